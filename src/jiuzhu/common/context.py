@@ -1,0 +1,39 @@
+"""Template context: the navigation a role sees. Items whose page does not exist yet (an app
+not installed) are left out."""
+
+from django.urls import NoReverseMatch, reverse
+
+from . import masking as m
+
+ALL_STAFF = set(m.ROLES)
+
+# (label, url name, roles that see it)
+NAV = [
+    ("首页", "registry:home", ALL_STAFF),
+    ("户籍与家庭", "registry:search", ALL_STAFF - {m.DATA_PROVIDER}),
+    ("一门受理", "intake:window", {m.WINDOW_CLERK, m.TOWN_CASEWORKER, m.ADMIN}),
+    ("待办转办", "intake:inbox", {m.DEPARTMENT_OFFICER, m.TOWN_CASEWORKER, m.APPROVER, m.ADMIN}),
+    ("核对", "verification:home", {m.VERIFICATION_OFFICER, m.DATA_PROVIDER, m.SUPERVISOR, m.ADMIN}),
+    ("审核确认", "decisions:home", {m.TOWN_CASEWORKER, m.APPROVER, m.SUPERVISOR, m.ADMIN}),
+    ("资金发放", "payments:home", {m.TOWN_CASEWORKER, m.APPROVER, m.SUPERVISOR, m.CONVENER, m.ADMIN}),
+    ("查重查漏", "screening:home", {m.TOWN_CASEWORKER, m.APPROVER, m.SUPERVISOR, m.CONVENER, m.ADMIN}),
+    ("联席会议与监督", "supervision:home", {m.SUPERVISOR, m.CONVENER, m.APPROVER, m.ADMIN}),
+    ("社会力量", "charity:home", {m.TOWN_CASEWORKER, m.APPROVER, m.ADMIN}),
+    ("系统管理", "admin:index", {m.ADMIN}),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {"nav": []}
+    role = m.ADMIN if user.is_superuser else getattr(user, "role", "")
+    items = []
+    for label, name, roles in NAV:
+        if role not in roles:
+            continue
+        try:
+            items.append({"label": label, "url": reverse(name)})
+        except NoReverseMatch:
+            continue
+    return {"nav": items, "role": role}

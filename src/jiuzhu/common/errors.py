@@ -1,0 +1,52 @@
+"""Typed errors. Each carries a stable ``code`` (returned by the API), the ``field`` it is
+about (or ``None``) and a message for people (Chinese by default; the UI shows it)."""
+
+from __future__ import annotations
+
+
+class JiuzhuError(Exception):
+    code = "error"
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None, **params):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code:
+            self.code = code
+        self.params = params
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "field": self.field, "message": self.message, **self.params}
+
+
+class ValidationFailed(JiuzhuError):
+    code = "invalid"
+
+
+class NotFound(JiuzhuError):
+    code = "not_found"
+    status = 404
+
+
+class Conflict(JiuzhuError):
+    """The write lost a race or contradicts the current state (e.g. a duplicate)."""
+
+    code = "conflict"
+    status = 409
+
+
+class PermissionDenied(JiuzhuError):
+    code = "forbidden"
+    status = 403
+
+
+class IllegalTransition(JiuzhuError):
+    code = "illegal_transition"
+    status = 409
+
+
+class PolicyFileError(JiuzhuError):
+    """A policy file is malformed. ``file``/``line`` say where."""
+
+    code = "policy_file_invalid"

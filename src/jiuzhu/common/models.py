@@ -1,0 +1,69 @@
+"""Holiday calendar entered by an admin, and the append-only access log."""
+
+from django.conf import settings
+from django.db import models
+
+
+class HolidayYear(models.Model):
+    """A year whose holiday list an admin has entered and declared complete. Once a year is
+    here, its ``HolidayDay`` rows decide (they override chinese-calendar)."""
+
+    year = models.PositiveIntegerField("年份", unique=True)
+    complete = models.BooleanField("已完整录入", default=True)
+    note = models.CharField("依据（国务院办公厅通知文号等）", max_length=200, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    entered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "节假日年度"
+        ordering = ["year"]
+
+    def __str__(self):
+        return str(self.year)
+
+
+class HolidayDay(models.Model):
+    day = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField(
+        "调休上班", default=False, help_text="勾选表示周末调休上班；不勾选表示放假"
+    )
+    name = models.CharField("名称", max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "节假日与调休"
+        ordering = ["day"]
+
+    def __str__(self):
+        return f"{self.day} {'上班' if self.is_workday else '放假'} {self.name}"
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AccessLog(models.Model):
+    """Who read or exported which personal record, when and why. Append-only: rows are never
+    updated or deleted (model guard here; supervisors read it in the audit view)."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    username = models.CharField(max_length=150)
+    role = models.CharField(max_length=40, blank=True)
+    unit_code = models.CharField(max_length=40, blank=True)
+    action = models.CharField(max_length=20)  # view | export | search | serve
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=60)
+    household_code = models.CharField(max_length=40, blank=True, db_index=True)
+    purpose = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("access log rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("access log rows are append-only")

@@ -1,0 +1,166 @@
+"""Jiuzhu settings. Everything that differs between machines comes from the environment:
+
+- ``DATABASE_URL``: e.g. ``postgres://user@127.0.0.1:5432/jiuzhu``; SQLite in ``var/`` when unset.
+- ``JIUZHU_DATA_DIR``: where the SQLite file, uploads and keys live (default ``<repo>/var``).
+- ``JIUZHU_SECRET_KEY``: Django's secret (a random one is made and kept in the data dir).
+- ``JIUZHU_DEBUG``: ``1`` for development.
+- ``JIUZHU_POLICY_FILE``: the city's policy file (default ``policies/demo.yaml``).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+SRC_DIR = Path(__file__).resolve().parents[1]  # src/jiuzhu
+BASE_DIR = SRC_DIR.parents[1]  # repository root
+DATA_DIR = Path(os.environ.get("JIUZHU_DATA_DIR", BASE_DIR / "var"))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret(name: str, env: str, nbytes: int = 48) -> str:
+    if os.environ.get(env):
+        return os.environ[env]
+    path = DATA_DIR / name
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(nbytes))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret("secret_key", "JIUZHU_SECRET_KEY")
+# Key for personal data encrypted at rest (bank accounts). Fernet key, urlsafe base64 of 32 bytes.
+FIELD_ENCRYPTION_KEY = os.environ.get("JIUZHU_FIELD_KEY") or ""
+DEBUG = os.environ.get("JIUZHU_DEBUG") == "1"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"] + [
+    h for h in os.environ.get("JIUZHU_ALLOWED_HOSTS", "").split(",") if h
+]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("JIUZHU_CSRF_ORIGINS", "").split(",") if o]
+
+POLICY_FILE = Path(os.environ.get("JIUZHU_POLICY_FILE", BASE_DIR / "policies" / "demo.yaml"))
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media/"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "simple_history",
+    "jiuzhu.common",
+    "jiuzhu.registry",
+    "jiuzhu.policy",
+]
+# Apps of later domain areas register themselves here when they exist, so the foundation runs
+# without them.
+for _app in ("intake", "verification", "decisions", "payments", "screening", "supervision", "charity"):
+    if (SRC_DIR / _app / "apps.py").exists():
+        INSTALLED_APPS.append(f"jiuzhu.{_app}")
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "jiuzhu.config.urls"
+WSGI_APPLICATION = "jiuzhu.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [SRC_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "jiuzhu.common.context.navigation",
+            ],
+        },
+    },
+]
+
+_db_url = os.environ.get("DATABASE_URL")
+if _db_url:
+    DATABASES = {"default": dj_database_url.parse(_db_url, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "jiuzhu.sqlite3",
+            "OPTIONS": {
+                # IMMEDIATE: a write transaction takes the lock at BEGIN, so two racing
+                # approvals serialise instead of one failing half-way.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+    if os.environ.get("JIUZHU_SQLITE_NAME"):
+        DATABASES["default"]["NAME"] = os.environ["JIUZHU_SQLITE_NAME"]
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "registry.User"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [SRC_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 8 * 3600
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "notifications": {
+            "class": "logging.FileHandler",
+            "filename": DATA_DIR / "notifications.log",
+            "formatter": "plain",
+            "encoding": "utf-8",
+        },
+    },
+    "loggers": {
+        "jiuzhu.notify": {"handlers": ["notifications"], "level": "INFO", "propagate": False},
+        "jiuzhu": {"handlers": ["console"], "level": "INFO"},
+    },
+}
+
+NINJA_PAGINATION_PER_PAGE = 50

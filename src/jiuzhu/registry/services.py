@@ -1,0 +1,380 @@
+"""Registry writes. Each is one transaction: it validates everything first, writes, and
+either all of it lands or none does. Keyword-only arguments; ``actor`` is the staff user
+(recorded in the history)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+
+from jiuzhu.common import idnumber
+from jiuzhu.common.errors import Conflict, NotFound, ValidationFailed
+
+from .models import Asset, Household, IncomeItem, Person, Unit
+
+RELATIONS = {k for k, _ in Person.RELATIONS}
+DIVISION_LEN = (6, 9, 12)
+
+
+def _choice(value, choices, field, label):
+    keys = {k for k, _ in choices}
+    if value not in keys:
+        raise ValidationFailed(
+            f"{label}“{value}”不是有效取值（可选：{'、'.join(k or '空' for k in keys)}）", field=field
+        )
+    return value
+
+
+def _decimal(value, field, label, *, allow_none=False) -> Decimal | None:
+    if value is None or value == "":
+        if allow_none:
+            return None
+        raise ValidationFailed(f"请填写{label}", field=field, code="required")
+    if isinstance(value, float):
+        value = repr(value)
+    try:
+        d = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed(f"{label}“{value}”不是数字", field=field) from None
+    if d < 0 or not d.is_finite():
+        raise ValidationFailed(f"{label}不能为负数", field=field)
+    return d.quantize(Decimal("0.01"))
+
+
+def clean_member(data: dict, *, prefix: str = "", today: date | None = None) -> dict:
+    """Validate one member's facts; return the normalised fields (ID upgraded to 18 digits,
+    gender and birth date derived and cross-checked)."""
+    f = (lambda name: f"{prefix}{name}") if prefix else (lambda name: name)
+    name = (data.get("name") or "").strip()
+    if not name:
+        raise ValidationFailed("请填写姓名", field=f("name"), code="required")
+    info = idnumber.parse(data.get("id_number") or "", field=f("id_number"), today=today)
+    birth = data.get("birth_date")
+    if birth:
+        if isinstance(birth, str):
+            try:
+                birth = date.fromisoformat(birth)
+            except ValueError:
+                raise ValidationFailed(
+                    f"出生日期“{birth}”不是有效日期", field=f("birth_date"), code="birth_date_invalid"
+                ) from None
+        if birth != info.birth_date:
+            raise ValidationFailed(
+                f"出生日期 {birth.isoformat()} 与身份证号码中的 {info.birth_date.isoformat()} 不一致",
+                field=f("birth_date"),
+                code="birth_date_mismatch",
+            )
+    gender = data.get("gender")
+    if gender and gender != info.gender:
+        raise ValidationFailed(
+            "性别与身份证号码第17位不一致（奇数为男，偶数为女）", field=f("gender"), code="gender_mismatch"
+        )
+    grade = data.get("disability_grade")
+    kind = data.get("disability_kind") or ""
+    _choice(kind, Person.DISABILITY_KINDS, f("disability_kind"), "残疾类别")
+    if kind and grade in (None, ""):
+        raise ValidationFailed(
+            "有残疾类别时须填写残疾等级（1–4级）", field=f("disability_grade"), code="required"
+        )
+    if grade not in (None, ""):
+        grade = int(grade)
+        if not kind:
+            raise ValidationFailed(
+                "填写残疾等级时须选择残疾类别", field=f("disability_kind"), code="required"
+            )
+        if not 1 <= grade <= 4:
+            raise ValidationFailed("残疾等级应为1–4级", field=f("disability_grade"))
+    else:
+        grade = None
+    cleaned = {
+        "name": name,
+        "id_number": info.number,
+        "gender": info.gender,
+        "birth_date": info.birth_date,
+        "relation": _choice(data.get("relation") or "other", Person.RELATIONS, f("relation"), "与户主关系"),
+        "phone": (data.get("phone") or "").strip(),
+        "labour_capacity": _choice(
+            data.get("labour_capacity") or "full", Person.LABOUR, f("labour_capacity"), "劳动能力"
+        ),
+        "disability_kind": kind,
+        "disability_grade": grade,
+        "serious_illness": (data.get("serious_illness") or "").strip(),
+        "self_care": _choice(
+            data.get("self_care") or "full", Person.SELF_CARE, f("self_care"), "生活自理能力"
+        ),
+        "school_stage": _choice(data.get("school_stage") or "", Person.SCHOOL, f("school_stage"), "在学阶段"),
+        "employment_status": _choice(
+            data.get("employment_status") or "none", Person.EMPLOYMENT, f("employment_status"), "就业状况"
+        ),
+        "has_capable_supporter": bool(data.get("has_capable_supporter", True)),
+    }
+    return cleaned
+
+
+def _check_new_ids(cleaned: list[dict], *, household: Household | None, prefix: str = "members") -> None:
+    seen: dict[str, int] = {}
+    for i, c in enumerate(cleaned):
+        if c["id_number"] in seen:
+            raise ValidationFailed(
+                f"第{seen[c['id_number']] + 1}位与第{i + 1}位成员身份证号码相同",
+                field=f"{prefix}[{i}].id_number",
+                code="duplicate_id_number",
+            )
+        seen[c["id_number"]] = i
+    existing = {
+        p.id_number: p for p in Person.objects.filter(id_number__in=list(seen)).select_related("household")
+    }
+    for number, p in existing.items():
+        i = seen[number]
+        if household is not None and p.household_id == household.pk:
+            raise ValidationFailed(
+                f"该身份证号码已是本家庭成员（{p.name}）",
+                field=f"{prefix}[{i}].id_number",
+                code="duplicate_id_number",
+            )
+        raise ValidationFailed(
+            f"该人员已是家庭 {p.household.code} 的成员，一人只能属于一个家庭；请先从原家庭迁出",
+            field=f"{prefix}[{i}].id_number",
+            code="person_in_other_household",
+            household=p.household.code,
+        )
+
+
+def _clean_household(data: dict, *, partial: bool = False) -> dict:
+    out = {}
+    if not partial or "town" in data:
+        town = data.get("town")
+        if not isinstance(town, Unit):
+            town = Unit.objects.filter(code=town, kind=Unit.TOWN).first()
+        if town is None:
+            raise ValidationFailed(f"镇街“{data.get('town')}”不存在", field="town", code="unknown_town")
+        out["town"] = town
+    if not partial or "division_code" in data:
+        code = (data.get("division_code") or "").strip()
+        if not code.isdigit() or len(code) not in DIVISION_LEN:
+            raise ValidationFailed("行政区划代码应为6、9或12位数字", field="division_code")
+        out["division_code"] = code
+    if not partial or "area" in data:
+        out["area"] = _choice(data.get("area"), Household.AREAS, "area", "城乡")
+    for key, label in (("community", "村（社区）"), ("address", "居住地址")):
+        if not partial or key in data:
+            value = (data.get(key) or "").strip()
+            if not value:
+                raise ValidationFailed(f"请填写{label}", field=key, code="required")
+            out[key] = value
+    if "phone" in data:
+        out["phone"] = (data.get("phone") or "").strip()
+    if "dwelling_area" in data:
+        out["dwelling_area"] = _decimal(
+            data.get("dwelling_area"), "dwelling_area", "住房面积", allow_none=True
+        )
+    return out
+
+
+def _with_actor(obj, actor):
+    if actor is not None and getattr(actor, "pk", None):
+        obj._history_user = actor
+    return obj
+
+
+def next_household_code(town: Unit) -> str:
+    prefix = f"H{town.division_code or town.code}"
+    last = (
+        Household.objects.filter(code__startswith=prefix)
+        .order_by("-code")
+        .values_list("code", flat=True)
+        .first()
+    )
+    seq = int(last[len(prefix) :]) + 1 if last else 1
+    return f"{prefix}{seq:06d}"
+
+
+@transaction.atomic
+def household_create(*, actor, data: dict, members: list[dict], today: date | None = None) -> Household:
+    """Register a household with its members. Exactly one member is the head."""
+    fields = _clean_household(data)
+    if not members:
+        raise ValidationFailed("家庭至少应有一名成员", field="members", code="required")
+    cleaned = [clean_member(mb, prefix=f"members[{i}].", today=today) for i, mb in enumerate(members)]
+    heads = [i for i, c in enumerate(cleaned) if c["relation"] == "head"]
+    if len(heads) != 1:
+        raise ValidationFailed("家庭应有且只有一名户主", field="members", code="one_head_required")
+    _check_new_ids(cleaned, household=None)
+    household = _with_actor(Household(code=next_household_code(fields["town"]), **fields), actor)
+    try:
+        with transaction.atomic():
+            household.save()
+            for c in cleaned:
+                _with_actor(Person(household=household, **c), actor).save()
+    except IntegrityError as exc:
+        raise Conflict("保存时发现重复的身份证号码或家庭编号，请刷新后重试", code="duplicate") from exc
+    return household
+
+
+@transaction.atomic
+def household_update(*, actor, household: Household, data: dict) -> Household:
+    fields = _clean_household(data, partial=True)
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    for k, v in fields.items():
+        setattr(household, k, v)
+    _with_actor(household, actor).save()
+    return household
+
+
+@transaction.atomic
+def member_add(*, actor, household: Household, data: dict, today: date | None = None) -> Person:
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    c = clean_member(data, today=today)
+    if c["relation"] == "head" and household.members.filter(relation="head").exists():
+        raise ValidationFailed("该家庭已有户主", field="relation", code="one_head_required")
+    _check_new_ids([c], household=household, prefix="member")
+    person = _with_actor(Person(household=household, **c), actor)
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as exc:
+        raise Conflict("该身份证号码已登记", field="id_number", code="duplicate_id_number") from exc
+    return person
+
+
+PERSON_EDITABLE = (
+    "name",
+    "relation",
+    "phone",
+    "labour_capacity",
+    "disability_kind",
+    "disability_grade",
+    "serious_illness",
+    "self_care",
+    "school_stage",
+    "employment_status",
+    "has_capable_supporter",
+)
+
+
+@transaction.atomic
+def member_update(*, actor, person: Person, data: dict) -> Person:
+    """Change a member's facts. The ID number is not editable here: a wrong ID is a different
+    person (remove and add), so history stays truthful."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if (
+        "id_number" in data
+        and data["id_number"]
+        and idnumber.parse(data["id_number"]).number != person.id_number
+    ):
+        raise ValidationFailed(
+            "身份证号码不可修改；如登记错误，请移除该成员后重新登记",
+            field="id_number",
+            code="id_number_immutable",
+        )
+    merged = {k: getattr(person, k) for k in PERSON_EDITABLE}
+    merged.update({k: v for k, v in data.items() if k in PERSON_EDITABLE})
+    merged["id_number"] = person.id_number
+    c = clean_member(merged)
+    if (
+        c["relation"] == "head"
+        and person.relation != "head"
+        and person.household.members.filter(relation="head").exists()
+    ):
+        raise ValidationFailed("该家庭已有户主", field="relation", code="one_head_required")
+    for k in PERSON_EDITABLE:
+        setattr(person, k, c[k])
+    _with_actor(person, actor).save()
+    return person
+
+
+@transaction.atomic
+def member_move(*, actor, person: Person, to_household: Household, relation: str) -> Person:
+    """Move a person to another household (e.g. after marriage or a split)."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.household_id == to_household.pk:
+        raise ValidationFailed("已是该家庭成员", field="household", code="same_household")
+    _choice(relation, Person.RELATIONS, "relation", "与户主关系")
+    if relation == "head" and to_household.members.filter(relation="head").exists():
+        raise ValidationFailed("目标家庭已有户主", field="relation", code="one_head_required")
+    if person.relation == "head" and person.household.members.exclude(pk=person.pk).exists():
+        raise ValidationFailed("户主迁出前须先指定新户主", field="relation", code="head_must_be_replaced")
+    person.household = to_household
+    person.relation = relation
+    _with_actor(person, actor).save()
+    return person
+
+
+@transaction.atomic
+def income_add(
+    *,
+    actor,
+    person: Person,
+    kind: str,
+    monthly_amount,
+    period_start: date,
+    period_end: date,
+    source: str = "self_declared",
+    note: str = "",
+) -> IncomeItem:
+    _choice(kind, IncomeItem.KINDS, "kind", "收入类别")
+    amount = _decimal(monthly_amount, "monthly_amount", "月均金额")
+    if period_end < period_start:
+        raise ValidationFailed("统计止日期不能早于统计起日期", field="period_end")
+    item = IncomeItem(
+        person=person,
+        kind=kind,
+        monthly_amount=amount,
+        period_start=period_start,
+        period_end=period_end,
+        source=source,
+        note=note,
+    )
+    _with_actor(item, actor).save()
+    return item
+
+
+@transaction.atomic
+def asset_add(
+    *,
+    actor,
+    household: Household,
+    kind: str,
+    value,
+    as_of: date,
+    person: Person | None = None,
+    floor_area=None,
+    vehicle_purpose: str = "",
+    source: str = "self_declared",
+    description: str = "",
+) -> Asset:
+    _choice(kind, Asset.KINDS, "kind", "资产类别")
+    if person is not None and person.household_id != household.pk:
+        raise ValidationFailed("资产所属人员不是本家庭成员", field="person")
+    area = _decimal(floor_area, "floor_area", "建筑面积", allow_none=True)
+    if kind == "house" and area is None:
+        raise ValidationFailed("房产须填写建筑面积", field="floor_area", code="required")
+    if vehicle_purpose:
+        _choice(vehicle_purpose, Asset.VEHICLE_PURPOSES, "vehicle_purpose", "车辆用途")
+    asset = Asset(
+        household=household,
+        person=person,
+        kind=kind,
+        value=_decimal(value, "value", "价值"),
+        floor_area=area,
+        vehicle_purpose=vehicle_purpose,
+        as_of=as_of,
+        source=source,
+        description=description,
+    )
+    _with_actor(asset, actor).save()
+    return asset
+
+
+@transaction.atomic
+def record_removal(*, actor, obj: IncomeItem | Asset) -> None:
+    _with_actor(obj, actor).delete()
+
+
+def get_household(code: str) -> Household:
+    try:
+        return Household.objects.select_related("town").get(code=code)
+    except Household.DoesNotExist:
+        raise NotFound(f"家庭 {code} 不存在", field="code") from None
