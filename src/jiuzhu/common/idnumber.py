@@ -61,7 +61,7 @@ def parse(raw: str, *, field: str = "id_number", today: date | None = None) -> I
         )
     if not upgraded and number[17] != check_char(number[:17]):
         raise ValidationFailed(
-            "身份证号码校验位错误（第18位应为 %s）" % check_char(number[:17]),
+            f"身份证号码校验位错误（第18位应为 {check_char(number[:17])}）",
             field=field,
             code="id_number_check_digit",
         )

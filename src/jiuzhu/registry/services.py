@@ -378,3 +378,29 @@ def get_household(code: str) -> Household:
         return Household.objects.select_related("town").get(code=code)
     except Household.DoesNotExist:
         raise NotFound(f"家庭 {code} 不存在", field="code") from None
+
+
+@transaction.atomic
+def units_sync(*, policy) -> list[Unit]:
+    """Create or update the units declared in the policy file (matched by code). Units no
+    longer declared are kept (history and cases point at them) but leave the conference."""
+    lead = policy.city.lead_unit
+    out = []
+    for i, spec in enumerate(policy.units):
+        unit, _ = Unit.objects.update_or_create(
+            code=spec.code,
+            defaults={
+                "name": spec.name,
+                "kind": spec.kind,
+                "division_code": spec.division_code,
+                "is_conference_member": spec.conference,
+                "is_data_source": spec.data_source,
+                "duties": spec.duties,
+                "sort_order": i,
+            },
+        )
+        out.append(unit)
+    lead_unit = Unit.objects.get(code=lead)
+    Unit.objects.filter(code__in=[u.code for u in out]).exclude(pk=lead_unit.pk).update(parent=lead_unit)
+    Unit.objects.exclude(code__in=[u.code for u in out]).update(is_conference_member=False)
+    return out
