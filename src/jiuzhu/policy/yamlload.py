@@ -59,7 +59,7 @@ def load_yaml(path: Path | str):
     except FileNotFoundError:
         raise PolicyFileError(f"政策文件不存在：{path}", code="policy_file_missing", file=str(path)) from None
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+        return yaml.load(text, Loader=_Loader)  # _Loader derives from SafeLoader
     except PolicyFileError as exc:
         exc.params["file"] = str(path)
         exc.message = f"{path}:{exc.params.get('line')}: {exc.message}"

@@ -2,9 +2,9 @@ from datetime import date
 
 import pytest
 
-from conftest import make_id
 from jiuzhu.common.errors import ValidationFailed
 from jiuzhu.registry.models import Household, Person
+from jiuzhu.registry.testing import make_id
 
 
 def test_household_create_derives_gender_and_birth(make_household):
