@@ -10,9 +10,10 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 
 from jiuzhu.common import idnumber
-from jiuzhu.common.errors import Conflict, NotFound, ValidationFailed
+from jiuzhu.common.errors import Conflict, ValidationFailed
 
 from .models import Asset, Household, IncomeItem, Person, Unit
+from .selectors import get_household  # noqa: F401  (moved to selectors; kept importable from here)
 
 RELATIONS = {k for k, _ in Person.RELATIONS}
 DIVISION_LEN = (6, 9, 12)
@@ -371,13 +372,6 @@ def asset_add(
 @transaction.atomic
 def record_removal(*, actor, obj: IncomeItem | Asset) -> None:
     _with_actor(obj, actor).delete()
-
-
-def get_household(code: str) -> Household:
-    try:
-        return Household.objects.select_related("town").get(code=code)
-    except Household.DoesNotExist:
-        raise NotFound(f"家庭 {code} 不存在", field="code") from None
 
 
 @transaction.atomic
