@@ -119,6 +119,32 @@ def _with_matches(persons) -> list[Household]:
     return out
 
 
+def household_summary(h: Household, role: str) -> dict:
+    """A search hit as ``role`` may see it: the household, its head and the members matched."""
+    members = list(h.members.all())
+    head = next((p for p in members if p.relation == "head"), members[0] if members else None)
+
+    def brief(p: Person) -> dict:
+        return {
+            "name": m.present("name", p.name, role),
+            "id_number": m.present("id_number", p.id_number, role),
+            "relation": p.relation,
+            "relation_display": p.get_relation_display(),
+        }
+
+    return {
+        "code": h.code,
+        "town": h.town.code,
+        "town_name": h.town.name,
+        "community": h.community,
+        "area": h.area,
+        "area_display": h.get_area_display(),
+        "head_name": m.present("name", head.name, role) if head else None,
+        "member_count": len(members),
+        "matched": [brief(p) for p in getattr(h, "matched", [])],
+    }
+
+
 # --- one household --------------------------------------------------------------------------
 
 

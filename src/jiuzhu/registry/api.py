@@ -1,0 +1,424 @@
+"""Registry JSON API, mounted at /api/registry/. Thin: check the role, call one selector or
+service, shape the output (masked for the caller's role by the selectors' read models).
+
+Fields the services validate are optional in the schemas on purpose: a missing name then
+comes back as ``{"code": "required", "field": "members[0].name"}`` from the same rule the
+screens use, not as a schema error with another code.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from ninja import Field, Query, Router, Schema, Status
+
+from jiuzhu.common.errors import JiuzhuError
+from jiuzhu.common.services import log_access
+
+from . import selectors, services
+from .models import Asset, Household, IncomeItem, Person
+
+router = Router(tags=["registry 家庭与人员"])
+
+
+def _choices(choices) -> str:
+    return "；".join(f"{k or '（空）'}={v}" for k, v in choices)
+
+
+# --- schemas --------------------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    code: str = Field(..., examples=["id_number_check_digit"])
+    field: str | None = Field(None, examples=["members[1].id_number"])
+    message: str = Field(..., examples=["身份证号码校验位错误（第18位应为 4）"])
+    errors: list[dict] | None = Field(None, description="仅 422：每个格式错误")
+    household: str | None = Field(None, description="仅 person_in_other_household：该人员所在家庭编号")
+
+
+# 400 rule broken, 401 not logged in, 403 role not allowed, 404 unknown, 409 lost a race,
+# 422 malformed request (then ``errors`` lists every problem).
+ERRORS = {frozenset({400, 401, 403, 404, 409, 422}): ErrorOut}
+
+
+class MemberIn(Schema):
+    name: str | None = Field(None, description="姓名（必填）", examples=["张三"])
+    id_number: str | None = Field(
+        None,
+        description="身份证号码（必填）：18位（末位可为X），或15位（自动升为18位）",
+        examples=["329901197005010014"],
+    )
+    relation: str | None = Field(
+        None, description="与户主关系：" + _choices(Person.RELATIONS), examples=["head"]
+    )
+    birth_date: date | None = Field(None, description="出生日期，可不填；填写时须与身份证号码一致")
+    gender: str | None = Field(None, description="性别 M/F，可不填；填写时须与身份证号码一致")
+    phone: str | None = Field(None, examples=["13800000000"])
+    labour_capacity: str | None = Field(None, description="劳动能力：" + _choices(Person.LABOUR))
+    disability_kind: str | None = Field(None, description="残疾类别：" + _choices(Person.DISABILITY_KINDS))
+    disability_grade: int | None = Field(None, description="残疾等级 1–4")
+    serious_illness: str | None = Field(None, description="重特大疾病（病种）")
+    self_care: str | None = Field(None, description="生活自理能力：" + _choices(Person.SELF_CARE))
+    school_stage: str | None = Field(None, description="在学阶段：" + _choices(Person.SCHOOL))
+    employment_status: str | None = Field(None, description="就业状况：" + _choices(Person.EMPLOYMENT))
+    has_capable_supporter: bool = Field(True, description="有具备赡养扶养抚养能力的法定义务人")
+
+
+class MemberPatch(Schema):
+    """Only the fields sent are changed. The ID number (and with it birth date and gender)
+    cannot be changed: a wrong ID is a different person."""
+
+    name: str | None = Field(None, examples=["张叁"])
+    relation: str | None = None
+    phone: str | None = None
+    labour_capacity: str | None = None
+    disability_kind: str | None = None
+    disability_grade: int | None = None
+    serious_illness: str | None = None
+    self_care: str | None = None
+    school_stage: str | None = None
+    employment_status: str | None = Field(None, examples=["employed"])
+    has_capable_supporter: bool | None = None
+
+
+class HouseholdFields(Schema):
+    town: str | None = Field(
+        None, description="户籍镇街的单位代码（见 GET /units）", examples=["town_chengdong"]
+    )
+    community: str | None = Field(None, description="村（社区）", examples=["幸福社区"])
+    division_code: str | None = Field(
+        None, description="户籍行政区划代码（6、9或12位）", examples=["329901001"]
+    )
+    area: str | None = Field(None, description="城乡：" + _choices(Household.AREAS), examples=["urban"])
+    address: str | None = Field(None, description="居住地址", examples=["示范市城东街道幸福路1号"])
+    phone: str | None = Field(None, examples=["0571-88888888"])
+    dwelling_area: str | None = Field(None, description="现住房建筑面积（㎡），字符串", examples=["45.50"])
+
+
+class HouseholdIn(HouseholdFields):
+    members: list[MemberIn] = Field(default_factory=list, description="家庭成员，有且只有一名户主")
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "town": "town_chengdong",
+                    "community": "幸福社区",
+                    "division_code": "329901001",
+                    "area": "urban",
+                    "address": "示范市城东街道幸福路1号",
+                    "members": [
+                        {"name": "张三", "id_number": "329901197005010014", "relation": "head"},
+                        {"name": "李梅", "id_number": "329901197208150025", "relation": "spouse"},
+                    ],
+                }
+            ]
+        }
+    }
+
+
+class IncomeIn(Schema):
+    kind: str = Field(..., description="收入类别：" + _choices(IncomeItem.KINDS), examples=["wages"])
+    monthly_amount: str = Field(..., description="月均金额（元），字符串", examples=["2300.00"])
+    period_start: date = Field(..., examples=["2025-01-01"])
+    period_end: date = Field(..., examples=["2025-12-31"])
+    source: str = Field("self_declared", description="来源（申报或数据来源单位）")
+    note: str = ""
+
+
+class AssetIn(Schema):
+    kind: str = Field(..., description="资产类别：" + _choices(Asset.KINDS), examples=["house"])
+    value: str = Field(..., description="价值/金额（元），字符串", examples=["0"])
+    as_of: date = Field(..., description="数据日期", examples=["2026-01-01"])
+    person_id_number: str | None = Field(None, description="所属成员的身份证号码（可不填）")
+    floor_area: str | None = Field(None, description="建筑面积（㎡），房产必填", examples=["62.00"])
+    vehicle_purpose: str = Field("", description="车辆用途：" + _choices(Asset.VEHICLE_PURPOSES))
+    source: str = "self_declared"
+    description: str = ""
+
+
+class IncomeOut(Schema):
+    id: int
+    kind: str
+    kind_display: str
+    monthly_amount: str = Field(..., description="月均金额（元）；无权查看时为 ***", examples=["2300.00"])
+    source: str
+    period_start: date
+    period_end: date
+    note: str
+
+
+class MemberOut(Schema):
+    id: int
+    id_number: str = Field(
+        ..., description="按角色脱敏，如 3299**********0014", examples=["3299**********0014"]
+    )
+    name: str
+    relation: str
+    relation_display: str
+    gender: str
+    birth_date: date | None = Field(None, description="仅对可查看完整身份证号码的角色返回")
+    age: int
+    phone: str
+    labour_capacity: str
+    disability_kind: str
+    disability_grade: str | None = Field(None, description="残疾等级；无权查看时为 ***")
+    serious_illness: str
+    self_care: str
+    school_stage: str
+    employment_status: str
+    has_capable_supporter: bool
+    deceased_on: date | None
+    incomes: list[IncomeOut]
+
+
+class AssetOut(Schema):
+    id: int
+    kind: str
+    kind_display: str
+    value: str = Field(..., description="金额（元）；无权查看时为 ***", examples=["0.00"])
+    floor_area: str | None
+    vehicle_purpose: str
+    person_id_number: str | None
+    person_name: str | None
+    source: str
+    as_of: date
+    description: str
+
+
+class HouseholdOut(Schema):
+    code: str = Field(..., examples=["H329901001000001"])
+    town: str
+    town_name: str
+    community: str
+    division_code: str
+    area: str
+    address: str
+    phone: str
+    dwelling_area: str | None
+    members: list[MemberOut]
+    assets: list[AssetOut]
+
+
+class MatchOut(Schema):
+    name: str
+    id_number: str
+    relation: str
+
+
+class HouseholdSummaryOut(Schema):
+    code: str
+    town: str
+    town_name: str
+    community: str
+    area: str
+    head_name: str | None
+    member_count: int
+    matched: list[MatchOut] = Field(..., description="查询命中的成员（按家庭编号查询时为空）")
+
+
+class SearchOut(Schema):
+    query: str
+    mode: str = Field(..., description="id_number | household_code | name | empty")
+    truncated: bool = Field(..., description="结果超过上限，请输入更完整的姓名")
+    results: list[HouseholdSummaryOut]
+
+
+class ChangeOut(Schema):
+    field: str
+    label: str
+    old: str | None
+    new: str | None
+
+
+class HistoryEntryOut(Schema):
+    at: str
+    user: str
+    object_type: str
+    object_label: str
+    action: str
+    changes: list[ChangeOut]
+
+
+class UnitOut(Schema):
+    code: str
+    name: str
+    kind: str
+    division_code: str
+    parent: str | None
+    is_conference_member: bool
+    is_data_source: bool
+    duties: str
+
+
+# --- endpoints ------------------------------------------------------------------------------
+
+
+def _role(request) -> str:
+    return selectors.role_of(request.auth)
+
+
+def _detail(request, code: str, *, purpose: str) -> dict:
+    """The household as the caller may see it; the read is logged in the same transaction."""
+    with transaction.atomic():
+        household = selectors.household_detail(code)
+        log_access(
+            user=request.auth,
+            action="view",
+            object_type="household",
+            object_id=household.code,
+            household_code=household.code,
+            purpose=purpose,
+        )
+        return selectors.household_view(household, _role(request))
+
+
+@router.get("/households", response={200: SearchOut, **ERRORS}, summary="查找家庭")
+def search_households(
+    request, q: str = Query(..., description="身份证号码（18位或15位）、家庭编号或姓名开头")
+):
+    """By a member's ID number (exact), by household code (exact), else by the start of a
+    member's name (at most 50 members matched, ordered by name)."""
+    result = selectors.household_search(q, request.auth)
+    role = _role(request)
+    log_access(user=request.auth, action="search", object_type="household_search", object_id=q.strip()[:60])
+    return {
+        "query": result.query,
+        "mode": result.mode,
+        "truncated": result.truncated,
+        "results": [selectors.household_summary(h, role) for h in result.households],
+    }
+
+
+@router.post("/households", response={201: HouseholdOut, **ERRORS}, summary="登记家庭及成员")
+def create_household(request, payload: HouseholdIn):
+    """All or nothing: the household and every member are validated first; on any error
+    nothing is written. Error ``field`` names the member, e.g. ``members[1].id_number``."""
+    selectors.ensure_can_write(request.auth)
+    data = payload.model_dump(exclude={"members"}, exclude_unset=True)
+    members = [mb.model_dump() for mb in payload.members]
+    household = services.household_create(actor=request.auth, data=data, members=members)
+    return Status(201, selectors.household_view(selectors.household_detail(household.code), _role(request)))
+
+
+@router.get("/households/{code}", response={200: HouseholdOut, **ERRORS}, summary="家庭详情")
+def get_household(request, code: str):
+    """Members, their incomes, and assets, masked for the caller's role. Each read is
+    written to the access log."""
+    selectors.ensure_can_read(request.auth)
+    return _detail(request, code, purpose="api")
+
+
+@router.patch("/households/{code}", response={200: HouseholdOut, **ERRORS}, summary="修改家庭信息")
+def update_household(request, code: str, payload: HouseholdFields):
+    """Only the fields sent are changed."""
+    selectors.ensure_can_write(request.auth)
+    household = selectors.get_household(code)
+    services.household_update(
+        actor=request.auth, household=household, data=payload.model_dump(exclude_unset=True)
+    )
+    return _detail(request, code, purpose="api:update")
+
+
+@router.get("/households/{code}/history", response={200: list[HistoryEntryOut], **ERRORS}, summary="变更记录")
+def household_history(request, code: str):
+    """Every recorded change to the household, its members, incomes and assets, newest first."""
+    selectors.ensure_can_read(request.auth)
+    with transaction.atomic():
+        household = selectors.get_household(code)
+        log_access(
+            user=request.auth,
+            action="view",
+            object_type="household_history",
+            object_id=code,
+            household_code=code,
+            purpose="api",
+        )
+        entries = selectors.household_history(household, role=_role(request))
+    return [
+        {
+            "at": e.at.isoformat(),
+            "user": e.user,
+            "object_type": e.object_type,
+            "object_label": e.object_label,
+            "action": e.action,
+            "changes": [c.__dict__ for c in e.changes],
+        }
+        for e in entries
+    ]
+
+
+def _single_member_field(exc: JiuzhuError) -> JiuzhuError:
+    # The service names the lone new member "member[0]"; an API caller sent one object.
+    if exc.field and exc.field.startswith("member[0]."):
+        exc.field = exc.field.removeprefix("member[0].")
+    return exc
+
+
+@router.post("/households/{code}/members", response={201: MemberOut, **ERRORS}, summary="增加家庭成员")
+def add_member(request, code: str, payload: MemberIn):
+    selectors.ensure_can_write(request.auth)
+    household = selectors.get_household(code)
+    try:
+        person = services.member_add(actor=request.auth, household=household, data=payload.model_dump())
+    except JiuzhuError as exc:
+        raise _single_member_field(exc) from None
+    return Status(201, selectors.member_view(person, _role(request)))
+
+
+@router.patch("/persons/{id_number}", response={200: MemberOut, **ERRORS}, summary="修改成员信息")
+def update_person(request, id_number: str, payload: MemberPatch):
+    selectors.ensure_can_write(request.auth)
+    person = selectors.get_person(id_number)
+    person = services.member_update(
+        actor=request.auth, person=person, data=payload.model_dump(exclude_unset=True)
+    )
+    return selectors.member_view(person, _role(request))
+
+
+@router.post("/persons/{id_number}/incomes", response={201: IncomeOut, **ERRORS}, summary="登记收入")
+def add_income(request, id_number: str, payload: IncomeIn):
+    selectors.ensure_can_write(request.auth)
+    person = selectors.get_person(id_number)
+    item = services.income_add(actor=request.auth, person=person, **payload.model_dump())
+    return Status(201, selectors.income_view(item, _role(request)))
+
+
+@router.post("/households/{code}/assets", response={201: AssetOut, **ERRORS}, summary="登记资产")
+def add_asset(request, code: str, payload: AssetIn):
+    selectors.ensure_can_write(request.auth)
+    household = selectors.get_household(code)
+    data = payload.model_dump()
+    owner = data.pop("person_id_number")
+    person = None
+    if owner:
+        try:
+            person = selectors.get_person(owner)
+        except JiuzhuError as exc:
+            exc.field = "person_id_number"
+            raise
+    try:
+        asset = services.asset_add(actor=request.auth, household=household, person=person, **data)
+    except JiuzhuError as exc:
+        if exc.field == "person":
+            exc.field = "person_id_number"
+        raise
+    return Status(201, selectors.asset_view(asset, _role(request)))
+
+
+@router.get("/units", response={200: list[UnitOut], **ERRORS}, summary="单位列表")
+def list_units(request, kind: str | None = Query(None, description="town（镇街）或 department（部门）")):
+    return [
+        {
+            "code": u.code,
+            "name": u.name,
+            "kind": u.kind,
+            "division_code": u.division_code,
+            "parent": u.parent.code if u.parent else None,
+            "is_conference_member": u.is_conference_member,
+            "is_data_source": u.is_data_source,
+            "duties": u.duties,
+        }
+        for u in selectors.units(kind=kind)
+    ]
