@@ -66,8 +66,8 @@ class MemberIn(Schema):
 
 
 class MemberPatch(Schema):
-    """Only the fields sent are changed. The ID number (and with it birth date and gender)
-    cannot be changed: a wrong ID is a different person."""
+    """只修改请求中出现的字段。身份证号码（及由其确定的出生日期、性别）不可修改：号码登记错误
+    即是另一个人，应移除后重新登记。"""
 
     name: str | None = Field(None, examples=["张叁"])
     relation: str | None = None
@@ -278,8 +278,8 @@ def _detail(request, code: str, *, purpose: str) -> dict:
 def search_households(
     request, q: str = Query(..., description="身份证号码（18位或15位）、家庭编号或姓名开头")
 ):
-    """By a member's ID number (exact), by household code (exact), else by the start of a
-    member's name (at most 50 members matched, ordered by name)."""
+    """按成员身份证号码（精确，15位自动升为18位）、家庭编号（精确）查找；否则按姓名开头查找
+    （最多命中50人，按姓名排序）。每次查找记入查看日志。"""
     result = selectors.household_search(q, request.auth)
     role = _role(request)
     log_access(user=request.auth, action="search", object_type="household_search", object_id=q.strip()[:60])
@@ -293,8 +293,8 @@ def search_households(
 
 @router.post("/households", response={201: HouseholdOut, **ERRORS}, summary="登记家庭及成员")
 def create_household(request, payload: HouseholdIn):
-    """All or nothing: the household and every member are validated first; on any error
-    nothing is written. Error ``field`` names the member, e.g. ``members[1].id_number``."""
+    """全部校验通过才写入；任何一处错误都不写入任何内容。错误的 ``field`` 指明成员，
+    如 ``members[1].id_number``。仅一门受理窗口、镇街社会救助经办、系统管理员可调用。"""
     selectors.ensure_can_write(request.auth)
     data = payload.model_dump(exclude={"members"}, exclude_unset=True)
     members = [mb.model_dump() for mb in payload.members]
@@ -304,15 +304,14 @@ def create_household(request, payload: HouseholdIn):
 
 @router.get("/households/{code}", response={200: HouseholdOut, **ERRORS}, summary="家庭详情")
 def get_household(request, code: str):
-    """Members, their incomes, and assets, masked for the caller's role. Each read is
-    written to the access log."""
+    """成员、收入、资产，按调用者角色脱敏。每次读取记入查看日志。"""
     selectors.ensure_can_read(request.auth)
     return _detail(request, code, purpose="api")
 
 
 @router.patch("/households/{code}", response={200: HouseholdOut, **ERRORS}, summary="修改家庭信息")
 def update_household(request, code: str, payload: HouseholdFields):
-    """Only the fields sent are changed."""
+    """只修改请求中出现的字段。"""
     selectors.ensure_can_write(request.auth)
     household = selectors.get_household(code)
     services.household_update(
@@ -323,7 +322,7 @@ def update_household(request, code: str, payload: HouseholdFields):
 
 @router.get("/households/{code}/history", response={200: list[HistoryEntryOut], **ERRORS}, summary="变更记录")
 def household_history(request, code: str):
-    """Every recorded change to the household, its members, incomes and assets, newest first."""
+    """家庭、成员、收入、资产的全部变更（谁、何时、字段由何值改为何值），最新的在前。"""
     selectors.ensure_can_read(request.auth)
     with transaction.atomic():
         household = selectors.get_household(code)
@@ -358,6 +357,7 @@ def _single_member_field(exc: JiuzhuError) -> JiuzhuError:
 
 @router.post("/households/{code}/members", response={201: MemberOut, **ERRORS}, summary="增加家庭成员")
 def add_member(request, code: str, payload: MemberIn):
+    """校验规则与登记家庭相同；一人只能属于一个家庭（person_in_other_household）。"""
     selectors.ensure_can_write(request.auth)
     household = selectors.get_household(code)
     try:
@@ -369,6 +369,7 @@ def add_member(request, code: str, payload: MemberIn):
 
 @router.patch("/persons/{id_number}", response={200: MemberOut, **ERRORS}, summary="修改成员信息")
 def update_person(request, id_number: str, payload: MemberPatch):
+    """按身份证号码（18位或15位）定位成员，只修改请求中出现的字段。"""
     selectors.ensure_can_write(request.auth)
     person = selectors.get_person(id_number)
     person = services.member_update(
@@ -379,6 +380,7 @@ def update_person(request, id_number: str, payload: MemberPatch):
 
 @router.post("/persons/{id_number}/incomes", response={201: IncomeOut, **ERRORS}, summary="登记收入")
 def add_income(request, id_number: str, payload: IncomeIn):
+    """一项收入的月均金额（字符串，元，两位小数）及其统计期。是否计入家庭收入由政策规则判断。"""
     selectors.ensure_can_write(request.auth)
     person = selectors.get_person(id_number)
     item = services.income_add(actor=request.auth, person=person, **payload.model_dump())
@@ -387,6 +389,7 @@ def add_income(request, id_number: str, payload: IncomeIn):
 
 @router.post("/households/{code}/assets", response={201: AssetOut, **ERRORS}, summary="登记资产")
 def add_asset(request, code: str, payload: AssetIn):
+    """家庭或其某一成员的资产；房产须填建筑面积。"""
     selectors.ensure_can_write(request.auth)
     household = selectors.get_household(code)
     data = payload.model_dump()
@@ -409,6 +412,7 @@ def add_asset(request, code: str, payload: AssetIn):
 
 @router.get("/units", response={200: list[UnitOut], **ERRORS}, summary="单位列表")
 def list_units(request, kind: str | None = Query(None, description="town（镇街）或 department（部门）")):
+    """联席会议成员单位（镇街与部门）。所有已登录工作人员可查。"""
     return [
         {
             "code": u.code,

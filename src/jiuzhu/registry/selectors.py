@@ -27,6 +27,9 @@ READ_ROLES = frozenset(m.ROLES) - {m.DATA_PROVIDER}
 WRITE_ROLES = frozenset({m.WINDOW_CLERK, m.TOWN_CASEWORKER, m.ADMIN})
 
 SEARCH_LIMIT = 50
+SEARCH_MODES = {"id_number": "身份证号码", "household_code": "家庭编号", "name": "姓名开头"}
+# Where an income or asset figure came from. Data-source units add their own codes later.
+SOURCE_LABELS = {"self_declared": "本人申报", "investigation": "入户调查", "other": "其他"}
 _ID18 = re.compile(r"^\d{17}[\dX]$")
 _ID15 = re.compile(r"^\d{15}$")
 # Head of household first, then the eldest.
@@ -234,6 +237,7 @@ def income_view(i: IncomeItem, role: str) -> dict:
         "kind_display": i.get_kind_display(),
         "monthly_amount": m.present("income", _amount(i.monthly_amount), role),
         "source": i.source,
+        "source_display": SOURCE_LABELS.get(i.source, i.source),
         "period_start": _iso(i.period_start),
         "period_end": _iso(i.period_end),
         "note": i.note,
@@ -255,6 +259,7 @@ def asset_view(a: Asset, role: str) -> dict:
         "person_id_number": m.present("id_number", person.id_number, role) if person else None,
         "person_name": m.present("name", person.name, role) if person else None,
         "source": a.source,
+        "source_display": SOURCE_LABELS.get(a.source, a.source),
         "as_of": _iso(a.as_of),
         "description": a.description,
     }
@@ -404,7 +409,7 @@ def _entries(rows, model, object_type, label_of, names, role, keep=None) -> list
                     _display(model, c.field, c.old, names, role),
                     _display(model, c.field, c.new, names, role),
                 )
-                for c in delta.changes
+                for c in sorted(delta.changes, key=lambda c: _position(model, c.field))
             ]
             if not changes:
                 continue  # a save that changed nothing
@@ -422,6 +427,11 @@ def _entries(rows, model, object_type, label_of, names, role, keep=None) -> list
             )
         )
     return out
+
+
+def _position(model, name: str) -> int:
+    """Changes are listed in the order the fields appear on the form."""
+    return [f.name for f in model._meta.fields].index(name)
 
 
 def _attname(model, name: str) -> str:
