@@ -221,6 +221,7 @@ def household_create(request):
         {
             "form": form,
             "rows": rows,
+            "rows_have_errors": status == 400 and any(r.is_bound and r.errors for r in rows),
             "next_index": _next_index(rows),
             "creating": True,
             "members_error": _members_error(form),

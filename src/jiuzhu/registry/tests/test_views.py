@@ -447,3 +447,20 @@ def test_household_edit(as_role, make_household):
 def test_units_page(as_role, units):
     html = as_role("convener").get("/units/").content.decode()
     assert "城东街道" in html and "联席会议成员单位" in html
+
+
+def test_other_apps_add_home_and_household_panels(as_role, make_household, settings, tmp_path):
+    # An installed app contributes panels by template name alone (here "policy", which is
+    # installed in every configuration).
+    panels = tmp_path / "policy" / "panels"
+    panels.mkdir(parents=True)
+    (panels / "home.html").write_text('<section class="card panel"><h2>政策面板</h2></section>')
+    (panels / "home_approver.html").write_text("<p>审批专用面板</p>")
+    (panels / "household.html").write_text("<section><h2>救助链条 {{ hv.code }}</h2></section>")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}]
+    hh = make_household()
+    html = as_role("approver").get("/").content.decode()
+    assert "政策面板" in html and "审批专用面板" in html
+    assert html.index("各镇街登记情况") < html.index("政策面板")  # registry panels first
+    assert f"救助链条 {hh.code}" in as_role("approver").get(f"/households/{hh.code}/").content.decode()
+    assert "审批专用面板" not in as_role("window_clerk").get("/").content.decode()
