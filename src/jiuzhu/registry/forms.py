@@ -169,7 +169,8 @@ class MemberEditForm(MemberForm):
         for name, kind in _MEMBER_FIELD_KIND.items():
             if not m.sees(kind, role):
                 self.fields.pop(name, None)
-        self.hidden_for_role = [n for n, k in _MEMBER_FIELD_KIND.items() if not m.sees(k, role)]
+        hidden = [n for n, k in _MEMBER_FIELD_KIND.items() if not m.sees(k, role)]
+        self.hidden_for_role = [str(MemberForm.base_fields[n].label) for n in hidden]
 
     @staticmethod
     def initial_for(person: Person) -> dict:

@@ -329,6 +329,7 @@ def test_member_add_and_edit(as_role, make_household):
     head = hh.members.get(relation="head")
     page = c.get(f"/households/{hh.code}/members/{head.pk}/edit/").content.decode()
     assert "肺癌" not in page and 'name="serious_illness"' not in page  # window clerks do not see health
+    assert "不会被修改：重特大疾病（病种）。" in page
     r = c.post(
         f"/households/{hh.code}/members/{head.pk}/edit/",
         {
