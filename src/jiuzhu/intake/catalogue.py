@@ -1,0 +1,157 @@
+"""The services intake refers to, read from the city's policy file (``Policy.services``), and
+the rules' pre-check (``jiuzhu.policy.rules.evaluate``), seen through one small interface so
+the window screens, the API and the tests do not depend on the policy file's layout."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from jiuzhu.common.errors import NotFound
+
+# Which service categories answer which need (DOMAIN §2).
+NEED_CATEGORIES = {
+    "living": ("minimum_living", "extreme_poverty"),
+    "medical": ("medical",),
+    "education": ("education",),
+    "housing": ("housing",),
+    "employment": ("employment",),
+    "disaster": ("disaster",),
+    "emergency": ("temporary", "social"),
+}
+# DOMAIN §3 Temporary: small emergency aid up to ¥2,000 may be paid first (demo value; the
+# policy parameter wins when the file has one).
+DEFAULT_EMERGENCY_LIMIT = Decimal("2000")
+DEFAULT_EMERGENCY_FILE_DAYS = 10
+DEFAULT_LIMIT_DAYS = 20
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    code: str
+    name: str
+    category: str
+    unit_code: str
+    limit_days: int
+    exclusive_with: tuple[str, ...] = ()
+    needs_verification: bool = False
+    basis: str = ""
+
+
+@dataclass
+class Proposal:
+    """One service as proposed to the clerk: the rules' pre-check with its reasons, and the
+    marks the clerk must see (already received, cannot be combined, not asked for)."""
+
+    service: ServiceInfo
+    eligible: bool | None  # None: the rules could not pre-check it
+    monthly_amount: Decimal | None = None
+    reasons: list[str] = field(default_factory=list)
+    asked: bool = False
+    already_received: bool = False
+    conflicts_with: list[str] = field(default_factory=list)
+
+    @property
+    def recommended(self) -> bool:
+        return bool(self.eligible) and not self.already_received and not self.conflicts_with
+
+    def snapshot(self) -> dict:
+        return {
+            "eligible": self.eligible,
+            "monthly_amount": None if self.monthly_amount is None else f"{self.monthly_amount:.2f}",
+            "reasons": list(self.reasons),
+            "asked": self.asked,
+            "already_received": self.already_received,
+            "conflicts_with": list(self.conflicts_with),
+        }
+
+
+def _first(obj, *names, default=None):
+    for n in names:
+        value = obj.get(n) if isinstance(obj, dict) else getattr(obj, n, None)
+        if value not in (None, ""):
+            return value
+    return default
+
+
+def _info(spec) -> ServiceInfo:
+    unit = _first(spec, "owner_unit", "owner", "unit", "unit_code", default="")
+    unit = getattr(unit, "code", unit)
+    exclusive = _first(spec, "exclusive_with", default=()) or ()
+    return ServiceInfo(
+        code=str(_first(spec, "code")),
+        name=str(_first(spec, "name", default=_first(spec, "code"))),
+        category=str(_first(spec, "category", default="")),
+        unit_code=str(unit),
+        limit_days=int(
+            _first(spec, "limit_days", "handling_days", "time_limit", "limit", default=DEFAULT_LIMIT_DAYS)
+        ),
+        exclusive_with=tuple(str(x) for x in exclusive),
+        needs_verification=bool(_first(spec, "needs_verification", "verification", default=False)),
+        basis=str(_first(spec, "basis", "legal_basis", default="")),
+    )
+
+
+def services(policy) -> list[ServiceInfo]:
+    specs = getattr(policy, "services", None)
+    if specs is None:
+        specs = policy.extra.get("services") if hasattr(policy, "extra") else None
+    return [_info(s) for s in (specs or [])]
+
+
+def service(policy, code: str) -> ServiceInfo:
+    for s in services(policy):
+        if s.code == code:
+            return s
+    raise NotFound(f"救助事项“{code}”不在本市政策文件中", field="service", code="unknown_service")
+
+
+def parameter(policy, name: str, on: date, default):
+    """A dated policy parameter when the policy offers one, else ``default``."""
+    getter = getattr(policy, "param", None) or getattr(policy, "parameter", None)
+    if getter is not None:
+        try:
+            value = getter(name, on)
+        except (KeyError, LookupError, ValueError, TypeError):
+            value = None
+        if value is not None:
+            return value
+    return default
+
+
+def emergency_limit(policy, on: date) -> Decimal:
+    value = parameter(policy, "temporary.emergency_first_limit", on, DEFAULT_EMERGENCY_LIMIT)
+    return Decimal(str(value))
+
+
+def emergency_file_days(policy, on: date) -> int:
+    return int(parameter(policy, "temporary.emergency_file_days", on, DEFAULT_EMERGENCY_FILE_DAYS))
+
+
+def _reason_text(reason) -> str:
+    if isinstance(reason, str):
+        return reason
+    return str(_first(reason, "text", "message", "reason", default=reason))
+
+
+def precheck(
+    facts, as_of: date, policy, codes: list[str]
+) -> dict[str, tuple[bool | None, Decimal | None, list]]:
+    """``{service code: (eligible, monthly amount, reasons)}`` from the rules, or ``{}`` when
+    the city's rules module is not there (then nothing is pre-checked)."""
+    try:
+        rules = importlib.import_module("jiuzhu.policy.rules")
+    except ModuleNotFoundError:
+        return {}
+    out = {}
+    for r in rules.evaluate(facts, as_of, policy, services=codes):
+        code = getattr(r.service, "code", r.service)
+        amount = r.monthly_amount
+        out[str(code)] = (
+            r.eligible,
+            None if amount is None else Decimal(str(amount)),
+            [_reason_text(x) for x in (r.reasons or [])],
+        )
+    return out

@@ -1,0 +1,345 @@
+"""One-window intake (一门受理) and coordinated handling (协同办理): applications taken at a
+town window, their documents and authorisations, referrals (分办) to the units owning the
+services, the chain of transfers (转办), feedback (反馈), emergency aid first (先行救助), and
+every step as an event row."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from jiuzhu.registry.models import Household, Person, Unit
+
+NEEDS = [
+    ("living", "基本生活"),
+    ("medical", "医疗"),
+    ("education", "教育"),
+    ("housing", "住房"),
+    ("employment", "就业"),
+    ("disaster", "受灾"),
+    ("emergency", "突发困难（急难）"),
+]
+NEED_LABELS = dict(NEEDS)
+
+
+class Application(models.Model):
+    """A request for help registered at a town window. The window may be any town's, not only
+    the household's own (DOMAIN §4: request at any town window)."""
+
+    OPEN, CLOSED = "open", "closed"
+    STATUSES = [(OPEN, "办理中"), (CLOSED, "已办结")]
+    REQUESTERS = [
+        ("self", "本人"),
+        ("member", "家庭成员"),
+        ("agent", "受委托人"),
+        ("committee", "村（居）委会代为申请"),
+        ("proactive", "工作人员主动发现"),
+    ]
+
+    tracking_code = models.CharField("查询码", max_length=10, unique=True)
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="applications")
+    window = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="applications_received", verbose_name="受理窗口"
+    )
+    applicant = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="applications", verbose_name="申请人"
+    )
+    requester_kind = models.CharField("提出人", max_length=20, choices=REQUESTERS, default="self")
+    requester_name = models.CharField("提出人姓名", max_length=50, blank=True)
+    requester_phone = models.CharField("提出人电话", max_length=20, blank=True)
+    needs = models.JSONField("救助需求", default=list)
+    description = models.TextField("困难情况", blank=True)
+    promise_signed = models.BooleanField("已签署承诺书", default=False)
+    # The last four characters of the applicant's ID number: the second factor of the public
+    # tracking page, kept here so a lookup reads one row.
+    id_tail = models.CharField(max_length=4)
+    received_at = models.DateTimeField("受理时间", default=timezone.now)
+    received_on = models.DateField("受理日期")
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField("状态", max_length=10, choices=STATUSES, default=OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "救助申请"
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["window", "received_on"]), models.Index(fields=["status"])]
+
+    def __str__(self):
+        return self.tracking_code
+
+    @property
+    def needs_display(self) -> list[str]:
+        return [NEED_LABELS.get(n, n) for n in self.needs]
+
+
+class Document(models.Model):
+    """A file attached to an application (or sent in answer to a supplement request). Stored
+    once on disk under MEDIA_ROOT by its SHA-256, so identical uploads share one file."""
+
+    KINDS = [
+        ("application_form", "申请书"),
+        ("id_card", "身份证件"),
+        ("household_book", "户口簿"),
+        ("income", "收入证明"),
+        ("medical", "病历与医疗费用票据"),
+        ("disability", "残疾证"),
+        ("school", "在学证明"),
+        ("housing", "住房证明"),
+        ("authorisation", "核对授权书"),
+        ("promise", "承诺书"),
+        ("supplement", "补正材料"),
+        ("other", "其他"),
+    ]
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="documents")
+    referral = models.ForeignKey(
+        "Referral", null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
+    kind = models.CharField("材料类别", max_length=20, choices=KINDS, default="other")
+    title = models.CharField("名称", max_length=100, blank=True)
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    path = models.CharField(max_length=200)  # relative to MEDIA_ROOT
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "申请材料"
+        ordering = ["uploaded_at", "id"]
+
+
+class Authorisation(models.Model):
+    """A household member's signed authorisation (授权) for the verification of his income and
+    assets (核对). The verification centre reads these through
+    ``selectors.authorised_persons``."""
+
+    VERIFICATION = "verification"
+    SCOPES = [(VERIFICATION, "家庭经济状况信息核对")]
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="authorisations")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="authorisations")
+    application = models.ForeignKey(
+        Application, null=True, blank=True, on_delete=models.PROTECT, related_name="authorisations"
+    )
+    scope = models.CharField("授权范围", max_length=20, choices=SCOPES, default=VERIFICATION)
+    signed_on = models.DateField("签署日期")
+    valid_until = models.DateField("有效期至", null=True, blank=True)
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    revoked_on = models.DateField("撤回日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "核对授权"
+        ordering = ["-signed_on", "-id"]
+        indexes = [models.Index(fields=["household", "scope"])]
+
+
+class Referral(models.Model):
+    """One leg of a service's handling: referred to one unit, due after the service's limit in
+    statutory working days. A transfer (转办) closes this leg and opens the next one at the
+    receiving unit with a fresh limit; ``chain_root`` keeps the legs together."""
+
+    REFERRED = "referred"
+    IN_PROGRESS = "in_progress"
+    PAUSED = "paused"
+    TRANSFERRED = "transferred"
+    GRANTED = "granted"
+    REFUSED = "refused"
+    CHARITY = "charity"
+    STATES = [
+        (REFERRED, "已分办待签收"),
+        (IN_PROGRESS, "办理中"),
+        (PAUSED, "待补正材料"),
+        (TRANSFERRED, "已转办"),
+        (GRANTED, "已给予救助"),
+        (REFUSED, "不予救助"),
+        (CHARITY, "已转介慈善力量"),
+    ]
+    OPEN_STATES = (REFERRED, IN_PROGRESS, PAUSED)
+    RUNNING_STATES = (REFERRED, IN_PROGRESS)  # the clock runs
+    RESULT_STATES = (GRANTED, REFUSED, CHARITY)
+    PERIODS = [("month", "每月"), ("once", "一次性"), ("year", "每学年/每年")]
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="referrals")
+    service_code = models.CharField("救助事项", max_length=60)
+    service_name = models.CharField("事项名称", max_length=100)
+    category = models.CharField("类别", max_length=30, blank=True)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="referrals", verbose_name="承办单位"
+    )
+    chain_root = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="chain_legs"
+    )
+    transferred_from = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="transferred_to"
+    )
+    leg = models.PositiveSmallIntegerField(default=1)
+    state = models.CharField("状态", max_length=20, choices=STATES, default=REFERRED)
+    version = models.PositiveIntegerField(default=1)
+    referred_at = models.DateTimeField(default=timezone.now)
+    referred_on = models.DateField("分办日期")
+    limit_days = models.PositiveSmallIntegerField("办理时限（工作日）")
+    due_on = models.DateField("办理期限", db_index=True)
+    due_warning = models.CharField(max_length=300, blank=True)
+    paused_since = models.DateField("补正开始", null=True, blank=True)
+    paused_days = models.PositiveSmallIntegerField("补正暂停工作日", default=0)
+    missing_material = models.TextField("需补正材料", blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True, db_index=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    transfer_reason = models.TextField("转办理由", blank=True)
+    amount = models.DecimalField("救助金额（元）", max_digits=12, decimal_places=2, null=True, blank=True)
+    amount_period = models.CharField("金额周期", max_length=10, choices=PERIODS, blank=True)
+    start_month = models.DateField("起始月份", null=True, blank=True)
+    reasons = models.TextField("理由", blank=True)
+    basis = models.TextField("政策依据", blank=True)
+    alternatives = models.TextField("可申请的其他救助", blank=True)
+    charity_name = models.CharField("慈善组织", max_length=100, blank=True)
+    # What the pre-check said when the clerk referred (frozen: later registry edits do not
+    # change it).
+    proposal = models.JSONField(default=dict, blank=True)
+    # Set by ``jiuzhu tick``: "due_soon" | "overdue" for the due date in ``flagged_due``.
+    flag = models.CharField(max_length=10, blank=True)
+    flagged_due = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "分办事项"
+        ordering = ["due_on", "id"]
+        indexes = [
+            models.Index(fields=["unit", "state", "due_on"]),
+            models.Index(fields=["state", "due_on"]),
+            models.Index(fields=["unit", "referred_on"]),
+        ]
+
+    def __str__(self):
+        return f"{self.service_name} @ {self.unit}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+
+class CaseEvent(models.Model):
+    """One step of an application's handling: who (actor and unit), when, what, and a note.
+    Append-only."""
+
+    KINDS = [
+        ("received", "受理申请"),
+        ("document", "上传材料"),
+        ("authorisation", "登记核对授权"),
+        ("referred", "分办"),
+        ("accepted", "签收办理"),
+        ("supplement_requested", "要求补正材料"),
+        ("supplement_received", "补正材料已送达"),
+        ("transferred", "转办"),
+        ("granted", "反馈：给予救助"),
+        ("refused", "反馈：不予救助"),
+        ("charity", "反馈：转介慈善力量"),
+        ("emergency_granted", "先行救助"),
+        ("emergency_completed", "先行救助补齐手续"),
+        ("due_soon", "临近期限"),
+        ("overdue", "已超期"),
+        ("closed", "申请办结"),
+    ]
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="events")
+    referral = models.ForeignKey(
+        Referral, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField(max_length=30, choices=KINDS)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(max_length=100, blank=True)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办理记录"
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["application", "at"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("case events are append-only")
+        super().save(*args, **kwargs)
+
+
+class EmergencyAid(models.Model):
+    """Emergency aid first (先行救助): paid at once by the town, the file completed within the
+    limit afterwards (Temporary Opinions; DOMAIN §3 Temporary)."""
+
+    OPEN, COMPLETED = "open", "completed"
+    STATES = [(OPEN, "待补齐手续"), (COMPLETED, "手续已补齐")]
+    CAUSES = [
+        ("fire", "火灾"),
+        ("accident", "交通事故等意外"),
+        ("illness", "突发重大疾病"),
+        ("disaster", "自然灾害"),
+        ("other", "其他急难情形"),
+    ]
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="emergency_aids")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="emergency_aids")
+    cause = models.CharField("急难原因", max_length=20, choices=CAUSES)
+    amount = models.DecimalField("金额（元）", max_digits=10, decimal_places=2)
+    note = models.TextField("情况说明", blank=True)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+    granted_on = models.DateField("发放日期")
+    file_due_on = models.DateField("补齐手续期限", db_index=True)
+    state = models.CharField(max_length=10, choices=STATES, default=OPEN)
+    version = models.PositiveIntegerField(default=1)
+    completed_on = models.DateField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    completion_note = models.TextField(blank=True)
+    flag = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "先行救助"
+        ordering = ["file_due_on", "id"]
+
+
+class Notification(models.Model):
+    """An in-app notice to a unit (and, for the supervisor, to a role). ``key`` makes
+    ``jiuzhu tick`` idempotent: one notice per event and recipient."""
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=30)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=40, blank=True)
+    application = models.ForeignKey(
+        Application, null=True, blank=True, on_delete=models.PROTECT, related_name="notifications"
+    )
+    referral = models.ForeignKey(
+        Referral, null=True, blank=True, on_delete=models.PROTECT, related_name="notifications"
+    )
+    message = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "通知"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["unit", "created_at"]), models.Index(fields=["role", "created_at"])]
+
+
+class TrackingAttempt(models.Model):
+    """A failed look-up on the public tracking page (wrong code or ID tail), kept to throttle
+    guessing per address and per code. Old rows are purged by ``jiuzhu tick``."""
+
+    ip = models.GenericIPAddressField()
+    code = models.CharField(max_length=10, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["ip", "at"]), models.Index(fields=["code", "at"])]

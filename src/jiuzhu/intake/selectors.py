@@ -1,0 +1,514 @@
+"""Intake reads: proposals for the clerk, authorisations (read by verification), inboxes,
+due-soon and overdue lists, the public tracking view and the published results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from jiuzhu.common import idnumber
+from jiuzhu.common import masking as m
+from jiuzhu.common.selectors import deadline
+from jiuzhu.policy.selectors import current_policy
+from jiuzhu.registry.models import Household, Person, Unit
+
+from . import catalogue
+from .models import Application, Authorisation, EmergencyAid, Referral
+
+DUE_SOON_DAYS = 2  # working days (issue 3: due-soon = within 2 working days)
+
+
+# --- authorisations (read by verification) -------------------------------------------------
+
+
+def authorised_persons(
+    household: Household, *, on: date, scope: str = Authorisation.VERIFICATION
+) -> list[Person]:
+    """Members of ``household`` whose signed authorisation for ``scope`` is in force on
+    ``on``: signed on or before it, not expired, not revoked by then."""
+    valid = (
+        Authorisation.objects.filter(
+            household=household, scope=scope, signed_on__lte=on, person__household=household
+        )
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        .filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=on))
+    )
+    return list(Person.objects.filter(pk__in=valid.values("person_id")).order_by("id"))
+
+
+def missing_authorisations(household: Household, *, on: date) -> list[Person]:
+    """Living adult members (18 or over on ``on``) without an authorisation in force."""
+    have = {p.pk for p in authorised_persons(household, on=on)}
+    return [
+        p
+        for p in household.members.order_by("id")
+        if p.pk not in have and not p.deceased_on and idnumber.age_on(p.birth_date, on) >= 18
+    ]
+
+
+# --- proposals -----------------------------------------------------------------------------
+
+
+def received_services(household: Household, *, on: date) -> set[str]:
+    """Services the household already receives, as far as intake knows: granted referrals
+    with a monthly or yearly amount that have started by ``on``."""
+    return set(
+        Referral.objects.filter(
+            application__household=household,
+            state=Referral.GRANTED,
+            amount_period__in=("month", "year"),
+            start_month__lte=on,
+        ).values_list("service_code", flat=True)
+    )
+
+
+def household_facts(household: Household, on: date):
+    """The household's facts in the form the policy rules take, or ``None`` when no builder
+    exists yet."""
+    import importlib
+
+    for module, name in (
+        ("jiuzhu.policy.facts", "from_registry"),
+        ("jiuzhu.registry.selectors", "household_facts"),
+        ("jiuzhu.policy.facts", "household_facts"),
+    ):
+        try:
+            fn = getattr(importlib.import_module(module), name, None)
+        except ModuleNotFoundError:
+            fn = None
+        if fn is not None:
+            try:
+                return fn(household, on)
+            except TypeError:
+                return fn(household=household, on=on)
+    return None
+
+
+def proposals(
+    application: Application, *, today: date | None = None, policy=None
+) -> list[catalogue.Proposal]:
+    """Every service of the catalogue, pre-checked by the rules with reasons, marked: asked
+    for (its category answers a need), already received, cannot be combined with what the
+    household receives. Needs first, then eligible ones, then the rest."""
+    today = today or timezone.localdate()
+    policy = policy or current_policy()
+    svcs = catalogue.services(policy)
+    facts = household_facts(application.household, today)
+    checked = catalogue.precheck(facts, today, policy, [s.code for s in svcs]) if facts is not None else {}
+    received = received_services(application.household, on=today)
+    asked_categories = {c for n in application.needs for c in catalogue.NEED_CATEGORIES.get(n, ())}
+    names = {s.code: s.name for s in svcs}
+    out = []
+    for s in svcs:
+        eligible, amount, reasons = checked.get(s.code, (None, None, ["政策规则未作预审，由承办单位审核"]))
+        conflicts = sorted(
+            {c for c in s.exclusive_with if c in received}
+            | {c for c in received if s.code in _exclusive(svcs, c)}
+        )
+        out.append(
+            catalogue.Proposal(
+                service=s,
+                eligible=eligible,
+                monthly_amount=amount,
+                reasons=list(reasons),
+                asked=s.category in asked_categories,
+                already_received=s.code in received,
+                conflicts_with=[names.get(c, c) for c in conflicts],
+            )
+        )
+    out.sort(key=lambda p: (not p.asked, p.eligible is not True, p.service.category, p.service.code))
+    return out
+
+
+def _exclusive(svcs, code) -> tuple[str, ...]:
+    for s in svcs:
+        if s.code == code:
+            return s.exclusive_with
+    return ()
+
+
+# --- applications and inboxes --------------------------------------------------------------
+
+
+def application_detail(code: str) -> Application:
+    from .services import get_application
+
+    return get_application(code)
+
+
+def chains(application: Application) -> list[list[Referral]]:
+    """The application's referrals grouped by chain (first leg first), in referral order."""
+    legs = list(application.referrals.select_related("unit").order_by("chain_root_id", "leg", "id"))
+    groups: dict[int, list[Referral]] = {}
+    for r in legs:
+        groups.setdefault(r.chain_root_id or r.pk, []).append(r)
+    return [groups[k] for k in sorted(groups)]
+
+
+def _open_referrals():
+    return Referral.objects.filter(state__in=Referral.OPEN_STATES).select_related(
+        "unit", "application", "application__window"
+    )
+
+
+def inbox(unit: Unit, *, include_closed: bool = False, limit: int = 200) -> list[Referral]:
+    """A unit's referrals, the clock-running ones by due date first, then those waiting for
+    material. With ``include_closed`` the recently closed follow."""
+    running = list(
+        _open_referrals()
+        .filter(unit=unit, state__in=Referral.RUNNING_STATES)
+        .order_by("due_on", "id")[:limit]
+    )
+    paused = list(
+        _open_referrals().filter(unit=unit, state=Referral.PAUSED).order_by("paused_since", "id")[:limit]
+    )
+    out = running + paused
+    if include_closed:
+        out += list(
+            Referral.objects.filter(unit=unit)
+            .exclude(state__in=Referral.OPEN_STATES)
+            .select_related("unit", "application")
+            .order_by("-closed_at", "-id")[:50]
+        )
+    return out
+
+
+def due_soon_until(today: date) -> date:
+    """The last due date that counts as due soon on ``today``."""
+    return deadline(today, DUE_SOON_DAYS).due
+
+
+@dataclass
+class DeadlineLists:
+    today: date
+    due_soon: list[Referral] = field(default_factory=list)
+    overdue: list[Referral] = field(default_factory=list)
+    emergency_overdue: list[EmergencyAid] = field(default_factory=list)
+
+
+def deadline_lists(
+    *, unit: Unit | None = None, window: Unit | None = None, today: date | None = None
+) -> DeadlineLists:
+    """Due-soon (due today or within 2 working days) and overdue referrals whose clock runs:
+    of one handling ``unit``, of the applications one ``window`` took, or (neither given) of
+    the whole city for the supervisor. Waiting-for-material referrals are in neither list: their
+    clock stands still."""
+    today = today or timezone.localdate()
+    qs = _open_referrals().filter(state__in=Referral.RUNNING_STATES)
+    aids = EmergencyAid.objects.filter(state=EmergencyAid.OPEN, file_due_on__lt=today).select_related(
+        "application", "application__window"
+    )
+    if unit is not None:
+        qs = qs.filter(unit=unit)
+        aids = aids.filter(application__window=unit)
+    if window is not None:
+        qs = qs.filter(application__window=window)
+        aids = aids.filter(application__window=window)
+    return DeadlineLists(
+        today=today,
+        due_soon=list(
+            qs.filter(due_on__gte=today, due_on__lte=due_soon_until(today)).order_by("due_on", "id")
+        ),
+        overdue=list(qs.filter(due_on__lt=today).order_by("due_on", "id")),
+        emergency_overdue=list(aids.order_by("file_due_on", "id")),
+    )
+
+
+def window_applications(window: Unit, *, limit: int = 50):
+    return (
+        Application.objects.filter(window=window)
+        .select_related("household", "applicant")
+        .order_by("-received_at", "-id")[:limit]
+    )
+
+
+def open_emergency_aids(*, window: Unit | None = None):
+    qs = EmergencyAid.objects.filter(state=EmergencyAid.OPEN).select_related("application")
+    if window is not None:
+        qs = qs.filter(application__window=window)
+    return list(qs.order_by("file_due_on", "id"))
+
+
+def notifications_for(user, *, limit: int = 30):
+    from .models import Notification
+
+    role = getattr(user, "effective_role", "") or ""
+    q = Q(role=role) if role else Q(pk__in=[])
+    if getattr(user, "unit_id", None):
+        q |= Q(unit_id=user.unit_id)
+    return list(Notification.objects.filter(q).select_related("application")[:limit])
+
+
+# --- public tracking -----------------------------------------------------------------------
+
+
+def result_view(r: Referral) -> dict | None:
+    if r.state == Referral.GRANTED:
+        return {
+            "kind": "granted",
+            "amount": f"{r.amount:.2f}",
+            "period": r.amount_period,
+            "period_display": r.get_amount_period_display(),
+            "start_month": r.start_month.strftime("%Y-%m") if r.start_month else None,
+            "note": r.reasons,
+        }
+    if r.state == Referral.REFUSED:
+        return {"kind": "refused", "reasons": r.reasons, "basis": r.basis, "alternatives": r.alternatives}
+    if r.state == Referral.CHARITY:
+        return {"kind": "charity", "charity": r.charity_name, "note": r.reasons}
+    return None
+
+
+def chain_view(legs: list[Referral]) -> dict:
+    """One service's progress for the applicant: the current leg, the units it passed
+    through, and the result. Units are public bodies; nothing personal is here."""
+    cur = legs[-1]
+    return {
+        "service": cur.service_name,
+        "service_code": cur.service_code,
+        "unit": cur.unit.name,
+        "state": cur.state,
+        "state_display": cur.get_state_display(),
+        "referred_on": legs[0].referred_on,
+        "due_on": cur.due_on if cur.state in Referral.RUNNING_STATES else None,
+        "missing_material": cur.missing_material if cur.state == Referral.PAUSED else "",
+        "transfers": [
+            {"from": a.unit.name, "to": b.unit.name, "on": a.closed_on, "reason": a.transfer_reason}
+            for a, b in zip(legs, legs[1:], strict=False)
+        ],
+        "closed_on": cur.closed_on if cur.state in Referral.RESULT_STATES else None,
+        "result": result_view(cur),
+    }
+
+
+def tracking_view(application: Application) -> dict:
+    """What the public page shows: the code, when and where it was received, and each
+    service's progress and result. No name, ID number, address or household facts."""
+    return {
+        "tracking_code": application.tracking_code,
+        "received_on": application.received_on,
+        "window": application.window.name,
+        "status": application.status,
+        "status_display": application.get_status_display(),
+        "services": [chain_view(legs) for legs in chains(application)],
+        "emergency_aid": [
+            {"amount": f"{a.amount:.2f}", "granted_on": a.granted_on}
+            for a in application.emergency_aids.all()
+        ],
+    }
+
+
+# --- published results (办理结果公开) --------------------------------------------------------
+
+
+def month_bounds(month: date) -> tuple[date, date]:
+    first = month.replace(day=1)
+    nxt = (first + timedelta(days=32)).replace(day=1)
+    return first, nxt
+
+
+RESULT_COLUMNS = [
+    ("received", "收到"),
+    ("closed", "办结"),
+    ("on_time", "按时办结"),
+    ("overdue", "超期"),
+    ("granted", "给予救助"),
+    ("refused", "不予救助"),
+    ("charity", "转介慈善"),
+    ("transferred", "转办"),
+]
+
+
+def published_results(month: date, *, today: date | None = None) -> list[dict]:
+    """Per unit, for one month: referrals received (referred or transferred in), closed, closed
+    on time (on or before the due date), overdue (due in the month and not finished by then:
+    closed late, or still running after it), granted, refused, handed to a charity and
+    transferred out. Only units with any figure are listed."""
+    today = today or timezone.localdate()
+    first, nxt = month_bounds(month)
+    rows: dict[int, dict] = {}
+
+    def row(unit_id) -> dict:
+        return rows.setdefault(unit_id, {k: 0 for k, _ in RESULT_COLUMNS})
+
+    for unit_id in Referral.objects.filter(referred_on__gte=first, referred_on__lt=nxt).values_list(
+        "unit_id", flat=True
+    ):
+        row(unit_id)["received"] += 1
+    closed = Referral.objects.filter(closed_on__gte=first, closed_on__lt=nxt).values_list(
+        "unit_id", "state", "closed_on", "due_on"
+    )
+    for unit_id, state, closed_on, due_on in closed:
+        r = row(unit_id)
+        r["closed"] += 1
+        r[state] += 1
+        if closed_on <= due_on:
+            r["on_time"] += 1
+    due_in_month = Referral.objects.filter(due_on__gte=first, due_on__lt=min(nxt, today)).filter(
+        Q(closed_on__gt=F("due_on")) | Q(state__in=Referral.RUNNING_STATES)
+    )
+    for unit_id in due_in_month.values_list("unit_id", flat=True):
+        row(unit_id)["overdue"] += 1
+    units = Unit.objects.in_bulk(list(rows))
+    out = []
+    for unit_id, counts in rows.items():
+        u = units[unit_id]
+        out.append(
+            {"unit": u.code, "unit_name": u.name, "kind": u.kind, "sort": (u.kind, u.sort_order), **counts}
+        )
+    out.sort(key=lambda r: r.pop("sort"))
+    return out
+
+
+def masked_applicant(application: Application, role: str) -> dict:
+    p = application.applicant
+    return {
+        "name": m.present("name", p.name, role),
+        "id_number": m.present("id_number", p.id_number, role),
+    }
+
+
+# --- staff read models ---------------------------------------------------------------------
+
+READ_ALL_ROLES = frozenset({m.SUPERVISOR, m.APPROVER, m.ADMIN, m.CONVENER, m.VERIFICATION_OFFICER})
+
+
+def can_view(user, application: Application) -> bool:
+    """The window that took it (and its town's caseworkers), every unit holding one of its
+    referrals, and the city-wide roles."""
+    role = getattr(user, "effective_role", "") or ""
+    if role in READ_ALL_ROLES:
+        return True
+    unit_id = getattr(user, "unit_id", None)
+    if unit_id is None:
+        return False
+    if unit_id == application.window_id and role in (m.WINDOW_CLERK, m.TOWN_CASEWORKER):
+        return True
+    return application.referrals.filter(unit_id=unit_id).exists()
+
+
+def ensure_can_view(user, application: Application) -> None:
+    from jiuzhu.common.errors import PermissionDenied
+
+    if not can_view(user, application):
+        raise PermissionDenied("您无权查看该申请", code="forbidden")
+
+
+def referral_view(r: Referral, user=None) -> dict:
+    from .handling import allowed_actions
+
+    return {
+        "id": r.pk,
+        "version": r.version,
+        "application": r.application.tracking_code,
+        "service_code": r.service_code,
+        "service_name": r.service_name,
+        "category": r.category,
+        "unit": r.unit.code,
+        "unit_name": r.unit.name,
+        "leg": r.leg,
+        "chain_root": r.chain_root_id,
+        "transferred_from": r.transferred_from_id,
+        "state": r.state,
+        "state_display": r.get_state_display(),
+        "referred_on": r.referred_on,
+        "limit_days": r.limit_days,
+        "due_on": r.due_on,
+        "due_warning": r.due_warning,
+        "paused_since": r.paused_since,
+        "paused_days": r.paused_days,
+        "missing_material": r.missing_material,
+        "closed_on": r.closed_on,
+        "transfer_reason": r.transfer_reason,
+        "result": result_view(r),
+        "proposal": r.proposal,
+        "flag": r.flag,
+        "actions": allowed_actions(r, user) if user is not None else [],
+    }
+
+
+def application_view(application: Application, user) -> dict:
+    """The application as ``user`` may see it (names and ID numbers masked by role)."""
+    role = getattr(user, "effective_role", "") or ""
+    app = application
+    on = timezone.localdate()
+    return {
+        "tracking_code": app.tracking_code,
+        "household": app.household.code,
+        "window": app.window.code,
+        "window_name": app.window.name,
+        "applicant": masked_applicant(app, role),
+        "requester_kind": app.requester_kind,
+        "requester_kind_display": app.get_requester_kind_display(),
+        "requester_name": m.present("name", app.requester_name, role) if app.requester_name else "",
+        "needs": app.needs,
+        "needs_display": app.needs_display,
+        "description": app.description,
+        "promise_signed": app.promise_signed,
+        "received_at": app.received_at,
+        "received_on": app.received_on,
+        "status": app.status,
+        "status_display": app.get_status_display(),
+        "referrals": [referral_view(r, user) for legs in chains(app) for r in legs],
+        "documents": [
+            {
+                "id": d.pk,
+                "kind": d.kind,
+                "kind_display": d.get_kind_display(),
+                "title": d.title,
+                "original_name": d.original_name,
+                "content_type": d.content_type,
+                "size": d.size,
+                "sha256": d.sha256,
+                "referral": d.referral_id,
+                "uploaded_at": d.uploaded_at,
+            }
+            for d in app.documents.all()
+        ],
+        "authorisations": [
+            {
+                "id": a.pk,
+                "person": m.present("name", a.person.name, role),
+                "scope": a.scope,
+                "signed_on": a.signed_on,
+                "valid_until": a.valid_until,
+                "revoked_on": a.revoked_on,
+                "document": a.document_id,
+            }
+            for a in app.household.authorisations.select_related("person")
+        ],
+        "missing_authorisations": [
+            {"person_id": p.pk, "name": m.present("name", p.name, role)}
+            for p in missing_authorisations(app.household, on=on)
+        ],
+        "emergency_aid": [
+            {
+                "id": a.pk,
+                "version": a.version,
+                "amount": f"{a.amount:.2f}",
+                "cause": a.cause,
+                "cause_display": a.get_cause_display(),
+                "granted_on": a.granted_on,
+                "file_due_on": a.file_due_on,
+                "state": a.state,
+                "state_display": a.get_state_display(),
+                "completed_on": a.completed_on,
+            }
+            for a in app.emergency_aids.all()
+        ],
+        "events": [
+            {
+                "at": e.at,
+                "kind": e.kind,
+                "kind_display": e.get_kind_display(),
+                "actor": e.actor_name,
+                "unit": e.unit.name if e.unit_id else "",
+                "referral": e.referral_id,
+                "note": e.note,
+            }
+            for e in app.events.select_related("unit")
+        ],
+    }

@@ -1,0 +1,571 @@
+"""Intake writes at the window: applications, documents, authorisations, referrals (分办) and
+emergency aid first (先行救助). The department's handling of a referral is in ``handling``.
+
+Every service is one transaction with keyword-only arguments; ``actor`` is the staff user,
+``today`` defaults to the local date (tests pass it to pin the calendar)."""
+
+from __future__ import annotations
+
+import functools
+import hmac
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+
+from jiuzhu.common import idnumber
+from jiuzhu.common import masking as m
+from jiuzhu.common.errors import (
+    Conflict,
+    IllegalTransition,
+    JiuzhuError,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from jiuzhu.common.selectors import deadline, holiday_table
+from jiuzhu.policy.selectors import current_policy
+from jiuzhu.registry.models import Household, Person, Unit
+from jiuzhu.registry.services import household_create
+
+from . import catalogue, documents, tracking
+from .models import (
+    NEEDS,
+    Application,
+    Authorisation,
+    CaseEvent,
+    Document,
+    EmergencyAid,
+    Referral,
+    TrackingAttempt,
+)
+from .notify import notify
+
+WINDOW_ROLES = frozenset({m.WINDOW_CLERK, m.TOWN_CASEWORKER})
+HANDLER_ROLES = frozenset({m.DEPARTMENT_OFFICER, m.TOWN_CASEWORKER, m.APPROVER})
+ADULT_AGE = 18
+
+
+def role_of(user) -> str:
+    return getattr(user, "effective_role", "") or getattr(user, "role", "") or ""
+
+
+def actor_name(user) -> str:
+    if user is None:
+        return "系统"
+    return getattr(user, "display_name", "") or getattr(user, "username", "") or str(user)
+
+
+def racing_write(fn):
+    """Run ``fn`` in its own transaction. A write that SQLite could not lock at once (its
+    shared-cache test database refuses instead of waiting) loses the race cleanly: the caller
+    gets a ``Conflict``, never a half-done write."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            with transaction.atomic():
+                return fn(*args, **kwargs)
+        except OperationalError as exc:
+            if "locked" in str(exc):
+                raise Conflict("另一位工作人员正在处理同一事项，请刷新后重试", code="busy") from exc
+            raise
+
+    return wrapper
+
+
+def event(application, kind, *, actor=None, unit=None, referral=None, note="", data=None, at=None):
+    return CaseEvent.objects.create(
+        application=application,
+        referral=referral,
+        kind=kind,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=actor_name(actor),
+        unit=unit if unit is not None else getattr(actor, "unit", None),
+        at=at or timezone.now(),
+        note=note or "",
+        data=data or {},
+    )
+
+
+# --- who may do what -----------------------------------------------------------------------
+
+
+def ensure_window_staff(actor) -> Unit:
+    """The actor works at a town window; returns his town."""
+    unit = getattr(actor, "unit", None)
+    if role_of(actor) not in WINDOW_ROLES or unit is None or unit.kind != Unit.TOWN:
+        raise PermissionDenied("只有镇街一门受理窗口的工作人员可以受理申请", code="not_window_staff")
+    return unit
+
+
+def ensure_window_of(actor, application: Application) -> None:
+    ensure_window_staff(actor)
+    if actor.unit_id != application.window_id:
+        raise PermissionDenied(
+            f"该申请由{application.window.name}窗口受理，您不能代其办理", code="not_your_window"
+        )
+
+
+# --- applications --------------------------------------------------------------------------
+
+
+def _clean_needs(needs) -> list[str]:
+    known = [k for k, _ in NEEDS]
+    needs = [n for n in dict.fromkeys(needs or []) if n]
+    if not needs:
+        raise ValidationFailed("请至少选择一项救助需求", field="needs", code="required")
+    for n in needs:
+        if n not in known:
+            raise ValidationFailed(f"救助需求“{n}”不是有效取值（可选：{'、'.join(known)}）", field="needs")
+    return sorted(needs, key=known.index)
+
+
+def _new_tracking_code() -> str:
+    for _ in range(8):
+        code = tracking.new_code()
+        if not Application.objects.filter(tracking_code=code).exists():
+            return code
+    raise Conflict("未能生成查询码，请重试", code="tracking_code_exhausted")  # 2^50 codes: never
+
+
+@transaction.atomic
+def application_create(
+    *,
+    actor,
+    household: Household,
+    applicant: Person | None = None,
+    needs: list[str],
+    description: str = "",
+    requester_kind: str = "self",
+    requester_name: str = "",
+    requester_phone: str = "",
+    promise_signed: bool = False,
+    today: date | None = None,
+) -> Application:
+    """Register a request at the actor's window. The applicant is a member of the household
+    (the head when not given); who actually came to the window is recorded separately."""
+    window = ensure_window_staff(actor)
+    if applicant is None:
+        applicant = household.members.filter(relation="head").first() or household.members.first()
+    if applicant is None or applicant.household_id != household.pk:
+        raise ValidationFailed("申请人须为该家庭成员", field="applicant", code="applicant_not_member")
+    if applicant.deceased_on:
+        raise ValidationFailed("申请人已登记死亡", field="applicant", code="applicant_deceased")
+    if requester_kind not in dict(Application.REQUESTERS):
+        raise ValidationFailed("提出人类型无效", field="requester_kind")
+    if requester_kind in ("agent", "committee") and not requester_name.strip():
+        raise ValidationFailed("代为申请时须填写提出人姓名", field="requester_name", code="required")
+    now = timezone.now()
+    received_on = today or timezone.localdate()
+    for attempt in range(3):
+        app = Application(
+            tracking_code=_new_tracking_code(),
+            household=household,
+            window=window,
+            applicant=applicant,
+            requester_kind=requester_kind,
+            requester_name=requester_name.strip(),
+            requester_phone=requester_phone.strip(),
+            needs=_clean_needs(needs),
+            description=(description or "").strip(),
+            promise_signed=bool(promise_signed),
+            id_tail=applicant.id_number[-4:],
+            received_at=now,
+            received_on=received_on,
+            received_by=actor,
+        )
+        try:
+            with transaction.atomic():
+                app.save()
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    event(app, "received", actor=actor, note=app.description, data={"needs": app.needs}, at=now)
+    return app
+
+
+@transaction.atomic
+def application_create_with_household(
+    *, actor, household_data: dict, members: list[dict], applicant_id_number: str | None = None, **kwargs
+) -> Application:
+    """Register a new household (through the registry's own service and rules) and its request
+    in one transaction."""
+    ensure_window_staff(actor)
+    household = household_create(actor=actor, data=household_data, members=members)
+    applicant = None
+    if applicant_id_number:
+        number = idnumber.parse(applicant_id_number, field="applicant").number
+        applicant = household.members.filter(id_number=number).first()
+    return application_create(actor=actor, household=household, applicant=applicant, **kwargs)
+
+
+@transaction.atomic
+def document_add(
+    *,
+    actor,
+    application: Application,
+    file,
+    name: str = "",
+    kind: str = "other",
+    title: str = "",
+    referral: Referral | None = None,
+) -> Document:
+    """Attach a file. The window attaches to its applications; the unit handling a referral
+    may attach to that referral (e.g. supplementary material it received directly)."""
+    if referral is not None:
+        _ensure_window_or_unit(actor, referral)
+    else:
+        ensure_window_of(actor, application)
+    if kind not in dict(Document.KINDS):
+        raise ValidationFailed("材料类别无效", field="kind")
+    stored = documents.store(file)
+    doc = Document.objects.create(
+        application=application,
+        referral=referral,
+        kind=kind,
+        title=(title or "").strip()[:100],
+        original_name=(name or getattr(file, "name", "") or "upload")[:200],
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        path=stored.path,
+        uploaded_by=actor,
+    )
+    event(
+        application,
+        "document",
+        actor=actor,
+        referral=referral,
+        note=f"{doc.get_kind_display()} {doc.original_name}",
+        data={"document": doc.pk, "sha256": doc.sha256},
+    )
+    return doc
+
+
+@transaction.atomic
+def authorisation_record(
+    *,
+    actor,
+    application: Application,
+    person: Person,
+    signed_on: date,
+    document: Document | None = None,
+    valid_until: date | None = None,
+    today: date | None = None,
+) -> Authorisation:
+    """Record a member's signed authorisation for verification (核对授权)."""
+    ensure_window_of(actor, application)
+    today = today or timezone.localdate()
+    if person.household_id != application.household_id:
+        raise ValidationFailed("授权人须为申请家庭的成员", field="person", code="not_member")
+    if signed_on > today:
+        raise ValidationFailed("签署日期不能晚于今天", field="signed_on", code="signed_in_future")
+    if valid_until is not None and valid_until < signed_on:
+        raise ValidationFailed("有效期不能早于签署日期", field="valid_until")
+    if document is not None and document.application_id != application.pk:
+        raise ValidationFailed("授权书文件不属于本申请", field="document")
+    auth = Authorisation.objects.create(
+        household_id=application.household_id,
+        person=person,
+        application=application,
+        signed_on=signed_on,
+        valid_until=valid_until,
+        document=document,
+        recorded_by=actor,
+    )
+    event(
+        application,
+        "authorisation",
+        actor=actor,
+        note=f"{m.mask_name(person.name)} 签署核对授权（{signed_on.isoformat()}）",
+        data={"person": person.pk},
+    )
+    return auth
+
+
+def adults(household: Household, on: date) -> list[Person]:
+    return [
+        p
+        for p in household.members.order_by("id")
+        if not p.deceased_on and idnumber.age_on(p.birth_date, on) >= ADULT_AGE
+    ]
+
+
+# --- referrals -----------------------------------------------------------------------------
+
+
+def _ensure_window_or_unit(actor, referral: Referral) -> None:
+    if actor.unit_id == referral.unit_id and role_of(actor) in HANDLER_ROLES:
+        return
+    ensure_window_of(actor, referral.application)
+
+
+@transaction.atomic
+def refer(
+    *, actor, application: Application, service_codes: list[str], note: str = "", today: date | None = None
+) -> list[Referral]:
+    """The clerk's confirmation (分办): one referral per chosen service to the unit owning it,
+    due after the service's handling limit in statutory working days. The pre-check the
+    clerk saw is frozen on each referral."""
+    from .selectors import proposals  # selectors import services' helpers; keep the cycle lazy
+
+    ensure_window_of(actor, application)
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status != Application.OPEN:
+        raise IllegalTransition("该申请已办结，不能再分办", code="application_closed")
+    today = today or timezone.localdate()
+    codes = list(dict.fromkeys(c for c in service_codes if c))
+    if not codes:
+        raise ValidationFailed("请至少选择一项救助事项", field="services", code="required")
+    policy = current_policy()
+    by_code = {p.service.code: p for p in proposals(application, today=today, policy=policy)}
+    chosen = []
+    for code in codes:
+        if code not in by_code:
+            catalogue.service(policy, code)  # raises NotFound for an unknown code
+        p = by_code[code]
+        if p.already_received:
+            raise ValidationFailed(
+                f"该家庭已在享受“{p.service.name}”，不需要重复分办",
+                field="services",
+                code="already_receiving",
+            )
+        chosen.append(p)
+    open_codes = set(
+        application.referrals.filter(state__in=Referral.OPEN_STATES).values_list("service_code", flat=True)
+    )
+    for p in chosen:
+        if p.service.code in open_codes:
+            raise Conflict(f"“{p.service.name}”已分办且正在办理", field="services", code="already_referred")
+        for other in chosen:
+            if other.service.code in p.service.exclusive_with:
+                raise ValidationFailed(
+                    f"“{p.service.name}”与“{other.service.name}”不可同时享受，请选择其一",
+                    field="services",
+                    code="services_exclusive",
+                )
+    if any(p.service.needs_verification for p in chosen):
+        from .selectors import missing_authorisations
+
+        missing = missing_authorisations(application.household, on=today)
+        if missing:
+            names = "、".join(m.mask_name(x.name) for x in missing)
+            raise ValidationFailed(
+                f"所选事项需要核对家庭经济状况，以下成年成员尚未签署核对授权：{names}",
+                field="authorisations",
+                code="authorisation_missing",
+            )
+    units = {u.code: u for u in Unit.objects.filter(code__in={p.service.unit_code for p in chosen})}
+    table = holiday_table()
+    out = []
+    for p in chosen:
+        unit = units.get(p.service.unit_code)
+        if unit is None:
+            raise ValidationFailed(
+                f"“{p.service.name}”的承办单位 {p.service.unit_code} 未登记",
+                field="services",
+                code="unknown_unit",
+            )
+        due = deadline(today, p.service.limit_days, table)
+        r = Referral.objects.create(
+            application=application,
+            service_code=p.service.code,
+            service_name=p.service.name,
+            category=p.service.category,
+            unit=unit,
+            referred_on=today,
+            limit_days=p.service.limit_days,
+            due_on=due.due,
+            due_warning="；".join(due.warnings)[:300],
+            proposal=p.snapshot(),
+        )
+        r.chain_root = r
+        r.save(update_fields=["chain_root"])
+        event(
+            application,
+            "referred",
+            actor=actor,
+            referral=r,
+            note=note,
+            data={"service": r.service_code, "to": unit.code, "due_on": r.due_on.isoformat()},
+        )
+        notify(
+            key=f"referred:{r.pk}",
+            kind="referred",
+            unit=unit,
+            application=application,
+            referral=r,
+            message=f"新分办事项：{r.service_name}（查询码 {application.tracking_code}），"
+            f"请于 {r.due_on.isoformat()} 前办结",
+        )
+        out.append(r)
+    return out
+
+
+# --- emergency aid first (先行救助) ----------------------------------------------------------
+
+
+def _money(value, field="amount") -> Decimal:
+    if isinstance(value, float):
+        value = repr(value)
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed(f"金额“{value}”不是数字", field=field, code="invalid_amount") from None
+    if not amount.is_finite() or amount <= 0:
+        raise ValidationFailed("金额须大于0", field=field, code="invalid_amount")
+    return amount
+
+
+@racing_write
+def emergency_grant(
+    *, actor, application: Application, amount, cause: str, note: str = "", today: date | None = None
+) -> EmergencyAid:
+    """A town caseworker of the receiving town pays small emergency aid at once; the file is
+    due within the policy's limit (demo: 10 working days)."""
+    if role_of(actor) != m.TOWN_CASEWORKER or actor.unit_id != application.window_id:
+        raise PermissionDenied("先行救助须由受理镇街的社会救助经办人员决定", code="not_town_caseworker")
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status != Application.OPEN:
+        raise IllegalTransition("该申请已办结，不能再先行救助", code="application_closed")
+    if "emergency" not in application.needs:
+        raise IllegalTransition("先行救助仅适用于申请了突发困难（急难）救助的情形", code="not_emergency")
+    if cause not in dict(EmergencyAid.CAUSES):
+        raise ValidationFailed("请选择急难原因", field="cause", code="required")
+    today = today or timezone.localdate()
+    policy = current_policy()
+    amount = _money(amount)
+    limit = catalogue.emergency_limit(policy, today)
+    if amount > limit:
+        raise ValidationFailed(
+            f"先行救助金额不能超过 {limit:.2f} 元；更高金额请按临时救助程序审批",
+            field="amount",
+            code="over_emergency_limit",
+            limit=f"{limit:.2f}",
+        )
+    # DOMAIN §3 Temporary: the same cause at most once in 12 months per household.
+    since = date(today.year - 1, today.month, min(today.day, 28))
+    if EmergencyAid.objects.filter(
+        household_id=application.household_id, cause=cause, granted_on__gt=since
+    ).exists():
+        raise IllegalTransition(
+            "该家庭12个月内已因同一原因获得过先行救助", field="cause", code="same_cause_within_12_months"
+        )
+    due = deadline(today, catalogue.emergency_file_days(policy, today))
+    aid = EmergencyAid.objects.create(
+        application=application,
+        household_id=application.household_id,
+        cause=cause,
+        amount=amount,
+        note=(note or "").strip(),
+        granted_by=actor,
+        granted_on=today,
+        file_due_on=due.due,
+    )
+    event(
+        application,
+        "emergency_granted",
+        actor=actor,
+        note=note,
+        data={"amount": f"{amount:.2f}", "cause": cause, "file_due_on": due.due.isoformat()},
+    )
+    return aid
+
+
+@racing_write
+def emergency_complete(
+    *, actor, aid: EmergencyAid, note: str = "", version: int | None = None, today: date | None = None
+) -> EmergencyAid:
+    """The file of an emergency aid is complete (recipient, cause, amount, signatures)."""
+    aid = EmergencyAid.objects.select_for_update().select_related("application").get(pk=aid.pk)
+    if role_of(actor) not in WINDOW_ROLES or actor.unit_id != aid.application.window_id:
+        raise PermissionDenied("只有受理镇街的工作人员可以补齐先行救助手续", code="not_your_window")
+    if version is not None and version != aid.version:
+        raise Conflict("该记录已被他人更新，请刷新后重试", code="stale_version")
+    if aid.state != EmergencyAid.OPEN:
+        raise IllegalTransition("该先行救助的手续已补齐", code="already_completed")
+    aid.state = EmergencyAid.COMPLETED
+    aid.completed_on = today or timezone.localdate()
+    aid.completed_by = actor
+    aid.completion_note = (note or "").strip()
+    aid.version += 1
+    aid.save()
+    event(
+        aid.application,
+        "emergency_completed",
+        actor=actor,
+        note=note,
+        data={"late": aid.completed_on > aid.file_due_on},
+    )
+    close_if_done(aid.application, actor=actor)
+    return aid
+
+
+def close_if_done(application: Application, *, actor=None) -> bool:
+    """Close the application when every referral chain has its answer and every emergency aid
+    its file (called inside the transaction of the step that may finish it)."""
+    app = Application.objects.select_for_update().get(pk=application.pk)
+    if app.status == Application.CLOSED:
+        return False
+    has_work = app.referrals.exists() or app.emergency_aids.exists()
+    if not has_work or app.referrals.filter(state__in=Referral.OPEN_STATES).exists():
+        return False
+    if app.emergency_aids.filter(state=EmergencyAid.OPEN).exists():
+        return False
+    app.status = Application.CLOSED
+    app.closed_at = timezone.now()
+    app.save(update_fields=["status", "closed_at"])
+    event(app, "closed", actor=actor, unit=app.window)
+    return True
+
+
+def get_application(code: str) -> Application:
+    code = tracking.normalise(code) or code
+    try:
+        return Application.objects.select_related("household", "window", "applicant").get(tracking_code=code)
+    except Application.DoesNotExist:
+        raise NotFound(f"申请 {code} 不存在", field="code") from None
+
+
+# --- public tracking -------------------------------------------------------------------------
+
+
+class Throttled(JiuzhuError):
+    code = "too_many_attempts"
+    status = 429
+
+
+def track_limits() -> tuple[int, int]:
+    """(failed look-ups allowed, window in seconds): settings JIUZHU_TRACK_MAX_FAILURES and
+    JIUZHU_TRACK_WINDOW_SECONDS, default 10 per 10 minutes."""
+    return (
+        int(getattr(settings, "JIUZHU_TRACK_MAX_FAILURES", 10)),
+        int(getattr(settings, "JIUZHU_TRACK_WINDOW_SECONDS", 600)),
+    )
+
+
+def track_lookup(*, ip: str, code: str, id_tail: str) -> Application:
+    """The application behind a tracking code, when the last 4 characters of the applicant's
+    ID number match. Failed look-ups are counted per address and per code; past the limit
+    every look-up from that address (or for that code) is refused for the window, right or
+    wrong, so guessing gains nothing."""
+    limit, seconds = track_limits()
+    since = timezone.now() - timedelta(seconds=seconds)
+    norm = tracking.normalise(code)
+    recent = TrackingAttempt.objects.filter(at__gte=since)
+    if recent.filter(ip=ip).count() >= limit or (norm and recent.filter(code=norm).count() >= limit):
+        raise Throttled(
+            f"查询失败次数过多，请 {seconds // 60} 分钟后再试", code="too_many_attempts", retry_after=seconds
+        )
+    tail = (id_tail or "").strip().upper()
+    app = None
+    if norm and len(tail) == 4:
+        app = Application.objects.select_related("window").filter(tracking_code=norm).first()
+    if app is None or not hmac.compare_digest(app.id_tail.upper(), tail):
+        TrackingAttempt.objects.create(ip=ip, code=norm)
+        raise NotFound("查询码或身份证号码后4位不正确", field="code", code="tracking_not_found")
+    return app
