@@ -1,0 +1,87 @@
+"""Two officers acting on one referral at the same moment: exactly one wins, the other is
+refused with a clear error. Runs on SQLite (IMMEDIATE transactions) and PostgreSQL
+(SELECT … FOR UPDATE)."""
+
+import threading
+from datetime import date
+
+import pytest
+from django.db import connection
+
+from jiuzhu.common.errors import JiuzhuError
+from jiuzhu.intake import handling, services
+from jiuzhu.intake.models import CaseEvent, Referral
+from jiuzhu.intake.testing import two_services
+
+
+def _race(fns):
+    barrier = threading.Barrier(len(fns))
+    results = [None] * len(fns)
+
+    def run(i, fn):
+        try:
+            barrier.wait()
+            results[i] = ("ok", fn())
+        except JiuzhuError as exc:
+            results[i] = ("error", exc)
+        except Exception as exc:  # surfaced by the assertion below
+            results[i] = ("crash", exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(fns)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_cannot_both_win(staff, make_household, policy):
+    clerk = staff("window_clerk", "town_chengdong")
+    household = make_household(members=[{"name": "赵六", "birth": date(1960, 1, 1)}])
+    app = services.application_create(actor=clerk, household=household, needs=["education"])
+    svc = two_services(policy)[0]
+    r = services.refer(actor=clerk, application=app, service_codes=[svc.code])[0]
+    a = staff("department_officer", svc.unit_code)
+    b = staff("department_officer", svc.unit_code)
+    handling.referral_accept(actor=a, referral=r)
+    version = Referral.objects.get(pk=r.pk).version
+
+    results = _race(
+        [
+            lambda: handling.referral_grant(
+                actor=a, referral=r.pk, amount="300", start_month=date(2026, 11, 1), version=version
+            ),
+            lambda: handling.referral_refuse(
+                actor=b, referral=r.pk, reasons="不符合", basis="办法", alternatives="慈善", version=version
+            ),
+        ]
+    )
+    kinds = sorted(k for k, _ in results)
+    assert kinds == ["error", "ok"], results
+    loser = next(v for k, v in results if k == "error")
+    assert loser.code in {"stale_version", "referral_closed", "busy"} and loser.message
+    final = Referral.objects.get(pk=r.pk)
+    assert final.state in (Referral.GRANTED, Referral.REFUSED)
+    assert CaseEvent.objects.filter(referral_id=r.pk, kind__in=["granted", "refused"]).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_transfers_at_once_make_one_new_leg(staff, make_household, policy):
+    clerk = staff("window_clerk", "town_chengdong")
+    household = make_household(members=[{"name": "钱七", "birth": date(1961, 2, 2)}])
+    app = services.application_create(actor=clerk, household=household, needs=["education"])
+    svc = two_services(policy)[0]
+    r = services.refer(actor=clerk, application=app, service_codes=[svc.code])[0]
+    a = staff("department_officer", svc.unit_code)
+    b = staff("department_officer", svc.unit_code)
+    results = _race(
+        [
+            lambda: handling.referral_transfer(actor=a, referral=r.pk, to_unit="civil_affairs", reason="甲"),
+            lambda: handling.referral_transfer(actor=b, referral=r.pk, to_unit="housing", reason="乙"),
+        ]
+    )
+    assert sorted(k for k, _ in results) == ["error", "ok"], results
+    assert Referral.objects.filter(transferred_from_id=r.pk).count() == 1
