@@ -1,0 +1,205 @@
+"""What to compare and how: ``Compare(column, kind)``, the kinds' settings data
+(``settings/kinds.v1.yaml``), the Splink comparisons built from them, and the blocking keys.
+
+Internally the i-th compare works on derived columns named ``c{i}_{derived}`` (``c0_py``,
+``c1_k17`` …), so user column names (Chinese, with spaces, SQL keywords) never reach SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SETTINGS_DIR = Path(__file__).with_name("settings")
+KINDS_FILE = SETTINGS_DIR / "kinds.v1.yaml"
+KINDS = ("name", "id", "date", "address", "phone", "postcode", "exact", "text")
+
+
+class LinkageError(ValueError):
+    """A problem with the caller's input (missing column, unknown kind, bad file) — the
+    message says what and is meant to be shown as it is."""
+
+
+@dataclass(frozen=True)
+class Compare:
+    """Compare ``column`` of two records as a ``kind``:
+
+    - ``name``: person names, Chinese or not — exact, pinyin-equal (homophones 张伟/章伟),
+      similar-shape character (王/玉), reordered tokens, one character different, similar pinyin.
+    - ``id``: identity numbers — exact, 15↔18-digit equivalent or check character only,
+      one digit off / adjacent digits swapped / one dropped, same birth-date segment.
+    - ``date``: exact, one digit off, day and month swapped, same month, same year.
+    - ``address``: exact, very similar, three or more parts in common, similar.
+    - ``phone``: exact, same last 8 digits, one digit off, same last 4.
+    - ``postcode``: exact, same first 4.  ``exact``: equal or not.  ``text``: exact / similar.
+
+    ``right`` names the column on the right-hand side of ``link`` when it differs.
+    """
+
+    column: str
+    kind: str
+    right: str | None = None
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise LinkageError(
+                f"unknown kind {self.kind!r} for column {self.column!r}; kinds are: {', '.join(KINDS)}"
+            )
+
+    @classmethod
+    def parse(cls, spec: str) -> Compare:
+        """``"COL:KIND"`` (the CLI form); the column may itself contain colons."""
+        column, sep, kind = spec.rpartition(":")
+        if not sep or not column:
+            raise LinkageError(f"--compare {spec!r}: expected COLUMN:KIND, KIND one of {', '.join(KINDS)}")
+        return cls(column, kind.strip().lower())
+
+
+@cache
+def load_kinds(path: str | Path = KINDS_FILE) -> dict[str, dict]:
+    """The kinds' settings data (levels with priors, blocking keys), checked."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    kinds = data.get("kinds") or {}
+    for kind in KINDS:
+        spec = kinds.get(kind)
+        if not spec or not spec.get("levels"):
+            raise LinkageError(f"{path}: kind {kind!r} has no levels")
+        if not spec["levels"][-1].get("else"):
+            raise LinkageError(f"{path}: the last level of kind {kind!r} must be `else: true`")
+        for key in spec.get("keys") or {}:
+            if key not in spec["columns"]:
+                raise LinkageError(f"{path}: key {key!r} of kind {kind!r} is not one of its columns")
+    return kinds
+
+
+def kinds_from(settings: str | Path | dict | None) -> dict[str, dict]:
+    if settings is None:
+        return load_kinds()
+    if isinstance(settings, dict):
+        return settings["kinds"] if "kinds" in settings else settings
+    return load_kinds(str(settings))
+
+
+def col(i: int, derived: str) -> str:
+    """The internal name of compare ``i``'s derived column."""
+    return f"c{i}_{derived}"
+
+
+def _level(spec: dict, i: int, kind_spec: dict):
+    from splink import comparison_level_library as cll
+
+    def c(name: str) -> str:
+        if name not in kind_spec["columns"]:
+            raise LinkageError(f"level uses {name!r}, not a derived column of this kind")
+        return col(i, name)
+
+    if "exact" in spec:
+        return cll.ExactMatchLevel(c(spec["exact"]), term_frequency_adjustments=bool(spec.get("tf")))
+    if "levenshtein" in spec:
+        name, k = spec["levenshtein"]
+        return cll.LevenshteinLevel(c(name), k)
+    if "damerau_levenshtein" in spec:
+        name, k = spec["damerau_levenshtein"]
+        return cll.DamerauLevenshteinLevel(c(name), k)
+    if "jaro_winkler" in spec:
+        name, t = spec["jaro_winkler"]
+        return cll.JaroWinklerLevel(c(name), t)
+    if "intersect" in spec:
+        name, k = spec["intersect"]
+        return cll.ArrayIntersectLevel(c(name), k)
+    if "sql" in spec:
+        sql = spec["sql"].format(**{name: col(i, name) for name in kind_spec["columns"]})
+        return cll.CustomLevel(sql)
+    if "any" in spec:
+        return cll.Or(*(_level(s, i, kind_spec) for s in spec["any"]))
+    if "all" in spec:
+        return cll.And(*(_level(s, i, kind_spec) for s in spec["all"]))
+    if spec.get("else"):
+        return cll.ElseLevel()
+    raise LinkageError(f"cannot read level {spec!r}")
+
+
+def active_levels(kind_spec: dict, kinds_present: set[str]) -> list[dict]:
+    """The kind's levels, less those marked ``unless_kind`` of a kind that is compared too."""
+    return [s for s in kind_spec["levels"] if s.get("unless_kind") not in kinds_present]
+
+
+def splink_comparison(
+    i: int, compare: Compare, kind_spec: dict, kinds_present: set[str], *, priors: bool = True
+):
+    """The Splink comparison for compare ``i``: a null level on the first derived column, then
+    the kind's levels with their labels and (optionally) prior m/u probabilities."""
+    from splink import comparison_level_library as cll
+    from splink import comparison_library as cl
+
+    levels = [cll.NullLevel(col(i, kind_spec["columns"][0]))]
+    for spec in active_levels(kind_spec, kinds_present):
+        level = _level(spec, i, kind_spec)
+        conf: dict[str, Any] = {"label_for_charts": spec.get("label")}
+        if priors and "m" in spec:
+            conf.update(m_probability=float(spec["m"]), u_probability=float(spec["u"]))
+        if spec.get("fix_m"):
+            conf.update(m_probability=float(spec["m"]), fix_m_probability=True)
+        levels.append(level.configure(**conf))
+    return cl.CustomComparison(
+        levels,
+        output_column_name=f"c{i}",
+        comparison_description=f"{compare.column} ({compare.kind})",
+    )
+
+
+def level_labels(kind_spec: dict, kinds_present: set[str]) -> dict[int, str]:
+    """Splink's gamma value → the level's label (-1 is the null level, 0 the else level)."""
+    labels = [s.get("label", "") for s in active_levels(kind_spec, kinds_present)]
+    top = len(labels) - 1
+    return {-1: "缺失", **{top - k: label for k, label in enumerate(labels)}}
+
+
+@dataclass(frozen=True)
+class Key:
+    """A blocking key: compare ``index``'s derived column ``derived``."""
+
+    index: int
+    derived: str
+    strength: str  # strong | medium | weak
+    em: bool
+
+    @property
+    def column(self) -> str:
+        return col(self.index, self.derived)
+
+
+def blocking_keys(compares: list[Compare], kinds: dict[str, dict]) -> list[Key]:
+    keys = []
+    for i, compare in enumerate(compares):
+        for derived, spec in (kinds[compare.kind].get("keys") or {}).items():
+            keys.append(Key(i, derived, spec["strength"], bool(spec.get("em"))))
+    return keys
+
+
+def candidate_rules(keys: list[Key]) -> list[tuple[Key, ...]]:
+    """Blocking rules in order of preference: strong keys alone; medium keys alone; a medium
+    key with another compare's medium or weak key; two weak keys of different compares.
+    The engine keeps those whose pair count fits its budget."""
+    ordered = sorted(keys, key=lambda k: (k.index, k.derived))
+    medium = [k for k in ordered if k.strength == "medium"]
+    weak = [k for k in ordered if k.strength == "weak"]
+    rules: list[tuple[Key, ...]] = [(k,) for k in ordered if k.strength == "strong"]
+    rules.extend((k,) for k in medium)
+
+    def add(a: Key, b: Key) -> None:
+        rule = (a, b) if (a.index, a.derived) < (b.index, b.derived) else (b, a)
+        if a.index != b.index and rule not in rules:
+            rules.append(rule)
+
+    for a in medium:
+        for b in medium + weak:
+            add(a, b)
+    for a in weak:
+        for b in weak:
+            add(a, b)
+    return rules

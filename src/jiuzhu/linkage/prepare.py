@@ -1,0 +1,219 @@
+"""Derived columns, computed vectorised in polars before Splink sees the data.
+
+Each kind turns its column into the derived columns its levels compare (see
+``settings/kinds.v1.yaml``). Pinyin and shape folding map *distinct characters* (a few
+thousand, however many rows) through pypinyin / the confusables table, then replace
+character-wise with polars — no Python loop over rows.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import polars as pl
+
+from .comparisons import SETTINGS_DIR, Compare, col
+
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CHECK_CHARS = "10X98765432"
+_HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+# Separators inside names: spaces, the middle dot of transliterated names (阿不都·热合曼), etc.
+_NAME_SEP = r"[\s·•・.\-_,，'’\"]+"
+_ADDR_PUNCT = r"[\s,，.。、;；:：#\-—()（）\[\]【】/\\]+"
+# Chinese address parts end with one of these; a space is put after each to tokenise.
+_ADDR_SUFFIX = r"(街道|社区|小区|单元|委会|[省市区县镇乡村组路街巷道号栋幢楼层室弄])"
+ADDRESS_ABBREVIATIONS = {
+    "street": "st",
+    "road": "rd",
+    "avenue": "ave",
+    "lane": "ln",
+    "drive": "dr",
+    "close": "cl",
+    "court": "ct",
+    "place": "pl",
+    "square": "sq",
+    "north": "n",
+    "south": "s",
+    "east": "e",
+    "west": "w",
+    "apartment": "apt",
+}
+
+
+def _null_if_empty(e: pl.Expr) -> pl.Expr:
+    return pl.when(e.str.len_chars() > 0).then(e)
+
+
+def _text(e: pl.Expr) -> pl.Expr:
+    return e.cast(pl.String).str.normalize("NFKC").str.strip_chars()
+
+
+@cache
+def _confusables() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for line in (SETTINGS_DIR / "confusables.txt").read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            for ch in line[1:]:
+                table[ch] = line[0]
+    return table
+
+
+def _char_map(s: pl.Series, mapping) -> pl.Series:
+    """Replace each character of ``s`` via ``mapping`` (a dict, or a function called once per
+    distinct character), vectorised."""
+    chars = s.drop_nulls().str.extract_all(_HAN).explode().drop_nulls().unique().to_list()
+    table = mapping if isinstance(mapping, dict) else {c: mapping(c) for c in chars}
+    table = {c: table[c] for c in chars if c in table and table[c] != c}
+    if not table:
+        return s
+    return s.str.split("").list.eval(pl.element().replace(table)).list.join("")
+
+
+def _pinyin(ch: str) -> str:
+    from pypinyin import Style, lazy_pinyin
+
+    return lazy_pinyin(ch, style=Style.NORMAL)[0]
+
+
+def _name(s: pl.Series, p: str) -> pl.DataFrame:
+    t = s.to_frame("v").select(_text(pl.col("v")).str.to_lowercase()).to_series()
+    df = t.to_frame("t").with_columns(n=_null_if_empty(pl.col("t").str.replace_all(_NAME_SEP, "")))
+    han = pl.col("n").str.contains(_HAN)
+    words = pl.col("t").str.replace_all(_NAME_SEP, " ").str.strip_chars().str.split(" ")
+    # Latin names: sorted words, so "Smith John" meets "John Smith"; Chinese: the name itself.
+    df = df.with_columns(
+        tok=pl.when(han).then(pl.col("n")).otherwise(_null_if_empty(words.list.sort().list.join(" ")))
+    )
+    df = df.with_columns(last=words.list.last().str.slice(0, 3))
+    n = df.get_column("n")
+    first = _char_map(n.str.slice(0, 1), _pinyin)
+    return df.select(
+        pl.col("n").alias(col(p, "n")),
+        _char_map(n, _pinyin).alias(col(p, "py")),
+        _char_map(n, _confusables()).alias(col(p, "sh")),
+        pl.col("tok").alias(col(p, "tok")),
+        # the surname's sound for Chinese names, the last word's first letters otherwise
+        pl.when(han).then(first).otherwise(pl.col("last")).alias(col(p, "s1")),
+    )
+
+
+def _id(s: pl.Series, p: str) -> pl.DataFrame:
+    raw = _text(pl.col("v")).str.to_uppercase().str.replace_all(r"[\s\-]", "")
+    df = s.to_frame("v").select(raw=_null_if_empty(raw))
+    is15 = pl.col("raw").str.contains(r"^\d{15}$")
+    df = df.with_columns(
+        body=pl.when(is15).then(pl.col("raw").str.slice(0, 6) + "19" + pl.col("raw").str.slice(6))
+    )
+    checksum = pl.sum_horizontal(
+        [pl.col("body").str.slice(k, 1).cast(pl.Int32, strict=False) * w for k, w in enumerate(WEIGHTS)]
+    )
+    check = (checksum % 11).replace_strict(dict(enumerate(CHECK_CHARS)), default=None, return_dtype=pl.String)
+    df = df.with_columns(n=pl.when(is15).then(pl.col("body") + check).otherwise(pl.col("raw")))
+    n18 = pl.col("n").str.len_chars() == 18
+    k17 = pl.col("n").str.slice(0, 17)
+    own = pl.sum_horizontal(
+        [pl.col("n").str.slice(k, 1).cast(pl.Int32, strict=False) * w for k, w in enumerate(WEIGHTS)]
+    )
+    own_check = (own % 11).replace_strict(dict(enumerate(CHECK_CHARS)), default=None, return_dtype=pl.String)
+    # An upgraded 15-digit number has a computed check character: its validity is unknown.
+    valid = (
+        n18
+        & ~is15
+        & pl.col("raw").str.contains(r"^\d{17}[\dX]$")
+        & (pl.col("n").str.slice(17, 1) == own_check)
+    )
+    return df.select(
+        pl.col("n").alias(col(p, "n")),
+        k17.alias(col(p, "k17")),
+        pl.when(pl.col("n").is_not_null()).then(valid.fill_null(False).cast(pl.Int8)).alias(col(p, "v")),
+        pl.when(n18).then(pl.col("n").str.slice(6, 8)).alias(col(p, "birth")),
+        pl.when(n18).then(pl.col("n").str.slice(0, 6) + pl.col("n").str.slice(14, 4)).alias(col(p, "tail")),
+        pl.when(pl.col("n").str.len_chars() >= 15).then(pl.col("n").str.slice(0, 6)).alias(col(p, "region")),
+    )
+
+
+def _date(s: pl.Series, p: str) -> pl.DataFrame:
+    if s.dtype in (pl.Date, pl.Datetime):
+        d = s.to_frame("v").select(pl.col("v").dt.strftime("%Y%m%d")).to_series()
+    else:
+        parts = (
+            s.to_frame("v")
+            .select(_text(pl.col("v")).str.extract_groups(r"^(\d{4})\D{0,2}(\d{1,2})\D{0,2}(\d{1,2})"))
+            .unnest("v")
+        )
+        d = parts.select(pl.col("1") + pl.col("2").str.zfill(2) + pl.col("3").str.zfill(2)).to_series()
+    return pl.DataFrame({col(p, "d"): d})
+
+
+def _phone(s: pl.Series, p: str) -> pl.DataFrame:
+    digits = _text(pl.col("v")).str.replace_all(r"\D", "")
+    df = s.to_frame("v").select(n=digits)
+    national = (
+        pl.when(pl.col("n").str.starts_with("0086") & (pl.col("n").str.len_chars() > 13))
+        .then(pl.col("n").str.slice(4))
+        .when(pl.col("n").str.starts_with("86") & (pl.col("n").str.len_chars() == 13))
+        .then(pl.col("n").str.slice(2))
+        .otherwise(pl.col("n"))
+    )
+    df = df.select(n=_null_if_empty(national))
+    return df.select(
+        pl.col("n").alias(col(p, "n")),
+        pl.when(pl.col("n").str.len_chars() >= 8).then(pl.col("n").str.slice(-8)).alias(col(p, "p8")),
+        pl.when(pl.col("n").str.len_chars() >= 4).then(pl.col("n").str.slice(-4)).alias(col(p, "p4")),
+    )
+
+
+def _address(s: pl.Series, p: str) -> pl.DataFrame:
+    t = _text(pl.col("v")).str.to_lowercase()
+    tokens = (
+        t.str.replace_all(_ADDR_SUFFIX, "$1 ")
+        .str.replace_all(_ADDR_PUNCT, " ")
+        .str.strip_chars()
+        .str.split(" ")
+        .list.eval(pl.element().filter(pl.element() != "").replace(ADDRESS_ABBREVIATIONS))
+    )
+    df = s.to_frame("v").select(tok=tokens)
+    return df.select(
+        _null_if_empty(pl.col("tok").list.join("")).alias(col(p, "n")),
+        pl.when(pl.col("tok").list.len() > 0).then(pl.col("tok")).alias(col(p, "tok")),
+    )
+
+
+def _postcode(s: pl.Series, p: str) -> pl.DataFrame:
+    n = _text(pl.col("v")).str.to_uppercase().str.replace_all(r"[\s\-]", "")
+    return s.to_frame("v").select(_null_if_empty(n).alias(col(p, "n")))
+
+
+def _exact(s: pl.Series, p: str) -> pl.DataFrame:
+    n = _text(pl.col("v")).str.to_lowercase()
+    return s.to_frame("v").select(_null_if_empty(n).alias(col(p, "n")))
+
+
+def _free_text(s: pl.Series, p: str) -> pl.DataFrame:
+    n = _text(pl.col("v")).str.to_lowercase().str.replace_all(r"\s+", " ")
+    return s.to_frame("v").select(_null_if_empty(n).alias(col(p, "n")))
+
+
+DERIVE = {
+    "name": _name,
+    "id": _id,
+    "date": _date,
+    "phone": _phone,
+    "address": _address,
+    "postcode": _postcode,
+    "exact": _exact,
+    "text": _free_text,
+}
+
+
+def prepare(df: pl.DataFrame, compares: list[Compare], *, side: str = "left") -> pl.DataFrame:
+    """``uid`` (the row number) and every compare's derived columns."""
+    parts = [pl.DataFrame({"uid": pl.int_range(df.height, eager=True, dtype=pl.Int64)})]
+    for i, compare in enumerate(compares):
+        name = compare.right if side == "right" and compare.right else compare.column
+        s = df.get_column(name)
+        if s.dtype == pl.Null:
+            s = s.cast(pl.String)
+        parts.append(DERIVE[compare.kind](s, i))
+    return pl.concat(parts, how="horizontal")
