@@ -60,9 +60,15 @@ class Compare:
 
 
 @cache
-def load_kinds(path: str | Path = KINDS_FILE) -> dict[str, dict]:
-    """The kinds' settings data (levels with priors, blocking keys), checked."""
+def load_kinds(path: str | Path = KINDS_FILE) -> dict[str, Any]:
+    """The kinds' settings data (``kinds``: levels with priors and blocking keys; ``fuse``:
+    groups of kinds compared as one), checked."""
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return check_settings(data, str(path))
+
+
+def check_settings(data: dict, where: str = "settings") -> dict[str, Any]:
+    path = where
     kinds = data.get("kinds") or {}
     for kind in KINDS:
         spec = kinds.get(kind)
@@ -73,14 +79,15 @@ def load_kinds(path: str | Path = KINDS_FILE) -> dict[str, dict]:
         for key in spec.get("keys") or {}:
             if key not in spec["columns"]:
                 raise LinkageError(f"{path}: key {key!r} of kind {kind!r} is not one of its columns")
-    return kinds
+    return {"kinds": kinds, "fuse": data.get("fuse") or []}
 
 
-def kinds_from(settings: str | Path | dict | None) -> dict[str, dict]:
+def settings_from(settings: str | Path | dict | None) -> dict[str, Any]:
+    """The settings data: the bundled file by default, another file's path, or a dict."""
     if settings is None:
         return load_kinds()
     if isinstance(settings, dict):
-        return settings["kinds"] if "kinds" in settings else settings
+        return check_settings(settings)
     return load_kinds(str(settings))
 
 
@@ -128,35 +135,117 @@ def active_levels(kind_spec: dict, kinds_present: set[str]) -> list[dict]:
     return [s for s in kind_spec["levels"] if s.get("unless_kind") not in kinds_present]
 
 
-def splink_comparison(
-    i: int, compare: Compare, kind_spec: dict, kinds_present: set[str], *, priors: bool = True
-):
-    """The Splink comparison for compare ``i``: a null level on the first derived column, then
-    the kind's levels with their labels and (optionally) prior m/u probabilities."""
+def _configured(level, spec: dict, priors: bool):
+    conf: dict[str, Any] = {"label_for_charts": spec.get("label")}
+    if priors and "m" in spec:
+        conf.update(m_probability=float(spec["m"]), u_probability=float(spec["u"]))
+    if spec.get("fix_m"):
+        conf.update(m_probability=float(spec["m"]), fix_m_probability=True)
+    return level.configure(**conf)
+
+
+@dataclass
+class Built:
+    """A Splink comparison with the name its ``<name>__level`` detail column gets and the
+    labels of its gamma values."""
+
+    comparison: Any
+    name: str
+    gamma: str
+    labels: dict[int, str]
+
+
+def _labels(specs: list[dict]) -> dict[int, str]:
+    top = len(specs) - 1  # Splink numbers levels from the else level (0) up; null is -1
+    return {-1: "缺失", **{top - k: s.get("label", "") for k, s in enumerate(specs)}}
+
+
+def _single(i: int, compare: Compare, kind_spec: dict, kinds_present: set[str], priors: bool) -> Built:
     from splink import comparison_level_library as cll
     from splink import comparison_library as cl
 
+    specs = active_levels(kind_spec, kinds_present)
     levels = [cll.NullLevel(col(i, kind_spec["columns"][0]))]
-    for spec in active_levels(kind_spec, kinds_present):
-        level = _level(spec, i, kind_spec)
-        conf: dict[str, Any] = {"label_for_charts": spec.get("label")}
-        if priors and "m" in spec:
-            conf.update(m_probability=float(spec["m"]), u_probability=float(spec["u"]))
-        if spec.get("fix_m"):
-            conf.update(m_probability=float(spec["m"]), fix_m_probability=True)
-        levels.append(level.configure(**conf))
-    return cl.CustomComparison(
-        levels,
-        output_column_name=f"c{i}",
-        comparison_description=f"{compare.column} ({compare.kind})",
+    levels += [_configured(_level(spec, i, kind_spec), spec, priors) for spec in specs]
+    comparison = cl.CustomComparison(
+        levels, output_column_name=f"c{i}", comparison_description=f"{compare.column} ({compare.kind})"
     )
+    return Built(comparison, compare.column, f"gamma_c{i}", _labels(specs))
 
 
-def level_labels(kind_spec: dict, kinds_present: set[str]) -> dict[int, str]:
-    """Splink's gamma value → the level's label (-1 is the null level, 0 the else level)."""
-    labels = [s.get("label", "") for s in active_levels(kind_spec, kinds_present)]
-    top = len(labels) - 1
-    return {-1: "缺失", **{top - k: label for k, label in enumerate(labels)}}
+def _fused(members: dict[str, int], compares: list[Compare], doc: dict, spec: dict, priors: bool) -> Built:
+    """One comparison over several compares whose agreement is correlated (a household
+    shares its phone and address): counting them separately would add the same evidence
+    twice. A member reference ``{phone: [0, 1]}`` holds when that compare is at one of its
+    levels 0 or 1."""
+    from splink import comparison_level_library as cll
+    from splink import comparison_library as cl
+
+    kinds = doc["kinds"]
+
+    def member(ref: dict):
+        ((kind, indexes),) = ref.items()
+        i = members[kind]
+        own = kinds[kind]["levels"]
+        return cll.Or(*(_level(own[k], i, kinds[kind]) for k in indexes))
+
+    def present(refs: list[dict]) -> list[dict]:
+        return [r for r in refs if next(iter(r)) in members]
+
+    def build(level_spec: dict):
+        if "all" in level_spec:
+            return cll.And(*(member(r) for r in present(level_spec["all"])))
+        if "any" in level_spec:
+            return cll.Or(*(member(r) for r in present(level_spec["any"])))
+        return cll.ElseLevel()
+
+    specs = [
+        s
+        for s in spec["levels"]
+        if s.get("else")
+        or (len(present(s["all"])) == len(s["all"]) if "all" in s else present(s.get("any", [])))
+    ]
+
+    nulls = " AND ".join(
+        f'("{col(i, kinds[k]["columns"][0])}_l" IS NULL OR "{col(i, kinds[k]["columns"][0])}_r" IS NULL)'
+        for k, i in members.items()
+    )
+    levels = [cll.CustomLevel(nulls, "缺失").configure(is_null_level=True)]
+    levels += [_configured(build(s), s, priors) for s in specs]
+    indexes = sorted(members.values())
+    name = "+".join(compares[i].column for i in indexes)
+    out = "c" + "_".join(str(i) for i in indexes)
+    comparison = cl.CustomComparison(
+        levels, output_column_name=out, comparison_description=spec.get("label", name)
+    )
+    return Built(comparison, name, f"gamma_{out}", _labels(specs))
+
+
+def build_comparisons(compares: list[Compare], doc: dict, *, priors: bool = True) -> list[Built]:
+    """The Splink comparisons: one per compare, except that compares of a ``fuse`` group of
+    the settings (the first of each kind) become one comparison when two or more are there."""
+    kinds_present = {c.kind for c in compares}
+    fused_into: dict[int, dict] = {}
+    for spec in doc.get("fuse") or []:
+        members: dict[str, int] = {}
+        for i, c in enumerate(compares):
+            if c.kind in spec["kinds"] and c.kind not in members and i not in fused_into:
+                members[c.kind] = i
+        if len(members) >= 2:
+            for i in members.values():
+                fused_into[i] = {"spec": spec, "members": members}
+    built: list[Built] = []
+    done: set[int] = set()
+    for i, c in enumerate(compares):
+        if i in done:
+            continue
+        if i in fused_into:
+            group = fused_into[i]
+            built.append(_fused(group["members"], compares, doc, group["spec"], priors))
+            done.update(group["members"].values())
+        else:
+            built.append(_single(i, c, doc["kinds"][c.kind], kinds_present, priors))
+    return built
 
 
 @dataclass(frozen=True)
@@ -166,7 +255,7 @@ class Key:
     index: int
     derived: str
     strength: str  # strong | medium | weak
-    em: bool
+    em: bool | str  # True, False or "fallback" (only for compares nothing else trains)
 
     @property
     def column(self) -> str:
@@ -177,7 +266,7 @@ def blocking_keys(compares: list[Compare], kinds: dict[str, dict]) -> list[Key]:
     keys = []
     for i, compare in enumerate(compares):
         for derived, spec in (kinds[compare.kind].get("keys") or {}).items():
-            keys.append(Key(i, derived, spec["strength"], bool(spec.get("em"))))
+            keys.append(Key(i, derived, spec["strength"], spec.get("em", False)))
     return keys
 
 

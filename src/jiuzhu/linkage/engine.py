@@ -28,9 +28,9 @@ from .comparisons import (
     blocking_keys,
     candidate_rules,
     col,
-    kinds_from,
-    level_labels,
-    splink_comparison,
+    settings_from,
+    Built,
+    build_comparisons,
 )
 from .prepare import prepare
 
@@ -230,16 +230,18 @@ def plan_blocking(compares: list[Compare], kinds: dict, frames: list[pl.DataFram
                 alone.add(rule[0])
     # EM needs, for every compare, a session whose blocking rule does not use it.
     # Sessions whose pairs are mostly matches train best: the ID alone, then pairs of keys.
-    em_ok = [r for r, n in counted if n > 0 and n <= budget and all(k.em for k in r)]
-    em_ok.sort(key=lambda r: 0 if len(r) == 1 and compares[r[0].index].kind == "id" else 3 - len(r))
     uncovered = set(range(len(compares)))
-    for rule in em_ok:
-        trains = set(range(len(compares))) - {k.index for k in rule}
-        if trains & uncovered:
-            plan.em.append(rule)
-            uncovered -= trains
-        if not uncovered or len(plan.em) >= 3:
-            break
+    for level in (True, "fallback"):
+        allowed = (True,) if level is True else (True, "fallback")
+        em_ok = [r for r, n in counted if 0 < n <= budget and all(k.em in allowed for k in r)]
+        em_ok.sort(key=lambda r: 0 if len(r) == 1 and compares[r[0].index].kind == "id" else 3 - len(r))
+        for rule in em_ok:
+            trains = set(range(len(compares))) - {k.index for k in rule}
+            if trains & uncovered and rule not in plan.em:
+                plan.em.append(rule)
+                uncovered -= trains
+            if not uncovered or len(plan.em) >= 3:
+                break
     # Rules whose pairs are nearly all matches estimate the share of matches.
     for rule, n in counted:
         signature = {(compares[k.index].kind, k.derived) for k in rule}
@@ -293,7 +295,7 @@ def _run(
     ids: list[pl.Series],
     compares: list[Compare],
     *,
-    kinds: dict,
+    doc: dict,
     threshold: float,
     engine: str,
     progress: bool,
@@ -320,7 +322,7 @@ def _run(
             prepare(f, compares, side=side) for f, side in zip(frames, ("left", "right"), strict=False)
         ]
         budget = block_budget or max(2_000_000, 40 * sum(sizes))
-        plan = plan_blocking(compares, kinds, prepared, budget)
+        plan = plan_blocking(compares, doc["kinds"], prepared, budget)
         bar.stage(f"{len(plan.predict)} blocking rules, {sum(n for _, n in plan.predict):,} pairs")
         for rule, n in plan.dropped:
             if n > budget:
@@ -337,13 +339,11 @@ def _run(
             rules = [Plan.sql(r) for r, _ in plan.predict]
         total_pairs = sizes[0] * sizes[1] if is_link else sizes[0] * (sizes[0] - 1) // 2
         expected = min(sizes) if is_link else max(1, sizes[0] // 10)
+        built = build_comparisons(compares, doc)
         settings = SettingsCreator(
             link_type="link_only" if is_link else "dedupe_only",
             unique_id_column_name="uid",
-            comparisons=[
-                splink_comparison(i, c, kinds[c.kind], {x.kind for x in compares})
-                for i, c in enumerate(compares)
-            ],
+            comparisons=[b.comparison for b in built],
             blocking_rules_to_generate_predictions=rules,
             probability_two_random_records_match=min(0.5, expected / max(total_pairs, 1)),
             retain_matching_columns=detail,  # gamma columns come only with the matching columns
@@ -369,7 +369,7 @@ def _run(
         if exclusive:
             raw = _exclusive(raw, prepared, compares, is_link)
         bar.stage(f"{raw.height:,} pairs ≥ {threshold}")
-        return _output(raw, ids, compares, kinds, detail)
+        return _output(raw, ids, built, detail)
     finally:
         bar.close()
 
@@ -450,9 +450,7 @@ def _exclusive(
     return raw.with_row_index("_row").join(bad.select("_row").unique(), on="_row", how="anti").drop("_row")
 
 
-def _output(
-    raw: pl.DataFrame, ids: list[pl.Series], compares: list[Compare], kinds: dict, detail: bool
-) -> pl.DataFrame:
+def _output(raw: pl.DataFrame, ids: list[pl.Series], built: list[Built], detail: bool) -> pl.DataFrame:
     if raw.height == 0:
         out = pl.DataFrame(
             {
@@ -470,14 +468,10 @@ def _output(
             }
         )
         if detail:
-            for i, c in enumerate(compares):
-                labels = level_labels(kinds[c.kind], {x.kind for x in compares})
-                gamma = raw.get_column(f"gamma_c{i}")
-                out = out.with_columns(
-                    gamma.replace_strict(labels, default=None, return_dtype=pl.String).alias(
-                        f"{c.column}__level"
-                    )
-                )
+            for b in built:
+                gamma = raw.get_column(b.gamma)
+                label = gamma.replace_strict(b.labels, default=None, return_dtype=pl.String)
+                out = out.with_columns(label.alias(f"{b.name}__level"))
     return out.sort("match_probability", "id_l", "id_r", descending=[True, False, False])
 
 
@@ -532,7 +526,7 @@ def dedupe(
         [frame],
         [ids],
         cmp,
-        kinds=kinds_from(settings),
+        doc=settings_from(settings),
         threshold=threshold,
         engine=engine,
         progress=progress,
@@ -578,7 +572,7 @@ def link(
         frames,
         ids,
         cmp,
-        kinds=kinds_from(settings),
+        doc=settings_from(settings),
         threshold=threshold,
         engine=engine,
         progress=progress,
