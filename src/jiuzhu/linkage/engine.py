@@ -22,15 +22,15 @@ import polars as pl
 from .comparisons import (
     KINDS,
     SETTINGS_DIR,
+    Built,
     Compare,
     Key,
     LinkageError,
     blocking_keys,
+    build_comparisons,
     candidate_rules,
     col,
     settings_from,
-    Built,
-    build_comparisons,
 )
 from .prepare import prepare
 
