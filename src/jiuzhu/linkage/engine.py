@@ -300,7 +300,7 @@ def _run(
     engine: str,
     progress: bool,
     train: bool | str,
-    max_pairs: float,
+    max_pairs: float | None,
     block_budget: int | None,
     detail: bool,
     model_out: str | Path | None,
@@ -338,14 +338,15 @@ def _run(
         else:
             rules = [Plan.sql(r) for r, _ in plan.predict]
         total_pairs = sizes[0] * sizes[1] if is_link else sizes[0] * (sizes[0] - 1) // 2
-        expected = min(sizes) if is_link else max(1, sizes[0] // 10)
+        # prior share of matches: each left record found once / one record in 20 a duplicate
+        expected = min(sizes) if is_link else 0.05 * sizes[0]
         built = build_comparisons(compares, doc)
         settings = SettingsCreator(
             link_type="link_only" if is_link else "dedupe_only",
             unique_id_column_name="uid",
             comparisons=[b.comparison for b in built],
             blocking_rules_to_generate_predictions=rules,
-            probability_two_random_records_match=min(0.5, expected / max(total_pairs, 1)),
+            probability_two_random_records_match=min(0.1, expected / max(total_pairs, 1)),
             retain_matching_columns=detail,  # gamma columns come only with the matching columns
             retain_intermediate_calculation_columns=False,
         )
@@ -360,7 +361,9 @@ def _run(
                 t.dataset_display_name = n
             linker = Linker(tables if is_link else tables[0], settings, log_level=None)
             if do_train:
-                _train(linker, plan, compares, max_pairs, bar)
+                # u needs many random pairs, not all: 100 per record, within [2e5, 1e6]
+                sample = max_pairs or min(1e6, max(2e5, 100.0 * sum(sizes)))
+                _train(linker, plan, compares, sample, bar)
             bar.stage("predict")
             result = linker.inference.predict(threshold_match_probability=threshold).as_pyarrow_table()
             if model_out:
@@ -389,7 +392,7 @@ def _train(linker, plan: Plan, compares: list[Compare], max_pairs: float, bar: P
     for rule in plan.em:
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
-                Plan.sql(rule), estimate_without_term_frequencies=True, max_pairs=max_pairs
+                Plan.sql(rule), estimate_without_term_frequencies=True, max_pairs=max(max_pairs, 1e6)
             )
         except Exception as exc:  # a rule with too few pairs: the priors stay
             bar.note(f"EM on {'+'.join(k.column for k in rule)} skipped ({exc})")
@@ -486,7 +489,7 @@ def dedupe(
     progress: bool = True,
     settings: str | Path | dict | None = None,
     train: bool | str = "auto",
-    max_pairs: float = 1e6,
+    max_pairs: float | None = None,
     block_budget: int | None = None,
     detail: bool = False,
     model_out: str | Path | None = None,
@@ -506,7 +509,8 @@ def dedupe(
         settings: the kinds' settings data (path or dict); default ``settings/kinds.v1.yaml``.
         train: ``"auto"`` (train when there are ≥ 1000 records), ``True`` or ``False``
             (score with the settings' priors).
-        max_pairs: bound on the pairs sampled to estimate u and used per EM session.
+        max_pairs: pairs sampled to estimate u (default 100 per record, within
+            [200,000, 1,000,000]); an EM session uses at most max(max_pairs, 1,000,000).
         block_budget: a blocking rule producing more pairs than this is skipped
             (default max(2,000,000, 40 × records)).
         detail: add a ``<column>__level`` column per compare with the level's label.
@@ -551,7 +555,7 @@ def link(
     progress: bool = True,
     settings: str | Path | dict | None = None,
     train: bool | str = "auto",
-    max_pairs: float = 1e6,
+    max_pairs: float | None = None,
     block_budget: int | None = None,
     detail: bool = False,
     model_out: str | Path | None = None,
