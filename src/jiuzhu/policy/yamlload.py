@@ -35,7 +35,10 @@ def _construct_mapping(loader, node, deep=False):
         key = loader.construct_object(key_node, deep=True)
         if key in out:
             raise PolicyFileError(
-                f"重复的键 “{key}”", field=str(key), code="policy_duplicate_key", line=key_node.start_mark.line + 1
+                f"重复的键 “{key}”",
+                field=str(key),
+                code="policy_duplicate_key",
+                line=key_node.start_mark.line + 1,
             )
         out[key] = loader.construct_object(value_node, deep=True)
         out.lines[key] = value_node.start_mark.line + 1
@@ -48,8 +51,25 @@ def _construct_sequence(loader, node, deep=False):
     return out
 
 
+class BadScalar(str):
+    """A scalar YAML resolved as a date but that is no date (``2025-02-30``): kept as text so
+    the validator can report it with its field path; ``line`` says where it was."""
+
+    line: int
+
+
+def _construct_timestamp(loader, node):
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        out = BadScalar(node.value)
+        out.line = node.start_mark.line + 1
+        return out
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def load_yaml(path: Path | str):
@@ -86,7 +106,9 @@ class Where:
         if node is not None:
             line = getattr(node, "lines", {}).get(key) if key is not None else None
             line = line or getattr(node, "line", None)
-        return PolicyFileError(f"{self.path}:{line}: {field}: {message}", field=field, code=code, file=self.path, line=line)
+        return PolicyFileError(
+            f"{self.path}:{line}: {field}: {message}", field=field, code=code, file=self.path, line=line
+        )
 
     def require(self, node, key, field_prefix: str, types=None):
         field = f"{field_prefix}.{key}" if field_prefix else key
@@ -95,6 +117,11 @@ class Where:
         value = node[key]
         if types is not None and not isinstance(value, types):
             names = "/".join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
-            raise self.error(f"类型应为 {names}，实为 {type(value).__name__}", node=node, key=key, field=field,
-                             code="policy_wrong_type")
+            raise self.error(
+                f"类型应为 {names}，实为 {type(value).__name__}",
+                node=node,
+                key=key,
+                field=field,
+                code="policy_wrong_type",
+            )
         return value
