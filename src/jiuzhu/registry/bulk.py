@@ -1,0 +1,491 @@
+"""Fast bulk loading of generated households (``registry.demogen`` chunks) into the database.
+
+PostgreSQL: ``COPY … FROM STDIN`` (CSV) through psycopg 3. SQLite: ``executemany`` in one
+large transaction with the journal kept in memory-friendly pragmas. Either way the whole load
+is one transaction: all of it lands or none does.
+
+The rows are the ones the ORM would write: every concrete field of ``Household``,
+``Person``, ``IncomeItem`` and ``Asset`` is filled, from the chunk where it has a column,
+else from the field's default (``auto_now``/``auto_now_add`` get the load's time), and values
+are converted for the database by the fields themselves (``get_db_prep_save``) where they are
+constants, and in the same representation where they are columns (ISO dates, decimals as
+text, booleans as 0/1 on SQLite). Ids are assigned in a block after the current maximum
+(tables locked while loading) so foreign keys can be written without a round trip; the
+sequences are moved past them afterwards.
+
+**No history rows are written.** A demo load is a bulk import of fictitious data, not a
+series of edits by staff: there is no actor and nothing "changed". The history of a demo
+household starts with the first edit someone makes to it. (A real city's registry import
+goes through the validate → report → approve path of DOMAIN §6, which records who
+approved it.)
+"""
+
+from __future__ import annotations
+
+import itertools
+import queue
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+import polars as pl
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections, transaction
+from django.utils import timezone
+
+from jiuzhu.common.errors import Conflict
+
+from .demogen import DEMO_CODE_PREFIX, Chunk
+from .models import Asset, Household, IncomeItem, Person, Unit
+
+MODELS = (Household, Person, IncomeItem, Asset)  # in foreign-key order
+ROWS_PER_STATEMENT = 64  # SQLite: rows per INSERT (at most 32766 parameters a statement)
+
+
+@dataclass
+class LoadStats:
+    households: int = 0
+    persons: int = 0
+    incomes: int = 0
+    assets: int = 0
+    seconds: float = 0.0
+
+    @property
+    def persons_per_second(self) -> float:
+        return self.persons / self.seconds if self.seconds else 0.0
+
+
+def demo_loaded(*, using: str = "default") -> bool:
+    """Whether the database holds generated demo households (codes starting with ``D``)."""
+    return Household.objects.using(using).filter(code__startswith=DEMO_CODE_PREFIX).exists()
+
+
+# --- columns --------------------------------------------------------------------------------
+
+
+def _cents_to_text(col: str) -> pl.Expr:
+    c = pl.col(col)
+    text = (c.abs() // 100).cast(pl.Utf8) + "." + (c.abs() % 100).cast(pl.Utf8).str.zfill(2)
+    return pl.when(c < 0).then("-" + text).otherwise(text)
+
+
+def _constant(field, value, connection):
+    """A constant as the database driver gets it from the ORM, then as text/number for the
+    frame (SQLite's driver turns Decimal into str and dates into ISO text the same way)."""
+    value = field.get_db_prep_save(value, connection)
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat() if connection.vendor != "sqlite" else str(value)
+    if isinstance(value, bool) and connection.vendor == "sqlite":
+        return int(value)
+    return value
+
+
+_CONST = object()  # marks a column whose value is the same for every row
+
+
+class _Table:
+    """How each concrete column of a model is filled from a chunk frame: a polars expression
+    per column, or a constant (the same for every row of the load)."""
+
+    def __init__(self, model, frame_columns, connection, *, now, refs: dict[str, tuple[str, int | dict]]):
+        self.model = model
+        self.table = model._meta.db_table
+        self.vendor = connection.vendor
+        self.columns: list[str] = []
+        self.exprs: list[pl.Expr] = []
+        self.constants: dict[str, object] = {}
+        for f in model._meta.concrete_fields:
+            kind, value = self._source(f, set(frame_columns), connection, now, refs)
+            if kind is _CONST:
+                self.constants[f.column] = value
+            else:
+                self.columns.append(f.column)
+                self.exprs.append(value.alias(f.column))
+
+    def _source(self, f, have: set[str], connection, now, refs):
+        if f.primary_key:
+            return None, pl.col("__id")
+        if f.attname in refs:  # attname -> (frame column, id offset or code -> id map)
+            col, target = refs[f.attname]
+            if isinstance(target, dict):
+                return None, pl.col(col).replace_strict(target, return_dtype=pl.Int64)
+            return None, pl.col(col) + target
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            return _CONST, _constant(f, now, connection)
+        internal = f.get_internal_type()
+        if internal == "DecimalField" and f"{f.name}_cents" in have:
+            return None, _cents_to_text(f"{f.name}_cents")
+        if f.name in have:
+            col = pl.col(f.name)
+            if internal == "DateField":
+                return None, col.cast(pl.Utf8)
+            if internal == "BooleanField" and connection.vendor == "sqlite":
+                return None, col.cast(pl.Int8)
+            return None, col
+        if f.has_default():
+            return _CONST, _constant(f, f.get_default(), connection)
+        if f.null:
+            return _CONST, None
+        raise ImproperlyConfigured(
+            f"bulk load: {self.model.__name__}.{f.name} has no column in the generated data and no default"
+        )
+
+    def rows(self, frame: pl.DataFrame, first_id: int) -> pl.DataFrame:
+        """The per-row columns, in ``self.columns`` order."""
+        return frame.with_columns(
+            __id=pl.int_range(first_id, first_id + frame.height, dtype=pl.Int64)
+        ).select(self.exprs)
+
+
+# --- database specifics ---------------------------------------------------------------------
+
+
+def _quote(connection, name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _reserve_start(cursor, connection, table: str) -> int:
+    """The first free id of ``table`` (the table is locked by the caller's transaction)."""
+    q = _quote(connection, table)
+    if connection.vendor == "postgresql":
+        # Nobody else inserts until we commit; reads go on.
+        cursor.execute(f"LOCK TABLE {q} IN SHARE ROW EXCLUSIVE MODE")
+    cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {q}")
+    top = cursor.fetchone()[0]
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        cursor.execute(f"SELECT last_value, is_called FROM {cursor.fetchone()[0]}")
+        last, called = cursor.fetchone()
+        top = max(top, last if called else 0)
+    elif connection.vendor == "sqlite":  # the write transaction already excludes other writers
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        top = max(top, row[0] if row else 0)
+    return top + 1
+
+
+def _finish_ids(cursor, connection, table: str, last_id: int) -> None:
+    """Move the id sequence past the loaded rows (SQLite's AUTOINCREMENT does it itself)."""
+    if connection.vendor == "postgresql" and last_id > 0:
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence(%s, 'id'), GREATEST(%s, (SELECT COALESCE(MAX(id), 1) FROM "
+            f"{_quote(connection, table)})))",
+            [table, last_id],
+        )
+
+
+def _sql_literal(value) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _write(cursor, connection, table: _Table, rows: pl.DataFrame) -> None:
+    if not rows.height:
+        return
+    name = _quote(connection, table.table)
+    if connection.vendor == "postgresql":
+        rows = rows.with_columns(pl.lit(v).alias(c) for c, v in table.constants.items())
+        cols = ", ".join(_quote(connection, c) for c in rows.columns)
+        data = rows.write_csv(include_header=False, null_value="\\N").encode()
+        with cursor.cursor.copy(f"COPY {name} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy:
+            copy.write(data)
+    else:
+        # Binding parameters is most of the cost of an SQLite insert from Python: constants go
+        # into the statement as literals, and each statement inserts ROWS_PER_STATEMENT rows.
+        # The raw sqlite3 connection is the one Django's transaction is on.
+        cols = ", ".join(_quote(connection, c) for c in [*table.columns, *table.constants])
+        one = (
+            "("
+            + ", ".join(["?"] * len(table.columns) + [_sql_literal(v) for v in table.constants.values()])
+            + ")"
+        )
+        width, k = len(table.columns), ROWS_PER_STATEMENT
+        flat = list(itertools.chain.from_iterable(rows.rows()))
+        full = rows.height // k
+        raw = connection.connection
+        if full:
+            step = k * width
+            sql = f"INSERT INTO {name} ({cols}) VALUES {', '.join([one] * k)}"
+            raw.executemany(sql, (flat[i : i + step] for i in range(0, full * step, step)))
+        if rows.height % k:
+            step = width
+            tail = range(full * k * width, len(flat), step)
+            raw.executemany(f"INSERT INTO {name} ({cols}) VALUES {one}", (flat[i : i + step] for i in tail))
+
+
+class _DeferredIndexes:
+    """Into empty tables, load first and build the secondary indexes afterwards (one sorted
+    build instead of a million random inserts); on PostgreSQL the foreign keys likewise (one
+    validating join instead of a trigger per row). Indexes behind primary keys and unique
+    constraints stay and keep checking. Everything is re-created from its own definition in
+    the same transaction, so no reader ever sees it missing, and a failure rolls it all back."""
+
+    def __init__(self, cursor, connection, tables: list[str]):
+        self.cursor, self.connection = cursor, connection
+        self.indexes: list[tuple[str, str]] = []  # (name, CREATE INDEX …)
+        self.foreign_keys: list[tuple[str, str, str]] = []  # (table, name, definition)
+        for table in tables:
+            cursor.execute(f"SELECT 1 FROM {_quote(connection, table)} LIMIT 1")
+            if cursor.fetchone():
+                self.indexes, self.foreign_keys = [], []
+                return
+            self._collect(table)
+
+    def _collect(self, table: str) -> None:
+        c = self.cursor
+        if self.connection.vendor == "sqlite":
+            c.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+                [table],
+            )
+            self.indexes += c.fetchall()
+        elif self.connection.vendor == "postgresql":
+            c.execute(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s "
+                "AND i.schemaname = current_schema() AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+                "WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass)",
+                [table],
+            )
+            self.indexes += c.fetchall()
+            c.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = 'f'",
+                [self.connection.ops.quote_name(table)],
+            )
+            self.foreign_keys += [(table, name, definition) for name, definition in c.fetchall()]
+
+    def __enter__(self):
+        q = self.connection.ops.quote_name
+        for table, name, _ in self.foreign_keys:
+            self.cursor.execute(f"ALTER TABLE {q(table)} DROP CONSTRAINT {q(name)}")
+        for name, _ in self.indexes:
+            self.cursor.execute(f"DROP INDEX {q(name)}")
+        return self
+
+    def __exit__(self, exc_type, *exc):
+        if exc_type is None:
+            q = self.connection.ops.quote_name
+            for _, sql in self.indexes:
+                self.cursor.execute(sql)
+            for table, name, definition in self.foreign_keys:
+                self.cursor.execute(f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {definition}")
+        return False
+
+
+class _SqlitePragmas:
+    """Faster writes for the length of the load: no fsync per commit, a big page cache."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.active = connection.vendor == "sqlite" and not connection.in_atomic_block
+
+    def __enter__(self):
+        if self.active:
+            with self.connection.cursor() as c:
+                c.execute("PRAGMA cache_size")
+                self.cache = c.fetchone()[0]
+                c.execute("PRAGMA synchronous = OFF")
+                c.execute("PRAGMA cache_size = -524288")
+                c.execute("PRAGMA temp_store = MEMORY")
+        return self
+
+    def __exit__(self, *exc):
+        if self.active:
+            with self.connection.cursor() as c:
+                c.execute("PRAGMA synchronous = NORMAL")
+                c.execute(f"PRAGMA cache_size = {int(self.cache)}")
+        return False
+
+
+def _prefetch(chunks: Iterable[Chunk], depth: int = 2) -> Iterator[Chunk]:
+    """Generate the next chunks in a thread while the database takes the current one (numpy,
+    polars and the database drivers release the interpreter lock for their heavy work). At
+    most ``depth`` chunks wait; when the consumer stops early the producer stops too."""
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce():
+        try:
+            for c in chunks:
+                if not put(c):
+                    return
+        except BaseException as exc:  # handed to the consumer
+            put(exc)
+            return
+        put(done)
+
+    worker = threading.Thread(target=produce, daemon=True, name="demogen")
+    worker.start()
+    try:
+        while (item := q.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
+# --- the load -------------------------------------------------------------------------------
+
+
+def bulk_load(
+    chunks: Iterable[Chunk],
+    *,
+    using: str = "default",
+    total_persons: int | None = None,
+    progress: bool = True,
+) -> LoadStats:
+    """Write all chunks of one generated run in one transaction. The towns must exist
+    (``units_sync`` first), and no earlier run may be loaded (see ``demo_loaded``)."""
+    from tqdm import tqdm
+
+    connection = connections[using]
+    stats = LoadStats()
+    started = time.perf_counter()
+    now = timezone.now()
+    towns = dict(Unit.objects.using(using).filter(kind=Unit.TOWN).values_list("code", "id"))
+    if demo_loaded(using=using):
+        # Another generated run would repeat its household codes and ID numbers.
+        raise Conflict(
+            "数据库中已有演示数据；如需重新生成，请先清除（jiuzhu demo --reset）", code="demo_loaded"
+        )
+    bar = tqdm(total=total_persons, unit="人", unit_scale=True, desc="导入演示人员", disable=not progress)
+    names = [m._meta.db_table for m in MODELS]
+    # Foreign keys are checked once at the end, as loaddata does (SQLite checks them row by row
+    # otherwise; it cannot switch them off inside a transaction, so this only helps outside one).
+    unchecked = connection.vendor == "sqlite" and connection.disable_constraint_checking()
+    try:
+        with _SqlitePragmas(connection), transaction.atomic(using=using), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL synchronous_commit = off")
+            start = {m: _reserve_start(cursor, connection, m._meta.db_table) for m in MODELS}
+            with _DeferredIndexes(cursor, connection, names):
+                _load(chunks, cursor, connection, start, now, towns, stats, bar)
+            if unchecked:
+                connection.check_constraints(table_names=names)
+    finally:
+        if unchecked:
+            connection.enable_constraint_checking()
+    bar.close()
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def _load(chunks, cursor, connection, start, now, towns, stats: LoadStats, bar) -> None:
+    next_id = dict(start)
+    tables: dict = {}
+    for chunk in _prefetch(chunks):
+        if not tables:
+            unknown = set(chunk.households["town_code"].unique()) - set(towns)
+            if unknown:
+                raise ImproperlyConfigured(f"towns not in the database (run units_sync first): {unknown}")
+            tables = _tables(chunk, connection, now, towns, start)
+        frames = (chunk.households, chunk.persons, chunk.incomes, chunk.assets)
+        for model, frame in zip(MODELS, frames, strict=True):
+            if model in (Household, Person):
+                # Generated indexes map onto ids directly: idx 0 is the first reserved id.
+                first = start[model] + (frame["idx"][0] if frame.height else 0)
+            else:
+                first = next_id[model]
+            _write(cursor, connection, tables[model], tables[model].rows(frame, first))
+            next_id[model] = max(next_id[model], first + frame.height)
+        stats.households += chunk.households.height
+        stats.persons += chunk.persons.height
+        stats.incomes += chunk.incomes.height
+        stats.assets += chunk.assets.height
+        bar.update(chunk.persons.height)
+    for model in MODELS:
+        _finish_ids(cursor, connection, model._meta.db_table, next_id[model] - 1)
+
+
+def _tables(chunk: Chunk, connection, now, towns, start) -> dict:
+    frames = (chunk.households, chunk.persons, chunk.incomes, chunk.assets)
+    refs = {
+        Household: {"town_id": ("town_code", towns)},
+        Person: {"household_id": ("household_idx", start[Household])},
+        IncomeItem: {"person_id": ("person_idx", start[Person])},
+        Asset: {
+            "household_id": ("household_idx", start[Household]),
+            "person_id": ("person_idx", start[Person]),
+        },
+    }
+    return {
+        m: _Table(m, f.columns, connection, now=now, refs=refs[m])
+        for m, f in zip(MODELS, frames, strict=True)
+    }
+
+
+# --- removal --------------------------------------------------------------------------------
+
+
+def demo_delete(*, using: str = "default") -> int:
+    """Remove the generated demo households with their members, incomes and assets (and any
+    history rows later edits made of them), in SQL. Refuses, changing nothing, when records
+    of other apps point at them. Returns the number of households removed."""
+    connection = connections[using]
+    demo = Household.objects.using(using).filter(code__startswith=DEMO_CODE_PREFIX)
+    persons = Person.objects.using(using).filter(household__in=demo.values("id"))
+    scopes = {
+        Household: demo,
+        Person: persons,
+        IncomeItem: IncomeItem.objects.using(using).filter(person__in=persons.values("id")),
+        Asset: Asset.objects.using(using).filter(household__in=demo.values("id")),
+    }
+    with transaction.atomic(using=using):
+        _refuse_if_referenced(scopes, using)
+        count = demo.count()
+        with connection.cursor() as cursor:
+            for model in reversed(MODELS):
+                ids_sql, params = scopes[model].values("id").query.sql_with_params()
+                history = model.history.model._meta.db_table
+                cursor.execute(f"DELETE FROM {_quote(connection, history)} WHERE id IN ({ids_sql})", params)
+            for model in reversed(MODELS):  # children first; their scopes still see the parents
+                ids_sql, params = scopes[model].values("id").query.sql_with_params()
+                table = _quote(connection, model._meta.db_table)
+                cursor.execute(f"DELETE FROM {table} WHERE id IN ({ids_sql})", params)
+    return count
+
+
+def _refuse_if_referenced(scopes: dict, using: str) -> None:
+    ours = set(MODELS)
+    found = []
+    for model, scope in scopes.items():
+        for rel in model._meta.related_objects:
+            other = rel.related_model
+            if other in ours or not rel.field.concrete or getattr(other._meta, "simple_history_model", False):
+                continue
+            if other.__name__.startswith("Historical"):
+                continue
+            n = (
+                other._base_manager.using(using)
+                .filter(**{f"{rel.field.name}__in": scope.values("id")})
+                .count()
+            )
+            if n:
+                found.append(f"{other._meta.label} {n} 条")
+    if found:
+        raise Conflict(
+            "演示家庭已被其他业务记录引用（" + "、".join(found) + "），不能直接清除；"
+            "请先清空数据库（jiuzhu flush）后再运行 jiuzhu demo",
+            code="demo_data_referenced",
+        )
