@@ -265,6 +265,11 @@ class _DeferredIndexes:
 
     def __enter__(self):
         q = self.connection.ops.quote_name
+        if self.foreign_keys:
+            # PostgreSQL alters no table with deferred checks pending (say, from units_sync in
+            # the same transaction): run them now; they would run at commit anyway.
+            self.cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            self.cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's are initially deferred
         for table, name, _ in self.foreign_keys:
             self.cursor.execute(f"ALTER TABLE {q(table)} DROP CONSTRAINT {q(name)}")
         for name, _ in self.indexes:

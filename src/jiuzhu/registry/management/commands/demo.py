@@ -1,0 +1,162 @@
+"""``jiuzhu demo [--households N] [--seed S] [--no-serve] [--host H] [--port P] [--reset]``
+
+One command from an empty database to a running demo city: migrate, sync the units of the
+current policy file, create a login for every role (DOMAIN §1) with the demo password,
+generate N households (a bulk import of fictitious data — see ``registry.bulk``), print the
+logins, then serve. Running it again changes nothing but the staff accounts (reset to the
+demo password); ``--reset`` removes the generated households first and makes them anew.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from jiuzhu.common import masking as m
+from jiuzhu.common.errors import JiuzhuError
+from jiuzhu.policy.selectors import current_policy
+from jiuzhu.registry import bulk, demogen
+from jiuzhu.registry.models import Household, Unit, User
+from jiuzhu.registry.services import units_sync
+
+DEMO_PASSWORD = "jiuzhu-demo"
+ROLE_TITLES = {
+    m.WINDOW_CLERK: "窗口受理员",
+    m.TOWN_CASEWORKER: "社会救助经办员",
+    m.DEPARTMENT_OFFICER: "部门经办员",
+    m.VERIFICATION_OFFICER: "核对员",
+    m.DATA_PROVIDER: "数据提供员",
+    m.APPROVER: "审批人",
+    m.SUPERVISOR: "监督员",
+    m.CONVENER: "联席会议召集人",
+    m.ADMIN: "系统管理员",
+}
+# Supervision sits with discipline inspection, audit or finance (DOMAIN §1): the first the
+# policy file declares.
+SUPERVISOR_UNITS = ("discipline", "audit", "finance")
+
+
+@dataclass(frozen=True)
+class Login:
+    username: str
+    role: str
+    unit: Unit
+
+
+def _short(code: str) -> str:
+    return code.removeprefix("town_")
+
+
+def demo_logins(policy) -> list[Login]:
+    """The demo accounts: a window clerk and a caseworker in every town, an officer in every
+    department, a data provider for every data-source unit, and one each of the city roles."""
+    units = {u.code: u for u in Unit.objects.filter(code__in=[s.code for s in policy.units])}
+    lead = units[policy.city.lead_unit]
+    out = []
+    for spec in policy.towns:
+        out.append(Login(f"clerk_{_short(spec.code)}", m.WINDOW_CLERK, units[spec.code]))
+        out.append(Login(f"caseworker_{_short(spec.code)}", m.TOWN_CASEWORKER, units[spec.code]))
+    departments = [s for s in policy.units if s.kind == "department"]
+    out += [Login(f"officer_{s.code}", m.DEPARTMENT_OFFICER, units[s.code]) for s in departments]
+    out.append(Login("verifier", m.VERIFICATION_OFFICER, lead))
+    out += [
+        Login(f"provider_{s.code}", m.DATA_PROVIDER, units[s.code]) for s in policy.units if s.data_source
+    ]
+    supervisor_unit = next((units[c] for c in SUPERVISOR_UNITS if c in units), lead)
+    out += [
+        Login("approver", m.APPROVER, lead),
+        Login("supervisor", m.SUPERVISOR, supervisor_unit),
+        Login("convener", m.CONVENER, lead),
+        Login("admin", m.ADMIN, lead),
+    ]
+    return out
+
+
+@transaction.atomic
+def demo_staff_sync(*, policy, password: str = DEMO_PASSWORD) -> list[Login]:
+    """Create or reset the demo accounts (all with ``password``; hashed once, since hashing
+    is deliberately slow)."""
+    hashed = make_password(password)
+    logins = demo_logins(policy)
+    for login in logins:
+        admin = login.role == m.ADMIN
+        User.objects.update_or_create(
+            username=login.username,
+            defaults={
+                "password": hashed,
+                "role": login.role,
+                "unit": login.unit,
+                "display_name": f"{login.unit.name}{ROLE_TITLES[login.role]}",
+                "is_active": True,
+                "is_staff": admin,
+                "is_superuser": admin,
+            },
+        )
+    return logins
+
+
+class Command(BaseCommand):
+    help = "一条命令建立演示城市：迁移数据库、同步单位、创建各角色演示账号、生成演示家庭，然后启动服务"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--households", type=int, default=5000, help="生成的家庭户数（默认 5000）")
+        parser.add_argument("--seed", type=int, default=2026, help="随机种子（同一种子生成同样的数据）")
+        parser.add_argument("--no-serve", action="store_true", help="只准备数据，不启动服务")
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--reset", action="store_true", help="先清除已生成的演示家庭再重新生成")
+
+    def handle(self, *args, **o):
+        if o["households"] < 0:
+            raise CommandError("--households 不能为负数")
+        verbose = o["verbosity"] > 0
+        call_command("migrate", interactive=False, verbosity=0)
+        policy = current_policy()
+        units_sync(policy=policy)
+        logins = demo_staff_sync(policy=policy)
+        if o["reset"]:
+            try:
+                removed = bulk.demo_delete()
+            except JiuzhuError as exc:
+                raise CommandError(exc.message) from exc
+            self._say(verbose, f"已清除演示家庭 {removed} 户")
+        if bulk.demo_loaded():
+            n = Household.objects.filter(code__startswith=demogen.DEMO_CODE_PREFIX).count()
+            self._say(verbose, f"数据库中已有演示家庭 {n} 户，未重复生成（--reset 可重新生成）")
+        elif o["households"]:
+            chunks = demogen.generate(
+                towns=demogen.towns_from_policy(policy),
+                households=o["households"],
+                seed=o["seed"],
+                as_of=date.today(),
+                city_name=policy.city.name,
+            )
+            stats = bulk.bulk_load(chunks, progress=verbose and o["households"] >= 20_000)
+            self._say(
+                verbose,
+                f"已生成演示家庭 {stats.households} 户、人员 {stats.persons} 人、收入 {stats.incomes} 条、"
+                f"资产 {stats.assets} 条，用时 {stats.seconds:.1f} 秒",
+            )
+        if verbose:
+            self._print_logins(logins)
+        if not o["no_serve"]:
+            call_command("serve", host=o["host"], port=o["port"], workers=o["workers"])
+
+    def _say(self, verbose: bool, text: str) -> None:
+        if verbose:
+            self.stdout.write(text)
+
+    def _print_logins(self, logins: list[Login]) -> None:
+        names = dict(User.ROLES)
+        width = max(len(x.username) for x in logins)
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {DEMO_PASSWORD}）："))
+        self.stdout.write("  用户名" + " " * (width - 6) + "  角色 / 单位")  # 用户名 is 6 columns wide
+        for x in logins:
+            self.stdout.write(f"  {x.username.ljust(width)}  {names[x.role]} / {x.unit.name}")
