@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from jiuzhu.common.errors import NotFound
+from jiuzhu.common.errors import JiuzhuError, NotFound
 
 # Which service categories answer which need (DOMAIN §2).
 NEED_CATEGORIES = {
@@ -126,6 +126,10 @@ def emergency_limit(policy, on: date) -> Decimal:
     return Decimal(str(value))
 
 
+def same_cause_months(policy, on: date) -> int:
+    return int(parameter(policy, "temporary.same_cause_months", on, 12))
+
+
 def emergency_file_days(policy, on: date) -> int:
     return int(parameter(policy, "temporary.emergency_file_days", on, DEFAULT_EMERGENCY_FILE_DAYS))
 
@@ -146,7 +150,14 @@ def precheck(
     except ModuleNotFoundError:
         return {}
     out = {}
-    for r in rules.evaluate(facts, as_of, policy, services=codes):
+    try:
+        results = rules.evaluate(facts, as_of, policy, services=codes)
+    except (JiuzhuError, LookupError, ValueError) as exc:
+        # a pre-check is advice: when the rules cannot run (e.g. no parameters in force on
+        # that date) the clerk still refers, and sees why nothing was pre-checked
+        note = f"政策规则未能预审：{getattr(exc, 'message', exc)}"
+        return {c: (None, None, [note]) for c in codes}
+    for r in results:
         code = getattr(r.service, "code", r.service)
         amount = r.monthly_amount
         out[str(code)] = (

@@ -296,7 +296,8 @@ def tracking_view(application: Application) -> dict:
         "services": [chain_view(legs) for legs in chains(application)],
         "emergency_aid": [
             {"amount": f"{a.amount:.2f}", "granted_on": a.granted_on}
-            for a in application.emergency_aids.all()
+            # ``has_aid`` is annotated by the public look-up to spare it a query
+            for a in (application.emergency_aids.all() if getattr(application, "has_aid", True) else [])
         ],
     }
 

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from jiuzhu.common import idnumber
@@ -123,14 +124,6 @@ def _clean_needs(needs) -> list[str]:
     return sorted(needs, key=known.index)
 
 
-def _new_tracking_code() -> str:
-    for _ in range(8):
-        code = tracking.new_code()
-        if not Application.objects.filter(tracking_code=code).exists():
-            return code
-    raise Conflict("未能生成查询码，请重试", code="tracking_code_exhausted")  # 2^50 codes: never
-
-
 @transaction.atomic
 def application_create(
     *,
@@ -162,7 +155,8 @@ def application_create(
     received_on = today or timezone.localdate()
     for attempt in range(3):
         app = Application(
-            tracking_code=_new_tracking_code(),
+            # 50 random bits: a collision is all but impossible; the unique index catches one
+            tracking_code=tracking.new_code(),
             household=household,
             window=window,
             applicant=applicant,
@@ -448,12 +442,15 @@ def emergency_grant(
             limit=f"{limit:.2f}",
         )
     # DOMAIN §3 Temporary: the same cause at most once in 12 months per household.
-    since = date(today.year - 1, today.month, min(today.day, 28))
+    months = catalogue.same_cause_months(policy, today)
+    since = today - timedelta(days=round(months * 365 / 12))
     if EmergencyAid.objects.filter(
         household_id=application.household_id, cause=cause, granted_on__gt=since
     ).exists():
         raise IllegalTransition(
-            "该家庭12个月内已因同一原因获得过先行救助", field="cause", code="same_cause_within_12_months"
+            f"该家庭{months}个月内已因同一原因获得过先行救助",
+            field="cause",
+            code="same_cause_within_12_months",
         )
     due = deadline(today, catalogue.emergency_file_days(policy, today))
     aid = EmergencyAid.objects.create(
@@ -556,15 +553,24 @@ def track_lookup(*, ip: str, code: str, id_tail: str) -> Application:
     limit, seconds = track_limits()
     since = timezone.now() - timedelta(seconds=seconds)
     norm = tracking.normalise(code)
-    recent = TrackingAttempt.objects.filter(at__gte=since)
-    if recent.filter(ip=ip).count() >= limit or (norm and recent.filter(code=norm).count() >= limit):
+    # one query for both counts: this runs on every public look-up
+    counts = TrackingAttempt.objects.filter(Q(ip=ip) | Q(code=norm or "-"), at__gte=since).aggregate(
+        by_ip=Count("id", filter=Q(ip=ip)), by_code=Count("id", filter=Q(code=norm or "-"))
+    )
+    if counts["by_ip"] >= limit or counts["by_code"] >= limit:
         raise Throttled(
             f"查询失败次数过多，请 {seconds // 60} 分钟后再试", code="too_many_attempts", retry_after=seconds
         )
     tail = (id_tail or "").strip().upper()
     app = None
     if norm and len(tail) == 4:
-        app = Application.objects.select_related("window").filter(tracking_code=norm).first()
+        app = (
+            Application.objects.select_related("window")
+            .annotate(has_aid=Exists(EmergencyAid.objects.filter(application=OuterRef("pk"))))
+            .filter(tracking_code=norm)
+            .order_by()
+            .first()
+        )
     if app is None or not hmac.compare_digest(app.id_tail.upper(), tail):
         TrackingAttempt.objects.create(ip=ip, code=norm)
         raise NotFound("查询码或身份证号码后4位不正确", field="code", code="tracking_not_found")

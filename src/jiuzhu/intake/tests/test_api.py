@@ -49,6 +49,7 @@ def test_full_flow_over_the_api(login, household, policy):
     app = r.json()
     code = app["tracking_code"]
     assert len(code) == 10 and app["applicant"]["id_number"] == head.id_number
+    clerk.get(f"{URL}/applications/{code}")
     assert AccessLog.objects.filter(object_type="intake.application", object_id=code).exists()
 
     up = clerk.post(
