@@ -62,7 +62,7 @@ def _dec(value, name: str) -> Decimal:
         raise InvalidFacts(f"{name} 应为数值，实为 {value!r}", field=name) from None
     if not out.is_finite() or out < 0:
         raise InvalidFacts(f"{name} 应为非负数，实为 {value}", field=name)
-    if out > Decimal("1e12"):
+    if out > Decimal("1e9"):  # keeps the batch path's integer cents far from overflow
         raise InvalidFacts(f"{name} 数值过大", field=name)
     return out.quantize(CENT, rounding=ROUND_HALF_UP)
 
