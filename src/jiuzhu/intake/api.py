@@ -742,8 +742,7 @@ def notifications(request):
     summary="申请人查询办理进度（免登录，限制失败次数）",
 )
 def track(request, payload: TrackIn):
-    app = services.track_lookup(ip=_ip(request), code=payload.code, id_tail=payload.id_tail)
-    return selectors.tracking_view(app)
+    return services.track_lookup(ip=_ip(request), code=payload.code, id_tail=payload.id_tail)
 
 
 @router.get(

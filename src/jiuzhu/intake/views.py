@@ -441,8 +441,8 @@ def track(request):
                 code=ctx["code"],
                 id_tail=request.POST.get("id_tail", ""),
             )
-            ctx["result"] = selectors.tracking_view(app)
-            ctx["display_code"] = tracking.display(app.tracking_code)
+            ctx["result"] = app
+            ctx["display_code"] = tracking.display(app["tracking_code"])
         except JiuzhuError as exc:
             ctx["error"], status = exc.message, exc.status
     template = "intake/track_throttled.html" if status == 429 else "intake/track.html"
