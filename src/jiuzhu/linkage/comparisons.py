@@ -256,6 +256,7 @@ class Key:
     derived: str
     strength: str  # strong | medium | weak
     em: bool | str  # True, False or "fallback" (only for compares nothing else trains)
+    topic: str | None = None  # keys about one fact (a birth date) are not paired
 
     @property
     def column(self) -> str:
@@ -266,7 +267,7 @@ def blocking_keys(compares: list[Compare], kinds: dict[str, dict]) -> list[Key]:
     keys = []
     for i, compare in enumerate(compares):
         for derived, spec in (kinds[compare.kind].get("keys") or {}).items():
-            keys.append(Key(i, derived, spec["strength"], spec.get("em", False)))
+            keys.append(Key(i, derived, spec["strength"], spec.get("em", False), spec.get("topic")))
     return keys
 
 
@@ -282,7 +283,8 @@ def candidate_rules(keys: list[Key]) -> list[tuple[Key, ...]]:
 
     def add(a: Key, b: Key) -> None:
         rule = (a, b) if (a.index, a.derived) < (b.index, b.derived) else (b, a)
-        if a.index != b.index and rule not in rules:
+        same_topic = a.topic is not None and a.topic == b.topic
+        if a.index != b.index and not same_topic and rule not in rules:
             rules.append(rule)
 
     for a in medium:

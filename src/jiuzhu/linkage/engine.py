@@ -321,7 +321,7 @@ def _run(
         prepared = [
             prepare(f, compares, side=side) for f, side in zip(frames, ("left", "right"), strict=False)
         ]
-        budget = block_budget or max(2_000_000, 40 * sum(sizes))
+        budget = block_budget or max(2_000_000, 10 * sum(sizes))
         plan = plan_blocking(compares, doc["kinds"], prepared, budget)
         bar.stage(f"{len(plan.predict)} blocking rules, {sum(n for _, n in plan.predict):,} pairs")
         for rule, n in plan.dropped:
@@ -512,7 +512,7 @@ def dedupe(
         max_pairs: pairs sampled to estimate u (default 100 per record, within
             [200,000, 1,000,000]); an EM session uses at most max(max_pairs, 1,000,000).
         block_budget: a blocking rule producing more pairs than this is skipped
-            (default max(2,000,000, 40 × records)).
+            (default max(2,000,000, 10 × records)).
         detail: add a ``<column>__level`` column per compare with the level's label.
         model_out: write the trained Splink model (JSON) there, for audit.
 
