@@ -22,7 +22,6 @@ approved it.)
 
 from __future__ import annotations
 
-import itertools
 import queue
 import threading
 import time
@@ -33,6 +32,7 @@ from decimal import Decimal
 import polars as pl
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from jiuzhu.common.errors import Conflict
@@ -209,7 +209,10 @@ def _write(cursor, connection, table: _Table, rows: pl.DataFrame) -> None:
             + ")"
         )
         width, k = len(table.columns), ROWS_PER_STATEMENT
-        flat = list(itertools.chain.from_iterable(rows.rows()))
+        # All values row after row in one flat list, filled a column at a time (no tuples).
+        flat = [None] * (rows.height * width)
+        for j, series in enumerate(rows.get_columns()):
+            flat[j::width] = series.to_list()
         full = rows.height // k
         raw = connection.connection
         if full:
@@ -382,7 +385,10 @@ def bulk_load(
     try:
         with _SqlitePragmas(connection), transaction.atomic(using=using), connection.cursor() as cursor:
             if connection.vendor == "postgresql":
+                # This transaction only: no wait for the WAL flush at commit (a crash loses the
+                # load, never consistency), and memory to sort the indexes built at the end.
                 cursor.execute("SET LOCAL synchronous_commit = off")
+                cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
             start = {m: _reserve_start(cursor, connection, m._meta.db_table) for m in MODELS}
             with _DeferredIndexes(cursor, connection, names):
                 _load(chunks, cursor, connection, start, now, towns, stats, bar)
@@ -473,21 +479,20 @@ def demo_delete(*, using: str = "default") -> int:
 
 def _refuse_if_referenced(scopes: dict, using: str) -> None:
     ours = set(MODELS)
-    found = []
+    links: dict = {}  # other model -> Q of its references to demo rows
     for model, scope in scopes.items():
         for rel in model._meta.related_objects:
             other = rel.related_model
-            if other in ours or not rel.field.concrete or getattr(other._meta, "simple_history_model", False):
+            # Only enforced foreign keys block the delete (history rows keep theirs unenforced).
+            if other in ours or not rel.field.concrete or not rel.field.db_constraint:
                 continue
-            if other.__name__.startswith("Historical"):
-                continue
-            n = (
-                other._base_manager.using(using)
-                .filter(**{f"{rel.field.name}__in": scope.values("id")})
-                .count()
-            )
-            if n:
-                found.append(f"{other._meta.label} {n} 条")
+            q = Q(**{f"{rel.field.name}__in": scope.values("id")})
+            links[other] = links[other] | q if other in links else q
+    found = []
+    for other, q in links.items():
+        n = other._base_manager.using(using).filter(q).count()
+        if n:
+            found.append(f"{other._meta.label} {n} 条")
     if found:
         raise Conflict(
             "演示家庭已被其他业务记录引用（" + "、".join(found) + "），不能直接清除；"
