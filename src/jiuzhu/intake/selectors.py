@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from jiuzhu.common import idnumber
 from jiuzhu.common import masking as m
+from jiuzhu.common.errors import JiuzhuError
 from jiuzhu.common.selectors import deadline
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.models import Household, Person, Unit
@@ -98,7 +99,10 @@ def proposals(
     today = today or timezone.localdate()
     policy = policy or current_policy()
     svcs = catalogue.services(policy)
-    facts = household_facts(application.household, today)
+    try:
+        facts = household_facts(application.household, today)
+    except JiuzhuError:  # facts the rules cannot take: refer without a pre-check
+        facts = None
     checked = catalogue.precheck(facts, today, policy, [s.code for s in svcs]) if facts is not None else {}
     received = received_services(application.household, on=today)
     asked_categories = {c for n in application.needs for c in catalogue.NEED_CATEGORIES.get(n, ())}
