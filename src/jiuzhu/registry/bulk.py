@@ -215,31 +215,35 @@ def _write(cursor, connection, table: _Table, rows: pl.DataFrame) -> None:
             flat[j::width] = series.to_list()
         full = rows.height // k
         raw = connection.connection
-        if full:
-            step = k * width
-            sql = f"INSERT INTO {name} ({cols}) VALUES {', '.join([one] * k)}"
-            raw.executemany(sql, (flat[i : i + step] for i in range(0, full * step, step)))
-        if rows.height % k:
-            step = width
-            tail = range(full * k * width, len(flat), step)
-            raw.executemany(f"INSERT INTO {name} ({cols}) VALUES {one}", (flat[i : i + step] for i in tail))
+        with connection.wrap_database_errors:  # Django's IntegrityError etc., as through a cursor
+            if full:
+                step = k * width
+                sql = f"INSERT INTO {name} ({cols}) VALUES {', '.join([one] * k)}"
+                raw.executemany(sql, (flat[i : i + step] for i in range(0, full * step, step)))
+            if rows.height % k:
+                step = width
+                tail = range(full * k * width, len(flat), step)
+                raw.executemany(
+                    f"INSERT INTO {name} ({cols}) VALUES {one}", (flat[i : i + step] for i in tail)
+                )
 
 
 class _DeferredIndexes:
     """Into empty tables, load first and build the secondary indexes afterwards (one sorted
-    build instead of a million random inserts); on PostgreSQL the foreign keys likewise (one
-    validating join instead of a trigger per row). Indexes behind primary keys and unique
-    constraints stay and keep checking. Everything is re-created from its own definition in
+    build instead of a million random inserts); on PostgreSQL the unique constraints and the
+    foreign keys likewise (one validating pass instead of a check per row). Primary keys stay,
+    and so do SQLite's unique constraints (part of its table definitions). Everything is re-created from its own definition in
     the same transaction, so no reader ever sees it missing, and a failure rolls it all back."""
 
     def __init__(self, cursor, connection, tables: list[str]):
         self.cursor, self.connection = cursor, connection
         self.indexes: list[tuple[str, str]] = []  # (name, CREATE INDEX …)
         self.foreign_keys: list[tuple[str, str, str]] = []  # (table, name, definition)
+        self.uniques: list[tuple[str, str, str]] = []
         for table in tables:
             cursor.execute(f"SELECT 1 FROM {_quote(connection, table)} LIMIT 1")
             if cursor.fetchone():
-                self.indexes, self.foreign_keys = [], []
+                self.indexes, self.foreign_keys, self.uniques = [], [], []
                 return
             self._collect(table)
 
@@ -265,6 +269,15 @@ class _DeferredIndexes:
                 [self.connection.ops.quote_name(table)],
             )
             self.foreign_keys += [(table, name, definition) for name, definition in c.fetchall()]
+            # Unique constraints too (ID numbers arrive in random order), unless a foreign key
+            # hangs on one; re-adding one checks every row again.
+            c.execute(
+                "SELECT u.conname, pg_get_constraintdef(u.oid) FROM pg_constraint u "
+                "WHERE u.conrelid = %s::regclass AND u.contype = 'u' AND NOT EXISTS "
+                "(SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = u.conindid)",
+                [self.connection.ops.quote_name(table)],
+            )
+            self.uniques += [(table, name, definition) for name, definition in c.fetchall()]
 
     def __enter__(self):
         q = self.connection.ops.quote_name
@@ -273,7 +286,7 @@ class _DeferredIndexes:
             # the same transaction): run them now; they would run at commit anyway.
             self.cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             self.cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's are initially deferred
-        for table, name, _ in self.foreign_keys:
+        for table, name, _ in self.foreign_keys + self.uniques:
             self.cursor.execute(f"ALTER TABLE {q(table)} DROP CONSTRAINT {q(name)}")
         for name, _ in self.indexes:
             self.cursor.execute(f"DROP INDEX {q(name)}")
@@ -284,7 +297,7 @@ class _DeferredIndexes:
             q = self.connection.ops.quote_name
             for _, sql in self.indexes:
                 self.cursor.execute(sql)
-            for table, name, definition in self.foreign_keys:
+            for table, name, definition in self.uniques + self.foreign_keys:
                 self.cursor.execute(f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {definition}")
         return False
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import polars as pl
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 
 from jiuzhu.common import idnumber
 from jiuzhu.common.errors import Conflict
@@ -158,3 +158,28 @@ def test_unknown_towns_are_refused(db, policy):
     with pytest.raises(Exception, match="units_sync"):
         load(generated(policy, households=10))
     assert not Household.objects.exists()
+
+
+def schema():
+    with connection.cursor() as c:
+        return {
+            m._meta.db_table: connection.introspection.get_constraints(c, m._meta.db_table)
+            for m in (Household, Person, IncomeItem, Asset)
+        }
+
+
+def test_a_load_into_empty_tables_leaves_the_schema_as_it_found_it(units, policy):
+    before = schema()
+    load(generated(policy, households=60))
+    assert schema() == before
+
+
+def test_a_duplicate_id_number_fails_the_whole_load(units, policy):
+    chunk = generated(policy, households=60)
+    twin = chunk.persons["id_number"][0]
+    persons = chunk.persons.with_columns(
+        id_number=pl.when(pl.col("idx") == chunk.persons["idx"][-1]).then(pl.lit(twin)).otherwise("id_number")
+    )
+    with pytest.raises(IntegrityError):
+        load(demogen.Chunk(chunk.households, persons, chunk.incomes, chunk.assets))
+    assert not Household.objects.exists() and not Person.objects.exists()
