@@ -54,7 +54,7 @@ def clusters(pairs: Any, ids: Any, right_ids: Any = None, *, threshold: float | 
         ``id, cluster_id`` (``source, id, cluster_id`` for links, ids as text) in the order of ``ids``;
         ``cluster_id`` is 1, 2, … in order of each cluster's first record.
     """
-    from .engine import read_table
+    from .inputs import read_table
 
     edges = read_table(pairs, what="pairs")
     for c in ("id_l", "id_r"):

@@ -11,144 +11,23 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from .comparisons import (
-    KINDS,
-    SETTINGS_DIR,
-    Built,
-    Compare,
-    Key,
-    LinkageError,
-    blocking_keys,
-    build_comparisons,
-    candidate_rules,
-    col,
-    settings_from,
-)
+from .blocking import Plan, plan_blocking
+from .comparisons import Built, Compare, LinkageError, build_comparisons, col, settings_from
+from .inputs import check_ids, load_preset, read_table, resolve_compares
 from .prepare import prepare
+
+__all__ = ["ENGINES", "dedupe", "link", "load_preset", "read_table", "spark_session"]
 
 ENGINES = ("duckdb", "spark")
 MIN_TRAIN_RECORDS = 1000  # below this (per side) the priors are used as they are
-MAX_RULES = 12
 M_FLOOR = 1e-4  # no trained level may rule a pair out more than this (EM can drive m to ~0)
-SURE_RULES = ({("id", "k17")}, {("name", "py"), ("date", "d")}, {("name", "py"), ("id", "birth")})
-
-logger = logging.getLogger("jiuzhu.linkage")
-
-
-# --- inputs ---------------------------------------------------------------------------------
-def read_table(data: Any, *, what: str = "input") -> pl.DataFrame:
-    """A polars DataFrame from a polars/pandas DataFrame, a pyarrow Table, or a CSV/Parquet
-    path. CSV columns are read as text (ID numbers keep their leading zeros and X); a CSV
-    that is not UTF-8 is read as GB18030 (Excel's Chinese exports)."""
-    if isinstance(data, pl.DataFrame):
-        return data
-    if isinstance(data, pl.LazyFrame):
-        return data.collect()
-    if isinstance(data, (str, Path)):
-        return _read_path(Path(data), what)
-    module = type(data).__module__
-    if module.startswith("pyarrow"):
-        return pl.from_arrow(data)
-    if module.startswith("pandas"):
-        return pl.from_pandas(data)
-    raise LinkageError(f"{what}: expected a DataFrame or a CSV/Parquet path, got {type(data).__name__}")
-
-
-def _read_path(path: Path, what: str) -> pl.DataFrame:
-    if not path.exists():
-        raise LinkageError(f"{what}: file {path} does not exist")
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".parquet", ".pq"):
-            return pl.read_parquet(path)
-        if suffix in (".csv", ".tsv", ".txt"):
-            sep = "\t" if suffix == ".tsv" else ","
-            try:
-                return pl.read_csv(path, infer_schema=False, separator=sep)
-            except pl.exceptions.ComputeError:
-                text = path.read_bytes().decode("gb18030")
-                return pl.read_csv(text.encode("utf-8"), infer_schema=False, separator=sep)
-    except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as exc:
-        raise LinkageError(f"{what}: cannot read {path}: {exc}") from None
-    raise LinkageError(f"{what}: {path} is neither .csv nor .parquet")
-
-
-def load_preset(preset: str | Path) -> dict:
-    """A preset's data: ``person`` (``settings/person.v1.yaml``), ``person.v1``, or a path."""
-    import yaml
-
-    path = Path(preset)
-    if not path.exists():
-        name = str(preset) if "." in str(preset) else f"{preset}.v1"
-        path = SETTINGS_DIR / f"{name}.yaml"
-        if not path.exists():
-            found = sorted(p.stem for p in SETTINGS_DIR.glob("*.yaml") if not p.stem.startswith("kinds"))
-            raise LinkageError(f"unknown preset {preset!r}; presets are: {', '.join(found)}")
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-def _as_compare(c: Any) -> Compare:
-    if isinstance(c, Compare):
-        return c
-    if isinstance(c, str):
-        return Compare.parse(c)
-    if isinstance(c, (tuple, list)) and len(c) in (2, 3):
-        return Compare(*c)
-    raise LinkageError(f"cannot read compare {c!r}; use Compare(column, kind) or 'column:kind'")
-
-
-def resolve_compares(
-    compares: Iterable[Any] | dict | None, preset: str | Path | None, frames: Sequence[pl.DataFrame]
-) -> list[Compare]:
-    """Check the compares against the data; a preset's compares whose column is missing on
-    either side are dropped, but one of its ``require_any`` columns must remain."""
-    if isinstance(compares, dict):
-        compares = list(compares.items())
-    if compares:
-        out = [_as_compare(c) for c in compares]
-    elif preset is not None:
-        data = load_preset(preset)
-        listed = [Compare(c["column"], c["kind"]) for c in data["compares"]]
-        out = [c for c in listed if all(c.column in f.columns for f in frames)]
-        required = data.get("require_any") or []
-        if required and not any(c.column in required for c in out):
-            raise LinkageError(f"preset {preset!r} needs at least one of the columns {', '.join(required)}")
-    else:
-        raise LinkageError(
-            f"nothing to compare: give compares (COLUMN:KIND, KIND one of {', '.join(KINDS)}) or a preset"
-        )
-    for side, frame in zip(("left", "right"), frames, strict=False):
-        for c in out:
-            name = c.right if side == "right" and c.right else c.column
-            if name not in frame.columns:
-                where = "" if len(frames) == 1 else f" ({side} input)"
-                raise LinkageError(
-                    f"column {name!r} not found{where}; columns are: {', '.join(frame.columns)}"
-                )
-    return out
-
-
-def _ids(frame: pl.DataFrame, id_col: str, side: str) -> pl.Series:
-    if id_col not in frame.columns:
-        raise LinkageError(
-            f"id column {id_col!r} not found ({side}); columns are: {', '.join(frame.columns)}"
-        )
-    ids = frame.get_column(id_col)
-    if ids.null_count():
-        raise LinkageError(f"id column {id_col!r} ({side}) has {ids.null_count()} empty values")
-    if ids.n_unique() != ids.len():
-        dup = ids.filter(ids.is_duplicated()).head(3).to_list()
-        raise LinkageError(f"id column {id_col!r} ({side}) is not unique, e.g. {dup}")
-    return ids
-
 
 # --- progress -------------------------------------------------------------------------------
 class Progress:
@@ -187,69 +66,6 @@ def _quiet_splink():
 
 
 # --- blocking -------------------------------------------------------------------------------
-def _pairs_for(rule: tuple[Key, ...], frames: list[pl.DataFrame]) -> int:
-    cols = [k.column for k in rule]
-    counts = [f.select(cols).drop_nulls().group_by(cols).len() for f in frames]
-    if len(frames) == 1:
-        return int(counts[0].select((pl.col("len").cast(pl.Int64) * (pl.col("len") - 1) // 2).sum()).item())
-    joined = counts[0].join(counts[1], on=cols)
-    return int(joined.select((pl.col("len").cast(pl.Int64) * pl.col("len_right")).sum()).item())
-
-
-@dataclass
-class Plan:
-    """Blocking rules chosen for prediction and training, with their pair counts."""
-
-    predict: list[tuple[tuple[Key, ...], int]] = field(default_factory=list)
-    em: list[tuple[Key, ...]] = field(default_factory=list)
-    sure: list[tuple[Key, ...]] = field(default_factory=list)
-    dropped: list[tuple[tuple[Key, ...], int]] = field(default_factory=list)
-
-    @staticmethod
-    def sql(rule: tuple[Key, ...]):
-        from splink import block_on
-
-        return block_on(*(k.column for k in rule))
-
-
-def plan_blocking(compares: list[Compare], kinds: dict, frames: list[pl.DataFrame], budget: int) -> Plan:
-    keys = blocking_keys(compares, kinds)
-    plan = Plan()
-    counted = []
-    alone: set[Key] = set()
-    for rule in candidate_rules(keys):
-        n = _pairs_for(rule, frames)
-        counted.append((rule, n))
-        if len(rule) > 1 and alone & set(rule):
-            continue  # a key of it already blocks alone: its pairs are all there
-        if n > budget or len(plan.predict) >= MAX_RULES:
-            plan.dropped.append((rule, n))
-        elif n > 0:
-            plan.predict.append((rule, n))
-            if len(rule) == 1:
-                alone.add(rule[0])
-    # EM needs, for every compare, a session whose blocking rule does not use it.
-    # Sessions whose pairs are mostly matches train best: the ID alone, then pairs of keys.
-    uncovered = set(range(len(compares)))
-    for level in (True, "fallback"):
-        allowed = (True,) if level is True else (True, "fallback")
-        em_ok = [r for r, n in counted if 0 < n <= budget and all(k.em in allowed for k in r)]
-        em_ok.sort(key=lambda r: 0 if len(r) == 1 and compares[r[0].index].kind == "id" else 3 - len(r))
-        for rule in em_ok:
-            trains = set(range(len(compares))) - {k.index for k in rule}
-            if trains & uncovered and rule not in plan.em:
-                plan.em.append(rule)
-                uncovered -= trains
-            if not uncovered or len(plan.em) >= 3:
-                break
-    # Rules whose pairs are nearly all matches estimate the share of matches.
-    for rule, n in counted:
-        signature = {(compares[k.index].kind, k.derived) for k in rule}
-        if 0 < n <= budget and signature in SURE_RULES:
-            plan.sure.append(rule)
-    return plan
-
-
 # --- backends -------------------------------------------------------------------------------
 @cache
 def spark_session():
@@ -314,6 +130,8 @@ def _run(
         raise LinkageError(f"unknown engine {engine!r}; engines are: {', '.join(ENGINES)}")
     is_link = len(frames) == 2
     sizes = [f.height for f in frames]
+    if (min(sizes) if is_link else sizes[0] - 1) < 1:  # nothing to pair
+        return _output(pl.DataFrame(), ids, [], False)
     do_train = (min(sizes) >= MIN_TRAIN_RECORDS) if train == "auto" else bool(train)
     bar = Progress(progress, 4 + (3 if do_train else 0), "link" if is_link else "dedupe")
     try:
@@ -524,7 +342,7 @@ def dedupe(
         LinkageError: missing column, unknown kind, unreadable file, id not unique.
     """
     frame = read_table(data)
-    ids = _ids(frame, id_col, "input")
+    ids = check_ids(frame, id_col, "input")
     cmp = resolve_compares(compares, preset, [frame])
     return _run(
         [frame],
@@ -570,7 +388,7 @@ def link(
     verification).
     """
     frames = [read_table(left, what="left input"), read_table(right, what="right input")]
-    ids = [_ids(frames[0], id_col, "left"), _ids(frames[1], right_id_col or id_col, "right")]
+    ids = [check_ids(frames[0], id_col, "left"), check_ids(frames[1], right_id_col or id_col, "right")]
     cmp = resolve_compares(compares, preset, frames)
     return _run(
         frames,

@@ -1,0 +1,118 @@
+"""Reading inputs and checking what the caller asked for: tables from files or frames,
+presets, compares against the columns, id columns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from .comparisons import KINDS, SETTINGS_DIR, Compare, LinkageError
+
+
+def read_table(data: Any, *, what: str = "input") -> pl.DataFrame:
+    """A polars DataFrame from a polars/pandas DataFrame, a pyarrow Table, or a CSV/Parquet
+    path. CSV columns are read as text (ID numbers keep their leading zeros and X); a CSV
+    that is not UTF-8 is read as GB18030 (Excel's Chinese exports)."""
+    if isinstance(data, pl.DataFrame):
+        return data
+    if isinstance(data, pl.LazyFrame):
+        return data.collect()
+    if isinstance(data, (str, Path)):
+        return _read_path(Path(data), what)
+    module = type(data).__module__
+    if module.startswith("pyarrow"):
+        return pl.from_arrow(data)
+    if module.startswith("pandas"):
+        return pl.from_pandas(data)
+    raise LinkageError(f"{what}: expected a DataFrame or a CSV/Parquet path, got {type(data).__name__}")
+
+
+def _read_path(path: Path, what: str) -> pl.DataFrame:
+    if not path.exists():
+        raise LinkageError(f"{what}: file {path} does not exist")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            return pl.read_parquet(path)
+        if suffix in (".csv", ".tsv", ".txt"):
+            sep = "\t" if suffix == ".tsv" else ","
+            try:
+                return pl.read_csv(path, infer_schema=False, separator=sep)
+            except pl.exceptions.ComputeError:
+                text = path.read_bytes().decode("gb18030")
+                return pl.read_csv(text.encode("utf-8"), infer_schema=False, separator=sep)
+    except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as exc:
+        raise LinkageError(f"{what}: cannot read {path}: {exc}") from None
+    raise LinkageError(f"{what}: {path} is neither .csv nor .parquet")
+
+
+def load_preset(preset: str | Path) -> dict:
+    """A preset's data: ``person`` (``settings/person.v1.yaml``), ``person.v1``, or a path."""
+    import yaml
+
+    path = Path(preset)
+    if not path.exists():
+        name = str(preset) if "." in str(preset) else f"{preset}.v1"
+        path = SETTINGS_DIR / f"{name}.yaml"
+        if not path.exists():
+            found = sorted(p.stem for p in SETTINGS_DIR.glob("*.yaml") if not p.stem.startswith("kinds"))
+            raise LinkageError(f"unknown preset {preset!r}; presets are: {', '.join(found)}")
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _as_compare(c: Any) -> Compare:
+    if isinstance(c, Compare):
+        return c
+    if isinstance(c, str):
+        return Compare.parse(c)
+    if isinstance(c, (tuple, list)) and len(c) in (2, 3):
+        return Compare(*c)
+    raise LinkageError(f"cannot read compare {c!r}; use Compare(column, kind) or 'column:kind'")
+
+
+def resolve_compares(
+    compares: Iterable[Any] | dict | None, preset: str | Path | None, frames: Sequence[pl.DataFrame]
+) -> list[Compare]:
+    """Check the compares against the data; a preset's compares whose column is missing on
+    either side are dropped, but one of its ``require_any`` columns must remain."""
+    if isinstance(compares, dict):
+        compares = list(compares.items())
+    if compares:
+        out = [_as_compare(c) for c in compares]
+    elif preset is not None:
+        data = load_preset(preset)
+        listed = [Compare(c["column"], c["kind"]) for c in data["compares"]]
+        out = [c for c in listed if all(c.column in f.columns for f in frames)]
+        required = data.get("require_any") or []
+        if required and not any(c.column in required for c in out):
+            raise LinkageError(f"preset {preset!r} needs at least one of the columns {', '.join(required)}")
+    else:
+        raise LinkageError(
+            f"nothing to compare: give compares (COLUMN:KIND, KIND one of {', '.join(KINDS)}) or a preset"
+        )
+    for side, frame in zip(("left", "right"), frames, strict=False):
+        for c in out:
+            name = c.right if side == "right" and c.right else c.column
+            if name not in frame.columns:
+                where = "" if len(frames) == 1 else f" ({side} input)"
+                raise LinkageError(
+                    f"column {name!r} not found{where}; columns are: {', '.join(frame.columns)}"
+                )
+    return out
+
+
+def check_ids(frame: pl.DataFrame, id_col: str, side: str) -> pl.Series:
+    if id_col not in frame.columns:
+        raise LinkageError(
+            f"id column {id_col!r} not found ({side}); columns are: {', '.join(frame.columns)}"
+        )
+    ids = frame.get_column(id_col)
+    if ids.null_count():
+        raise LinkageError(f"id column {id_col!r} ({side}) has {ids.null_count()} empty values")
+    if ids.n_unique() != ids.len():
+        dup = ids.filter(ids.is_duplicated()).head(3).to_list()
+        raise LinkageError(f"id column {id_col!r} ({side}) is not unique, e.g. {dup}")
+    return ids
