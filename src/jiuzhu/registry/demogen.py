@@ -372,7 +372,8 @@ class _Generator:
         self._activity(rng, p)
         incomes = self._incomes(rng, p, n, urban)
         persons = self._person_frame(p, first)
-        households, assets = self._households_and_assets(rng, p, persons, n, town, urban, poor, first)
+        assets, dwelling = self._assets(rng, p, n, urban, poor, first)
+        households = self._households(rng, p, persons, n, town, urban, first, dwelling)
         return Chunk(households, persons.select(list(PERSON_SCHEMA)), incomes, assets)
 
     def _members(self, rng, htype) -> dict:
@@ -720,11 +721,8 @@ class _Generator:
             disability_grade=pl.when(pl.col("grade") > 0).then(pl.col("grade")).cast(pl.Int16),
         )
 
-    def _households_and_assets(self, rng, p, persons, n, town, urban, poor, first):
-        head = p["head_row"]
-        hh_idx = first + np.arange(n, dtype=np.int64)
-        size = np.bincount(p["hh"], minlength=n)
-        # Household codes: D + the town's 9-digit code + a sequence per town over the run.
+    def _households(self, rng, p, persons, n, town, urban, first, dwelling_cents) -> pl.DataFrame:
+        # Codes: D + the town's 9-digit code + a sequence per town over the whole run.
         seq = np.zeros(n, dtype=np.int64)
         for t in np.unique(town):
             rows = np.flatnonzero(town == t)
@@ -732,57 +730,22 @@ class _Generator:
             self.household_seq[t] += len(rows)
         comm = self.comm_offset[town] + (rng.random(n) * self.comm_count[town]).astype(np.int64)
         # The household's phone: the head's, else the first member with one.
-        phone_row = _group_first(np.where(p["has_phone"], np.arange(len(p["hh"])), len(p["hh"])), head, 0)
-        phone_row = np.where(phone_row < len(p["hh"]), phone_row, head)
-        u = rng.random((8, n))
-        # Housing: most own the home they live in; some own another.
-        owns = u[0] < np.where(poor, np.where(urban, 0.45, 0.85), np.where(urban, 0.82, 0.93))
-        home_area = np.where(
-            urban,
-            np.clip(_lognormal(rng, np.where(poor, 55, 92), 0.3, n), 28, 260),
-            np.clip(_lognormal(rng, np.where(poor, 90, 140), 0.3, n), 40, 320),
-        )
-        rent_area = np.where(
-            urban,
-            np.clip(_lognormal(rng, 50, 0.35, n), 15, 150),
-            np.clip(_lognormal(rng, 70, 0.3, n), 20, 150),
-        )
-        home_area, rent_area = np.round(home_area, 2), np.round(rent_area, 2)
-        price = np.where(urban, _lognormal(rng, 15000, 0.25, n), _lognormal(rng, 1800, 0.3, n))
-        second = owns & (u[1] < np.where(poor, 0.02, np.where(urban, 0.18, 0.06)))
-        second_area = np.round(np.clip(_lognormal(rng, 80, 0.3, n), 30, 200), 2)
-        # Savings, deposits, wealth products: a household total. A few poor households hold
-        # more than the asset test allows.
-        fin = np.where(
-            poor,
-            np.where(
-                u[2] < 0.08, _lognormal(rng, 60000, 0.5, n), _lognormal(rng, 2500, 1.0, n) * np.sqrt(size)
-            ),
-            _lognormal(rng, np.where(urban, 80000, 40000), 1.1, n),
-        )
-        vehicle = u[3] < np.where(poor, 0.06, np.where(urban, 0.48, 0.35))
-        cheap = poor & (u[4] < 0.85)
-        severe_hh = np.bincount(p["hh"], weights=p["severe"], minlength=n) > 0
-        purpose = np.where(
-            cheap, np.where(severe_hh & (u[5] < 0.5), 2, 1), 0
-        )  # other, livelihood, disability
-        v_value = np.where(
-            cheap, np.minimum(_lognormal(rng, 9000, 0.5, n), 30000), _lognormal(rng, 90000, 0.6, n)
-        )
-        van = ~poor & ~urban & (u[6] < 0.05)
-        van_value = _lognormal(rng, 35000, 0.4, n)
-        business = u[7] < np.where(poor, 0.005, np.where(urban, 0.05, 0.03))
-        company = business & ~poor & (rng.random(n) < 0.3)
-        b_value = np.where(
-            company,
-            _lognormal(rng, 500000, 1.0, n),
-            np.minimum(_lognormal(rng, 50000, 0.8, n), 60000 + ~poor * 1e9),
-        )
+        m, head = len(p["hh"]), p["head_row"]
+        phone_row = _group_first(np.where(p["has_phone"], np.arange(m), m), head, 0)
+        phone_row = np.where(phone_row < m, phone_row, head)
         addr = rng.integers((0, 1, 1, 1, 1, 1, 1), (len(_ROADS), 400, 30, 5, 19, 5, 13), size=(n, 7)).T
-        households = (
+        city = pl.lit(self.city_name)
+        street_address = pl.concat_str(
+            city, "town_name", "road", "no", pl.lit("号"), "building", pl.lit("栋"), "unit", pl.lit("单元"),
+            "floor", pl.col("room").cast(pl.Utf8).str.zfill(2), pl.lit("室"),
+        )  # fmt: skip
+        village_address = pl.concat_str(
+            city, "town_name", "community", "group", pl.lit("组"), "no", pl.lit("号")
+        )
+        return (
             pl.DataFrame(
                 {
-                    "idx": hh_idx,
+                    "idx": first + np.arange(n, dtype=np.int64),
                     "division": _strs(self.town_division, town),
                     "seq": seq,
                     "town_code": _strs([t.code for t in self.towns], town),
@@ -791,140 +754,117 @@ class _Generator:
                     "comm_code": _strs(self.comm_code, comm),
                     "urban": urban,
                     "road": _strs(_ROADS, addr[0]),
-                    "no": addr[1],
-                    "building": addr[2],
-                    "unit": addr[3],
-                    "floor": addr[4],
-                    "room": addr[5],
-                    "group": addr[6],
+                    **dict(zip(("no", "building", "unit", "floor", "room", "group"), addr[1:], strict=True)),
                     "phone": persons["phone"].gather(phone_row),
-                    "dwelling_area_cents": _cents(np.where(owns, home_area, rent_area)),
+                    "dwelling_area_cents": dwelling_cents,
                 }
             )
             .with_columns(
                 code=pl.lit(DEMO_CODE_PREFIX) + pl.col("division") + pl.col("seq").cast(pl.Utf8).str.zfill(6),
                 division_code=pl.col("division") + pl.col("comm_code"),
                 area=pl.when("urban").then(pl.lit("urban")).otherwise(pl.lit("rural")),
-                address=pl.when("urban")
-                .then(
-                    pl.concat_str(
-                        pl.lit(self.city_name),
-                        "town_name",
-                        "road",
-                        "no",
-                        pl.lit("号"),
-                        "building",
-                        pl.lit("栋"),
-                        "unit",
-                        pl.lit("单元"),
-                        "floor",
-                        pl.col("room").cast(pl.Utf8).str.zfill(2),
-                        pl.lit("室"),
-                    )
-                )
-                .otherwise(
-                    pl.concat_str(
-                        pl.lit(self.city_name),
-                        "town_name",
-                        "community",
-                        "group",
-                        pl.lit("组"),
-                        "no",
-                        pl.lit("号"),
-                    )
-                ),
+                address=pl.when("urban").then(street_address).otherwise(village_address),
             )
             .select(list(HOUSEHOLD_SCHEMA))
         )
-        head_person = p["idx"][head]
-        none = np.full(n, -1, dtype=np.int64)
-        zero = np.zeros(n, dtype=np.int64)
-        # (which, kind, value, floor area, (purposes, index), person, (descriptions, index))
-        parts = [
-            (
-                np.ones(n, bool),
-                "financial",
-                _yuan_cents(fin),
-                none,
-                ("",),
-                none,
-                (("家庭成员存款、理财等金融资产合计",), zero),
+
+    def _assets(self, rng, p, n, urban, poor, first) -> tuple[pl.DataFrame, np.ndarray]:
+        """Each household's assets, and the floor area (cents of m²) of the home it lives in."""
+        size = np.bincount(p["hh"], minlength=n)
+        u = rng.random((8, n))
+        # Housing: most own the home they live in; some own another.
+        owns = u[0] < np.where(poor, np.where(urban, 0.45, 0.85), np.where(urban, 0.82, 0.93))
+        home = np.where(
+            urban,
+            np.clip(_lognormal(rng, np.where(poor, 55, 92), 0.3, n), 28, 260),
+            np.clip(_lognormal(rng, np.where(poor, 90, 140), 0.3, n), 40, 320),
+        ).round(2)
+        rented = np.where(
+            urban,
+            np.clip(_lognormal(rng, 50, 0.35, n), 15, 150),
+            np.clip(_lognormal(rng, 70, 0.3, n), 20, 150),
+        ).round(2)
+        price = np.where(urban, _lognormal(rng, 15000, 0.25, n), _lognormal(rng, 1800, 0.3, n))
+        second = owns & (u[1] < np.where(poor, 0.02, np.where(urban, 0.18, 0.06)))
+        second_area = np.clip(_lognormal(rng, 80, 0.3, n), 30, 200).round(2)
+        # Savings, deposits, wealth products (a household total); a few poor households hold
+        # more than the asset test allows.
+        savings = np.where(
+            poor,
+            np.where(
+                u[2] < 0.08, _lognormal(rng, 60000, 0.5, n), _lognormal(rng, 2500, 1.0, n) * np.sqrt(size)
             ),
-            (
-                owns,
-                "house",
-                _yuan_cents(home_area * price),
-                _cents(home_area),
-                ("",),
-                head_person,
-                (("自建房（宅基地，现住房）", "住宅（现住房）"), urban),
-            ),
-            (
-                second,
-                "house",
-                _yuan_cents(second_area * price),
-                _cents(second_area),
-                ("",),
-                head_person,
-                (("住宅（另有一套）",), zero),
-            ),
-            (
-                vehicle,
-                "vehicle",
-                _yuan_cents(v_value),
-                none,
-                ("other", "livelihood", "disability"),
-                head_person,
-                (("小型轿车", "三轮摩托车", "残疾人机动轮椅车"), purpose),
-            ),
-            (
-                van,
-                "vehicle",
-                _yuan_cents(van_value),
-                none,
-                ("livelihood",),
-                head_person,
-                (("轻型货车",), zero),
-            ),
-            (
-                business,
-                "business",
-                _yuan_cents(b_value),
-                none,
-                ("",),
-                head_person,
-                (("个体工商户（资金数额）", "有限责任公司（注册资本）"), company),
-            ),
-        ]
-        frames = []
-        for mask, kind, value, area, purposes, person, (descriptions, which) in parts:
-            rows = np.flatnonzero(mask)
-            frames.append(
-                pl.DataFrame(
-                    {
-                        "household_idx": hh_idx[rows],
-                        "person_idx": person[rows],
-                        "value_cents": value[rows],
-                        "floor_area_cents": area[rows],
-                        "vehicle_purpose": _strs(
-                            purposes, purpose[rows] if len(purposes) > 1 else zero[rows]
-                        ),
-                        "description": _strs(descriptions, which[rows]),
-                    }
-                ).with_columns(kind=pl.lit(kind))
-            )
-        assets = (
-            pl.concat(frames)
-            .sort("household_idx", maintain_order=True)
-            .with_columns(
-                person_idx=pl.when(pl.col("person_idx") >= 0).then("person_idx"),
-                floor_area_cents=pl.when(pl.col("floor_area_cents") >= 0).then("floor_area_cents"),
-                source=pl.lit("self_declared"),
-                as_of=pl.lit(self.as_of),
-            )
-            .select(list(ASSET_SCHEMA))
+            _lognormal(rng, np.where(urban, 80000, 40000), 1.1, n),
         )
-        return households, assets
+        # Vehicles: cars; for poor households mostly tricycles or a disability carriage.
+        vehicle = u[3] < np.where(poor, 0.06, np.where(urban, 0.48, 0.35))
+        cheap = poor & (u[4] < 0.85)
+        severe = np.bincount(p["hh"], weights=p["severe"], minlength=n) > 0
+        purpose = np.where(cheap, np.where(severe & (u[5] < 0.5), 2, 1), 0)  # other, livelihood, disability
+        car = np.where(
+            cheap, np.minimum(_lognormal(rng, 9000, 0.5, n), 30000), _lognormal(rng, 90000, 0.6, n)
+        )
+        van = ~poor & ~urban & (u[6] < 0.05)
+        business = u[7] < np.where(poor, 0.005, np.where(urban, 0.05, 0.03))
+        company = business & ~poor & (rng.random(n) < 0.3)
+        capital = np.where(
+            company,
+            _lognormal(rng, 500000, 1.0, n),
+            np.minimum(_lognormal(rng, 50000, 0.8, n), np.where(poor, 60000, np.inf)),
+        )
+        put = _AssetFrames(first + np.arange(n, dtype=np.int64), p["idx"][p["head_row"]])
+        put(np.ones(n, bool), "financial", savings, ("家庭成员存款、理财等金融资产合计",), owner=False)
+        put(owns, "house", home * price, ("自建房（宅基地，现住房）", "住宅（现住房）"), urban, area=home)
+        put(second, "house", second_area * price, ("住宅（另有一套）",), area=second_area)
+        put(
+            vehicle,
+            "vehicle",
+            car,
+            ("小型轿车", "三轮摩托车", "残疾人机动轮椅车"),
+            purpose,
+            purposes=_PURPOSES,
+        )
+        put(van, "vehicle", _lognormal(rng, 35000, 0.4, n), ("轻型货车",), purposes=("livelihood",))
+        put(business, "business", capital, ("个体工商户（资金数额）", "有限责任公司（注册资本）"), company)
+        assets = put.frame().with_columns(source=pl.lit("self_declared"), as_of=pl.lit(self.as_of))
+        return assets.select(list(ASSET_SCHEMA)), _cents(np.where(owns, home, rented))
+
+
+_PURPOSES = ("other", "livelihood", "disability")
+
+
+class _AssetFrames:
+    """Collects assets of one kind at a time: which households have one, its value (whole
+    yuan), its description (and vehicle purpose) chosen by an index, floor area, owner."""
+
+    def __init__(self, households: np.ndarray, heads: np.ndarray):
+        self.households, self.heads = households, heads
+        self.frames: list[pl.DataFrame] = []
+
+    def __call__(self, mask, kind, value, descriptions, which=None, *, area=None, owner=True, purposes=("",)):
+        rows = np.flatnonzero(mask)
+        which = (
+            np.zeros(len(rows), dtype=np.int64) if which is None else np.asarray(which, dtype=np.int64)[rows]
+        )
+        self.frames.append(
+            pl.DataFrame(
+                {
+                    "household_idx": self.households[rows],
+                    "person_idx": pl.Series(
+                        self.heads[rows] if owner else [None] * len(rows), dtype=pl.Int64
+                    ),
+                    "value_cents": _yuan_cents(value[rows]),
+                    "floor_area_cents": pl.Series(
+                        _cents(area[rows]) if area is not None else [None] * len(rows), dtype=pl.Int64
+                    ),
+                    "vehicle_purpose": _strs(purposes, which if len(purposes) > 1 else np.zeros_like(which)),
+                    "description": _strs(descriptions, which),
+                }
+            ).with_columns(kind=pl.lit(kind))
+        )
+
+    def frame(self) -> pl.DataFrame:
+        return pl.concat(self.frames).sort("household_idx", maintain_order=True)
 
 
 HOUSEHOLD_SCHEMA = {
