@@ -110,16 +110,23 @@ class _Batch:
         self.urban = (h["area"] == "urban").to_numpy()
         self.S = np.where(self.urban, _c(p.standard["urban"]), _c(p.standard["rural"])).astype(np.int64)
         self.vehicles, self.houses = frames.vehicles, frames.houses
+        self._cache: dict = {}
 
     # --- helpers ---------------------------------------------------------------------------
 
     def col(self, name, frame="p"):
-        src = self.ps if frame == "p" else self.h
-        return src[name].fill_null(0).to_numpy().astype(np.int64)
+        key = ("col", name, frame)
+        if key not in self._cache:
+            src = self.ps if frame == "p" else self.h
+            self._cache[key] = src[name].fill_null(0).to_numpy().astype(np.int64)
+        return self._cache[key]
 
     def flag(self, name, frame="p"):
-        src = self.ps if frame == "p" else self.h
-        return src[name].fill_null(False).to_numpy().astype(bool)
+        key = ("flag", name, frame)
+        if key not in self._cache:
+            src = self.ps if frame == "p" else self.h
+            self._cache[key] = src[name].fill_null(False).to_numpy().astype(bool)
+        return self._cache[key]
 
     def count(self, mask) -> np.ndarray:
         return np.bincount(self.hidx[mask], minlength=self.H)
@@ -381,7 +388,9 @@ def evaluate_batch(frames: Frames, as_of: date, policy, services=None) -> pl.Dat
         eligible = np.asarray(eligible, dtype=bool)
         cols[f"{svc.code}_eligible"] = eligible
         if amount is None:
-            cols[f"{svc.code}_amount"] = pl.Series(f"{svc.code}_amount", [None] * b.H, dtype=pl.Int64)
+            cols[f"{svc.code}_amount"] = pl.Series(f"{svc.code}_amount", [], dtype=pl.Int64).extend_constant(
+                None, b.H
+            )
         else:
             cols[f"{svc.code}_amount"] = pl.Series(np.asarray(amount, dtype=np.int64)).set(
                 pl.Series(~eligible), None

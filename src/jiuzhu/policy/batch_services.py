@@ -63,7 +63,13 @@ def _education(stages: tuple[str, ...], entrants_only: bool = False):
 
 
 def _housing(b):
-    """(target, area below the line, residents, missing area × 100·q numerator, q)."""
+    """(target, area below the line, missing area as a numerator over 100·q, q); once per batch."""
+    if "housing" not in b._cache:
+        b._cache["housing"] = _housing_now(b)
+    return b._cache["housing"]
+
+
+def _housing_now(b):
     p = b.p
     residents = b.counted & ~(b.tekun & b.institutional)
     r = b.count(residents)

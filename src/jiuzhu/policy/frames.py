@@ -198,7 +198,7 @@ def to_facts(frames: Frames, hh_ids=None) -> dict[int, HouseholdFacts]:
     hh = frames.households
     ps, vs, hs = frames.persons, frames.vehicles, frames.houses
     if hh_ids is not None:
-        keep = pl.Series("hh_id", list(hh_ids), dtype=pl.Int64)
+        keep = [int(i) for i in hh_ids]
         hh, ps = hh.filter(pl.col("hh_id").is_in(keep)), ps.filter(pl.col("hh_id").is_in(keep))
         vs, hs = vs.filter(pl.col("hh_id").is_in(keep)), hs.filter(pl.col("hh_id").is_in(keep))
     by_hh: dict[int, list] = {}
