@@ -37,10 +37,11 @@ from django.utils import timezone
 
 from jiuzhu.common.errors import Conflict
 
-from .demogen import DEMO_CODE_PREFIX, Chunk
+from .demogen import ASSET_SCHEMA, DEMO_CODE_PREFIX, HOUSEHOLD_SCHEMA, INCOME_SCHEMA, PERSON_SCHEMA, Chunk
 from .models import Asset, Household, IncomeItem, Person, Unit
 
 MODELS = (Household, Person, IncomeItem, Asset)  # in foreign-key order
+FRAME_COLUMNS = (list(HOUSEHOLD_SCHEMA), list(PERSON_SCHEMA), list(INCOME_SCHEMA), list(ASSET_SCHEMA))
 ROWS_PER_STATEMENT = 64  # SQLite: rows per INSERT (at most 32766 parameters a statement)
 
 
@@ -188,44 +189,54 @@ def _sql_literal(value) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _write(cursor, connection, table: _Table, rows: pl.DataFrame) -> None:
-    if not rows.height:
-        return
-    name = _quote(connection, table.table)
+@dataclass
+class _Batch:
+    """Rows of one table, ready for the database: CSV (PostgreSQL) or all values row after row
+    in one flat list (SQLite)."""
+
+    table: _Table
+    rows: int
+    payload: bytes | list
+
+
+def _prepare(connection, table: _Table, rows: pl.DataFrame) -> _Batch:
     if connection.vendor == "postgresql":
         rows = rows.with_columns(pl.lit(v).alias(c) for c, v in table.constants.items())
-        cols = ", ".join(_quote(connection, c) for c in rows.columns)
-        data = rows.write_csv(include_header=False, null_value="\\N").encode()
-        with cursor.cursor.copy(f"COPY {name} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy:
-            copy.write(data)
-    else:
-        # Binding parameters is most of the cost of an SQLite insert from Python: constants go
-        # into the statement as literals, and each statement inserts ROWS_PER_STATEMENT rows.
-        # The raw sqlite3 connection is the one Django's transaction is on.
+        return _Batch(table, rows.height, rows.write_csv(include_header=False, null_value="\\N").encode())
+    width = len(table.columns)
+    flat = [None] * (rows.height * width)
+    for j, series in enumerate(rows.get_columns()):  # a column at a time: no tuples
+        flat[j::width] = series.to_list()
+    return _Batch(table, rows.height, flat)
+
+
+def _write(cursor, connection, batch: _Batch) -> None:
+    if not batch.rows:
+        return
+    table = batch.table
+    name = _quote(connection, table.table)
+    if connection.vendor == "postgresql":
         cols = ", ".join(_quote(connection, c) for c in [*table.columns, *table.constants])
-        one = (
-            "("
-            + ", ".join(["?"] * len(table.columns) + [_sql_literal(v) for v in table.constants.values()])
-            + ")"
-        )
-        width, k = len(table.columns), ROWS_PER_STATEMENT
-        # All values row after row in one flat list, filled a column at a time (no tuples).
-        flat = [None] * (rows.height * width)
-        for j, series in enumerate(rows.get_columns()):
-            flat[j::width] = series.to_list()
-        full = rows.height // k
-        raw = connection.connection
-        with connection.wrap_database_errors:  # Django's IntegrityError etc., as through a cursor
-            if full:
-                step = k * width
-                sql = f"INSERT INTO {name} ({cols}) VALUES {', '.join([one] * k)}"
-                raw.executemany(sql, (flat[i : i + step] for i in range(0, full * step, step)))
-            if rows.height % k:
-                step = width
-                tail = range(full * k * width, len(flat), step)
-                raw.executemany(
-                    f"INSERT INTO {name} ({cols}) VALUES {one}", (flat[i : i + step] for i in tail)
-                )
+        with cursor.cursor.copy(f"COPY {name} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy:
+            copy.write(batch.payload)
+        return
+    # Binding parameters is most of the cost of an SQLite insert from Python: constants go into
+    # the statement as literals, and each statement inserts ROWS_PER_STATEMENT rows. The raw
+    # sqlite3 connection is the one Django's transaction is on.
+    cols = ", ".join(_quote(connection, c) for c in [*table.columns, *table.constants])
+    literals = [_sql_literal(v) for v in table.constants.values()]
+    one = "(" + ", ".join(["?"] * len(table.columns) + literals) + ")"
+    flat, width, k = batch.payload, len(table.columns), ROWS_PER_STATEMENT
+    full = batch.rows // k
+    raw = connection.connection
+    with connection.wrap_database_errors:  # Django's IntegrityError etc., as through a cursor
+        if full:
+            step = k * width
+            sql = f"INSERT INTO {name} ({cols}) VALUES {', '.join([one] * k)}"
+            raw.executemany(sql, (flat[i : i + step] for i in range(0, full * step, step)))
+        if batch.rows % k:
+            tail = range(full * k * width, len(flat), width)
+            raw.executemany(f"INSERT INTO {name} ({cols}) VALUES {one}", (flat[i : i + width] for i in tail))
 
 
 class _DeferredIndexes:
@@ -403,8 +414,9 @@ def bulk_load(
                 cursor.execute("SET LOCAL synchronous_commit = off")
                 cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
             start = {m: _reserve_start(cursor, connection, m._meta.db_table) for m in MODELS}
+            loader = _Loader(connection, now=now, towns=towns, start=start)
             with _DeferredIndexes(cursor, connection, names):
-                _load(chunks, cursor, connection, start, now, towns, stats, bar)
+                loader.load(chunks, cursor, stats, bar)
             if unchecked:
                 connection.check_constraints(table_names=names)
     finally:
@@ -415,48 +427,56 @@ def bulk_load(
     return stats
 
 
-def _load(chunks, cursor, connection, start, now, towns, stats: LoadStats, bar) -> None:
-    next_id = dict(start)
-    tables: dict = {}
-    for chunk in _prefetch(chunks):
-        if not tables:
-            unknown = set(chunk.households["town_code"].unique()) - set(towns)
-            if unknown:
-                raise ImproperlyConfigured(f"towns not in the database (run units_sync first): {unknown}")
-            tables = _tables(chunk, connection, now, towns, start)
-        frames = (chunk.households, chunk.persons, chunk.incomes, chunk.assets)
-        for model, frame in zip(MODELS, frames, strict=True):
+class _Loader:
+    """Turns chunks into batches (in the generating thread, so the conversion overlaps the
+    database's work) and writes them (in the caller's thread, on its connection)."""
+
+    def __init__(self, connection, *, now, towns: dict[str, int], start: dict):
+        self.connection, self.towns, self.start = connection, towns, start
+        self.next_id = dict(start)
+        refs = {
+            Household: {"town_id": ("town_code", towns)},
+            Person: {"household_id": ("household_idx", start[Household])},
+            IncomeItem: {"person_id": ("person_idx", start[Person])},
+            Asset: {
+                "household_id": ("household_idx", start[Household]),
+                "person_id": ("person_idx", start[Person]),
+            },
+        }
+        self.tables = {
+            m: _Table(m, columns, connection, now=now, refs=refs[m])
+            for m, columns in zip(MODELS, FRAME_COLUMNS, strict=True)
+        }
+
+    def prepare(self, chunk: Chunk) -> tuple[Chunk, list[_Batch]]:
+        unknown = set(chunk.households["town_code"].unique()) - set(self.towns)
+        if unknown:
+            raise ImproperlyConfigured(f"towns not in the database (run units_sync first): {sorted(unknown)}")
+        batches = []
+        for model, frame in zip(
+            MODELS, (chunk.households, chunk.persons, chunk.incomes, chunk.assets), strict=True
+        ):
             if model in (Household, Person):
                 # Generated indexes map onto ids directly: idx 0 is the first reserved id.
-                first = start[model] + (frame["idx"][0] if frame.height else 0)
+                first = self.start[model] + (frame["idx"][0] if frame.height else 0)
             else:
-                first = next_id[model]
-            _write(cursor, connection, tables[model], tables[model].rows(frame, first))
-            next_id[model] = max(next_id[model], first + frame.height)
-        stats.households += chunk.households.height
-        stats.persons += chunk.persons.height
-        stats.incomes += chunk.incomes.height
-        stats.assets += chunk.assets.height
-        bar.update(chunk.persons.height)
-    for model in MODELS:
-        _finish_ids(cursor, connection, model._meta.db_table, next_id[model] - 1)
+                first = self.next_id[model]
+            self.next_id[model] = max(self.next_id[model], first + frame.height)
+            table = self.tables[model]
+            batches.append(_prepare(self.connection, table, table.rows(frame, first)))
+        return chunk, batches
 
-
-def _tables(chunk: Chunk, connection, now, towns, start) -> dict:
-    frames = (chunk.households, chunk.persons, chunk.incomes, chunk.assets)
-    refs = {
-        Household: {"town_id": ("town_code", towns)},
-        Person: {"household_id": ("household_idx", start[Household])},
-        IncomeItem: {"person_id": ("person_idx", start[Person])},
-        Asset: {
-            "household_id": ("household_idx", start[Household]),
-            "person_id": ("person_idx", start[Person]),
-        },
-    }
-    return {
-        m: _Table(m, f.columns, connection, now=now, refs=refs[m])
-        for m, f in zip(MODELS, frames, strict=True)
-    }
+    def load(self, chunks: Iterable[Chunk], cursor, stats: LoadStats, bar) -> None:
+        for chunk, batches in _prefetch(map(self.prepare, chunks)):
+            for batch in batches:
+                _write(cursor, self.connection, batch)
+            stats.households += chunk.households.height
+            stats.persons += chunk.persons.height
+            stats.incomes += chunk.incomes.height
+            stats.assets += chunk.assets.height
+            bar.update(chunk.persons.height)
+        for model in MODELS:
+            _finish_ids(cursor, self.connection, model._meta.db_table, self.next_id[model] - 1)
 
 
 # --- removal --------------------------------------------------------------------------------
