@@ -9,7 +9,7 @@ disabilities, schooling, assets, vehicles, houses, and some temporary, medical a
 needs, so every service has eligible households), then measures, with the demo policy file:
 
 - batch: ``policy.batch.evaluate_batch`` over all households — all 33 services, the frame
-  conversion included, generation not;
+  conversion included, generation not; run ``--repeat`` times (default 3), median reported;
 - loop: ``policy.rules.evaluate`` one household at a time over a random sample (``--sample``,
   default 20,000; the whole set when smaller). On a large run the loop figure is the sample's
   rate, extrapolated to the whole set, and the script says so;
@@ -249,6 +249,7 @@ def main(argv=None) -> int:
     )
     ap.add_argument("--as-of", default="2026-03-01")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--repeat", type=int, default=3, help="batch runs; the median is reported")
     ap.add_argument("--strict", action="store_true", help=f"exit 1 when batch < {TARGET:,} households/s")
     args = ap.parse_args(argv)
     n = 20_000 if args.small else args.households
@@ -261,9 +262,12 @@ def main(argv=None) -> int:
     print(f"generated {n:,} households, {frames.persons.height:,} persons in {gen_s:.1f} s (not timed below)")
 
     evaluate_batch(generate(1000, as_of, args.seed + 1), as_of, policy)  # warm-up (imports, caches)
-    t = time.perf_counter()
-    wide = evaluate_batch(frames, as_of, policy)
-    batch_s = time.perf_counter() - t
+    times = []
+    for _ in range(max(1, args.repeat)):
+        t = time.perf_counter()
+        wide = evaluate_batch(frames, as_of, policy)
+        times.append(time.perf_counter() - t)
+    batch_s, best_s = sorted(times)[len(times) // 2], min(times)
     batch_rate = n / batch_s
 
     rng = np.random.default_rng(args.seed + 2)
@@ -299,7 +303,8 @@ def main(argv=None) -> int:
     print()
     print(
         f"batch : {n:>9,} households in {batch_s:7.2f} s  = {batch_rate:>10,.0f} households/s "
-        f"(target ≥ {TARGET:,}: {'met' if batch_rate >= TARGET else 'MISSED'})"
+        f"(median of {len(times)}, best {n / best_s:,.0f}/s; target ≥ {TARGET:,}: "
+        f"{'met' if batch_rate >= TARGET else 'MISSED'})"
     )
     extra = "" if m == n else f"; sample of {m:,}, extrapolated to {n:,}: {n / loop_rate:,.0f} s"
     print(f"loop  : {m:>9,} households in {loop_s:7.2f} s  = {loop_rate:>10,.0f} households/s{extra}")
@@ -318,6 +323,7 @@ def main(argv=None) -> int:
                 "households": n,
                 "persons": frames.persons.height,
                 "batch_s": round(batch_s, 3),
+                "batch_best_s": round(best_s, 3),
                 "batch_per_s": round(batch_rate),
                 "loop_sample": m,
                 "loop_s": round(loop_s, 3),
