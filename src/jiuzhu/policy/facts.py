@@ -393,10 +393,11 @@ _INCOME_KINDS = {
 }
 
 
-def from_registry(household, on: date) -> HouseholdFacts:
-    """Facts of a registry ``Household`` as of ``on`` (duck-typed: reads attributes only).
-    Deceased members are left out; incomes whose period overlaps the 12 months before ``on``
-    are summed by item; assets are the household's recorded ones."""
+def from_registry(household, on: date) -> HouseholdFacts | None:
+    """Facts of a registry ``Household`` as of ``on`` (duck-typed: reads attributes only), or
+    ``None`` when no member is alive and born by then (nothing to assess). Deceased members
+    are left out; incomes whose period overlaps the 12 months before ``on`` are summed by
+    item; assets are the household's recorded ones."""
     since = on - timedelta(days=365)
     members = []
     for p in household.members.all().order_by("id"):
@@ -428,7 +429,7 @@ def from_registry(household, on: date) -> HouseholdFacts:
             )
         )
     if not members:
-        raise InvalidFacts("家庭没有在世成员", field="members")
+        return None
     financial, business = Decimal(0), Decimal(0)
     vehicles, houses = [], []
     for a in household.assets.all():

@@ -248,3 +248,8 @@ def test_frames_round_trip_and_long_form(hhs):
     assert out["hh_id"].to_list() == ids
     long = to_long(out)
     assert long.height == 2 * len(hhs) and set(long["service"]) == {"dibao", "tekun_dispersed"}
+
+
+def test_empty_frames():
+    out = evaluate_batch(frames.from_facts([]), date(2026, 3, 1), POLICY)
+    assert out.height == 0 and "dibao_eligible" in out.columns

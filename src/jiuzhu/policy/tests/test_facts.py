@@ -98,3 +98,9 @@ def test_from_registry(make_household, policy):
     # 1,200 counted after the employment cost; gap 1,650; the elder (76, grade 2) gets one add-on of 190
     assert results["dibao"].eligible and results["dibao"].monthly_amount == Decimal("1840.00")
     assert results["housing_rent_subsidy"].monthly_amount == Decimal("300.00")
+
+
+def test_from_registry_without_living_members_is_none(make_household):
+    household = make_household(members=[{"name": "李四", "birth": date(1940, 1, 1), "relation": "head"}])
+    household.members.update(deceased_on=date(2025, 1, 1))
+    assert from_registry(household, date(2026, 3, 1)) is None
