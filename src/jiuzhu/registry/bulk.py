@@ -1,8 +1,12 @@
 """Fast bulk loading of generated households (``registry.demogen`` chunks) into the database.
 
-PostgreSQL: ``COPY … FROM STDIN`` (CSV) through psycopg 3. SQLite: ``executemany`` in one
-large transaction with the journal kept in memory-friendly pragmas. Either way the whole load
-is one transaction: all of it lands or none does.
+PostgreSQL: ``COPY … FROM STDIN`` (CSV) through psycopg 3. SQLite: ``executemany`` of
+multi-row ``INSERT``s, with fsync off and a large page cache for the length of the load, and
+foreign keys checked once at the end (as ``loaddata`` does). Either way the whole load is one
+transaction: all of it lands or none does. Into empty tables the secondary indexes (and on
+PostgreSQL the unique and foreign-key constraints) are dropped and built again after the rows,
+inside that transaction. Chunks are generated and turned into CSV or value lists in a second
+thread while the database takes the previous one.
 
 The rows are the ones the ORM would write: every concrete field of ``Household``,
 ``Person``, ``IncomeItem`` and ``Asset`` is filled, from the chunk where it has a column,
@@ -95,7 +99,6 @@ class _Table:
     def __init__(self, model, frame_columns, connection, *, now, refs: dict[str, tuple[str, int | dict]]):
         self.model = model
         self.table = model._meta.db_table
-        self.vendor = connection.vendor
         self.columns: list[str] = []
         self.exprs: list[pl.Expr] = []
         self.constants: dict[str, object] = {}
@@ -243,8 +246,9 @@ class _DeferredIndexes:
     """Into empty tables, load first and build the secondary indexes afterwards (one sorted
     build instead of a million random inserts); on PostgreSQL the unique constraints and the
     foreign keys likewise (one validating pass instead of a check per row). Primary keys stay,
-    and so do SQLite's unique constraints (part of its table definitions). Everything is re-created from its own definition in
-    the same transaction, so no reader ever sees it missing, and a failure rolls it all back."""
+    and so do SQLite's unique constraints (part of its table definitions). Everything is
+    re-created from its own definition in the same transaction, so no reader ever sees it
+    missing, and a failure rolls it all back."""
 
     def __init__(self, cursor, connection, tables: list[str]):
         self.cursor, self.connection = cursor, connection
@@ -333,7 +337,11 @@ class _SqlitePragmas:
     def __exit__(self, *exc):
         if self.active:
             with self.connection.cursor() as c:
+                # Copy the load from the write-ahead log into the database file now, as part of
+                # the load, rather than leave a log the size of the database to the next writer.
+                c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 c.execute("PRAGMA synchronous = NORMAL")
+                c.execute("PRAGMA temp_store = DEFAULT")
                 c.execute(f"PRAGMA cache_size = {int(self.cache)}")
         return False
 
@@ -483,30 +491,45 @@ class _Loader:
 
 
 def demo_delete(*, using: str = "default") -> int:
-    """Remove the generated demo households with their members, incomes and assets (and any
-    history rows later edits made of them), in SQL. Refuses, changing nothing, when records
-    of other apps point at them. Returns the number of households removed."""
+    """Remove the generated demo households with their members, incomes and assets, and the
+    history rows later edits made of them, in SQL. Refuses, changing nothing, when records of
+    other apps point at them. Returns the number of households removed."""
     connection = connections[using]
     demo = Household.objects.using(using).filter(code__startswith=DEMO_CODE_PREFIX)
-    persons = Person.objects.using(using).filter(household__in=demo.values("id"))
+    demo_ids = demo.values("id")
+    persons = Person.objects.using(using).filter(household__in=demo_ids)
+    person_ids = persons.values("id")
     scopes = {
         Household: demo,
         Person: persons,
-        IncomeItem: IncomeItem.objects.using(using).filter(person__in=persons.values("id")),
-        Asset: Asset.objects.using(using).filter(household__in=demo.values("id")),
+        IncomeItem: IncomeItem.objects.using(using).filter(person__in=person_ids),
+        Asset: Asset.objects.using(using).filter(household__in=demo_ids),
+    }
+    # Every recorded version of those rows, including incomes and assets removed since.
+    histories = {
+        Household: Q(id__in=demo_ids),
+        Person: Q(id__in=person_ids) | Q(household_id__in=demo_ids),
+        IncomeItem: Q(person_id__in=person_ids),
+        Asset: Q(household_id__in=demo_ids),
     }
     with transaction.atomic(using=using):
         _refuse_if_referenced(scopes, using)
         count = demo.count()
         with connection.cursor() as cursor:
             for model in reversed(MODELS):
-                ids_sql, params = scopes[model].values("id").query.sql_with_params()
-                history = model.history.model._meta.db_table
-                cursor.execute(f"DELETE FROM {_quote(connection, history)} WHERE id IN ({ids_sql})", params)
+                history = model.history.model
+                sql, params = (
+                    history.objects.using(using)
+                    .filter(histories[model])
+                    .values("history_id")
+                    .query.sql_with_params()
+                )
+                table = _quote(connection, history._meta.db_table)
+                cursor.execute(f"DELETE FROM {table} WHERE history_id IN ({sql})", params)
             for model in reversed(MODELS):  # children first; their scopes still see the parents
-                ids_sql, params = scopes[model].values("id").query.sql_with_params()
+                sql, params = scopes[model].values("id").query.sql_with_params()
                 table = _quote(connection, model._meta.db_table)
-                cursor.execute(f"DELETE FROM {table} WHERE id IN ({ids_sql})", params)
+                cursor.execute(f"DELETE FROM {table} WHERE id IN ({sql})", params)
     return count
 
 

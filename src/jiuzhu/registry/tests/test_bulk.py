@@ -143,15 +143,19 @@ def test_demo_data_is_detected_and_deleted_without_touching_other_households(
     load(generated(policy, households=80))
     assert bulk.demo_loaded()
     demo_person = Person.objects.filter(household__code__startswith="D").first()
-    services.member_update(actor=staff("window_clerk"), person=demo_person, data={"phone": "13900000000"})
-    assert Person.history.filter(id=demo_person.pk).exists()
+    clerk = staff("window_clerk")
+    services.member_update(actor=clerk, person=demo_person, data={"phone": "13900000000"})
+    services.record_removal(
+        actor=clerk, obj=IncomeItem.objects.filter(person__household__code__startswith="D").first()
+    )
+    assert Person.history.filter(id=demo_person.pk).exists() and IncomeItem.history.exists()
     assert bulk.demo_delete() == 80
     assert not bulk.demo_loaded()
     assert list(Household.objects.all()) == [ours]
     assert Person.objects.count() == 1
     assert not IncomeItem.objects.exclude(person__household=ours).exists()
     assert not Asset.objects.exclude(household=ours).exists()
-    assert not Person.history.filter(id=demo_person.pk).exists()
+    assert not Person.history.exclude(household_id=ours.pk).exists() and not IncomeItem.history.exists()
 
 
 def test_unknown_towns_are_refused(db, policy):
