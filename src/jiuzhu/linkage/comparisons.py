@@ -30,7 +30,8 @@ class Compare:
 
     - ``name``: person names, Chinese or not — exact, pinyin-equal (homophones 张伟/章伟),
       similar-shape character (王/玉), reordered tokens, one character different, similar pinyin.
-    - ``id``: identity numbers — exact, 15↔18-digit equivalent or check character only,
+    - ``id``: identity numbers — exact (15 digits upgraded to 18), check character only,
+      two valid different numbers (never the same person),
       one digit off / adjacent digits swapped / one dropped, same birth-date segment.
     - ``date``: exact, one digit off, day and month swapped, same month, same year.
     - ``address``: exact, very similar, three or more parts in common, similar.

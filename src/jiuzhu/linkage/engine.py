@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
+import uuid
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -28,6 +29,7 @@ __all__ = ["ENGINES", "dedupe", "link", "load_preset", "read_table", "spark_sess
 ENGINES = ("duckdb", "spark")
 MIN_TRAIN_RECORDS = 1000  # below this (per side) the priors are used as they are
 M_FLOOR = 1e-4  # no trained level may rule a pair out more than this (EM can drive m to ~0)
+
 
 # --- progress -------------------------------------------------------------------------------
 class Progress:
@@ -83,9 +85,10 @@ def spark_session():
         .config("spark.ui.enabled", "false")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "8")
-        .config("spark.default.parallelism", "4")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.ui.showConsoleProgress", "false")
         .getOrCreate()
     )
 
@@ -172,7 +175,7 @@ def _run(
             api = _db_api(engine)
             names = ("left", "right") if is_link else ("records",)
             tables = [
-                api.register(p.to_arrow(), table_name=f"__jz_{n}_{id(p)}")
+                api.register(p.to_arrow(), table_name=f"__jz_{n}_{uuid.uuid4().hex[:12]}")
                 for p, n in zip(prepared, names, strict=False)
             ]
             for t, n in zip(tables, names, strict=False):

@@ -7,8 +7,8 @@ COMPARES = ["name:name", "id_number:id", "birth_date:date", "phone:phone", "addr
 
 @pytest.fixture(scope="session")
 def persons():
-    """3,000 synthetic Chinese records with truth (person_id, damage, id_damaged)."""
-    return synth.persons(3000, seed=11)
+    """2,000 synthetic Chinese records with truth (person_id, damage, id_damaged)."""
+    return synth.persons(2000, seed=11)
 
 
 @pytest.fixture(scope="session")

@@ -17,14 +17,14 @@ TRUTH = ["person_id", "household", "damage", "id_damaged"]
 @pytest.fixture(scope="module")
 def zh_csv(tmp_path_factory):
     path = tmp_path_factory.mktemp("zh") / "persons.csv"
-    synth.persons(1500, seed=21).drop(TRUTH).write_csv(path)
+    synth.persons(1000, seed=21).drop(TRUTH).write_csv(path)
     return path
 
 
 @pytest.fixture(scope="module")
 def en_csv(tmp_path_factory):
     path = tmp_path_factory.mktemp("en") / "people.csv"
-    synth.persons(1200, seed=22, locale="en").drop([*TRUTH, "id_number", "gender"]).write_csv(path)
+    synth.persons(1000, seed=22, locale="en").drop([*TRUTH, "id_number", "gender"]).write_csv(path)
     return path
 
 
@@ -80,7 +80,7 @@ def test_dedupe_english_csv_through_django(en_csv, tmp_path, capsys):
 
 
 def test_link_parquet_files(tmp_path):
-    left, right = synth.link_pair(1000, seed=23)
+    left, right = synth.link_pair(800, seed=23)
     left.drop(TRUTH).write_parquet(tmp_path / "register.parquet")
     right.drop(TRUTH).rename({"rec_id": "rid"}).write_parquet(tmp_path / "source.parquet")
     out = tmp_path / "pairs.parquet"

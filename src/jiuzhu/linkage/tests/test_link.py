@@ -8,7 +8,7 @@ from .conftest import COMPARES
 
 
 def test_link_register_to_source():
-    left, right = synth.link_pair(1500, seed=7)
+    left, right = synth.link_pair(1000, seed=7)
     pairs = link(left, right, id_col="rec_id", compares=COMPARES, progress=False)
     truth = synth.true_links(left, right)
     tp = pairs.join(truth, on=["id_l", "id_r"]).height

@@ -18,3 +18,12 @@ def test_spark_engine_matches_duckdb():
     assert set(spark.select("id_l", "id_r").rows()) == set(duck.select("id_l", "id_r").rows())
     joined = spark.join(duck, on=["id_l", "id_r"])
     assert (joined["match_probability"] - joined["match_probability_right"]).abs().max() < 1e-6
+
+
+def test_spark_link_runs_again_in_the_same_session():
+    from jiuzhu.linkage import link
+
+    left, right = synth.link_pair(200, seed=9)
+    pairs = link(left, right, id_col="rec_id", preset="person", engine="spark", progress=False)
+    truth = synth.true_links(left, right)
+    assert pairs.join(truth, on=["id_l", "id_r"]).height >= 0.9 * truth.height
