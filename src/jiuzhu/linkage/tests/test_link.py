@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from jiuzhu.linkage import clusters, link, synth
+from jiuzhu.linkage import Compare, clusters, link, synth
 
 from .conftest import COMPARES
 
@@ -33,3 +33,16 @@ def test_person_preset_scores_a_household_against_a_source_without_training():
     want = set(zip(registry["reg_id"], persons["rec_id"], strict=True))
     assert want <= got
     assert len(got) <= len(want) + 1
+
+
+def test_differently_named_columns_and_overlapping_ids():
+    left = pl.DataFrame({"id": [1, 2], "name": ["张伟", "李娜"], "dob": ["1984-01-29", "1990-05-01"]})
+    right = pl.DataFrame({"id": [2, 1], "姓名": ["章伟", "王芳"], "出生日期": ["19840129", "19700101"]})
+    pairs = link(
+        left,
+        right,
+        id_col="id",
+        compares=[Compare("name", "name", right="姓名"), Compare("dob", "date", right="出生日期")],
+        progress=False,
+    )
+    assert pairs.select("id_l", "id_r").rows() == [(1, 2)]
