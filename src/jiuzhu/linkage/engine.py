@@ -100,9 +100,9 @@ def _db_api(engine: str):
 
         return DuckDBAPI(connection=duckdb.connect(":memory:"))
     if engine == "spark":
+        spark = spark_session()  # first: says so when pyspark is missing
         from splink.backends.spark import SparkAPI
 
-        spark = spark_session()
         spark.sparkContext.setLogLevel("ERROR")
         return SparkAPI(spark_session=spark, break_lineage_method="persist")
     raise LinkageError(f"unknown engine {engine!r}; engines are: {', '.join(ENGINES)}")
