@@ -4,8 +4,8 @@ Pure: no Django. ``generate(towns=..., households=N, seed=S)`` yields ``Chunk`` 
 few thousand households as polars frames, so a million persons never sit in memory as Python
 objects at once. The output depends only on (towns, seed, as_of, standards): households are
 drawn in fixed blocks of ``BLOCK`` households, each from its own seeded numpy Generator, so
-the chunk size does not change what is generated, and a smaller run is a prefix of a larger
-one.
+the chunk size does not change what is generated, and runs with the same seed share their
+whole blocks (the first 4,096 households of a 5,000- and of a 1,000,000-household run agree).
 
 What is realistic about it (2020 census and civil-affairs statistics, rounded):
 - surnames by national frequency, given names of one or two characters by generation,

@@ -44,6 +44,10 @@ def test_same_seed_same_output_and_chunking_changes_nothing(towns):
         assert x.equals(y)
     c = run(towns, households=6000, seed=6)
     assert not a.persons["id_number"].equals(c.persons["id_number"])
+    # Whole blocks are shared by runs of any length.
+    first = run(towns, households=demogen.BLOCK, seed=5)
+    assert first.persons.equals(a.persons.filter(pl.col("household_idx") < demogen.BLOCK))
+    assert first.households.equals(a.households.head(demogen.BLOCK))
 
 
 def test_ids_are_valid_unique_and_match_birth_date_gender_and_town(sample):

@@ -105,7 +105,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--households", type=int, default=5000, help="生成的家庭户数（默认 5000）")
-        parser.add_argument("--seed", type=int, default=2026, help="随机种子（同一种子生成同样的数据）")
+        parser.add_argument(
+            "--seed", type=int, default=2026, help="随机种子（同一天以同一种子生成的数据相同）"
+        )
         parser.add_argument("--no-serve", action="store_true", help="只准备数据，不启动服务")
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
