@@ -70,6 +70,14 @@ def test_demo_is_idempotent_and_every_role_can_log_in(db, policy, settings):
         assert client.get("/").status_code == 200, user.username
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff and admin.role == m.ADMIN
+    # The generated households open and are found like any other.
+    clerk = Client()
+    clerk.login(username="clerk_chengdong", password=DEMO_PASSWORD)
+    head = Person.objects.filter(relation="head").select_related("household").first()
+    page = clerk.get(f"/households/{head.household.code}/")
+    assert page.status_code == 200 and head.name in page.content.decode()
+    found = clerk.get("/search/", {"q": head.id_number})
+    assert found.status_code == 200 and head.household.code in found.content.decode()
 
 
 def test_reset_makes_the_demo_anew(db):
