@@ -1,0 +1,7 @@
+.PHONY: demo test setup
+setup:
+	bash scripts/setup.sh
+demo: setup
+	uv run jiuzhu demo
+test:
+	bash scripts/test.sh
