@@ -1,0 +1,251 @@
+"""Verification reads. Every read of a report or a source record goes through here: the role
+decides detail or summary, ID numbers are masked by ``common.masking``, and the read is
+logged with ``log_access`` (who, when, which household, purpose) in the same transaction."""
+
+from __future__ import annotations
+
+import copy
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from jiuzhu.common import masking as m
+from jiuzhu.common.errors import NotFound
+from jiuzhu.common.selectors import deadline
+from jiuzhu.common.services import log_access
+from jiuzhu.registry.models import Household
+
+from . import access
+from .models import (
+    ChangeAlert,
+    DatasetVersion,
+    Match,
+    RecipientService,
+    SourceRecord,
+    SourceTask,
+    VerificationReport,
+    VerificationRequest,
+)
+from .sources import catalogue, source
+
+DUE_SOON_DAYS = 2  # working days, as for referrals (issue 3)
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+
+def _mask_snapshot(snap: dict, role: str) -> dict:
+    out = copy.deepcopy(snap)
+    for mb in out.get("members", []):
+        mb["id_number"] = m.present("id_number", mb["id_number"], role)
+        mb["name"] = m.present("name", mb["name"], role)
+    return out
+
+
+def summary_of(snap: dict) -> dict:
+    """What other roles see: the service asked, the overall result and pass/fail per
+    criterion — no figures, no members, no items."""
+    c = snap["comparison"]
+    return {
+        "household": snap["household"]["code"],
+        "as_of": snap["as_of"],
+        "service": c["service"],
+        "service_name": c["service_name"],
+        "eligible": c["eligible"],
+        "criteria": [{"rule": r["rule"], "passed": r["passed"]} for r in c["reasons"]],
+    }
+
+
+@dataclass
+class ReportView:
+    report: VerificationReport
+    detail: bool
+    content: dict  # the masked snapshot (detail) or the summary
+    extra: dict = field(default_factory=dict)
+
+
+@transaction.atomic
+def report_read(*, user, report_id: int, purpose: str = "", action: str = "view") -> ReportView:
+    """A report as ``user`` may see it; the read (or export) is logged."""
+    access.ensure_may_read_report(user)
+    report = VerificationReport.objects.select_related("request", "household").filter(pk=report_id).first()
+    if report is None:
+        raise NotFound("核对报告不存在", code="report_not_found")
+    detail = access.sees_detail(user, report.request)
+    role = access.role_of(user)
+    content = _mask_snapshot(report.snapshot, role) if detail else summary_of(report.snapshot)
+    log_access(
+        user=user,
+        action=action,
+        object_type="verification_report",
+        object_id=report.pk,
+        household_code=report.household.code,
+        purpose=(purpose or report.request.purpose)[:200],
+    )
+    return ReportView(report=report, detail=detail, content=content)
+
+
+def report_csv(view: ReportView) -> bytes:
+    """The export of a report: one line per item (detail) or per criterion (summary)."""
+    if not view.detail:
+        rows = [{"事项": view.content["service_name"], "标准": c["rule"], "结果": "符合" if c["passed"] else "不符合"}
+                for c in view.content["criteria"]]  # fmt: skip
+    else:
+        rows = []
+        for mb in view.content["members"]:
+            for it in mb["items"] or [{}]:
+                rows.append(
+                    {"姓名": mb["name"], "证件号码": mb["id_number"], "来源": it.get("source_name", ""),
+                     "项目": it.get("item_name", ""), "金额": it.get("amount") or "", "单位": it.get("unit", ""),
+                     "记录日期": it.get("record_date") or "", "匹配方式": (it.get("match") or {}).get("name", ""),
+                     "是否计入": {True: "计入", False: "不计入", None: ""}[it.get("counted")]}
+                )  # fmt: skip
+    buf = io.BytesIO()
+    pl.DataFrame(rows, infer_schema_length=None).write_csv(buf)
+    return "\ufeff".encode() + buf.getvalue()
+
+
+def reports_of(household: Household) -> list[VerificationReport]:
+    return list(household.verification_reports.select_related("request").order_by("-issued_at"))
+
+
+# --- source records ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_read(*, user, record_id: int, purpose: str = "") -> dict:
+    rec = SourceRecord.objects.filter(pk=record_id).first()
+    if rec is None:
+        raise NotFound("来源记录不存在", code="record_not_found")
+    src = source(rec.source)
+    access.ensure_may_read_record(user, src)
+    role = access.role_of(user)
+    match = Match.objects.filter(record=rec, state=Match.ACCEPTED).select_related("person__household").first()
+    log_access(
+        user=user,
+        action="view",
+        object_type="source_record",
+        object_id=rec.pk,
+        household_code=match.person.household.code if match else "",
+        purpose=purpose[:200],
+    )
+    return {
+        "id": rec.pk,
+        "source": src.code,
+        "source_name": src.name,
+        "id_number": m.present("id_number", rec.id_raw, role),
+        "name": m.present("name", rec.name, role),
+        "item": rec.item,
+        "amount": rec.amount,
+        "record_date": rec.record_date,
+        "ref": rec.ref,
+        "detail": rec.detail,
+    }
+
+
+@transaction.atomic
+def source_export(*, user, source_code: str, on: date | None = None, purpose: str = "") -> bytes:
+    """Bulk export of a source's dataset (the version valid on ``on``): only by an
+    administrator of that source, and logged. Nobody else can take source data in bulk."""
+    from .datasets import version_for
+
+    src = source(source_code)
+    access.ensure_source_admin(user, src)
+    v = version_for(src.code, on or timezone.localdate())
+    if v is None:
+        raise NotFound(f"{src.name}没有有效的数据集", code="no_dataset")
+    log_access(
+        user=user, action="export", object_type="source_dataset", object_id=v.pk, purpose=purpose[:200]
+    )
+    cols = ["row_no", "id_raw", "name", "birth_date", "item", "amount", "record_date", "ref"]
+    rows = list(v.records.order_by("row_no").values_list(*cols))
+    buf = io.BytesIO()
+    pl.DataFrame(rows, schema=cols, orient="row", infer_schema_length=None).write_csv(buf)
+    return buf.getvalue()
+
+
+# --- inboxes and lists ------------------------------------------------------------------------
+
+
+def task_flag(task: SourceTask, today: date) -> str:
+    """ "overdue" after the due date, "due_soon" within 2 working days of it, else ""."""
+    if task.state != SourceTask.OPEN:
+        return ""
+    if today > task.due_on:
+        return "overdue"
+    if task.due_on <= deadline(today, DUE_SOON_DAYS).due:
+        return "due_soon"
+    return ""
+
+
+def task_inbox(*, unit=None, today: date | None = None, open_only: bool = True) -> list[SourceTask]:
+    today = today or timezone.localdate()
+    qs = SourceTask.objects.select_related("request__household", "unit")
+    if unit is not None:
+        qs = qs.filter(unit=unit)
+    if open_only:
+        qs = qs.filter(state=SourceTask.OPEN)
+    tasks = list(qs.order_by("due_on", "id"))
+    for t in tasks:
+        t.current_flag = task_flag(t, today)
+    return tasks
+
+
+def pending_reviews() -> list[Match]:
+    return list(
+        Match.objects.filter(state=Match.PENDING)
+        .select_related("person", "record", "request__household")
+        .order_by("request_id", "-probability")
+    )
+
+
+def requests_list(*, user, limit: int = 100) -> list[VerificationRequest]:
+    qs = VerificationRequest.objects.select_related("household", "requesting_unit")
+    if access.role_of(user) != m.VERIFICATION_OFFICER:
+        qs = qs.filter(Q(handler=user) | Q(requested_by=user))
+    return list(qs.order_by("-created_at")[:limit])
+
+
+def datasets_overview() -> list[dict]:
+    """Each source with its latest version (any date) and how it answers."""
+    latest = {}
+    for v in DatasetVersion.objects.order_by("source", "-as_of", "-number"):
+        latest.setdefault(v.source, v)
+    return [{"source": s, "latest": latest.get(s.code)} for s in catalogue().sources]
+
+
+def alerts(*, household: Household | None = None, state: str | None = ChangeAlert.OPEN) -> list[ChangeAlert]:
+    qs = ChangeAlert.objects.select_related("household", "person", "report")
+    if household is not None:
+        qs = qs.filter(household=household)
+    if state:
+        qs = qs.filter(state=state)
+    return list(qs.order_by("-raised_at", "-id"))
+
+
+# --- current recipients -----------------------------------------------------------------------
+
+
+def recipient_households(on: date) -> list[tuple[int, str, int]]:
+    """``(household_id, service_code, baseline report id)`` of the households currently
+    receiving a service that needs verification.
+
+    The hook: when the decisions app exists and defines
+    ``jiuzhu.decisions.selectors.verification_recipients(on)`` returning the same triples (the
+    baseline being the report its decision rests on), that list is used. Until then a
+    household counts as a recipient when a completed verification report was marked as the
+    basis of an active service (``services.recipient_mark``)."""
+    try:
+        from jiuzhu.decisions.selectors import verification_recipients  # type: ignore[import-not-found]
+    except ImportError:
+        verification_recipients = None
+    if verification_recipients is not None:
+        return list(verification_recipients(on))
+    return list(
+        RecipientService.objects.filter(active=True).values_list("household_id", "service_code", "report_id")
+    )
