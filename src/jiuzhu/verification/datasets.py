@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import uuid
 from datetime import date
 from pathlib import Path
@@ -65,7 +66,8 @@ def stage(v: ingest.Validation) -> str:
     stem.parent.mkdir(parents=True, exist_ok=True)
     v.good.write_parquet(f"{stem}.good.parquet")
     pl.DataFrame(
-        {"row": [ingest.dumps(r) for r in ingest.quarantine_rows(v)]}, schema={"row": pl.String}
+        {"row": [json.dumps(r, ensure_ascii=False, default=str) for r in ingest.quarantine_rows(v)]},
+        schema={"row": pl.String},
     ).write_parquet(f"{stem}.bad.parquet")
     return str(stem)
 
@@ -143,8 +145,6 @@ def dataset_apply(*, actor, upload: DatasetUpload, mode: str) -> DatasetUpload:
 
 
 def _loads(text: str) -> dict:
-    import json
-
     return json.loads(text)
 
 

@@ -47,6 +47,7 @@ class MatchSettings:
     accept_threshold: float
     train: bool | str
     path: str
+    certain_id_levels: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
         return {
@@ -55,6 +56,7 @@ class MatchSettings:
             "review_threshold": self.review_threshold,
             "accept_threshold": self.accept_threshold,
             "train": self.train,
+            "certain_id_levels": list(self.certain_id_levels),
             "file": Path(self.path).name,
         }
 
@@ -71,6 +73,7 @@ def load_settings(path: str | Path = MATCHING_FILE) -> MatchSettings:
         accept_threshold=accept,
         train=doc.get("train", False),
         path=str(path),
+        certain_id_levels=tuple(doc.get("certain_id_levels") or ()),
     )
 
 
@@ -184,7 +187,12 @@ def _fuzzy(
 
 
 def decide(pairs: pl.DataFrame, config: MatchSettings | None = None) -> pl.DataFrame:
-    """Add ``state``: exact and certain fuzzy pairs accepted, the rest pending review."""
+    """Add ``state``: exact pairs and certain fuzzy ones (probability at the threshold *and* the
+    ID numbers agreeing in one of ``certain_id_levels``) accepted; the rest pending review."""
     config = config or settings()
-    certain = (pl.col("kind") == "exact") | (pl.col("probability") >= config.accept_threshold)
+    id_level = pl.col("levels").str.json_path_match("$.id_number")
+    id_agrees = id_level.is_in(list(config.certain_id_levels)) if config.certain_id_levels else pl.lit(True)
+    certain = (pl.col("kind") == "exact") | (
+        (pl.col("probability") >= config.accept_threshold) & id_agrees.fill_null(False)
+    )
     return pairs.with_columns(state=pl.when(certain).then(pl.lit("accepted")).otherwise(pl.lit("pending")))

@@ -72,6 +72,7 @@ def item_line(rec: dict, match: dict, *, as_of: date, pension_excluded: bool, so
         "floor_area": _money(rec.get("floor_area")),
         "vehicle_purpose": rec.get("vehicle_purpose") or "",
         "ref": rec.get("ref") or "",
+        "fingerprint": rec.get("fingerprint") or "",
         "record_date": _d(rec.get("record_date")),
         "period": [_d(rec.get("period_start")), _d(rec.get("period_end"))]
         if rec.get("period_start")

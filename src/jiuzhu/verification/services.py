@@ -379,7 +379,7 @@ def household_dict(hh: Household) -> dict:
             "dwelling_area": hh.dwelling_area}  # fmt: skip
 
 
-REPORT_RECORD_FIELDS = ("id", "source", "item", "amount", "floor_area", "vehicle_purpose", "active",
+REPORT_RECORD_FIELDS = ("id", "fingerprint", "source", "item", "amount", "floor_area", "vehicle_purpose", "active",
                         "period_start", "period_end", "record_date", "ref")  # fmt: skip
 
 

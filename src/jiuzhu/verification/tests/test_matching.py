@@ -1,0 +1,122 @@
+"""Matching: exact on a valid number; Splink (via jiuzhu.linkage) for the rest — homophone
+names, transposed digits, the 15-digit form; uncertain pairs reviewed and remembered."""
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from jiuzhu.registry.testing import make_id
+from jiuzhu.verification import matching, services, testing
+from jiuzhu.verification.models import Match, MatchDecision, VerificationRequest
+
+from .conftest import TODAY
+
+BIRTH = date(1968, 7, 12)
+
+
+def transpose(number: str, i: int = 10) -> str:
+    d = list(number)
+    d[i], d[i + 1] = d[i + 1], d[i]
+    return "".join(d)
+
+
+def persons(pid_number):
+    return pl.DataFrame(
+        {"person_id": [1, 2], "id_number": [pid_number, make_id(date(1990, 2, 2))], "name": ["陈志强", "刘芳"],
+         "birth_date": [BIRTH.isoformat(), "1990-02-02"], "gender": ["M", "F"], "phone": ["13900000001", None],
+         "address": ["示范市城东街道幸福路1号", None]}
+    )  # fmt: skip
+
+
+def records(rows):
+    return pl.DataFrame(
+        rows, schema={c: (pl.Int64 if c == "record_id" else pl.String) for c in matching.RECORD_COLUMNS}
+    )
+
+
+def test_exact_homophone_transposed_and_15_digit():
+    number = make_id(BIRTH, gender="M")
+    assert transpose(number) != number
+    recs = records(
+        [
+            {"record_id": 1, "id_raw": number, "name": "陈志强"},  # exact
+            {"record_id": 2, "id_raw": transpose(number), "name": "陈志墙", "birth_date": BIRTH.isoformat()},
+            {"record_id": 3, "id_raw": number[:6] + number[8:17], "name": "陈志强"},  # 15 digits
+            {
+                "record_id": 4,
+                "id_raw": None,
+                "name": "陈志墙",
+                "birth_date": BIRTH.isoformat(),
+                "phone": "13900000001",
+            },
+            {
+                "record_id": 5,
+                "id_raw": make_id(BIRTH, gender="M"),
+                "name": "陈志强",
+            },  # another valid number: not him
+            {
+                "record_id": 6,
+                "id_raw": number[:17] + ("0" if number[17] != "0" else "1"),
+                "name": "陈志强",
+            },  # check
+        ]
+    )
+    pairs = matching.decide(matching.match_frames(persons(number), recs))
+    got = {r["record_id"]: r for r in pairs.iter_rows(named=True)}
+    assert got[1]["kind"] == "exact" and got[1]["person_id"] == 1
+    for rid in (2, 3, 4, 6):
+        assert got[rid]["kind"] == "fuzzy" and got[rid]["person_id"] == 1, rid
+    assert got[3]["state"] == "accepted" and "15" in got[3]["levels"]
+    assert got[2]["state"] == got[6]["state"] == "accepted"
+    assert got[4]["state"] == "pending"  # no number at all: the officer decides
+    assert "同音" in got[2]["levels"] and got[2]["probability"] > 0.9
+    assert 5 not in got  # two different valid numbers are two people
+
+
+@pytest.fixture
+def household(make_household, clerk):
+    hh = make_household(
+        members=[
+            {
+                "name": "陈志强",
+                "id_number": make_id(BIRTH, gender="M"),
+                "birth": BIRTH,
+                "relation": "head",
+                "phone": "13900000001",
+            }
+        ],
+        address="示范市城东街道幸福路9号",
+    )
+    testing.authorise(hh, clerk, on=TODAY)
+    return hh
+
+
+def test_officer_review_is_remembered_for_the_next_run(household, clerk, officer, all_datasets, provider_of):
+    head = household.members.get()
+    # no number, a homophone name and the phone only: probable, never certain without a number
+    doubtful = {"id_number": "", "name": "陈志墙", "phone": "13900000001", "institution": "某行",
+                "balance": "50000", "balance_date": "2026-02-28"}  # fmt: skip
+    all_datasets({"banks": [doubtful]})
+    req = services.request_create(actor=clerk, household=household, service_code="dibao", purpose="低保",
+                                  today=TODAY)  # fmt: skip
+    pending = list(req.matches.filter(state=Match.PENDING))
+    assert req.state == VerificationRequest.REVIEW and len(pending) == 1
+    assert pending[0].probability >= 0.5 and pending[0].levels["id_number"] == "缺失"
+    assert pending[0].levels["name"].startswith("同音字")
+    services.review_decide(actor=officer, match=pending[0], accept=True, reason="电话核实为本人")
+    req.refresh_from_db()
+    assert req.state == VerificationRequest.READY
+    assert MatchDecision.objects.get(person=head).accepted
+    # next month's bank dataset carries the same record: no question asked again
+    testing.load_dataset(provider_of("banks"), "banks", [doubtful], as_of=date(2026, 3, 31))
+    later = services.request_create(actor=clerk, household=household, service_code="dibao", purpose="复核",
+                                    fresh=True, today=date(2026, 4, 2))  # fmt: skip
+    m = later.matches.get(record__source="banks")
+    assert (m.kind, m.state, later.state) == (Match.REVIEWED, Match.ACCEPTED, VerificationRequest.READY)
+    # and a rejection is remembered too
+    MatchDecision.objects.update(accepted=False)
+    again = services.request_create(actor=clerk, household=household, service_code="dibao", purpose="复核",
+                                    fresh=True, today=date(2026, 4, 3))  # fmt: skip
+    assert again.matches.get(record__source="banks").state == Match.REJECTED
+    assert again.state == VerificationRequest.READY
