@@ -1,0 +1,122 @@
+"""Confidentiality: detail only to verification officers and the case's handler, a pass/fail
+summary to others, IDs masked by role, every view and export logged, bulk export of source
+data only by an administrator of that source; and 核对服务: a valid report served again to
+another unit for its own service, logged, without new queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from jiuzhu.common.errors import PermissionDenied
+from jiuzhu.common.models import AccessLog
+from jiuzhu.verification import selectors, services, testing
+from jiuzhu.verification.models import Match, SourceRecord, SourceTask, VerificationRequest
+
+from .conftest import TODAY
+
+
+@pytest.fixture
+def issued(worked, clerk, officer, all_datasets):
+    head = worked.members.order_by("id").first()
+    all_datasets({"banks": [{"id_number": head.id_number, "name": "张建国", "institution": "某行", "balance": "100",
+                             "balance_date": "2026-02-28"}]})  # fmt: skip
+    testing.authorise(worked, clerk, on=TODAY)
+    req = services.request_create(actor=clerk, household=worked, service_code="dibao", purpose="低保申请",
+                                  today=TODAY)  # fmt: skip
+    return services.report_issue(actor=officer, request=req)
+
+
+def test_detail_for_officer_and_handler_summary_for_others(issued, officer, clerk, staff):
+    head = issued.household.members.order_by("id").first()
+    v = selectors.report_read(user=officer, report_id=issued.pk, purpose="审核")
+    assert v.detail and v.content["members"][0]["id_number"] == head.id_number
+    v = selectors.report_read(user=clerk, report_id=issued.pk)  # the handler of the case
+    assert v.detail and v.content["totals"]["financial"] == "100.00"
+    other = staff("department_officer", "education")
+    v = selectors.report_read(user=other, report_id=issued.pk, purpose="教育救助")
+    assert not v.detail and set(v.content) == {
+        "household",
+        "as_of",
+        "service",
+        "service_name",
+        "eligible",
+        "criteria",
+    }
+    assert all(set(c) == {"rule", "passed"} for c in v.content["criteria"])
+    with pytest.raises(PermissionDenied):
+        selectors.report_read(user=staff("data_provider", "banking"), report_id=issued.pk)
+    logs = list(AccessLog.objects.filter(object_type="verification_report").order_by("id"))
+    assert [(x.username, x.action, x.household_code) for x in logs] == [
+        (u.username, "view", issued.household.code) for u in (officer, clerk, other)
+    ]
+    assert logs[0].purpose == "审核" and logs[1].purpose == "低保申请" and logs[2].unit_code == "education"
+
+
+def test_ids_masked_for_a_handler_who_may_not_see_them(worked, staff, officer, all_datasets, clerk):
+    all_datasets()
+    testing.authorise(worked, clerk, on=TODAY)
+    dept = staff("department_officer", "education")
+    req = services.request_create(actor=dept, household=worked, service_code="edu_compulsory",
+                                  channel="department", purpose="义务教育救助", today=TODAY)  # fmt: skip
+    report = services.report_issue(actor=officer, request=req)
+    v = selectors.report_read(user=dept, report_id=report.pk)
+    member = v.content["members"][0]
+    real = worked.members.order_by("id").first().id_number
+    assert (
+        v.detail
+        and member["id_number"] != real
+        and member["id_number"].startswith(real[:4])
+        and "*" in member["id_number"]
+    )
+    csv = selectors.report_csv(selectors.report_read(user=dept, report_id=report.pk, action="export"))
+    assert real not in csv.decode("utf-8-sig")
+    assert AccessLog.objects.filter(action="export", object_type="verification_report").count() == 1
+
+
+def test_source_records_read_and_bulk_export(issued, officer, staff):
+    rec = SourceRecord.objects.filter(source="banks", name="张建国").first()
+    data = selectors.record_read(user=officer, record_id=rec.pk, purpose="核实余额")
+    assert data["amount"] is not None
+    log = AccessLog.objects.get(object_type="source_record")
+    assert (log.object_id, log.household_code, log.purpose) == (
+        str(rec.pk),
+        issued.household.code,
+        "核实余额",
+    )
+    with pytest.raises(PermissionDenied):
+        selectors.record_read(user=staff("department_officer", "education"), record_id=rec.pk)
+    for who in (staff("data_provider", "banking"), staff("admin", "civil_affairs"), officer):
+        with pytest.raises(PermissionDenied):
+            selectors.source_export(user=who, source_code="banks", on=TODAY)
+    bank_admin = staff("admin", "banking")
+    out = selectors.source_export(user=bank_admin, source_code="banks", on=TODAY, purpose="年度核对数据校验")
+    assert "张建国" in out.decode()
+    log = AccessLog.objects.get(action="export", object_type="source_dataset")
+    assert (log.username, log.purpose) == (bank_admin.username, "年度核对数据校验")
+
+
+def test_valid_report_served_again_without_new_queries(issued, staff):
+    dept = staff("department_officer", "housing")
+    with CaptureQueriesContext(connection) as ctx:
+        req = services.request_create(actor=dept, household=issued.household, service_code="housing_rent_subsidy",
+                                      channel="department", purpose="租赁补贴", today=TODAY)  # fmt: skip
+    assert req.state == VerificationRequest.SERVED and req.served_from == issued
+    assert not any("verification_sourcerecord" in q["sql"] or "verification_datasetversion" in q["sql"]
+                   for q in ctx.captured_queries)  # fmt: skip
+    assert (
+        not SourceTask.objects.filter(request=req).exists() and not Match.objects.filter(request=req).exists()
+    )
+    served = req.report
+    assert served.served_from == issued and served.valid_until == issued.valid_until
+    assert served.snapshot["totals"] == issued.snapshot["totals"]
+    assert served.snapshot["comparison"]["service"] == "housing_rent_subsidy"
+    log = AccessLog.objects.get(action="serve")
+    assert (log.object_id, log.unit_code, log.household_code) == (
+        str(issued.pk),
+        "housing",
+        issued.household.code,
+    )
+    # a periodic review always reads the sources again
+    again = services.request_create(actor=staff("approver"), household=issued.household, service_code="dibao",
+                                    channel="periodic", purpose="定期复核", today=TODAY)  # fmt: skip
+    assert again.state != VerificationRequest.SERVED and again.matches.exists()
