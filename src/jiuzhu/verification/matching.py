@@ -47,7 +47,9 @@ class MatchSettings:
     accept_threshold: float
     train: bool | str
     path: str
-    certain_id_levels: tuple[str, ...] = ()
+    term_frequencies: bool = False
+    population: int = 1
+    uncertain_name_levels: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
         return {
@@ -56,7 +58,9 @@ class MatchSettings:
             "review_threshold": self.review_threshold,
             "accept_threshold": self.accept_threshold,
             "train": self.train,
-            "certain_id_levels": list(self.certain_id_levels),
+            "term_frequencies": self.term_frequencies,
+            "population": self.population,
+            "uncertain_name_levels": list(self.uncertain_name_levels),
             "file": Path(self.path).name,
         }
 
@@ -73,13 +77,40 @@ def load_settings(path: str | Path = MATCHING_FILE) -> MatchSettings:
         accept_threshold=accept,
         train=doc.get("train", False),
         path=str(path),
-        certain_id_levels=tuple(doc.get("certain_id_levels") or ()),
+        term_frequencies=bool(doc.get("term_frequencies", False)),
+        population=int(doc.get("population") or 1),
+        uncertain_name_levels=tuple(doc.get("uncertain_name_levels") or ()),
     )
 
 
 @cache
 def settings() -> MatchSettings:
     return load_settings()
+
+
+@cache
+def _kinds(term_frequencies: bool) -> dict | None:
+    """jiuzhu.linkage's comparison settings, with the names' term-frequency adjustment off
+    unless asked for (None: the bundled settings as they are)."""
+    if term_frequencies:
+        return None
+    import copy
+
+    from jiuzhu.linkage.comparisons import load_kinds
+
+    doc = copy.deepcopy(load_kinds())
+    for kind in doc["kinds"].values():
+        for level in kind.get("levels", []):
+            level.pop("tf", None)
+    return doc
+
+
+def calibrate(p: pl.Expr, *, prior_used: float, prior: float) -> pl.Expr:
+    """Re-state a probability computed with the prior ``prior_used`` under ``prior``: the
+    evidence (Bayes factor) is kept, the prior odds are replaced."""
+    k = (prior / (1 - prior)) / (prior_used / (1 - prior_used))
+    odds = p / (1 - p).clip(lower_bound=1e-300) * k
+    return pl.when(p >= 1).then(1.0).otherwise(odds / (1 + odds))
 
 
 def _text(frame: pl.DataFrame, names) -> pl.DataFrame:
@@ -134,14 +165,15 @@ def match_frames(
         )
     )
     pool = records.filter(~pl.col("id_valid"))
-    fuzzy = _fuzzy(persons, pool, config, engine, progress) if pool.height else empty()
+    people = max(config.population, records.filter(pl.col("id_valid")).get_column("id_key").n_unique())
+    fuzzy = _fuzzy(persons, pool, config, engine, progress, people) if pool.height else empty()
     return pl.concat([exact, fuzzy], how="vertical").select(
         [pl.col(c).cast(t) for c, t in OUTPUT_SCHEMA.items()]
     )
 
 
 def _fuzzy(
-    persons: pl.DataFrame, pool: pl.DataFrame, config: MatchSettings, engine: str, progress: bool
+    persons: pl.DataFrame, pool: pl.DataFrame, config: MatchSettings, engine: str, progress: bool, people: int
 ) -> pl.DataFrame:
     from jiuzhu.linkage import link
 
@@ -153,18 +185,27 @@ def _fuzzy(
             continue
         if left.get_column(c).null_count() == left.height or right.get_column(c).null_count() == right.height:
             left, right = left.drop(c), right.drop(c)
+    # jiuzhu.linkage scores a link with the prior 1 / the larger input (at most 0.1); the prior
+    # here is 1 / the people the records are about, the same for one household and the city.
+    prior_used = min(0.1, 1 / max(left.height, right.height))
+    odds = config.review_threshold / (1 - config.review_threshold) * (prior_used / (1 - prior_used))
+    raw_threshold = min(1.0, odds / (odds + (1 / people) / (1 - 1 / people)))
     pairs = link(
         left,
         right,
         id_col="person_id",
         right_id_col="record_id",
         preset=config.preset,
-        threshold=config.review_threshold,
+        threshold=raw_threshold,
         engine=engine,
+        settings=_kinds(config.term_frequencies),
         progress=progress,
         train=config.train,
         detail=True,
     )
+    pairs = pairs.with_columns(
+        match_probability=calibrate(pl.col("match_probability"), prior_used=prior_used, prior=1 / people)
+    ).filter(pl.col("match_probability") >= config.review_threshold)
     if pairs.height == 0:
         return empty()
     level_cols = [c for c in pairs.columns if c.endswith("__level")]
@@ -187,12 +228,10 @@ def _fuzzy(
 
 
 def decide(pairs: pl.DataFrame, config: MatchSettings | None = None) -> pl.DataFrame:
-    """Add ``state``: exact pairs and certain fuzzy ones (probability at the threshold *and* the
-    ID numbers agreeing in one of ``certain_id_levels``) accepted; the rest pending review."""
+    """Add ``state``: exact pairs and certain fuzzy ones (probability at the threshold *and* a
+    name that agrees in some way) accepted; the rest pending review."""
     config = config or settings()
-    id_level = pl.col("levels").str.json_path_match("$.id_number")
-    id_agrees = id_level.is_in(list(config.certain_id_levels)) if config.certain_id_levels else pl.lit(True)
-    certain = (pl.col("kind") == "exact") | (
-        (pl.col("probability") >= config.accept_threshold) & id_agrees.fill_null(False)
-    )
+    name_level = pl.col("levels").str.json_path_match("$.name")
+    name_ok = name_level.is_not_null() & ~name_level.is_in(list(config.uncertain_name_levels))
+    certain = (pl.col("kind") == "exact") | ((pl.col("probability") >= config.accept_threshold) & name_ok)
     return pairs.with_columns(state=pl.when(certain).then(pl.lit("accepted")).otherwise(pl.lit("pending")))

@@ -69,9 +69,17 @@ def test_exact_homophone_transposed_and_15_digit():
         assert got[rid]["kind"] == "fuzzy" and got[rid]["person_id"] == 1, rid
     assert got[3]["state"] == "accepted" and "15" in got[3]["levels"]
     assert got[2]["state"] == got[6]["state"] == "accepted"
-    assert got[4]["state"] == "pending"  # no number at all: the officer decides
+    assert got[4]["state"] == "accepted"  # no number, but name sound, birth date and phone agree
     assert "同音" in got[2]["levels"] and got[2]["probability"] > 0.9
     assert 5 not in got  # two different valid numbers are two people
+    assert 7 not in got
+    wrong_name = records(
+        [{"record_id": 8, "id_raw": transpose(number), "name": "李四", "birth_date": BIRTH.isoformat()}]
+    )
+    w = matching.decide(matching.match_frames(persons(number), wrong_name))
+    assert w.height == 0 or w.get_column("state").to_list() == [
+        "pending"
+    ]  # a wholly other name is never certain
 
 
 @pytest.fixture
@@ -94,16 +102,16 @@ def household(make_household, clerk):
 
 def test_officer_review_is_remembered_for_the_next_run(household, clerk, officer, all_datasets, provider_of):
     head = household.members.get()
-    # no number, a homophone name and the phone only: probable, never certain without a number
-    doubtful = {"id_number": "", "name": "陈志墙", "phone": "13900000001", "institution": "某行",
+    # no number, his name and a birth date one digit off: probable, not certain
+    doubtful = {"id_number": "", "name": "陈志强", "birth_date": "1968-07-13", "institution": "某行",
                 "balance": "50000", "balance_date": "2026-02-28"}  # fmt: skip
     all_datasets({"banks": [doubtful]})
     req = services.request_create(actor=clerk, household=household, service_code="dibao", purpose="低保",
                                   today=TODAY)  # fmt: skip
     pending = list(req.matches.filter(state=Match.PENDING))
     assert req.state == VerificationRequest.REVIEW and len(pending) == 1
-    assert pending[0].probability >= 0.5 and pending[0].levels["id_number"] == "缺失"
-    assert pending[0].levels["name"].startswith("同音字")
+    assert 0.5 <= pending[0].probability < matching.settings().accept_threshold
+    assert (pending[0].levels["id_number"], pending[0].levels["birth_date"]) == ("缺失", "错一位")
     services.review_decide(actor=officer, match=pending[0], accept=True, reason="电话核实为本人")
     req.refresh_from_db()
     assert req.state == VerificationRequest.READY

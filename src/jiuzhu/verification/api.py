@@ -1,0 +1,268 @@
+"""Verification JSON API, mounted at /api/verification/. Thin: parse, call one service or
+selector, shape. Reports and source records are read through ``selectors`` (role decides
+detail or summary, IDs masked, every read logged).
+
+Errors are ``{"code", "field", "message"}``: 400 rule broken (``authorisation_missing``
+names the members), 403 not allowed (``not_verification_officer``, ``not_source_admin`` …),
+404 unknown, 409 illegal move (``not_ready``, ``upload_decided`` …), 422 malformed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpResponse
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from jiuzhu.common.errors import NotFound
+from jiuzhu.registry.selectors import get_household
+
+from . import access, datasets, selectors, services
+from .models import DatasetUpload, Match, SourceTask, VerificationRequest
+from .sources import catalogue
+
+router = Router(tags=["verification 家庭经济状况核对"])
+
+
+class ErrorOut(Schema):
+    code: str = Field(..., examples=["authorisation_missing"])
+    field: str | None = None
+    message: str = Field(..., examples=["以下成年家庭成员尚未签署核对授权：李秀英"])
+
+
+ERRORS = {frozenset({400, 401, 403, 404, 409, 422}): ErrorOut}
+
+
+def _get(model, pk: int, what: str):
+    obj = model.objects.filter(pk=pk).first()
+    if obj is None:
+        raise NotFound(f"{what}不存在", code="not_found")
+    return obj
+
+
+# --- sources and datasets ------------------------------------------------------------------------
+
+
+@router.get("/sources", summary="数据来源及其记录结构")
+def sources_list(request):
+    latest = {d["source"].code: d["latest"] for d in selectors.datasets_overview()}
+    return [
+        {
+            "code": s.code,
+            "name": s.name,
+            "unit": s.unit,
+            "items": list(s.items),
+            "person_keys": list(s.person_keys),
+            "columns": [
+                {
+                    "name": c.name,
+                    "label": c.label,
+                    "type": c.type,
+                    "required": c.required,
+                    "choices": list(c.choices),
+                }
+                for c in s.columns
+            ],  # fmt: skip
+            "latest_version": None
+            if latest.get(s.code) is None
+            else {
+                "number": latest[s.code].number,
+                "as_of": latest[s.code].as_of,
+                "rows": latest[s.code].rows,
+            },
+        }
+        for s in catalogue().sources
+    ]
+
+
+def _upload_out(u: DatasetUpload) -> dict:
+    v = getattr(u, "version", None) if u.state == DatasetUpload.APPLIED else None
+    return {
+        "id": u.pk,
+        "source": u.source,
+        "as_of": u.as_of,
+        "file": u.original_name,
+        "state": u.state,
+        "rows_total": u.rows_total,
+        "rows_bad": u.rows_bad,
+        "error_count": u.error_count,
+        "errors": u.errors,
+        "mode": u.mode,
+        "version": None if v is None else {"number": v.number, "rows": v.rows, "quarantined": v.quarantined},
+    }
+
+
+@router.post(
+    "/datasets", response={201: dict, **ERRORS}, summary="上传数据集（先校验，出具错误报告，不导入）"
+)
+def dataset_upload(request, file: File[UploadedFile], source: Form[str], as_of: Form[date]):
+    u = datasets.dataset_upload(
+        actor=request.user, source_code=source, as_of=as_of, data=file.read(), filename=file.name
+    )
+    return Status(201, _upload_out(u))
+
+
+@router.get("/datasets/{upload_id}", response={200: dict, **ERRORS}, summary="校验报告")
+def dataset_report(request, upload_id: int):
+    u = _get(DatasetUpload, upload_id, "上传")
+    access.ensure_provider(request.user, catalogue().get(u.source))
+    return _upload_out(u)
+
+
+class ApplyIn(Schema):
+    mode: str = Field(..., description="whole：有错误即整体拒收；quarantine：隔离错误行，导入其余")
+
+
+@router.post("/datasets/{upload_id}/apply", response={200: dict, **ERRORS}, summary="确认导入或拒收")
+def dataset_apply(request, upload_id: int, payload: ApplyIn):
+    u = datasets.dataset_apply(
+        actor=request.user, upload=_get(DatasetUpload, upload_id, "上传"), mode=payload.mode
+    )
+    return _upload_out(u)
+
+
+@router.get(
+    "/sources/{code}/export.csv", response={200: None, **ERRORS}, summary="来源数据批量导出（限该来源管理员）"
+)
+def source_export(request, code: str, purpose: str, on: date | None = None):
+    data = selectors.source_export(user=request.user, source_code=code, on=on, purpose=purpose)
+    resp = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    resp["Content-Disposition"] = f'attachment; filename="{code}.csv"'
+    return resp
+
+
+@router.get("/records/{record_id}", response={200: dict, **ERRORS}, summary="查看来源记录（记录访问）")
+def record_view(request, record_id: int, purpose: str = ""):
+    return selectors.record_read(user=request.user, record_id=record_id, purpose=purpose)
+
+
+# --- tasks --------------------------------------------------------------------------------------
+
+
+def _task_out(t: SourceTask, today: date | None = None) -> dict:
+    return {"id": t.pk, "source": t.source, "unit": t.unit.code, "request": t.request_id, "due_on": t.due_on,
+            "state": t.state, "flag": selectors.task_flag(t, today or date.today()), "no_records": t.no_records}  # fmt: skip
+
+
+@router.get("/tasks", summary="核对任务（本单位；核对中心看全部）")
+def task_list(request):
+    unit = None if access.role_of(request.user) == "verification_officer" else request.user.unit
+    return [_task_out(t) for t in selectors.task_inbox(unit=unit)]
+
+
+class AnswerIn(Schema):
+    records: list[dict] = Field(default_factory=list, description="按来源数据结构填写的记录（列代码为键）")
+    no_records: bool = Field(False, description="查无记录")
+    note: str = ""
+
+
+@router.post("/tasks/{task_id}/answer", response={200: dict, **ERRORS}, summary="数据来源单位反馈")
+def task_answer(request, task_id: int, payload: AnswerIn):
+    t = services.task_answer(actor=request.user, task=_get(SourceTask, task_id, "任务"), rows=payload.records,
+                             no_records=payload.no_records, note=payload.note)  # fmt: skip
+    return _task_out(t)
+
+
+# --- requests, reviews, reports ---------------------------------------------------------------------
+
+
+class RequestIn(Schema):
+    household: str = Field(..., description="家庭编号")
+    service: str = Field(..., description="救助事项代码，如 dibao")
+    purpose: str = Field(..., description="用途（记入访问日志）")
+    channel: str = Field("intake", description="intake / department / periodic")
+    case_ref: str = ""
+    fresh: bool = Field(False, description="不使用仍有效的报告，重新核对")
+
+
+def _request_out(r: VerificationRequest) -> dict:
+    report = getattr(r, "report", None) if r.state in (r.ISSUED, r.SERVED) else None
+    return {
+        "id": r.pk,
+        "household": r.household.code,
+        "service": r.service_code,
+        "state": r.state,
+        "as_of": r.as_of,
+        "served_from": r.served_from_id,
+        "report": None if report is None else report.pk,
+        "sources": r.sources_used,
+        "open_tasks": r.tasks.filter(state=SourceTask.OPEN).count(),
+        "pending_matches": r.matches.filter(state=Match.PENDING).count(),
+    }
+
+
+@router.post("/requests", response={201: dict, **ERRORS}, summary="申请核对（须全体成年成员授权）")
+def request_create(request, payload: RequestIn):
+    r = services.request_create(
+        actor=request.user, household=get_household(payload.household), service_code=payload.service,
+        purpose=payload.purpose, channel=payload.channel, case_ref=payload.case_ref, fresh=payload.fresh,
+    )  # fmt: skip
+    return Status(201, _request_out(r))
+
+
+@router.get("/requests/{request_id}", response={200: dict, **ERRORS}, summary="核对请求")
+def request_detail(request, request_id: int):
+    r = _get(VerificationRequest, request_id, "核对请求")
+    if access.role_of(request.user) != "verification_officer" and request.user.pk not in (
+        r.handler_id,
+        r.requested_by_id,
+    ):
+        raise NotFound("核对请求不存在", code="not_found")
+    return _request_out(r)
+
+
+@router.get("/reviews", response={200: list[dict], **ERRORS}, summary="待确认的概率匹配（核对员）")
+def review_list(request):
+    access.ensure_officer(request.user)
+    return [
+        {"match": mt.pk, "request": mt.request_id, "person": mt.person.name, "record": mt.record_id,
+         "record_name": mt.record.name, "source": mt.record.source, "probability": mt.probability, "levels": mt.levels}
+        for mt in selectors.pending_reviews()
+    ]  # fmt: skip
+
+
+class DecisionIn(Schema):
+    accept: bool
+    reason: str = ""
+
+
+@router.post("/reviews/{match_id}", response={200: dict, **ERRORS}, summary="确认或否定一条匹配（记住决定）")
+def review_decide(request, match_id: int, payload: DecisionIn):
+    mt = services.review_decide(actor=request.user, match=_get(Match, match_id, "匹配"), accept=payload.accept,
+                                reason=payload.reason)  # fmt: skip
+    return {"match": mt.pk, "state": mt.state, "kind": mt.kind}
+
+
+@router.post("/requests/{request_id}/report", response={201: dict, **ERRORS}, summary="出具核对报告（冻结）")
+def report_issue(request, request_id: int):
+    rep = services.report_issue(actor=request.user, request=_get(VerificationRequest, request_id, "核对请求"))
+    return Status(201, {"id": rep.pk, "valid_until": rep.valid_until, "eligible": rep.eligible})
+
+
+@router.get(
+    "/reports/{report_id}", response={200: dict, **ERRORS}, summary="查阅核对报告（按角色脱敏，记录访问）"
+)
+def report_view(request, report_id: int, purpose: str = ""):
+    v = selectors.report_read(user=request.user, report_id=report_id, purpose=purpose)
+    return {"id": v.report.pk, "detail": v.detail, "valid_until": v.report.valid_until, "content": v.content}
+
+
+@router.get(
+    "/reports/{report_id}/export.csv", response={200: None, **ERRORS}, summary="导出核对报告（记录访问）"
+)
+def report_export(request, report_id: int, purpose: str = ""):
+    v = selectors.report_read(user=request.user, report_id=report_id, purpose=purpose, action="export")
+    resp = HttpResponse(selectors.report_csv(v), content_type="text/csv; charset=utf-8")
+    resp["Content-Disposition"] = f'attachment; filename="report-{report_id}.csv"'
+    return resp
+
+
+@router.get("/alerts", summary="复核变更预警")
+def alert_list(request, household: str | None = None):
+    access.ensure_officer(request.user)
+    hh = get_household(household) if household else None
+    return [
+        {"id": a.pk, "household": a.household.code, "service": a.service_code, "kind": a.kind,
+         "detail": a.detail, "report": a.report_id, "raised_at": a.raised_at}
+        for a in selectors.alerts(household=hh)
+    ]  # fmt: skip

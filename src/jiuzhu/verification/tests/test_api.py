@@ -1,0 +1,56 @@
+"""The JSON API: upload → report → apply; a request refused with authorisation_missing; a
+report read per role."""
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from jiuzhu.verification import testing
+
+from .conftest import TODAY, stranger_rows
+
+
+def client_for(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_upload_apply_request_and_report(worked, clerk, officer, provider_of, staff, all_datasets):
+    p = client_for(provider_of("banks"))
+    data = testing.csv_bytes("banks", stranger_rows("banks") + [{"name": "", "institution": "x", "balance": "1",
+                                                                 "balance_date": "2026-01-01"}])  # fmt: skip
+    r = p.post("/api/verification/datasets", {"file": SimpleUploadedFile("b.csv", data), "source": "banks",
+                                              "as_of": "2026-03-01"})  # fmt: skip
+    assert r.status_code == 201, r.content
+    up = r.json()
+    assert (up["rows_bad"], up["errors"][0]["row"], up["errors"][0]["code"]) == (1, 3, "missing_person_key")
+    r = p.post(
+        f"/api/verification/datasets/{up['id']}/apply",
+        {"mode": "quarantine"},
+        content_type="application/json",
+    )
+    assert r.json()["version"] == {"number": 1, "rows": 1, "quarantined": 1}
+    r = client_for(staff("data_provider", "tax")).get(f"/api/verification/datasets/{up['id']}")
+    assert r.status_code == 403 and r.json()["code"] == "not_source_provider"
+
+    all_datasets(as_of=timezone.localdate())  # the API asks as of today
+    c = client_for(clerk)
+    body = {"household": worked.code, "service": "dibao", "purpose": "低保申请"}
+    r = c.post("/api/verification/requests", body, content_type="application/json")
+    assert r.status_code == 400 and r.json()["code"] == "authorisation_missing"
+    assert len(r.json()["members"]) == 3
+    testing.authorise(worked, clerk, on=TODAY)
+    r = c.post("/api/verification/requests", body, content_type="application/json")
+    assert r.status_code == 201 and r.json()["state"] == "ready", r.content
+    req_id = r.json()["id"]
+    o = client_for(officer)
+    r = o.post(f"/api/verification/requests/{req_id}/report")
+    assert r.status_code == 201
+    rep = r.json()["id"]
+    assert o.get(f"/api/verification/reports/{rep}?purpose=审核").json()["detail"] is True
+    other = client_for(staff("department_officer", "education")).get(f"/api/verification/reports/{rep}")
+    assert other.json()["detail"] is False and "members" not in other.json()["content"]
+    r = o.get(f"/api/verification/reports/{rep}/export.csv")
+    assert r.status_code == 200 and "张建国" in r.content.decode("utf-8-sig")
+    assert client_for(clerk).get("/api/verification/reviews").status_code == 403
