@@ -211,7 +211,7 @@ def _copy(frame: pl.DataFrame, dataset_id: int | None, task_id: int | None) -> i
     frame.select(cols).write_csv(buf, include_header=False, null_value="", quote_style="non_numeric")
     table = SourceRecord._meta.db_table
     names = ", ".join(f'"{SourceRecord._meta.get_field(c).column}"' for c in cols)
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, connection.wrap_database_errors:  # driver errors as Django's
         raw = cursor.cursor  # psycopg 3 cursor
         with raw.copy(f'COPY "{table}" ({names}) FROM STDIN (FORMAT csv)') as copy:
             copy.write(buf.getvalue())
