@@ -26,7 +26,7 @@ from jiuzhu.registry.models import Household, Person
 
 from . import datasets, matching, reports, selectors
 from .models import ChangeAlert, MatchDecision, RecheckRun, SourceRecord, VerificationReport
-from .services import REPORT_RECORD_FIELDS, _member_dict, household_dict
+from .services import REPORT_RECORD_FIELDS, household_dict, member_dict
 from .sources import catalogue
 
 CHUNK = 20_000
@@ -158,7 +158,7 @@ def _alerts_for_households(
         members = list(hh.members.order_by("id"))
         matched = [mt for p in members for mt in by_person.get(p.pk, [])]
         snap = reports.build(
-            household=household_dict(hh), members=[_member_dict(p) for p in members], matched=matched, as_of=on,
+            household=household_dict(hh), members=[member_dict(p) for p in members], matched=matched, as_of=on,
             service_code=service, policy=policy, sources_used=[], matching=matching.settings().as_dict(),
             source_names=names,
         )  # fmt: skip

@@ -267,13 +267,13 @@ def _match(req: VerificationRequest, candidates: list[dict]) -> int:
             kind, state = (Match.REVIEWED, Match.ACCEPTED) if d.accepted else (Match.FUZZY, Match.REJECTED)
         rows.append(
             Match(request=req, person_id=p["person_id"], record_id=p["record_id"], kind=kind,
-                  probability=p["probability"], levels=ingest_levels(p["levels"]), state=state)
+                  probability=p["probability"], levels=_levels(p["levels"]), state=state)
         )  # fmt: skip
     Match.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 
 
-def ingest_levels(text: str | None) -> dict:
+def _levels(text: str | None) -> dict:
     import json
 
     return json.loads(text) if text else {}
@@ -363,7 +363,7 @@ def review_decide(*, actor, match: Match, accept: bool, reason: str = "") -> Mat
 # --- reports ----------------------------------------------------------------------------------
 
 
-def _member_dict(p: Person) -> dict:
+def member_dict(p: Person) -> dict:
     return {
         "person_id": p.pk, "name": p.name, "id_number": p.id_number, "relation": p.relation,
         "birth_date": p.birth_date, "gender": p.gender, "labour_capacity": p.labour_capacity,
@@ -401,7 +401,7 @@ def report_issue(*, actor, request: VerificationRequest, today: date | None = No
     ]  # fmt: skip
     snap = reports.build(
         household=household_dict(req.household),
-        members=[_member_dict(p) for p in req.household.members.order_by("id")],
+        members=[member_dict(p) for p in req.household.members.order_by("id")],
         matched=matched,
         as_of=req.as_of,
         service_code=req.service_code,
