@@ -123,6 +123,7 @@ def _run(
     block_budget: int | None,
     detail: bool,
     model_out: str | Path | None,
+    prior: float | None = None,
     exclusive: bool = True,
 ) -> pl.DataFrame:
     from splink import Linker, SettingsCreator
@@ -131,6 +132,8 @@ def _run(
         raise LinkageError(f"threshold must be between 0 and 1, got {threshold}")
     if engine not in ENGINES:
         raise LinkageError(f"unknown engine {engine!r}; engines are: {', '.join(ENGINES)}")
+    if prior is not None and not 0 < prior < 1:
+        raise LinkageError(f"prior must be strictly between 0 and 1, got {prior}")
     is_link = len(frames) == 2
     sizes = [f.height for f in frames]
     if (min(sizes) if is_link else sizes[0] - 1) < 1:  # nothing to pair
@@ -167,7 +170,9 @@ def _run(
             unique_id_column_name="uid",
             comparisons=[b.comparison for b in built],
             blocking_rules_to_generate_predictions=rules,
-            probability_two_random_records_match=min(0.1, expected / max(total_pairs, 1)),
+            probability_two_random_records_match=(
+                prior if prior is not None else min(0.1, expected / max(total_pairs, 1))
+            ),
             retain_matching_columns=detail,  # gamma columns come only with the matching columns
             retain_intermediate_calculation_columns=False,
         )
@@ -184,7 +189,7 @@ def _run(
             if do_train:
                 # u needs many random pairs, not all: 100 per record, within [2e5, 1e6]
                 sample = max_pairs or min(1e6, max(2e5, 100.0 * sum(sizes)))
-                _train(linker, plan, compares, sample, bar)
+                _train(linker, plan, compares, sample, bar, estimate_prior=prior is None)
             bar.stage("predict")
             result = linker.inference.predict(threshold_match_probability=threshold).as_pyarrow_table()
             if model_out:
@@ -198,11 +203,19 @@ def _run(
         bar.close()
 
 
-def _train(linker, plan: Plan, compares: list[Compare], max_pairs: float, bar: Progress) -> None:
+def _train(
+    linker,
+    plan: Plan,
+    compares: list[Compare],
+    max_pairs: float,
+    bar: Progress,
+    *,
+    estimate_prior: bool = True,
+) -> None:
     bar.stage("train: u by random sampling")
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs)
-    bar.stage("train: share of matches")
-    if plan.sure:
+    if estimate_prior and plan.sure:
+        bar.stage("train: share of matches")
         try:
             linker.training.estimate_probability_two_random_records_match(
                 [Plan.sql(r) for r in plan.sure], recall=0.8
@@ -314,6 +327,7 @@ def dedupe(
     block_budget: int | None = None,
     detail: bool = False,
     model_out: str | Path | None = None,
+    prior: float | None = None,
 ) -> pl.DataFrame:
     """Pairs of records in one table that are probably the same person.
 
@@ -336,6 +350,11 @@ def dedupe(
             (default max(2,000,000, 10 × records)).
         detail: add a ``<column>__level`` column per compare with the level's label.
         model_out: write the trained Splink model (JSON) there, for audit.
+        prior: the probability that two random records are the same person, when the caller
+            knows it better than the inputs' sizes do (e.g. 1 / the city's population for a
+            household against its candidate records). Given, it is used as is and not
+            re-estimated in training. Default: one match per record of the smaller side
+            (link) or one record in 20 a duplicate (dedupe), at most 0.1.
 
     Returns:
         polars DataFrame ``id_l, id_r, match_probability`` (plus the ``__level`` columns),
@@ -360,6 +379,7 @@ def dedupe(
         block_budget=block_budget,
         detail=detail,
         model_out=model_out,
+        prior=prior,
     )
 
 
@@ -380,6 +400,7 @@ def link(
     block_budget: int | None = None,
     detail: bool = False,
     model_out: str | Path | None = None,
+    prior: float | None = None,
 ) -> pl.DataFrame:
     """Pairs (left record, right record) that are probably the same person.
 
@@ -406,4 +427,5 @@ def link(
         block_budget=block_budget,
         detail=detail,
         model_out=model_out,
+        prior=prior,
     )

@@ -105,14 +105,6 @@ def _kinds(term_frequencies: bool) -> dict | None:
     return doc
 
 
-def calibrate(p: pl.Expr, *, prior_used: float, prior: float) -> pl.Expr:
-    """Re-state a probability computed with the prior ``prior_used`` under ``prior``: the
-    evidence (Bayes factor) is kept, the prior odds are replaced."""
-    k = (prior / (1 - prior)) / (prior_used / (1 - prior_used))
-    odds = p / (1 - p).clip(lower_bound=1e-300) * k
-    return pl.when(p >= 1).then(1.0).otherwise(odds / (1 + odds))
-
-
 def _text(frame: pl.DataFrame, names) -> pl.DataFrame:
     out = frame
     for n in names:
@@ -185,27 +177,22 @@ def _fuzzy(
             continue
         if left.get_column(c).null_count() == left.height or right.get_column(c).null_count() == right.height:
             left, right = left.drop(c), right.drop(c)
-    # jiuzhu.linkage scores a link with the prior 1 / the larger input (at most 0.1); the prior
-    # here is 1 / the people the records are about, the same for one household and the city.
-    prior_used = min(0.1, 1 / max(left.height, right.height))
-    odds = config.review_threshold / (1 - config.review_threshold) * (prior_used / (1 - prior_used))
-    raw_threshold = min(1.0, odds / (odds + (1 / people) / (1 - 1 / people)))
     pairs = link(
         left,
         right,
         id_col="person_id",
         right_id_col="record_id",
         preset=config.preset,
-        threshold=raw_threshold,
+        threshold=config.review_threshold,
+        # One household and the whole city give one answer: the prior is 1 / the people the
+        # records are about, not Splink's share derived from the inputs' sizes.
+        prior=1 / people,
         engine=engine,
         settings=_kinds(config.term_frequencies),
         progress=progress,
         train=config.train,
         detail=True,
     )
-    pairs = pairs.with_columns(
-        match_probability=calibrate(pl.col("match_probability"), prior_used=prior_used, prior=1 / people)
-    ).filter(pl.col("match_probability") >= config.review_threshold)
     if pairs.height == 0:
         return empty()
     level_cols = [c for c in pairs.columns if c.endswith("__level")]

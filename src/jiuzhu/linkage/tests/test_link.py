@@ -1,8 +1,9 @@
 """link: left ids on the left, right ids on the right, even when the values overlap."""
 
 import polars as pl
+import pytest
 
-from jiuzhu.linkage import Compare, clusters, link, synth
+from jiuzhu.linkage import Compare, LinkageError, clusters, link, synth
 
 from .conftest import COMPARES
 
@@ -46,3 +47,17 @@ def test_differently_named_columns_and_overlapping_ids():
         progress=False,
     )
     assert pairs.select("id_l", "id_r").rows() == [(1, 2)]
+
+
+def test_caller_prior_replaces_the_size_derived_one():
+    """The same evidence scored with a smaller prior gives a smaller probability, so a
+    household scored alone and the same household in the whole city can be made to agree."""
+    left = pl.DataFrame({"id": ["a"], "name": ["张伟"], "dob": ["1984-01-29"]})
+    right = pl.DataFrame({"id": ["x", "y"], "name": ["章伟", "王芳"], "dob": ["1984-01-29", "1970-01-01"]})
+    compares = [Compare("name", "name"), Compare("dob", "date")]
+    kw = {"id_col": "id", "compares": compares, "progress": False, "threshold": 0.0}
+    default = link(left, right, **kw).filter(pl.col("id_r") == "x")["match_probability"][0]
+    city = link(left, right, prior=1e-6, **kw).filter(pl.col("id_r") == "x")["match_probability"][0]
+    assert city < default
+    with pytest.raises(LinkageError, match="prior"):
+        link(left, right, prior=1.5, **kw)
