@@ -27,7 +27,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {"nav": []}
-    role = m.ADMIN if user.is_superuser else getattr(user, "role", "")
+    role = getattr(user, "effective_role", "") or (m.ADMIN if user.is_superuser else "")
     items = []
     for label, name, roles in NAV:
         if role not in roles:

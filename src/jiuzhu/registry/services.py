@@ -51,7 +51,9 @@ def clean_member(data: dict, *, prefix: str = "", today: date | None = None) -> 
     name = (data.get("name") or "").strip()
     if not name:
         raise ValidationFailed("请填写姓名", field=f("name"), code="required")
-    info = idnumber.parse(data.get("id_number") or "", field=f("id_number"), today=today)
+    if not (data.get("id_number") or "").strip():
+        raise ValidationFailed("请填写身份证号码", field=f("id_number"), code="required")
+    info = idnumber.parse(data.get("id_number"), field=f("id_number"), today=today)
     birth = data.get("birth_date")
     if birth:
         if isinstance(birth, str):
@@ -80,7 +82,10 @@ def clean_member(data: dict, *, prefix: str = "", today: date | None = None) -> 
             "有残疾类别时须填写残疾等级（1–4级）", field=f("disability_grade"), code="required"
         )
     if grade not in (None, ""):
-        grade = int(grade)
+        try:
+            grade = int(grade)
+        except (TypeError, ValueError):
+            raise ValidationFailed(f"残疾等级“{grade}”不是1–4的整数", field=f("disability_grade")) from None
         if not kind:
             raise ValidationFailed(
                 "填写残疾等级时须选择残疾类别", field=f("disability_kind"), code="required"
@@ -317,6 +322,12 @@ def income_add(
 ) -> IncomeItem:
     _choice(kind, IncomeItem.KINDS, "kind", "收入类别")
     amount = _decimal(monthly_amount, "monthly_amount", "月均金额")
+    for name, value, label in (
+        ("period_start", period_start, "统计起日期"),
+        ("period_end", period_end, "统计止日期"),
+    ):
+        if not isinstance(value, date):
+            raise ValidationFailed(f"请填写有效的{label}", field=name, code="required")
     if period_end < period_start:
         raise ValidationFailed("统计止日期不能早于统计起日期", field="period_end")
     item = IncomeItem(

@@ -31,3 +31,38 @@ def test_member_in_two_households_refused(make_household):
         make_household(members=[{"name": "张三", "id_number": existing}])
     assert err.value.code == "person_in_other_household"
     assert Household.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("member", "field", "code"),
+    [
+        ({"name": "王五", "id_number": ""}, "members[0].id_number", "required"),
+        (
+            {"name": "王五", "disability_kind": "physical", "disability_grade": "二"},
+            "members[0].disability_grade",
+            "invalid",
+        ),
+    ],
+)
+def test_member_bad_input_is_specific_and_writes_nothing(make_household, member, field, code):
+    with pytest.raises(ValidationFailed) as err:
+        make_household(members=[member])
+    assert (err.value.field, err.value.code) == (field, code)
+    assert Household.objects.count() == 0
+
+
+def test_income_without_period_dates_is_refused(make_household):
+    from jiuzhu.registry.services import income_add
+
+    person = make_household().members.get()
+    with pytest.raises(ValidationFailed) as err:
+        income_add(
+            actor=None,
+            person=person,
+            kind="wages",
+            monthly_amount="1000",
+            period_start=None,
+            period_end=date(2026, 6, 30),
+        )
+    assert (err.value.field, err.value.code) == ("period_start", "required")
+    assert not person.incomes.exists()
