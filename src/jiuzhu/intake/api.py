@@ -201,7 +201,8 @@ class ProposalOut(Schema):
     unit: str
     limit_days: int
     eligible: bool | None = Field(..., description="规则预审结果；null 表示未能预审")
-    monthly_amount: str | None
+    amount: str | None = Field(..., description="规则预审的金额（元）；周期见 amount_period")
+    amount_period: str | None = Field(..., description="month=每月, year=每年, once=一次性")
     reasons: list[str]
     asked: bool = Field(..., description="属于申请的救助需求")
     already_received: bool

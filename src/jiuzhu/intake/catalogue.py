@@ -47,7 +47,8 @@ class Proposal:
 
     service: ServiceInfo
     eligible: bool | None  # None: the rules could not pre-check it
-    monthly_amount: Decimal | None = None
+    amount: Decimal | None = None
+    amount_period: str | None = None  # "month" | "year" | "once", as the rules say
     reasons: list[str] = field(default_factory=list)
     asked: bool = False
     already_received: bool = False
@@ -60,7 +61,8 @@ class Proposal:
     def snapshot(self) -> dict:
         return {
             "eligible": self.eligible,
-            "monthly_amount": None if self.monthly_amount is None else f"{self.monthly_amount:.2f}",
+            "amount": None if self.amount is None else f"{self.amount:.2f}",
+            "amount_period": self.amount_period,
             "reasons": list(self.reasons),
             "asked": self.asked,
             "already_received": self.already_received,
@@ -142,8 +144,8 @@ def _reason_text(reason) -> str:
 
 def precheck(
     facts, as_of: date, policy, codes: list[str]
-) -> dict[str, tuple[bool | None, Decimal | None, list]]:
-    """``{service code: (eligible, monthly amount, reasons)}`` from the rules, or ``{}`` when
+) -> dict[str, tuple[bool | None, Decimal | None, str | None, list]]:
+    """``{service code: (eligible, amount, amount period, reasons)}`` from the rules, or ``{}`` when
     the city's rules module is not there (then nothing is pre-checked)."""
     try:
         rules = importlib.import_module("jiuzhu.policy.rules")
@@ -156,13 +158,14 @@ def precheck(
         # a pre-check is advice: when the rules cannot run (e.g. no parameters in force on
         # that date) the clerk still refers, and sees why nothing was pre-checked
         note = f"政策规则未能预审：{getattr(exc, 'message', exc)}"
-        return {c: (None, None, [note]) for c in codes}
+        return {c: (None, None, None, [note]) for c in codes}
     for r in results:
         code = getattr(r.service, "code", r.service)
         amount = r.monthly_amount
         out[str(code)] = (
             r.eligible,
             None if amount is None else Decimal(str(amount)),
+            getattr(r, "amount_period", None),
             [_reason_text(x) for x in (r.reasons or [])],
         )
     return out

@@ -109,7 +109,9 @@ def proposals(
     names = {s.code: s.name for s in svcs}
     out = []
     for s in svcs:
-        eligible, amount, reasons = checked.get(s.code, (None, None, ["政策规则未作预审，由承办单位审核"]))
+        eligible, amount, period, reasons = checked.get(
+            s.code, (None, None, None, ["政策规则未作预审，由承办单位审核"])
+        )
         conflicts = sorted(
             {c for c in s.exclusive_with if c in received}
             | {c for c in received if s.code in _exclusive(svcs, c)}
@@ -118,7 +120,8 @@ def proposals(
             catalogue.Proposal(
                 service=s,
                 eligible=eligible,
-                monthly_amount=amount,
+                amount=amount,
+                amount_period=period,
                 reasons=list(reasons),
                 asked=s.category in asked_categories,
                 already_received=s.code in received,

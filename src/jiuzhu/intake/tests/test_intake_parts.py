@@ -109,6 +109,11 @@ def test_proposals_mark_needs_received_and_exclusive(clerk, application, househo
     assert len(props) == len(catalogue.services(policy)) and all(p.reasons for p in props)
     asked = [p for p in props if p.asked]
     assert asked and props[: len(asked)] == asked  # asked-for services first
+    # an amount is shown with its own period (per month, per year, one-off), never all "per month"
+    for x in props:
+        if x.amount is not None:
+            assert x.amount_period == policy.service(x.service.code).amount_period
+    assert {"month", "year"} <= {x.amount_period for x in props if x.amount is not None}
     svc = two_services(policy)[0]
     r = services.refer(
         actor=clerk, application=application, service_codes=[svc.code], today=date(2026, 9, 29)
