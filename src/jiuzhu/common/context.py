@@ -10,7 +10,7 @@ ALL_STAFF = set(m.ROLES)
 # (label, url name, roles that see it)
 NAV = [
     ("首页", "registry:home", ALL_STAFF),
-    ("户籍与家庭", "registry:search", ALL_STAFF - {m.DATA_PROVIDER}),
+    ("户籍与家庭", "registry:search", ALL_STAFF - {m.DATA_PROVIDER, m.PARTNER}),
     ("一门受理", "intake:window", {m.WINDOW_CLERK, m.TOWN_CASEWORKER, m.ADMIN}),
     ("待办转办", "intake:inbox", {m.DEPARTMENT_OFFICER, m.TOWN_CASEWORKER, m.APPROVER, m.ADMIN}),
     ("核对", "verification:home", {m.VERIFICATION_OFFICER, m.DATA_PROVIDER, m.SUPERVISOR, m.ADMIN}),
@@ -18,7 +18,7 @@ NAV = [
     ("资金发放", "payments:home", {m.TOWN_CASEWORKER, m.APPROVER, m.SUPERVISOR, m.CONVENER, m.ADMIN}),
     ("查重查漏", "screening:home", {m.TOWN_CASEWORKER, m.APPROVER, m.SUPERVISOR, m.CONVENER, m.ADMIN}),
     ("联席会议与监督", "supervision:home", {m.SUPERVISOR, m.CONVENER, m.APPROVER, m.ADMIN}),
-    ("社会力量", "charity:home", {m.TOWN_CASEWORKER, m.APPROVER, m.ADMIN}),
+    ("社会力量", "charity:home", {m.TOWN_CASEWORKER, m.WINDOW_CLERK, m.APPROVER, m.PARTNER, m.ADMIN}),
     ("系统管理", "admin:index", {m.ADMIN}),
 ]
 

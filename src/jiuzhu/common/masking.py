@@ -16,6 +16,8 @@ APPROVER = "approver"
 SUPERVISOR = "supervisor"
 CONVENER = "convener"
 ADMIN = "admin"
+# Staff of a charity / social-forces partner (issue 9): sees only its own referrals.
+PARTNER = "partner"
 PUBLIC = "public"
 
 ROLES = (
@@ -28,6 +30,7 @@ ROLES = (
     SUPERVISOR,
     CONVENER,
     ADMIN,
+    PARTNER,
 )
 
 _CASE_ROLES = {WINDOW_CLERK, TOWN_CASEWORKER, VERIFICATION_OFFICER, APPROVER, SUPERVISOR, ADMIN}

@@ -549,11 +549,17 @@ def _refuse_if_referenced(scopes: dict, using: str) -> None:
     links: dict = {}  # other model -> Q of its references to demo rows
     for model, scope in scopes.items():
         for rel in model._meta.related_objects:
-            other = rel.related_model
-            # Only enforced foreign keys block the delete (history rows keep theirs unenforced).
-            if other in ours or not rel.field.concrete or not rel.field.db_constraint:
+            if rel.many_to_many:  # the link table's foreign key to us blocks the delete
+                other = rel.through
+                name = next(f.name for f in other._meta.fields if f.is_relation and f.related_model is model)
+            else:
+                other, name = rel.related_model, rel.field.name
+                # Only enforced foreign keys block the delete (history rows keep theirs unenforced).
+                if not rel.field.concrete or not rel.field.db_constraint:
+                    continue
+            if other in ours:
                 continue
-            q = Q(**{f"{rel.field.name}__in": scope.values("id")})
+            q = Q(**{f"{name}__in": scope.values("id")})
             links[other] = links[other] | q if other in links else q
     found = []
     for other, q in links.items():

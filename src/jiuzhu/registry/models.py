@@ -47,6 +47,7 @@ class User(AbstractUser):
         (m.SUPERVISOR, "监督（纪检、审计、财政）"),
         (m.CONVENER, "联席会议召集人"),
         (m.ADMIN, "系统管理员"),
+        (m.PARTNER, "社会力量合作方"),
     ]
     display_name = models.CharField("姓名", max_length=50, blank=True)
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")

@@ -23,7 +23,7 @@ from .models import Asset, Household, IncomeItem, Person, Unit
 
 # Who may open household files, and who may change them (DOMAIN §1). A data-source officer
 # answers verification tasks only; he never browses the registry.
-READ_ROLES = frozenset(m.ROLES) - {m.DATA_PROVIDER}
+READ_ROLES = frozenset(m.ROLES) - {m.DATA_PROVIDER, m.PARTNER}
 WRITE_ROLES = frozenset({m.WINDOW_CLERK, m.TOWN_CASEWORKER, m.ADMIN})
 
 SEARCH_LIMIT = 50

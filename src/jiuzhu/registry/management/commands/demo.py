@@ -9,6 +9,7 @@ demo password); ``--reset`` removes the generated households first and makes the
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -39,6 +40,10 @@ ROLE_TITLES = {
 # Supervision sits with discipline inspection, audit or finance (DOMAIN §1): the first the
 # policy file declares.
 SUPERVISOR_UNITS = ("discipline", "audit", "finance")
+# Later domain areas add their demo data through ``jiuzhu.<app>.demo.seed(policy=, today=)``,
+# called in this order after the households exist. Each seed is idempotent (a second run
+# adds nothing) and returns a one-line summary for the console.
+DEMO_APPS = ("intake", "verification", "decisions", "payments", "screening", "supervision", "charity")
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,17 @@ def demo_staff_sync(*, policy, password: str = DEMO_PASSWORD) -> list[Login]:
     return logins
 
 
+def _seed_app(app: str, *, policy, today: date) -> str:
+    name = f"jiuzhu.{app}.demo"
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name in (name, f"jiuzhu.{app}"):
+            return ""  # that area has no demo data (or is not built)
+        raise
+    return module.seed(policy=policy, today=today) or ""
+
+
 class Command(BaseCommand):
     help = "一条命令建立演示城市：迁移数据库、同步单位、创建各角色演示账号、生成演示家庭，然后启动服务"
 
@@ -145,6 +161,10 @@ class Command(BaseCommand):
                 f"已生成演示家庭 {stats.households} 户、人员 {stats.persons} 人、收入 {stats.incomes} 条、"
                 f"资产 {stats.assets} 条，用时 {stats.seconds:.1f} 秒",
             )
+        for app in DEMO_APPS:
+            summary = _seed_app(app, policy=policy, today=date.today())
+            if summary:
+                self._say(verbose, summary)
         if verbose:
             self._print_logins(logins)
         if not o["no_serve"]:

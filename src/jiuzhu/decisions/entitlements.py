@@ -1,0 +1,196 @@
+"""Writing and reading entitlements — the contract between decisions, payments, screening,
+supervision and charity.
+
+Writes (each one transaction):
+- ``entitlement_grant(...)`` — a new entitlement from ``start_month``.
+- ``entitlement_change(entitlement=, amount=, from_month=, ...)`` — a new amount from a month
+  (may be in the past: payments then owes back pay or recovers an overpayment).
+- ``entitlement_stop(entitlement=, from_month=, ...)`` — nothing owed from that month on.
+
+Reads:
+- ``owed_in(month)`` — the entitlements owed for a month (monthly ones running in it, yearly
+  ones in their start month's month of each year, one-off ones in their start month).
+- ``amount_owed(payee, service_code, month)`` — what is owed for one payee, service and month.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from jiuzhu.common.errors import IllegalTransition, ValidationFailed
+from jiuzhu.common.money import money
+from jiuzhu.registry.models import Unit
+
+from .models import Entitlement
+
+
+def month_start(d: date) -> date:
+    return d.replace(day=1)
+
+
+def add_months(d: date, n: int) -> date:
+    """The 1st of the month ``n`` months after ``d``'s month (n may be negative)."""
+    k = d.year * 12 + (d.month - 1) + n
+    return date(k // 12, k % 12 + 1, 1)
+
+
+def _service(policy, code: str):
+    try:
+        return policy.service(code)
+    except Exception as exc:  # UnknownService
+        raise ValidationFailed(
+            f"未知的救助事项：{code}", field="service_code", code="unknown_service"
+        ) from exc
+
+
+@transaction.atomic
+def entitlement_grant(
+    *,
+    household,
+    payee,
+    service_code: str,
+    amount,
+    start_month: date,
+    actor,
+    policy=None,
+    members=None,
+    unit: Unit | None = None,
+    amount_period: str | None = None,
+    next_review_on: date | None = None,
+    end_month: date | None = None,
+    status: str = Entitlement.ACTIVE,
+    referral=None,
+    origin: str = "",
+    reason: str = "",
+) -> Entitlement:
+    if policy is None:
+        from jiuzhu.policy.selectors import current_policy
+
+        policy = current_policy()
+    spec = _service(policy, service_code)
+    amount = money(amount)
+    if amount < 0:
+        raise ValidationFailed("金额不能为负数", field="amount", code="negative_amount")
+    if payee.household_id != household.pk:
+        raise ValidationFailed("领取人不是该家庭成员", field="payee", code="payee_not_member")
+    period = amount_period or spec.amount_period or "month"
+    if period not in dict(Entitlement.PERIODS):
+        raise ValidationFailed(f"未知的金额周期：{period}", field="amount_period", code="bad_period")
+    if unit is None:
+        unit = Unit.objects.get(code=spec.owner_unit)
+    ent = Entitlement.objects.create(
+        household=household,
+        payee=payee,
+        service_code=service_code,
+        category=spec.category,
+        unit=unit,
+        amount=amount,
+        amount_period=period,
+        start_month=month_start(start_month),
+        end_month=month_start(end_month) if end_month else None,
+        status=status,
+        next_review_on=next_review_on,
+        referral=referral,
+        origin=origin,
+        reason=reason,
+        created_by=actor,
+    )
+    ent.members.set(members if members is not None else [payee])
+    return ent
+
+
+def _lock(entitlement: Entitlement) -> Entitlement:
+    ent = Entitlement.objects.select_for_update().get(pk=entitlement.pk)
+    if ent.status == Entitlement.ENDED:
+        raise IllegalTransition("该待遇已终止，不能再变更", field="entitlement", code="entitlement_ended")
+    if hasattr(ent, "next"):
+        raise IllegalTransition(
+            "该待遇已被变更，请对最新的待遇操作", field="entitlement", code="entitlement_superseded"
+        )
+    return ent
+
+
+@transaction.atomic
+def entitlement_change(
+    *,
+    entitlement: Entitlement,
+    amount,
+    from_month: date,
+    actor,
+    reason: str,
+    origin: str = "",
+    status: str | None = None,
+    end_month: date | None = None,
+    next_review_on: date | None = None,
+) -> Entitlement:
+    """End ``entitlement`` before ``from_month`` and continue with ``amount`` from it."""
+    if not reason.strip():
+        raise ValidationFailed("变更待遇须写明理由", field="reason", code="reason_required")
+    old = _lock(entitlement)
+    from_month = month_start(from_month)
+    if from_month < old.start_month:
+        raise ValidationFailed("变更月份早于待遇起始月份", field="from_month", code="before_start")
+    amount = money(amount)
+    if amount < 0:
+        raise ValidationFailed("金额不能为负数", field="amount", code="negative_amount")
+    carried_status = old.status
+    old.end_month = add_months(from_month, -1)
+    old.status = Entitlement.ENDED
+    old.ended_reason = reason
+    old.save(update_fields=["end_month", "status", "ended_reason"])
+    new = Entitlement.objects.create(
+        household=old.household,
+        payee=old.payee,
+        service_code=old.service_code,
+        category=old.category,
+        unit=old.unit,
+        amount=amount,
+        amount_period=old.amount_period,
+        start_month=from_month,
+        end_month=month_start(end_month) if end_month else None,
+        status=status or carried_status,
+        next_review_on=next_review_on or old.next_review_on,
+        previous=old,
+        referral=old.referral,
+        origin=origin or old.origin,
+        reason=reason,
+        created_by=actor,
+    )
+    new.members.set(old.members.all())
+    return new
+
+
+@transaction.atomic
+def entitlement_stop(*, entitlement: Entitlement, from_month: date, actor, reason: str) -> Entitlement:
+    """Nothing is owed from ``from_month`` on (may be in the past: payments recovers)."""
+    if not reason.strip():
+        raise ValidationFailed("终止待遇须写明理由", field="reason", code="reason_required")
+    ent = _lock(entitlement)
+    ent.end_month = add_months(month_start(from_month), -1)
+    ent.status = Entitlement.ENDED
+    ent.ended_reason = reason
+    ent.save(update_fields=["end_month", "status", "ended_reason"])
+    return ent
+
+
+def owed_in(month: date) -> QuerySet[Entitlement]:
+    """Entitlements owed for ``month``, whatever their status now (an ended entitlement is
+    still owed for the months before its end)."""
+    m = month_start(month)
+    running = Q(start_month__lte=m) & (Q(end_month__isnull=True) | Q(end_month__gte=m))
+    return Entitlement.objects.filter(
+        (Q(amount_period="month") & running)
+        | (Q(amount_period="once") & Q(start_month=m))
+        | (Q(amount_period="year") & running & Q(start_month__month=m.month))
+    )
+
+
+def amount_owed(*, payee, service_code: str, month: date) -> Decimal:
+    total = Decimal("0.00")
+    for ent in owed_in(month).filter(payee=payee, service_code=service_code):
+        total += ent.amount
+    return total
