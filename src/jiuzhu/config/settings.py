@@ -60,7 +60,16 @@ INSTALLED_APPS = [
 ]
 # Apps of later domain areas register themselves here when they exist, so the foundation runs
 # without them.
-for _app in ("intake", "verification", "decisions", "payments", "screening", "supervision", "charity"):
+for _app in (
+    "intake",
+    "verification",
+    "decisions",
+    "payments",
+    "screening",
+    "supervision",
+    "performance",
+    "charity",
+):
     if (SRC_DIR / _app / "apps.py").exists():
         INSTALLED_APPS.append(f"jiuzhu.{_app}")
 

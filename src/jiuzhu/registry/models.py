@@ -239,3 +239,41 @@ class Asset(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(value__gte=0), name="asset_value_non_negative"),
         ]
+
+
+class StaffRelative(models.Model):
+    """A close relative declared by a member of staff, a village/residents' committee member
+    or a cadre (近亲属备案, DOMAIN §3): decisions flag their applications for the approver's
+    explicit sign-off, and screening links them against the recipients. ``staff`` is set for
+    platform users; committee members and cadres without a login are named in
+    ``declarant_name`` with their ``declarant_post``."""
+
+    RELATIONS = [
+        ("spouse", "配偶"),
+        ("parent", "父母"),
+        ("child", "子女"),
+        ("sibling", "兄弟姐妹"),
+        ("grandparent", "祖父母、外祖父母"),
+        ("grandchild", "孙子女、外孙子女"),
+        ("in_law", "其他近姻亲"),
+    ]
+    staff = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="declared_relatives"
+    )
+    declarant_name = models.CharField("申报人姓名", max_length=50)
+    declarant_post = models.CharField("申报人职务", max_length=100, blank=True)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("亲属姓名", max_length=50)
+    id_number = models.CharField("亲属身份证号码", max_length=18, db_index=True)
+    relation = models.CharField("关系", max_length=20, choices=RELATIONS)
+    declared_on = models.DateField("申报日期")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工作人员近亲属备案"
+        constraints = [
+            models.UniqueConstraint(fields=["declarant_name", "id_number"], name="staff_relative_once")
+        ]
+
+    def __str__(self):
+        return f"{self.declarant_name}的{self.get_relation_display()} {self.name}"

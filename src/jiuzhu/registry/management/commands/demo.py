@@ -43,7 +43,16 @@ SUPERVISOR_UNITS = ("discipline", "audit", "finance")
 # Later domain areas add their demo data through ``jiuzhu.<app>.demo.seed(policy=, today=)``,
 # called in this order after the households exist. Each seed is idempotent (a second run
 # adds nothing) and returns a one-line summary for the console.
-DEMO_APPS = ("intake", "verification", "decisions", "payments", "screening", "supervision", "charity")
+DEMO_APPS = (
+    "intake",
+    "verification",
+    "decisions",
+    "payments",
+    "screening",
+    "supervision",
+    "performance",
+    "charity",
+)
 
 
 @dataclass(frozen=True)
