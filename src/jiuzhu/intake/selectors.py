@@ -641,3 +641,30 @@ def application_view(application: Application, user) -> dict:
             for e in app.events.select_related("unit")
         ],
     }
+
+
+def chain_entries(*, household, role: str):
+    """The household's assistance chain from intake: every step of every application
+    (see ``jiuzhu.registry.chain``)."""
+    from django.urls import reverse
+
+    from jiuzhu.registry.chain import ChainEntry
+
+    from .models import CaseEvent
+
+    events = (
+        CaseEvent.objects.filter(application__household=household)
+        .select_related("application", "referral", "unit")
+        .order_by("-at", "-id")[:500]
+    )
+    for ev in events:
+        app = ev.application
+        service = ev.referral.service_name if ev.referral_id else ""
+        yield ChainEntry(
+            at=ev.at,
+            area="受理",
+            title=f"{ev.get_kind_display()}{'：' + service if service else ''}",
+            detail=ev.note[:200],
+            unit=ev.unit.name if ev.unit_id else "",
+            url=reverse("intake:application", args=[app.tracking_code]),
+        )

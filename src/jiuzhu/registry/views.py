@@ -31,6 +31,7 @@ from jiuzhu.common.selectors import access_log
 from jiuzhu.common.services import log_access
 
 from . import selectors, services
+from .chain import assistance_chain
 from .forms import (
     AssetForm,
     HouseholdForm,
@@ -186,6 +187,7 @@ def household(request, code):
             "hv": hv,
             "has_incomes": any(p["incomes"] for p in hv["members"]),
             "history": selectors.household_history(h, role=role),
+            "chain": assistance_chain(household=h, role=role),
             "can_write": selectors.can_write(request.user),
             "panels": panel_templates("household", role),
         },

@@ -249,3 +249,39 @@ def recipient_households(on: date) -> list[tuple[int, str, int]]:
     return list(
         RecipientService.objects.filter(active=True).values_list("household_id", "service_code", "report_id")
     )
+
+
+def chain_entries(*, household, role: str):
+    """The household's assistance chain from verification: each request and its report's
+    issue (the figures stay on the report page, shown only to whom may read them)."""
+    from django.urls import reverse
+
+    from jiuzhu.registry.chain import ChainEntry
+
+    from .models import VerificationRequest
+
+    detail_roles = {m.VERIFICATION_OFFICER, m.TOWN_CASEWORKER, m.APPROVER, m.ADMIN}
+    requests = (
+        VerificationRequest.objects.filter(household=household)
+        .select_related("requesting_unit", "report")
+        .order_by("-created_at")[:100]
+    )
+    for r in requests:
+        url = reverse("verification:request", args=[r.pk]) if role in detail_roles else ""
+        yield ChainEntry(
+            at=r.created_at,
+            area="核对",
+            title=f"家庭经济状况核对请求（{r.service_code}）：{r.get_state_display()}",
+            detail=r.purpose,
+            unit=r.requesting_unit.name,
+            url=url,
+        )
+        report = getattr(r, "report", None)
+        if report is not None:
+            yield ChainEntry(
+                at=report.issued_at,
+                area="核对",
+                title=f"出具核对报告（有效期至 {report.valid_until}）",
+                unit=r.requesting_unit.name,
+                url=reverse("verification:report", args=[report.pk]) if role in detail_roles else "",
+            )

@@ -1,0 +1,59 @@
+"""One household, one assistance chain (DOMAIN §6): every request, referral, verification,
+decision, entitlement, payment, alert and charity referral of a household on one time line.
+
+Each installed area contributes through ``jiuzhu.<app>.selectors.chain_entries(*, household,
+role)``, returning ``ChainEntry`` items (or dicts with the same keys). Entries carry no personal
+data beyond what the role may see on the household page itself; the areas mask what they show.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class ChainEntry:
+    at: datetime | date
+    area: str  # short Chinese label of the area: 受理, 核对, 审核确认, 发放, 查重查漏, 社会力量
+    title: str
+    detail: str = ""
+    unit: str = ""
+    url: str = ""
+
+    @property
+    def moment(self) -> datetime:
+        """A comparable instant (dates count as the start of their day)."""
+        at = self.at
+        if isinstance(at, datetime):
+            return at if timezone.is_aware(at) else timezone.make_aware(at)
+        return timezone.make_aware(datetime(at.year, at.month, at.day))
+
+
+def _providers():
+    for app in settings.INSTALLED_APPS:
+        if not app.startswith("jiuzhu."):
+            continue
+        try:
+            module = importlib.import_module(f"{app}.selectors")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{app}.selectors":
+                continue
+            raise
+        provider = getattr(module, "chain_entries", None)
+        if provider is not None:
+            yield provider
+
+
+def assistance_chain(*, household, role: str, limit: int = 300) -> list[ChainEntry]:
+    """The household's chain, newest first."""
+    out: list[ChainEntry] = []
+    for provider in _providers():
+        for e in provider(household=household, role=role):
+            out.append(e if isinstance(e, ChainEntry) else ChainEntry(**e))
+    out.sort(key=lambda e: e.moment, reverse=True)
+    return out[:limit]
