@@ -1,0 +1,277 @@
+"""Open needs not met by government services, matched to partners' offers with reasons
+(DOMAIN §2 "8+1+3": government first, then society where needs remain).
+
+A need comes from: an intake referral refused or handed to charity; a partly met request (a
+need the household asked for that no unit granted, while another was granted); an emergency
+aid first (急难); an open omission alert of screening (soft reference: kind + id). A need
+that already has a charity referral (not declined) is no longer open. Keys are
+``<source kind>:<source id>:<need>``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from jiuzhu.intake.models import Application, EmergencyAid
+from jiuzhu.intake.models import Referral as IntakeReferral
+from jiuzhu.registry.models import Household
+
+from .models import NEED_LABELS, CharityReferral, NeedClaim, Offer
+from .referrals import CATEGORY_NEED, NEED_CATEGORIES
+
+SOURCE_LABELS = dict(CharityReferral.SOURCES)
+LOOKBACK_DAYS = 365
+
+
+@dataclass
+class Match:
+    offer: Offer
+    reasons: list[str]
+
+
+@dataclass
+class OpenNeed:
+    key: str
+    source_kind: str
+    source_id: str
+    need: str
+    household: Household
+    raised_on: date
+    description: str = ""
+    application_id: int | None = None
+    intake_referral_id: int | None = None
+    matches: list[Match] = field(default_factory=list)
+    claims: list[str] = field(default_factory=list)
+
+    @property
+    def town(self) -> str:
+        return self.household.town.code
+
+    @property
+    def need_display(self) -> str:
+        return NEED_LABELS.get(self.need, self.need)
+
+    @property
+    def source_display(self) -> str:
+        return SOURCE_LABELS.get(self.source_kind, self.source_kind)
+
+
+def _need_of(r: IntakeReferral) -> str:
+    return CATEGORY_NEED.get(r.category) or next(iter(r.application.needs), "living")
+
+
+def _from_intake(qs) -> list[OpenNeed]:
+    out = []
+    for r in qs.select_related("application", "application__household", "application__household__town"):
+        kind = "intake_refused" if r.state == IntakeReferral.REFUSED else "intake_charity"
+        need = _need_of(r)
+        out.append(
+            OpenNeed(
+                key=f"{kind}:{r.pk}:{need}",
+                source_kind=kind,
+                source_id=str(r.pk),
+                need=need,
+                household=r.application.household,
+                raised_on=r.closed_on or r.referred_on,
+                description=r.reasons,
+                application_id=r.application_id,
+                intake_referral_id=r.pk,
+            )
+        )
+    return out
+
+
+def _partly_met(apps) -> list[OpenNeed]:
+    out = []
+    for app in apps.prefetch_related("referrals").select_related("household", "household__town"):
+        legs = list(app.referrals.all())
+        if not any(r.state == IntakeReferral.GRANTED for r in legs):
+            continue
+        answered = {_need_of(r) for r in legs if r.state in IntakeReferral.RESULT_STATES}
+        for need in app.needs:
+            if need in answered:
+                continue
+            out.append(
+                OpenNeed(
+                    key=f"partly_met:{app.pk}:{need}",
+                    source_kind="partly_met",
+                    source_id=str(app.pk),
+                    need=need,
+                    household=app.household,
+                    raised_on=(app.closed_at or app.received_at).date(),
+                    description=app.description,
+                    application_id=app.pk,
+                )
+            )
+    return out
+
+
+def _emergencies(qs) -> list[OpenNeed]:
+    return [
+        OpenNeed(
+            key=f"emergency:{a.pk}:emergency",
+            source_kind="emergency",
+            source_id=str(a.pk),
+            need="emergency",
+            household=a.household,
+            raised_on=a.granted_on,
+            description=f"{a.get_cause_display()}：{a.note}",
+            application_id=a.application_id,
+        )
+        for a in qs.select_related("household", "household__town")
+    ]
+
+
+def _alerts(ids=None, since=None) -> list[OpenNeed]:
+    try:
+        from jiuzhu.screening.models import Alert
+    except ImportError:  # screening not built yet
+        return []
+    qs = Alert.objects.filter(kind="omission", status="open", household__isnull=False)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    if since is not None:
+        qs = qs.filter(raised_on__gte=since)
+    return [
+        OpenNeed(
+            key=f"alert:{a.pk}:living",
+            source_kind="alert",
+            source_id=str(a.pk),
+            need="living",
+            household=a.household,
+            raised_on=a.raised_on,
+            description=f"漏保预警：{a.rule}",
+        )
+        for a in qs.select_related("household", "household__town")
+    ]
+
+
+def _referred_keys() -> set[tuple[str, str, str]]:
+    return set(
+        CharityReferral.objects.exclude(state=CharityReferral.DECLINED).values_list(
+            "source_kind", "source_id", "need"
+        )
+    )
+
+
+def _match(need: OpenNeed, offers: list[Offer], taken: dict[int, int]) -> list[Match]:
+    out = []
+    for o in offers:
+        if need.need not in o.needs or not o.serves(need.town):
+            continue
+        reasons = [f"需求相符：{need.need_display}"]
+        reasons.append(f"服务区域含{need.household.town.name}" if o.area() else "服务全市")
+        if o.capacity is not None:
+            left = o.capacity - taken.get(o.pk, 0)
+            if left <= 0:
+                continue
+            reasons.append(f"剩余名额 {left} 户")
+        if o.kind == Offer.CASH:
+            if o.fund is None or o.fund.balance <= 0 or (o.fund.needs and need.need not in o.fund.needs):
+                continue
+            cap = f"，每户最高 {o.max_amount:.2f} 元" if o.max_amount else ""
+            reasons.append(f"资金余额 {o.fund.balance:.2f} 元{cap}")
+        elif o.kind == Offer.GOODS:
+            if o.stock_item is None or o.stock_item.on_hand <= 0:
+                continue
+            reasons.append(f"库存{o.stock_item.name} {o.stock_item.on_hand:g}{o.stock_item.unit}")
+        out.append(Match(offer=o, reasons=reasons))
+    return out
+
+
+def _with_matches(needs: list[OpenNeed]) -> list[OpenNeed]:
+    offers = list(
+        Offer.objects.filter(active=True, partner__active=True).select_related(
+            "partner", "fund", "stock_item"
+        )
+    )
+    taken: dict[int, int] = {}
+    for oid in CharityReferral.objects.filter(state__in=CharityReferral.OPEN_STATES).values_list(
+        "offer_id", flat=True
+    ):
+        taken[oid] = taken.get(oid, 0) + 1
+    claims: dict[str, list[str]] = {}
+    for key, name in NeedClaim.objects.filter(need_key__in=[n.key for n in needs]).values_list(
+        "need_key", "partner__name"
+    ):
+        claims.setdefault(key, []).append(name)
+    for n in needs:
+        n.matches = _match(n, offers, taken)
+        n.claims = claims.get(n.key, [])
+    return needs
+
+
+def open_needs(*, town: str | None = None, today: date | None = None, limit: int = 200) -> list[OpenNeed]:
+    """Open needs of the last year (newest first), each with the offers that fit."""
+    today = today or timezone.localdate()
+    since = today - timedelta(days=LOOKBACK_DAYS)
+    intake = IntakeReferral.objects.filter(
+        state__in=(IntakeReferral.REFUSED, IntakeReferral.CHARITY), closed_on__gte=since
+    )
+    apps = Application.objects.filter(status=Application.CLOSED, received_on__gte=since)
+    aids = EmergencyAid.objects.filter(granted_on__gte=today - timedelta(days=90))
+    if town:
+        intake = intake.filter(application__household__town__code=town)
+        apps = apps.filter(household__town__code=town)
+        aids = aids.filter(household__town__code=town)
+    needs = _from_intake(intake) + _partly_met(apps) + _emergencies(aids) + _alerts(since=since)
+    done = _referred_keys()
+    needs = [n for n in needs if (n.source_kind, n.source_id, n.need) not in done]
+    if town:
+        needs = [n for n in needs if n.town == town]
+    needs.sort(key=lambda n: (n.raised_on, n.key), reverse=True)
+    return _with_matches(needs[:limit])
+
+
+def need_by_key(key: str) -> OpenNeed | None:
+    """One open need by its key (None when unknown or already referred)."""
+    try:
+        kind, sid, need = key.split(":")
+        pk = int(sid)
+    except ValueError:
+        return None
+    if (kind, sid, need) in _referred_keys():
+        return None
+    if kind in ("intake_refused", "intake_charity"):
+        found = _from_intake(
+            IntakeReferral.objects.filter(pk=pk, state__in=(IntakeReferral.REFUSED, IntakeReferral.CHARITY))
+        )
+    elif kind == "partly_met":
+        found = _partly_met(Application.objects.filter(pk=pk, status=Application.CLOSED))
+    elif kind == "emergency":
+        found = _emergencies(EmergencyAid.objects.filter(pk=pk))
+    elif kind == "alert":
+        found = _alerts(ids=[pk])
+    else:
+        return None
+    found = [n for n in found if n.key == key]
+    return _with_matches(found)[0] if found else None
+
+
+def anonymised(n: OpenNeed, partner) -> dict:
+    """What a partner sees of an open need: no name, no household code, no free text."""
+    return {
+        "key": n.key,
+        "need": n.need,
+        "need_display": n.need_display,
+        "source_display": n.source_display,
+        "town": n.household.town.name,
+        "raised_on": n.raised_on,
+        "household_size": n.household.members.filter(deceased_on__isnull=True).count(),
+        "offers": [
+            {"code": x.offer.code, "name": x.offer.name, "reasons": x.reasons}
+            for x in n.matches
+            if x.offer.partner_id == partner.pk
+        ],
+        "claimed": partner.name in n.claims,
+    }
+
+
+def needs_for_partner(partner, *, today: date | None = None) -> list[dict]:
+    """The anonymised open needs in ``partner``'s area."""
+    return [anonymised(n, partner) for n in open_needs(today=today) if partner.serves(n.town)]
+
+
+__all__ = ["NEED_CATEGORIES", "OpenNeed", "open_needs", "need_by_key", "needs_for_partner"]

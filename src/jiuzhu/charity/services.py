@@ -1,0 +1,358 @@
+"""Charity writes: partners and their logins, funds and stock, donations (with receipt
+numbers), goods issued outside a referral, volunteer hours, claims of open needs. Referrals
+are in ``referrals``. Every service is one transaction with keyword-only arguments."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from jiuzhu.common import masking as m
+from jiuzhu.common.errors import NotFound, PermissionDenied, ValidationFailed
+
+from .models import (
+    NEED_LABELS,
+    Donation,
+    DonationUse,
+    Fund,
+    NeedClaim,
+    Offer,
+    Partner,
+    PartnerUser,
+    StockIssue,
+    StockItem,
+    VolunteerService,
+)
+
+# Who runs the charity desk on the government side (refers, records donations for partners
+# without their own log-in, reads every partner).
+DESK_ROLES = frozenset({m.TOWN_CASEWORKER, m.WINDOW_CLERK, m.APPROVER, m.ADMIN})
+
+
+def role_of(user) -> str:
+    return getattr(user, "effective_role", "") or getattr(user, "role", "") or ""
+
+
+def partner_of(user) -> Partner | None:
+    """The partner a ``partner`` log-in works for (None for staff)."""
+    if role_of(user) != m.PARTNER:
+        return None
+    link = PartnerUser.objects.select_related("partner").filter(user_id=getattr(user, "pk", None)).first()
+    return link.partner if link else None
+
+
+def ensure_partner_or_desk(actor, partner: Partner) -> None:
+    """Staff of the charity desk, or a log-in of this very partner."""
+    role = role_of(actor)
+    if role in DESK_ROLES:
+        return
+    if role == m.PARTNER:
+        own = partner_of(actor)
+        if own is not None and own.pk == partner.pk:
+            return
+        raise PermissionDenied("您只能办理本机构的事务", code="not_your_partner")
+    raise PermissionDenied("您的角色不能办理社会力量事务", code="forbidden")
+
+
+def ensure_desk(actor) -> None:
+    if role_of(actor) not in DESK_ROLES:
+        raise PermissionDenied("只有镇街经办、窗口、审批或管理员可以办理", code="forbidden")
+
+
+def to_money(value, field: str = "amount", *, allow_none: bool = False) -> Decimal | None:
+    """Decimal yuan with two places, > 0. Floats are refused (they lose cents)."""
+    if value in (None, "") and allow_none:
+        return None
+    if isinstance(value, float):
+        raise ValidationFailed("金额须以字符串或整数给出", field=field, code="invalid_amount")
+    try:
+        amount = Decimal(str(value).strip()).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed(f"“{value}”不是有效的数字", field=field, code="invalid_amount") from None
+    if not amount.is_finite() or amount <= 0:
+        raise ValidationFailed("须大于0", field=field, code="invalid_amount")
+    return amount
+
+
+def clean_needs(needs) -> list[str]:
+    out = [n for n in dict.fromkeys(needs or []) if n]
+    for n in out:
+        if n not in NEED_LABELS:
+            raise ValidationFailed(f"需求“{n}”无效", field="needs", code="unknown_need")
+    return out
+
+
+# --- partners -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def partner_save(*, actor, code: str, name: str, kind: str, towns=(), **fields) -> Partner:
+    """Create or update a partner (by code). Admin and approver only."""
+    if role_of(actor) not in (m.ADMIN, m.APPROVER):
+        raise PermissionDenied("只有管理员或审批人可以登记合作方", code="forbidden")
+    code, name = (code or "").strip(), (name or "").strip()
+    if not code or not name:
+        raise ValidationFailed("请填写合作方代码和名称", field="name", code="required")
+    if kind not in dict(Partner.KINDS):
+        raise ValidationFailed("合作方类型无效", field="kind", code="invalid_kind")
+    p, _ = Partner.objects.update_or_create(
+        code=code, defaults={"name": name, "kind": kind, "towns": list(towns), **fields}
+    )
+    return p
+
+
+@transaction.atomic
+def partner_user_link(*, user, partner: Partner) -> PartnerUser:
+    if role_of(user) != m.PARTNER:
+        raise ValidationFailed(
+            "只有“社会力量合作方”角色的账号可以关联合作方", field="user", code="not_partner_role"
+        )
+    link, _ = PartnerUser.objects.update_or_create(user=user, defaults={"partner": partner})
+    return link
+
+
+@transaction.atomic
+def fund_create(*, partner: Partner, code: str, name: str, purpose: str = "", needs=()) -> Fund:
+    return Fund.objects.create(
+        partner=partner, code=code, name=name, purpose=purpose, needs=clean_needs(needs)
+    )
+
+
+@transaction.atomic
+def stock_item_create(*, partner: Partner, code: str, name: str, unit: str = "件") -> StockItem:
+    return StockItem.objects.create(partner=partner, code=code, name=name, unit=unit)
+
+
+@transaction.atomic
+def offer_save(*, partner: Partner, code: str, name: str, kind: str, needs, **fields) -> Offer:
+    if kind not in dict(Offer.KINDS):
+        raise ValidationFailed("帮扶资源类型无效", field="kind", code="invalid_kind")
+    needs = clean_needs(needs)
+    if not needs:
+        raise ValidationFailed("请至少选择一项对应需求", field="needs", code="required")
+    if kind == Offer.CASH and fields.get("fund") is None:
+        raise ValidationFailed("慈善资金类资源须指定资金", field="fund", code="fund_required")
+    if kind == Offer.GOODS and fields.get("stock_item") is None:
+        raise ValidationFailed("实物类资源须指定物资", field="stock_item", code="stock_item_required")
+    for key in ("fund", "stock_item"):
+        if fields.get(key) is not None and fields[key].partner_id != partner.pk:
+            raise ValidationFailed("资金或物资须属于本合作方", field=key, code="not_own_resource")
+    o, _ = Offer.objects.update_or_create(
+        partner=partner, code=code, defaults={"name": name, "kind": kind, "needs": needs, **fields}
+    )
+    return o
+
+
+# --- donations ------------------------------------------------------------------------------
+
+
+def _receipt_no(partner: Partner, on: date) -> str:
+    prefix = f"{partner.code.upper()}-{on:%Y}-"
+    n = Donation.objects.filter(partner=partner, receipt_no__startswith=prefix).count() + 1
+    while Donation.objects.filter(receipt_no=f"{prefix}{n:05d}").exists():
+        n += 1
+    return f"{prefix}{n:05d}"
+
+
+@transaction.atomic
+def donation_receive(
+    *,
+    actor,
+    partner: Partner,
+    kind: str,
+    donor_name: str = "",
+    anonymous: bool = False,
+    amount=None,
+    fund: Fund | None = None,
+    stock_item: StockItem | None = None,
+    quantity=None,
+    value=None,
+    purpose: str = "",
+    received_on: date | None = None,
+) -> Donation:
+    """Record money (into ``fund``) or goods (into ``stock_item``) received, with a receipt
+    number. A donation restricted to a purpose must go to a fund or stock of that purpose:
+    that is the caller's choice of fund; the restriction text is kept on the receipt."""
+    ensure_partner_or_desk(actor, partner)
+    received_on = received_on or timezone.localdate()
+    if received_on > timezone.localdate():
+        raise ValidationFailed("接收日期不能晚于今天", field="received_on", code="date_in_future")
+    donor_name = (donor_name or "").strip()
+    if not anonymous and not donor_name:
+        raise ValidationFailed("请填写捐赠人，或勾选匿名捐赠", field="donor_name", code="donor_required")
+    if kind == Donation.MONEY:
+        if fund is None or fund.partner_id != partner.pk:
+            raise ValidationFailed("请选择本机构的资金账户", field="fund", code="fund_required")
+        amount = to_money(amount)
+        quantity = value = None
+        stock_item = None
+    elif kind == Donation.GOODS:
+        if stock_item is None or stock_item.partner_id != partner.pk:
+            raise ValidationFailed("请选择本机构的物资", field="stock_item", code="stock_item_required")
+        quantity = to_money(quantity, "quantity")
+        value = to_money(value, "value", allow_none=True)
+        amount, fund = None, None
+    else:
+        raise ValidationFailed("捐赠类型无效", field="kind", code="invalid_kind")
+    d = Donation.objects.create(
+        partner=partner,
+        kind=kind,
+        receipt_no=_receipt_no(partner, received_on),
+        donor_name="" if anonymous else donor_name,
+        anonymous=bool(anonymous),
+        fund=fund,
+        amount=amount,
+        stock_item=stock_item,
+        quantity=quantity,
+        value=value,
+        purpose=(purpose or "").strip()[:200],
+        received_on=received_on,
+        recorded_by=actor,
+    )
+    if fund is not None:
+        Fund.objects.filter(pk=fund.pk).update(balance=F("balance") + amount)
+    else:
+        StockItem.objects.filter(pk=stock_item.pk).update(on_hand=F("on_hand") + quantity)
+    return d
+
+
+def allocate(donations, size: Decimal, **target) -> list[DonationUse]:
+    """Take ``size`` from the oldest donations with something left, recording each part
+    (``target``: disbursement= or issue=). Called under the fund's / item's row lock."""
+    left = size
+    uses = []
+    for d in donations.order_by("received_on", "id"):
+        used = d.uses.aggregate(s=Sum("size"))["s"] or Decimal("0")
+        free = d.size - used
+        if free <= 0:
+            continue
+        take = min(free, left)
+        uses.append(DonationUse.objects.create(donation=d, size=take, **target))
+        left -= take
+        if left == 0:
+            break
+    if left > 0:
+        # The stored balance said there was enough, the donations say not: the ledger is off.
+        raise ValidationFailed(
+            "捐赠记录不足以支付该笔支出，账目不平，请先核对台账", field="amount", code="ledger_mismatch"
+        )
+    return uses
+
+
+@transaction.atomic
+def stock_issue(
+    *, actor, item: StockItem, quantity, note: str, referral=None, issued_on: date | None = None
+) -> StockIssue:
+    """Issue goods from stock (for a referral, or to a project's beneficiaries with a note of
+    where they went). Locks the item; refused when the stock is short."""
+    item = StockItem.objects.select_for_update().get(pk=item.pk)
+    ensure_partner_or_desk(actor, item.partner)
+    quantity = to_money(quantity, "quantity")
+    note = (note or "").strip()
+    if referral is None and not note:
+        raise ValidationFailed("请说明物资去向", field="note", code="required")
+    if quantity > item.on_hand:
+        raise ValidationFailed(
+            f"{item.name}库存不足：现有 {item.on_hand:g}{item.unit}，需要 {quantity:g}{item.unit}",
+            field="quantity",
+            code="stock_insufficient",
+        )
+    issue = StockIssue.objects.create(
+        item=item,
+        referral=referral,
+        quantity=quantity,
+        issued_on=issued_on or timezone.localdate(),
+        issued_by=actor,
+        note=note[:200],
+    )
+    allocate(item.donations.all(), quantity, issue=issue)
+    item.on_hand -= quantity
+    item.save(update_fields=["on_hand"])
+    return issue
+
+
+# --- volunteer services ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def volunteer_log(
+    *,
+    actor,
+    partner: Partner,
+    team: str,
+    volunteer: str,
+    served_on: date,
+    hours,
+    kind: str,
+    town: str = "",
+    referral=None,
+    note: str = "",
+) -> VolunteerService:
+    ensure_partner_or_desk(actor, partner)
+    team, volunteer = (team or "").strip(), (volunteer or "").strip()
+    if not team or not volunteer:
+        raise ValidationFailed("请填写服务队和志愿者姓名", field="volunteer", code="required")
+    if kind not in dict(VolunteerService.KINDS):
+        raise ValidationFailed("服务类别无效", field="kind", code="invalid_kind")
+    if served_on is None or served_on > timezone.localdate():
+        raise ValidationFailed("服务日期不能为空或晚于今天", field="served_on", code="invalid_date")
+    hours = to_money(hours, "hours")
+    if hours > 24:
+        raise ValidationFailed("一天的服务时长不能超过24小时", field="hours", code="hours_over_24")
+    if referral is not None and referral.partner_id != partner.pk:
+        raise ValidationFailed("该转介不属于本机构", field="referral", code="not_your_partner")
+    return VolunteerService.objects.create(
+        partner=partner,
+        team=team,
+        volunteer=volunteer,
+        served_on=served_on,
+        hours=hours,
+        kind=kind,
+        town=town,
+        referral=referral,
+        note=(note or "").strip()[:200],
+        recorded_by=actor,
+    )
+
+
+# --- claims of open needs -------------------------------------------------------------------
+
+
+@transaction.atomic
+def need_claim(*, actor, need_key: str, offer: Offer | None = None, today: date | None = None) -> NeedClaim:
+    """A partner log-in says it can take up an open need of its area (seen anonymised). The
+    household's town is told; the caseworker refers with the household's consent."""
+    from jiuzhu.intake.notify import notify
+
+    from . import matching
+
+    partner = partner_of(actor)
+    if partner is None:
+        raise PermissionDenied("只有合作方账号可以认领需求", code="forbidden")
+    need = matching.need_by_key(need_key)
+    if need is None:
+        raise NotFound("该需求不存在或已转介", field="need", code="need_not_found")
+    if not partner.serves(need.town):
+        raise PermissionDenied("该需求不在本机构服务区域内", code="outside_area")
+    if offer is not None and offer.partner_id != partner.pk:
+        raise PermissionDenied("只能用本机构的帮扶资源认领", code="not_your_partner")
+    claim, created = NeedClaim.objects.get_or_create(
+        partner=partner,
+        need_key=need_key,
+        defaults={"offer": offer, "claimed_on": today or timezone.localdate(), "claimed_by": actor},
+    )
+    if created:
+        from jiuzhu.registry.models import Unit
+
+        notify(
+            key=f"charity_claim:{claim.pk}",
+            kind="charity_claim",
+            unit=Unit.objects.filter(code=need.town).first(),
+            message=f"{partner.name}愿意承接一项{need.need_display}需求（{need.source_display}），"
+            "请征得家庭同意后转介",
+        )
+    return claim
