@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from pathlib import Path
@@ -26,14 +27,20 @@ def _secret(name: str, env: str, nbytes: int = 48) -> str:
         return os.environ[env]
     path = DATA_DIR / name
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(nbytes))
+        # nbytes=0: a Fernet key (urlsafe base64 of 32 random bytes)
+        path.write_text(
+            secrets.token_urlsafe(nbytes)
+            if nbytes
+            else base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+        )
         path.chmod(0o600)
     return path.read_text().strip()
 
 
 SECRET_KEY = _secret("secret_key", "JIUZHU_SECRET_KEY")
-# Key for personal data encrypted at rest (bank accounts). Fernet key, urlsafe base64 of 32 bytes.
-FIELD_ENCRYPTION_KEY = os.environ.get("JIUZHU_FIELD_KEY") or ""
+# Key for personal data encrypted at rest (bank accounts). Fernet key, urlsafe base64 of 32 bytes;
+# from JIUZHU_FIELD_KEY, else made once and kept in the data dir like the secret key.
+FIELD_ENCRYPTION_KEY = _secret("field_key", "JIUZHU_FIELD_KEY", nbytes=0)
 DEBUG = os.environ.get("JIUZHU_DEBUG") == "1"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"] + [
     h for h in os.environ.get("JIUZHU_ALLOWED_HOSTS", "").split(",") if h

@@ -1,0 +1,227 @@
+"""Payment rolls (发放名册), their lines, bank accounts, budgets and the fund ledger (资金台账).
+
+A **roll** is one month's payments of one service by one paying unit. It is generated from the
+entitlements owed for the month (``jiuzhu.decisions.entitlements.owed_in``), reviewed, approved
+by an approver (then locked), exported as the bank's payment file and closed by the bank's
+return file. A **line** pays one payee for one service and one period; the database allows one
+regular line per payee, service and period. What changes after a period was locked comes as
+an adjustment line in a later roll: back pay (补发) or recovery (追回), each with its reason and
+the entitlement it follows from. Every paid line posts one **ledger entry**.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from jiuzhu.registry.models import Household, Person, Unit
+
+
+class PaymentRoll(models.Model):
+    DRAFT = "draft"
+    REVIEWED = "reviewed"
+    APPROVED = "approved"
+    EXPORTED = "exported"
+    CLOSED = "closed"
+    STATES = [
+        (DRAFT, "待审核"),
+        (REVIEWED, "已审核"),
+        (APPROVED, "已审批（锁定）"),
+        (EXPORTED, "已导出银行文件"),
+        (CLOSED, "已对账"),
+    ]
+    LOCKED = (APPROVED, EXPORTED, CLOSED)
+
+    month = models.DateField("发放月份")  # 1st of the month
+    service_code = models.CharField("救助事项", max_length=60)
+    category = models.CharField("类别", max_length=30)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="payment_rolls", verbose_name="发放单位"
+    )
+    state = models.CharField("状态", max_length=20, choices=STATES, default=DRAFT, db_index=True)
+    lines_count = models.PositiveIntegerField("笔数", default=0)
+    total = models.DecimalField("合计（元）", max_digits=14, decimal_places=2, default=0)
+    held_count = models.PositiveIntegerField("暂停笔数", default=0)
+    generated_at = models.DateTimeField(default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    overrun_confirmed = models.BooleanField("确认超预算", default=False)
+    overrun_note = models.CharField("超预算说明", max_length=300, blank=True)
+    batch_ref = models.CharField("银行批次号", max_length=40, blank=True)
+    exported_at = models.DateTimeField(null=True, blank=True)
+    export_sha256 = models.CharField(max_length=64, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    return_sha256 = models.CharField(max_length=64, blank=True)
+    paid_count = models.PositiveIntegerField("成功笔数", default=0)
+    paid_total = models.DecimalField("成功金额", max_digits=14, decimal_places=2, default=0)
+    failed_count = models.PositiveIntegerField("失败笔数", default=0)
+    failed_total = models.DecimalField("失败金额", max_digits=14, decimal_places=2, default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "发放名册"
+        ordering = ["-month", "unit__sort_order", "service_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "service_code", "unit"], name="roll_once_per_month")
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.service_code} {self.unit_id}"
+
+    @property
+    def locked(self) -> bool:
+        return self.state in self.LOCKED
+
+
+class PaymentLine(models.Model):
+    REGULAR = "regular"
+    BACK_PAY = "back_pay"
+    RECOVERY = "recovery"
+    RETRY = "retry"
+    KINDS = [(REGULAR, "当月发放"), (BACK_PAY, "补发"), (RECOVERY, "追回"), (RETRY, "重发")]
+
+    PENDING = "pending"
+    HELD = "held"
+    PAID = "paid"
+    FAILED = "failed"
+    RECOVERED = "recovered"
+    STATES = [
+        (PENDING, "待发放"),
+        (HELD, "暂停发放"),
+        (PAID, "已发放"),
+        (FAILED, "发放失败"),
+        (RECOVERED, "已追回"),
+    ]
+    # why a line is held out of the bank file
+    DECEASED = "deceased"  # registry death date
+    DEATH_RECORD = "death_record"  # a death in the verification data (deaths source)
+    NO_ACCOUNT = "no_account"
+    HOLDS = [
+        (DECEASED, "户籍登记已死亡"),
+        (DEATH_RECORD, "死亡登记数据显示已死亡"),
+        (NO_ACCOUNT, "未登记银行账户"),
+    ]
+
+    roll = models.ForeignKey(PaymentRoll, on_delete=models.CASCADE, related_name="lines")
+    entitlement = models.ForeignKey(
+        "decisions.Entitlement", on_delete=models.PROTECT, related_name="payment_lines", verbose_name="待遇"
+    )
+    payee = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="payment_lines")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="payment_lines")
+    town = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="镇街")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="发放单位")
+    service_code = models.CharField("救助事项", max_length=60)
+    category = models.CharField("类别", max_length=30)
+    period = models.DateField("所属期")  # 1st of the month the amount is for
+    kind = models.CharField("类型", max_length=20, choices=KINDS, default=REGULAR)
+    amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2)
+    state = models.CharField("状态", max_length=20, choices=STATES, default=PENDING)
+    hold_reason = models.CharField("暂停原因", max_length=20, choices=HOLDS, blank=True)
+    reason = models.CharField("说明", max_length=300, blank=True)
+    retry_of = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="retried_by"
+    )
+    fail_reason = models.CharField("失败原因", max_length=200, blank=True)
+    fixed_at = models.DateTimeField("已处理", null=True, blank=True)
+    fixed_note = models.CharField("处理说明", max_length=200, blank=True)
+    paid_on = models.DateField("发放日期", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "发放明细"
+        indexes = [
+            models.Index(fields=["roll", "state"]),
+            models.Index(fields=["service_code", "unit", "period"]),
+            models.Index(fields=["state", "hold_reason"]),
+        ]
+        constraints = [
+            # one regular payment per payee, service and period, whatever is generated again
+            models.UniqueConstraint(
+                fields=["payee", "service_code", "period"],
+                condition=models.Q(kind="regular"),
+                name="payment_once_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["roll", "payee", "period", "kind"], name="payment_adjustment_once_per_roll"
+            ),
+        ]
+
+
+class BankAccount(models.Model):
+    """A payee's account. The number is kept encrypted (Fernet, settings.FIELD_ENCRYPTION_KEY);
+    ``tail`` (last 4 digits) is what screens show to roles that may not see it whole."""
+
+    person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="bank_account")
+    bank_name = models.CharField("开户行", max_length=100)
+    holder_name = models.CharField("户名", max_length=50)
+    number_encrypted = models.TextField("账号（密文）")
+    tail = models.CharField("账号后4位", max_length=4)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords(excluded_fields=["number_encrypted"])
+
+    class Meta:
+        verbose_name = verbose_name_plural = "银行账户"
+
+
+class Budget(models.Model):
+    year = models.PositiveSmallIntegerField("年度")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="budgets", verbose_name="单位")
+    service_code = models.CharField("救助事项", max_length=60)
+    category = models.CharField("类别", max_length=30)
+    amount = models.DecimalField("年度预算（元）", max_digits=14, decimal_places=2)
+    source = models.CharField("来源", max_length=20, default="policy")  # policy | edited
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "年度预算"
+        ordering = ["year", "unit__sort_order", "service_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "unit", "service_code"], name="budget_once"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="budget_not_negative"),
+        ]
+
+
+class LedgerEntry(models.Model):
+    """One posting of the fund ledger: a paid line (positive) or a recovered one (negative)."""
+
+    line = models.OneToOneField(PaymentLine, on_delete=models.PROTECT, related_name="ledger_entry")
+    year = models.PositiveSmallIntegerField("年度")
+    month = models.DateField("月份")  # the roll's month
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    service_code = models.CharField(max_length=60)
+    category = models.CharField(max_length=30)
+    town = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    posted_on = models.DateField("入账日期")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "资金台账"
+        indexes = [models.Index(fields=["year", "unit", "service_code"]), models.Index(fields=["month"])]
+
+
+class RollEvent(models.Model):
+    """What was done to a roll, by whom: generated, reviewed, approved, exported, returned.
+    Set-based writes (generation, return import) are recorded here with their counts."""
+
+    roll = models.ForeignKey(PaymentRoll, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=300, blank=True)
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["at", "id"]

@@ -1,0 +1,36 @@
+from datetime import date
+
+import pytest
+
+from jiuzhu.decisions.entitlements import entitlement_grant
+from jiuzhu.payments.services import bank_account_set, budgets_sync
+
+
+@pytest.fixture
+def budgets(units, policy):
+    budgets_sync(policy=policy)
+
+
+@pytest.fixture
+def grant(make_household, staff, policy, budgets):
+    """``grant(name, amount, service="dibao", start=date(2026, 3, 1), account=True, town=...)``
+    → the entitlement of a new one-person household's head."""
+    actor = staff("approver")
+    caseworker = staff("town_caseworker")
+    n = iter(range(1, 10_000))
+
+    def make(
+        name, amount, service="dibao", start=date(2026, 3, 1), account=True, town="town_chengdong", **kw
+    ):
+        hh = make_household(members=[{"name": name, "birth": date(1950, 1, 1 + next(n) % 28)}], town=town)
+        head = hh.members.get()
+        if account:
+            bank_account_set(
+                actor=caseworker, person=head, number=f"62220000{head.pk:011d}", bank_name="示范市农商银行"
+            )
+        return entitlement_grant(
+            household=hh, payee=head, service_code=service, amount=amount, start_month=start,
+            actor=actor, policy=policy, reason="审批同意", **kw,
+        )  # fmt: skip
+
+    return make
