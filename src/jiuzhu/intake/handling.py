@@ -45,13 +45,24 @@ TRANSITIONS = {
 }
 # Material may be brought to the window or straight to the unit.
 WINDOW_ACTIONS = frozenset({"receive_supplement"})
+# Dibao and extreme-poverty referrals are answered by a decision (jiuzhu.decisions), never by
+# the plain feedback: investigation, notice and the approver's sign-off come first.
+DECISION_ACTIONS = frozenset({"grant", "refuse"})
+
+
+def _needs_decision(referral: Referral, action: str) -> bool:
+    if action not in DECISION_ACTIONS:
+        return False
+    from jiuzhu.decisions.scope import is_decision_service
+
+    return is_decision_service(referral.service_code)
 
 
 def allowed_actions(referral: Referral, user) -> list[str]:
     """The actions ``user`` could take on ``referral`` now (for screens: show only these)."""
     out = []
     for action, (states, _) in TRANSITIONS.items():
-        if referral.state not in states:
+        if referral.state not in states or _needs_decision(referral, action):
             continue
         try:
             _check_permission(referral, user, action)
@@ -84,6 +95,12 @@ def check_referral(*, actor, referral_id: int, action: str, version: int | None 
         raise NotFound("分办事项不存在", field="referral") from None
     states, label = TRANSITIONS[action]
     _check_permission(r, actor, action)
+    if _needs_decision(r, action):
+        raise IllegalTransition(
+            f"“{r.service_name}”须经审核确认（调查、公示、审批）后作出决定，不能直接反馈",
+            field="action",
+            code="decision_required",
+        )
     if version is not None and version != r.version:
         raise Conflict(
             f"该事项已被他人处理（当前状态：{r.get_state_display()}），请刷新后重试",
@@ -312,10 +329,35 @@ def _feedback_notice(r: Referral, text: str) -> None:
     )
 
 
+def _entitlement_for(r: Referral, *, actor, note: str) -> None:
+    """The granted amount becomes an entitlement payments can pay (one-off and department
+    grants), unless the referral already has one (a decision creates its own)."""
+    from jiuzhu.decisions.entitlements import entitlement_grant
+    from jiuzhu.decisions.models import Entitlement
+
+    if Entitlement.objects.filter(referral=r).exists():
+        return
+    app = r.application
+    entitlement_grant(
+        household=app.household,
+        payee=app.applicant,
+        service_code=r.service_code,
+        amount=r.amount,
+        amount_period=r.amount_period,
+        start_month=r.start_month,
+        actor=actor,
+        unit=r.unit,
+        referral=r,
+        origin=f"分办反馈 {app.tracking_code}",
+        reason=note,
+    )
+
+
 def do_grant(r, *, actor, amount, period: str, start_month: date, note: str, today: date) -> Referral:
     _close(
         r, R.GRANTED, actor, today, amount=amount, amount_period=period, start_month=start_month, reasons=note
     )
+    _entitlement_for(r, actor=actor, note=note)
     data = {"amount": f"{amount:.2f}", "period": period, "start_month": start_month.isoformat()[:7]}
     event(r.application, "granted", actor=actor, referral=r, note=note, data=data)
     _feedback_notice(

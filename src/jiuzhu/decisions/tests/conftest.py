@@ -1,0 +1,52 @@
+from datetime import date
+
+import pytest
+
+from jiuzhu.intake import services as intake
+from jiuzhu.intake.services import adults
+
+D0 = date(2026, 3, 2)  # a Monday
+
+
+@pytest.fixture
+def clerk(staff):
+    return staff("window_clerk", "town_chengdong")
+
+
+@pytest.fixture
+def caseworker(staff):
+    return staff("town_caseworker", "town_chengdong")
+
+
+@pytest.fixture
+def approver(staff):
+    return staff("approver", "civil_affairs")
+
+
+@pytest.fixture
+def poor_household(make_household):
+    """An urban household of three with no income: dibao 3 × ¥950 = ¥2,850 a month (2026)."""
+    return make_household(
+        members=[
+            {"name": "王建国", "birth": date(1975, 3, 2), "relation": "head", "labour_capacity": "partial"},
+            {"name": "李秀英", "birth": date(1978, 6, 9), "relation": "spouse", "gender": "F",
+             "labour_capacity": "partial"},
+            {"name": "王小明", "birth": date(2012, 9, 1), "relation": "child", "school_stage": "junior"},
+        ]
+    )  # fmt: skip
+
+
+@pytest.fixture
+def refer_to(clerk):
+    """``refer_to(household, code)``: an application at the window, every adult authorised,
+    the referral of ``code``."""
+
+    def make(household, code="dibao", today=D0):
+        app = intake.application_create(
+            actor=clerk, household=household, needs=["living"], description="生活困难", today=today
+        )
+        for p in adults(household, today):
+            intake.authorisation_record(actor=clerk, application=app, person=p, signed_on=today, today=today)
+        return intake.refer(actor=clerk, application=app, service_codes=[code], today=today)[0]
+
+    return make
