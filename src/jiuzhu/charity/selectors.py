@@ -30,8 +30,13 @@ from .models import (
 ZERO = Decimal("0.00")
 
 
+def _q(v) -> Decimal:
+    """Two places whatever the database returns (SQLite's sums drop trailing zeros)."""
+    return Decimal(v or 0).quantize(ZERO)
+
+
 def _sum(qs, field: str) -> Decimal:
-    return qs.aggregate(v=Sum(field))["v"] or ZERO
+    return _q(qs.aggregate(v=Sum(field))["v"])
 
 
 def referrals_for(user, *, state: str | None = None, limit: int = 200) -> list[CharityReferral]:
@@ -69,7 +74,7 @@ def fund_reconciliation(fund: Fund) -> dict:
     if traced != paid:
         diffs.append(f"支出 {paid:.2f} 元中只有 {traced:.2f} 元可追溯到捐赠")
     for d in fund.donations.annotate(used=Sum("uses__size")).filter(used__gt=0):
-        if d.used > d.amount:
+        if _q(d.used) > d.amount:
             diffs.append(f"捐赠 {d.receipt_no} 使用 {d.used:.2f} 元，超过捐赠额 {d.amount:.2f} 元")
     return {
         "fund": fund.code,
@@ -161,9 +166,12 @@ def volunteer_summary(*, partner: Partner | None = None, start: date | None = No
         .order_by("-hours")
     )
     return {
-        "by_month": [{**r, "month": r["month"].strftime("%Y-%m") if r["month"] else ""} for r in by_month],
-        "by_team": list(by_team),
-        "by_volunteer": list(by_volunteer),
+        "by_month": [
+            {**r, "hours": _q(r["hours"]), "month": r["month"].strftime("%Y-%m") if r["month"] else ""}
+            for r in by_month
+        ],
+        "by_team": [{**r, "hours": _q(r["hours"])} for r in by_team],
+        "by_volunteer": [{**r, "hours": _q(r["hours"])} for r in by_volunteer],
         "total_hours": _sum(qs, "hours"),
     }
 

@@ -1,0 +1,175 @@
+"""Screens and API through the test client: the desk's needs list with matched offers and
+reasons, referral by form, the partner's handling, another partner refused (HTML and API),
+receipts, the partner ledger page and the public page (no log-in, nothing personal)."""
+
+import json
+from datetime import date
+
+import pytest
+from django.test import Client
+
+from jiuzhu.charity import referrals
+from jiuzhu.charity.models import CharityReferral, Donation
+from jiuzhu.intake import handling
+from jiuzhu.intake import services as intake
+
+from .conftest import D0
+
+
+@pytest.fixture
+def as_user():
+    def make(user):
+        c = Client()
+        c.force_login(user)
+        return c
+
+    return make
+
+
+@pytest.fixture
+def referral(setup, caseworker, household):
+    return referrals.refer(
+        actor=caseworker,
+        household=household,
+        offer=setup["cash"],
+        need="medical",
+        consent_by="王建国",
+        consent_on=D0,
+        amount="500",
+        today=D0,
+    )
+
+
+def test_another_partner_is_refused_in_html_and_api(as_user, referral, grain_user, red_user):
+    c = as_user(grain_user)
+    page = c.get(f"/charity/r/{referral.pk}/")
+    assert page.status_code == 403 and "不属于本机构" in page.content.decode()
+    c.post(f"/charity/r/{referral.pk}/accept/", {"version": referral.version})
+    home = c.get("/charity/").content.decode()
+    assert f"#{referral.pk}" not in home
+    api = c.get(f"/api/charity/referrals/{referral.pk}")
+    assert api.status_code == 403 and api.json()["code"] == "not_your_partner"
+    api = c.post(f"/api/charity/referrals/{referral.pk}/accept", "{}", content_type="application/json")
+    assert api.status_code == 403 and api.json()["code"] == "not_your_partner"
+    assert c.get("/api/charity/referrals").json() == []
+    referral.refresh_from_db()
+    assert referral.state == CharityReferral.REFERRED
+    # its own partner sees it, masked, and can act
+    own = as_user(red_user).get(f"/api/charity/referrals/{referral.pk}").json()
+    assert (
+        own["shared"]["name"] == "王*国"
+        and own["household"] is None
+        and own["actions"] == ["accept", "decline"]
+    )
+
+
+def test_desk_lists_a_refused_need_with_matching_offers_and_refers_by_form(
+    as_user, setup, caseworker, household, staff, red_user
+):
+    clerk = staff("window_clerk", "town_chengdong")
+    app = intake.application_create(actor=clerk, household=household, needs=["medical"], today=D0)
+    (ir,) = intake.refer(actor=clerk, application=app, service_codes=["medical_emergency"], today=D0)
+    officer = staff("department_officer", "health")
+    handling.referral_accept(actor=officer, referral=ir)
+    handling.referral_refuse(
+        actor=officer,
+        referral=ir,
+        reasons="不符合条件",
+        basis="办法第十条",
+        alternatives="慈善医疗",
+        today=D0,
+    )
+    c = as_user(caseworker)
+    page = c.get("/charity/").content.decode()
+    assert household.code in page and "大病医疗慈善救助金" in page and "需求相符：医疗" in page
+    # the partner sees the need anonymised: no household code, no name
+    partner_page = as_user(red_user).get("/charity/").content.decode()
+    assert "医疗" in partner_page and household.code not in partner_page and "王建国" not in partner_page
+    r = c.post(
+        f"/charity/refer/{household.code}/",
+        {
+            "need": "medical",
+            "offer": setup["cash"].pk,
+            "intake_referral": ir.pk,
+            "amount": "1200",
+            "consent_by": "王建国",
+            "consent_on": D0.isoformat(),
+            "description": "自付费用高",
+        },
+    )
+    cr = CharityReferral.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"/charity/r/{cr.pk}/"
+    assert cr.source_kind == "intake_refused" and cr.application_id == app.pk
+    # once referred the need leaves the open list
+    assert household.code not in c.get("/charity/").content.decode().split("转介事项")[0]
+    # the partner accepts and delivers through its screens
+    pc = as_user(red_user)
+    pc.post(f"/charity/r/{cr.pk}/accept/", {"version": cr.version})
+    cr.refresh_from_db()
+    pc.post(f"/charity/r/{cr.pk}/deliver/", {"version": cr.version, "result": "已支付"})
+    cr.refresh_from_db()
+    assert cr.state == "delivered"
+    app_page = as_user(clerk).get(f"/intake/a/{app.tracking_code}/").content.decode()
+    assert "已资助 1200.00 元" in app_page
+
+
+def test_form_errors_come_back_in_chinese_and_change_nothing(as_user, setup, caseworker, household):
+    c = as_user(caseworker)
+    r = c.post(
+        f"/charity/refer/{household.code}/",
+        {"need": "medical", "offer": setup["cash"].pk, "amount": "100", "consent_by": "", "consent_on": ""},
+    )
+    assert r.status_code == 200 and "征得家庭同意" in r.content.decode()
+    assert not CharityReferral.objects.exists()
+    api = c.post(
+        "/api/charity/referrals",
+        json.dumps(
+            {
+                "household": household.code,
+                "partner": "redcross",
+                "offer": "medical_cash",
+                "need": "medical",
+                "consent_by": "王建国",
+                "consent_on": D0.isoformat(),
+                "amount": "9999",
+            }
+        ),
+        content_type="application/json",
+    )
+    assert api.status_code == 400 and api.json()["code"] == "over_offer_max"
+
+
+def test_receipt_ledger_and_public_page(as_user, setup, admin, red_user, grain_user):
+    d = Donation.objects.filter(partner=setup["redcross"]).first()
+    pdf = as_user(red_user).get(f"/charity/d/{d.pk}/receipt.pdf")
+    assert (
+        pdf.status_code == 200
+        and pdf.content.startswith(b"%PDF")
+        and pdf["Content-Type"] == "application/pdf"
+    )
+    assert as_user(grain_user).get(f"/charity/d/{d.pk}/receipt.pdf").status_code == 403
+    c = as_user(red_user)
+    r = c.post(
+        "/charity/p/redcross/donations/",
+        {
+            "kind": "money",
+            "donor_name": "张先生",
+            "amount": "1000.50",
+            "fund": setup["fund"].pk,
+            "received_on": date(2026, 10, 8).isoformat(),
+        },
+    )
+    assert r.status_code == 302
+    page = c.get("/charity/p/redcross/").content.decode()
+    assert "账实相符" in page and "6000.50" in page and "张先生" in page
+    c.post(
+        "/charity/p/redcross/volunteers/",
+        {"team": "急救队", "volunteer": "刘医生", "served_on": "2026-10-08", "hours": "2.5", "kind": "care"},
+    )
+    assert "2.50" in c.get("/charity/volunteers/").content.decode()
+    public = Client().get("/charity/public/redcross/")
+    text = public.content.decode()
+    assert public.status_code == 200 and "6000.50" in text and "<svg" in text
+    assert "张先生" not in text and "大病医疗慈善救助金" in text
+    assert Client().get("/api/charity/public/redcross").json()["money_received"] == "6000.50"
+    assert as_user(grain_user).get("/api/charity/partners/redcross/ledger").status_code == 403

@@ -1,0 +1,424 @@
+"""Charity screens: the desk (open needs matched to offers, referrals, partners), the partner's
+own desk (its referrals, the anonymised needs of its area), a referral, the referral form, a
+partner's ledger page (donations, receipts, stock, volunteers), and the public transparency
+page (no log-in). Views parse the form, call one service and redirect; a rule broken comes
+back as the service's Chinese message."""
+
+from __future__ import annotations
+
+import functools
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from jiuzhu.common import masking as m
+from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.registry.selectors import get_household
+
+from . import charts, documents, matching, referrals, selectors, services
+from .models import NEED_LABELS, CharityReferral, Donation, Offer, Partner, VolunteerService
+
+
+def _back(request, fallback: str):
+    return redirect(request.POST.get("next") or request.META.get("HTTP_REFERER") or fallback)
+
+
+def acts(view):
+    """POST views: a broken rule becomes an error message on the page the user came from."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except JiuzhuError as exc:
+            messages.error(request, exc.message)
+            return _back(request, reverse("charity:home"))
+
+    return login_required(require_POST(wrapper))
+
+
+def _error(request, exc: JiuzhuError):
+    return render(request, "charity/error.html", {"error": exc}, status=exc.status)
+
+
+def _date(raw, field: str) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed(f"日期“{raw}”格式应为 YYYY-MM-DD", field=field, code="invalid_date") from None
+
+
+def _role(user) -> str:
+    return services.role_of(user)
+
+
+def _partner(code: str) -> Partner:
+    p = Partner.objects.filter(code=code).first()
+    if p is None:
+        raise NotFound("合作方不存在", field="partner", code="not_found")
+    return p
+
+
+def _ensure_reader(user) -> Partner | None:
+    """The partner of a partner log-in, None for the desk; others are refused."""
+    own = services.partner_of(user)
+    if own is not None:
+        return own
+    if _role(user) in services.DESK_ROLES or _role(user) == m.SUPERVISOR:
+        return None
+    raise PermissionDenied("您的角色不能使用社会力量模块", code="forbidden")
+
+
+# --- desks ----------------------------------------------------------------------------------
+
+
+@login_required
+def home(request):
+    try:
+        own = _ensure_reader(request.user)
+    except PermissionDenied as exc:
+        return _error(request, exc)
+    today = timezone.localdate()
+    from jiuzhu.intake.selectors import notifications_for
+
+    if own is not None:
+        return render(
+            request,
+            "charity/partner_home.html",
+            {
+                "partner": own,
+                "referrals": selectors.referrals_for(request.user),
+                "needs": matching.needs_for_partner(own, today=today),
+                "today": today,
+            },
+        )
+    town = request.user.unit.code if request.user.unit and request.user.unit.kind == "town" else None
+    scope = request.GET.get("scope", "town" if town else "all")
+    return render(
+        request,
+        "charity/desk.html",
+        {
+            "needs": matching.open_needs(town=town if scope == "town" else None, today=today),
+            "town": request.user.unit if town else None,
+            "scope": scope,
+            "referrals": selectors.referrals_for(request.user, limit=100),
+            "partners": selectors.partner_stats(),
+            "notices": [n for n in notifications_for(request.user, limit=30) if n.kind.startswith("charity")]
+            + [
+                n
+                for n in notifications_for(request.user, limit=30)
+                if n.kind == "overdue" and "转介" in n.message
+            ],
+            "today": today,
+        },
+    )
+
+
+@acts
+def claim(request):
+    offer = None
+    if request.POST.get("offer"):
+        offer = Offer.objects.filter(pk=request.POST["offer"]).first()
+    services.need_claim(actor=request.user, need_key=request.POST.get("need", ""), offer=offer)
+    if request.headers.get("HX-Request"):
+        return HttpResponse('<span class="badge">已认领，待经办人员转介</span>')
+    messages.success(request, "已认领，镇街经办人员将征得家庭同意后转介")
+    return _back(request, reverse("charity:home"))
+
+
+# --- referral form --------------------------------------------------------------------------
+
+
+def _refer_context(request, household, need: str) -> dict:
+    offers = []
+    for o in selectors.offers_for().order_by("partner__code", "code"):
+        fits = need in o.needs and o.serves(household.town.code)
+        if need and not fits:
+            continue
+        offers.append(o)
+    probe = matching.OpenNeed(
+        key="probe",
+        source_kind="other",
+        source_id="",
+        need=need or "living",
+        household=household,
+        raised_on=timezone.localdate(),
+    )
+    matched = {x.offer.pk: x.reasons for x in matching._with_matches([probe])[0].matches} if need else {}
+    return {
+        "household": household,
+        "members": list(household.members.filter(deceased_on__isnull=True).order_by("id")),
+        "need": need,
+        "needs": list(NEED_LABELS.items()),
+        "offers": [(o, matched.get(o.pk)) for o in offers],
+        "sources": CharityReferral.SOURCES,
+        "src": {
+            k: request.GET.get(k, request.POST.get(k, ""))
+            for k in ("source_kind", "source_id", "intake_referral")
+        },
+        "post": request.POST if request.method == "POST" else None,
+        "today": timezone.localdate(),
+    }
+
+
+@login_required
+def refer(request, household_code: str):
+    try:
+        if _role(request.user) not in referrals.REFER_ROLES:
+            raise PermissionDenied("您的角色不能转介社会力量", code="forbidden")
+        household = get_household(household_code)
+    except JiuzhuError as exc:
+        return _error(request, exc)
+    need = request.POST.get("need") or request.GET.get("need", "")
+    if request.method == "POST":
+        try:
+            offer = Offer.objects.filter(pk=request.POST.get("offer") or 0).first()
+            if offer is None:
+                raise ValidationFailed("请选择帮扶资源", field="offer", code="required")
+            common = dict(
+                actor=request.user,
+                offer=offer,
+                consent_by=request.POST.get("consent_by", ""),
+                consent_on=_date(request.POST.get("consent_on"), "consent_on"),
+                amount=request.POST.get("amount") or None,
+                quantity=request.POST.get("quantity") or None,
+                cost_amount=request.POST.get("cost_amount") or None,
+            )
+            if request.POST.get("intake_referral"):
+                r = referrals.refer_from_intake(
+                    intake_referral=int(request.POST["intake_referral"]),
+                    note=request.POST.get("description", ""),
+                    **common,
+                )
+            else:
+                person = household.members.filter(pk=request.POST.get("person") or 0).first()
+                r = referrals.refer(
+                    household=household,
+                    need=need,
+                    person=person,
+                    source_kind=request.POST.get("source_kind") or "other",
+                    source_id=request.POST.get("source_id", ""),
+                    description=request.POST.get("description", ""),
+                    **common,
+                )
+        except JiuzhuError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已转介{r.partner.name}，接收期限 {r.answer_due_on:%Y-%m-%d}")
+            return redirect("charity:referral", ref_id=r.pk)
+    ctx = _refer_context(request, household, need)
+    if request.headers.get("HX-Request") and request.method == "GET":
+        return render(request, "charity/_offers.html", ctx)
+    return render(request, "charity/refer.html", ctx)
+
+
+# --- one referral ---------------------------------------------------------------------------
+
+
+@login_required
+def referral(request, ref_id: int):
+    try:
+        r = referrals.get_for(request.user, ref_id)
+    except JiuzhuError as exc:
+        return _error(request, exc)
+    role = _role(request.user)
+    recipient = None
+    if role != m.PARTNER:
+        recipient = {
+            "name": m.present("name", r.person.name, role),
+            "household": r.household.code,
+            "phone": m.present("phone", r.household.phone, role),
+        }
+    return render(
+        request,
+        "charity/referral.html",
+        {
+            "r": r,
+            "recipient": recipient,
+            "actions": referrals.allowed_actions(r, request.user),
+            "is_partner": role == m.PARTNER,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@acts
+def referral_act(request, ref_id: int, action: str):
+    version = int(request.POST["version"]) if request.POST.get("version") else None
+    if action == "accept":
+        r = referrals.accept(actor=request.user, referral=ref_id, version=version)
+        messages.success(request, f"已接收，请于 {r.due_on:%Y-%m-%d} 前帮扶并反馈")
+    elif action == "decline":
+        referrals.decline(
+            actor=request.user, referral=ref_id, reason=request.POST.get("reason", ""), version=version
+        )
+        messages.success(request, "已反馈不予承接")
+    elif action == "deliver":
+        referrals.deliver(
+            actor=request.user,
+            referral=ref_id,
+            result=request.POST.get("result", ""),
+            amount=request.POST.get("amount") or None,
+            quantity=request.POST.get("quantity") or None,
+            version=version,
+        )
+        messages.success(request, "已反馈帮扶结果，转介单位和受理窗口已收到")
+    else:
+        raise NotFound("未知操作", field="action")
+    return redirect("charity:referral", ref_id=ref_id)
+
+
+# --- a partner's ledger ---------------------------------------------------------------------
+
+
+def _partner_for(request, code: str) -> Partner:
+    p = _partner(code)
+    own = _ensure_reader(request.user)
+    if own is not None and own.pk != p.pk:
+        raise PermissionDenied("您只能查看本机构的台账", code="not_your_partner")
+    return p
+
+
+@login_required
+def partner(request, code: str):
+    try:
+        p = _partner_for(request, code)
+    except JiuzhuError as exc:
+        return _error(request, exc)
+    role = _role(request.user)
+    donations = list(p.donations.select_related("fund", "stock_item").order_by("-received_on", "-id")[:100])
+    return render(
+        request,
+        "charity/partner.html",
+        {
+            "p": p,
+            "can_write": role in services.DESK_ROLES or role == m.PARTNER,
+            "offers": p.offers.select_related("fund", "stock_item"),
+            "ledger": selectors.ledger_check(p),
+            "funds": list(p.funds.all()),
+            "stock": list(p.stock.all()),
+            "donations": donations,
+            "volunteers": selectors.volunteer_summary(partner=p),
+            "volunteer_kinds": VolunteerService.KINDS,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@acts
+def donation_add(request, code: str):
+    p = _partner(code)
+    kind = request.POST.get("kind")
+    d = services.donation_receive(
+        actor=request.user,
+        partner=p,
+        kind=kind,
+        donor_name=request.POST.get("donor_name", ""),
+        anonymous=bool(request.POST.get("anonymous")),
+        amount=request.POST.get("amount") or None,
+        fund=p.funds.filter(pk=request.POST.get("fund") or 0).first(),
+        stock_item=p.stock.filter(pk=request.POST.get("stock_item") or 0).first(),
+        quantity=request.POST.get("quantity") or None,
+        value=request.POST.get("value") or None,
+        purpose=request.POST.get("purpose", ""),
+        received_on=_date(request.POST.get("received_on"), "received_on"),
+    )
+    messages.success(request, f"已登记捐赠，收据编号 {d.receipt_no}")
+    return redirect("charity:partner", code=code)
+
+
+@acts
+def issue_add(request, code: str):
+    p = _partner(code)
+    item = p.stock.filter(pk=request.POST.get("stock_item") or 0).first()
+    if item is None:
+        raise ValidationFailed("请选择物资", field="stock_item", code="required")
+    services.stock_issue(
+        actor=request.user,
+        item=item,
+        quantity=request.POST.get("quantity"),
+        note=request.POST.get("note", ""),
+    )
+    messages.success(request, "已登记出库")
+    return redirect("charity:partner", code=code)
+
+
+@acts
+def volunteer_add(request, code: str):
+    p = _partner(code)
+    services.volunteer_log(
+        actor=request.user,
+        partner=p,
+        team=request.POST.get("team", ""),
+        volunteer=request.POST.get("volunteer", ""),
+        served_on=_date(request.POST.get("served_on"), "served_on"),
+        hours=request.POST.get("hours"),
+        kind=request.POST.get("kind", ""),
+        town=request.POST.get("town", ""),
+        note=request.POST.get("note", ""),
+    )
+    messages.success(request, "已登记志愿服务")
+    return redirect("charity:partner", code=code)
+
+
+def _donation(request, donation_id: int) -> Donation:
+    d = Donation.objects.select_related("partner", "fund", "stock_item").filter(pk=donation_id).first()
+    if d is None:
+        raise NotFound("捐赠记录不存在", field="donation")
+    _partner_for(request, d.partner.code)
+    return d
+
+
+@login_required
+def donation(request, donation_id: int):
+    try:
+        d = _donation(request, donation_id)
+    except JiuzhuError as exc:
+        return _error(request, exc)
+    return render(
+        request, "charity/donation.html", {"d": d, "trail": selectors.donation_trail(d, _role(request.user))}
+    )
+
+
+@login_required
+def receipt(request, donation_id: int):
+    try:
+        d = _donation(request, donation_id)
+    except JiuzhuError as exc:
+        return _error(request, exc)
+    resp = HttpResponse(documents.receipt_pdf(d), content_type="application/pdf")
+    resp["Content-Disposition"] = f'inline; filename="receipt-{d.receipt_no}.pdf"'
+    return resp
+
+
+@login_required
+def volunteers(request):
+    try:
+        own = _ensure_reader(request.user)
+    except JiuzhuError as exc:
+        return _error(request, exc)
+    summary = selectors.volunteer_summary(partner=own)
+    return render(request, "charity/volunteers.html", {"s": summary, "partner": own})
+
+
+# --- public ---------------------------------------------------------------------------------
+
+
+def public(request, code: str):
+    p = Partner.objects.filter(code=code, active=True).first()
+    if p is None:
+        return render(request, "charity/error.html", {"error": NotFound("合作方不存在")}, status=404)
+    t = selectors.transparency(p)
+    return render(request, "charity/public.html", {"t": t, "chart": charts.funds_svg(t["funds"])})
+
+
+def public_index(request):
+    return render(request, "charity/public_index.html", {"partners": Partner.objects.filter(active=True)})
