@@ -20,6 +20,7 @@ from django.db import connection
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum, Value
 from django.db.models import fields as f
 
+from jiuzhu.common.money import money
 from jiuzhu.decisions.entitlements import add_months, month_start, owed_in
 from jiuzhu.decisions.models import Entitlement
 from jiuzhu.registry.models import Person
@@ -151,8 +152,8 @@ def _adjustments(roll: PaymentRoll) -> list[PaymentLine]:
         }
         diffs = {}
         for pid in owed_rows.keys() | settled_rows.keys():
-            o = owed_rows.get(pid, {}).get("total") or Decimal("0.00")
-            s = settled_rows.get(pid, {}).get("total") or Decimal("0.00")
+            o = money(owed_rows.get(pid, {}).get("total") or 0)
+            s = money(settled_rows.get(pid, {}).get("total") or 0)
             if o != s:
                 ent_id = (owed_rows.get(pid) or settled_rows[pid])["ent"]
                 if o < s and pid in settled_rows:

@@ -12,11 +12,16 @@ def budgets(units, policy):
 
 
 @pytest.fixture
-def grant(make_household, staff, policy, budgets):
+def actors(staff):
+    """One caseworker and one approver (making users is slow: password hashing)."""
+    return {"caseworker": staff("town_caseworker"), "approver": staff("approver")}
+
+
+@pytest.fixture
+def grant(make_household, actors, policy, budgets):
     """``grant(name, amount, service="dibao", start=date(2026, 3, 1), account=True, town=...)``
     → the entitlement of a new one-person household's head."""
-    actor = staff("approver")
-    caseworker = staff("town_caseworker")
+    actor, caseworker = actors["approver"], actors["caseworker"]
     n = iter(range(1, 10_000))
 
     def make(

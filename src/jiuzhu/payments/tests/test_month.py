@@ -14,12 +14,12 @@ from jiuzhu.payments.models import LedgerEntry, PaymentLine, PaymentRoll
 MARCH, APRIL = date(2026, 3, 1), date(2026, 4, 1)
 
 
-def _approve(roll, staff):
-    services.roll_review(actor=staff("town_caseworker"), roll=roll)
-    return services.roll_approve(actor=staff("approver"), roll=roll)
+def _approve(roll, actors):
+    services.roll_review(actor=actors["caseworker"], roll=roll)
+    return services.roll_approve(actor=actors["approver"], roll=roll)
 
 
-def test_full_month_and_reroll(grant, staff):
+def test_full_month_and_reroll(grant, actors, staff):
     a = grant("张三", "950")
     b = grant("李四", "1200")
     c = grant("王五", "600", service="housing_rent_subsidy")
@@ -31,9 +31,9 @@ def test_full_month_and_reroll(grant, staff):
     assert PaymentLine.objects.filter(roll__month=MARCH).count() == 3
 
     with pytest.raises(IllegalTransition):
-        services.roll_approve(actor=staff("approver"), roll=dibao)  # not reviewed yet
-    approver = staff("approver")
-    dibao = _approve(dibao, staff)
+        services.roll_approve(actor=actors["approver"], roll=dibao)  # not reviewed yet
+    approver = actors["approver"]
+    dibao = _approve(dibao, actors)
     assert dibao.state == PaymentRoll.APPROVED and dibao.approved_by is not None
     # generating again after approval changes nothing
     services.rolls_generate(month=MARCH)
@@ -51,11 +51,11 @@ def test_full_month_and_reroll(grant, staff):
     dibao.refresh_from_db()
     line_b = PaymentLine.objects.get(roll=dibao, payee_id=b.payee_id)
     ret = bankfiles.return_template(dibao, failures={line_b.pk: "账户已冻结"})
-    res = bankfiles.roll_return_import(actor=staff("town_caseworker"), roll=dibao, data=ret)
+    res = bankfiles.roll_return_import(actor=actors["caseworker"], roll=dibao, data=ret)
     assert res["paid"] == 1 and res["failed"] == 1
     assert res["paid_total"] + res["failed_total"] == dibao.total
     # the same return file again changes nothing
-    assert bankfiles.roll_return_import(actor=staff("town_caseworker"), roll=dibao, data=ret) == res
+    assert bankfiles.roll_return_import(actor=actors["caseworker"], roll=dibao, data=ret) == res
     line_b.refresh_from_db()
     assert line_b.state == PaymentLine.FAILED and line_b.fail_reason == "账户已冻结"
     assert LedgerEntry.objects.aggregate(s=Sum("amount"))["s"] == Decimal("950.00")
@@ -65,7 +65,7 @@ def test_full_month_and_reroll(grant, staff):
     april = PaymentRoll.objects.get(month=APRIL, service_code="dibao")
     assert not april.lines.filter(kind=PaymentLine.RETRY).exists()
     services.bank_account_set(
-        actor=staff("town_caseworker"),
+        actor=actors["caseworker"],
         person=line_b.payee,
         number="6228480000000000001",
         bank_name="农业银行",
@@ -79,20 +79,20 @@ def test_full_month_and_reroll(grant, staff):
     assert c.pk  # housing roll untouched by dibao steps
 
 
-def test_mismatched_return_is_refused_with_lines(grant, staff):
+def test_mismatched_return_is_refused_with_lines(grant, actors, staff):
     grant("赵一", "950")
     grant("钱二", "800")
     services.rolls_generate(month=MARCH)
     roll = PaymentRoll.objects.get(month=MARCH, service_code="dibao")
-    _approve(roll, staff)
-    bankfiles.roll_export(actor=staff("approver"), roll=roll)
+    _approve(roll, actors)
+    bankfiles.roll_export(actor=actors["approver"], roll=roll)
     roll.refresh_from_db()
     good = bankfiles.return_template(roll).decode("utf-8-sig").splitlines()
     first = good[1].split(",")
     first[3] = "9999.00"  # amount changed
     bad = "\r\n".join([good[0], ",".join(first), "JZX,123456,1,1.00,成功,"]).encode()
     with pytest.raises(ValidationFailed) as exc:
-        bankfiles.roll_return_import(actor=staff("town_caseworker"), roll=roll, data=bad)
+        bankfiles.roll_return_import(actor=actors["caseworker"], roll=roll, data=bad)
     problems = {d["problem"] for d in exc.value.params["differences"]}
     assert exc.value.code == "return_mismatch"
     assert {"金额不符", "名册中无此流水号", "回盘文件缺少该笔", "批次号不符"} <= problems
