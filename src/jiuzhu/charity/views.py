@@ -243,6 +243,7 @@ def referral(request, ref_id: int):
         {
             "r": r,
             "recipient": recipient,
+            "consent_by": m.present("name", r.consent_by, role),
             "actions": referrals.allowed_actions(r, request.user),
             "is_partner": role == m.PARTNER,
             "today": timezone.localdate(),
