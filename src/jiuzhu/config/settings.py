@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A supervisor reads everything and changes nothing (DOMAIN §1); no-op without the app.
+    *(["jiuzhu.supervision.guard.SupervisorReadOnlyMiddleware"] if "jiuzhu.supervision" in INSTALLED_APPS else []),
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]

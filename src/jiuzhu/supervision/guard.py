@@ -1,0 +1,65 @@
+"""A supervisor reads everything and changes nothing (DOMAIN §1). One guard for the whole
+platform, in ``MIDDLEWARE`` after authentication: any unsafe request (POST, PUT, PATCH,
+DELETE) by a user whose effective role is supervisor is refused with 403 and the stable code
+``supervisor_read_only`` — JSON under /api/, a page elsewhere — unless it is one of the few
+that change no case data: logging out, switching the language, and the supervision app's own
+audit searches and exports."""
+
+from __future__ import annotations
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+
+from jiuzhu.common import masking as m
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+CODE = "supervisor_read_only"
+MESSAGE = "监督人员只能查阅，不能新增、修改或删除任何数据"
+# url names whose unsafe requests a supervisor may still make
+ALLOWED_NAMES = (
+    "registry:logout",
+    "registry:login",
+    "set_language",
+    "supervision:audit",
+    "supervision:audit_export",
+)
+ALLOWED_API_PREFIXES = ("/api/supervision/audit",)
+
+
+def _allowed_paths() -> frozenset[str]:
+    paths = set()
+    for name in ALLOWED_NAMES:
+        try:
+            paths.add(reverse(name))
+        except NoReverseMatch:
+            continue
+    return frozenset(paths)
+
+
+def is_refused(request) -> bool:
+    if request.method in SAFE_METHODS:
+        return False
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    if (getattr(user, "effective_role", "") or "") != m.SUPERVISOR:
+        return False
+    path = request.path_info
+    if path in _allowed_paths() or path.startswith(ALLOWED_API_PREFIXES):
+        return False
+    return True
+
+
+class SupervisorReadOnlyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if is_refused(request):
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"code": CODE, "field": None, "message": MESSAGE}, status=403)
+            return render(
+                request, "supervision/read_only.html", {"message": MESSAGE, "code": CODE}, status=403
+            )
+        return self.get_response(request)
