@@ -214,8 +214,16 @@ class RollEvent(models.Model):
     """What was done to a roll, by whom: generated, reviewed, approved, exported, returned.
     Set-based writes (generation, return import) are recorded here with their counts."""
 
+    KINDS = [
+        ("generated", "生成"),
+        ("reviewed", "审核"),
+        ("approved", "审批锁定"),
+        ("returned_to_draft", "退回"),
+        ("exported", "导出银行文件"),
+        ("returned", "导入回盘"),
+    ]
     roll = models.ForeignKey(PaymentRoll, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=20)
+    kind = models.CharField(max_length=20, choices=KINDS)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

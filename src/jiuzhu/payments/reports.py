@@ -1,0 +1,157 @@
+"""Ledger and roll summaries as Excel (openpyxl) and PDF (reportlab, a CJK font embedded when
+the system has WenQuanYi Micro Hei, else reportlab's built-in STSong CID font)."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from . import selectors
+from .models import PaymentRoll
+
+WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+DIMS = ("unit", "service", "category", "town", "month")
+ROLL_HEADERS = [
+    "月份",
+    "救助事项",
+    "发放单位",
+    "状态",
+    "笔数",
+    "应发合计",
+    "暂停笔数",
+    "成功笔数",
+    "成功金额",
+    "失败笔数",
+    "失败金额",
+]
+
+
+def summary(year: int) -> dict:
+    """Everything the ledger report shows for a year."""
+    return {
+        "year": year,
+        "split": selectors.city_split(year=year),
+        "tables": {d: selectors.balances(year=year, by=d) for d in DIMS},
+        "rolls": roll_rows(year),
+    }
+
+
+def roll_rows(year: int) -> list[list]:
+    names = selectors._service_names()
+    rows = []
+    for r in (
+        PaymentRoll.objects.filter(month__year=year).select_related("unit").order_by("month", "service_code")
+    ):
+        rows.append([
+            f"{r.month:%Y-%m}", names.get(r.service_code, r.service_code), r.unit.name, r.get_state_display(),
+            r.lines_count, r.total, r.held_count, r.paid_count, r.paid_total, r.failed_count, r.failed_total,
+        ])  # fmt: skip
+    return rows
+
+
+def _table_rows(rows):
+    return [
+        [r["label"], r["budget"] if r["balance"] is not None else "", r["paid"],
+         r["balance"] if r["balance"] is not None else "", f"{r['rate']}%" if r["rate"] is not None else "", r["lines"]]
+        for r in rows
+    ]  # fmt: skip
+
+
+def ledger_xlsx(year: int) -> bytes:
+    data = summary(year)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "总览"
+    ws.append([f"{year}年度社会救助资金台账"])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append(["口径", "年度预算", "已发放"])
+    for key, name in (("civil_affairs", "民政部门"), ("others", "其他部门"), ("total", "全市合计")):
+        ws.append([name, data["split"][key]["budget"], data["split"][key]["paid"]])
+    for d in DIMS:
+        sheet = wb.create_sheet(f"按{selectors.DIMENSION_LABELS[d]}")
+        sheet.append([selectors.DIMENSION_LABELS[d], "年度预算", "已发放", "结余", "执行率", "笔数"])
+        for c in sheet[1]:
+            c.font = Font(bold=True)
+        for row in _table_rows(data["tables"][d]):
+            sheet.append(row)
+    sheet = wb.create_sheet("发放名册")
+    sheet.append(ROLL_HEADERS)
+    for row in data["rolls"]:
+        sheet.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _font() -> str:
+    from reportlab.pdfbase import pdfmetrics
+
+    if "JZ-CJK" in pdfmetrics.getRegisteredFontNames():
+        return "JZ-CJK"
+    if WQY.exists():
+        from reportlab.pdfbase.ttfonts import TTFont
+
+        pdfmetrics.registerFont(TTFont("JZ-CJK", str(WQY), subfontIndex=0))
+        return "JZ-CJK"
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    return "STSong-Light"
+
+
+def ledger_pdf(year: int) -> bytes:
+    from reportlab.graphics.charts.barcharts import VerticalBarChart
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    font = _font()
+    data = summary(year)
+    h1 = ParagraphStyle("h1", fontName=font, fontSize=16, leading=22)
+    h2 = ParagraphStyle("h2", fontName=font, fontSize=12, leading=18, spaceBefore=8)
+    style = TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 8),
+        ("GRID", (0, 0), (-1, -1), 0.3, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef1f5")),
+    ])  # fmt: skip
+    story = [
+        Paragraph(f"{year}年度社会救助资金台账", h1),
+        Paragraph(f"生成日期：{date.today():%Y-%m-%d}", h2),
+    ]
+    split = [["口径", "年度预算（元）", "已发放（元）"]] + [
+        [n, f"{data['split'][k]['budget']:,.2f}", f"{data['split'][k]['paid']:,.2f}"]
+        for k, n in (("civil_affairs", "民政部门"), ("others", "其他部门"), ("total", "全市合计"))
+    ]
+    story += [Table(split, style=style)]
+    months = data["tables"]["month"]
+    if months:
+        story.append(Paragraph("按月发放金额", h2))
+        d = Drawing(700, 180)
+        chart = VerticalBarChart()
+        chart.x, chart.y, chart.width, chart.height = 50, 20, 620, 140
+        chart.data = [[float(r["paid"]) for r in months]]  # drawing only; figures are in the tables
+        chart.categoryAxis.categoryNames = [r["label"] for r in months]
+        chart.categoryAxis.labels.fontName = font
+        chart.bars[0].fillColor = colors.HexColor("#a4161a")
+        d.add(chart)
+        story.append(d)
+    for dim in DIMS:
+        rows = [[selectors.DIMENSION_LABELS[dim], "年度预算", "已发放", "结余", "执行率", "笔数"]] + [
+            [str(c) if not isinstance(c, str) else c for c in row] for row in _table_rows(data["tables"][dim])
+        ]
+        story += [
+            Spacer(1, 6),
+            Paragraph(f"按{selectors.DIMENSION_LABELS[dim]}", h2),
+            Table(rows, style=style, repeatRows=1),
+        ]
+    if data["rolls"]:
+        rows = [ROLL_HEADERS] + [[str(c) for c in r] for r in data["rolls"]]
+        story += [Spacer(1, 6), Paragraph("发放名册汇总", h2), Table(rows, style=style, repeatRows=1)]
+    buf = io.BytesIO()
+    SimpleDocTemplate(buf, pagesize=landscape(A4), title=f"{year}年度社会救助资金台账").build(story)
+    return buf.getvalue()

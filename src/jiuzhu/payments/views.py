@@ -1,0 +1,311 @@
+"""Payments screens: rolls of a month (generate, review, approve, bank file, return file), the
+caseworker's list of failed and held lines, the ledger with charts and its Excel/PDF, budgets,
+and the public page (aggregate figures only, no login). Views parse the form, call one service
+or selector and redirect; a broken rule comes back as the service's Chinese message."""
+
+from __future__ import annotations
+
+import functools
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+
+from jiuzhu.common import masking as m
+from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.services import log_access
+from jiuzhu.policy.selectors import current_policy
+from jiuzhu.registry.models import Person, Unit
+
+from . import bankfiles, charts, reports, selectors, services
+from .models import Budget, PaymentLine, PaymentRoll
+
+READ_ROLES = frozenset(
+    {m.TOWN_CASEWORKER, m.DEPARTMENT_OFFICER, m.APPROVER, m.SUPERVISOR, m.CONVENER, m.ADMIN}
+)
+
+
+def _role(request) -> str:
+    return services.role_of(request.user)
+
+
+def reader(view):
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if _role(request) not in READ_ROLES:
+            return render(
+                request,
+                "payments/error.html",
+                {"error": PermissionDenied("您的角色无权查看资金发放")},
+                status=403,
+            )
+        try:
+            return view(request, *args, **kwargs)
+        except JiuzhuError as exc:
+            return render(request, "payments/error.html", {"error": exc}, status=exc.status)
+
+    return login_required(wrapper)
+
+
+def acts(view):
+    """POST views: a rule broken becomes a message on the page the user came from."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except JiuzhuError as exc:
+            messages.error(request, exc.message)
+            if exc.params.get("differences"):
+                request.session["payments_differences"] = exc.params["differences"][:200]
+            return redirect(_back(request))
+
+    return login_required(require_POST(wrapper))
+
+
+def _back(request) -> str:
+    for url in (request.POST.get("next"), request.META.get("HTTP_REFERER")):
+        if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+            return url
+    return "/payments/"
+
+
+def _month(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        y, mo = value[:7].split("-")
+        return date(int(y), int(mo), 1)
+    except ValueError:
+        raise ValidationFailed("月份格式应为 YYYY-MM", field="month", code="bad_month") from None
+
+
+def _year(request) -> int:
+    try:
+        return int(request.GET.get("year") or date.today().year)
+    except ValueError:
+        raise ValidationFailed("年度无效", field="year", code="bad_year") from None
+
+
+def _roll(pk) -> PaymentRoll:
+    r = PaymentRoll.objects.select_related("unit", "approved_by", "reviewed_by").filter(pk=pk).first()
+    if r is None:
+        raise NotFound("发放名册不存在", field="roll", code="roll_not_found")
+    return r
+
+
+@reader
+def home(request):
+    months = selectors.roll_months()
+    month = _month(request.GET.get("month")) or (months[0] if months else date.today().replace(day=1))
+    names = selectors._service_names()
+    rolls = selectors.rolls_list(month=month)
+    for r in rolls:
+        r.service_name = names.get(r.service_code, r.service_code)
+    return render(request, "payments/home.html", {
+        "month": month, "months": months, "rolls": rolls, "role": _role(request),
+        "can_prepare": _role(request) in services.PREPARE_ROLES,
+    })  # fmt: skip
+
+
+@acts
+def generate(request):
+    month = _month(request.POST.get("month"))
+    if month is None:
+        raise ValidationFailed("请选择月份", field="month", code="month_required")
+    c = services.rolls_generate(month=month, actor=request.user)
+    messages.success(
+        request,
+        f"{month:%Y年%m月}：名册 {c.get('rolls', 0)} 本，当月 {c.get('regular', 0)} 笔，补发 {c.get('back_pay', 0)} 笔，"
+        f"追回 {c.get('recovery', 0)} 笔，重发 {c.get('retry', 0)} 笔；已审核或已锁定未改动 {c.get('untouched', 0)} 本",
+    )
+    return redirect(f"/payments/?month={month:%Y-%m}")
+
+
+@reader
+def roll_detail(request, pk: int):
+    roll = _roll(pk)
+    role = _role(request)
+    lines = selectors.roll_lines(roll, role=role, only=request.GET.get("only"))
+    if role == m.TOWN_CASEWORKER and request.user.unit:
+        town = request.user.unit.name
+        lines = [x for x in lines if x["town"] == town]
+    log_access(
+        user=request.user,
+        action="view",
+        object_type="payment_roll",
+        object_id=roll.pk,
+        purpose="查看发放名册",
+    )
+    return render(request, "payments/roll.html", {
+        "roll": roll, "lines": lines, "summary": selectors.roll_summary(roll), "check": services.budget_check(roll),
+        "service_name": selectors._service_names().get(roll.service_code, roll.service_code),
+        "events": roll.events.select_related("actor"), "role": role,
+        "can_approve": role in services.APPROVE_ROLES, "can_prepare": role in services.PREPARE_ROLES,
+        "differences": request.session.pop("payments_differences", None),
+    })  # fmt: skip
+
+
+@acts
+def review(request, pk: int):
+    services.roll_review(actor=request.user, roll=pk)
+    messages.success(request, "名册已审核，待审批")
+    return redirect("payments:roll", pk)
+
+
+@acts
+def approve(request, pk: int):
+    services.roll_approve(
+        actor=request.user, roll=pk, confirm_overrun=request.POST.get("confirm_overrun") == "1",
+        note=request.POST.get("note", ""),
+    )  # fmt: skip
+    messages.success(request, "名册已审批并锁定")
+    return redirect("payments:roll", pk)
+
+
+@acts
+def to_draft(request, pk: int):
+    services.roll_return_to_draft(actor=request.user, roll=pk, reason=request.POST.get("reason", ""))
+    messages.success(request, "名册已退回待审核")
+    return redirect("payments:roll", pk)
+
+
+@acts
+def export(request, pk: int):
+    fmt = request.POST.get("fmt", "csv")
+    name, content = bankfiles.roll_export(actor=request.user, roll=pk, fmt=fmt)
+    ctype = (
+        "text/csv; charset=utf-8"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    resp = HttpResponse(content, content_type=ctype)
+    resp["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp
+
+
+@acts
+def return_import(request, pk: int):
+    f = request.FILES.get("file")
+    if f is None:
+        raise ValidationFailed("请选择回盘文件", field="file", code="file_required")
+    res = bankfiles.roll_return_import(actor=request.user, roll=pk, data=f.read())
+    messages.success(
+        request,
+        f"回盘已导入：成功 {res['paid']} 笔 {res['paid_total']} 元，失败 {res['failed']} 笔 {res['failed_total']} 元",
+    )
+    return redirect("payments:roll", pk)
+
+
+@reader
+def attention(request):
+    role = _role(request)
+    town = request.user.unit if role == m.TOWN_CASEWORKER and request.user.unit else None
+    rows = [selectors.line_row(ln, role) | {"month": ln.roll.month, "roll": ln.roll_id, "payee_id": ln.payee_id}
+            for ln in selectors.attention(town=town)]  # fmt: skip
+    return render(request, "payments/attention.html", {"rows": rows, "role": role,
+                                                       "can_prepare": role in services.PREPARE_ROLES})  # fmt: skip
+
+
+@acts
+def line_fix(request, pk: int):
+    services.line_mark_fixed(actor=request.user, line=pk, note=request.POST.get("note", ""))
+    messages.success(request, "已处理，将在下月名册中重发")
+    return redirect("payments:attention")
+
+
+@acts
+def recovery(request, pk: int):
+    services.recovery_record(actor=request.user, line=pk, note=request.POST.get("note", ""))
+    messages.success(request, "已登记追回并记入台账")
+    return redirect("payments:attention")
+
+
+@acts
+def account_set(request, person_id: int):
+    person = Person.objects.filter(pk=person_id).first()
+    services.bank_account_set(
+        actor=request.user, person=person, number=request.POST.get("number", ""),
+        bank_name=request.POST.get("bank_name", ""), holder_name=request.POST.get("holder_name", ""),
+    )  # fmt: skip
+    messages.success(request, "银行账户已更新，失败的款项将在下月名册中重发")
+    return redirect(_back(request) if request.POST.get("next") else "payments:attention")
+
+
+def _charts(year: int) -> dict:
+    out = {}
+    for dim, title in (("month", "按月发放"), ("category", "按类别发放"), ("town", "按镇街发放")):
+        rows = [(r["label"], r["paid"]) for r in selectors.balances(year=year, by=dim)]
+        out[dim] = mark_safe(charts.bars(rows, title=f"{year}年{title}（元）"))  # our own SVG, labels escaped
+    return out
+
+
+@reader
+def ledger(request):
+    year = _year(request)
+    by = request.GET.get("by", "unit")
+    if by not in selectors.DIMENSIONS:
+        by = "unit"
+    return render(request, "payments/ledger.html", {
+        "year": year, "by": by, "dims": selectors.DIMENSION_LABELS, "rows": selectors.balances(year=year, by=by),
+        "split": selectors.city_split(year=year), "charts": _charts(year),
+    })  # fmt: skip
+
+
+@reader
+def ledger_export(request, fmt: str):
+    year = _year(request)
+    if fmt == "xlsx":
+        resp = HttpResponse(
+            reports.ledger_xlsx(year),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        resp = HttpResponse(reports.ledger_pdf(year), content_type="application/pdf")
+    resp["Content-Disposition"] = f'attachment; filename="ledger-{year}.{fmt}"'
+    return resp
+
+
+@reader
+def budgets(request):
+    year = _year(request)
+    names = selectors._service_names()
+    rows = list(Budget.objects.filter(year=year).select_related("unit"))
+    for b in rows:
+        b.service_name = names.get(b.service_code, b.service_code)
+    return render(request, "payments/budgets.html", {
+        "year": year, "rows": rows, "services": current_policy().services,
+        "units": Unit.objects.filter(kind=Unit.DEPARTMENT), "can_edit": _role(request) in services.APPROVE_ROLES,
+    })  # fmt: skip
+
+
+@acts
+def budget_edit(request):
+    b = services.budget_set(
+        actor=request.user, year=int(request.POST.get("year") or 0), unit=request.POST.get("unit", ""),
+        service_code=request.POST.get("service", ""), amount=request.POST.get("amount", ""),
+    )  # fmt: skip
+    messages.success(request, f"已保存 {b.year} 年度预算")
+    return redirect(f"/payments/budgets/?year={b.year}")
+
+
+def public(request):
+    """Public page: amounts by category and month, no person, no login."""
+    try:
+        year = _year(request)
+    except ValidationFailed:
+        year = date.today().year
+    figures = selectors.public_figures(year=year)
+    chart = mark_safe(
+        charts.bars(
+            [(r["label"], r["paid"]) for r in figures["by_category"]], title=f"{year}年各类救助资金发放（元）"
+        )
+    )
+    return render(
+        request, "payments/public.html", {"f": figures, "chart": chart, "line_states": PaymentLine.STATES}
+    )
