@@ -70,3 +70,254 @@ class Entitlement(models.Model):
 
     def __str__(self):
         return f"{self.service_code} {self.payee_id} {self.amount}/{self.amount_period}"
+
+
+class Case(models.Model):
+    """One decision (审核确认) on a dibao or extreme-poverty referral: opened by the town's
+    caseworker, investigated, given an initial opinion with the rules' result frozen on it,
+    put on public notice, decided by an approver. ``due_on`` is the statutory limit (30
+    working days from acceptance, 45 with a recorded ground)."""
+
+    INVESTIGATING = "investigating"
+    NOTICE = "notice"
+    DECISION = "decision"
+    APPROVED = "approved"
+    REFUSED = "refused"
+    STATES = [
+        (INVESTIGATING, "调查核实中"),
+        (NOTICE, "公示中"),
+        (DECISION, "待审批"),
+        (APPROVED, "已批准"),
+        (REFUSED, "不予批准"),
+    ]
+    OPEN_STATES = (INVESTIGATING, NOTICE, DECISION)
+    GROUNDS = [
+        ("objection", "公示有异议"),
+        ("residence_differs", "户籍地与居住地不一致"),
+        ("out_of_area", "异地申请"),
+        ("hard_investigation", "调查核实难度大"),
+    ]
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="decision_cases")
+    referral = models.OneToOneField(
+        "intake.Referral", null=True, blank=True, on_delete=models.PROTECT, related_name="decision_case"
+    )
+    service_code = models.CharField("救助事项", max_length=60, db_index=True)
+    service_name = models.CharField("事项名称", max_length=100)
+    category = models.CharField("类别", max_length=30)
+    town = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="decision_cases", verbose_name="镇街"
+    )
+    state = models.CharField("状态", max_length=20, choices=STATES, default=INVESTIGATING, db_index=True)
+    version = models.PositiveIntegerField(default=1)
+    received_on = models.DateField("受理日期")
+    opened_on = models.DateField("启动调查日期")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    limit_days = models.PositiveSmallIntegerField("办理时限（工作日）")
+    due_on = models.DateField("办理期限", db_index=True)
+    due_warning = models.CharField(max_length=300, blank=True)
+    extension_ground = models.CharField("延长理由", max_length=30, choices=GROUNDS, blank=True)
+    extension_note = models.TextField("延长说明", blank=True)
+    # initial opinion (初审意见) with what it saw, frozen (DOMAIN §6)
+    opinion = models.CharField("初审意见", max_length=10, blank=True)  # approve | refuse
+    opinion_note = models.TextField("初审说明", blank=True)
+    opinion_on = models.DateField(null=True, blank=True)
+    opinion_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    facts = models.JSONField("家庭情况快照", default=dict, blank=True)
+    result = models.JSONField("政策规则结果快照", default=dict, blank=True)
+    verification_report_id = models.IntegerField("核对报告编号", null=True, blank=True)
+    # close relatives of staff (近亲属备案)
+    close_relative = models.BooleanField("工作人员近亲属", default=False)
+    relatives = models.JSONField(default=list, blank=True)
+    relative_signoff_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    relative_signoff_on = models.DateField(null=True, blank=True)
+    relative_signoff_note = models.TextField(blank=True)
+    # decision
+    decided_on = models.DateField("决定日期", null=True, blank=True, db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_note = models.TextField(blank=True)
+    amount = models.DecimalField("核定金额（元/月）", max_digits=12, decimal_places=2, null=True, blank=True)
+    start_month = models.DateField(null=True, blank=True)
+    entitlement = models.OneToOneField(
+        Entitlement, null=True, blank=True, on_delete=models.PROTECT, related_name="decision_case"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审核确认案件"
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["town", "state"]), models.Index(fields=["state", "due_on"])]
+
+    def __str__(self):
+        return f"{self.service_name} #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+
+class Investigation(models.Model):
+    """One investigation step, by at least two staff (最低生活保障审核确认办法 第十五条)."""
+
+    HOME_VISIT = "home_visit"
+    NEIGHBOURHOOD = "neighbourhood"
+    APPRAISAL = "appraisal"
+    COUNTY_VISIT = "county_visit"
+    REINVESTIGATION = "reinvestigation"
+    KINDS = [
+        (HOME_VISIT, "入户调查"),
+        (NEIGHBOURHOOD, "邻里访问"),
+        (APPRAISAL, "民主评议"),
+        (COUNTY_VISIT, "县级民政部门入户核查"),
+        (REINVESTIGATION, "异议复查"),
+    ]
+    REQUIRED = (HOME_VISIT, NEIGHBOURHOOD, APPRAISAL)
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="investigations")
+    kind = models.CharField("调查方式", max_length=20, choices=KINDS)
+    done_on = models.DateField("调查日期")
+    staff_names = models.JSONField("调查人员", default=list)
+    findings = models.TextField("调查情况")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "调查记录"
+        ordering = ["done_on", "id"]
+
+
+class Notice(models.Model):
+    """A public notice (公示) in the household's community. Only what may be shown is stored
+    here (masked name, community, household size, service, amount): the public page reads this
+    table and nothing else, so it cannot leak an ID number, phone or health detail. Ended
+    notices stay public as the published recipient list."""
+
+    RUNNING = "running"
+    WITHDRAWN = "withdrawn"
+    STATES = [(RUNNING, "公示"), (WITHDRAWN, "因异议撤回")]
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notices")
+    town = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    community = models.CharField("村（社区）", max_length=100, db_index=True)
+    shown_name = models.CharField("公示姓名", max_length=50)
+    household_size = models.PositiveSmallIntegerField("保障人数")
+    service_name = models.CharField("救助事项", max_length=100)
+    amount = models.DecimalField("金额（元/月）", max_digits=12, decimal_places=2)
+    starts_on = models.DateField("公示开始")
+    ends_on = models.DateField("公示结束（含）", db_index=True)
+    state = models.CharField(max_length=10, choices=STATES, default=RUNNING)
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "公示"
+        ordering = ["-starts_on", "-id"]
+
+
+class Objection(models.Model):
+    """An objection to a notice, lodged by anyone (no login), handled by the town before the
+    approval may proceed."""
+
+    OPEN, UPHELD, DISMISSED = "open", "upheld", "dismissed"
+    STATES = [(OPEN, "待处理"), (UPHELD, "异议成立"), (DISMISSED, "异议不成立")]
+
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="objections")
+    text = models.TextField("异议内容")
+    contact_name = models.CharField("反映人", max_length=50, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    lodged_at = models.DateTimeField(default=timezone.now)
+    lodged_on = models.DateField()
+    state = models.CharField(max_length=10, choices=STATES, default=OPEN, db_index=True)
+    handling_note = models.TextField("复查情况", blank=True)
+    handled_on = models.DateField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "公示异议"
+        ordering = ["lodged_at", "id"]
+        indexes = [models.Index(fields=["ip", "lodged_at"])]
+
+
+class Review(models.Model):
+    """A periodic review (动态管理) of an entitlement: the rules re-run on fresh registry data
+    propose an outcome, the caseworker confirms, the approver signs; each outcome has a letter."""
+
+    CYCLE, DEATH = "cycle", "death"
+    REASONS = [(CYCLE, "定期复核"), (DEATH, "家庭成员死亡")]
+    CONTINUE, ADJUST, GRADUAL_EXIT, STOP = "continue", "adjust", "gradual_exit", "stop"
+    OUTCOMES = [(CONTINUE, "继续保障"), (ADJUST, "调整金额"), (GRADUAL_EXIT, "渐退"), (STOP, "停止保障")]
+    PROPOSED, CONFIRMED, SIGNED = "proposed", "confirmed", "signed"
+    STATES = [(PROPOSED, "待镇街确认"), (CONFIRMED, "待审批"), (SIGNED, "已审批")]
+
+    entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="reviews")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    town = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField("复核原因", max_length=10, choices=REASONS)
+    generated_on = models.DateField("生成日期")
+    due_on = models.DateField("复核期限", db_index=True)
+    facts = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    proposal = models.CharField("建议", max_length=20, choices=OUTCOMES)
+    proposed_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    outcome = models.CharField("结论", max_length=20, choices=OUTCOMES, blank=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    state = models.CharField(max_length=10, choices=STATES, default=PROPOSED, db_index=True)
+    note = models.TextField(blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_on = models.DateField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_on = models.DateField(null=True, blank=True)
+    result_entitlement = models.ForeignKey(
+        Entitlement, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "复核"
+        ordering = ["due_on", "id"]
+
+
+class Letter(models.Model):
+    """A decision letter (决定书/告知书): its content is frozen when issued; the PDF is drawn
+    from it, so a later registry edit never changes what the household was told."""
+
+    APPROVAL, REFUSAL = "approval", "refusal"
+    KINDS = [
+        (APPROVAL, "批准决定书"),
+        (REFUSAL, "不予批准决定书"),
+        ("review_continue", "复核决定书（继续保障）"),
+        ("review_adjust", "复核决定书（调整金额）"),
+        ("review_gradual_exit", "复核决定书（渐退）"),
+        ("review_stop", "停止保障决定书"),
+    ]
+
+    number = models.CharField("文号", max_length=40, unique=True)
+    kind = models.CharField(max_length=30, choices=KINDS)
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="decision_letters")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="letters")
+    review = models.ForeignKey(
+        Review, null=True, blank=True, on_delete=models.PROTECT, related_name="letters"
+    )
+    content = models.JSONField()
+    issued_on = models.DateField()
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "决定书"
+        ordering = ["-issued_on", "-id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("决定书出具后不得修改")
+        super().save(*args, **kwargs)

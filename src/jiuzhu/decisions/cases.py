@@ -1,0 +1,471 @@
+"""The decision workflow (审核确认) for dibao and extreme poverty (最低生活保障审核确认办法;
+特困人员认定办法): open from an intake referral at the town → investigation by at least two
+staff → initial opinion with the rules' result frozen → public notice (``notices``) →
+objections handled → approval or refusal by an approver → letter → entitlement, and the result
+fed back to intake (the window, the applicant's tracking page, the household's chain).
+
+Every write is one transaction with keyword-only arguments. ``_lock`` takes the case's row
+lock (SELECT … FOR UPDATE) before the state is checked, so two approvers acting at once cannot
+both decide: the second sees the first one's result and is refused."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from jiuzhu.common import masking as m
+from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.selectors import deadline
+from jiuzhu.intake import handling
+from jiuzhu.intake.models import Referral
+from jiuzhu.intake.services import event, role_of
+from jiuzhu.policy.selectors import current_policy
+from jiuzhu.registry.models import Person, StaffRelative
+
+from . import letters, notices, snapshot
+from .entitlements import add_months, entitlement_grant
+from .models import Case, Investigation, Letter
+from .scope import is_decision_service
+
+DEFAULT_TOTAL, DEFAULT_EXTENDED = 30, 45  # working days (DOMAIN §3)
+MIN_STAFF = 2  # 最低生活保障审核确认办法 第十五条: at least two staff
+
+
+def _limit(policy, on: date, step: str, default: int) -> int:
+    try:
+        return int(policy.param("dibao.time_limits", on, step=step))
+    except LookupError:
+        return default
+
+
+def ensure_caseworker(actor, case_town_id: int) -> None:
+    if role_of(actor) != m.TOWN_CASEWORKER:
+        raise PermissionDenied("只有镇街社会救助经办人员可以办理", code="not_caseworker")
+    if actor.unit_id != case_town_id:
+        raise PermissionDenied("该家庭不属于您所在的镇街", code="not_your_town")
+
+
+def ensure_approver(actor) -> None:
+    if role_of(actor) != m.APPROVER:
+        raise PermissionDenied("只有审批人员可以审批", code="not_approver")
+
+
+def _lock(case: Case | int, version: int | None = None) -> Case:
+    pk = case.pk if isinstance(case, Case) else int(case)
+    try:
+        c = Case.objects.select_for_update().select_related("household", "town").get(pk=pk)
+    except Case.DoesNotExist:
+        raise NotFound("审核确认案件不存在", field="case") from None
+    if version is not None and version != c.version:
+        raise Conflict("该案件已被他人处理，请刷新后重试", code="stale_version", state=c.state)
+    return c
+
+
+def _save(c: Case, **fields) -> Case:
+    for k, v in fields.items():
+        setattr(c, k, v)
+    c.version += 1
+    c.save()
+    return c
+
+
+def _expect(c: Case, *states: str, action: str) -> None:
+    if c.state not in states:
+        raise IllegalTransition(
+            f"案件当前为“{c.get_state_display()}”，不能{action}",
+            field="case",
+            code="wrong_state",
+            state=c.state,
+        )
+
+
+def milestone(c: Case, kind: str, *, actor, note: str, data: dict | None = None) -> None:
+    """An intake event on the case's application, so the window, the applicant and the
+    household's chain see the step."""
+    if c.referral_id:
+        r = c.referral
+        event(r.application, kind, actor=actor, referral=r, note=note, data=data or {})
+
+
+def _relatives(household) -> list[dict]:
+    ids = list(household.members.values_list("id_number", flat=True))
+    return [
+        {"member": m.mask_name(x.name), "declarant": x.declarant_name, "post": x.declarant_post,
+         "relation": x.get_relation_display()}
+        for x in StaffRelative.objects.filter(id_number__in=ids).order_by("id")
+    ]  # fmt: skip
+
+
+# --- open ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_open(*, actor, referral: Referral | int, today: date | None = None) -> Case:
+    """The town caseworker takes up a dibao/extreme-poverty referral of a household of his
+    town. The 30-working-day limit runs from the day the window accepted the application."""
+    today = today or timezone.localdate()
+    pk = referral.pk if isinstance(referral, Referral) else int(referral)
+    r = Referral.objects.select_for_update().select_related("application__household").filter(pk=pk).first()
+    if r is None:
+        raise NotFound("分办事项不存在", field="referral")
+    hh = r.application.household
+    ensure_caseworker(actor, hh.town_id)
+    if not is_decision_service(r.service_code):
+        raise ValidationFailed(
+            f"“{r.service_name}”不需审核确认", field="referral", code="not_decision_service"
+        )
+    if Case.objects.filter(referral=r).exists():
+        raise Conflict("该事项已启动审核确认", field="referral", code="case_exists")
+    if r.state not in Referral.OPEN_STATES:
+        raise IllegalTransition("该分办事项已办结", field="referral", code="referral_closed")
+    policy = current_policy()
+    received = r.application.received_on
+    limit = _limit(policy, received, "total", DEFAULT_TOTAL)
+    due = deadline(received, limit)
+    relatives = _relatives(hh)
+    c = Case.objects.create(
+        household=hh,
+        referral=r,
+        service_code=r.service_code,
+        service_name=r.service_name,
+        category=r.category,
+        town=hh.town,
+        received_on=received,
+        opened_on=today,
+        opened_by=actor,
+        limit_days=limit,
+        due_on=due.due,
+        due_warning="；".join(due.warnings)[:300],
+        close_relative=bool(relatives),
+        relatives=relatives,
+    )
+    if r.state == Referral.REFERRED:
+        handling.do_accept(r, actor=actor, note="镇街启动审核确认")
+    note = f"启动审核确认，须于 {c.due_on.isoformat()} 前办结"
+    if relatives:
+        note += "；该家庭有工作人员近亲属备案，须审批人单独签批"
+    milestone(c, "decision_opened", actor=actor, note=note, data={"case": c.pk})
+    return c
+
+
+# --- investigation ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def investigation_record(
+    *, actor, case: Case | int, kind: str, done_on: date, staff_names: list[str], findings: str
+) -> Investigation:
+    c = _lock(case)
+    if kind not in dict(Investigation.KINDS):
+        raise ValidationFailed(f"未知的调查方式：{kind}", field="kind", code="unknown_kind")
+    if kind == Investigation.COUNTY_VISIT:
+        ensure_approver(actor)
+    else:
+        ensure_caseworker(actor, c.town_id)
+    _expect(c, *Case.OPEN_STATES, action="登记调查")
+    names = [n.strip() for n in staff_names or [] if n and n.strip()]
+    if len(set(names)) < MIN_STAFF:
+        raise ValidationFailed(
+            "调查核实须由2名以上工作人员进行，请填写全部调查人员",
+            field="staff_names",
+            code="two_staff_required",
+        )
+    findings = (findings or "").strip()
+    if not findings:
+        raise ValidationFailed("请填写调查情况", field="findings", code="required")
+    if done_on > timezone.localdate():
+        raise ValidationFailed("调查日期不能晚于今天", field="done_on", code="in_future")
+    inv = Investigation.objects.create(
+        case=c, kind=kind, done_on=done_on, staff_names=names, findings=findings, recorded_by=actor
+    )
+    _save(c)
+    milestone(c, "decision_investigated", actor=actor, note=f"{inv.get_kind_display()}（{'、'.join(names)}）")
+    return inv
+
+
+# --- initial opinion ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def opinion_give(
+    *, actor, case: Case | int, recommend: str, note: str = "", today: date | None = None, version=None
+) -> Case:
+    """The town's initial opinion (初审意见). The rules run on the registry as it is today and
+    their result is frozen on the case with the facts, the review cycle and the verification
+    report (when one exists). Approve → public notice; refuse → to the approver."""
+    today = today or timezone.localdate()
+    c = _lock(case, version)
+    ensure_caseworker(actor, c.town_id)
+    _expect(c, Case.INVESTIGATING, action="提出初审意见")
+    if recommend not in ("approve", "refuse"):
+        raise ValidationFailed("初审意见应为同意或不同意", field="recommend", code="invalid")
+    done = set(c.investigations.values_list("kind", flat=True))
+    missing = [label for k, label in Investigation.KINDS if k in Investigation.REQUIRED and k not in done]
+    if missing:
+        raise ValidationFailed(
+            f"尚未完成：{'、'.join(missing)}", field="investigations", code="investigation_incomplete"
+        )
+    note = (note or "").strip()
+    policy = current_policy()
+    facts, result = snapshot.take(c.household, c.service_code, today, policy)
+    if recommend == "approve" and not result["eligible"]:
+        raise ValidationFailed(
+            "按政策规则测算该家庭不符合条件，不能提出同意意见", field="recommend", code="rules_not_eligible"
+        )
+    if recommend == "refuse" and not note and result["eligible"]:
+        raise ValidationFailed(
+            "规则测算符合条件而提出不同意意见的，须写明理由", field="note", code="required"
+        )
+    from jiuzhu.verification.models import VerificationReport
+
+    report = (
+        VerificationReport.objects.filter(household=c.household, service_code=c.service_code)
+        .order_by("-issued_at", "-id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    _save(
+        c,
+        opinion=recommend,
+        opinion_note=note,
+        opinion_on=today,
+        opinion_by=actor,
+        facts=facts,
+        result=result,
+        verification_report_id=report,
+        amount=Decimal(result["amount"]) if result["eligible"] else None,
+    )
+    text = "同意" if recommend == "approve" else "不同意"
+    milestone(c, "decision_opinion", actor=actor, note=f"镇街初审意见：{text}。{note}".strip())
+    if recommend == "approve":
+        notices.publish(case=c, actor=actor, today=today)
+        _save(c, state=Case.NOTICE)
+    else:
+        _save(c, state=Case.DECISION)
+    return c
+
+
+# --- deadline extension -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def deadline_extend(*, actor, case: Case | int, ground: str, note: str = "") -> Case:
+    """Extend the limit to 45 working days on a recorded ground (DOMAIN §3)."""
+    c = _lock(case)
+    if role_of(actor) not in (m.TOWN_CASEWORKER, m.APPROVER):
+        raise PermissionDenied("您的角色不能延长办理期限", code="forbidden")
+    if role_of(actor) == m.TOWN_CASEWORKER:
+        ensure_caseworker(actor, c.town_id)
+    _expect(c, *Case.OPEN_STATES, action="延长期限")
+    return extend(c, ground=ground, note=note, actor=actor)
+
+
+def extend(c: Case, *, ground: str, note: str, actor) -> Case:
+    """(Inside a locked transaction.) No-op when the case was already extended."""
+    if ground not in dict(Case.GROUNDS):
+        raise ValidationFailed("延长办理期限须有法定情形", field="ground", code="extension_ground_required")
+    if c.extension_ground:
+        return c
+    limit = _limit(current_policy(), c.received_on, "total_extended", DEFAULT_EXTENDED)
+    due = deadline(c.received_on, limit)
+    _save(c, extension_ground=ground, extension_note=(note or "").strip(), limit_days=limit, due_on=due.due)
+    label = dict(Case.GROUNDS)[ground]
+    milestone(c, "decision_extended", actor=actor, note=f"办理期限延长至 {c.due_on.isoformat()}（{label}）")
+    return c
+
+
+# --- close relatives ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def relative_signoff(*, actor, case: Case | int, note: str, today: date | None = None) -> Case:
+    """The approver's explicit sign-off for a close relative of staff, after the county's
+    own home visit is recorded (最低生活保障审核确认办法 第二十条)."""
+    today = today or timezone.localdate()
+    c = _lock(case)
+    ensure_approver(actor)
+    if not c.close_relative:
+        raise ValidationFailed("该家庭无近亲属备案，无需单独签批", field="case", code="not_close_relative")
+    _expect(c, *Case.OPEN_STATES, action="签批")
+    if not c.investigations.filter(kind=Investigation.COUNTY_VISIT).exists():
+        raise ValidationFailed(
+            "近亲属申请须先由县级民政部门入户核查", field="investigations", code="county_visit_required"
+        )
+    note = (note or "").strip()
+    if not note:
+        raise ValidationFailed("请填写签批意见", field="note", code="required")
+    _save(c, relative_signoff_by=actor, relative_signoff_on=today, relative_signoff_note=note)
+    milestone(c, "decision_relative_signoff", actor=actor, note="审批人对近亲属申请单独签批")
+    return c
+
+
+# --- decision -----------------------------------------------------------------------------------
+
+
+def _check_decidable(c: Case, today: date) -> None:
+    if c.notices.filter(objections__state="open").exists():
+        raise IllegalTransition("公示异议尚未处理完毕", field="case", code="objection_open")
+    if c.close_relative and c.relative_signoff_by_id is None:
+        raise IllegalTransition(
+            "该家庭有工作人员近亲属备案，须审批人单独签批", field="case", code="relative_signoff_required"
+        )
+
+
+def _refresh_from_notice(c: Case, today: date) -> None:
+    """A notice whose last day has passed moves the case on to the approver."""
+    if c.state == Case.NOTICE:
+        running = notices.current(c)
+        if running is not None and running.ends_on < today:
+            _save(c, state=Case.DECISION)
+
+
+def _members(c: Case) -> list[Person]:
+    ids = c.result.get("members") or []
+    people = list(Person.objects.filter(pk__in=ids).order_by("id"))
+    return people or snapshot.living_members(c.household, c.opinion_on or c.opened_on)
+
+
+def _payee(c: Case, members: list[Person]) -> Person:
+    applicant_id = c.referral.application.applicant_id if c.referral_id else None
+    for p in members:
+        if p.pk == applicant_id:
+            return p
+    return members[0]
+
+
+def _authority(actor) -> str:
+    return getattr(actor.unit, "name", "") or "民政部门"
+
+
+@transaction.atomic
+def case_approve(*, actor, case: Case | int, note: str = "", today: date | None = None, version=None) -> Case:
+    """Approve: entitlement for the whole covered household with the rules' amount from the
+    month after approval, next review after the service's cycle; letter; feedback to intake."""
+    today = today or timezone.localdate()
+    c = _lock(case, version)
+    ensure_approver(actor)
+    _refresh_from_notice(c, today)
+    if c.state == Case.NOTICE:
+        raise IllegalTransition("公示期未满，不能审批", field="case", code="notice_running")
+    _expect(c, Case.DECISION, action="批准")
+    _check_decidable(c, today)
+    if c.opinion != "approve" or not c.result.get("eligible"):
+        raise IllegalTransition(
+            "镇街初审意见为不同意或规则测算不符合条件", field="case", code="rules_not_eligible"
+        )
+    policy = current_policy()
+    members = _members(c)
+    payee = _payee(c, members)
+    start = add_months(today, 1)
+    review_on = add_months(start, int(c.result.get("review_months") or 12))
+    amount = Decimal(c.result["amount"])
+    referral = None
+    if c.referral_id:
+        referral = Referral.objects.select_for_update().get(pk=c.referral_id)
+        if referral.state not in Referral.OPEN_STATES:
+            raise IllegalTransition("对应的分办事项已办结", field="referral", code="referral_closed")
+    ent = entitlement_grant(
+        household=c.household,
+        payee=payee,
+        members=members,
+        service_code=c.service_code,
+        amount=amount,
+        amount_period="month",
+        start_month=start,
+        next_review_on=review_on,
+        actor=actor,
+        policy=policy,
+        referral=referral,
+        origin=f"审核确认 #{c.pk}",
+        reason=(note or "审批同意").strip(),
+    )
+    _save(c, state=Case.APPROVED, decided_on=today, decided_by=actor, decision_note=(note or "").strip(),
+          amount=amount, start_month=start, entitlement=ent)  # fmt: skip
+    letter = letters.issue(
+        kind=Letter.APPROVAL,
+        household=c.household,
+        case=c,
+        actor=actor,
+        today=today,
+        content={
+            "title": f"{c.service_name}批准决定书",
+            "addressee": payee.name,
+            "opening": f"你（户）申请的{c.service_name}，经调查核实、公示和审核，符合条件，决定予以批准。",
+            "amount": f"{amount:.2f}",
+            "start_month": start.isoformat()[:7],
+            "members": [p.name for p in members],
+            "next_review_on": review_on.isoformat(),
+            "basis": c.result.get("basis", ""),
+            "reasons": [r for r in c.result.get("reasons", []) if r["passed"]],
+            "authority": _authority(actor),
+        },
+    )
+    if referral is not None:
+        handling.do_grant(referral, actor=actor, amount=amount, period="month", start_month=start,
+                          note=f"审核确认批准（{letter.number}）", today=today)  # fmt: skip
+    return c
+
+
+@transaction.atomic
+def case_refuse(
+    *,
+    actor,
+    case: Case | int,
+    reasons: str = "",
+    alternatives: list[str] | None = None,
+    today: date | None = None,
+    version=None,
+) -> Case:
+    """Refuse in writing: the reasons with the figures compared (the rules' failed criteria,
+    and the approver's own), the rule, the alternatives and the appeal rights. A letter
+    missing any of them is not issued (``letters.check_adverse``)."""
+    today = today or timezone.localdate()
+    c = _lock(case, version)
+    ensure_approver(actor)
+    _refresh_from_notice(c, today)
+    if c.state == Case.NOTICE:
+        raise IllegalTransition("公示期未满，不能审批", field="case", code="notice_running")
+    _expect(c, Case.DECISION, action="作出不予批准决定")
+    _check_decidable(c, today)
+    policy = current_policy()
+    failed = snapshot.failed_reasons(c.result)
+    extra = (reasons or "").strip()
+    listed = list(failed)
+    if c.opinion_note and c.opinion == "refuse":
+        listed.append(
+            {"rule": "town_opinion", "basis": "镇街调查核实", "passed": False, "detail": c.opinion_note}
+        )
+    if extra:
+        listed.append({"rule": "approver", "basis": "审核确认", "passed": False, "detail": extra})
+    bases = list(dict.fromkeys([c.result.get("basis", "")] + [r["basis"] for r in failed]))
+    hh_members = snapshot.living_members(c.household, today)
+    addressee = c.referral.application.applicant.name if c.referral_id else hh_members[0].name
+    content = {
+        "title": f"{c.service_name}不予批准决定书",
+        "addressee": addressee,
+        "opening": f"你（户）申请的{c.service_name}，经调查核实和审核，不符合条件，决定不予批准。",
+        "reasons": listed,
+        "basis": "；".join(b for b in bases if b),
+        "alternatives": letters.alternatives(c.result, policy, alternatives),
+        "appeal": letters.appeal_rights(policy, today, authority=_authority(actor)),
+        "authority": _authority(actor),
+    }
+    letter = letters.issue(kind=Letter.REFUSAL, household=c.household, case=c, actor=actor, today=today,
+                           content=content)  # fmt: skip
+    _save(c, state=Case.REFUSED, decided_on=today, decided_by=actor, decision_note=extra)
+    if c.referral_id:
+        r = Referral.objects.select_for_update().get(pk=c.referral_id)
+        if r.state in Referral.OPEN_STATES:
+            handling.do_refuse(
+                r,
+                actor=actor,
+                reasons="；".join(x["detail"] for x in listed)[:2000],
+                basis=content["basis"],
+                alternatives="；".join(a["text"] for a in content["alternatives"]),
+                today=today,
+            )
+        milestone(c, "decision_letter", actor=actor, note=f"送达不予批准决定书 {letter.number}")
+    return c

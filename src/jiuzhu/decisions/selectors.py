@@ -1,0 +1,210 @@
+"""Decision reads: the caseworker's and approver's lists, deadline flags, the public notices,
+the contract selectors other areas read (``verification_recipients``, ``kpi_decisions``,
+``chain_entries``)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from jiuzhu.common import masking as m
+from jiuzhu.common.selectors import holiday_table
+from jiuzhu.common.workdays import workdays_between
+
+from .models import Case, Entitlement, Letter, Notice, Objection, Review
+from .scope import DECISION_CATEGORIES
+
+DUE_SOON_DAYS = 3  # working days
+
+
+def case_flag(case: Case, today: date, table=None) -> str:
+    """ "overdue" | "due_soon" | "" for an open case; "late" | "" for a decided one."""
+    if not case.is_open:
+        return "late" if case.decided_on and case.decided_on > case.due_on else ""
+    if today > case.due_on:
+        return "overdue"
+    left = workdays_between(today, case.due_on, table if table is not None else holiday_table())
+    return "due_soon" if left <= DUE_SOON_DAYS else ""
+
+
+def working_days_taken(case: Case, table=None) -> int | None:
+    if case.decided_on is None:
+        return None
+    return workdays_between(
+        case.received_on, case.decided_on, table if table is not None else holiday_table()
+    )
+
+
+def cases_for(user, *, state: str | None = None, today: date | None = None, limit: int = 200) -> list[Case]:
+    """The cases a user works on: a town caseworker his town's, an approver and a supervisor
+    all. Each carries ``flag`` for the screen."""
+    today = today or timezone.localdate()
+    qs = Case.objects.select_related("household", "town").order_by("due_on", "id")
+    role = getattr(user, "effective_role", "") or getattr(user, "role", "")
+    if role == m.TOWN_CASEWORKER:
+        qs = qs.filter(town_id=user.unit_id)
+    elif role not in (m.APPROVER, m.SUPERVISOR, m.ADMIN, m.CONVENER):
+        return []
+    if state == "open":
+        qs = qs.filter(state__in=Case.OPEN_STATES)
+    elif state:
+        qs = qs.filter(state=state)
+    out = list(qs[:limit])
+    table = holiday_table()
+    for c in out:
+        c.flag = case_flag(c, today, table)
+    return out
+
+
+def referrals_to_open(user) -> list:
+    """Dibao/tekun referrals of households of the caseworker's town without a case yet."""
+    from jiuzhu.intake.models import Referral
+    from jiuzhu.policy.selectors import current_policy
+
+    from .scope import decision_codes
+
+    return list(
+        Referral.objects.filter(
+            state__in=Referral.OPEN_STATES,
+            service_code__in=decision_codes(current_policy()),
+            application__household__town_id=user.unit_id,
+            decision_case__isnull=True,
+        )
+        .select_related("application__household", "application")
+        .order_by("due_on", "id")[:200]
+    )
+
+
+def reviews_for(user, *, state: str | None = None, limit: int = 200) -> list[Review]:
+    qs = Review.objects.select_related("household", "entitlement", "town").order_by("due_on", "id")
+    role = getattr(user, "effective_role", "") or getattr(user, "role", "")
+    if role == m.TOWN_CASEWORKER:
+        qs = qs.filter(town_id=user.unit_id)
+    elif role not in (m.APPROVER, m.SUPERVISOR, m.ADMIN, m.CONVENER):
+        return []
+    if state:
+        qs = qs.filter(state=state)
+    return list(qs[:limit])
+
+
+def letters_of(case: Case) -> list[Letter]:
+    return list(case.letters.order_by("id"))
+
+
+# --- contracts --------------------------------------------------------------------------------
+
+
+def verification_recipients(on: date) -> list[tuple[int, str, int]]:
+    """``(household_id, service_code, baseline report id)`` of the households receiving a
+    decided service on ``on`` whose decision rests on a verification report (the baseline is
+    that report). Households marked by hand in verification before a decision existed
+    (``RecipientService``) are kept until a decision covers them."""
+    month = on.replace(day=1)
+    running = Q(entitlement__start_month__lte=month) & (
+        Q(entitlement__end_month__isnull=True) | Q(entitlement__end_month__gte=month)
+    )
+    rows = (
+        Case.objects.filter(state=Case.APPROVED, verification_report_id__isnull=False)
+        .filter(running)
+        .values_list("household_id", "service_code", "verification_report_id")
+        .order_by("household_id", "service_code")
+    )
+    out = list(dict.fromkeys(rows))
+    seen = {(h, s) for h, s, _ in out}
+    from jiuzhu.verification.models import RecipientService
+
+    for h, s, r in RecipientService.objects.filter(active=True).values_list(
+        "household_id", "service_code", "report_id"
+    ):
+        if (h, s) not in seen:
+            out.append((h, s, r))
+    return out
+
+
+def kpi_decisions(*, start: date, end: date, unit=None) -> dict:
+    """Decision figures for cases decided (or objections lodged) from ``start`` to ``end``
+    inclusive, for one town (``unit``) or all:
+
+    - ``cases_opened``: cases opened in the period
+    - ``cases_decided``: cases decided in the period; ``approved``, ``refused``
+    - ``decided_on_time``: decided on or before their due date; ``decided_late``
+    - ``open_overdue``: cases still open on ``end`` and past their due date
+    - ``objections_received``, ``objections_upheld``: objections lodged in the period
+    - ``avg_working_days``: average working days from acceptance to decision (Decimal, 1 place)
+    - ``reviews_signed``, ``reviews_stopped``: periodic reviews signed in the period
+    """
+    from decimal import Decimal
+
+    cases = Case.objects.all()
+    objections = Objection.objects.all()
+    reviews = Review.objects.all()
+    if unit is not None:
+        cases = cases.filter(town=unit)
+        objections = objections.filter(notice__town=unit)
+        reviews = reviews.filter(town=unit)
+    decided = list(
+        cases.filter(decided_on__gte=start, decided_on__lte=end).values_list(
+            "state", "received_on", "decided_on", "due_on"
+        )
+    )
+    table = holiday_table()
+    days = [workdays_between(r, d, table) for _, r, d, _ in decided]
+    obj = objections.filter(lodged_on__gte=start, lodged_on__lte=end).aggregate(
+        n=Count("id"), upheld=Count("id", filter=Q(state=Objection.UPHELD))
+    )
+    rv = reviews.filter(signed_on__gte=start, signed_on__lte=end).aggregate(
+        n=Count("id"), stopped=Count("id", filter=Q(outcome=Review.STOP))
+    )
+    avg = (Decimal(sum(days)) / len(days)).quantize(Decimal("0.1")) if days else Decimal("0.0")
+    on_time = sum(1 for _, _, d, due in decided if d <= due)
+    return {
+        "cases_opened": cases.filter(opened_on__gte=start, opened_on__lte=end).count(),
+        "cases_decided": len(decided),
+        "approved": sum(1 for s, *_ in decided if s == Case.APPROVED),
+        "refused": sum(1 for s, *_ in decided if s == Case.REFUSED),
+        "decided_on_time": on_time,
+        "decided_late": len(decided) - on_time,
+        "open_overdue": cases.filter(state__in=Case.OPEN_STATES, due_on__lt=end).count(),
+        "objections_received": obj["n"],
+        "objections_upheld": obj["upheld"],
+        "avg_working_days": avg,
+        "reviews_signed": rv["n"],
+        "reviews_stopped": rv["stopped"],
+    }
+
+
+def chain_entries(*, household, role: str):
+    """Decisions, entitlements and reviews on the household's assistance chain."""
+    from django.urls import reverse
+
+    from jiuzhu.registry.chain import ChainEntry
+
+    staff_roles = {m.TOWN_CASEWORKER, m.APPROVER, m.SUPERVISOR, m.ADMIN}
+    for c in Case.objects.filter(household=household).select_related("town").order_by("-id")[:50]:
+        url = reverse("decisions:case", args=[c.pk]) if role in staff_roles else ""
+        yield ChainEntry(at=c.opened_on, area="审核确认", title=f"{c.service_name}审核确认：{c.get_state_display()}",
+                         detail=f"办理期限 {c.due_on.isoformat()}", unit=c.town.name, url=url)  # fmt: skip
+        if c.decided_on:
+            what = (
+                f"批准，每月 {c.amount} 元，自 {c.start_month:%Y-%m} 起"
+                if c.state == Case.APPROVED
+                else "不予批准"
+            )
+            yield ChainEntry(at=c.decided_on, area="审核确认", title=f"{c.service_name}：{what}", unit=c.town.name,
+                             url=url)  # fmt: skip
+    for e in Entitlement.objects.filter(household=household, category__in=DECISION_CATEGORIES).order_by(
+        "-id"
+    )[:50]:
+        if e.status == Entitlement.ENDED and e.ended_reason:
+            yield ChainEntry(at=e.end_month or e.start_month, area="审核确认",
+                             title=f"待遇终止（{e.service_code}）", detail=e.ended_reason[:200])  # fmt: skip
+    for r in Review.objects.filter(household=household).order_by("-id")[:50]:
+        yield ChainEntry(at=r.signed_on or r.generated_on, area="审核确认",
+                         title=f"{r.get_reason_display()}：{r.get_outcome_display() or r.get_proposal_display()}"
+                         f"（{r.get_state_display()}）")  # fmt: skip
+
+
+def notice_counts() -> dict:
+    return dict(Notice.objects.values_list("state").annotate(n=Count("id")))
