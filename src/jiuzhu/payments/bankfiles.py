@@ -220,9 +220,10 @@ def _result(r: PaymentRoll) -> dict:
 
 
 @racing
-def roll_return_import(*, actor, roll, data: bytes) -> dict:
-    """Apply the bank's return file to an exported roll (see the module docstring). Raises
-    ``ValidationFailed`` (code ``return_mismatch``, ``differences=[…]``) when it does not match."""
+def roll_return_import(*, actor, roll, data: bytes, paid_on=None) -> dict:
+    """Apply the bank's return file to an exported roll (see the module docstring); paid lines
+    are dated ``paid_on`` (default today). Raises ``ValidationFailed`` (code
+    ``return_mismatch``, ``differences=[…]``) when it does not match."""
     require(actor, PREPARE_ROLES, "导入银行回盘文件")
     digest = hashlib.sha256(data).hexdigest()
     r = lock_roll(roll)
@@ -239,7 +240,7 @@ def roll_return_import(*, actor, roll, data: bytes) -> dict:
             f"回盘文件与名册不符（{len(diffs)}处），未作任何处理",
             field="file", code="return_mismatch", differences=diffs[:500], count=len(diffs),
         )  # fmt: skip
-    today = timezone.localdate()
+    today = paid_on or timezone.localdate()
     paid = [int(x["流水号"]) for x in rows if x["结果"] == PAID]
     failed = defaultdict(list)
     for x in rows:

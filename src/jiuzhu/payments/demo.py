@@ -1,0 +1,59 @@
+"""Demo data for payments: the policy file's budgets, a fictitious bank account for every
+payee, and the rolls of the demo year's months before ``today`` generated, approved, exported
+and returned by the bank (about 1 % failed, left on the caseworker's list); the current
+month's rolls are generated and wait for review. Idempotent: closed rolls are skipped, so a
+second run adds nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from jiuzhu.decisions.entitlements import add_months
+from jiuzhu.decisions.models import Entitlement
+from jiuzhu.registry.models import Person, Unit, User
+
+from . import bankfiles, services
+from .models import PaymentLine, PaymentRoll
+from .testing import accounts_bulk
+
+FAIL_EVERY = 97  # one line in 97 comes back failed
+
+
+def _approver():
+    user = User.objects.filter(role="approver", unit__code="civil_affairs").order_by("pk").first()
+    if user is None:
+        user = User.objects.create_user(
+            username="payments_demo", role="approver", unit=Unit.objects.get(code="civil_affairs"),
+            display_name="演示审批人",
+        )  # fmt: skip
+    return user
+
+
+def seed(*, policy, today: date) -> str:
+    services.budgets_sync(policy=policy)
+    if not Entitlement.objects.exists():
+        return "资金发放：已载入年度预算（尚无待遇，未生成名册）"
+    payees = Person.objects.filter(pk__in=Entitlement.objects.values("payee_id")).values_list("pk", "name")
+    accounts_bulk(payees)
+    actor = _approver()
+    current = today.replace(day=1)
+    month, closed = date(today.year, 1, 1), 0
+    while month < current:
+        services.rolls_generate(month=month)
+        for roll in PaymentRoll.objects.filter(month=month).exclude(state=PaymentRoll.CLOSED):
+            services.roll_review(actor=actor, roll=roll)
+            services.roll_approve(actor=actor, roll=roll, confirm_overrun=True, note="演示数据")
+            bankfiles.roll_export(actor=actor, roll=roll)
+            roll.refresh_from_db()
+            ids = roll.lines.filter(state=PaymentLine.PENDING, amount__gt=0).values_list("pk", flat=True)
+            failures = {i: "账户已销户" for i in ids if i % FAIL_EVERY == 0}
+            bankfiles.roll_return_import(
+                actor=actor,
+                roll=roll,
+                data=bankfiles.return_template(roll, failures),
+                paid_on=month.replace(day=10),
+            )
+            closed += 1
+        month = add_months(month, 1)
+    services.rolls_generate(month=current)
+    return f"资金发放：{today.year}年已发放名册 {closed} 本（本次新增），{current:%Y年%m月}名册待审核"
