@@ -1,0 +1,102 @@
+"""Periodic review: due tasks from the cycle and from a death, re-evaluated on fresh data;
+the caseworker confirms, the approver signs; a stop comes only with its letter."""
+
+from datetime import date
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from jiuzhu.common.errors import IllegalTransition, ValidationFailed
+from jiuzhu.decisions import letters, reviews
+from jiuzhu.decisions.entitlements import amount_owed, entitlement_grant
+from jiuzhu.decisions.models import Entitlement, Letter, Review
+from jiuzhu.registry.services import income_add
+
+DUE = date(2026, 9, 1)
+
+
+@pytest.fixture
+def receiving(poor_household, approver, policy):
+    members = list(poor_household.members.order_by("id"))
+    return entitlement_grant(
+        household=poor_household, payee=members[0], members=members, service_code="dibao", amount="2850",
+        start_month=date(2026, 4, 1), next_review_on=DUE, actor=approver, policy=policy, origin="审核确认",
+    )  # fmt: skip
+
+
+def test_review_that_stops_comes_with_a_letter(receiving, poor_household, caseworker, approver):
+    head = poor_household.members.get(relation="head")
+    income_add(actor=None, person=head, kind="wages", monthly_amount="6000",
+               period_start=date(2025, 9, 1), period_end=date(2026, 8, 31))  # fmt: skip
+    assert reviews.reviews_generate(on=date(2026, 8, 31)).cycle == 0  # not due yet
+    out = StringIO()
+    call_command("review", "--date", "2026-09-02", "--quiet", stdout=out)
+    assert "生成复核任务 1 件" in out.getvalue()
+    call_command("review", "--date", "2026-09-03", "--quiet", stdout=StringIO())
+    r = Review.objects.get()  # a second run adds nothing
+    assert r.reason == Review.CYCLE and r.proposal == Review.STOP and r.due_on == DUE
+    with pytest.raises(IllegalTransition) as exc:
+        reviews.review_sign(actor=approver, review=r, today=date(2026, 9, 10))
+    assert exc.value.code == "wrong_state"  # the caseworker confirms first
+    reviews.review_confirm(actor=caseworker, review=r, today=date(2026, 9, 8))
+    reviews.review_sign(actor=approver, review=r, today=date(2026, 9, 10))
+    ent = Entitlement.objects.get(pk=receiving.pk)
+    assert ent.status == Entitlement.ENDED and ent.end_month == date(2026, 9, 1)
+    assert amount_owed(payee=head, service_code="dibao", month=date(2026, 9, 1)) == Decimal("2850.00")
+    assert amount_owed(payee=head, service_code="dibao", month=date(2026, 10, 1)) == Decimal("0.00")
+    letter = Letter.objects.get(review=r)
+    assert letter.kind == "review_stop" and letter.number in ent.ended_reason
+    body = "\n".join(letters.lines_of(letter))
+    assert "停止" in body and "950" in body and "60日内" in body and "6个月内" in body
+    assert any(a["kind"] == "charity" for a in letter.content["alternatives"])
+    assert letters.pdf(letter).startswith(b"%PDF")
+
+
+def test_stop_without_figures_is_not_made(receiving, caseworker, approver):
+    reviews.reviews_generate(on=DUE)
+    r = Review.objects.get()
+    assert r.proposal == Review.CONTINUE  # nothing changed: the amount stays
+    with pytest.raises(ValidationFailed) as exc:
+        reviews.review_confirm(actor=caseworker, review=r, outcome=Review.STOP, today=DUE)
+    assert exc.value.code == "reason_required"
+    reviews.review_confirm(actor=caseworker, review=r, outcome=Review.STOP, note="群众反映有收入", today=DUE)
+    with pytest.raises(ValidationFailed) as exc:
+        reviews.review_sign(actor=approver, review=r, today=DUE)
+    assert exc.value.code == "refusal_figures_required"
+    assert Entitlement.objects.get(pk=receiving.pk).status == Entitlement.ACTIVE
+    assert not Letter.objects.exists() and Review.objects.get().state == Review.CONFIRMED
+
+
+def test_continue_keeps_the_amount_and_moves_the_next_review(receiving, caseworker, approver):
+    reviews.reviews_generate(on=DUE)
+    r = Review.objects.get()
+    reviews.review_confirm(actor=caseworker, review=r, today=DUE)
+    reviews.review_sign(actor=approver, review=r, today=date(2026, 9, 3))
+    ent = Entitlement.objects.get(pk=receiving.pk)
+    assert ent.status == Entitlement.ACTIVE and ent.amount == Decimal("2850.00")
+    assert ent.next_review_on > DUE and Letter.objects.get(review=r).kind == "review_continue"
+
+
+def test_a_death_triggers_a_review_within_three_months_and_adjusts(
+    receiving, poor_household, caseworker, approver
+):
+    spouse = poor_household.members.get(relation="spouse")
+    spouse.deceased_on = date(2026, 5, 10)
+    spouse.save()
+    res = reviews.reviews_generate(on=date(2026, 5, 20))
+    assert (res.death, res.cycle) == (1, 0)
+    r = Review.objects.get()
+    assert r.reason == Review.DEATH and r.due_on == date(2026, 8, 10)
+    assert r.proposal == Review.ADJUST and r.proposed_amount == Decimal("1900.00")  # 2 × ¥950
+    reviews.review_confirm(actor=caseworker, review=r, today=date(2026, 5, 21))
+    r = reviews.review_sign(actor=approver, review=r, today=date(2026, 5, 25))
+    new = r.result_entitlement
+    assert (
+        new.amount == Decimal("1900.00")
+        and new.start_month == date(2026, 6, 1)
+        and new.previous_id == receiving.pk
+    )
+    assert spouse not in new.members.all() and new.members.count() == 2
+    assert reviews.reviews_generate(on=date(2026, 5, 26)).death == 0  # reviewed once
