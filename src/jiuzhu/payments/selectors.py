@@ -254,3 +254,28 @@ def _on_time_by_month(paid_lines):
         n_all = qs.count()
         n_on = qs.filter(paid_on__lt=add_months(month, 1)).count()
         yield month, n_on, n_all
+
+
+def chain_entries(*, household, role: str) -> list[dict]:
+    """The household's payments on its assistance chain (registry.chain): one entry per line."""
+    names = _service_names()
+    out = []
+    qs = (
+        PaymentLine.objects.filter(household=household)
+        .select_related("roll", "unit")
+        .order_by("-roll__month", "id")
+    )
+    for ln in qs[:200]:
+        what = f"{ln.get_kind_display()} {names.get(ln.service_code, ln.service_code)} {ln.amount}元"
+        detail = f"所属期 {ln.period:%Y-%m}，{ln.get_state_display()}"
+        if ln.hold_reason:
+            detail += f"（{ln.get_hold_reason_display()}）"
+        if ln.fail_reason:
+            detail += f"（{ln.fail_reason}）"
+        if ln.kind in (PaymentLine.BACK_PAY, PaymentLine.RECOVERY) and ln.reason:
+            detail += f"；{ln.reason}"
+        out.append({
+            "at": ln.paid_on or ln.roll.month, "area": "发放", "title": f"{ln.roll.month:%Y年%m月}名册：{what}",
+            "detail": detail, "unit": ln.unit.name, "url": f"/payments/roll/{ln.roll_id}/",
+        })  # fmt: skip
+    return out

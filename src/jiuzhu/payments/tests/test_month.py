@@ -77,6 +77,11 @@ def test_full_month_and_reroll(grant, actors, staff):
     april.refresh_from_db()
     assert april.total == Decimal("950.00") + Decimal("1200.00") + Decimal("1200.00")
     assert c.pk  # housing roll untouched by dibao steps
+    # the household's assistance chain shows the failure and the retry
+    from jiuzhu.payments.selectors import chain_entries
+
+    entries = chain_entries(household=b.household, role="town_caseworker")
+    assert any("账户已冻结" in e["detail"] for e in entries) and any("重发" in e["title"] for e in entries)
 
 
 def test_mismatched_return_is_refused_with_lines(grant, actors, staff):
