@@ -13,7 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
-from .models import Donation
+from .models import Donation, qty
 
 FONT_FILES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",)
 _font: str | None = None
@@ -56,7 +56,7 @@ def receipt_pdf(d: Donation) -> bytes:
         lines += [("捐赠金额", f"人民币 {d.amount:,.2f} 元"), ("存入", d.fund.name)]
     else:
         worth = f"（估值 {d.value:,.2f} 元）" if d.value else ""
-        lines += [("捐赠物资", f"{d.stock_item.name} {d.quantity:g}{d.stock_item.unit}{worth}")]
+        lines += [("捐赠物资", f"{d.stock_item.name} {qty(d.quantity)}{d.stock_item.unit}{worth}")]
     lines.append(("捐赠用途", d.purpose or "不限定用途"))
     y = h - 45 * mm
     c.setFont(font, 12)

@@ -18,7 +18,7 @@ from jiuzhu.intake.models import Application, EmergencyAid
 from jiuzhu.intake.models import Referral as IntakeReferral
 from jiuzhu.registry.models import Household
 
-from .models import NEED_LABELS, CharityReferral, NeedClaim, Offer
+from .models import NEED_LABELS, CharityReferral, NeedClaim, Offer, qty
 from .referrals import CATEGORY_NEED, NEED_CATEGORIES
 
 SOURCE_LABELS = dict(CharityReferral.SOURCES)
@@ -176,7 +176,7 @@ def _match(need: OpenNeed, offers: list[Offer], taken: dict[int, int]) -> list[M
         elif o.kind == Offer.GOODS:
             if o.stock_item is None or o.stock_item.on_hand <= 0:
                 continue
-            reasons.append(f"库存{o.stock_item.name} {o.stock_item.on_hand:g}{o.stock_item.unit}")
+            reasons.append(f"库存{o.stock_item.name} {qty(o.stock_item.on_hand)}{o.stock_item.unit}")
         out.append(Match(offer=o, reasons=reasons))
     return out
 

@@ -17,6 +17,12 @@ from jiuzhu.registry.models import Household, Person, Unit
 NEED_LABELS = dict(NEEDS)
 
 
+def qty(value) -> str:
+    """A quantity without trailing zeros: 3.00 -> "3", 2.50 -> "2.5"."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 class Partner(models.Model):
     KINDS = [
         ("charity", "慈善组织"),

@@ -24,7 +24,7 @@ from jiuzhu.intake.notify import notify
 from jiuzhu.registry.models import Household, Person
 
 from . import services as s
-from .models import NEED_LABELS, CharityReferral, Disbursement, Fund, Offer
+from .models import NEED_LABELS, CharityReferral, Disbursement, Fund, Offer, qty
 
 R = CharityReferral
 # Working days a partner has to say yes or no (like a unit's sign-for of a referral).
@@ -176,6 +176,9 @@ def refer(
     if s.role_of(actor) not in REFER_ROLES:
         raise PermissionDenied("您的角色不能转介社会力量", code="forbidden")
     today = today or timezone.localdate()
+    # Lock the household, then the offer: two referrals of one household serialise, so the
+    # double-help check sees the other one; two of one offer cannot both take its last place.
+    household = Household.objects.select_for_update().select_related("town").get(pk=household.pk)
     offer = Offer.objects.select_for_update().select_related("partner").get(pk=offer.pk)
     if not offer.active or not offer.partner.active:
         raise ValidationFailed("该帮扶资源已停用", field="offer", code="offer_inactive")
@@ -216,7 +219,7 @@ def refer(
         )
     if offer.kind == Offer.GOODS and offer.max_quantity is not None and quantity > offer.max_quantity:
         raise ValidationFailed(
-            f"“{offer.name}”每户最多 {offer.max_quantity:g}", field="quantity", code="over_offer_max"
+            f"“{offer.name}”每户最多 {qty(offer.max_quantity)}", field="quantity", code="over_offer_max"
         )
     gov = check_double_help(
         household=household, offer=offer, need=need, amount=amount, cost_amount=cost_amount, today=today
@@ -478,7 +481,7 @@ def deliver(
         s.stock_issue(
             actor=actor, item=offer.stock_item, quantity=issued, note="", referral=r, issued_on=today
         )
-        text = f"{r.partner.name}已发放{offer.stock_item.name} {issued:g}{offer.stock_item.unit}：{result}"
+        text = f"{r.partner.name}已发放{offer.stock_item.name} {qty(issued)}{offer.stock_item.unit}：{result}"
     else:
         paid = s.to_money(amount, allow_none=True)
         worth = f"（减免/折合 {paid:.2f} 元）" if paid else ""

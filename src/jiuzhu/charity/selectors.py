@@ -25,6 +25,7 @@ from .models import (
     StockIssue,
     StockItem,
     VolunteerService,
+    qty,
 )
 
 ZERO = Decimal("0.00")
@@ -39,17 +40,24 @@ def _sum(qs, field: str) -> Decimal:
     return _q(qs.aggregate(v=Sum(field))["v"])
 
 
+CITY_ROLES = frozenset({m.APPROVER, m.ADMIN, m.SUPERVISOR})
+
+
 def referrals_for(user, *, state: str | None = None, limit: int = 200) -> list[CharityReferral]:
-    """A partner log-in sees only its partner's referrals; desk roles and the supervisor see
-    all; a department officer those his unit made."""
+    """A partner log-in sees only its partner's referrals; the approver, the admin and the
+    supervisor all; a town's staff those of their town (made by it or for its households);
+    a department officer those his unit made."""
     qs = CharityReferral.objects.select_related("partner", "offer", "household", "unit")
     role = s.role_of(user)
     if role == m.PARTNER:
         own = s.partner_of(user)
         qs = qs.filter(partner=own) if own else qs.none()
-    elif role == m.DEPARTMENT_OFFICER:
-        qs = qs.filter(unit_id=user.unit_id)
-    elif role not in s.DESK_ROLES and role != m.SUPERVISOR:
+    elif role in CITY_ROLES:
+        pass
+    elif role in s.DESK_ROLES or role == m.DEPARTMENT_OFFICER:
+        unit_id = getattr(user, "unit_id", None)
+        qs = qs.filter(Q(unit_id=unit_id) | Q(household__town_id=unit_id)) if unit_id else qs.none()
+    else:
         qs = qs.none()
     if state:
         qs = qs.filter(state=state)
@@ -95,9 +103,9 @@ def stock_reconciliation(item: StockItem) -> dict:
     traced = _sum(DonationUse.objects.filter(issue__item=item), "size")
     diffs = []
     if received - issued != item.on_hand:
-        diffs.append(f"库存 {item.on_hand:g} ≠ 入库 {received:g} − 出库 {issued:g}")
+        diffs.append(f"库存 {qty(item.on_hand)} ≠ 入库 {qty(received)} − 出库 {qty(issued)}")
     if traced != issued:
-        diffs.append(f"出库 {issued:g} 中只有 {traced:g} 可追溯到捐赠")
+        diffs.append(f"出库 {qty(issued)} 中只有 {qty(traced)} 可追溯到捐赠")
     return {
         "item": item.code,
         "name": item.name,
@@ -232,6 +240,53 @@ def transparency(partner: Partner) -> dict:
 # --- for other areas ------------------------------------------------------------------------
 
 
+def chain_entries(*, household, role: str) -> list[dict]:
+    """The household's charity referrals for its assistance chain (registry.chain): referred,
+    answered, delivered. Nothing personal: partner, offer, need, state, amounts."""
+    out = []
+    for r in household.charity_referrals.select_related("partner", "offer", "unit").order_by("id"):
+        url = f"/charity/r/{r.pk}/"
+        title = f"转介{r.partner.name}·{r.offer.name}"
+        out.append(
+            {
+                "at": r.referred_on,
+                "area": "社会力量",
+                "title": title,
+                "detail": f"{r.get_need_display()}；{r.get_source_kind_display()}；家庭已同意",
+                "unit": r.unit.name,
+                "url": url,
+            }
+        )
+        if r.state == CharityReferral.DECLINED:
+            out.append(
+                {
+                    "at": r.answered_on,
+                    "area": "社会力量",
+                    "title": f"{r.partner.name}不予承接",
+                    "detail": r.decline_reason,
+                    "unit": r.partner.name,
+                    "url": url,
+                }
+            )
+        elif r.state == CharityReferral.DELIVERED:
+            worth = f"{r.delivered_amount:.2f} 元；" if r.delivered_amount else ""
+            if r.delivered_quantity:
+                worth = (
+                    f"{qty(r.delivered_quantity)}{r.offer.stock_item.unit if r.offer.stock_item_id else ''}；"
+                )
+            out.append(
+                {
+                    "at": r.delivered_on,
+                    "area": "社会力量",
+                    "title": f"{r.partner.name}已帮扶",
+                    "detail": f"{worth}{r.result}",
+                    "unit": r.partner.name,
+                    "url": url,
+                }
+            )
+    return out
+
+
 def cash_aid_rows(*, start: date | None = None, end: date | None = None):
     """Charity cash paid, one dict per payment, for screening's duplicate checks: person_id,
     household_id, need, amount (Decimal), paid_on, partner_code, covers_government_cost (the
@@ -267,7 +322,8 @@ def kpi_charity(*, start: date, end: date, unit=None) -> dict:
     - ``goods_issued``: goods issued for referrals in the period (quantity, Decimal)
     - ``volunteer_hours``: volunteer hours served in the period (Decimal; by the service's
       town when ``unit`` is given)
-    - ``donations_received``: money donated in the period (Decimal yuan)
+    - ``donations_received``: money donated in the period (Decimal yuan; city-wide only, 0
+      when ``unit`` is given: donations belong to partners, not to units)
     """
     code = getattr(unit, "code", unit)
     refs = CharityReferral.objects.all()

@@ -26,6 +26,7 @@ from .models import (
     StockIssue,
     StockItem,
     VolunteerService,
+    qty,
 )
 
 # Who runs the charity desk on the government side (refers, records donations for partners
@@ -257,7 +258,7 @@ def stock_issue(
         raise ValidationFailed("请说明物资去向", field="note", code="required")
     if quantity > item.on_hand:
         raise ValidationFailed(
-            f"{item.name}库存不足：现有 {item.on_hand:g}{item.unit}，需要 {quantity:g}{item.unit}",
+            f"{item.name}库存不足：现有 {qty(item.on_hand)}{item.unit}，需要 {qty(quantity)}{item.unit}",
             field="quantity",
             code="stock_insufficient",
         )
