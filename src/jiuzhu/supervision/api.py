@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from jiuzhu.common.errors import NotFound
 
@@ -152,7 +152,7 @@ def directive_create(request, payload: DirectiveIn):
         detail=payload.detail,
         meeting=meeting,
     )
-    return 201, _directive(d)
+    return Status(201, _directive(d))
 
 
 class AssignmentActIn(Schema):
@@ -227,13 +227,13 @@ def _lodge(request, payload: ComplaintIn, actor) -> Complaint:
 @router.post("/complaints/public", auth=None, response={201: ComplaintPublicOut, **ERRORS})
 def complaint_public(request, payload: ComplaintIn):
     """Anyone: lodge a complaint (throttled per address). Keep the returned code."""
-    return 201, complaints.public_view(_lodge(request, payload, None))
+    return Status(201, complaints.public_view(_lodge(request, payload, None)))
 
 
 @router.post("/complaints", response={201: ComplaintPublicOut, **ERRORS})
 def complaint_staff(request, payload: ComplaintIn):
     access.ensure_can_read(request.user)
-    return 201, complaints.public_view(_lodge(request, payload, request.user))
+    return Status(201, complaints.public_view(_lodge(request, payload, request.user)))
 
 
 @router.get("/complaints/track/{code}", auth=None, response={200: ComplaintPublicOut, **ERRORS})

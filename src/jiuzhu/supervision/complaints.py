@@ -207,7 +207,7 @@ def complaint_lodge(
 def _locked(complaint, version: int | None) -> Complaint:
     pk = complaint.pk if isinstance(complaint, Complaint) else complaint
     c = (
-        Complaint.objects.select_for_update()
+        Complaint.objects.select_for_update(of=("self",))
         .select_related("handling_unit", "unit", "staff")
         .filter(pk=pk)
         .first()

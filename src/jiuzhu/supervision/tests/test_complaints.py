@@ -1,0 +1,156 @@
+"""A complaint from the public page through investigation, a confirmed finding against the
+unit, an accountability record visible to supervisors, and the result on the tracking page."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from jiuzhu.common.errors import IllegalTransition, PermissionDenied, ValidationFailed
+from jiuzhu.intake import services as intake
+from jiuzhu.supervision import complaints, selectors
+from jiuzhu.supervision.models import AccountabilityRecord, Complaint, Misconduct
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def application(make_household, staff):
+    household = make_household(members=[{"name": "钱小花", "birth": date(1982, 2, 2), "gender": "F"}])
+    return intake.application_create(
+        actor=staff("window_clerk"), household=household, needs=["living"], today=date(2026, 3, 2)
+    )
+
+
+def test_public_complaint_to_accountability(application, handler, supervisor, as_user, units, staff):
+    public = Client(REMOTE_ADDR="10.0.0.7")
+    form = public.get("/supervision/complain/")
+    assert form.status_code == 200 and "投诉类别" in form.content.decode()
+    r = public.post(
+        "/supervision/complain/",
+        {
+            "kind": "refused_acceptance",
+            "subject": "case",
+            "tracking_code": application.tracking_code,
+            "staff_name": "孙窗口",
+            "description": "窗口工作人员以材料不全为由拒绝登记我的申请",
+            "complainant_name": "钱小花",
+            "complainant_phone": "13800001111",
+        },
+    )
+    page = r.content.decode()
+    c = Complaint.objects.get()
+    assert r.status_code == 200 and c.code[:5] in page and "投诉已受理" in page
+    assert c.handling_unit.code == "discipline" and c.unit.code == "town_chengdong"
+    assert c.subject == "case" and c.public and c.lodged_by is None
+    assert c.due_on > c.lodged_on
+
+    # the handling unit's officer investigates and closes; others may not
+    with pytest.raises(PermissionDenied):
+        complaints.complaint_note(actor=staff("department_officer", "education"), complaint=c, text="看看")
+    with pytest.raises(IllegalTransition):
+        complaints.complaint_close(actor=handler, complaint=c, finding="confirmed", findings="属实")
+    h = as_user(handler)
+    assert "钱小花" in h.get(f"/supervision/complaints/{c.pk}/").content.decode()
+    h.post(
+        f"/supervision/complaints/{c.pk}/note/", {"text": "调取窗口监控，询问当事人", "version": c.version}
+    )
+    c.refresh_from_db()
+    assert c.state == Complaint.INVESTIGATING
+    h.post(
+        f"/supervision/complaints/{c.pk}/close/",
+        {"finding": "confirmed", "findings": "孙窗口未按一次性告知要求登记申请", "version": c.version},
+    )
+    c.refresh_from_db()
+    assert c.state == Complaint.CLOSED and c.finding == Complaint.CONFIRMED
+    mis = Misconduct.objects.get()
+    assert mis.unit.code == "town_chengdong" and mis.points == Decimal("3")
+    r = h.post(
+        f"/supervision/complaints/{c.pk}/accountability/",
+        {
+            "staff_name": "孙窗口",
+            "kind": "warning",
+            "decided_by": "市纪委",
+            "decided_on": date.today().isoformat(),
+        },
+        follow=True,
+    )
+    assert "问责记录已保存" in r.content.decode()
+    rec = AccountabilityRecord.objects.get()
+    assert (rec.staff_name, rec.kind, rec.unit.code) == ("孙窗口", "warning", "town_chengdong")
+
+    # supervisors see the record; the complainant sees the finding, not the names
+    assert "孙窗口" in as_user(supervisor).get("/supervision/accountability/").content.decode()
+    assert as_user(staff("window_clerk")).get("/supervision/accountability/").status_code == 403
+    r = public.post("/supervision/complain/track/", {"code": c.code})
+    page = r.content.decode()
+    assert "反映问题属实" in page and "依规依纪处理" in page and "孙窗口" not in page
+
+    # the figures the performance evaluation reads
+    found = selectors.misconduct_for(
+        unit=units["town_chengdong"], start=date(2026, 1, 1), end=date(2099, 1, 1)
+    )
+    assert [(x["kind"], x["points"]) for x in found] == [("refused_acceptance", Decimal("3"))]
+    kpi = selectors.kpi_supervision(start=c.lodged_on, end=c.closed_on, unit=units["town_chengdong"])
+    assert kpi["complaints_received"] == 1 and kpi["complaints_confirmed"] == 1
+    assert kpi["misconduct_points"] == Decimal("3") and kpi["accountability_records"] == 1
+
+
+def test_not_confirmed_leaves_no_misconduct(handler):
+    c = complaints.complaint_lodge(
+        kind="unfair", unit="housing", description="分配公租房不公平", ip="10.0.0.8"
+    )
+    complaints.complaint_note(actor=handler, complaint=c, text="核查分配记录")
+    complaints.complaint_close(actor=handler, complaint=c, finding="not_confirmed", findings="分配按轮候顺序")
+    assert not Misconduct.objects.exists()
+    with pytest.raises(IllegalTransition):
+        complaints.accountability_record(
+            actor=handler, complaint=c, kind="criticism", decided_by="市纪委", decided_on=date.today()
+        )
+    c.refresh_from_db()
+    assert complaints.public_view(c)["reply"] == "经调查，您反映的问题不属实。"
+
+
+def test_bad_complaints_store_nothing(application):
+    for kw, code in [
+        ({"kind": "nonsense", "description": "内容足够长了"}, "invalid_kind"),
+        ({"kind": "other", "description": "短"}, "required"),
+        (
+            {"kind": "other", "description": "内容足够长了", "tracking_code": "ZZZZZZZZZZ"},
+            "tracking_not_found",
+        ),
+        ({"kind": "other", "description": "内容足够长了", "subject": "staff", "unit": "housing"}, "required"),
+        ({"kind": "other", "description": "内容足够长了"}, "no_subject"),
+    ]:
+        with pytest.raises(ValidationFailed) as err:
+            complaints.complaint_lodge(ip="10.0.0.9", **kw)
+        assert err.value.code == code
+    assert not Complaint.objects.exists()
+
+
+def test_public_page_is_throttled(settings, units):
+    settings.JIUZHU_COMPLAINT_MAX_PER_HOUR = 2
+    settings.JIUZHU_COMPLAINT_LOOKUP_FAILURES = 2
+    client = Client(REMOTE_ADDR="10.0.0.10")
+    data = {
+        "kind": "overdue",
+        "subject": "unit",
+        "unit": "education",
+        "description": "教育救助三个月没有结果",
+    }
+    assert client.post("/supervision/complain/", data).status_code == 200
+    assert client.post("/supervision/complain/", data).status_code == 200
+    r = client.post("/supervision/complain/", data)
+    assert r.status_code == 429 and "操作过于频繁" in r.content.decode()
+    assert Complaint.objects.count() == 2
+    other = Client(REMOTE_ADDR="10.0.0.11")
+    assert other.post("/supervision/complain/", data).status_code == 200
+    for _ in range(2):
+        assert client.post("/supervision/complain/track/", {"code": "0000000000"}).status_code == 404
+    real = Complaint.objects.first().code
+    assert client.post("/supervision/complain/track/", {"code": real}).status_code == 429
+    api = Client(REMOTE_ADDR="10.0.0.12")
+    r = api.post("/api/supervision/complaints/public", data, content_type="application/json")
+    assert r.status_code == 201 and len(r.json()["code"]) == 10
+    assert api.get(f"/api/supervision/complaints/track/{r.json()['code']}").json()["state"] == "open"
