@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "decisions"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("open/<int:referral_id>/", views.case_open, name="open"),
+    path("c/<int:pk>/", views.case, name="case"),
+    path("c/<int:pk>/<str:action>/", views.case_act, name="case_act"),
+    path("letters/<int:pk>.pdf", views.letter_pdf, name="letter"),
+    path("reviews/<int:pk>/", views.review, name="review"),
+    path("reviews/<int:pk>/<str:action>/", views.review_act, name="review_act"),
+    path("notices/", views.public_notices, name="notices"),
+    path("notices/<int:pk>/objection/", views.objection, name="objection"),
+]

@@ -1,0 +1,288 @@
+"""Screens of the decision workflow (caseworker and approver at /decisions/), the periodic
+reviews, letters as PDF, and the public notice pages (no login) with the objection form.
+Views parse the form, call one service and redirect; a broken rule comes back as the service's
+Chinese message on the page the user came from."""
+
+from __future__ import annotations
+
+import functools
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from jiuzhu.common import masking as m
+from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.services import log_access
+from jiuzhu.intake.services import role_of
+
+from . import cases, letters, notices, reviews, selectors
+from .models import Case, Investigation, Letter, Notice, Review
+
+READ_ROLES = {m.TOWN_CASEWORKER, m.APPROVER, m.SUPERVISOR, m.ADMIN, m.CONVENER}
+
+
+def _back(request, fallback: str):
+    return redirect(request.POST.get("next") or request.META.get("HTTP_REFERER") or fallback)
+
+
+def acts(view):
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except JiuzhuError as exc:
+            messages.error(request, exc.message)
+            return _back(request, reverse("decisions:home"))
+
+    return login_required(require_POST(wrapper))
+
+
+def _error(request, exc: JiuzhuError):
+    return render(request, "decisions/error.html", {"error": exc}, status=exc.status)
+
+
+def _date(raw: str | None, field: str, default: date | None = None) -> date:
+    if not raw:
+        if default is not None:
+            return default
+        raise ValidationFailed("请填写日期", field=field, code="required")
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed(f"日期“{raw}”格式应为 YYYY-MM-DD", field=field) from None
+
+
+def _ensure_reader(user, case: Case | None = None) -> str:
+    role = role_of(user)
+    if role not in READ_ROLES:
+        raise PermissionDenied("您的角色不能查看审核确认案件", code="forbidden")
+    if case is not None and role == m.TOWN_CASEWORKER and user.unit_id != case.town_id:
+        raise PermissionDenied("该案件不属于您所在的镇街", code="not_your_town")
+    return role
+
+
+@login_required
+def home(request):
+    try:
+        role = _ensure_reader(request.user)
+    except JiuzhuError as exc:
+        return _error(request, exc)
+    state = request.GET.get("state", "open")
+    ctx = {
+        "role": role,
+        "state": state,
+        "states": [("open", "办理中"), *Case.STATES, ("", "全部")],
+        "cases": selectors.cases_for(request.user, state=state or None),
+        "to_open": selectors.referrals_to_open(request.user) if role == m.TOWN_CASEWORKER else [],
+        "reviews": [
+            r
+            for r in selectors.reviews_for(request.user)
+            if (role == m.TOWN_CASEWORKER and r.state == Review.PROPOSED)
+            or (role == m.APPROVER and r.state == Review.CONFIRMED)
+        ],
+        "today": timezone.localdate(),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "decisions/_cases.html", ctx)
+    return render(request, "decisions/home.html", ctx)
+
+
+@acts
+def case_open(request, referral_id: int):
+    c = cases.case_open(actor=request.user, referral=referral_id)
+    messages.success(request, f"已启动审核确认，办理期限 {c.due_on.isoformat()}")
+    return redirect("decisions:case", pk=c.pk)
+
+
+def _members(case: Case, role: str) -> list[dict]:
+    return [
+        {
+            "name": m.present("name", p.name, role),
+            "id_number": m.present("id_number", p.id_number, role),
+            "relation": p.get_relation_display(),
+            "deceased": bool(p.deceased_on),
+        }
+        for p in case.household.members.order_by("id")
+    ]
+
+
+@login_required
+def case(request, pk: int):
+    try:
+        with transaction.atomic():
+            c = (
+                Case.objects.select_related("household", "town", "referral__application")
+                .filter(pk=pk)
+                .first()
+            )
+            if c is None:
+                raise NotFound("审核确认案件不存在")
+            role = _ensure_reader(request.user, c)
+            log_access(user=request.user, action="view", object_type="decisions.case", object_id=c.pk,
+                       household_code=c.household.code, purpose="审核确认")  # fmt: skip
+    except JiuzhuError as exc:
+        return _error(request, exc)
+    today = timezone.localdate()
+    running = notices.current(c)
+    return render(
+        request,
+        "decisions/case.html",
+        {
+            "c": c,
+            "role": role,
+            "is_caseworker": role == m.TOWN_CASEWORKER and request.user.unit_id == c.town_id,
+            "is_approver": role == m.APPROVER,
+            "members": _members(c, role),
+            "investigations": c.investigations.order_by("done_on", "id"),
+            "kinds": [
+                k
+                for k in Investigation.KINDS
+                if k[0] not in (Investigation.COUNTY_VISIT, Investigation.REINVESTIGATION)
+            ],
+            "notices": c.notices.prefetch_related("objections").order_by("id"),
+            "running": running,
+            "notice_over": running is not None and running.ends_on < today,
+            "letters": selectors.letters_of(c),
+            "flag": selectors.case_flag(c, today),
+            "grounds": Case.GROUNDS,
+            "today": today,
+            "reasons": c.result.get("reasons", []),
+            "income_visible": m.sees("income", role),
+        },
+    )
+
+
+def _staff(p) -> list[str]:
+    return [
+        x for x in (p.get("staff_names", "").replace("，", ",").replace("、", ",")).split(",") if x.strip()
+    ]
+
+
+@acts
+def case_act(request, pk: int, action: str):
+    p, user = request.POST, request.user
+    if action == "investigate":
+        cases.investigation_record(actor=user, case=pk, kind=p.get("kind", ""), done_on=_date(p.get("done_on"), "done_on"),
+                                   staff_names=_staff(p), findings=p.get("findings", ""))  # fmt: skip
+        done = "调查记录已登记"
+    elif action == "opinion":
+        cases.opinion_give(actor=user, case=pk, recommend=p.get("recommend", ""), note=p.get("note", ""))
+        done = "初审意见已提出"
+    elif action == "extend":
+        cases.deadline_extend(actor=user, case=pk, ground=p.get("ground", ""), note=p.get("note", ""))
+        done = "办理期限已延长"
+    elif action == "signoff":
+        cases.relative_signoff(actor=user, case=pk, note=p.get("note", ""))
+        done = "已签批"
+    elif action == "approve":
+        cases.case_approve(actor=user, case=pk, note=p.get("note", ""))
+        done = "已批准，待遇已生成"
+    elif action == "refuse":
+        alts = [x for x in p.get("alternatives", "").splitlines() if x.strip()]
+        cases.case_refuse(actor=user, case=pk, reasons=p.get("reasons", ""), alternatives=alts)
+        done = "已作出不予批准决定，决定书已生成"
+    elif action == "objection":
+        notices.objection_handle(actor=user, objection=int(p.get("objection") or 0), upheld=p.get("upheld") == "1",
+                                 note=p.get("note", ""), staff_names=_staff(p))  # fmt: skip
+        done = "异议已处理"
+    else:
+        raise NotFound("未知操作")
+    messages.success(request, done)
+    return redirect("decisions:case", pk=pk)
+
+
+@login_required
+def letter_pdf(request, pk: int):
+    try:
+        with transaction.atomic():
+            letter = Letter.objects.select_related("household", "case", "review").filter(pk=pk).first()
+            if letter is None:
+                raise NotFound("决定书不存在")
+            role = _ensure_reader(request.user)
+            town_id = letter.case.town_id if letter.case_id else letter.review.town_id
+            if role == m.TOWN_CASEWORKER and request.user.unit_id != town_id:
+                raise PermissionDenied("该决定书不属于您所在的镇街", code="not_your_town")
+            log_access(user=request.user, action="export", object_type="decisions.letter", object_id=letter.number,
+                       household_code=letter.household.code, purpose="打印决定书")  # fmt: skip
+    except JiuzhuError as exc:
+        return _error(request, exc)
+    response = HttpResponse(letters.pdf(letter), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="letter-{letter.pk}.pdf"'
+    return response
+
+
+# --- reviews ------------------------------------------------------------------------------------
+
+
+@login_required
+def review(request, pk: int):
+    r = Review.objects.select_related("household", "entitlement", "town").filter(pk=pk).first()
+    try:
+        if r is None:
+            raise NotFound("复核任务不存在")
+        role = _ensure_reader(request.user)
+        if role == m.TOWN_CASEWORKER and request.user.unit_id != r.town_id:
+            raise PermissionDenied("该复核不属于您所在的镇街", code="not_your_town")
+    except JiuzhuError as exc:
+        return _error(request, exc)
+    return render(request, "decisions/review.html", {
+        "r": r, "role": role, "outcomes": Review.OUTCOMES, "letters": reviews.letters_of(r),
+        "payee": m.present("name", r.entitlement.payee.name, role),
+    })  # fmt: skip
+
+
+@acts
+def review_act(request, pk: int, action: str):
+    p = request.POST
+    if action == "confirm":
+        reviews.review_confirm(actor=request.user, review=pk, outcome=p.get("outcome") or None,
+                               amount=p.get("amount") or None, note=p.get("note", ""))  # fmt: skip
+        done = "复核结论已确认，待审批"
+    elif action == "sign":
+        reviews.review_sign(actor=request.user, review=pk)
+        done = "复核已审批，决定书已生成"
+    else:
+        raise NotFound("未知操作")
+    messages.success(request, done)
+    return redirect("decisions:review", pk=pk)
+
+
+# --- public notices (no login) ------------------------------------------------------------------
+
+
+def public_notices(request):
+    community = request.GET.get("community", "").strip()
+    town = request.GET.get("town", "").strip()
+    return render(request, "decisions/notices.html", {
+        "community": community,
+        "current": notices.public_notices(community=community, town_code=town)[:500],
+        "past": notices.public_notices(community=community, town_code=town, past=True)[:500],
+        "communities": notices.communities(),
+    })  # fmt: skip
+
+
+@require_POST
+def objection(request, pk: int):
+    notice = Notice.objects.filter(pk=pk).first()
+    status, ctx = 200, {"notice": notice}
+    try:
+        if notice is None:
+            raise NotFound("公示不存在")
+        notices.objection_lodge(notice=notice, text=request.POST.get("text", ""),
+                                ip=request.META.get("REMOTE_ADDR") or "0.0.0.0",
+                                contact_name=request.POST.get("contact_name", ""),
+                                contact_phone=request.POST.get("contact_phone", ""))  # fmt: skip
+        ctx["done"] = True
+    except JiuzhuError as exc:
+        ctx["error"], status = exc.message, exc.status
+    response = render(request, "decisions/objection_done.html", ctx, status=status)
+    if status == 429:
+        response["Retry-After"] = str(notices.objection_limits()[1])
+    return response
