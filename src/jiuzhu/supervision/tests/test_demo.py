@@ -1,0 +1,44 @@
+from datetime import date
+
+import pytest
+
+from jiuzhu.registry.management.commands.demo import demo_staff_sync
+from jiuzhu.supervision import demo
+from jiuzhu.supervision.models import AccountabilityRecord, Assignment, Complaint, Directive, Meeting
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_seed_once(policy, units, as_user):
+    demo_staff_sync(policy=policy)
+    today = date(2026, 11, 27)
+    summary = demo.seed(policy=policy, today=today)
+    assert "督办事项 3 项" in summary
+    held = Meeting.objects.get(status=Meeting.HELD)
+    assert held.attendance.count() == 32 and held.directives.count() == 3
+    assert Directive.objects.filter(status=Directive.CLOSED).count() == 1
+    late = Assignment.objects.get(unit__code="housing")
+    assert late.escalation_level >= 1 and late.due_on < today
+    nxt = Meeting.objects.filter(status=Meeting.PLANNED, planned_on__gte=today).order_by("planned_on").first()
+    assert nxt is not None and nxt.agenda.get(kind="directives").data["rows"]
+    assert Complaint.objects.filter(state=Complaint.CLOSED, finding="confirmed").count() == 1
+    assert Complaint.objects.exclude(state=Complaint.CLOSED).count() == 1
+    assert AccountabilityRecord.objects.count() == 1
+    assert "未重复生成" in demo.seed(policy=policy, today=today)
+    assert Meeting.objects.filter(status=Meeting.HELD).count() == 1 and Complaint.objects.count() == 2
+    # the demo's pages open for the convener
+    from jiuzhu.registry.models import User
+
+    c = as_user(User.objects.get(username="convener"))
+    for url in [
+        "/supervision/",
+        "/supervision/conference/",
+        f"/supervision/meetings/?year={held.year}",
+        f"/supervision/meetings/{held.pk}/",
+        f"/supervision/meetings/{nxt.pk}/",
+        "/supervision/directives/",
+        f"/supervision/directives/{late.directive_id}/",
+        "/supervision/complaints/",
+        "/supervision/accountability/",
+    ]:
+        assert c.get(url).status_code == 200, url
