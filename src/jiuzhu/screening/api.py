@@ -1,0 +1,74 @@
+"""Thin API: the alerts a user may see, one alert, resolve it, the KPI figures."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from ninja import Router, Schema
+
+from jiuzhu.common.errors import NotFound, PermissionDenied
+from jiuzhu.common.services import log_access
+
+from . import selectors, services
+from .views import NO_ACCESS
+
+router = Router(tags=["screening"])
+
+
+class ResolveIn(Schema):
+    status: str
+    action: str = ""
+    note: str = ""
+
+
+def _reader(request):
+    user = request.user
+    if not user.is_authenticated or (getattr(user, "effective_role", "") or "") in NO_ACCESS:
+        raise PermissionDenied("您的角色不能查看筛查预警", code="forbidden")
+    return user
+
+
+def _plain(v: dict) -> dict:
+    out = {k: v[k] for k in v if k not in ("evidence_items",)}
+    for k in ("raised_on", "due_on", "resolved_on"):
+        out[k] = out[k].isoformat() if out[k] else None
+    return out
+
+
+@router.get("/alerts")
+def list_alerts(request, kind: str = "", status: str = "", unit: str = "", limit: int = 200):
+    user = _reader(request)
+    role = user.effective_role
+    qs = selectors.alerts_for(user, kind=kind, status=status, unit=unit)[: max(1, min(limit, 1000))]
+    return [_plain(selectors.alert_view(a, role)) for a in qs]
+
+
+@router.get("/alerts/{pk}")
+def get_alert(request, pk: int):
+    user = _reader(request)
+    with transaction.atomic():
+        a = selectors.alerts_for(user).filter(pk=pk).first()
+        if a is None:
+            raise NotFound("预警不存在或不属于本单位", field="alert", code="alert_not_found")
+        log_access(user=user, action="view", object_type="screening.alert", object_id=a.pk,
+                   household_code=a.household.code if a.household_id else "", purpose="API")  # fmt: skip
+    return _plain(selectors.alert_view(a, user.effective_role))
+
+
+@router.post("/alerts/{pk}/resolve")
+def resolve_alert(request, pk: int, payload: ResolveIn):
+    user = _reader(request)
+    if not selectors.alerts_for(user).filter(pk=pk).exists():
+        raise NotFound("预警不存在或不属于本单位", field="alert", code="alert_not_found")
+    a = services.alert_resolve(
+        alert_id=pk, actor=user, status=payload.status, action=payload.action, note=payload.note
+    )
+    a = selectors.alerts_for(user).get(pk=a.pk)
+    return _plain(selectors.alert_view(a, user.effective_role))
+
+
+@router.get("/kpi")
+def kpi(request, start: date, end: date, unit: str = ""):
+    _reader(request)
+    return selectors.kpi_alerts(start=start, end=end, unit=unit or None)

@@ -1,0 +1,165 @@
+"""The screening engine (查重 · 查漏 · 查不公), pure and set-based: polars frames in, candidate
+alerts out (``rules.ALERT_SCHEMA``). No Django import; the app's ``run.py`` reads the
+database into these frames and keeps the alerts.
+
+Inputs (``Inputs``; money is Int64 cents, dates are ``date``):
+
+- ``persons``: person_id, id_number, name, birth_date, household_id, deceased_on
+- ``households``: household_id, town (unit code), area, size, pc_income (counted income per
+  person and month, cents, null when unknown), low_income (bool, null when not evaluated)
+- ``roster``: line_id (one entitlement), person_id, household_id, service, category, unit,
+  amount, period (month/year/once), start, end (null: open), cause (temporary aid),
+  relative_registered (bool: the decision recorded the close-relative registration)
+- ``lists``: row_id, kind, name, id_number, birth_date (department lists, possibly damaged)
+- ``relatives``: rel_id, name, id_number, declarant, post, unit (StaffRelative)
+- ``deaths``: death_id, name, id_number, birth_date, died_on, source (death records)
+- ``decisions``: approver, unit, service, approved (optional)
+- ``charity``: charity_id, person_id, household_id, need, amount, paid_on, partner_code,
+  covers_government_cost (optional)
+- ``status_of(hh_ids) -> frame``: household_id, status (tekun / dibao / marginal / rigid /
+  null), pc_income, standard — the policy rules' evaluation of the listed households.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import polars as pl
+
+from . import identity
+from .rules import ALERT_SCHEMA, duplicates, omissions, unfairness
+
+LOW_INCOME_CATEGORIES = ("minimum_living", "extreme_poverty")
+
+
+@dataclass
+class Inputs:
+    persons: pl.DataFrame
+    households: pl.DataFrame
+    roster: pl.DataFrame
+    lists: pl.DataFrame | None = None
+    relatives: pl.DataFrame | None = None
+    deaths: pl.DataFrame | None = None
+    decisions: pl.DataFrame | None = None
+    charity: pl.DataFrame | None = None
+    status_of: Callable[[list[int]], pl.DataFrame] | None = None
+
+
+@dataclass
+class Config:
+    as_of: date
+    exclusive: frozenset[tuple[str, str]] = frozenset()  # both orders
+    need: dict[str, str] = field(default_factory=dict)  # service -> need (default: itself)
+    charity_unit: str = "charity_federation"
+    fuzzy: bool = True  # linkage for damaged identities (off: exact normalised IDs only)
+    progress: bool = False
+
+
+@dataclass
+class Prepared:
+    cfg: Config
+    month: date  # as_of's month
+    window_start: date  # first month screened for duplicates (12 months back)
+    persons: pl.DataFrame
+    households: pl.DataFrame
+    lines: pl.DataFrame
+    inputs: Inputs
+    listed: pl.DataFrame | None = None  # row_id, kind, person_id, how
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def month_start(d: date) -> date:
+    return d.replace(day=1)
+
+
+def add_months(d: date, n: int) -> date:
+    k = d.year * 12 + d.month - 1 + n
+    return date(k // 12, k % 12 + 1, 1)
+
+
+def _prepare(inp: Inputs, cfg: Config, tick) -> Prepared:
+    month = month_start(cfg.as_of)
+    window_start = add_months(month, -11)
+    ids = identity.person_identities(inp.persons, fuzzy=cfg.fuzzy, progress=cfg.progress)
+    tick("identities")
+    persons = inp.persons.join(ids, on="person_id", how="left").join(
+        inp.households.select("household_id", "town"), on="household_id", how="left"
+    )
+    died = persons.select("person_id", pl.col("deceased_on").alias("died_on"), source=pl.lit("人员登记"))
+    if inp.deaths is not None and inp.deaths.height:
+        found = identity.link_to_persons(inp.deaths, inp.persons, row_id="death_id", progress=cfg.progress)
+        recs = found.join(inp.deaths.select("death_id", "died_on", "source"), on="death_id").select(
+            "person_id", "died_on", pl.format("{}（{}）", "source", "how").alias("source")
+        )
+        died = pl.concat([died, recs])
+    died = died.drop_nulls("died_on").sort("died_on").unique("person_id", keep="first")
+    persons = persons.join(died, on="person_id", how="left")
+    tick("deaths")
+    r = inp.roster
+    end_eff = (
+        pl.when(pl.col("period") == "once")
+        .then(pl.col("start"))
+        .otherwise(pl.coalesce(pl.col("end"), pl.lit(month)))
+    )
+    lines = (
+        r.with_columns(end_eff=pl.min_horizontal(end_eff, pl.lit(month)))
+        .filter((pl.col("start") <= month) & (pl.col("end_eff") >= window_start))
+        .join(persons.select("person_id", "identity", "died_on", "source"), on="person_id", how="left")
+        .join(
+            inp.households.select("household_id", "town", "area", "size", "pc_income"),
+            on="household_id",
+            how="left",
+        )
+        .with_columns(
+            active=(pl.col("start") <= month) & (pl.col("end_eff") >= month) & (pl.col("period") != "once"),
+            need=pl.col("service").replace(cfg.need) if cfg.need else pl.col("service"),
+        )
+    )
+    tick("roster")
+    return Prepared(cfg, month, window_start, persons, inp.households, lines, inp)
+
+
+def screen(inp: Inputs, cfg: Config) -> tuple[pl.DataFrame, dict[str, float]]:
+    """All candidate alerts of one run (``rules.ALERT_SCHEMA``), and the seconds per stage."""
+    timings: dict[str, float] = {}
+    t = [time.perf_counter()]
+
+    def tick(stage: str) -> None:
+        now = time.perf_counter()
+        timings[stage] = round(now - t[0], 2)
+        t[0] = now
+
+    prep = _prepare(inp, cfg, tick)
+    parts = [
+        duplicates.pairs(prep),
+        duplicates.temporary_same_cause(prep),
+        duplicates.registered_twice(prep),
+        duplicates.paid_after_death(prep),
+    ]
+    tick("duplicates")
+    parts.append(omissions.listed_not_receiving(prep))
+    tick("omissions")
+    parts += [
+        unfairness.relatives(prep),
+        unfairness.similar_households(prep),
+        unfairness.town_amounts(prep),
+        unfairness.approver_rates(prep),
+        unfairness.town_coverage(prep),
+    ]
+    tick("unfairness")
+    if inp.charity is not None and inp.charity.height:
+        parts += [duplicates.charity_covers_paid(prep), duplicates.charity_same_need(prep)]
+        tick("charity")
+    out = (
+        pl.concat([p.select(list(ALERT_SCHEMA)) for p in parts if p.height])
+        if any(p.height for p in parts)
+        else pl.DataFrame(schema=ALERT_SCHEMA)
+    )
+    return out.unique("fingerprint", keep="first", maintain_order=True), timings
+
+
+def days(n: int) -> timedelta:
+    return timedelta(days=n)

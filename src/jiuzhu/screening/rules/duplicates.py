@@ -1,0 +1,326 @@
+"""查重: one person paid twice — incompatible services at once, registered twice, paid after
+death, temporary aid for the same cause twice in 12 months, charity paying what is paid."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import polars as pl
+
+from . import empty, shape, yuan
+
+_LINE = [
+    "line_id",
+    "person_id",
+    "household_id",
+    "service",
+    "category",
+    "unit",
+    "amount",
+    "start",
+    "end_eff",
+    "town",
+    "need",
+]
+
+
+def _line_text(s: str) -> pl.Expr:
+    return pl.format(
+        "{}：{}元/{}，{}起，{}发放（{}）",
+        pl.col(f"service{s}"),
+        yuan(f"amount{s}"),
+        pl.col(f"period{s}"),
+        pl.col(f"start{s}").cast(pl.String),
+        pl.col(f"unit{s}"),
+        pl.col(f"town{s}"),
+    )
+
+
+def pairs(prep) -> pl.DataFrame:
+    """Overlapping lines of one identity (monthly/yearly; one-offs are not "at once")."""
+    cols = [*_LINE, "period", "identity"]
+    base = prep.lines.filter(pl.col("period") != "once").select(cols).unique(["line_id", "identity"])
+    a = base.rename({c: f"{c}_a" for c in cols if c != "identity"})
+    b = base.rename({c: f"{c}_b" for c in cols if c != "identity"})
+    j = a.join(b, on="identity").filter(
+        (pl.col("line_id_a") < pl.col("line_id_b"))
+        & (pl.col("start_a") <= pl.col("end_eff_b"))
+        & (pl.col("start_b") <= pl.col("end_eff_a"))
+    )
+    if j.height == 0:
+        return empty()
+    excl = prep.cfg.exclusive
+    ex = pl.DataFrame(
+        {
+            "service_a": [x for x, _ in excl],
+            "service_b": [y for _, y in excl],
+            "exclusive": [True] * len(excl),
+        },
+        schema={"service_a": pl.String, "service_b": pl.String, "exclusive": pl.Boolean},
+    )
+    j = j.join(ex, on=["service_a", "service_b"], how="left").with_columns(
+        pl.col("exclusive").fill_null(False)
+    )
+    same = pl.col("service_a") == pl.col("service_b")
+    rule = (
+        pl.when(pl.col("exclusive"))
+        .then(pl.lit("exclusive_services"))
+        .when(same & (pl.col("town_a") != pl.col("town_b")))
+        .then(pl.lit("two_towns"))
+        .when((pl.col("need_a") == pl.col("need_b")) & (pl.col("unit_a") != pl.col("unit_b")))
+        .then(pl.lit("same_need_two_units"))
+        .when(same)
+        .then(pl.lit("same_service_twice"))
+    )
+    j = j.with_columns(rule=rule).drop_nulls("rule")
+    # the later line is the one that should not have been granted
+    later_b = pl.col("start_b") >= pl.col("start_a")
+
+    def pick(c: str) -> pl.Expr:
+        return pl.when(later_b).then(pl.col(f"{c}_b")).otherwise(pl.col(f"{c}_a"))
+
+    j = j.with_columns(
+        act_unit=pl.when(pl.col("rule") == "two_towns").then(pick("town")).otherwise(pick("unit")),
+        act_household=pick("household_id"),
+        act_person=pick("person_id"),
+        svc_lo=pl.min_horizontal("service_a", "service_b"),
+        svc_hi=pl.max_horizontal("service_a", "service_b"),
+        overlap_from=pl.max_horizontal("start_a", "start_b"),
+        overlap_to=pl.min_horizontal("end_eff_a", "end_eff_b"),
+    )
+    out = []
+    for rule in ("exclusive_services", "two_towns", "same_need_two_units", "same_service_twice"):
+        part = j.filter(pl.col("rule") == rule)
+        out.append(
+            shape(
+                part,
+                rule=rule,
+                severity="high" if rule != "same_service_twice" else "medium",
+                unit=pl.col("act_unit"),
+                household=pl.col("act_household"),
+                person=pl.col("act_person"),
+                key=pl.format("{}:{}|{}", "identity", "svc_lo", "svc_hi"),
+                summary=pl.format(
+                    "同一人同时享受{}与{}（{}至{}）", "service_a", "service_b", "overlap_from", "overlap_to"
+                ),
+                evidence={
+                    "persons": pl.concat_list(pl.col("person_id_a"), pl.col("person_id_b")).list.unique(),
+                    "records": pl.concat_list(_line_text("_a"), _line_text("_b")),
+                    "entitlements": pl.concat_list("line_id_a", "line_id_b"),
+                    "overlap": pl.format("{}至{}", "overlap_from", "overlap_to"),
+                },
+            )
+        )
+    return pl.concat(out)
+
+
+def temporary_same_cause(prep) -> pl.DataFrame:
+    """临时救助 same cause at most once in 12 months per household (DOMAIN §3)."""
+    t = (
+        prep.lines.filter(
+            (pl.col("category") == "temporary") & pl.col("cause").is_not_null() & (pl.col("cause") != "")
+        )
+        .select("line_id", "household_id", "service", "cause", "start", "amount", "unit", "town", "person_id")
+        .unique("line_id")
+    )
+    a = t.rename({c: f"{c}_a" for c in t.columns if c not in ("household_id", "cause")})
+    b = t.rename({c: f"{c}_b" for c in t.columns if c not in ("household_id", "cause")})
+    j = a.join(b, on=["household_id", "cause"]).filter(
+        (pl.col("line_id_a") != pl.col("line_id_b"))
+        & (pl.col("start_a") <= pl.col("start_b"))
+        & ((pl.col("start_a") < pl.col("start_b")) | (pl.col("line_id_a") < pl.col("line_id_b")))
+        & (pl.col("start_b") < pl.col("start_a").dt.offset_by("12mo"))
+    )
+    return shape(
+        j,
+        rule="temporary_same_cause",
+        severity="medium",
+        unit=pl.col("unit_b"),
+        household=pl.col("household_id"),
+        person=pl.col("person_id_b"),
+        key=pl.format("{}:{}:{}", "household_id", "cause", "line_id_b"),
+        summary=pl.format("同一事由“{}”12个月内两次临时救助（{}、{}）", "cause", "start_a", "start_b"),
+        evidence={
+            "records": pl.concat_list(
+                pl.format("{} {}元（{}）", "start_a", yuan("amount_a"), "unit_a"),
+                pl.format("{} {}元（{}）", "start_b", yuan("amount_b"), "unit_b"),
+            ),
+            "entitlements": pl.concat_list("line_id_a", "line_id_b"),
+            "cause": pl.col("cause"),
+        },
+    )
+
+
+def registered_twice(prep) -> pl.DataFrame:
+    p = prep.persons
+    multi = p.filter(pl.len().over("identity") > 1)
+    if multi.height == 0:
+        return empty()
+    receiving = (
+        prep.lines.filter(pl.col("active")).select("person_id").unique().with_columns(recv=pl.lit(True))
+    )
+    g = (
+        multi.join(receiving, on="person_id", how="left")
+        .sort("person_id")
+        .group_by("identity")
+        .agg(
+            pl.col("person_id"),
+            pl.col("household_id").last().alias("act_household"),
+            pl.col("person_id").last().alias("act_person"),
+            pl.col("town").last().alias("act_town"),
+            pl.format("{} 出生{}（{}，家庭{}）", "id_number", "birth_date", "town", "household_id").alias(
+                "records"
+            ),
+            pl.col("name").alias("names"),
+            pl.col("recv").fill_null(False).sum().alias("n_recv"),
+        )
+    )
+    return shape(
+        g,
+        rule="registered_twice",
+        severity=pl.when(pl.col("n_recv") > 0).then(pl.lit("high")).otherwise(pl.lit("low")),
+        unit=pl.col("act_town"),
+        household=pl.col("act_household"),
+        person=pl.col("act_person"),
+        key=pl.col("person_id").cast(pl.List(pl.String)).list.join("|"),
+        summary=pl.format("同一人登记{}次，其中{}条记录在享受救助", pl.col("person_id").list.len(), "n_recv"),
+        evidence={"persons": pl.col("person_id"), "records": pl.col("records"), "names": pl.col("names")},
+    )
+
+
+def paid_after_death(prep) -> pl.DataFrame:
+    d = prep.lines.filter(pl.col("died_on").is_not_null())
+    # owed for a month after the death month, or a one-off granted after the death
+    month_after = pl.col("died_on").dt.month_start().dt.offset_by("1mo")
+    d = d.filter(
+        pl.when(pl.col("period") == "once")
+        .then(pl.col("start") > pl.col("died_on"))
+        .otherwise(pl.col("end_eff") >= month_after)
+    ).with_columns(
+        months=pl.when(pl.col("period") == "once")
+        .then(1)
+        .otherwise(
+            (pl.col("end_eff").dt.year() - month_after.dt.year()) * 12
+            + pl.col("end_eff").dt.month().cast(pl.Int32)
+            - month_after.dt.month().cast(pl.Int32)
+            + 1
+        )
+    )
+    g = (
+        d.sort("start")
+        .group_by("person_id")
+        .agg(
+            pl.col("household_id").last(),
+            pl.col("unit").last(),
+            pl.col("died_on").first(),
+            pl.col("source").first(),
+            pl.col("months").max(),
+            pl.col("service").unique().sort(),
+            pl.format(
+                "{}：{}元/{}，{}起，{}发放", "service", yuan("amount"), "period", "start", "unit"
+            ).alias("records"),
+            pl.col("line_id").unique().sort().alias("entitlements"),
+        )
+    )
+    return shape(
+        g,
+        rule="paid_after_death",
+        severity="high",
+        unit=pl.col("unit"),
+        household=pl.col("household_id"),
+        person=pl.col("person_id"),
+        key=pl.col("person_id"),
+        summary=pl.format(
+            "{}死亡，其后{}仍在发放（最长约{}个月）", "died_on", pl.col("service").list.join("、"), "months"
+        ),
+        evidence={
+            "died_on": pl.col("died_on").cast(pl.String),
+            "death_source": pl.col("source"),
+            "records": pl.col("records"),
+            "entitlements": pl.col("entitlements"),
+            "months_after_death": pl.col("months"),
+        },
+    )
+
+
+def _charity(prep) -> pl.DataFrame:
+    c = prep.inputs.charity
+    ids = prep.persons.select("person_id", "identity")
+    return c.join(ids, on="person_id", how="left")
+
+
+def charity_covers_paid(prep) -> pl.DataFrame:
+    c = _charity(prep).filter(pl.col("covers_government_cost").fill_null("") != "")
+    lines = prep.lines.select(
+        "identity", "household_id", "service", "start", "end_eff", "unit", "amount", "line_id"
+    )
+    j = c.join(
+        lines.rename(
+            {"service": "covers_government_cost", "household_id": "hh_line", "amount": "gov_amount"}
+        ),
+        on=["identity", "covers_government_cost"],
+    ).filter(
+        (pl.col("paid_on").dt.month_start() >= pl.col("start"))
+        & (pl.col("paid_on").dt.month_start() <= pl.col("end_eff"))
+    )
+    return shape(
+        j,
+        rule="charity_covers_paid_cost",
+        severity="medium",
+        unit=pl.lit(prep.cfg.charity_unit),
+        household=pl.col("household_id"),
+        person=pl.col("person_id"),
+        key=pl.format("{}", "charity_id"),
+        summary=pl.format(
+            "慈善资金{}元（{}，{}）支付的费用已由{}保障",
+            yuan("amount"),
+            "partner_code",
+            "paid_on",
+            "covers_government_cost",
+        ),
+        evidence={
+            "records": pl.concat_list(
+                pl.format("慈善：{} {}元 {}（{}）", "need", yuan("amount"), "paid_on", "partner_code"),
+                pl.format(
+                    "政府：{} {}元，{}起（{}）", "covers_government_cost", yuan("gov_amount"), "start", "unit"
+                ),
+            ),
+            "entitlements": pl.concat_list("line_id"),
+        },
+    )
+
+
+def charity_same_need(prep, period: timedelta = timedelta(days=365)) -> pl.DataFrame:
+    c = _charity(prep).select(
+        "charity_id", "household_id", "person_id", "need", "amount", "paid_on", "partner_code"
+    )
+    a = c.rename({x: f"{x}_a" for x in ("charity_id", "person_id", "amount", "paid_on")})
+    b = c.rename({x: f"{x}_b" for x in ("charity_id", "person_id", "amount", "paid_on")})
+    j = a.join(b, on=["household_id", "need", "partner_code"]).filter(
+        (pl.col("charity_id_a") != pl.col("charity_id_b"))
+        & (pl.col("paid_on_a") <= pl.col("paid_on_b"))
+        & ((pl.col("paid_on_a") < pl.col("paid_on_b")) | (pl.col("charity_id_a") < pl.col("charity_id_b")))
+        & (pl.col("paid_on_b") - pl.col("paid_on_a") < period)
+    )
+    return shape(
+        j,
+        rule="charity_same_need_twice",
+        severity="medium",
+        unit=pl.lit(prep.cfg.charity_unit),
+        household=pl.col("household_id"),
+        person=pl.col("person_id_b"),
+        key=pl.format("{}", "charity_id_b"),
+        summary=pl.format(
+            "合作方{}对同一需求“{}”两次给予慈善资金（{}、{}）",
+            "partner_code",
+            "need",
+            "paid_on_a",
+            "paid_on_b",
+        ),
+        evidence={
+            "records": pl.concat_list(
+                pl.format("{} {}元", "paid_on_a", yuan("amount_a")),
+                pl.format("{} {}元", "paid_on_b", yuan("amount_b")),
+            ),
+        },
+    )

@@ -1,0 +1,256 @@
+"""查不公: relatives of staff and cadres without the separate registration, similar households
+with very different amounts, towns or approvers far from the city norm, coverage far off."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from .. import identity
+from . import empty, shape, yuan
+
+MIN_GROUP = 5  # households in a comparison group before an amount counts as an outlier
+AMOUNT_RATIO = 2.0  # an amount ≥ 2× or ≤ ½ the group's median …
+AMOUNT_GAP = 10000  # … and at least ¥100 away from it
+TOWN_RATIO = 1.4  # a town's mean amount ≥ 1.4× or ≤ 1/1.4 of the city's
+TOWN_MIN = 10
+RATE_GAP = 0.3  # an approval rate 30 points from the city's
+RATE_MIN = 10
+COVERAGE_RATIO = 2.0  # coverage ≥ 2× or ≤ ½ the city's
+COVERAGE_MIN = 5  # estimated low-income households in a town before it is judged
+
+
+def relatives(prep) -> pl.DataFrame:
+    rel = prep.inputs.relatives
+    if rel is None or rel.height == 0:
+        return empty()
+    found = identity.link_to_persons(
+        rel.select("rel_id", "name", "id_number", pl.lit(None, dtype=pl.String).alias("birth_date")),
+        prep.inputs.persons,
+        row_id="rel_id",
+        progress=prep.cfg.progress,
+    )
+    ids = found.join(prep.persons.select("person_id", "identity"), on="person_id").join(
+        rel.select("rel_id", "declarant", "post", "relation", pl.col("unit").alias("declarant_unit")),
+        on="rel_id",
+    )
+    # receiving in the screening window (12 months), one-off aid included
+    lines = prep.lines.filter(~pl.col("relative_registered").fill_null(False))
+    j = (
+        ids.drop("person_id")
+        .join(lines, on="identity")
+        .sort("start")
+        .group_by("identity", "rel_id")
+        .agg(
+            pl.col("person_id").last(),
+            pl.col("household_id").last(),
+            pl.col("unit").last(),
+            pl.col("declarant").first(),
+            pl.col("post").first(),
+            pl.col("relation").first(),
+            pl.col("declarant_unit").first(),
+            pl.col("how").first(),
+            pl.col("service").unique().sort(),
+            pl.format("{}：{}元/{}，{}起（{}）", "service", yuan("amount"), "period", "start", "unit").alias(
+                "records"
+            ),
+            pl.col("line_id").unique().sort().alias("entitlements"),
+        )
+    )
+    return shape(
+        j,
+        rule="relative_unregistered",
+        severity="high",
+        unit=pl.col("unit"),
+        household=pl.col("household_id"),
+        person=pl.col("person_id"),
+        key=pl.format("{}:{}", "identity", "declarant"),
+        summary=pl.format(
+            "{}（{}）的{}享受{}，审批中未见近亲属备案记录",
+            "declarant",
+            "post",
+            "relation",
+            pl.col("service").list.join("、"),
+        ),
+        evidence={
+            "records": pl.col("records"),
+            "declarant": pl.format("{} {}（{}）", "declarant", "post", "declarant_unit"),
+            "match": pl.col("how"),
+            "entitlements": pl.col("entitlements"),
+            "note": pl.lit("审批决定未记录近亲属备案标记的，按未备案处理"),
+        },
+    )
+
+
+def _monthly_active(prep) -> pl.DataFrame:
+    return prep.lines.filter(pl.col("active") & (pl.col("period") == "month")).unique("line_id")
+
+
+def similar_households(prep) -> pl.DataFrame:
+    m = _monthly_active(prep).filter(pl.col("pc_income").is_not_null() & pl.col("size").is_not_null())
+    m = m.with_columns(band=pl.col("pc_income") // 10000)  # ¥100 income bands
+    # the income band's group when it is large enough, else the same size and area
+    narrow, broad = ["service", "size", "area", "band"], ["service", "size", "area"]
+    m = m.with_columns(
+        n1=pl.len().over(narrow),
+        m1=pl.col("amount").median().over(narrow).cast(pl.Int64),
+        n2=pl.len().over(broad),
+        m2=pl.col("amount").median().over(broad).cast(pl.Int64),
+    ).with_columns(
+        n=pl.when(pl.col("n1") >= MIN_GROUP).then("n1").otherwise("n2"),
+        median=pl.when(pl.col("n1") >= MIN_GROUP).then("m1").otherwise("m2"),
+        band_text=pl.when(pl.col("n1") >= MIN_GROUP)
+        .then(pl.format("人均收入{}元档", (pl.col("band") * 100).cast(pl.String)))
+        .otherwise(pl.lit("各收入档")),
+    )
+    far = m.filter(
+        (pl.col("n") >= MIN_GROUP)
+        & ((pl.col("amount") - pl.col("median")).abs() >= AMOUNT_GAP)
+        & (
+            (pl.col("amount") >= pl.col("median") * AMOUNT_RATIO)
+            | (pl.col("amount") * AMOUNT_RATIO <= pl.col("median"))
+        )
+    )
+    return shape(
+        far,
+        rule="similar_households_amounts",
+        severity="medium",
+        unit=pl.col("unit"),
+        household=pl.col("household_id"),
+        person=pl.col("person_id"),
+        key=pl.format("{}:{}:{}", "household_id", "service", "amount"),
+        summary=pl.format(
+            "{}：{}元/月，同类家庭（{}人、{}、{}）中位数{}元",
+            "service",
+            yuan("amount"),
+            "size",
+            "area",
+            "band_text",
+            yuan("median"),
+        ),
+        evidence={
+            "records": pl.concat_list(pl.format("{}：{}元/月（{}）", "service", yuan("amount"), "unit")),
+            "group_median": yuan("median"),
+            "group_size": pl.col("n"),
+            "entitlements": pl.concat_list("line_id"),
+        },
+    )
+
+
+def town_amounts(prep) -> pl.DataFrame:
+    m = _monthly_active(prep).filter(pl.col("town").is_not_null())
+    t = m.group_by("service", "area", "town").agg(mean=pl.col("amount").mean(), n=pl.len())
+    c = m.group_by("service", "area").agg(city=pl.col("amount").mean(), towns=pl.col("town").n_unique())
+    j = (
+        t.join(c, on=["service", "area"])
+        .filter(
+            (pl.col("n") >= TOWN_MIN)
+            & (pl.col("towns") >= 3)
+            & (
+                (pl.col("mean") >= pl.col("city") * TOWN_RATIO)
+                | (pl.col("mean") * TOWN_RATIO <= pl.col("city"))
+            )
+        )
+        .with_columns(
+            mean_c=pl.col("mean").round(0).cast(pl.Int64), city_c=pl.col("city").round(0).cast(pl.Int64)
+        )
+    )
+    return shape(
+        j,
+        rule="town_amounts_off_norm",
+        severity="low",
+        unit=pl.col("town"),
+        household=pl.lit(None),
+        person=pl.lit(None),
+        key=pl.format("{}:{}:{}", "town", "service", "area"),
+        summary=pl.format(
+            "{}（{}）户均{}元/月，全市{}元/月，共{}户", "service", "area", yuan("mean_c"), yuan("city_c"), "n"
+        ),
+        evidence={"town_mean": yuan("mean_c"), "city_mean": yuan("city_c"), "households": pl.col("n")},
+    )
+
+
+def approver_rates(prep) -> pl.DataFrame:
+    d = prep.inputs.decisions
+    if d is None or d.height == 0:
+        return empty()
+    city = d.group_by("service").agg(city=pl.col("approved").cast(pl.Float64).mean())
+    a = (
+        d.group_by("approver", "unit", "service")
+        .agg(rate=pl.col("approved").cast(pl.Float64).mean(), n=pl.len())
+        .join(city, on="service")
+        .filter((pl.col("n") >= RATE_MIN) & ((pl.col("rate") - pl.col("city")).abs() >= RATE_GAP))
+        .with_columns(
+            r=(pl.col("rate") * 100).round(0).cast(pl.Int64), c=(pl.col("city") * 100).round(0).cast(pl.Int64)
+        )
+    )
+    return shape(
+        a,
+        rule="approver_rate_off_norm",
+        severity="medium",
+        unit=pl.col("unit"),
+        household=pl.lit(None),
+        person=pl.lit(None),
+        key=pl.format("{}:{}", "approver", "service"),
+        summary=pl.format("{}审批{}的批准率{}%，全市{}%（{}件）", "approver", "service", "r", "c", "n"),
+        evidence={"rate": pl.col("r"), "city_rate": pl.col("c"), "decisions": pl.col("n")},
+    )
+
+
+def town_coverage(prep) -> pl.DataFrame:
+    h = prep.households
+    if "low_income" not in h.columns or h["low_income"].null_count() == h.height:
+        return empty()
+    recv = (
+        prep.lines.filter(pl.col("active") & pl.col("category").is_in(["minimum_living", "extreme_poverty"]))
+        .select("household_id", "town")
+        .unique("household_id")
+        .group_by("town")
+        .agg(receiving=pl.len())
+    )
+    t = (
+        h.group_by("town")
+        .agg(
+            households=pl.len(),
+            evaluated=pl.col("low_income").is_not_null().sum(),
+            low=pl.col("low_income").fill_null(False).sum(),
+        )
+        .filter(pl.col("evaluated") > 0)
+        .with_columns(estimated=pl.col("low") / pl.col("evaluated") * pl.col("households"))
+        .join(recv, on="town", how="left")
+        .with_columns(pl.col("receiving").fill_null(0))
+    )
+    est = t["estimated"].sum()
+    if not est:
+        return empty()
+    city = t["receiving"].sum() / est
+    t = t.with_columns(coverage=pl.col("receiving") / pl.col("estimated"), city=pl.lit(city)).filter(
+        (pl.col("estimated") >= COVERAGE_MIN)
+        & (
+            (pl.col("coverage") >= pl.col("city") * COVERAGE_RATIO)
+            | (pl.col("coverage") * COVERAGE_RATIO <= pl.col("city"))
+        )
+    )
+    pct = lambda c: (pl.col(c) * 100).round(0).cast(pl.Int64)  # noqa: E731
+    return shape(
+        t,
+        rule="town_coverage_off_norm",
+        severity="medium",
+        unit=pl.col("town"),
+        household=pl.lit(None),
+        person=pl.lit(None),
+        key=pl.format("{}:{}", "town", pl.lit(prep.cfg.as_of.year)),
+        summary=pl.format(
+            "低收入人口覆盖率{}%（在保{}户，测算低收入约{}户），全市{}%",
+            pct("coverage"),
+            "receiving",
+            pl.col("estimated").round(0).cast(pl.Int64),
+            pct("city"),
+        ),
+        evidence={
+            "coverage_pct": pct("coverage"),
+            "city_pct": pct("city"),
+            "receiving": pl.col("receiving"),
+            "estimated_low_income": pl.col("estimated").round(0).cast(pl.Int64),
+            "evaluated": pl.col("evaluated"),
+        },
+    )

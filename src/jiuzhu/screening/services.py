@@ -1,0 +1,298 @@
+"""Writes of screening: a run keeps its new alerts, alerts are resolved, department lists are
+uploaded (validate → report → apply). Each write is one transaction."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from jiuzhu.common.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.masking import ADMIN, APPROVER, CONVENER, DEPARTMENT_OFFICER, SUPERVISOR, TOWN_CASEWORKER
+from jiuzhu.common.selectors import deadline, holiday_table
+from jiuzhu.registry.models import Unit
+
+from .models import Alert, DepartmentList, DepartmentListRow, ScreeningRun
+
+DUE_DAYS = {"high": 5, "medium": 10, "low": 20}  # working days to act on an alert
+RESOLVERS = {TOWN_CASEWORKER, DEPARTMENT_OFFICER, APPROVER, ADMIN}
+CITY_WIDE = {APPROVER, ADMIN, SUPERVISOR, CONVENER}
+LIST_UPLOADERS = {DEPARTMENT_OFFICER, ADMIN}
+
+
+def _role(user) -> str:
+    return getattr(user, "effective_role", "") or ""
+
+
+# --- runs ------------------------------------------------------------------------------------
+def screening_run(*, policy, as_of: date, actor=None, progress=None) -> ScreeningRun:
+    """Screen everything as of ``as_of`` and keep the alerts not seen before (by fingerprint:
+    an open, confirmed or dismissed case is never raised twice). ``progress(stage)`` is called
+    between stages. The engine runs outside the transaction; the alerts are written in one."""
+    from .engine import screen
+    from .frames import read_inputs
+
+    say = progress or (lambda stage: None)
+    started = timezone.now()
+    say("读取数据")
+    inputs, cfg = read_inputs(policy=policy, as_of=as_of)
+    say("筛查规则")
+    found, timings = screen(inputs, cfg)
+    say("保存预警")
+    return _keep(found, inputs, as_of=as_of, actor=actor, started=started, timings=timings)
+
+
+@transaction.atomic
+def _keep(found, inputs, *, as_of, actor, started, timings) -> ScreeningRun:
+    units = dict(Unit.objects.values_list("code", "id"))
+    civil = units.get("civil_affairs")
+    existing = set(
+        Alert.objects.filter(fingerprint__in=found["fingerprint"].to_list()).values_list(
+            "fingerprint", flat=True
+        )
+    )
+    table = holiday_table()
+    due = {sev: deadline(as_of, n, table).due for sev, n in DUE_DAYS.items()}
+    run = ScreeningRun.objects.create(
+        as_of=as_of,
+        started_at=started,
+        started_by=actor if getattr(actor, "pk", None) else None,
+        timings=timings,
+        inputs={
+            "persons": inputs.persons.height,
+            "roster_lines": inputs.roster.height,
+            "list_rows": 0 if inputs.lists is None else inputs.lists.height,
+            "relatives": 0 if inputs.relatives is None else inputs.relatives.height,
+        },
+    )
+    new, counts_found, counts_new = [], {}, {}
+    for row in found.iter_rows(named=True):
+        counts_found[row["kind"]] = counts_found.get(row["kind"], 0) + 1
+        if row["fingerprint"] in existing:
+            continue
+        counts_new[row["kind"]] = counts_new.get(row["kind"], 0) + 1
+        new.append(
+            Alert(
+                kind=row["kind"],
+                rule=row["rule"],
+                severity=row["severity"],
+                unit_id=units.get(row["unit"]) or civil,
+                household_id=row["household_id"],
+                person_id=row["person_id"],
+                raised_on=as_of,
+                due_on=due[row["severity"]],
+                summary=row["summary"][:300],
+                evidence=json.loads(row["evidence"]),
+                fingerprint=row["fingerprint"],
+                run=run,
+                last_seen_on=as_of,
+            )
+        )
+    Alert.objects.bulk_create(new, batch_size=1000)
+    if existing:
+        Alert.objects.filter(fingerprint__in=existing).update(last_seen_on=as_of)
+    run.found, run.raised = counts_found, counts_new
+    run.finished_at = timezone.now()
+    run.save(update_fields=["found", "raised", "finished_at"])
+    return run
+
+
+# --- resolving -------------------------------------------------------------------------------
+def check_can_resolve(user, alert: Alert) -> None:
+    role = _role(user)
+    if role not in RESOLVERS:
+        raise PermissionDenied("您的角色不能处理筛查预警", field="alert", code="cannot_resolve")
+    if role not in CITY_WIDE and getattr(user, "unit_id", None) != alert.unit_id:
+        raise PermissionDenied("只能处理本单位负责的预警", field="alert", code="not_your_unit")
+
+
+@transaction.atomic
+def alert_resolve(
+    *, alert_id: int, actor, status: str, action: str = "", note: str = "", on: date | None = None
+) -> Alert:
+    """Confirm an alert with the action taken (stop / recover / add), or dismiss it as a false
+    positive with a reason (remembered: the same case is never raised again). Locks the row."""
+    alert = Alert.objects.select_for_update().filter(pk=alert_id).first()
+    if alert is None:
+        raise NotFound("预警不存在", field="alert", code="alert_not_found")
+    check_can_resolve(actor, alert)
+    if alert.status != Alert.OPEN:
+        raise IllegalTransition("该预警已处理", field="status", code="alert_resolved")
+    note = (note or "").strip()
+    if status == Alert.CONFIRMED:
+        if action not in dict(Alert.ACTIONS):
+            raise ValidationFailed(
+                "核实属实须选择处理措施（停发、追回或纳入救助）", field="action", code="action_required"
+            )
+    elif status == Alert.FALSE_POSITIVE:
+        if not note:
+            raise ValidationFailed("认定误报须写明理由", field="note", code="reason_required")
+        action = ""
+    else:
+        raise ValidationFailed("处理结果只能是“核实属实”或“误报”", field="status", code="bad_status")
+    alert.status = status
+    alert.action = action
+    alert.resolution_note = note
+    alert.resolved_on = on or timezone.localdate()
+    alert.resolved_by = actor
+    alert.save(update_fields=["status", "action", "resolution_note", "resolved_on", "resolved_by"])
+    return alert
+
+
+# --- department lists ------------------------------------------------------------------------
+HEADERS = {
+    "姓名": "name",
+    "name": "name",
+    "身份证号码": "id_number",
+    "身份证号": "id_number",
+    "证件号码": "id_number",
+    "id_number": "id_number",
+    "出生日期": "birth_date",
+    "birth_date": "birth_date",
+    "备注": "note",
+    "note": "note",
+}
+ID_CHARS = re.compile(r"^[0-9Xx]{14,19}$")
+
+
+def _read_table(filename: str, content: bytes) -> list[list[str]]:
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        from openpyxl import load_workbook
+
+        try:
+            wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception as exc:
+            raise ValidationFailed("无法读取Excel文件", field="file", code="unreadable_file") from exc
+        out = []
+        for row in wb.active.iter_rows(values_only=True):
+            out.append(
+                [
+                    "" if v is None else (v.isoformat()[:10] if hasattr(v, "isoformat") else str(v))
+                    for v in row
+                ]
+            )
+        return out
+    if filename.lower().endswith(".csv"):
+        for enc in ("utf-8-sig", "gb18030"):
+            try:
+                text = content.decode(enc)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise ValidationFailed(
+                "CSV文件编码无法识别（请用UTF-8或GB18030）", field="file", code="bad_encoding"
+            )
+        return [r for r in csv.reader(io.StringIO(text))]
+    raise ValidationFailed("只接受CSV或Excel（.xlsx）文件", field="file", code="bad_file_type")
+
+
+def _parse_rows(table: list[list[str]]) -> tuple[list[dict], list[dict]]:
+    if not table:
+        raise ValidationFailed("文件为空", field="file", code="empty_file")
+    cols = [HEADERS.get(str(h).strip(), HEADERS.get(str(h).strip().lower())) for h in table[0]]
+    if "name" not in cols or ("id_number" not in cols and "birth_date" not in cols):
+        raise ValidationFailed(
+            "表头须包含“姓名”，以及“身份证号码”或“出生日期”", field="file", code="missing_columns"
+        )
+    valid, invalid = [], []
+    for i, raw in enumerate(table[1:], start=2):
+        if not any(str(v).strip() for v in raw):
+            continue
+        rec = {c: str(v).strip() for c, v in zip(cols, raw, strict=False) if c}
+        problems = []
+        if not rec.get("name"):
+            problems.append("缺少姓名")
+        idn = rec.get("id_number", "").replace(" ", "")
+        if idn and not ID_CHARS.match(idn):
+            problems.append("身份证号码含非法字符或位数不对")
+        birth = None
+        if rec.get("birth_date"):
+            try:
+                birth = date.fromisoformat(rec["birth_date"].replace("/", "-")[:10])
+            except ValueError:
+                problems.append("出生日期格式应为YYYY-MM-DD")
+        if not idn and not rec.get("birth_date"):
+            problems.append("身份证号码和出生日期至少填一项")
+        if problems:
+            invalid.append({"row": i, "problems": problems, "values": raw[:6]})
+        else:
+            valid.append(
+                {
+                    "row_no": i,
+                    "name": rec["name"][:50],
+                    "id_number": idn.upper()[:30],
+                    "birth_date": birth.isoformat() if birth else None,
+                    "note": rec.get("note", "")[:200],
+                }
+            )
+    return valid, invalid
+
+
+@transaction.atomic
+def department_list_validate(
+    *, kind: str, filename: str, content: bytes, actor, unit: Unit | None = None
+) -> DepartmentList:
+    """Check an uploaded list and keep it, unapplied, with its invalid-rows report."""
+    if _role(actor) not in LIST_UPLOADERS:
+        raise PermissionDenied("只有部门经办人员可以上传部门名单", field="file", code="cannot_upload")
+    if kind not in dict(DepartmentList.KINDS):
+        raise ValidationFailed(f"未知的名单类型：{kind}", field="kind", code="unknown_list_kind")
+    unit = unit or getattr(actor, "unit", None)
+    if unit is None:
+        raise ValidationFailed("未指定提供单位", field="unit", code="unit_required")
+    valid, invalid = _parse_rows(_read_table(filename, content))
+    return DepartmentList.objects.create(
+        kind=kind,
+        unit=unit,
+        filename=filename[:200],
+        uploaded_by=actor,
+        rows_total=len(valid) + len(invalid),
+        rows_valid=len(valid),
+        invalid_rows=invalid,
+        staged=valid,
+    )
+
+
+@transaction.atomic
+def department_list_apply(*, list_id: int, actor) -> DepartmentList:
+    """Load a validated list's rows (all or nothing); it replaces the unit's previous list of
+    the same kind. A list with invalid rows is refused: correct the file and upload again."""
+    dl = DepartmentList.objects.select_for_update().filter(pk=list_id).first()
+    if dl is None:
+        raise NotFound("名单不存在", field="list", code="list_not_found")
+    if _role(actor) not in LIST_UPLOADERS:
+        raise PermissionDenied("只有部门经办人员可以导入部门名单", field="list", code="cannot_upload")
+    if dl.state != DepartmentList.VALIDATED:
+        raise IllegalTransition("该名单已导入或已被替换", field="list", code="list_not_pending")
+    if dl.invalid_rows:
+        raise ValidationFailed(
+            f"名单有{len(dl.invalid_rows)}行无效，请修改后重新上传", field="file", code="invalid_rows"
+        )
+    DepartmentList.objects.filter(kind=dl.kind, unit=dl.unit, state=DepartmentList.APPLIED).update(
+        state=DepartmentList.REPLACED
+    )
+    DepartmentListRow.objects.bulk_create(
+        [
+            DepartmentListRow(
+                dept_list=dl,
+                row_no=r["row_no"],
+                name=r["name"],
+                id_number=r["id_number"],
+                birth_date=date.fromisoformat(r["birth_date"]) if r["birth_date"] else None,
+                note=r["note"],
+            )
+            for r in dl.staged
+        ],
+        batch_size=2000,
+    )
+    dl.state = DepartmentList.APPLIED
+    dl.applied_at = timezone.now()
+    dl.staged = []
+    dl.save(update_fields=["state", "applied_at", "staged"])
+    return dl

@@ -1,0 +1,218 @@
+"""Screening screens: the page (charts, alert lists with HTMX resolve actions), one alert, the
+Excel report, a run on demand, and the department lists' upload (validate → report → apply).
+Views parse, call one service or selector, and render; a broken rule comes back as its
+Chinese message."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied
+from jiuzhu.common.masking import ADMIN, APPROVER, DATA_PROVIDER, PARTNER, WINDOW_CLERK
+from jiuzhu.common.services import log_access
+
+from . import charts, documents, selectors, services
+from .models import Alert, DepartmentList
+
+NO_ACCESS = {DATA_PROVIDER, PARTNER, WINDOW_CLERK, ""}
+RUNNERS = {ADMIN, APPROVER}
+
+
+def _role(user) -> str:
+    return getattr(user, "effective_role", "") or ""
+
+
+def _ensure_reader(user) -> None:
+    if _role(user) in NO_ACCESS:
+        raise PermissionDenied("您的角色不能查看筛查预警", code="forbidden")
+
+
+def _error(request, exc: JiuzhuError):
+    return render(request, "screening/error.html", {"error": exc}, status=exc.status)
+
+
+def _alert(user, pk: int) -> Alert:
+    a = selectors.alerts_for(user).filter(pk=pk).first()
+    if a is None:
+        raise NotFound("预警不存在或不属于本单位", field="alert", code="alert_not_found")
+    return a
+
+
+@login_required
+def home(request):
+    try:
+        _ensure_reader(request.user)
+    except JiuzhuError as exc:
+        return _error(request, exc)
+    role = _role(request.user)
+    f = {k: request.GET.get(k, "") for k in ("kind", "status", "unit")}
+    f["status"] = request.GET.get("status", "open")
+    base = selectors.alerts_for(request.user)
+    qs = selectors.alerts_for(request.user, **f)
+    ov = selectors.overview(base)
+    today = timezone.localdate()
+    page = [selectors.alert_view(a, role, today=today) for a in qs[:200]]
+    return render(
+        request,
+        "screening/home.html",
+        {
+            "alerts": page,
+            "shown": len(page),
+            "matching": qs.count(),
+            "filters": f,
+            "kinds": Alert.KINDS,
+            "statuses": Alert.STATUSES,
+            "actions": Alert.ACTIONS,
+            "units": selectors.units_with_alerts(),
+            "overview": ov,
+            "chart_kinds": charts.stacked_kinds(ov["by_kind"]),
+            "chart_rules": charts.bars(ov["by_rule"], label="预警按规则"),
+            "chart_units": charts.bars(
+                [(n, c) for n, c, _ in ov["by_unit"]], label="待处理预警按责任单位", colour="#de2d26"
+            ),
+            "run": selectors.last_run(),
+            "can_run": role in RUNNERS,
+            "role": role,
+        },
+    )
+
+
+@login_required
+def alert_detail(request, pk: int):
+    try:
+        _ensure_reader(request.user)
+        with transaction.atomic():
+            a = _alert(request.user, pk)
+            log_access(
+                user=request.user,
+                action="view",
+                object_type="screening.alert",
+                object_id=a.pk,
+                household_code=a.household.code if a.household_id else "",
+                purpose="筛查预警核查",
+            )
+    except JiuzhuError as exc:
+        return _error(request, exc)
+    return render(
+        request,
+        "screening/alert.html",
+        {"a": selectors.alert_view(a, _role(request.user)), "actions": Alert.ACTIONS},
+    )
+
+
+@login_required
+@require_POST
+def alert_resolve(request, pk: int):
+    role = _role(request.user)
+    error = None
+    try:
+        _ensure_reader(request.user)
+        _alert(request.user, pk)
+        services.alert_resolve(
+            alert_id=pk,
+            actor=request.user,
+            status=request.POST.get("status", ""),
+            action=request.POST.get("action", ""),
+            note=request.POST.get("note", ""),
+        )
+    except JiuzhuError as exc:
+        error = exc.message
+        if not request.headers.get("HX-Request"):
+            messages.error(request, exc.message)
+            return redirect(request.POST.get("next") or "screening:home")
+    if request.headers.get("HX-Request"):
+        a = Alert.objects.select_related("unit", "household", "person").filter(pk=pk).first()
+        if a is None or error and isinstance(error, str) and "不存在" in error:
+            return HttpResponse(f'<tr><td colspan="8" class="error">{error}</td></tr>', status=404)
+        return render(
+            request,
+            "screening/_alert_row.html",
+            {"a": selectors.alert_view(a, role), "actions": Alert.ACTIONS, "error": error},
+            status=400 if error else 200,
+        )
+    messages.success(request, "预警已处理")
+    return redirect(request.POST.get("next") or "screening:home")
+
+
+@login_required
+def report_xlsx(request):
+    try:
+        _ensure_reader(request.user)
+    except JiuzhuError as exc:
+        return _error(request, exc)
+    f = {k: request.GET.get(k, "") for k in ("kind", "status", "unit")}
+    qs = selectors.alerts_for(request.user, **f)
+    with transaction.atomic():
+        log_access(
+            user=request.user,
+            action="export",
+            object_type="screening.report",
+            object_id=f"{qs.count()}条",
+            purpose="筛查预警Excel报表",
+        )
+        body = documents.alerts_workbook(qs, _role(request.user))
+    resp = HttpResponse(
+        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    resp["Content-Disposition"] = f'attachment; filename="screening-{timezone.localdate()}.xlsx"'
+    return resp
+
+
+@login_required
+@require_POST
+def run_now(request):
+    if _role(request.user) not in RUNNERS:
+        return _error(request, PermissionDenied("只有审批或管理员可以发起筛查", code="forbidden"))
+    from jiuzhu.policy.selectors import current_policy
+
+    try:
+        run = services.screening_run(policy=current_policy(), as_of=timezone.localdate(), actor=request.user)
+    except JiuzhuError as exc:
+        messages.error(request, exc.message)
+        return redirect("screening:home")
+    messages.success(request, f"筛查完成：新增预警 {sum(run.raised.values())} 条")
+    return redirect("screening:home")
+
+
+@login_required
+def lists(request):
+    try:
+        _ensure_reader(request.user)
+    except JiuzhuError as exc:
+        return _error(request, exc)
+    report = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise services.ValidationFailed("请选择文件", field="file", code="file_required")
+            report = services.department_list_validate(
+                kind=request.POST.get("kind", ""),
+                filename=upload.name,
+                content=upload.read(),
+                actor=request.user,
+            )
+        except JiuzhuError as exc:
+            messages.error(request, exc.message)
+    return render(
+        request,
+        "screening/lists.html",
+        {"report": report, "kinds": DepartmentList.KINDS, "lists": selectors.department_lists(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def list_apply(request, pk: int):
+    try:
+        dl = services.department_list_apply(list_id=pk, actor=request.user)
+        messages.success(request, f"已导入{dl.get_kind_display()}，共{dl.rows_valid}人")
+    except JiuzhuError as exc:
+        messages.error(request, exc.message)
+    return redirect("screening:lists")
