@@ -1,0 +1,108 @@
+"""The conference through its screens (convener and unit) and the thin API."""
+
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from jiuzhu.intake.testing import PDF_BYTES
+from jiuzhu.supervision.models import Assignment, Directive, Meeting, MeetingAttachment
+
+pytestmark = pytest.mark.django_db
+
+
+def test_meeting_by_forms(as_user, convener, staff):
+    c = as_user(convener)
+    year = timezone.localdate().year
+    r = c.post("/supervision/meetings/plan/", {"year": year}, follow=True)
+    assert f"已生成 {year} 年季度例会 4 次" in r.content.decode()
+    r = c.post(
+        "/supervision/meetings/call/",
+        {
+            "title": "防汛救灾专题会议",
+            "planned_on": timezone.localdate().isoformat(),
+            "reason": "汛期受灾人员救助",
+        },
+    )
+    m = Meeting.objects.get(kind=Meeting.EXTRAORDINARY)
+    assert r.status_code == 302 and r["Location"] == f"/supervision/meetings/{m.pk}/"
+    page = c.get(r["Location"]).content.decode()
+    assert "督办事项落实情况" in page and "本期主要指标" in page and "城东街道" in page
+    c.post(
+        f"/supervision/meetings/{m.pk}/attendance/",
+        {"status_emergency": "present", "attendee_emergency": "赵主任"},
+    )
+    assert m.attendance.get().unit.code == "emergency"
+    c.post(
+        f"/supervision/meetings/{m.pk}/attachment/",
+        {"file": SimpleUploadedFile("纪要.pdf", PDF_BYTES), "title": "签批件"},
+    )
+    att = MeetingAttachment.objects.get()
+    assert c.get(f"/supervision/attachments/{att.pk}/").status_code == 200
+    bad = c.post(
+        f"/supervision/meetings/{m.pk}/attachment/",
+        {"file": SimpleUploadedFile("x.exe", b"MZ\x90\x00" * 10)},
+        follow=True,
+    )
+    assert "只接受 PDF" in bad.content.decode() and MeetingAttachment.objects.count() == 1
+    c.post(f"/supervision/meetings/{m.pk}/hold/", {"minutes": "研究了受灾群众过渡期生活救助。"})
+    m.refresh_from_db()
+    assert m.status == Meeting.HELD
+    r = c.post(
+        f"/supervision/meetings/{m.pk}/directive/",
+        {"title": "三日内发放过渡期生活救助", "units": ["emergency", "town_chengdong"], "limit_days": "3"},
+        follow=True,
+    )
+    d = Directive.objects.get()
+    assert f"已交办督办事项 {d.number}" in r.content.decode() and d.meeting == m
+    part = d.assignments.get(unit__code="town_chengdong")
+
+    town = as_user(staff("town_caseworker", "town_chengdong"))
+    assert "三日内发放过渡期生活救助" in town.get("/supervision/").content.decode()
+    town.post(
+        f"/supervision/assignments/{part.pk}/request_closure/", {"note": "已发放", "version": part.version}
+    )
+    part.refresh_from_db()
+    stale = town.post(
+        f"/supervision/assignments/{part.pk}/report/",
+        {"note": "再报", "version": part.version - 1},
+        follow=True,
+    )
+    assert "已被他人处理" in stale.content.decode()
+    page = c.get(f"/supervision/directives/{d.pk}/").content.decode()
+    assert "验收办结" in page
+    c.post(f"/supervision/assignments/{part.pk}/accept/", {"version": part.version})
+    part.refresh_from_db()
+    assert part.state == Assignment.CLOSED
+
+
+def test_api(client, as_user, convener, staff):
+    assert client.get("/api/supervision/meetings").status_code == 401
+    c = as_user(convener)
+    year = timezone.localdate().year
+    r = c.post("/api/supervision/meetings/plan", {"year": year}, content_type="application/json")
+    assert r.status_code == 200 and len(r.json()) == 4 and r.json()[0]["agenda"][0]["kind"] == "directives"
+    r = c.post(
+        "/api/supervision/directives",
+        {"title": "统一救助申请表", "units": ["civil_affairs"], "limit_days": 10},
+        content_type="application/json",
+    )
+    assert r.status_code == 201
+    part = r.json()["assignments"][0]
+    officer = as_user(staff("department_officer", "civil_affairs"))
+    r = officer.post(
+        f"/api/supervision/assignments/{part['id']}/request_closure",
+        {"note": "已统一", "version": part["version"]},
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and r.json()["state"] == "closure_requested"
+    r = officer.post(f"/api/supervision/assignments/{part['id']}/accept", {}, content_type="application/json")
+    assert r.status_code == 403 and r.json()["code"] == "not_convener"
+    r = c.post(f"/api/supervision/assignments/{part['id']}/accept", {}, content_type="application/json")
+    assert r.json()["state"] == "closed"
+    assert c.get("/api/supervision/directives", {"status": "closed"}).json()[0]["status"] == "closed"
+    r = c.get(
+        "/api/supervision/kpi", {"start": date(year, 1, 1).isoformat(), "end": date(year, 12, 31).isoformat()}
+    )
+    assert r.json()["directives_closed"] == 1
