@@ -154,3 +154,17 @@ def test_public_page_is_throttled(settings, units):
     r = api.post("/api/supervision/complaints/public", data, content_type="application/json")
     assert r.status_code == 201 and len(r.json()["code"]) == 10
     assert api.get(f"/api/supervision/complaints/track/{r.json()['code']}").json()["state"] == "open"
+
+
+def test_complaint_on_the_household_chain(application, staff):
+    from jiuzhu.registry.chain import assistance_chain
+
+    complaints.complaint_lodge(
+        actor=staff("window_clerk"),
+        kind="overdue",
+        tracking_code=application.tracking_code,
+        description="申请已超过期限仍无结果",
+    )
+    chain = assistance_chain(household=application.household, role="town_caseworker")
+    mine = [e for e in chain if e.area == "监督"]
+    assert len(mine) == 1 and application.tracking_code in mine[0].title and "市纪委" in mine[0].detail

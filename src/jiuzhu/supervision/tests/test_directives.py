@@ -146,3 +146,23 @@ def test_supervise_command(convener, capsys):
     assert "督办事项新超期 1 项" in out
     call_command("supervise", "--plan-year", "2027")
     assert Meeting.objects.filter(year=2027).count() == 4
+
+
+def test_agenda_figures_count_the_quarters_intake(convener, make_household, staff):
+    from jiuzhu.intake import services as intake
+    from jiuzhu.supervision import figures
+
+    household = make_household()
+    intake.application_create(
+        actor=staff("window_clerk"), household=household, needs=["living"], today=date(2026, 2, 3)
+    )
+    intake.application_create(
+        actor=staff("window_clerk"), household=household, needs=["medical"], today=date(2026, 4, 3)
+    )
+    got = figures.intake_figures(start=date(2026, 1, 1), end=date(2026, 3, 31))
+    assert got["applications"] == 1 and got["referrals"] == 0
+    q1 = services.meetings_plan_year(actor=convener, year=2026, today=date(2026, 3, 10))[0]
+    item = q1.agenda.get(kind="figures")
+    assert item.data["start"] == "2026-01-01" and item.data["end"] == "2026-03-10"
+    if item.data["source"] == "intake":
+        assert {"key": "applications", "label": "受理救助申请（件）", "value": 1} in item.data["figures"]
