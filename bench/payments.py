@@ -9,7 +9,8 @@ and the same month generated again (nothing may change).
 Each backend runs in a child process against a scratch database (SQLite in a temporary
 directory; a throw-away PostgreSQL database next to the one DATABASE_URL names, dropped at
 the end). Set-up (households, persons, entitlements, encrypted accounts) is bulk-inserted and
-reported apart from the timed steps. Target: roll generation for 100,000 recipients < 10 s on
+reported apart from the timed steps. Then 1 % of the amounts are raised and 0.5 % stopped
+from the paid month, and the next month's rolls (with their back pay and recoveries) are timed. Target: roll generation for 100,000 recipients < 10 s on
 PostgreSQL. The run checks its own results (totals reconcile, ledger = paid lines, a second
 generation adds nothing) and exits 1 when one is wrong.
 """
@@ -161,6 +162,25 @@ def child(args) -> dict:
     again = services.rolls_generate(month=month, actor=actor)
     out["regenerate_s"] = time.perf_counter() - t
 
+    # 1 % of the amounts raised and 0.5 % stopped from the paid month: April's rolls carry
+    # back pay and recoveries (set-up not timed)
+    from jiuzhu.decisions.entitlements import entitlement_change, entitlement_stop
+    from jiuzhu.decisions.models import Entitlement
+
+    ents = list(Entitlement.objects.order_by("pk")[: max(args.recipients // 100, 3) * 3 // 2])
+    n_change = len(ents) * 2 // 3
+    for e in ents[:n_change]:
+        entitlement_change(
+            entitlement=e, amount=e.amount + 50, from_month=month, actor=actor, reason="基准测试调标"
+        )
+    for e in ents[n_change:]:
+        entitlement_stop(entitlement=e, from_month=month, actor=actor, reason="基准测试终止")
+    april = date(2026, 4, 1)
+    t = time.perf_counter()
+    adj = services.rolls_generate(month=april, actor=actor)
+    out["adjust_s"] = time.perf_counter() - t
+    out["adjustments"] = adj.get("back_pay", 0) + adj.get("recovery", 0)
+
     paid = PaymentLine.objects.filter(state=PaymentLine.PAID).aggregate(s=Sum("amount"))["s"]
     ledger = LedgerEntry.objects.aggregate(s=Sum("amount"))["s"]
     closed = PaymentRoll.objects.filter(month=month)
@@ -170,6 +190,7 @@ def child(args) -> dict:
         "ledger equals paid lines": paid == ledger,
         "returns reconcile": all(r.paid_total + r.failed_total == r.total for r in closed),
         "failures recorded": PaymentLine.objects.filter(state=PaymentLine.FAILED).count() > 0,
+        "one adjustment per changed entitlement": out["adjustments"] == len(ents),
     }
     out["checks_failed"] = [k for k, ok in checks.items() if not ok]
     return out
@@ -206,7 +227,8 @@ def report(results: list[dict]) -> bool:
     for r in results:
         first = True
         for step, key in (("generate", "generate_s"), ("review+approve", "approve_s"), ("bank file export", "export_s"),
-                          ("return import", "import_s"), ("generate again", "regenerate_s")):  # fmt: skip
+                          ("return import", "import_s"), ("generate again", "regenerate_s"),
+                          ("next month+adj.", "adjust_s")):  # fmt: skip
             head = (
                 f"{r['backend']:<11}{r['recipients']:>11,}{r['rolls']:>7}{r['setup_s']:>9.1f}"
                 if first
@@ -214,7 +236,9 @@ def report(results: list[dict]) -> bool:
             )
             print(f"{head}  {step:<16}{r[key]:>7.2f}{r['lines'] / max(r[key], 1e-9):>12,.0f}")
             first = False
-        print(f"{'':38}  bank files {r['export_mb']:.1f} MB; {r['services']} services")
+        print(
+            f"{'':38}  bank files {r['export_mb']:.1f} MB; {r['services']} services; {r['adjustments']:,} adjustments"
+        )
         if r["checks_failed"]:
             ok = False
             print(f"  {r['backend']}: CHECK FAILED: {', '.join(r['checks_failed'])}")
