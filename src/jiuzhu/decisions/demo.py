@@ -1,0 +1,236 @@
+"""Demo data for decisions: a few households of the first town are taken through the real
+workflow so every state is on screen (investigating, on notice, an objection open, refused
+with a letter); then the other demo households the rules (batch path) find eligible for dibao
+or extreme-poverty support get an approved decision, a past public notice and an active
+entitlement (written set-based: bulk inserts, no per-row services), decided last December so
+payments has a year of rolls. Idempotent: a second run adds nothing."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import polars as pl
+from django.db import transaction
+
+from jiuzhu.common import masking as m
+from jiuzhu.policy.batch import evaluate_batch
+from jiuzhu.registry.models import Household, Person, Unit, User
+
+from .entitlements import add_months
+from .frames import registry_frames
+from .models import Case, Entitlement, Notice
+from .scope import decision_services
+
+ORIGIN = "演示数据"
+# One service per household, first match wins (exclusive services: DOMAIN §3).
+PRIORITY = ("tekun_institutional", "tekun_dispersed", "dibao", "dibao_single")
+STAFF = ["演示调查员甲", "演示调查员乙"]
+LIVE_MARK = "生活困难（演示）"
+
+
+def _user(role: str, unit: Unit, username: str) -> User:
+    user = User.objects.filter(role=role, unit=unit).order_by("pk").first()
+    if user is None:
+        user = User.objects.create_user(username=username, role=role, unit=unit, display_name=username)
+    return user
+
+
+def _eligible(policy, on: date) -> pl.DataFrame:
+    """``hh_id, service, amount`` (cents) of each eligible household's first service."""
+    frames, _ = registry_frames(on)
+    if len(frames) == 0:
+        return pl.DataFrame(schema={"hh_id": pl.Int64, "service": pl.String, "amount": pl.Int64})
+    codes = [c for c in PRIORITY if c in {s.code for s in decision_services(policy)}]
+    wide = evaluate_batch(frames, on, policy, codes)
+    parts = [
+        wide.filter(pl.col(f"{c}_eligible") & (pl.col(f"{c}_amount") > 0)).select(
+            "hh_id",
+            pl.lit(c).alias("service"),
+            pl.col(f"{c}_amount").alias("amount"),
+            pl.lit(i).alias("rank"),
+        )
+        for i, c in enumerate(codes)
+    ]
+    return (
+        pl.concat(parts).sort("hh_id", "rank").unique("hh_id", keep="first", maintain_order=True).drop("rank")
+    )
+
+
+def _review_months(policy, on: date, persons: list[tuple], service: str) -> int:
+    """Yearly, or every 6 months with an able member of working age (DOMAIN §3)."""
+    spec = policy.service(service)
+    if spec.category != "minimum_living":
+        return spec.review_months or 12
+    months = policy.param("dibao.review_months", on, household="stable")
+    for _pid, birth, gender, labour in persons:
+        age = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+        if labour == "full" and 16 <= age <= (59 if gender == "M" else 54):
+            return policy.param("dibao.review_months", on, household="irregular")
+    return months
+
+
+@transaction.atomic
+def _history(policy, today: date) -> int:
+    """Approved decisions with entitlements for the eligible demo households (bulk)."""
+    decided = date(today.year - 1, 12, 15)
+    start = date(today.year, 1, 1)
+    # the amount of the standard in force in the first month paid (a new year's standard)
+    rows = _eligible(policy, start)
+    taken = set(Entitlement.objects.filter(category__in=("minimum_living", "extreme_poverty")).values_list(
+        "household_id", flat=True)) | set(Case.objects.values_list("household_id", flat=True))  # fmt: skip
+    rows = rows.filter(~pl.col("hh_id").is_in(list(taken)))
+    if rows.height == 0:
+        return 0
+    ids = rows["hh_id"].to_list()
+    hh = Household.objects.in_bulk(ids)
+    people: dict[int, list[tuple]] = {}
+    for pid, hid, birth, gender, labour, name in (
+        Person.objects.filter(household_id__in=ids, deceased_on__isnull=True)
+        .order_by("household_id", "id")
+        .values_list("id", "household_id", "birth_date", "gender", "labour_capacity", "name")
+    ):
+        people.setdefault(hid, []).append((pid, birth, gender, labour, name))
+    civil = Unit.objects.get(code=policy.service("dibao").owner_unit)
+    approver = _user(m.APPROVER, civil, "decisions_demo_approver")
+    caseworkers = {}
+    names = {s.code: s.name for s in policy.services}
+    ents, cases, notices, members = [], [], [], []
+    for hid, service, cents in rows.iter_rows():
+        h, ps = hh[hid], people.get(hid)
+        if not ps:
+            continue
+        town = h.town
+        if town.pk not in caseworkers:
+            caseworkers[town.pk] = _user(m.TOWN_CASEWORKER, town, f"decisions_demo_{town.code}")
+        amount = (Decimal(cents) / 100).quantize(Decimal("0.01"))
+        months = _review_months(policy, decided, [p[:4] for p in ps], service)
+        spec = policy.service(service)
+        ents.append(Entitlement(
+            household_id=hid, payee_id=ps[0][0], service_code=service, category=spec.category, unit=civil,
+            amount=amount, amount_period="month", start_month=start, next_review_on=add_months(start, months),
+            origin=ORIGIN, reason="审核确认批准（演示）", created_by=approver,
+        ))  # fmt: skip
+        cases.append(Case(
+            household_id=hid, service_code=service, service_name=names[service], category=spec.category,
+            town=town, state=Case.APPROVED, received_on=decided - timedelta(days=30),
+            opened_on=decided - timedelta(days=28), opened_by=caseworkers[town.pk], limit_days=30,
+            due_on=decided + timedelta(days=12), opinion="approve", opinion_on=decided - timedelta(days=14),
+            opinion_by=caseworkers[town.pk], decided_on=decided, decided_by=approver, decision_note=ORIGIN,
+            amount=amount, start_month=start,
+            result={"service": service, "name": names[service], "eligible": True, "amount": f"{amount:.2f}",
+                    "period": "month", "members": [p[0] for p in ps], "review_months": months,
+                    "reasons": [], "others": [], "as_of": start.isoformat(), "batch": True},
+        ))  # fmt: skip
+        members.append([p[0] for p in ps])
+    Entitlement.objects.bulk_create(ents, batch_size=2000)
+    if ents[0].pk is None:  # backends that do not return ids (none we use): read them back
+        by_hh = dict(Entitlement.objects.filter(origin=ORIGIN).values_list("household_id", "pk"))
+        for e in ents:
+            e.pk = by_hh[e.household_id]
+    through = Entitlement.members.through
+    through.objects.bulk_create(
+        [through(entitlement_id=e.pk, person_id=p) for e, ms in zip(ents, members, strict=True) for p in ms],
+        batch_size=5000,
+    )
+    for c, e in zip(cases, ents, strict=True):
+        c.entitlement_id = e.pk
+    Case.objects.bulk_create(cases, batch_size=2000)
+    starts = decided - timedelta(days=14)
+    for c, ms in zip(cases, members, strict=True):
+        head = hh[c.household_id]
+        name = next(p[4] for p in people[c.household_id] if p[0] == ms[0])
+        notices.append(Notice(
+            case_id=c.pk, town=c.town, community=head.community, shown_name=m.mask_name(name),
+            household_size=len(ms), service_name=c.service_name, amount=c.amount, starts_on=starts,
+            ends_on=starts + timedelta(days=7),
+        ))  # fmt: skip
+    Notice.objects.bulk_create(notices, batch_size=2000)
+    return len(ents)
+
+
+def _live_cases(policy, today: date) -> dict[str, int]:
+    """A few households through the real workflow, one or two per state."""
+    from jiuzhu.intake import services as intake
+    from jiuzhu.registry.services import income_add
+
+    from . import cases as svc
+    from . import notices as nsvc
+
+    if Case.objects.filter(referral__application__description=LIVE_MARK).exists():
+        return {}
+    town = Unit.objects.filter(kind=Unit.TOWN).order_by("sort_order", "code").first()
+    if town is None:
+        return {}
+    clerk = _user(m.WINDOW_CLERK, town, f"decisions_demo_clerk_{town.code}")
+    worker = _user(m.TOWN_CASEWORKER, town, f"decisions_demo_{town.code}")
+    approver = _user(
+        m.APPROVER, Unit.objects.get(code=policy.service("dibao").owner_unit), "decisions_demo_approver"
+    )
+    busy = set(Case.objects.values_list("household_id", flat=True)) | set(
+        Entitlement.objects.values_list("household_id", flat=True)
+    )
+    candidates = list(
+        Household.objects.filter(town=town)
+        .exclude(pk__in=busy)
+        .order_by("id")
+        .values_list("id", flat=True)[:400]
+    )
+    frames, _ = registry_frames(today, candidates)
+    wide = evaluate_batch(frames, today, policy, ["dibao"]) if len(frames) else None
+    eligible = wide.filter(pl.col("dibao_eligible"))["hh_id"].to_list() if wide is not None else []
+    other = wide.filter(~pl.col("dibao_eligible"))["hh_id"].to_list() if wide is not None else []
+    made: dict[str, int] = {}
+    received = today - timedelta(days=10)
+
+    def start(hid):
+        hh = Household.objects.get(pk=hid)
+        app = intake.application_create(actor=clerk, household=hh, needs=["living"], description=LIVE_MARK,
+                                        today=received)  # fmt: skip
+        for p in intake.adults(hh, received):
+            intake.authorisation_record(
+                actor=clerk, application=app, person=p, signed_on=received, today=received
+            )
+        r = intake.refer(actor=clerk, application=app, service_codes=["dibao"], today=received)[0]
+        c = svc.case_open(actor=worker, referral=r, today=received)
+        return c
+
+    def investigate(c):
+        for kind in ("home_visit", "neighbourhood", "appraisal"):
+            svc.investigation_record(actor=worker, case=c, kind=kind, done_on=received + timedelta(days=2),
+                                     staff_names=STAFF, findings="入户核实家庭成员、收入和财产情况（演示）")  # fmt: skip
+
+    plan = [("investigating", eligible[:2]), ("notice", eligible[2:4]), ("objection", eligible[4:5]),
+            ("refused", other[:1])]  # fmt: skip
+    for state, hids in plan:
+        for hid in hids:
+            with transaction.atomic():
+                c = start(hid)
+                if state != "investigating":
+                    investigate(c)
+                if state in ("notice", "objection"):
+                    c = svc.opinion_give(
+                        actor=worker, case=c, recommend="approve", today=today - timedelta(days=2)
+                    )
+                if state == "objection":
+                    nsvc.objection_lodge(notice=c.notices.get(), text="反映该户有家庭成员在外务工收入未申报（演示）",
+                                         ip="192.0.2.1", today=today - timedelta(days=1))  # fmt: skip
+                if state == "refused":
+                    hh = Household.objects.get(pk=hid)
+                    if not hh.members.filter(incomes__isnull=False).exists():
+                        income_add(actor=None, person=hh.members.order_by("id").first(), kind="wages",
+                                   monthly_amount="9000", period_start=today - timedelta(days=300),
+                                   period_end=today)  # fmt: skip
+                    c = svc.opinion_give(actor=worker, case=c, recommend="refuse", today=today - timedelta(days=2),
+                                         note="经调查家庭人均收入高于低保标准（演示）")  # fmt: skip
+                    svc.case_refuse(actor=approver, case=c, today=today)
+            made[state] = made.get(state, 0) + 1
+    return made
+
+
+def seed(*, policy, today: date) -> str:
+    made = _live_cases(policy, today)  # first: they take a few eligible households of one town
+    n = _history(policy, today)
+    total = Entitlement.objects.filter(origin=ORIGIN).count()
+    live = "，".join(f"{k} {v}" for k, v in made.items()) or "已有"
+    return f"审核确认：本次新增已批准 {n} 户（共 {total} 户享受低保/特困待遇）；办理中演示案件：{live}"

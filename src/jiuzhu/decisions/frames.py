@@ -1,0 +1,104 @@
+"""The registry read set-based into the rules' facts and the batch path's frames: one query
+per table (values only, no model instances), the same reading as ``policy.facts.from_registry``
+(living members, incomes overlapping the 12 months before the date, recorded assets)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+
+from jiuzhu.policy.facts import (
+    _INCOME_KINDS,
+    GENDERS,
+    RELATIONS,
+    VEHICLE_PURPOSES,
+    Assets,
+    House,
+    HouseholdFacts,
+    Income,
+    MemberFacts,
+    Vehicle,
+)
+from jiuzhu.policy.frames import Frames, from_facts
+from jiuzhu.registry.models import Asset, Household, IncomeItem, Person
+
+ITEMS = ("wages", "business", "property", "transfer", "pension_basic", "excluded")
+
+
+def registry_facts(on: date, household_ids=None) -> tuple[dict[int, HouseholdFacts], dict[int, list[int]]]:
+    """``({household id: facts}, {household id: living member ids in facts order})``."""
+    hh = Household.objects.all()
+    if household_ids is not None:
+        hh = hh.filter(pk__in=list(household_ids))
+    households = dict(hh.values_list("id", "area"))
+    dwelling = dict(hh.values_list("id", "dwelling_area"))
+    persons = (
+        Person.objects.filter(household_id__in=households.keys(), birth_date__lte=on)
+        .exclude(deceased_on__lte=on)
+        .order_by("household_id", "id")
+        .values_list(
+            "id", "household_id", "relation", "birth_date", "gender", "labour_capacity", "disability_kind",
+            "disability_grade", "serious_illness", "self_care", "school_stage", "employment_status",
+            "has_capable_supporter",
+        )
+    )  # fmt: skip
+    since = on - timedelta(days=365)
+    income: dict[int, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(ITEMS, Decimal(0)))
+    for pid, kind, amount in IncomeItem.objects.filter(
+        person__household_id__in=households.keys(), period_end__gte=since, period_start__lte=on
+    ).values_list("person_id", "kind", "monthly_amount"):
+        income[pid][_INCOME_KINDS.get(kind, "transfer")] += Decimal(amount)
+    assets: dict[int, dict] = defaultdict(
+        lambda: {"financial": Decimal(0), "business": Decimal(0), "v": [], "h": []}
+    )
+    for hid, kind, value, area, purpose in Asset.objects.filter(
+        household_id__in=households.keys()
+    ).values_list("household_id", "kind", "value", "floor_area", "vehicle_purpose"):
+        a = assets[hid]
+        if kind == "financial":
+            a["financial"] += Decimal(value)
+        elif kind == "vehicle":
+            a["v"].append(
+                Vehicle(value=Decimal(value), purpose=purpose if purpose in VEHICLE_PURPOSES else "other")
+            )
+        elif kind == "house":
+            a["h"].append(House(floor_area=Decimal(area or 0)))
+        elif kind == "business":
+            a["business"] = max(a["business"], Decimal(value))
+    members: dict[int, list[MemberFacts]] = defaultdict(list)
+    ids: dict[int, list[int]] = defaultdict(list)
+    for pid, hid, rel, birth, gender, labour, dkind, dgrade, ill, care, school, emp, supporter in persons:
+        grade = dgrade if dkind and dgrade in (1, 2, 3, 4) else None
+        members[hid].append(
+            MemberFacts(
+                relation=rel if rel in RELATIONS else "other", birth_date=birth,
+                gender=gender if gender in GENDERS else None, labour_capacity=labour,
+                disability_kind=dkind if grade else "", disability_grade=grade, serious_illness=bool(ill),
+                self_care=care, school_stage=school or "", employed=emp in ("employed", "flexible"),
+                income=Income(**(income.get(pid) or dict.fromkeys(ITEMS, Decimal(0)))),
+                has_capable_supporter=bool(supporter),
+            )
+        )  # fmt: skip
+        ids[hid].append(pid)
+    out = {}
+    for hid, area in households.items():
+        if not members.get(hid):
+            continue
+        a = assets.get(hid) or {"financial": Decimal(0), "business": Decimal(0), "v": [], "h": []}
+        d = dwelling.get(hid)
+        out[hid] = HouseholdFacts(
+            area=area,
+            members=tuple(members[hid]),
+            assets=Assets(
+                financial=a["financial"], vehicles=tuple(a["v"]), houses=tuple(a["h"]),
+                business_capital=a["business"], current_floor_area=None if d is None else Decimal(d),
+            ),
+        )  # fmt: skip
+    return out, dict(ids)
+
+
+def registry_frames(on: date, household_ids=None) -> tuple[Frames, dict[int, list[int]]]:
+    facts, ids = registry_facts(on, household_ids)
+    keys = sorted(facts)
+    return from_facts([facts[k] for k in keys], ids=keys), ids
