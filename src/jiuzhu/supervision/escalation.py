@@ -19,6 +19,7 @@ from django.utils import timezone
 from jiuzhu.common import masking as m
 from jiuzhu.common.selectors import deadline, holiday_table
 from jiuzhu.intake.notify import notify
+from jiuzhu.intake.selectors import due_soon_until
 
 from .models import Assignment, AssignmentEvent, Complaint, Meeting
 
@@ -32,6 +33,7 @@ def escalate_every() -> int:
 @dataclass
 class TickReport:
     today: date
+    due_soon: int = 0
     overdue: int = 0
     escalated: int = 0
     complaints_overdue: int = 0
@@ -40,7 +42,7 @@ class TickReport:
 
     def __str__(self):
         return (
-            f"{self.today.isoformat()}：督办事项新超期 {self.overdue} 项，再次升级 {self.escalated} 项，"
+            f"{self.today.isoformat()}：督办事项临近期限 {self.due_soon} 项，新超期 {self.overdue} 项，再次升级 {self.escalated} 项，"
             f"投诉超期 {self.complaints_overdue} 件，通知 {self.notifications} 条，更新会议议程 {self.agendas} 个"
         )
 
@@ -104,6 +106,18 @@ def tick(*, today: date | None = None) -> TickReport:
             assignment=a, kind="escalated", on=today, note=text, data={"level": level}
         )
         report.notifications += _notify_assignment(a, level, text)
+    # Due soon (the same window as referrals): one reminder to the unit per due date.
+    soon = Assignment.objects.filter(
+        state=Assignment.OPEN, due_on__gte=today, due_on__lte=due_soon_until(today)
+    ).select_related("directive", "unit")
+    for a in soon:
+        d = a.directive
+        text = f"督办事项临近期限：{d.number} {d.title}，请于 {a.due_on.isoformat()} 前办结并申请验收"
+        sent = _send(
+            f"directive:{a.pk}:due_soon:{a.due_on.isoformat()}", "directive_due_soon", text, unit=a.unit
+        )
+        report.due_soon += sent
+        report.notifications += sent
     for c in (
         Complaint.objects.exclude(state=Complaint.CLOSED)
         .filter(due_on__lt=today)

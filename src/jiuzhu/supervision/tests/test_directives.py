@@ -78,13 +78,17 @@ def test_meeting_directives_escalate_and_close(convener, staff, units):
     )
     services.assignment_accept(actor=convener, assignment=edu, today=date(2026, 3, 6))
 
-    # housing does nothing: overdue the day after its due date, notices to unit and convener
+    # housing does nothing: reminded before, overdue the day after its due date, notices to unit
+    # and convener
+    assert escalation.tick(today=date(2026, 3, 6)).due_soon == 1
+    assert escalation.tick(today=date(2026, 3, 6)).due_soon == 0
     assert str(escalation.tick(today=date(2026, 3, 9))).count("新超期 0")
     first = escalation.tick(today=date(2026, 3, 10))
     assert first.overdue == 1
     hou.refresh_from_db()
     assert hou.escalation_level == 1
     notices = Notification.objects.filter(kind="directive_overdue")
+    assert Notification.objects.get(kind="directive_due_soon").unit.code == "housing"
     assert {(n.unit.code if n.unit else n.role) for n in notices} == {"housing", "convener"}
     again = escalation.tick(today=date(2026, 3, 10))
     assert again.overdue == 0 and again.notifications == 0  # safe to run twice
@@ -143,7 +147,7 @@ def test_supervise_command(convener, capsys):
     )
     call_command("supervise", "--tick", "--date", "2026-03-10")
     out = capsys.readouterr().out
-    assert "督办事项新超期 1 项" in out
+    assert "新超期 1 项" in out
     call_command("supervise", "--plan-year", "2027")
     assert Meeting.objects.filter(year=2027).count() == 4
 
