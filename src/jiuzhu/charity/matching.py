@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from jiuzhu.intake.models import Application, EmergencyAid
 from jiuzhu.intake.models import Referral as IntakeReferral
-from jiuzhu.registry.models import Household
+from jiuzhu.registry.models import Household, Person
 
 from .models import NEED_LABELS, CharityReferral, NeedClaim, Offer, qty
 from .referrals import CATEGORY_NEED, NEED_CATEGORIES
@@ -44,6 +45,7 @@ class OpenNeed:
     intake_referral_id: int | None = None
     matches: list[Match] = field(default_factory=list)
     claims: list[str] = field(default_factory=list)
+    household_size: int = 0
 
     @property
     def town(self) -> str:
@@ -129,7 +131,9 @@ def _alerts(ids=None, since=None) -> list[OpenNeed]:
         from jiuzhu.screening.models import Alert
     except ImportError:  # screening not built yet
         return []
-    qs = Alert.objects.filter(kind="omission", status="open", household__isnull=False)
+    qs = Alert.objects.filter(kind="omission", status="open").filter(
+        Q(household__isnull=False) | Q(person__isnull=False)
+    )
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     if since is not None:
@@ -140,11 +144,11 @@ def _alerts(ids=None, since=None) -> list[OpenNeed]:
             source_kind="alert",
             source_id=str(a.pk),
             need="living",
-            household=a.household,
+            household=a.household or a.person.household,
             raised_on=a.raised_on,
             description=f"漏保预警：{a.rule}",
         )
-        for a in qs.select_related("household", "household__town")
+        for a in qs.select_related("household__town", "person__household__town")
     ]
 
 
@@ -197,30 +201,42 @@ def _with_matches(needs: list[OpenNeed]) -> list[OpenNeed]:
         "need_key", "partner__name"
     ):
         claims.setdefault(key, []).append(name)
+    sizes = dict(
+        Person.objects.filter(household_id__in={n.household.pk for n in needs}, deceased_on__isnull=True)
+        .values("household_id")
+        .annotate(c=Count("id"))
+        .values_list("household_id", "c")
+    )
     for n in needs:
         n.matches = _match(n, offers, taken)
         n.claims = claims.get(n.key, [])
+        n.household_size = sizes.get(n.household.pk, 0)
     return needs
 
 
-def open_needs(*, town: str | None = None, today: date | None = None, limit: int = 200) -> list[OpenNeed]:
-    """Open needs of the last year (newest first), each with the offers that fit."""
+def open_needs(
+    *, town: str | None = None, towns: list[str] | None = None, today: date | None = None, limit: int = 200
+) -> list[OpenNeed]:
+    """Open needs of the last year (newest first, at most ``limit``) of one ``town``, of the
+    ``towns`` listed or of the whole city, each with the offers that fit."""
     today = today or timezone.localdate()
+    if town:
+        towns = [town]
     since = today - timedelta(days=LOOKBACK_DAYS)
     intake = IntakeReferral.objects.filter(
         state__in=(IntakeReferral.REFUSED, IntakeReferral.CHARITY), closed_on__gte=since
     )
     apps = Application.objects.filter(status=Application.CLOSED, received_on__gte=since)
     aids = EmergencyAid.objects.filter(granted_on__gte=today - timedelta(days=90))
-    if town:
-        intake = intake.filter(application__household__town__code=town)
-        apps = apps.filter(household__town__code=town)
-        aids = aids.filter(household__town__code=town)
+    if towns:
+        intake = intake.filter(application__household__town__code__in=towns)
+        apps = apps.filter(household__town__code__in=towns)
+        aids = aids.filter(household__town__code__in=towns)
     needs = _from_intake(intake) + _partly_met(apps) + _emergencies(aids) + _alerts(since=since)
     done = _referred_keys()
     needs = [n for n in needs if (n.source_kind, n.source_id, n.need) not in done]
-    if town:
-        needs = [n for n in needs if n.town == town]
+    if towns:
+        needs = [n for n in needs if n.town in towns]
     needs.sort(key=lambda n: (n.raised_on, n.key), reverse=True)
     return _with_matches(needs[:limit])
 
@@ -259,7 +275,7 @@ def anonymised(n: OpenNeed, partner) -> dict:
         "source_display": n.source_display,
         "town": n.household.town.name,
         "raised_on": n.raised_on,
-        "household_size": n.household.members.filter(deceased_on__isnull=True).count(),
+        "household_size": n.household_size,
         "offers": [
             {"code": x.offer.code, "name": x.offer.name, "reasons": x.reasons}
             for x in n.matches
@@ -270,8 +286,8 @@ def anonymised(n: OpenNeed, partner) -> dict:
 
 
 def needs_for_partner(partner, *, today: date | None = None) -> list[dict]:
-    """The anonymised open needs in ``partner``'s area."""
-    return [anonymised(n, partner) for n in open_needs(today=today) if partner.serves(n.town)]
+    """The anonymised open needs in ``partner``'s area (newest 200)."""
+    return [anonymised(n, partner) for n in open_needs(towns=partner.towns or None, today=today)]
 
 
 __all__ = ["NEED_CATEGORIES", "OpenNeed", "open_needs", "need_by_key", "needs_for_partner"]

@@ -154,3 +154,38 @@ def test_chain_entries_and_volunteer_summaries(setup, caseworker, household, gra
     ]
     assert s["by_volunteer"][0]["volunteer"] == "甲" and s["by_volunteer"][0]["hours"] == Decimal("6.00")
     assert s["total_hours"] == Decimal("9.50")
+
+
+def test_an_open_omission_alert_is_a_need_and_a_referral_keeps_its_reference(
+    setup, household, caseworker_cd, units
+):
+    screening = pytest.importorskip("jiuzhu.screening.models")
+    alert = screening.Alert.objects.create(
+        kind="omission",
+        rule="low_income_not_covered",
+        severity="medium",
+        unit=units["town_chengdong"],
+        household=household,
+        raised_on=D0,
+        due_on=D0,
+        summary="疑似漏保",
+        fingerprint="charity-test-1",
+    )
+    key = f"alert:{alert.pk}:living"
+    need = matching.need_by_key(key)
+    assert need is not None and need.source_display == "漏保预警"
+    assert [x.offer for x in need.matches] == [setup["goods"]]
+    r = referrals.refer(
+        actor=caseworker_cd,
+        household=household,
+        offer=setup["goods"],
+        need="living",
+        consent_by="王建国",
+        consent_on=D0,
+        quantity="1",
+        source_kind="alert",
+        source_id=str(alert.pk),
+        today=D0,
+    )
+    assert (r.source_kind, r.source_id) == ("alert", str(alert.pk))
+    assert matching.need_by_key(key) is None
