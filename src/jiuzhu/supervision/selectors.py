@@ -88,6 +88,26 @@ def accountability_records(*, unit: Unit | None = None):
     return qs
 
 
+def misconduct_list(*, unit: Unit | None = None):
+    qs = Misconduct.objects.select_related("unit", "complaint")
+    return qs.filter(unit=unit) if unit is not None else qs
+
+
+NOTICE_KINDS = ("directive_due_soon", "directive_overdue", "complaint_overdue")
+
+
+def notices_for(user, *, limit: int = 10) -> list:
+    """The directive and complaint notices (``jiuzhu supervise --tick``) addressed to the
+    user's unit or role."""
+    from jiuzhu.intake.models import Notification
+
+    role = getattr(user, "effective_role", "") or ""
+    q = Q(role=role) if role else Q(pk__in=[])
+    if getattr(user, "unit_id", None):
+        q |= Q(unit_id=user.unit_id)
+    return list(Notification.objects.filter(q, kind__in=NOTICE_KINDS).order_by("-created_at", "-id")[:limit])
+
+
 # --- read by other areas ------------------------------------------------------------------
 
 

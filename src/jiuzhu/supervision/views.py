@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from jiuzhu.common.errors import JiuzhuError, NotFound, ValidationFailed
+from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.services import log_access
 from jiuzhu.intake import tracking
 from jiuzhu.registry.models import Unit
@@ -117,6 +117,7 @@ def home(request):
             if convener
             else [],
             "complaints": list(selectors.complaints_for(user).exclude(state=Complaint.CLOSED)[:20]),
+            "notices": selectors.notices_for(user),
             "today": timezone.localdate(),
         },
     )
@@ -489,13 +490,13 @@ def complaint_act(request, pk: int, action: str):
 @reads
 def accountability(request):
     if access.role_of(request.user) not in access.OVERSIGHT_ROLES:
-        return _error(request, complaints.PermissionDenied("只有监督人员、召集人和管理员可以查看问责记录"))
+        return _error(request, PermissionDenied("只有监督人员、召集人和管理员可以查看问责记录"))
     return render(
         request,
         "supervision/accountability.html",
         {
             "records": selectors.accountability_records()[:500],
-            "misconduct": selectors.Misconduct.objects.select_related("unit", "complaint")[:500],
+            "misconduct": selectors.misconduct_list()[:500],
         },
     )
 

@@ -106,3 +106,26 @@ def test_api(client, as_user, convener, staff):
         "/api/supervision/kpi", {"start": date(year, 1, 1).isoformat(), "end": date(year, 12, 31).isoformat()}
     )
     assert r.json()["directives_closed"] == 1
+
+
+def test_assigned_deputy_acts_as_convener_and_sees_notices(as_user, staff, convener):
+    from jiuzhu.supervision import escalation, services
+
+    admin, deputy = staff("admin"), staff("approver")
+    r = as_user(admin).post(
+        "/supervision/conference/officers/",
+        {"username": deputy.username, "position": "deputy", "title": "民政局局长"},
+    )
+    assert r.status_code == 302
+    page = as_user(deputy).get("/supervision/conference/").content.decode()
+    assert "副召集人" in page and "民政局局长" in page and "市纪委" in page  # members and duties listed
+    d = services.directive_create(
+        actor=deputy, title="核查低保边缘家庭", units=["town_chengxi"], limit_days=2, today=date(2026, 3, 2)
+    )
+    escalation.tick(today=date(2026, 3, 5))
+    home = as_user(convener).get("/supervision/").content.decode()
+    assert "督办事项已超期" in home and d.number in home
+    refused = as_user(staff("window_clerk")).post(
+        "/supervision/conference/officers/", {"username": "x", "position": "convener"}, follow=True
+    )
+    assert "只有系统管理员可以指定召集人" in refused.content.decode()
