@@ -1,0 +1,217 @@
+"""Decisions JSON API, mounted at /api/decisions/. Thin: parse, call one service or selector,
+shape. Staff endpoints need a session; the public notices and the objection form do not.
+Errors are ``{"code", "field", "message"}`` (e.g. ``notice_running``, ``objection_open``,
+``relative_signoff_required``, ``refusal_figures_required``, ``too_many_objections``)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from ninja import Field, Query, Router, Schema
+
+from jiuzhu.common import masking as m
+from jiuzhu.common.errors import NotFound
+from jiuzhu.common.services import log_access
+
+from . import cases, notices, reviews, selectors
+from .models import Case
+from .views import _ensure_reader
+
+router = Router(tags=["decisions 审核确认、公示、动态管理"])
+
+
+class ErrorOut(Schema):
+    code: str = Field(..., examples=["notice_running"])
+    field: str | None = None
+    message: str = Field(..., examples=["公示期未满，不能审批"])
+
+
+class CaseOut(Schema):
+    id: int
+    household: str
+    service_code: str
+    service_name: str
+    town: str
+    state: str
+    state_display: str
+    received_on: date
+    due_on: date
+    flag: str
+    extension_ground: str
+    close_relative: bool
+    amount: str | None
+    eligible: bool | None
+    reasons: list[dict] = []
+    entitlement_id: int | None
+
+
+def _case_out(c: Case, role: str, today: date | None = None) -> dict:
+    from django.utils import timezone
+
+    return {
+        "id": c.pk, "household": c.household.code, "service_code": c.service_code, "service_name": c.service_name,
+        "town": c.town.code, "state": c.state, "state_display": c.get_state_display(), "received_on": c.received_on,
+        "due_on": c.due_on, "flag": selectors.case_flag(c, today or timezone.localdate()),
+        "extension_ground": c.extension_ground, "close_relative": c.close_relative,
+        "amount": None if c.amount is None else f"{c.amount:.2f}", "eligible": c.result.get("eligible"),
+        "reasons": c.result.get("reasons", []) if m.sees("income", role) else [],
+        "entitlement_id": c.entitlement_id,
+    }  # fmt: skip
+
+
+def _load(request, pk: int) -> tuple[Case, str]:
+    c = Case.objects.select_related("household", "town").filter(pk=pk).first()
+    if c is None:
+        raise NotFound("审核确认案件不存在", field="case")
+    return c, _ensure_reader(request.user, c)
+
+
+@router.get("/cases", response={200: list[CaseOut], 403: ErrorOut}, summary="案件列表（按角色）")
+def case_list(
+    request,
+    state: str = Query(
+        "open", description="open / investigating / notice / decision / approved / refused / 空=全部"
+    ),
+):
+    role = _ensure_reader(request.user)
+    return [_case_out(c, role) for c in selectors.cases_for(request.user, state=state or None)]
+
+
+@router.get("/cases/{pk}", response={200: CaseOut, 403: ErrorOut, 404: ErrorOut}, summary="案件详情")
+def case_detail(request, pk: int):
+    with transaction.atomic():
+        c, role = _load(request, pk)
+        log_access(user=request.user, action="view", object_type="decisions.case", object_id=c.pk,
+                   household_code=c.household.code, purpose="审核确认（API）")  # fmt: skip
+    return _case_out(c, role)
+
+
+class OpenIn(Schema):
+    referral_id: int
+
+
+@router.post("/cases", response={201: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+             summary="镇街启动审核确认（由分办事项）")  # fmt: skip
+def case_open(request, payload: OpenIn):
+    c = cases.case_open(actor=request.user, referral=payload.referral_id)
+    return 201, _case_out(c, m.TOWN_CASEWORKER)
+
+
+class InvestigationIn(Schema):
+    kind: str = Field(..., description="home_visit / neighbourhood / appraisal / county_visit")
+    done_on: date
+    staff_names: list[str] = Field(..., description="至少2人")
+    findings: str
+
+
+@router.post("/cases/{pk}/investigations", response={201: dict, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+             summary="登记调查记录")  # fmt: skip
+def investigation_add(request, pk: int, payload: InvestigationIn):
+    inv = cases.investigation_record(actor=request.user, case=pk, **payload.dict())
+    return 201, {"id": inv.pk, "kind": inv.kind}
+
+
+class OpinionIn(Schema):
+    recommend: str = Field(..., description="approve（进入公示）/ refuse（报审批）")
+    note: str = ""
+    version: int | None = None
+
+
+@router.post("/cases/{pk}/opinion", response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+             summary="镇街初审意见（冻结政策规则测算结果）")  # fmt: skip
+def opinion(request, pk: int, payload: OpinionIn):
+    c = cases.opinion_give(actor=request.user, case=pk, recommend=payload.recommend, note=payload.note,
+                           version=payload.version)  # fmt: skip
+    return _case_out(c, m.TOWN_CASEWORKER)
+
+
+class DecideIn(Schema):
+    note: str = ""
+    reasons: str = Field("", description="不予批准时：审批人补充的理由（须含核算数额）")
+    alternatives: list[str] = []
+    version: int | None = None
+
+
+@router.post("/cases/{pk}/approve", response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+             summary="批准（生成待遇与决定书）")  # fmt: skip
+def approve(request, pk: int, payload: DecideIn):
+    return _case_out(cases.case_approve(actor=request.user, case=pk, note=payload.note, version=payload.version),
+                     m.APPROVER)  # fmt: skip
+
+
+@router.post("/cases/{pk}/refuse", response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+             summary="不予批准（决定书须含理由与数额、依据、其他救助途径、救济权利）")  # fmt: skip
+def refuse(request, pk: int, payload: DecideIn):
+    c = cases.case_refuse(actor=request.user, case=pk, reasons=payload.reasons, alternatives=payload.alternatives,
+                          version=payload.version)  # fmt: skip
+    return _case_out(c, m.APPROVER)
+
+
+class ReviewIn(Schema):
+    outcome: str | None = Field(None, description="continue / adjust / gradual_exit / stop；默认按规则建议")
+    amount: str | None = None
+    note: str = ""
+
+
+@router.post("/reviews/{pk}/confirm", response={200: dict, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+             summary="镇街确认复核结论")  # fmt: skip
+def review_confirm(request, pk: int, payload: ReviewIn):
+    r = reviews.review_confirm(actor=request.user, review=pk, outcome=payload.outcome, amount=payload.amount,
+                               note=payload.note)  # fmt: skip
+    return {"id": r.pk, "state": r.state, "outcome": r.outcome}
+
+
+@router.post("/reviews/{pk}/sign", response={200: dict, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+             summary="审批复核结论（出具决定书）")  # fmt: skip
+def review_sign(request, pk: int):
+    r = reviews.review_sign(actor=request.user, review=pk)
+    return {"id": r.pk, "state": r.state, "outcome": r.outcome, "letter": r.letters.get().number}
+
+
+@router.get("/kpi", response={200: dict, 403: ErrorOut}, summary="审核确认指标")
+def kpi(request, start: date, end: date):
+    _ensure_reader(request.user)
+    out = selectors.kpi_decisions(start=start, end=end)
+    return {k: (str(v) if not isinstance(v, int) else v) for k, v in out.items()}
+
+
+# --- public -----------------------------------------------------------------------------------
+
+
+class NoticeOut(Schema):
+    id: int
+    name: str = Field(..., description="公示姓名（按政策脱敏）")
+    town: str
+    community: str
+    household_size: int
+    service: str
+    amount: str
+    starts_on: date
+    ends_on: date
+
+
+@router.get("/notices", auth=None, response={200: list[NoticeOut]}, summary="公示（免登录）")
+def notice_list(request, community: str = "", past: bool = False):
+    return [
+        {"id": n.pk, "name": n.shown_name, "town": n.town.name, "community": n.community,
+         "household_size": n.household_size, "service": n.service_name, "amount": f"{n.amount:.2f}",
+         "starts_on": n.starts_on, "ends_on": n.ends_on}
+        for n in notices.public_notices(community=community, past=past)[:1000]
+    ]  # fmt: skip
+
+
+class ObjectionIn(Schema):
+    text: str = Field(..., min_length=1, max_length=2000)
+    contact_name: str = ""
+    contact_phone: str = ""
+
+
+@router.post("/notices/{pk}/objections", auth=None,
+             response={201: dict, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut},
+             summary="对公示提出异议（免登录，按来源限制频次）")  # fmt: skip
+def objection_add(request, pk: int, payload: ObjectionIn):
+    obj = notices.objection_lodge(
+        notice=pk, ip=request.META.get("REMOTE_ADDR") or "0.0.0.0", **payload.dict()
+    )
+    return 201, {"id": obj.pk, "state": obj.state}
