@@ -1,5 +1,6 @@
 """The JSON API and bad input: each refusal is specific and changes nothing."""
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -52,9 +53,9 @@ def test_bad_input_is_refused_and_changes_nothing(grant, actors, staff, policy):
         )
     assert e.value.code == "negative_amount"
     assert Budget.objects.get(year=2026, service_code="dibao").amount == 28_600_000
-    policy.extra = {"budgets": {2027: {"civil_affairs": {"no_such_service": "1"}}}}
+    bad = dataclasses.replace(policy, extra={"budgets": {2027: {"civil_affairs": {"no_such_service": "1"}}}})
     with pytest.raises(ValidationFailed) as e:
-        services.budgets_sync(policy=policy)
+        services.budgets_sync(policy=bad)
     assert e.value.code == "unknown_service" and not Budget.objects.filter(year=2027).exists()
 
     # no account: held out of the bank file, back in the next roll once the account exists
