@@ -93,6 +93,7 @@ class AgendaItem(models.Model):
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name = verbose_name_plural = "会议议程"
         ordering = ["position", "id"]
 
 
@@ -107,6 +108,7 @@ class Attendance(models.Model):
     note = models.CharField("说明", max_length=200, blank=True)
 
     class Meta:
+        verbose_name = verbose_name_plural = "会议出席情况"
         ordering = ["unit__kind", "unit__sort_order", "unit__code"]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "unit"], name="supervision_attendance_once")
@@ -128,6 +130,7 @@ class MeetingAttachment(models.Model):
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = verbose_name_plural = "会议附件"
         ordering = ["uploaded_at", "id"]
 
 
@@ -183,6 +186,7 @@ class Assignment(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = verbose_name_plural = "督办任务（单位）"
         ordering = ["directive__due_on", "directive_id", "-lead", "unit__code"]
         constraints = [
             models.UniqueConstraint(fields=["directive", "unit"], name="supervision_assignment_once")
@@ -217,6 +221,7 @@ class AssignmentEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = verbose_name_plural = "督办任务办理记录"
         ordering = ["at", "id"]
 
     def save(self, *args, **kwargs):
@@ -305,6 +310,7 @@ class ComplaintNote(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = verbose_name_plural = "投诉调查记录"
         ordering = ["at", "id"]
 
 
