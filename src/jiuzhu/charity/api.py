@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db import transaction
 from ninja import Field, Router, Schema
 
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.services import log_access
 from jiuzhu.registry.selectors import get_household
 
 from . import matching, referrals, selectors, services
@@ -117,7 +119,17 @@ def referral_list(request, state: str | None = None):
 
 @router.get("/referrals/{ref_id}", response={200: ReferralOut, **ERRORS})
 def referral_get(request, ref_id: int):
-    return _out(referrals.get_for(request.auth, ref_id), request.auth)
+    with transaction.atomic():
+        r = referrals.get_for(request.auth, ref_id)
+        log_access(
+            user=request.auth,
+            action="view",
+            object_type="charity.referral",
+            object_id=r.pk,
+            household_code=r.household.code,
+            purpose="社会力量转介办理（API）",
+        )
+    return _out(r, request.auth)
 
 
 @router.post("/referrals", response={201: ReferralOut, **ERRORS})

@@ -10,6 +10,7 @@ urlpatterns = [
     path("r/<int:ref_id>/", views.referral, name="referral"),
     path("r/<int:ref_id>/<str:action>/", views.referral_act, name="referral_act"),
     path("p/<str:code>/", views.partner, name="partner"),
+    path("p/<str:code>/ledger.xlsx", views.ledger_xlsx, name="ledger_xlsx"),
     path("p/<str:code>/donations/", views.donation_add, name="donation_add"),
     path("p/<str:code>/issues/", views.issue_add, name="issue_add"),
     path("p/<str:code>/volunteers/", views.volunteer_add, name="volunteer_add"),

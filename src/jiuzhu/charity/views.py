@@ -11,6 +11,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,9 +20,10 @@ from django.views.decorators.http import require_POST
 
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.services import log_access
 from jiuzhu.registry.selectors import get_household
 
-from . import charts, documents, matching, referrals, selectors, services
+from . import charts, documents, exports, matching, referrals, selectors, services
 from .models import NEED_LABELS, CharityReferral, Donation, Offer, Partner, VolunteerService
 
 
@@ -226,7 +228,16 @@ def refer(request, household_code: str):
 @login_required
 def referral(request, ref_id: int):
     try:
-        r = referrals.get_for(request.user, ref_id)
+        with transaction.atomic():
+            r = referrals.get_for(request.user, ref_id)
+            log_access(
+                user=request.user,
+                action="view",
+                object_type="charity.referral",
+                object_id=r.pk,
+                household_code=r.household.code,
+                purpose="社会力量转介办理",
+            )
     except JiuzhuError as exc:
         return _error(request, exc)
     role = _role(request.user)
@@ -397,6 +408,20 @@ def receipt(request, donation_id: int):
         return _error(request, exc)
     resp = HttpResponse(documents.receipt_pdf(d), content_type="application/pdf")
     resp["Content-Disposition"] = f'inline; filename="receipt-{d.receipt_no}.pdf"'
+    return resp
+
+
+@login_required
+def ledger_xlsx(request, code: str):
+    try:
+        p = _partner_for(request, code)
+    except JiuzhuError as exc:
+        return _error(request, exc)
+    resp = HttpResponse(
+        exports.ledger_xlsx(p, role=_role(request.user)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    resp["Content-Disposition"] = f'attachment; filename="ledger-{p.code}.xlsx"'
     return resp
 
 

@@ -173,3 +173,35 @@ def test_receipt_ledger_and_public_page(as_user, setup, admin, red_user, grain_u
     assert "张先生" not in text and "大病医疗慈善救助金" in text
     assert Client().get("/api/charity/public/redcross").json()["money_received"] == "6000.50"
     assert as_user(grain_user).get("/api/charity/partners/redcross/ledger").status_code == 403
+
+
+def test_ledger_export_and_access_log(as_user, setup, caseworker, household, red_user, grain_user):
+    import io
+
+    from openpyxl import load_workbook
+
+    from jiuzhu.common.models import AccessLog
+
+    cr = referrals.refer(
+        actor=caseworker,
+        household=household,
+        offer=setup["cash"],
+        need="medical",
+        consent_by="王建国",
+        consent_on=D0,
+        amount="700",
+        today=D0,
+    )
+    referrals.accept(actor=red_user, referral=cr, today=D0)
+    referrals.deliver(actor=red_user, referral=cr, result="已支付", today=D0)
+    c = as_user(red_user)
+    assert c.get(f"/charity/r/{cr.pk}/").status_code == 200
+    log = AccessLog.objects.get(object_type="charity.referral")
+    assert log.username == "red_staff" and log.household_code == household.code
+    x = c.get("/charity/p/redcross/ledger.xlsx")
+    wb = load_workbook(io.BytesIO(x.content))
+    money = [r for r in wb["资金台账"].iter_rows(min_row=3, values_only=True)]
+    assert [r[6] for r in money] == [3000, 5000, 4300]  # running balance
+    assert "王*国" in money[-1][2] and "王建国" not in str(money)
+    assert list(wb["核对结果"].iter_rows(min_row=3, values_only=True))[0][1] == "相符"
+    assert as_user(grain_user).get("/charity/p/redcross/ledger.xlsx").status_code == 403
