@@ -117,6 +117,12 @@ def generate(n_persons: int, policy, seed: int = 11):
         .otherwise(pl.col("low_income"))
     )
     hh = hh.with_columns(dibao=pl.col("dibao") & pl.col("receives"))
+    # dibao households live below the standard (¥950): their own income ¥0–800 a head
+    hh = hh.with_columns(
+        pc_income=pl.when(pl.col("dibao"))
+        .then(pl.Series((rng.integers(0, 80, H) * 1000).astype(np.int64)))
+        .otherwise("pc_income")
+    )
     pp = persons.join(
         hh.select("household_id", "receives", "dibao", "size", "area", "pc_income"), on="household_id"
     )
@@ -163,13 +169,15 @@ def generate(n_persons: int, policy, seed: int = 11):
             "base": [int(rng.integers(100, 900)) * 100 for _ in services],
         }
     )
+    # dibao tops the household up to the standard; other services pay by size and area
     lines = lines.join(meta, on="service").with_columns(
-        amount=(
+        amount=pl.when(pl.col("service") == "dibao")
+        .then(pl.col("size") * (95000 - pl.col("pc_income")))
+        .otherwise(
             pl.col("base")
             + pl.col("size") * 5000
             + pl.when(pl.col("area") == "urban").then(3000).otherwise(0)
-            - (pl.col("pc_income") // 10000) * 100
-        ).clip(1000),
+        )
     )
     per_hh = pl.col("service") == "dibao"
     lines = lines.with_columns(
@@ -230,7 +238,11 @@ def generate(n_persons: int, policy, seed: int = 11):
         next_pid += 1
         next_hh += 1
     # 3. paid after death: half on the person, half only in a death record (damaged)
-    dead = recv.sample(k_plant, seed=seed + 1).rows(named=True)
+    # (among people with a monthly or yearly service: a one-off paid before the death is no case)
+    running = roster.filter(pl.col("period") != "once").select("person_id").unique()
+    dead = (
+        recv.join(running, on="person_id").unique("person_id").sample(k_plant, seed=seed + 1).rows(named=True)
+    )
     deceased, deaths = {}, []
     for i, row in enumerate(dead):
         died = AS_OF - timedelta(days=200)

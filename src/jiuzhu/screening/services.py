@@ -15,7 +15,7 @@ from django.utils import timezone
 from jiuzhu.common.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.masking import ADMIN, APPROVER, CONVENER, DEPARTMENT_OFFICER, SUPERVISOR, TOWN_CASEWORKER
 from jiuzhu.common.selectors import deadline, holiday_table
-from jiuzhu.registry.models import Unit
+from jiuzhu.registry.models import StaffRelative, Unit
 
 from .models import Alert, DepartmentList, DepartmentListRow, ScreeningRun
 
@@ -44,11 +44,41 @@ def screening_run(*, policy, as_of: date, actor=None, progress=None) -> Screenin
     say("筛查规则")
     found, timings = screen(inputs, cfg)
     say("保存预警")
-    return _keep(found, inputs, as_of=as_of, actor=actor, started=started, timings=timings)
+    words = dict(Unit.objects.values_list("code", "name")) | {s.code: s.name for s in policy.services} | WORDS
+    return _keep(found, inputs, as_of=as_of, actor=actor, started=started, timings=timings, words=words)
+
+
+# Codes the engine writes into summaries and evidence, in the words people read.
+WORDS = {
+    "urban": "城市",
+    "rural": "农村",
+    "month": "月",
+    "year": "年",
+    "once": "次",
+    **dict(StaffRelative.RELATIONS),
+}
+
+
+def readable(text: str, words: dict[str, str]) -> str:
+    """``text`` with every code (service, area, period, relation) replaced by its name."""
+    pattern = re.compile(
+        r"(?<![A-Za-z_])("
+        + "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+        + r")(?![A-Za-z_])"
+    )
+    return pattern.sub(lambda m: words[m.group(1)], text)
+
+
+def _readable_evidence(value, words):
+    if isinstance(value, str):
+        return readable(value, words)
+    if isinstance(value, list):
+        return [_readable_evidence(v, words) for v in value]
+    return value
 
 
 @transaction.atomic
-def _keep(found, inputs, *, as_of, actor, started, timings) -> ScreeningRun:
+def _keep(found, inputs, *, as_of, actor, started, timings, words) -> ScreeningRun:
     units = dict(Unit.objects.values_list("code", "id"))
     civil = units.get("civil_affairs")
     existing = set(
@@ -86,8 +116,11 @@ def _keep(found, inputs, *, as_of, actor, started, timings) -> ScreeningRun:
                 person_id=row["person_id"],
                 raised_on=as_of,
                 due_on=due[row["severity"]],
-                summary=row["summary"][:300],
-                evidence=json.loads(row["evidence"]),
+                summary=readable(row["summary"], words)[:300],
+                evidence={
+                    k: (v if k in ("names", "declarant", "status") else _readable_evidence(v, words))
+                    for k, v in json.loads(row["evidence"]).items()
+                },
                 fingerprint=row["fingerprint"],
                 run=run,
                 last_seen_on=as_of,

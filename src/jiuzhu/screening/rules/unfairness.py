@@ -10,6 +10,8 @@ from . import empty, shape, yuan
 
 MIN_GROUP = 5  # households in a comparison group before an amount counts as an outlier
 AMOUNT_RATIO = 2.0  # an amount ≥ 2× or ≤ ½ the group's median …
+TOPUP_RATIO = 1.5  # … for a top-up, amount + own income ≥ 1.5× or ≤ ½ the group's median …
+TOPUP_CATEGORIES = ("minimum_living", "extreme_poverty")
 AMOUNT_GAP = 10000  # … and at least ¥100 away from it
 TOWN_RATIO = 1.4  # a town's mean amount ≥ 1.4× or ≤ 1/1.4 of the city's
 TOWN_MIN = 10
@@ -86,28 +88,32 @@ def _monthly_active(prep) -> pl.DataFrame:
 
 
 def similar_households(prep) -> pl.DataFrame:
+    """Households of one size and area receiving one service are compared on what they end
+    up with: for a means-tested top-up (低保、特困) the amount plus the household's own counted
+    income (the formula makes that about equal for equal households), for other services the
+    amount itself. One far from its group's median (≥ 1.5× / ≤ ½ for top-ups, ≥ 2× / ≤ ½
+    otherwise, and at least ¥100 away) is unequal treatment to look at."""
     m = _monthly_active(prep).filter(pl.col("pc_income").is_not_null() & pl.col("size").is_not_null())
-    m = m.with_columns(band=pl.col("pc_income") // 10000)  # ¥100 income bands
-    # the income band's group when it is large enough, else the same size and area
-    narrow, broad = ["service", "size", "area", "band"], ["service", "size", "area"]
+    topup = pl.col("category").is_in(list(TOPUP_CATEGORIES))
     m = m.with_columns(
-        n1=pl.len().over(narrow),
-        m1=pl.col("amount").median().over(narrow).cast(pl.Int64),
-        n2=pl.len().over(broad),
-        m2=pl.col("amount").median().over(broad).cast(pl.Int64),
-    ).with_columns(
-        n=pl.when(pl.col("n1") >= MIN_GROUP).then("n1").otherwise("n2"),
-        median=pl.when(pl.col("n1") >= MIN_GROUP).then("m1").otherwise("m2"),
-        band_text=pl.when(pl.col("n1") >= MIN_GROUP)
-        .then(pl.format("人均收入{}元档", (pl.col("band") * 100).cast(pl.String)))
-        .otherwise(pl.lit("各收入档")),
+        metric=pl.when(topup)
+        .then(pl.col("amount") + pl.col("pc_income") * pl.col("size"))
+        .otherwise("amount"),
+        ratio=pl.when(topup).then(pl.lit(TOPUP_RATIO)).otherwise(pl.lit(AMOUNT_RATIO)),
+    )
+    g = ["service", "size", "area"]
+    m = m.with_columns(median=pl.col("metric").median().over(g).cast(pl.Int64), n=pl.len().over(g))
+    m = m.with_columns(
+        expected=pl.when(topup)
+        .then(pl.col("median") - pl.col("pc_income") * pl.col("size"))
+        .otherwise("median")
     )
     far = m.filter(
         (pl.col("n") >= MIN_GROUP)
-        & ((pl.col("amount") - pl.col("median")).abs() >= AMOUNT_GAP)
+        & ((pl.col("metric") - pl.col("median")).abs() >= AMOUNT_GAP)
         & (
-            (pl.col("amount") >= pl.col("median") * AMOUNT_RATIO)
-            | (pl.col("amount") * AMOUNT_RATIO <= pl.col("median"))
+            (pl.col("metric") >= pl.col("median") * pl.col("ratio"))
+            | (pl.col("metric") * 2 <= pl.col("median"))
         )
     )
     return shape(
@@ -119,17 +125,20 @@ def similar_households(prep) -> pl.DataFrame:
         person=pl.col("person_id"),
         key=pl.format("{}:{}:{}", "household_id", "service", "amount"),
         summary=pl.format(
-            "{}：{}元/月，同类家庭（{}人、{}、{}）中位数{}元",
+            "{}：{}元/月，人均收入{}元；同类家庭（{}人、{}，共{}户）按同样收入应约{}元",
             "service",
             yuan("amount"),
+            yuan("pc_income"),
             "size",
             "area",
-            "band_text",
-            yuan("median"),
+            "n",
+            yuan("expected"),
         ),
         evidence={
             "records": pl.concat_list(pl.format("{}：{}元/月（{}）", "service", yuan("amount"), "unit")),
+            "pc_income": yuan("pc_income"),
             "group_median": yuan("median"),
+            "expected": yuan("expected"),
             "group_size": pl.col("n"),
             "entitlements": pl.concat_list("line_id"),
         },
@@ -173,11 +182,17 @@ def approver_rates(prep) -> pl.DataFrame:
     d = prep.inputs.decisions
     if d is None or d.height == 0:
         return empty()
-    city = d.group_by("service").agg(city=pl.col("approved").cast(pl.Float64).mean())
+    # compared with everyone else's decisions of the service (the rest of the city)
+    city = d.group_by("service").agg(all_n=pl.len(), all_yes=pl.col("approved").cast(pl.Int64).sum())
     a = (
         d.group_by("approver", "unit", "service")
-        .agg(rate=pl.col("approved").cast(pl.Float64).mean(), n=pl.len())
+        .agg(n=pl.len(), yes=pl.col("approved").cast(pl.Int64).sum())
         .join(city, on="service")
+        .filter(pl.col("all_n") > pl.col("n"))
+        .with_columns(
+            rate=pl.col("yes") / pl.col("n"),
+            city=(pl.col("all_yes") - pl.col("yes")) / (pl.col("all_n") - pl.col("n")),
+        )
         .filter((pl.col("n") >= RATE_MIN) & ((pl.col("rate") - pl.col("city")).abs() >= RATE_GAP))
         .with_columns(
             r=(pl.col("rate") * 100).round(0).cast(pl.Int64), c=(pl.col("city") * 100).round(0).cast(pl.Int64)
@@ -191,7 +206,9 @@ def approver_rates(prep) -> pl.DataFrame:
         household=pl.lit(None),
         person=pl.lit(None),
         key=pl.format("{}:{}", "approver", "service"),
-        summary=pl.format("{}审批{}的批准率{}%，全市{}%（{}件）", "approver", "service", "r", "c", "n"),
+        summary=pl.format(
+            "{}审批{}的批准率{}%，全市其他审批人{}%（{}件）", "approver", "service", "r", "c", "n"
+        ),
         evidence={"rate": pl.col("r"), "city_rate": pl.col("c"), "decisions": pl.col("n")},
     )
 

@@ -58,7 +58,8 @@ def test_duplicates_are_found_and_the_clean_household_raises_nothing(
     ex = _alerts("exclusive_services")
     assert len(ex) == 1 and ex[0].household_id == a.pk and ex[0].unit.code == "civil_affairs"
     assert ex[0].kind == "duplicate" and ex[0].status == "open" and ex[0].due_on > AS_OF
-    assert "tekun_dispersed" in ex[0].summary and "rule" in ex[0].evidence
+    assert "特困人员救助供养（分散供养）" in ex[0].summary and "最低生活保障" in ex[0].summary
+    assert "rule" in ex[0].evidence and "tekun_dispersed" not in ex[0].summary
     dead = _alerts("paid_after_death")
     assert [x.household_id for x in dead] == [b.pk]
     assert dead[0].evidence["died_on"] == "2026-02-10" and dead[0].evidence["months_after_death"] == 4
@@ -173,7 +174,7 @@ def test_unfairness_relative_and_outlying_amount(make_household, grant, screen, 
     assert len(r) == 1 and r[0].household_id == rel.pk and r[0].kind == "unfairness"
     assert "未备案" in r[0].evidence["note"]
     s = _alerts("similar_households_amounts")
-    assert [x.household_id for x in s] == [odd.pk] and s[0].evidence["group_median"] == "950.00"
+    assert [x.household_id for x in s] == [odd.pk] and s[0].evidence["expected"] == "950.00"
     assert not Alert.objects.filter(household__in=peers).exists()
 
 
