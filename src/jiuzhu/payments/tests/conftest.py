@@ -12,9 +12,18 @@ def budgets(units, policy):
 
 
 @pytest.fixture
-def actors(staff):
-    """One caseworker and one approver (making users is slow: password hashing)."""
-    return {"caseworker": staff("town_caseworker"), "approver": staff("approver")}
+def actors(units):
+    """One caseworker and one approver, without passwords (hashing one is slow; the tests
+    log in with ``force_login``)."""
+    from jiuzhu.registry.models import User
+
+    def user(role, unit):
+        return User.objects.create(username=f"pay_{role}", role=role, unit=units[unit], password="!")
+
+    return {
+        "caseworker": user("town_caseworker", "town_chengdong"),
+        "approver": user("approver", "civil_affairs"),
+    }
 
 
 @pytest.fixture
