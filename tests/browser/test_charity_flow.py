@@ -109,6 +109,12 @@ def test_charity_referral_flow(catalogue, live_server, browser, staff, make_hous
     needs = cw.inner_text("#needs")
     assert household.code in needs and "大病医疗慈善救助金" in needs and "需求相符：医疗" in needs
     cw.click(f"#needs a[href*='/charity/refer/{household.code}/']")
+    # choosing another need refreshes the offers that fit (HTMX), and back
+    cw.select_option("#need", "education")
+    cw.wait_for_selector("#offer-youth_vol-tutoring")
+    assert cw.locator("#offer-redcross-medical_cash").count() == 0
+    cw.select_option("#need", "medical")
+    cw.wait_for_selector("#offer-redcross-medical_cash")
     cw.check("#offer-redcross-medical_cash")
     cw.fill("#amount", "1500")
     cw.fill("#consent_by", "周志强")

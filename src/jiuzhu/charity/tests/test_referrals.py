@@ -251,3 +251,44 @@ def test_decline_is_fed_back_and_overdue_is_flagged_once(setup, caseworker, red_
     with pytest.raises(IllegalTransition):
         referrals.accept(actor=red_user, referral=cr)
     assert not Disbursement.objects.exists()
+
+
+def test_waiver_and_service_are_reported_with_their_worth_and_stale_answers_refused(
+    setup, caseworker, household, admin
+):
+    from jiuzhu.charity.models import Offer
+    from jiuzhu.charity.testing import make_partner_user
+
+    hospital = services.partner_save(actor=admin, code="hosp", name="示范市仁爱医院", kind="enterprise")
+    waiver = services.offer_save(
+        partner=hospital,
+        code="fees",
+        name="住院费用减免",
+        kind=Offer.WAIVER,
+        subkind="hospital",
+        needs=["medical"],
+    )
+    staff_user = make_partner_user(hospital, "hosp_staff")
+    cr = referrals.refer(
+        actor=caseworker,
+        household=household,
+        offer=waiver,
+        need="medical",
+        consent_by="王建国",
+        consent_on=D0,
+        today=D0,
+    )
+    referrals.accept(actor=staff_user, referral=cr, today=D0)
+    with pytest.raises(Conflict) as exc:
+        referrals.deliver(actor=staff_user, referral=cr, result="减免", amount="300", version=cr.version - 1)
+    assert exc.value.code == "stale_version"
+    cr.refresh_from_db()
+    referrals.deliver(
+        actor=staff_user, referral=cr, result="住院费减免", amount="860", version=cr.version, today=D0
+    )
+    cr.refresh_from_db()
+    assert cr.state == "delivered" and cr.delivered_amount == Decimal("860.00")
+    chain = selectors.chain_entries(household=household, role="town_caseworker")
+    assert chain[-1]["detail"] == "860.00 元；住院费减免"
+    # no cash moved: nothing for screening's cash rows
+    assert list(selectors.cash_aid_rows()) == []
