@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import polars as pl
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Q, Sum
 
 from jiuzhu.decisions.models import Entitlement
@@ -77,7 +78,7 @@ def _registered_entitlements() -> set[int]:
     try:
         case_model = importlib.import_module("jiuzhu.decisions.models").Case
         case_model._meta.get_field("close_relative")
-    except (AttributeError, LookupError, Exception):
+    except (AttributeError, FieldDoesNotExist):
         return set()
     first = set(
         case_model.objects.filter(close_relative=True, entitlement__isnull=False).values_list(

@@ -223,3 +223,35 @@ def test_confirm_needs_an_action(make_household, grant, screen, staff):
         alert_id=alert.pk, actor=approver, status="confirmed", action="recover", note="追回4个月"
     )
     assert done.status == "confirmed" and done.get_action_display() == "追回"
+
+
+def test_relative_registered_on_the_decision_raises_nothing_and_alerts_join_the_chain(
+    make_household, grant, screen, units, approver
+):
+    from jiuzhu.decisions.models import Case
+    from jiuzhu.registry.chain import assistance_chain
+
+    def relative_of(hh, declarant):
+        StaffRelative.objects.create(
+            declarant_name=declarant, declarant_post="村委会委员", unit=units["town_chengdong"],
+            name=hh.members.get().name, id_number=hh.members.get().id_number, relation="child",
+            declared_on=date(2025, 1, 1),
+        )  # fmt: skip
+
+    known = make_household(members=[{"name": "褚已备案", "birth": date(1972, 2, 2)}])
+    ent = grant(known, "dibao", "950")
+    Case.objects.create(
+        household=known, service_code="dibao", service_name="最低生活保障", category="minimum_living",
+        town=units["town_chengdong"], state="approved", received_on=date(2025, 12, 1), opened_on=date(2025, 12, 2),
+        opened_by=approver, limit_days=30, due_on=date(2026, 1, 15), close_relative=True, entitlement=ent,
+    )  # fmt: skip
+    relative_of(known, "褚主任")
+    hidden = make_household(members=[{"name": "卫未备案", "birth": date(1973, 3, 3)}])
+    grant(hidden, "dibao", "950")
+    relative_of(hidden, "卫主任")
+
+    screen()
+
+    assert [a.household_id for a in _alerts("relative_unregistered")] == [hidden.pk]
+    chain = assistance_chain(household=hidden, role="town_caseworker")
+    assert any(e.area == "查重查漏" and "近亲属享受未备案" in e.title for e in chain)
