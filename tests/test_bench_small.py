@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.bench
-@pytest.mark.parametrize("script", ["eligibility.py", "linkage.py", "screening.py"])
+@pytest.mark.parametrize("script", ["eligibility.py", "linkage.py", "screening.py", "audit.py"])
 def test_bench_small_mode_runs(script, tmp_path):
     proc = subprocess.run(
         [sys.executable, str(ROOT / "bench" / script), "--small"],
