@@ -168,3 +168,25 @@ def test_complaint_on_the_household_chain(application, staff):
     chain = assistance_chain(household=application.household, role="town_caseworker")
     mine = [e for e in chain if e.area == "监督"]
     assert len(mine) == 1 and application.tracking_code in mine[0].title and "市纪委" in mine[0].detail
+
+
+def test_complainant_masked_for_the_convener(handler, convener, as_user, staff):
+    c = complaints.complaint_lodge(
+        kind="data_leak",
+        unit="town_chengxi",
+        description="我的低保信息被人在微信群里转发",
+        complainant_name="吴晓梅",
+        complainant_phone="13912345678",
+        ip="10.0.0.20",
+    )
+    full = as_user(handler).get(f"/supervision/complaints/{c.pk}/").content.decode()
+    assert "吴晓梅" in full and "13912345678" in full
+    masked = as_user(convener).get(f"/supervision/complaints/{c.pk}/").content.decode()
+    assert "吴晓梅" in masked and "139****5678" in masked and "13912345678" not in masked
+    assert (
+        as_user(staff("department_officer", "education")).get(f"/supervision/complaints/{c.pk}/").status_code
+        == 403
+    )
+    from jiuzhu.common.models import AccessLog
+
+    assert AccessLog.objects.filter(object_type="supervision.complaint", object_id=c.code).count() == 2
