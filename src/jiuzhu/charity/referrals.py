@@ -353,15 +353,19 @@ TRANSITIONS = {
 
 
 def can_view(user, r: CharityReferral) -> bool:
+    """The same reach as ``selectors.referrals_for``: a partner its own; approver, admin and
+    supervisor all; a town's staff their town's (made by it or for its households); a
+    department officer his unit's."""
     role = s.role_of(user)
     if role == m.PARTNER:
         own = s.partner_of(user)
         return own is not None and own.pk == r.partner_id
-    return (
-        role in s.DESK_ROLES
-        or role == m.SUPERVISOR
-        or (role == m.DEPARTMENT_OFFICER and user.unit_id == r.unit_id)
-    )
+    if role in (m.APPROVER, m.ADMIN, m.SUPERVISOR):
+        return True
+    unit_id = getattr(user, "unit_id", None)
+    if unit_id is None or role not in REFER_ROLES:
+        return False
+    return unit_id == r.unit_id or unit_id == r.household.town_id
 
 
 def get_for(user, referral_id: int) -> CharityReferral:
@@ -370,7 +374,9 @@ def get_for(user, referral_id: int) -> CharityReferral:
     if r is None:
         raise NotFound("转介记录不存在", field="referral", code="not_found")
     if not can_view(user, r):
-        raise PermissionDenied("该转介不属于本机构，无权查看", code="not_your_partner")
+        if s.role_of(user) == m.PARTNER:
+            raise PermissionDenied("该转介不属于本机构，无权查看", code="not_your_partner")
+        raise PermissionDenied("该转介不属于本单位或本镇街，无权查看", code="not_your_unit")
     return r
 
 

@@ -205,3 +205,11 @@ def test_ledger_export_and_access_log(as_user, setup, caseworker, household, red
     assert "王*国" in money[-1][2] and "王建国" not in str(money)
     assert list(wb["核对结果"].iter_rows(min_row=3, values_only=True))[0][1] == "相符"
     assert as_user(grain_user).get("/charity/p/redcross/ledger.xlsx").status_code == 403
+
+
+def test_another_towns_clerk_cannot_open_the_referral(as_user, referral, staff):
+    other = as_user(staff("window_clerk", "town_chengxi"))
+    assert other.get(f"/charity/r/{referral.pk}/").status_code == 403
+    assert other.get(f"/api/charity/referrals/{referral.pk}").json()["code"] == "not_your_unit"
+    assert other.get("/api/charity/referrals").json() == []
+    assert as_user(staff("approver")).get(f"/charity/r/{referral.pk}/").status_code == 200
