@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import NotFound
@@ -95,7 +95,7 @@ class OpenIn(Schema):
              summary="镇街启动审核确认（由分办事项）")  # fmt: skip
 def case_open(request, payload: OpenIn):
     c = cases.case_open(actor=request.user, referral=payload.referral_id)
-    return 201, _case_out(c, m.TOWN_CASEWORKER)
+    return Status(201, _case_out(c, m.TOWN_CASEWORKER))
 
 
 class InvestigationIn(Schema):
@@ -109,7 +109,7 @@ class InvestigationIn(Schema):
              summary="登记调查记录")  # fmt: skip
 def investigation_add(request, pk: int, payload: InvestigationIn):
     inv = cases.investigation_record(actor=request.user, case=pk, **payload.dict())
-    return 201, {"id": inv.pk, "kind": inv.kind}
+    return Status(201, {"id": inv.pk, "kind": inv.kind})
 
 
 class OpinionIn(Schema):
@@ -214,4 +214,4 @@ def objection_add(request, pk: int, payload: ObjectionIn):
     obj = notices.objection_lodge(
         notice=pk, ip=request.META.get("REMOTE_ADDR") or "0.0.0.0", **payload.dict()
     )
-    return 201, {"id": obj.pk, "state": obj.state}
+    return Status(201, {"id": obj.pk, "state": obj.state})

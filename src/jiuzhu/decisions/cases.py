@@ -144,6 +144,7 @@ def case_open(*, actor, referral: Referral | int, today: date | None = None) -> 
     )
     if r.state == Referral.REFERRED:
         handling.do_accept(r, actor=actor, note="镇街启动审核确认")
+    handling.do_set_due(r, due_on=c.due_on, reason="按审核确认办理时限计算", actor=actor)
     note = f"启动审核确认，须于 {c.due_on.isoformat()} 前办结"
     if relatives:
         note += "；该家庭有工作人员近亲属备案，须审批人单独签批"
@@ -273,6 +274,10 @@ def extend(c: Case, *, ground: str, note: str, actor) -> Case:
     due = deadline(c.received_on, limit)
     _save(c, extension_ground=ground, extension_note=(note or "").strip(), limit_days=limit, due_on=due.due)
     label = dict(Case.GROUNDS)[ground]
+    if c.referral_id:
+        r = Referral.objects.select_for_update().get(pk=c.referral_id)
+        if r.state in Referral.OPEN_STATES:
+            handling.do_set_due(r, due_on=c.due_on, reason=f"审核确认期限延长（{label}）", actor=actor)
     milestone(c, "decision_extended", actor=actor, note=f"办理期限延长至 {c.due_on.isoformat()}（{label}）")
     return c
 

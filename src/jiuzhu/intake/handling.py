@@ -329,6 +329,19 @@ def _feedback_notice(r: Referral, text: str) -> None:
     )
 
 
+def do_set_due(r: Referral, *, due_on: date, reason: str, actor=None) -> Referral:
+    """A decision case runs the referral's clock (30 working days, 45 on a recorded ground):
+    the referral is due when the case is, so the window and the supervisor see one date.
+    Must be called holding the referral's lock."""
+    if r.due_on == due_on:
+        return r
+    old = r.due_on
+    _bump(r, due_on=due_on, flag="")
+    event(r.application, "due_changed", actor=actor, referral=r, note=reason,
+          data={"old_due": old.isoformat(), "due_on": due_on.isoformat()})  # fmt: skip
+    return r
+
+
 def _entitlement_for(r: Referral, *, actor, note: str) -> None:
     """The granted amount becomes an entitlement payments can pay (one-off and department
     grants), unless the referral already has one (a decision creates its own)."""
