@@ -240,9 +240,10 @@ def roll_return_import(*, actor, roll, data: bytes, paid_on=None) -> dict:
     for x in rows:
         if x["结果"] == FAILED:
             failed[x["失败原因"][:200]].append(int(x["流水号"]))
-    _update(paid, state=PaymentLine.PAID, paid_on=today)
+    # the file was checked to hold every exported line once: what did not fail was paid
     for reason, ids in failed.items():
         _update(ids, state=PaymentLine.FAILED, fail_reason=reason)
+    r.lines.filter(state=PaymentLine.PENDING, amount__gt=0).update(state=PaymentLine.PAID, paid_on=today)
     post_paid(r, today)
     amounts = {int(x["流水号"]): Decimal(x["金额"]) for x in rows}
     r.paid_count, r.paid_total = len(paid), sum((amounts[i] for i in paid), Decimal("0.00"))

@@ -116,8 +116,13 @@ class PaymentLine(models.Model):
     )
     payee = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="payment_lines")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="payment_lines")
-    town = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="镇街")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="发放单位")
+    # no index of their own: reports read the ledger, and every index slows the roll's insert
+    town = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name="镇街", db_index=False
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name="发放单位", db_index=False
+    )
     service_code = models.CharField("救助事项", max_length=60)
     category = models.CharField("类别", max_length=30)
     period = models.DateField("所属期")  # 1st of the month the amount is for
