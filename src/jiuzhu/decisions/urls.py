@@ -12,5 +12,6 @@ urlpatterns = [
     path("reviews/<int:pk>/", views.review, name="review"),
     path("reviews/<int:pk>/<str:action>/", views.review_act, name="review_act"),
     path("notices/", views.public_notices, name="notices"),
+    path("notices.xlsx", views.public_notices_xlsx, name="notices_xlsx"),
     path("notices/<int:pk>/objection/", views.objection, name="objection"),
 ]

@@ -1,10 +1,12 @@
 """Screens: the public notice page shows only what may be shown and takes objections
 (throttled); the caseworker and the approver work a case from the screens; letters as PDF."""
 
+import io
 from datetime import date, timedelta
 
 import pytest
 from django.test import Client
+from openpyxl import load_workbook
 
 from jiuzhu.decisions import cases
 from jiuzhu.decisions.models import Case, Letter, Objection
@@ -80,6 +82,11 @@ def test_case_screens_for_caseworker_and_approver(on_notice, caseworker, approve
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content[:4] == b"%PDF"
     past = Client().get("/decisions/notices/").content.decode()
     assert "已公示并批准的保障对象名单" in past and "王*国" in past
+    x = Client().get("/decisions/notices.xlsx")
+    rows = list(load_workbook(io.BytesIO(x.content)).active.iter_rows(min_row=3, values_only=True))
+    assert x.status_code == 200 and [r[:5] for r in rows] == [
+        ("王*国", "城东街道", "幸福社区", 3, "最低生活保障")
+    ]
 
 
 def test_caseworker_opens_a_case_from_the_screen(refer_to, make_household, caseworker):
