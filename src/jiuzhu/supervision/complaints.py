@@ -28,6 +28,7 @@ from jiuzhu.common.errors import (
 )
 from jiuzhu.common.selectors import deadline
 from jiuzhu.intake import tracking
+from jiuzhu.intake.services import racing_write
 from jiuzhu.registry.models import Unit, User
 
 from . import access
@@ -223,6 +224,7 @@ def ensure_handler(user, c: Complaint) -> None:
     access.ensure_unit_staff(user, c.handling_unit, what="该投诉")
 
 
+@racing_write
 @transaction.atomic
 def complaint_note(*, actor, complaint, text: str, version: int | None = None) -> ComplaintNote:
     """An investigation note; the first one moves the complaint to 调查中."""
@@ -239,6 +241,7 @@ def complaint_note(*, actor, complaint, text: str, version: int | None = None) -
     return ComplaintNote.objects.create(complaint=c, text=text, by=actor)
 
 
+@racing_write
 @transaction.atomic
 def complaint_close(
     *,
@@ -289,6 +292,7 @@ def complaint_close(
     return c
 
 
+@racing_write
 @transaction.atomic
 def accountability_record(
     *,

@@ -19,6 +19,7 @@ from django.utils import timezone
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 from jiuzhu.common.selectors import deadline, holiday_table
 from jiuzhu.common.workdays import is_workday
+from jiuzhu.intake.services import racing_write
 from jiuzhu.registry.models import Unit, User
 
 from . import access, figures
@@ -454,6 +455,7 @@ def _bump(a: Assignment, *fields: str) -> None:
     a.save(update_fields=["version", *fields])
 
 
+@racing_write
 @transaction.atomic
 def assignment_report(
     *, actor, assignment, note: str, version: int | None = None, today: date | None = None
@@ -468,6 +470,7 @@ def assignment_report(
     return _event(a, "progress", actor=actor, on=_today(today), note=note)
 
 
+@racing_write
 @transaction.atomic
 def assignment_request_closure(
     *, actor, assignment, note: str, version: int | None = None, today: date | None = None
@@ -484,6 +487,7 @@ def assignment_request_closure(
     return a
 
 
+@racing_write
 @transaction.atomic
 def assignment_accept(
     *, actor, assignment, note: str = "", version: int | None = None, today: date | None = None
@@ -506,6 +510,7 @@ def assignment_accept(
     return a
 
 
+@racing_write
 @transaction.atomic
 def assignment_send_back(
     *, actor, assignment, reason: str, version: int | None = None, today: date | None = None
