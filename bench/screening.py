@@ -18,7 +18,7 @@ service, household size, area and income band. Planted, about one per 1,000 pers
   eligible for dibao but who receive nothing (the rules' status of the listed households is
   given, as the app computes it with ``policy.batch``);
 - unfairness: declared staff relatives (half with damaged IDs) receiving without the
-  registration; dibao amounts 3× their comparison group's; one town whose coverage of the
+  registration; dibao paid ¥600 a head above the top-up to the standard; one town whose coverage of the
   low-income population is far below the city's.
 
 Prints wall time of the screening (generation excluded), peak memory (getrusage), alerts per
@@ -292,7 +292,12 @@ def generate(n_persons: int, policy, seed: int = 11):
     )
     lists_df = lists_df.with_row_index("row_id", offset=1).with_columns(pl.col("row_id").cast(pl.Int64))
     # 6. relatives: unregistered (planted) and registered (clean)
-    rel_rows = recv.unique("person_id").sample(2 * k_plant, seed=seed + 5).rows(named=True)
+    rel_rows = (
+        recv.join(running, on="person_id")
+        .unique("person_id")
+        .sample(2 * k_plant, seed=seed + 5)
+        .rows(named=True)
+    )
     relatives = []
     registered_people = set()
     for i, row in enumerate(rel_rows):
@@ -305,15 +310,18 @@ def generate(n_persons: int, policy, seed: int = 11):
             truth.setdefault("unfairness/relative_unregistered", set()).add(row["person_id"])
         else:
             registered_people.add(row["person_id"])
-    # 7. dibao amounts 3× their group's
-    big = hh.filter(pl.col("dibao")).sample(k_plant, seed=seed + 6)["household_id"].to_list()
+    # 7. dibao far above what comparable households get
+    # (¥600 a head more than the top-up to the standard: what they end up with is 1.6× their peers)
+    big_hh = hh.filter(pl.col("dibao")).sample(k_plant, seed=seed + 6)
+    big = big_hh["household_id"].to_list()
+    sizes = dict(zip(big, big_hh["size"].to_list(), strict=True))
     truth["unfairness/similar_households_amounts"] = set(big)
     truth["unfairness/town_coverage_off_norm"] = {LOW_TOWN}
 
     roster = pl.concat([roster, pl.DataFrame(new_lines, schema=roster.schema)])
     roster = roster.with_columns(
         amount=pl.when((pl.col("service") == "dibao") & pl.col("household_id").is_in(big))
-        .then(pl.col("amount") * 3)
+        .then(pl.col("amount") + pl.col("household_id").replace_strict(sizes, default=1) * 60000)
         .otherwise(pl.col("amount")),
         relative_registered=pl.col("person_id").is_in(list(registered_people)),
     )

@@ -109,6 +109,10 @@ def link_to_persons(
         return pl.DataFrame(schema={row_id: rows.schema[row_id], "person_id": pl.Int64, "how": pl.String})
     keyed = persons.select("person_id", nid=normalised_id()).unique("nid", keep="first")
     r = rows.with_columns(nid=normalised_id())
+    # a row without a birth date (a staff relative) takes the one its ID number spells, so the
+    # date still counts as evidence when the number is damaged elsewhere
+    from_id = pl.col("nid").str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
+    r = r.with_columns(birth_date=pl.coalesce(pl.col("birth_date").cast(pl.Date, strict=False), from_id))
     exact = r.join(keyed, on="nid", how="inner").select(row_id, "person_id", how=pl.lit("证件号码一致"))
     rest = r.join(exact.select(row_id), on=row_id, how="anti")
     found = [exact]

@@ -52,7 +52,7 @@ EVIDENCE_LABELS = {
     "declarant": "申报人",
     "match": "比对方式",
     "note": "说明",
-    "group_median": "同类家庭中位数（元，低保、特困为金额加自身收入）",
+    "group_median": "同类家庭中位数（元，低保为金额加自身收入）",
     "expected": "按同类家庭应约（元）",
     "group_size": "同类家庭数",
     "town_mean": "镇街户均（元）",

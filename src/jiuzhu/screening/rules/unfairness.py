@@ -11,7 +11,7 @@ from . import empty, shape, yuan
 MIN_GROUP = 5  # households in a comparison group before an amount counts as an outlier
 AMOUNT_RATIO = 2.0  # an amount ≥ 2× or ≤ ½ the group's median …
 TOPUP_RATIO = 1.5  # … for a top-up, amount + own income ≥ 1.5× or ≤ ½ the group's median …
-TOPUP_CATEGORIES = ("minimum_living", "extreme_poverty")
+TOPUP_CATEGORIES = ("minimum_living",)  # 特困 pays a flat basic-living standard, not a top-up
 AMOUNT_GAP = 10000  # … and at least ¥100 away from it
 TOWN_RATIO = 1.4  # a town's mean amount ≥ 1.4× or ≤ 1/1.4 of the city's
 TOWN_MIN = 10
@@ -89,7 +89,7 @@ def _monthly_active(prep) -> pl.DataFrame:
 
 def similar_households(prep) -> pl.DataFrame:
     """Households of one size and area receiving one service are compared on what they end
-    up with: for a means-tested top-up (低保、特困) the amount plus the household's own counted
+    up with: for a means-tested top-up (低保) the amount plus the household's own counted
     income (the formula makes that about equal for equal households), for other services the
     amount itself. One far from its group's median (≥ 1.5× / ≤ ½ for top-ups, ≥ 2× / ≤ ½
     otherwise, and at least ¥100 away) is unequal treatment to look at."""
