@@ -21,7 +21,7 @@ from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, Permissi
 from jiuzhu.common.selectors import deadline
 from jiuzhu.intake import handling
 from jiuzhu.intake.models import Referral
-from jiuzhu.intake.services import event, role_of
+from jiuzhu.intake.services import event, racing_write, role_of
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.models import Person, StaffRelative
 
@@ -345,7 +345,7 @@ def _authority(actor) -> str:
     return getattr(actor.unit, "name", "") or "民政部门"
 
 
-@transaction.atomic
+@racing_write
 def case_approve(*, actor, case: Case | int, note: str = "", today: date | None = None, version=None) -> Case:
     """Approve: entitlement for the whole covered household with the rules' amount from the
     month after approval, next review after the service's cycle; letter; feedback to intake."""
@@ -414,7 +414,7 @@ def case_approve(*, actor, case: Case | int, note: str = "", today: date | None 
     return c
 
 
-@transaction.atomic
+@racing_write
 def case_refuse(
     *,
     actor,

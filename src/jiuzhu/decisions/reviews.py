@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from jiuzhu.common.errors import IllegalTransition, NotFound, ValidationFailed
+from jiuzhu.intake.services import racing_write
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.models import Person
 
@@ -216,7 +217,7 @@ def _letter_content(r: Review, policy, today: date, actor, *, from_month: date, 
     return content
 
 
-@transaction.atomic
+@racing_write
 def review_sign(*, actor, review: Review | int, today: date | None = None) -> Review:
     """The approver signs the confirmed outcome: the letter is issued and the entitlement
     changed (from the month after signing) in the same transaction."""
