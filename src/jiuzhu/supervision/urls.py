@@ -12,6 +12,7 @@ urlpatterns = [
     path("meetings/plan/", views.meetings_plan, name="meetings_plan"),
     path("meetings/call/", views.meeting_call, name="meeting_call"),
     path("meetings/<int:pk>/", views.meeting, name="meeting"),
+    path("meetings/<int:pk>/papers.pdf", views.meeting_pdf, name="meeting_pdf"),
     path("meetings/<int:pk>/<str:action>/", views.meeting_act, name="meeting_act"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("directives/", views.directives, name="directives"),

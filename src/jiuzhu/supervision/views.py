@@ -269,6 +269,20 @@ def meeting_act(request, pk: int, action: str):
 
 
 @reads
+def meeting_pdf(request, pk: int):
+    from jiuzhu.policy.selectors import current_policy
+
+    from . import minutes
+
+    m = _get(Meeting, pk, "会议不存在")
+    response = HttpResponse(
+        minutes.meeting_pdf(m, city=current_policy().city.name), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="meeting-{m.pk}.pdf"'
+    return response
+
+
+@reads
 def attachment(request, pk: int):
     from jiuzhu.intake import documents
 

@@ -42,3 +42,6 @@ def test_demo_seed_once(policy, units, as_user):
         "/supervision/accountability/",
     ]:
         assert c.get(url).status_code == 200, url
+    pdf = c.get(f"/supervision/meetings/{held.pk}/papers.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF") and len(pdf.content) > 5000
