@@ -56,6 +56,7 @@ def catalogue(settings, tmp_path):
 
     ensure_catalogue(settings, tmp_path)
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast log-ins
 
 
 def _login(browser, base, username):

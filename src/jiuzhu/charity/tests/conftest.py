@@ -12,6 +12,8 @@ D0 = date(2026, 9, 29)  # a Tuesday
 def charity_catalogue(settings, tmp_path):
     ensure_catalogue(settings, tmp_path)
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Each test makes several log-ins; the production hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
