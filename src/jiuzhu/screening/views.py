@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied
@@ -109,11 +110,19 @@ def alert_detail(request, pk: int):
 @login_required
 @require_POST
 def alert_resolve(request, pk: int):
-    role = _role(request.user)
-    error = None
+    """Resolve one alert; through HTMX the answer is the alert's row (with the error in it)."""
+    htmx = bool(request.headers.get("HX-Request"))
     try:
         _ensure_reader(request.user)
         _alert(request.user, pk)
+    except JiuzhuError as exc:
+        if htmx:
+            return HttpResponse(
+                format_html('<tr><td colspan="8" class="error">{}</td></tr>', exc.message), status=exc.status
+            )
+        return _error(request, exc)
+    error = None
+    try:
         services.alert_resolve(
             alert_id=pk,
             actor=request.user,
@@ -122,21 +131,23 @@ def alert_resolve(request, pk: int):
             note=request.POST.get("note", ""),
         )
     except JiuzhuError as exc:
-        error = exc.message
-        if not request.headers.get("HX-Request"):
-            messages.error(request, exc.message)
-            return redirect(request.POST.get("next") or "screening:home")
-    if request.headers.get("HX-Request"):
-        a = Alert.objects.select_related("unit", "household", "person").filter(pk=pk).first()
-        if a is None or error and isinstance(error, str) and "不存在" in error:
-            return HttpResponse(f'<tr><td colspan="8" class="error">{error}</td></tr>', status=404)
+        error = exc
+    if htmx:
+        a = _alert(request.user, pk)
         return render(
             request,
             "screening/_alert_row.html",
-            {"a": selectors.alert_view(a, role), "actions": Alert.ACTIONS, "error": error},
-            status=400 if error else 200,
+            {
+                "a": selectors.alert_view(a, _role(request.user)),
+                "actions": Alert.ACTIONS,
+                "error": error and error.message,
+            },
+            status=error.status if error else 200,
         )
-    messages.success(request, "预警已处理")
+    if error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "预警已处理")
     return redirect(request.POST.get("next") or "screening:home")
 
 

@@ -136,3 +136,14 @@ def test_link_command_on_an_english_person_file(tmp_path, db):
         "--compare", "full_name:name", "--compare", "dob:date", "--out", str(out), "--quiet",
     )  # fmt: skip
     assert out.read_text().startswith("id_l,id_r,match_probability")
+
+
+def test_resolving_another_units_alert_through_htmx_is_refused(client, staff, raised):
+    client.force_login(staff("town_caseworker", "town_liuhe"))
+    r = client.post(
+        f"/screening/alerts/{raised['dead'].pk}/resolve/",
+        {"status": "confirmed", "action": "stop"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert r.status_code == 404 and "不属于本单位" in r.content.decode()
+    assert Alert.objects.get(pk=raised["dead"].pk).status == "open"
