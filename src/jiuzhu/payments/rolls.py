@@ -64,6 +64,19 @@ def insert_select(table: str, columns: tuple[str, ...], queryset) -> int:
         return cursor.rowcount
 
 
+def _drop_lines(drafts: list[PaymentRoll]) -> None:
+    """Remove the lines of draft rolls before they are rebuilt, in one statement per 500 rolls.
+    A draft line is referenced by nothing (the ledger and retries point at lines of locked
+    rolls), and the rebuild is recorded as the roll's ``generated`` event, so the per-row
+    delete signals (a history row per line) are skipped: 100,000 of them would take minutes."""
+    ids = [r.pk for r in drafts]
+    table = PaymentLine._meta.db_table
+    with connection.cursor() as cursor:
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            cursor.execute(f"DELETE FROM {table} WHERE roll_id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+
+
 def _regular_lines(roll: PaymentRoll) -> int:
     m = roll.month
     already = PaymentLine.objects.filter(
@@ -302,7 +315,7 @@ def build(*, month: date, services: list[str] | None = None, actor=None) -> dict
             month=m, state=PaymentRoll.DRAFT, **({"service_code__in": services} if services else {})
         )
     )
-    PaymentLine.objects.filter(roll__in=drafts).delete()
+    _drop_lines(drafts)
     counts = defaultdict(int)
     for roll in drafts:
         counts["regular"] += _regular_lines(roll)
