@@ -1,7 +1,8 @@
 """A supervisor reads everything and changes nothing (DOMAIN §1). One guard for the whole
 platform, in ``MIDDLEWARE`` after authentication: any unsafe request (POST, PUT, PATCH,
-DELETE) by a user whose effective role is supervisor is refused with 403 and the stable code
-``supervisor_read_only`` — JSON under /api/, a page elsewhere — unless it is one of the few
+DELETE) by a user whose effective role is supervisor is refused with 403 — JSON under /api/
+(``{"code": "forbidden", "reason": "supervisor_read_only", …}``: the platform's permission code,
+so clients treat it like any refusal, and a stable reason saying why), a page elsewhere — unless it is one of the few
 that change no case data: logging out, switching the language, and the supervision app's own
 audit searches and exports."""
 
@@ -14,7 +15,8 @@ from django.urls import NoReverseMatch, reverse
 from jiuzhu.common import masking as m
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-CODE = "supervisor_read_only"
+CODE = "forbidden"  # the platform's code for a refused permission (common.errors.PermissionDenied)
+REASON = "supervisor_read_only"
 MESSAGE = "监督人员只能查阅，不能新增、修改或删除任何数据"
 # url names whose unsafe requests a supervisor may still make
 ALLOWED_NAMES = (
@@ -58,8 +60,10 @@ class SupervisorReadOnlyMiddleware:
     def __call__(self, request):
         if is_refused(request):
             if request.path_info.startswith("/api/"):
-                return JsonResponse({"code": CODE, "field": None, "message": MESSAGE}, status=403)
+                return JsonResponse(
+                    {"code": CODE, "field": None, "message": MESSAGE, "reason": REASON}, status=403
+                )
             return render(
-                request, "supervision/read_only.html", {"message": MESSAGE, "code": CODE}, status=403
+                request, "supervision/read_only.html", {"message": MESSAGE, "code": REASON}, status=403
             )
         return self.get_response(request)

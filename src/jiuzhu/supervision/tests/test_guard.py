@@ -1,5 +1,5 @@
 """A supervisor reads everything and changes nothing: unsafe requests are refused on every
-area's screens and API with the stable code ``supervisor_read_only``; reads and the audit
+area's screens and API (403 ``forbidden``, reason ``supervisor_read_only``); reads and the audit
 view work."""
 
 from datetime import date
@@ -8,7 +8,7 @@ import pytest
 
 from jiuzhu.intake import services as intake
 from jiuzhu.registry.models import Household
-from jiuzhu.supervision.guard import CODE, MESSAGE
+from jiuzhu.supervision.guard import MESSAGE, REASON
 from jiuzhu.supervision.models import Complaint, Directive, Meeting
 
 pytestmark = pytest.mark.django_db
@@ -24,11 +24,16 @@ def case(make_household, staff):
 
 
 def _refused_page(r):
-    return r.status_code == 403 and MESSAGE in r.content.decode() and CODE in r.content.decode()
+    return r.status_code == 403 and MESSAGE in r.content.decode() and REASON in r.content.decode()
 
 
 def _refused_json(r):
-    return r.status_code == 403 and r.json()["code"] == CODE and r.json()["message"] == MESSAGE
+    body = r.json()
+    return r.status_code == 403 and (body["code"], body["reason"], body["message"]) == (
+        "forbidden",
+        REASON,
+        MESSAGE,
+    )
 
 
 def test_supervisor_refused_writes_everywhere(as_user, supervisor, case):
@@ -81,4 +86,4 @@ def test_other_roles_are_not_affected(as_user, staff, case):
     household, _ = case
     clerk = as_user(staff("window_clerk"))
     r = clerk.post(f"/households/{household.code}/edit/", {})
-    assert r.status_code != 403 or CODE not in r.content.decode()
+    assert r.status_code != 403 or REASON not in r.content.decode()
