@@ -175,6 +175,13 @@ def kpi_decisions(*, start: date, end: date, unit=None) -> dict:
     }
 
 
+def _at(d: date):
+    """A date as the start of its day (the chain's template formats times)."""
+    from datetime import datetime, time
+
+    return timezone.make_aware(datetime.combine(d, time(0)))
+
+
 def chain_entries(*, household, role: str):
     """Decisions, entitlements and reviews on the household's assistance chain."""
     from django.urls import reverse
@@ -184,7 +191,7 @@ def chain_entries(*, household, role: str):
     staff_roles = {m.TOWN_CASEWORKER, m.APPROVER, m.SUPERVISOR, m.ADMIN}
     for c in Case.objects.filter(household=household).select_related("town").order_by("-id")[:50]:
         url = reverse("decisions:case", args=[c.pk]) if role in staff_roles else ""
-        yield ChainEntry(at=c.opened_on, area="审核确认", title=f"{c.service_name}审核确认：{c.get_state_display()}",
+        yield ChainEntry(at=c.created_at, area="审核确认", title=f"{c.service_name}审核确认：{c.get_state_display()}",
                          detail=f"办理期限 {c.due_on.isoformat()}", unit=c.town.name, url=url)  # fmt: skip
         if c.decided_on:
             what = (
@@ -192,16 +199,16 @@ def chain_entries(*, household, role: str):
                 if c.state == Case.APPROVED
                 else "不予批准"
             )
-            yield ChainEntry(at=c.decided_on, area="审核确认", title=f"{c.service_name}：{what}", unit=c.town.name,
+            yield ChainEntry(at=_at(c.decided_on), area="审核确认", title=f"{c.service_name}：{what}", unit=c.town.name,
                              url=url)  # fmt: skip
     for e in Entitlement.objects.filter(household=household, category__in=DECISION_CATEGORIES).order_by(
         "-id"
     )[:50]:
         if e.status == Entitlement.ENDED and e.ended_reason:
-            yield ChainEntry(at=e.end_month or e.start_month, area="审核确认",
+            yield ChainEntry(at=_at(e.end_month or e.start_month), area="审核确认",
                              title=f"待遇终止（{e.service_code}）", detail=e.ended_reason[:200])  # fmt: skip
     for r in Review.objects.filter(household=household).order_by("-id")[:50]:
-        yield ChainEntry(at=r.signed_on or r.generated_on, area="审核确认",
+        yield ChainEntry(at=_at(r.signed_on or r.generated_on), area="审核确认",
                          title=f"{r.get_reason_display()}：{r.get_outcome_display() or r.get_proposal_display()}"
                          f"（{r.get_state_display()}）")  # fmt: skip
 
