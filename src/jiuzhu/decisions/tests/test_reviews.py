@@ -100,3 +100,25 @@ def test_a_death_triggers_a_review_within_three_months_and_adjusts(
     )
     assert spouse not in new.members.all() and new.members.count() == 2
     assert reviews.reviews_generate(on=date(2026, 5, 26)).death == 0  # reviewed once
+
+
+def test_income_from_work_between_the_standard_and_one_and_a_half_exits_gradually(
+    receiving, poor_household, caseworker, approver
+):
+    head = poor_household.members.get(relation="head")
+    head.employment_status = "employed"
+    head.save()
+    # ¥3,500 wages − ¥300 employment cost = ¥3,200; ¥1,066.67 a head: ≥ ¥950, < 1.5 × ¥950
+    income_add(actor=None, person=head, kind="wages", monthly_amount="3500",
+               period_start=date(2025, 9, 1), period_end=date(2026, 8, 31))  # fmt: skip
+    reviews.reviews_generate(on=DUE)
+    r = Review.objects.get()
+    assert r.proposal == Review.GRADUAL_EXIT and r.proposed_amount == Decimal("2850.00")
+    reviews.review_confirm(actor=caseworker, review=r, today=DUE)
+    r = reviews.review_sign(actor=approver, review=r, today=date(2026, 9, 4))
+    new = r.result_entitlement
+    assert new.status == Entitlement.GRADUAL_EXIT and new.amount == Decimal("2850.00")
+    assert (new.start_month, new.end_month) == (date(2026, 10, 1), date(2027, 3, 1))  # 6 months, then stops
+    assert amount_owed(payee=new.payee, service_code="dibao", month=date(2027, 4, 1)) == Decimal("0.00")
+    assert Letter.objects.get(review=r).kind == "review_gradual_exit"
+    assert reviews.reviews_generate(on=date(2026, 12, 1)).cycle == 0  # no cycle review while exiting
