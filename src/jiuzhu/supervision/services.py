@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
@@ -138,10 +137,9 @@ def agenda_period(meeting: Meeting, *, today: date | None = None) -> tuple[date,
     return start, max(start, end)
 
 
-def _refresh_agenda(meeting: Meeting, *, today: date | None = None) -> None:
-    """Replace the automatic items with the open directives and the period's key figures."""
-    meeting.agenda.filter(auto=True).delete()
-    AgendaItem.objects.filter(meeting=meeting).update(position=F("position") + 2)
+def _directives_item(meeting: Meeting, *, today: date | None = None) -> None:
+    """(Re)write the automatic first item: the open directives, per unit."""
+    meeting.agenda.filter(auto=True, kind=AgendaItem.DIRECTIVES).delete()
     open_parts = (
         Assignment.objects.filter(directive__status=Directive.OPEN)
         .exclude(state=Assignment.CLOSED)
@@ -171,16 +169,38 @@ def _refresh_agenda(meeting: Meeting, *, today: date | None = None) -> None:
         detail=f"未办结督办事项 {len({r['directive'] for r in rows})} 项（涉及单位 {len(rows)} 家次），其中超期 {overdue} 家次",
         data={"rows": rows},
     )
+
+
+def _figures_item(meeting: Meeting, *, today: date | None = None) -> None:
+    """(Re)write the automatic second item: the period's key figures."""
+    meeting.agenda.filter(auto=True, kind=AgendaItem.FIGURES).delete()
     start, end = agenda_period(meeting, today=today)
-    fig = figures.key_figures(start=start, end=end)
     AgendaItem.objects.create(
         meeting=meeting,
         kind=AgendaItem.FIGURES,
         auto=True,
         position=1,
         title=f"通报本期主要指标（{start:%Y-%m-%d} 至 {end:%Y-%m-%d}）",
-        data=fig,
+        data=figures.key_figures(start=start, end=end),
     )
+
+
+def _refresh_agenda(meeting: Meeting, *, today: date | None = None) -> None:
+    """Rewrite the automatic items (manual items come after them, from position 2)."""
+    _directives_item(meeting, today=today)
+    _figures_item(meeting, today=today)
+
+
+def _follow_directives(today: date | None) -> None:
+    """A directive moved: the next planned meeting's first agenda item follows at once (the
+    figures wait for the daily tick: they may be costly)."""
+    nxt = (
+        Meeting.objects.filter(status=Meeting.PLANNED, planned_on__gte=_today(today))
+        .order_by("planned_on")
+        .first()
+    )
+    if nxt is not None:
+        _directives_item(nxt, today=today)
 
 
 @transaction.atomic
@@ -266,7 +286,7 @@ def agenda_add(*, actor, meeting: Meeting, title: str, detail: str = "", unit=No
         title=_text(title, "title", "议题", max_length=200),
         detail=(detail or "").strip(),
         unit=_unit(unit) if unit else None,
-        position=(last.position + 1) if last else 0,
+        position=max(last.position + 1, 2) if last else 2,
     )
 
 
@@ -426,6 +446,7 @@ def directive_create(
     for unit in codes:
         a = Assignment.objects.create(directive=directive, unit=unit, lead=unit.pk == lead.pk, due_on=due.due)
         _event(a, "assigned", actor=actor, on=today, note=f"交办，期限 {due.due.isoformat()}")
+    _follow_directives(today)
     return directive
 
 
@@ -484,6 +505,7 @@ def assignment_request_closure(
     a.state = Assignment.CLOSURE_REQUESTED
     _bump(a, "state")
     _event(a, "closure_requested", actor=actor, on=_today(today), note=note)
+    _follow_directives(today)
     return a
 
 
@@ -507,6 +529,7 @@ def assignment_accept(
         d.status = Directive.CLOSED
         d.closed_on = today
         d.save(update_fields=["status", "closed_on"])
+    _follow_directives(today)
     return a
 
 
@@ -525,4 +548,5 @@ def assignment_send_back(
     a.state = Assignment.OPEN
     _bump(a, "state")
     _event(a, "sent_back", actor=actor, on=_today(today), note=reason)
+    _follow_directives(today)
     return a

@@ -50,6 +50,8 @@ def test_meeting_directives_escalate_and_close(convener, staff, units):
     )
     assert d.number == "DB2026-001" and d.due_on == date(2026, 3, 9)  # 5 working days from Monday
     edu, hou = d.assignments.get(unit__code="education"), d.assignments.get(unit__code="housing")
+    # the next meeting's agenda follows at once
+    assert [r["unit_code"] for r in q2.agenda.get(kind="directives").data["rows"]] == ["education", "housing"]
     assert edu.lead and not hou.lead
 
     edu_officer, hou_officer = (
