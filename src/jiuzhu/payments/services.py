@@ -80,6 +80,16 @@ def rolls_generate(*, month: date, actor=None, services: list[str] | None = None
     left alone. Returns counts: rolls, regular, back_pay, recovery, retry, untouched."""
     if actor is not None:
         require(actor, PREPARE_ROLES, "生成发放名册")
+        if role_of(actor) == m.DEPARTMENT_OFFICER:
+            # a department prepares the rolls of its own services only
+            from jiuzhu.policy.selectors import current_policy
+
+            own = [s.code for s in current_policy().services_of_unit(getattr(actor.unit, "code", ""))]
+            services = [s for s in (services or own) if s in own]
+            if not services:
+                raise PermissionDenied(
+                    "本单位没有需要发放的救助事项", field="services", code="no_own_services"
+                )
     return rolls.build(month=month, services=services, actor=actor)
 
 
@@ -89,6 +99,8 @@ def roll_review(*, actor, roll) -> PaymentRoll:
     changes nothing)."""
     require(actor, PREPARE_ROLES, "审核发放名册")
     r = lock_roll(roll)
+    if role_of(actor) == m.DEPARTMENT_OFFICER and r.unit_id != actor.unit_id:
+        raise PermissionDenied("只能审核本单位的发放名册", field="roll", code="not_own_unit")
     if r.state != PaymentRoll.DRAFT:
         return r
     r.state, r.reviewed_by, r.reviewed_at = PaymentRoll.REVIEWED, actor, timezone.now()

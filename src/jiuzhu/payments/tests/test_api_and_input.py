@@ -58,9 +58,16 @@ def test_bad_input_is_refused_and_changes_nothing(grant, actors, staff, policy):
         services.budgets_sync(policy=bad)
     assert e.value.code == "unknown_service" and not Budget.objects.filter(year=2027).exists()
 
+    # a department prepares its own services' rolls only
+    grant("魏三", "1000", service="edu_compulsory")
+    counts = services.rolls_generate(month=date(2026, 3, 1), actor=staff("department_officer", "education"))
+    assert counts["rolls"] == 1 and PaymentRoll.objects.get().service_code == "edu_compulsory"
+    with pytest.raises(PermissionDenied):
+        services.rolls_generate(month=date(2026, 3, 1), actor=staff("department_officer", "police"))
+
     # no account: held out of the bank file, back in the next roll once the account exists
     services.rolls_generate(month=date(2026, 3, 1))
-    roll = PaymentRoll.objects.get(month=date(2026, 3, 1))
+    roll = PaymentRoll.objects.get(month=date(2026, 3, 1), service_code="dibao")
     assert roll.lines.get().hold_reason == "no_account" and roll.total == 0
     with pytest.raises(PermissionDenied):
         services.roll_approve(actor=actors["caseworker"], roll=roll)
@@ -73,6 +80,6 @@ def test_bad_input_is_refused_and_changes_nothing(grant, actors, staff, policy):
         actor=actors["caseworker"], person=ent.payee, number="6222 0000 1111 2222", bank_name="农行"
     )
     services.rolls_generate(month=date(2026, 4, 1))
-    april = PaymentRoll.objects.get(month=date(2026, 4, 1))
+    april = PaymentRoll.objects.get(month=date(2026, 4, 1), service_code="dibao")
     assert sorted(april.lines.values_list("kind", flat=True)) == ["regular", "retry"]
     assert april.total == 1900
