@@ -236,6 +236,80 @@ def ledger(request, code: str):
     ]
 
 
+class DonationIn(Schema):
+    kind: str = Field(..., description="money / goods")
+    donor_name: str = ""
+    anonymous: bool = False
+    fund: str | None = Field(None, description="资金账户代码（资金捐赠）")
+    amount: str | None = None
+    stock_item: str | None = Field(None, description="物资代码（物资捐赠）")
+    quantity: str | None = None
+    value: str | None = None
+    purpose: str = ""
+    received_on: date | None = None
+
+
+class VolunteerIn(Schema):
+    team: str
+    volunteer: str
+    served_on: date
+    hours: str
+    kind: str = Field(..., description="care/counselling/tutoring/repairs/other")
+    town: str = ""
+    referral: int | None = None
+    note: str = ""
+
+
+def _partner(code: str) -> Partner:
+    p = Partner.objects.filter(code=code).first()
+    if p is None:
+        raise NotFound("合作方不存在", field="partner")
+    return p
+
+
+@router.post("/partners/{code}/donations", response={201: dict, **ERRORS})
+def donation_create(request, code: str, body: DonationIn):
+    """Record a donation (money into a fund, goods into stock); returns the receipt number.
+    The receipt PDF is at /charity/d/{id}/receipt.pdf."""
+    p = _partner(code)
+    d = services.donation_receive(
+        actor=request.auth,
+        partner=p,
+        kind=body.kind,
+        donor_name=body.donor_name,
+        anonymous=body.anonymous,
+        amount=body.amount,
+        fund=p.funds.filter(code=body.fund).first() if body.fund else None,
+        stock_item=p.stock.filter(code=body.stock_item).first() if body.stock_item else None,
+        quantity=body.quantity,
+        value=body.value,
+        purpose=body.purpose,
+        received_on=body.received_on,
+    )
+    return 201, {"id": d.pk, "receipt_no": d.receipt_no, "receipt_pdf": f"/charity/d/{d.pk}/receipt.pdf"}
+
+
+@router.post("/partners/{code}/volunteer-services", response={201: dict, **ERRORS})
+def volunteer_create(request, code: str, body: VolunteerIn):
+    p = _partner(code)
+    referral = None
+    if body.referral:
+        referral = referrals.get_for(request.auth, body.referral)
+    v = services.volunteer_log(
+        actor=request.auth,
+        partner=p,
+        team=body.team,
+        volunteer=body.volunteer,
+        served_on=body.served_on,
+        hours=body.hours,
+        kind=body.kind,
+        town=body.town,
+        referral=referral,
+        note=body.note,
+    )
+    return 201, {"id": v.pk, "hours": f"{v.hours:.2f}"}
+
+
 @router.get("/public/{code}", auth=None, response={200: dict, **ERRORS})
 def public(request, code: str):
     """A partner's transparency figures (aggregates only, no personal data). No log-in."""

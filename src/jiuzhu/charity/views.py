@@ -113,11 +113,10 @@ def home(request):
             "scope": scope,
             "referrals": selectors.referrals_for(request.user, limit=100),
             "partners": selectors.partner_stats(),
-            "notices": [n for n in notifications_for(request.user, limit=30) if n.kind.startswith("charity")]
-            + [
+            "notices": [
                 n
-                for n in notifications_for(request.user, limit=30)
-                if n.kind == "overdue" and "转介" in n.message
+                for n in notifications_for(request.user, limit=50)
+                if n.key.startswith("charity")  # every charity notice's key starts so
             ],
             "today": today,
         },

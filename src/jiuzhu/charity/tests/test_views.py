@@ -4,6 +4,7 @@ receipts, the partner ledger page and the public page (no log-in, nothing person
 
 import json
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -111,6 +112,8 @@ def test_desk_lists_a_refused_need_with_matching_offers_and_refers_by_form(
     assert cr.state == "delivered"
     app_page = as_user(clerk).get(f"/intake/a/{app.tracking_code}/").content.decode()
     assert "已资助 1200.00 元" in app_page
+    # the window's desk lists the partner's feedback among its charity notices
+    assert "示范市红十字会反馈" in as_user(clerk).get("/charity/").content.decode()
 
 
 def test_form_errors_come_back_in_chinese_and_change_nothing(as_user, setup, caseworker, household):
@@ -213,3 +216,39 @@ def test_another_towns_clerk_cannot_open_the_referral(as_user, referral, staff):
     assert other.get(f"/api/charity/referrals/{referral.pk}").json()["code"] == "not_your_unit"
     assert other.get("/api/charity/referrals").json() == []
     assert as_user(staff("approver")).get(f"/charity/r/{referral.pk}/").status_code == 200
+
+
+def test_api_records_donations_and_volunteer_hours_for_its_own_partner_only(
+    as_user, setup, red_user, grain_user
+):
+    c = as_user(red_user)
+    r = c.post(
+        "/api/charity/partners/redcross/donations",
+        json.dumps({"kind": "money", "anonymous": True, "fund": "medical", "amount": "250.00"}),
+        content_type="application/json",
+    )
+    assert r.status_code == 201 and r.json()["receipt_no"].startswith("REDCROSS-")
+    setup["fund"].refresh_from_db()
+    assert setup["fund"].balance == Decimal("5250.00")
+    bad = c.post(
+        "/api/charity/partners/redcross/donations",
+        json.dumps({"kind": "money", "donor_name": "某人", "fund": "medical", "amount": "-5"}),
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid_amount"
+    other = as_user(grain_user).post(
+        "/api/charity/partners/redcross/donations",
+        json.dumps({"kind": "money", "anonymous": True, "fund": "medical", "amount": "1.00"}),
+        content_type="application/json",
+    )
+    assert other.status_code == 403 and other.json()["code"] == "not_your_partner"
+    v = as_user(grain_user).post(
+        "/api/charity/partners/grainco/volunteer-services",
+        json.dumps(
+            {"team": "送米队", "volunteer": "郑义", "served_on": "2026-10-01", "hours": "25", "kind": "other"}
+        ),
+        content_type="application/json",
+    )
+    assert v.status_code == 400 and v.json()["code"] == "hours_over_24"
+    setup["fund"].refresh_from_db()
+    assert setup["fund"].balance == Decimal("5250.00")
