@@ -10,7 +10,7 @@ from datetime import date
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
-from jiuzhu.common.errors import NotFound
+from jiuzhu.common.errors import NotFound, PermissionDenied
 
 from . import access, audit, complaints, selectors, services
 from .models import Assignment, Complaint, Meeting
@@ -239,6 +239,127 @@ def complaint_staff(request, payload: ComplaintIn):
 @router.get("/complaints/track/{code}", auth=None, response={200: ComplaintPublicOut, **ERRORS})
 def complaint_track(request, code: str):
     return complaints.complaint_track(code=code, ip=_ip(request))
+
+
+class ComplaintOut(Schema):
+    id: int
+    code: str
+    kind: str
+    subject: str
+    tracking_code: str
+    unit: str | None
+    staff_name: str
+    handling_unit: str
+    lodged_on: date
+    due_on: date
+    state: str
+    version: int
+    finding: str
+    findings: str
+    closed_on: date | None
+
+
+def _complaint(c: Complaint) -> dict:
+    return {
+        "id": c.pk,
+        "code": c.code,
+        "kind": c.kind,
+        "subject": c.subject,
+        "tracking_code": c.tracking_code,
+        "unit": c.unit.code if c.unit_id else None,
+        "staff_name": c.staff_name,
+        "handling_unit": c.handling_unit.code,
+        "lodged_on": c.lodged_on,
+        "due_on": c.due_on,
+        "state": c.state,
+        "version": c.version,
+        "finding": c.finding,
+        "findings": c.findings,
+        "closed_on": c.closed_on,
+    }
+
+
+@router.get("/complaints", response={200: list[ComplaintOut], **ERRORS})
+def complaint_list(request, state: str | None = None):
+    """The complaints the user may see (all for supervisors, the convener and the admin; the
+    handling unit's; those the user lodged)."""
+    access.ensure_can_read(request.user)
+    return [_complaint(c) for c in selectors.complaints_for(request.user, state=state)[:500]]
+
+
+class ComplaintActIn(Schema):
+    text: str = Field("", description="note：调查记录")
+    finding: str = Field("", description="close：confirmed / not_confirmed")
+    findings: str = Field("", description="close：调查结果")
+    reply: str = Field("", description="close：答复投诉人（可不填）")
+    kind: str = Field("", description="accountability：问责方式，如 criticism / warning")
+    decided_by: str = Field("", description="accountability：决定机关")
+    decided_on: date | None = Field(None, description="accountability：决定日期")
+    staff_name: str = Field("", description="accountability：被问责人（默认投诉所涉人员）")
+    note: str = ""
+    version: int | None = None
+
+
+@router.post("/complaints/{code}/{action}", response={200: ComplaintOut, **ERRORS})
+def complaint_act(request, code: str, action: str, payload: ComplaintActIn):
+    """``action``: note / close / accountability — staff of the handling unit."""
+    c = Complaint.objects.filter(code=code.upper()).first()
+    if c is None:
+        raise NotFound("投诉不存在", code="complaint_not_found")
+    if action == "note":
+        complaints.complaint_note(actor=request.user, complaint=c, text=payload.text, version=payload.version)
+    elif action == "close":
+        complaints.complaint_close(
+            actor=request.user,
+            complaint=c,
+            finding=payload.finding,
+            findings=payload.findings,
+            reply=payload.reply,
+            version=payload.version,
+        )
+    elif action == "accountability":
+        complaints.accountability_record(
+            actor=request.user,
+            complaint=c,
+            kind=payload.kind,
+            decided_by=payload.decided_by,
+            decided_on=payload.decided_on,
+            staff_name=payload.staff_name,
+            note=payload.note,
+        )
+    else:
+        raise NotFound("未知操作", code="unknown_action")
+    c.refresh_from_db()
+    return _complaint(c)
+
+
+class AccountabilityOut(Schema):
+    complaint: str
+    staff_name: str
+    unit: str
+    kind: str
+    kind_display: str
+    decided_by: str
+    decided_on: date
+
+
+@router.get("/accountability", response={200: list[AccountabilityOut], **ERRORS})
+def accountability(request):
+    """Accountability records (supervisors, the convener, the admin)."""
+    if access.role_of(request.user) not in access.OVERSIGHT_ROLES:
+        raise PermissionDenied("只有监督人员、召集人和管理员可以查看问责记录")
+    return [
+        {
+            "complaint": r.complaint.code,
+            "staff_name": r.staff_name,
+            "unit": r.unit.code,
+            "kind": r.kind,
+            "kind_display": r.get_kind_display(),
+            "decided_by": r.decided_by,
+            "decided_on": r.decided_on,
+        }
+        for r in selectors.accountability_records()[:500]
+    ]
 
 
 @router.get("/kpi", response={200: dict, **ERRORS})

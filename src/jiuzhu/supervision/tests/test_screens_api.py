@@ -129,3 +129,42 @@ def test_assigned_deputy_acts_as_convener_and_sees_notices(as_user, staff, conve
         "/supervision/conference/officers/", {"username": "x", "position": "convener"}, follow=True
     )
     assert "只有系统管理员可以指定召集人" in refused.content.decode()
+
+
+def test_complaint_api_to_accountability(as_user, handler, supervisor, staff):
+    clerk = as_user(staff("window_clerk"))
+    r = clerk.post(
+        "/api/supervision/complaints",
+        {"kind": "unfair", "unit": "town_chengxi", "staff_name": "钱某", "description": "评议时优亲厚友"},
+        content_type="application/json",
+    )
+    assert r.status_code == 201
+    code = r.json()["code"]
+    h = as_user(handler)
+    mine = h.get("/api/supervision/complaints").json()
+    assert [c["code"] for c in mine] == [code] and mine[0]["subject"] == "staff"
+    assert (
+        h.post(
+            f"/api/supervision/complaints/{code}/note",
+            {"text": "走访评议代表"},
+            content_type="application/json",
+        ).json()["state"]
+        == "investigating"
+    )
+    r = h.post(
+        f"/api/supervision/complaints/{code}/close",
+        {"finding": "confirmed", "findings": "评议中未回避近亲属"},
+        content_type="application/json",
+    )
+    assert r.json()["finding"] == "confirmed"
+    r = h.post(
+        f"/api/supervision/complaints/{code}/accountability",
+        {"kind": "admonition", "decided_by": "市纪委", "decided_on": timezone.localdate().isoformat()},
+        content_type="application/json",
+    )
+    assert r.status_code == 200
+    rows = as_user(supervisor).get("/api/supervision/accountability").json()
+    assert [(x["staff_name"], x["kind_display"], x["unit"]) for x in rows] == [
+        ("钱某", "诫勉谈话", "town_chengxi")
+    ]
+    assert clerk.get("/api/supervision/accountability").json()["code"] == "forbidden"
