@@ -67,8 +67,7 @@ class Prepared:
     households: pl.DataFrame
     lines: pl.DataFrame
     inputs: Inputs
-    listed: pl.DataFrame | None = None  # row_id, kind, person_id, how
-    timings: dict[str, float] = field(default_factory=dict)
+    found: dict[str, pl.DataFrame] = field(default_factory=dict)  # source -> row id, person_id, how
 
 
 def month_start(d: date) -> date:
@@ -83,21 +82,30 @@ def add_months(d: date, n: int) -> date:
 def _prepare(inp: Inputs, cfg: Config, tick) -> Prepared:
     month = month_start(cfg.as_of)
     window_start = add_months(month, -11)
-    ids = identity.person_identities(inp.persons, fuzzy=cfg.fuzzy, progress=cfg.progress)
+    sources = {}
+    for name, frame, row_id in (
+        ("deaths", inp.deaths, "death_id"),
+        ("lists", inp.lists, "row_id"),
+        ("relatives", inp.relatives, "rel_id"),
+    ):
+        if frame is not None and frame.height:
+            cols = [c for c in (row_id, "name", "id_number", "birth_date") if c in frame.columns]
+            sources[name] = (frame.select(cols), row_id)
+    ids, found = identity.resolve(inp.persons, sources, fuzzy=cfg.fuzzy, progress=cfg.progress)
     tick("identities")
     persons = inp.persons.join(ids, on="person_id", how="left").join(
         inp.households.select("household_id", "town"), on="household_id", how="left"
     )
     died = persons.select("person_id", pl.col("deceased_on").alias("died_on"), source=pl.lit("人员登记"))
-    if inp.deaths is not None and inp.deaths.height:
-        found = identity.link_to_persons(inp.deaths, inp.persons, row_id="death_id", progress=cfg.progress)
-        recs = found.join(inp.deaths.select("death_id", "died_on", "source"), on="death_id").select(
-            "person_id", "died_on", pl.format("{}（{}）", "source", "how").alias("source")
+    if "deaths" in found:
+        recs = (
+            found["deaths"]
+            .join(inp.deaths.select("death_id", "died_on", "source"), on="death_id")
+            .select("person_id", "died_on", pl.format("{}（{}）", "source", "how").alias("source"))
         )
         died = pl.concat([died, recs])
     died = died.drop_nulls("died_on").sort("died_on").unique("person_id", keep="first")
     persons = persons.join(died, on="person_id", how="left")
-    tick("deaths")
     r = inp.roster
     end_eff = (
         pl.when(pl.col("period") == "once")
@@ -119,7 +127,7 @@ def _prepare(inp: Inputs, cfg: Config, tick) -> Prepared:
         )
     )
     tick("roster")
-    return Prepared(cfg, month, window_start, persons, inp.households, lines, inp)
+    return Prepared(cfg, month, window_start, persons, inp.households, lines, inp, found=found)
 
 
 def screen(inp: Inputs, cfg: Config) -> tuple[pl.DataFrame, dict[str, float]]:

@@ -44,7 +44,7 @@ def valid_id(column: str) -> pl.Expr:
 
 
 def _people(frame: pl.DataFrame, id_col: str) -> pl.DataFrame:
-    cols = [pl.col(id_col).alias("rid"), pl.col("name"), pl.col("id_number")]
+    cols = [pl.col(id_col).cast(pl.String).alias("rid"), pl.col("name"), pl.col("id_number")]
     if "birth_date" in frame.columns:
         cols.append(pl.col("birth_date").cast(pl.String))
     else:
@@ -52,89 +52,103 @@ def _people(frame: pl.DataFrame, id_col: str) -> pl.DataFrame:
     return frame.select(cols)
 
 
-def person_identities(persons: pl.DataFrame, *, fuzzy: bool = True, progress: bool = False) -> pl.DataFrame:
-    """``person_id, identity`` for every registry person: persons registered more than once
-    (same normalised ID, or linked as the same human) share an ``identity`` (the smallest
-    person id of the group)."""
-    p = persons.select("person_id", "name", "id_number", "birth_date").with_columns(nid=normalised_id())
-    exact = (
+def _exact_person_edges(p: pl.DataFrame) -> pl.DataFrame:
+    return (
         p.group_by("nid")
         .agg(pl.col("person_id").sort())
         .filter(pl.col("person_id").list.len() > 1)
-        .select(
-            pl.col("person_id").list.first().alias("id_l"),
-            pl.col("person_id").alias("id_r"),
-        )
+        .select(pl.col("person_id").list.first().alias("id_l"), pl.col("person_id").alias("id_r"))
         .explode("id_r")
         .filter(pl.col("id_l") != pl.col("id_r"))
+        .with_columns(match_probability=pl.lit(1.0))
     )
-    edges = [exact.with_columns(match_probability=pl.lit(1.0))]
+
+
+def _with_birth(rows: pl.DataFrame) -> pl.DataFrame:
+    """A row without a birth date (a staff relative) takes the one its ID number spells, so
+    the date still counts as evidence when the number is damaged elsewhere."""
+    from_id = pl.col("nid").str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
+    if "birth_date" not in rows.columns:
+        return rows.with_columns(birth_date=from_id)
+    return rows.with_columns(
+        birth_date=pl.coalesce(pl.col("birth_date").cast(pl.Date, strict=False), from_id)
+    )
+
+
+def resolve(
+    persons: pl.DataFrame,
+    sources: dict[str, tuple[pl.DataFrame, str]],
+    *,
+    fuzzy: bool = True,
+    progress: bool = False,
+) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
+    """Every identity question of a run in one linkage pass (the register is prepared once).
+
+    Returns ``person_id, identity`` for the register — persons registered more than once
+    (same normalised ID, or linked as the same human at ``DEDUPE_THRESHOLD``) share an
+    ``identity``, the group's smallest person id — and for each source (``name -> (rows,
+    row id column)``; rows have name, id_number[, birth_date]) ``<row id>, person_id, how``
+    for its rows found in the register: exact on the normalised ID, else the best linkage
+    match at or above ``LINK_THRESHOLD``; rows not found are left out.
+    """
+    p = persons.select("person_id", "name", "id_number", "birth_date").with_columns(nid=normalised_id())
+    keyed = p.select("person_id", "nid").unique("nid", keep="first")
     # Two different numbers that both pass the check are two people (the linkage settings
     # veto them), so a same-person pair always has a record without a valid 18-digit number:
     # only those are linked against the register, not the whole register against itself.
     doubtful = p.filter(~valid_id("nid") | (pl.col("id_number").str.len_chars() < 18))
-    if fuzzy and doubtful.height and p.height >= 2:
+    left = [_people(doubtful, "person_id").with_columns(rid=pl.format("p:{}", "rid"))]
+    found: dict[str, list[pl.DataFrame]] = {}
+    for name, (rows, row_id) in sources.items():
+        r = _with_birth(rows.with_columns(nid=normalised_id()))
+        exact = r.join(keyed, on="nid", how="inner").select(row_id, "person_id", how=pl.lit("证件号码一致"))
+        found[name] = [exact]
+        rest = r.join(exact.select(row_id), on=row_id, how="anti")
+        left.append(_people(rest, row_id).with_columns(rid=pl.format("{}:{}", pl.lit(name), "rid")))
+    left_rows = pl.concat(left)
+    edges = [_exact_person_edges(p)]
+    if fuzzy and left_rows.height and p.height >= 2:
         pairs = link(
-            _people(doubtful, "person_id"),
+            left_rows,
             _people(p, "person_id"),
-            id_col="rid",
-            compares=COMPARES,
-            threshold=DEDUPE_THRESHOLD,
-            progress=progress,
-            prior=min(0.5, 5.0 / p.height),
-        )
-        edges.append(
-            pairs.select(
-                pl.col("id_l").cast(pl.Int64), pl.col("id_r").cast(pl.Int64), "match_probability"
-            ).filter(pl.col("id_l") != pl.col("id_r"))
-        )
-    e = pl.concat([x.select("id_l", "id_r", pl.col("match_probability").cast(pl.Float64)) for x in edges])
-    if e.height == 0:
-        return p.select("person_id", pl.col("person_id").alias("identity"))
-    groups = clusters(e, p["person_id"])
-    return (
-        groups.rename({"id": "person_id"})
-        .with_columns(identity=pl.col("person_id").min().over("cluster_id"))
-        .select("person_id", "identity")
-    )
-
-
-def link_to_persons(
-    rows: pl.DataFrame, persons: pl.DataFrame, *, row_id: str, progress: bool = False
-) -> pl.DataFrame:
-    """``<row_id>, person_id, how`` for the rows of a list (name, id_number[, birth_date])
-    found in the registry: exact on the normalised ID, else by linkage (best match at or above
-    ``LINK_THRESHOLD``). Rows not found are left out."""
-    if rows.height == 0:
-        return pl.DataFrame(schema={row_id: rows.schema[row_id], "person_id": pl.Int64, "how": pl.String})
-    keyed = persons.select("person_id", nid=normalised_id()).unique("nid", keep="first")
-    r = rows.with_columns(nid=normalised_id())
-    # a row without a birth date (a staff relative) takes the one its ID number spells, so the
-    # date still counts as evidence when the number is damaged elsewhere
-    from_id = pl.col("nid").str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
-    r = r.with_columns(birth_date=pl.coalesce(pl.col("birth_date").cast(pl.Date, strict=False), from_id))
-    exact = r.join(keyed, on="nid", how="inner").select(row_id, "person_id", how=pl.lit("证件号码一致"))
-    rest = r.join(exact.select(row_id), on=row_id, how="anti")
-    found = [exact]
-    if rest.height and persons.height:
-        pairs = link(
-            _people(rest, row_id),
-            _people(persons, "person_id"),
             id_col="rid",
             compares=COMPARES,
             threshold=LINK_THRESHOLD,
             progress=progress,
-            prior=min(0.5, 1.0 / max(persons.height, 1) * 5),
+            prior=min(0.5, 5.0 / p.height),
         )
-        if pairs.height:
-            best = (
-                pairs.sort("match_probability", descending=True)
-                .unique("id_l", keep="first")
-                .select(
-                    pl.col("id_l").cast(rows.schema[row_id]).alias(row_id),
-                    pl.col("id_r").cast(pl.Int64).alias("person_id"),
+        pairs = pairs.with_columns(
+            src=pl.col("id_l").str.split_exact(":", 1).struct.field("field_0"),
+            lid=pl.col("id_l").str.split_exact(":", 1).struct.field("field_1"),
+            id_r=pl.col("id_r").cast(pl.Int64),
+        )
+        edges.append(
+            pairs.filter((pl.col("src") == "p") & (pl.col("match_probability") >= DEDUPE_THRESHOLD))
+            .select(pl.col("lid").cast(pl.Int64).alias("id_l"), "id_r", "match_probability")
+            .filter(pl.col("id_l") != pl.col("id_r"))
+        )
+        best = (
+            pairs.filter(pl.col("src") != "p")
+            .sort("match_probability", descending=True)
+            .unique(["src", "lid"], keep="first")
+        )
+        for name, (rows, row_id) in sources.items():
+            b = best.filter(pl.col("src") == name)
+            found[name].append(
+                b.select(
+                    pl.col("lid").cast(rows.schema[row_id]).alias(row_id),
+                    pl.col("id_r").alias("person_id"),
                     pl.format("记录比对（匹配概率{}）", pl.col("match_probability").round(3)).alias("how"),
                 )
             )
-            found.append(best)
-    return pl.concat(found)
+    e = pl.concat([x.select("id_l", "id_r", pl.col("match_probability").cast(pl.Float64)) for x in edges])
+    if e.height == 0:
+        ids = p.select("person_id", pl.col("person_id").alias("identity"))
+    else:
+        ids = (
+            clusters(e, p["person_id"])
+            .rename({"id": "person_id"})
+            .with_columns(identity=pl.col("person_id").min().over("cluster_id"))
+            .select("person_id", "identity")
+        )
+    return ids, {name: pl.concat(parts) for name, parts in found.items()}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from .. import identity
 from . import empty, shape, yuan
 
 LIST_KINDS = {
@@ -26,21 +25,11 @@ STATUS = {
 
 def listed(prep) -> pl.DataFrame:
     """``row_id, kind, person_id, how`` for the list rows found in the registry."""
-    if prep.listed is None:
-        lists = prep.inputs.lists
-        if lists is None or lists.height == 0:
-            prep.listed = pl.DataFrame(
-                schema={"row_id": pl.Int64, "kind": pl.String, "person_id": pl.Int64, "how": pl.String}
-            )
-        else:
-            found = identity.link_to_persons(
-                lists.select("row_id", "name", "id_number", "birth_date"),
-                prep.inputs.persons,
-                row_id="row_id",
-                progress=prep.cfg.progress,
-            )
-            prep.listed = found.join(lists.select("row_id", "kind"), on="row_id")
-    return prep.listed
+    if "lists" not in prep.found:
+        return pl.DataFrame(
+            schema={"row_id": pl.Int64, "kind": pl.String, "person_id": pl.Int64, "how": pl.String}
+        )
+    return prep.found["lists"].join(prep.inputs.lists.select("row_id", "kind"), on="row_id")
 
 
 def listed_not_receiving(prep) -> pl.DataFrame:

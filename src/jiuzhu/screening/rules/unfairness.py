@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from .. import identity
 from . import empty, shape, yuan
 
 MIN_GROUP = 5  # households in a comparison group before an amount counts as an outlier
@@ -25,12 +24,9 @@ def relatives(prep) -> pl.DataFrame:
     rel = prep.inputs.relatives
     if rel is None or rel.height == 0:
         return empty()
-    found = identity.link_to_persons(
-        rel.select("rel_id", "name", "id_number", pl.lit(None, dtype=pl.String).alias("birth_date")),
-        prep.inputs.persons,
-        row_id="rel_id",
-        progress=prep.cfg.progress,
-    )
+    if "relatives" not in prep.found:
+        return empty()
+    found = prep.found["relatives"]
     ids = found.join(prep.persons.select("person_id", "identity"), on="person_id").join(
         rel.select("rel_id", "declarant", "post", "relation", pl.col("unit").alias("declarant_unit")),
         on="rel_id",
@@ -146,9 +142,19 @@ def similar_households(prep) -> pl.DataFrame:
 
 
 def town_amounts(prep) -> pl.DataFrame:
+    """A town whose level for a service is far from the city's: for a top-up (低保) the level
+    each member ends up with (amount per member plus own income), otherwise the amount."""
     m = _monthly_active(prep).filter(pl.col("town").is_not_null())
-    t = m.group_by("service", "area", "town").agg(mean=pl.col("amount").mean(), n=pl.len())
-    c = m.group_by("service", "area").agg(city=pl.col("amount").mean(), towns=pl.col("town").n_unique())
+    topup = (
+        pl.col("category").is_in(list(TOPUP_CATEGORIES))
+        & pl.col("pc_income").is_not_null()
+        & (pl.col("size") > 0)
+    )
+    m = m.with_columns(
+        level=pl.when(topup).then(pl.col("amount") / pl.col("size") + pl.col("pc_income")).otherwise("amount")
+    )
+    t = m.group_by("service", "area", "town").agg(mean=pl.col("level").mean(), n=pl.len())
+    c = m.group_by("service", "area").agg(city=pl.col("level").mean(), towns=pl.col("town").n_unique())
     j = (
         t.join(c, on=["service", "area"])
         .filter(
@@ -172,7 +178,12 @@ def town_amounts(prep) -> pl.DataFrame:
         person=pl.lit(None),
         key=pl.format("{}:{}:{}", "town", "service", "area"),
         summary=pl.format(
-            "{}（{}）户均{}元/月，全市{}元/月，共{}户", "service", "area", yuan("mean_c"), yuan("city_c"), "n"
+            "{}（{}）本镇街保障水平{}元/月，全市{}元/月，共{}户（低保按人均金额加自身收入计）",
+            "service",
+            "area",
+            yuan("mean_c"),
+            yuan("city_c"),
+            "n",
         ),
         evidence={"town_mean": yuan("mean_c"), "city_mean": yuan("city_c"), "households": pl.col("n")},
     )
