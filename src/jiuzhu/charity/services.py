@@ -12,7 +12,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from jiuzhu.common import masking as m
-from jiuzhu.common.errors import NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 from .models import (
     NEED_LABELS,
@@ -118,6 +118,8 @@ def partner_user_link(*, user, partner: Partner) -> PartnerUser:
 
 @transaction.atomic
 def fund_create(*, partner: Partner, code: str, name: str, purpose: str = "", needs=()) -> Fund:
+    if Fund.objects.filter(partner=partner, code=code).exists():
+        raise Conflict(f"资金账户代码“{code}”已存在", field="code", code="duplicate_code")
     return Fund.objects.create(
         partner=partner, code=code, name=name, purpose=purpose, needs=clean_needs(needs)
     )
@@ -125,6 +127,8 @@ def fund_create(*, partner: Partner, code: str, name: str, purpose: str = "", ne
 
 @transaction.atomic
 def stock_item_create(*, partner: Partner, code: str, name: str, unit: str = "件") -> StockItem:
+    if StockItem.objects.filter(partner=partner, code=code).exists():
+        raise Conflict(f"物资代码“{code}”已存在", field="code", code="duplicate_code")
     return StockItem.objects.create(partner=partner, code=code, name=name, unit=unit)
 
 

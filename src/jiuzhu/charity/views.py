@@ -24,7 +24,7 @@ from jiuzhu.common.services import log_access
 from jiuzhu.registry.selectors import get_household
 
 from . import charts, documents, exports, matching, referrals, selectors, services
-from .models import NEED_LABELS, CharityReferral, Donation, Offer, Partner, VolunteerService
+from .models import NEED_LABELS, CharityReferral, Donation, Offer, Partner, PartnerUser, VolunteerService
 
 
 def _back(request, fallback: str):
@@ -432,6 +432,114 @@ def volunteers(request):
         return _error(request, exc)
     summary = selectors.volunteer_summary(partner=own)
     return render(request, "charity/volunteers.html", {"s": summary, "partner": own})
+
+
+# --- partner register (approver, admin) -----------------------------------------------------
+
+MANAGE_ROLES = (m.APPROVER, m.ADMIN)
+
+
+def _ensure_manager(user) -> None:
+    if _role(user) not in MANAGE_ROLES:
+        raise PermissionDenied("只有审批人或管理员可以登记合作方和帮扶资源", code="forbidden")
+
+
+@login_required
+def manage(request):
+    try:
+        _ensure_manager(request.user)
+    except PermissionDenied as exc:
+        return _error(request, exc)
+    from jiuzhu.registry.models import Unit, User
+
+    linked = PartnerUser.objects.values_list("user_id", flat=True)
+    return render(
+        request,
+        "charity/manage.html",
+        {
+            "partners": Partner.objects.prefetch_related("funds", "stock", "offers", "users__user"),
+            "kinds": Partner.KINDS,
+            "offer_kinds": Offer.KINDS,
+            "subkinds": Offer.SUBKINDS,
+            "needs": list(NEED_LABELS.items()),
+            "towns": Unit.objects.filter(kind=Unit.TOWN).order_by("sort_order", "code"),
+            "free_users": User.objects.filter(role=m.PARTNER).exclude(pk__in=linked).order_by("username"),
+        },
+    )
+
+
+def _int(post, key: str, default: int | None) -> int | None:
+    raw = (post.get(key) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise ValidationFailed(f"“{raw}”不是有效的整数", field=key, code="invalid_number")
+    return int(raw)
+
+
+@acts
+def manage_act(request, what: str):
+    _ensure_manager(request.user)
+    post = request.POST
+    if what == "partner":
+        p = services.partner_save(
+            actor=request.user,
+            code=post.get("code", ""),
+            name=post.get("name", ""),
+            kind=post.get("kind", ""),
+            towns=post.getlist("towns"),
+            contact_name=post.get("contact_name", ""),
+            contact_phone=post.get("contact_phone", ""),
+            description=post.get("description", ""),
+        )
+        messages.success(request, f"已登记合作方：{p.name}")
+        return redirect("charity:manage")
+    p = _partner(post.get("partner", ""))
+    code, name = post.get("code", "").strip(), post.get("name", "").strip()
+    if what in ("fund", "stock", "offer") and (not code or not name):
+        raise ValidationFailed("请填写代码和名称", field="code", code="required")
+    if what == "fund":
+        services.fund_create(
+            partner=p, code=code, name=name, purpose=post.get("purpose", ""), needs=post.getlist("needs")
+        )
+    elif what == "stock":
+        services.stock_item_create(partner=p, code=code, name=name, unit=post.get("unit") or "件")
+    elif what == "offer":
+
+        def num(key):
+            return post.get(key) or None
+
+        services.offer_save(
+            partner=p,
+            code=code,
+            name=name,
+            kind=post.get("kind", ""),
+            subkind=post.get("subkind", ""),
+            needs=post.getlist("needs"),
+            towns=post.getlist("towns"),
+            who=post.get("who", ""),
+            capacity=_int(post, "capacity", None),
+            fund=p.funds.filter(code=post.get("fund")).first() if post.get("fund") else None,
+            stock_item=p.stock.filter(code=post.get("stock_item")).first()
+            if post.get("stock_item")
+            else None,
+            max_amount=services.to_money(num("max_amount"), "max_amount", allow_none=True),
+            max_quantity=services.to_money(num("max_quantity"), "max_quantity", allow_none=True),
+            period_days=_int(post, "period_days", 365),
+            limit_days=_int(post, "limit_days", 10),
+            description=post.get("description", ""),
+        )
+    elif what == "user":
+        from jiuzhu.registry.models import User
+
+        user = User.objects.filter(pk=post.get("user") or 0).first()
+        if user is None:
+            raise ValidationFailed("请选择账号", field="user", code="required")
+        services.partner_user_link(user=user, partner=p)
+    else:
+        raise NotFound("未知操作", field="what")
+    messages.success(request, f"已保存（{p.name}）")
+    return redirect("charity:manage")
 
 
 # --- public ---------------------------------------------------------------------------------

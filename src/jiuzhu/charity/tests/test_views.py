@@ -252,3 +252,53 @@ def test_api_records_donations_and_volunteer_hours_for_its_own_partner_only(
     assert v.status_code == 400 and v.json()["code"] == "hours_over_24"
     setup["fund"].refresh_from_db()
     assert setup["fund"].balance == Decimal("5250.00")
+
+
+def test_approver_registers_a_partner_with_a_fund_an_offer_and_a_login(as_user, staff):
+    from jiuzhu.charity.models import Offer, Partner
+    from jiuzhu.registry.models import User
+
+    c = as_user(staff("approver"))
+    c.post(
+        "/charity/manage/partner/",
+        {"code": "lions", "name": "狮子会", "kind": "charity", "towns": ["town_chengdong"]},
+    )
+    c.post(
+        "/charity/manage/fund/", {"partner": "lions", "code": "edu", "name": "助学金", "needs": ["education"]}
+    )
+    r = c.post("/charity/manage/fund/", {"partner": "lions", "code": "edu", "name": "重复"})
+    assert r.status_code == 302
+    c.post(
+        "/charity/manage/offer/",
+        {
+            "partner": "lions",
+            "code": "grant",
+            "name": "助学金发放",
+            "kind": "cash",
+            "needs": ["education"],
+            "fund": "edu",
+            "max_amount": "1500",
+            "capacity": "x",
+        },
+    )
+    assert not Offer.objects.filter(code="grant").exists()  # bad capacity: nothing saved
+    c.post(
+        "/charity/manage/offer/",
+        {
+            "partner": "lions",
+            "code": "grant",
+            "name": "助学金发放",
+            "kind": "cash",
+            "needs": ["education"],
+            "fund": "edu",
+            "max_amount": "1500",
+            "capacity": "30",
+            "period_days": "180",
+        },
+    )
+    o = Offer.objects.get(code="grant")
+    assert (o.max_amount, o.capacity, o.period_days, o.fund.code) == (Decimal("1500.00"), 30, 180, "edu")
+    u = User.objects.create_user(username="lions_staff", password="test-pass-123", role="partner")
+    c.post("/charity/manage/user/", {"partner": "lions", "user": u.pk})
+    assert Partner.objects.get(code="lions").users.get().user == u
+    assert as_user(staff("town_caseworker")).get("/charity/manage/").status_code == 403
