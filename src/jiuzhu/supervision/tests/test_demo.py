@@ -45,3 +45,14 @@ def test_demo_seed_once(policy, units, as_user):
     pdf = c.get(f"/supervision/meetings/{held.pk}/papers.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF") and len(pdf.content) > 5000
+
+
+def test_home_panels(as_user, convener, supervisor):
+    from jiuzhu.supervision import services
+
+    services.directive_create(
+        actor=convener, title="核查", units=["education"], limit_days=1, today=date(2026, 1, 5)
+    )
+    page = as_user(convener).get("/").content.decode()
+    assert "联席会议与监督" in page and "未办结督办任务 1 项" in page and "超期 1" in page
+    assert "访问与变更日志" in as_user(supervisor).get("/").content.decode()
