@@ -124,14 +124,15 @@ def budget_check(roll: PaymentRoll) -> dict:
         service_code=roll.service_code,
         state__in=(PaymentRoll.APPROVED, PaymentRoll.EXPORTED),
     ).exclude(pk=roll.pk).aggregate(s=Sum("total"))["s"] or Decimal("0.00")
-    after = paid + committed + roll.total
+    this_roll = Decimal("0.00") if roll.state == PaymentRoll.CLOSED else roll.total  # closed: in the ledger
+    after = paid + committed + this_roll
     return {
         "year": year,
         "has_budget": b is not None,
         "budget": money(budget),
         "paid": money(paid),
         "committed": money(committed),
-        "this_roll": money(roll.total),
+        "this_roll": money(this_roll),
         "after": money(after),
         "overrun": money(after - budget) if after > budget else Decimal("0.00"),
     }
