@@ -147,3 +147,27 @@ def test_resolving_another_units_alert_through_htmx_is_refused(client, staff, ra
     )
     assert r.status_code == 404 and "不属于本单位" in r.content.decode()
     assert Alert.objects.get(pk=raised["dead"].pk).status == "open"
+
+
+def test_department_list_upload_page_validates_an_excel_file_then_applies_it(client, staff, db):
+    from openpyxl import Workbook
+
+    from jiuzhu.screening.models import DepartmentList
+
+    wb = Workbook()
+    wb.active.append(["姓名", "身份证号码", "出生日期"])
+    wb.active.append(["何独居", "329901194501010011", date(1945, 1, 1)])
+    wb.active.append(["吕无号", "", "1946-02-02"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    buf.name = "独居老人.xlsx"
+    client.force_login(staff("department_officer", "civil_affairs"))
+    page = client.post("/screening/lists/", {"kind": "elderly_alone", "file": buf}).content.decode()
+    assert "有效 2 行" in page and "确认导入" in page
+    dl = DepartmentList.objects.get()
+    assert dl.state == "validated" and dl.rows.count() == 0
+    client.post(f"/screening/lists/{dl.pk}/apply/")
+    dl.refresh_from_db()
+    assert dl.state == "applied" and sorted(dl.rows.values_list("name", flat=True)) == ["何独居", "吕无号"]
+    assert dl.rows.get(name="吕无号").birth_date == date(1946, 2, 2)
