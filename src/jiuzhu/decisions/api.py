@@ -181,6 +181,7 @@ def kpi(request, start: date, end: date):
 
 class NoticeOut(Schema):
     id: int
+    kind: str = Field(..., description="grant（拟批准）/ termination（拟终止特困供养）")
     name: str = Field(..., description="公示姓名（按政策脱敏）")
     town: str
     community: str
@@ -194,7 +195,7 @@ class NoticeOut(Schema):
 @router.get("/notices", auth=None, response={200: list[NoticeOut]}, summary="公示（免登录）")
 def notice_list(request, community: str = "", past: bool = False):
     return [
-        {"id": n.pk, "name": n.shown_name, "town": n.town.name, "community": n.community,
+        {"id": n.pk, "kind": n.kind, "name": n.shown_name, "town": n.town.name, "community": n.community,
          "household_size": n.household_size, "service": n.service_name, "amount": f"{n.amount:.2f}",
          "starts_on": n.starts_on, "ends_on": n.ends_on}
         for n in notices.public_notices(community=community, past=past)[:1000]

@@ -201,8 +201,16 @@ class Notice(models.Model):
     RUNNING = "running"
     WITHDRAWN = "withdrawn"
     STATES = [(RUNNING, "公示"), (WITHDRAWN, "因异议撤回")]
+    GRANT, TERMINATION = "grant", "termination"
+    KINDS = [(GRANT, "拟批准"), (TERMINATION, "拟终止供养")]
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notices")
+    kind = models.CharField("公示类型", max_length=12, choices=KINDS, default=GRANT)
+    # a grant notice belongs to a case; a termination notice (特困人员认定办法: termination
+    # also goes through a 7-day notice) to the review that proposes it
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="notices")
+    review = models.ForeignKey(
+        "Review", null=True, blank=True, on_delete=models.PROTECT, related_name="notices"
+    )
     town = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     community = models.CharField("村（社区）", max_length=100, db_index=True)
     shown_name = models.CharField("公示姓名", max_length=50)

@@ -110,11 +110,12 @@ def objection_lodge(
         notice=n, text=text, ip=ip, contact_name=(contact_name or "").strip()[:50],
         contact_phone=(contact_phone or "").strip()[:20], lodged_on=today,
     )  # fmt: skip
-    from . import cases
+    if n.case_id:
+        from . import cases
 
-    c = cases._lock(n.case_id)
-    cases.extend(c, ground="objection", note="公示期间收到异议", actor=None)
-    cases.milestone(c, "decision_objection", actor=None, note="公示期间收到异议，镇街复查")
+        c = cases._lock(n.case_id)
+        cases.extend(c, ground="objection", note="公示期间收到异议", actor=None)
+        cases.milestone(c, "decision_objection", actor=None, note="公示期间收到异议，镇街复查")
     return obj
 
 
@@ -132,32 +133,49 @@ def objection_handle(
     obj = Objection.objects.select_for_update().select_related("notice").filter(pk=pk).first()
     if obj is None:
         raise NotFound("异议不存在", field="objection")
-    c = cases._lock(obj.notice.case_id)
-    cases.ensure_caseworker(actor, c.town_id)
+    n = obj.notice
+    cases.ensure_caseworker(actor, n.town_id)
+    c = cases._lock(n.case_id) if n.case_id else None
     if obj.state != Objection.OPEN:
         raise IllegalTransition("该异议已处理", field="objection", code="objection_handled")
     note = (note or "").strip()
     if not note:
         raise ValidationFailed("请填写复查情况", field="note", code="reinvestigation_note_required")
-    cases.investigation_record(
-        actor=actor, case=c, kind=Investigation.REINVESTIGATION, done_on=today, staff_names=staff_names,
-        findings=f"异议复查：{note}",
-    )  # fmt: skip
+    names = [x.strip() for x in staff_names or [] if x and x.strip()]
+    if len(set(names)) < cases.MIN_STAFF:
+        raise ValidationFailed("复查须由2名以上工作人员进行", field="staff_names", code="two_staff_required")
+    if c is not None:
+        cases.investigation_record(
+            actor=actor, case=c, kind=Investigation.REINVESTIGATION, done_on=today, staff_names=names,
+            findings=f"异议复查：{note}",
+        )  # fmt: skip
     obj.state = Objection.UPHELD if upheld else Objection.DISMISSED
-    obj.handling_note, obj.handled_on, obj.handled_by = note, today, actor
+    obj.handling_note, obj.handled_on, obj.handled_by = (
+        f"{note}（复查人员：{'、'.join(names)}）",
+        today,
+        actor,
+    )
     obj.save()
-    c.refresh_from_db()
     if upheld:
-        Notice.objects.filter(pk=obj.notice_id).update(state=Notice.WITHDRAWN)
-        obj.notice.objections.filter(state=Objection.OPEN).update(
+        Notice.objects.filter(pk=n.pk).update(state=Notice.WITHDRAWN)
+        n.objections.filter(state=Objection.OPEN).update(
             state=Objection.UPHELD,
             handling_note="同一公示的异议已成立，公示撤回",
             handled_on=today,
             handled_by=actor,
         )
-        cases._save(c, state=Case.INVESTIGATING, opinion="")
-    result = "异议成立，撤回公示，重新调查" if upheld else "异议不成立，继续办理"
-    cases.milestone(c, "decision_objection_handled", actor=actor, note=f"{result}：{note}")
+        if c is not None:
+            c.refresh_from_db()
+            cases._save(c, state=Case.INVESTIGATING, opinion="")
+        elif n.review_id:
+            from .models import Review
+
+            # the proposed termination is not confirmed: the caseworker decides again
+            Review.objects.filter(pk=n.review_id).update(state=Review.PROPOSED, outcome="", confirmed_by=None,
+                                                         confirmed_on=None)  # fmt: skip
+    if c is not None:
+        result = "异议成立，撤回公示，重新调查" if upheld else "异议不成立，继续办理"
+        cases.milestone(c, "decision_objection_handled", actor=actor, note=f"{result}：{note}")
     return obj
 
 
@@ -176,9 +194,9 @@ def public_notices(
         qs = qs.filter(town__code=town_code)
     if past:
         # the published recipient list: notices that ran their course and were approved
-        return qs.filter(state=Notice.RUNNING, ends_on__lt=today, case__state=Case.APPROVED).order_by(
-            "-ends_on", "-id"
-        )
+        return qs.filter(
+            kind=Notice.GRANT, state=Notice.RUNNING, ends_on__lt=today, case__state=Case.APPROVED
+        ).order_by("-ends_on", "-id")
     return qs.filter(state=Notice.RUNNING, starts_on__lte=today, ends_on__gte=today).order_by("ends_on", "id")
 
 

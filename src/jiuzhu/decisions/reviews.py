@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from jiuzhu.common import masking as m
 from jiuzhu.common.errors import IllegalTransition, NotFound, ValidationFailed
 from jiuzhu.intake.services import racing_write
 from jiuzhu.policy.selectors import current_policy
@@ -25,7 +26,7 @@ from jiuzhu.registry.models import Person
 from . import letters, snapshot
 from .cases import _authority, ensure_approver, ensure_caseworker
 from .entitlements import add_months, entitlement_change, entitlement_stop
-from .models import Entitlement, Letter, Review
+from .models import Entitlement, Letter, Notice, Review
 from .scope import DECISION_CATEGORIES
 
 DEFAULT_DEATH_MONTHS = 3
@@ -175,7 +176,38 @@ def review_confirm(
     r.outcome, r.amount, r.note = outcome, amount, note
     r.state, r.confirmed_by, r.confirmed_on = Review.CONFIRMED, actor, today
     r.save()
+    if needs_termination_notice(r):
+        _termination_notice(r, today)
     return r
+
+
+def needs_termination_notice(r: Review) -> bool:
+    """Ending extreme-poverty support goes through a 7-day notice too (特困人员认定办法)."""
+    return r.outcome == Review.STOP and r.entitlement.category == "extreme_poverty"
+
+
+def _termination_notice(r: Review, today: date) -> Notice:
+    from .notices import notice_end
+
+    ent = r.entitlement
+    return Notice.objects.create(
+        kind=Notice.TERMINATION, review=r, town=r.town, community=r.household.community,
+        shown_name=m.mask_name(ent.payee.name), household_size=ent.members.count(),
+        service_name=r.result.get("name") or ent.service_code, amount=ent.amount, starts_on=today,
+        ends_on=notice_end(today, current_policy()),
+    )  # fmt: skip
+
+
+def _check_termination_notice(r: Review, today: date) -> None:
+    notice = r.notices.filter(state=Notice.RUNNING).order_by("-id").first()
+    if notice is None:
+        raise IllegalTransition("终止特困供养须先公示", field="review", code="termination_notice_required")
+    if notice.ends_on >= today:
+        raise IllegalTransition(
+            f"终止供养公示期未满（至 {notice.ends_on.isoformat()}）", field="review", code="notice_running"
+        )
+    if notice.objections.filter(state="open").exists():
+        raise IllegalTransition("公示异议尚未处理完毕", field="review", code="objection_open")
 
 
 def _letter_content(r: Review, policy, today: date, actor, *, from_month: date, **more) -> dict:
@@ -226,6 +258,8 @@ def review_sign(*, actor, review: Review | int, today: date | None = None) -> Re
     ensure_approver(actor)
     if r.state != Review.CONFIRMED:
         raise IllegalTransition("复核结论须先经镇街确认", field="review", code="wrong_state", state=r.state)
+    if needs_termination_notice(r):
+        _check_termination_notice(r, today)
     policy = current_policy()
     ent = r.entitlement
     from_month = add_months(today, 1)

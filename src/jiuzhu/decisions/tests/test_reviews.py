@@ -122,3 +122,28 @@ def test_income_from_work_between_the_standard_and_one_and_a_half_exits_graduall
     assert amount_owed(payee=new.payee, service_code="dibao", month=date(2027, 4, 1)) == Decimal("0.00")
     assert Letter.objects.get(review=r).kind == "review_gradual_exit"
     assert reviews.reviews_generate(on=date(2026, 12, 1)).cycle == 0  # no cycle review while exiting
+
+
+def test_ending_extreme_poverty_support_goes_through_a_notice(make_household, approver, caseworker, policy):
+    hh = make_household(
+        members=[{"name": "孤寡老人", "birth": date(1945, 2, 2), "has_capable_supporter": False}]
+    )
+    person = hh.members.get()
+    ent = entitlement_grant(household=hh, payee=person, service_code="tekun_dispersed", amount="1335",
+                            start_month=date(2026, 4, 1), next_review_on=DUE, actor=approver, policy=policy)  # fmt: skip
+    income_add(actor=None, person=person, kind="property", monthly_amount="5000",
+               period_start=date(2025, 9, 1), period_end=date(2026, 8, 31))  # fmt: skip
+    reviews.reviews_generate(on=DUE)
+    r = Review.objects.get()
+    assert r.proposal == Review.STOP
+    reviews.review_confirm(actor=caseworker, review=r, today=DUE)
+    notice = r.notices.get()
+    assert (
+        notice.kind == "termination" and notice.shown_name == "孤**人" and notice.ends_on == date(2026, 9, 8)
+    )
+    with pytest.raises(IllegalTransition) as exc:
+        reviews.review_sign(actor=approver, review=r, today=date(2026, 9, 8))
+    assert exc.value.code == "notice_running"
+    reviews.review_sign(actor=approver, review=r, today=date(2026, 9, 9))
+    assert Entitlement.objects.get(pk=ent.pk).end_month == date(2026, 9, 1)
+    assert Letter.objects.get(review=r).kind == "review_stop"
