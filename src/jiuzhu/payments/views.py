@@ -107,8 +107,16 @@ def home(request):
     rolls = selectors.rolls_list(month=month)
     for r in rolls:
         r.service_name = names.get(r.service_code, r.service_code)
+    chart = charts.bars(
+        [
+            (r.service_name, r.paid_total if r.state == PaymentRoll.CLOSED else r.total)
+            for r in rolls
+            if r.total or r.paid_total
+        ],
+        title=f"{month:%Y年%m月}各名册金额（元；已对账的为实发）",
+    )
     return render(request, "payments/home.html", {
-        "month": month, "months": months, "rolls": rolls, "role": _role(request),
+        "month": month, "months": months, "rolls": rolls, "role": _role(request), "chart": mark_safe(chart),
         "can_prepare": _role(request) in services.PREPARE_ROLES,
     })  # fmt: skip
 

@@ -19,7 +19,7 @@ def test_roll_through_the_screens(client, grant, actors, staff):
     approver = actors["approver"]
     c = _login(client, approver)
     r = c.post("/payments/generate/", {"month": "2026-03"}, follow=True)
-    assert "名册 1 本" in r.content.decode()
+    assert "名册 1 本" in r.content.decode() and "<svg" in r.content.decode()
     roll = PaymentRoll.objects.get(month=date(2026, 3, 1), service_code="dibao")
     page = c.get(f"/payments/roll/{roll.pk}/").content.decode()
     number = f"62220000{ent.payee_id:011d}"
