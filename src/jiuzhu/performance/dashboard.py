@@ -1,0 +1,129 @@
+"""The leaders' dashboard: charts and the unit table for one year, read from the snapshots."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from jiuzhu.registry.models import Unit
+
+from . import charts, kpis, selectors
+
+
+def _spent(data: dict) -> Decimal:
+    return sum((Decimal(v["amount"]) for v in data.get("spending", {}).values()), Decimal(0))
+
+
+def _url(name: str, fallback: str) -> str:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return fallback
+
+
+def context(*, year: int, cases_url) -> dict:
+    snaps = selectors.year_snapshots(year)
+    ms = kpis.months(date(year, 1, 1), date(year, 12, 31))
+    empty = {}
+    city = [snaps.get((None, m), empty) for m in ms]
+    today = timezone.localdate()
+    upto = [m for m in ms if m <= today] or ms
+    last = max(upto)
+    public = reverse("performance:public")
+
+    requests = charts.bars(
+        [
+            (
+                f"{m.month}月",
+                c.get("new_requests", 0),
+                cases_url("new_requests", m, kpis.month_end(m)),
+                f"新申请 {c.get('new_requests', 0)} 件",
+            )
+            for m, c in zip(ms, city, strict=True)
+        ]
+    )
+    spending = charts.bars(
+        [
+            (
+                f"{m.month}月",
+                _spent(c),
+                f"{public}?year={year}&month={m.month}#month",
+                f"应发 ¥{_spent(c):,.2f}",
+            )
+            for m, c in zip(ms, city, strict=True)
+        ],
+        color="#805ad5",
+    )
+    units = list(Unit.objects.order_by("sort_order", "id"))
+    towns = [u for u in units if u.kind == Unit.TOWN]
+    cov_items = []
+    for t in towns:
+        d = snaps.get((t.pk, last), empty)
+        rate = kpis._rate(d.get("recipients", 0), d.get("monitored", 0)) or Decimal(0)
+        cov_items.append(
+            (
+                t.name,
+                rate,
+                f"{public}?year={year}&month={last.month}#town-{t.code}",
+                f"保障 {d.get('recipients', 0)} / 监测 {d.get('monitored', 0)} 人",
+            )
+        )
+    coverage = charts.hbars(cov_items, suffix="%")
+    cells, hrefs, rows = {}, {}, []
+    for u in units:
+        rows.append(u.name)
+        for m in ms:
+            d = snaps.get((u.pk, m), empty)
+            cells[(u.name, f"{m.month}")] = d.get("late", 0) + d.get("open_overdue_at_end", 0)
+            hrefs[(u.name, f"{m.month}")] = cases_url("overdue", m, kpis.month_end(m), u)
+    heat = charts.heat(rows, [f"{m.month}" for m in ms], cells, hrefs)
+    alerts = selectors.provider("alerts", start=date(year, 1, 1), end=date(year, 12, 31))
+    funnel = None
+    if alerts is not None:
+        screening = _url("screening:home", "#")
+        funnel = charts.hbars(
+            [
+                ("发现预警", alerts["alerts_raised"], screening, "本年发现"),
+                ("已核处", alerts["alerts_resolved"], screening + "?status=", "本年核处"),
+                ("核实属实", alerts["alerts_confirmed"], screening + "?status=confirmed", "核处属实"),
+                ("超期未核处", alerts["alerts_overdue"], screening + "?status=open", "年末超期"),
+            ],
+            color="#dd6b20",
+        )
+    table = []
+    for u in units:
+        parts = [snaps[(u.pk, m)] for m in ms if (u.pk, m) in snaps]
+        if not parts:
+            continue
+        f = kpis.derive(kpis.merge(parts))
+        table.append(
+            {
+                "unit": u,
+                "f": f,
+                "links": {
+                    k: cases_url(k, date(year, 1, 1), date(year, 12, 31), u) for k in selectors.FIGURES
+                },
+            }
+        )
+    total = kpis.derive(kpis.merge([c for c in city if c])) if any(city) else None
+    return {
+        "year": year,
+        "has_data": bool(snaps),
+        "refreshed": selectors.last_refresh(year),
+        "charts": {
+            "requests": mark_safe(requests),
+            "spending": mark_safe(spending),
+            "coverage": mark_safe(coverage),
+            "heat": mark_safe(heat),
+            "funnel": mark_safe(funnel) if funnel else None,
+        },
+        "city": total,
+        "city_links": {k: cases_url(k, date(year, 1, 1), date(year, 12, 31)) for k in selectors.FIGURES},
+        "table": table,
+        "coverage_month": last,
+        "alerts": alerts,
+    }

@@ -1,0 +1,263 @@
+"""The platform's own figures, computed from the intake and decisions tables.
+
+Handling time of a referral leg (分办事项) is counted in statutory working days from the day it
+was referred to the day it was closed, less the working days it stood paused for missing
+material (``paused_days``), as the intake area counts its deadlines. Each figure is additive
+per month (counts and a histogram of handling days) so that months merge into any whole-month
+period; stocks at the period's end (open, overdue, coverage) take the last month's value.
+
+Coverage (decision, see docs/performance.md): *recipients* are the persons covered by
+entitlements of the minimum-living (低保) and extreme-poverty (特困) categories owed in the
+month; the *monitored* low-income population is every living member of a household that has
+applied for either (a referral of those categories referred by then) or receives one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from jiuzhu.common.selectors import holiday_table
+from jiuzhu.common.workdays import is_workday
+
+LOW_INCOME = ("minimum_living", "extreme_poverty")
+ADDITIVE = (
+    "received",
+    "new_requests",
+    "closed",
+    "on_time",
+    "late",
+    "transfers",
+    "granted",
+    "refused",
+    "charity",
+)
+STOCKS = ("open_at_end", "open_overdue_at_end", "recipients", "monitored")
+
+
+def month_start(d: date) -> date:
+    return d.replace(day=1)
+
+
+def month_end(d: date) -> date:
+    nxt = (d.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return nxt - timedelta(days=1)
+
+
+def months(start: date, end: date) -> list[date]:
+    out, m = [], month_start(start)
+    while m <= end:
+        out.append(m)
+        m = month_end(m) + timedelta(days=1)
+    return out
+
+
+class WorkdayIndex:
+    """Cumulative count of working days, so that working days between two dates is one
+    subtraction (the same answer as ``workdays_between``)."""
+
+    def __init__(self, first: date, last: date):
+        table = holiday_table()
+        self.first = first
+        self.cum: list[int] = []
+        n, day = 0, first
+        while day <= last:
+            if is_workday(day, table):
+                n += 1
+            self.cum.append(n)
+            day += timedelta(days=1)
+
+    def between(self, a: date, b: date) -> int:
+        if b <= a:
+            return 0
+        return self.cum[(b - self.first).days] - self.cum[(a - self.first).days]
+
+
+# Row layout read from the database: (id, unit_id, leg, state, referred_on, due_on, closed_on,
+# paused_days, reasons)
+FIELDS = ("id", "unit_id", "leg", "state", "referred_on", "due_on", "closed_on", "paused_days", "reasons")
+
+
+def referral_rows(*, start: date, end: date, unit=None) -> list[tuple]:
+    """Legs that touch ``start``–``end``: referred by the end, not closed before the start."""
+    from jiuzhu.intake.models import Referral
+
+    qs = Referral.objects.filter(referred_on__lte=end).filter(
+        Q(closed_on__isnull=True) | Q(closed_on__gte=start)
+    )
+    if unit is not None:
+        qs = qs.filter(unit=unit)
+    return list(qs.order_by().values_list(*FIELDS))
+
+
+def reason_key(text: str) -> str:
+    first = (text or "").strip().splitlines()[0] if (text or "").strip() else "（未写明理由）"
+    return first[:40]
+
+
+def handling_days(row, idx: WorkdayIndex) -> int:
+    return max(0, idx.between(row[4], row[6]) - (row[7] or 0))
+
+
+def figures(rows: Iterable[tuple], *, start: date, end: date, idx: WorkdayIndex) -> dict:
+    """Additive figures of ``rows`` for ``start``–``end`` (inclusive) plus the stocks at ``end``."""
+    from jiuzhu.intake.models import Referral as R
+
+    out = {k: 0 for k in ADDITIVE}
+    hist: Counter = Counter()
+    reasons: Counter = Counter()
+    open_at_end = overdue_at_end = 0
+    for row in rows:
+        _id, _unit, leg, state, referred, due, closed, _paused, text = row
+        if start <= referred <= end:
+            out["received"] += 1
+            if leg == 1:
+                out["new_requests"] += 1
+        if closed is not None and start <= closed <= end:
+            if state == R.TRANSFERRED:
+                out["transfers"] += 1
+            elif state in R.RESULT_STATES:
+                out["closed"] += 1
+                out[state] += 1
+                if closed <= due:
+                    out["on_time"] += 1
+                else:
+                    out["late"] += 1
+                hist[handling_days(row, idx)] += 1
+                if state == R.REFUSED:
+                    reasons[reason_key(text)] += 1
+        if referred <= end and (closed is None or closed > end):
+            open_at_end += 1
+            if due < end:
+                overdue_at_end += 1
+    out["open_at_end"] = open_at_end
+    out["open_overdue_at_end"] = overdue_at_end
+    out["days_hist"] = {str(k): v for k, v in sorted(hist.items())}
+    out["refusal_reasons"] = dict(reasons.most_common())
+    return out
+
+
+def merge(parts: list[dict]) -> dict:
+    """Months (in order) into one period: counts add, histograms add, stocks take the last."""
+    out: dict = {k: 0 for k in ADDITIVE}
+    hist: Counter = Counter()
+    reasons: Counter = Counter()
+    for p in parts:
+        for k in ADDITIVE:
+            out[k] += p.get(k, 0)
+        hist.update({k: v for k, v in p.get("days_hist", {}).items()})
+        reasons.update(p.get("refusal_reasons", {}))
+    for k in STOCKS:
+        out[k] = parts[-1].get(k, 0) if parts else 0
+    out["days_hist"] = {k: hist[k] for k in sorted(hist, key=int)}
+    out["refusal_reasons"] = dict(reasons.most_common())
+    return out
+
+
+def derive(f: dict) -> dict:
+    """Rates and handling-time statistics from merged figures (Decimals, one place; None when
+    there is nothing to measure)."""
+    hist = [(int(k), v) for k, v in f.get("days_hist", {}).items()]
+    n = sum(v for _, v in hist)
+    f = dict(f)
+    f["overdue"] = f.get("late", 0) + f.get("open_overdue_at_end", 0)
+    f["avg_days"] = _dec(sum(d * v for d, v in hist) / n) if n else None
+    f["p90_days"] = _percentile(hist, 0.9) if n else None
+    f["on_time_rate"] = _rate(f.get("on_time", 0), f.get("closed", 0))
+    f["overdue_open_rate"] = _rate(f.get("open_overdue_at_end", 0), f.get("open_at_end", 0))
+    f["coverage_rate"] = _rate(f.get("recipients", 0), f.get("monitored", 0))
+    return f
+
+
+def _percentile(hist: list[tuple[int, int]], q: float) -> int:
+    """Nearest-rank percentile: the smallest value with at least ``q`` of the cases at or
+    below it."""
+    n = sum(v for _, v in hist)
+    rank = math.ceil(q * n)
+    seen = 0
+    for d, v in sorted(hist):
+        seen += v
+        if seen >= rank:
+            return d
+    return sorted(hist)[-1][0]
+
+
+def _dec(x: float) -> Decimal:
+    return Decimal(str(x)).quantize(Decimal("0.1"))
+
+
+def _rate(num, den) -> Decimal | None:
+    if not den:
+        return None
+    return (Decimal(num) * 100 / Decimal(den)).quantize(Decimal("0.1"))
+
+
+# --- coverage and spending ----------------------------------------------------------------
+
+
+def _owed(month: date):
+    from jiuzhu.decisions.entitlements import owed_in
+
+    return owed_in(month)
+
+
+def coverage_by_town(month: date) -> dict[int | None, dict]:
+    """For the month: per town id (None: the city) recipients and monitored persons."""
+    from jiuzhu.decisions.models import Entitlement
+    from jiuzhu.intake.models import Referral
+    from jiuzhu.registry.models import Person
+
+    owed = _owed(month).filter(category__in=LOW_INCOME)
+    recipients = (
+        Person.objects.filter(entitlements__in=owed)
+        .values("household__town_id")
+        .annotate(n=Count("id", distinct=True))
+    )
+    end = month_end(month)
+    applied = Referral.objects.filter(category__in=LOW_INCOME, referred_on__lte=end).values(
+        "application__household_id"
+    )
+    receiving = Entitlement.objects.filter(pk__in=owed.values("pk")).values("household_id")
+    monitored = (
+        Person.objects.filter(deceased_on__isnull=True)
+        .filter(Q(household_id__in=applied) | Q(household_id__in=receiving))
+        .values("household__town_id")
+        .annotate(n=Count("id"))
+    )
+    out: dict = defaultdict(lambda: {"recipients": 0, "monitored": 0})
+    for r in recipients.order_by():
+        out[r["household__town_id"]]["recipients"] = r["n"]
+    for r in monitored.order_by():
+        out[r["household__town_id"]]["monitored"] = r["n"]
+    out[None] = {
+        "recipients": sum(v["recipients"] for k, v in out.items() if k is not None),
+        "monitored": sum(v["monitored"] for k, v in out.items() if k is not None),
+    }
+    return dict(out)
+
+
+def spending_by_town(month: date) -> dict[int | None, dict[str, dict]]:
+    """For the month: per town id (None: the city) and category, persons covered and the
+    amount owed (yuan, as a string)."""
+    owed = _owed(month)
+    out: dict = defaultdict(dict)
+    amounts = owed.values("household__town_id", "category").annotate(s=Sum("amount"), h=Count("id"))
+    persons = owed.values("household__town_id", "category").annotate(n=Count("members", distinct=True))
+    for r in amounts.order_by():
+        out[r["household__town_id"]][r["category"]] = {"amount": str(r["s"] or 0), "persons": 0}
+    for r in persons.order_by():
+        out[r["household__town_id"]].setdefault(r["category"], {"amount": "0", "persons": 0})
+        out[r["household__town_id"]][r["category"]]["persons"] = r["n"]
+    city: dict = {}
+    for cats in list(out.values()):
+        for cat, v in cats.items():
+            c = city.setdefault(cat, {"amount": Decimal(0), "persons": 0})
+            c["amount"] += Decimal(v["amount"])
+            c["persons"] += v["persons"]
+    out[None] = {k: {"amount": str(v["amount"]), "persons": v["persons"]} for k, v in city.items()}
+    return dict(out)

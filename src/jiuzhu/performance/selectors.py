@@ -1,0 +1,168 @@
+"""Reads: KPIs per unit and for the city for any period, the cases behind a figure, the
+dashboard's series and the public disclosure tables.
+
+``city_kpis(*, start, end)`` and ``unit_kpis(*, unit, start, end)`` return a dict:
+
+- ``intake``: figures of referral legs (see ``kpis``): ``received``, ``new_requests``,
+  ``closed``, ``on_time``, ``late``, ``overdue`` (late closures + open past due at the end),
+  ``transfers``, ``granted``, ``refused``, ``refusal_reasons`` {reason: n}, ``avg_days``,
+  ``p90_days`` (working days), ``on_time_rate`` (%), ``recipients``, ``monitored``,
+  ``coverage_rate`` (%), ``open_at_end``, ``open_overdue_at_end``
+- ``alerts``, ``funds``, ``decisions``, ``supervision``, ``charity``: the other areas' KPI
+  dicts, or None where the area is not installed
+- ``indicators``: the rates the evaluation scores (None: nothing to measure)
+- ``source``: "snapshot" (whole months, precomputed) or "live"
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q
+
+from . import kpis
+from .models import KpiSnapshot
+
+PROVIDERS = {
+    "alerts": ("jiuzhu.screening.selectors", "kpi_alerts"),
+    "funds": ("jiuzhu.payments.selectors", "kpi_funds"),
+    "decisions": ("jiuzhu.decisions.selectors", "kpi_decisions"),
+    "supervision": ("jiuzhu.supervision.selectors", "kpi_supervision"),
+    "charity": ("jiuzhu.charity.selectors", "kpi_charity"),
+}
+
+FIGURES = {
+    "received": "收到分办事项",
+    "new_requests": "新申请事项",
+    "closed": "办结",
+    "on_time": "按时办结",
+    "late": "超期办结",
+    "overdue": "超期（含未办结）",
+    "open_overdue": "期末超期未办结",
+    "transfers": "转办",
+    "granted": "给予救助",
+    "refused": "不予救助",
+}
+
+
+def provider(name: str, *, start: date, end: date, unit=None) -> dict | None:
+    module, func = PROVIDERS[name]
+    try:
+        fn = getattr(importlib.import_module(module), func)
+    except (ImportError, AttributeError):
+        return None
+    return fn(start=start, end=end, unit=unit)
+
+
+def _whole_months(start: date, end: date) -> bool:
+    return start.day == 1 and end == kpis.month_end(end) and start <= end
+
+
+def intake_figures(*, start: date, end: date, unit=None) -> tuple[dict, str]:
+    """Merged figures for the period: from snapshots when the period is whole months and
+    every month has one, live otherwise."""
+    if _whole_months(start, end):
+        ms = kpis.months(start, end)
+        qs = KpiSnapshot.objects.filter(month__in=ms)
+        qs = qs.filter(unit=unit) if unit is not None else qs.filter(unit__isnull=True)
+        snaps = {s.month: s.data for s in qs}
+        if len(snaps) == len(ms):
+            return kpis.derive(kpis.merge([snaps[m] for m in ms])), "snapshot"
+    return kpis.derive(live_figures(start=start, end=end, unit=unit)), "live"
+
+
+def live_figures(*, start: date, end: date, unit=None) -> dict:
+    rows = kpis.referral_rows(start=start, end=end, unit=unit)
+    last = max([end, *(r[6] for r in rows if r[6] is not None)])
+    first = min([start, *(r[4] for r in rows)])
+    f = kpis.figures(rows, start=start, end=end, idx=kpis.WorkdayIndex(first, last))
+    cov = kpis.coverage_by_town(kpis.month_start(end))
+    key = unit.pk if unit is not None else None
+    f.update(cov.get(key, {"recipients": 0, "monitored": 0}))
+    return f
+
+
+def _rate(num, den) -> Decimal | None:
+    if num is None or not den:
+        return None
+    return (Decimal(num) * 100 / Decimal(den)).quantize(Decimal("0.1"))
+
+
+def indicators(k: dict) -> dict:
+    i = k["intake"]
+    a, f, d, s = (
+        k.get("alerts") or {},
+        k.get("funds") or {},
+        k.get("decisions") or {},
+        k.get("supervision") or {},
+    )
+    return {
+        "on_time_rate": i["on_time_rate"],
+        "p90_days": i["p90_days"],
+        "overdue_open_rate": i["overdue_open_rate"],
+        "coverage_rate": i["coverage_rate"],
+        "alerts_on_time_rate": _rate(a.get("alerts_resolved_on_time"), a.get("alerts_resolved")),
+        "objections_upheld_rate": _rate(d.get("objections_upheld"), d.get("objections_received")),
+        "funds_on_time_rate": _rate(f.get("paid_on_time"), f.get("paid_lines")),
+        "execution_rate": f.get("execution_rate") if f.get("budget") else None,
+        "complaints_on_time_rate": _rate(s.get("complaints_closed_on_time"), s.get("complaints_closed")),
+        "directives_on_time_rate": _rate(s.get("directives_closed_on_time"), s.get("directives_closed")),
+    }
+
+
+def unit_kpis(*, unit, start: date, end: date) -> dict:
+    intake, source = intake_figures(start=start, end=end, unit=unit)
+    out = {"intake": intake, "source": source, "unit": unit, "start": start, "end": end}
+    for name in PROVIDERS:
+        out[name] = provider(name, start=start, end=end, unit=unit)
+    out["indicators"] = indicators(out)
+    return out
+
+
+def city_kpis(*, start: date, end: date) -> dict:
+    return unit_kpis(unit=None, start=start, end=end)
+
+
+def figure_cases(*, figure: str, start: date, end: date, unit=None):
+    """The referral legs behind one intake figure (a queryset, newest first)."""
+    from django.db.models import F
+
+    from jiuzhu.intake.models import Referral as R
+
+    qs = R.objects.select_related("application", "unit")
+    if unit is not None:
+        qs = qs.filter(unit=unit)
+    closed_in = Q(closed_on__gte=start, closed_on__lte=end)
+    open_at_end = Q(referred_on__lte=end) & (Q(closed_on__isnull=True) | Q(closed_on__gt=end))
+    filters = {
+        "received": Q(referred_on__gte=start, referred_on__lte=end),
+        "new_requests": Q(referred_on__gte=start, referred_on__lte=end, leg=1),
+        "closed": closed_in & Q(state__in=R.RESULT_STATES),
+        "on_time": closed_in & Q(state__in=R.RESULT_STATES, closed_on__lte=F("due_on")),
+        "late": closed_in & Q(state__in=R.RESULT_STATES, closed_on__gt=F("due_on")),
+        "open_overdue": open_at_end & Q(due_on__lt=end),
+        "overdue": (closed_in & Q(state__in=R.RESULT_STATES, closed_on__gt=F("due_on")))
+        | (open_at_end & Q(due_on__lt=end)),
+        "transfers": closed_in & Q(state=R.TRANSFERRED),
+        "granted": closed_in & Q(state=R.GRANTED),
+        "refused": closed_in & Q(state=R.REFUSED),
+    }
+    if figure not in filters:
+        return None
+    return qs.filter(filters[figure]).order_by("-referred_on", "-id")
+
+
+# --- dashboard and disclosure --------------------------------------------------------------
+
+
+def year_snapshots(year: int) -> dict:
+    """{(unit_id or None, month): data} for the year."""
+    qs = KpiSnapshot.objects.filter(month__year=year).values_list("unit_id", "month", "data")
+    return {(u, m): d for u, m, d in qs}
+
+
+def last_refresh(year: int):
+    s = KpiSnapshot.objects.filter(month__year=year).order_by("-refreshed_at").first()
+    return s.refreshed_at if s else None

@@ -1,0 +1,151 @@
+"""Writes: the KPI snapshot refresh and the evaluator's manual items."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+
+from jiuzhu.common.errors import PermissionDenied, ValidationFailed
+from jiuzhu.common.masking import ADMIN, CONVENER
+
+from . import kpis
+from .models import KpiSnapshot, ManualItem
+
+EVALUATORS = {CONVENER, ADMIN}
+
+
+def _blank() -> dict:
+    d = {k: 0 for k in (*kpis.ADDITIVE, "open_at_end", "open_overdue_at_end")}
+    d["days_hist"] = Counter()
+    d["refusal_reasons"] = Counter()
+    return d
+
+
+def _bucket_year(rows: list[tuple], year: int, idx: kpis.WorkdayIndex) -> dict:
+    """One pass over the legs: (unit_id, month) -> additive figures and stocks, the same
+    numbers ``kpis.figures`` gives month by month."""
+    from jiuzhu.intake.models import Referral as R
+
+    ms = kpis.months(date(year, 1, 1), date(year, 12, 31))
+    ends = [kpis.month_end(m) for m in ms]
+    out: dict = defaultdict(_blank)
+    for row in rows:
+        _id, unit, leg, state, referred, due, closed, _paused, text = row
+        if referred.year == year:
+            b = out[(unit, referred.replace(day=1))]
+            b["received"] += 1
+            if leg == 1:
+                b["new_requests"] += 1
+        if closed is not None and closed.year == year:
+            b = out[(unit, closed.replace(day=1))]
+            if state == R.TRANSFERRED:
+                b["transfers"] += 1
+            elif state in R.RESULT_STATES:
+                b["closed"] += 1
+                b[state] += 1
+                b["on_time" if closed <= due else "late"] += 1
+                b["days_hist"][kpis.handling_days(row, idx)] += 1
+                if state == R.REFUSED:
+                    b["refusal_reasons"][kpis.reason_key(text)] += 1
+        for m, e in zip(ms, ends, strict=True):
+            if referred > e:
+                continue
+            if closed is not None and closed <= e:
+                break
+            b = out[(unit, m)]
+            b["open_at_end"] += 1
+            if due < e:
+                b["open_overdue_at_end"] += 1
+    return out
+
+
+def _jsonable(b: dict) -> dict:
+    d = dict(b)
+    d["days_hist"] = {str(k): v for k, v in sorted(b["days_hist"].items())}
+    d["refusal_reasons"] = dict(b["refusal_reasons"].most_common())
+    return d
+
+
+def snapshot_refresh(*, year: int, progress: bool = False) -> int:
+    """Recompute the year's monthly snapshots for every unit and the city in one transaction.
+    Returns the number of snapshot rows written."""
+    from jiuzhu.registry.models import Unit
+
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    rows = kpis.referral_rows(start=start, end=end)
+    first = min([r[4] for r in rows], default=start)
+    last = max([end, *(r[6] for r in rows if r[6] is not None)])
+    idx = kpis.WorkdayIndex(min(first, start), last)
+    buckets = _bucket_year(rows, year, idx)
+    ms = kpis.months(start, end)
+    units = list(Unit.objects.values_list("id", "kind"))
+    steps = ms
+    if progress:
+        from tqdm import tqdm
+
+        steps = tqdm(ms, desc=f"{year} 年指标", unit="月")
+    coverage, spending = {}, {}
+    for m in steps:
+        coverage[m] = kpis.coverage_by_town(m)
+        spending[m] = kpis.spending_by_town(m)
+    now = timezone.now()
+    objs = []
+    for m in ms:
+        city = _blank()
+        for uid, _kind in units:
+            b = buckets.get((uid, m)) or _blank()
+            for k in (*kpis.ADDITIVE, "open_at_end", "open_overdue_at_end"):
+                city[k] += b[k]
+            city["days_hist"].update(b["days_hist"])
+            city["refusal_reasons"].update(b["refusal_reasons"])
+            data = _jsonable(b)
+            data.update(coverage[m].get(uid, {"recipients": 0, "monitored": 0}))
+            data["spending"] = spending[m].get(uid, {})
+            objs.append(KpiSnapshot(month=m, unit_id=uid, data=data, refreshed_at=now))
+        data = _jsonable(city)
+        data.update(coverage[m].get(None, {"recipients": 0, "monitored": 0}))
+        data["spending"] = spending[m].get(None, {})
+        objs.append(KpiSnapshot(month=m, unit=None, data=data, refreshed_at=now))
+    with transaction.atomic():
+        KpiSnapshot.objects.filter(month__gte=start, month__lte=end).delete()
+        KpiSnapshot.objects.bulk_create(objs, batch_size=500)
+    return len(objs)
+
+
+@transaction.atomic
+def manual_item_record(
+    *, actor, unit, start: date, end: date, indicator: str, points, evidence: str
+) -> ManualItem:
+    """The evaluator's points for a manual indicator, with the evidence relied on."""
+    from .evaluation import manual_indicators
+
+    if getattr(actor, "role", None) not in EVALUATORS:
+        raise PermissionDenied("只有联席会议召集人或管理员可以录入评价分", code="not_evaluator")
+    spec = manual_indicators().get(indicator)
+    if spec is None:
+        raise ValidationFailed("没有这个人工评分指标", field="indicator", code="unknown_indicator")
+    if end < start:
+        raise ValidationFailed("评价期止不能早于评价期起", field="end", code="bad_period")
+    try:
+        value = Decimal(str(points)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed("得分必须是数字", field="points", code="bad_points") from None
+    if value < 0 or value > Decimal(str(spec["points"])):
+        raise ValidationFailed(
+            f"得分应在 0 到 {spec['points']} 分之间", field="points", code="points_out_of_range"
+        )
+    if not (evidence or "").strip():
+        raise ValidationFailed("请写明佐证材料", field="evidence", code="evidence_required")
+    return ManualItem.objects.create(
+        unit=unit,
+        start=start,
+        end=end,
+        indicator=indicator,
+        points=value,
+        evidence=evidence.strip(),
+        entered_by=actor,
+    )

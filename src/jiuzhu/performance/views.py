@@ -1,0 +1,227 @@
+"""Screens: the leaders' dashboard (/performance/), the cases behind a figure, the unit
+evaluation with its manual items, the city ranking, PDF/Excel exports, and the public
+disclosure page (no login)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.masking import ADMIN, APPROVER, CONVENER, SUPERVISOR
+from jiuzhu.registry.models import Unit
+
+from . import dashboard, disclosure, evaluation, reports, selectors, services
+
+READERS = {CONVENER, SUPERVISOR, APPROVER, ADMIN}
+
+
+def _role(user) -> str:
+    return getattr(user, "effective_role", "") or getattr(user, "role", "") or ""
+
+
+def _ensure_reader(user) -> None:
+    if _role(user) not in READERS:
+        raise PermissionDenied("您的角色不能查看领导驾驶舱", code="forbidden")
+
+
+def _error(request, exc: JiuzhuError):
+    return render(request, "performance/error.html", {"error": exc}, status=exc.status)
+
+
+def _date(value: str, default: date, field: str) -> date:
+    if not value:
+        return default
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed("日期格式应为 YYYY-MM-DD", field=field, code="bad_date") from None
+
+
+def _period(request) -> tuple[date, date]:
+    today = timezone.localdate()
+    year = request.GET.get("year")
+    if year and year.isdigit():
+        y = int(year)
+        return date(y, 1, 1), date(y, 12, 31)
+    start = _date(request.GET.get("start", ""), date(today.year, 1, 1), "start")
+    end = _date(request.GET.get("end", ""), date(today.year, 12, 31), "end")
+    if end < start:
+        raise ValidationFailed("结束日期不能早于开始日期", field="end", code="bad_period")
+    return start, end
+
+
+def _unit(code: str | None):
+    if not code:
+        return None
+    u = Unit.objects.filter(code=code).first()
+    if u is None:
+        raise NotFound("没有这个单位", field="unit", code="unit_not_found")
+    return u
+
+
+def cases_url(figure: str, start: date, end: date, unit=None) -> str:
+    q = {"figure": figure, "start": start.isoformat(), "end": end.isoformat()}
+    if unit is not None:
+        q["unit"] = unit.code if hasattr(unit, "code") else unit
+    return reverse("performance:cases") + "?" + urlencode(q)
+
+
+@login_required
+def home(request):
+    try:
+        _ensure_reader(request.user)
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except (JiuzhuError, ValueError) as exc:
+        return _error(
+            request, exc if isinstance(exc, JiuzhuError) else ValidationFailed("年份无效", field="year")
+        )
+    ctx = dashboard.context(year=year, cases_url=cases_url)
+    return render(request, "performance/home.html", ctx)
+
+
+@login_required
+def briefing_pdf(request):
+    try:
+        _ensure_reader(request.user)
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except (JiuzhuError, ValueError) as exc:
+        return _error(
+            request, exc if isinstance(exc, JiuzhuError) else ValidationFailed("年份无效", field="year")
+        )
+    ctx = dashboard.context(year=year, cases_url=cases_url)
+    resp = HttpResponse(reports.briefing_pdf(ctx), content_type="application/pdf")
+    resp["Content-Disposition"] = f'attachment; filename="briefing-{year}.pdf"'
+    return resp
+
+
+@login_required
+def cases(request):
+    try:
+        _ensure_reader(request.user)
+        start, end = _period(request)
+        unit = _unit(request.GET.get("unit"))
+        figure = request.GET.get("figure", "received")
+        qs = selectors.figure_cases(figure=figure, start=start, end=end, unit=unit)
+        if qs is None:
+            raise ValidationFailed("没有这个指标", field="figure", code="unknown_figure")
+    except JiuzhuError as exc:
+        return _error(request, exc)
+    total = qs.count()
+    rows = list(qs[:500])
+    return render(
+        request,
+        "performance/cases.html",
+        {
+            "rows": rows,
+            "total": total,
+            "figure": figure,
+            "figure_label": selectors.FIGURES[figure],
+            "unit": unit,
+            "start": start,
+            "end": end,
+        },
+    )
+
+
+@login_required
+def evaluation_view(request, code: str):
+    try:
+        _ensure_reader(request.user)
+        unit = _unit(code)
+        start, end = _period(request)
+    except JiuzhuError as exc:
+        return _error(request, exc)
+    if request.method == "POST":
+        try:
+            services.manual_item_record(
+                actor=request.user,
+                unit=unit,
+                start=start,
+                end=end,
+                indicator=request.POST.get("indicator", ""),
+                points=request.POST.get("points", ""),
+                evidence=request.POST.get("evidence", ""),
+            )
+        except JiuzhuError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "人工评分已记录")
+        return redirect(request.get_full_path())
+    ev = evaluate_unit(unit, start, end)
+    return render(
+        request,
+        "performance/evaluation.html",
+        {
+            "ev": ev,
+            "unit": unit,
+            "start": start,
+            "end": end,
+            "manual": evaluation.manual_indicators(),
+            "can_enter": _role(request.user) in services.EVALUATORS,
+            "query": urlencode({"start": start.isoformat(), "end": end.isoformat()}),
+        },
+    )
+
+
+def evaluate_unit(unit, start, end):
+    k = selectors.unit_kpis(unit=unit, start=start, end=end)
+    return evaluation.evaluate(unit=unit, start=start, end=end, indicators=k["indicators"])
+
+
+@login_required
+def evaluation_pdf(request, code: str):
+    try:
+        _ensure_reader(request.user)
+        unit = _unit(code)
+        start, end = _period(request)
+    except JiuzhuError as exc:
+        return _error(request, exc)
+    resp = HttpResponse(
+        reports.evaluation_pdf(evaluate_unit(unit, start, end)), content_type="application/pdf"
+    )
+    resp["Content-Disposition"] = f'attachment; filename="evaluation-{unit.code}-{start}-{end}.pdf"'
+    return resp
+
+
+def ranking_rows(start, end) -> list:
+    evs = [
+        evaluate_unit(u, start, end)
+        for u in Unit.objects.filter(is_conference_member=True).order_by("sort_order", "id")
+    ]
+    return sorted(evs, key=lambda e: (-e.score, e.unit.sort_order, e.unit.pk))
+
+
+@login_required
+def ranking(request):
+    try:
+        _ensure_reader(request.user)
+        start, end = _period(request)
+    except JiuzhuError as exc:
+        return _error(request, exc)
+    rows = ranking_rows(start, end)
+    q = urlencode({"start": start.isoformat(), "end": end.isoformat()})
+    if request.GET.get("format") == "xlsx":
+        resp = HttpResponse(
+            reports.ranking_xlsx(rows, start=start, end=end),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        resp["Content-Disposition"] = f'attachment; filename="ranking-{start}-{end}.xlsx"'
+        return resp
+    return render(request, "performance/ranking.html", {"rows": rows, "start": start, "end": end, "query": q})
+
+
+def public(request):
+    """信息公开: aggregate figures only (no login, no personal data)."""
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    return render(request, "performance/public.html", disclosure.context(year=year))
