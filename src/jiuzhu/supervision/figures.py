@@ -60,6 +60,8 @@ def key_figures(*, start: date, end: date) -> dict:
     if performance is not None and hasattr(performance, "city_kpis"):
         try:
             raw = performance.city_kpis(start=start, end=end)
+            if not isinstance(raw, dict):
+                raw = dict(vars(raw))  # a dataclass or similar object of named figures
             source = "performance"
             labels = getattr(performance, "KPI_LABELS", {}) or {}
         except Exception:  # another area's figures must not stop a meeting being prepared
@@ -69,7 +71,19 @@ def key_figures(*, start: date, end: date) -> dict:
         raw, source, labels = intake_figures(start=start, end=end), "intake", FALLBACK_LABELS
     figures = []
     for key, value in (raw or {}).items():
-        if isinstance(value, dict | list | tuple):
-            continue  # figures only; drill-down lists stay in the performance area
+        if isinstance(value, dict):
+            # a group of figures (e.g. alerts by kind): one line per figure of the group
+            for sub, v in value.items():
+                if isinstance(v, int | float | Decimal | str) and not isinstance(v, bool):
+                    figures.append(
+                        {
+                            "key": f"{key}.{sub}",
+                            "label": f"{labels.get(key, key)}·{sub}",
+                            "value": _jsonable(v),
+                        }
+                    )
+            continue
+        if isinstance(value, list | tuple | set):
+            continue  # drill-down lists stay in the performance area
         figures.append({"key": key, "label": labels.get(key, key), "value": _jsonable(value)})
     return {"source": source, "start": start.isoformat(), "end": end.isoformat(), "figures": figures}
