@@ -111,7 +111,16 @@ def notices_for(user, *, limit: int = 10) -> list:
 # --- read by other areas ------------------------------------------------------------------
 
 
-def misconduct_for(*, unit: Unit, start: date, end: date) -> list[dict]:
+def _unit_q(unit) -> dict:
+    """A unit given as a ``Unit``, its pk or its code."""
+    if isinstance(unit, Unit):
+        return {"unit": unit}
+    if isinstance(unit, int):
+        return {"unit_id": unit}
+    return {"unit__code": str(unit)}
+
+
+def misconduct_for(*, unit: Unit | str, start: date, end: date) -> list[dict]:
     """Confirmed findings against ``unit`` found between ``start`` and ``end`` (inclusive),
     newest first. Each item: ``complaint`` (its code), ``kind`` (refused_acceptance / overdue /
     unfair / data_leak / other), ``kind_display``, ``found_on`` (date), ``points`` (Decimal
@@ -133,7 +142,7 @@ def misconduct_for(*, unit: Unit, start: date, end: date) -> list[dict]:
     ]
 
 
-def kpi_supervision(*, start: date, end: date, unit: Unit | None = None) -> dict:
+def kpi_supervision(*, start: date, end: date, unit: Unit | str | None = None) -> dict:
     """Supervision figures for the period (inclusive), city-wide or for one unit (the unit
     complained about / assigned). Keys (ints unless said):
 
@@ -155,10 +164,11 @@ def kpi_supervision(*, start: date, end: date, unit: Unit | None = None) -> dict
     misconduct = Misconduct.objects.filter(found_on__gte=start, found_on__lte=end)
     records = AccountabilityRecord.objects.filter(decided_on__gte=start, decided_on__lte=end)
     if unit is not None:
-        complaints = complaints.filter(unit=unit)
-        parts = parts.filter(unit=unit)
-        misconduct = misconduct.filter(unit=unit)
-        records = records.filter(unit=unit)
+        q = _unit_q(unit)
+        complaints = complaints.filter(**q)
+        parts = parts.filter(**q)
+        misconduct = misconduct.filter(**q)
+        records = records.filter(**q)
     closed = complaints.filter(closed_on__gte=start, closed_on__lte=end)
     parts_closed = parts.filter(closed_on__gte=start, closed_on__lte=end)
     return {

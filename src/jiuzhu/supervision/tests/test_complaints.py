@@ -95,6 +95,11 @@ def test_public_complaint_to_accountability(application, handler, supervisor, as
     kpi = selectors.kpi_supervision(start=c.lodged_on, end=c.closed_on, unit=units["town_chengdong"])
     assert kpi["complaints_received"] == 1 and kpi["complaints_confirmed"] == 1
     assert kpi["misconduct_points"] == Decimal("3") and kpi["accountability_records"] == 1
+    assert selectors.kpi_supervision(start=c.lodged_on, end=c.closed_on, unit="town_chengdong") == kpi
+    assert (
+        selectors.kpi_supervision(start=c.lodged_on, end=c.closed_on, unit="housing")["complaints_received"]
+        == 0
+    )
 
 
 def test_not_confirmed_leaves_no_misconduct(handler):
