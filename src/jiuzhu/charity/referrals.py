@@ -221,6 +221,8 @@ def refer(
         raise ValidationFailed(
             f"“{offer.name}”每户最多 {qty(offer.max_quantity)}", field="quantity", code="over_offer_max"
         )
+    if application is None:
+        application = _source_application(source_kind, source_id, household)
     gov = check_double_help(
         household=household, offer=offer, need=need, amount=amount, cost_amount=cost_amount, today=today
     )
@@ -253,6 +255,27 @@ def refer(
     if application is not None:
         _chain(r, actor, f"转介{offer.partner.name}（{offer.name}），家庭成员{m.mask_name(consent_by)}已同意")
     return r
+
+
+def _source_application(source_kind: str, source_id, household: Household):
+    """The intake application behind a source (so its chain and window hear the result), when
+    it is this household's; None otherwise."""
+    from jiuzhu.intake.models import Application, EmergencyAid
+
+    if not str(source_id or "").isdigit():
+        return None
+    pk = int(source_id)
+    if source_kind == "partly_met":
+        app = Application.objects.filter(pk=pk).first()
+    elif source_kind == "emergency":
+        aid = EmergencyAid.objects.select_related("application").filter(pk=pk).first()
+        app = aid.application if aid else None
+    elif source_kind in ("intake_refused", "intake_charity"):
+        ir = IntakeReferral.objects.select_related("application").filter(pk=pk).first()
+        app = ir.application if ir else None
+    else:
+        return None
+    return app if app is not None and app.household_id == household.pk else None
 
 
 @transaction.atomic

@@ -88,6 +88,8 @@ def test_open_needs_from_refusals_partly_met_requests_and_emergencies(
         today=D0,
     )
     assert f"emergency:{aid.pk}:emergency" not in {n.key for n in matching.open_needs(today=D0)}
+    # the emergency's application hears of it in its chain
+    assert app3.events.filter(kind="charity", note__contains="转介示范粮油有限公司").exists()
 
 
 def test_partner_sees_anonymised_needs_of_its_area_and_claims_one(
