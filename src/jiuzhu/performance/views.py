@@ -131,6 +131,50 @@ def cases(request):
     )
 
 
+PROVIDER_LABELS = {
+    "alerts": "筛查预警",
+    "funds": "资金发放",
+    "decisions": "审核确认",
+    "supervision": "监督",
+    "charity": "社会力量",
+}
+
+
+@login_required
+def period_kpis(request):
+    """Any unit (or the city), any period: live unless the period is whole snapshot months."""
+    try:
+        _ensure_reader(request.user)
+        start, end = _period(request)
+        unit = _unit(request.GET.get("unit"))
+    except JiuzhuError as exc:
+        return _error(request, exc)
+    k = selectors.unit_kpis(unit=unit, start=start, end=end)
+    figures = [
+        (
+            label,
+            k["intake"]["open_overdue_at_end" if key == "open_overdue" else key],
+            cases_url(key, start, end, unit),
+        )
+        for key, label in selectors.FIGURES.items()
+    ]
+    others = [(PROVIDER_LABELS[name], k[name]) for name in selectors.PROVIDERS]
+    return render(
+        request,
+        "performance/kpis.html",
+        {
+            "k": k,
+            "i": k["intake"],
+            "figures": figures,
+            "others": others,
+            "unit": unit,
+            "start": start,
+            "end": end,
+            "units": Unit.objects.order_by("sort_order", "id"),
+        },
+    )
+
+
 @login_required
 def evaluation_view(request, code: str):
     try:

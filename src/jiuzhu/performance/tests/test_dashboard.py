@@ -37,3 +37,11 @@ def test_demo_seed_is_idempotent(may_cases, policy):
         == n
         == 12 * (1 + len({u for u in KpiSnapshot.objects.values_list("unit", flat=True) if u}))
     )
+
+
+def test_period_page_shows_figures_with_links_and_dashes_for_missing_areas(may_cases, staff, client):
+    client.force_login(staff("approver"))
+    page = client.get("/performance/kpis/?unit=education&start=2026-05-01&end=2026-05-31").content.decode()
+    assert "实时计算" in page and "66.7%" in page
+    assert "figure=late&amp;start=2026-05-01&amp;end=2026-05-31&amp;unit=education" in page
+    assert "家庭收入超过标准：2 件" in page
