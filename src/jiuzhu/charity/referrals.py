@@ -21,6 +21,7 @@ from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, Permissi
 from jiuzhu.common.selectors import deadline, holiday_table
 from jiuzhu.intake.models import Referral as IntakeReferral
 from jiuzhu.intake.notify import notify
+from jiuzhu.intake.services import racing_write
 from jiuzhu.registry.models import Household, Person
 
 from . import services as s
@@ -150,7 +151,7 @@ def _capacity_left(offer: Offer) -> int | None:
     return offer.capacity - taken
 
 
-@transaction.atomic
+@racing_write
 def refer(
     *,
     actor,
@@ -278,7 +279,7 @@ def _source_application(source_kind: str, source_id, household: Household):
     return app if app is not None and app.household_id == household.pk else None
 
 
-@transaction.atomic
+@racing_write
 def refer_from_intake(
     *,
     actor,
@@ -447,7 +448,7 @@ def _bump(r: CharityReferral, **fields) -> None:
     r.save()
 
 
-@transaction.atomic
+@racing_write
 def accept(*, actor, referral, version: int | None = None, today: date | None = None) -> CharityReferral:
     r = check_referral(actor=actor, referral_id=_pk(referral), action="accept", version=version)
     _bump(r, state=R.ACCEPTED, answered_on=today or timezone.localdate(), answered_by=actor)
@@ -455,7 +456,7 @@ def accept(*, actor, referral, version: int | None = None, today: date | None = 
     return r
 
 
-@transaction.atomic
+@racing_write
 def decline(
     *, actor, referral, reason: str, version: int | None = None, today: date | None = None
 ) -> CharityReferral:
@@ -476,7 +477,7 @@ def decline(
     return r
 
 
-@transaction.atomic
+@racing_write
 def deliver(
     *,
     actor,

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.intake.services import racing_write
 
 from .models import (
     NEED_LABELS,
@@ -163,7 +164,7 @@ def _receipt_no(partner: Partner, on: date) -> str:
     return f"{prefix}{n:05d}"
 
 
-@transaction.atomic
+@racing_write
 def donation_receive(
     *,
     actor,
@@ -248,7 +249,7 @@ def allocate(donations, size: Decimal, **target) -> list[DonationUse]:
     return uses
 
 
-@transaction.atomic
+@racing_write
 def stock_issue(
     *, actor, item: StockItem, quantity, note: str, referral=None, issued_on: date | None = None
 ) -> StockIssue:
