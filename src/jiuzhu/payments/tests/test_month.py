@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from jiuzhu.common.errors import IllegalTransition, ValidationFailed
@@ -29,6 +30,16 @@ def test_full_month_and_reroll(grant, actors, staff):
     assert dibao.unit.code == "civil_affairs" and dibao.lines_count == 2 and dibao.total == Decimal("2150.00")
     assert services.rolls_generate(month=MARCH)["regular"] == 3  # draft rebuilt, same lines
     assert PaymentLine.objects.filter(roll__month=MARCH).count() == 3
+    # the database itself refuses a second regular payment for the same payee, service and month
+    # (even from another unit's roll)
+    other = PaymentRoll.objects.create(
+        month=MARCH, service_code="dibao", category="minimum_living", unit=c.unit
+    )
+    first = PaymentLine.objects.filter(roll=dibao).first()
+    first.pk, first.roll = None, other
+    with pytest.raises(IntegrityError), transaction.atomic():
+        first.save()
+    other.delete()
 
     with pytest.raises(IllegalTransition):
         services.roll_approve(actor=actors["approver"], roll=dibao)  # not reviewed yet
