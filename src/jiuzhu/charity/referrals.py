@@ -84,7 +84,9 @@ def government_payments(household: Household, need: str, *, since: date, until: 
         state=IntakeReferral.GRANTED,
         closed_on__gte=since,
         closed_on__lte=until,
-    ).exclude(entitlements__isnull=False)  # already counted as an entitlement
+    )
+    if Entitlement is not None:
+        granted = granted.exclude(entitlements__isnull=False)  # already counted as an entitlement
     out += [{"service_code": r.service_code, "amount": r.amount or Decimal("0")} for r in granted]
     return out
 

@@ -123,3 +123,26 @@ def test_kpi_charity_counts_referrals_cash_and_hours(setup, caseworker, househol
     assert k["referrals_made"] == 1 and k["referrals_accepted"] == 1 and k["referrals_delivered"] == 1
     assert k["cash_paid"] == Decimal("600.00") and k["volunteer_hours"] == Decimal("3.50")
     assert selectors.kpi_charity(start=D0, end=D0, unit="town_chengxi")["referrals_made"] == 0
+
+
+def test_a_medical_referral_granted_at_the_window_counts_as_government_paid(
+    setup, caseworker, household, staff
+):
+    from jiuzhu.intake import handling
+    from jiuzhu.intake import services as intake
+
+    clerk = staff("window_clerk", "town_chengdong")
+    app = intake.application_create(actor=clerk, household=household, needs=["medical"], today=D0)
+    (ir,) = intake.refer(actor=clerk, application=app, service_codes=["medical_emergency"], today=D0)
+    officer = staff("department_officer", "health")
+    handling.referral_accept(actor=officer, referral=ir)
+    handling.referral_grant(
+        actor=officer, referral=ir, amount="1200", start_month=date(2026, 10, 1), period="once", today=D0
+    )
+    with pytest.raises(Conflict) as exc:
+        _cash(caseworker, household, setup["cash"], amount="500", today=D0 + timedelta(days=3))
+    assert exc.value.code == "government_already_paid" and "medical_emergency" in exc.value.message
+    cr = _cash(
+        caseworker, household, setup["cash"], amount="500", cost_amount="2000", today=D0 + timedelta(days=3)
+    )
+    assert cr.government_service == "medical_emergency"
