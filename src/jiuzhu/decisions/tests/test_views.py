@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from jiuzhu.decisions import cases
@@ -80,6 +81,9 @@ def test_case_screens_for_caseworker_and_approver(on_notice, caseworker, approve
     letter = Letter.objects.get(case=on_notice)
     pdf = c.get(f"/decisions/letters/{letter.pk}.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content[:4] == b"%PDF"
+    chain = c.get(reverse("registry:household", args=[on_notice.household.code]))
+    body = chain.content.decode()
+    assert chain.status_code == 200 and f"批准，每月 {on_notice.amount} 元" in body  # on the chain
     past = Client().get("/decisions/notices/").content.decode()
     assert "已公示并批准的保障对象名单" in past and "王*国" in past
     x = Client().get("/decisions/notices.xlsx")
