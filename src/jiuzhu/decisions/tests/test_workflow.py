@@ -12,6 +12,7 @@ from jiuzhu.common.errors import IllegalTransition, PermissionDenied, Validation
 from jiuzhu.common.selectors import deadline
 from jiuzhu.decisions import cases, letters, notices, selectors
 from jiuzhu.decisions.models import Case, Entitlement, Investigation, Letter, Notice
+from jiuzhu.intake import services as intake
 from jiuzhu.intake.models import CaseEvent, Referral
 from jiuzhu.registry.models import StaffRelative
 from jiuzhu.registry.services import income_add
@@ -163,6 +164,10 @@ def test_refusal_letter_holds_reasons_with_figures_rule_alternatives_and_appeal(
     assert letters.pdf(letter).startswith(b"%PDF")
     r.refresh_from_db()
     assert r.state == Referral.REFUSED and "60" not in r.basis and "慈善" in r.alternatives
+    # the applicant sees the answer on the public tracking page
+    app = r.application
+    seen = intake.track_lookup(ip="198.51.100.1", code=app.tracking_code, id_tail=app.id_tail)
+    assert [s["state"] for s in seen["services"]] == [Referral.REFUSED]
 
 
 def test_refusal_without_figures_is_not_issued(refer_to, poor_household, caseworker, approver):
