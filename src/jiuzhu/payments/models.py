@@ -137,8 +137,9 @@ class PaymentLine(models.Model):
     state = models.CharField("状态", max_length=20, choices=STATES, default=PENDING)
     hold_reason = models.CharField("暂停原因", max_length=20, choices=HOLDS, blank=True)
     reason = models.CharField("说明", max_length=300, blank=True)
-    retry_of = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="retried_by"
+    # retried once at most (partial unique constraint below: regular lines carry no index entry)
+    retry_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="retried_by", db_index=False
     )
     fail_reason = models.CharField("失败原因", max_length=200, blank=True)
     fixed_at = models.DateTimeField("已处理", null=True, blank=True)
@@ -160,7 +161,12 @@ class PaymentLine(models.Model):
                 name="payment_once_per_period",
             ),
             models.UniqueConstraint(
-                fields=["roll", "payee", "period", "kind"], name="payment_adjustment_once_per_roll"
+                fields=["roll", "payee", "period", "kind"],
+                condition=~models.Q(kind="regular"),
+                name="payment_adjustment_once_per_roll",
+            ),
+            models.UniqueConstraint(
+                fields=["retry_of"], condition=models.Q(retry_of__isnull=False), name="payment_retried_once"
             ),
         ]
 
