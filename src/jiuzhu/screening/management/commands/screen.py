@@ -33,12 +33,18 @@ class Command(BaseCommand):
         as_of = options["as_of"] or timezone.localdate()
         bar = tqdm(total=len(STAGES), desc="筛查", unit="步", file=sys.stderr, disable=options["no_progress"])
 
+        begun = []
+
         def progress(stage: str) -> None:
+            # called as a stage begins: the bar counts the stages finished
+            if begun:
+                bar.update(1)
+            begun.append(stage)
             bar.set_postfix_str(stage)
-            bar.update(1)
 
         try:
             run = screening_run(policy=current_policy(), as_of=as_of, progress=progress)
+            bar.update(len(STAGES) - bar.n)
         except JiuzhuError as exc:
             raise CommandError(exc.message) from None
         finally:
