@@ -319,6 +319,26 @@ def _check_decidable(c: Case, today: date) -> None:
         )
 
 
+def _check_county_sample(c: Case, policy, today: date) -> None:
+    """特困人员认定办法 第十六条: the county checks at least 30 % of extreme-poverty cases
+    itself (tekun.county_sample_rate). An approval that would bring this year's share of
+    county-checked approvals below the rate needs the county's own visit first."""
+    if c.category != "extreme_poverty" or c.investigations.filter(kind=Investigation.COUNTY_VISIT).exists():
+        return
+    try:
+        rate = Decimal(policy.param("tekun.county_sample_rate", today))
+    except LookupError:
+        return
+    year = Case.objects.filter(category="extreme_poverty", state=Case.APPROVED, decided_on__year=today.year)
+    checked = year.filter(investigations__kind=Investigation.COUNTY_VISIT).distinct().count()
+    if Decimal(checked) < rate * (year.count() + 1):
+        raise IllegalTransition(
+            f"本年度县级核查的特困人员认定比例须不低于{rate * 100:.0f}%，请先登记县级入户核查",
+            field="investigations",
+            code="county_check_required",
+        )
+
+
 def _refresh_from_notice(c: Case, today: date) -> None:
     """A notice whose last day has passed moves the case on to the approver."""
     if c.state == Case.NOTICE:
@@ -362,6 +382,7 @@ def case_approve(*, actor, case: Case | int, note: str = "", today: date | None 
             "镇街初审意见为不同意或规则测算不符合条件", field="case", code="rules_not_eligible"
         )
     policy = current_policy()
+    _check_county_sample(c, policy, today)
     members = _members(c)
     payee = _payee(c, members)
     start = add_months(today, 1)

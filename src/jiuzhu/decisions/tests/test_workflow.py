@@ -249,3 +249,26 @@ def test_overdue_case_is_flagged_and_counted(refer_to, poor_household, caseworke
     assert c.due_on == deadline(D0, 45).due and selectors.case_flag(c, late) == ""
     k = selectors.kpi_decisions(start=D0, end=c.due_on + timedelta(days=1))
     assert k["cases_opened"] == 1 and k["open_overdue"] == 1 and k["cases_decided"] == 0
+
+
+def test_county_checks_at_least_30_percent_of_extreme_poverty_cases(
+    refer_to, make_household, caseworker, approver
+):
+    def tekun_case(name):
+        hh = make_household(
+            members=[{"name": name, "birth": date(1940, 1, 1), "has_capable_supporter": False}]
+        )
+        c = cases.case_open(actor=caseworker, referral=refer_to(hh, "tekun_dispersed"), today=D0)
+        investigate(c, caseworker)
+        return cases.opinion_give(actor=caseworker, case=c, recommend="approve", today=D0)
+
+    first, second = tekun_case("孤老甲"), tekun_case("孤老乙")
+    day = D0 + timedelta(days=10)
+    with pytest.raises(IllegalTransition) as exc:
+        cases.case_approve(actor=approver, case=first, today=day)
+    assert exc.value.code == "county_check_required"  # 0 of 1 checked < 30 %
+    cases.investigation_record(actor=approver, case=first, kind="county_visit", done_on=day,
+                               staff_names=["孙科长", "周科员"], findings="县级入户核查属实")  # fmt: skip
+    assert cases.case_approve(actor=approver, case=first, today=day).state == Case.APPROVED
+    # 1 of 2 checked = 50 % ≥ 30 %: the second may be approved on the town's investigation
+    assert cases.case_approve(actor=approver, case=second, today=day).state == Case.APPROVED
