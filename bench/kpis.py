@@ -34,11 +34,12 @@ def scratch_postgres(url: str):
 
     base, _, name = url.rpartition("/")
     bench = f"{name.split('?')[0]}_kpibench_{os.getpid()}"
-    with psycopg.connect(url, autocommit=True) as con:
+    admin = f"{base}/postgres"  # the named database need not exist
+    with psycopg.connect(admin, autocommit=True) as con:
         con.execute(f'CREATE DATABASE "{bench}"')
 
     def drop():
-        with psycopg.connect(url, autocommit=True) as con:
+        with psycopg.connect(admin, autocommit=True) as con:
             con.execute(f'DROP DATABASE IF EXISTS "{bench}" WITH (FORCE)')
 
     return f"{base}/{bench}", drop

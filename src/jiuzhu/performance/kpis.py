@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 
 from jiuzhu.common.selectors import holiday_table
 from jiuzhu.common.workdays import is_workday
@@ -198,66 +198,117 @@ def _rate(num, den) -> Decimal | None:
 
 
 # --- coverage and spending ----------------------------------------------------------------
+# Read once per refresh (a handful of queries), then counted month by month in Python: the
+# entitlement rule is ``decisions.entitlements.owed_in`` (monthly while running; yearly in its
+# start month while running; once in its start month).
 
 
-def _owed(month: date):
-    from jiuzhu.decisions.entitlements import owed_in
+def _owed_in(row, m: date) -> bool:
+    period, start, end = row
+    if period == "once":
+        return start == m
+    running = start <= m and (end is None or end >= m)
+    return running and (period == "month" or start.month == m.month)
 
-    return owed_in(month)
+
+def monthly_coverage_and_spending(ms: list[date]) -> dict[date, tuple[dict, dict]]:
+    """For each month: (coverage per town id, spending per town id and category), None
+    being the city. See ``coverage_by_town`` and ``spending_by_town``."""
+    from django.db.models import Min
+
+    from jiuzhu.decisions.models import Entitlement
+    from jiuzhu.intake.models import Referral
+    from jiuzhu.registry.models import Household, Person
+
+    first, last = min(ms), month_end(max(ms))
+    ents = {
+        pk: (hh, town, cat, amount, (period, start, end))
+        for pk, hh, town, cat, amount, period, start, end in Entitlement.objects.filter(start_month__lte=last)
+        .filter(Q(end_month__isnull=True) | Q(end_month__gte=first))
+        .values_list(
+            "id",
+            "household_id",
+            "household__town_id",
+            "category",
+            "amount",
+            "amount_period",
+            "start_month",
+            "end_month",
+        )
+    }
+    members: dict = defaultdict(list)
+    through = Entitlement.members.through
+    for eid, pid in through.objects.filter(entitlement_id__in=list(ents)).values_list(
+        "entitlement_id", "person_id"
+    ):
+        members[eid].append(pid)
+    applied = dict(
+        Referral.objects.filter(category__in=LOW_INCOME, referred_on__lte=last)
+        .values("application__household_id")
+        .annotate(first=Min("referred_on"))
+        .values_list("application__household_id", "first")
+    )
+    low_hh = set(applied) | {v[0] for v in ents.values() if v[2] in LOW_INCOME}
+    sizes = (
+        dict(
+            Person.objects.filter(household_id__in=low_hh, deceased_on__isnull=True)
+            .values("household_id")
+            .annotate(n=Count("id"))
+            .values_list("household_id", "n")
+        )
+        if low_hh
+        else {}
+    )
+    towns = dict(Household.objects.filter(id__in=low_hh).values_list("id", "town_id")) if low_hh else {}
+    out = {}
+    for m in ms:
+        e = month_end(m)
+        owed = [(pk, v) for pk, v in ents.items() if _owed_in(v[4], m)]
+        cov: dict = defaultdict(lambda: {"recipients": 0, "monitored": 0})
+        seen: set = set()
+        receiving = set()
+        for pk, (hh, town, cat, _amount, _r) in owed:
+            if cat in LOW_INCOME:
+                receiving.add(hh)
+                for pid in members[pk]:
+                    if pid not in seen:
+                        seen.add(pid)
+                        cov[town]["recipients"] += 1
+        for hh in receiving | {h for h, d in applied.items() if d <= e}:
+            cov[towns.get(hh)]["monitored"] += sizes.get(hh, 0)
+        cov = dict(cov)
+        cov[None] = {
+            k: sum(v[k] for t, v in cov.items() if t is not None) for k in ("recipients", "monitored")
+        }
+        spend: dict = defaultdict(dict)
+        persons: dict = defaultdict(set)
+        for pk, (_hh, town, cat, amount, _r) in owed:
+            c = spend[town].setdefault(cat, {"amount": Decimal(0), "persons": 0})
+            c["amount"] += amount
+            persons[(town, cat)].update(members[pk])
+        city: dict = {}
+        for (town, cat), ps in persons.items():
+            spend[town][cat]["persons"] = len(ps)
+        for cats in list(spend.values()):
+            for cat, v in cats.items():
+                c = city.setdefault(cat, {"amount": Decimal(0), "persons": 0})
+                c["amount"] += v["amount"]
+                c["persons"] += v["persons"]
+        spend[None] = city
+        spend = {
+            t: {c: {"amount": str(v["amount"]), "persons": v["persons"]} for c, v in cats.items()}
+            for t, cats in spend.items()
+        }
+        out[m] = (cov, spend)
+    return out
 
 
 def coverage_by_town(month: date) -> dict[int | None, dict]:
     """For the month: per town id (None: the city) recipients and monitored persons."""
-    from jiuzhu.decisions.models import Entitlement
-    from jiuzhu.intake.models import Referral
-    from jiuzhu.registry.models import Person
-
-    owed = _owed(month).filter(category__in=LOW_INCOME)
-    recipients = (
-        Person.objects.filter(entitlements__in=owed)
-        .values("household__town_id")
-        .annotate(n=Count("id", distinct=True))
-    )
-    end = month_end(month)
-    applied = Referral.objects.filter(category__in=LOW_INCOME, referred_on__lte=end).values(
-        "application__household_id"
-    )
-    receiving = Entitlement.objects.filter(pk__in=owed.values("pk")).values("household_id")
-    monitored = (
-        Person.objects.filter(deceased_on__isnull=True)
-        .filter(Q(household_id__in=applied) | Q(household_id__in=receiving))
-        .values("household__town_id")
-        .annotate(n=Count("id"))
-    )
-    out: dict = defaultdict(lambda: {"recipients": 0, "monitored": 0})
-    for r in recipients.order_by():
-        out[r["household__town_id"]]["recipients"] = r["n"]
-    for r in monitored.order_by():
-        out[r["household__town_id"]]["monitored"] = r["n"]
-    out[None] = {
-        "recipients": sum(v["recipients"] for k, v in out.items() if k is not None),
-        "monitored": sum(v["monitored"] for k, v in out.items() if k is not None),
-    }
-    return dict(out)
+    return monthly_coverage_and_spending([month_start(month)])[month_start(month)][0]
 
 
 def spending_by_town(month: date) -> dict[int | None, dict[str, dict]]:
     """For the month: per town id (None: the city) and category, persons covered and the
     amount owed (yuan, as a string)."""
-    owed = _owed(month)
-    out: dict = defaultdict(dict)
-    amounts = owed.values("household__town_id", "category").annotate(s=Sum("amount"), h=Count("id"))
-    persons = owed.values("household__town_id", "category").annotate(n=Count("members", distinct=True))
-    for r in amounts.order_by():
-        out[r["household__town_id"]][r["category"]] = {"amount": str(r["s"] or 0), "persons": 0}
-    for r in persons.order_by():
-        out[r["household__town_id"]].setdefault(r["category"], {"amount": "0", "persons": 0})
-        out[r["household__town_id"]][r["category"]]["persons"] = r["n"]
-    city: dict = {}
-    for cats in list(out.values()):
-        for cat, v in cats.items():
-            c = city.setdefault(cat, {"amount": Decimal(0), "persons": 0})
-            c["amount"] += Decimal(v["amount"])
-            c["persons"] += v["persons"]
-    out[None] = {k: {"amount": str(v["amount"]), "persons": v["persons"]} for k, v in city.items()}
-    return dict(out)
+    return monthly_coverage_and_spending([month_start(month)])[month_start(month)][1]

@@ -73,25 +73,25 @@ def _jsonable(b: dict) -> dict:
 def snapshot_refresh(*, year: int, progress: bool = False) -> int:
     """Recompute the year's monthly snapshots for every unit and the city in one transaction.
     Returns the number of snapshot rows written."""
+    from tqdm import tqdm
+
     from jiuzhu.registry.models import Unit
 
+    bar = tqdm(total=4, desc=f"{year} 年指标", unit="步", disable=not progress)
     start, end = date(year, 1, 1), date(year, 12, 31)
     rows = kpis.referral_rows(start=start, end=end)
+    bar.update()
     first = min([r[4] for r in rows], default=start)
     last = max([end, *(r[6] for r in rows if r[6] is not None)])
     idx = kpis.WorkdayIndex(min(first, start), last)
     buckets = _bucket_year(rows, year, idx)
+    bar.update()
     ms = kpis.months(start, end)
     units = list(Unit.objects.values_list("id", "kind"))
-    steps = ms
-    if progress:
-        from tqdm import tqdm
-
-        steps = tqdm(ms, desc=f"{year} 年指标", unit="月")
-    coverage, spending = {}, {}
-    for m in steps:
-        coverage[m] = kpis.coverage_by_town(m)
-        spending[m] = kpis.spending_by_town(m)
+    cov_spend = kpis.monthly_coverage_and_spending(ms)
+    coverage = {m: v[0] for m, v in cov_spend.items()}
+    spending = {m: v[1] for m, v in cov_spend.items()}
+    bar.update()
     now = timezone.now()
     objs = []
     for m in ms:
@@ -113,6 +113,8 @@ def snapshot_refresh(*, year: int, progress: bool = False) -> int:
     with transaction.atomic():
         KpiSnapshot.objects.filter(month__gte=start, month__lte=end).delete()
         KpiSnapshot.objects.bulk_create(objs, batch_size=500)
+    bar.update()
+    bar.close()
     return len(objs)
 
 
