@@ -223,6 +223,7 @@ def run(n_households: int, n_refer: int) -> int:
     (_, t_town) = timed(lambda: matching.open_needs(town=quarter_town, today=today, limit=10**9))
     per_need_full = t_needs / n_households
     per_need_town = t_town / max(1, n_households // len(towns))
+    (_, t_desk) = timed(lambda: matching.open_needs(today=today))  # what the desk reads (200)
     (pneeds, t_partner) = timed(lambda: matching.needs_for_partner(offers[0].partner, today=today))
 
     # --- referrals, delivery ----------------------------------------------------------------
@@ -310,6 +311,7 @@ def run(n_households: int, n_refer: int) -> int:
     print(f"charity bench on {connection.vendor}: {n_households} households/refused needs, 34 partners")
     print(f"  set-up (bulk)                 {setup_s:8.2f} s")
     print(f"  open needs + matching (all)   {t_needs:8.2f} s  {n_households / t_needs:10.0f} needs/s")
+    print(f"  desk page's newest 200 needs  {t_desk:8.2f} s")
     print(f"  open needs of one town        {t_town:8.2f} s")
     print(f"  partner's anonymised needs    {t_partner:8.2f} s  ({len(pneeds)} needs)")
     print(f"  referrals (with checks)       {t_refer:8.2f} s  {n_refer / t_refer:10.1f} referrals/s")

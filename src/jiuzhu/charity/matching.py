@@ -126,7 +126,7 @@ def _emergencies(qs) -> list[OpenNeed]:
     ]
 
 
-def _alerts(ids=None, since=None) -> list[OpenNeed]:
+def _alerts(ids=None, since=None, limit: int | None = None, exclude=()) -> list[OpenNeed]:
     try:
         from jiuzhu.screening.models import Alert
     except ImportError:  # screening not built yet
@@ -138,6 +138,10 @@ def _alerts(ids=None, since=None) -> list[OpenNeed]:
         qs = qs.filter(pk__in=ids)
     if since is not None:
         qs = qs.filter(raised_on__gte=since)
+    if exclude:
+        qs = qs.exclude(pk__in=list(exclude))
+    if limit is not None:
+        qs = qs.order_by("-raised_on", "-id")[:limit]
     return [
         OpenNeed(
             key=f"alert:{a.pk}:living",
@@ -232,8 +236,22 @@ def open_needs(
         intake = intake.filter(application__household__town__code__in=towns)
         apps = apps.filter(household__town__code__in=towns)
         aids = aids.filter(household__town__code__in=towns)
-    needs = _from_intake(intake) + _partly_met(apps) + _emergencies(aids) + _alerts(since=since)
     done = _referred_keys()
+
+    def referred(*kinds) -> list[int]:
+        return [int(sid) for k, sid, _ in done if k in kinds and sid.isdigit()]
+
+    # Each source is cut to the newest ``limit`` in SQL, the referred ones left out there, so
+    # the desk reads O(limit) rows however many refusals the year had.
+    intake = intake.exclude(pk__in=referred("intake_refused", "intake_charity")).order_by("-closed_on", "-id")
+    aids = aids.exclude(pk__in=referred("emergency")).order_by("-granted_on", "-id")
+    apps = apps.filter(referrals__state=IntakeReferral.GRANTED).distinct().order_by("-received_on", "-id")
+    needs = (
+        _from_intake(intake[:limit])
+        + _partly_met(apps[: limit * 2])
+        + _emergencies(aids[:limit])
+        + _alerts(since=since, limit=limit, exclude=referred("alert"))
+    )
     needs = [n for n in needs if (n.source_kind, n.source_id, n.need) not in done]
     if towns:
         needs = [n for n in needs if n.town in towns]
