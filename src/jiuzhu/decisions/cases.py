@@ -228,8 +228,11 @@ def opinion_give(
         .values_list("pk", flat=True)
         .first()
     )
+    relatives = _relatives(c.household)  # declared since the case was opened count too
     _save(
         c,
+        close_relative=c.close_relative or bool(relatives),
+        relatives=relatives or c.relatives,
         opinion=recommend,
         opinion_note=note,
         opinion_on=today,

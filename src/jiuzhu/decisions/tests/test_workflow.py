@@ -174,9 +174,16 @@ def test_refusal_without_figures_is_not_issued(refer_to, poor_household, casewor
     r = refer_to(poor_household, "dibao")
     c = cases.case_open(actor=caseworker, referral=r, today=D0)
     investigate(c, caseworker)
+    head = poor_household.members.get(relation="head")
+    StaffRelative.objects.create(declarant_name="钱干事", name=head.name, id_number=head.id_number,
+                                 relation="child", declared_on=D0)  # fmt: skip
     c = cases.opinion_give(
         actor=caseworker, case=c, recommend="refuse", note="邻里反映家中另有收入", today=D0
     )
+    assert c.close_relative  # declared after the case was opened: still flagged
+    cases.investigation_record(actor=approver, case=c, kind="county_visit", done_on=D0,
+                               staff_names=["孙科长", "周科员"], findings="县级入户核查")  # fmt: skip
+    cases.relative_signoff(actor=approver, case=c, note="同意按程序审批", today=D0)
     with pytest.raises(ValidationFailed) as exc:
         cases.case_refuse(actor=approver, case=c, reasons="另有收入", today=D0)
     assert exc.value.code == "refusal_figures_required"
