@@ -51,9 +51,9 @@ def _bucket_year(rows: list[tuple], year: int, idx: kpis.WorkdayIndex) -> dict:
                 b["days_hist"][kpis.handling_days(row, idx)] += 1
                 if state == R.REFUSED:
                     b["refusal_reasons"][kpis.reason_key(text)] += 1
-        for m, e in zip(ms, ends, strict=True):
-            if referred > e:
-                continue
+        # open at each month's end from the month it was referred until the month it closed
+        for i in range(referred.month - 1 if referred.year == year else 0, 12):
+            m, e = ms[i], ends[i]
             if closed is not None and closed <= e:
                 break
             b = out[(unit, m)]
