@@ -33,6 +33,18 @@ PROVIDERS = {
     "charity": ("jiuzhu.charity.selectors", "kpi_charity"),
 }
 
+# Group labels for readers that flatten the dict (supervision's meeting agenda).
+KPI_LABELS = {
+    "intake": "受理办理",
+    "alerts": "筛查预警",
+    "funds": "资金发放",
+    "decisions": "审核确认",
+    "supervision": "监督",
+    "charity": "社会力量",
+    "indicators": "评价指标",
+    "source": "数据来源",
+}
+
 FIGURES = {
     "received": "收到分办事项",
     "new_requests": "新申请事项",
@@ -114,7 +126,7 @@ def indicators(k: dict) -> dict:
 
 def unit_kpis(*, unit, start: date, end: date) -> dict:
     intake, source = intake_figures(start=start, end=end, unit=unit)
-    out = {"intake": intake, "source": source, "unit": unit, "start": start, "end": end}
+    out = {"intake": intake, "source": source}
     for name in PROVIDERS:
         out[name] = provider(name, start=start, end=end, unit=unit)
     out["indicators"] = indicators(out)
