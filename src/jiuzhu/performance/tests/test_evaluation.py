@@ -143,3 +143,11 @@ def test_evaluation_page_pdf_and_ranking_excel(units, staff, client):
         "城东街道" in "".join(names)
         and len(names) == units["town_chengdong"].__class__.objects.filter(is_conference_member=True).count()
     )
+
+
+def test_a_supervisor_reads_the_evaluation_but_cannot_enter_points(units, staff, client):
+    client.force_login(staff("supervisor"))
+    url = "/performance/evaluation/town_chengdong/?year=2026"
+    assert "总分" in client.get(url).content.decode()
+    client.post(url, {"indicator": "disclosure", "points": "6", "evidence": "x"})
+    assert ManualItem.objects.count() == 0
