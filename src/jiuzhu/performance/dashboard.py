@@ -50,8 +50,8 @@ def context(*, year: int, cases_url) -> dict:
         [
             (
                 f"{m.month}月",
-                _spent(c),
-                f"{public}?year={year}&month={m.month}#month",
+                _spent(c) if m <= today else Decimal(0),  # months to come are not spent yet
+                f"{public}?year={year}#month-{m.month}",
                 f"应发 ¥{_spent(c):,.2f}",
             )
             for m, c in zip(ms, city, strict=True)
@@ -68,7 +68,7 @@ def context(*, year: int, cases_url) -> dict:
             (
                 t.name,
                 rate,
-                f"{public}?year={year}&month={last.month}#town-{t.code}",
+                f"{public}?year={year}#month-{last.month}",
                 f"保障 {d.get('recipients', 0)} / 监测 {d.get('monitored', 0)} 人",
             )
         )
