@@ -246,6 +246,16 @@ class CaseEvent(models.Model):
         ("due_soon", "临近期限"),
         ("overdue", "已超期"),
         ("closed", "申请办结"),
+        ("due_changed", "办理期限调整"),
+        ("decision_opened", "低保/特困：开始审核确认"),
+        ("decision_investigated", "低保/特困：入户调查完成"),
+        ("decision_opinion", "低保/特困：初审意见"),
+        ("decision_notice", "低保/特困：公示"),
+        ("decision_objection", "低保/特困：收到公示异议"),
+        ("decision_objection_handled", "低保/特困：异议处理"),
+        ("decision_extended", "低保/特困：延长办理期限"),
+        ("decision_relative_signoff", "低保/特困：近亲属备案审批确认"),
+        ("decision_letter", "低保/特困：送达决定书"),
     ]
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="events")
     referral = models.ForeignKey(

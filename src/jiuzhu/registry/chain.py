@@ -9,7 +9,7 @@ data beyond what the role may see on the household page itself; the areas mask w
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from django.conf import settings
@@ -54,6 +54,7 @@ def assistance_chain(*, household, role: str, limit: int = 300) -> list[ChainEnt
     out: list[ChainEntry] = []
     for provider in _providers():
         for e in provider(household=household, role=role):
-            out.append(e if isinstance(e, ChainEntry) else ChainEntry(**e))
+            e = e if isinstance(e, ChainEntry) else ChainEntry(**e)
+            out.append(replace(e, at=timezone.localtime(e.moment)))  # dates shown as their day's start
     out.sort(key=lambda e: e.moment, reverse=True)
     return out[:limit]

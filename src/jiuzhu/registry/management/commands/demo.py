@@ -4,7 +4,8 @@ One command from an empty database to a running demo city: migrate, sync the uni
 current policy file, create a login for every role (DOMAIN §1) with the demo password,
 generate N households (a bulk import of fictitious data — see ``registry.bulk``), print the
 logins, then serve. Running it again changes nothing but the staff accounts (reset to the
-demo password); ``--reset`` removes the generated households first and makes them anew.
+demo password); ``--reset`` removes the generated households first and makes them anew
+(with everything the areas' demo seeds made of them: the demo database is emptied).
 """
 
 from __future__ import annotations
@@ -148,10 +149,8 @@ class Command(BaseCommand):
         units_sync(policy=policy)
         logins = demo_staff_sync(policy=policy)
         if o["reset"]:
-            try:
-                removed = bulk.demo_delete()
-            except JiuzhuError as exc:
-                raise CommandError(exc.message) from exc
+            removed = self._reset(policy)
+            logins = demo_staff_sync(policy=policy)
             self._say(verbose, f"已清除演示家庭 {removed} 户")
         if bulk.demo_loaded():
             n = Household.objects.filter(code__startswith=demogen.DEMO_CODE_PREFIX).count()
@@ -178,6 +177,20 @@ class Command(BaseCommand):
             self._print_logins(logins)
         if not o["no_serve"]:
             call_command("serve", host=o["host"], port=o["port"], workers=o["workers"])
+
+    def _reset(self, policy) -> int:
+        """Remove the demo households; when the areas' demo records point at them, the
+        database is a demo database through and through, so it is emptied whole (``flush``)
+        and the units set up again. A database without demo households is never emptied."""
+        try:
+            return bulk.demo_delete()
+        except JiuzhuError as exc:
+            if not bulk.demo_loaded() or exc.code != "demo_data_referenced":
+                raise CommandError(exc.message) from exc
+        n = Household.objects.filter(code__startswith=demogen.DEMO_CODE_PREFIX).count()
+        call_command("flush", interactive=False, verbosity=0)
+        units_sync(policy=policy)
+        return n
 
     def _say(self, verbose: bool, text: str) -> None:
         if verbose:
