@@ -14,7 +14,7 @@ from django.db import transaction
 
 from jiuzhu.decisions.entitlements import add_months, entitlement_grant
 from jiuzhu.decisions.models import Entitlement
-from jiuzhu.registry.models import Household, Person, StaffRelative, Unit, User
+from jiuzhu.registry.models import Household, IncomeItem, Person, StaffRelative, Unit, User
 from jiuzhu.registry.services import next_household_code
 
 from .frames import status_of
@@ -122,6 +122,14 @@ def _plant(*, policy, today: date) -> None:
     candidates = [x.pk for x in pool]
     st = status_of(policy, today)(candidates)
     eligible = st.filter(st["status"].is_not_null())["household_id"].to_list()[:OMISSIONS]
+    if len(eligible) < OMISSIONS:
+        # The decisions seed has admitted every eligible demo household: plant omissions by
+        # letting a few households' declared incomes lapse (a job lost), so the rules find
+        # them eligible while they receive nothing.
+        lapsed = [x for x in candidates if x not in eligible][: 10 * OMISSIONS]
+        IncomeItem.objects.filter(person__household_id__in=lapsed).update(monthly_amount=0)
+        st = status_of(policy, today)(lapsed)
+        eligible += st.filter(st["status"].is_not_null())["household_id"].to_list()[: OMISSIONS - len(eligible)]
     officer = _actor("department_officer", "disabled_federation")
     dl = DepartmentList.objects.create(
         kind="severe_disability", unit=officer.unit, filename=DEMO_LIST, state=DepartmentList.APPLIED,
