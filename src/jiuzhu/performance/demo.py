@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from .monitoring import monitoring_refresh
 from .services import snapshot_refresh
 
 
 def seed(*, policy, today) -> str:
-    """Refresh the snapshot for ``today``'s year (idempotent: it replaces that year's rows)."""
+    """Judge the monitored low-income population, then refresh the snapshot for ``today``'s
+    year (idempotent: both replace their rows)."""
+    monitored = monitoring_refresh(policy=policy, on=today)
     n = snapshot_refresh(year=today.year)
-    return f"绩效指标快照 {today.year} 年 {n} 行"
+    return f"绩效指标快照 {today.year} 年 {n} 行；低收入监测家庭 {monitored} 户"

@@ -8,8 +8,10 @@ period; stocks at the period's end (open, overdue, coverage) take the last month
 
 Coverage (decision, see docs/performance.md): *recipients* are the persons covered by
 entitlements of the minimum-living (低保) and extreme-poverty (特困) categories owed in the
-month; the *monitored* low-income population is every living member of a household that has
-applied for either (a referral of those categories referred by then) or receives one.
+month; the *monitored* low-income population is every living member of a household that the
+rules flag in the last monitoring run (``monitoring.monitoring_refresh``: dibao, extreme poverty,
+low-income marginal, rigid-expenditure hardship), that has applied for either category (a
+referral referred by then) or that receives one.
 """
 
 from __future__ import annotations
@@ -248,7 +250,10 @@ def monthly_coverage_and_spending(ms: list[date]) -> dict[date, tuple[dict, dict
         .annotate(first=Min("referred_on"))
         .values_list("application__household_id", "first")
     )
-    low_hh = set(applied) | {v[0] for v in ents.values() if v[2] in LOW_INCOME}
+    from .models import MonitoredHousehold
+
+    flagged = set(MonitoredHousehold.objects.values_list("household_id", flat=True))
+    low_hh = set(applied) | {v[0] for v in ents.values() if v[2] in LOW_INCOME} | flagged
     sizes = (
         dict(
             Person.objects.filter(household_id__in=low_hh, deceased_on__isnull=True)
@@ -274,7 +279,7 @@ def monthly_coverage_and_spending(ms: list[date]) -> dict[date, tuple[dict, dict
                     if pid not in seen:
                         seen.add(pid)
                         cov[town]["recipients"] += 1
-        for hh in receiving | {h for h, d in applied.items() if d <= e}:
+        for hh in receiving | flagged | {h for h, d in applied.items() if d <= e}:
             cov[towns.get(hh)]["monitored"] += sizes.get(hh, 0)
         cov = dict(cov)
         cov[None] = {

@@ -45,3 +45,23 @@ class ManualItem(models.Model):
         verbose_name = verbose_name_plural = "绩效评价人工评分"
         ordering = ["-entered_at", "-id"]
         indexes = [models.Index(fields=["unit", "start", "end"])]
+
+
+class MonitoredHousehold(models.Model):
+    """A household of the low-income population under dynamic monitoring (DOMAIN §3): the
+    policy rules, run over every registry household by ``jiuzhu kpis --monitor``, find it
+    eligible for dibao or extreme-poverty support, low-income marginal or in rigid-expenditure
+    hardship. Coverage divides recipients by these households' living members (together with
+    those who applied or receive)."""
+
+    household = models.OneToOneField(
+        "registry.Household", on_delete=models.CASCADE, related_name="+", verbose_name="家庭"
+    )
+    town = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField("监测类别", max_length=30)  # the first service code the rules grant
+    persons = models.PositiveIntegerField("在世成员数")
+    as_of = models.DateField("监测日期")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "低收入人口监测家庭"
+        indexes = [models.Index(fields=["town"])]

@@ -118,3 +118,26 @@ def test_coverage_is_recipients_over_monitored_people(units, staff, make_househo
     services.snapshot_refresh(year=2026)
     k = city_kpis(start=MAY[0], end=MAY[1])["intake"]
     assert (k["recipients"], k["monitored"]) == (2, 5)
+
+
+def test_monitored_population_includes_households_the_rules_flag(units, staff, make_household, policy):
+    """A household nobody has helped yet, whose income the rules find below the standard,
+    counts in the monitored population (coverage falls); a well-off one does not."""
+    from jiuzhu.performance.monitoring import monitoring_refresh
+    from jiuzhu.registry.models import IncomeItem
+
+    poor = make_household(
+        members=[{"name": "孤老甲", "birth": date(1940, 1, 1)}, {"name": "孤老乙", "birth": date(1942, 1, 1)}]
+    )
+    rich = make_household(members=[{"name": "富甲", "birth": date(1980, 1, 1)}])
+    IncomeItem.objects.create(
+        person=rich.members.get(), kind="wages", monthly_amount=Decimal("20000"),
+        period_start=date(2025, 6, 1), period_end=date(2026, 5, 31),
+    )  # fmt: skip
+    before = unit_kpis(unit=units["town_chengdong"], start=MAY[0], end=MAY[1])["intake"]
+    assert before["monitored"] == 0
+    assert monitoring_refresh(policy=policy, on=date(2026, 5, 31)) == 1
+    after = unit_kpis(unit=units["town_chengdong"], start=MAY[0], end=MAY[1])["intake"]
+    assert (after["recipients"], after["monitored"]) == (0, 2)
+    assert after["coverage_rate"] == Decimal("0.0")
+    assert poor.pk != rich.pk
