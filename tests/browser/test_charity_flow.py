@@ -8,70 +8,13 @@ Skipped (with the reason) only when /usr/bin/chromium is absent; CI installs it.
 
 from __future__ import annotations
 
-import os
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-PASSWORD = "test-pass-123"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed (apt-get install chromium)"
-    ),
-]
-
-
-@pytest.fixture
-def browser():
-    # Playwright's sync API runs an event loop in this thread; Django's async-safety check
-    # would then refuse the ORM calls the test makes between pages.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-@pytest.fixture
-def catalogue(settings, tmp_path):
-    from jiuzhu.intake.testing import ensure_catalogue
-
-    ensure_catalogue(settings, tmp_path)
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast log-ins
-
-
-def _login(browser, base, username):
-    page = browser.new_context(locale="zh-CN").new_page()
-    page.set_default_timeout(15000)
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: "/login/" not in url)
-    return page
-
 
 @pytest.mark.django_db(transaction=True)
-def test_charity_referral_flow(catalogue, live_server, browser, staff, make_household, policy):
+def test_charity_referral_flow(catalogue, live_server, browser, login, staff, make_household, policy):
     from jiuzhu.charity.models import CharityReferral
     from jiuzhu.charity.testing import charity_setup, make_partner_user
     from jiuzhu.intake import handling
@@ -105,7 +48,7 @@ def test_charity_referral_flow(catalogue, live_server, browser, staff, make_hous
     base = live_server.url
 
     # 1. the caseworker sees the open need with the matching offer and refers with consent
-    cw = _login(browser, base, "caseworker")
+    cw = login(browser, base, "caseworker")
     cw.click("nav >> text=社会力量")
     needs = cw.inner_text("#needs")
     assert household.code in needs and "大病医疗慈善救助金" in needs and "需求相符：医疗" in needs
@@ -125,7 +68,7 @@ def test_charity_referral_flow(catalogue, live_server, browser, staff, make_hous
     cr = CharityReferral.objects.get()
 
     # 2. the Red Cross sees only what it needs, accepts and delivers
-    red = _login(browser, base, "red")
+    red = login(browser, base, "red")
     red.goto(f"{base}/charity/")
     red.click(f"a[href='/charity/r/{cr.pk}/']")
     body = red.inner_text("main")
@@ -140,6 +83,6 @@ def test_charity_referral_flow(catalogue, live_server, browser, staff, make_hous
     # 3. back at the caseworker's desk and in the window's chain of the application
     cw.goto(f"{base}/charity/")
     assert "已帮扶并反馈" in cw.inner_text("main")
-    window = _login(browser, base, "clerk")
+    window = login(browser, base, "clerk")
     window.goto(f"{base}/intake/a/{app.tracking_code}/")
     assert "示范市红十字会已资助 1500.00 元" in window.inner_text("main")

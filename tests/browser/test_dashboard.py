@@ -6,48 +6,13 @@ Skipped (with the reason) only when /usr/bin/chromium is absent; CI installs it.
 
 from __future__ import annotations
 
-import os
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-PASSWORD = "test-pass-123"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed (apt-get install chromium)"
-    ),
-]
-
-
-@pytest.fixture
-def browser():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
 
 @pytest.mark.django_db(transaction=True)
-def test_dashboard_drills_into_a_chart(live_server, browser, staff, units, make_household):
+def test_dashboard_drills_into_a_chart(live_server, browser, login, staff, units, make_household):
     from jiuzhu.performance import services
     from jiuzhu.performance import testing as t
 
@@ -77,13 +42,7 @@ def test_dashboard_drills_into_a_chart(live_server, browser, staff, units, make_
     services.snapshot_refresh(year=2026)
     base = live_server.url
 
-    page = browser.new_context(locale="zh-CN").new_page()
-    page.set_default_timeout(15000)
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", "convener")
-    page.fill("input[name=password]", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: "/login/" not in url)
+    page = login(browser, base, "convener")
 
     page.click("nav a:has-text('领导驾驶舱')")
     page.wait_for_url("**/performance/")

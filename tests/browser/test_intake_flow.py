@@ -6,65 +6,9 @@ Skipped (with the reason) only when /usr/bin/chromium is absent; CI installs it.
 
 from __future__ import annotations
 
-import os
 from datetime import date
-from pathlib import Path
 
 import pytest
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-PASSWORD = "test-pass-123"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed (apt-get install chromium)"
-    ),
-]
-
-
-@pytest.fixture
-def browser():
-    # Playwright's sync API runs an event loop in this thread; Django's async-safety check
-    # would then refuse the ORM calls the test makes between pages.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-@pytest.fixture
-def catalogue(settings, tmp_path):
-    from jiuzhu.intake.testing import ensure_catalogue
-
-    ensure_catalogue(settings, tmp_path)
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def _login(browser, base, username):
-    page = browser.new_context(locale="zh-CN").new_page()
-    page.set_default_timeout(15000)
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.keyboard.press("Enter")  # keyboard only
-    page.wait_for_url(lambda url: "/login/" not in url)
-    return page
 
 
 def _messages(page) -> str:
@@ -72,7 +16,7 @@ def _messages(page) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_intake_flow(catalogue, live_server, browser, staff, make_household, policy):
+def test_intake_flow(catalogue, live_server, browser, login, staff, make_household, policy):
     from jiuzhu.intake.models import Application, Referral
     from jiuzhu.intake.testing import two_services
 
@@ -93,7 +37,7 @@ def test_intake_flow(catalogue, live_server, browser, staff, make_household, pol
     assert clerk.unit.code == "town_chengdong"
 
     # 1. the clerk finds the household and registers the request
-    page = _login(browser, base, "clerk")
+    page = login(browser, base, "clerk")
     page.goto(f"{base}/intake/")
     page.fill("#q", household.code)
     page.keyboard.press("Enter")
@@ -118,7 +62,7 @@ def test_intake_flow(catalogue, live_server, browser, staff, make_household, pol
     rb = Referral.objects.get(service_code=b.code)
 
     # 3. department A transfers it to another unit
-    pa = _login(browser, base, "officer_a")
+    pa = login(browser, base, "officer_a")
     pa.goto(f"{base}/intake/inbox/")
     pa.click(f"a[href='/intake/r/{ra.pk}/']")
     pa.select_option("#to_unit", to)
@@ -127,7 +71,7 @@ def test_intake_flow(catalogue, live_server, browser, staff, make_household, pol
     assert "已转办" in _messages(pa)
 
     # 4. department B asks for material; the window records it; B answers
-    pb = _login(browser, base, "officer_b")
+    pb = login(browser, base, "officer_b")
     pb.goto(f"{base}/intake/r/{rb.pk}/")
     pb.fill("#missing", "学籍证明；医疗费用票据")
     pb.click("button:has-text('要求补正（暂停计时）')")
