@@ -2,40 +2,15 @@
 one: one is paid, the other refused with a clear error; the fund never goes below zero and
 the ledger still reconciles. SQLite (IMMEDIATE transactions) and PostgreSQL (FOR UPDATE)."""
 
-import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from jiuzhu.charity import referrals, selectors, services
 from jiuzhu.charity.models import Disbursement, Offer
 from jiuzhu.charity.testing import make_partner_user
-from jiuzhu.common.errors import JiuzhuError
-
-
-def _race(fns):
-    barrier = threading.Barrier(len(fns))
-    results = [None] * len(fns)
-
-    def run(i, fn):
-        try:
-            barrier.wait()
-            results[i] = ("ok", fn())
-        except JiuzhuError as exc:
-            results[i] = ("error", exc)
-        except Exception as exc:  # surfaced by the assertion below
-            results[i] = ("crash", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(fns)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
+from jiuzhu.common.testing import race
 
 
 @pytest.mark.django_db(transaction=True)
@@ -64,7 +39,7 @@ def test_two_payments_from_a_fund_that_holds_one(staff, make_household, settings
         )
         referrals.accept(actor=a, referral=r)
         refs.append(r)
-    results = _race(
+    results = race(
         [
             lambda: referrals.deliver(actor=a, referral=refs[0].pk, result="已支付"),
             lambda: referrals.deliver(actor=b, referral=refs[1].pk, result="已支付"),

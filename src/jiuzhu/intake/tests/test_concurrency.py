@@ -2,39 +2,14 @@
 refused with a clear error. Runs on SQLite (IMMEDIATE transactions) and PostgreSQL
 (SELECT … FOR UPDATE)."""
 
-import threading
 from datetime import date
 
 import pytest
-from django.db import connection
 
-from jiuzhu.common.errors import JiuzhuError
+from jiuzhu.common.testing import race
 from jiuzhu.intake import handling, services
 from jiuzhu.intake.models import CaseEvent, Referral
 from jiuzhu.intake.testing import two_services
-
-
-def _race(fns):
-    barrier = threading.Barrier(len(fns))
-    results = [None] * len(fns)
-
-    def run(i, fn):
-        try:
-            barrier.wait()
-            results[i] = ("ok", fn())
-        except JiuzhuError as exc:
-            results[i] = ("error", exc)
-        except Exception as exc:  # surfaced by the assertion below
-            results[i] = ("crash", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(fns)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
 
 
 @pytest.mark.django_db(transaction=True)
@@ -49,7 +24,7 @@ def test_two_officers_cannot_both_win(staff, make_household, policy):
     handling.referral_accept(actor=a, referral=r)
     version = Referral.objects.get(pk=r.pk).version
 
-    results = _race(
+    results = race(
         [
             lambda: handling.referral_grant(
                 actor=a, referral=r.pk, amount="300", start_month=date(2026, 11, 1), version=version
@@ -77,7 +52,7 @@ def test_two_transfers_at_once_make_one_new_leg(staff, make_household, policy):
     r = services.refer(actor=clerk, application=app, service_codes=[svc.code])[0]
     a = staff("department_officer", svc.unit_code)
     b = staff("department_officer", svc.unit_code)
-    results = _race(
+    results = race(
         [
             lambda: handling.referral_transfer(actor=a, referral=r.pk, to_unit="civil_affairs", reason="甲"),
             lambda: handling.referral_transfer(actor=b, referral=r.pk, to_unit="housing", reason="乙"),

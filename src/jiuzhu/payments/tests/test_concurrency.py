@@ -2,40 +2,15 @@
 the same return file: the work is done once. SQLite (IMMEDIATE transactions) and PostgreSQL
 (SELECT … FOR UPDATE)."""
 
-import threading
 from datetime import date
 
 import pytest
-from django.db import connection
 
-from jiuzhu.common.errors import JiuzhuError
+from jiuzhu.common.testing import race
 from jiuzhu.payments import bankfiles, services
 from jiuzhu.payments.models import LedgerEntry, PaymentRoll, RollEvent
 
 MARCH = date(2026, 3, 1)
-
-
-def _race(fns):
-    barrier = threading.Barrier(len(fns))
-    results = [None] * len(fns)
-
-    def run(i, fn):
-        try:
-            barrier.wait()
-            results[i] = ("ok", fn())
-        except JiuzhuError as exc:
-            results[i] = ("error", exc)
-        except Exception as exc:  # surfaced by the assertions
-            results[i] = ("crash", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(fns)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
 
 
 def _allowed(results):
@@ -52,7 +27,7 @@ def test_double_approve_approves_once(grant, actors, staff):
     roll = PaymentRoll.objects.get(month=MARCH, service_code="dibao")
     services.roll_review(actor=actors["caseworker"], roll=roll)
     a, b = actors["approver"], staff("approver")
-    results = _race(
+    results = race(
         [
             lambda: services.roll_approve(actor=a, roll=roll.pk),
             lambda: services.roll_approve(actor=b, roll=roll.pk),
@@ -76,7 +51,7 @@ def test_double_return_import_posts_once(grant, actors):
     roll.refresh_from_db()
     data = bankfiles.return_template(roll)
     cw = actors["caseworker"]
-    results = _race([lambda: bankfiles.roll_return_import(actor=cw, roll=roll.pk, data=data)] * 2)
+    results = race([lambda: bankfiles.roll_return_import(actor=cw, roll=roll.pk, data=data)] * 2)
     _allowed(results)
     assert LedgerEntry.objects.count() == 1
     assert RollEvent.objects.filter(roll=roll, kind="returned").count() == 1

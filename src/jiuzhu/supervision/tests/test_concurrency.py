@@ -1,42 +1,17 @@
 """Two conveners answering the same closure request at the same moment: exactly one wins, the
 other is refused with a clear error; the directive closes once."""
 
-import threading
 from datetime import date
 
 import pytest
-from django.db import connection
 
-from jiuzhu.common.errors import JiuzhuError
+from jiuzhu.common.testing import race
 from jiuzhu.supervision import services
 from jiuzhu.supervision.models import Assignment, AssignmentEvent, Directive
 
 
-def _race(fns):
-    barrier = threading.Barrier(len(fns))
-    results = [None] * len(fns)
-
-    def run(i, fn):
-        try:
-            barrier.wait()
-            results[i] = ("ok", fn())
-        except JiuzhuError as exc:
-            results[i] = ("error", exc)
-        except Exception as exc:  # surfaced by the assertion below
-            results[i] = ("crash", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(fns)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
-def test_accept_and_send_back_race(staff):
+def test_accept_and_send_backrace(staff):
     a_convener, b_convener = staff("convener"), staff("convener")
     d = services.directive_create(
         actor=a_convener,
@@ -53,7 +28,7 @@ def test_accept_and_send_back_race(staff):
         today=date(2026, 3, 3),
     )
     v = Assignment.objects.get(pk=part.pk).version
-    results = _race(
+    results = race(
         [
             lambda: services.assignment_accept(actor=a_convener, assignment=part.pk, version=v),
             lambda: services.assignment_send_back(

@@ -1,0 +1,35 @@
+"""Test support shared by the areas (imported by tests only)."""
+
+from __future__ import annotations
+
+import threading
+
+from django.db import connection
+
+from .errors import JiuzhuError
+
+
+def race(fns) -> list[tuple[str, object]]:
+    """Run ``fns`` at the same moment, each in its own thread with its own database
+    connection; return per function ``("ok", result)``, ``("error", JiuzhuError)`` or
+    ``("crash", exception)`` — the tests assert that exactly one wins and nothing crashes."""
+    barrier = threading.Barrier(len(fns))
+    results: list = [None] * len(fns)
+
+    def run(i, fn):
+        try:
+            barrier.wait()
+            results[i] = ("ok", fn())
+        except JiuzhuError as exc:
+            results[i] = ("error", exc)
+        except Exception as exc:  # surfaced by the caller's assertion
+            results[i] = ("crash", exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(fns)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
