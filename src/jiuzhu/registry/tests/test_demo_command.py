@@ -80,7 +80,9 @@ def test_demo_is_idempotent_and_every_role_can_log_in(db, policy, settings):
     assert found.status_code == 200 and head.household.code in found.content.decode()
 
 
-def test_reset_makes_the_demo_anew(db):
+def test_reset_makes_the_demo_anew(transactional_db):
+    # Committed like a real run: --reset may empty the whole demo database (flush), which
+    # PostgreSQL refuses inside the open transaction of a plain ``db`` test.
     demo(households=30, seed=1)
     first = set(Person.objects.values_list("id_number", flat=True))
     out = demo(households=40, seed=2, reset=True)
