@@ -6,7 +6,6 @@ back as the service's Chinese message."""
 
 from __future__ import annotations
 
-import functools
 from datetime import date
 
 from django.contrib import messages
@@ -14,35 +13,18 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.services import log_access
+from jiuzhu.common.views import back_url, post_action
 from jiuzhu.registry.selectors import get_household
 
 from . import charts, documents, exports, matching, referrals, selectors, services
 from .models import NEED_LABELS, CharityReferral, Donation, Offer, Partner, PartnerUser, VolunteerService
 
-
-def _back(request, fallback: str):
-    return redirect(request.POST.get("next") or request.META.get("HTTP_REFERER") or fallback)
-
-
-def acts(view):
-    """POST views: a broken rule becomes an error message on the page the user came from."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except JiuzhuError as exc:
-            messages.error(request, exc.message)
-            return _back(request, reverse("charity:home"))
-
-    return login_required(require_POST(wrapper))
+acts = post_action("charity:home")
 
 
 def _error(request, exc: JiuzhuError):
@@ -132,7 +114,7 @@ def claim(request):
     if request.headers.get("HX-Request"):
         return HttpResponse('<span class="badge">已认领，待经办人员转介</span>')
     messages.success(request, "已认领，镇街经办人员将征得家庭同意后转介")
-    return _back(request, reverse("charity:home"))
+    return redirect(back_url(request, "charity:home"))
 
 
 # --- referral form --------------------------------------------------------------------------

@@ -5,7 +5,6 @@ Chinese message on the page the user came from."""
 
 from __future__ import annotations
 
-import functools
 from datetime import date
 
 from django.contrib import messages
@@ -13,13 +12,13 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.services import log_access
+from jiuzhu.common.views import post_action
 from jiuzhu.intake.services import role_of
 
 from . import cases, letters, notices, reviews, selectors
@@ -27,21 +26,7 @@ from .models import Case, Investigation, Letter, Notice, Review
 
 READ_ROLES = {m.TOWN_CASEWORKER, m.APPROVER, m.SUPERVISOR, m.ADMIN, m.CONVENER}
 
-
-def _back(request, fallback: str):
-    return redirect(request.POST.get("next") or request.META.get("HTTP_REFERER") or fallback)
-
-
-def acts(view):
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except JiuzhuError as exc:
-            messages.error(request, exc.message)
-            return _back(request, reverse("decisions:home"))
-
-    return login_required(require_POST(wrapper))
+acts = post_action("decisions:home")
 
 
 def _error(request, exc: JiuzhuError):

@@ -4,7 +4,6 @@ service's Chinese message on the same page."""
 
 from __future__ import annotations
 
-import functools
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -14,10 +13,10 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.services import log_access
+from jiuzhu.common.views import back_url, post_action
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.models import Person, Unit
 from jiuzhu.registry.selectors import get_household, household_search, household_summary
@@ -25,23 +24,7 @@ from jiuzhu.registry.selectors import get_household, household_search, household
 from . import documents, handling, results, selectors, services, tracking
 from .models import NEEDS, Application, Document, EmergencyAid, Referral
 
-
-def _back(request, fallback: str):
-    return redirect(request.POST.get("next") or request.META.get("HTTP_REFERER") or fallback)
-
-
-def acts(view):
-    """POST views: a rule broken becomes an error message on the page the user came from."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except JiuzhuError as exc:
-            messages.error(request, exc.message)
-            return _back(request, reverse("intake:window"))
-
-    return login_required(require_POST(wrapper))
+acts = post_action("intake:window")
 
 
 def _forbidden(request, exc: JiuzhuError):
@@ -415,7 +398,7 @@ def referral_act(request, ref_id: int, action: str):
     else:
         raise NotFound("未知操作")
     messages.success(request, done)
-    return _back(request, reverse("intake:inbox"))
+    return redirect(back_url(request, "intake:inbox"))
 
 
 def _month(raw: str | None) -> date | None:

@@ -12,13 +12,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
 
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.services import log_access
+from jiuzhu.common.views import back_url, post_action
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.models import Person, Unit
 
@@ -52,27 +51,13 @@ def reader(view):
     return login_required(wrapper)
 
 
-def acts(view):
-    """POST views: a rule broken becomes a message on the page the user came from."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except JiuzhuError as exc:
-            messages.error(request, exc.message)
-            if exc.params.get("differences"):
-                request.session["payments_differences"] = exc.params["differences"][:200]
-            return redirect(_back(request))
-
-    return login_required(require_POST(wrapper))
+def _keep_differences(request, exc) -> None:
+    """A refused bank return file: its differing lines are shown on the next page."""
+    if exc.params.get("differences"):
+        request.session["payments_differences"] = exc.params["differences"][:200]
 
 
-def _back(request) -> str:
-    for url in (request.POST.get("next"), request.META.get("HTTP_REFERER")):
-        if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
-            return url
-    return "/payments/"
+acts = post_action("payments:home", on_error=_keep_differences)
 
 
 def _month(value: str | None) -> date | None:
@@ -242,7 +227,7 @@ def account_set(request, person_id: int):
         bank_name=request.POST.get("bank_name", ""), holder_name=request.POST.get("holder_name", ""),
     )  # fmt: skip
     messages.success(request, "银行账户已更新，失败的款项将在下月名册中重发")
-    return redirect(_back(request) if request.POST.get("next") else "payments:attention")
+    return redirect(back_url(request, "payments:home") if request.POST.get("next") else "payments:attention")
 
 
 def _charts(year: int) -> dict:

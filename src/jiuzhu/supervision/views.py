@@ -13,10 +13,10 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.services import log_access
+from jiuzhu.common.views import post_action
 from jiuzhu.intake import tracking
 from jiuzhu.registry.models import Unit
 
@@ -52,21 +52,8 @@ def reads(view):
     return wrapper
 
 
-def acts(view):
-    """POST views: a broken rule becomes an error message on the page the user came from."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            access.ensure_can_read(request.user)
-            return view(request, *args, **kwargs)
-        except JiuzhuError as exc:
-            messages.error(request, exc.message)
-            return redirect(
-                request.POST.get("next") or request.META.get("HTTP_REFERER") or reverse("supervision:home")
-            )
-
-    return login_required(require_POST(wrapper))
+# POST views: a broken rule becomes a message; the reader check runs first.
+acts = post_action("supervision:home", check=access.ensure_can_read)
 
 
 def _date(raw, field: str, label: str = "日期") -> date | None:

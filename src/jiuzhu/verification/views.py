@@ -5,18 +5,17 @@ a broken rule comes back as the service's Chinese message."""
 
 from __future__ import annotations
 
-import functools
 from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import JiuzhuError, NotFound, ValidationFailed
 from jiuzhu.common.services import log_access
+from jiuzhu.common.views import post_action
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.selectors import get_household
 
@@ -29,20 +28,7 @@ def _error(request, exc: JiuzhuError):
     return render(request, "verification/error.html", {"error": exc}, status=exc.status)
 
 
-def acts(view):
-    """POST views: a rule broken becomes a message on the page the user came from."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except JiuzhuError as exc:
-            messages.error(request, exc.message)
-            return redirect(
-                request.POST.get("next") or request.META.get("HTTP_REFERER") or "verification:home"
-            )
-
-    return login_required(require_POST(wrapper))
+acts = post_action("verification:home")
 
 
 def _get(model, pk, what):
