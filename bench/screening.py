@@ -22,7 +22,8 @@ service, household size, area and income band. Planted, about one per 1,000 pers
   low-income population is far below the city's.
 
 Prints wall time of the screening (generation excluded), peak memory (getrusage), alerts per
-rule, and the recall of each planted kind; exits 1 when a kind's recall is below 0.95 (2 with
+rule, and the recall of each planted kind; exits 1 when a kind's recall is below 0.95 (0.85 with
+``--small``, whose ~20 cases a kind make recall coarse) (2 with
 ``--strict`` when a time/memory target is missed: < 180 s, < 12 GiB). Last line:
 ``BENCH-RESULT {json}``.
 """
@@ -50,6 +51,10 @@ from jiuzhu.screening.engine import Config, Inputs, screen  # noqa: E402
 
 AS_OF = date(2026, 6, 15)
 TARGET_RECALL = 0.95
+# --small plants about 20 cases a kind, and the linkage's tie-breaking is not fully
+# deterministic: one or two misses there swing recall by 5–10 points. The smoke run only
+# guards against rot (a kind found at all, mostly); the target is judged at full size.
+SMALL_FLOOR = 0.85
 TARGET_SECONDS = 180
 TARGET_GIB = 12
 RESULT = "BENCH-RESULT "
@@ -421,7 +426,8 @@ def main(argv=None) -> int:
               "peak_gib": round(peak_gib, 2), "recall": {k: round(v, 4) for k, v in by_kind.items()},
               "alerts": alerts.height}  # fmt: skip
     print(RESULT + json.dumps(result, ensure_ascii=False))
-    if any(v < TARGET_RECALL for v in by_kind.values()) or len(by_kind) < 3:
+    floor = SMALL_FLOOR if args.small else TARGET_RECALL
+    if any(v < floor for v in by_kind.values()) or len(by_kind) < 3:
         return 1
     if args.strict and (wall > TARGET_SECONDS or peak_gib > TARGET_GIB):
         return 2
