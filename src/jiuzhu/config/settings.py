@@ -184,3 +184,9 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Inputs (jiuzhu.common.values): months accepted for rolls, reports and queries, counted from
+# this month; uploads larger than JIUZHU_UPLOAD_MAX_MB are refused before they are read.
+JIUZHU_MONTHS_BACK = int(os.environ.get("JIUZHU_MONTHS_BACK", "120"))
+JIUZHU_MONTHS_AHEAD = int(os.environ.get("JIUZHU_MONTHS_AHEAD", "12"))
+JIUZHU_UPLOAD_MAX_MB = int(os.environ.get("JIUZHU_UPLOAD_MAX_MB", "200"))

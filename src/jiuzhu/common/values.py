@@ -1,0 +1,319 @@
+"""One validation per kind of value, used by forms, API schemas and every upload.
+
+Each function takes what a person or a file gave, returns the normalised value and raises
+``ValidationFailed(field=..., code=...)`` with a Chinese message when it cannot be accepted::
+
+    from jiuzhu.common import values
+    number = values.id_number(raw, field="id_number")          # '110101199003071234'
+    died = values.past_date(raw, field="death_date")          # date, not after today
+    name = values.text(raw, field="name", max_length=50)       # no control characters, ≤ 50
+    tel = values.phone(raw, field="phone", required=False)     # '' or '13800138000'
+    amount = values.money(raw, field="amount")                 # Decimal('1234.50'), 0 … MONEY_MAX
+    floor = values.area(raw, field="floor_area")               # Decimal('86.40'), 0 … AREA_MAX
+    month = values.month(raw, field="month")                   # date(2026, 3, 1) within the window
+
+The bounds are declared once here (``MONEY_MAX``, ``AREA_MAX``, ``EARLIEST``, the phone and
+control-character patterns) and serve two ways: the scalar functions above, and the polars
+expressions at the end (``frame_*``) that check a whole uploaded file with the same rules, so
+that what an upload's validation passes, its apply step and the database accept.
+
+For ninja/pydantic schemas use the ``Annotated`` types (``IdNumber``, ``PastDate``, ``Phone``,
+``Money``, ``Area``, ``Month``, ``Text(50)``): the validator raises ``ValidationFailed``, which
+pydantic lets through and the API turns into ``{"code", "field", "message"}``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from django.conf import settings
+from pydantic import BeforeValidator, ValidationInfo
+
+from . import idnumber
+from .errors import ValidationFailed
+
+EARLIEST = date(1890, 1, 1)  # no living or recorded person was born before this
+MONEY_MAX = Decimal("100000000.00")  # one hundred million yuan: any amount above is a typing error
+AREA_MAX = Decimal("100000.00")  # m²: a dwelling, a plot, a shop; beyond is a typing error
+# C0 controls (NUL included), DEL and the C1 block. Single-line text refuses them all;
+# multi-line text (notes, reasons) allows tab and line breaks.
+CONTROL_CHARS = r"[\x00-\x1f\x7f-\x9f]"
+CONTROL_CHARS_MULTILINE = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+# Digits, at most one leading +, separators - and space (138 0013 8000, 010-12345678-801,
+# +86 13800138000); 5 to 20 characters.
+PHONE_PATTERN = r"^\+?\d[\d -]{3,18}\d$"
+PHONE_MAX = 20
+_CONTROL = re.compile(CONTROL_CHARS)
+_CONTROL_ML = re.compile(CONTROL_CHARS_MULTILINE)
+_PHONE = re.compile(PHONE_PATTERN)
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})(-01)?$")
+
+
+def today() -> date:
+    try:  # the clock a training site can move (common.clock), when present
+        from .clock import today as clock_today
+    except ImportError:
+        from django.utils import timezone
+
+        return timezone.localdate()
+    return clock_today()
+
+
+def _blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def _required(field: str, label: str | None) -> ValidationFailed:
+    return ValidationFailed(f"{label or '此项'}不能为空", field=field, code="required")
+
+
+# --- scalar validators ---------------------------------------------------------------------
+
+
+def text(
+    raw: Any,
+    *,
+    field: str,
+    max_length: int,
+    required: bool = True,
+    multiline: bool = False,
+    label: str | None = None,
+) -> str:
+    """Text without control characters (NUL included), stripped, at most ``max_length``
+    characters (the model column's)."""
+    if _blank(raw):
+        if required:
+            raise _required(field, label)
+        return ""
+    value = str(raw).strip()
+    if (_CONTROL_ML if multiline else _CONTROL).search(value):
+        raise ValidationFailed(
+            f"{label or '此项'}含有不可见的控制字符", field=field, code="control_characters"
+        )
+    if len(value) > max_length:
+        raise ValidationFailed(
+            f"{label or '此项'}不能超过 {max_length} 个字（现为 {len(value)} 个）",
+            field=field,
+            code="too_long",
+            max_length=max_length,
+        )
+    return value
+
+
+def id_number(raw: Any, *, field: str = "id_number", required: bool = True) -> str:
+    """A resident ID number (18 digits with a right check character, or 15 digits upgraded),
+    its birth date real and not in the future. Returns the 18-digit form."""
+    if _blank(raw):
+        if required:
+            raise _required(field, "身份证号码")
+        return ""
+    if _CONTROL.search(str(raw)):
+        raise ValidationFailed("身份证号码含有不可见的控制字符", field=field, code="control_characters")
+    return idnumber.parse(str(raw), field=field, today=today()).number
+
+
+def parse_date(raw: Any, *, field: str, label: str | None = None) -> date:
+    """A date from ``date``, ISO text (2025-01-31) or ``YYYY/M/D``/``YYYY年M月D日``."""
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    value = str(raw).strip()
+    parts = re.split(r"[-/.年月日]", value.rstrip("日"))
+    try:
+        if len(parts) != 3 or _CONTROL.search(value):
+            raise ValueError
+        return date(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError:
+        raise ValidationFailed(
+            f"{label or '日期'}“{value[:20]}”不是有效日期", field=field, code="invalid_date"
+        ) from None
+
+
+def past_date(
+    raw: Any,
+    *,
+    field: str,
+    required: bool = True,
+    label: str | None = None,
+    earliest: date = EARLIEST,
+) -> date | None:
+    """A date of a fact that has happened (birth, death, registration): not after today and
+    not before ``earliest``."""
+    if _blank(raw):
+        if required:
+            raise _required(field, label)
+        return None
+    value = parse_date(raw, field=field, label=label)
+    if value > today():
+        raise ValidationFailed(
+            f"{label or '日期'} {value.isoformat()} 晚于今天，不可能", field=field, code="date_in_future"
+        )
+    if value < earliest:
+        raise ValidationFailed(
+            f"{label or '日期'} {value.isoformat()} 早于 {earliest.isoformat()}，不可能",
+            field=field,
+            code="date_too_early",
+        )
+    return value
+
+
+def phone(raw: Any, *, field: str = "phone", required: bool = False) -> str:
+    """A telephone number: mobile, fixed line with area code, or international. Returns it
+    stripped; '' when blank and not required."""
+    if _blank(raw):
+        if required:
+            raise _required(field, "联系电话")
+        return ""
+    value = str(raw).strip()
+    if len(value) > PHONE_MAX or not _PHONE.match(value):
+        raise ValidationFailed(
+            "联系电话只能含数字、空格和“-”（如 13800138000、010-12345678）",
+            field=field,
+            code="invalid_phone",
+        )
+    return value
+
+
+def _decimal(raw: Any, *, field: str, label: str | None, maximum: Decimal, code: str, unit: str) -> Decimal:
+    if isinstance(raw, float):
+        raw = repr(raw)
+    value_text = str(raw).strip().replace(",", "").replace("，", "")
+    try:
+        value = Decimal(value_text)
+    except InvalidOperation:
+        raise ValidationFailed(f"{label or '此项'}应为数字", field=field, code=f"invalid_{code}") from None
+    if not value.is_finite():
+        raise ValidationFailed(f"{label or '此项'}应为数字", field=field, code=f"invalid_{code}")
+    if value < 0:
+        raise ValidationFailed(f"{label or '此项'}不能为负数", field=field, code=f"negative_{code}")
+    if value > maximum:
+        raise ValidationFailed(
+            f"{label or '此项'}超出合理范围（不超过 {maximum:,} {unit}）",
+            field=field,
+            code=f"{code}_out_of_range",
+        )
+    if value != value.quantize(Decimal("0.01")):
+        raise ValidationFailed(f"{label or '此项'}最多两位小数", field=field, code=f"invalid_{code}")
+    return value.quantize(Decimal("0.01"))
+
+
+def money(
+    raw: Any,
+    *,
+    field: str,
+    required: bool = True,
+    label: str | None = None,
+    maximum: Decimal = MONEY_MAX,
+) -> Decimal | None:
+    """An amount in yuan: a number with at most two decimals, 0 … ``maximum``."""
+    if _blank(raw):
+        if required:
+            raise _required(field, label)
+        return None
+    return _decimal(raw, field=field, label=label, maximum=maximum, code="amount", unit="元")
+
+
+def area(
+    raw: Any, *, field: str, required: bool = True, label: str | None = None, maximum: Decimal = AREA_MAX
+) -> Decimal | None:
+    """An area in m²: a number with at most two decimals, 0 … ``maximum``."""
+    if _blank(raw):
+        if required:
+            raise _required(field, label)
+        return None
+    return _decimal(raw, field=field, label=label, maximum=maximum, code="area", unit="平方米")
+
+
+def month_window(on: date | None = None) -> tuple[date, date]:
+    """The first and last month the platform accepts (settings ``JIUZHU_MONTHS_BACK`` and
+    ``JIUZHU_MONTHS_AHEAD``, counted from this month)."""
+    on = on or today()
+    back = getattr(settings, "JIUZHU_MONTHS_BACK", 120)
+    ahead = getattr(settings, "JIUZHU_MONTHS_AHEAD", 12)
+
+    def shift(n: int) -> date:
+        k = on.year * 12 + on.month - 1 + n
+        return date(k // 12, k % 12 + 1, 1)
+
+    return shift(-back), shift(ahead)
+
+
+def month(raw: Any, *, field: str = "month", required: bool = True) -> date | None:
+    """A month as ``YYYY-MM`` (or a date; the day is dropped) within the configured window.
+    Returns the first day of the month."""
+    if _blank(raw):
+        if required:
+            raise _required(field, "月份")
+        return None
+    if isinstance(raw, date):
+        value = date(raw.year, raw.month, 1)
+    else:
+        m = _MONTH.match(str(raw).strip())
+        if not m or not 1 <= int(m.group(2)) <= 12:
+            raise ValidationFailed("月份应写作 YYYY-MM（如 2026-03）", field=field, code="invalid_month")
+        value = date(int(m.group(1)), int(m.group(2)), 1)
+    first, last = month_window()
+    if not first <= value <= last:
+        raise ValidationFailed(
+            f"月份 {value:%Y-%m} 不在可办理范围（{first:%Y-%m} 至 {last:%Y-%m}）内",
+            field=field,
+            code="month_out_of_range",
+        )
+    return value
+
+
+# --- pydantic / ninja types ------------------------------------------------------------------
+
+
+def _field(info: ValidationInfo, default: str) -> str:
+    return info.field_name or default
+
+
+def _pyd(fn, default_field: str, **kwargs):
+    def validate(raw, info: ValidationInfo):
+        return fn(raw, field=_field(info, default_field), **kwargs)
+
+    return BeforeValidator(validate)
+
+
+IdNumber = Annotated[str, _pyd(id_number, "id_number")]
+PastDate = Annotated[date, _pyd(past_date, "date")]
+Phone = Annotated[str, _pyd(phone, "phone")]
+Money = Annotated[Decimal, _pyd(money, "amount")]
+Area = Annotated[Decimal, _pyd(area, "area")]
+Month = Annotated[date, _pyd(month, "month")]
+
+
+def Text(max_length: int, *, required: bool = True, multiline: bool = False):
+    """``name: Text(50)`` — bounded text without control characters."""
+    return Annotated[str, _pyd(text, "text", max_length=max_length, required=required, multiline=multiline)]
+
+
+# --- the same rules over a whole file (polars) -------------------------------------------------
+
+
+def frame_control_chars(expr, *, multiline: bool = False):
+    """True where the text holds a control character."""
+    return expr.str.contains(CONTROL_CHARS_MULTILINE if multiline else CONTROL_CHARS)
+
+
+def frame_too_long(expr, max_length: int):
+    return expr.str.len_chars() > max_length
+
+
+def frame_bad_phone(expr):
+    return (expr.str.len_chars() > PHONE_MAX) | ~expr.str.contains(PHONE_PATTERN)
+
+
+def frame_date_impossible(expr, *, on: date | None = None):
+    """True where a date of a fact lies after today or before ``EARLIEST``."""
+    return (expr > (on or today())) | (expr < EARLIEST)
+
+
+def frame_amount_too_large(cents_expr, *, maximum: Decimal = MONEY_MAX):
+    """``cents_expr``: the amount in integer cents (hundredths)."""
+    return cents_expr > int(maximum * 100)
