@@ -1,0 +1,277 @@
+"""Who may do what on whose records — declared here once, as data (DOMAIN §8), beside the
+masking table (``masking.py`` says *how much* of a record a role sees; this says *which*
+records a role may act on at all).
+
+``SCOPE[(role, action)]`` is one of
+
+* ``city`` — every record of the city;
+* ``town`` — the records of the actor's own town (the household's ``town`` is the actor's unit);
+* ``unit`` — the households behind the actor's unit's referrals and entitlements (a
+  department serves only the people referred to it or paid by it);
+* ``none`` — refused (also every pair missing from the table).
+
+Actions marked in ``HANDLING`` are narrower for ``town``/``unit`` scopes: the unit must be
+*handling* the household now (an open application at its window, an open referral of the
+unit, or an open decision case of its town), and the ``service`` asked for must be one it
+handles for that household (verification is asked only for a service, never "to have a look").
+
+``require(actor, action, *, town=, unit=, household=, service=)`` is the one check services and
+selectors call; it raises ``RoleNotAllowed`` (code ``role_not_allowed``) or ``OutOfScope``
+(code ``out_of_scope``). ``households_in_scope(actor, action, qs, path=)`` filters a queryset
+with the same rule, so lists never show what a detail page would refuse. ``read(...)`` checks
+and writes the access-log row of a personal-data read in one call.
+
+Pure data at the top, Django only inside the functions (``common`` sits below every app; the
+intake and decisions models are looked up by name, never imported).
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db.models import Q
+
+from jiuzhu.common import masking as m
+from jiuzhu.common.errors import PermissionDenied
+
+CITY, TOWN, UNIT, NONE = "city", "town", "unit", "none"
+SCOPES = (CITY, TOWN, UNIT, NONE)
+SCOPE_LABELS = {CITY: "全市", TOWN: "本镇街", UNIT: "本单位经办", NONE: "—"}
+
+WC, TC, DO = m.WINDOW_CLERK, m.TOWN_CASEWORKER, m.DEPARTMENT_OFFICER
+VO, DP, AP = m.VERIFICATION_OFFICER, m.DATA_PROVIDER, m.APPROVER
+SU, CO, AD, PA = m.SUPERVISOR, m.CONVENER, m.ADMIN, m.PARTNER
+
+_READERS = {WC: TOWN, TC: TOWN, DO: UNIT, VO: CITY, AP: CITY, SU: CITY, CO: CITY, AD: CITY}
+
+# action -> (Chinese label, {role: scope}). Roles not listed: none.
+ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
+    # registry (家庭档案)
+    "household.read": ("查看家庭档案", _READERS),
+    # one window (一门受理): any window finds a person by the full ID number to take a
+    # request; outside its scope the household is shown masked and the lookup is logged
+    "household.lookup_id": ("按身份证号码查找", {**_READERS, WC: CITY, TC: CITY}),
+    "household.write": ("登记或修改家庭信息", {WC: TOWN, TC: TOWN, AD: CITY}),
+    "document.read": ("查看申请材料", _READERS),
+    "document.write": ("上传申请材料", {WC: TOWN, TC: TOWN, DO: UNIT, AD: CITY}),
+    # bank accounts (银行账户): the payee's own town or the paying unit; a change waits for a
+    # second person's confirmation (payments.services)
+    "bank_account.read": ("查看银行账户", {TC: TOWN, DO: UNIT, AP: CITY, SU: CITY, AD: CITY}),
+    "bank_account.change": ("变更银行账户", {TC: TOWN, DO: UNIT, AP: CITY, AD: CITY}),
+    "bank_account.confirm": ("复核银行账户变更", {TC: TOWN, DO: UNIT, AP: CITY, AD: CITY}),
+    # payments (资金发放): rolls are prepared by civil affairs' payments officers (the
+    # approver role) city-wide and by each paying department for its own services
+    "payment.read": ("查看发放名册", {TC: TOWN, DO: UNIT, AP: CITY, SU: CITY, CO: CITY, AD: CITY}),
+    "payment.prepare": ("生成或审核发放名册", {DO: UNIT, AP: CITY, AD: CITY}),
+    "payment.approve": ("审批发放名册", {AP: CITY, AD: CITY}),
+    "payment.fix_line": ("处理发放失败或登记追回", {TC: TOWN, DO: UNIT, AP: CITY, AD: CITY}),
+    "payment.budget": ("编辑年度预算", {AP: CITY, AD: CITY}),
+    # verification (核对)
+    "verification.request": ("申请核对", {WC: TOWN, TC: TOWN, DO: UNIT, VO: CITY, AP: CITY}),
+    "verification.read_report": (
+        "查阅核对报告",
+        {WC: TOWN, TC: TOWN, DO: UNIT, VO: CITY, AP: CITY, SU: CITY},
+    ),
+}
+
+# Actions that need the unit to be handling the household now, for the service asked.
+HANDLING = frozenset({"verification.request", "verification.read_report"})
+
+SCOPE: dict[tuple[str, str], str] = {
+    (role, action): row.get(role, NONE) for action, (_, row) in ACTIONS.items() for role in m.ROLES
+}
+
+
+class RoleNotAllowed(PermissionDenied):
+    code = "role_not_allowed"
+
+
+class OutOfScope(PermissionDenied):
+    code = "out_of_scope"
+
+
+def role_of(actor) -> str:
+    """The role the table is read with (a superuser without a role acts as admin)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return m.PUBLIC
+    return getattr(actor, "effective_role", "") or getattr(actor, "role", "") or m.PUBLIC
+
+
+def scope_of(actor, action: str) -> str:
+    if action not in ACTIONS:
+        raise KeyError(f"unknown scope action {action!r}: add its row to jiuzhu.common.scope.ACTIONS")
+    return SCOPE.get((role_of(actor), action), NONE)
+
+
+def _pk(value):
+    return getattr(value, "pk", value)
+
+
+def _label(action: str) -> str:
+    return ACTIONS[action][0]
+
+
+def _model(label: str):
+    return apps.get_model(label)
+
+
+# --- what a unit serves or handles ------------------------------------------------------------
+
+
+def served_households(unit_id):
+    """Household pks behind the unit's referrals (any state) and entitlements."""
+    referrals = _model("intake.Referral").objects.filter(unit_id=unit_id).values("application__household_id")
+    entitlements = _model("decisions.Entitlement").objects.filter(unit_id=unit_id).values("household_id")
+    return Q(pk__in=referrals) | Q(pk__in=entitlements)
+
+
+def handled_households(unit_id):
+    """Household pks the unit is handling now: an open application at its window, an open
+    referral of the unit, an open decision case of its town."""
+    Application = _model("intake.Application")
+    Referral = _model("intake.Referral")
+    Case = _model("decisions.Case")
+    return (
+        Q(pk__in=Application.objects.filter(window_id=unit_id, status="open").values("household_id"))
+        | Q(
+            pk__in=Referral.objects.filter(unit_id=unit_id, state__in=Referral.OPEN_STATES).values(
+                "application__household_id"
+            )
+        )
+        | Q(pk__in=Case.objects.filter(town_id=unit_id, state__in=Case.OPEN_STATES).values("household_id"))
+    )
+
+
+def handled_services(unit_id, household) -> set[str] | None:
+    """Services the unit handles now for ``household``; ``None`` means any service (its
+    window holds an open application of the household: the window takes the whole request)."""
+    Application = _model("intake.Application")
+    Referral = _model("intake.Referral")
+    Case = _model("decisions.Case")
+    hid = _pk(household)
+    if Application.objects.filter(window_id=unit_id, household_id=hid, status="open").exists():
+        return None
+    codes = set(
+        Referral.objects.filter(
+            unit_id=unit_id, application__household_id=hid, state__in=Referral.OPEN_STATES
+        ).values_list("service_code", flat=True)
+    )
+    codes |= set(
+        Case.objects.filter(town_id=unit_id, household_id=hid, state__in=Case.OPEN_STATES).values_list(
+            "service_code", flat=True
+        )
+    )
+    return codes
+
+
+# --- the check -------------------------------------------------------------------------------
+
+
+def require(actor, action: str, *, town=None, unit=None, household=None, service: str | None = None) -> str:
+    """Refuse unless ``actor`` may do ``action`` on the record described (its ``town``, the
+    ``unit`` that owns it, the ``household`` it is about, the ``service`` asked). Without a
+    record it only asks whether the role may do the action at all (lists then filter with
+    ``households_in_scope``). Returns the actor's scope."""
+    scope = scope_of(actor, action)
+    if scope == NONE:
+        raise RoleNotAllowed(f"您的角色不能{_label(action)}", field="role")
+    if scope == CITY:
+        return scope
+    own = getattr(actor, "unit_id", None)
+    if own is None:
+        raise OutOfScope(f"您未归属任何单位，不能{_label(action)}", field="unit")
+    if town is not None and _pk(town) != own:
+        raise OutOfScope(f"只能{_label(action)}本镇街的事项", field="town")
+    if unit is not None and _pk(unit) != own:
+        raise OutOfScope(f"只能{_label(action)}本单位的事项", field="unit")
+    if household is not None:
+        if action in HANDLING:
+            _require_handling(actor, action, household, service)
+        elif scope == TOWN:
+            if getattr(household, "town_id", None) != own:
+                raise OutOfScope(f"该家庭不属于本镇街，您不能{_label(action)}", field="household")
+        elif not _household_model().objects.filter(served_households(own), pk=_pk(household)).exists():
+            raise OutOfScope(f"该家庭没有本单位经办的事项，您不能{_label(action)}", field="household")
+    return scope
+
+
+def _require_handling(actor, action: str, household, service: str | None) -> None:
+    codes = handled_services(actor.unit_id, household)
+    if codes is not None and not codes:
+        raise OutOfScope(
+            f"本单位没有正在办理的该家庭的申请、分办事项或审核确认，不能{_label(action)}", field="household"
+        )
+    if service is not None and codes is not None and service not in codes:
+        raise OutOfScope(f"本单位没有为该家庭办理此救助事项，不能{_label(action)}", field="service")
+
+
+def _household_model():
+    return _model("registry.Household")
+
+
+def allows(actor, action: str, **record) -> bool:
+    """``require`` as a yes/no (for links and buttons)."""
+    try:
+        require(actor, action, **record)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def households_in_scope(actor, action: str, qs, *, path: str = ""):
+    """``qs`` narrowed to the records ``actor`` may ``action``. ``path`` leads from the
+    queryset's model to its household (``""`` for households, ``"household__"`` for
+    applications, ``"application__household__"`` for referrals)."""
+    scope = scope_of(actor, action)
+    if scope == CITY:
+        return qs
+    own = getattr(actor, "unit_id", None)
+    if scope == NONE or own is None:
+        return qs.none()
+    if action in HANDLING:
+        rule = handled_households(own)
+    elif scope == TOWN:
+        return qs.filter(**{f"{path}town_id": own})
+    else:
+        rule = served_households(own)
+    households = _household_model().objects.filter(rule).values("pk")
+    return qs.filter(**{f"{path}pk__in": households})
+
+
+def read(actor, action: str, *, household, object_type: str = "household", object_id=None, purpose: str = "",
+         log_action: str = "view", **record) -> str:  # fmt: skip
+    """Check a personal-data read and log it (jiuzhu.common.services.log_access), in the
+    caller's transaction."""
+    from jiuzhu.common.services import log_access
+
+    scope = require(actor, action, household=household, **record)
+    log_access(
+        user=actor,
+        action=log_action,
+        object_type=object_type,
+        object_id=object_id if object_id is not None else getattr(household, "code", household),
+        household_code=getattr(household, "code", ""),
+        purpose=purpose or _label(action),
+    )
+    return scope
+
+
+def table() -> list[dict]:
+    """The table as rows for docs and the admin screen: action, label, scope per role."""
+    return [
+        {"action": action, "label": label, "scopes": {r: row.get(r, NONE) for r in m.ROLES}}
+        for action, (label, row) in ACTIONS.items()
+    ]
+
+
+def markdown() -> str:
+    """The table as docs/scope.md shows it (a test keeps the two equal)."""
+    labels = dict(_model("registry.User").ROLES)
+    roles = [r for r in m.ROLES]
+    head = "| 事项 (action) | " + " | ".join(f"{labels.get(r, r)} `{r}`" for r in roles) + " |"
+    rule = "|" + " --- |" * (len(roles) + 1)
+    rows = []
+    for action, (label, row) in ACTIONS.items():
+        mark = " ※" if action in HANDLING else ""
+        cells = " | ".join(SCOPE_LABELS[row.get(r, NONE)] for r in roles)
+        rows.append(f"| {label} `{action}`{mark} | {cells} |")
+    return "\n".join([head, rule, *rows]) + "\n"
