@@ -3,6 +3,7 @@ not installed) are left out."""
 
 from django.urls import NoReverseMatch, reverse
 
+from . import clock
 from . import masking as m
 
 ALL_STAFF = set(m.ROLES)
@@ -38,3 +39,11 @@ def navigation(request):
         except NoReverseMatch:
             continue
     return {"nav": items, "role": role}
+
+
+def training_clock(request):
+    """On a training site, the platform's date and how far it is ahead (the banner in base.html)."""
+    if not clock.training_site():
+        return {}
+    days = clock.offset_days()
+    return {"training": {"today": clock.today(), "days": days}}

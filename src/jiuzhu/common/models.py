@@ -67,3 +67,16 @@ class AccessLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("access log rows are append-only")
+
+
+class TrainingClock(models.Model):
+    """The platform's date on a demo or training site (``settings.TRAINING_SITE``): days added
+    to the real date so a trainer can take a case past a 7-day notice in one sitting. One row;
+    never read on a production site (``jiuzhu.common.clock``)."""
+
+    days = models.IntegerField("向后拨动天数", default=0)
+    moved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    moved_at = models.DateTimeField("拨动时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "培训时钟"

@@ -1,6 +1,12 @@
 from __future__ import annotations
 
-from .models import AccessLog
+from django.db import transaction
+from django.utils import timezone
+
+from . import clock
+from . import masking as m
+from .errors import PermissionDenied, ValidationFailed
+from .models import AccessLog, TrainingClock
 
 
 def log_access(
@@ -19,3 +25,29 @@ def log_access(
         household_code=household_code or "",
         purpose=purpose[:200],
     )
+
+
+MAX_TRAINING_DAYS = 366
+
+
+@transaction.atomic
+def training_clock_advance(*, actor, days: int) -> int:
+    """Move a training site's date forward by ``days`` (1–60 at a time, at most a year in all);
+    returns the new offset. Forward only: records already dated stay in the platform's past.
+    Refused outside a training site and for anyone but an administrator."""
+    if not clock.training_site():
+        raise PermissionDenied("只有演示或培训站点可以调整平台日期", field="days", code="not_training_site")
+    if getattr(actor, "effective_role", None) != m.ADMIN:
+        raise PermissionDenied("只有系统管理员可以调整培训时钟", code="role_not_allowed")
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 60:
+        raise ValidationFailed("每次向后拨动 1 至 60 天", field="days", code="days_out_of_range")
+    row, _ = TrainingClock.objects.select_for_update().get_or_create(pk=1)
+    if row.days + days > MAX_TRAINING_DAYS:
+        raise ValidationFailed(
+            f"培训时钟最多比实际日期晚 {MAX_TRAINING_DAYS} 天", field="days", code="days_out_of_range"
+        )
+    row.days += days
+    row.moved_by = actor
+    row.moved_at = timezone.now()
+    row.save()
+    return row.days

@@ -6,10 +6,13 @@ import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, resolve_url
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from . import clock, services
+from . import masking as m
 from .errors import JiuzhuError
 
 
@@ -45,3 +48,26 @@ def post_action(fallback: str, *, check=None, on_error=None):
         return login_required(require_POST(wrapper))
 
     return decorate
+
+
+@login_required
+def training_clock(request):
+    """An administrator of a training site moves the platform's date forward (GET: the form)."""
+    if getattr(request.user, "effective_role", None) != m.ADMIN:
+        raise DjangoPermissionDenied
+    if request.method == "POST":
+        return _training_clock_advance(request)
+    return render(
+        request,
+        "common/training_clock.html",
+        {"site": clock.training_site(), "today": clock.today(), "days": clock.offset_days()},
+    )
+
+
+@post_action("common:training_clock")
+def _training_clock_advance(request):
+    raw = request.POST.get("days", "").strip()
+    days = int(raw) if raw.isdigit() else 0
+    total = services.training_clock_advance(actor=request.user, days=days)
+    messages.success(request, f"平台日期已向后拨动到 {clock.today():%Y-%m-%d}（比实际日期晚 {total} 天）")
+    return redirect("common:training_clock")

@@ -5,6 +5,7 @@
 - ``JIUZHU_SECRET_KEY``: Django's secret (a random one is made and kept in the data dir).
 - ``JIUZHU_DEBUG``: ``1`` for development.
 - ``JIUZHU_POLICY_FILE``: the city's policy file (default ``policies/demo.yaml``).
+- ``JIUZHU_TRAINING_SITE``: ``1`` on a demo or training site (never production): the training clock.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ SECRET_KEY = _secret("secret_key", "JIUZHU_SECRET_KEY")
 # from JIUZHU_FIELD_KEY, else made once and kept in the data dir like the secret key.
 FIELD_ENCRYPTION_KEY = _secret("field_key", "JIUZHU_FIELD_KEY", nbytes=0)
 DEBUG = os.environ.get("JIUZHU_DEBUG") == "1"
+# A demo or training site (never production): an administrator may move the platform's date
+# forward (jiuzhu.common.clock), bannered on every page.
+TRAINING_SITE = os.environ.get("JIUZHU_TRAINING_SITE") == "1"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"] + [
     h for h in os.environ.get("JIUZHU_ALLOWED_HOSTS", "").split(",") if h
 ]
@@ -110,7 +114,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jiuzhu.common.context.navigation",
+                "jiuzhu.common.context.training_clock",
             ],
+            # {{ code|label:"unit" }}, {{ amount|yuan }}, {{ when|moment }} in every template.
+            "builtins": ["jiuzhu.common.templatetags.jiuzhu_labels"],
         },
     },
 ]

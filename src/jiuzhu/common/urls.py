@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "common"
+urlpatterns = [
+    path("training-clock/", views.training_clock, name="training_clock"),
+]
