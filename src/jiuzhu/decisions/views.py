@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.exports import safe_row
 from jiuzhu.common.services import log_access
 from jiuzhu.common.views import post_action
 from jiuzhu.intake.services import role_of
@@ -264,13 +265,13 @@ def public_notices_xlsx(request):
     wb = Workbook()
     ws = wb.active
     ws.title = "保障对象名单"
-    ws.append([f"最低生活保障、特困人员救助供养公示名单{(' · ' + community) if community else ''}"])
+    ws.append(safe_row([f"最低生活保障、特困人员救助供养公示名单{(' · ' + community) if community else ''}"]))
     ws.append(
         ["姓名", "镇（街道）", "村（社区）", "保障人数", "救助事项", "金额（元/月）", "公示开始", "公示结束"]
     )
     for n in notices.public_notices(community=community, past=True).iterator():
-        ws.append([n.shown_name, n.town.name, n.community, n.household_size, n.service_name, float(n.amount),
-                   n.starts_on, n.ends_on])  # fmt: skip
+        ws.append(safe_row([n.shown_name, n.town.name, n.community, n.household_size, n.service_name,
+                            float(n.amount), n.starts_on, n.ends_on]))  # fmt: skip
     buf = io.BytesIO()
     wb.save(buf)
     response = HttpResponse(

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import polars as pl
 
+from jiuzhu.common.exports import safe_frame
+
 from .comparisons import KINDS, Compare, LinkageError
 from .engine import ENGINES, dedupe, link, read_table
 
@@ -64,7 +66,7 @@ def _write(df: pl.DataFrame, path: str) -> None:
     if target.suffix.lower() in (".parquet", ".pq"):
         df.write_parquet(target)
     else:
-        df.write_csv(target)
+        safe_frame(df).write_csv(target)  # read in a spreadsheet: no formulas
 
 
 def _options(args: argparse.Namespace) -> dict:

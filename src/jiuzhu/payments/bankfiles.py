@@ -26,6 +26,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from jiuzhu.common.errors import Conflict, IllegalTransition, ValidationFailed
+from jiuzhu.common.exports import safe_row
 from jiuzhu.common.money import money
 from jiuzhu.common.services import log_access
 
@@ -68,17 +69,17 @@ def _rows(roll) -> list[list[str]]:
 def to_csv(rows, headers) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(headers)
-    w.writerows(rows)
+    w.writerow(safe_row(headers))
+    w.writerows(safe_row(r) for r in rows)
     return buf.getvalue().encode("utf-8-sig")
 
 
 def to_xlsx(rows, headers, title: str) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31])
-    ws.append(headers)
+    ws.append(safe_row(headers))
     for r in rows:
-        ws.append(r)  # text cells: account and ID numbers must not become numbers
+        ws.append(safe_row(r))  # text cells: account and ID numbers must not become numbers
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -10,6 +10,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from jiuzhu.common.exports import safe_row
+
 from . import selectors
 from .models import PaymentRoll
 
@@ -66,22 +68,24 @@ def ledger_xlsx(year: int) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "总览"
-    ws.append([f"{year}年度社会救助资金台账"])
+    ws.append(safe_row([f"{year}年度社会救助资金台账"]))
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append(["口径", "年度预算", "已发放"])
+    ws.append(safe_row(["口径", "年度预算", "已发放"]))
     for key, name in (("civil_affairs", "民政部门"), ("others", "其他部门"), ("total", "全市合计")):
-        ws.append([name, data["split"][key]["budget"], data["split"][key]["paid"]])
+        ws.append(safe_row([name, data["split"][key]["budget"], data["split"][key]["paid"]]))
     for d in DIMS:
         sheet = wb.create_sheet(f"按{selectors.DIMENSION_LABELS[d]}")
-        sheet.append([selectors.DIMENSION_LABELS[d], "年度预算", "已发放", "结余", "执行率", "笔数"])
+        sheet.append(
+            safe_row([selectors.DIMENSION_LABELS[d], "年度预算", "已发放", "结余", "执行率", "笔数"])
+        )
         for c in sheet[1]:
             c.font = Font(bold=True)
         for row in _table_rows(data["tables"][d]):
-            sheet.append(row)
+            sheet.append(safe_row(row))
     sheet = wb.create_sheet("发放名册")
-    sheet.append(ROLL_HEADERS)
+    sheet.append(safe_row(ROLL_HEADERS))
     for row in data["rolls"]:
-        sheet.append(row)
+        sheet.append(safe_row(row))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -7,6 +7,8 @@ import io
 from datetime import date
 from pathlib import Path
 
+from jiuzhu.common.exports import safe_row
+
 from .evaluation import GRADE_LABELS, Evaluation
 
 WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
@@ -194,19 +196,21 @@ def ranking_xlsx(evs: list[Evaluation], *, start: date, end: date) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "绩效评价排名"
-    ws.append([f"绩效评价排名（{start} 至 {end}）"])
+    ws.append(safe_row([f"绩效评价排名（{start} 至 {end}）"]))
     groups = [g["name"] for g in evs[0].groups] if evs else []
-    ws.append(["名次", "单位", *groups, "扣分", "总分", "等级"])
+    ws.append(safe_row(["名次", "单位", *groups, "扣分", "总分", "等级"]))
     for i, ev in enumerate(evs, 1):
         ws.append(
-            [
-                i,
-                ev.unit.name,
-                *[float(g["points"]) for g in ev.groups],
-                float(ev.deducted),
-                float(ev.score),
-                GRADE_LABELS[ev.grade],
-            ]
+            safe_row(
+                [
+                    i,
+                    ev.unit.name,
+                    *[float(g["points"]) for g in ev.groups],
+                    float(ev.deducted),
+                    float(ev.score),
+                    GRADE_LABELS[ev.grade],
+                ]
+            )
         )
     buf = io.BytesIO()
     wb.save(buf)

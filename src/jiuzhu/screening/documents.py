@@ -7,6 +7,8 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from jiuzhu.common.exports import safe_row
+
 from .selectors import alert_view, overview
 
 COLUMNS = [
@@ -21,27 +23,27 @@ def alerts_workbook(qs, role: str) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "预警清单"
-    ws.append([c for c, _ in COLUMNS] + ["证据"])
+    ws.append(safe_row([c for c, _ in COLUMNS] + ["证据"]))
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for alert in qs.iterator(chunk_size=1000):
         v = alert_view(alert, role)
         ev = v["evidence"]
         records = "；".join(str(x) for x in ev.get("records", []) or [])
-        ws.append([v[k] for _, k in COLUMNS] + [records])
+        ws.append(safe_row([v[k] for _, k in COLUMNS] + [records]))
     summary = wb.create_sheet("汇总")
     ov = overview(qs)
-    summary.append(["类型", "待处理", "已核实", "误报"])
+    summary.append(safe_row(["类型", "待处理", "已核实", "误报"]))
     for name, c in ov["by_kind"]:
-        summary.append([name, c["open"], c["confirmed"], c["false_positive"]])
+        summary.append(safe_row([name, c["open"], c["confirmed"], c["false_positive"]]))
     summary.append([])
-    summary.append(["规则", "预警数"])
+    summary.append(safe_row(["规则", "预警数"]))
     for name, n in ov["by_rule"]:
-        summary.append([name, n])
+        summary.append(safe_row([name, n]))
     summary.append([])
-    summary.append(["责任单位", "待处理", "其中逾期"])
+    summary.append(safe_row(["责任单位", "待处理", "其中逾期"]))
     for name, n, late in ov["by_unit"]:
-        summary.append([name, n, late])
+        summary.append(safe_row([name, n, late]))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -20,6 +20,7 @@ from simple_history.models import HistoricalChanges
 
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import ValidationFailed
+from jiuzhu.common.exports import safe_row
 from jiuzhu.common.models import AccessLog
 from jiuzhu.common.services import log_access
 from jiuzhu.registry.models import Household, Person, Unit
@@ -339,36 +340,40 @@ def export_xlsx(*, actor, criteria: Criteria) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "访问日志"
-    ws.append([f"访问日志（查询条件：{criteria.describe() or '全部'}）"])
+    ws.append(safe_row([f"访问日志（查询条件：{criteria.describe() or '全部'}）"]))
     ws["A1"].font = Font(bold=True)
-    ws.append(["时间", "操作人", "角色", "单位", "操作", "对象类型", "对象", "家庭编号", "用途"])
+    ws.append(safe_row(["时间", "操作人", "角色", "单位", "操作", "对象类型", "对象", "家庭编号", "用途"]))
     for r in result.access:
         ws.append(
-            [
-                timezone.localtime(r["at"]).strftime("%Y-%m-%d %H:%M:%S"),
-                r["username"],
-                r["role"],
-                r["unit_code"],
-                r["action"],
-                r["object_type"],
-                r["object_id"],
-                r["household_code"],
-                r["purpose"],
-            ]
+            safe_row(
+                [
+                    timezone.localtime(r["at"]).strftime("%Y-%m-%d %H:%M:%S"),
+                    r["username"],
+                    r["role"],
+                    r["unit_code"],
+                    r["action"],
+                    r["object_type"],
+                    r["object_id"],
+                    r["household_code"],
+                    r["purpose"],
+                ]
+            )
         )
     ws2 = wb.create_sheet("变更记录")
-    ws2.append(["时间", "数据", "编号", "操作", "操作人", "单位", "变更内容"])
+    ws2.append(safe_row(["时间", "数据", "编号", "操作", "操作人", "单位", "变更内容"]))
     for r in result.changes:
         ws2.append(
-            [
-                timezone.localtime(r["at"]).strftime("%Y-%m-%d %H:%M:%S"),
-                r["model"],
-                str(r["object_id"]),
-                r["action"],
-                r["username"],
-                r["unit_code"],
-                "；".join(f"{ch['field']}：{ch['old']} → {ch['new']}" for ch in r["changes"]),
-            ]
+            safe_row(
+                [
+                    timezone.localtime(r["at"]).strftime("%Y-%m-%d %H:%M:%S"),
+                    r["model"],
+                    str(r["object_id"]),
+                    r["action"],
+                    r["username"],
+                    r["unit_code"],
+                    "；".join(f"{ch['field']}：{ch['old']} → {ch['new']}" for ch in r["changes"]),
+                ]
+            )
         )
     for sheet in (ws, ws2):
         sheet.column_dimensions["A"].width = 20

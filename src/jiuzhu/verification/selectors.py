@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import NotFound
+from jiuzhu.common.exports import safe_frame
 from jiuzhu.common.selectors import deadline
 from jiuzhu.common.services import log_access
 from jiuzhu.registry.models import Household
@@ -106,7 +107,7 @@ def report_csv(view: ReportView) -> bytes:
                      "是否计入": {True: "计入", False: "不计入", None: ""}[it.get("counted")]}
                 )  # fmt: skip
     buf = io.BytesIO()
-    pl.DataFrame(rows, infer_schema_length=None).write_csv(buf)
+    safe_frame(pl.DataFrame(rows, infer_schema_length=None)).write_csv(buf)
     return "\ufeff".encode() + buf.getvalue()
 
 
@@ -165,7 +166,7 @@ def source_export(*, user, source_code: str, on: date | None = None, purpose: st
     cols = ["row_no", "id_raw", "name", "birth_date", "item", "amount", "record_date", "ref"]
     rows = list(v.records.order_by("row_no").values_list(*cols))
     buf = io.BytesIO()
-    pl.DataFrame(rows, schema=cols, orient="row", infer_schema_length=None).write_csv(buf)
+    safe_frame(pl.DataFrame(rows, schema=cols, orient="row", infer_schema_length=None)).write_csv(buf)
     return buf.getvalue()
 
 
