@@ -80,3 +80,45 @@ class TrainingClock(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "培训时钟"
+
+
+class Job(models.Model):
+    """A piece of work run by the background worker (an upload's validation, a screening run,
+    an export): who started it, how far it is and what came of it. ``jiuzhu.common.jobs``
+    creates, runs and reports on these; the page ``/jobs/<id>/`` and ``GET /api/jobs/{id}``
+    show them."""
+
+    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+    STATES = [(QUEUED, "排队中"), (RUNNING, "进行中"), (DONE, "已完成"), (FAILED, "失败")]
+
+    kind = models.CharField("类型", max_length=60)
+    title = models.CharField("名称", max_length=100)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    params = models.JSONField("参数", default=dict)
+    state = models.CharField("状态", max_length=10, choices=STATES, default=QUEUED, db_index=True)
+    done = models.PositiveIntegerField("已完成", default=0)
+    total = models.PositiveIntegerField("总数", null=True, blank=True)
+    message = models.CharField("进度说明", max_length=200, blank=True)
+    result = models.JSONField("结果", null=True, blank=True)
+    error = models.JSONField("错误", null=True, blank=True)  # {"code", "field", "message"}
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "后台任务"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.title} #{self.pk}"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.DONE, self.FAILED)
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total:
+            return 100 if self.state == self.DONE else None
+        return min(100, self.done * 100 // self.total)

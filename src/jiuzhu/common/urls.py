@@ -5,4 +5,5 @@ from . import views
 app_name = "common"
 urlpatterns = [
     path("training-clock/", views.training_clock, name="training_clock"),
+    path("jobs/<int:job_id>/", views.job, name="job"),
 ]

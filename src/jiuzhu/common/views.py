@@ -7,11 +7,12 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from . import clock, services
+from . import clock, jobs, services
 from . import masking as m
 from .errors import JiuzhuError
 
@@ -71,3 +72,15 @@ def _training_clock_advance(request):
     total = services.training_clock_advance(actor=request.user, days=days)
     messages.success(request, f"平台日期已向后拨动到 {clock.today():%Y-%m-%d}（比实际日期晚 {total} 天）")
     return redirect("common:training_clock")
+
+
+@login_required
+def job(request, job_id: int):
+    """A background job's page: progress while it runs (HTMX polls the panel), then its result
+    and the way on, or why it failed."""
+    try:
+        j = jobs.job_for(request.user, job_id)
+    except JiuzhuError as exc:
+        raise Http404(exc.message) from None
+    template = "common/_job.html" if request.headers.get("HX-Request") else "common/job.html"
+    return render(request, template, {"job": j})

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "ninja",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "jiuzhu.common",
     "jiuzhu.registry",
     "jiuzhu.policy",
@@ -86,6 +88,7 @@ for _app in (
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "jiuzhu.common.uploads.UploadLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -197,3 +200,8 @@ NINJA_PAGINATION_PER_PAGE = 50
 JIUZHU_MONTHS_BACK = int(os.environ.get("JIUZHU_MONTHS_BACK", "120"))
 JIUZHU_MONTHS_AHEAD = int(os.environ.get("JIUZHU_MONTHS_AHEAD", "12"))
 JIUZHU_UPLOAD_MAX_MB = int(os.environ.get("JIUZHU_UPLOAD_MAX_MB", "200"))
+
+# Background jobs (jiuzhu.common.jobs): django-tasks with its database backend, so a job is a
+# row in the same database and commits with the write that queued it. `jiuzhu serve` runs
+# the worker (`jiuzhu db_worker`) beside gunicorn.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

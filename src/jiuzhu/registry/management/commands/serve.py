@@ -1,9 +1,17 @@
-"""``jiuzhu serve [--host 127.0.0.1] [--port 8000] [--workers 2]``: run the platform under
-gunicorn against whatever database the settings name (``DATABASE_URL``, else SQLite in the
-data directory). Static files come through WhiteNoise with finders, so no collectstatic."""
+"""``jiuzhu serve [--host 127.0.0.1] [--port 8000] [--workers 2] [--no-jobs]``: run the platform
+under gunicorn against whatever database the settings name (``DATABASE_URL``, else SQLite in
+the data directory). Static files come through WhiteNoise with finders, so no collectstatic.
+
+Beside gunicorn it starts the background-job worker (``jiuzhu db_worker``, see
+``jiuzhu.common.jobs``) so the demo stays one command; the worker stops with the server (on
+Ctrl+C or SIGTERM, and through the kernel's parent-death signal if the server is killed)."""
 
 from __future__ import annotations
 
+import ctypes
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 from django.conf import settings
@@ -26,6 +34,31 @@ def gunicorn_options(*, host: str, port: int, workers: int) -> dict:
     }
 
 
+def _die_with_parent() -> None:  # runs in the child between fork and exec (Linux)
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def start_job_worker() -> subprocess.Popen:
+    """The background-job worker as a child process of this one."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "jiuzhu.config.cli", "db_worker", "--no-reload", "--interval", "1"],
+        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+    )
+
+
+def stop_job_worker(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()  # the worker finishes the job it runs, marks it, and exits
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 class Command(BaseCommand):
     help = "用 gunicorn 启动救助平台（数据库由 DATABASE_URL 指定，未指定时为数据目录中的 SQLite）"
 
@@ -33,8 +66,11 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
         parser.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
         parser.add_argument("--workers", type=int, default=2, help="工作进程数（默认 2）")
+        parser.add_argument(
+            "--no-jobs", action="store_true", help="不启动后台任务进程（另行运行 jiuzhu db_worker 时）"
+        )
 
-    def handle(self, *args, host, port, workers, **options):
+    def handle(self, *args, host, port, workers, no_jobs=False, **options):
         from gunicorn.app.base import BaseApplication
 
         if workers < 1:
@@ -64,4 +100,9 @@ class Command(BaseCommand):
         shown = f"[{host}]" if ":" in host else host
         self.stdout.write(self.style.SUCCESS(f"救助平台已启动：http://{shown}:{port}/  （Ctrl+C 停止）"))
         self.stdout.flush()
-        Jiuzhu(gunicorn_options(host=host, port=port, workers=workers)).run()
+        worker = None if no_jobs else start_job_worker()
+        try:
+            Jiuzhu(gunicorn_options(host=host, port=port, workers=workers)).run()
+        finally:
+            if worker is not None:
+                stop_job_worker(worker)

@@ -1,0 +1,181 @@
+"""Background jobs: long work (an upload's validation and loading, a screening run, a KPI
+refresh, a large export) runs in the worker, not in the request, and shows its progress.
+
+Declare what a kind of job does, queue it from a service or a view, report from inside::
+
+    from jiuzhu.common import jobs
+
+    @jobs.job("screening.run", title="查重查漏筛查")
+    def screening_run(job, *, today: str) -> dict:
+        jobs.report(job, done=0, total=3, message="读取户籍")
+        ...
+        return {"summary": "新增预警 12 条", "url": "/screening/"}
+
+    job = jobs.enqueue("screening.run", actor=request.user, today="2026-03-01")
+    return redirect("common:job", job.pk)          # the page polls until it is done
+
+Parameters and the result are JSON (dates as ISO text). A job raising ``JiuzhuError`` ends
+``failed`` with that error (code, field, message) for the person to read; any other
+exception ends ``failed`` with a generic message and its traceback in the log.
+
+It runs on django-tasks with the database backend: ``enqueue`` writes the ``Job`` row and the
+task row in the caller's transaction, so a job exists exactly when the write that queued it
+commits, and the worker (``jiuzhu db_worker``, started by ``jiuzhu serve``) sees it only then.
+Progress written by ``report`` outside a transaction is visible at once; the job function
+should therefore do its work in transactions of its own, not one around everything.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django_tasks import task
+
+from .errors import JiuzhuError, NotFound
+from .models import Job
+
+logger = logging.getLogger("jiuzhu.jobs")
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    title: str
+    path: str  # dotted path of the function, imported by the worker
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def job(code: str, *, title: str) -> Callable:
+    """Register ``fn(job, **params) -> dict | None`` as the runner of jobs of kind ``code``.
+    The returned dict is kept as the job's result; ``summary`` and ``url`` are shown."""
+
+    def decorate(fn: Callable) -> Callable:
+        KINDS[code] = Kind(code, title, f"{fn.__module__}.{fn.__qualname__}")
+        return fn
+
+    return decorate
+
+
+@transaction.atomic
+def enqueue(kind: str, *, actor, **params) -> Job:
+    """Queue a job of a registered ``kind`` started by ``actor`` with JSON ``params``."""
+    k = KINDS[kind]
+    j = Job.objects.create(kind=kind, title=k.title, actor=actor, params=params)
+    result = run_job.enqueue(j.pk, k.path)
+    j.task_id = str(result.id)
+    j.save(update_fields=["task_id"])
+    return j
+
+
+def report(
+    job: Job, *, done: int | None = None, total: int | None = None, message: str | None = None
+) -> None:
+    """Progress from inside a running job (``done`` of ``total``, a short message)."""
+    changes = {}
+    if done is not None:
+        job.done = changes["done"] = max(0, done)
+    if total is not None:
+        job.total = changes["total"] = max(0, total)
+    if message is not None:
+        job.message = changes["message"] = message[:200]
+    if changes:
+        Job.objects.filter(pk=job.pk).update(**changes)
+
+
+def _finish(j: Job, state: str, **fields) -> None:
+    fields.update(state=state, finished_at=timezone.now())
+    Job.objects.filter(pk=j.pk).update(**fields)
+
+
+@task()
+def run_job(job_id: int, path: str) -> str:
+    """The one django-task behind every job: run the kind's function and record the outcome."""
+    j = Job.objects.get(pk=job_id)
+    j.state, j.started_at = Job.RUNNING, timezone.now()
+    Job.objects.filter(pk=job_id).update(state=j.state, started_at=j.started_at)
+    try:
+        result = import_string(path)(j, **j.params)
+    except JiuzhuError as exc:
+        _finish(j, Job.FAILED, error=exc.as_dict(), message=exc.message[:200])
+        return Job.FAILED
+    except Exception:
+        logger.exception("job %s (%s) failed", job_id, j.kind)
+        _finish(
+            j,
+            Job.FAILED,
+            error={"code": "job_crashed", "field": None, "message": "任务意外中断，已记录日志，请联系管理员"},
+            message="任务意外中断",
+        )
+        return Job.FAILED
+    result = result or {}
+    done = j.total if j.total is not None else j.done
+    _finish(j, Job.DONE, result=result, done=done, message=(result.get("summary") or "已完成")[:200])
+    return Job.DONE
+
+
+def work_off() -> int:
+    """Run every queued job now, in this process, until the queue is empty; returns how many
+    ran. Tests use it (the worker's own claim-and-run steps, without its loop, which closes
+    the connection between tasks); from the command line ``jiuzhu db_worker --batch`` does
+    the same."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.utils import exclusive_transaction
+
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="work_off",
+        excluded_queue_names=[],
+    )
+    ran = 0
+    while True:
+        with exclusive_transaction(DBTaskResult.objects.db):
+            claimed = DBTaskResult.objects.ready().filter(backend_name="default").get_locked()
+            if claimed is not None:
+                claimed.claim(worker.worker_id)
+        if claimed is None:
+            return ran
+        worker.run_task(claimed)
+        ran += 1
+
+
+def job_for(user, job_id: int) -> Job:
+    """A job its starter (or an administrator) may see; anyone else gets not-found."""
+    from . import masking
+
+    j = Job.objects.filter(pk=job_id).first()
+    if j is None or (j.actor_id != user.pk and getattr(user, "role", "") != masking.ADMIN):
+        raise NotFound("没有这个任务", field="job_id", code="job_not_found")
+    return j
+
+
+def as_dict(j: Job) -> dict:
+    return {
+        "id": j.pk,
+        "kind": j.kind,
+        "title": j.title,
+        "state": j.state,
+        "state_label": j.get_state_display(),
+        "done": j.done,
+        "total": j.total,
+        "percent": j.percent,
+        "message": j.message,
+        "result": j.result,
+        "error": j.error,
+        "created_at": j.created_at.isoformat(),
+        "started_at": j.started_at.isoformat() if j.started_at else None,
+        "finished_at": j.finished_at.isoformat() if j.finished_at else None,
+        "url": f"/jobs/{j.pk}/",
+    }
