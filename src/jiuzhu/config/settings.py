@@ -82,6 +82,7 @@ for _app in (
     "supervision",
     "performance",
     "charity",
+    "caseload",
 ):
     if (SRC_DIR / _app / "apps.py").exists():
         INSTALLED_APPS.append(f"jiuzhu.{_app}")

@@ -259,7 +259,10 @@ class Review(models.Model):
     propose an outcome, the caseworker confirms, the approver signs; each outcome has a letter."""
 
     CYCLE, DEATH = "cycle", "death"
-    REASONS = [(CYCLE, "定期复核"), (DEATH, "家庭成员死亡")]
+    # CHANGE: an applied change request (jiuzhu.caseload); IMPORT: an imported entitlement
+    # whose amount the rules do not confirm
+    CHANGE, IMPORT = "change", "import"
+    REASONS = [(CYCLE, "定期复核"), (DEATH, "家庭成员死亡"), (CHANGE, "家庭情况变化"), (IMPORT, "存量待遇核查")]
     CONTINUE, ADJUST, GRADUAL_EXIT, STOP = "continue", "adjust", "gradual_exit", "stop"
     OUTCOMES = [(CONTINUE, "继续保障"), (ADJUST, "调整金额"), (GRADUAL_EXIT, "渐退"), (STOP, "停止保障")]
     PROPOSED, CONFIRMED, SIGNED = "proposed", "confirmed", "signed"
