@@ -29,7 +29,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -399,17 +399,33 @@ def bulk_load(
     (``units_sync`` first), and no earlier run may be loaded (see ``demo_loaded``)."""
     from tqdm import tqdm
 
-    connection = connections[using]
-    stats = LoadStats()
-    started = time.perf_counter()
-    now = timezone.now()
-    towns = dict(Unit.objects.using(using).filter(kind=Unit.TOWN).values_list("code", "id"))
     if demo_loaded(using=using):
         # Another generated run would repeat its household codes and ID numbers.
         raise Conflict(
             "数据库中已有演示数据；如需重新生成，请先清除（jiuzhu demo --reset）", code="demo_loaded"
         )
     bar = tqdm(total=total_persons, unit="人", unit_scale=True, desc="导入演示人员", disable=not progress)
+    stats = write_chunks(chunks, using=using, on_chunk=lambda chunk: bar.update(chunk.persons.height))
+    bar.close()
+    return stats
+
+
+def write_chunks(
+    chunks: Iterable[Chunk],
+    *,
+    using: str = "default",
+    on_chunk: Callable[[Chunk], None] | None = None,
+    after: Callable[[], None] | None = None,
+) -> LoadStats:
+    """Write chunks (``demogen``'s frames, or any frames of the same schema: the caseload
+    import builds them from a city's file) in one transaction; ``after()`` runs inside that
+    transaction once the rows are in and the indexes rebuilt, so what it writes lands or
+    fails together with them. The towns must exist."""
+    connection = connections[using]
+    stats = LoadStats()
+    started = time.perf_counter()
+    now = timezone.now()
+    towns = dict(Unit.objects.using(using).filter(kind=Unit.TOWN).values_list("code", "id"))
     names = [m._meta.db_table for m in MODELS]
     # Foreign keys are checked once at the end, as loaddata does (SQLite checks them row by row
     # otherwise; it cannot switch them off inside a transaction, so this only helps outside one).
@@ -424,13 +440,14 @@ def bulk_load(
             start = {m: _reserve_start(cursor, connection, m._meta.db_table) for m in MODELS}
             loader = _Loader(connection, now=now, towns=towns, start=start)
             with _DeferredIndexes(cursor, connection, names):
-                loader.load(chunks, cursor, stats, bar)
+                loader.load(chunks, cursor, stats, on_chunk)
             if unchecked:
                 connection.check_constraints(table_names=names)
+            if after is not None:
+                after()
     finally:
         if unchecked:
             connection.enable_constraint_checking()
-    bar.close()
     stats.seconds = time.perf_counter() - started
     return stats
 
@@ -485,7 +502,7 @@ class _Loader:
             batches.append(_prepare(self.connection, table, table.rows(frame, first)))
         return chunk, batches
 
-    def load(self, chunks: Iterable[Chunk], cursor, stats: LoadStats, bar) -> None:
+    def load(self, chunks: Iterable[Chunk], cursor, stats: LoadStats, on_chunk) -> None:
         for chunk, batches in _prefetch(map(self.prepare, chunks)):
             for batch in batches:
                 _write(cursor, self.connection, batch)
@@ -493,7 +510,8 @@ class _Loader:
             stats.persons += chunk.persons.height
             stats.incomes += chunk.incomes.height
             stats.assets += chunk.assets.height
-            bar.update(chunk.persons.height)
+            if on_chunk is not None:
+                on_chunk(chunk)
         for model in MODELS:
             _finish_ids(cursor, self.connection, model._meta.db_table, self.next_id[model] - 1)
 
