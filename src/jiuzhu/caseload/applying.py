@@ -13,13 +13,12 @@ from datetime import date
 from decimal import Decimal
 
 import polars as pl
-from django.db import transaction
 from django.utils import timezone
 
 from jiuzhu.common.errors import IllegalTransition, JiuzhuError
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry import bulk, demogen
-from jiuzhu.registry.models import Household, Person, Unit
+from jiuzhu.registry.models import Person, Unit
 
 from . import matching
 from .imports import IMPORT_SOURCE, _money, load_rows
@@ -33,13 +32,17 @@ def _cents(v) -> int | None:
     return None if v is None else int((Decimal(str(v)) * 100).to_integral_value())
 
 
-def apply_batch(*, batch: ImportBatch | int, actor=None, progress: Progress | None = None, today: date | None = None) -> dict:
+def apply_batch(
+    *, batch: ImportBatch | int, actor=None, progress: Progress | None = None, today: date | None = None
+) -> dict:
     """Apply an approved batch; returns the counts written. On any error nothing is written
     and the batch is marked failed with the reason."""
     say = progress or (lambda done, total, message: None)
     b = ImportBatch.objects.select_related("approved_by").get(pk=getattr(batch, "pk", batch))
     if b.state != ImportBatch.APPROVED:
-        raise IllegalTransition(f"该批次当前为“{b.get_state_display()}”，不能导入", field="batch", code="wrong_state")
+        raise IllegalTransition(
+            f"该批次当前为“{b.get_state_display()}”，不能导入", field="batch", code="wrong_state"
+        )
     actor = actor or b.approved_by
     today = today or timezone.localdate()
     try:
@@ -48,7 +51,11 @@ def apply_batch(*, batch: ImportBatch | int, actor=None, progress: Progress | No
         say(1, STAGES, "与登记库比对")
         res = matching.resolve(rows)
         if res.conflicts:
-            raise IllegalTransition("审核后登记库已有变化（有人员已属其他家庭），请重新上传", field="batch", code="registry_changed")
+            raise IllegalTransition(
+                "审核后登记库已有变化（有人员已属其他家庭），请重新上传",
+                field="batch",
+                code="registry_changed",
+            )
         same = set(b.duplicates.filter(decision=ImportDuplicate.SAME).values_list("id_number", flat=True))
         plan = _Plan(rows, res, same)
         say(2, STAGES, f"写入新家庭 {plan.households.height} 户、人员 {plan.persons.height} 人（一个事务）")
@@ -75,7 +82,11 @@ class _Plan:
         members = [m for m in rows["members"] if m["ok"]]
         skipped = {m["household"] for m in members if m["id_number"] in same}
         self.skipped = sorted(skipped)
-        new = [h for h in rows["households"] if h["ok"] and h["code"] not in res.households and h["code"] not in skipped]
+        new = [
+            h
+            for h in rows["households"]
+            if h["ok"] and h["code"] not in res.households and h["code"] not in skipped
+        ]
         self.codes = {h["code"]: i for i, h in enumerate(new)}
         self.households = pl.DataFrame(
             {
@@ -186,12 +197,16 @@ class _Rest:
 
         policy = current_policy()
         units = dict(Unit.objects.values_list("code", "id"))
-        wanted = [r for r in self.rows["entitlements"] if r["ok"] and r["household"] in hh_ids and r["payee"] in persons]
+        wanted = [
+            r
+            for r in self.rows["entitlements"]
+            if r["ok"] and r["household"] in hh_ids and r["payee"] in persons
+        ]
         have = {
             (h, s, p, start): pk
-            for pk, h, s, p, start in Entitlement.objects.filter(household_id__in=set(hh_ids.values())).values_list(
-                "pk", "household_id", "service_code", "payee_id", "start_month"
-            )
+            for pk, h, s, p, start in Entitlement.objects.filter(
+                household_id__in=set(hh_ids.values())
+            ).values_list("pk", "household_id", "service_code", "payee_id", "start_month")
         }
         chains: dict[tuple, list[dict]] = defaultdict(list)
         for r in wanted:
@@ -268,9 +283,12 @@ class _Rest:
         names = dict(Person.objects.filter(pk__in=ids).values_list("pk", "name"))
         objs = [
             BankAccount(
-                person_id=persons[r["id_number"]], bank_name=r["bank_name"],
+                person_id=persons[r["id_number"]],
+                bank_name=r["bank_name"],
                 holder_name=r["holder_name"] or names[persons[r["id_number"]]],
-                number_encrypted=crypto.encrypt(r["number"]), tail=r["number"][-4:], updated_by=self.actor,
+                number_encrypted=crypto.encrypt(r["number"]),
+                tail=r["number"][-4:],
+                updated_by=self.actor,
             )  # fmt: skip
             for r in wanted
             if persons[r["id_number"]] not in have
@@ -311,12 +329,16 @@ class _Rest:
         rows = list(ImportedEntitlement.objects.filter(entitlement_id__in=by_ent))
         for ie in rows:
             _, ie.rule_eligible, ie.rule_amount, ie.flagged = by_ent[ie.entitlement_id]
-        ImportedEntitlement.objects.bulk_update(rows, ["rule_eligible", "rule_amount", "flagged"], batch_size=5000)
+        ImportedEntitlement.objects.bulk_update(
+            rows, ["rule_eligible", "rule_amount", "flagged"], batch_size=5000
+        )
         flagged_rows = [ie for ie in rows if ie.flagged]
         for ie in ImportedEntitlement.objects.filter(pk__in=[r.pk for r in flagged_rows]).select_related(
             "entitlement__household__town"
         ):
-            review = open_review(entitlement=ie.entitlement, reason=Review.IMPORT, on=self.today, policy=policy)
+            review = open_review(
+                entitlement=ie.entitlement, reason=Review.IMPORT, on=self.today, policy=policy
+            )
             if review is not None:
                 ie.review = review
                 ie.save(update_fields=["review"])

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -36,12 +35,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from jiuzhu.common.errors import IllegalTransition, NotFound, ValidationFailed
+from jiuzhu.common.scope import CITY, require
 from jiuzhu.policy.selectors import current_policy
-from jiuzhu.registry.models import Household, Person, Unit
 
 from . import matching, reading, validation
-from .access import CITY, require
-from .models import ImportBatch, ImportDuplicate, ImportedEntitlement
+from .models import ImportBatch, ImportDuplicate
 from .sheets import MEMBERS, SHEETS
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -91,7 +89,9 @@ def batch_upload(*, actor, data: bytes, filename: str, today: date | None = None
     if not data:
         raise ValidationFailed("文件为空", field="file", code="file_empty")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ValidationFailed(f"文件超过 {MAX_UPLOAD_BYTES // 2**20} MB 上限", field="file", code="file_too_large")
+        raise ValidationFailed(
+            f"文件超过 {MAX_UPLOAD_BYTES // 2**20} MB 上限", field="file", code="file_too_large"
+        )
     today = today or _today()
     policy = current_policy()
     wb = reading.read(data, filename)
@@ -122,10 +122,17 @@ def batch_upload(*, actor, data: bytes, filename: str, today: date | None = None
         ImportDuplicate.objects.bulk_create(
             [
                 ImportDuplicate(
-                    batch=batch, row=by_id[n]["row"], id_number=n, name=by_id[n]["name"], person_id=p,
-                    probability=round(prob, 4), levels=_levels(levels),
+                    batch=batch,
+                    row=by_id[n]["row"],
+                    id_number=n,
+                    name=by_id[n]["name"],
+                    person_id=p,
+                    probability=round(prob, 4),
+                    levels=_levels(levels),
                 )  # fmt: skip
-                for n, p, prob, levels in dups.select("id_number", "person_id", "probability", "levels").iter_rows()
+                for n, p, prob, levels in dups.select(
+                    "id_number", "person_id", "probability", "levels"
+                ).iter_rows()
             ]
         )
     return batch
@@ -204,15 +211,28 @@ def batch_approve(*, actor, batch: ImportBatch | int, note: str = "", run_now: b
     require(actor, "caseload.approve")
     b = _lock(batch)
     if b.state != ImportBatch.VALIDATED:
-        raise IllegalTransition(f"该批次当前为“{b.get_state_display()}”，不能审核", field="batch", code="wrong_state")
+        raise IllegalTransition(
+            f"该批次当前为“{b.get_state_display()}”，不能审核", field="batch", code="wrong_state"
+        )
     if b.uploaded_by_id == actor.pk:
-        raise IllegalTransition("上传人不能审核自己上传的数据，须由另一人审核", field="batch", code="same_person")
+        raise IllegalTransition(
+            "上传人不能审核自己上传的数据，须由另一人审核", field="batch", code="same_person"
+        )
     if b.error_count:
-        raise IllegalTransition(f"校验报告中还有 {b.error_count} 个错误，请修改文件后重新上传", field="batch", code="has_errors")
+        raise IllegalTransition(
+            f"校验报告中还有 {b.error_count} 个错误，请修改文件后重新上传", field="batch", code="has_errors"
+        )
     open_dups = b.duplicates.filter(decision="").count()
     if open_dups:
-        raise IllegalTransition(f"还有 {open_dups} 名疑似重复人员未确认", field="batch", code="duplicates_open")
-    b.state, b.approved_by, b.approved_at, b.note = ImportBatch.APPROVED, actor, timezone.now(), (note or "").strip()
+        raise IllegalTransition(
+            f"还有 {open_dups} 名疑似重复人员未确认", field="batch", code="duplicates_open"
+        )
+    b.state, b.approved_by, b.approved_at, b.note = (
+        ImportBatch.APPROVED,
+        actor,
+        timezone.now(),
+        (note or "").strip(),
+    )
     b.message = "已批准，等待导入"
     b.save()
     if not run_now:
@@ -229,7 +249,9 @@ def batch_reject(*, actor, batch: ImportBatch | int, note: str) -> ImportBatch:
     require(actor, "caseload.approve")
     b = _lock(batch)
     if b.state != ImportBatch.VALIDATED:
-        raise IllegalTransition(f"该批次当前为“{b.get_state_display()}”，不能退回", field="batch", code="wrong_state")
+        raise IllegalTransition(
+            f"该批次当前为“{b.get_state_display()}”，不能退回", field="batch", code="wrong_state"
+        )
     if not (note or "").strip():
         raise ValidationFailed("退回须写明理由", field="note", code="reason_required")
     b.state, b.approved_by, b.approved_at, b.note = ImportBatch.REJECTED, actor, timezone.now(), note.strip()

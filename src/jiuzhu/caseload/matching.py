@@ -29,7 +29,9 @@ CHUNK = 10_000
 @dataclass
 class Resolution:
     households: dict[str, int] = field(default_factory=dict)  # file code -> registry household id
-    persons: dict[str, tuple[int, int]] = field(default_factory=dict)  # id number -> (person id, household id)
+    persons: dict[str, tuple[int, int]] = field(
+        default_factory=dict
+    )  # id number -> (person id, household id)
     conflicts: list[dict] = field(default_factory=list)  # member rows whose person lives elsewhere
 
     def household_of(self, code: str) -> int | None:
@@ -47,7 +49,9 @@ def resolve(rows: dict[str, list[dict]]) -> Resolution:
     members = [m for m in rows["members"] if m["ok"]]
     ids = [m["id_number"] for m in members]
     for part in _chunks(ids):
-        for pid, number, hid in Person.objects.filter(id_number__in=part).values_list("id", "id_number", "household_id"):
+        for pid, number, hid in Person.objects.filter(id_number__in=part).values_list(
+            "id", "id_number", "household_id"
+        ):
             res.persons[number] = (pid, hid)
     codes = [h["code"] for h in rows["households"] if h["ok"]]
     for part in _chunks(codes):
@@ -75,12 +79,20 @@ def resolve(rows: dict[str, list[dict]]) -> Resolution:
 def _frame(records: list[tuple]) -> pl.DataFrame:
     return pl.DataFrame(
         records,
-        schema={"rid": pl.String, "name": pl.String, "birth_date": pl.String, "gender": pl.String, "address": pl.String},
+        schema={
+            "rid": pl.String,
+            "name": pl.String,
+            "birth_date": pl.String,
+            "gender": pl.String,
+            "address": pl.String,
+        },
         orient="row",
     )
 
 
-def possible_duplicates(rows: dict[str, list[dict]], res: Resolution, *, progress: bool = False) -> pl.DataFrame:
+def possible_duplicates(
+    rows: dict[str, list[dict]], res: Resolution, *, progress: bool = False
+) -> pl.DataFrame:
     """``id_number, row, name, person_id, probability, levels`` for the file's new persons
     (in new households) that look like a registry person."""
     from jiuzhu.linkage import Compare, link

@@ -72,7 +72,9 @@ def _xlsx(data: bytes) -> dict[str, pl.DataFrame]:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
-        raise ValidationFailed("无法读取该 Excel 文件（请使用 .xlsx 格式）", field="file", code="file_unreadable") from None
+        raise ValidationFailed(
+            "无法读取该 Excel 文件（请使用 .xlsx 格式）", field="file", code="file_unreadable"
+        ) from None
     out = {}
     for ws in wb.worksheets:
         rows = ws.iter_rows(values_only=True)

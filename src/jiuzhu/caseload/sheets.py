@@ -122,7 +122,7 @@ ENTITLEMENTS = Sheet(
         Column("start_month", "起始月份", "month", True, note="如 2024-03"),
         Column("end_month", "终止月份", "month", note="已终止或已变更的历史待遇填写，最后一月"),
         Column("decided_on", "决定日期", "date", True),
-        Column("next_review_on", "下次复核日期", "date"),
+        Column("next_review_on", "下次复核日期", "anydate"),
         Column("origin", "原决定文号", "text"),
     ),
     note="同一家庭、同一事项的多行按起始月份连成历史：前一行须填写终止月份。",
@@ -167,10 +167,10 @@ def example_rows(today) -> dict[str, list[dict]]:
         "entitlements": [
             {"household": "YS-0001", "payee": head, "service": "城乡居民最低生活保障", "amount": "1400.00",
              "start_month": f"{y - 2}-01", "end_month": f"{y - 1}-06", "decided_on": f"{y - 3}-12-20",
-             "origin": "城东民低〔{}〕12号".format(y - 3)},
+             "origin": f"城东民低〔{y - 3}〕12号"},
             {"household": "YS-0001", "payee": head, "service": "城乡居民最低生活保障", "amount": "1500.00",
              "start_month": f"{y - 1}-07", "decided_on": f"{y - 1}-06-18", "next_review_on": f"{y}-06-30",
-             "origin": "城东民低〔{}〕31号".format(y - 1)},
+             "origin": f"城东民低〔{y - 1}〕31号"},
         ],
     }  # fmt: skip
 
@@ -204,7 +204,14 @@ def template_xlsx(today, *, example: bool = True) -> bytes:
         for col in sheet.columns:
             choices = "；".join(label for code, label in col.choices if code) if col.choices else ""
             notes.append(
-                safe_row([sheet.title, col.header, "是" if col.required else "", "；".join(x for x in (col.note, f"可选：{choices}" if choices else "") if x)])
+                safe_row(
+                    [
+                        sheet.title,
+                        col.header,
+                        "是" if col.required else "",
+                        "；".join(x for x in (col.note, f"可选：{choices}" if choices else "") if x),
+                    ]
+                )
             )
         if sheet.note:
             notes.append(safe_row([sheet.title, "", "", sheet.note]))

@@ -77,6 +77,8 @@ class _Cells:
             return values.area(raw, field=f, label=label)
         if k == "date":
             return values.past_date(raw, field=f, label=label)
+        if k == "anydate":  # a date to come (the next review)
+            return values.parse_date(raw, field=f, label=label)
         if k == "month":
             return values.month(raw, field=f)
         if k == "int":
@@ -95,7 +97,9 @@ class _Cells:
                 if text in (code, name) and (code or text == name):
                     return code
             options = "、".join(name for code, name in col.choices if code)
-            raise ValidationFailed(f"{label}“{text[:30]}”不是有效取值（可选：{options}）", field=f, code="invalid_choice")
+            raise ValidationFailed(
+                f"{label}“{text[:30]}”不是有效取值（可选：{options}）", field=f, code="invalid_choice"
+            )
         if k == "town":
             unit = self.towns.get(str(raw).strip())
             if unit is None:
@@ -104,12 +108,16 @@ class _Cells:
         if k == "division":
             text = str(raw).strip()
             if not text.isdigit() or len(text) not in (6, 9, 12):
-                raise ValidationFailed("行政区划代码应为6、9或12位数字", field=f, code="invalid_division_code")
+                raise ValidationFailed(
+                    "行政区划代码应为6、9或12位数字", field=f, code="invalid_division_code"
+                )
             return text
         if k == "service":
             spec = self.services.get(str(raw).strip())
             if spec is None:
-                raise ValidationFailed(f"救助事项“{str(raw)[:40]}”不在本市政策文件中", field=f, code="unknown_service")
+                raise ValidationFailed(
+                    f"救助事项“{str(raw)[:40]}”不在本市政策文件中", field=f, code="unknown_service"
+                )
             return spec.code
         if k == "account":
             text = re.sub(r"[\s-]", "", str(raw))
@@ -123,7 +131,13 @@ def validate(wb: Workbook, *, policy, today: date) -> Validated:
     out = Validated()
     cells = _Cells(policy, today)
     for name in wb.unknown:
-        out.add(SHEETS[0], 0, "", f"无法识别“{name}”属于模板的哪一张表，已忽略其内容；请按模板命名", "unknown_sheet")
+        out.add(
+            SHEETS[0],
+            0,
+            "",
+            f"无法识别“{name}”属于模板的哪一张表，已忽略其内容；请按模板命名",
+            "unknown_sheet",
+        )
     for sheet in SHEETS:
         table = wb.tables.get(sheet.key)
         if table is None:
@@ -137,12 +151,16 @@ def validate(wb: Workbook, *, policy, today: date) -> Validated:
     return out
 
 
-def _sheet_rows(out: Validated, sheet: Sheet, frame: pl.DataFrame, first_row: int, cells: _Cells) -> list[dict]:
+def _sheet_rows(
+    out: Validated, sheet: Sheet, frame: pl.DataFrame, first_row: int, cells: _Cells
+) -> list[dict]:
     present = [c for c in sheet.columns if c.header in frame.columns or c.key in frame.columns]
     for c in sheet.columns:
         if c.required and c not in present:
             out.add(sheet, 1, c.header, f"缺少必填列“{c.header}”", "missing_column")
-    series = {c.key: frame.get_column(c.header if c.header in frame.columns else c.key).to_list() for c in present}
+    series = {
+        c.key: frame.get_column(c.header if c.header in frame.columns else c.key).to_list() for c in present
+    }
     rows = []
     for i in range(frame.height):
         rowno = first_row + i
@@ -189,7 +207,13 @@ def _across(out: Validated, cells: _Cells) -> None:
         if h["code"] is None:
             continue
         if h["code"] in codes:
-            out.add(HOUSEHOLDS, h["row"], "家庭编号", f"家庭编号 {h['code']} 与第{codes[h['code']]['row']}行重复", "duplicate_household")
+            out.add(
+                HOUSEHOLDS,
+                h["row"],
+                "家庭编号",
+                f"家庭编号 {h['code']} 与第{codes[h['code']]['row']}行重复",
+                "duplicate_household",
+            )
             h["ok"] = False
         else:
             codes[h["code"]] = h
@@ -197,11 +221,23 @@ def _across(out: Validated, cells: _Cells) -> None:
     ids: dict[str, dict] = {}
     for m in out.rows["members"]:
         if m["household"] is not None and m["household"] not in codes:
-            out.add(MEMBERS, m["row"], "家庭编号", f"家庭编号 {m['household']} 不在“家庭”表中", "unknown_household")
+            out.add(
+                MEMBERS,
+                m["row"],
+                "家庭编号",
+                f"家庭编号 {m['household']} 不在“家庭”表中",
+                "unknown_household",
+            )
             m["ok"] = False
         if m["id_number"] is not None:
             if m["id_number"] in ids:
-                out.add(MEMBERS, m["row"], "身份证号码", f"与第{ids[m['id_number']]['row']}行身份证号码相同", "duplicate_id_number")
+                out.add(
+                    MEMBERS,
+                    m["row"],
+                    "身份证号码",
+                    f"与第{ids[m['id_number']]['row']}行身份证号码相同",
+                    "duplicate_id_number",
+                )
                 m["ok"] = False
                 continue
             ids[m["id_number"]] = m
@@ -214,7 +250,13 @@ def _across(out: Validated, cells: _Cells) -> None:
             out.add(HOUSEHOLDS, h["row"], "家庭编号", f"家庭 {code} 在“成员”表中没有成员", "no_members")
             h["ok"] = False
         elif len(heads) != 1:
-            out.add(HOUSEHOLDS, h["row"], "家庭编号", f"家庭 {code} 应有且只有一名户主（现有 {len(heads)} 名）", "one_head_required")
+            out.add(
+                HOUSEHOLDS,
+                h["row"],
+                "家庭编号",
+                f"家庭 {code} 应有且只有一名户主（现有 {len(heads)} 名）",
+                "one_head_required",
+            )
             h["ok"] = False
     for r in out.rows["incomes"]:
         if r["id_number"] is not None and r["id_number"] not in ids:
@@ -225,7 +267,9 @@ def _across(out: Validated, cells: _Cells) -> None:
             r["ok"] = False
     for r in out.rows["assets"]:
         if r["household"] is not None and r["household"] not in codes:
-            out.add(ASSETS, r["row"], "家庭编号", f"家庭编号 {r['household']} 不在“家庭”表中", "unknown_household")
+            out.add(
+                ASSETS, r["row"], "家庭编号", f"家庭编号 {r['household']} 不在“家庭”表中", "unknown_household"
+            )
             r["ok"] = False
         owner = ids.get(r["id_number"]) if r["id_number"] else None
         if r["id_number"] and (owner is None or owner["household"] != r["household"]):
@@ -242,14 +286,26 @@ def _across(out: Validated, cells: _Cells) -> None:
             out.add(BANK_ACCOUNTS, r["row"], "身份证号码", "该身份证号码不在“成员”表中", "unknown_member")
             r["ok"] = False
         elif r["id_number"] in seen_accounts:
-            out.add(BANK_ACCOUNTS, r["row"], "身份证号码", f"与第{seen_accounts[r['id_number']]}行为同一人，一人只登记一个账户", "duplicate_account")
+            out.add(
+                BANK_ACCOUNTS,
+                r["row"],
+                "身份证号码",
+                f"与第{seen_accounts[r['id_number']]}行为同一人，一人只登记一个账户",
+                "duplicate_account",
+            )
             r["ok"] = False
         else:
             seen_accounts[r["id_number"]] = r["row"]
     chains: dict[tuple, list[dict]] = defaultdict(list)
     for r in out.rows["entitlements"]:
         if r["household"] is not None and r["household"] not in codes:
-            out.add(ENTITLEMENTS, r["row"], "家庭编号", f"家庭编号 {r['household']} 不在“家庭”表中", "unknown_household")
+            out.add(
+                ENTITLEMENTS,
+                r["row"],
+                "家庭编号",
+                f"家庭编号 {r['household']} 不在“家庭”表中",
+                "unknown_household",
+            )
             r["ok"] = False
         payee = ids.get(r["payee"]) if r["payee"] else None
         if r["payee"] and (payee is None or payee["household"] != r["household"]):

@@ -71,6 +71,16 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
         "查阅核对报告",
         {WC: TOWN, TC: TOWN, DO: UNIT, VO: CITY, AP: CITY, SU: CITY},
     ),
+    # a city's existing caseload (存量导入): prepared city-wide or by a town for its own
+    # households, approved by a second person city-wide
+    "caseload.import": ("上传存量数据", {TC: TOWN, AP: CITY, AD: CITY}),
+    "caseload.approve": ("审核存量数据导入", {AP: CITY, AD: CITY}),
+    "caseload.read": ("查看存量数据导入", {TC: TOWN, AP: CITY, SU: CITY, AD: CITY}),
+    # change requests for verified facts (变更申请): raised at the window or by the town,
+    # applied by a second person of the household's town or city-wide
+    "change.raise": ("提出变更申请", {WC: TOWN, TC: TOWN, AD: CITY}),
+    "change.review": ("复核变更申请", {TC: TOWN, AP: CITY, AD: CITY}),
+    "change.read": ("查看变更申请", {WC: TOWN, TC: TOWN, AP: CITY, SU: CITY, AD: CITY}),
 }
 
 # Actions that need the unit to be handling the household now, for the service asked.
