@@ -2,6 +2,6 @@
 setup:
 	bash scripts/setup.sh
 demo: setup
-	uv run jiuzhu demo
+	JIUZHU_DEMO_2FA=off uv run jiuzhu demo
 test:
 	bash scripts/test.sh

@@ -10,13 +10,21 @@ from .models import AccessLog, TrainingClock
 
 
 def log_access(
-    *, user, action: str, object_type: str, object_id, household_code: str = "", purpose: str = ""
+    *,
+    user,
+    action: str,
+    object_type: str,
+    object_id,
+    household_code: str = "",
+    purpose: str = "",
+    username: str = "",
 ) -> AccessLog:
-    """Record one read or export of personal data. Called inside the read's transaction so a
-    failed read leaves no row and a logged read always happened."""
+    """Record one read or export of personal data (or a log-in, ``common.signin``). Called
+    inside the read's transaction so a failed read leaves no row and a logged read always
+    happened. ``username``: the name tried when there is no such user (a failed log-in)."""
     return AccessLog.objects.create(
         user=user if getattr(user, "pk", None) else None,
-        username=getattr(user, "username", "") or "anonymous",
+        username=getattr(user, "username", "") or username or "anonymous",
         role=getattr(user, "role", "") or "",
         unit_code=getattr(getattr(user, "unit", None), "code", "") or "",
         action=action,

@@ -6,6 +6,11 @@
 - ``JIUZHU_DEBUG``: ``1`` for development.
 - ``JIUZHU_POLICY_FILE``: the city's policy file (default ``policies/demo.yaml``).
 - ``JIUZHU_TRAINING_SITE``: ``1`` on a demo or training site (never production): the training clock.
+- ``JIUZHU_DEMO_2FA``: ``off`` lets approvers, verification officers, payment staff and
+  administrators log in without the second factor (demo and training only). See README "Sign-in".
+- ``JIUZHU_SESSION_IDLE_MINUTES`` (default 30), ``JIUZHU_LOCKOUT_FAILURES`` (default 5),
+  ``JIUZHU_LOCKOUT_MINUTES`` (default 15), ``JIUZHU_TRUSTED_PROXIES`` (number of reverse proxies
+  in front of the app whose ``X-Forwarded-For`` is believed; default 0).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -67,6 +73,9 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "jiuzhu.common",
     "jiuzhu.registry",
     "jiuzhu.policy",
@@ -96,11 +105,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A supervisor reads everything and changes nothing (DOMAIN §1); no-op without the app.
     *(["jiuzhu.supervision.guard.SupervisorReadOnlyMiddleware"] if "jiuzhu.supervision" in INSTALLED_APPS else []),
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "jiuzhu.config.urls"
@@ -153,8 +164,39 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- sign-in (jiuzhu.common.signin) -----------------------------------------------------------
+# django-axes: a user name is locked after LOCKOUT_FAILURES wrong passwords or codes in a row,
+# for LOCKOUT_MINUTES, and so is one client (address + browser) trying many user names; a
+# successful log-in clears the count. Every attempt is in the access log.
+AUTHENTICATION_BACKENDS = [
+    "jiuzhu.common.signin.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOCKOUT_FAILURES = int(os.environ.get("JIUZHU_LOCKOUT_FAILURES", "5"))
+LOCKOUT_MINUTES = int(os.environ.get("JIUZHU_LOCKOUT_MINUTES", "15"))
+AXES_FAILURE_LIMIT = LOCKOUT_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "user_agent"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # log-ins are written to common.AccessLog instead
+AXES_CLIENT_IP_CALLABLE = "jiuzhu.common.signin.client_ip"
+AXES_LOCKOUT_CALLABLE = "jiuzhu.common.signin_views.lockout_response"
+AXES_VERBOSE = False
+TRUSTED_PROXIES = int(os.environ.get("JIUZHU_TRUSTED_PROXIES", "0"))
+# Second factor (TOTP, django-otp) for approvers, verification officers, payment staff and
+# administrators; optional for everyone else. JIUZHU_DEMO_2FA=off: demo and training only.
+SECOND_FACTOR_REQUIRED = os.environ.get("JIUZHU_DEMO_2FA", "on").lower() != "off"
+OTP_TOTP_ISSUER = "救助平台"
+OTP_TOTP_THROTTLE_FACTOR = 0  # wrong codes count towards the axes lockout above instead
+# A session ends after this long without a request (each request starts the time again).
+SESSION_COOKIE_AGE = int(os.environ.get("JIUZHU_SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -173,7 +215,6 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 3600
 
 LOGGING = {
     "version": 1,

@@ -3,10 +3,14 @@ import importlib
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from .api import api
 
 urlpatterns = [
+    # The admin signs in like everyone else (password, then the second factor): its own
+    # password-only log-in page would skip the second step.
+    path("admin/login/", RedirectView.as_view(pattern_name="registry:login", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,15 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from jiuzhu.common import signin_views
+
 from . import views
 
 app_name = "registry"
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="registry/login.html", redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", signin_views.SignInView.as_view(), name="login"),
+    path("login/verify/", signin_views.login_verify, name="login_verify"),
+    path("login/enrol/", signin_views.login_enrol, name="login_enrol"),
+    path("account/", signin_views.account, name="account"),
+    path("account/enrol/", signin_views.account_enrol, name="account_enrol"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),

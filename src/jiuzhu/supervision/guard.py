@@ -22,6 +22,10 @@ MESSAGE = "监督人员只能查阅，不能新增、修改或删除任何数据
 ALLOWED_NAMES = (
     "registry:logout",
     "registry:login",
+    "registry:login_verify",
+    "registry:login_enrol",
+    "registry:account",
+    "registry:account_enrol",
     "set_language",
     "supervision:audit",
     "supervision:audit_export",

@@ -204,3 +204,10 @@ class Command(BaseCommand):
         self.stdout.write("  用户名" + " " * (width - 6) + "  角色 / 单位")  # 用户名 is 6 columns wide
         for x in logins:
             self.stdout.write(f"  {x.username.ljust(width)}  {names[x.role]} / {x.unit.name}")
+        from django.conf import settings
+
+        if settings.SECOND_FACTOR_REQUIRED:
+            self.stdout.write(
+                "审批、核对、资金发放和系统管理账号首次登录须用身份验证器绑定动态口令；"
+                "仅作演示时可设置 JIUZHU_DEMO_2FA=off 跳过（见 README “Sign-in”）。"
+            )
