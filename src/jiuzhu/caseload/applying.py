@@ -15,6 +15,7 @@ from decimal import Decimal
 import polars as pl
 from django.utils import timezone
 
+from jiuzhu.common import jobs
 from jiuzhu.common.errors import IllegalTransition, JiuzhuError
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry import bulk, demogen
@@ -336,7 +337,7 @@ class _Rest:
         for ie in ImportedEntitlement.objects.filter(pk__in=[r.pk for r in flagged_rows]).select_related(
             "entitlement__household__town"
         ):
-            review = open_review(
+            review, _ = open_review(
                 entitlement=ie.entitlement, reason=Review.IMPORT, on=self.today, policy=policy
             )
             if review is not None:
@@ -348,15 +349,9 @@ class _Rest:
 
 # --- the background job -----------------------------------------------------------------------
 
-try:
-    from jiuzhu.common import jobs as _jobs
-except ImportError:  # the jobs module has not landed yet
-    _jobs = None
 
-
+@jobs.job("caseload.apply", title="存量数据导入")
 def apply_job(job, *, batch_id: int) -> dict:
-    from jiuzhu.common import jobs
-
     def say(done, total, message):
         jobs.report(job, done=done, total=total, message=message)
 
@@ -367,7 +362,3 @@ def apply_job(job, *, batch_id: int) -> dict:
         "url": f"/caseload/imports/{batch_id}/",
         **{k: v for k, v in result.items() if k != "skipped_households"},
     }  # fmt: skip
-
-
-if _jobs is not None:
-    apply_job = _jobs.job("caseload.apply", title="存量数据导入")(apply_job)

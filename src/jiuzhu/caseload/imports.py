@@ -238,6 +238,8 @@ def batch_approve(*, actor, batch: ImportBatch | int, note: str = "", run_now: b
     if not run_now:
         from jiuzhu.common import jobs
 
+        from . import applying  # noqa: F401  (registers the job kind)
+
         job = jobs.enqueue("caseload.apply", actor=actor, batch_id=b.pk)
         b.job_id = str(job.pk)
         b.save(update_fields=["job_id"])

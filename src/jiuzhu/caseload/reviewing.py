@@ -32,17 +32,19 @@ def reviewable(ent: Entitlement) -> bool:
     )
 
 
-def open_review(*, entitlement: Entitlement, reason: str, on: date, policy, died_on: date | None = None):
-    """A review task for ``entitlement`` (``None`` when one is open already or the service is
-    not reviewed this way). Call inside the caller's transaction."""
+def open_review(
+    *, entitlement: Entitlement, reason: str, on: date, policy, died_on: date | None = None
+) -> tuple[Review | None, bool]:
+    """``(review, created)``: a new review task for ``entitlement``, or the one already open
+    (``None`` when the service is not reviewed this way). Call inside the caller's transaction."""
     if not reviewable(entitlement):
-        return None
+        return None, False
     busy = entitlement.reviews.filter(state__in=(Review.PROPOSED, Review.CONFIRMED)).first()
     if busy is not None:
-        return busy
+        return busy, False
     facts, result, proposal, amount = propose(entitlement, on, policy)
     return Review.objects.create(
         entitlement=entitlement, household=entitlement.household, town=entitlement.household.town,
         reason=reason, generated_on=on, due_on=due_for(reason, on=on, policy=policy, died_on=died_on),
         facts=facts, result=result, proposal=proposal, proposed_amount=amount,
-    )  # fmt: skip
+    ), True  # fmt: skip

@@ -409,3 +409,71 @@ def units_sync(*, policy) -> list[Unit]:
     Unit.objects.filter(code__in=[u.code for u in out]).exclude(pk=lead_unit.pk).update(parent=lead_unit)
     Unit.objects.exclude(code__in=[u.code for u in out]).update(is_conference_member=False)
     return out
+
+
+# --- changes applied from an approved change request (jiuzhu.caseload.changes) ---------------
+
+
+@transaction.atomic
+def member_death(*, actor, person: Person, died_on: date) -> Person:
+    """Record a member's death (the date of death; the person stays on the household's record)."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if died_on < person.birth_date:
+        raise ValidationFailed("死亡日期早于出生日期", field="died_on", code="died_before_birth")
+    person.deceased_on = died_on
+    _with_actor(person, actor).save()
+    return person
+
+
+@transaction.atomic
+def household_split(*, actor, household: Household, members: dict, data: dict) -> Household:
+    """Split members off into a new household (分户): ``members`` maps person → relation to the
+    new head (exactly one ``head``); ``data`` the new household's town, community, division
+    code, area and address (missing ones are taken from the old household)."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    people = list(Person.objects.select_for_update().filter(pk__in=[getattr(p, "pk", p) for p in members]))
+    if not people or len(people) != len(members):
+        raise ValidationFailed("请选择要分出的成员", field="members", code="required")
+    if any(p.household_id != household.pk for p in people):
+        raise ValidationFailed("分出的成员须是本家庭成员", field="members", code="not_member")
+    if len(people) == household.members.count():
+        raise ValidationFailed(
+            "不能把全部成员分出；全户迁移请办理住址或镇街变更", field="members", code="all_members"
+        )
+    rel = {getattr(p, "pk", p): r for p, r in members.items()}
+    if sorted(rel.values()).count("head") != 1:
+        raise ValidationFailed("新家庭应有且只有一名户主", field="members", code="one_head_required")
+    stays = household.members.exclude(pk__in=rel)
+    if any(p.relation == "head" for p in people) and not stays.filter(relation="head").exists():
+        raise ValidationFailed(
+            "原户主分出后须先为原家庭指定新户主", field="members", code="head_must_be_replaced"
+        )
+    base = {k: getattr(household, k) for k in ("community", "division_code", "area", "address", "phone")}
+    fields = _clean_household({"town": household.town, **base, **{k: v for k, v in data.items() if v}})
+    new = _with_actor(Household(code=next_household_code(fields["town"]), **fields), actor)
+    new.save()
+    for p in people:
+        p.household = new
+        p.relation = _choice(rel[p.pk], Person.RELATIONS, "relation", "与户主关系")
+        _with_actor(p, actor).save()
+    return new
+
+
+@transaction.atomic
+def household_merge(*, actor, household: Household, other: Household, relations: dict) -> Household:
+    """Merge ``other``'s members into ``household`` (合户); ``relations`` gives each one's
+    relation to this household's head. ``other`` stays on record, without members."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    other = Household.objects.select_for_update().get(pk=other.pk)
+    if other.pk == household.pk:
+        raise ValidationFailed("不能与本家庭合户", field="other", code="same_household")
+    people = list(other.members.select_for_update())
+    rel = {getattr(p, "pk", p): r for p, r in relations.items()}
+    for p in people:
+        relation = _choice(rel.get(p.pk) or "other", Person.RELATIONS, "relation", "与户主关系")
+        if relation == "head":
+            raise ValidationFailed("合户后仍以本家庭户主为户主", field="relations", code="one_head_required")
+        p.household = household
+        p.relation = relation
+        _with_actor(p, actor).save()
+    return household

@@ -1,0 +1,571 @@
+"""Change requests for verified facts (变更申请, maker-checker): a member born, moving in or
+out, married or dead; an income, an asset, a disability or illness; a bank account; an
+address; a move to another town; a household split or merged.
+
+- ``change_raise``: a clerk or caseworker (for the applicant at the window, or on their own
+  knowledge) proposes the change with its reason and documents; the payload is checked with
+  the same value checks as the forms and kept with what it replaces (``before``). Nothing of
+  the registry changes.
+- ``change_effects``: what would follow — each running entitlement of the households
+  concerned with the rules' result after the change (amount, eligibility) and the review it
+  triggers — computed by applying the change inside a savepoint and rolling it back.
+- ``change_approve``: a second person of the right scope (never the raiser) applies it
+  through the registry's services, in one transaction with the effects frozen on the request
+  and the reviews the rules require opened (a death: within 3 months; another change that
+  alters an amount or eligibility: within 10 working days).
+- ``change_reject``: sent back with a reason.
+- ``deaths_from_police``: each death record of the police dataset (死亡登记) of a registry
+  person still recorded alive becomes a change request (raised once per record).
+
+The row lock on the request (SELECT … FOR UPDATE) is taken before its state is checked, so
+two reviewers acting at once cannot both apply it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from jiuzhu.common import masking as m
+from jiuzhu.common import values
+from jiuzhu.common.errors import IllegalTransition, JiuzhuError, NotFound, ValidationFailed
+from jiuzhu.common.scope import require, role_of
+from jiuzhu.policy.selectors import current_policy
+from jiuzhu.registry import services as registry
+from jiuzhu.registry.models import Asset, Household, IncomeItem, Person, Unit
+
+from .models import ChangeDocument, ChangeRequest
+
+K = ChangeRequest
+PERSON_KINDS = (K.MOVE_OUT, K.DEATH, K.MEMBER_FACTS, K.INCOME, K.BANK_ACCOUNT)
+FACT_FIELDS = ("labour_capacity", "disability_kind", "disability_grade", "serious_illness", "self_care",
+               "school_stage", "employment_status", "has_capable_supporter", "phone")  # fmt: skip
+
+
+def _today() -> date:
+    return values.today()
+
+
+def _iso(d):
+    return d.isoformat() if isinstance(d, date) else d
+
+
+def _d(s) -> date | None:
+    return date.fromisoformat(s) if s else None
+
+
+# --- checking a payload (what the forms check) -------------------------------------------------
+
+
+def _member_payload(p: dict, *, household: Household, today: date) -> dict:
+    c = registry.clean_member(
+        {k: v for k, v in (p.get("member") or p).items() if v not in (None, "")}, today=today
+    )
+    if c["relation"] == "head":
+        raise ValidationFailed(
+            "新增成员不能为户主；请先办理户主变更", field="relation", code="one_head_required"
+        )
+    other = Person.objects.filter(id_number=c["id_number"]).select_related("household").first()
+    if other is not None and other.household_id == household.pk:
+        raise ValidationFailed(
+            f"该身份证号码已是本家庭成员（{other.name}）", field="id_number", code="duplicate_id_number"
+        )
+    out = {k: _iso(v) for k, v in c.items()}
+    if other is not None:
+        out["from_household"] = other.household.code  # moves in from a registry household
+    return out
+
+
+def _check(
+    kind: str, p: dict, *, household: Household, person: Person | None, today: date
+) -> tuple[dict, dict, str]:
+    """``(payload, before, summary)`` — the payload normalised, what it replaces, a line for lists."""
+    name = person.name if person else ""
+    if kind in PERSON_KINDS and person is None:
+        raise ValidationFailed("请选择家庭成员", field="person", code="required")
+    if person is not None and person.household_id != household.pk:
+        raise ValidationFailed("该人员不是本家庭成员", field="person", code="not_member")
+    if kind in (K.BIRTH, K.MOVE_IN):
+        out = _member_payload(p, household=household, today=today)
+        if kind == K.BIRTH and out.get("from_household"):
+            raise ValidationFailed(
+                "新生儿不应已在其他家庭登记", field="id_number", code="person_in_other_household"
+            )
+        return out, {}, f"{'出生' if kind == K.BIRTH else '迁入'}：{out['name']}"
+    if kind == K.DEATH:
+        died = values.past_date(p.get("died_on"), field="died_on", label="死亡日期")
+        if person.deceased_on:
+            raise ValidationFailed(
+                f"{name} 已登记死亡（{person.deceased_on}）", field="person", code="already_deceased"
+            )
+        if died < person.birth_date:
+            raise ValidationFailed("死亡日期早于出生日期", field="died_on", code="died_before_birth")
+        return {"died_on": died.isoformat()}, {"deceased_on": None}, f"{name} 死亡（{died}）"
+    if kind == K.MOVE_OUT:
+        code = values.text(p.get("to_household"), field="to_household", label="迁入家庭编号", max_length=40)
+        target = Household.objects.filter(code=code).first()
+        if target is None or target.pk == household.pk:
+            raise ValidationFailed(f"迁入家庭“{code}”不存在", field="to_household", code="unknown_household")
+        relation = p.get("relation") or "other"
+        registry._choice(relation, Person.RELATIONS, "relation", "与户主关系")
+        if person.relation == "head":
+            raise ValidationFailed("户主迁出前须先指定新户主", field="person", code="head_must_be_replaced")
+        return ({"to_household": code, "relation": relation}, {"household": household.code, "relation": person.relation},
+                f"{name} 迁往家庭 {code}")  # fmt: skip
+    if kind == K.MEMBER_FACTS:
+        given = {k: v for k, v in (p.get("fields") or p).items() if k in FACT_FIELDS}
+        if not given:
+            raise ValidationFailed("请填写要变更的内容", field="fields", code="required")
+        merged = {k: getattr(person, k) for k in registry.PERSON_EDITABLE} | given
+        merged["id_number"] = person.id_number
+        c = registry.clean_member(merged, today=today)
+        changed = {k: c[k] for k in given if c[k] != getattr(person, k)}
+        if not changed:
+            raise ValidationFailed("变更内容与现有登记相同", field="fields", code="no_change")
+        return (
+            {"fields": changed},
+            {k: getattr(person, k) for k in changed},
+            f"{name} 情况变更：{'、'.join(Person._meta.get_field(k).verbose_name for k in changed)}",
+        )
+    if kind == K.INCOME:
+        registry._choice(p.get("kind"), IncomeItem.KINDS, "kind", "收入类别")
+        amount = values.money(p.get("monthly_amount"), field="monthly_amount", label="月均金额")
+        start = values.parse_date(p.get("period_start"), field="period_start", label="统计起日期")
+        end = values.parse_date(p.get("period_end"), field="period_end", label="统计止日期")
+        if end < start:
+            raise ValidationFailed("统计止日期不能早于统计起日期", field="period_end", code="period_order")
+        replaces = [int(x) for x in p.get("replaces") or []]
+        old = list(IncomeItem.objects.filter(pk__in=replaces, person=person))
+        if len(old) != len(replaces):
+            raise ValidationFailed("被替换的收入不是该成员的", field="replaces", code="not_member")
+        note = values.text(p.get("note"), field="note", label="说明", max_length=200, required=False)
+        label = dict(IncomeItem.KINDS)[p["kind"]]
+        return ({"kind": p["kind"], "monthly_amount": str(amount), "period_start": start.isoformat(),
+                 "period_end": end.isoformat(), "replaces": replaces, "note": note},
+                {"incomes": [{"id": i.pk, "kind": i.kind, "monthly_amount": str(i.monthly_amount)} for i in old]},
+                f"{name} {label} 月均 {amount} 元")  # fmt: skip
+    if kind == K.ASSET:
+        if p.get("remove"):
+            a = Asset.objects.filter(pk=p["remove"], household=household).first()
+            if a is None:
+                raise ValidationFailed("该资产不是本家庭的", field="remove", code="not_member")
+            return (
+                {"remove": a.pk},
+                {"asset": {"kind": a.kind, "value": str(a.value)}},
+                f"注销资产：{a.get_kind_display()}",
+            )
+        registry._choice(p.get("kind"), Asset.KINDS, "kind", "资产类别")
+        value = values.money(p.get("value"), field="value", label="价值")
+        area = values.area(
+            p.get("floor_area"), field="floor_area", label="建筑面积", required=p.get("kind") == "house"
+        )
+        as_of = values.past_date(p.get("as_of"), field="as_of", label="数据日期")
+        owner = p.get("person_id") or (person.pk if person else None)
+        if owner and not household.members.filter(pk=owner).exists():
+            raise ValidationFailed("资产所属人员不是本家庭成员", field="person", code="not_member")
+        return ({"kind": p["kind"], "value": str(value), "floor_area": None if area is None else str(area),
+                 "as_of": as_of.isoformat(), "person_id": owner, "vehicle_purpose": p.get("vehicle_purpose") or "",
+                 "description": values.text(p.get("description"), field="description", max_length=200, required=False)},
+                {}, f"新增资产：{dict(Asset.KINDS)[p['kind']]} {value} 元")  # fmt: skip
+    if kind == K.BANK_ACCOUNT:
+        from jiuzhu.payments import crypto
+
+        number = "".join(ch for ch in str(p.get("number") or "") if ch.isdigit())
+        if not 12 <= len(number) <= 30:
+            raise ValidationFailed("银行账号应为12至30位数字", field="number", code="bad_account")
+        bank = values.text(p.get("bank_name"), field="bank_name", label="开户行", max_length=100)
+        holder = values.text(
+            p.get("holder_name"), field="holder_name", label="户名", max_length=50, required=False
+        )
+        acct = getattr(person, "bank_account", None) if hasattr(person, "bank_account") else None
+        return ({"bank_name": bank, "holder_name": holder or name, "number_encrypted": crypto.encrypt(number),
+                 "tail": number[-4:]},
+                {"bank_name": acct.bank_name, "tail": acct.tail} if acct else {},
+                f"{name} 银行账户变更为 {bank} 尾号 {number[-4:]}")  # fmt: skip
+    if kind == K.ADDRESS:
+        fields = {}
+        for key, label, size in (("address", "居住地址", 200), ("community", "村（社区）", 100)):
+            if p.get(key):
+                fields[key] = values.text(p[key], field=key, label=label, max_length=size)
+        if "phone" in p:
+            fields["phone"] = values.phone(p.get("phone"), field="phone")
+        if not fields:
+            raise ValidationFailed("请填写新的住址或联系电话", field="address", code="required")
+        return (
+            fields,
+            {k: getattr(household, k) for k in fields},
+            f"住址变更：{fields.get('address') or fields.get('phone')}",
+        )
+    if kind == K.MOVE_TOWN:
+        town = Unit.objects.filter(code=p.get("town"), kind=Unit.TOWN).first()
+        if town is None or town.pk == household.town_id:
+            raise ValidationFailed("请选择迁入的其他镇街", field="town", code="unknown_town")
+        fields = registry._clean_household({"town": town, "community": p.get("community"),
+                                            "division_code": p.get("division_code") or town.division_code,
+                                            "area": p.get("area") or household.area, "address": p.get("address")})  # fmt: skip
+        fields["town"] = town.code
+        return (fields, {"town": household.town.code, "community": household.community, "address": household.address},
+                f"迁往{town.name}：{fields['address']}")  # fmt: skip
+    if kind == K.SPLIT:
+        members = {int(k): v for k, v in (p.get("members") or {}).items()}
+        if not members:
+            raise ValidationFailed("请选择要分出的成员", field="members", code="required")
+        if list(members.values()).count("head") != 1:
+            raise ValidationFailed("新家庭应有且只有一名户主", field="members", code="one_head_required")
+        names = dict(household.members.filter(pk__in=members).values_list("pk", "name"))
+        if len(names) != len(members):
+            raise ValidationFailed("分出的成员须是本家庭成员", field="members", code="not_member")
+        extra = {k: p.get(k) for k in ("address", "community") if p.get(k)}
+        return ({"members": {str(k): v for k, v in members.items()}, **extra}, {},
+                f"分户：{'、'.join(names.values())} 分出另立一户")  # fmt: skip
+    if kind == K.MERGE:
+        other = Household.objects.filter(code=p.get("other")).first()
+        if other is None or other.pk == household.pk:
+            raise ValidationFailed(
+                f"合入家庭“{p.get('other')}”不存在", field="other", code="unknown_household"
+            )
+        relations = {str(k): v for k, v in (p.get("relations") or {}).items()}
+        return {"other": other.code, "relations": relations}, {}, f"合户：家庭 {other.code} 并入本户"
+    raise ValidationFailed("未知的变更事项", field="kind", code="invalid_choice")
+
+
+# --- raising ---------------------------------------------------------------------------------
+
+
+def _channel(actor, channel: str | None) -> str:
+    if channel in (K.WINDOW, K.CLERK, K.CASEWORKER):
+        return channel
+    return K.CLERK if role_of(actor) == m.WINDOW_CLERK else K.CASEWORKER
+
+
+@transaction.atomic
+def change_raise(*, actor, household: Household, kind: str, payload: dict, person: Person | None = None,
+                 reason: str = "", channel: str | None = None, today: date | None = None) -> ChangeRequest:  # fmt: skip
+    """Propose a change to a verified fact; nothing of the registry changes yet."""
+    require(actor, "change.raise", household=household)
+    if kind not in dict(K.KINDS):
+        raise ValidationFailed("未知的变更事项", field="kind", code="invalid_choice")
+    today = today or _today()
+    data, before, summary = _check(kind, payload or {}, household=household, person=person, today=today)
+    reason = values.text(
+        reason, field="reason", label="变更原因", max_length=500, required=False, multiline=True
+    )
+    return ChangeRequest.objects.create(
+        kind=kind, channel=_channel(actor, channel), household=household, person=person, town=household.town,
+        payload=data, before=_jsonable(before), summary=summary[:300], reason=reason, raised_by=actor,
+    )  # fmt: skip
+
+
+def _jsonable(d: dict) -> dict:
+    return {k: (str(v) if isinstance(v, Decimal) else _iso(v)) for k, v in d.items()}
+
+
+@transaction.atomic
+def document_add(*, actor, change: ChangeRequest | int, file, title: str) -> ChangeDocument:
+    """Attach a document (PDF, JPG or PNG, checked by content) to a pending request."""
+    from jiuzhu.intake.documents import store
+
+    c = _lock(change)
+    require(actor, "change.raise", household=c.household)
+    if c.state != K.PENDING:
+        raise IllegalTransition("变更申请已处理，不能再添加材料", field="change", code="wrong_state")
+    title = values.text(title, field="title", label="材料名称", max_length=100)
+    s = store(file)
+    return ChangeDocument.objects.create(change=c, title=title, path=s.path, sha256=s.sha256, size=s.size,
+                                         content_type=s.content_type, uploaded_by=actor)  # fmt: skip
+
+
+# --- applying --------------------------------------------------------------------------------
+
+
+def _apply(c: ChangeRequest, actor) -> dict:
+    """Write the change through the registry's services; returns what was written."""
+    p, hh, person = c.payload, c.household, c.person
+    if c.kind in (K.BIRTH, K.MOVE_IN):
+        if p.get("from_household"):
+            moving = Person.objects.get(id_number=p["id_number"])
+            registry.member_move(actor=actor, person=moving, to_household=hh, relation=p["relation"])
+            return {"person": moving.pk, "moved_from": p["from_household"]}
+        data = {k: v for k, v in p.items() if k != "from_household"}
+        new = registry.member_add(actor=actor, household=hh, data=data)
+        return {"person": new.pk}
+    if c.kind == K.DEATH:
+        registry.member_death(actor=actor, person=person, died_on=_d(p["died_on"]))
+        return {"person": person.pk}
+    if c.kind == K.MOVE_OUT:
+        target = Household.objects.get(code=p["to_household"])
+        registry.member_move(actor=actor, person=person, to_household=target, relation=p["relation"])
+        return {"person": person.pk, "to_household": target.pk}
+    if c.kind == K.MEMBER_FACTS:
+        registry.member_update(actor=actor, person=person, data=p["fields"])
+        return {"person": person.pk}
+    if c.kind == K.INCOME:
+        for item in IncomeItem.objects.filter(pk__in=p["replaces"], person=person):
+            registry.record_removal(actor=actor, obj=item)
+        item = registry.income_add(actor=actor, person=person, kind=p["kind"], monthly_amount=p["monthly_amount"],
+                                   period_start=_d(p["period_start"]), period_end=_d(p["period_end"]),
+                                   source="change_request", note=p.get("note") or "")  # fmt: skip
+        return {"income": item.pk}
+    if c.kind == K.ASSET:
+        if p.get("remove"):
+            registry.record_removal(actor=actor, obj=Asset.objects.get(pk=p["remove"]))
+            return {"removed": p["remove"]}
+        owner = Person.objects.filter(pk=p.get("person_id")).first() if p.get("person_id") else None
+        a = registry.asset_add(actor=actor, household=hh, kind=p["kind"], value=p["value"], as_of=_d(p["as_of"]),
+                               person=owner, floor_area=p.get("floor_area"), vehicle_purpose=p.get("vehicle_purpose") or "",
+                               source="change_request", description=p.get("description") or "")  # fmt: skip
+        return {"asset": a.pk}
+    if c.kind == K.BANK_ACCOUNT:
+        from jiuzhu.payments import crypto
+        from jiuzhu.payments.services import bank_account_set
+
+        acct = bank_account_set(actor=actor, person=person, number=crypto.decrypt(p["number_encrypted"]),
+                                bank_name=p["bank_name"], holder_name=p["holder_name"])  # fmt: skip
+        return {"bank_account": acct.pk}
+    if c.kind == K.ADDRESS:
+        registry.household_update(actor=actor, household=hh, data=p)
+        return {}
+    if c.kind == K.MOVE_TOWN:
+        return _move_town(c, actor)
+    if c.kind == K.SPLIT:
+        people = {Person.objects.get(pk=int(k)): v for k, v in p["members"].items()}
+        new = registry.household_split(actor=actor, household=hh, members=people,
+                                       data={k: p.get(k) for k in ("address", "community")})  # fmt: skip
+        return {"new_household": new.code, "new_household_id": new.pk}
+    if c.kind == K.MERGE:
+        other = Household.objects.get(code=p["other"])
+        registry.household_merge(
+            actor=actor, household=hh, other=other, relations={int(k): v for k, v in p["relations"].items()}
+        )
+        return {"merged": other.code, "merged_id": other.pk}
+    raise AssertionError(c.kind)
+
+
+def _move_town(c: ChangeRequest, actor) -> dict:
+    """The household moves to another town: its registry record first, then its open decision
+    cases and reviews are handed to the new town's caseworkers. Their history stays: the
+    change request, the household's history and the cases themselves say where they came from."""
+    from jiuzhu.decisions.models import Case, Review
+
+    registry.household_update(actor=actor, household=c.household, data=dict(c.payload))
+    town = Unit.objects.get(code=c.payload["town"])
+    cases = list(
+        Case.objects.filter(household=c.household, state__in=Case.OPEN_STATES).values_list("pk", flat=True)
+    )
+    reviews = list(
+        Review.objects.filter(household=c.household).exclude(state=Review.SIGNED).values_list("pk", flat=True)
+    )
+    Case.objects.filter(pk__in=cases).update(town=town)
+    Review.objects.filter(pk__in=reviews).update(town=town)
+    return {"town": town.code, "cases_handed_over": cases, "reviews_handed_over": reviews}
+
+
+def _households(c: ChangeRequest, result: dict | None = None) -> list[Household]:
+    ids = [c.household_id]
+    if c.kind == K.MOVE_OUT and result:
+        ids.append(result["to_household"])
+    if c.kind == K.MOVE_IN and c.payload.get("from_household"):
+        ids += list(Household.objects.filter(code=c.payload["from_household"]).values_list("pk", flat=True))
+    if c.kind == K.MERGE:
+        ids += list(Household.objects.filter(code=c.payload["other"]).values_list("pk", flat=True))
+    return list(Household.objects.filter(pk__in=ids).select_related("town"))
+
+
+def _effects(c: ChangeRequest, households: list[Household], on: date) -> list[dict]:
+    """Each running entitlement of the households with the rules' result on the registry as it
+    now stands (inside the caller's transaction: after the change)."""
+    from jiuzhu.decisions import snapshot
+    from jiuzhu.decisions.models import Entitlement, Review
+
+    from .reviewing import due_for, reviewable
+
+    policy = current_policy()
+    out = []
+    ents = (
+        Entitlement.objects.filter(
+            household__in=households,
+            status__in=(Entitlement.ACTIVE, Entitlement.GRADUAL_EXIT),
+            amount_period="month",
+        )
+        .select_related("payee", "household")
+        .order_by("pk")
+    )
+    for ent in ents:
+        receiving = ent.amount if ent.category == "minimum_living" else None
+        try:
+            _, result = snapshot.take(
+                Household.objects.get(pk=ent.household_id), ent.service_code, on, policy, receiving=receiving
+            )
+        except (JiuzhuError, KeyError):
+            continue
+        amount = None if result.get("amount") is None else Decimal(result["amount"])
+        eligible = bool(result.get("eligible"))
+        differs = (not eligible) or (amount is not None and amount != ent.amount)
+        review = None
+        if reviewable(ent) and (c.kind == K.DEATH or differs):
+            reason = Review.DEATH if c.kind == K.DEATH else Review.CHANGE
+            died = _d(c.payload.get("died_on")) if c.kind == K.DEATH else None
+            review = {
+                "reason": reason,
+                "due_on": due_for(reason, on=on, policy=policy, died_on=died).isoformat(),
+            }
+        out.append({
+            "entitlement": ent.pk, "service": ent.service_code, "service_name": result.get("name") or ent.service_code,
+            "household": ent.household.code, "payee": ent.payee.name, "amount": f"{ent.amount:.2f}",
+            "rule_amount": None if amount is None else f"{amount:.2f}", "eligible": eligible, "changes": differs,
+            "review": review, "reasons": [r for r in result.get("reasons", []) if not r["passed"]][:5],
+        })  # fmt: skip
+    return out
+
+
+class _Rollback(Exception):
+    pass
+
+
+def change_effects(*, actor, change: ChangeRequest | int, on: date | None = None) -> list[dict]:
+    """What applying the change would do to the households' entitlements (nothing is kept)."""
+    c = _get(change)
+    require(actor, "change.read", household=c.household)
+    if c.state != K.PENDING:
+        return c.effects
+    on = on or _today()
+    try:
+        with transaction.atomic():
+            result = _apply(c, actor)
+            effects = _effects(c, _households(c, result), on)
+            raise _Rollback
+    except _Rollback:
+        pass
+    except JiuzhuError as exc:
+        return [{"error": exc.message, "code": exc.code}]
+    return effects
+
+
+def _get(change) -> ChangeRequest:
+    pk = getattr(change, "pk", change)
+    c = (
+        ChangeRequest.objects.select_related("household", "household__town", "person", "raised_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if c is None:
+        raise NotFound("没有这个变更申请", field="change", code="change_not_found")
+    return c
+
+
+def _lock(change) -> ChangeRequest:
+    pk = getattr(change, "pk", change)
+    c = ChangeRequest.objects.select_for_update().filter(pk=pk).first()
+    if c is None:
+        raise NotFound("没有这个变更申请", field="change", code="change_not_found")
+    return _get(c)
+
+
+@transaction.atomic
+def change_approve(
+    *, actor, change: ChangeRequest | int, note: str = "", today: date | None = None
+) -> ChangeRequest:
+    """A second person applies the change; the effects are frozen on the request and the
+    reviews the rules require are opened, all in one transaction."""
+    from .reviewing import open_review
+
+    c = _lock(change)
+    require(actor, "change.review", household=c.household)
+    if c.state != K.PENDING:
+        raise IllegalTransition(
+            f"该申请当前为“{c.get_state_display()}”，不能再处理", field="change", code="wrong_state"
+        )
+    if c.raised_by_id == actor.pk:
+        raise IllegalTransition(
+            "提出人不能复核自己的变更申请，须由另一人复核", field="change", code="same_person"
+        )
+    today = today or _today()
+    result = _apply(c, actor)
+    effects = _effects(c, _households(c, result), today)
+    opened = []
+    if effects:
+        from jiuzhu.decisions.models import Entitlement
+
+        policy = current_policy()
+        for e in effects:
+            if not e["review"]:
+                continue
+            ent = Entitlement.objects.select_related("household__town").get(pk=e["entitlement"])
+            died = _d(c.payload.get("died_on")) if c.kind == K.DEATH else None
+            r, created = open_review(
+                entitlement=ent, reason=e["review"]["reason"], on=today, policy=policy, died_on=died
+            )
+            if r is not None:
+                e["review"].update(id=r.pk, due_on=r.due_on.isoformat(), already_open=not created)
+                if created:
+                    opened.append(r.pk)
+    c.state, c.reviewed_by, c.reviewed_at = K.APPLIED, actor, timezone.now()
+    c.review_note = values.text(
+        note, field="note", label="复核意见", max_length=500, required=False, multiline=True
+    )
+    c.effects, c.result = effects, {**result, "reviews": opened}
+    c.save()
+    return c
+
+
+@transaction.atomic
+def change_reject(*, actor, change: ChangeRequest | int, note: str) -> ChangeRequest:
+    c = _lock(change)
+    require(actor, "change.review", household=c.household)
+    if c.state != K.PENDING:
+        raise IllegalTransition(
+            f"该申请当前为“{c.get_state_display()}”，不能再处理", field="change", code="wrong_state"
+        )
+    if c.raised_by_id == actor.pk:
+        raise IllegalTransition(
+            "提出人不能复核自己的变更申请，须由另一人复核", field="change", code="same_person"
+        )
+    c.review_note = values.text(note, field="note", label="退回理由", max_length=500, multiline=True)
+    c.state, c.reviewed_by, c.reviewed_at = K.REJECTED, actor, timezone.now()
+    c.save()
+    return c
+
+
+# --- from a data source -------------------------------------------------------------------------
+
+
+def deaths_from_police(*, on: date | None = None) -> list[ChangeRequest]:
+    """Each death record (source ``deaths``, the police's 死亡登记) in the dataset in force on
+    ``on`` whose valid ID number is a registry person still recorded alive becomes a change
+    request of kind death, raised by the data source, once per record (``source_key``)."""
+    from jiuzhu.verification import datasets
+    from jiuzhu.verification.models import SourceRecord
+
+    on = on or _today()
+    version = datasets.version_for("deaths", on)
+    if version is None:
+        return []
+    records = SourceRecord.objects.filter(
+        dataset=version, item="death", id_valid=True, record_date__isnull=False
+    )
+    alive = {
+        p.id_number: p
+        for p in Person.objects.filter(
+            id_number__in=records.values("id_key"), deceased_on__isnull=True
+        ).select_related("household__town")
+    }
+    made = []
+    for r in records.filter(id_key__in=list(alive)).order_by("pk"):
+        person = alive[r.id_key]
+        key = f"deaths:{r.fingerprint}"
+        if ChangeRequest.objects.filter(source_key=key).exists():
+            continue
+        if r.record_date < person.birth_date or r.record_date > on:
+            continue
+        with transaction.atomic():
+            made.append(ChangeRequest.objects.create(
+                kind=K.DEATH, channel=K.DATA_SOURCE, household=person.household, person=person,
+                town=person.household.town, payload={"died_on": r.record_date.isoformat()}, before={"deceased_on": None},
+                summary=f"{person.name} 死亡（{r.record_date}，公安死亡登记）", reason="公安死亡登记数据比对",
+                source_key=key, source_detail={"source": "deaths", "dataset": version.pk, "row": r.row_no,
+                                               "record_date": r.record_date.isoformat(), "name": r.name},
+            ))  # fmt: skip
+    return made
