@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import clock
-from . import masking as m
+from . import scope
 from .errors import PermissionDenied, ValidationFailed
 from .models import AccessLog, TrainingClock
 
@@ -45,8 +45,7 @@ def training_clock_advance(*, actor, days: int) -> int:
     Refused outside a training site and for anyone but an administrator."""
     if not clock.training_site():
         raise PermissionDenied("只有演示或培训站点可以调整平台日期", field="days", code="not_training_site")
-    if getattr(actor, "effective_role", None) != m.ADMIN:
-        raise PermissionDenied("只有系统管理员可以调整培训时钟", code="role_not_allowed")
+    scope.require(actor, "training_clock.move")
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 60:
         raise ValidationFailed("每次向后拨动 1 至 60 天", field="days", code="days_out_of_range")
     row, _ = TrainingClock.objects.select_for_update().get_or_create(pk=1)

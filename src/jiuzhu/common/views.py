@@ -12,8 +12,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from . import clock, jobs, services
-from . import masking as m
+from . import clock, jobs, scope, services
 from .errors import JiuzhuError
 
 
@@ -54,7 +53,7 @@ def post_action(fallback: str, *, check=None, on_error=None):
 @login_required
 def training_clock(request):
     """An administrator of a training site moves the platform's date forward (GET: the form)."""
-    if getattr(request.user, "effective_role", None) != m.ADMIN:
+    if not scope.allows(request.user, "training_clock.move"):
         raise DjangoPermissionDenied
     if request.method == "POST":
         return _training_clock_advance(request)
