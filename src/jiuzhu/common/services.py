@@ -3,8 +3,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from . import clock
-from . import scope
+from . import clock, scope
 from .errors import PermissionDenied, ValidationFailed
 from .models import AccessLog, TrainingClock
 
