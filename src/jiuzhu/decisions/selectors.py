@@ -29,6 +29,37 @@ def case_flag(case: Case, today: date, table=None) -> str:
     return "due_soon" if left <= DUE_SOON_DAYS else ""
 
 
+def stage(case: Case, today: date) -> str:
+    """The case's state as what comes next (issue 19): a notice whose last day has passed
+    without an open objection reads "公示期满，待审批" though the case moves on only when an
+    approver opens it (``cases._refresh_from_notice``)."""
+    if case.state == Case.NOTICE:
+        notice = case.notices.filter(state=Notice.RUNNING).order_by("-starts_on", "-id").first()
+        if notice is not None:
+            if notice.objections.filter(state=Objection.OPEN).exists():
+                return "公示有异议，待复查"
+            if notice.ends_on < today:
+                return "公示期满，待审批"
+            return f"公示中（至 {notice.ends_on:%Y-%m-%d}）"
+    if case.state == Case.INVESTIGATING:
+        return "调查核实中，待初审意见"
+    return case.get_state_display()
+
+
+def ready_to_approve(*, today: date):
+    """Open cases an approver may decide now: waiting for decision, or on a notice that ended
+    before ``today`` with no open objection."""
+    ended = Notice.objects.filter(state=Notice.RUNNING, ends_on__lt=today)
+    objected = Objection.objects.filter(state=Objection.OPEN).values("notice__case_id")
+    return (
+        Case.objects.filter(Q(state=Case.DECISION) | Q(state=Case.NOTICE, notices__in=ended))
+        .exclude(pk__in=objected)
+        .select_related("household", "town")
+        .distinct()
+        .order_by("due_on", "id")
+    )
+
+
 def working_days_taken(case: Case, table=None) -> int | None:
     if case.decided_on is None:
         return None
@@ -55,6 +86,7 @@ def cases_for(user, *, state: str | None = None, today: date | None = None, limi
     table = holiday_table()
     for c in out:
         c.flag = case_flag(c, today, table)
+        c.stage = stage(c, today)
     return out
 
 

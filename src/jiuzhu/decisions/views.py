@@ -137,6 +137,7 @@ def case(request, pk: int):
             "notice_over": running is not None and running.ends_on < today,
             "letters": selectors.letters_of(c),
             "flag": selectors.case_flag(c, today),
+            "stage": selectors.stage(c, today),
             "grounds": Case.GROUNDS,
             "today": today,
             "reasons": c.result.get("reasons", []),

@@ -25,6 +25,7 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from jiuzhu.common import clock, worklist
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import JiuzhuError, NotFound
 from jiuzhu.common.selectors import access_log
@@ -115,6 +116,7 @@ def home(request):
         "role_name": ROLE_NAMES.get(role, "未分配角色"),
         "panels": panel_templates("home", role),
         "can_write": selectors.can_write(user),
+        "queues": worklist.collect(user=user, role=role, today=clock.today()) if role else [],
     }
     town = user.unit if user.unit and user.unit.kind == Unit.TOWN else None
     if role == m.WINDOW_CLERK:

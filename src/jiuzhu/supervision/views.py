@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.masking import DEPARTMENT_OFFICER
 from jiuzhu.common.services import log_access
 from jiuzhu.common.views import post_action
 from jiuzhu.intake import tracking
@@ -488,10 +489,23 @@ def complaint_act(request, pk: int, action: str):
     return redirect("supervision:complaint", pk=c.pk)
 
 
+def _reads_accountability(user) -> bool:
+    """Oversight roles, and the staff of the unit that handles complaints (the discipline
+    commission's officer who investigates them)."""
+    if access.role_of(user) in access.OVERSIGHT_ROLES:
+        return True
+    unit = getattr(user, "unit", None)
+    return (
+        access.role_of(user) == DEPARTMENT_OFFICER and getattr(unit, "code", "") in complaints.HANDLING_UNITS
+    )
+
+
 @reads
 def accountability(request):
-    if access.role_of(request.user) not in access.OVERSIGHT_ROLES:
-        return _error(request, PermissionDenied("只有监督人员、召集人和管理员可以查看问责记录"))
+    if not _reads_accountability(request.user):
+        return _error(
+            request, PermissionDenied("只有监督人员、纪检监察办理人员、召集人和管理员可以查看问责记录")
+        )
     return render(
         request,
         "supervision/accountability.html",

@@ -83,6 +83,8 @@ def test_public_complaint_to_accountability(application, handler, supervisor, as
     # supervisors see the record; the complainant sees the finding, not the names
     assert "孙窗口" in as_user(supervisor).get("/supervision/accountability/").content.decode()
     assert as_user(staff("window_clerk")).get("/supervision/accountability/").status_code == 403
+    # The discipline commission's officer who handles complaints reads the records too.
+    assert "孙窗口" in as_user(handler).get("/supervision/accountability/").content.decode()
     r = public.post("/supervision/complain/track/", {"code": c.code})
     page = r.content.decode()
     assert "反映问题属实" in page and "依规依纪处理" in page and "孙窗口" not in page

@@ -1,0 +1,151 @@
+"""Home-page queues of the decision workflow (``jiuzhu.common.worklist``): the caseworker's
+referrals to start, investigations, notices ending and reviews to confirm; the approver's cases
+ready to approve and reviews to sign."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.urls import reverse
+
+from jiuzhu.common import masking as m
+from jiuzhu.common.worklist import DUE_SOON_DAYS, SHOWN, Item, Queue, due_counts
+
+from . import selectors
+from .models import Case, Notice, Review
+
+
+def _case_item(c: Case, today: date, *, due_on: date | None = None) -> Item:
+    return Item(
+        title=f"{c.service_name} · {c.household.code}",
+        url=reverse("decisions:case", args=[c.pk]),
+        detail=c.household.community,
+        due_on=due_on or c.due_on,
+        state=selectors.stage(c, today),
+    )
+
+
+def _cases(rows, today, *, key, title, order, empty="暂无事项", due=lambda c: c.due_on) -> Queue:
+    rows = list(rows)
+    soon, over = due_counts((due(c) for c in rows), today)
+    return Queue(
+        key=key,
+        title=title,
+        count=len(rows),
+        items=[_case_item(c, today, due_on=due(c)) for c in rows[:SHOWN]],
+        url=reverse("decisions:home"),
+        due_soon=soon,
+        overdue=over,
+        empty=empty,
+        order=order,
+    )
+
+
+def _reviews(rows, today, *, key, title, order) -> Queue:
+    rows = list(rows)
+    soon, over = due_counts((r.due_on for r in rows), today)
+    return Queue(
+        key=key,
+        title=title,
+        count=len(rows),
+        items=[
+            Item(
+                title=f"{r.household.code} · {r.get_reason_display()}",
+                url=reverse("decisions:review", args=[r.pk]),
+                due_on=r.due_on,
+                state=r.get_state_display(),
+            )
+            for r in rows[:SHOWN]
+        ],
+        url=reverse("decisions:home"),
+        due_soon=soon,
+        overdue=over,
+        order=order,
+    )
+
+
+def _caseworker(user, today: date) -> list[Queue]:
+    to_open = selectors.referrals_to_open(user)
+    soon, over = due_counts((r.due_on for r in to_open), today)
+    mine = Case.objects.filter(town_id=user.unit_id).select_related("household")
+    ending = list(
+        mine.filter(state=Case.NOTICE, notices__state=Notice.RUNNING)
+        .order_by("notices__ends_on", "id")
+        .distinct()
+    )
+    ends = {
+        n.case_id: n.ends_on
+        for n in Notice.objects.filter(case__in=ending, state=Notice.RUNNING).order_by("starts_on")
+    }
+    ending = [c for c in ending if ends.get(c.pk) and ends[c.pk] <= today + timedelta(days=DUE_SOON_DAYS)]
+    return [
+        Queue(
+            key="referrals_to_start",
+            title="待启动审核确认的申请（低保、特困）",
+            count=len(to_open),
+            items=[
+                Item(
+                    title=f"{r.service_name} · {r.application.household.code}",
+                    url=reverse("decisions:home") + "#open-h",
+                    detail=r.application.tracking_code,
+                    due_on=r.due_on,
+                    state="待启动调查",
+                )
+                for r in to_open[:SHOWN]
+            ],
+            url=reverse("decisions:home"),
+            due_soon=soon,
+            overdue=over,
+            order=10,
+        ),
+        _cases(
+            mine.filter(state=Case.INVESTIGATING).order_by("due_on", "id"),
+            today,
+            key="investigations",
+            title="调查核实中的案件",
+            order=20,
+        ),
+        _cases(
+            ending,
+            today,
+            key="notices_ending",
+            title="公示即将结束或已期满",
+            order=30,
+            due=lambda c: ends.get(c.pk),
+        ),
+        _reviews(
+            selectors.reviews_for(user, state=Review.PROPOSED),
+            today,
+            key="reviews_to_confirm",
+            title="定期复核待镇街确认",
+            order=45,
+        ),
+    ]
+
+
+def _approver(user, today: date) -> list[Queue]:
+    return [
+        _cases(
+            selectors.ready_to_approve(today=today),
+            today,
+            key="cases_ready",
+            title="可审批的案件（公示期满、无异议）",
+            order=10,
+            empty="暂无待审批案件",
+        ),
+        _reviews(
+            selectors.reviews_for(user, state=Review.CONFIRMED),
+            today,
+            key="reviews_to_sign",
+            title="定期复核待审批",
+            order=40,
+        ),
+    ]
+
+
+def queues(*, user, role: str, today: date) -> list[Queue]:
+    if role == m.TOWN_CASEWORKER and user.unit_id:
+        return _caseworker(user, today)
+    if role == m.APPROVER:
+        return _approver(user, today)
+    return []

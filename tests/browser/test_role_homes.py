@@ -1,0 +1,70 @@
+"""In Debian's chromium (headless, through Playwright), on the demo city (``jiuzhu demo``): every
+demo role logs in and its first screen shows its own queue with the demo's items in it — the
+window's applications of today, the caseworker's new 低保 referral to start, the verification
+centre's request, the data provider's tasks, the unit's 补正, the approver's roll, the
+discipline officer's complaint, the convener's directives, the partner's referral.
+
+Skipped (with the reason) only when /usr/bin/chromium is absent; CI installs it."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from jiuzhu.registry.management.commands.demo import DEMO_PASSWORD
+
+# username -> the queue its home must open on, with at least one item
+HOMES = {
+    "clerk_chengdong": "applications_today",
+    "caseworker_chengdong": "referrals_to_start",
+    "officer_hrss": "supplements_awaited",
+    "officer_discipline": "complaints",
+    "verifier": "verification_requests",
+    "provider_police": "source_tasks",
+    "approver": "rolls_to_approve",
+    "supervisor": "complaints",
+    "convener": "assignments",
+    "partner_youthvol": "partner_referrals",
+}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_demo_role_lands_on_its_queue(live_server, browser, settings, tmp_path):
+    from jiuzhu.intake.demo import MARK
+    from jiuzhu.intake.models import Application
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("demo", no_serve=True, households=80, stdout=StringIO())
+    todays = Application.objects.filter(description=MARK).values_list("tracking_code", flat=True)
+    assert todays
+
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    for username, key in HOMES.items():
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        page.goto(f"{live_server.url}/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", DEMO_PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url(lambda url: "/login/" not in url)
+        assert page.url.rstrip("/") == live_server.url, username
+        card = page.locator(f"[data-queue={key}]")
+        assert card.count() == 1, f"{username}: no queue {key}"
+        count = int(card.locator(".count").inner_text())
+        items = card.locator(".queue-items li")
+        assert count >= 1 and items.count() >= 1, f"{username}: queue {key} is empty"
+        # The queue is on the first screen, before the shortcuts.
+        box = card.bounding_box()
+        assert box is not None and box["y"] < 900, f"{username}: queue {key} below the first screen"
+        assert "尚未分配角色" not in page.inner_text("main")
+        if username == "clerk_chengdong":
+            assert any(code in card.inner_text() for code in todays)
+        if username == "caseworker_chengdong":
+            assert "最低生活保障" in card.inner_text()
+        page.screenshot(path=str(tmp_path / f"home-{username}.png"), full_page=True)
+        page.locator("form[action='/logout/'] button").click()
+        page.wait_for_url("**/login/")
+        page.close()
+    context.close()
