@@ -6,6 +6,9 @@
 - ``JIUZHU_DEBUG``: ``1`` for development.
 - ``JIUZHU_POLICY_FILE``: the city's policy file (default ``policies/demo.yaml``).
 - ``JIUZHU_TRAINING_SITE``: ``1`` on a demo or training site (never production): the training clock.
+- ``JIUZHU_PRODUCTION``: ``1`` behind HTTPS: secure cookies, HSTS, SSL redirect, no debug; passes
+  ``manage.py check --deploy``. ``JIUZHU_SSL_REDIRECT=0`` when the proxy redirects itself,
+  ``JIUZHU_HSTS_SECONDS`` (default one year). Without it: the local demo on http://127.0.0.1.
 - ``JIUZHU_DEMO_2FA``: ``off`` lets approvers, verification officers, payment staff and
   administrators log in without the second factor (demo and training only). See README "Sign-in".
 - ``JIUZHU_SESSION_IDLE_MINUTES`` (default 30), ``JIUZHU_LOCKOUT_FAILURES`` (default 5),
@@ -111,6 +114,7 @@ MIDDLEWARE = [
     *(["jiuzhu.supervision.guard.SupervisorReadOnlyMiddleware"] if "jiuzhu.supervision" in INSTALLED_APPS else []),
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
@@ -247,3 +251,46 @@ JIUZHU_UPLOAD_MAX_MB = int(os.environ.get("JIUZHU_UPLOAD_MAX_MB", "200"))
 # row in the same database and commits with the write that queued it. `jiuzhu serve` runs
 # the worker (`jiuzhu db_worker`) beside gunicorn.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- Content-Security-Policy (django-csp 4), on every site --------------------------------------
+# Scripts only from our static files (no inline script, no eval: htmx runs with allowEval off);
+# the few inline <style> blocks carry the request's nonce; QR codes are data: images.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+
+# --- production switch --------------------------------------------------------------------------
+PRODUCTION = os.environ.get("JIUZHU_PRODUCTION") == "1"
+if PRODUCTION:
+    from django.core.exceptions import ImproperlyConfigured
+
+    if not SECOND_FACTOR_REQUIRED:
+        raise ImproperlyConfigured("JIUZHU_DEMO_2FA=off is for the demo only, never with JIUZHU_PRODUCTION=1")
+    DEBUG = False
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = os.environ.get("JIUZHU_SSL_REDIRECT", "1") == "1"
+    SECURE_HSTS_SECONDS = int(os.environ.get("JIUZHU_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_REFERRER_POLICY = "same-origin"
+    SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+    if TRUSTED_PROXIES:
+        # the proxy terminates TLS and says so; believed only when a proxy is declared
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True

@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import NotFound
 from jiuzhu.common.services import log_access
+from jiuzhu.common.signin import client_ip
 
 from . import cases, notices, reviews, selectors
 from .models import Case
@@ -213,6 +214,6 @@ class ObjectionIn(Schema):
              summary="对公示提出异议（免登录，按来源限制频次）")  # fmt: skip
 def objection_add(request, pk: int, payload: ObjectionIn):
     obj = notices.objection_lodge(
-        notice=pk, ip=request.META.get("REMOTE_ADDR") or "0.0.0.0", **payload.dict()
+        notice=pk, ip=client_ip(request), **payload.dict()
     )
     return Status(201, {"id": obj.pk, "state": obj.state})

@@ -19,6 +19,7 @@ from jiuzhu.common import masking as m
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.exports import safe_row
 from jiuzhu.common.services import log_access
+from jiuzhu.common.signin import client_ip
 from jiuzhu.common.views import post_action
 from jiuzhu.intake.services import role_of
 
@@ -290,7 +291,7 @@ def objection(request, pk: int):
         if notice is None:
             raise NotFound("公示不存在")
         notices.objection_lodge(notice=notice, text=request.POST.get("text", ""),
-                                ip=request.META.get("REMOTE_ADDR") or "0.0.0.0",
+                                ip=client_ip(request),
                                 contact_name=request.POST.get("contact_name", ""),
                                 contact_phone=request.POST.get("contact_phone", ""))  # fmt: skip
         ctx["done"] = True

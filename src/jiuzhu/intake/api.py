@@ -18,6 +18,7 @@ from ninja.files import UploadedFile
 
 from jiuzhu.common.errors import NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.services import log_access
+from jiuzhu.common.signin import client_ip
 from jiuzhu.registry.api import HouseholdIn
 from jiuzhu.registry.models import Unit
 from jiuzhu.registry.selectors import get_household, get_person
@@ -348,7 +349,7 @@ def _ref_out(r: Referral, user) -> dict:
 
 
 def _ip(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "0.0.0.0"
+    return client_ip(request)
 
 
 # --- window ---------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.services import log_access
+from jiuzhu.common.signin import client_ip
 from jiuzhu.common.views import back_url, post_action
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.models import Person, Unit
@@ -420,7 +421,7 @@ def track(request):
         ctx["code"] = request.POST.get("code", "")
         try:
             app = services.track_lookup(
-                ip=request.META.get("REMOTE_ADDR") or "0.0.0.0",
+                ip=client_ip(request),
                 code=ctx["code"],
                 id_tail=request.POST.get("id_tail", ""),
             )

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from jiuzhu.common.errors import NotFound, PermissionDenied
+from jiuzhu.common.signin import client_ip
 
 from . import access, audit, complaints, selectors, services
 from .models import Assignment, Complaint, Meeting
@@ -217,7 +218,7 @@ class ComplaintPublicOut(Schema):
 
 
 def _ip(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "0.0.0.0"
+    return client_ip(request)
 
 
 def _lodge(request, payload: ComplaintIn, actor) -> Complaint:

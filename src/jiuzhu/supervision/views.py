@@ -17,6 +17,7 @@ from django.utils import timezone
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.masking import DEPARTMENT_OFFICER
 from jiuzhu.common.services import log_access
+from jiuzhu.common.signin import client_ip
 from jiuzhu.common.views import post_action
 from jiuzhu.intake import tracking
 from jiuzhu.registry.models import Unit
@@ -81,7 +82,7 @@ def _get(model, pk, message):
 
 
 def _ip(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "0.0.0.0"
+    return client_ip(request)
 
 
 # --- home and conference ------------------------------------------------------------------------
