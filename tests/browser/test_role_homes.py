@@ -36,6 +36,7 @@ def test_every_demo_role_lands_on_its_queue(live_server, browser, settings, tmp_
     from jiuzhu.intake.models import Application
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.SECOND_FACTOR_REQUIRED = False  # a demo site runs with JIUZHU_DEMO_2FA=off
     call_command("demo", no_serve=True, households=80, stdout=StringIO())
     todays = Application.objects.filter(description=MARK).values_list("tracking_code", flat=True)
     assert todays
