@@ -362,3 +362,18 @@ def apply_job(job, *, batch_id: int) -> dict:
         "url": f"/caseload/imports/{batch_id}/",
         **{k: v for k, v in result.items() if k != "skipped_households"},
     }  # fmt: skip
+
+
+@jobs.job("caseload.validate", title="存量数据校验与比对")
+def validate_job(job, *, kept: str, filename: str) -> dict:
+    from jiuzhu.common import uploads
+
+    from .imports import batch_upload
+
+    jobs.report(job, done=0, total=1, message="读取并校验文件、与登记库比对")
+    try:
+        b = batch_upload(actor=job.actor, data=uploads.path_of(kept).read_bytes(), filename=filename)
+    finally:
+        uploads.discard(kept)
+    return {"summary": f"校验完成：错误 {b.error_count} 个，疑似重复 {b.summary.get('duplicates', 0)} 人",
+            "url": f"/caseload/imports/{b.pk}/", "batch": b.pk}  # fmt: skip

@@ -165,10 +165,10 @@ def example_rows(today) -> dict[str, list[dict]]:
              "number": "6228480000000000017"},
         ],
         "entitlements": [
-            {"household": "YS-0001", "payee": head, "service": "城乡居民最低生活保障", "amount": "1400.00",
+            {"household": "YS-0001", "payee": head, "service": "最低生活保障", "amount": "1400.00",
              "start_month": f"{y - 2}-01", "end_month": f"{y - 1}-06", "decided_on": f"{y - 3}-12-20",
              "origin": f"城东民低〔{y - 3}〕12号"},
-            {"household": "YS-0001", "payee": head, "service": "城乡居民最低生活保障", "amount": "1500.00",
+            {"household": "YS-0001", "payee": head, "service": "最低生活保障", "amount": "1500.00",
              "start_month": f"{y - 1}-07", "decided_on": f"{y - 1}-06-18", "next_review_on": f"{y}-06-30",
              "origin": f"城东民低〔{y - 1}〕31号"},
         ],

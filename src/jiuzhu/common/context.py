@@ -20,6 +20,11 @@ NAV = [
     ("查重查漏", "screening:home", {m.TOWN_CASEWORKER, m.APPROVER, m.SUPERVISOR, m.CONVENER, m.ADMIN}),
     ("领导驾驶舱", "performance:home", {m.CONVENER, m.SUPERVISOR, m.APPROVER, m.ADMIN}),
     ("联席会议与监督", "supervision:home", ALL_STAFF - {m.DATA_PROVIDER, m.PARTNER}),
+    (
+        "存量导入与变更",
+        "caseload:home",
+        {m.WINDOW_CLERK, m.TOWN_CASEWORKER, m.APPROVER, m.SUPERVISOR, m.ADMIN},
+    ),
     ("社会力量", "charity:home", {m.TOWN_CASEWORKER, m.WINDOW_CLERK, m.APPROVER, m.PARTNER, m.ADMIN}),
     ("系统管理", "admin:index", {m.ADMIN}),
 ]

@@ -1,0 +1,52 @@
+"""Reads: import batches and change requests within the reader's scope, and this app's
+entries on a household's assistance chain."""
+
+from __future__ import annotations
+
+from jiuzhu.common.scope import CITY, households_in_scope, require
+
+from .models import ChangeRequest, ImportBatch
+
+
+def batches(*, actor):
+    scope = require(actor, "caseload.read")
+    qs = ImportBatch.objects.select_related("uploaded_by", "approved_by")
+    return qs if scope == CITY else qs.filter(uploaded_by__unit_id=actor.unit_id)
+
+
+def change_requests(*, actor, state: str | None = None, household=None):
+    qs = households_in_scope(
+        actor,
+        "change.read",
+        ChangeRequest.objects.select_related("household", "person", "raised_by", "reviewed_by"),
+        path="household__",
+    )
+    if state:
+        qs = qs.filter(state=state)
+    if household is not None:
+        qs = qs.filter(household=household)
+    return qs
+
+
+def change_request(*, actor, pk: int) -> ChangeRequest:
+    from .changes import _get
+
+    c = _get(pk)
+    require(actor, "change.read", household=c.household)
+    return c
+
+
+def chain_entries(*, household, role):
+    """Change requests on the household's time line (applied or not)."""
+    from jiuzhu.registry.chain import ChainEntry
+
+    for c in ChangeRequest.objects.filter(household=household).select_related("town").order_by("raised_at"):
+        when = c.reviewed_at or c.raised_at
+        yield ChainEntry(
+            at=when,
+            area="变更审核",
+            title=f"变更申请：{c.get_kind_display()}（{c.get_state_display()}）",
+            detail=c.summary,
+            unit=c.town.name,
+            url=f"/caseload/changes/{c.pk}/",
+        )

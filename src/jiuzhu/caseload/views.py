@@ -1,0 +1,223 @@
+"""Screens: the caseload import (template download, upload, the report with every error,
+possible duplicates to decide, approval by a second person, progress of the apply) and the
+change requests (raise, effects before applying, approve or send back)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from jiuzhu.common import scope, uploads, values
+from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied
+from jiuzhu.common.views import post_action
+from jiuzhu.registry.models import Household, Person, Unit
+
+from . import changes, imports, selectors, sheets
+from .models import ChangeRequest, ImportBatch
+
+SYNC_MAX_BYTES = 5 * 1024 * 1024  # smaller files are checked at once; larger ones in the background
+PAGE_ERRORS = 500
+
+
+def _forbidden(request, exc: JiuzhuError):
+    return render(request, "registry/forbidden.html", {"message": exc.message}, status=403)
+
+
+def _guard(view):
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            return _forbidden(request, exc)
+        except NotFound as exc:
+            raise Http404(exc.message) from None
+
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+@_guard
+def home(request):
+    can_import = scope.allows(request.user, "caseload.read")
+    can_change = scope.allows(request.user, "change.read")
+    if not (can_import or can_change):
+        raise PermissionDenied("您的角色不能打开此页面。", code="role_not_allowed")
+    ctx = {
+        "batches": list(selectors.batches(actor=request.user)[:50]) if can_import else [],
+        "can_upload": scope.allows(request.user, "caseload.import"),
+        "can_import": can_import,
+        "pending": list(selectors.change_requests(actor=request.user, state=ChangeRequest.PENDING)[:100]) if can_change else [],
+        "recent": list(selectors.change_requests(actor=request.user).exclude(state=ChangeRequest.PENDING)[:30]) if can_change else [],
+        "sheets": sheets.SHEETS,
+    }  # fmt: skip
+    return render(request, "caseload/home.html", ctx)
+
+
+@require_GET
+@_guard
+def template_file(request, fmt: str):
+    scope.require(request.user, "caseload.read")
+    example = request.GET.get("example", "1") != "0"
+    if fmt == "xlsx":
+        data = sheets.template_xlsx(values.today(), example=example)
+        resp = HttpResponse(
+            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        resp["Content-Disposition"] = 'attachment; filename="caseload-template.xlsx"'
+    else:
+        resp = HttpResponse(
+            sheets.template_zip(values.today(), example=example), content_type="application/zip"
+        )
+        resp["Content-Disposition"] = 'attachment; filename="caseload-template-csv.zip"'
+    return resp
+
+
+@post_action("caseload:home")
+def upload(request):
+    scope.require(request.user, "caseload.import")
+    f = request.FILES.get("file")
+    if f is None:
+        messages.error(request, "请选择要上传的文件")
+        return redirect("caseload:home")
+    if f.size is not None and f.size <= SYNC_MAX_BYTES:
+        batch = imports.batch_upload(actor=request.user, data=f.read(), filename=f.name or "upload")
+        return redirect("caseload:batch", batch.pk)
+    from jiuzhu.common import jobs
+
+    from . import applying  # noqa: F401  (registers the job kinds)
+
+    kept = uploads.keep(f, suffixes=(".xlsx", ".csv", ".zip"))
+    job = jobs.enqueue("caseload.validate", actor=request.user, kept=kept, filename=f.name or "upload")
+    return redirect("common:job", job.pk)
+
+
+@_guard
+def batch(request, pk: int):
+    b = imports.get_batch(actor=request.user, batch_id=pk)
+    ctx = {
+        "b": b,
+        "errors": b.errors[:PAGE_ERRORS],
+        "more_errors": max(0, b.error_count - PAGE_ERRORS),
+        "duplicates": list(b.duplicates.select_related("person__household")),
+        "flagged": list(b.entitlements.filter(flagged=True).select_related("entitlement__household", "review")[:200]),
+        "can_decide": b.state == ImportBatch.VALIDATED and scope.allows(request.user, "caseload.import"),
+        "can_approve": b.state == ImportBatch.VALIDATED and scope.allows(request.user, "caseload.approve")
+        and b.uploaded_by_id != request.user.pk,
+    }  # fmt: skip
+    return render(request, "caseload/batch.html", ctx)
+
+
+@post_action("caseload:home")
+def decide(request, pk: int, dup: int):
+    d = imports.get_batch(actor=request.user, batch_id=pk).duplicates.filter(pk=dup).first()
+    if d is None:
+        raise NotFound("没有这条疑似重复记录", field="duplicate")
+    imports.duplicate_decide(actor=request.user, duplicate=d, decision=request.POST.get("decision", ""))
+    return redirect("caseload:batch", pk)
+
+
+@post_action("caseload:home")
+def approve(request, pk: int):
+    imports.get_batch(actor=request.user, batch_id=pk)
+    b = imports.batch_approve(actor=request.user, batch=pk, note=request.POST.get("note", ""))
+    messages.success(request, "已批准，正在后台导入")
+    return redirect("common:job", int(b.job_id)) if b.job_id else redirect("caseload:batch", pk)
+
+
+@post_action("caseload:home")
+def reject(request, pk: int):
+    imports.get_batch(actor=request.user, batch_id=pk)
+    imports.batch_reject(actor=request.user, batch=pk, note=request.POST.get("note", ""))
+    messages.success(request, "已退回")
+    return redirect("caseload:batch", pk)
+
+
+# --- change requests -------------------------------------------------------------------------
+
+FORM_KINDS = (ChangeRequest.DEATH, ChangeRequest.INCOME, ChangeRequest.MEMBER_FACTS, ChangeRequest.ADDRESS,
+              ChangeRequest.BANK_ACCOUNT, ChangeRequest.MOVE_TOWN)  # fmt: skip
+
+
+def _payload(kind: str, post) -> dict:
+    g = post.get
+    if kind == ChangeRequest.DEATH:
+        return {"died_on": g("died_on")}
+    if kind == ChangeRequest.INCOME:
+        return {"kind": g("income_kind"), "monthly_amount": g("monthly_amount"), "period_start": g("period_start"),
+                "period_end": g("period_end"), "replaces": post.getlist("replaces")}  # fmt: skip
+    if kind == ChangeRequest.MEMBER_FACTS:
+        fields = {k: g(k) for k in ("disability_kind", "disability_grade", "serious_illness", "labour_capacity",
+                                    "self_care", "employment_status") if g(k) not in (None, "")}  # fmt: skip
+        return {"fields": fields}
+    if kind == ChangeRequest.ADDRESS:
+        return {k: g(k) for k in ("address", "community", "phone") if g(k)}
+    if kind == ChangeRequest.BANK_ACCOUNT:
+        return {"bank_name": g("bank_name"), "number": g("number"), "holder_name": g("holder_name")}
+    if kind == ChangeRequest.MOVE_TOWN:
+        return {"town": g("town"), "community": g("community"), "address": g("address")}
+    return {}
+
+
+@_guard
+def change_new(request, code: str):
+    hh = Household.objects.select_related("town").filter(code=code).first()
+    if hh is None:
+        raise NotFound("家庭不存在")
+    scope.require(request.user, "change.raise", household=hh)
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        person = Person.objects.filter(pk=request.POST.get("person") or 0, household=hh).first()
+        try:
+            c = changes.change_raise(actor=request.user, household=hh, kind=kind, person=person,
+                                     payload=_payload(kind, request.POST), reason=request.POST.get("reason", ""),
+                                     channel=request.POST.get("channel"))  # fmt: skip
+            if request.FILES.get("document"):
+                changes.document_add(actor=request.user, change=c, file=request.FILES["document"],
+                                     title=request.POST.get("document_title") or "证明材料")  # fmt: skip
+        except JiuzhuError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已提交变更申请 #{c.pk}，待另一名工作人员复核后生效")
+            return redirect("caseload:change", c.pk)
+    ctx = {
+        "hh": hh,
+        "members": list(hh.members.filter(deceased_on__isnull=True).order_by("id")),
+        "kinds": [(k, v) for k, v in ChangeRequest.KINDS if k in FORM_KINDS],
+        "income_kinds": Person._meta.apps.get_model("registry", "IncomeItem").KINDS,
+        "towns": Unit.objects.filter(kind=Unit.TOWN).exclude(pk=hh.town_id),
+        "disability_kinds": Person.DISABILITY_KINDS, "labour": Person.LABOUR, "self_care": Person.SELF_CARE,
+        "employment": Person.EMPLOYMENT, "post": request.POST,
+    }  # fmt: skip
+    return render(request, "caseload/change_new.html", ctx)
+
+
+@_guard
+def change(request, pk: int):
+    c = selectors.change_request(actor=request.user, pk=pk)
+    effects = changes.change_effects(actor=request.user, change=c)
+    ctx = {
+        "c": c,
+        "effects": effects,
+        "documents": list(c.documents.all()),
+        "can_review": c.state == ChangeRequest.PENDING and c.raised_by_id != request.user.pk
+        and scope.allows(request.user, "change.review", household=c.household),
+    }  # fmt: skip
+    return render(request, "caseload/change.html", ctx)
+
+
+@post_action("caseload:home")
+def change_approve(request, pk: int):
+    changes.change_approve(actor=request.user, change=pk, note=request.POST.get("note", ""))
+    messages.success(request, "变更已生效")
+    return redirect("caseload:change", pk)
+
+
+@post_action("caseload:home")
+def change_reject(request, pk: int):
+    changes.change_reject(actor=request.user, change=pk, note=request.POST.get("note", ""))
+    messages.success(request, "已退回")
+    return redirect("caseload:change", pk)
