@@ -50,7 +50,10 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     # one window (一门受理): any window finds a person by the full ID number to take a
     # request; outside its scope the household is shown masked and the lookup is logged
     "household.lookup_id": ("按身份证号码查找", {**_READERS, WC: CITY, TC: CITY}),
-    "household.write": ("登记或修改家庭信息", {WC: TOWN, TC: TOWN, AD: CITY}),
+    "household.write": ("修改家庭信息", {WC: TOWN, TC: TOWN, AD: CITY}),
+    # a new household may be registered at any window (one window); it is then the window's
+    # (its application) until the household's own town takes it up
+    "household.register": ("登记新家庭", {WC: CITY, TC: TOWN, AD: CITY}),
     "document.read": ("查看申请材料", _READERS),
     "document.write": ("上传申请材料", {WC: TOWN, TC: TOWN, DO: UNIT, AD: CITY}),
     # bank accounts (银行账户): the payee's own town or the paying unit; a change waits for a
@@ -63,6 +66,8 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     "payment.read": ("查看发放名册", {TC: TOWN, DO: UNIT, AP: CITY, SU: CITY, CO: CITY, AD: CITY}),
     "payment.prepare": ("生成或审核发放名册", {DO: UNIT, AP: CITY, AD: CITY}),
     "payment.approve": ("审批发放名册", {AP: CITY, AD: CITY}),
+    "payment.export": ("导出银行发放文件", {AP: CITY, AD: CITY}),
+    "payment.reconcile": ("导入银行回盘文件", {DO: UNIT, AP: CITY, AD: CITY}),
     "payment.fix_line": ("处理发放失败或登记追回", {TC: TOWN, DO: UNIT, AP: CITY, AD: CITY}),
     "payment.budget": ("编辑年度预算", {AP: CITY, AD: CITY}),
     # verification (核对)
@@ -87,6 +92,12 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
 
 # Actions that need the unit to be handling the household now, for the service asked.
 HANDLING = frozenset({"verification.request", "verification.read_report"})
+# Bank accounts: a unit acts on the accounts of the payees it pays (an entitlement of the
+# unit), not of every household referred to it.
+PAYING = frozenset({"bank_account.read", "bank_account.change", "bank_account.confirm"})
+# Reads for which a town's staff also see the households their window or unit has taken in
+# (an application at its window, a referral to it): the request gives the town its reason.
+TAKEN_IN = frozenset({"household.read", "document.read"})
 
 SCOPE: dict[tuple[str, str], str] = {
     (role, action): row.get(role, NONE) for action, (_, row) in ACTIONS.items() for role in m.ROLES
@@ -130,10 +141,17 @@ def _model(label: str):
 
 
 def served_households(unit_id):
-    """Household pks behind the unit's referrals (any state) and entitlements."""
+    """Households behind the unit's referrals (any state), its entitlements and the
+    applications its window took."""
     referrals = _model("intake.Referral").objects.filter(unit_id=unit_id).values("application__household_id")
     entitlements = _model("decisions.Entitlement").objects.filter(unit_id=unit_id).values("household_id")
-    return Q(pk__in=referrals) | Q(pk__in=entitlements)
+    taken = _model("intake.Application").objects.filter(window_id=unit_id).values("household_id")
+    return Q(pk__in=referrals) | Q(pk__in=entitlements) | Q(pk__in=taken)
+
+
+def paid_households(unit_id):
+    """Households with an entitlement paid by the unit."""
+    return Q(pk__in=_model("decisions.Entitlement").objects.filter(unit_id=unit_id).values("household_id"))
 
 
 def handled_households(unit_id):
@@ -179,9 +197,12 @@ def handled_services(unit_id, household) -> set[str] | None:
 
 
 def require(actor, action: str, *, town=None, unit=None, household=None, service: str | None = None) -> str:
-    """Refuse unless ``actor`` may do ``action`` on the record described (its ``town``, the
-    ``unit`` that owns it, the ``household`` it is about, the ``service`` asked). Without a
-    record it only asks whether the role may do the action at all (lists then filter with
+    """Refuse unless ``actor`` may do ``action`` on the record described: the ``town`` it
+    belongs to, the ``unit`` that owns it (pays it, handles it), the ``household`` it is
+    about, the ``service`` asked. A ``town``-scoped actor is judged by the record's town (or
+    household; the unit that owns it does not matter), a ``unit``-scoped actor by the
+    record's unit (or household; a record known only by its town is not his). Without a record
+    it only asks whether the role may do the action at all (lists then filter with
     ``households_in_scope``). Returns the actor's scope."""
     scope = scope_of(actor, action)
     if scope == NONE:
@@ -191,18 +212,23 @@ def require(actor, action: str, *, town=None, unit=None, household=None, service
     own = getattr(actor, "unit_id", None)
     if own is None:
         raise OutOfScope(f"您未归属任何单位，不能{_label(action)}", field="unit")
-    if town is not None and _pk(town) != own:
-        raise OutOfScope(f"只能{_label(action)}本镇街的事项", field="town")
-    if unit is not None and _pk(unit) != own:
-        raise OutOfScope(f"只能{_label(action)}本单位的事项", field="unit")
-    if household is not None:
-        if action in HANDLING:
-            _require_handling(actor, action, household, service)
-        elif scope == TOWN:
-            if getattr(household, "town_id", None) != own:
+    if household is not None and action in HANDLING:
+        _require_handling(actor, action, household, service)
+    if scope == TOWN:
+        if town is not None and _pk(town) != own:
+            raise OutOfScope(f"只能{_label(action)}本镇街的事项", field="town")
+        if household is not None and action not in HANDLING:
+            if getattr(household, "town_id", None) != own and not (
+                action in TAKEN_IN and _serves(own, household)
+            ):
                 raise OutOfScope(f"该家庭不属于本镇街，您不能{_label(action)}", field="household")
-        elif not _household_model().objects.filter(served_households(own), pk=_pk(household)).exists():
+    else:  # UNIT
+        if unit is not None and _pk(unit) != own:
+            raise OutOfScope(f"只能{_label(action)}本单位的事项", field="unit")
+        if household is not None and action not in HANDLING and not _serves(own, household, action):
             raise OutOfScope(f"该家庭没有本单位经办的事项，您不能{_label(action)}", field="household")
+        if unit is None and household is None and town is not None:
+            raise OutOfScope(f"只能{_label(action)}本单位经办的事项", field="town")
     return scope
 
 
@@ -214,6 +240,16 @@ def _require_handling(actor, action: str, household, service: str | None) -> Non
         )
     if service is not None and codes is not None and service not in codes:
         raise OutOfScope(f"本单位没有为该家庭办理此救助事项，不能{_label(action)}", field="service")
+
+
+def _rule(unit_id, action: str):
+    if action in PAYING:
+        return paid_households(unit_id)
+    return served_households(unit_id)
+
+
+def _serves(unit_id, household, action: str = "") -> bool:
+    return _household_model().objects.filter(_rule(unit_id, action), pk=_pk(household)).exists()
 
 
 def _household_model():
@@ -241,10 +277,12 @@ def households_in_scope(actor, action: str, qs, *, path: str = ""):
         return qs.none()
     if action in HANDLING:
         rule = handled_households(own)
-    elif scope == TOWN:
+    elif scope == TOWN and action not in TAKEN_IN:
         return qs.filter(**{f"{path}town_id": own})
+    elif scope == TOWN:
+        rule = Q(town_id=own) | served_households(own)
     else:
-        rule = served_households(own)
+        rule = _rule(own, action)
     households = _household_model().objects.filter(rule).values("pk")
     return qs.filter(**{f"{path}pk__in": households})
 

@@ -58,3 +58,30 @@ def two_services(policy, *, needs_verification: bool = False):
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 JPG_BYTES = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+
+
+def refer_to(household, unit_code: str, *, service_code: str | None = None, today=None):
+    """Give ``unit_code`` a reason to see ``household`` (DOMAIN §8): an application at the
+    household's own town window, referred to one of the unit's services (by default the first
+    not needing verification). Returns the open referral."""
+    from datetime import date
+
+    from jiuzhu.policy.selectors import current_policy
+    from jiuzhu.registry.models import User
+
+    from . import catalogue, services
+
+    today = today or date.today()
+    clerk, _ = User.objects.get_or_create(
+        username=f"window_{household.town.code}",
+        defaults={"role": "window_clerk", "unit": household.town, "password": "!"},
+    )
+    if service_code is None:
+        service_code = next(
+            s.code
+            for s in catalogue.services(current_policy())
+            if s.unit_code == unit_code and not s.needs_verification
+        )
+    app = services.application_create(actor=clerk, household=household, needs=["living"], today=today)
+    (referral,) = services.refer(actor=clerk, application=app, service_codes=[service_code], today=today)
+    return referral

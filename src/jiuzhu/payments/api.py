@@ -9,13 +9,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.http import HttpResponse
-from ninja import Field, File, Router, Schema
+from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from jiuzhu.common.errors import PermissionDenied
+from jiuzhu.common import scope
 
 from . import bankfiles, selectors, services
-from .views import READ_ROLES
 
 router = Router(tags=["payments 资金发放与台账"])
 
@@ -56,15 +55,51 @@ class ApproveIn(Schema):
     note: str = ""
 
 
+class AccountIn(Schema):
+    number: str = Field(..., description="银行账号（12至30位数字）")
+    bank_name: str
+    holder_name: str = ""
+
+
+class AccountChangeOut(Schema):
+    id: int
+    person: int = Field(..., alias="person_id")
+    household: str = Field(..., alias="household.code")
+    bank_name: str
+    tail: str
+    previous_tail: str
+    state: str
+
+
 def _reader(request):
-    if services.role_of(request.auth) not in READ_ROLES:
-        raise PermissionDenied("您的角色无权查看资金发放", code="forbidden_role")
+    scope.require(request.auth, "payment.read")
 
 
 @router.get("/rolls", response={200: list[RollOut], **ERRORS}, summary="某月发放名册")
 def rolls(request, month: date):
     _reader(request)
-    return selectors.rolls_list(month=month.replace(day=1))
+    return selectors.rolls_list(month=month.replace(day=1), actor=request.auth)
+
+
+@router.post(
+    "/accounts/{person_id}", response={201: AccountChangeOut, **ERRORS}, summary="申请变更领取人银行账户"
+)
+def account_change(request, person_id: int, payload: AccountIn):
+    """仅领取人所在镇街或发放单位可申请（范围表 ``bank_account.change``）；变更须另一名工作人员
+    复核后才生效，名册只使用已复核的账户。"""
+    change = services.bank_account_set(actor=request.auth, person=person_id, **payload.model_dump())
+    return Status(201, change)
+
+
+@router.post(
+    "/accounts/changes/{change_id}/confirm",
+    response={200: AccountChangeOut, **ERRORS},
+    summary="复核银行账户变更",
+)
+def account_confirm(request, change_id: int):
+    """须由申请人以外的工作人员复核（``second_person_required``）；重复复核不改变任何内容。"""
+    services.bank_account_confirm(actor=request.auth, change=change_id)
+    return services.BankAccountChange.objects.select_related("household").get(pk=change_id)
 
 
 @router.post("/rolls/generate", response={200: dict, **ERRORS}, summary="生成（或重建待审核的）当月名册")

@@ -2,7 +2,9 @@
 (回盘: each line paid or failed with a reason).
 
 Export: approver or admin only (the file carries whole account numbers), logged as an access
-to personal data. Exporting again gives the same lines and changes nothing.
+to personal data. The first export freezes each line's confirmed account on the line
+(``sent_*``); exporting again gives the same lines and changes nothing, and the return file
+is compared with what was sent, even if the payee's account has changed since.
 
 Import: the whole file is checked against the exported roll first — batch number, every line
 present once, same account and amount, a result for each and a reason for each failure, totals
@@ -19,21 +21,22 @@ import io
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import F, Value
+from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models import fields as f
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
+from jiuzhu.common import scope
 from jiuzhu.common.errors import Conflict, IllegalTransition, ValidationFailed
 from jiuzhu.common.exports import safe_row
 from jiuzhu.common.money import money
 from jiuzhu.common.services import log_access
 
 from . import crypto
-from .models import LedgerEntry, PaymentLine, PaymentRoll
+from .models import BankAccount, LedgerEntry, PaymentLine, PaymentRoll
 from .rolls import insert_select
-from .services import APPROVE_ROLES, PREPARE_ROLES, event, lock_roll, racing, require
+from .services import event, lock_roll, racing
 
 EXPORT_HEADERS = ["批次号", "流水号", "户名", "身份证号码", "开户行", "账号", "金额", "用途"]
 RETURN_HEADERS = ["批次号", "流水号", "账号", "金额", "结果", "失败原因"]
@@ -41,18 +44,34 @@ PAID, FAILED = "成功", "失败"
 CHUNK = 5000
 
 
+def freeze_accounts(roll) -> int:
+    """Copy each bank-bound line's confirmed account onto the line, once (set-based): the file
+    sent and the return compared with it use this copy, whatever the account becomes later."""
+    acct = BankAccount.objects.filter(person_id=OuterRef("payee_id"))
+
+    def copy(field):
+        return Coalesce(Subquery(acct.values(field)[:1]), Value(""))
+
+    return roll.lines.filter(state=PaymentLine.PENDING, amount__gt=0, sent_account_encrypted="").update(
+        sent_account_encrypted=copy("number_encrypted"),
+        sent_bank_name=copy("bank_name"),
+        sent_holder_name=copy("holder_name"),
+    )
+
+
 def _exported_lines(roll):
     """(line id, amount, encrypted account, bank, holder, ID number) of the lines that go to
-    the bank, as plain tuples (no model instances: a roll may have 100,000 lines)."""
+    the bank, with the account frozen on the line, as plain tuples (no model instances: a
+    roll may have 100,000 lines)."""
     return (
         roll.lines.filter(state=PaymentLine.PENDING, amount__gt=0)
         .order_by("id")
         .values_list(
             "id",
             "amount",
-            "payee__bank_account__number_encrypted",
-            "payee__bank_account__bank_name",
-            "payee__bank_account__holder_name",
+            "sent_account_encrypted",
+            "sent_bank_name",
+            "sent_holder_name",
             "payee__id_number",
         )
     )
@@ -89,7 +108,7 @@ def to_xlsx(rows, headers, title: str) -> bytes:
 def roll_export(*, actor, roll, fmt: str = "csv") -> tuple[str, bytes]:
     """The bank payment file of an approved roll: ``(filename, content)``. The first export
     gives the roll its batch number and marks it exported; later exports repeat the file."""
-    require(actor, APPROVE_ROLES, "导出银行发放文件")
+    scope.require(actor, "payment.export")
     if fmt not in ("csv", "xlsx"):
         raise ValidationFailed("导出格式只能是 csv 或 xlsx", field="fmt", code="bad_format")
     r = lock_roll(roll)
@@ -98,6 +117,7 @@ def roll_export(*, actor, roll, fmt: str = "csv") -> tuple[str, bytes]:
     first = not r.batch_ref
     if first:
         r.batch_ref = f"JZ{r.month:%Y%m}{r.pk:07d}"
+    freeze_accounts(r)
     rows = _rows(r)
     content = to_csv(rows, EXPORT_HEADERS)
     if first:
@@ -219,15 +239,16 @@ def roll_return_import(*, actor, roll, data: bytes, paid_on=None) -> dict:
     """Apply the bank's return file to an exported roll (see the module docstring); paid lines
     are dated ``paid_on`` (default today). Raises ``ValidationFailed`` (code
     ``return_mismatch``, ``differences=[…]``) when it does not match."""
-    require(actor, PREPARE_ROLES, "导入银行回盘文件")
     digest = hashlib.sha256(data).hexdigest()
     r = lock_roll(roll)
+    scope.require(actor, "payment.reconcile", unit=r.unit_id)
     if r.state == PaymentRoll.CLOSED:
         if r.return_sha256 == digest:
             return _result(r)  # the same file again: already applied
         raise Conflict("该名册已对账完毕，不能再导入其他回盘文件", field="file", code="already_reconciled")
     if r.state != PaymentRoll.EXPORTED:
         raise IllegalTransition("名册导出银行文件后才能导入回盘", field="state", code="not_exported")
+    freeze_accounts(r)  # rolls exported before accounts were frozen on their lines
     rows = parse_return(data)
     diffs = _differences(r, rows)
     if diffs:

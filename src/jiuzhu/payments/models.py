@@ -145,7 +145,13 @@ class PaymentLine(models.Model):
     fixed_at = models.DateTimeField("已处理", null=True, blank=True)
     fixed_note = models.CharField("处理说明", max_length=200, blank=True)
     paid_on = models.DateField("发放日期", null=True, blank=True)
-    history = HistoricalRecords()
+    # The account actually sent to the bank, frozen at the first export: the return file is
+    # compared with it, whatever the payee's account has become since.
+    # (db_default: the roll's lines are inserted set-based, INSERT … SELECT, by rolls.build)
+    sent_bank_name = models.CharField("发送开户行", max_length=100, blank=True, db_default="")
+    sent_holder_name = models.CharField("发送户名", max_length=50, blank=True, db_default="")
+    sent_account_encrypted = models.TextField("发送账号（密文）", blank=True, db_default="")
+    history = HistoricalRecords(excluded_fields=["sent_account_encrypted"])
 
     class Meta:
         verbose_name = verbose_name_plural = "发放明细"
@@ -188,6 +194,45 @@ class BankAccount(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "银行账户"
+
+
+class BankAccountChange(models.Model):
+    """A new or changed account for a payee, held until a second person confirms it (DOMAIN
+    §8): only a confirmed change becomes the payee's ``BankAccount``, the only account a roll
+    pays. One change waits per payee at most; a newer one supersedes it."""
+
+    PENDING, CONFIRMED, REJECTED, SUPERSEDED = "pending", "confirmed", "rejected", "superseded"
+    STATES = [
+        (PENDING, "待复核"),
+        (CONFIRMED, "已复核生效"),
+        (REJECTED, "复核退回"),
+        (SUPERSEDED, "已被新的变更取代"),
+    ]
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="bank_account_changes")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="bank_account_changes")
+    bank_name = models.CharField("开户行", max_length=100)
+    holder_name = models.CharField("户名", max_length=50)
+    number_encrypted = models.TextField("账号（密文）")
+    tail = models.CharField("账号后4位", max_length=4)
+    previous_tail = models.CharField("原账号后4位", max_length=4, blank=True)
+    state = models.CharField("状态", max_length=20, choices=STATES, default=PENDING, db_index=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField("复核说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "银行账户变更"
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(state="pending"), name="bank_change_one_pending"
+            )
+        ]
 
 
 class Budget(models.Model):

@@ -10,13 +10,14 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from jiuzhu.common import masking as m
+from jiuzhu.common import scope
 from jiuzhu.common.money import money
 from jiuzhu.decisions.entitlements import add_months
 from jiuzhu.policy.schema import CATEGORIES
 from jiuzhu.registry.models import Unit
 
 from . import crypto
-from .models import Budget, LedgerEntry, PaymentLine, PaymentRoll
+from .models import BankAccountChange, Budget, LedgerEntry, PaymentLine, PaymentRoll
 
 DIMENSIONS = {
     "unit": "unit__code",
@@ -57,8 +58,27 @@ def label(dim: str, key) -> str:
     return str(key)
 
 
-def rolls_list(*, month: date | None = None, state: str | None = None, unit=None, limit: int = 200):
+def _own(actor, action: str, qs, *, town_field: str | None = "town", unit_field: str = "unit"):
+    """``qs`` narrowed to the actor's scope for ``action``: his town's (``town_field``) or his
+    unit's (``unit_field``) rows; everything for city roles; nothing for the rest."""
+    s = scope.scope_of(actor, action)
+    if s == scope.CITY:
+        return qs
+    if s == scope.NONE or getattr(actor, "unit_id", None) is None:
+        return qs.none()
+    if s == scope.TOWN:
+        return qs.filter(**{town_field: actor.unit_id}) if town_field else qs
+    return qs.filter(**{unit_field: actor.unit_id})
+
+
+def rolls_list(
+    *, month: date | None = None, state: str | None = None, unit=None, limit: int = 200, actor=None
+):
+    """Rolls of a month; with ``actor``, the rolls he may read (a department: its own; a town:
+    every roll, whose lines it sees for its town only)."""
     qs = PaymentRoll.objects.select_related("unit")
+    if actor is not None:
+        qs = _own(actor, "payment.read", qs, town_field=None)
     if month:
         qs = qs.filter(month=month)
     if state:
@@ -73,14 +93,20 @@ def roll_months() -> list[date]:
 
 
 def line_row(ln: PaymentLine, role: str) -> dict:
+    """One line as ``role`` may see it. An exported line shows the account sent to the bank
+    (frozen on the line), others the payee's confirmed account."""
     acct = getattr(ln.payee, "bank_account", None)
-    number = crypto.decrypt(acct.number_encrypted) if acct is not None else ""
+    if ln.sent_account_encrypted:
+        number, bank = crypto.decrypt(ln.sent_account_encrypted), ln.sent_bank_name
+    else:
+        number = crypto.decrypt(acct.number_encrypted) if acct is not None else ""
+        bank = acct.bank_name if acct else ""
     return {
         "id": ln.pk,
         "name": m.present("name", ln.payee.name, role),
         "id_number": m.present("id_number", ln.payee.id_number, role),
         "account": m.present("bank_account", number, role) if number else "",
-        "bank": acct.bank_name if acct else "",
+        "bank": bank,
         "household": ln.household.code,
         "town": ln.town.name,
         "period": ln.period,
@@ -98,8 +124,13 @@ def line_row(ln: PaymentLine, role: str) -> dict:
     }
 
 
-def roll_lines(roll: PaymentRoll, *, role: str, limit: int = 500, only: str | None = None) -> list[dict]:
+def roll_lines(
+    roll: PaymentRoll, *, role: str, limit: int = 500, only: str | None = None, actor=None
+) -> list[dict]:
+    """The roll's lines; with ``actor``, only those in his scope (a town: its own town's)."""
     qs = roll.lines.select_related("payee", "payee__bank_account", "household", "town", "entitlement")
+    if actor is not None:
+        qs = _own(actor, "payment.read", qs)
     if only == "attention":
         qs = qs.exclude(state=PaymentLine.PENDING, kind=PaymentLine.REGULAR)
     return [line_row(ln, role) for ln in qs.order_by("kind", "id")[:limit]]
@@ -118,9 +149,10 @@ def roll_summary(roll: PaymentRoll) -> dict:
     return {k: (money(v) if not isinstance(v, int) else v) if v is not None else ZERO for k, v in agg.items()}
 
 
-def attention(*, town=None, unit=None, limit: int = 500):
+def attention(*, town=None, unit=None, limit: int = 500, actor=None):
     """Lines the caseworker must deal with: failed at the bank and not yet fixed, held for want
-    of an account, deceased payees flagged, recoveries to collect."""
+    of an account, deceased payees flagged, recoveries to collect. With ``actor``: those of
+    his town or unit (``payment.fix_line``)."""
     qs = PaymentLine.objects.filter(retried_by__isnull=True, roll__state__in=PaymentRoll.LOCKED).filter(
         Q(state=PaymentLine.FAILED)
         | Q(state=PaymentLine.HELD)
@@ -130,9 +162,37 @@ def attention(*, town=None, unit=None, limit: int = 500):
         qs = qs.filter(town=town)
     if unit is not None:
         qs = qs.filter(unit=unit)
+    if actor is not None:
+        qs = _own(actor, "payment.fix_line", qs)
     return qs.select_related(
         "payee", "payee__bank_account", "household", "town", "entitlement", "roll"
     ).order_by("fixed_at", "-roll__month", "id")[:limit]
+
+
+def account_changes(*, actor, state: str = BankAccountChange.PENDING, limit: int = 200) -> list[dict]:
+    """Bank-account changes the actor may confirm (his town's payees, his unit's payees), as
+    he may see them: the new account's last four digits, who asked, and whether he may
+    confirm it himself (not his own request)."""
+    if scope.scope_of(actor, "bank_account.confirm") == scope.NONE:
+        return []
+    qs = BankAccountChange.objects.filter(state=state).select_related("person", "household", "requested_by")
+    qs = scope.households_in_scope(actor, "bank_account.confirm", qs, path="household__")
+    role = scope.role_of(actor)
+    return [
+        {
+            "id": c.pk,
+            "household": c.household.code,
+            "name": m.present("name", c.person.name, role),
+            "bank": c.bank_name,
+            "tail": c.tail,
+            "previous_tail": c.previous_tail,
+            "requested_by": str(c.requested_by),
+            "requested_at": c.requested_at,
+            "state": c.get_state_display(),
+            "own_request": c.requested_by_id == actor.pk,
+        }
+        for c in qs[:limit]
+    ]
 
 
 def balances(*, year: int, by: str, unit=None) -> list[dict]:
@@ -265,6 +325,20 @@ def chain_entries(*, household, role: str) -> list[dict]:
         .select_related("roll", "unit")
         .order_by("-roll__month", "id")
     )
+    for c in BankAccountChange.objects.filter(household=household).select_related(
+        "person", "requested_by", "decided_by"
+    )[:50]:
+        name = m.present("name", c.person.name, role)
+        before = f"尾号{c.previous_tail}" if c.previous_tail else "无账户"
+        out.append({
+            "at": c.requested_at, "area": "发放", "title": f"银行账户变更申请：{name} {before} → {c.bank_name} 尾号{c.tail}",
+            "detail": f"经办人 {c.requested_by}", "unit": "",
+        })  # fmt: skip
+        if c.decided_by_id:
+            out.append({
+                "at": c.decided_at, "area": "发放", "title": f"银行账户变更{c.get_state_display()}：{name} 尾号{c.tail}",
+                "detail": f"复核人 {c.decided_by}" + (f"；{c.note}" if c.note else ""), "unit": "",
+            })  # fmt: skip
     for ln in qs[:200]:
         what = f"{ln.get_kind_display()} {names.get(ln.service_code, ln.service_code)} {ln.amount}元"
         detail = f"所属期 {ln.period:%Y-%m}，{ln.get_state_display()}"

@@ -1,6 +1,12 @@
 """Payments writes: generate, review and approve rolls; bank accounts; fixes of failed lines;
 recoveries; budgets. Bank files are in ``bankfiles``.
 
+Who may do what is the scope table (``jiuzhu.common.scope``, actions ``payment.*`` and
+``bank_account.*``): rolls are prepared by civil affairs (approver role) city-wide and by each
+paying department for its own services; a town caseworker prepares nothing but fixes the
+failed lines of his town; a bank account is changed by the payee's own town or the paying unit,
+and the change waits for a second person's confirmation before any roll uses it.
+
 Every service is one transaction with keyword-only arguments. State changes that may race
 (approve, export, import) follow the check/do pattern: the roll is locked with SELECT … FOR
 UPDATE, its state checked, and a second click finds the work done and changes nothing. On
@@ -19,26 +25,21 @@ from django.db import OperationalError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from jiuzhu.common import masking as m
+from jiuzhu.common import scope
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.money import money
 from jiuzhu.registry.models import Person, Unit
 
 from . import crypto, rolls
-from .models import BankAccount, Budget, LedgerEntry, PaymentLine, PaymentRoll, RollEvent
+from .models import BankAccount, BankAccountChange, Budget, LedgerEntry, PaymentLine, PaymentRoll, RollEvent
 
-PREPARE_ROLES = frozenset({m.TOWN_CASEWORKER, m.DEPARTMENT_OFFICER, m.APPROVER, m.ADMIN})
-APPROVE_ROLES = frozenset({m.APPROVER, m.ADMIN})
 ACCOUNT_RE = re.compile(r"^\d{12,30}$")
+role_of = scope.role_of
 
 
-def role_of(user) -> str:
-    return getattr(user, "effective_role", "") or getattr(user, "role", "") if user else ""
-
-
-def require(user, roles, what: str) -> None:
-    if role_of(user) not in roles:
-        raise PermissionDenied(f"您的角色无权{what}", field="role", code="forbidden_role")
+def can(user, action: str) -> bool:
+    """May ``user``'s role do ``action`` at all (buttons on the screens)."""
+    return scope.scope_of(user, action) != scope.NONE
 
 
 def racing(fn):
@@ -79,8 +80,7 @@ def rolls_generate(*, month: date, actor=None, services: list[str] | None = None
     """Generate (or rebuild the drafts of) the rolls of ``month``; reviewed and locked rolls are
     left alone. Returns counts: rolls, regular, back_pay, recovery, retry, untouched."""
     if actor is not None:
-        require(actor, PREPARE_ROLES, "生成发放名册")
-        if role_of(actor) == m.DEPARTMENT_OFFICER:
+        if scope.require(actor, "payment.prepare") == scope.UNIT:
             # a department prepares the rolls of its own services only
             from jiuzhu.policy.selectors import current_policy
 
@@ -97,10 +97,8 @@ def rolls_generate(*, month: date, actor=None, services: list[str] | None = None
 def roll_review(*, actor, roll) -> PaymentRoll:
     """The preparer has checked the lines: the roll goes to the approver (a second click
     changes nothing)."""
-    require(actor, PREPARE_ROLES, "审核发放名册")
     r = lock_roll(roll)
-    if role_of(actor) == m.DEPARTMENT_OFFICER and r.unit_id != actor.unit_id:
-        raise PermissionDenied("只能审核本单位的发放名册", field="roll", code="not_own_unit")
+    scope.require(actor, "payment.prepare", unit=r.unit_id)
     if r.state != PaymentRoll.DRAFT:
         return r
     r.state, r.reviewed_by, r.reviewed_at = PaymentRoll.REVIEWED, actor, timezone.now()
@@ -144,7 +142,7 @@ def roll_approve(*, actor, roll, confirm_overrun: bool = False, note: str = "") 
     concurrent approvals one approves, the other finds it approved and changes nothing. A roll
     that would take its unit and service over the year's budget is refused unless the
     approver confirms the overrun explicitly (``confirm_overrun``), with a note."""
-    require(actor, APPROVE_ROLES, "审批发放名册")
+    scope.require(actor, "payment.approve")
     r = lock_roll(roll)
     if r.locked:
         return r
@@ -177,10 +175,11 @@ def roll_approve(*, actor, roll, confirm_overrun: bool = False, note: str = "") 
 @racing
 def roll_return_to_draft(*, actor, roll, reason: str) -> PaymentRoll:
     """A reviewed roll sent back for correction (before approval only)."""
-    require(actor, APPROVE_ROLES | PREPARE_ROLES, "退回发放名册")
     if not reason.strip():
         raise ValidationFailed("退回须写明理由", field="reason", code="reason_required")
     r = lock_roll(roll)
+    if not scope.allows(actor, "payment.approve"):
+        scope.require(actor, "payment.prepare", unit=r.unit_id)
     if r.state != PaymentRoll.REVIEWED:
         raise IllegalTransition("只有已审核、未审批的名册可以退回", field="state", code="not_reviewed")
     r.state = PaymentRoll.DRAFT
@@ -192,44 +191,125 @@ def roll_return_to_draft(*, actor, roll, reason: str) -> PaymentRoll:
 # --- bank accounts and failed lines ----------------------------------------------------
 
 
+def _account_scope(actor, action: str, person: Person) -> None:
+    """The payee's own town, or a unit paying him (``bank_account.*`` in the scope table)."""
+    scope.require(actor, action, household=person.household)
+
+
 @transaction.atomic
-def bank_account_set(*, actor, person, number: str, bank_name: str, holder_name: str = "") -> BankAccount:
-    """Record (or replace) a payee's account, encrypted at rest. Lines of this payee that
-    failed or were held for want of an account are marked fixed: they go into the next roll."""
-    require(actor, PREPARE_ROLES, "登记银行账户")
-    person = Person.objects.filter(pk=getattr(person, "pk", person)).first()
+def bank_account_set(
+    *, actor, person, number: str, bank_name: str, holder_name: str = ""
+) -> BankAccountChange:
+    """Ask for a payee's new account (encrypted at rest). Nothing is paid to it until another
+    person confirms it (``bank_account_confirm``); a change still waiting for the same payee
+    is superseded. The payee row is locked, so two changes for one payee never both wait."""
+    person = (
+        Person.objects.select_for_update()
+        .select_related("household")
+        .filter(pk=getattr(person, "pk", person))
+        .first()
+    )
     if person is None:
         raise NotFound("人员不存在", field="person", code="person_not_found")
+    _account_scope(actor, "bank_account.change", person)
     number = re.sub(r"[\s-]", "", number or "")
     if not ACCOUNT_RE.match(number):
         raise ValidationFailed("银行账号应为12至30位数字", field="number", code="bad_account")
     if not (bank_name or "").strip():
         raise ValidationFailed("请填写开户行", field="bank_name", code="bank_required")
-    acct, _ = BankAccount.objects.update_or_create(
+    BankAccountChange.objects.filter(person=person, state=BankAccountChange.PENDING).update(
+        state=BankAccountChange.SUPERSEDED, decided_at=timezone.now()
+    )
+    current = BankAccount.objects.filter(person=person).first()
+    return BankAccountChange.objects.create(
         person=person,
+        household=person.household,
+        bank_name=bank_name.strip(),
+        holder_name=(holder_name or person.name).strip()[:50],
+        number_encrypted=crypto.encrypt(number),
+        tail=number[-4:],
+        previous_tail=current.tail if current else "",
+        requested_by=actor,
+    )
+
+
+def _lock_change(change) -> BankAccountChange:
+    c = (
+        BankAccountChange.objects.select_for_update()
+        .select_related("person__household")
+        .filter(pk=getattr(change, "pk", change))
+        .first()
+    )
+    if c is None:
+        raise NotFound("银行账户变更不存在", field="change", code="change_not_found")
+    return c
+
+
+@transaction.atomic
+def bank_account_confirm(*, actor, change) -> BankAccount:
+    """A second person confirms a waiting change: it becomes the payee's account, and his lines
+    that failed or were held for want of an account go into the next roll. Locks the change:
+    of two confirmations one applies it, the other finds it done."""
+    c = _lock_change(change)
+    _account_scope(actor, "bank_account.confirm", c.person)
+    if c.state == BankAccountChange.CONFIRMED:
+        return c.person.bank_account
+    if c.state != BankAccountChange.PENDING:
+        raise IllegalTransition(
+            f"该变更{c.get_state_display()}，不能再复核", field="state", code="change_not_pending"
+        )
+    if c.requested_by_id == getattr(actor, "pk", None):
+        raise PermissionDenied(
+            "银行账户变更须由另一名工作人员复核", field="change", code="second_person_required"
+        )
+    acct, _ = BankAccount.objects.update_or_create(
+        person=c.person,
         defaults={
-            "bank_name": bank_name.strip(),
-            "holder_name": (holder_name or person.name).strip(),
-            "number_encrypted": crypto.encrypt(number),
-            "tail": number[-4:],
+            "bank_name": c.bank_name,
+            "holder_name": c.holder_name,
+            "number_encrypted": c.number_encrypted,
+            "tail": c.tail,
             "updated_by": actor,
         },
     )
-    for ln in PaymentLine.objects.filter(payee=person, state=PaymentLine.FAILED, fixed_at__isnull=True):
+    c.state, c.decided_by, c.decided_at = BankAccountChange.CONFIRMED, actor, timezone.now()
+    c.save(update_fields=["state", "decided_by", "decided_at"])
+    for ln in PaymentLine.objects.filter(payee=c.person, state=PaymentLine.FAILED, fixed_at__isnull=True):
         ln.fixed_at, ln.fixed_note = timezone.now(), "已更新银行账户"
         ln.save(update_fields=["fixed_at", "fixed_note"])
     return acct
 
 
 @transaction.atomic
+def bank_account_reject(*, actor, change, note: str) -> BankAccountChange:
+    """The second person refuses a waiting change (the payee keeps his account)."""
+    c = _lock_change(change)
+    _account_scope(actor, "bank_account.confirm", c.person)
+    if not (note or "").strip():
+        raise ValidationFailed("请写明退回理由", field="note", code="note_required")
+    if c.state != BankAccountChange.PENDING:
+        raise IllegalTransition(
+            f"该变更{c.get_state_display()}，不能再复核", field="state", code="change_not_pending"
+        )
+    c.state, c.decided_by, c.decided_at, c.note = (
+        BankAccountChange.REJECTED,
+        actor,
+        timezone.now(),
+        note.strip()[:200],
+    )
+    c.save(update_fields=["state", "decided_by", "decided_at", "note"])
+    return c
+
+
+@transaction.atomic
 def line_mark_fixed(*, actor, line, note: str) -> PaymentLine:
     """The caseworker has dealt with a failed line (e.g. account unfrozen): retry it next roll."""
-    require(actor, PREPARE_ROLES, "处理发放失败")
     if not note.strip():
         raise ValidationFailed("请写明处理情况", field="note", code="note_required")
     ln = PaymentLine.objects.select_for_update().filter(pk=getattr(line, "pk", line)).first()
     if ln is None:
         raise NotFound("发放明细不存在", field="line", code="line_not_found")
+    scope.require(actor, "payment.fix_line", town=ln.town_id, unit=ln.unit_id)
     if ln.state != PaymentLine.FAILED:
         raise IllegalTransition("只有发放失败的明细需要处理", field="state", code="not_failed")
     if ln.fixed_at is None:
@@ -241,7 +321,6 @@ def line_mark_fixed(*, actor, line, note: str) -> PaymentLine:
 @transaction.atomic
 def recovery_record(*, actor, line, on: date | None = None, note: str = "") -> PaymentLine:
     """An overpayment has been recovered (追回): the line is settled and the ledger credited."""
-    require(actor, PREPARE_ROLES, "登记追回")
     ln = (
         PaymentLine.objects.select_for_update()
         .select_related("roll")
@@ -250,6 +329,7 @@ def recovery_record(*, actor, line, on: date | None = None, note: str = "") -> P
     )
     if ln is None or ln.kind != PaymentLine.RECOVERY:
         raise NotFound("追回明细不存在", field="line", code="line_not_found")
+    scope.require(actor, "payment.fix_line", town=ln.town_id, unit=ln.unit_id)
     if ln.state == PaymentLine.RECOVERED:
         return ln
     if not ln.roll.locked:
@@ -320,7 +400,7 @@ def budgets_sync(*, policy) -> int:
 
 @transaction.atomic
 def budget_set(*, actor, year: int, unit, service_code: str, amount, policy=None) -> Budget:
-    require(actor, APPROVE_ROLES, "编辑预算")
+    scope.require(actor, "payment.budget")
     if policy is None:
         from jiuzhu.policy.selectors import current_policy
 

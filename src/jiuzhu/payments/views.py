@@ -14,8 +14,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 
-from jiuzhu.common import masking as m
-from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common import scope
+from jiuzhu.common.errors import JiuzhuError, NotFound, ValidationFailed
 from jiuzhu.common.services import log_access
 from jiuzhu.common.views import back_url, post_action
 from jiuzhu.policy.selectors import current_policy
@@ -23,10 +23,6 @@ from jiuzhu.registry.models import Person, Unit
 
 from . import bankfiles, charts, reports, selectors, services
 from .models import Budget, PaymentLine, PaymentRoll
-
-READ_ROLES = frozenset(
-    {m.TOWN_CASEWORKER, m.DEPARTMENT_OFFICER, m.APPROVER, m.SUPERVISOR, m.CONVENER, m.ADMIN}
-)
 
 
 def _role(request) -> str:
@@ -36,14 +32,8 @@ def _role(request) -> str:
 def reader(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if _role(request) not in READ_ROLES:
-            return render(
-                request,
-                "payments/error.html",
-                {"error": PermissionDenied("您的角色无权查看资金发放")},
-                status=403,
-            )
         try:
+            scope.require(request.user, "payment.read")
             return view(request, *args, **kwargs)
         except JiuzhuError as exc:
             return render(request, "payments/error.html", {"error": exc}, status=exc.status)
@@ -89,7 +79,7 @@ def home(request):
     months = selectors.roll_months()
     month = _month(request.GET.get("month")) or (months[0] if months else date.today().replace(day=1))
     names = selectors._service_names()
-    rolls = selectors.rolls_list(month=month)
+    rolls = selectors.rolls_list(month=month, actor=request.user)
     for r in rolls:
         r.service_name = names.get(r.service_code, r.service_code)
     chart = charts.bars(
@@ -102,7 +92,7 @@ def home(request):
     )
     return render(request, "payments/home.html", {
         "month": month, "months": months, "rolls": rolls, "role": _role(request), "chart": mark_safe(chart),
-        "can_prepare": _role(request) in services.PREPARE_ROLES,
+        "can_prepare": services.can(request.user, "payment.prepare"),
     })  # fmt: skip
 
 
@@ -123,11 +113,9 @@ def generate(request):
 @reader
 def roll_detail(request, pk: int):
     roll = _roll(pk)
+    scope.require(request.user, "payment.read", unit=roll.unit_id)  # a department: its own rolls
     role = _role(request)
-    lines = selectors.roll_lines(roll, role=role, only=request.GET.get("only"))
-    if role == m.TOWN_CASEWORKER and request.user.unit:
-        town = request.user.unit.name
-        lines = [x for x in lines if x["town"] == town]
+    lines = selectors.roll_lines(roll, role=role, only=request.GET.get("only"), actor=request.user)
     log_access(
         user=request.user,
         action="view",
@@ -139,7 +127,10 @@ def roll_detail(request, pk: int):
         "roll": roll, "lines": lines, "summary": selectors.roll_summary(roll), "check": services.budget_check(roll),
         "service_name": selectors._service_names().get(roll.service_code, roll.service_code),
         "events": roll.events.select_related("actor"), "role": role,
-        "can_approve": role in services.APPROVE_ROLES, "can_prepare": role in services.PREPARE_ROLES,
+        "can_approve": services.can(request.user, "payment.approve"),
+        "can_prepare": services.can(request.user, "payment.prepare"),
+        "can_export": services.can(request.user, "payment.export"),
+        "can_reconcile": services.can(request.user, "payment.reconcile"),
         "differences": request.session.pop("payments_differences", None),
     })  # fmt: skip
 
@@ -198,11 +189,13 @@ def return_import(request, pk: int):
 @reader
 def attention(request):
     role = _role(request)
-    town = request.user.unit if role == m.TOWN_CASEWORKER and request.user.unit else None
     rows = [selectors.line_row(ln, role) | {"month": ln.roll.month, "roll": ln.roll_id, "payee_id": ln.payee_id}
-            for ln in selectors.attention(town=town)]  # fmt: skip
-    return render(request, "payments/attention.html", {"rows": rows, "role": role,
-                                                       "can_prepare": role in services.PREPARE_ROLES})  # fmt: skip
+            for ln in selectors.attention(actor=request.user)]  # fmt: skip
+    return render(request, "payments/attention.html", {
+        "rows": rows, "role": role, "can_prepare": services.can(request.user, "payment.fix_line"),
+        "can_account": services.can(request.user, "bank_account.change"),
+        "changes": selectors.account_changes(actor=request.user),
+    })  # fmt: skip
 
 
 @acts
@@ -226,8 +219,24 @@ def account_set(request, person_id: int):
         actor=request.user, person=person, number=request.POST.get("number", ""),
         bank_name=request.POST.get("bank_name", ""), holder_name=request.POST.get("holder_name", ""),
     )  # fmt: skip
-    messages.success(request, "银行账户已更新，失败的款项将在下月名册中重发")
+    messages.success(
+        request, "银行账户变更已提交，须另一名工作人员复核后生效；生效后失败的款项将在下月名册中重发"
+    )
     return redirect(back_url(request, "payments:home") if request.POST.get("next") else "payments:attention")
+
+
+@acts
+def account_confirm(request, pk: int):
+    services.bank_account_confirm(actor=request.user, change=pk)
+    messages.success(request, "银行账户变更已复核生效")
+    return redirect("payments:attention")
+
+
+@acts
+def account_reject(request, pk: int):
+    services.bank_account_reject(actor=request.user, change=pk, note=request.POST.get("note", ""))
+    messages.success(request, "银行账户变更已退回，原账户不变")
+    return redirect("payments:attention")
 
 
 def _charts(year: int) -> dict:
@@ -273,7 +282,7 @@ def budgets(request):
         b.service_name = names.get(b.service_code, b.service_code)
     return render(request, "payments/budgets.html", {
         "year": year, "rows": rows, "services": current_policy().services,
-        "units": Unit.objects.filter(kind=Unit.DEPARTMENT), "can_edit": _role(request) in services.APPROVE_ROLES,
+        "units": Unit.objects.filter(kind=Unit.DEPARTMENT), "can_edit": services.can(request.user, "payment.budget"),
     })  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from datetime import date
 from django.db import transaction
 from ninja import Field, Query, Router, Schema, Status
 
+from jiuzhu.common import scope
 from jiuzhu.common.errors import JiuzhuError
 from jiuzhu.common.services import log_access
 
@@ -216,6 +217,9 @@ class HouseholdSummaryOut(Schema):
     head_name: str | None
     member_count: int
     matched: list[MatchOut] = Field(..., description="查询命中的成员（按家庭编号查询时为空）")
+    in_scope: bool = Field(
+        ..., description="调用者可否打开该家庭；否（外镇街窗口按身份证号码查找）时全部脱敏"
+    )
 
 
 class SearchOut(Schema):
@@ -260,17 +264,10 @@ def _role(request) -> str:
 
 
 def _detail(request, code: str, *, purpose: str) -> dict:
-    """The household as the caller may see it; the read is logged in the same transaction."""
+    """The household as the caller may see it, if in his scope; the read is logged in the
+    same transaction."""
     with transaction.atomic():
-        household = selectors.household_detail(code)
-        log_access(
-            user=request.auth,
-            action="view",
-            object_type="household",
-            object_id=household.code,
-            household_code=household.code,
-            purpose=purpose,
-        )
+        household = selectors.household_for(request.auth, code, purpose=purpose)
         return selectors.household_view(household, _role(request))
 
 
@@ -279,7 +276,9 @@ def search_households(
     request, q: str = Query(..., description="身份证号码（18位或15位）、家庭编号或姓名开头")
 ):
     """按成员身份证号码（精确，15位自动升为18位）、家庭编号（精确）查找；否则按姓名开头查找
-    （最多命中50人，按姓名排序）。每次查找记入查看日志。"""
+    （最多命中50人，按姓名排序）。家庭编号和姓名只查到调用者范围内的家庭；完整身份证号码
+    在任何窗口都能查到（一门受理），范围外的家庭全部脱敏（``in_scope`` 为否）。
+    每次查找记入查看日志。"""
     result = selectors.household_search(q, request.auth)
     role = _role(request)
     log_access(user=request.auth, action="search", object_type="household_search", object_id=q.strip()[:60])
@@ -295,7 +294,7 @@ def search_households(
 def create_household(request, payload: HouseholdIn):
     """全部校验通过才写入；任何一处错误都不写入任何内容。错误的 ``field`` 指明成员，
     如 ``members[1].id_number``。仅一门受理窗口、镇街社会救助经办、系统管理员可调用。"""
-    selectors.ensure_can_write(request.auth)
+    scope.require(request.auth, "household.register")
     data = payload.model_dump(exclude={"members"}, exclude_unset=True)
     members = [mb.model_dump() for mb in payload.members]
     household = services.household_create(actor=request.auth, data=data, members=members)
@@ -304,15 +303,14 @@ def create_household(request, payload: HouseholdIn):
 
 @router.get("/households/{code}", response={200: HouseholdOut, **ERRORS}, summary="家庭详情")
 def get_household(request, code: str):
-    """成员、收入、资产，按调用者角色脱敏。每次读取记入查看日志。"""
-    selectors.ensure_can_read(request.auth)
+    """成员、收入、资产，按调用者角色脱敏。只能查看本人范围内的家庭（范围表
+    ``household.read``；越权为 403 ``out_of_scope``）。每次读取记入查看日志。"""
     return _detail(request, code, purpose="api")
 
 
 @router.patch("/households/{code}", response={200: HouseholdOut, **ERRORS}, summary="修改家庭信息")
 def update_household(request, code: str, payload: HouseholdFields):
-    """只修改请求中出现的字段。"""
-    selectors.ensure_can_write(request.auth)
+    """只修改请求中出现的字段。只能修改本镇街的家庭（``household.write``）。"""
     household = selectors.get_household(code)
     services.household_update(
         actor=request.auth, household=household, data=payload.model_dump(exclude_unset=True)
@@ -323,17 +321,10 @@ def update_household(request, code: str, payload: HouseholdFields):
 @router.get("/households/{code}/history", response={200: list[HistoryEntryOut], **ERRORS}, summary="变更记录")
 def household_history(request, code: str):
     """家庭、成员、收入、资产的全部变更（谁、何时、字段由何值改为何值），最新的在前。"""
-    selectors.ensure_can_read(request.auth)
     with transaction.atomic():
         household = selectors.get_household(code)
-        log_access(
-            user=request.auth,
-            action="view",
-            object_type="household_history",
-            object_id=code,
-            household_code=code,
-            purpose="api",
-        )
+        scope.read(request.auth, "household.read", household=household, object_type="household_history",
+                   purpose="api")  # fmt: skip
         entries = selectors.household_history(household, role=_role(request))
     return [
         {

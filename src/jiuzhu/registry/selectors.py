@@ -15,16 +15,11 @@ from decimal import Decimal
 from django.db.models import Case, Count, IntegerField, Max, Prefetch, Q, Value, When
 from django.db.models.functions import Greatest
 
-from jiuzhu.common import idnumber
+from jiuzhu.common import idnumber, scope
 from jiuzhu.common import masking as m
-from jiuzhu.common.errors import NotFound, PermissionDenied
+from jiuzhu.common.errors import NotFound
 
 from .models import Asset, Household, IncomeItem, Person, Unit
-
-# Who may open household files, and who may change them (DOMAIN §1). A data-source officer
-# answers verification tasks only; he never browses the registry.
-READ_ROLES = frozenset(m.ROLES) - {m.DATA_PROVIDER, m.PARTNER}
-WRITE_ROLES = frozenset({m.WINDOW_CLERK, m.TOWN_CASEWORKER, m.ADMIN})
 
 SEARCH_LIMIT = 50
 SEARCH_MODES = {"id_number": "身份证号码", "household_code": "家庭编号", "name": "姓名开头"}
@@ -44,24 +39,21 @@ def role_of(user) -> str:
     return getattr(user, "effective_role", "") or ""
 
 
+# Who may open or change which household files: the scope table (jiuzhu.common.scope).
 def can_read(user) -> bool:
-    return role_of(user) in READ_ROLES
+    return scope.allows(user, "household.read")
 
 
 def can_write(user) -> bool:
-    return role_of(user) in WRITE_ROLES
+    return scope.allows(user, "household.write")
 
 
-def ensure_can_read(user) -> None:
-    if not can_read(user):
-        raise PermissionDenied("您的角色不能查看家庭档案", code="forbidden")
+def ensure_can_read(user, household: Household | None = None) -> None:
+    scope.require(user, "household.read", household=household)
 
 
-def ensure_can_write(user) -> None:
-    if not can_write(user):
-        raise PermissionDenied(
-            "只有一门受理窗口、镇街社会救助经办和系统管理员可以登记或修改家庭信息", code="forbidden"
-        )
+def ensure_can_write(user, household: Household | None = None) -> None:
+    scope.require(user, "household.write", household=household)
 
 
 # --- search -------------------------------------------------------------------------------
@@ -78,8 +70,14 @@ class SearchResult:
 def household_search(q: str, user, *, limit: int = SEARCH_LIMIT) -> SearchResult:
     """Find households by a member's ID number (18 digits, or 15 upgraded to 18), by
     household code, or else by the start of a member's name. Each household carries
-    ``matched`` (the members the query hit) and its members prefetched, head first."""
-    ensure_can_read(user)
+    ``matched`` (the members the query hit), its members prefetched, head first, and
+    ``in_scope``: whether ``user`` may open it.
+
+    Codes and names find only the households ``user`` may read (scope ``household.read``).
+    The full ID number finds the person anywhere (one window, ``household.lookup_id``); a
+    household outside the reader's scope comes back with ``in_scope`` False and is shown
+    masked (``household_summary``)."""
+    scope.require(user, "household.lookup_id")
     q = (q or "").strip()
     if not q:
         return SearchResult(q, "empty")
@@ -87,15 +85,27 @@ def household_search(q: str, user, *, limit: int = SEARCH_LIMIT) -> SearchResult
     if _ID15.match(upper):
         upper = idnumber.upgrade15(upper)
     if _ID18.match(upper):
-        return SearchResult(q, "id_number", _with_matches(Person.objects.filter(id_number=upper)))
-    household = _households().filter(code__in={q, upper}).first()
+        persons = scope.households_in_scope(
+            user, "household.lookup_id", Person.objects.filter(id_number=upper), path="household__"
+        )
+        found = _with_matches(persons)
+        for h in found:
+            h.in_scope = scope.allows(user, "household.read", household=h)
+        return SearchResult(q, "id_number", found)
+    readable = scope.households_in_scope(user, "household.read", _households())
+    household = readable.filter(code__in={q, upper}).first()
     if household is not None:
         household.matched = []
+        household.in_scope = True
         return SearchResult(q, "household_code", [household])
     # A range rather than LIKE 'q%': a plain b-tree index on name serves it on every database.
     persons = Person.objects.filter(name__gte=q, name__lt=q + "\U0010ffff").order_by("name", "id")
+    persons = scope.households_in_scope(user, "household.read", persons, path="household__")
     persons = list(persons[: limit + 1])
-    return SearchResult(q, "name", _with_matches(persons[:limit]), truncated=len(persons) > limit)
+    found = _with_matches(persons[:limit])
+    for h in found:
+        h.in_scope = True
+    return SearchResult(q, "name", found, truncated=len(persons) > limit)
 
 
 def _households():
@@ -123,14 +133,18 @@ def _with_matches(persons) -> list[Household]:
 
 
 def household_summary(h: Household, role: str) -> dict:
-    """A search hit as ``role`` may see it: the household, its head and the members matched."""
+    """A search hit as ``role`` may see it: the household, its head and the members matched.
+    A hit outside the reader's scope (``in_scope`` False: an ID lookup at another town's
+    window) is masked whole, whatever the role."""
     members = list(h.members.all())
     head = next((p for p in members if p.relation == "head"), members[0] if members else None)
+    in_scope = getattr(h, "in_scope", True)
+    shown = role if in_scope else None
 
     def brief(p: Person) -> dict:
         return {
-            "name": m.present("name", p.name, role),
-            "id_number": m.present("id_number", p.id_number, role),
+            "name": m.present("name", p.name, shown),
+            "id_number": m.present("id_number", p.id_number, shown),
             "relation": p.relation,
             "relation_display": p.get_relation_display(),
         }
@@ -142,9 +156,10 @@ def household_summary(h: Household, role: str) -> dict:
         "community": h.community,
         "area": h.area,
         "area_display": h.get_area_display(),
-        "head_name": m.present("name", head.name, role) if head else None,
+        "head_name": m.present("name", head.name, shown) if head else None,
         "member_count": len(members),
         "matched": [brief(p) for p in getattr(h, "matched", [])],
+        "in_scope": in_scope,
     }
 
 
@@ -167,6 +182,14 @@ def get_person(id_number: str) -> Person:
         return Person.objects.select_related("household").get(id_number=number)
     except Person.DoesNotExist:
         raise NotFound("未找到该身份证号码登记的人员", field="id_number") from None
+
+
+def household_for(user, code: str, *, purpose: str = "") -> Household:
+    """The household page's household (``household_detail``) if ``user`` may read it; the
+    read is logged (call inside the page's transaction)."""
+    household = household_detail(code)
+    scope.read(user, "household.read", household=household, purpose=purpose)
+    return household
 
 
 def household_detail(code: str) -> Household:

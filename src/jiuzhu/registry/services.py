@@ -1,6 +1,8 @@
 """Registry writes. Each is one transaction: it validates everything first, writes, and
 either all of it lands or none does. Keyword-only arguments; ``actor`` is the staff user
-(recorded in the history)."""
+(recorded in the history), checked against the scope table (``household.write``: the
+household's own town; ``household.register``: see jiuzhu.common.scope). ``actor=None`` is the
+platform itself (demo, imports run by an administrator's command) and is not checked."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 
-from jiuzhu.common import idnumber
+from jiuzhu.common import idnumber, scope
 from jiuzhu.common.errors import Conflict, ValidationFailed
 
 from .models import Asset, Household, IncomeItem, Person, Unit
@@ -179,6 +181,11 @@ def _clean_household(data: dict, *, partial: bool = False) -> dict:
     return out
 
 
+def _may_write(actor, household: Household) -> None:
+    if actor is not None:
+        scope.require(actor, "household.write", household=household)
+
+
 def _with_actor(obj, actor):
     if actor is not None and getattr(actor, "pk", None):
         obj._history_user = actor
@@ -207,6 +214,8 @@ def household_create(*, actor, data: dict, members: list[dict], today: date | No
     heads = [i for i, c in enumerate(cleaned) if c["relation"] == "head"]
     if len(heads) != 1:
         raise ValidationFailed("家庭应有且只有一名户主", field="members", code="one_head_required")
+    if actor is not None:
+        scope.require(actor, "household.register", town=fields["town"])
     _check_new_ids(cleaned, household=None)
     household = _with_actor(Household(code=next_household_code(fields["town"]), **fields), actor)
     try:
@@ -221,8 +230,9 @@ def household_create(*, actor, data: dict, members: list[dict], today: date | No
 
 @transaction.atomic
 def household_update(*, actor, household: Household, data: dict) -> Household:
-    fields = _clean_household(data, partial=True)
     household = Household.objects.select_for_update().get(pk=household.pk)
+    _may_write(actor, household)
+    fields = _clean_household(data, partial=True)
     for k, v in fields.items():
         setattr(household, k, v)
     _with_actor(household, actor).save()
@@ -232,6 +242,7 @@ def household_update(*, actor, household: Household, data: dict) -> Household:
 @transaction.atomic
 def member_add(*, actor, household: Household, data: dict, today: date | None = None) -> Person:
     household = Household.objects.select_for_update().get(pk=household.pk)
+    _may_write(actor, household)
     c = clean_member(data, today=today)
     if c["relation"] == "head" and household.members.filter(relation="head").exists():
         raise ValidationFailed("该家庭已有户主", field="relation", code="one_head_required")
@@ -264,7 +275,8 @@ PERSON_EDITABLE = (
 def member_update(*, actor, person: Person, data: dict) -> Person:
     """Change a member's facts. The ID number is not editable here: a wrong ID is a different
     person (remove and add), so history stays truthful."""
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    person = Person.objects.select_for_update().select_related("household").get(pk=person.pk)
+    _may_write(actor, person.household)
     if (
         "id_number" in data
         and data["id_number"]
@@ -294,7 +306,9 @@ def member_update(*, actor, person: Person, data: dict) -> Person:
 @transaction.atomic
 def member_move(*, actor, person: Person, to_household: Household, relation: str) -> Person:
     """Move a person to another household (e.g. after marriage or a split)."""
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    person = Person.objects.select_for_update().select_related("household").get(pk=person.pk)
+    _may_write(actor, person.household)
+    _may_write(actor, to_household)
     if person.household_id == to_household.pk:
         raise ValidationFailed("已是该家庭成员", field="household", code="same_household")
     _choice(relation, Person.RELATIONS, "relation", "与户主关系")
@@ -320,6 +334,7 @@ def income_add(
     source: str = "self_declared",
     note: str = "",
 ) -> IncomeItem:
+    _may_write(actor, person.household)
     _choice(kind, IncomeItem.KINDS, "kind", "收入类别")
     amount = _decimal(monthly_amount, "monthly_amount", "月均金额")
     for name, value, label in (
@@ -357,6 +372,7 @@ def asset_add(
     source: str = "self_declared",
     description: str = "",
 ) -> Asset:
+    _may_write(actor, household)
     _choice(kind, Asset.KINDS, "kind", "资产类别")
     if person is not None and person.household_id != household.pk:
         raise ValidationFailed("资产所属人员不是本家庭成员", field="person")
@@ -382,6 +398,7 @@ def asset_add(
 
 @transaction.atomic
 def record_removal(*, actor, obj: IncomeItem | Asset) -> None:
+    _may_write(actor, obj.person.household if isinstance(obj, IncomeItem) else obj.household)
     _with_actor(obj, actor).delete()
 
 

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET
 
 from jiuzhu.common import clock, worklist
 from jiuzhu.common import masking as m
-from jiuzhu.common.errors import JiuzhuError, NotFound
+from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied
 from jiuzhu.common.selectors import access_log
 from jiuzhu.common.services import log_access
 
@@ -79,6 +79,8 @@ def staff_view(*, write: bool = False):
                 return view(request, *args, **kwargs)
             except NotFound as exc:
                 raise Http404(exc.message) from None
+            except PermissionDenied as exc:  # out of the actor's scope (jiuzhu.common.scope)
+                return forbidden(request, exc.message)
 
         return wrapped
 
@@ -176,10 +178,7 @@ def units(request):
 def household(request, code):
     role = _role(request)
     with transaction.atomic():
-        h = selectors.household_detail(code)
-        log_access(
-            user=request.user, action="view", object_type="household", object_id=h.code, household_code=h.code
-        )
+        h = selectors.household_for(request.user, code)
     hv = selectors.household_view(h, role)
     return render(
         request,
@@ -292,6 +291,7 @@ def member_row(request):
 @staff_view(write=True)
 def household_edit(request, code):
     h = selectors.household_detail(code)
+    selectors.ensure_can_write(request.user, h)
     if request.method == "POST":
         form = HouseholdForm(request.POST)
         if form.is_valid():
@@ -328,6 +328,7 @@ def household_edit(request, code):
 @staff_view(write=True)
 def member_add(request, code):
     h = selectors.get_household(code)
+    selectors.ensure_can_write(request.user, h)
     if request.method == "POST":
         form = MemberForm(request.POST)
         if form.is_valid():
@@ -352,6 +353,7 @@ def member_add(request, code):
 @staff_view(write=True)
 def member_edit(request, code, pk):
     h = selectors.get_household(code)
+    selectors.ensure_can_write(request.user, h)
     person = Person.objects.filter(household=h, pk=pk).first()
     if person is None:
         raise Http404("该家庭没有这名成员")
@@ -398,6 +400,7 @@ def _member_choices(h, role) -> list[dict]:
 @staff_view(write=True)
 def income_add(request, code):
     h = selectors.get_household(code)
+    selectors.ensure_can_write(request.user, h)
     members = _member_choices(h, _role(request))
     if request.method == "POST":
         form = IncomeForm(request.POST, members=members)
@@ -430,6 +433,7 @@ def income_add(request, code):
 @staff_view(write=True)
 def asset_add(request, code):
     h = selectors.get_household(code)
+    selectors.ensure_can_write(request.user, h)
     members = _member_choices(h, _role(request))
     if request.method == "POST":
         form = AssetForm(request.POST, members=members)

@@ -18,12 +18,12 @@ def _pay(month, actors, failures=None):
     """Generate, review, approve, export and return every roll of ``month`` (all paid)."""
     services.rolls_generate(month=month)
     for roll in PaymentRoll.objects.filter(month=month):
-        services.roll_review(actor=actors["caseworker"], roll=roll)
+        services.roll_review(actor=actors["payments"], roll=roll)
         services.roll_approve(actor=actors["approver"], roll=roll)
         bankfiles.roll_export(actor=actors["approver"], roll=roll)
         roll.refresh_from_db()
         bankfiles.roll_return_import(
-            actor=actors["caseworker"], roll=roll, data=bankfiles.return_template(roll, failures)
+            actor=actors["payments"], roll=roll, data=bankfiles.return_template(roll, failures)
         )
 
 
@@ -58,7 +58,7 @@ def test_recovery_after_a_stop_from_a_paid_month(grant, actors, staff):
     assert rec.kind == PaymentLine.RECOVERY and rec.amount == Decimal("-950.00") and rec.period == APRIL
     assert rec.entitlement_id == ent.pk and "家庭收入超过标准" in rec.reason
     assert may.total == 0  # nothing goes to the bank
-    services.roll_review(actor=actors["caseworker"], roll=may)
+    services.roll_review(actor=actors["payments"], roll=may)
     services.roll_approve(actor=actors["approver"], roll=may)
     services.recovery_record(actor=actors["caseworker"], line=rec, note="本人退回")
     # the ledger holds what was paid less what was recovered
@@ -74,12 +74,12 @@ def test_ledger_equals_paid_lines(grant, actors, staff):
     services.rolls_generate(month=APRIL)
     fail_line = PaymentLine.objects.get(roll__month=APRIL, payee__name="冯一")
     for roll in PaymentRoll.objects.filter(month=APRIL):
-        services.roll_review(actor=actors["caseworker"], roll=roll)
+        services.roll_review(actor=actors["payments"], roll=roll)
         services.roll_approve(actor=actors["approver"], roll=roll)
         bankfiles.roll_export(actor=actors["approver"], roll=roll)
         roll.refresh_from_db()
         bankfiles.roll_return_import(
-            actor=actors["caseworker"],
+            actor=actors["payments"],
             roll=roll,
             data=bankfiles.return_template(roll, {fail_line.pk: "户名不符"}),
         )
@@ -112,7 +112,7 @@ def test_deceased_are_held_out_and_flagged(grant, actors, staff, make_household)
     assert states[reported.payee_id] == (PaymentLine.HELD, PaymentLine.DEATH_RECORD)
     assert states[alive.payee_id] == (PaymentLine.PENDING, "")
     assert roll.lines_count == 1 and roll.held_count == 2 and roll.total == Decimal("950.00")
-    services.roll_review(actor=actors["caseworker"], roll=roll)
+    services.roll_review(actor=actors["payments"], roll=roll)
     services.roll_approve(actor=actors["approver"], roll=roll)
     text = bankfiles.roll_export(actor=actors["approver"], roll=roll)[1].decode("utf-8-sig")
     assert "韩五" in text and "蒋三" not in text and "沈四" not in text

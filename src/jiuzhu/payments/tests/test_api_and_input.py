@@ -71,14 +71,18 @@ def test_bad_input_is_refused_and_changes_nothing(grant, actors, staff, policy):
     assert roll.lines.get().hold_reason == "no_account" and roll.total == 0
     with pytest.raises(PermissionDenied):
         services.roll_approve(actor=actors["caseworker"], roll=roll)
-    services.roll_review(actor=actors["caseworker"], roll=roll)
+    services.roll_review(actor=actors["payments"], roll=roll)
     services.roll_approve(actor=actors["approver"], roll=roll, confirm_overrun=True, note="x")
     with pytest.raises(ValidationFailed) as e:
         bankfiles.roll_export(actor=actors["approver"], roll=roll, fmt="pdf")
     assert e.value.code == "bad_format"
-    services.bank_account_set(
+    change = services.bank_account_set(
         actor=actors["caseworker"], person=ent.payee, number="6222 0000 1111 2222", bank_name="农行"
     )
+    services.rolls_generate(month=date(2026, 4, 1))  # not confirmed yet: still held
+    april = PaymentRoll.objects.get(month=date(2026, 4, 1), service_code="dibao")
+    assert april.total == 0 and not BankAccount.objects.filter(person=ent.payee).exists()
+    services.bank_account_confirm(actor=actors["colleague"], change=change)
     services.rolls_generate(month=date(2026, 4, 1))
     april = PaymentRoll.objects.get(month=date(2026, 4, 1), service_code="dibao")
     assert sorted(april.lines.values_list("kind", flat=True)) == ["regular", "retry"]

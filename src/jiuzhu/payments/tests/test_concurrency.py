@@ -25,7 +25,7 @@ def test_double_approve_approves_once(grant, actors, staff):
     grant("何二", "800")
     services.rolls_generate(month=MARCH)
     roll = PaymentRoll.objects.get(month=MARCH, service_code="dibao")
-    services.roll_review(actor=actors["caseworker"], roll=roll)
+    services.roll_review(actor=actors["payments"], roll=roll)
     a, b = actors["approver"], staff("approver")
     results = race(
         [
@@ -45,12 +45,12 @@ def test_double_return_import_posts_once(grant, actors):
     grant("吕三", "950")
     services.rolls_generate(month=MARCH)
     roll = PaymentRoll.objects.get(month=MARCH, service_code="dibao")
-    services.roll_review(actor=actors["caseworker"], roll=roll)
+    services.roll_review(actor=actors["payments"], roll=roll)
     services.roll_approve(actor=actors["approver"], roll=roll)
     bankfiles.roll_export(actor=actors["approver"], roll=roll)
     roll.refresh_from_db()
     data = bankfiles.return_template(roll)
-    cw = actors["caseworker"]
+    cw = actors["payments"]
     results = race([lambda: bankfiles.roll_return_import(actor=cw, roll=roll.pk, data=data)] * 2)
     _allowed(results)
     assert LedgerEntry.objects.count() == 1

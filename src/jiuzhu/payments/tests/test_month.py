@@ -16,7 +16,7 @@ MARCH, APRIL = date(2026, 3, 1), date(2026, 4, 1)
 
 
 def _approve(roll, actors):
-    services.roll_review(actor=actors["caseworker"], roll=roll)
+    services.roll_review(actor=actors["payments"], roll=roll)
     return services.roll_approve(actor=actors["approver"], roll=roll)
 
 
@@ -62,11 +62,11 @@ def test_full_month_and_reroll(grant, actors, staff):
     dibao.refresh_from_db()
     line_b = PaymentLine.objects.get(roll=dibao, payee_id=b.payee_id)
     ret = bankfiles.return_template(dibao, failures={line_b.pk: "账户已冻结"})
-    res = bankfiles.roll_return_import(actor=actors["caseworker"], roll=dibao, data=ret)
+    res = bankfiles.roll_return_import(actor=actors["payments"], roll=dibao, data=ret)
     assert res["paid"] == 1 and res["failed"] == 1
     assert res["paid_total"] + res["failed_total"] == dibao.total
     # the same return file again changes nothing
-    assert bankfiles.roll_return_import(actor=actors["caseworker"], roll=dibao, data=ret) == res
+    assert bankfiles.roll_return_import(actor=actors["payments"], roll=dibao, data=ret) == res
     line_b.refresh_from_db()
     assert line_b.state == PaymentLine.FAILED and line_b.fail_reason == "账户已冻结"
     assert LedgerEntry.objects.aggregate(s=Sum("amount"))["s"] == Decimal("950.00")
@@ -75,12 +75,13 @@ def test_full_month_and_reroll(grant, actors, staff):
     services.rolls_generate(month=APRIL)
     april = PaymentRoll.objects.get(month=APRIL, service_code="dibao")
     assert not april.lines.filter(kind=PaymentLine.RETRY).exists()
-    services.bank_account_set(
+    change = services.bank_account_set(
         actor=actors["caseworker"],
         person=line_b.payee,
         number="6228480000000000001",
         bank_name="农业银行",
     )
+    services.bank_account_confirm(actor=actors["colleague"], change=change)
     services.rolls_generate(month=APRIL)
     retry = april.lines.get(kind=PaymentLine.RETRY)
     assert retry.payee_id == b.payee_id and retry.amount == Decimal("1200.00") and retry.period == MARCH
@@ -108,7 +109,7 @@ def test_mismatched_return_is_refused_with_lines(grant, actors, staff):
     first[3] = "9999.00"  # amount changed
     bad = "\r\n".join([good[0], ",".join(first), "JZX,123456,1,1.00,成功,"]).encode()
     with pytest.raises(ValidationFailed) as exc:
-        bankfiles.roll_return_import(actor=actors["caseworker"], roll=roll, data=bad)
+        bankfiles.roll_return_import(actor=actors["payments"], roll=roll, data=bad)
     problems = {d["problem"] for d in exc.value.params["differences"]}
     assert exc.value.code == "return_mismatch"
     assert {"金额不符", "名册中无此流水号", "回盘文件缺少该笔", "批次号不符"} <= problems

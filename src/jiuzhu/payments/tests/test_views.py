@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from jiuzhu.payments import bankfiles
-from jiuzhu.payments.models import Budget, PaymentLine, PaymentRoll
+from jiuzhu.payments.models import BankAccountChange, Budget, PaymentLine, PaymentRoll
 
 
 def _login(client, user):
@@ -72,7 +72,12 @@ def test_roll_through_the_screens(client, grant, actors, staff):
     page = cw.get("/payments/attention/").content.decode()
     assert "账号不存在" in page
     cw.post(f"/payments/account/{ent.payee_id}/", {"bank_name": "建设银行", "number": "6217000000000000123"})
-    cw.post("/payments/generate/", {"month": "2026-04"})
+    change = BankAccountChange.objects.get(person_id=ent.payee_id, state="pending")
+    assert "本人提交，须他人复核" in cw.get("/payments/attention/").content.decode()
+    colleague = _login(client.__class__(), actors["colleague"])
+    assert "尾号0123" in colleague.get("/payments/attention/").content.decode()
+    colleague.post(f"/payments/account/change/{change.pk}/confirm/")
+    c.post("/payments/generate/", {"month": "2026-04"})
     assert PaymentLine.objects.filter(roll__month=date(2026, 4, 1), kind=PaymentLine.RETRY).count() == 1
 
     ledger = c.get("/payments/ledger/?year=2026&by=town").content.decode()

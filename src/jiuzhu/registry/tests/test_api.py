@@ -6,6 +6,7 @@ import pytest
 
 from jiuzhu.common import idnumber
 from jiuzhu.common.models import AccessLog
+from jiuzhu.intake.testing import refer_to
 from jiuzhu.registry.models import Asset, Household, IncomeItem, Person
 from jiuzhu.registry.testing import make_id
 
@@ -294,6 +295,7 @@ def test_masking_by_role(as_role, make_household):
         ]
     )
     number = hh.members.get().id_number
+    refer_to(hh, "education")  # the education officer sees households referred to his unit
     officer = as_role("department_officer").get(f"{URL}/households/{hh.code}").json()["members"][0]
     assert officer["id_number"] == _masked(number)
     assert officer["birth_date"] is None
@@ -359,9 +361,11 @@ def test_writes_forbidden_for_other_roles(as_role, make_household, role):
         _payload({"name": "甲", "id_number": make_id(date(1980, 1, 1)), "relation": "head"}),
         content_type="application/json",
     )
-    assert (r.status_code, r.json()["code"]) == (403, "forbidden")
+    # the supervisor is stopped before any service by the read-only guard (supervision.guard)
+    code = "forbidden" if role == "supervisor" else "role_not_allowed"
+    assert (r.status_code, r.json()["code"]) == (403, code)
     r = c.patch(f"{URL}/households/{hh.code}", {"community": "别处"}, content_type="application/json")
-    assert (r.status_code, r.json()["code"]) == (403, "forbidden")
+    assert (r.status_code, r.json()["code"]) == (403, code)
     assert _counts() == before
 
 
@@ -374,7 +378,7 @@ def test_data_provider_refused(as_role, make_household):
         f"{URL}/households/{hh.code}/history",
     ):
         r = c.get(url)
-        assert (r.status_code, r.json()["code"]) == (403, "forbidden"), url
+        assert (r.status_code, r.json()["code"]) == (403, "role_not_allowed"), url
     assert not AccessLog.objects.exists()
 
 
@@ -408,3 +412,85 @@ def test_openapi_documents_registry(client, as_role):
         assert path in schema["paths"], path
     assert schema["components"]["schemas"]["HouseholdIn"]["examples"][0]["members"][0]["relation"] == "head"
     assert as_role("admin").get("/api/docs").status_code == 200
+
+
+# --- scope: a town's staff reach their own town's households only (DOMAIN §8) --------------
+
+
+@pytest.fixture
+def two_towns(make_household):
+    east = make_household(
+        members=[{"name": "赵东", "birth": date(1966, 2, 3), "phone": "13900000001"}], town="town_chengdong"
+    )
+    west = make_household(
+        members=[{"name": "赵西", "birth": date(1967, 4, 5), "phone": "13900000002"}],
+        town="town_chengxi",
+        phone="13900000002",
+    )
+    return east, west
+
+
+def test_another_towns_household_is_refused_for_reading_and_changing(as_role, two_towns):
+    east, west = two_towns
+    person = west.members.get()
+    c = as_role("town_caseworker", unit_code="town_chengdong")
+    assert c.get(f"{URL}/households/{east.code}").status_code == 200
+    for r in (
+        c.get(f"{URL}/households/{west.code}"),
+        c.get(f"{URL}/households/{west.code}/history"),
+        c.patch(f"{URL}/households/{west.code}", {"phone": "13811112222"}, content_type="application/json"),
+        c.patch(
+            f"{URL}/persons/{person.id_number}", {"phone": "13811112222"}, content_type="application/json"
+        ),
+        c.post(
+            f"{URL}/households/{west.code}/assets",
+            {"kind": "vehicle", "value": "1000.00", "as_of": "2026-01-01"},
+            content_type="application/json",
+        ),  # fmt: skip
+    ):
+        assert (r.status_code, r.json()["code"]) == (403, "out_of_scope")
+    west.refresh_from_db()
+    person.refresh_from_db()
+    assert (west.phone, person.phone) == ("13900000002", "13900000002")
+    assert not AccessLog.objects.filter(household_code=west.code).exists()
+    own = as_role("town_caseworker", unit_code="town_chengxi")
+    r = own.patch(f"{URL}/households/{west.code}", {"phone": "13811112222"}, content_type="application/json")
+    assert (r.status_code, r.json()["phone"]) == (200, "13811112222")
+
+
+def test_a_surname_search_lists_only_the_own_towns_households(as_role, two_towns):
+    east, west = two_towns
+    r = as_role("window_clerk", unit_code="town_chengdong").get(f"{URL}/households", {"q": "赵"}).json()
+    assert [h["code"] for h in r["results"]] == [east.code]
+    r = as_role("approver").get(f"{URL}/households", {"q": "赵"}).json()
+    assert {h["code"] for h in r["results"]} == {east.code, west.code}
+
+
+def test_an_exact_id_lookup_at_any_window_finds_the_household_masked_and_logged(as_role, two_towns, staff):
+    from jiuzhu.intake import services as intake
+
+    east, west = two_towns
+    number = west.members.get().id_number
+    c = as_role("window_clerk", unit_code="town_chengdong")
+    (hit,) = c.get(f"{URL}/households", {"q": number}).json()["results"]
+    assert (hit["code"], hit["in_scope"]) == (west.code, False)
+    assert hit["matched"][0]["id_number"] == _masked(number)
+    assert (hit["head_name"], hit["matched"][0]["name"]) == ("赵*", "赵*")
+    assert AccessLog.objects.filter(action="search", object_id=number).count() == 1
+    assert c.get(f"{URL}/households/{west.code}").status_code == 403
+    # the window takes the request: the household is now the window's business
+    clerk = staff("window_clerk", "town_chengdong")
+    intake.application_create(actor=clerk, household=west, needs=["living"], today=date(2026, 9, 1))
+    r = c.get(f"{URL}/households/{west.code}")
+    assert (r.status_code, r.json()["members"][0]["id_number"]) == (200, number)
+    assert c.get(f"{URL}/households", {"q": number}).json()["results"][0]["in_scope"] is True
+
+
+def test_a_department_sees_only_the_households_referred_to_it(as_role, two_towns):
+    east, west = two_towns
+    refer_to(east, "education")
+    c = as_role("department_officer", unit_code="education")
+    assert c.get(f"{URL}/households/{east.code}").status_code == 200
+    r = c.get(f"{URL}/households/{west.code}")
+    assert (r.status_code, r.json()["code"]) == (403, "out_of_scope")
+    assert [h["code"] for h in c.get(f"{URL}/households", {"q": "赵"}).json()["results"]] == [east.code]

@@ -142,12 +142,11 @@ def test_demo_data_is_detected_and_deleted_without_touching_other_households(
     assert not bulk.demo_loaded()
     load(generated(policy, households=80))
     assert bulk.demo_loaded()
-    demo_person = Person.objects.filter(household__code__startswith="D").first()
-    clerk = staff("window_clerk")
+    income = IncomeItem.objects.filter(person__household__code__startswith="D").first()
+    demo_person = income.person
+    clerk = staff("window_clerk", demo_person.household.town.code)  # a clerk of that household's town
     services.member_update(actor=clerk, person=demo_person, data={"phone": "13900000000"})
-    services.record_removal(
-        actor=clerk, obj=IncomeItem.objects.filter(person__household__code__startswith="D").first()
-    )
+    services.record_removal(actor=clerk, obj=income)
     assert Person.history.filter(id=demo_person.pk).exists() and IncomeItem.history.exists()
     assert bulk.demo_delete() == 80
     assert not bulk.demo_loaded()

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from jiuzhu.common.models import AccessLog
+from jiuzhu.intake.testing import refer_to
 from jiuzhu.registry import services
 from jiuzhu.registry.models import Asset, Household, IncomeItem, Person
 from jiuzhu.registry.testing import make_id
@@ -111,6 +112,7 @@ def test_search_by_name_prefix_id_and_15_digit(as_role, make_household):
 
 def test_search_masks_id_for_department_officer(as_role, make_household):
     hh = make_household(members=[{"name": "上官婉"}])
+    refer_to(hh, "education")  # referred to the officer's unit: in his scope
     number = hh.members.get().id_number
     html = as_role("department_officer").get("/search/", {"q": "上官"}).content.decode()
     assert _masked(number) in html and number not in html
@@ -130,6 +132,7 @@ def test_household_page_masking_and_access_log(as_role, make_household):
         period_start=date(2025, 1, 1),
         period_end=date(2025, 12, 31),
     )
+    refer_to(hh, "education")  # the officer's unit has the household's referral
     officer = as_role("department_officer", username="officer_qian")
     r = officer.get(f"/households/{hh.code}/")
     assert r.status_code == 200
