@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from jiuzhu.common.errors import PermissionDenied
 from jiuzhu.common.models import AccessLog
+from jiuzhu.intake.testing import refer_to
 from jiuzhu.registry.services import household_update
 from jiuzhu.supervision import audit
 
@@ -28,6 +29,7 @@ def household(make_household, staff):
 
 def test_audit_finds_a_read_and_the_export_is_logged(household, staff, supervisor, as_user, units):
     reader = staff("department_officer", "housing")
+    refer_to(household, "housing")  # the housing officer reads a household referred to his unit
     assert as_user(reader).get(f"/households/{household.code}/").status_code == 200
     head = household.members.get()
     c = as_user(supervisor)
