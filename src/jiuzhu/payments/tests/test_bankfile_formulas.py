@@ -20,7 +20,7 @@ def test_formula_in_holder_name_is_neutralised_in_bank_files(grant, actors):
     BankAccount.objects.filter(person_id=a.payee_id).update(holder_name=HOSTILE)
     services.rolls_generate(month=date(2026, 3, 1))
     roll = PaymentRoll.objects.get(month=date(2026, 3, 1), service_code="dibao")
-    services.roll_review(actor=actors["caseworker"], roll=roll)
+    services.roll_review(actor=actors["payments"], roll=roll)
     services.roll_approve(actor=actors["approver"], roll=roll)
 
     _, content = bankfiles.roll_export(actor=actors["approver"], roll=roll)
