@@ -100,6 +100,9 @@ for _app in (
         INSTALLED_APPS.append(f"jiuzhu.{_app}")
 
 MIDDLEWARE = [
+    # Outermost: the request id is set before anything can log, and every /api/ error leaves as JSON.
+    "jiuzhu.common.requests.RequestIdMiddleware",
+    "jiuzhu.common.requests.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "jiuzhu.common.uploads.UploadLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -220,12 +223,26 @@ WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True
 
+LOG_DIR = DATA_DIR / "logs"
+LOG_DIR.mkdir(exist_ok=True)
+# One JSON line per event (with request id and traceback) to the console and <data dir>/logs/;
+# Django's loggers (django.request logs every 5xx with its traceback) and gunicorn's (``jiuzhu
+# serve`` hands this dict to gunicorn) go the same way.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "jiuzhu.common.logs.JsonFormatter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {"class": "logging.StreamHandler", "formatter": "json"},
+        "file": {
+            "class": "logging.handlers.WatchedFileHandler",
+            "filename": LOG_DIR / "jiuzhu.log",
+            "formatter": "json",
+            "encoding": "utf-8",
+        },
         "notifications": {
             "class": "logging.FileHandler",
             "filename": DATA_DIR / "notifications.log",
@@ -233,9 +250,13 @@ LOGGING = {
             "encoding": "utf-8",
         },
     },
+    "root": {"handlers": ["console", "file"], "level": "WARNING"},
     "loggers": {
         "jiuzhu.notify": {"handlers": ["notifications"], "level": "INFO", "propagate": False},
-        "jiuzhu": {"handlers": ["console"], "level": "INFO"},
+        "jiuzhu": {"level": "INFO"},
+        "django": {"handlers": [], "level": "INFO"},
+        "gunicorn.error": {"handlers": [], "level": "INFO"},
+        "gunicorn.access": {"handlers": [], "level": "INFO"},
     },
 }
 

@@ -27,6 +27,8 @@ def gunicorn_options(*, host: str, port: int, workers: int) -> dict:
         "graceful_timeout": 10,
         "accesslog": "-",
         "errorlog": "-",
+        # gunicorn's own loggers write the platform's JSON lines to the console and the data dir.
+        "logconfig_dict": settings.LOGGING,
         "proc_name": "jiuzhu",
         # gunicorn ≥ 25 opens a control socket in the home directory; two demo servers on one
         # machine would fight over it.
