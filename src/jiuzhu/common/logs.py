@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from datetime import UTC, datetime
+from logging.handlers import WatchedFileHandler
 
 from jiuzhu.common.requests import current_request_id
 
@@ -33,3 +35,17 @@ class JsonFormatter(logging.Formatter):
         elif record.exc_text:
             event["traceback"] = record.exc_text
         return json.dumps(event, ensure_ascii=False, default=str)
+
+
+class AppendFileHandler(WatchedFileHandler):
+    """Each event in one ``write`` to a file opened for appending, so the lines of several gunicorn
+    workers never interleave (a buffered stream splits a long traceback into several writes)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.reopenIfNeeded()
+            if self.stream is None:
+                self.stream = self._open()
+            os.write(self.stream.fileno(), (self.format(record) + "\n").encode("utf-8"))
+        except Exception:
+            self.handleError(record)

@@ -101,7 +101,7 @@ def _server_error(request, exc):
         request.method,
         request.path,
         exc_info=exc,
-        extra={"status_code": 500},
+        extra={"status_code": 500, "request_id": getattr(request, "request_id", None)},
     )
     return api.create_response(request, status_error_body(request, 500), status=500)
 
@@ -112,7 +112,7 @@ class HealthOut(Schema):
     vendor: str | None = None
 
 
-@api.get("/health", auth=None, tags=["system"], response={200: HealthOut, 503: ErrorOut})
+@api.get("/health", auth=None, tags=["system"], response={200: HealthOut, 503: ErrorOut}, exclude_none=True)
 def health(request):
     """Liveness and database reachability. Only a logged-in caller learns which database it is;
     the failure itself goes to the log, never to the caller (it names the host)."""

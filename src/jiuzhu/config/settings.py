@@ -114,7 +114,11 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A supervisor reads everything and changes nothing (DOMAIN §1); no-op without the app.
-    *(["jiuzhu.supervision.guard.SupervisorReadOnlyMiddleware"] if "jiuzhu.supervision" in INSTALLED_APPS else []),
+    *(
+        ["jiuzhu.supervision.guard.SupervisorReadOnlyMiddleware"]
+        if "jiuzhu.supervision" in INSTALLED_APPS
+        else []
+    ),
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -238,7 +242,7 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "json"},
         "file": {
-            "class": "logging.handlers.WatchedFileHandler",
+            "class": "jiuzhu.common.logs.AppendFileHandler",
             "filename": LOG_DIR / "jiuzhu.log",
             "formatter": "json",
             "encoding": "utf-8",

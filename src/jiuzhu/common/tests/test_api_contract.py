@@ -1,0 +1,173 @@
+"""The API's contract as a client sees it: one component per schema, one error shape with the request
+id for every 4xx/5xx, a JSON 500 with its traceback in the log, and a health check that tells a
+stranger nothing about the database."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+import pytest
+from django.conf import settings
+from django.test import Client, RequestFactory
+
+from jiuzhu.config.api import api
+
+pytestmark = pytest.mark.django_db
+
+ERROR_KEYS = {"code", "field", "message", "request_id"}
+
+
+def _doc(client):
+    return client.get("/api/openapi.json").json()
+
+
+def _component(doc, ref):
+    return doc["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+
+
+def _body_schema(doc, path, method="post"):
+    body = doc["paths"][path][method]["requestBody"]["content"]
+    return _component(doc, next(iter(body.values()))["schema"]["$ref"])
+
+
+def test_evaluate_is_documented_with_the_eligibility_household(client):
+    doc = _doc(client)
+    evaluate = _body_schema(doc, "/api/eligibility/evaluate")
+    household = _component(doc, evaluate["properties"]["household"]["$ref"])
+    member = _component(doc, household["properties"]["members"]["items"]["$ref"])
+    assert {"age", "income", "labour_capacity"} <= set(member["properties"])
+    assert {"assets", "dibao_status"} <= set(household["properties"])
+    # the registry's household, a different schema, keeps its own name
+    assert "address" in doc["components"]["schemas"]["RegistryHouseholdIn"]["properties"]
+    assert "address" not in household["properties"]
+
+
+def test_every_body_is_documented_with_its_own_model(client):
+    """The component a request body points to has exactly the fields of the model the view reads."""
+    doc = _doc(client)
+    checked = 0
+    for prefix, router in api._routers:
+        for path, view in router.path_operations.items():
+            for op in view.operations:
+                bodies = [m for m in op.models if m.__ninja_param_source__ == "body"]
+                if len(bodies) != 1 or len(bodies[0].model_fields) != 1:
+                    continue
+                model = next(iter(bodies[0].model_fields.values())).annotation
+                full = re.sub(r"/+", "/", f"/api/{prefix}/{path}")
+                full = re.sub(r"{[^}:]+:", "{", full)
+                documented = doc["paths"].get(full, {}).get(op.methods[0].lower())
+                if documented is None:
+                    continue
+                schema = _body_schema(doc, full, op.methods[0].lower())
+                assert set(schema["properties"]) == set(model.model_json_schema()["properties"]), full
+                checked += 1
+    assert checked > 20
+
+
+def test_a_client_posting_what_the_document_says_is_answered(client):
+    doc = _doc(client)
+    member = "PolicyMemberIn"
+    assert "age" in doc["components"]["schemas"][member]["properties"]
+    body = {"as_of": date.today().isoformat(), "household": {"area": "urban", "members": [{"age": 40}]}}
+    r = client.post("/api/eligibility/evaluate", body, content_type="application/json")
+    assert r.status_code == 200, r.content
+    assert r.json()["results"]
+
+
+def test_every_operation_documents_its_errors_in_the_one_shape(client):
+    doc = _doc(client)
+    error = doc["components"]["schemas"]["ErrorOut"]
+    assert ERROR_KEYS <= set(error["required"])
+    for path, methods in doc["paths"].items():
+        for method, op in methods.items():
+            codes = {int(c) for c in op["responses"]}
+            assert 500 in codes, (method, path)
+            if op.get("security"):
+                assert {401, 403} <= codes, (method, path)
+            if op.get("parameters") or op.get("requestBody"):
+                assert 422 in codes, (method, path)
+            for code, response in op["responses"].items():
+                if int(code) >= 400:
+                    assert response["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorOut")
+
+
+def _error(response, status, code):
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert ERROR_KEYS <= set(body), body
+    assert body["code"] == code
+    assert body["request_id"] == response["X-Request-ID"]
+    return body
+
+
+def test_unknown_path_and_method_answer_json(client):
+    _error(client.get("/api/no/such/thing"), 404, "not_found")
+    r = client.delete("/api/health")
+    _error(r, 405, "method_not_allowed")
+    assert "GET" in r["Allow"]
+
+
+def test_csrf_failure_is_the_error_shape(staff):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(staff("admin"))
+    r = browser.post(
+        "/api/screening/alerts/1/resolve", {"status": "confirmed"}, content_type="application/json"
+    )
+    _error(r, 403, "csrf_failed")
+
+
+def test_unparsable_body_and_invalid_parameters(client):
+    r = client.post("/api/eligibility/evaluate", "{not json", content_type="application/json")
+    _error(r, 400, "malformed_body")
+    r = client.post("/api/eligibility/evaluate", {"as_of": "x"}, content_type="application/json")
+    body = _error(r, 422, "invalid_request")
+    assert {e["field"] for e in body["errors"]} >= {"as_of", "household"}
+
+
+@pytest.mark.parametrize("raw", ["%00", "a%01b", "%7F", "%C2%85"])
+def test_control_characters_in_parameters_are_422_before_the_database(as_admin, raw):
+    body = _error(as_admin.get(f"/api/registry/households?q={raw}"), 422, "control_character")
+    assert body["field"] == "q"
+    _error(as_admin.get(f"/api/registry/households/{raw}"), 422, "control_character")
+
+
+@pytest.fixture
+def as_admin(staff):
+    c = Client()
+    c.force_login(staff("admin"))
+    return c
+
+
+def test_request_id_is_kept_when_sane_and_made_otherwise(client):
+    assert client.get("/api/health", HTTP_X_REQUEST_ID="abc-123-def-456")["X-Request-ID"] == "abc-123-def-456"
+    made = client.get("/api/health", HTTP_X_REQUEST_ID="x\ny")["X-Request-ID"]
+    assert len(made) == 32 and made != "x\ny"
+    assert client.get("/")["X-Request-ID"]
+
+
+def test_server_error_is_json_and_logged_with_traceback(rf: RequestFactory):
+    log = settings.LOG_DIR / "jiuzhu.log"
+    start = log.stat().st_size if log.exists() else 0
+    request = rf.get("/api/anything")
+    request.request_id = "req-test-500-0001"
+    try:
+        raise RuntimeError("boom in a view")
+    except RuntimeError as exc:
+        response = api.on_exception(request, exc)
+    assert response.status_code == 500
+    body = json.loads(response.content)
+    assert body["code"] == "server_error" and body["request_id"] == "req-test-500-0001"
+    assert "boom" not in body["message"]
+    with log.open("rb") as f:
+        f.seek(start)
+        lines = [json.loads(line) for line in f.read().decode().splitlines()]
+    logged = [e for e in lines if e["request_id"] == "req-test-500-0001"]
+    assert logged and logged[-1]["level"] == "ERROR"
+    assert "RuntimeError: boom in a view" in logged[-1]["traceback"]
+
+
+def test_health_tells_a_stranger_nothing_about_the_database(client, as_admin):
+    assert client.get("/api/health").json() == {"status": "ok"}
+    assert as_admin.get("/api/health").json()["vendor"] in ("sqlite", "postgresql")
