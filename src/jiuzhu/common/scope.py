@@ -86,6 +86,9 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     "change.raise": ("提出变更申请", {WC: TOWN, TC: TOWN, AD: CITY}),
     "change.review": ("复核变更申请", {TC: TOWN, AD: CITY}),
     "change.read": ("查看变更申请", {WC: TOWN, TC: TOWN, AP: CITY, SU: CITY, AD: CITY}),
+    # performance (绩效考核): KPIs, evaluation scores and the ranking, read city-wide by those
+    # who judge the units (performance.views READERS)
+    "performance.read": ("查看绩效考核", {AP: CITY, SU: CITY, CO: CITY, AD: CITY}),
     # training clock (培训时钟): only on a demo/training site (common.clock)
     "training_clock.move": ("拨动培训时钟", {AD: CITY}),
 }
