@@ -29,6 +29,14 @@ __all__ = ["ENGINES", "dedupe", "link", "load_preset", "read_table", "spark_sess
 ENGINES = ("duckdb", "spark")
 MIN_TRAIN_RECORDS = 1000  # below this (per side) the priors are used as they are
 M_FLOOR = 1e-4  # no trained level may rule a pair out more than this (EM can drive m to ~0)
+U_SEED = 1  # u is estimated on a hash-seeded sample: the same records give the same model
+# Probabilities are rounded to this many decimals: DuckDB sums in parallel, so the last bits
+# of a trained model (and of a pair's probability) can differ between two runs on the same
+# input; rounded, equal evidence gives equal probabilities and the tie order decides.
+DECIMALS = 12
+# Ties in probability are decided by the stronger evidence, compared kind by kind in this
+# order (the higher level wins), then by the records' own ids.
+EVIDENCE_ORDER = ("id", "name", "date", "phone", "address", "postcode", "exact", "text")
 
 
 # --- progress -------------------------------------------------------------------------------
@@ -173,7 +181,7 @@ def _run(
             probability_two_random_records_match=(
                 prior if prior is not None else min(0.1, expected / max(total_pairs, 1))
             ),
-            retain_matching_columns=detail,  # gamma columns come only with the matching columns
+            retain_matching_columns=True,  # gamma columns (the tie order's evidence) come only with them
             retain_intermediate_calculation_columns=False,
         )
         with _quiet_splink():
@@ -195,10 +203,12 @@ def _run(
             if model_out:
                 linker.misc.save_model_to_json(str(model_out), overwrite=True)
         raw = _oriented(pl.from_arrow(result), is_link)
+        if raw.height:
+            raw = raw.with_columns(pl.col("match_probability").round(DECIMALS))
         if exclusive:
-            raw = _exclusive(raw, prepared, compares, is_link)
+            raw = _exclusive(raw, prepared, compares, is_link, ids, _evidence(built, compares))
         bar.stage(f"{raw.height:,} pairs ≥ {threshold}")
-        return _output(raw, ids, built, detail)
+        return _output(raw, ids, built, detail, is_link)
     finally:
         bar.close()
 
@@ -248,35 +258,73 @@ def _oriented(raw: pl.DataFrame, is_link: bool) -> pl.DataFrame:
     )
 
 
+def _evidence(built: list[Built], compares: list[Compare]) -> list[str]:
+    """The gamma columns in the order the tie rule weighs them (ID first, then name, …)."""
+
+    def rank(b: Built) -> int:
+        kinds = [c.kind for c in compares if c.column in b.name.split("+")]
+        return min((EVIDENCE_ORDER.index(k) for k in kinds), default=len(EVIDENCE_ORDER))
+
+    return [b.gamma for b in sorted(built, key=rank)]
+
+
+def tie_order(frame: pl.DataFrame, evidence: list[str], keys: list[str]) -> pl.DataFrame:
+    """``frame`` in the total order that decides between partners: most probable first, then
+    the stronger evidence (``evidence``: gamma columns, weightiest first; a higher level is
+    stronger), then the stable record ``keys`` (ascending). The same pairs come out in the
+    same order whatever the input's row order or the engine's threads."""
+    present = [c for c in evidence if c in frame.columns]
+    by = ["match_probability", *present, *keys]
+    return frame.sort(by, descending=[True] * (1 + len(present)) + [False] * len(keys), nulls_last=True)
+
+
+def _keys(ids: pl.Series, uid: str, name: str) -> pl.DataFrame:
+    """Row number → the record's own id as text (the stable key of the tie order)."""
+    return pl.DataFrame(
+        {uid: pl.int_range(ids.len(), eager=True, dtype=pl.Int64), name: ids.cast(pl.String)}
+    )
+
+
 def _exclusive(
-    raw: pl.DataFrame, prepared: list[pl.DataFrame], compares: list[Compare], is_link: bool
+    raw: pl.DataFrame,
+    prepared: list[pl.DataFrame],
+    compares: list[Compare],
+    is_link: bool,
+    ids: list[pl.Series],
+    evidence: list[str],
 ) -> pl.DataFrame:
     """One record cannot be the same person as two people whose valid ID numbers differ
     (a twin's mistyped record would otherwise join both twins): for each record keep only
-    the partners whose valid ID, if any, is that of its most probable partner."""
-    ids = [i for i, c in enumerate(compares) if c.kind == "id"]
-    if not ids or raw.height == 0:
+    the partners whose valid ID, if any, is that of its most probable partner. Between
+    equally probable partners the stronger evidence, then the partner's id, decides
+    (:func:`tie_order`)."""
+    id_cols = [i for i, c in enumerate(compares) if c.kind == "id"]
+    if not id_cols or raw.height == 0:
         return raw
-    v, k17 = col(ids[0], "v"), col(ids[0], "k17")
+    v, k17 = col(id_cols[0], "v"), col(id_cols[0], "k17")
 
     def identity(frame: pl.DataFrame, uid: str, name: str) -> pl.DataFrame:
         return frame.select(pl.col("uid").alias(uid), pl.when(pl.col(v) == 1).then(pl.col(k17)).alias(name))
 
+    gammas = [c for c in evidence if c in raw.columns]
     pairs = (
         raw.with_row_index("_row")
-        .select("_row", "uid_l", "uid_r", "match_probability")
+        .select("_row", "uid_l", "uid_r", "match_probability", *gammas)
         .join(identity(prepared[0], "uid_l", "ident_l"), on="uid_l", how="left")
         .join(identity(prepared[-1], "uid_r", "ident_r"), on="uid_r", how="left")
+        .join(_keys(ids[0], "uid_l", "key_l"), on="uid_l", how="left")
+        .join(_keys(ids[-1], "uid_r", "key_r"), on="uid_r", how="left")
     )
     sides = ("l", "r") if is_link else ("x", "x")
+    common = ["_row", "match_probability", *gammas]
     long = pl.concat(
         [
-            pairs.select("_row", "match_probability", side=pl.lit(sides[0]), me="uid_l", partner="ident_r"),
-            pairs.select("_row", "match_probability", side=pl.lit(sides[1]), me="uid_r", partner="ident_l"),
+            pairs.select(*common, side=pl.lit(sides[0]), me="uid_l", partner="ident_r", key="key_r"),
+            pairs.select(*common, side=pl.lit(sides[1]), me="uid_r", partner="ident_l", key="key_l"),
         ]
     )
     best = (
-        long.sort("match_probability", descending=True)
+        tie_order(long, gammas, ["key"])
         .group_by("side", "me", maintain_order=True)
         .first()
         .select("side", "me", best="partner")
@@ -287,7 +335,9 @@ def _exclusive(
     return raw.with_row_index("_row").join(bad.select("_row").unique(), on="_row", how="anti").drop("_row")
 
 
-def _output(raw: pl.DataFrame, ids: list[pl.Series], built: list[Built], detail: bool) -> pl.DataFrame:
+def _output(
+    raw: pl.DataFrame, ids: list[pl.Series], built: list[Built], detail: bool, is_link: bool = True
+) -> pl.DataFrame:
     if raw.height == 0:
         out = pl.DataFrame(
             {
@@ -309,6 +359,12 @@ def _output(raw: pl.DataFrame, ids: list[pl.Series], built: list[Built], detail:
                 gamma = raw.get_column(b.gamma)
                 label = gamma.replace_strict(b.labels, default=None, return_dtype=pl.String)
                 out = out.with_columns(label.alias(f"{b.name}__level"))
+    if not is_link and out.height:  # a pair of one file is named the same whatever the row order
+        swap = pl.col("id_l") > pl.col("id_r")
+        out = out.with_columns(
+            id_l=pl.when(swap).then(pl.col("id_r")).otherwise(pl.col("id_l")),
+            id_r=pl.when(swap).then(pl.col("id_l")).otherwise(pl.col("id_r")),
+        )
     return out.sort("match_probability", "id_l", "id_r", descending=[True, False, False])
 
 

@@ -134,8 +134,9 @@ def resolve(
         )
         best = (
             pairs.filter(pl.col("src") != "p")
-            .sort("match_probability", descending=True)
-            .unique(["src", "lid"], keep="first")
+            # ties: the register person with the smaller id (a total order, as in linkage)
+            .sort("match_probability", "id_r", descending=[True, False])
+            .unique(["src", "lid"], keep="first", maintain_order=True)
         )
         for name, (rows, row_id) in sources.items():
             b = best.filter(pl.col("src") == name)
