@@ -280,9 +280,7 @@ def tie_order(frame: pl.DataFrame, evidence: list[str], keys: list[str]) -> pl.D
 
 def _keys(ids: pl.Series, uid: str, name: str) -> pl.DataFrame:
     """Row number → the record's own id as text (the stable key of the tie order)."""
-    return pl.DataFrame(
-        {uid: pl.int_range(ids.len(), eager=True, dtype=pl.Int64), name: ids.cast(pl.String)}
-    )
+    return pl.DataFrame({uid: pl.int_range(ids.len(), eager=True, dtype=pl.Int64), name: ids.cast(pl.String)})
 
 
 def _exclusive(
