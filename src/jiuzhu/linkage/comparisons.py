@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 SETTINGS_DIR = Path(__file__).with_name("settings")
-KINDS_FILE = SETTINGS_DIR / "kinds.v1.yaml"
+KINDS_FILE = SETTINGS_DIR / "kinds.v2.yaml"
 KINDS = ("name", "id", "date", "address", "phone", "postcode", "exact", "text")
 
 
@@ -142,6 +142,8 @@ def _configured(level, spec: dict, priors: bool):
         conf.update(m_probability=float(spec["m"]), u_probability=float(spec["u"]))
     if spec.get("fix_m"):
         conf.update(m_probability=float(spec["m"]), fix_m_probability=True)
+    if spec.get("fix_u"):
+        conf.update(u_probability=float(spec["u"]), fix_u_probability=True)
     return level.configure(**conf)
 
 
@@ -154,6 +156,7 @@ class Built:
     name: str
     gamma: str
     labels: dict[int, str]
+    specs: list[dict] | None = None  # a single compare's level specs, most alike first
 
 
 def _labels(specs: list[dict]) -> dict[int, str]:
@@ -171,7 +174,7 @@ def _single(i: int, compare: Compare, kind_spec: dict, kinds_present: set[str], 
     comparison = cl.CustomComparison(
         levels, output_column_name=f"c{i}", comparison_description=f"{compare.column} ({compare.kind})"
     )
-    return Built(comparison, compare.column, f"gamma_c{i}", _labels(specs))
+    return Built(comparison, compare.column, f"gamma_c{i}", _labels(specs), specs)
 
 
 def _fused(members: dict[str, int], compares: list[Compare], doc: dict, spec: dict, priors: bool) -> Built:

@@ -198,6 +198,7 @@ def _run(
                 # u needs many random pairs, not all: 100 per record, within [2e5, 1e6]
                 sample = max_pairs or min(1e6, max(2e5, 100.0 * sum(sizes)))
                 _train(linker, plan, compares, sample, bar, estimate_prior=prior is None)
+            _monotone(linker, built)
             bar.stage("predict")
             result = linker.inference.predict(threshold_match_probability=threshold).as_pyarrow_table()
             if model_out:
@@ -247,6 +248,27 @@ def _train(
                 level.m_probability = M_FLOOR
 
 
+def _monotone(linker, built: list[Built]) -> None:
+    """Levels marked ``monotone`` keep a Bayes factor between 1 (the value missing) and their
+    kind's first level's: a near miss of an ID never proves more than the same number (EM can
+    make it so when the exact level's pairs are mostly random agreements), nor less than
+    nothing. Applied after training, and to the priors."""
+    for b, comparison in zip(built, linker._settings_obj.comparisons, strict=True):
+        if not b.specs or not any(s.get("monotone") for s in b.specs):
+            continue
+        levels = comparison._comparison_levels_excluding_null
+        top = levels[0]
+        if not top.m_probability or not top.u_probability:
+            continue
+        cap = top.m_probability / top.u_probability
+        for spec, level in zip(b.specs, levels, strict=True):
+            m, u = level.m_probability, level.u_probability
+            if not spec.get("monotone") or not m or not u:
+                continue
+            bf = min(max(m / u, 1.0), cap)
+            level.m_probability = min(1.0, bf * u)
+
+
 def _oriented(raw: pl.DataFrame, is_link: bool) -> pl.DataFrame:
     """Link results with the left input's record as ``uid_l`` whatever order Splink chose."""
     if not is_link or raw.height == 0 or "source_dataset_l" not in raw.columns:
@@ -293,7 +315,8 @@ def _exclusive(
 ) -> pl.DataFrame:
     """One record cannot be the same person as two people whose valid ID numbers differ
     (a twin's mistyped record would otherwise join both twins): for each record keep only
-    the partners whose valid ID, if any, is that of its most probable partner. Between
+    the partners whose valid ID, if any, is that of its most probable partner with a valid
+    ID. Between
     equally probable partners the stronger evidence, then the partner's id, decides
     (:func:`tie_order`)."""
     id_cols = [i for i, c in enumerate(compares) if c.kind == "id"]
@@ -321,8 +344,8 @@ def _exclusive(
             pairs.select(*common, side=pl.lit(sides[1]), me="uid_r", partner="ident_l", key="key_l"),
         ]
     )
-    best = (
-        tie_order(long, gammas, ["key"])
+    best = (  # among the partners with a valid number (a copy of the record itself has none)
+        tie_order(long.filter(pl.col("partner").is_not_null()), gammas, ["key"])
         .group_by("side", "me", maintain_order=True)
         .first()
         .select("side", "me", best="partner")

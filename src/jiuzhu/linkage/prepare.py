@@ -95,6 +95,7 @@ def _name(s: pl.Series, p: str) -> pl.DataFrame:
         pl.col("tok").alias(col(p, "tok")),
         # the surname's sound for Chinese names, the last word's first letters otherwise
         pl.when(han).then(first).otherwise(pl.col("last")).alias(col(p, "s1")),
+        pl.when(han & (n.str.len_chars() >= 2)).then(_char_map(n.str.slice(1), _pinyin)).alias(col(p, "gpy")),
     )
 
 
@@ -127,6 +128,12 @@ def _id(s: pl.Series, p: str) -> pl.DataFrame:
         pl.col("n").alias(col(p, "n")),
         k17.alias(col(p, "k17")),
         pl.when(pl.col("n").is_not_null()).then(valid.fill_null(False).cast(pl.Int8)).alias(col(p, "v")),
+        # provenance: 1 when the number was given in the old 15-digit form (no check character,
+        # so a typo in it cannot be told from another person's number)
+        pl.when(pl.col("n").is_not_null()).then(is15.fill_null(False).cast(pl.Int8)).alias(col(p, "up")),
+        # the 15-digit body (area, 2-digit year, month, day, sequence): what an upgraded number
+        # really carries, compared with a typo level
+        pl.when(n18).then(pl.col("n").str.slice(0, 6) + pl.col("n").str.slice(8, 9)).alias(col(p, "b15")),
         pl.when(n18).then(pl.col("n").str.slice(6, 8)).alias(col(p, "birth")),
         pl.when(n18).then(pl.col("n").str.slice(0, 6) + pl.col("n").str.slice(14, 4)).alias(col(p, "tail")),
         pl.when(pl.col("n").str.len_chars() >= 15).then(pl.col("n").str.slice(0, 6)).alias(col(p, "region")),

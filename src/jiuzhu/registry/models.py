@@ -139,6 +139,9 @@ class Person(models.Model):
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
     relation = models.CharField("与户主关系", max_length=20, choices=RELATIONS)
     id_number = models.CharField("身份证号码", max_length=18, unique=True)
+    # Registered from an old 15-digit number (upgraded to 18, its check character computed):
+    # a typo in it could not be caught, so matching never treats it as proof of a person.
+    id_upgraded = models.BooleanField("身份证号码由15位升级", default=False, db_default=False)
     name = models.CharField("姓名", max_length=50, db_index=True)
     gender = models.CharField("性别", max_length=1, choices=GENDERS)
     birth_date = models.DateField("出生日期")

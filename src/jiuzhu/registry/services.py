@@ -99,6 +99,7 @@ def clean_member(data: dict, *, prefix: str = "", today: date | None = None) -> 
     cleaned = {
         "name": name,
         "id_number": info.number,
+        "id_upgraded": info.upgraded_from_15,
         "gender": info.gender,
         "birth_date": info.birth_date,
         "relation": _choice(data.get("relation") or "other", Person.RELATIONS, f("relation"), "与户主关系"),

@@ -26,7 +26,9 @@ def _cents(v) -> int | None:
 
 
 def persons_frame() -> pl.DataFrame:
-    rows = Person.objects.values_list("id", "id_number", "name", "birth_date", "household_id", "deceased_on")
+    rows = Person.objects.values_list(
+        "id", "id_number", "name", "birth_date", "household_id", "deceased_on", "id_upgraded"
+    )
     return pl.DataFrame(
         list(rows),
         schema={
@@ -36,6 +38,7 @@ def persons_frame() -> pl.DataFrame:
             "birth_date": pl.Date,
             "household_id": pl.Int64,
             "deceased_on": pl.Date,
+            "id_upgraded": pl.Boolean,
         },
         orient="row",
     )

@@ -88,13 +88,23 @@ def resolve(
 ) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
     """Every identity question of a run in one linkage pass (the register is prepared once).
 
-    Returns ``person_id, identity`` for the register — persons registered more than once
+    ``persons`` may carry ``id_upgraded`` (the registry's flag for numbers registered from
+    a 15-digit card). Returns ``person_id, identity`` for the register — persons registered more than once
     (same normalised ID, or linked as the same human at ``DEDUPE_THRESHOLD``) share an
     ``identity``, the group's smallest person id — and for each source (``name -> (rows,
     row id column)``; rows have name, id_number[, birth_date]) ``<row id>, person_id, how``
     for its rows found in the register: exact on the normalised ID, else the best linkage
     match at or above ``LINK_THRESHOLD``; rows not found are left out.
     """
+    if "id_upgraded" in persons.columns:
+        # A number registered from an old 15-digit card is given to the linkage in that form:
+        # its check character was computed, so it proves nothing and vetoes nothing.
+        old = pl.col("id_upgraded").fill_null(False) & (pl.col("id_number").str.len_chars() == 18)
+        persons = persons.with_columns(
+            id_number=pl.when(old)
+            .then(pl.col("id_number").str.slice(0, 6) + pl.col("id_number").str.slice(8, 9))
+            .otherwise(pl.col("id_number"))
+        )
     p = persons.select("person_id", "name", "id_number", "birth_date").with_columns(nid=normalised_id())
     keyed = p.select("person_id", "nid").unique("nid", keep="first")
     # Two different numbers that both pass the check are two people (the linkage settings

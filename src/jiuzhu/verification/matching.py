@@ -26,7 +26,7 @@ import yaml
 from .keys import id_columns
 
 SETTINGS_DIR = Path(__file__).resolve().parent / "settings"
-MATCHING_FILE = SETTINGS_DIR / "matching.v1.yaml"
+MATCHING_FILE = SETTINGS_DIR / "matching.v2.yaml"
 PERSON_COLUMNS = ("person_id", "id_number", "name", "birth_date", "gender", "phone", "address")
 RECORD_COLUMNS = ("record_id", "id_raw", "name", "birth_date", "gender", "phone", "address")
 LINK_COLUMNS = ("name", "id_number", "birth_date", "gender", "phone", "address")
@@ -50,6 +50,10 @@ class MatchSettings:
     term_frequencies: bool = False
     population: int = 1
     uncertain_name_levels: tuple[str, ...] = ()
+    agreeing_name_levels: tuple[str, ...] = ()
+    accepting_id_levels: tuple[str, ...] = ()
+    rejecting_id_levels: tuple[str, ...] = ()
+    twin_id_levels: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
         return {
@@ -61,6 +65,10 @@ class MatchSettings:
             "term_frequencies": self.term_frequencies,
             "population": self.population,
             "uncertain_name_levels": list(self.uncertain_name_levels),
+            "agreeing_name_levels": list(self.agreeing_name_levels),
+            "accepting_id_levels": list(self.accepting_id_levels),
+            "rejecting_id_levels": list(self.rejecting_id_levels),
+            "twin_id_levels": list(self.twin_id_levels),
             "file": Path(self.path).name,
         }
 
@@ -80,6 +88,10 @@ def load_settings(path: str | Path = MATCHING_FILE) -> MatchSettings:
         term_frequencies=bool(doc.get("term_frequencies", False)),
         population=int(doc.get("population") or 1),
         uncertain_name_levels=tuple(doc.get("uncertain_name_levels") or ()),
+        agreeing_name_levels=tuple(doc.get("agreeing_name_levels") or ()),
+        accepting_id_levels=tuple(doc.get("accepting_id_levels") or ()),
+        rejecting_id_levels=tuple(doc.get("rejecting_id_levels") or ()),
+        twin_id_levels=tuple(doc.get("twin_id_levels") or ()),
     )
 
 
@@ -169,6 +181,15 @@ def _fuzzy(
 ) -> pl.DataFrame:
     from jiuzhu.linkage import link
 
+    if "id_upgraded" in persons.columns:
+        # a member registered from an old 15-digit card is compared in that form: its check
+        # character was computed, so a typo in it cannot be told (jiuzhu.linkage: no veto)
+        old = pl.col("id_upgraded").fill_null(False) & (pl.col("id_number").str.len_chars() == 18)
+        persons = persons.with_columns(
+            id_number=pl.when(old)
+            .then(pl.col("id_number").str.slice(0, 6) + pl.col("id_number").str.slice(8, 9))
+            .otherwise(pl.col("id_number"))
+        )
     left = _text(persons, LINK_COLUMNS).select("person_id", *LINK_COLUMNS)
     right = _text(pool.rename({"id_raw": "id_number"}), LINK_COLUMNS).select("record_id", *LINK_COLUMNS)
     # A column nobody filled on one side compares nothing: drop it on both (Splink needs both).
@@ -215,10 +236,32 @@ def _fuzzy(
 
 
 def decide(pairs: pl.DataFrame, config: MatchSettings | None = None) -> pl.DataFrame:
-    """Add ``state``: exact pairs and certain fuzzy ones (probability at the threshold *and* a
-    name that agrees in some way) accepted; the rest pending review."""
+    """Add ``state``: exact pairs accepted; a fuzzy pair accepted when its probability is at
+    the accept threshold, its name agrees (``agreeing_name_levels``; version 1: any level but
+    ``uncertain_name_levels``) and its number is the member's or a slip of it
+    (``accepting_id_levels``); the rest pending review — except pairs whose number differs
+    beyond a typo (``rejecting_id_levels``) or shows the twin pattern without an agreeing name
+    (``twin_id_levels``), which are someone else's and dropped."""
     config = config or settings()
     name_level = pl.col("levels").str.json_path_match("$.name")
-    name_ok = name_level.is_not_null() & ~name_level.is_in(list(config.uncertain_name_levels))
-    certain = (pl.col("kind") == "exact") | ((pl.col("probability") >= config.accept_threshold) & name_ok)
-    return pairs.with_columns(state=pl.when(certain).then(pl.lit("accepted")).otherwise(pl.lit("pending")))
+    id_level = pl.col("levels").str.json_path_match("$.id_number")
+    if config.agreeing_name_levels:
+        name_ok = name_level.is_in(list(config.agreeing_name_levels)).fill_null(False)
+    else:
+        name_ok = name_level.is_not_null() & ~name_level.is_in(list(config.uncertain_name_levels))
+    id_ok = (
+        id_level.is_null() | id_level.is_in(list(config.accepting_id_levels))
+        if config.accepting_id_levels
+        else pl.lit(True)
+    )
+    fuzzy = pl.col("kind") != "exact"
+    rejected = fuzzy & (
+        id_level.is_in(list(config.rejecting_id_levels)).fill_null(False)
+        | (id_level.is_in(list(config.twin_id_levels)).fill_null(False) & ~name_ok)
+    )
+    certain = (pl.col("kind") == "exact") | (
+        (pl.col("probability") >= config.accept_threshold) & name_ok & id_ok
+    )
+    return pairs.filter(~rejected).with_columns(
+        state=pl.when(certain).then(pl.lit("accepted")).otherwise(pl.lit("pending"))
+    )

@@ -1,0 +1,90 @@
+"""ID evidence by provenance: a native 18-digit number with a valid check character may veto;
+a number given in the old 15-digit form never does, and is compared on its 15-digit body."""
+
+import json
+
+import polars as pl
+
+from jiuzhu.linkage import dedupe, link, synth
+
+from .conftest import COMPARES
+
+ADDRESS = "城东街道幸福社区黄河巷55号9栋3单元1201室"
+
+
+def _full(body17: str) -> str:
+    return body17 + synth.check_char(body17)
+
+
+def _old(number18: str) -> str:
+    """The 15-digit form of a number (as on a card issued before 1999)."""
+    return number18[:6] + number18[8:17]
+
+
+def test_twins_with_an_old_card_stay_apart_through_their_names():
+    a, b = _full("32990119850523423"), _full("32990119850523425")
+    df = pl.DataFrame(
+        {
+            "rid": [1, 2, 3],
+            "name": ["王敏", "王静", "王静"],
+            # twin 1's old card, twin 2 native, and twin 2's old card
+            "id_number": [_old(a), b, _old(b)],
+            "birth_date": ["1985-05-23"] * 3,
+            "phone": ["13800001111"] * 3,
+            "address": [ADDRESS] * 3,
+        }
+    )
+    # the prior of a city (one match in a million pairs), not of three records
+    pairs = dedupe(df, id_col="rid", compares=COMPARES, progress=False, detail=True, prior=1e-6)
+    assert pairs.select("id_l", "id_r").rows() == [(2, 3)]
+    assert pairs["id_number__level"][0] == "号码相同（含15位升18位）"
+
+
+def test_a_mistyped_old_card_meets_its_person_and_never_vetoes():
+    own = _full("32990119620304171")
+    card = _old(own)
+    swapped = card[:7] + card[8] + card[7] + card[9:]  # two digits of the birth month swapped
+    assert swapped != card
+    register = pl.DataFrame(
+        {
+            "pid": [10],
+            "name": ["覃海军"],
+            "id_number": [own],
+            "birth_date": ["1962-03-04"],
+            "address": [ADDRESS],
+        }
+    )
+    roster = pl.DataFrame(
+        {
+            "rid": [7],
+            "name": ["秦海军"],  # a homophone
+            "id_number": [swapped],  # upgraded, the check character computed: it "passes"
+            "birth_date": ["1962-03-04"],
+            "address": [ADDRESS],
+        }
+    )
+    pairs = link(
+        register,
+        roster,
+        id_col="pid",
+        right_id_col="rid",
+        compares=["name:name", "id_number:id", "birth_date:date", "address:address"],
+        progress=False,
+        detail=True,
+    )
+    assert pairs.select("id_l", "id_r").rows() == [(10, 7)]
+    assert pairs["id_number__level"][0] == "15位号码错一位（顺序码以外）"
+    assert pairs["match_probability"][0] > 0.9
+
+
+def test_trained_id_levels_are_monotone(persons, tmp_path):
+    model = tmp_path / "model.json"
+    dedupe(persons, id_col="rec_id", compares=COMPARES, progress=False, train=True, model_out=model)
+    comparison = next(
+        c for c in json.loads(model.read_text())["comparisons"] if c["output_column_name"] == "c1"
+    )
+    levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+    factors = {lv["label_for_charts"]: lv["m_probability"] / lv["u_probability"] for lv in levels}
+    exact = factors["号码相同（含15位升18位）"]
+    for label in ("前17位相同（校验位不同）", "错一位、相邻对调或缺一位", "15位号码错一位（顺序码以外）"):
+        assert 1.0 <= factors[label] <= exact, (label, factors)
