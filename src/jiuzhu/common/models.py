@@ -122,3 +122,21 @@ class Job(models.Model):
         if not self.total:
             return 100 if self.state == self.DONE else None
         return min(100, self.done * 100 // self.total)
+
+
+class IdempotentResponse(models.Model):
+    """The first answer to an API request sent with an ``Idempotency-Key`` header, replayed
+    when the same user sends the same key again (``common.idempotency``)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=300)
+    body_sha256 = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    content_type = models.CharField(max_length=100)
+    body = models.BinaryField()
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")]

@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "jiuzhu.common.idempotency.IdempotencyMiddleware",  # Idempotency-Key on JSON POSTs of the API
     "django.contrib.messages.middleware.MessageMiddleware",
     # A supervisor reads everything and changes nothing (DOMAIN §1); no-op without the app.
     *(

@@ -356,7 +356,9 @@ def _ip(request) -> str:
 
 
 @router.post(
-    "/applications", response={201: ApplicationCreated, **ERRORS}, summary="受理申请（可同时登记新家庭）"
+    "/applications",
+    response={201: ApplicationCreated, 200: ApplicationCreated, **ERRORS},
+    summary="受理申请（可同时登记新家庭；同一家庭同样需求已有办理中的申请时返回该申请，200）",
 )
 def application_create(request, payload: ApplicationIn):
     user = request.user
@@ -391,7 +393,7 @@ def application_create(request, payload: ApplicationIn):
     # The clerk just entered these facts: the short answer needs no access-log row; the full
     # file is GET /applications/{code}.
     return Status(
-        201,
+        200 if getattr(app, "reused", False) else 201,
         {
             "tracking_code": app.tracking_code,
             "household": app.household.code,

@@ -123,7 +123,7 @@ def _clean_needs(needs) -> list[str]:
     return sorted(needs, key=known.index)
 
 
-@transaction.atomic
+@racing_write
 def application_create(
     *,
     actor,
@@ -138,7 +138,13 @@ def application_create(
     today: date | None = None,
 ) -> Application:
     """Register a request at the actor's window. The applicant is a member of the household
-    (the head when not given); who actually came to the window is recorded separately."""
+    (the head when not given); who actually came to the window is recorded separately.
+
+    A second submit for the same household and the same needs while one is open returns the
+    open application (marked ``reused = True``) instead of a new one. Concurrency: the
+    household row is locked (SELECT … FOR UPDATE; SQLite's IMMEDIATE transaction serialises
+    anyway) before the check, so simultaneous identical submits make one application (on
+    SQLite's shared-cache test database a submit that cannot wait is refused ``busy``)."""
     window = ensure_window_staff(actor)
     if applicant is None:
         applicant = household.members.filter(relation="head").first() or household.members.first()
@@ -150,6 +156,16 @@ def application_create(
         raise ValidationFailed("提出人类型无效", field="requester_kind")
     if requester_kind in ("agent", "committee") and not requester_name.strip():
         raise ValidationFailed("代为申请时须填写提出人姓名", field="requester_name", code="required")
+    wanted = _clean_needs(needs)
+    Household.objects.select_for_update().filter(pk=household.pk).values_list("pk").first()
+    existing = (
+        Application.objects.filter(household=household, status=Application.OPEN, needs=wanted)
+        .order_by("id")
+        .first()
+    )
+    if existing is not None:
+        existing.reused = True
+        return existing
     now = timezone.now()
     received_on = today or timezone.localdate()
     for attempt in range(3):
@@ -162,7 +178,7 @@ def application_create(
             requester_kind=requester_kind,
             requester_name=requester_name.strip(),
             requester_phone=requester_phone.strip(),
-            needs=_clean_needs(needs),
+            needs=wanted,
             description=(description or "").strip(),
             promise_signed=bool(promise_signed),
             id_tail=applicant.id_number[-4:],

@@ -103,6 +103,12 @@ def application_new(request, household_code: str):
         except JiuzhuError as exc:
             messages.error(request, exc.message)
         else:
+            if getattr(app, "reused", False):
+                messages.info(
+                    request,
+                    f"该家庭已有相同需求的申请正在办理（查询码 {tracking.display(app.tracking_code)}），未重复受理",
+                )
+                return redirect("intake:application", code=app.tracking_code)
             messages.success(request, f"已受理，查询码 {tracking.display(app.tracking_code)}")
             return redirect("intake:application", code=app.tracking_code)
     return render(
