@@ -123,6 +123,11 @@ def label(kind: str, code) -> str:
     return code
 
 
+def kpi(key: str) -> str:
+    """A KPI key, grouped ones too: ``"intake.received"`` -> ``"受理办理·收到分办事项"``."""
+    return "·".join(label("kpi", part) for part in str(key).split("."))
+
+
 def table(kind: str) -> dict[str, str]:
     """Every code of ``kind`` with its label (the current language), for choices in forms."""
     _discover()
@@ -177,3 +182,26 @@ def moment(value, *, seconds: bool = False) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+# --- the access log's own codes (common.models.AccessLog) ---------------------------------------
+
+register(
+    "access_action",
+    {
+        "view": "查看", "export": "导出", "search": "查询", "serve": "核对服务", "login": "登录",
+        "login_failed": "登录失败", "locked_out": "账号锁定", "append": "追加",
+    },
+)  # fmt: skip
+register(
+    "object_type",
+    {
+        "household": "家庭档案", "household_search": "家庭查询", "household_history": "家庭变更记录",
+        "person": "人员", "session": "登录会话", "verification_report": "核对报告",
+        "verification_task": "核对任务", "source_record": "核对来源记录", "source_dataset": "核对数据集",
+        "screening.alert": "筛查预警", "screening.report": "筛查报告", "intake.application": "救助申请",
+        "intake.document": "申请材料", "charity.referral": "慈善转介", "supervision.complaint": "投诉举报",
+        "payment_roll": "发放名册", "decisions.case": "审核确认案件", "decisions.letter": "决定书",
+        "audit.search": "日志查询", "audit.export": "日志导出",
+    },
+)  # fmt: skip

@@ -9,6 +9,7 @@ from datetime import date
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from jiuzhu.common import labels
 from jiuzhu.common import masking as m
 from jiuzhu.common.selectors import holiday_table
 from jiuzhu.common.workdays import workdays_between
@@ -238,7 +239,7 @@ def chain_entries(*, household, role: str):
     )[:50]:
         if e.status == Entitlement.ENDED and e.ended_reason:
             yield ChainEntry(at=_at(e.end_month or e.start_month), area="审核确认",
-                             title=f"待遇终止（{e.service_code}）", detail=e.ended_reason[:200])  # fmt: skip
+                             title=f"待遇终止（{labels.label('service', e.service_code)}）", detail=e.ended_reason[:200])  # fmt: skip
     for r in Review.objects.filter(household=household).order_by("-id")[:50]:
         yield ChainEntry(at=_at(r.signed_on or r.generated_on), area="审核确认",
                          title=f"{r.get_reason_display()}：{r.get_outcome_display() or r.get_proposal_display()}"

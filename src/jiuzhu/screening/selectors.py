@@ -9,6 +9,7 @@ from datetime import date
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from jiuzhu.common import labels
 from jiuzhu.common.masking import present
 from jiuzhu.registry.models import Unit
 
@@ -33,6 +34,16 @@ RULE_NAMES = {
     "approver_rate_off_norm": "审批批准率偏离全市",
     "town_coverage_off_norm": "镇街覆盖率偏离全市",
 }
+def _word(value) -> str:
+    """An evidence value as people read it: a code (a service, a town) by its label."""
+    text = str(value)
+    if CODE_RE.fullmatch(text):
+        return labels.label("evidence", text)
+    return INNER_CODE_RE.sub(lambda m: labels.label("evidence", m.group(0)), text)
+
+
+CODE_RE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
+INNER_CODE_RE = re.compile(r"(?<![A-Za-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![A-Za-z0-9_])")
 CITY_WIDE_ROLES = {"approver", "admin", "supervisor", "convener", "verification_officer"}
 EVIDENCE_LABELS = {
     "records": "记录",
@@ -140,7 +151,7 @@ def alert_view(alert: Alert, role: str, *, today: date | None = None) -> dict:
         "summary": mask_text(alert.summary, role),
         "evidence": evidence_view(alert.evidence, role),
         "evidence_items": [
-            (EVIDENCE_LABELS.get(k, k), [str(x) for x in v] if isinstance(v, list) else [str(v)])
+            (EVIDENCE_LABELS.get(k, k), [_word(x) for x in v] if isinstance(v, list) else [_word(v)])
             for k, v in evidence_view(alert.evidence, role).items()
             if k != "rule" and v not in (None, "", [])
         ],

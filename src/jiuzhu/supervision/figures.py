@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from django.db.models import F, Q
 
+from jiuzhu.common.labels import kpi as kpi_label
+
 log = logging.getLogger(__name__)
 
 # Labels for the fallback figures (the performance area labels its own).
@@ -56,19 +58,18 @@ def key_figures(*, start: date, end: date) -> dict:
         from jiuzhu.performance import selectors as performance
     except ImportError:
         performance = None
-    raw, source, labels = None, "intake", FALLBACK_LABELS
+    raw, source = None, "intake"
     if performance is not None and hasattr(performance, "city_kpis"):
         try:
             raw = performance.city_kpis(start=start, end=end)
             if not isinstance(raw, dict):
                 raw = dict(vars(raw))  # a dataclass or similar object of named figures
             source = "performance"
-            labels = getattr(performance, "KPI_LABELS", {}) or {}
         except Exception:  # another area's figures must not stop a meeting being prepared
             log.warning("performance.city_kpis failed; using intake counts", exc_info=True)
             raw = None
     if raw is None:
-        raw, source, labels = intake_figures(start=start, end=end), "intake", FALLBACK_LABELS
+        raw, source = intake_figures(start=start, end=end), "intake"
     figures = []
     for key, value in (raw or {}).items():
         if isinstance(value, dict):
@@ -78,12 +79,12 @@ def key_figures(*, start: date, end: date) -> dict:
                     figures.append(
                         {
                             "key": f"{key}.{sub}",
-                            "label": f"{labels.get(key, key)}·{sub}",
+                            "label": kpi_label(f"{key}.{sub}"),
                             "value": _jsonable(v),
                         }
                     )
             continue
         if isinstance(value, list | tuple | set):
             continue  # drill-down lists stay in the performance area
-        figures.append({"key": key, "label": labels.get(key, key), "value": _jsonable(value)})
+        figures.append({"key": key, "label": kpi_label(key), "value": _jsonable(value)})
     return {"source": source, "start": start.isoformat(), "end": end.isoformat(), "figures": figures}

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from jiuzhu.common import labels
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import NotFound
 from jiuzhu.common.exports import safe_frame
@@ -272,7 +273,7 @@ def chain_entries(*, household, role: str):
         yield ChainEntry(
             at=r.created_at,
             area="核对",
-            title=f"家庭经济状况核对请求（{r.service_code}）：{r.get_state_display()}",
+            title=f"家庭经济状况核对请求（{labels.label('service', r.service_code)}）：{r.get_state_display()}",
             detail=r.purpose,
             unit=r.requesting_unit.name,
             url=url,

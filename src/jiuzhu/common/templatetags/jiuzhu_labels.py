@@ -13,6 +13,11 @@ def label(code, kind="state"):
     return labels.label(kind, code)
 
 
+@register.filter(name="kpi")
+def kpi(key):
+    return labels.kpi(key)
+
+
 @register.filter(name="yuan")
 def yuan(amount):
     return labels.yuan(amount)
