@@ -169,8 +169,13 @@ def _live_cases(policy, today: date) -> dict[str, int]:
     approver = _user(
         m.APPROVER, Unit.objects.get(code=policy.service("dibao").owner_unit), "decisions_demo_approver"
     )
-    busy = set(Case.objects.values_list("household_id", flat=True)) | set(
-        Entitlement.objects.values_list("household_id", flat=True)
+    from jiuzhu.intake.models import Application
+
+    # Households already at a window (intake's demo of today) keep their own application.
+    busy = (
+        set(Case.objects.values_list("household_id", flat=True))
+        | set(Entitlement.objects.values_list("household_id", flat=True))
+        | set(Application.objects.filter(status=Application.OPEN).values_list("household_id", flat=True))
     )
     candidates = list(
         Household.objects.filter(town=town)
