@@ -56,7 +56,7 @@ def seed(*, policy, today: date) -> str:
 
             request_create(
                 actor=verifier, household=households[0], service_code="dibao",
-                purpose="低保申请（演示）", case_ref=dibao.tracking_code, today=today,
+                case_ref=dibao.tracking_code, today=today,
             )  # fmt: skip
         made.append(f"低保申请 {dibao.tracking_code}")
         work = _apply(clerk, households[1], ["employment", "emergency"], today)

@@ -49,12 +49,27 @@ def _providers():
             yield provider
 
 
+# Links into areas whose pages the scope table guards: shown only to roles that may open them.
+LINK_ACTIONS = {"/payments/": "payment.read", "/verification/": "verification.read_report"}
+
+
+def _may_open(url: str, role: str) -> bool:
+    from jiuzhu.common import scope
+
+    for prefix, action in LINK_ACTIONS.items():
+        if url.startswith(prefix):
+            return scope.SCOPE.get((role, action), scope.NONE) != scope.NONE
+    return True
+
+
 def assistance_chain(*, household, role: str, limit: int = 300) -> list[ChainEntry]:
-    """The household's chain, newest first."""
+    """The household's chain, newest first; no link the role cannot open (``LINK_ACTIONS``)."""
     out: list[ChainEntry] = []
     for provider in _providers():
         for e in provider(household=household, role=role):
             e = e if isinstance(e, ChainEntry) else ChainEntry(**e)
+            if e.url and not _may_open(e.url, role):
+                e = replace(e, url="")
             out.append(replace(e, at=timezone.localtime(e.moment)))  # dates shown as their day's start
     out.sort(key=lambda e: e.moment, reverse=True)
     return out[:limit]

@@ -169,7 +169,10 @@ def task_answer(request, task_id: int, payload: AnswerIn):
 class RequestIn(Schema):
     household: str = Field(..., description="家庭编号")
     service: str = Field(..., description="救助事项代码，如 dibao")
-    purpose: str = Field(..., description="用途（记入访问日志）")
+    purpose: str = Field(
+        "",
+        description="用途即所申请的救助事项（可省略；填写时只能是该事项的名称或代码，否则 purpose_not_service）",
+    )
     channel: str = Field("intake", description="intake / department / periodic")
     case_ref: str = ""
     fresh: bool = Field(False, description="不使用仍有效的报告，重新核对")

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from jiuzhu.common import labels
 from jiuzhu.common import masking as m
+from jiuzhu.common import scope
 from jiuzhu.common.errors import NotFound
 from jiuzhu.common.exports import safe_frame
 from jiuzhu.common.selectors import deadline
@@ -74,10 +75,12 @@ class ReportView:
 @transaction.atomic
 def report_read(*, user, report_id: int, purpose: str = "", action: str = "view") -> ReportView:
     """A report as ``user`` may see it; the read (or export) is logged."""
-    access.ensure_may_read_report(user)
+    scope.require(user, "verification.read_report")
     report = VerificationReport.objects.select_related("request", "household").filter(pk=report_id).first()
     if report is None:
         raise NotFound("核对报告不存在", code="report_not_found")
+    # a unit reads only the reports of a service it handles for the household now
+    scope.require(user, "verification.read_report", household=report.household, service=report.service_code)
     detail = access.sees_detail(user, report.request)
     role = access.role_of(user)
     content = _mask_snapshot(report.snapshot, role) if detail else summary_of(report.snapshot)

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from jiuzhu.common import idnumber
+from jiuzhu.common import idnumber, scope
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import IllegalTransition, PermissionDenied, ValidationFailed
 from jiuzhu.common.selectors import deadline
@@ -68,7 +68,7 @@ def request_create(
     actor,
     household: Household,
     service_code: str,
-    purpose: str,
+    purpose: str = "",
     channel: str = VerificationRequest.INTAKE,
     case_ref: str = "",
     handler=None,
@@ -79,7 +79,7 @@ def request_create(
     authorisation. A report still valid is served again (no new queries, logged) unless
     ``fresh`` or a periodic review asks for new data; otherwise datasets are matched now and
     the units without a usable dataset get a task."""
-    access.ensure_requester(actor)
+    scope.require(actor, "verification.request")
     today = today or timezone.localdate()
     policy = current_policy()
     try:
@@ -88,12 +88,13 @@ def request_create(
         raise ValidationFailed(
             f"没有救助事项 {service_code}", field="service", code="unknown_service"
         ) from None
+    # a unit asks only for a service it handles for this household now (scope table, ※)
+    scope.require(actor, "verification.request", household=household, service=spec.code)
+    purpose = service_purpose(spec, purpose)
     if channel not in dict(VerificationRequest.CHANNELS):
         raise ValidationFailed(
             "请求来源应为 intake/department/periodic", field="channel", code="invalid_channel"
         )
-    if not (purpose or "").strip():
-        raise ValidationFailed("请说明核对用途", field="purpose", code="purpose_required")
     authorised = ensure_authorised(household, on=today, role=access.role_of(actor))
     base = {
         "household": household,
@@ -114,6 +115,17 @@ def request_create(
     req = VerificationRequest.objects.create(**base)
     _collect(req, today=today, policy=policy)
     return req
+
+
+def service_purpose(spec, purpose: str | None) -> str:
+    """The purpose of a verification is the service asked (DOMAIN §8), never free text: an
+    empty purpose becomes the service's name; anything but its name or code is refused."""
+    given = (purpose or "").strip()
+    if given and given not in (spec.code, spec.name):
+        raise ValidationFailed(
+            f"核对用途只能是所申请的救助事项“{spec.name}”", field="purpose", code="purpose_not_service"
+        )
+    return spec.name
 
 
 def valid_report(household: Household, *, on: date) -> VerificationReport | None:

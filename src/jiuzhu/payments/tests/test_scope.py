@@ -109,3 +109,14 @@ def test_a_town_caseworker_prepares_no_roll(grant, actors, staff, client):
     assert exc.value.code == "out_of_scope"
     roll.refresh_from_db()
     assert roll.state == PaymentRoll.DRAFT
+
+
+def test_the_household_chain_shows_no_payments_link_to_a_window_clerk(grant, actors):
+    from jiuzhu.registry.chain import assistance_chain
+
+    ent = grant("陈链", "950")
+    services.rolls_generate(month=MARCH)
+    paid = [e for e in assistance_chain(household=ent.household, role="town_caseworker") if e.area == "发放"]
+    assert any(e.url.startswith("/payments/roll/") for e in paid)
+    clerk = [e for e in assistance_chain(household=ent.household, role="window_clerk") if e.area == "发放"]
+    assert clerk and not any(e.url for e in clerk)

@@ -7,8 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from jiuzhu.common.errors import PermissionDenied
+from jiuzhu.common.errors import PermissionDenied, ValidationFailed
 from jiuzhu.common.models import AccessLog
+from jiuzhu.intake.testing import refer_to
 from jiuzhu.verification import selectors, services, testing
 from jiuzhu.verification.models import Match, SourceRecord, SourceTask, VerificationRequest
 
@@ -21,7 +22,7 @@ def issued(worked, clerk, officer, all_datasets):
     all_datasets({"banks": [{"id_number": head.id_number, "name": "张建国", "institution": "某行", "balance": "100",
                              "balance_date": "2026-02-28"}]})  # fmt: skip
     testing.authorise(worked, clerk, on=TODAY)
-    req = services.request_create(actor=clerk, household=worked, service_code="dibao", purpose="低保申请",
+    req = services.request_create(actor=clerk, household=worked, service_code="dibao",
                                   today=TODAY)  # fmt: skip
     return services.report_issue(actor=officer, request=req)
 
@@ -32,8 +33,9 @@ def test_detail_for_officer_and_handler_summary_for_others(issued, officer, cler
     assert v.detail and v.content["members"][0]["id_number"] == head.id_number
     v = selectors.report_read(user=clerk, report_id=issued.pk)  # the handler of the case
     assert v.detail and v.content["totals"]["financial"] == "100.00"
-    other = staff("department_officer", "education")
-    v = selectors.report_read(user=other, report_id=issued.pk, purpose="教育救助")
+    # a supervisor (city-wide, not the handler) gets the pass/fail summary
+    other = staff("supervisor")
+    v = selectors.report_read(user=other, report_id=issued.pk, purpose="监督检查")
     assert not v.detail and set(v.content) == {
         "household",
         "as_of",
@@ -43,21 +45,27 @@ def test_detail_for_officer_and_handler_summary_for_others(issued, officer, cler
         "criteria",
     }
     assert all(set(c) == {"rule", "passed"} for c in v.content["criteria"])
+    # a department not handling this household's dibao, another town's window: refused
+    for outsider in (staff("department_officer", "education"), staff("window_clerk", "town_chengxi")):
+        with pytest.raises(PermissionDenied) as exc:
+            selectors.report_read(user=outsider, report_id=issued.pk, purpose="随便看看")
+        assert exc.value.code == "out_of_scope"
     with pytest.raises(PermissionDenied):
         selectors.report_read(user=staff("data_provider", "banking"), report_id=issued.pk)
     logs = list(AccessLog.objects.filter(object_type="verification_report").order_by("id"))
     assert [(x.username, x.action, x.household_code) for x in logs] == [
         (u.username, "view", issued.household.code) for u in (officer, clerk, other)
     ]
-    assert logs[0].purpose == "审核" and logs[1].purpose == "低保申请" and logs[2].unit_code == "education"
+    assert logs[0].purpose == "审核" and logs[1].purpose == "最低生活保障" and logs[2].unit_code == "audit"
 
 
 def test_ids_masked_for_a_handler_who_may_not_see_them(worked, staff, officer, all_datasets, clerk):
     all_datasets()
     testing.authorise(worked, clerk, on=TODAY)
     dept = staff("department_officer", "education")
+    refer_to(worked, "education", service_code="edu_compulsory", today=TODAY)
     req = services.request_create(actor=dept, household=worked, service_code="edu_compulsory",
-                                  channel="department", purpose="义务教育救助", today=TODAY)  # fmt: skip
+                                  channel="department", today=TODAY)  # fmt: skip
     report = services.report_issue(actor=officer, request=req)
     v = selectors.report_read(user=dept, report_id=report.pk)
     member = v.content["members"][0]
@@ -97,9 +105,10 @@ def test_source_records_read_and_bulk_export(issued, officer, staff):
 
 def test_valid_report_served_again_without_new_queries(issued, staff):
     dept = staff("department_officer", "housing")
+    refer_to(issued.household, "housing", service_code="housing_rent_subsidy", today=TODAY)
     with CaptureQueriesContext(connection) as ctx:
         req = services.request_create(actor=dept, household=issued.household, service_code="housing_rent_subsidy",
-                                      channel="department", purpose="租赁补贴", today=TODAY)  # fmt: skip
+                                      channel="department", today=TODAY)  # fmt: skip
     assert req.state == VerificationRequest.SERVED and req.served_from == issued
     assert not any("verification_sourcerecord" in q["sql"] or "verification_datasetversion" in q["sql"]
                    for q in ctx.captured_queries)  # fmt: skip
@@ -118,5 +127,33 @@ def test_valid_report_served_again_without_new_queries(issued, staff):
     )
     # a periodic review always reads the sources again
     again = services.request_create(actor=staff("approver"), household=issued.household, service_code="dibao",
-                                    channel="periodic", purpose="定期复核", today=TODAY)  # fmt: skip
+                                    channel="periodic", today=TODAY)  # fmt: skip
     assert again.state != VerificationRequest.SERVED and again.matches.exists()
+
+
+def test_verification_outside_the_units_service_or_town_is_refused(worked, staff, clerk, all_datasets):
+    """The attacks of issue 13: another town's window, a department asking for a service that
+    is not its own with the purpose "随便看看", a department with no referral of the household."""
+    all_datasets()
+    testing.authorise(worked, clerk, on=TODAY)
+    west = staff("window_clerk", "town_chengxi")
+    edu = staff("department_officer", "education")
+    with pytest.raises(PermissionDenied) as exc:
+        services.request_create(actor=west, household=worked, service_code="dibao", today=TODAY)
+    assert exc.value.code == "out_of_scope"
+    with pytest.raises(PermissionDenied) as exc:
+        services.request_create(actor=edu, household=worked, service_code="edu_compulsory", today=TODAY)
+    assert exc.value.code == "out_of_scope"
+    refer_to(worked, "education", service_code="edu_compulsory", today=TODAY)
+    with pytest.raises(PermissionDenied) as exc:
+        services.request_create(
+            actor=edu, household=worked, service_code="dibao", purpose="随便看看", today=TODAY
+        )
+    assert (exc.value.code, exc.value.field) == ("out_of_scope", "service")
+    with pytest.raises(ValidationFailed) as exc:
+        services.request_create(actor=edu, household=worked, service_code="edu_compulsory", purpose="随便看看",
+                                today=TODAY)  # fmt: skip
+    assert exc.value.code == "purpose_not_service"
+    assert not VerificationRequest.objects.exists() and not SourceTask.objects.exists()
+    req = services.request_create(actor=edu, household=worked, service_code="edu_compulsory", today=TODAY)
+    assert req.purpose == "义务教育阶段家庭经济困难学生生活补助"

@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from jiuzhu.intake import services as intake
 from jiuzhu.verification import testing
 
 from .conftest import TODAY, stranger_rows
@@ -36,7 +37,10 @@ def test_upload_apply_request_and_report(worked, clerk, officer, provider_of, st
 
     all_datasets(as_of=timezone.localdate())  # the API asks as of today
     c = client_for(clerk)
-    body = {"household": worked.code, "service": "dibao", "purpose": "低保申请"}
+    intake.application_create(
+        actor=clerk, household=worked, needs=["living"], today=TODAY
+    )  # the window's case
+    body = {"household": worked.code, "service": "dibao"}
     r = c.post("/api/verification/requests", body, content_type="application/json")
     assert r.status_code == 400 and r.json()["code"] == "authorisation_missing"
     assert len(r.json()["members"]) == 3
@@ -49,8 +53,11 @@ def test_upload_apply_request_and_report(worked, clerk, officer, provider_of, st
     assert r.status_code == 201
     rep = r.json()["id"]
     assert o.get(f"/api/verification/reports/{rep}?purpose=审核").json()["detail"] is True
-    other = client_for(staff("department_officer", "education")).get(f"/api/verification/reports/{rep}")
+    other = client_for(staff("supervisor")).get(f"/api/verification/reports/{rep}")
     assert other.json()["detail"] is False and "members" not in other.json()["content"]
+    # a department that is not handling this household's dibao reads nothing
+    r = client_for(staff("department_officer", "education")).get(f"/api/verification/reports/{rep}")
+    assert (r.status_code, r.json()["code"]) == (403, "out_of_scope")
     r = o.get(f"/api/verification/reports/{rep}/export.csv")
     assert r.status_code == 200 and "张建国" in r.content.decode("utf-8-sig")
     assert client_for(clerk).get("/api/verification/reviews").status_code == 403

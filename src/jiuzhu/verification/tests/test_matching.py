@@ -106,7 +106,7 @@ def test_officer_review_is_remembered_for_the_next_run(household, clerk, officer
     doubtful = {"id_number": "", "name": "陈志强", "birth_date": "1968-07-13", "institution": "某行",
                 "balance": "50000", "balance_date": "2026-02-28"}  # fmt: skip
     all_datasets({"banks": [doubtful]})
-    req = services.request_create(actor=clerk, household=household, service_code="dibao", purpose="低保",
+    req = services.request_create(actor=clerk, household=household, service_code="dibao",
                                   today=TODAY)  # fmt: skip
     pending = list(req.matches.filter(state=Match.PENDING))
     assert req.state == VerificationRequest.REVIEW and len(pending) == 1
@@ -118,13 +118,13 @@ def test_officer_review_is_remembered_for_the_next_run(household, clerk, officer
     assert MatchDecision.objects.get(person=head).accepted
     # next month's bank dataset carries the same record: no question asked again
     testing.load_dataset(provider_of("banks"), "banks", [doubtful], as_of=date(2026, 3, 31))
-    later = services.request_create(actor=clerk, household=household, service_code="dibao", purpose="复核",
+    later = services.request_create(actor=clerk, household=household, service_code="dibao",
                                     fresh=True, today=date(2026, 4, 2))  # fmt: skip
     m = later.matches.get(record__source="banks")
     assert (m.kind, m.state, later.state) == (Match.REVIEWED, Match.ACCEPTED, VerificationRequest.READY)
     # and a rejection is remembered too
     MatchDecision.objects.update(accepted=False)
-    again = services.request_create(actor=clerk, household=household, service_code="dibao", purpose="复核",
+    again = services.request_create(actor=clerk, household=household, service_code="dibao",
                                     fresh=True, today=date(2026, 4, 3))  # fmt: skip
     assert again.matches.get(record__source="banks").state == Match.REJECTED
     assert again.state == VerificationRequest.READY

@@ -18,9 +18,7 @@ def test_recheck_raises_alerts_once(worked, clerk, officer, all_datasets, provid
     all_datasets({"tax": [{"id_number": head.id_number, "name": "张建国", "income_kind": "工资薪金所得",
                            "amount": "12000", "period_start": "2025-03-01", "period_end": "2026-02-28"}]})  # fmt: skip
     testing.authorise(worked, clerk, on=TODAY)
-    req = services.request_create(
-        actor=clerk, household=worked, service_code="dibao", purpose="低保", today=TODAY
-    )
+    req = services.request_create(actor=clerk, household=worked, service_code="dibao", today=TODAY)
     report = services.report_issue(actor=officer, request=req)
     assert report.eligible
     services.recipient_mark(actor=officer, report=report)

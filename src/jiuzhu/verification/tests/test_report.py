@@ -116,9 +116,7 @@ def test_request_refused_without_every_adults_authorisation(worked_data, clerk, 
     head, wife, child, granny = worked_data.members.order_by("id")
     testing.authorise(worked_data, clerk, on=TODAY, only=[head])
     with pytest.raises(ValidationFailed) as exc:
-        services.request_create(
-            actor=clerk, household=worked_data, service_code="dibao", purpose="低保申请", today=TODAY
-        )
+        services.request_create(actor=clerk, household=worked_data, service_code="dibao", today=TODAY)
     assert exc.value.code == "authorisation_missing"
     assert "李秀英" in exc.value.message and "王桂兰" in exc.value.message
     assert "张小明" not in exc.value.message  # a minor signs nothing
@@ -128,9 +126,7 @@ def test_request_refused_without_every_adults_authorisation(worked_data, clerk, 
 
 def test_worked_household_report_figures(worked_data, clerk, officer):
     testing.authorise(worked_data, clerk, on=TODAY)
-    req = services.request_create(
-        actor=clerk, household=worked_data, service_code="dibao", purpose="低保申请", today=TODAY
-    )
+    req = services.request_create(actor=clerk, household=worked_data, service_code="dibao", today=TODAY)
     assert not SourceTask.objects.filter(request=req).exists()  # every source had a dataset
     assert req.state == VerificationRequest.READY, req.state
     report = services.report_issue(actor=officer, request=req)
@@ -173,9 +169,7 @@ def test_worked_household_report_figures(worked_data, clerk, officer):
 
 def test_issued_report_is_frozen(worked_data, clerk, officer, provider_of):
     testing.authorise(worked_data, clerk, on=TODAY)
-    req = services.request_create(
-        actor=clerk, household=worked_data, service_code="dibao", purpose="低保申请", today=TODAY
-    )
+    req = services.request_create(actor=clerk, household=worked_data, service_code="dibao", today=TODAY)
     report = services.report_issue(actor=officer, request=req)
     before = report.snapshot
     head = worked_data.members.order_by("id").first()

@@ -17,9 +17,7 @@ from .conftest import TODAY
 def test_tasks_created_flagged_and_answered(worked, clerk, officer, provider_of, staff):
     head = worked.members.order_by("id").first()
     testing.authorise(worked, clerk, on=TODAY)
-    req = services.request_create(
-        actor=clerk, household=worked, service_code="dibao", purpose="低保", today=TODAY
-    )
+    req = services.request_create(actor=clerk, household=worked, service_code="dibao", today=TODAY)
     assert req.state == VerificationRequest.COLLECTING
     ts = {t.source: t for t in req.tasks.select_related("unit")}
     assert set(ts) == {s.code for s in catalogue().sources}

@@ -33,9 +33,7 @@ def test_desks_upload_and_report_pages(worked, clerk, officer, provider_of, staf
 
     all_datasets()
     testing.authorise(worked, clerk, on=TODAY)
-    req = services.request_create(
-        actor=clerk, household=worked, service_code="dibao", purpose="低保", today=TODAY
-    )
+    req = services.request_create(actor=clerk, household=worked, service_code="dibao", today=TODAY)
     o = login(officer)
     assert "出具核对报告" in o.get(f"/verification/r/{req.pk}/").content.decode()
     r = o.post(f"/verification/r/{req.pk}/issue/")
@@ -43,7 +41,9 @@ def test_desks_upload_and_report_pages(worked, clerk, officer, provider_of, staf
     report_url = r["Location"]
     html = o.get(report_url).content.decode()
     assert "张建国" in html and "与“最低生活保障”标准比较" in html
-    other = login(staff("department_officer", "education")).get(report_url).content.decode()
+    other = login(staff("supervisor")).get(report_url).content.decode()
     assert "明细仅向核对员和本案经办人显示" in other and "张建国" not in other
+    outsider = login(staff("department_officer", "education")).get(report_url).content.decode()
+    assert "不能查阅核对报告" in outsider and "张建国" not in outsider
     assert AccessLog.objects.filter(object_type="verification_report").count() == 2
     assert login(clerk).get("/verification/").status_code == 200
