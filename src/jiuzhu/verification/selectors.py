@@ -14,9 +14,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from jiuzhu.common import labels
+from jiuzhu.common import labels, scope
 from jiuzhu.common import masking as m
-from jiuzhu.common import scope
 from jiuzhu.common.errors import NotFound
 from jiuzhu.common.exports import safe_frame
 from jiuzhu.common.selectors import deadline
