@@ -60,9 +60,7 @@ def _csv(data: bytes) -> pl.DataFrame:
             continue
     else:
         raise ValidationFailed("CSV 文件编码无法识别（请保存为 UTF-8）", field="file", code="file_encoding")
-    frame = pl.read_csv(
-        io.StringIO(text), infer_schema=False, missing_utf8_is_empty_string=False, truncate_ragged_lines=True
-    )
+    frame = pl.read_csv(io.StringIO(text), infer_schema=False, truncate_ragged_lines=True)
     return frame.rename({c: _header(c) for c in frame.columns})
 
 
