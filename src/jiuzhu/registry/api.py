@@ -312,6 +312,7 @@ def get_household(request, code: str):
 def update_household(request, code: str, payload: HouseholdFields):
     """只修改请求中出现的字段。只能修改本镇街的家庭（``household.write``）。"""
     household = selectors.get_household(code)
+    selectors.refuse_direct_edit(household)
     services.household_update(
         actor=request.auth, household=household, data=payload.model_dump(exclude_unset=True)
     )
@@ -351,6 +352,7 @@ def add_member(request, code: str, payload: MemberIn):
     """校验规则与登记家庭相同；一人只能属于一个家庭（person_in_other_household）。"""
     selectors.ensure_can_write(request.auth)
     household = selectors.get_household(code)
+    selectors.refuse_direct_edit(household)
     try:
         person = services.member_add(actor=request.auth, household=household, data=payload.model_dump())
     except JiuzhuError as exc:
@@ -363,6 +365,7 @@ def update_person(request, id_number: str, payload: MemberPatch):
     """按身份证号码（18位或15位）定位成员，只修改请求中出现的字段。"""
     selectors.ensure_can_write(request.auth)
     person = selectors.get_person(id_number)
+    selectors.refuse_direct_edit(person.household)
     person = services.member_update(
         actor=request.auth, person=person, data=payload.model_dump(exclude_unset=True)
     )
@@ -374,6 +377,7 @@ def add_income(request, id_number: str, payload: IncomeIn):
     """一项收入的月均金额（字符串，元，两位小数）及其统计期。是否计入家庭收入由政策规则判断。"""
     selectors.ensure_can_write(request.auth)
     person = selectors.get_person(id_number)
+    selectors.refuse_direct_edit(person.household)
     item = services.income_add(actor=request.auth, person=person, **payload.model_dump())
     return Status(201, selectors.income_view(item, _role(request)))
 
@@ -383,6 +387,7 @@ def add_asset(request, code: str, payload: AssetIn):
     """家庭或其某一成员的资产；房产须填建筑面积。"""
     selectors.ensure_can_write(request.auth)
     household = selectors.get_household(code)
+    selectors.refuse_direct_edit(household)
     data = payload.model_dump()
     owner = data.pop("person_id_number")
     person = None

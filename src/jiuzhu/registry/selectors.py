@@ -17,7 +17,7 @@ from django.db.models.functions import Greatest
 
 from jiuzhu.common import idnumber, scope
 from jiuzhu.common import masking as m
-from jiuzhu.common.errors import NotFound
+from jiuzhu.common.errors import Conflict, NotFound
 
 from .models import Asset, Household, IncomeItem, Person, Unit
 
@@ -573,3 +573,25 @@ def households_recently_changed(*, town: Unit | None = None, limit: int = 10) ->
     if town is not None:
         qs = qs.filter(town=town)
     return list(qs.filter(~Q(last_change=None)).order_by("-last_change", "-id")[:limit])
+
+
+def has_verified_facts(household) -> bool:
+    """Whether the household receives assistance now (a running entitlement): its facts were
+    verified for it and change only through a change request (jiuzhu.caseload)."""
+    from django.apps import apps
+
+    if not apps.is_installed("jiuzhu.decisions"):
+        return False
+    Entitlement = apps.get_model("decisions", "Entitlement")
+    return Entitlement.objects.filter(household=household, status__in=("active", "gradual_exit")).exists()
+
+
+def refuse_direct_edit(household) -> None:
+    """The API's form of the same rule: a 409 pointing at the change-request endpoint."""
+    if has_verified_facts(household):
+        raise Conflict(
+            "该家庭正在享受救助，已核实的信息不能直接修改；请通过 POST /api/caseload/changes 提出变更申请，"
+            "经另一名工作人员复核后生效",
+            code="change_request_required",
+            household=household.code,
+        )

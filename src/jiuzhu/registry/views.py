@@ -22,7 +22,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
 from jiuzhu.common import clock, worklist
@@ -105,6 +105,21 @@ def panel_templates(place: str, role: str) -> list[str]:
 
 def _role(request) -> str:
     return selectors.role_of(request.user)
+
+
+def _to_change_request(request, h):
+    """A household receiving assistance has verified facts: they change only through a change
+    request checked by a second person (jiuzhu.caseload), never by a direct edit here."""
+    if not selectors.has_verified_facts(h):
+        return None
+    try:
+        url = reverse("caseload:change_new", args=[h.code])
+    except NoReverseMatch:
+        return None
+    messages.info(
+        request, "该家庭正在享受救助，已核实的信息不能直接修改：请提出变更申请，经另一名工作人员复核后生效。"
+    )
+    return redirect(url)
 
 
 # --- home, search, units ----------------------------------------------------------------------
@@ -292,6 +307,8 @@ def member_row(request):
 def household_edit(request, code):
     h = selectors.household_detail(code)
     selectors.ensure_can_write(request.user, h)
+    if (to_change := _to_change_request(request, h)) is not None:
+        return to_change
     if request.method == "POST":
         form = HouseholdForm(request.POST)
         if form.is_valid():
@@ -329,6 +346,8 @@ def household_edit(request, code):
 def member_add(request, code):
     h = selectors.get_household(code)
     selectors.ensure_can_write(request.user, h)
+    if (to_change := _to_change_request(request, h)) is not None:
+        return to_change
     if request.method == "POST":
         form = MemberForm(request.POST)
         if form.is_valid():
@@ -354,6 +373,8 @@ def member_add(request, code):
 def member_edit(request, code, pk):
     h = selectors.get_household(code)
     selectors.ensure_can_write(request.user, h)
+    if (to_change := _to_change_request(request, h)) is not None:
+        return to_change
     person = Person.objects.filter(household=h, pk=pk).first()
     if person is None:
         raise Http404("该家庭没有这名成员")
@@ -401,6 +422,8 @@ def _member_choices(h, role) -> list[dict]:
 def income_add(request, code):
     h = selectors.get_household(code)
     selectors.ensure_can_write(request.user, h)
+    if (to_change := _to_change_request(request, h)) is not None:
+        return to_change
     members = _member_choices(h, _role(request))
     if request.method == "POST":
         form = IncomeForm(request.POST, members=members)
@@ -434,6 +457,8 @@ def income_add(request, code):
 def asset_add(request, code):
     h = selectors.get_household(code)
     selectors.ensure_can_write(request.user, h)
+    if (to_change := _to_change_request(request, h)) is not None:
+        return to_change
     members = _member_choices(h, _role(request))
     if request.method == "POST":
         form = AssetForm(request.POST, members=members)

@@ -85,3 +85,20 @@ def test_the_household_page_offers_a_change_request(client, staff, make_househol
     assert resp["Location"] == f"/caseload/changes/{c.pk}/"
     hh.refresh_from_db()
     assert hh.address != "示范市城东街道新华路2号"
+
+
+def test_direct_edits_of_a_recipient_household_become_change_requests(client, staff, make_household, policy):
+    from jiuzhu.decisions.entitlements import entitlement_grant
+
+    hh = make_household()
+    head = hh.members.get()
+    entitlement_grant(household=hh, payee=head, service_code="dibao", amount="500", start_month=date(2026, 1, 1),
+                      actor=staff("approver"), policy=policy)  # fmt: skip
+    _login(client, staff("window_clerk"))
+    resp = client.get(f"/households/{hh.code}/edit/")
+    assert resp.status_code == 302 and resp["Location"] == f"/caseload/households/{hh.code}/changes/new/"
+    resp = client.post(f"/api/registry/persons/{head.id_number}/incomes",
+                       {"kind": "wages", "monthly_amount": "900.00", "period_start": "2026-01-01", "period_end": "2026-03-31"},
+                       content_type="application/json")  # fmt: skip
+    assert resp.status_code == 409 and resp.json()["code"] == "change_request_required"
+    assert not head.incomes.exists()
