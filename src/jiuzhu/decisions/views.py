@@ -139,6 +139,9 @@ def case(request, pk: int):
             "letters": selectors.letters_of(c),
             "flag": selectors.case_flag(c, today),
             "stage": selectors.stage(c, today),
+            # The approver is warned before approving: without an account the first roll holds
+            # the household's money (issue 19).
+            "account_missing": c.is_open and not c.household.members.filter(bank_account__isnull=False).exists(),
             "grounds": Case.GROUNDS,
             "today": today,
             "reasons": c.result.get("reasons", []),

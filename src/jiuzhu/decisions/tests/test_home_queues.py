@@ -83,3 +83,29 @@ def test_partner_home_is_not_unassigned(db, units):
     page = home(partner)
     assert "尚未分配角色" not in page
     assert 'data-queue="partner_referrals"' in page
+
+
+def test_approver_is_warned_when_the_household_has_no_bank_account(
+    refer_to, poor_household, caseworker, approver
+):
+    from jiuzhu.payments.services import bank_account_confirm, bank_account_set
+
+    today = date.today()
+    c = cases.case_open(
+        actor=caseworker, referral=refer_to(poor_household, "dibao", today=today), today=today
+    )
+    client = Client()
+    client.force_login(approver)
+    assert 'id="account-missing"' in client.get(f"/decisions/c/{c.pk}/").content.decode()
+    head = poor_household.members.get(relation="head")
+    change = bank_account_set(
+        actor=caseworker,
+        person=head,
+        number="6222020200112233445",
+        bank_name="示范银行",
+        holder_name=head.name,
+    )
+    # Still missing until a second person confirms the account (the scope rule).
+    assert 'id="account-missing"' in client.get(f"/decisions/c/{c.pk}/").content.decode()
+    bank_account_confirm(actor=approver, change=change)
+    assert 'id="account-missing"' not in client.get(f"/decisions/c/{c.pk}/").content.decode()
