@@ -309,11 +309,37 @@ def frame_bad_phone(expr):
     return (expr.str.len_chars() > PHONE_MAX) | ~expr.str.contains(PHONE_PATTERN)
 
 
-def frame_date_impossible(expr, *, on: date | None = None):
-    """True where a date of a fact lies after today or before ``EARLIEST``."""
-    return (expr > (on or today())) | (expr < EARLIEST)
+def frame_date_in_future(expr, *, on: date | None = None):
+    """True where a date of a fact (``past_date``) lies after today."""
+    return expr > (on or today())
+
+
+def frame_date_too_early(expr):
+    return expr < EARLIEST
 
 
 def frame_amount_too_large(cents_expr, *, maximum: Decimal = MONEY_MAX):
     """``cents_expr``: the amount in integer cents (hundredths)."""
     return cents_expr > int(maximum * 100)
+
+
+def frame_bad_id_number(expr, *, on: date | None = None):
+    """True where a present ID number fails ``id_number``: not 18 digits (last may be X) or
+    15 digits, a birth date that does not exist, lies after today or before ``EARLIEST``, or a
+    wrong check character (18 digits)."""
+    import polars as pl
+
+    raw = expr.str.strip_chars().str.to_uppercase()
+    is18 = raw.str.contains(r"^\d{17}[\dX]$")
+    is15 = raw.str.contains(r"^\d{15}$")
+    birth = (
+        pl.when(is15).then(pl.lit("19") + raw.str.slice(6, 6)).otherwise(raw.str.slice(6, 8))
+    ).str.to_date("%Y%m%d", strict=False)
+    total = pl.sum_horizontal(
+        [raw.str.slice(k, 1).cast(pl.Int32, strict=False) * w for k, w in enumerate(idnumber.WEIGHTS)]
+    )
+    check = (total % 11).replace_strict(
+        dict(enumerate(idnumber.CHECK_CHARS)), default=None, return_dtype=pl.String
+    )
+    ok = (is15 | (is18 & (check == raw.str.slice(17, 1)))) & (birth >= EARLIEST) & (birth <= (on or today()))
+    return ~ok.fill_null(False)

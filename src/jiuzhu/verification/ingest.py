@@ -14,12 +14,18 @@ from pathlib import Path
 
 import polars as pl
 
+from jiuzhu.common import values
 from jiuzhu.common.errors import ValidationFailed
 
 from .keys import fingerprints, id_columns, pinyin
 from .sources import Source
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
+# Longest text each column may hold: the ``SourceRecord`` column it is loaded into (the test
+# checks they agree), else ``DETAIL_MAX`` for a value kept in the record's detail.
+TEXT_LIMITS = {"id_number": 40, "name": 60, "phone": 30, "address": 200}
+REF_MAX = 80
+DETAIL_MAX = 200
 MAX_KEPT_ERRORS = 2000
 GENDERS = {"男": "M", "女": "F", "M": "M", "F": "F", "1": "M", "2": "F", "男性": "M", "女性": "F"}
 # The normalised record, as staged and loaded (money in cents, areas in hundredths of m²).
@@ -158,13 +164,34 @@ def _checks(src: Source, df: pl.DataFrame) -> list[tuple[pl.Expr, str, str, str]
         if has(k):
             key = key | _text(k).is_not_null()
     checks.append((~key, "id_number", "missing_person_key", "证件号码和姓名不能都为空"))
+    period = set(src.period or ())
     for c in src.columns:
         present = _text(c.name).is_not_null()
         if c.required:
             checks.append((~present, c.name, "required", f"“{c.label}”不能为空"))
+        # The same rules as every form and API (jiuzhu.common.values), so that a row passed
+        # here is one the database takes.
+        checks += _value_checks(src, c, present)
         if c.type == "date":
             checks.append(
                 (present & _date(c.name).is_null(), c.name, "invalid_date", f"“{c.label}”不是有效日期")
+            )
+            if c.name not in period:  # a birth, a death, a registration: a fact that happened
+                checks.append(
+                    (
+                        present & values.frame_date_in_future(_date(c.name)),
+                        c.name,
+                        "date_in_future",
+                        f"“{c.label}”晚于今天，不可能",
+                    )
+                )
+            checks.append(
+                (
+                    present & values.frame_date_too_early(_date(c.name)),
+                    c.name,
+                    "date_too_early",
+                    f"“{c.label}”早于 {values.EARLIEST:%Y} 年，不可能",
+                )
             )
         elif c.type in ("money", "area"):
             neg = _text(c.name).str.starts_with("-")
@@ -175,6 +202,15 @@ def _checks(src: Source, df: pl.DataFrame) -> list[tuple[pl.Expr, str, str, str]
                     c.name,
                     "invalid_amount",
                     f"“{c.label}”应为数字（最多两位小数）",
+                )
+            )
+            maximum, unit = (values.AREA_MAX, "平方米") if c.type == "area" else (values.MONEY_MAX, "元")
+            checks.append(
+                (
+                    present & values.frame_amount_too_large(_cents(c.name), maximum=maximum),
+                    c.name,
+                    f"{c.type if c.type == 'area' else 'amount'}_out_of_range",
+                    f"“{c.label}”超出合理范围（不超过 {maximum:,} {unit}）",
                 )
             )
         elif c.type == "choice":
@@ -200,6 +236,39 @@ def _checks(src: Source, df: pl.DataFrame) -> list[tuple[pl.Expr, str, str, str]
         a, b = src.period
         checks.append(
             (_date(b) < _date(a), b, "period_order", f"“{src.column(b).label}”早于“{src.column(a).label}”")
+        )
+    return checks
+
+
+def _value_checks(src: Source, c, present: pl.Expr) -> list[tuple[pl.Expr, str, str, str]]:
+    text = _text(c.name)
+    limit = REF_MAX if c.name == src.ref else TEXT_LIMITS.get(c.name, DETAIL_MAX)
+    checks = [
+        (
+            present & values.frame_control_chars(text),
+            c.name,
+            "control_characters",
+            f"“{c.label}”含有不可见的控制字符",
+        ),
+        (present & values.frame_too_long(text, limit), c.name, "too_long", f"“{c.label}”超过 {limit} 个字"),
+    ]
+    if c.type == "id":
+        checks.append(
+            (
+                present & values.frame_bad_id_number(text),
+                c.name,
+                "invalid_id_number",
+                f"“{c.label}”不是有效的身份证号码（位数、出生日期或校验位不对）",
+            )
+        )
+    if c.name == "phone":
+        checks.append(
+            (
+                present & values.frame_bad_phone(text),
+                c.name,
+                "invalid_phone",
+                f"“{c.label}”只能含数字、空格和“-”",
+            )
         )
     return checks
 
@@ -293,7 +362,7 @@ def normalise(src: Source, df: pl.DataFrame) -> pl.DataFrame:
         detail.alias("detail"),
     )
     out = id_columns(out)
-    out = out.with_columns(name_py=pinyin(out.get_column("name")))
+    out = out.with_columns(name_py=pinyin(out.get_column("name")).str.slice(0, 120))  # the column's length
     out = out.with_columns(fingerprint=fingerprints(src.code, out))
     return out.select([pl.col(c).cast(t) for c, t in STAGED_SCHEMA.items()])
 
@@ -318,7 +387,12 @@ def quarantine_rows(v: Validation) -> list[dict]:
     return [
         {
             "row_no": r["row_no"],
-            "raw": {k: v for k, v in r.items() if k != "row_no"},
+            # NUL shown as text: PostgreSQL's jsonb cannot hold it, the officer must see it
+            "raw": {
+                k: v.replace("\x00", "\\x00") if isinstance(v, str) else v
+                for k, v in r.items()
+                if k != "row_no"
+            },
             "errors": errs.get(r["row_no"], []),
         }
         for r in v.bad.iter_rows(named=True)

@@ -78,3 +78,19 @@ def test_only_the_starter_or_an_administrator_sees_a_job(client, clerk, staff):
     assert client.get(f"/api/jobs/{job.pk}").status_code == 200
     client.logout()
     assert client.get(f"/api/jobs/{job.pk}").status_code == 401
+
+
+def test_an_upload_above_the_cap_is_refused_before_it_is_read(client, clerk, settings):
+    settings.JIUZHU_UPLOAD_MAX_MB = 1
+    client.force_login(clerk)
+    big = b"x" * (1024 * 1024 + 1)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    r = client.post(
+        "/api/verification/datasets", {"file": SimpleUploadedFile("b.csv", big), "source": "banks"}
+    )
+    assert r.status_code == 413
+    assert (r.json()["code"], r.json()["field"]) == ("upload_too_large", "file")
+    r = client.post("/verification/upload/", {"file": SimpleUploadedFile("b.csv", big), "source": "banks"})
+    assert r.status_code == 413 and "1 MB" in r.content.decode()
+    assert Job.objects.count() == 0

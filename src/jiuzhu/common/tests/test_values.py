@@ -111,4 +111,28 @@ def test_frame_rules_agree_with_the_scalar_ones():
     ctl = frame.select(values.frame_control_chars(pl.col("t"))).to_series().to_list()
     assert ctl == [False, False, False, False, False, True]
     days = pl.DataFrame({"d": [date(2099, 1, 1), date(2000, 1, 1), date(1800, 1, 1)]})
-    assert days.select(values.frame_date_impossible(pl.col("d"))).to_series().to_list() == [True, False, True]
+    assert days.select(values.frame_date_in_future(pl.col("d"))).to_series().to_list() == [True, False, False]
+    assert days.select(values.frame_date_too_early(pl.col("d"))).to_series().to_list() == [False, False, True]
+
+
+def test_frame_id_rule_agrees_with_the_scalar_one():
+    good = make_id(date(1990, 3, 7))
+    numbers = [
+        good,
+        good.lower() if good.endswith("X") else " " + good,
+        good[:17] + ("0" if good[17] != "0" else "1"),  # wrong check digit
+        make_id(date(2099, 1, 1)),  # born in the future
+        good[:6] + "19900230" + good[14:],  # 30 February
+        "110101900307123",  # 15 digits, upgraded
+        "12345",
+        "11010119900307123A",
+    ]
+    flagged = pl.DataFrame({"n": numbers}).select(values.frame_bad_id_number(pl.col("n"))).to_series()
+    for number, bad in zip(numbers, flagged.to_list(), strict=True):
+        try:
+            values.id_number(number)
+            ok = True
+        except ValidationFailed:
+            ok = False
+        assert bad is (not ok), number
+    assert flagged.to_list()[:3] == [False, False, True]

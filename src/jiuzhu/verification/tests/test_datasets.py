@@ -27,7 +27,7 @@ def rows():
         },
         {**GOOD, "id_number": make_id(date(1981, 1, 1)), "balance": "-5"},
         {**GOOD, "id_number": make_id(date(1982, 1, 1)), "balance_date": "2026-02-30"},
-        {**GOOD, "id_number": "12345"},  # a malformed number is not an error: matching handles it
+        {**GOOD, "id_number": "12345"},  # a malformed number would be loaded as nobody's
     ]
 
 
@@ -43,13 +43,14 @@ def upload(provider, data=None, name="banks.csv", as_of=date(2026, 3, 1)):
 
 def test_validation_report_lists_errors_with_row_numbers(provider_of):
     up = upload(provider_of("banks"))
-    assert (up.rows_total, up.rows_bad, up.error_count) == (5, 3, 4)
+    assert (up.rows_total, up.rows_bad, up.error_count) == (5, 4, 5)
     errs = [(e["row"], e["column"], e["code"]) for e in up.errors]
     assert errs == [
         (3, "id_number", "missing_person_key"),
         (3, "name", "required"),
         (4, "balance", "negative_amount"),
         (5, "balance_date", "invalid_date"),
+        (6, "id_number", "invalid_id_number"),
     ]
     assert up.errors[0]["message"].startswith("第 3 行：")
     assert not SourceRecord.objects.exists() and not DatasetVersion.objects.exists()  # nothing loaded yet
@@ -67,14 +68,11 @@ def test_quarantine_loads_good_rows_and_keeps_bad_ones(provider_of):
     )
     assert up.state == DatasetUpload.APPLIED
     v = up.version
-    assert (v.number, v.rows, v.quarantined) == (1, 2, 3)
+    assert (v.number, v.rows, v.quarantined) == (1, 1, 4)
     recs = list(SourceRecord.objects.order_by("row_no").values_list("row_no", "amount", "id_valid", "item"))
-    assert [(r, str(a), ok, i) for r, a, ok, i in recs] == [
-        (2, "1000.50", True, "financial"),
-        (6, "1000.50", False, "financial"),
-    ]
+    assert [(r, str(a), ok, i) for r, a, ok, i in recs] == [(2, "1000.50", True, "financial")]
     q = list(QuarantinedRow.objects.order_by("row_no"))
-    assert [r.row_no for r in q] == [3, 4, 5]
+    assert [r.row_no for r in q] == [3, 4, 5, 6]
     assert q[1].raw["balance"] == "-5" and q[1].errors[0]["code"] == "negative_amount"
 
 
@@ -149,3 +147,43 @@ def test_a_failing_batch_leaves_nothing_half_loaded(provider_of, django_db_block
     with pytest.raises(IntegrityError), transaction.atomic():
         datasets.load_records(broken, source_code="banks", batch_size=2)
     assert SourceRecord.objects.count() == 0
+
+
+def test_what_the_database_would_refuse_is_reported_at_validation(provider_of):
+    """The issue's inputs: a death dated 2099, an invalid ID, a wrong check digit, a birth date
+    in 2099, text with NUL, a name longer than its column — each a row error; the rest loads."""
+    good = make_id(date(1950, 5, 5))
+    rows = [
+        {"id_number": good, "name": "赵六", "death_date": "2026-02-01"},
+        {"id_number": make_id(date(1951, 1, 1)), "name": "钱七", "death_date": "2099-01-01"},
+        {"id_number": "12345", "name": "孙八", "death_date": "2026-02-01"},
+        {"id_number": good[:17] + ("0" if good[17] != "0" else "1"), "name": "李九", "death_date": "2026-02-01"},
+        {"id_number": make_id(date(1952, 1, 1)), "name": "周十", "birth_date": "2099-03-01", "death_date": "2026-02-01"},
+        {"id_number": make_id(date(1953, 1, 1)), "name": "吴\x00一", "death_date": "2026-02-01"},
+        {"id_number": make_id(date(1954, 1, 1)), "name": "郑" * 61, "death_date": "2026-02-01"},
+    ]  # fmt: skip
+    p = provider_of("deaths")
+    up = datasets.dataset_upload(
+        actor=p, source_code="deaths", as_of=date(2026, 3, 1), data=testing.csv_bytes("deaths", rows), filename="d.csv"
+    )  # fmt: skip
+    assert [(e["row"], e["column"], e["code"]) for e in up.errors] == [
+        (3, "death_date", "date_in_future"),
+        (4, "id_number", "invalid_id_number"),
+        (5, "id_number", "invalid_id_number"),
+        (6, "birth_date", "date_in_future"),
+        (7, "name", "control_characters"),
+        (8, "name", "too_long"),
+    ]
+    assert not SourceRecord.objects.exists()
+    up = datasets.dataset_apply(actor=p, upload=up, mode="quarantine")  # loads (COPY on PostgreSQL)
+    assert list(SourceRecord.objects.values_list("id_key", flat=True)) == [good]
+    assert up.version.quarantined == 6
+
+
+def test_text_limits_are_the_record_columns():
+    from jiuzhu.verification import ingest
+
+    for name, limit in ingest.TEXT_LIMITS.items():
+        column = "id_raw" if name == "id_number" else name
+        assert SourceRecord._meta.get_field(column).max_length == limit
+    assert SourceRecord._meta.get_field("ref").max_length == ingest.REF_MAX
