@@ -235,3 +235,42 @@ def truth(records_frame: pl.DataFrame, persons: pl.DataFrame, *, damaged_only: b
     """The true (person_id, record_id) pairs for the persons given."""
     df = records_frame.filter(pl.col("damaged")) if damaged_only else records_frame
     return df.join(persons.select("person_id"), on="person_id").select("person_id", "record_id")
+
+
+def decoys(members: pl.DataFrame, *, seed: int = 3, start_id: int = 10**9) -> pl.DataFrame:
+    """Three records per member given that are *not* theirs (``person_id`` -1): a twin (same
+    surname, birth date, phone and address, another given name, an old 15-digit card one
+    sequence digit away), a namesake elsewhere (same name and birth date, another city's
+    number) and a similar name in the same town (one character different, no number, another
+    phone). What automatic acceptance must never attribute."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    given = list(GIVEN)
+    for m in members.iter_rows(named=True):
+        n, name = m["id_number"], m["name"]
+        sound = lazy_pinyin(name[-1])[0]
+        start = int(rng.integers(0, len(given)))
+        # another given-name character of another sound (a homophone would be the same name)
+        other = name[:-1] + next(g for g in given[start:] + given if lazy_pinyin(g)[0] != sound)
+        seq = str((int(n[16]) + 2) % 10)
+        if n[6:8] == "19":
+            twin = n[:6] + n[8:16] + seq
+            far = "440305" + n[8:14] + f"{int(rng.integers(0, 1000)):03d}"
+        else:
+            body = n[:16] + seq
+            twin = body + CHECK_CHARS[(CHECK_CHARS.index(_check_chars(np.array([body]))[0]) + 1) % 11]
+            body = "440305" + n[6:14] + f"{int(rng.integers(0, 1000)):03d}"
+            far = body + CHECK_CHARS[(CHECK_CHARS.index(_check_chars(np.array([body]))[0]) + 1) % 11]
+        base = {"source": "tax", "item": "wages", "person_id": -1, "birth_date": m["birth_date"],
+                "gender": m["gender"], "amount_cents": int(rng.integers(10_000, 5_000_000)), "damaged": False}  # fmt: skip
+        rows += [
+            {**base, "id_raw": twin, "name": other, "phone": m["phone"], "address": m["address"], "damage": "twin"},
+            {**base, "id_raw": far, "name": name, "phone": None, "address": None, "damage": "namesake"},
+            {**base, "id_raw": None, "name": other, "phone": "1" + str(int(rng.integers(3e9, 1e10))),
+             "address": None, "damage": "similar_name"},
+        ]  # fmt: skip
+    df = pl.DataFrame(rows, infer_schema_length=None)
+    return df.with_columns(
+        record_id=pl.int_range(start_id, start_id + df.height, dtype=pl.Int64),
+        birth_date=pl.col("birth_date").cast(pl.Date),
+    )
