@@ -15,7 +15,7 @@ from jiuzhu.common.errors import NotFound
 from jiuzhu.common.services import log_access
 from jiuzhu.common.signin import client_ip
 
-from . import cases, notices, reviews, selectors
+from . import cases, grants, notices, reviews, selectors
 from .models import Case
 from .views import _ensure_reader
 
@@ -168,6 +168,70 @@ def review_confirm(request, pk: int, payload: ReviewIn):
 def review_sign(request, pk: int):
     r = reviews.review_sign(actor=request.user, review=pk)
     return {"id": r.pk, "state": r.state, "outcome": r.outcome, "letter": r.letters.get().number}
+
+
+class GrantRequestOut(Schema):
+    id: int
+    referral: int
+    household: str
+    service_code: str
+    service_name: str
+    unit: str
+    amount: str
+    amount_period: str
+    start_month: date
+    rule_amount: str | None = Field(None, description="规则测算金额；null = 按需核定")
+    level: str = Field(..., description="county = 县级民政审批；joint = 联席会议一事一议")
+    reason: str
+    why: list[str]
+    state: str = Field(..., description="pending / signed / rejected")
+    state_display: str
+    signed_on: date | None
+    entitlement: int | None
+
+
+def _grant_out(g) -> dict:
+    return {
+        "id": g.pk, "referral": g.referral_id, "household": g.household.code, "service_code": g.service_code,
+        "service_name": g.service_name, "unit": g.unit.code, "amount": f"{g.amount:.2f}",
+        "amount_period": g.amount_period, "start_month": g.start_month,
+        "rule_amount": None if g.rule_amount is None else f"{g.rule_amount:.2f}", "level": g.level,
+        "reason": g.reason, "why": g.why, "state": g.state, "state_display": g.get_state_display(),
+        "signed_on": g.signed_on, "entitlement": g.entitlement_id,
+    }  # fmt: skip
+
+
+@router.get("/grants", response={200: list[GrantRequestOut], 403: ErrorOut}, summary="待签批给付（发放签批）")
+def grant_list(request, state: str = "pending"):
+    from .views import _grant_reader
+
+    _grant_reader(request.user)
+    return [_grant_out(g) for g in selectors.grant_requests_for(request.user, state=state or None)]
+
+
+class GrantSignIn(Schema):
+    note: str = ""
+    joint_met_on: date | None = Field(None, description="一事一议：会议日期")
+    joint_members: list[str] = Field(default_factory=list, description="一事一议：出席成员（姓名、单位）")
+    joint_minutes: str = Field("", description="一事一议：会议纪要")
+
+
+@router.post("/grants/{pk}/sign", response={200: GrantRequestOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut,
+             409: ErrorOut}, summary="第二人签批给付（签批后生效并纳入发放）")  # fmt: skip
+def grant_sign(request, pk: int, payload: GrantSignIn):
+    g = grants.grant_sign(actor=request.user, request=pk, note=payload.note, joint_met_on=payload.joint_met_on,
+                          joint_members=payload.joint_members, joint_minutes=payload.joint_minutes)  # fmt: skip
+    return _grant_out(g)
+
+
+class GrantReturnIn(Schema):
+    note: str
+
+
+@router.post("/grants/{pk}/return", response={200: GrantRequestOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut,
+             409: ErrorOut}, summary="退回待签批给付")  # fmt: skip
+def grant_return(request, pk: int, payload: GrantReturnIn):
+    return _grant_out(grants.grant_return(actor=request.user, request=pk, note=payload.note))
 
 
 @router.get("/kpi", response={200: dict, 403: ErrorOut}, summary="审核确认指标")

@@ -410,6 +410,7 @@ def case_approve(*, actor, case: Case | int, note: str = "", today: date | None 
         referral=referral,
         origin=f"审核确认 #{c.pk}",
         reason=(note or "审批同意").strip(),
+        rule_amount=amount,  # the rules' amount frozen at the initial opinion
     )
     _save(c, state=Case.APPROVED, decided_on=today, decided_by=actor, decision_note=(note or "").strip(),
           amount=amount, start_month=start, entitlement=ent)  # fmt: skip

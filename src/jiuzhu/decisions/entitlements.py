@@ -66,6 +66,10 @@ def entitlement_grant(
     referral=None,
     origin: str = "",
     reason: str = "",
+    rule_amount=None,
+    signed_by=None,
+    signed_on: date | None = None,
+    cause: str = "",
 ) -> Entitlement:
     if policy is None:
         from jiuzhu.policy.selectors import current_policy
@@ -97,6 +101,10 @@ def entitlement_grant(
         referral=referral,
         origin=origin,
         reason=reason,
+        rule_amount=None if rule_amount is None else money(rule_amount),
+        signed_by=signed_by,
+        signed_on=signed_on,
+        cause=cause or "",
         created_by=actor,
     )
     ent.members.set(members if members is not None else [payee])
@@ -126,8 +134,13 @@ def entitlement_change(
     status: str | None = None,
     end_month: date | None = None,
     next_review_on: date | None = None,
+    rule_amount=None,
+    signed_by=None,
+    signed_on: date | None = None,
 ) -> Entitlement:
-    """End ``entitlement`` before ``from_month`` and continue with ``amount`` from it."""
+    """End ``entitlement`` before ``from_month`` and continue with ``amount`` from it.
+    ``rule_amount`` is the rules' amount the change was checked against (grant control);
+    ``signed_by`` the second person who signed an amount other than it."""
     if not reason.strip():
         raise ValidationFailed("变更待遇须写明理由", field="reason", code="reason_required")
     old = _lock(entitlement)
@@ -158,6 +171,10 @@ def entitlement_change(
         referral=old.referral,
         origin=origin or old.origin,
         reason=reason,
+        rule_amount=None if rule_amount is None else money(rule_amount),
+        signed_by=signed_by,
+        signed_on=signed_on if signed_by is not None else None,
+        cause=old.cause,
         created_by=actor,
     )
     new.members.set(old.members.all())

@@ -54,6 +54,17 @@ class Entitlement(models.Model):
     origin = models.CharField("依据", max_length=100, blank=True)
     reason = models.TextField("理由", blank=True)
     ended_reason = models.TextField("终止理由", blank=True)
+    # Grant control (DOMAIN §7): the rule's amount for the facts on file when granted (None:
+    # set by need), and the second person who signed an amount other than the rule's.
+    rule_amount = models.DecimalField(
+        "规则测算金额（元）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name="签批人",
+    )  # fmt: skip
+    signed_on = models.DateField("签批日期", null=True, blank=True)
+    cause = models.CharField("救助事由", max_length=20, blank=True)  # temporary aid: same-cause rule
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords()
@@ -332,3 +343,64 @@ class Letter(models.Model):
         if self.pk is not None:
             raise ValueError("决定书出具后不得修改")
         super().save(*args, **kwargs)
+
+
+class GrantRequest(models.Model):
+    """A grant held for a second signature (发放签批, DOMAIN §7 "Grant control"): an amount
+    above the rule's, or above the officer's tier, made by the unit's officer and signed (or
+    sent back) by a second person of the approving level. Nothing is owed, so nothing is paid,
+    until it is signed: only the signature grants the referral and creates the entitlement.
+    A joint decision (一事一议) is recorded with the members present."""
+
+    PENDING, SIGNED, REJECTED = "pending", "signed", "rejected"
+    STATES = [(PENDING, "待签批"), (SIGNED, "已签批"), (REJECTED, "已退回")]
+    COUNTY, JOINT = "county", "joint"
+    LEVELS = [(COUNTY, "县级民政部门审批"), (JOINT, "联席会议“一事一议”")]
+
+    referral = models.ForeignKey("intake.Referral", on_delete=models.PROTECT, related_name="grant_requests")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="grant_requests")
+    service_code = models.CharField("救助事项", max_length=60)
+    service_name = models.CharField("事项名称", max_length=100)
+    category = models.CharField("类别", max_length=30)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="承办单位")
+    amount = models.DecimalField("拟给予金额（元）", max_digits=12, decimal_places=2)
+    amount_period = models.CharField("金额周期", max_length=10, choices=Entitlement.PERIODS)
+    start_month = models.DateField("起始月份")
+    rule_amount = models.DecimalField(
+        "规则测算金额（元）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    rule_eligible = models.BooleanField("规则测算符合条件", null=True)
+    level = models.CharField("签批层级", max_length=10, choices=LEVELS)
+    reason = models.TextField("理由")
+    why = models.JSONField("须签批的原因", default=list)
+    state = models.CharField("状态", max_length=10, choices=STATES, default=PENDING, db_index=True)
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_on = models.DateField("提请日期")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_on = models.DateField("签批日期", null=True, blank=True)
+    sign_note = models.TextField("签批意见", blank=True)
+    # joint decision (一事一议): when the conference met and who was there
+    joint_met_on = models.DateField("会议日期", null=True, blank=True)
+    joint_members = models.JSONField("出席成员", default=list, blank=True)
+    joint_minutes = models.TextField("会议纪要", blank=True)
+    entitlement = models.OneToOneField(
+        Entitlement, null=True, blank=True, on_delete=models.PROTECT, related_name="grant_request"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "待签批给付"
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral"],
+                condition=models.Q(state="pending"),
+                name="one_pending_grant_per_referral",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.service_name} {self.amount}"

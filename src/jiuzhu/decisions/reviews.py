@@ -282,15 +282,17 @@ def review_sign(*, actor, review: Review | int, today: date | None = None) -> Re
         ent.next_review_on = date.fromisoformat(more["next_review_on"])
         ent.save(update_fields=["next_review_on"])
     elif r.outcome == Review.ADJUST:
+        rule = r.proposed_amount if r.proposed_amount is not None else r.amount
         new = entitlement_change(entitlement=ent, amount=r.amount, from_month=from_month, actor=actor,
-                                 reason=reason, origin=origin,
+                                 reason=reason, origin=origin, rule_amount=rule,
+                                 signed_by=actor if r.amount != rule else None, signed_on=today,
                                  next_review_on=date.fromisoformat(more["next_review_on"]))  # fmt: skip
         members = list(Person.objects.filter(pk__in=r.result.get("members") or []))
         if members:
             new.members.set(members)
     elif r.outcome == Review.GRADUAL_EXIT:
         new = entitlement_change(entitlement=ent, amount=ent.amount, from_month=from_month, actor=actor,
-                                 reason=reason, origin=origin, status=Entitlement.GRADUAL_EXIT,
+                                 reason=reason, origin=origin, status=Entitlement.GRADUAL_EXIT, rule_amount=ent.amount,
                                  end_month=add_months(from_month, more["exit_months"] - 1))  # fmt: skip
     else:
         new = entitlement_stop(

@@ -14,7 +14,7 @@ from jiuzhu.common import masking as m
 from jiuzhu.common.selectors import holiday_table
 from jiuzhu.common.workdays import workdays_between
 
-from .models import Case, Entitlement, Letter, Notice, Objection, Review
+from .models import Case, Entitlement, GrantRequest, Letter, Notice, Objection, Review
 from .scope import DECISION_CATEGORIES
 
 DUE_SOON_DAYS = 3  # working days
@@ -240,10 +240,27 @@ def chain_entries(*, household, role: str):
         if e.status == Entitlement.ENDED and e.ended_reason:
             yield ChainEntry(at=_at(e.end_month or e.start_month), area="审核确认",
                              title=f"待遇终止（{labels.label('service', e.service_code)}）", detail=e.ended_reason[:200])  # fmt: skip
+    for g in GrantRequest.objects.filter(household=household).select_related("unit").order_by("-id")[:50]:
+        url = reverse("decisions:grant", args=[g.pk]) if role in staff_roles | {m.DEPARTMENT_OFFICER} else ""
+        yield ChainEntry(at=g.created_at, area="发放签批",
+                         title=f"{g.service_name}：{g.amount} 元{g.get_level_display()}（{g.get_state_display()}）",
+                         detail=g.reason[:200], unit=g.unit.name, url=url)  # fmt: skip
     for r in Review.objects.filter(household=household).order_by("-id")[:50]:
         yield ChainEntry(at=_at(r.signed_on or r.generated_on), area="审核确认",
                          title=f"{r.get_reason_display()}：{r.get_outcome_display() or r.get_proposal_display()}"
                          f"（{r.get_state_display()}）")  # fmt: skip
+
+
+def grant_requests_for(user, *, state: str | None = "pending", limit: int = 200) -> list[GrantRequest]:
+    """Grants held for a second signature: an approver sees the city's, a unit's officer his
+    unit's; supervisors read all."""
+    qs = GrantRequest.objects.select_related("household", "unit", "made_by").order_by("-id")
+    if state:
+        qs = qs.filter(state=state)
+    role = getattr(user, "effective_role", "") or getattr(user, "role", "")
+    if role in (m.DEPARTMENT_OFFICER, m.TOWN_CASEWORKER):
+        qs = qs.filter(unit_id=user.unit_id)
+    return list(qs[:limit])
 
 
 def notice_counts() -> dict:

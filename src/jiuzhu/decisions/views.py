@@ -23,8 +23,8 @@ from jiuzhu.common.signin import client_ip
 from jiuzhu.common.views import post_action
 from jiuzhu.intake.services import role_of
 
-from . import cases, letters, notices, reviews, selectors
-from .models import Case, Investigation, Letter, Notice, Review
+from . import cases, grants, letters, notices, reviews, selectors
+from .models import Case, GrantRequest, Investigation, Letter, Notice, Review
 
 READ_ROLES = {m.TOWN_CASEWORKER, m.APPROVER, m.SUPERVISOR, m.ADMIN, m.CONVENER}
 
@@ -243,6 +243,69 @@ def review_act(request, pk: int, action: str):
         raise NotFound("未知操作")
     messages.success(request, done)
     return redirect("decisions:review", pk=pk)
+
+
+# --- grants held for a second signature (发放签批) -----------------------------------------------
+
+GRANT_READERS = READ_ROLES | {m.DEPARTMENT_OFFICER}
+
+
+def _grant_reader(user, req: GrantRequest | None = None) -> str:
+    role = role_of(user)
+    if role not in GRANT_READERS:
+        raise PermissionDenied("您的角色不能查看待签批给付", code="role_not_allowed")
+    if req is not None and role in (m.DEPARTMENT_OFFICER, m.TOWN_CASEWORKER) and user.unit_id != req.unit_id:
+        raise PermissionDenied("该给付不属于您所在单位", code="out_of_scope")
+    return role
+
+
+@login_required
+def grants_list(request):
+    try:
+        role = _grant_reader(request.user)
+    except JiuzhuError as exc:
+        return _error(request, exc)
+    return render(request, "decisions/grants.html", {
+        "role": role, "requests": selectors.grant_requests_for(request.user, state=request.GET.get("state", "pending")),
+    })  # fmt: skip
+
+
+@login_required
+def grant(request, pk: int):
+    req = (
+        GrantRequest.objects.select_related("household", "unit", "made_by", "signed_by", "referral")
+        .filter(pk=pk)
+        .first()
+    )
+    try:
+        if req is None:
+            raise NotFound("待签批给付不存在")
+        role = _grant_reader(request.user, req)
+    except JiuzhuError as exc:
+        return _error(request, exc)
+    return render(request, "decisions/grant.html", {"g": req, "role": role, "today": timezone.localdate()})
+
+
+@acts
+def grant_act(request, pk: int, action: str):
+    p = request.POST
+    if action == "sign":
+        members = [
+            x
+            for x in p.get("joint_members", "").replace("，", "\n").replace(",", "\n").splitlines()
+            if x.strip()
+        ]
+        met = _date(p.get("joint_met_on"), "joint_met_on") if p.get("joint_met_on") else None
+        grants.grant_sign(actor=request.user, request=pk, note=p.get("note", ""), joint_met_on=met,
+                          joint_members=members, joint_minutes=p.get("joint_minutes", ""))  # fmt: skip
+        done = "已签批：给付生效，按起始月份纳入发放名册"
+    elif action == "return":
+        grants.grant_return(actor=request.user, request=pk, note=p.get("note", ""))
+        done = "已退回经办单位"
+    else:
+        raise NotFound("未知操作")
+    messages.success(request, done)
+    return redirect("decisions:grant", pk=pk)
 
 
 # --- public notices (no login) ------------------------------------------------------------------

@@ -98,6 +98,7 @@ class ReferralOut(Schema):
     proposal: dict
     flag: str
     actions: list[str] = Field(..., description="当前用户此刻可执行的操作")
+    held_grant: dict | None = Field(None, description="待第二人签批的给付（id, amount, level）；签批前不发放")
 
 
 class DocumentOut(Schema):
@@ -221,6 +222,9 @@ class AuthorisationIn(Schema):
 class ReferIn(Schema):
     services: list[str] = Field(..., description="确认分办的事项代码", examples=[["dibao", "education_aid"]])
     note: str = ""
+    cause: str = Field(
+        "", description="临时救助的事由 fire/accident/illness/disaster/other（同一事由12个月内只救助一次）"
+    )
 
 
 class VersionIn(Schema):
@@ -242,8 +246,10 @@ class TransferIn(VersionIn):
 
 
 class GrantIn(VersionIn):
-    amount: str = Field(..., examples=["500.00"])
-    period: str = Field("month", description="month=每月；once=一次性；year=每学年/每年")
+    amount: str | None = Field(
+        None, description="不填则按规则测算金额；与规则不同须在 note 写明理由", examples=["500.00"]
+    )
+    period: str | None = Field(None, description="month=每月；once=一次性；year=每学年/每年；不填按规则")
     start_month: date = Field(..., description="起始月份（取当月1日）", examples=["2026-11-01"])
 
 
@@ -530,7 +536,11 @@ def application_proposals(request, code: str):
 def application_refer(request, code: str, payload: ReferIn):
     app = services.get_application(code)
     made = services.refer(
-        actor=request.user, application=app, service_codes=payload.services, note=payload.note
+        actor=request.user,
+        application=app,
+        service_codes=payload.services,
+        note=payload.note,
+        cause=payload.cause,
     )
     return Status(201, [_ref_out(r, request.user) for r in made])
 

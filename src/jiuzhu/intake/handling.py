@@ -264,6 +264,7 @@ def do_transfer(r: Referral, *, actor, to_unit: Unit, reason: str, today: date) 
         due_on=due.due,
         due_warning="；".join(due.warnings)[:300],
         proposal=r.proposal,
+        cause=r.cause,
     )
     event(
         r.application,
@@ -342,7 +343,7 @@ def do_set_due(r: Referral, *, due_on: date, reason: str, actor=None) -> Referra
     return r
 
 
-def _entitlement_for(r: Referral, *, actor, note: str) -> None:
+def _entitlement_for(r: Referral, *, actor, note: str, rule_amount=None, signed_by=None, today=None) -> None:
     """The granted amount becomes an entitlement payments can pay (one-off and department
     grants), unless the referral already has one (a decision creates its own)."""
     from jiuzhu.decisions.entitlements import entitlement_grant
@@ -363,14 +364,29 @@ def _entitlement_for(r: Referral, *, actor, note: str) -> None:
         referral=r,
         origin=f"分办反馈 {app.tracking_code}",
         reason=note,
+        rule_amount=rule_amount,
+        signed_by=signed_by,
+        signed_on=today if signed_by is not None else None,
+        cause=r.cause,
     )
 
 
-def do_grant(r, *, actor, amount, period: str, start_month: date, note: str, today: date) -> Referral:
+def do_grant(
+    r,
+    *,
+    actor,
+    amount,
+    period: str,
+    start_month: date,
+    note: str,
+    today: date,
+    rule_amount=None,
+    signed_by=None,
+) -> Referral:
     _close(
         r, R.GRANTED, actor, today, amount=amount, amount_period=period, start_month=start_month, reasons=note
     )
-    _entitlement_for(r, actor=actor, note=note)
+    _entitlement_for(r, actor=actor, note=note, rule_amount=rule_amount, signed_by=signed_by, today=today)
     data = {"amount": f"{amount:.2f}", "period": period, "start_month": start_month.isoformat()[:7]}
     event(r.application, "granted", actor=actor, referral=r, note=note, data=data)
     _feedback_notice(
@@ -385,28 +401,45 @@ def referral_grant(
     *,
     actor,
     referral: Referral | int,
-    amount,
+    amount=None,
     start_month: date,
-    period: str = "month",
+    period: str | None = None,
     note: str = "",
     version: int | None = None,
     today: date | None = None,
 ) -> Referral:
-    amount = _money(amount)
-    if period not in dict(Referral.PERIODS):
+    """Grant control (``decisions.grants``, DOMAIN §7): ``amount`` None is the rule's amount
+    for the facts on file; another amount needs a written ``note``; one above the rule's or the
+    officer's tier is held for a second signature (the referral stays in progress, nothing is
+    paid; ``r.held_grant`` is the request)."""
+    from jiuzhu.decisions.grants import grant_control
+    from jiuzhu.policy.selectors import current_policy
+
+    amount = None if amount in (None, "") else _money(amount)
+    if period not in dict(Referral.PERIODS) and period is not None:
         raise ValidationFailed("金额周期无效", field="period")
     if start_month is None:
         raise ValidationFailed("请填写起始月份", field="start_month", code="required")
     start_month = start_month.replace(day=1)
+    today = today or timezone.localdate()
+    note = (note or "").strip()
     r = check_referral(actor=actor, referral_id=_pk(referral), action="grant", version=version)
+    plan = grant_control(
+        r, actor=actor, amount=amount, period=period, start_month=start_month, reason=note, today=today,
+        policy=current_policy(),
+    )  # fmt: skip
+    r.held_grant = plan.held
+    if plan.held is not None:
+        return r
     return do_grant(
         r,
         actor=actor,
-        amount=amount,
-        period=period,
+        amount=plan.amount,
+        period=plan.period,
         start_month=start_month,
-        note=(note or "").strip(),
-        today=today or timezone.localdate(),
+        note=note,
+        today=today,
+        rule_amount=plan.rule_amount,
     )
 
 

@@ -201,6 +201,8 @@ class Referral(models.Model):
     basis = models.TextField("政策依据", blank=True)
     alternatives = models.TextField("可申请的其他救助", blank=True)
     charity_name = models.CharField("慈善组织", max_length=100, blank=True)
+    # temporary assistance: the cause (EmergencyAid.CAUSES), for "same cause once in 12 months"
+    cause = models.CharField("救助事由", max_length=20, blank=True)
     # What the pre-check said when the clerk referred (frozen: later registry edits do not
     # change it).
     proposal = models.JSONField(default=dict, blank=True)
@@ -243,6 +245,8 @@ class CaseEvent(models.Model):
         ("charity", "反馈：转介慈善力量"),
         ("emergency_granted", "先行救助"),
         ("emergency_completed", "先行救助补齐手续"),
+        ("grant_held", "给付待签批（高于规则金额或超出权限）"),
+        ("grant_returned", "给付签批退回"),
         ("due_soon", "临近期限"),
         ("overdue", "已超期"),
         ("closed", "申请办结"),

@@ -56,14 +56,25 @@ def missing_authorisations(household: Household, *, on: date) -> list[Person]:
 
 
 def received_services(household: Household, *, on: date) -> set[str]:
-    """Services the household already receives, as far as intake knows: granted referrals
-    with a monthly or yearly amount that have started by ``on``."""
-    return set(
+    """Services the household already receives: active entitlements (whatever path created
+    them: a decision, a unit's grant, an import) that still run in ``on``'s month or later, and
+    granted referrals whose entitlement is not written yet. One-off grants count in their
+    month only."""
+    from jiuzhu.decisions.grants import RUNNING
+    from jiuzhu.decisions.models import Entitlement
+
+    month = on.replace(day=1)
+    ents = (
+        Entitlement.objects.filter(household=household, status__in=RUNNING)
+        .filter(Q(end_month__isnull=True) | Q(end_month__gte=month))
+        .exclude(Q(amount_period="once") & Q(start_month__lt=month))
+    )
+    return set(ents.values_list("service_code", flat=True)) | set(
         Referral.objects.filter(
             application__household=household,
             state=Referral.GRANTED,
             amount_period__in=("month", "year"),
-            start_month__lte=on,
+            entitlements__isnull=True,
         ).values_list("service_code", flat=True)
     )
 
@@ -556,6 +567,22 @@ def referral_view(r: Referral, user=None) -> dict:
         "proposal": r.proposal,
         "flag": r.flag,
         "actions": allowed_actions(r, user) if user is not None else [],
+        "held_grant": _held_grant(r),
+    }
+
+
+def _held_grant(r: Referral) -> dict | None:
+    """A grant of this referral waiting for a second signature (decisions.grants)."""
+    from jiuzhu.decisions.grants import pending_for
+
+    req = pending_for(r)
+    if req is None:
+        return None
+    return {
+        "id": req.pk,
+        "amount": f"{req.amount:.2f}",
+        "level": req.level,
+        "level_display": req.get_level_display(),
     }
 
 

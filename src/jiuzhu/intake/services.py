@@ -315,11 +315,19 @@ def _ensure_window_or_unit(actor, referral: Referral) -> None:
 
 @transaction.atomic
 def refer(
-    *, actor, application: Application, service_codes: list[str], note: str = "", today: date | None = None
+    *,
+    actor,
+    application: Application,
+    service_codes: list[str],
+    note: str = "",
+    cause: str = "",
+    today: date | None = None,
 ) -> list[Referral]:
     """The clerk's confirmation (分办): one referral per chosen service to the unit owning it,
     due after the service's handling limit in statutory working days. The pre-check the
-    clerk saw is frozen on each referral."""
+    clerk saw is frozen on each referral. A service already received (an active entitlement)
+    is refused; temporary assistance carries its ``cause`` (EmergencyAid.CAUSES), refused when
+    the household had aid for it within 12 months (decisions.grants.check_same_cause)."""
     from .selectors import proposals  # selectors import services' helpers; keep the cycle lazy
 
     ensure_window_of(actor, application)
@@ -344,6 +352,12 @@ def refer(
                 code="already_receiving",
             )
         chosen.append(p)
+    if cause and cause not in dict(EmergencyAid.CAUSES):
+        raise ValidationFailed("救助事由无效", field="cause", code="invalid_choice")
+    if cause and any(p.service.category == "temporary" for p in chosen):
+        from jiuzhu.decisions.grants import check_same_cause
+
+        check_same_cause(household=application.household, cause=cause, on=today, policy=policy)
     open_codes = set(
         application.referrals.filter(state__in=Referral.OPEN_STATES).values_list("service_code", flat=True)
     )
@@ -391,6 +405,7 @@ def refer(
             due_on=due.due,
             due_warning="；".join(due.warnings)[:300],
             proposal=p.snapshot(),
+            cause=cause if p.service.category == "temporary" else "",
         )
         r.chain_root = r
         r.save(update_fields=["chain_root"])
@@ -456,17 +471,11 @@ def emergency_grant(
             code="over_emergency_limit",
             limit=f"{limit:.2f}",
         )
-    # DOMAIN §3 Temporary: the same cause at most once in 12 months per household.
-    months = catalogue.same_cause_months(policy, today)
-    since = today - timedelta(days=round(months * 365 / 12))
-    if EmergencyAid.objects.filter(
-        household_id=application.household_id, cause=cause, granted_on__gt=since
-    ).exists():
-        raise IllegalTransition(
-            f"该家庭{months}个月内已因同一原因获得过先行救助",
-            field="cause",
-            code="same_cause_within_12_months",
-        )
+    # DOMAIN §3 Temporary: the same cause at most once in 12 months per household (month-end
+    # clamping), counting aid first and temporary entitlements alike.
+    from jiuzhu.decisions.grants import check_same_cause
+
+    check_same_cause(household=application.household, cause=cause, on=today, policy=policy)
     due = deadline(today, catalogue.emergency_file_days(policy, today))
     aid = EmergencyAid.objects.create(
         application=application,

@@ -217,6 +217,7 @@ def refer(request, code: str):
         application=app,
         service_codes=request.POST.getlist("services"),
         note=request.POST.get("note", ""),
+        cause=request.POST.get("cause", ""),
     )
     messages.success(request, "已分办：" + "、".join(f"{r.service_name}→{r.unit.name}" for r in made))
     return redirect("intake:application", code=app.tracking_code)
@@ -342,8 +343,22 @@ def referral(request, ref_id: int):
             ),
             "applicant": selectors.masked_applicant(r.application, _role(request.user)),
             "next_month": (timezone.localdate().replace(day=1) + timedelta(days=32)).replace(day=1),
+            **_grant_context(r),
         },
     )
+
+
+def _grant_context(r: Referral) -> dict:
+    """Grant control on the referral page: the rule's amount as the default, a held grant."""
+    from jiuzhu.decisions import grants
+
+    out = {"held": grants.pending_for(r), "rule": None}
+    if r.is_open:
+        out["rule"] = grants.rule_amount(
+            household=r.application.household, service_code=r.service_code, on=timezone.localdate(),
+            policy=current_policy(),
+        )  # fmt: skip
+    return out
 
 
 def _int(raw) -> int | None:
@@ -373,16 +388,21 @@ def referral_act(request, ref_id: int, action: str):
         )
         done = f"已转办至{nxt.unit.name}"
     elif action == "grant":
-        handling.referral_grant(
+        r = handling.referral_grant(
             actor=user,
             referral=ref_id,
-            amount=p.get("amount", ""),
-            period=p.get("period", "month"),
+            amount=p.get("amount", "") or None,
+            period=p.get("period") or None,
             start_month=_month(p.get("start_month")),
             note=p.get("note", ""),
             version=v,
         )
-        done = "已反馈：给予救助"
+        held = getattr(r, "held_grant", None)
+        done = (
+            f"给付 {held.amount:.2f} 元已提请{held.get_level_display()}签批，签批后方可发放"
+            if held is not None
+            else "已反馈：给予救助"
+        )
     elif action == "refuse":
         handling.referral_refuse(
             actor=user,

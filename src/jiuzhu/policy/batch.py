@@ -11,6 +11,7 @@ Pure: numpy and polars, no Django import.
 
 from __future__ import annotations
 
+from calendar import monthrange
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -87,7 +88,9 @@ def _epoch_days(d: date) -> int:
 
 def _months_between(s: pl.Series, end: date):
     y, m, d, valid = _ymd(s)
-    return (end.year - y) * 12 + (end.month - m) - (end.day < d), valid
+    # month-end clamping, as rules.base.months_between: the month's last day completes it
+    last_day = end.day == monthrange(end.year, end.month)[1]
+    return (end.year - y) * 12 + (end.month - m) - ((end.day < d) & (not last_day)), valid
 
 
 class _Batch:

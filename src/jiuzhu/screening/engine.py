@@ -9,7 +9,8 @@ Inputs (``Inputs``; money is Int64 cents, dates are ``date``):
   person and month, cents, null when unknown), low_income (bool, null when not evaluated)
 - ``roster``: line_id (one entitlement), person_id, household_id, service, category, unit,
   amount, period (month/year/once), start, end (null: open), cause (temporary aid),
-  relative_registered (bool: the decision recorded the close-relative registration)
+  relative_registered (bool: the decision recorded the close-relative registration),
+  rule_amount (cents, the rules' amount when granted; optional), signed (bool; optional)
 - ``lists``: row_id, kind, name, id_number, birth_date (department lists, possibly damaged)
 - ``relatives``: rel_id, name, id_number, declarant, post, unit (StaffRelative)
 - ``deaths``: death_id, name, id_number, birth_date, died_on, source (death records)
@@ -30,7 +31,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from . import identity
-from .rules import ALERT_SCHEMA, duplicates, omissions, unfairness
+from .rules import ALERT_SCHEMA, duplicates, grant_amounts, omissions, unfairness
 
 LOW_INCOME_CATEGORIES = ("minimum_living", "extreme_poverty")
 
@@ -46,6 +47,8 @@ class Inputs:
     decisions: pl.DataFrame | None = None
     charity: pl.DataFrame | None = None
     status_of: Callable[[list[int]], pl.DataFrame] | None = None
+    # grant control: the rules' amounts now (household_id, service, amount cents) of households
+    rule_amounts: Callable[[list[int]], pl.DataFrame] | None = None
 
 
 @dataclass
@@ -156,6 +159,7 @@ def screen(inp: Inputs, cfg: Config) -> tuple[pl.DataFrame, dict[str, float]]:
         unfairness.town_amounts(prep),
         unfairness.approver_rates(prep),
         unfairness.town_coverage(prep),
+        grant_amounts.amount_not_rule(prep),
     ]
     tick("unfairness")
     if inp.charity is not None and inp.charity.height:

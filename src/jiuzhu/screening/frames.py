@@ -110,10 +110,10 @@ def roster_frame(as_of: date) -> pl.DataFrame:
     m = pl.DataFrame(list(members), schema={"line_id": pl.Int64, "person_id": pl.Int64}, orient="row")
     rows = ents.values_list(
         "id", "payee_id", "household_id", "service_code", "category", "unit__code", "amount", "amount_period",
-        "start_month", "end_month", "reason",
+        "start_month", "end_month", "reason", "rule_amount", "signed_by_id", "status",
     )  # fmt: skip
     e = pl.DataFrame(
-        [(*r[:6], _cents(r[6]), *r[7:]) for r in rows],
+        [(*r[:6], _cents(r[6]), *r[7:11], _cents(r[11]), r[12] is not None, r[13]) for r in rows],
         schema={
             "line_id": pl.Int64,
             "payee_id": pl.Int64,
@@ -126,6 +126,9 @@ def roster_frame(as_of: date) -> pl.DataFrame:
             "start": pl.Date,
             "end": pl.Date,
             "cause": pl.String,
+            "rule_amount": pl.Int64,  # grant control: the rules' amount when granted (cents)
+            "signed": pl.Boolean,  # a second person signed an amount other than the rule's
+            "status": pl.String,
         },
         orient="row",
     )
@@ -272,6 +275,32 @@ def status_of(policy, as_of: date):
     return run
 
 
+def rule_amounts_of(policy, as_of: date):
+    """The rules' amounts now (``policy.batch``) of the listed households: household_id,
+    service, amount (cents); services set by need or not eligible are left out."""
+    from jiuzhu.policy.batch import evaluate_batch, to_long
+    from jiuzhu.policy.facts import from_registry
+    from jiuzhu.policy.frames import from_facts
+
+    schema = {"household_id": pl.Int64, "service": pl.String, "amount": pl.Int64}
+
+    def run(hh_ids: list[int]) -> pl.DataFrame:
+        facts, ids = [], []
+        for h in Household.objects.filter(id__in=hh_ids).prefetch_related("assets"):
+            f = from_registry(h, as_of)
+            if f is not None:
+                facts.append(f)
+                ids.append(h.id)
+        if not facts:
+            return pl.DataFrame(schema=schema)
+        long = to_long(evaluate_batch(from_facts(facts, ids), as_of, policy))
+        return long.filter(pl.col("eligible") & pl.col("amount").is_not_null()).select(
+            pl.col("hh_id").cast(pl.Int64).alias("household_id"), "service", pl.col("amount").cast(pl.Int64)
+        )
+
+    return run
+
+
 def coverage_sample(households: pl.DataFrame, status) -> pl.DataFrame:
     """``low_income`` for an evenly spaced sample of each town's households (the rest null)."""
     h = households.sort("household_id").with_columns(
@@ -299,6 +328,7 @@ def read_inputs(*, policy, as_of: date) -> tuple[Inputs, Config]:
         decisions=decisions_frame(as_of),
         charity=charity_frame(as_of),
         status_of=status,
+        rule_amounts=rule_amounts_of(policy, as_of),
     )
     exclusive = frozenset((s.code, x) for s in policy.services for x in s.exclusive_with)
     return inputs, Config(as_of=as_of, exclusive=exclusive)

@@ -14,6 +14,7 @@ from jiuzhu.common.errors import PermissionDenied
 from jiuzhu.intake import handling
 from jiuzhu.intake import services as intake
 from jiuzhu.intake.models import Notification
+from jiuzhu.intake.testing import grant_signed
 
 from .conftest import D0
 
@@ -35,14 +36,8 @@ def _close(app_needs, codes, household, clerk, staff, *, grant=(), refuse=()):
         officer = staff("department_officer", r.unit.code)
         handling.referral_accept(actor=officer, referral=r)
         if r.service_code in grant:
-            handling.referral_grant(
-                actor=officer,
-                referral=r,
-                amount="500",
-                start_month=date(2026, 10, 1),
-                period="once",
-                today=D0,
-            )
+            grant_signed(actor=officer, approver=staff("approver", "civil_affairs"), referral=r, amount="500",
+                         start_month=date(2026, 10, 1), period="once", today=D0)  # fmt: skip
         else:
             handling.referral_refuse(
                 actor=officer, referral=r, reasons="不符合", basis="办法", alternatives="慈善", today=D0

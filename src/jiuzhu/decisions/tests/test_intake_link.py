@@ -43,7 +43,12 @@ def test_granted_referral_becomes_an_entitlement_once(clerk, poor_household, sta
     officer = staff("department_officer" if r.unit.kind == "department" else "town_caseworker", r.unit.code)
     handling.referral_accept(actor=officer, referral=r)
     handling.referral_grant(
-        actor=officer, referral=r, amount="1500", period="once", start_month=date(2026, 4, 9)
+        actor=officer,
+        referral=r,
+        amount="1500",
+        period="once",
+        start_month=date(2026, 4, 9),
+        note="火灾后急需",
     )
     ent = Entitlement.objects.get(referral=r)
     assert ent.amount == Decimal("1500.00") and ent.amount_period == "once"

@@ -100,8 +100,24 @@ def test_full_flow_over_the_api(login, household, policy):
         off_to, f"/referrals/{new_id}/grant", {"amount": "800", "start_month": "2026-11-01", "version": 1}
     )
     assert r.status_code == 409 and r.json()["code"] == "stale_version"
+    # the rules find the household not eligible: ¥800 waits for a second signature
     r = _post(off_to, f"/referrals/{new_id}/grant", {"amount": "800", "start_month": "2026-11-01"})
-    assert r.status_code == 200 and r.json()["result"]["amount"] == "800.00"
+    assert r.status_code == 400 and r.json()["code"] == "reason_required"
+    r = _post(
+        off_to,
+        f"/referrals/{new_id}/grant",
+        {"amount": "800", "start_month": "2026-11-01", "note": "按实际需要核定"},
+    )
+    assert r.status_code == 200 and r.json()["state"] == "in_progress" and r.json()["result"] is None
+    held = r.json()["held_grant"]
+    assert held["amount"] == "800.00" and held["level"] == "county"
+    approver = login("approver", "civil_affairs")
+    r = approver.post(
+        f"/api/decisions/grants/{held['id']}/sign", {"note": "同意"}, content_type="application/json"
+    )
+    assert r.status_code == 200 and r.json()["state"] == "signed" and r.json()["entitlement"]
+    r = clerk.get(f"{URL}/referrals/{new_id}")
+    assert r.json()["result"]["amount"] == "800.00"
 
     # B: asks for material, window records it, B refuses properly
     r = _post(off_b, f"/referrals/{rb['id']}/supplement-request", {"missing": "诊断证明"})

@@ -9,7 +9,7 @@ import pytest
 from jiuzhu.common.errors import IllegalTransition, PermissionDenied, ValidationFailed
 from jiuzhu.intake import handling, selectors, services, tracking
 from jiuzhu.intake.deadlines import tick
-from jiuzhu.intake.testing import JPG_BYTES, PDF_BYTES, PNG_BYTES, two_services
+from jiuzhu.intake.testing import JPG_BYTES, PDF_BYTES, PNG_BYTES, grant_signed, two_services
 
 
 class Named(io.BytesIO):
@@ -120,7 +120,8 @@ def test_proposals_mark_needs_received_and_exclusive(clerk, application, househo
     )[0]
     who = officer(svc.unit_code)
     handling.referral_accept(actor=who, referral=r)
-    handling.referral_grant(actor=who, referral=r, amount="100", start_month=date(2026, 10, 1))
+    grant_signed(actor=who, approver=staff("approver", "civil_affairs"), referral=r, amount="100",
+                 period="month", start_month=date(2026, 10, 1))  # fmt: skip
     app2 = services.application_create(actor=clerk, household=household, needs=["living"])
     p = {x.service.code: x for x in selectors.proposals(app2, today=date(2026, 11, 2))}
     assert p[svc.code].already_received and not p[svc.code].recommended

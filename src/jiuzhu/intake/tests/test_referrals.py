@@ -9,7 +9,7 @@ import pytest
 from jiuzhu.common.errors import Conflict, IllegalTransition, PermissionDenied, ValidationFailed
 from jiuzhu.intake import handling, services
 from jiuzhu.intake.models import Application, CaseEvent, Notification, Referral
-from jiuzhu.intake.testing import two_services
+from jiuzhu.intake.testing import grant_signed, two_services
 
 D0 = date(2026, 9, 29)  # a Tuesday before the National Day holiday
 
@@ -31,20 +31,28 @@ def test_refer_creates_one_referral_per_service_due_in_working_days(referred, ap
     assert Notification.objects.filter(kind="referred").count() == 2
 
 
-def test_accept_then_grant_records_events_and_closes_chain(referred, officer, clerk):
+def test_accept_then_grant_records_events_and_closes_chain(referred, officer, clerk, staff):
     r = referred[0]
     who = officer(r.unit.code)
     handling.referral_accept(actor=who, referral=r)
-    r = handling.referral_grant(
-        actor=who, referral=r, amount="500", start_month=date(2026, 11, 17), note="符合条件", today=D0
+    signer = staff("approver", "civil_affairs")
+    r = grant_signed(
+        actor=who,
+        approver=signer,
+        referral=r,
+        amount="500",
+        start_month=date(2026, 11, 17),
+        note="符合条件",
+        today=D0,
     )
     assert (
         r.state == Referral.GRANTED and r.amount == Decimal("500.00") and r.start_month == date(2026, 11, 1)
     )
     ev = CaseEvent.objects.filter(referral=r).order_by("id")
-    assert [e.kind for e in ev] == ["referred", "accepted", "granted"]
-    last = ev.last()
-    assert last.actor == who and last.unit == who.unit and last.note == "符合条件" and last.at
+    assert [e.kind for e in ev] == ["referred", "accepted", "grant_held", "granted"]
+    held, last = list(ev)[-2:]
+    assert held.actor == who and held.unit == who.unit and held.note == "符合条件"
+    assert last.actor == signer and last.note == "符合条件" and last.at
     assert Notification.objects.filter(kind="feedback", unit=clerk.unit).exists()
 
 

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from jiuzhu.intake import handling, services
 from jiuzhu.intake.models import Application, Referral
-from jiuzhu.intake.testing import PNG_BYTES, two_services
+from jiuzhu.intake.testing import PNG_BYTES, grant_signed, two_services
 
 
 @pytest.fixture
@@ -18,12 +18,13 @@ def as_user():
     def make(user):
         c = Client()
         c.force_login(user)
+        c.user = user
         return c
 
     return make
 
 
-def test_window_flow_by_forms(as_user, clerk, household, policy, officer):
+def test_window_flow_by_forms(as_user, clerk, household, policy, officer, staff):
     c = as_user(clerk)
     page = c.get("/intake/", {"q": household.code})
     assert page.status_code == 200 and f"/intake/new/{household.code}/" in page.content.decode()
@@ -83,8 +84,23 @@ def test_window_flow_by_forms(as_user, clerk, household, policy, officer):
         {"amount": "600", "period": "month", "start_month": "2026-11"},
         follow=True,
     )
+    assert "须写明理由" in r.content.decode()  # the rules do not find the household eligible
+    r = off.post(
+        f"/intake/r/{ref.pk}/grant/",
+        {"amount": "600", "period": "month", "start_month": "2026-11", "note": "按实际需要核定"},
+        follow=True,
+    )
+    assert "签批后方可发放" in r.content.decode()
+    ref.refresh_from_db()
+    assert ref.state == Referral.IN_PROGRESS and not ref.entitlements.exists()
+    held = ref.grant_requests.get()
+    signer = as_user(staff("approver", "civil_affairs"))
+    assert "签批同意发放" in signer.get(f"/decisions/grants/{held.pk}/").content.decode()
+    r = signer.post(f"/decisions/grants/{held.pk}/sign/", {"note": "同意"}, follow=True)
+    assert "已签批" in r.content.decode()
     ref.refresh_from_db()
     assert ref.state == Referral.GRANTED and ref.start_month == date(2026, 11, 1)
+    assert ref.entitlements.get().signed_by == signer.user
 
 
 def test_other_roles_are_kept_out(as_user, staff, application):
@@ -129,7 +145,7 @@ def test_track_page_throttles_with_429(application, settings):
     assert ok.status_code == 200
 
 
-def test_published_results_page_and_excel(application, clerk, policy, officer):
+def test_published_results_page_and_excel(application, clerk, policy, officer, staff):
     a, b = two_services(policy)
     ra, rb = services.refer(
         actor=clerk, application=application, service_codes=[a.code, b.code], today=date(2026, 10, 9)
@@ -142,9 +158,8 @@ def test_published_results_page_and_excel(application, clerk, policy, officer):
     )
     who = officer(b.unit_code)
     handling.referral_accept(actor=who, referral=rb)
-    handling.referral_grant(
-        actor=who, referral=rb, amount="300", start_month=date(2026, 11, 1), today=date(2026, 10, 13)
-    )
+    grant_signed(actor=who, approver=staff("approver", "civil_affairs"), referral=rb, amount="300",
+                 start_month=date(2026, 11, 1), today=date(2026, 10, 13))  # fmt: skip
     page = Client().get("/intake/results/?month=2026-10")
     body = page.content.decode()
     assert page.status_code == 200 and "办理结果公开" in body

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -75,8 +76,21 @@ def pct(rate) -> str:
 
 def months_between(start: date, end: date) -> int:
     """Whole months from ``start`` to ``end`` (negative when ``end`` is earlier): 2025-03-15 →
-    2025-09-14 is 5, → 2025-09-15 is 6."""
-    return (end.year - start.year) * 12 + (end.month - start.month) - (1 if end.day < start.day else 0)
+    2025-09-14 is 5, → 2025-09-15 is 6. Month-end clamping (DOMAIN §3 rulings): a month is
+    complete on the same day of the month, or on the month's last day when it has no such day
+    — 2024-02-29 → 2025-02-28 is 12, 2024-01-31 → 2024-02-29 is 1."""
+    n = (end.year - start.year) * 12 + (end.month - start.month)
+    if end.day < start.day and end.day != monthrange(end.year, end.month)[1]:
+        n -= 1
+    return n
+
+
+def add_months_clamped(d: date, n: int) -> date:
+    """The same day ``n`` months later, clamped to the month's last day (2024-02-29 + 12 →
+    2025-02-28): the first day ``months_between(d, ·) >= n``."""
+    k = d.year * 12 + (d.month - 1) + n
+    y, m = k // 12, k % 12 + 1
+    return date(y, m, min(d.day, monthrange(y, m)[1]))
 
 
 _NAMES = {

@@ -29,7 +29,13 @@ def result(policy, facts, code, on=ON):
     [
         (date(2025, 3, 15), date(2025, 9, 14), 5),
         (date(2025, 3, 15), date(2025, 9, 15), 6),
-        (date(2025, 8, 31), date(2026, 2, 28), 5),
+        # DOMAIN §3 rulings: month-end clamping — a month ends on its last day when it has no
+        # day of the start's number
+        (date(2025, 8, 31), date(2026, 2, 28), 6),
+        (date(2025, 8, 31), date(2026, 2, 27), 5),
+        (date(2024, 2, 29), date(2025, 2, 28), 12),
+        (date(2024, 2, 29), date(2025, 2, 27), 11),
+        (date(2024, 1, 31), date(2024, 2, 29), 1),
         (date(2026, 4, 1), date(2026, 3, 1), -1),
     ],
 )

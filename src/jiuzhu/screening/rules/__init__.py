@@ -37,6 +37,7 @@ RULES = {
         "omission",
         "部门名单中的人员，其家庭按政策规则测算符合条件或属低收入人口，但未享受任何救助（主动发现）",
     ),
+    "amount_not_rule": ("unfairness", "救助待遇金额与政策规则测算金额不符，且无第二人签批的书面理由"),
     "relative_unregistered": ("unfairness", "工作人员、村（居）委会成员或干部近亲属享受救助，但未单独备案"),
     "similar_households_amounts": (
         "unfairness",

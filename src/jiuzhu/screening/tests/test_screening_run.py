@@ -42,7 +42,7 @@ def test_duplicates_are_found_and_the_clean_household_raises_nothing(
 ):
     # extreme poverty and dibao for one person at once
     a = make_household(members=[{"name": "钱双领", "birth": date(1950, 1, 9)}])
-    grant(a, "dibao", "950")
+    grant(a, "dibao", "1140")  # the rules' amount: ¥950 + the add-on for 70 and over (grant control)
     grant(a, "tekun_dispersed", "1335", start=date(2026, 3, 1))
     # paid after death
     b = make_household(members=[{"name": "孙已故", "birth": date(1940, 2, 2)}], town="town_chengnan")
@@ -182,7 +182,7 @@ def test_repeated_run_raises_nothing_new_and_false_positive_stays_dismissed(
     make_household, grant, screen, staff
 ):
     a = make_household(members=[{"name": "钱双领", "birth": date(1950, 1, 9)}])
-    grant(a, "dibao", "950")
+    grant(a, "dibao", "1140")  # the rules' amount: ¥950 + the add-on for 70 and over (grant control)
     grant(a, "tekun_dispersed", "1335", start=date(2026, 3, 1))
     first = screen()
     assert first.raised == {"duplicate": 1}

@@ -23,7 +23,7 @@ def raised(make_household, grant, screen):
     grant(b, "dibao", "950")
     Person.objects.filter(household=b).update(deceased_on=date(2026, 2, 10))
     a = make_household(members=[{"name": "钱双领", "birth": date(1950, 1, 9)}])
-    grant(a, "dibao", "950")
+    grant(a, "dibao", "1140")  # the rules' amount: ¥950 + the add-on for 70 and over (grant control)
     grant(a, "tekun_dispersed", "1335", start=date(2026, 3, 1))
     screen()
     return {

@@ -1,0 +1,336 @@
+"""Grant control (发放有据, DOMAIN §7): every yuan a unit grants is the rule's yuan, or a
+second person signed it.
+
+``grant_control`` is called by ``intake.handling.referral_grant`` while it holds the
+referral's lock: it works out the rule's amount for the facts on file (the default), checks
+the officer's amount against it and against the temporary-assistance tiers
+(``policy.grants.check_grant``), and either lets the grant go on (the returned ``GrantPlan``)
+or records a ``GrantRequest`` held for a second signature — then nothing is owed and nothing is
+paid. ``grant_sign`` (the approver; a joint decision with the members present above the county
+tier) grants the referral and creates the entitlement in the same transaction;
+``grant_return`` sends it back to the officer.
+
+Concurrency: both take the referral's row lock first (``select_for_update``; SQLite's
+IMMEDIATE transaction serialises writers), then the request's, and check the state: of two
+approvers signing at once the second finds it signed and is refused (``grant_not_pending``).
+The database allows one pending request per referral.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from jiuzhu.common import masking as m
+from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.policy import grants as rules
+from jiuzhu.policy.rules.base import add_months_clamped
+
+from .models import Entitlement, GrantRequest
+
+# The approval level each handling role signs at alone (DOMAIN §7: town caseworker ≤ 3 ×,
+# county civil affairs ≤ 6 ×); a department officer grants at the first level.
+ROLE_LEVEL = {m.TOWN_CASEWORKER: rules.OFFICER, m.DEPARTMENT_OFFICER: rules.OFFICER, m.APPROVER: rules.COUNTY}
+SIGNER_ROLES = frozenset({m.APPROVER})
+RUNNING = (Entitlement.ACTIVE, Entitlement.GRADUAL_EXIT)
+JOINT_MIN_MEMBERS = 3  # policy ``temporary.joint_min_members`` wins when the file has it
+
+
+@dataclass(frozen=True)
+class GrantPlan:
+    """What ``grant_control`` decided: grant now (``held`` None) with these figures, or held."""
+
+    amount: Decimal
+    period: str
+    rule_amount: Decimal | None
+    held: GrantRequest | None = None
+
+
+def _role(user) -> str:
+    return getattr(user, "effective_role", "") or getattr(user, "role", "") or ""
+
+
+def rule_amount(*, household, service_code: str, on: date, policy) -> rules.RuleAmount:
+    """The rules' amount for ``service_code`` on the household's facts on file ``on``."""
+    from jiuzhu.intake import catalogue
+    from jiuzhu.intake.selectors import household_facts
+
+    try:
+        facts = household_facts(household, on)
+    except Exception as exc:  # facts the rules refuse (InvalidFacts): nothing pre-checked
+        return rules.RuleAmount(None, None, None, (f"政策规则未能测算：{getattr(exc, 'message', exc)}",))
+    if facts is None:
+        return rules.RuleAmount(None, None, None)
+    if service_code.startswith("temporary_") and getattr(facts, "temporary", None) is None:
+        # no temporary need on file: the amount is the need the unit finds, within the tiers
+        return rules.RuleAmount(
+            None, None, "once", ("家庭未登记临时困难及所需金额，按经办单位核定的实际需要给予",)
+        )
+    eligible, amount, period, reasons = catalogue.precheck(facts, on, policy, [service_code]).get(
+        service_code, (None, None, None, [])
+    )
+    return rules.RuleAmount(eligible, amount, period, tuple(reasons))
+
+
+def receiving(*, household, service_code: str, on: date, exclude_referral=None):
+    """Active entitlements of ``service_code`` for the household that still run in ``on``'s
+    month or later ("already receiving", whatever path created them). One-off grants count
+    only in their own month."""
+    month = on.replace(day=1)
+    qs = Entitlement.objects.filter(
+        household=household, service_code=service_code, status__in=RUNNING
+    ).filter(Q(end_month__isnull=True) | Q(end_month__gte=month))
+    qs = qs.exclude(Q(amount_period="once") & Q(start_month__lt=month))
+    if exclude_referral is not None:
+        qs = qs.exclude(referral=exclude_referral)
+    return qs
+
+
+def last_same_cause(*, household, cause: str, on: date) -> date | None:
+    """The last day the household got temporary aid (an entitlement of the temporary category,
+    or emergency aid first) for ``cause`` on or before ``on``."""
+    from jiuzhu.intake.models import EmergencyAid
+
+    days = [
+        timezone.localdate(at)
+        for at in Entitlement.objects.filter(
+            household=household, category="temporary", cause=cause
+        ).values_list("created_at", flat=True)
+    ]
+    days += list(
+        EmergencyAid.objects.filter(household=household, cause=cause).values_list("granted_on", flat=True)
+    )
+    days = [d for d in days if d <= on]
+    return max(days) if days else None
+
+
+def check_same_cause(*, household, cause: str, on: date, policy) -> None:
+    """社会救助暂行办法 第四十九条 (demo): the same cause at most once in 12 months per household,
+    counted with month-end clamping (aid on 2024-02-29 allows the cause again from 2025-02-28)."""
+    if not cause:
+        return
+    last = last_same_cause(household=household, cause=cause, on=on)
+    if last is None:
+        return
+    from jiuzhu.intake import catalogue
+
+    months = catalogue.same_cause_months(policy, on)
+    again = add_months_clamped(last, months)
+    if on < again:
+        raise IllegalTransition(
+            f"该家庭已于 {last.isoformat()} 因同一事由获得临时救助，{months}个月内不再给予"
+            f"（{again.isoformat()} 起可再次申请）",
+            field="cause",
+            code="same_cause_within_12_months",
+            last=last.isoformat(),
+            again=again.isoformat(),
+        )
+
+
+def _tier_inputs(policy, household, on: date):
+    from jiuzhu.intake import catalogue
+
+    standard = Decimal(str(catalogue.parameter(policy, "dibao.standard", on, {})[household.area]))
+    multiples = catalogue.parameter(policy, "temporary.multiple", on, {"town": 3, "county": 6, "joint": 12})
+    return standard, multiples
+
+
+def grant_control(
+    r, *, actor, amount, period: str | None, start_month: date, reason: str, today: date, policy
+) -> GrantPlan:
+    """Decide a unit's grant on referral ``r`` (locked by the caller). ``amount`` None means the
+    rule's amount. Raises for a grant nobody may make; returns a plan with ``held`` set when
+    the grant waits for a second signature."""
+    household = r.application.household
+    if receiving(
+        household=household, service_code=r.service_code, on=start_month, exclude_referral=r
+    ).exists():
+        raise IllegalTransition(
+            f"该家庭已在享受“{r.service_name}”，不能重复给予", field="service", code="already_receiving"
+        )
+    if GrantRequest.objects.filter(referral=r, state=GrantRequest.PENDING).exists():
+        raise Conflict("该事项已有待签批的给付，请等待签批结果", field="amount", code="grant_pending")
+    if r.category == "temporary":
+        check_same_cause(household=household, cause=r.cause, on=today, policy=policy)
+    rule = rule_amount(household=household, service_code=r.service_code, on=today, policy=policy)
+    if amount is None:
+        if rule.by_need or not rule.eligible:
+            raise ValidationFailed(
+                "规则未测算出金额，请填写给予金额并写明理由", field="amount", code="amount_required"
+            )
+        amount = rule.amount
+    period = period or rule.period or "month"
+    standard = multiples = None
+    if r.category == "temporary":
+        standard, multiples = _tier_inputs(policy, household, today)
+    check = rules.check_grant(
+        amount=amount,
+        rule=rule,
+        actor_level=ROLE_LEVEL.get(_role(actor), rules.OFFICER),
+        category=r.category,
+        standard=standard,
+        multiples=multiples,
+    )
+    if check.refused:
+        raise ValidationFailed(check.message, field="amount", code=check.refused)
+    if check.reason_required and len(reason.strip()) < 4:
+        raise ValidationFailed(
+            "给予金额与规则测算金额不同，须写明理由（不少于4个字）：" + "；".join(check.why),
+            field="note",
+            code="reason_required",
+        )
+    rule_figure = None if rule.by_need else (rule.amount if rule.eligible else Decimal("0.00"))
+    if not check.held:
+        return GrantPlan(amount=amount, period=period, rule_amount=rule_figure)
+    held = GrantRequest.objects.create(
+        referral=r,
+        household=household,
+        service_code=r.service_code,
+        service_name=r.service_name,
+        category=r.category,
+        unit=r.unit,
+        amount=amount,
+        amount_period=period,
+        start_month=start_month,
+        rule_amount=rule_figure,
+        rule_eligible=rule.eligible,
+        level=check.level,
+        reason=reason.strip(),
+        why=check.why,
+        made_by=actor,
+        made_on=today,
+    )
+    from jiuzhu.intake.services import event
+
+    event(
+        r.application,
+        "grant_held",
+        actor=actor,
+        referral=r,
+        note=reason,
+        data={"amount": f"{amount:.2f}", "level": check.level, "request": held.pk},
+    )
+    return GrantPlan(amount=amount, period=period, rule_amount=rule_figure, held=held)
+
+
+def _lock(request_id: int):
+    from jiuzhu.intake.models import Referral
+
+    try:
+        req = GrantRequest.objects.get(pk=request_id)
+    except GrantRequest.DoesNotExist:
+        raise NotFound("待签批给付不存在", field="request") from None
+    r = Referral.objects.select_for_update().select_related("application", "unit").get(pk=req.referral_id)
+    req = GrantRequest.objects.select_for_update().get(pk=request_id)
+    if req.state != GrantRequest.PENDING:
+        raise IllegalTransition(
+            f"该给付已{req.get_state_display()}，不能再签批", field="request", code="grant_not_pending"
+        )
+    return r, req
+
+
+def _check_signer(actor, req: GrantRequest) -> None:
+    if _role(actor) not in SIGNER_ROLES:
+        raise PermissionDenied("须由审批人员签批", code="role_not_allowed")
+    if actor.pk == req.made_by_id:
+        raise PermissionDenied("提请人不能签批本人提请的给付（须另一人签批）", code="same_person")
+
+
+def joint_min_members(policy, on: date) -> int:
+    from jiuzhu.intake import catalogue
+
+    return int(catalogue.parameter(policy, "temporary.joint_min_members", on, JOINT_MIN_MEMBERS))
+
+
+@transaction.atomic
+def grant_sign(
+    *,
+    actor,
+    request: GrantRequest | int,
+    note: str = "",
+    joint_met_on: date | None = None,
+    joint_members=(),
+    joint_minutes: str = "",
+    today: date | None = None,
+) -> GrantRequest:
+    """The second signature: the referral is granted and the entitlement created now (paid
+    from its start month by the next roll). Above the county tier the joint decision must be
+    recorded: the meeting's date, at least ``temporary.joint_min_members`` members present
+    (name and unit) and the minutes."""
+    from jiuzhu.intake.handling import do_grant
+    from jiuzhu.intake.models import Referral
+    from jiuzhu.policy.selectors import current_policy
+
+    today = today or timezone.localdate()
+    r, req = _lock(request.pk if isinstance(request, GrantRequest) else int(request))
+    _check_signer(actor, req)
+    if req.level == GrantRequest.JOINT:
+        members = [str(x).strip() for x in joint_members if str(x).strip()]
+        need = joint_min_members(current_policy(), today)
+        if joint_met_on is None:
+            raise ValidationFailed(
+                "请填写“一事一议”会议日期", field="joint_met_on", code="joint_date_required"
+            )
+        if joint_met_on > today:
+            raise ValidationFailed("会议日期不能晚于今天", field="joint_met_on", code="future_date")
+        if len(set(members)) < need:
+            raise ValidationFailed(
+                f"“一事一议”须记录出席成员（至少{need}人）",
+                field="joint_members",
+                code="joint_members_required",
+            )
+        if len(joint_minutes.strip()) < 4:
+            raise ValidationFailed("请填写会议纪要", field="joint_minutes", code="joint_minutes_required")
+        req.joint_met_on, req.joint_members, req.joint_minutes = joint_met_on, members, joint_minutes.strip()
+    if r.state != Referral.IN_PROGRESS:
+        raise IllegalTransition(
+            f"该事项当前状态为“{r.get_state_display()}”，不能签批给付",
+            field="request",
+            code="referral_closed",
+        )
+    do_grant(
+        r,
+        actor=actor,
+        amount=req.amount,
+        period=req.amount_period,
+        start_month=req.start_month,
+        note=req.reason,
+        today=today,
+        rule_amount=req.rule_amount,
+        signed_by=actor,
+    )
+    req.state, req.signed_by, req.signed_on, req.sign_note = GrantRequest.SIGNED, actor, today, note.strip()
+    req.entitlement = Entitlement.objects.filter(referral=r).order_by("-id").first()
+    req.save()
+    return req
+
+
+@transaction.atomic
+def grant_return(*, actor, request: GrantRequest | int, note: str, today: date | None = None) -> GrantRequest:
+    """Send a held grant back: nothing is granted; the officer may grant the rule's amount,
+    make a new request or refuse."""
+    from jiuzhu.intake.services import event
+
+    note = (note or "").strip()
+    if len(note) < 4:
+        raise ValidationFailed("退回须写明理由", field="note", code="reason_required")
+    r, req = _lock(request.pk if isinstance(request, GrantRequest) else int(request))
+    _check_signer(actor, req)
+    req.state, req.signed_by, req.signed_on, req.sign_note = (
+        GrantRequest.REJECTED,
+        actor,
+        today or timezone.localdate(),
+        note,
+    )
+    req.save()
+    event(r.application, "grant_returned", actor=actor, referral=r, note=note, data={"request": req.pk})
+    return req
+
+
+def pending_for(referral) -> GrantRequest | None:
+    return GrantRequest.objects.filter(referral=referral, state=GrantRequest.PENDING).first()

@@ -1,0 +1,257 @@
+"""Grant control (DOMAIN §7): the rule's amount is the default; a different amount needs a
+reason; above the rule's or the officer's tier it waits for a second signature and is not paid
+until signed; temporary assistance tiers 3 / 6 / 12 × the standard; above 12 × refused."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from jiuzhu.common.errors import IllegalTransition, PermissionDenied, ValidationFailed
+from jiuzhu.decisions import grants
+from jiuzhu.decisions.models import Entitlement, GrantRequest
+from jiuzhu.intake import handling
+from jiuzhu.intake import services as intake
+from jiuzhu.intake.models import Referral
+from jiuzhu.payments.models import PaymentLine
+from jiuzhu.payments.services import rolls_generate
+
+from .conftest import D0
+
+APRIL = date(2026, 4, 1)
+
+
+@pytest.fixture
+def housed(make_household):
+    """Urban, three members, no income (dibao-eligible), living on 24.83 m²: the rent subsidy is
+    (15 × 3 − 24.83) × ¥20 = ¥403.40 a month."""
+    return make_household(
+        members=[
+            {"name": "赵大力", "birth": date(1975, 3, 2), "relation": "head", "labour_capacity": "partial"},
+            {"name": "孙桂兰", "birth": date(1978, 6, 9), "relation": "spouse", "gender": "F",
+             "labour_capacity": "partial"},
+            {"name": "赵小军", "birth": date(2012, 9, 1), "relation": "child", "school_stage": "junior"},
+        ],
+        dwelling_area=Decimal("24.83"),
+    )  # fmt: skip
+
+
+def _taken(refer_to, staff, household, code):
+    r = refer_to(household, code)
+    officer = staff("department_officer", r.unit.code)
+    handling.referral_accept(actor=officer, referral=r)
+    return r, officer
+
+
+def _lines(household, month=APRIL):
+    rolls_generate(month=month)
+    return list(
+        PaymentLine.objects.filter(household=household, period=month).values_list("amount", flat=True)
+    )
+
+
+def test_the_rule_amount_is_the_default_and_is_paid(refer_to, staff, housed):
+    r, officer = _taken(refer_to, staff, housed, "housing_rent_subsidy")
+    r = handling.referral_grant(actor=officer, referral=r, amount=None, start_month=APRIL, today=D0)
+    assert r.state == Referral.GRANTED and r.amount == Decimal("403.40") and r.amount_period == "month"
+    ent = Entitlement.objects.get(referral=r)
+    assert ent.amount == ent.rule_amount == Decimal("403.40") and ent.signed_by is None
+    assert _lines(housed) == [Decimal("403.40")]
+
+
+def test_rent_subsidy_of_5000_waits_for_a_second_signature_and_is_paid_only_after(
+    refer_to, staff, housed, approver
+):
+    r, officer = _taken(refer_to, staff, housed, "housing_rent_subsidy")
+    with pytest.raises(ValidationFailed) as exc:
+        handling.referral_grant(actor=officer, referral=r, amount="5000", start_month=APRIL, today=D0)
+    assert exc.value.code == "reason_required" and "¥403.40" in exc.value.message
+    r = handling.referral_grant(
+        actor=officer, referral=r, amount="5000", start_month=APRIL, note="租住危房，需整租", today=D0
+    )
+    held = r.held_grant
+    assert r.state == Referral.IN_PROGRESS and held.level == GrantRequest.COUNTY
+    assert held.amount == Decimal("5000.00") and held.rule_amount == Decimal("403.40")
+    assert not Entitlement.objects.filter(household=housed).exists()
+    assert _lines(housed) == []  # nothing paid while it waits
+    # a second grant while one waits is refused; the maker's own unit cannot sign
+    with pytest.raises(Exception) as exc:
+        handling.referral_grant(actor=officer, referral=r, amount=None, start_month=APRIL, today=D0)
+    assert exc.value.code == "grant_pending"
+    with pytest.raises(PermissionDenied) as exc:
+        grants.grant_sign(actor=officer, request=held, today=D0)
+    assert exc.value.code == "role_not_allowed"
+
+    grants.grant_sign(actor=approver, request=held, note="经核实同意", today=D0)
+    held.refresh_from_db()
+    ent = held.entitlement
+    assert held.state == GrantRequest.SIGNED and ent.amount == Decimal("5000.00")
+    assert (
+        ent.rule_amount == Decimal("403.40")
+        and ent.signed_by == approver
+        and ent.reason == "租住危房，需整租"
+    )
+    assert Referral.objects.get(pk=r.pk).state == Referral.GRANTED
+    assert _lines(housed) == [Decimal("5000.00")]
+    with pytest.raises(IllegalTransition) as exc:
+        grants.grant_sign(actor=staff("approver", "civil_affairs", "approver2"), request=held, today=D0)
+    assert exc.value.code == "grant_not_pending"
+
+
+def test_a_lower_amount_needs_a_reason_but_no_second_signature(refer_to, staff, housed):
+    r, officer = _taken(refer_to, staff, housed, "housing_rent_subsidy")
+    with pytest.raises(ValidationFailed) as exc:
+        handling.referral_grant(actor=officer, referral=r, amount="300", start_month=APRIL, today=D0)
+    assert exc.value.code == "reason_required"
+    r = handling.referral_grant(
+        actor=officer, referral=r, amount="300", start_month=APRIL, note="本人只申请部分面积", today=D0
+    )
+    assert r.state == Referral.GRANTED and Entitlement.objects.get(referral=r).rule_amount == Decimal(
+        "403.40"
+    )
+
+
+def test_an_approver_cannot_sign_his_own_grant(refer_to, staff, housed, approver):
+    r = refer_to(housed, "housing_rent_subsidy")
+    handling.referral_accept(actor=staff("department_officer", r.unit.code), referral=r)
+    own = staff("approver", r.unit.code, "approver_housing")
+    r = handling.referral_grant(
+        actor=own, referral=r, amount="600", start_month=APRIL, note="面积测量有误", today=D0
+    )
+    with pytest.raises(PermissionDenied) as exc:
+        grants.grant_sign(actor=own, request=r.held_grant, today=D0)
+    assert exc.value.code == "same_person"
+    req = grants.grant_return(actor=approver, request=r.held_grant, note="按规则金额给予", today=D0)
+    assert req.state == GrantRequest.REJECTED and not Entitlement.objects.filter(household=housed).exists()
+
+
+# --- temporary assistance tiers: 2026 urban standard ¥950 → 3 × ¥2,850, 6 × ¥5,700, 12 × ¥11,400
+
+
+@pytest.mark.parametrize(
+    ("amount", "level"),
+    [
+        ("2850", None),  # the town tier: granted at once
+        ("2851", "county"),
+        ("5700", "county"),
+        ("5701", "joint"),
+        ("11400", "joint"),
+    ],
+)
+def test_temporary_tiers_at_and_one_yuan_over(refer_to, staff, poor_household, amount, level):
+    r, officer = _taken(refer_to, staff, poor_household, "temporary_emergency")
+    r = handling.referral_grant(
+        actor=officer, referral=r, amount=amount, start_month=APRIL, note="火灾损失，急需生活用品", today=D0
+    )
+    if level is None:
+        assert r.state == Referral.GRANTED and r.held_grant is None
+        assert Entitlement.objects.get(referral=r).amount == Decimal(amount)
+    else:
+        assert r.state == Referral.IN_PROGRESS and r.held_grant.level == level
+        assert not Entitlement.objects.filter(referral=r).exists()
+
+
+@pytest.mark.parametrize("amount", ["11401", "50000"])
+def test_temporary_above_twelve_times_is_refused(refer_to, staff, poor_household, amount):
+    r, officer = _taken(refer_to, staff, poor_household, "temporary_emergency")
+    with pytest.raises(ValidationFailed) as exc:
+        handling.referral_grant(
+            actor=officer, referral=r, amount=amount, start_month=APRIL, note="重大火灾", today=D0
+        )
+    assert exc.value.code == "above_top_tier" and "¥11,400.00" in exc.value.message
+    assert not GrantRequest.objects.exists() and not Entitlement.objects.exists()
+
+
+def test_county_approver_grants_up_to_six_times_alone(refer_to, staff, poor_household):
+    r = refer_to(poor_household, "temporary_emergency")
+    county = staff("approver", r.unit.code, "county_approver")
+    handling.referral_accept(actor=county, referral=r)
+    r = handling.referral_grant(
+        actor=county, referral=r, amount="5700", start_month=APRIL, note="重病住院", today=D0
+    )
+    assert r.state == Referral.GRANTED
+
+
+def test_the_joint_decision_is_recorded_with_the_members_present_then_paid(
+    refer_to, staff, poor_household, approver
+):
+    r, officer = _taken(refer_to, staff, poor_household, "temporary_emergency")
+    r = handling.referral_grant(
+        actor=officer, referral=r, amount="11400", start_month=APRIL, note="房屋烧毁，全家无处安身", today=D0
+    )
+    held = r.held_grant
+    assert _lines(poor_household) == []
+    with pytest.raises(ValidationFailed) as exc:
+        grants.grant_sign(actor=approver, request=held, joint_met_on=D0, joint_members=["张局长（民政局）"],
+                          joint_minutes="同意按最高档救助", today=D0)  # fmt: skip
+    assert exc.value.code == "joint_members_required"
+    grants.grant_sign(
+        actor=approver, request=held, joint_met_on=D0, today=D0, joint_minutes="同意按最高档救助，余额转介慈善",
+        joint_members=["张局长（民政局）", "李主任（财政局）", "王书记（城东街道）"],
+    )  # fmt: skip
+    held.refresh_from_db()
+    assert held.joint_members == ["张局长（民政局）", "李主任（财政局）", "王书记（城东街道）"]
+    assert held.entitlement.amount == Decimal("11400.00") and held.entitlement.signed_by == approver
+    assert _lines(poor_household) == [Decimal("11400.00")]
+
+
+# --- "already receiving" from entitlements; same cause within 12 months
+
+
+def test_re_referral_of_an_active_service_is_refused(refer_to, staff, housed, clerk, approver):
+    r, officer = _taken(refer_to, staff, housed, "housing_rent_subsidy")
+    handling.referral_grant(actor=officer, referral=r, amount=None, start_month=APRIL, today=D0)
+    with pytest.raises(ValidationFailed) as exc:
+        refer_to(housed, "housing_rent_subsidy")
+    assert exc.value.code == "already_receiving"
+    # an entitlement made by any path (here a decision's) counts, not only granted referrals
+    from jiuzhu.decisions.entitlements import entitlement_grant
+
+    head = housed.members.get(relation="head")
+    entitlement_grant(household=housed, payee=head, service_code="dibao", amount="2850", start_month=APRIL,
+                      actor=approver)  # fmt: skip
+    with pytest.raises(ValidationFailed) as exc:
+        refer_to(housed, "dibao")
+    assert exc.value.code == "already_receiving"
+
+
+def test_a_second_education_grant_on_the_same_application_is_refused(clerk, staff, housed):
+    app = intake.application_create(actor=clerk, household=housed, needs=["education", "housing"], today=D0)
+    for p in intake.adults(housed, D0):
+        intake.authorisation_record(actor=clerk, application=app, person=p, signed_on=D0, today=D0)
+    r, _ = intake.refer(
+        actor=clerk, application=app, service_codes=["edu_compulsory", "housing_rent_subsidy"], today=D0
+    )  # the application stays open while the housing referral runs
+    officer = staff("department_officer", r.unit.code)
+    handling.referral_accept(actor=officer, referral=r)
+    handling.referral_grant(actor=officer, referral=r, amount=None, start_month=date(2026, 9, 1), today=D0)
+    assert Entitlement.objects.get(referral=r).amount == Decimal("1250.00")  # junior secondary
+    with pytest.raises(ValidationFailed) as exc:
+        intake.refer(actor=clerk, application=app, service_codes=["edu_compulsory"], today=D0)
+    assert exc.value.code == "already_receiving"
+
+
+def test_same_cause_within_twelve_months_is_refused_at_referral(clerk, staff, poor_household, approver):
+    from django.utils import timezone
+
+    head = poor_household.members.get(relation="head")
+    from jiuzhu.decisions.entitlements import entitlement_grant
+
+    ent = entitlement_grant(household=poor_household, payee=head, service_code="temporary_emergency",
+                            amount="1000", start_month=date(2024, 2, 1), actor=approver, cause="fire")  # fmt: skip
+    Entitlement.objects.filter(pk=ent.pk).update(
+        created_at=timezone.make_aware(timezone.datetime(2024, 2, 29, 10, 0)), status=Entitlement.ENDED
+    )
+    app = intake.application_create(actor=clerk, household=poor_household, needs=["emergency"], today=D0)
+    with pytest.raises(IllegalTransition) as exc:
+        intake.refer(actor=clerk, application=app, service_codes=["temporary_emergency"], cause="fire",
+                     today=date(2025, 2, 27))  # fmt: skip
+    assert exc.value.code == "same_cause_within_12_months" and "2025-02-28" in exc.value.message
+    # month-end clamping: aid on 2024-02-29 allows the same cause from 2025-02-28
+    (r,) = intake.refer(actor=clerk, application=app, service_codes=["temporary_emergency"], cause="fire",
+                        today=date(2025, 2, 28))  # fmt: skip
+    assert r.cause == "fire"
+    # another cause is not the same cause
+    app2 = intake.application_create(actor=clerk, household=poor_household, needs=["emergency"], today=D0)
+    intake.refer(actor=clerk, application=app2, service_codes=["temporary_emergency"], cause="illness",
+                 today=date(2025, 2, 27))  # fmt: skip
