@@ -89,6 +89,10 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     # performance (绩效考核): KPIs, evaluation scores and the ranking, read city-wide by those
     # who judge the units (performance.views READERS)
     "performance.read": ("查看绩效考核", {AP: CITY, SU: CITY, CO: CITY, AD: CITY}),
+    # grant control (发放签批, decisions.grants): a grant above the rule's amount or the
+    # officer's tier waits for a second person of the approving level
+    "grant.read": ("查看待签批给付", {TC: UNIT, DO: UNIT, AP: CITY, SU: CITY, CO: CITY, AD: CITY}),
+    "grant.sign": ("签批或退回给付", {AP: CITY}),
     # training clock (培训时钟): only on a demo/training site (common.clock)
     "training_clock.move": ("拨动培训时钟", {AD: CITY}),
 }

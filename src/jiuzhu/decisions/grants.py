@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from jiuzhu.common import masking as m
+from jiuzhu.common import scope
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.policy import grants as rules
 from jiuzhu.policy.rules.base import add_months_clamped
@@ -237,6 +238,7 @@ def _lock(request_id: int):
 def _check_signer(actor, req: GrantRequest) -> None:
     if _role(actor) not in SIGNER_ROLES:
         raise PermissionDenied("须由审批人员签批", code="role_not_allowed")
+    scope.require(actor, "grant.sign", unit=req.unit)
     if actor.pk == req.made_by_id:
         raise PermissionDenied("提请人不能签批本人提请的给付（须另一人签批）", code="same_person")
 

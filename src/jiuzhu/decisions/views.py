@@ -247,16 +247,11 @@ def review_act(request, pk: int, action: str):
 
 # --- grants held for a second signature (发放签批) -----------------------------------------------
 
-GRANT_READERS = READ_ROLES | {m.DEPARTMENT_OFFICER}
-
-
 def _grant_reader(user, req: GrantRequest | None = None) -> str:
-    role = role_of(user)
-    if role not in GRANT_READERS:
-        raise PermissionDenied("您的角色不能查看待签批给付", code="role_not_allowed")
-    if req is not None and role in (m.DEPARTMENT_OFFICER, m.TOWN_CASEWORKER) and user.unit_id != req.unit_id:
-        raise PermissionDenied("该给付不属于您所在单位", code="out_of_scope")
-    return role
+    from jiuzhu.common import scope
+
+    scope.require(user, "grant.read", unit=req.unit if req is not None else None)
+    return role_of(user)
 
 
 @login_required
