@@ -113,10 +113,13 @@ def main(argv=None) -> int:
     people = list(Person.objects.order_by("?").values_list("id_number", "name", "household__code")[:200])
     planted_reader = readers[0]
     target = people[0]
-    # bulk loading writes no history: one correction through the registry makes some
-    member_update(
-        actor=readers[1], person=Person.objects.get(id_number=target[0]), data={"phone": "13700001111"}
+    # bulk loading writes no history: one correction through the registry makes some, by a
+    # caseworker of the household's own town (the scope table allows no one else)
+    person = Person.objects.select_related("household__town").get(id_number=target[0])
+    caseworker = User.objects.create_user(
+        username="caseworker_bench", password="x" * 12, role="town_caseworker", unit=person.household.town
     )
+    member_update(actor=caseworker, person=person, data={"phone": "13700001111"})
     AccessLog.objects.create(user=planted_reader, username="planted_reader", role="department_officer",
                              unit_code=planted_reader.unit.code, action="view", object_type="household",
                              object_id=target[2], household_code=target[2])  # fmt: skip
