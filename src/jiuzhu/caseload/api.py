@@ -49,7 +49,7 @@ def _batch_out(b: ImportBatch) -> dict:
                 "decision": d.decision,
             }
             for d in b.duplicates.select_related("person__household")
-        ],  # fmt: skip
+        ],
         "job": int(b.job_id) if b.job_id else None,
         "message": b.message,
         "result": b.result,
@@ -117,14 +117,24 @@ def reject(request, batch_id: int, payload: NoteIn):
 
 def _change_out(c: ChangeRequest, effects=None) -> dict:
     return {
-        "id": c.pk, "kind": c.kind, "kind_display": c.get_kind_display(), "channel": c.channel,
-        "channel_display": c.get_channel_display(), "household": c.household.code,
-        "person": c.person.name if c.person_id else None, "summary": c.summary, "reason": c.reason,
-        "state": c.state, "state_display": c.get_state_display(),
-        "raised_by": str(c.raised_by) if c.raised_by_id else "数据比对", "raised_at": c.raised_at.isoformat(),
-        "reviewed_by": str(c.reviewed_by) if c.reviewed_by_id else None, "review_note": c.review_note,
-        "effects": effects if effects is not None else c.effects, "result": c.result,
-    }  # fmt: skip
+        "id": c.pk,
+        "kind": c.kind,
+        "kind_display": c.get_kind_display(),
+        "channel": c.channel,
+        "channel_display": c.get_channel_display(),
+        "household": c.household.code,
+        "person": c.person.name if c.person_id else None,
+        "summary": c.summary,
+        "reason": c.reason,
+        "state": c.state,
+        "state_display": c.get_state_display(),
+        "raised_by": str(c.raised_by) if c.raised_by_id else "数据比对",
+        "raised_at": c.raised_at.isoformat(),
+        "reviewed_by": str(c.reviewed_by) if c.reviewed_by_id else None,
+        "review_note": c.review_note,
+        "effects": effects if effects is not None else c.effects,
+        "result": c.result,
+    }
 
 
 class ChangeIn(Schema):
@@ -148,8 +158,15 @@ def change_create(request, payload: ChangeIn):
         person = Person.objects.filter(id_number=payload.person.strip().upper(), household=hh).first()
         if person is None:
             raise NotFound("该家庭没有这名成员", field="person", code="person_not_found")
-    c = changes.change_raise(actor=request.user, household=hh, kind=payload.kind, person=person,
-                             payload=payload.payload, reason=payload.reason, channel=payload.channel)  # fmt: skip
+    c = changes.change_raise(
+        actor=request.user,
+        household=hh,
+        kind=payload.kind,
+        person=person,
+        payload=payload.payload,
+        reason=payload.reason,
+        channel=payload.channel,
+    )
     return Status(201, _change_out(c))
 
 

@@ -188,10 +188,12 @@ class _Rest:
             "skipped_households": plan.skipped,
         }
         ImportBatch.objects.filter(pk=self.batch.pk).update(
-            state=ImportBatch.APPLIED, applied_at=timezone.now(), result=self.result,
+            state=ImportBatch.APPLIED,
+            applied_at=timezone.now(),
+            result=self.result,
             message=f"已导入：新增家庭 {plan.households.height} 户、人员 {plan.persons.height} 人、待遇 {len(created)} 条；"
-                    f"金额与规则不一致 {flagged} 条已转复核",
-        )  # fmt: skip
+            f"金额与规则不一致 {flagged} 条已转复核",
+        )
 
     def _entitlements(self, Entitlement, hh_ids: dict[str, int], persons: dict[str, int]) -> list:
         from simple_history.utils import bulk_create_with_history
@@ -233,20 +235,36 @@ class _Rest:
                 ended = r["end_month"] is not None
                 prev_pk = made.get((hid, service, payee, prev["start_month"])) if prev else None
                 reason = f"存量导入 #{self.batch.pk}：原系统决定（决定日期 {r['decided_on']:%Y-%m-%d}）"
-                objs.append(Entitlement(
-                    household_id=hid, payee_id=payee, service_code=service, category=spec.category,
-                    unit_id=units[spec.owner_unit], amount=_money(r["amount"]),
-                    amount_period=spec.amount_period or "month", start_month=r["start_month"],
-                    end_month=r["end_month"], status=Entitlement.ENDED if ended else Entitlement.ACTIVE,
-                    next_review_on=r["next_review_on"] if last else None, previous_id=prev_pk,
-                    origin=(r["origin"] or f"存量导入 #{self.batch.pk}")[:100], reason=reason,
-                    ended_reason="原系统记录：已变更或终止" if ended else "", created_by=self.actor,
-                ))  # fmt: skip
+                objs.append(
+                    Entitlement(
+                        household_id=hid,
+                        payee_id=payee,
+                        service_code=service,
+                        category=spec.category,
+                        unit_id=units[spec.owner_unit],
+                        amount=_money(r["amount"]),
+                        amount_period=spec.amount_period or "month",
+                        start_month=r["start_month"],
+                        end_month=r["end_month"],
+                        status=Entitlement.ENDED if ended else Entitlement.ACTIVE,
+                        next_review_on=r["next_review_on"] if last else None,
+                        previous_id=prev_pk,
+                        origin=(r["origin"] or f"存量导入 #{self.batch.pk}")[:100],
+                        reason=reason,
+                        ended_reason="原系统记录：已变更或终止" if ended else "",
+                        created_by=self.actor,
+                    )
+                )
                 objs[-1]._import_row = r
             if not objs:
                 continue
-            bulk_create_with_history(objs, Entitlement, batch_size=2000, default_user=self.actor,
-                                     default_change_reason=f"存量导入 #{self.batch.pk}")  # fmt: skip
+            bulk_create_with_history(
+                objs,
+                Entitlement,
+                batch_size=2000,
+                default_user=self.actor,
+                default_change_reason=f"存量导入 #{self.batch.pk}",
+            )
             # bulk_create_with_history does not hand back the ids on every backend: read them
             keys = {(o.household_id, o.service_code, o.payee_id, o.start_month): o for o in objs}
             for pk, h, s, p, start in Entitlement.objects.filter(
@@ -290,7 +308,7 @@ class _Rest:
                 number_encrypted=crypto.encrypt(r["number"]),
                 tail=r["number"][-4:],
                 updated_by=self.actor,
-            )  # fmt: skip
+            )
             for r in wanted
             if persons[r["id_number"]] not in have
         ]
@@ -358,10 +376,10 @@ def apply_job(job, *, batch_id: int) -> dict:
     result = apply_batch(batch=batch_id, progress=say)
     return {
         "summary": f"新增家庭 {result['households']} 户、人员 {result['persons']} 人、待遇 {result['entitlements']} 条；"
-                   f"金额与规则不一致 {result['flagged']} 条已转复核",
+        f"金额与规则不一致 {result['flagged']} 条已转复核",
         "url": f"/caseload/imports/{batch_id}/",
         **{k: v for k, v in result.items() if k != "skipped_households"},
-    }  # fmt: skip
+    }
 
 
 @jobs.job("caseload.validate", title="存量数据校验与比对")
@@ -375,5 +393,8 @@ def validate_job(job, *, kept: str, filename: str) -> dict:
         b = batch_upload(actor=job.actor, data=uploads.path_of(kept).read_bytes(), filename=filename)
     finally:
         uploads.discard(kept)
-    return {"summary": f"校验完成：错误 {b.error_count} 个，疑似重复 {b.summary.get('duplicates', 0)} 人",
-            "url": f"/caseload/imports/{b.pk}/", "batch": b.pk}  # fmt: skip
+    return {
+        "summary": f"校验完成：错误 {b.error_count} 个，疑似重复 {b.summary.get('duplicates', 0)} 人",
+        "url": f"/caseload/imports/{b.pk}/",
+        "batch": b.pk,
+    }

@@ -41,8 +41,17 @@ from .models import ChangeDocument, ChangeRequest
 
 K = ChangeRequest
 PERSON_KINDS = (K.MOVE_OUT, K.DEATH, K.MEMBER_FACTS, K.INCOME, K.BANK_ACCOUNT)
-FACT_FIELDS = ("labour_capacity", "disability_kind", "disability_grade", "serious_illness", "self_care",
-               "school_stage", "employment_status", "has_capable_supporter", "phone")  # fmt: skip
+FACT_FIELDS = (
+    "labour_capacity",
+    "disability_kind",
+    "disability_grade",
+    "serious_illness",
+    "self_care",
+    "school_stage",
+    "employment_status",
+    "has_capable_supporter",
+    "phone",
+)
 
 
 def _today() -> date:
@@ -113,8 +122,11 @@ def _check(
         registry._choice(relation, Person.RELATIONS, "relation", "与户主关系")
         if person.relation == "head":
             raise ValidationFailed("户主迁出前须先指定新户主", field="person", code="head_must_be_replaced")
-        return ({"to_household": code, "relation": relation}, {"household": household.code, "relation": person.relation},
-                f"{name} 迁往家庭 {code}")  # fmt: skip
+        return (
+            {"to_household": code, "relation": relation},
+            {"household": household.code, "relation": person.relation},
+            f"{name} 迁往家庭 {code}",
+        )
     if kind == K.MEMBER_FACTS:
         given = {k: v for k, v in (p.get("fields") or p).items() if k in FACT_FIELDS}
         if not given:
@@ -143,10 +155,18 @@ def _check(
             raise ValidationFailed("被替换的收入不是该成员的", field="replaces", code="not_member")
         note = values.text(p.get("note"), field="note", label="说明", max_length=200, required=False)
         label = dict(IncomeItem.KINDS)[p["kind"]]
-        return ({"kind": p["kind"], "monthly_amount": str(amount), "period_start": start.isoformat(),
-                 "period_end": end.isoformat(), "replaces": replaces, "note": note},
-                {"incomes": [{"id": i.pk, "kind": i.kind, "monthly_amount": str(i.monthly_amount)} for i in old]},
-                f"{name} {label} 月均 {amount} 元")  # fmt: skip
+        return (
+            {
+                "kind": p["kind"],
+                "monthly_amount": str(amount),
+                "period_start": start.isoformat(),
+                "period_end": end.isoformat(),
+                "replaces": replaces,
+                "note": note,
+            },
+            {"incomes": [{"id": i.pk, "kind": i.kind, "monthly_amount": str(i.monthly_amount)} for i in old]},
+            f"{name} {label} 月均 {amount} 元",
+        )
     if kind == K.ASSET:
         if p.get("remove"):
             a = Asset.objects.filter(pk=p["remove"], household=household).first()
@@ -166,10 +186,21 @@ def _check(
         owner = p.get("person_id") or (person.pk if person else None)
         if owner and not household.members.filter(pk=owner).exists():
             raise ValidationFailed("资产所属人员不是本家庭成员", field="person", code="not_member")
-        return ({"kind": p["kind"], "value": str(value), "floor_area": None if area is None else str(area),
-                 "as_of": as_of.isoformat(), "person_id": owner, "vehicle_purpose": p.get("vehicle_purpose") or "",
-                 "description": values.text(p.get("description"), field="description", max_length=200, required=False)},
-                {}, f"新增资产：{dict(Asset.KINDS)[p['kind']]} {value} 元")  # fmt: skip
+        return (
+            {
+                "kind": p["kind"],
+                "value": str(value),
+                "floor_area": None if area is None else str(area),
+                "as_of": as_of.isoformat(),
+                "person_id": owner,
+                "vehicle_purpose": p.get("vehicle_purpose") or "",
+                "description": values.text(
+                    p.get("description"), field="description", max_length=200, required=False
+                ),
+            },
+            {},
+            f"新增资产：{dict(Asset.KINDS)[p['kind']]} {value} 元",
+        )
     if kind == K.BANK_ACCOUNT:
         from jiuzhu.payments import crypto
 
@@ -181,10 +212,16 @@ def _check(
             p.get("holder_name"), field="holder_name", label="户名", max_length=50, required=False
         )
         acct = getattr(person, "bank_account", None) if hasattr(person, "bank_account") else None
-        return ({"bank_name": bank, "holder_name": holder or name, "number_encrypted": crypto.encrypt(number),
-                 "tail": number[-4:]},
-                {"bank_name": acct.bank_name, "tail": acct.tail} if acct else {},
-                f"{name} 银行账户变更为 {bank} 尾号 {number[-4:]}")  # fmt: skip
+        return (
+            {
+                "bank_name": bank,
+                "holder_name": holder or name,
+                "number_encrypted": crypto.encrypt(number),
+                "tail": number[-4:],
+            },
+            {"bank_name": acct.bank_name, "tail": acct.tail} if acct else {},
+            f"{name} 银行账户变更为 {bank} 尾号 {number[-4:]}",
+        )
     if kind == K.ADDRESS:
         fields = {}
         for key, label, size in (("address", "居住地址", 200), ("community", "村（社区）", 100)):
@@ -203,12 +240,21 @@ def _check(
         town = Unit.objects.filter(code=p.get("town"), kind=Unit.TOWN).first()
         if town is None or town.pk == household.town_id:
             raise ValidationFailed("请选择迁入的其他镇街", field="town", code="unknown_town")
-        fields = registry._clean_household({"town": town, "community": p.get("community"),
-                                            "division_code": p.get("division_code") or town.division_code,
-                                            "area": p.get("area") or household.area, "address": p.get("address")})  # fmt: skip
+        fields = registry._clean_household(
+            {
+                "town": town,
+                "community": p.get("community"),
+                "division_code": p.get("division_code") or town.division_code,
+                "area": p.get("area") or household.area,
+                "address": p.get("address"),
+            }
+        )
         fields["town"] = town.code
-        return (fields, {"town": household.town.code, "community": household.community, "address": household.address},
-                f"迁往{town.name}：{fields['address']}")  # fmt: skip
+        return (
+            fields,
+            {"town": household.town.code, "community": household.community, "address": household.address},
+            f"迁往{town.name}：{fields['address']}",
+        )
     if kind == K.SPLIT:
         members = {int(k): v for k, v in (p.get("members") or {}).items()}
         if not members:
@@ -219,8 +265,11 @@ def _check(
         if len(names) != len(members):
             raise ValidationFailed("分出的成员须是本家庭成员", field="members", code="not_member")
         extra = {k: p.get(k) for k in ("address", "community") if p.get(k)}
-        return ({"members": {str(k): v for k, v in members.items()}, **extra}, {},
-                f"分户：{'、'.join(names.values())} 分出另立一户")  # fmt: skip
+        return (
+            {"members": {str(k): v for k, v in members.items()}, **extra},
+            {},
+            f"分户：{'、'.join(names.values())} 分出另立一户",
+        )
     if kind == K.MERGE:
         other = Household.objects.filter(code=p.get("other")).first()
         if other is None or other.pk == household.pk:
@@ -242,8 +291,17 @@ def _channel(actor, channel: str | None) -> str:
 
 
 @transaction.atomic
-def change_raise(*, actor, household: Household, kind: str, payload: dict, person: Person | None = None,
-                 reason: str = "", channel: str | None = None, today: date | None = None) -> ChangeRequest:  # fmt: skip
+def change_raise(
+    *,
+    actor,
+    household: Household,
+    kind: str,
+    payload: dict,
+    person: Person | None = None,
+    reason: str = "",
+    channel: str | None = None,
+    today: date | None = None,
+) -> ChangeRequest:
     """Propose a change to a verified fact; nothing of the registry changes yet."""
     require(actor, "change.raise", household=household)
     if kind not in dict(K.KINDS):
@@ -254,9 +312,17 @@ def change_raise(*, actor, household: Household, kind: str, payload: dict, perso
         reason, field="reason", label="变更原因", max_length=500, required=False, multiline=True
     )
     return ChangeRequest.objects.create(
-        kind=kind, channel=_channel(actor, channel), household=household, person=person, town=household.town,
-        payload=data, before=_jsonable(before), summary=summary[:300], reason=reason, raised_by=actor,
-    )  # fmt: skip
+        kind=kind,
+        channel=_channel(actor, channel),
+        household=household,
+        person=person,
+        town=household.town,
+        payload=data,
+        before=_jsonable(before),
+        summary=summary[:300],
+        reason=reason,
+        raised_by=actor,
+    )
 
 
 def _jsonable(d: dict) -> dict:
@@ -274,8 +340,15 @@ def document_add(*, actor, change: ChangeRequest | int, file, title: str) -> Cha
         raise IllegalTransition("变更申请已处理，不能再添加材料", field="change", code="wrong_state")
     title = values.text(title, field="title", label="材料名称", max_length=100)
     s = store(file)
-    return ChangeDocument.objects.create(change=c, title=title, path=s.path, sha256=s.sha256, size=s.size,
-                                         content_type=s.content_type, uploaded_by=actor)  # fmt: skip
+    return ChangeDocument.objects.create(
+        change=c,
+        title=title,
+        path=s.path,
+        sha256=s.sha256,
+        size=s.size,
+        content_type=s.content_type,
+        uploaded_by=actor,
+    )
 
 
 # --- applying --------------------------------------------------------------------------------
@@ -305,25 +378,46 @@ def _apply(c: ChangeRequest, actor) -> dict:
     if c.kind == K.INCOME:
         for item in IncomeItem.objects.filter(pk__in=p["replaces"], person=person):
             registry.record_removal(actor=actor, obj=item)
-        item = registry.income_add(actor=actor, person=person, kind=p["kind"], monthly_amount=p["monthly_amount"],
-                                   period_start=_d(p["period_start"]), period_end=_d(p["period_end"]),
-                                   source="change_request", note=p.get("note") or "")  # fmt: skip
+        item = registry.income_add(
+            actor=actor,
+            person=person,
+            kind=p["kind"],
+            monthly_amount=p["monthly_amount"],
+            period_start=_d(p["period_start"]),
+            period_end=_d(p["period_end"]),
+            source="change_request",
+            note=p.get("note") or "",
+        )
         return {"income": item.pk}
     if c.kind == K.ASSET:
         if p.get("remove"):
             registry.record_removal(actor=actor, obj=Asset.objects.get(pk=p["remove"]))
             return {"removed": p["remove"]}
         owner = Person.objects.filter(pk=p.get("person_id")).first() if p.get("person_id") else None
-        a = registry.asset_add(actor=actor, household=hh, kind=p["kind"], value=p["value"], as_of=_d(p["as_of"]),
-                               person=owner, floor_area=p.get("floor_area"), vehicle_purpose=p.get("vehicle_purpose") or "",
-                               source="change_request", description=p.get("description") or "")  # fmt: skip
+        a = registry.asset_add(
+            actor=actor,
+            household=hh,
+            kind=p["kind"],
+            value=p["value"],
+            as_of=_d(p["as_of"]),
+            person=owner,
+            floor_area=p.get("floor_area"),
+            vehicle_purpose=p.get("vehicle_purpose") or "",
+            source="change_request",
+            description=p.get("description") or "",
+        )
         return {"asset": a.pk}
     if c.kind == K.BANK_ACCOUNT:
         from jiuzhu.payments import crypto
         from jiuzhu.payments.services import bank_account_set
 
-        acct = bank_account_set(actor=actor, person=person, number=crypto.decrypt(p["number_encrypted"]),
-                                bank_name=p["bank_name"], holder_name=p["holder_name"])  # fmt: skip
+        acct = bank_account_set(
+            actor=actor,
+            person=person,
+            number=crypto.decrypt(p["number_encrypted"]),
+            bank_name=p["bank_name"],
+            holder_name=p["holder_name"],
+        )
         return {"bank_account": acct.pk}
     if c.kind == K.ADDRESS:
         registry.household_update(actor=actor, household=hh, data=p)
@@ -332,8 +426,9 @@ def _apply(c: ChangeRequest, actor) -> dict:
         return _move_town(c, actor)
     if c.kind == K.SPLIT:
         people = {Person.objects.get(pk=int(k)): v for k, v in p["members"].items()}
-        new = registry.household_split(actor=actor, household=hh, members=people,
-                                       data={k: p.get(k) for k in ("address", "community")})  # fmt: skip
+        new = registry.household_split(
+            actor=actor, household=hh, members=people, data={k: p.get(k) for k in ("address", "community")}
+        )
         return {"new_household": new.code, "new_household_id": new.pk}
     if c.kind == K.MERGE:
         other = Household.objects.get(code=p["other"])
@@ -412,12 +507,21 @@ def _effects(c: ChangeRequest, households: list[Household], on: date) -> list[di
                 "reason": reason,
                 "due_on": due_for(reason, on=on, policy=policy, died_on=died).isoformat(),
             }
-        out.append({
-            "entitlement": ent.pk, "service": ent.service_code, "service_name": result.get("name") or ent.service_code,
-            "household": ent.household.code, "payee": ent.payee.name, "amount": f"{ent.amount:.2f}",
-            "rule_amount": None if amount is None else f"{amount:.2f}", "eligible": eligible, "changes": differs,
-            "review": review, "reasons": [r for r in result.get("reasons", []) if not r["passed"]][:5],
-        })  # fmt: skip
+        out.append(
+            {
+                "entitlement": ent.pk,
+                "service": ent.service_code,
+                "service_name": result.get("name") or ent.service_code,
+                "household": ent.household.code,
+                "payee": ent.payee.name,
+                "amount": f"{ent.amount:.2f}",
+                "rule_amount": None if amount is None else f"{amount:.2f}",
+                "eligible": eligible,
+                "changes": differs,
+                "review": review,
+                "reasons": [r for r in result.get("reasons", []) if not r["passed"]][:5],
+            }
+        )
     return out
 
 
@@ -561,11 +665,25 @@ def deaths_from_police(*, on: date | None = None) -> list[ChangeRequest]:
         if r.record_date < person.birth_date or r.record_date > on:
             continue
         with transaction.atomic():
-            made.append(ChangeRequest.objects.create(
-                kind=K.DEATH, channel=K.DATA_SOURCE, household=person.household, person=person,
-                town=person.household.town, payload={"died_on": r.record_date.isoformat()}, before={"deceased_on": None},
-                summary=f"{person.name} 死亡（{r.record_date}，公安死亡登记）", reason="公安死亡登记数据比对",
-                source_key=key, source_detail={"source": "deaths", "dataset": version.pk, "row": r.row_no,
-                                               "record_date": r.record_date.isoformat(), "name": r.name},
-            ))  # fmt: skip
+            made.append(
+                ChangeRequest.objects.create(
+                    kind=K.DEATH,
+                    channel=K.DATA_SOURCE,
+                    household=person.household,
+                    person=person,
+                    town=person.household.town,
+                    payload={"died_on": r.record_date.isoformat()},
+                    before={"deceased_on": None},
+                    summary=f"{person.name} 死亡（{r.record_date}，公安死亡登记）",
+                    reason="公安死亡登记数据比对",
+                    source_key=key,
+                    source_detail={
+                        "source": "deaths",
+                        "dataset": version.pk,
+                        "row": r.row_no,
+                        "record_date": r.record_date.isoformat(),
+                        "name": r.name,
+                    },
+                )
+            )
     return made

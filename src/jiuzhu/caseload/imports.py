@@ -105,8 +105,13 @@ def batch_upload(*, actor, data: bytes, filename: str, today: date | None = None
                 h["ok"] = False
     res = matching.resolve(rows)
     for c in res.conflicts:
-        checked.add(MEMBERS, c["row"], "身份证号码",
-                    f"该人员已是登记库中家庭 {c['home']} 的成员，与本文件的家庭不一致；一人只能属于一个家庭", "person_in_other_household")  # fmt: skip
+        checked.add(
+            MEMBERS,
+            c["row"],
+            "身份证号码",
+            f"该人员已是登记库中家庭 {c['home']} 的成员，与本文件的家庭不一致；一人只能属于一个家庭",
+            "person_in_other_household",
+        )
     dups = matching.possible_duplicates(rows, res)
     summary = _summary(rows, res, dups)
     sha = hashlib.sha256(data).hexdigest()
@@ -116,9 +121,16 @@ def batch_upload(*, actor, data: bytes, filename: str, today: date | None = None
     by_id = {m["id_number"]: m for m in rows["members"] if m["ok"]}
     with transaction.atomic():
         batch = ImportBatch.objects.create(
-            original_name=filename[:200], sha256=sha, stored_dir=str(folder), uploaded_by=actor, as_of=today,
-            rows=checked.counts, error_count=checked.error_count, errors=checked.errors, summary=summary,
-        )  # fmt: skip
+            original_name=filename[:200],
+            sha256=sha,
+            stored_dir=str(folder),
+            uploaded_by=actor,
+            as_of=today,
+            rows=checked.counts,
+            error_count=checked.error_count,
+            errors=checked.errors,
+            summary=summary,
+        )
         ImportDuplicate.objects.bulk_create(
             [
                 ImportDuplicate(
@@ -129,7 +141,7 @@ def batch_upload(*, actor, data: bytes, filename: str, today: date | None = None
                     person_id=p,
                     probability=round(prob, 4),
                     levels=_levels(levels),
-                )  # fmt: skip
+                )
                 for n, p, prob, levels in dups.select(
                     "id_number", "person_id", "probability", "levels"
                 ).iter_rows()
@@ -159,14 +171,16 @@ def _summary(rows, res: matching.Resolution, dups: pl.DataFrame) -> dict:
         "persons_existing": len(existing),
         # new members of a household already in the registry: a verified household changes
         # only through a change request
-        "persons_not_applied": [{"row": m["row"], "name": m["name"], "household": m["household"]} for m in pending][:200],
+        "persons_not_applied": [
+            {"row": m["row"], "name": m["name"], "household": m["household"]} for m in pending
+        ][:200],
         "persons_not_applied_count": len(pending),
         "duplicates": dups.height,
         "incomes": sum(1 for r in rows["incomes"] if r["ok"]),
         "assets": sum(1 for r in rows["assets"] if r["ok"]),
         "bank_accounts": sum(1 for r in rows["bank_accounts"] if r["ok"]),
         "entitlements": sum(1 for r in rows["entitlements"] if r["ok"]),
-    }  # fmt: skip
+    }
 
 
 def get_batch(*, actor, batch_id: int) -> ImportBatch:

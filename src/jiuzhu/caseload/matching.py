@@ -71,8 +71,14 @@ def resolve(rows: dict[str, list[dict]]) -> Resolution:
         found = res.persons.get(m["id_number"])
         target = res.households.get(m["household"])
         if found and found[1] != target:
-            res.conflicts.append({"row": m["row"], "id_number": m["id_number"], "home": codes_of.get(found[1])
-                                  or Household.objects.filter(pk=found[1]).values_list("code", flat=True).first()})  # fmt: skip
+            res.conflicts.append(
+                {
+                    "row": m["row"],
+                    "id_number": m["id_number"],
+                    "home": codes_of.get(found[1])
+                    or Household.objects.filter(pk=found[1]).values_list("code", flat=True).first(),
+                }
+            )
     return res
 
 

@@ -44,7 +44,14 @@ def open_review(
         return busy, False
     facts, result, proposal, amount = propose(entitlement, on, policy)
     return Review.objects.create(
-        entitlement=entitlement, household=entitlement.household, town=entitlement.household.town,
-        reason=reason, generated_on=on, due_on=due_for(reason, on=on, policy=policy, died_on=died_on),
-        facts=facts, result=result, proposal=proposal, proposed_amount=amount,
-    ), True  # fmt: skip
+        entitlement=entitlement,
+        household=entitlement.household,
+        town=entitlement.household.town,
+        reason=reason,
+        generated_on=on,
+        due_on=due_for(reason, on=on, policy=policy, died_on=died_on),
+        facts=facts,
+        result=result,
+        proposal=proposal,
+        proposed_amount=amount,
+    ), True

@@ -49,8 +49,15 @@ def csv_zip(rows: dict[str, list[dict]]) -> bytes:
     return buf.getvalue()
 
 
-def household_rows(code: str, members: list[dict], *, town: str = "城东街道", address: str = "示范市城东街道幸福路8号",
-                   area: str = "城市", division_code: str = "329901001") -> dict[str, list[dict]]:  # fmt: skip
+def household_rows(
+    code: str,
+    members: list[dict],
+    *,
+    town: str = "城东街道",
+    address: str = "示范市城东街道幸福路8号",
+    area: str = "城市",
+    division_code: str = "329901001",
+) -> dict[str, list[dict]]:
     """One household's rows: ``members`` carry name, id_number, relation (Chinese or code)
     and any other member column."""
     return {
@@ -63,7 +70,7 @@ def household_rows(code: str, members: list[dict], *, town: str = "城东街道"
                 "area": area,
                 "address": address,
             }
-        ],  # fmt: skip
+        ],
         "members": [{"household": code, **m} for m in members],
     }
 

@@ -26,10 +26,30 @@ from .sheets import SHEETS, Column, Sheet
 
 MAX_ERRORS_KEPT = 20_000
 ACCOUNT_RE = re.compile(r"^\d{12,30}$")  # as payments.services.bank_account_set
-TEXT_MAX = {"code": 40, "community": 100, "address": 200, "name": 50, "serious_illness": 100,
-            "note": 200, "description": 200, "bank_name": 100, "holder_name": 50, "origin": 100}  # fmt: skip
-BOOLS = {"是": True, "有": True, "1": True, "true": True, "y": True, "否": False, "无": False, "0": False,
-         "false": False, "n": False}  # fmt: skip
+TEXT_MAX = {
+    "code": 40,
+    "community": 100,
+    "address": 200,
+    "name": 50,
+    "serious_illness": 100,
+    "note": 200,
+    "description": 200,
+    "bank_name": 100,
+    "holder_name": 50,
+    "origin": 100,
+}
+BOOLS = {
+    "是": True,
+    "有": True,
+    "1": True,
+    "true": True,
+    "y": True,
+    "否": False,
+    "无": False,
+    "0": False,
+    "false": False,
+    "n": False,
+}
 
 
 @dataclass
@@ -320,6 +340,11 @@ def _across(out: Validated, cells: _Cells) -> None:
         rows.sort(key=lambda r: r["start_month"])
         for a, b in zip(rows, rows[1:], strict=False):
             if a["end_month"] is None or a["end_month"] >= b["start_month"]:
-                out.add(ENTITLEMENTS, a["row"], "终止月份",
-                        f"同一事项下一段待遇自 {b['start_month']:%Y-%m} 起（第{b['row']}行），本行须在此前终止", "history_overlap")  # fmt: skip
+                out.add(
+                    ENTITLEMENTS,
+                    a["row"],
+                    "终止月份",
+                    f"同一事项下一段待遇自 {b['start_month']:%Y-%m} 起（第{b['row']}行），本行须在此前终止",
+                    "history_overlap",
+                )
                 a["ok"] = False

@@ -50,10 +50,16 @@ def home(request):
         "batches": list(selectors.batches(actor=request.user)[:50]) if can_import else [],
         "can_upload": scope.allows(request.user, "caseload.import"),
         "can_import": can_import,
-        "pending": list(selectors.change_requests(actor=request.user, state=ChangeRequest.PENDING)[:100]) if can_change else [],
-        "recent": list(selectors.change_requests(actor=request.user).exclude(state=ChangeRequest.PENDING)[:30]) if can_change else [],
+        "pending": list(selectors.change_requests(actor=request.user, state=ChangeRequest.PENDING)[:100])
+        if can_change
+        else [],
+        "recent": list(
+            selectors.change_requests(actor=request.user).exclude(state=ChangeRequest.PENDING)[:30]
+        )
+        if can_change
+        else [],
         "sheets": sheets.SHEETS,
-    }  # fmt: skip
+    }
     return render(request, "caseload/home.html", ctx)
 
 
@@ -103,11 +109,14 @@ def batch(request, pk: int):
         "errors": b.errors[:PAGE_ERRORS],
         "more_errors": max(0, b.error_count - PAGE_ERRORS),
         "duplicates": list(b.duplicates.select_related("person__household")),
-        "flagged": list(b.entitlements.filter(flagged=True).select_related("entitlement__household", "review")[:200]),
+        "flagged": list(
+            b.entitlements.filter(flagged=True).select_related("entitlement__household", "review")[:200]
+        ),
         "can_decide": b.state == ImportBatch.VALIDATED and scope.allows(request.user, "caseload.import"),
-        "can_approve": b.state == ImportBatch.VALIDATED and scope.allows(request.user, "caseload.approve")
+        "can_approve": b.state == ImportBatch.VALIDATED
+        and scope.allows(request.user, "caseload.approve")
         and b.uploaded_by_id != request.user.pk,
-    }  # fmt: skip
+    }
     return render(request, "caseload/batch.html", ctx)
 
 
@@ -138,8 +147,14 @@ def reject(request, pk: int):
 
 # --- change requests -------------------------------------------------------------------------
 
-FORM_KINDS = (ChangeRequest.DEATH, ChangeRequest.INCOME, ChangeRequest.MEMBER_FACTS, ChangeRequest.ADDRESS,
-              ChangeRequest.BANK_ACCOUNT, ChangeRequest.MOVE_TOWN)  # fmt: skip
+FORM_KINDS = (
+    ChangeRequest.DEATH,
+    ChangeRequest.INCOME,
+    ChangeRequest.MEMBER_FACTS,
+    ChangeRequest.ADDRESS,
+    ChangeRequest.BANK_ACCOUNT,
+    ChangeRequest.MOVE_TOWN,
+)
 
 
 def _payload(kind: str, post) -> dict:
@@ -147,11 +162,26 @@ def _payload(kind: str, post) -> dict:
     if kind == ChangeRequest.DEATH:
         return {"died_on": g("died_on")}
     if kind == ChangeRequest.INCOME:
-        return {"kind": g("income_kind"), "monthly_amount": g("monthly_amount"), "period_start": g("period_start"),
-                "period_end": g("period_end"), "replaces": post.getlist("replaces")}  # fmt: skip
+        return {
+            "kind": g("income_kind"),
+            "monthly_amount": g("monthly_amount"),
+            "period_start": g("period_start"),
+            "period_end": g("period_end"),
+            "replaces": post.getlist("replaces"),
+        }
     if kind == ChangeRequest.MEMBER_FACTS:
-        fields = {k: g(k) for k in ("disability_kind", "disability_grade", "serious_illness", "labour_capacity",
-                                    "self_care", "employment_status") if g(k) not in (None, "")}  # fmt: skip
+        fields = {
+            k: g(k)
+            for k in (
+                "disability_kind",
+                "disability_grade",
+                "serious_illness",
+                "labour_capacity",
+                "self_care",
+                "employment_status",
+            )
+            if g(k) not in (None, "")
+        }
         return {"fields": fields}
     if kind == ChangeRequest.ADDRESS:
         return {k: g(k) for k in ("address", "community", "phone") if g(k)}
@@ -172,12 +202,22 @@ def change_new(request, code: str):
         kind = request.POST.get("kind", "")
         person = Person.objects.filter(pk=request.POST.get("person") or 0, household=hh).first()
         try:
-            c = changes.change_raise(actor=request.user, household=hh, kind=kind, person=person,
-                                     payload=_payload(kind, request.POST), reason=request.POST.get("reason", ""),
-                                     channel=request.POST.get("channel"))  # fmt: skip
+            c = changes.change_raise(
+                actor=request.user,
+                household=hh,
+                kind=kind,
+                person=person,
+                payload=_payload(kind, request.POST),
+                reason=request.POST.get("reason", ""),
+                channel=request.POST.get("channel"),
+            )
             if request.FILES.get("document"):
-                changes.document_add(actor=request.user, change=c, file=request.FILES["document"],
-                                     title=request.POST.get("document_title") or "证明材料")  # fmt: skip
+                changes.document_add(
+                    actor=request.user,
+                    change=c,
+                    file=request.FILES["document"],
+                    title=request.POST.get("document_title") or "证明材料",
+                )
         except JiuzhuError as exc:
             messages.error(request, exc.message)
         else:
@@ -189,9 +229,12 @@ def change_new(request, code: str):
         "kinds": [(k, v) for k, v in ChangeRequest.KINDS if k in FORM_KINDS],
         "income_kinds": Person._meta.apps.get_model("registry", "IncomeItem").KINDS,
         "towns": Unit.objects.filter(kind=Unit.TOWN).exclude(pk=hh.town_id),
-        "disability_kinds": Person.DISABILITY_KINDS, "labour": Person.LABOUR, "self_care": Person.SELF_CARE,
-        "employment": Person.EMPLOYMENT, "post": request.POST,
-    }  # fmt: skip
+        "disability_kinds": Person.DISABILITY_KINDS,
+        "labour": Person.LABOUR,
+        "self_care": Person.SELF_CARE,
+        "employment": Person.EMPLOYMENT,
+        "post": request.POST,
+    }
     return render(request, "caseload/change_new.html", ctx)
 
 
@@ -203,9 +246,10 @@ def change(request, pk: int):
         "c": c,
         "effects": effects,
         "documents": list(c.documents.all()),
-        "can_review": c.state == ChangeRequest.PENDING and c.raised_by_id != request.user.pk
+        "can_review": c.state == ChangeRequest.PENDING
+        and c.raised_by_id != request.user.pk
         and scope.allows(request.user, "change.review", household=c.household),
-    }  # fmt: skip
+    }
     return render(request, "caseload/change.html", ctx)
 
 

@@ -24,28 +24,67 @@ TODAY = date.today()
 @pytest.fixture
 def recipient(make_household, staff, policy):
     """A dibao household of two elderly people with a small pension, at the rule's amount."""
-    hh = make_household(members=[
-        {"name": "郑大爷", "birth": date(1948, 2, 3), "gender": "M", "relation": "head", "labour_capacity": "none"},
-        {"name": "冯大妈", "birth": date(1950, 9, 9), "gender": "F", "relation": "spouse", "labour_capacity": "none"},
-    ])  # fmt: skip
+    hh = make_household(
+        members=[
+            {
+                "name": "郑大爷",
+                "birth": date(1948, 2, 3),
+                "gender": "M",
+                "relation": "head",
+                "labour_capacity": "none",
+            },
+            {
+                "name": "冯大妈",
+                "birth": date(1950, 9, 9),
+                "gender": "F",
+                "relation": "spouse",
+                "labour_capacity": "none",
+            },
+        ]
+    )
     head = hh.members.get(relation="head")
-    pension = income_add(actor=None, person=head, kind="pension_basic", monthly_amount="150",
-                         period_start=TODAY - timedelta(days=300), period_end=TODAY)  # fmt: skip
+    pension = income_add(
+        actor=None,
+        person=head,
+        kind="pension_basic",
+        monthly_amount="150",
+        period_start=TODAY - timedelta(days=300),
+        period_end=TODAY,
+    )
     _, result = snapshot.take(hh, "dibao", TODAY, policy)
     assert result["eligible"]
-    ent = entitlement_grant(household=hh, payee=head, service_code="dibao", amount=result["amount"],
-                            start_month=TODAY.replace(day=1), actor=staff("approver"), policy=policy,
-                            members=list(hh.members.all()), next_review_on=TODAY + timedelta(days=300))  # fmt: skip
+    ent = entitlement_grant(
+        household=hh,
+        payee=head,
+        service_code="dibao",
+        amount=result["amount"],
+        start_month=TODAY.replace(day=1),
+        actor=staff("approver"),
+        policy=policy,
+        members=list(hh.members.all()),
+        next_review_on=TODAY + timedelta(days=300),
+    )
     return hh, head, pension, ent
 
 
 def test_an_income_change_shows_the_new_amount_before_and_opens_the_review_after(recipient, staff):
     hh, head, pension, ent = recipient
     clerk, caseworker = staff("window_clerk"), staff("town_caseworker")
-    c = changes.change_raise(actor=clerk, household=hh, person=head, kind=ChangeRequest.INCOME, channel="window",
-                             payload={"kind": "wages", "monthly_amount": "800", "period_start": str(TODAY - timedelta(days=60)),
-                                      "period_end": str(TODAY), "replaces": [pension.pk]},
-                             reason="申请人到窗口申报：已再就业")  # fmt: skip
+    c = changes.change_raise(
+        actor=clerk,
+        household=hh,
+        person=head,
+        kind=ChangeRequest.INCOME,
+        channel="window",
+        payload={
+            "kind": "wages",
+            "monthly_amount": "800",
+            "period_start": str(TODAY - timedelta(days=60)),
+            "period_end": str(TODAY),
+            "replaces": [pension.pk],
+        },
+        reason="申请人到窗口申报：已再就业",
+    )
     assert c.state == ChangeRequest.PENDING and c.channel == ChangeRequest.WINDOW
 
     effects = changes.change_effects(actor=caseworker, change=c)
@@ -76,8 +115,13 @@ def test_an_income_change_shows_the_new_amount_before_and_opens_the_review_after
 def test_a_caseworker_cannot_approve_his_own_request(recipient, staff, units):
     hh, head, _, _ = recipient
     caseworker = staff("town_caseworker")
-    c = changes.change_raise(actor=caseworker, household=hh, person=head, kind=ChangeRequest.MEMBER_FACTS,
-                             payload={"fields": {"disability_kind": "physical", "disability_grade": 2}})  # fmt: skip
+    c = changes.change_raise(
+        actor=caseworker,
+        household=hh,
+        person=head,
+        kind=ChangeRequest.MEMBER_FACTS,
+        payload={"fields": {"disability_kind": "physical", "disability_grade": 2}},
+    )
     with pytest.raises(IllegalTransition) as exc:
         changes.change_approve(actor=caseworker, change=c)
     assert exc.value.code == "same_person"
@@ -97,8 +141,13 @@ def test_a_caseworker_cannot_approve_his_own_request(recipient, staff, units):
 def test_a_bad_value_is_refused_when_raised(recipient, staff):
     hh, head, _, _ = recipient
     with pytest.raises(ValidationFailed) as exc:
-        changes.change_raise(actor=staff("window_clerk"), household=hh, person=head, kind=ChangeRequest.DEATH,
-                             payload={"died_on": str(TODAY + timedelta(days=3))})  # fmt: skip
+        changes.change_raise(
+            actor=staff("window_clerk"),
+            household=hh,
+            person=head,
+            kind=ChangeRequest.DEATH,
+            payload={"died_on": str(TODAY + timedelta(days=3))},
+        )
     assert exc.value.field == "died_on" and exc.value.code == "date_in_future"
     assert not ChangeRequest.objects.exists()
 
@@ -108,8 +157,12 @@ def test_a_police_death_record_becomes_a_change_request(recipient, staff):
 
     hh, head, _, ent = recipient
     died = TODAY - timedelta(days=20)
-    load_dataset(staff("data_provider", "police"), "deaths",
-                 [{"id_number": head.id_number, "name": head.name, "death_date": died.isoformat()}], as_of=TODAY)  # fmt: skip
+    load_dataset(
+        staff("data_provider", "police"),
+        "deaths",
+        [{"id_number": head.id_number, "name": head.name, "death_date": died.isoformat()}],
+        as_of=TODAY,
+    )
 
     (c,) = changes.deaths_from_police(on=TODAY)
     assert changes.deaths_from_police(on=TODAY) == []  # raised once per record
@@ -136,8 +189,12 @@ def test_split_and_move_to_another_town(recipient, staff, units, make_household)
     hh, head, _, ent = recipient
     wife = hh.members.get(relation="spouse")
     clerk, caseworker = staff("window_clerk"), staff("town_caseworker")
-    split = changes.change_raise(actor=clerk, household=hh, kind=ChangeRequest.SPLIT,
-                                 payload={"members": {str(wife.pk): "head"}, "address": "示范市城东街道幸福路9号"})  # fmt: skip
+    split = changes.change_raise(
+        actor=clerk,
+        household=hh,
+        kind=ChangeRequest.SPLIT,
+        payload={"members": {str(wife.pk): "head"}, "address": "示范市城东街道幸福路9号"},
+    )
     split = changes.change_approve(actor=caseworker, change=split)
     wife.refresh_from_db()
     assert wife.household.code == split.result["new_household"] and wife.relation == "head"
@@ -145,8 +202,12 @@ def test_split_and_move_to_another_town(recipient, staff, units, make_household)
 
     review = Review.objects.get(entitlement=ent)  # one fewer member: the amount changes
     assert review.town.code == "town_chengdong"
-    move = changes.change_raise(actor=clerk, household=hh, kind=ChangeRequest.MOVE_TOWN,
-                                payload={"town": "town_chengxi", "community": "和平社区", "address": "示范市城西街道和平路3号"})  # fmt: skip
+    move = changes.change_raise(
+        actor=clerk,
+        household=hh,
+        kind=ChangeRequest.MOVE_TOWN,
+        payload={"town": "town_chengxi", "community": "和平社区", "address": "示范市城西街道和平路3号"},
+    )
     move = changes.change_approve(actor=caseworker, change=move)
     hh.refresh_from_db()
     review.refresh_from_db()

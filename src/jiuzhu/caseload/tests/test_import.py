@@ -18,16 +18,32 @@ from jiuzhu.registry.testing import make_id
 TODAY = date.today()
 
 
-def _good_file(code="OLD-1", amount="1.00", names=("赵老汉", "钱阿婆"), births=(date(1950, 3, 1), date(1953, 7, 9)),
-               address="示范市城东街道幸福路8号"):  # fmt: skip
+def _good_file(
+    code="OLD-1",
+    amount="1.00",
+    names=("赵老汉", "钱阿婆"),
+    births=(date(1950, 3, 1), date(1953, 7, 9)),
+    address="示范市城东街道幸福路8号",
+):
     head_id = make_id(births[0], gender="M")
     wife_id = make_id(births[1], gender="F")
-    rows = household_rows(code, [
-        {"name": names[0], "id_number": head_id, "relation": "户主", "labour_capacity": "无劳动能力"},
-        {"name": names[1], "id_number": wife_id, "relation": "配偶", "labour_capacity": "无劳动能力"},
-    ], address=address)  # fmt: skip
-    rows["incomes"] = [{"id_number": head_id, "kind": "城乡居民基本养老保险基础养老金", "monthly_amount": "150",
-                        "period_start": f"{TODAY.year - 1}-01-01", "period_end": f"{TODAY.year - 1}-12-31"}]  # fmt: skip
+    rows = household_rows(
+        code,
+        [
+            {"name": names[0], "id_number": head_id, "relation": "户主", "labour_capacity": "无劳动能力"},
+            {"name": names[1], "id_number": wife_id, "relation": "配偶", "labour_capacity": "无劳动能力"},
+        ],
+        address=address,
+    )
+    rows["incomes"] = [
+        {
+            "id_number": head_id,
+            "kind": "城乡居民基本养老保险基础养老金",
+            "monthly_amount": "150",
+            "period_start": f"{TODAY.year - 1}-01-01",
+            "period_end": f"{TODAY.year - 1}-12-31",
+        }
+    ]
     rows["assets"] = [
         {"household": code, "kind": "financial", "value": "2000", "as_of": f"{TODAY.year - 1}-12-31"}
     ]
@@ -35,12 +51,25 @@ def _good_file(code="OLD-1", amount="1.00", names=("赵老汉", "钱阿婆"), bi
         {"id_number": head_id, "bank_name": "示范市农商银行", "number": "622848000011112222"}
     ]
     rows["entitlements"] = [
-        {"household": code, "payee": head_id, "service": "最低生活保障", "amount": "900.00",
-         "start_month": f"{TODAY.year - 2}-01", "end_month": f"{TODAY.year - 1}-06", "decided_on": f"{TODAY.year - 3}-12-15"},
-        {"household": code, "payee": head_id, "service": "dibao", "amount": amount,
-         "start_month": f"{TODAY.year - 1}-07", "decided_on": f"{TODAY.year - 1}-06-20",
-         "next_review_on": f"{TODAY.year + 1}-06-30"},
-    ]  # fmt: skip
+        {
+            "household": code,
+            "payee": head_id,
+            "service": "最低生活保障",
+            "amount": "900.00",
+            "start_month": f"{TODAY.year - 2}-01",
+            "end_month": f"{TODAY.year - 1}-06",
+            "decided_on": f"{TODAY.year - 3}-12-15",
+        },
+        {
+            "household": code,
+            "payee": head_id,
+            "service": "dibao",
+            "amount": amount,
+            "start_month": f"{TODAY.year - 1}-07",
+            "decided_on": f"{TODAY.year - 1}-06-20",
+            "next_review_on": f"{TODAY.year + 1}-06-30",
+        },
+    ]
     return rows
 
 
@@ -61,17 +90,30 @@ def test_one_report_holds_a_bad_id_a_duplicate_and_a_missing_column(staff, make_
     bad = make_id(date(1970, 1, 1))
     bad = bad[:17] + ("0" if bad[17] != "0" else "1")  # wrong check character
     rows = merge(
-        household_rows("OLD-7", [
-            {"name": "周明", "id_number": make_id(date(1980, 2, 2)), "relation": "户主"},
-            {"name": "周小明", "id_number": bad, "relation": "子女"},
-        ]),
-        household_rows("OLD-8", [
-            # another valid number, but the name, birth date, sex and address of 孙建华
-            {"name": "孙建华", "id_number": make_id(date(1961, 4, 18), gender="M"), "relation": "户主"},
-        ], address="示范市城东街道和平路5号"),
-    )  # fmt: skip
-    rows["incomes"] = [{"id_number": rows["members"][0]["id_number"], "kind": "wages",
-                        "period_start": "2025-01-01", "period_end": "2025-12-31"}]  # fmt: skip
+        household_rows(
+            "OLD-7",
+            [
+                {"name": "周明", "id_number": make_id(date(1980, 2, 2)), "relation": "户主"},
+                {"name": "周小明", "id_number": bad, "relation": "子女"},
+            ],
+        ),
+        household_rows(
+            "OLD-8",
+            [
+                # another valid number, but the name, birth date, sex and address of 孙建华
+                {"name": "孙建华", "id_number": make_id(date(1961, 4, 18), gender="M"), "relation": "户主"},
+            ],
+            address="示范市城东街道和平路5号",
+        ),
+    )
+    rows["incomes"] = [
+        {
+            "id_number": rows["members"][0]["id_number"],
+            "kind": "wages",
+            "period_start": "2025-01-01",
+            "period_end": "2025-12-31",
+        }
+    ]
     batch = _upload(staff("approver"), rows, drop={"incomes": {"monthly_amount"}})
 
     errors = {(e["sheet"], e["row"], e["column"], e["code"]) for e in batch.errors}
@@ -118,16 +160,26 @@ def test_a_second_person_approves_and_everything_lands(staff):
 def test_the_same_file_twice_changes_nothing_the_second_time(staff):
     rows = _good_file(code="OLD-2")
     _approve_and_apply(_upload(staff("approver"), rows), staff("approver"))
-    counts = (Household.objects.count(), Person.objects.count(), IncomeItem.objects.count(),
-              Entitlement.objects.count(), Review.objects.count())  # fmt: skip
+    counts = (
+        Household.objects.count(),
+        Person.objects.count(),
+        IncomeItem.objects.count(),
+        Entitlement.objects.count(),
+        Review.objects.count(),
+    )
 
     second = _upload(staff("approver"), rows)
     assert second.summary["households_new"] == 0 and second.summary["persons_existing"] == 2
     result = _approve_and_apply(second, staff("approver"))
 
     assert result["households"] == result["persons"] == result["entitlements"] == result["bank_accounts"] == 0
-    assert counts == (Household.objects.count(), Person.objects.count(), IncomeItem.objects.count(),
-                      Entitlement.objects.count(), Review.objects.count())  # fmt: skip
+    assert counts == (
+        Household.objects.count(),
+        Person.objects.count(),
+        IncomeItem.objects.count(),
+        Entitlement.objects.count(),
+        Review.objects.count(),
+    )
 
 
 def test_an_imported_entitlement_at_a_wrong_amount_is_flagged_not_changed(staff):
@@ -141,8 +193,13 @@ def test_an_imported_entitlement_at_a_wrong_amount_is_flagged_not_changed(staff)
     assert review.reason == Review.IMPORT and review.proposal == Review.ADJUST
     assert review.proposed_amount == wrong.rule_amount and review.town.code == "town_chengdong"
 
-    right = _good_file(code="OLD-4", amount=str(wrong.rule_amount), names=("李大伯", "何大妈"),
-                       births=(date(1949, 5, 6), date(1952, 11, 23)), address="示范市城东街道人民路20号")  # fmt: skip
+    right = _good_file(
+        code="OLD-4",
+        amount=str(wrong.rule_amount),
+        names=("李大伯", "何大妈"),
+        births=(date(1949, 5, 6), date(1952, 11, 23)),
+        address="示范市城东街道人民路20号",
+    )
     _approve_and_apply(_upload(staff("approver"), right), staff("approver"))
     ok = ImportedEntitlement.objects.get(entitlement__household__code="OLD-4", entitlement__status="active")
     assert not ok.flagged and ok.review is None and ok.rule_amount == wrong.rule_amount
@@ -163,8 +220,10 @@ def test_apply_is_all_or_nothing(staff, settings):
 
 
 def test_a_possible_duplicate_decided_same_is_not_added(staff, make_household):
-    make_household(members=[{"name": "吴国庆", "birth": date(1958, 10, 1), "gender": "M"}],
-                   address="示范市城东街道幸福路8号")  # fmt: skip
+    make_household(
+        members=[{"name": "吴国庆", "birth": date(1958, 10, 1), "gender": "M"}],
+        address="示范市城东街道幸福路8号",
+    )
     rows = household_rows(
         "OLD-6", [{"name": "吴国庆", "id_number": make_id(date(1958, 10, 1)), "relation": "户主"}]
     )

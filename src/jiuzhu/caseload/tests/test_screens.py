@@ -47,11 +47,27 @@ def test_api_change_request_round_trip(client, staff, make_household):
     hh = make_household(members=[{"name": "林一", "birth": date(1950, 1, 1), "relation": "head"}])
     head = hh.members.get()
     _login(client, staff("window_clerk"))
-    resp = client.post("/api/caseload/changes", {"household": hh.code, "kind": "death", "person": head.id_number,
-                                                 "payload": {"died_on": "2026-13-01"}}, content_type="application/json")  # fmt: skip
+    resp = client.post(
+        "/api/caseload/changes",
+        {
+            "household": hh.code,
+            "kind": "death",
+            "person": head.id_number,
+            "payload": {"died_on": "2026-13-01"},
+        },
+        content_type="application/json",
+    )
     assert resp.status_code == 400 and resp.json()["field"] == "died_on"
-    resp = client.post("/api/caseload/changes", {"household": hh.code, "kind": "death", "person": head.id_number,
-                                                 "payload": {"died_on": "2025-11-01"}}, content_type="application/json")  # fmt: skip
+    resp = client.post(
+        "/api/caseload/changes",
+        {
+            "household": hh.code,
+            "kind": "death",
+            "person": head.id_number,
+            "payload": {"died_on": "2025-11-01"},
+        },
+        content_type="application/json",
+    )
     assert resp.status_code == 201, resp.content
     cid = resp.json()["id"]
     assert (
@@ -69,8 +85,11 @@ def test_api_change_request_round_trip(client, staff, make_household):
     other = make_household(
         members=[{"name": "林二", "birth": date(1960, 1, 1), "relation": "head"}], town="town_chengxi"
     )
-    resp = client.post("/api/caseload/changes", {"household": other.code, "kind": "address",
-                                                 "payload": {"address": "城西路1号"}}, content_type="application/json")  # fmt: skip
+    resp = client.post(
+        "/api/caseload/changes",
+        {"household": other.code, "kind": "address", "payload": {"address": "城西路1号"}},
+        content_type="application/json",
+    )
     assert resp.status_code == 403 and resp.json()["code"] == "out_of_scope"
 
 
@@ -79,8 +98,10 @@ def test_the_household_page_offers_a_change_request(client, staff, make_househol
     _login(client, staff("window_clerk"))
     page = client.get(f"/households/{hh.code}/").content.decode()
     assert f"/caseload/households/{hh.code}/changes/new/" in page
-    resp = client.post(f"/caseload/households/{hh.code}/changes/new/",
-                       {"kind": "address", "address": "示范市城东街道新华路2号", "reason": "搬家"})  # fmt: skip
+    resp = client.post(
+        f"/caseload/households/{hh.code}/changes/new/",
+        {"kind": "address", "address": "示范市城东街道新华路2号", "reason": "搬家"},
+    )
     c = ChangeRequest.objects.get()
     assert resp["Location"] == f"/caseload/changes/{c.pk}/"
     hh.refresh_from_db()
@@ -92,13 +113,27 @@ def test_direct_edits_of_a_recipient_household_become_change_requests(client, st
 
     hh = make_household()
     head = hh.members.get()
-    entitlement_grant(household=hh, payee=head, service_code="dibao", amount="500", start_month=date(2026, 1, 1),
-                      actor=staff("approver"), policy=policy)  # fmt: skip
+    entitlement_grant(
+        household=hh,
+        payee=head,
+        service_code="dibao",
+        amount="500",
+        start_month=date(2026, 1, 1),
+        actor=staff("approver"),
+        policy=policy,
+    )
     _login(client, staff("window_clerk"))
     resp = client.get(f"/households/{hh.code}/edit/")
     assert resp.status_code == 302 and resp["Location"] == f"/caseload/households/{hh.code}/changes/new/"
-    resp = client.post(f"/api/registry/persons/{head.id_number}/incomes",
-                       {"kind": "wages", "monthly_amount": "900.00", "period_start": "2026-01-01", "period_end": "2026-03-31"},
-                       content_type="application/json")  # fmt: skip
+    resp = client.post(
+        f"/api/registry/persons/{head.id_number}/incomes",
+        {
+            "kind": "wages",
+            "monthly_amount": "900.00",
+            "period_start": "2026-01-01",
+            "period_end": "2026-03-31",
+        },
+        content_type="application/json",
+    )
     assert resp.status_code == 409 and resp.json()["code"] == "change_request_required"
     assert not head.incomes.exists()
