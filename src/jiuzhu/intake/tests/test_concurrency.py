@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from jiuzhu.common.testing import race
+from jiuzhu.decisions.grants import grant_sign
 from jiuzhu.intake import handling, services
 from jiuzhu.intake.models import CaseEvent, Referral
 from jiuzhu.intake.testing import two_services
@@ -24,11 +25,23 @@ def test_two_officers_cannot_both_win(staff, make_household, policy):
     handling.referral_accept(actor=a, referral=r)
     version = Referral.objects.get(pk=r.pk).version
 
+    # Granting above the rule's amount waits for the approver's signature (grant control);
+    # the race is between that signature and the other officer's refusal.
+    held = handling.referral_grant(
+        actor=a,
+        referral=r.pk,
+        amount="300",
+        start_month=date(2026, 11, 1),
+        note="按实际需要核定",
+        version=version,
+    ).held_grant
+    assert held is not None
+    version = Referral.objects.get(pk=r.pk).version
+    approver = staff("approver", "civil_affairs")
+
     results = race(
         [
-            lambda: handling.referral_grant(
-                actor=a, referral=r.pk, amount="300", start_month=date(2026, 11, 1), version=version
-            ),
+            lambda: grant_sign(actor=approver, request=held.pk),
             lambda: handling.referral_refuse(
                 actor=b, referral=r.pk, reasons="不符合", basis="办法", alternatives="慈善", version=version
             ),
@@ -37,7 +50,7 @@ def test_two_officers_cannot_both_win(staff, make_household, policy):
     kinds = sorted(k for k, _ in results)
     assert kinds == ["error", "ok"], results
     loser = next(v for k, v in results if k == "error")
-    assert loser.code in {"stale_version", "referral_closed", "busy"} and loser.message
+    assert loser.code in {"stale_version", "referral_closed", "busy", "grant_not_pending"} and loser.message
     final = Referral.objects.get(pk=r.pk)
     assert final.state in (Referral.GRANTED, Referral.REFUSED)
     assert CaseEvent.objects.filter(referral_id=r.pk, kind__in=["granted", "refused"]).count() == 1
