@@ -93,6 +93,13 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     # officer's tier waits for a second person of the approving level
     "grant.read": ("查看待签批给付", {TC: UNIT, DO: UNIT, AP: CITY, SU: CITY, CO: CITY, AD: CITY}),
     "grant.sign": ("签批或退回给付", {AP: CITY}),
+    # disaster relief (受灾人员救助, jiuzhu.disaster): the emergency-management unit declares its
+    # events, registers the affected households from the village lists and settles the
+    # transitional aid; the city's judges read the event report
+    "disaster.declare": ("登记灾害事件", {DO: UNIT, AD: CITY}),
+    "disaster.register": ("导入受灾家庭名单", {DO: UNIT, AD: CITY}),
+    "disaster.settle": ("核发过渡期生活救助", {DO: UNIT, AD: CITY}),
+    "disaster.read": ("查看灾害事件", {DO: UNIT, AP: CITY, SU: CITY, CO: CITY, AD: CITY}),
     # training clock (培训时钟): only on a demo/training site (common.clock)
     "training_clock.move": ("拨动培训时钟", {AD: CITY}),
 }

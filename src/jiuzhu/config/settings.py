@@ -95,6 +95,7 @@ for _app in (
     "performance",
     "charity",
     "caseload",
+    "disaster",
 ):
     if (SRC_DIR / _app / "apps.py").exists():
         INSTALLED_APPS.append(f"jiuzhu.{_app}")

@@ -53,6 +53,7 @@ DEMO_APPS = (
     "supervision",
     "performance",
     "charity",
+    "disaster",
 )
 
 

@@ -1,0 +1,125 @@
+"""Reads of the disaster app, checked against the scope table (``disaster.read``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from jiuzhu.common import scope
+from jiuzhu.common.masking import present
+from jiuzhu.payments.models import PaymentLine
+
+from .models import AffectedHousehold, DisasterEvent, TransitionalDays, VillageList
+
+
+def events_for(actor):
+    """The events the actor may read (a department officer: his own unit's)."""
+    scope.require(actor, "disaster.read")
+    qs = DisasterEvent.objects.select_related("unit").prefetch_related("towns")
+    if scope.scope_of(actor, "disaster.read") == scope.UNIT:
+        qs = qs.filter(unit_id=actor.unit_id)
+    return qs
+
+
+def event_get(*, actor, pk: int) -> DisasterEvent:
+    event = DisasterEvent.objects.select_related("unit").get(pk=pk)
+    scope.require(actor, "disaster.read", unit=event.unit)
+    return event
+
+
+def list_get(*, actor, pk: int) -> VillageList:
+    vlist = VillageList.objects.select_related("event__unit").get(pk=pk)
+    scope.require(actor, "disaster.read", unit=vlist.event.unit)
+    return vlist
+
+
+@dataclass
+class EventReport:
+    households: int
+    new_households: int
+    persons: int
+    displaced: int
+    deaths: int
+    injuries: int
+    crop_loss_mu: Decimal
+    damage: dict[str, int]  # damage label -> households
+    aid_households: int
+    resettled: int
+    person_days: int
+    settled: Decimal
+    paid: Decimal
+    fund: Decimal
+
+    @property
+    def fund_left(self) -> Decimal:
+        return self.fund - self.settled
+
+
+def event_report(*, actor, event: DisasterEvent) -> EventReport:
+    """The event's figures: households and persons registered, damage, person-days settled,
+    amounts granted and actually paid by the rolls (lines marked paid)."""
+    scope.require(actor, "disaster.read", unit=event.unit)
+    hh = AffectedHousehold.objects.filter(event=event)
+    totals = hh.aggregate(
+        n=Count("pk"),
+        new=Count("pk", filter=Q(new_household=True)),
+        persons=Sum("persons"),
+        displaced=Sum("displaced"),
+        deaths=Sum("deaths"),
+        injuries=Sum("injuries"),
+        crops=Sum("crop_loss_mu"),
+        aids=Count("aid"),
+        resettled=Count("aid", filter=Q(aid__end_on__isnull=False)),
+    )
+    labels = dict(AffectedHousehold.DAMAGES)
+    damage = {labels[code]: 0 for code, _ in AffectedHousehold.DAMAGES}
+    for row in hh.values("house_damage").annotate(n=Count("pk")):
+        damage[labels[row["house_damage"]]] = row["n"]
+    days = TransitionalDays.objects.filter(aid__affected__event=event)
+    settled = days.aggregate(pd=Sum("person_days"), amount=Sum("amount"))
+    paid = PaymentLine.objects.filter(
+        entitlement_id__in=days.values("entitlement_id"), state=PaymentLine.PAID
+    ).aggregate(s=Sum("amount"))["s"]
+    zero = Decimal("0.00")
+    return EventReport(
+        households=totals["n"],
+        new_households=totals["new"],
+        persons=totals["persons"] or 0,
+        displaced=totals["displaced"] or 0,
+        deaths=totals["deaths"] or 0,
+        injuries=totals["injuries"] or 0,
+        crop_loss_mu=totals["crops"] or zero,
+        damage=damage,
+        aid_households=totals["aids"],
+        resettled=totals["resettled"],
+        person_days=settled["pd"] or 0,
+        settled=settled["amount"] or zero,
+        paid=paid or zero,
+        fund=event.fund,
+    )
+
+
+def affected_rows(*, actor, event: DisasterEvent, limit: int = 200) -> list[dict]:
+    """The first registered households, names masked for the actor's role."""
+    scope.require(actor, "disaster.read", unit=event.unit)
+    role = scope.role_of(actor)
+    qs = (
+        AffectedHousehold.objects.filter(event=event)
+        .select_related("household", "person", "aid")
+        .order_by("pk")[:limit]
+    )
+    return [
+        {
+            "code": a.household.code,
+            "name": present("name", a.person.name, role),
+            "village": a.village,
+            "persons": a.persons,
+            "displaced": a.displaced,
+            "damage": a.get_house_damage_display(),
+            "new": a.new_household,
+            "aid_end": getattr(getattr(a, "aid", None), "end_on", None),
+        }
+        for a in qs
+    ]
