@@ -13,54 +13,18 @@ from __future__ import annotations
 
 from calendar import monthrange
 from datetime import date
-from decimal import Decimal
-from fractions import Fraction
 from functools import cached_property
 
 import numpy as np
 import polars as pl
 
 from .frames import Frames
+from .rules import criteria as cr
 from .rules.base import Params
 
-DISABILITY = {
-    "": 0,
-    "visual": 1,
-    "hearing": 2,
-    "speech": 3,
-    "physical": 4,
-    "intellectual": 5,
-    "mental": 6,
-    "multiple": 7,
-}
-SCHOOL = {
-    "": 0,
-    "preschool": 1,
-    "primary": 2,
-    "junior": 3,
-    "senior": 4,
-    "vocational": 5,
-    "university": 6,
-    "postgraduate": 7,
-}
-SELF_CARE = {"full": 0, "partial": 1, "none": 2}
-LEVELS = ("full", "partial", "none")
-PURPOSE = {"disability": 0, "livelihood": 1, "other": 2}
-NEED = {"": 0, "emergency": 1, "expenditure": 2}
-
-
-def _frac(d) -> tuple[int, int]:
-    f = Fraction(Decimal(d))
-    return f.numerator, f.denominator
-
-
-def _c(d) -> int:
-    """Yuan -> cents (parameters are validated to at most two decimals where money)."""
-    return int(Decimal(d) * 100)
-
-
-def _ceil_div(a, b):
-    return -((-a) // b)
+# Integer codes, generated from the choice lists of ``facts`` (``rules.criteria``).
+DISABILITY, SCHOOL, SELF_CARE, PURPOSE, NEED = cr.DISABILITY, cr.SCHOOL, cr.SELF_CARE, cr.PURPOSE, cr.NEED
+_frac, _c, _ceil_div = cr.frac, cr.cents, cr.ceil_div
 
 
 def _half_up_div(a, b):
@@ -237,24 +201,13 @@ class _Batch:
     # --- extreme poverty -----------------------------------------------------------------
 
     @cached_property
+    def persons(self) -> _Persons:
+        """The per-person column accessor the criteria of ``rules.criteria`` read."""
+        return _Persons(self)
+
+    @cached_property
     def tekun(self):
-        p, age, k, g = self.p, self.age, self.disability, self.grade
-        at_school = (self.school >= 2) & (self.school <= 5)
-        dis = (
-            (((k == 5) | (k == 6)) & (g >= 1) & (g <= 3))
-            | (((k == 4) | (k == 7)) & (g >= 1) & (g <= 2))
-            | ((k == 1) & (g == 1))
-        )
-        c1 = (
-            (age >= p.age_elderly)
-            | (age < p.age_minor)
-            | (at_school & (age < p.age_minor_extended))
-            | (at_school & self.flag("in_tekun_support"))
-            | dis
-        )
-        c2 = (self.income < self.at_p(self.S)) & self.at_p(self.assets_ok)
-        c3 = ~self.flag("has_capable_supporter")
-        return self.counted & c1 & c2 & c3 & ~self.flag("orphan_support")
+        return self.counted & cr.tekun_eligible(self.persons)
 
     @cached_property
     def institutional(self):
@@ -262,16 +215,7 @@ class _Batch:
 
     @cached_property
     def tekun_amount(self):
-        p = self.p
-        mn, md = _frac(p.tekun_multiple)
-        basic = _ceil_div(self.at_p(self.S) * mn, md * 100) * 100
-        failed = self.ps["self_care_items_failed"].fill_null(-1).to_numpy()
-        level = np.where(
-            failed >= p.self_care_none_from, 2, np.where(failed >= p.self_care_partial_from, 1, 0)
-        )
-        level = np.where(failed < 0, _codes(self.ps["self_care"], SELF_CARE), level)
-        care = np.array([_c(p.care_allowance[lv]) for lv in LEVELS], dtype=np.int64)[level]
-        return basic + care
+        return cr.tekun_basic(self.persons) + cr.tekun_care(self.persons)
 
     # --- dibao and the low-income groups ---------------------------------------------------
 
@@ -375,6 +319,19 @@ class _Batch:
     def low_income(self):
         t, d, m, r = self.groups
         return self.any(t | d | m | r)
+
+
+class _Persons:
+    """Every person of a batch as the criteria read them (``rules.criteria``): arrays."""
+
+    def __init__(self, b: _Batch):
+        self.p, self.flag = b.p, b.flag
+        self.age, self.disability, self.grade, self.school = b.age, b.disability, b.grade, b.school
+        self.income = b.income
+        self.standard = b.at_p(b.S)
+        self.assets_ok = b.at_p(b.assets_ok)
+        self.self_care_failed = b.ps["self_care_items_failed"].fill_null(-1).to_numpy()
+        self.self_care = _codes(b.ps["self_care"], SELF_CARE)
 
 
 def evaluate_batch(frames: Frames, as_of: date, policy, services=None) -> pl.DataFrame:
