@@ -110,6 +110,44 @@ def last_same_cause(*, household, cause: str, on: date) -> date | None:
     return max(days) if days else None
 
 
+def valid_report(*, household, on: date):
+    """The household's latest verification report (original or served to a unit) valid on
+    ``on``: read on or before it and not yet expired."""
+    from jiuzhu.verification.models import VerificationReport
+
+    return (
+        VerificationReport.objects.filter(household=household, as_of__lte=on, valid_until__gte=on)
+        .order_by("-as_of", "-id")
+        .first()
+    )
+
+
+def needs_verification(policy, service_code: str) -> bool:
+    from jiuzhu.intake import catalogue
+
+    try:
+        return catalogue.service(policy, service_code).needs_verification
+    except NotFound:
+        return False
+
+
+def check_verified(*, household, service_code: str, service_name: str, on: date, policy):
+    """DOMAIN §7 "Verification before decisions": a service the catalogue marks as needing
+    verification (核对) is granted only with a valid report on file for the household.
+    Returns the report (None for a service that needs none)."""
+    if not needs_verification(policy, service_code):
+        return None
+    report = valid_report(household=household, on=on)
+    if report is None:
+        raise IllegalTransition(
+            f"“{service_name}”须先经家庭经济状况核对：该家庭没有 {on.isoformat()} 仍有效的核对报告，"
+            "请先申请核对，出具报告后再给予",
+            field="verification",
+            code="verification_report_required",
+        )
+    return report
+
+
 def check_same_cause(*, household, cause: str, on: date, policy) -> None:
     """社会救助暂行办法 第四十九条 (demo): the same cause at most once in 12 months per household,
     counted with month-end clamping (aid on 2024-02-29 allows the cause again from 2025-02-28)."""
@@ -158,6 +196,9 @@ def grant_control(
         raise Conflict("该事项已有待签批的给付，请等待签批结果", field="amount", code="grant_pending")
     if r.category == "temporary":
         check_same_cause(household=household, cause=r.cause, on=today, policy=policy)
+    report = check_verified(
+        household=household, service_code=r.service_code, service_name=r.service_name, on=today, policy=policy
+    )
     rule = rule_amount(household=household, service_code=r.service_code, on=today, policy=policy)
     if amount is None:
         if rule.by_need or not rule.eligible:
@@ -214,7 +255,12 @@ def grant_control(
         actor=actor,
         referral=r,
         note=reason,
-        data={"amount": f"{amount:.2f}", "level": check.level, "request": held.pk},
+        data={
+            "amount": f"{amount:.2f}",
+            "level": check.level,
+            "request": held.pk,
+            "verification_report": report.pk if report else None,
+        },
     )
     return GrantPlan(amount=amount, period=period, rule_amount=rule_figure, held=held)
 

@@ -2,7 +2,7 @@
 reason; above the rule's or the officer's tier it waits for a second signature and is not paid
 until signed; temporary assistance tiers 3 / 6 / 12 × the standard; above 12 × refused."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,8 +13,10 @@ from jiuzhu.decisions.models import Entitlement, GrantRequest
 from jiuzhu.intake import handling
 from jiuzhu.intake import services as intake
 from jiuzhu.intake.models import Referral
+from jiuzhu.intake.testing import verified
 from jiuzhu.payments.models import PaymentLine
 from jiuzhu.payments.services import rolls_generate
+from jiuzhu.policy.selectors import current_policy
 
 from .conftest import D0
 
@@ -36,10 +38,14 @@ def housed(make_household):
     )  # fmt: skip
 
 
-def _taken(refer_to, staff, household, code):
+def _taken(refer_to, staff, household, code, *, verify=True):
+    """The referral of ``code`` accepted by its unit's officer; for a service needing
+    verification, with a valid report on file unless ``verify`` is False."""
     r = refer_to(household, code)
     officer = staff("department_officer", r.unit.code)
     handling.referral_accept(actor=officer, referral=r)
+    if verify and grants.needs_verification(current_policy(), code):
+        verified(household, requester=officer, service_code=code, today=D0)
     return r, officer
 
 
@@ -112,8 +118,7 @@ def test_a_lower_amount_needs_a_reason_but_no_second_signature(refer_to, staff, 
 
 
 def test_an_approver_cannot_sign_his_own_grant(refer_to, staff, housed, approver):
-    r = refer_to(housed, "housing_rent_subsidy")
-    handling.referral_accept(actor=staff("department_officer", r.unit.code), referral=r)
+    r, _ = _taken(refer_to, staff, housed, "housing_rent_subsidy")
     own = staff("approver", r.unit.code, "approver_housing")
     r = handling.referral_grant(
         actor=own, referral=r, amount="600", start_month=APRIL, note="面积测量有误", today=D0
@@ -123,6 +128,49 @@ def test_an_approver_cannot_sign_his_own_grant(refer_to, staff, housed, approver
     assert exc.value.code == "same_person"
     req = grants.grant_return(actor=approver, request=r.held_grant, note="按规则金额给予", today=D0)
     assert req.state == GrantRequest.REJECTED and not Entitlement.objects.filter(household=housed).exists()
+
+
+# --- verification first (DOMAIN §7): a service needing 核对 is granted only on a valid report
+
+
+def test_a_grant_without_a_valid_report_is_refused_and_writes_nothing(refer_to, staff, housed):
+    r, officer = _taken(refer_to, staff, housed, "housing_rent_subsidy", verify=False)
+    with pytest.raises(IllegalTransition) as exc:
+        handling.referral_grant(actor=officer, referral=r, amount=None, start_month=APRIL, today=D0)
+    assert exc.value.code == "verification_report_required" and exc.value.field == "verification"
+    assert "住房租赁补贴" in exc.value.message
+    assert Referral.objects.get(pk=r.pk).state == Referral.IN_PROGRESS
+    assert not Entitlement.objects.exists() and not GrantRequest.objects.exists()
+    # nor can it be held for a signature in the meantime
+    with pytest.raises(IllegalTransition) as exc:
+        handling.referral_grant(actor=officer, referral=r, amount="5000", note="租住危房，需整租",
+                                start_month=APRIL, today=D0)  # fmt: skip
+    assert exc.value.code == "verification_report_required" and not GrantRequest.objects.exists()
+    report = verified(housed, requester=officer, service_code="housing_rent_subsidy", today=D0)
+    r = handling.referral_grant(actor=officer, referral=r, amount=None, start_month=APRIL, today=D0)
+    assert r.state == Referral.GRANTED and report.valid_until >= D0
+
+
+def test_an_expired_report_does_not_count(refer_to, staff, housed):
+    r, officer = _taken(refer_to, staff, housed, "housing_rent_subsidy")
+    report = grants.valid_report(household=housed, on=D0)
+    after = report.valid_until + timedelta(days=1)
+    assert grants.valid_report(household=housed, on=report.valid_until) == report
+    with pytest.raises(IllegalTransition) as exc:
+        handling.referral_grant(actor=officer, referral=r, amount=None, start_month=APRIL, today=after)
+    assert exc.value.code == "verification_report_required" and after.isoformat() in exc.value.message
+
+
+def test_expenditure_aid_needs_a_report_emergency_aid_does_not(refer_to, staff, poor_household):
+    r, officer = _taken(refer_to, staff, poor_household, "temporary_expenditure", verify=False)
+    with pytest.raises(IllegalTransition) as exc:
+        handling.referral_grant(actor=officer, referral=r, amount="1000", note="子女学费支出",
+                                start_month=APRIL, today=D0)  # fmt: skip
+    assert exc.value.code == "verification_report_required"
+    r, officer = _taken(refer_to, staff, poor_household, "temporary_emergency", verify=False)
+    r = handling.referral_grant(actor=officer, referral=r, amount="1000", note="火灾，急需生活用品",
+                                start_month=APRIL, today=D0)  # fmt: skip
+    assert r.state == Referral.GRANTED  # 急难型: the report follows within the file limit
 
 
 # --- temporary assistance tiers: 2026 urban standard ¥950 → 3 × ¥2,850, 6 × ¥5,700, 12 × ¥11,400
