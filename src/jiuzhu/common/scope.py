@@ -93,6 +93,8 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     # officer's tier waits for a second person of the approving level
     "grant.read": ("查看待签批给付", {TC: UNIT, DO: UNIT, AP: CITY, SU: CITY, CO: CITY, AD: CITY}),
     "grant.sign": ("签批或退回给付", {AP: CITY}),
+    # fraud (骗取, 社会救助暂行办法 第六十八条): the approver stops, recovers and fines
+    "fraud.decide": ("作出骗取救助处理决定", {AP: CITY}),
     # disaster relief (受灾人员救助, jiuzhu.disaster): the emergency-management unit declares its
     # events, registers the affected households from the village lists and settles the
     # transitional aid; the city's judges read the event report

@@ -273,7 +273,12 @@ class Review(models.Model):
     # CHANGE: an applied change request (jiuzhu.caseload); IMPORT: an imported entitlement
     # whose amount the rules do not confirm
     CHANGE, IMPORT = "change", "import"
-    REASONS = [(CYCLE, "定期复核"), (DEATH, "家庭成员死亡"), (CHANGE, "家庭情况变化"), (IMPORT, "存量待遇核查")]
+    REASONS = [
+        (CYCLE, "定期复核"),
+        (DEATH, "家庭成员死亡"),
+        (CHANGE, "家庭情况变化"),
+        (IMPORT, "存量待遇核查"),
+    ]
     CONTINUE, ADJUST, GRADUAL_EXIT, STOP = "continue", "adjust", "gradual_exit", "stop"
     OUTCOMES = [(CONTINUE, "继续保障"), (ADJUST, "调整金额"), (GRADUAL_EXIT, "渐退"), (STOP, "停止保障")]
     PROPOSED, CONFIRMED, SIGNED = "proposed", "confirmed", "signed"
@@ -322,6 +327,7 @@ class Letter(models.Model):
         ("review_adjust", "复核决定书（调整金额）"),
         ("review_gradual_exit", "复核决定书（渐退）"),
         ("review_stop", "停止保障决定书"),
+        ("fraud", "骗取救助处理决定书"),
     ]
 
     number = models.CharField("文号", max_length=40, unique=True)
@@ -404,3 +410,33 @@ class GrantRequest(models.Model):
 
     def __str__(self):
         return f"{self.service_name} {self.amount}"
+
+
+class FraudDecision(models.Model):
+    """A decision that assistance was obtained by fraud (骗取, 社会救助暂行办法 第六十八条):
+    the entitlement stops from ``from_month`` (payments recovers what was paid since, as
+    recovery lines in the next roll), ``obtained`` is what was paid on it since then, and an
+    optional fine of 1–3 × that amount (policy ``liability.fine_multiple``)."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="fraud_decisions")
+    entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="fraud_decisions")
+    from_month = models.DateField("骗取起始月份")
+    facts = models.TextField("查明的事实")
+    obtained = models.DecimalField("骗取金额（元）", max_digits=12, decimal_places=2)
+    fine_multiple = models.DecimalField("罚款倍数", max_digits=4, decimal_places=2, null=True, blank=True)
+    fine = models.DecimalField("罚款金额（元）", max_digits=12, decimal_places=2, default=0)
+    letter = models.OneToOneField(Letter, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_on = models.DateField("决定日期")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "骗取救助处理决定"
+        ordering = ["-decided_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(obtained__gte=0), name="fraud_obtained_non_negative"),
+            models.CheckConstraint(condition=models.Q(fine__gte=0), name="fraud_fine_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"骗取救助 {self.household_id} {self.obtained}"

@@ -120,3 +120,30 @@ def check_grant(
     if need != OFFICER:
         why.append(f"须经第二人（{LEVEL_TEXT[need]}）签批后方可发放")
     return GrantCheck(level=need, reason_required=differs, why=why)
+
+
+# --- fraud (骗取, 社会救助暂行办法 第六十八条) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FraudFine:
+    """The fine for ``obtained`` at ``multiple`` (None: no fine), or ``refused`` a stable code
+    when the multiple lies outside the policy's bounds (demo 1–3 ×)."""
+
+    fine: Decimal
+    refused: str = ""
+    message: str = ""
+
+
+def fraud_fine(*, obtained: Decimal, multiple: Decimal | None, low, high) -> FraudFine:
+    if multiple is None:
+        return FraudFine(Decimal("0.00"))
+    low, high = Decimal(str(low)), Decimal(str(high))
+    if not (low <= multiple <= high):
+        return FraudFine(
+            Decimal("0.00"),
+            refused="fine_out_of_range",
+            message=f"罚款倍数须在骗取金额的 {low:g} 倍至 {high:g} 倍之间（{yuan(obtained * low)} 至 "
+            f"{yuan(obtained * high)}），{multiple:g} 倍不能作出",
+        )
+    return FraudFine((obtained * multiple).quantize(CENT))
