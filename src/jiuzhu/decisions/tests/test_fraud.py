@@ -49,7 +49,9 @@ def test_a_fraud_decision_with_a_2x_fine_stops_recovers_and_fines_exactly(paid):
     assert d.obtained == Decimal("1900.00")  # April and May paid, March before the fraud
     assert d.fine == Decimal("3800.00") and d.fine_multiple == 2
     ent.refresh_from_db()
-    assert ent.status == Entitlement.ENDED and ent.end_month == MARCH and "隐瞒在外务工收入" in ent.ended_reason
+    assert (
+        ent.status == Entitlement.ENDED and ent.end_month == MARCH and "隐瞒在外务工收入" in ent.ended_reason
+    )
     # the next roll recovers exactly what was obtained, and pays nothing more
     payments.rolls_generate(month=JUNE)
     june = PaymentLine.objects.filter(roll__month=JUNE, household=ent.household)
