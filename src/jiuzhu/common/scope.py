@@ -95,6 +95,12 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     "grant.sign": ("签批或退回给付", {AP: CITY}),
     # fraud (骗取, 社会救助暂行办法 第六十八条): the approver stops, recovers and fines
     "fraud.decide": ("作出骗取救助处理决定", {AP: CITY}),
+    # close relatives of staff (近亲属备案): each member of staff declares his own (and records
+    # his own ID number); an admin declares for any member of staff
+    "relative.declare": (
+        "申报工作人员近亲属",
+        {WC: UNIT, TC: UNIT, DO: UNIT, VO: UNIT, DP: UNIT, AP: UNIT, SU: UNIT, CO: UNIT, AD: CITY},
+    ),
     # disaster relief (受灾人员救助, jiuzhu.disaster): the emergency-management unit declares its
     # events, registers the affected households from the village lists and settles the
     # transitional aid; the city's judges read the event report

@@ -23,7 +23,7 @@ from jiuzhu.intake import handling
 from jiuzhu.intake.models import Referral
 from jiuzhu.intake.services import event, racing_write, role_of
 from jiuzhu.policy.selectors import current_policy
-from jiuzhu.registry.models import Person, StaffRelative
+from jiuzhu.registry.models import Person
 
 from . import letters, notices, snapshot
 from .entitlements import add_months, entitlement_grant
@@ -91,12 +91,9 @@ def milestone(c: Case, kind: str, *, actor, note: str, data: dict | None = None)
 
 
 def _relatives(household) -> list[dict]:
-    ids = list(household.members.values_list("id_number", flat=True))
-    return [
-        {"member": m.mask_name(x.name), "declarant": x.declarant_name, "post": x.declarant_post,
-         "relation": x.get_relation_display()}
-        for x in StaffRelative.objects.filter(id_number__in=ids).order_by("id")
-    ]  # fmt: skip
+    from .relatives import relatives_of
+
+    return relatives_of(household)
 
 
 # --- open ---------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from jiuzhu.policy import grants as rules
 from jiuzhu.policy.rules.base import add_months_clamped
 
 from .models import Entitlement, GrantRequest
+from .relatives import relatives_of
 
 # The approval level each handling role signs at alone (DOMAIN §7: town caseworker ≤ 3 ×,
 # county civil affairs ≤ 6 ×); a department officer grants at the first level.
@@ -200,6 +201,7 @@ def grant_control(
         household=household, service_code=r.service_code, service_name=r.service_name, on=today, policy=policy
     )
     rule = rule_amount(household=household, service_code=r.service_code, on=today, policy=policy)
+    relatives = relatives_of(household)
     if amount is None:
         if rule.by_need or not rule.eligible:
             raise ValidationFailed(
@@ -217,6 +219,7 @@ def grant_control(
         category=r.category,
         standard=standard,
         multiples=multiples,
+        close_relative=bool(relatives),
     )
     if check.refused:
         raise ValidationFailed(check.message, field="amount", code=check.refused)
@@ -244,6 +247,8 @@ def grant_control(
         level=check.level,
         reason=reason.strip(),
         why=check.why,
+        close_relative=bool(relatives),
+        relatives=relatives,
         made_by=actor,
         made_on=today,
     )
@@ -287,6 +292,8 @@ def _check_signer(actor, req: GrantRequest) -> None:
     scope.require(actor, "grant.sign", unit=req.unit)
     if actor.pk == req.made_by_id:
         raise PermissionDenied("提请人不能签批本人提请的给付（须另一人签批）", code="same_person")
+    if any(x.get("staff") == actor.pk for x in req.relatives):
+        raise PermissionDenied("工作人员不能签批给予本人近亲属（或本人家庭）的救助", code="relative_of_signer")
 
 
 def joint_min_members(policy, on: date) -> int:

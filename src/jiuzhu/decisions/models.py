@@ -379,6 +379,8 @@ class GrantRequest(models.Model):
     level = models.CharField("签批层级", max_length=10, choices=LEVELS)
     reason = models.TextField("理由")
     why = models.JSONField("须签批的原因", default=list)
+    close_relative = models.BooleanField("工作人员近亲属", default=False)
+    relatives = models.JSONField("近亲属备案", default=list, blank=True)
     state = models.CharField("状态", max_length=10, choices=STATES, default=PENDING, db_index=True)
     made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     made_on = models.DateField("提请日期")

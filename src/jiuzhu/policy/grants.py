@@ -85,8 +85,11 @@ def check_grant(
     category: str,
     standard: Decimal | None = None,
     multiples: dict | None = None,
+    close_relative: bool = False,
 ) -> GrantCheck:
-    """The level ``amount`` needs when an officer of ``actor_level`` grants it."""
+    """The level ``amount`` needs when an officer of ``actor_level`` grants it. A grant to a
+    close relative of staff (or a member of staff's own household) always waits for a second
+    signature (最低生活保障审核确认办法 第二十条: registered and decided separately)."""
     why: list[str] = []
     need = OFFICER
     ceiling = rule.ceiling
@@ -117,6 +120,9 @@ def check_grant(
         why.append(f"临时救助 {yuan(amount)} 属{where}权限（≤ {yuan(caps[tier])}）")
         if ORDER.index(tier) > ORDER.index(actor_level) or need != OFFICER:
             need = max(need, tier, key=ORDER.index)
+    if close_relative:
+        need = max(need, COUNTY, key=ORDER.index)
+        why.append("该家庭有工作人员近亲属备案（或为工作人员本人家庭）")
     if need != OFFICER:
         why.append(f"须经第二人（{LEVEL_TEXT[need]}）签批后方可发放")
     return GrantCheck(level=need, reason_required=differs, why=why)

@@ -52,6 +52,9 @@ class User(AbstractUser):
     display_name = models.CharField("姓名", max_length=50, blank=True)
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
     role = models.CharField("角色", max_length=40, choices=ROLES, blank=True)
+    # recorded so that screening and grant control find a recipient of the staff member's own
+    # household, declared or not (DOMAIN §7 "Fraud": close relatives of staff)
+    id_number = models.CharField("身份证号码", max_length=18, blank=True, db_index=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "工作人员"
