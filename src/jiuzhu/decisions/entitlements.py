@@ -191,7 +191,42 @@ def entitlement_stop(*, entitlement: Entitlement, from_month: date, actor, reaso
     ent.status = Entitlement.ENDED
     ent.ended_reason = reason
     ent.save(update_fields=["end_month", "status", "ended_reason"])
+    flag_dependents(ent, reason=reason)
     return ent
+
+
+# DOMAIN §7 "Lifecycle": education, housing and medical help are given to dibao / extreme-poverty
+# households; when the household leaves both, those entitlements are flagged to their units.
+QUALIFYING = ("minimum_living", "extreme_poverty")
+DEPENDENT = ("education", "housing", "medical")
+
+
+def flag_dependents(ended: Entitlement, *, reason: str = "") -> list[Entitlement]:
+    """(Inside the stopping transaction.) When ``ended`` was the household's last running
+    dibao/extreme-poverty entitlement, notify the unit of each running dependent entitlement
+    the same day (one notice per dependent and ending). Returns the dependents flagged."""
+    if ended.category not in QUALIFYING:
+        return []
+    running = Q(end_month__isnull=True) | Q(end_month__gt=ended.end_month)
+    base = Entitlement.objects.filter(household_id=ended.household_id).exclude(status=Entitlement.ENDED)
+    if base.filter(category__in=QUALIFYING).filter(running).exclude(pk=ended.pk).exists():
+        return []
+    from jiuzhu.common.labels import label
+    from jiuzhu.intake.notify import notify
+
+    deps = list(base.filter(category__in=DEPENDENT).filter(running).select_related("unit", "referral"))
+    for dep in deps:
+        notify(
+            key=f"dependent:{dep.pk}:{ended.pk}",
+            kind="dependent_flagged",
+            unit=dep.unit,
+            referral=dep.referral,
+            message=f"户 {ended.household.code} 已停止“{label('service', ended.service_code)}”"
+            f"（最后享受月份 {ended.end_month:%Y年%m月}），"
+            f"其“{label('service', dep.service_code)}”以该资格为前提，请复核是否继续"
+            + (f"。停止理由：{reason}" if reason else ""),
+        )
+    return deps
 
 
 def owed_in(month: date) -> QuerySet[Entitlement]:

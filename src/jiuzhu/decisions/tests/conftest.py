@@ -1,4 +1,5 @@
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -50,3 +51,18 @@ def refer_to(clerk):
         return intake.refer(actor=clerk, application=app, service_codes=[code], today=today)[0]
 
     return make
+
+
+@pytest.fixture
+def housed(make_household):
+    """Urban, three members, no income (dibao-eligible), living on 24.83 m²: the rent subsidy is
+    (15 × 3 − 24.83) × ¥20 = ¥403.40 a month."""
+    return make_household(
+        members=[
+            {"name": "赵大力", "birth": date(1975, 3, 2), "relation": "head", "labour_capacity": "partial"},
+            {"name": "孙桂兰", "birth": date(1978, 6, 9), "relation": "spouse", "gender": "F",
+             "labour_capacity": "partial"},
+            {"name": "赵小军", "birth": date(2012, 9, 1), "relation": "child", "school_stage": "junior"},
+        ],
+        dwelling_area=Decimal("24.83"),
+    )  # fmt: skip

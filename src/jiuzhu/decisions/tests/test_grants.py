@@ -23,21 +23,6 @@ from .conftest import D0
 APRIL = date(2026, 4, 1)
 
 
-@pytest.fixture
-def housed(make_household):
-    """Urban, three members, no income (dibao-eligible), living on 24.83 m²: the rent subsidy is
-    (15 × 3 − 24.83) × ¥20 = ¥403.40 a month."""
-    return make_household(
-        members=[
-            {"name": "赵大力", "birth": date(1975, 3, 2), "relation": "head", "labour_capacity": "partial"},
-            {"name": "孙桂兰", "birth": date(1978, 6, 9), "relation": "spouse", "gender": "F",
-             "labour_capacity": "partial"},
-            {"name": "赵小军", "birth": date(2012, 9, 1), "relation": "child", "school_stage": "junior"},
-        ],
-        dwelling_area=Decimal("24.83"),
-    )  # fmt: skip
-
-
 def _taken(refer_to, staff, household, code, *, verify=True):
     """The referral of ``code`` accepted by its unit's officer; for a service needing
     verification, with a valid report on file unless ``verify`` is False."""

@@ -13,10 +13,10 @@ from jiuzhu.intake.models import Referral
 from jiuzhu.registry.models import StaffRelative
 
 from .conftest import D0
-from .test_grants import APRIL, _taken, housed  # noqa: F401  (fixture)
+from .test_grants import APRIL, _taken
 
 
-def test_staff_declare_their_own_relatives_admins_anyone(staff, housed):  # noqa: F811
+def test_staff_declare_their_own_relatives_admins_anyone(staff, housed):
     officer = staff("department_officer", "housing")
     head = housed.members.get(relation="head")
     x = relatives.relative_declare(actor=officer, name=head.name, id_number=head.id_number, relation="sibling",
@@ -52,7 +52,7 @@ def test_a_grant_to_a_declared_relative_waits_for_a_second_signature_and_is_flag
     refer_to,
     staff,
     housed,
-    approver,  # noqa: F811
+    approver,
 ):
     relative_of = staff("approver", "civil_affairs", "approver_with_brother")
     head = housed.members.get(relation="head")
@@ -76,7 +76,7 @@ def test_a_grant_to_a_declared_relative_waits_for_a_second_signature_and_is_flag
     assert Referral.objects.get(pk=r.pk).state == Referral.GRANTED
 
 
-def test_a_staff_members_own_household_is_found_without_any_declaration(refer_to, staff, housed):  # noqa: F811
+def test_a_staff_members_own_household_is_found_without_any_declaration(refer_to, staff, housed):
     spouse = housed.members.get(relation="spouse")
     clerk = staff("window_clerk", "town_chengdong", "clerk_sun")
     relatives.staff_id_number_set(actor=clerk, id_number=spouse.id_number)
