@@ -111,9 +111,12 @@ class Document(models.Model):
 
 
 class Authorisation(models.Model):
-    """A household member's signed authorisation (授权) for the verification of his income and
-    assets (核对). The verification centre reads these through
-    ``selectors.authorised_persons``."""
+    """A household member's signed authorisation (授权书) for the verification of his income and
+    assets (核对). It is given to the requesting ``unit`` (the window that took the application;
+    the units its application is referred to act under it) for one ``service_code`` (blank: the
+    services of its application) and expires (``valid_until``; by default
+    ``verification.authorisation_months`` after signing). The verification centre reads these
+    through ``selectors.authorised_persons``."""
 
     VERIFICATION = "verification"
     SCOPES = [(VERIFICATION, "家庭经济状况信息核对")]
@@ -124,6 +127,10 @@ class Authorisation(models.Model):
         Application, null=True, blank=True, on_delete=models.PROTECT, related_name="authorisations"
     )
     scope = models.CharField("授权范围", max_length=20, choices=SCOPES, default=VERIFICATION)
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="被授权单位"
+    )
+    service_code = models.CharField("授权核对的救助事项", max_length=60, blank=True)
     signed_on = models.DateField("签署日期")
     valid_until = models.DateField("有效期至", null=True, blank=True)
     document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

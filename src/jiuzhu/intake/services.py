@@ -264,11 +264,22 @@ def authorisation_record(
     signed_on: date,
     document: Document | None = None,
     valid_until: date | None = None,
+    service_code: str = "",
     today: date | None = None,
 ) -> Authorisation:
-    """Record a member's signed authorisation for verification (核对授权)."""
+    """Record a member's signed authorisation for verification (核对授权书), given to the
+    application's window (and the units it refers the application to) for ``service_code``
+    (blank: the application's services), in force until ``valid_until`` (by default
+    ``verification.authorisation_months`` after signing)."""
     ensure_window_of(actor, application)
     today = today or timezone.localdate()
+    if service_code:
+        try:
+            service_code = current_policy().service(service_code).code
+        except LookupError:
+            raise ValidationFailed(
+                f"没有救助事项 {service_code}", field="service_code", code="unknown_service"
+            ) from None
     if person.household_id != application.household_id:
         raise ValidationFailed("授权人须为申请家庭的成员", field="person", code="not_member")
     if signed_on > today:
@@ -277,10 +288,16 @@ def authorisation_record(
         raise ValidationFailed("有效期不能早于签署日期", field="valid_until")
     if document is not None and document.application_id != application.pk:
         raise ValidationFailed("授权书文件不属于本申请", field="document")
+    if valid_until is None:
+        valid_until = selectors.authorisation_expiry(
+            signed_on, months=selectors.authorisation_months(signed_on)
+        )
     auth = Authorisation.objects.create(
         household_id=application.household_id,
         person=person,
         application=application,
+        unit_id=application.window_id,
+        service_code=service_code,
         signed_on=signed_on,
         valid_until=valid_until,
         document=document,

@@ -118,6 +118,7 @@ REQUIRED_PARAMETERS: dict[str, tuple[str, dict]] = {
     "notice.mask_names": ("flag", {}),
     "verification.validity_days": ("days", {}),
     "verification.answer_days": ("days", {}),
+    "verification.authorisation_months": ("months", {}),
     "evaluation.indicator_groups": ("table", {}),
     "evaluation.grade_bands": ("table", {}),
 }

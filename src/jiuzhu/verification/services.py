@@ -13,8 +13,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from jiuzhu.common import idnumber, scope
 from jiuzhu.common import masking as m
+from jiuzhu.common import scope
 from jiuzhu.common.errors import IllegalTransition, PermissionDenied, ValidationFailed
 from jiuzhu.common.selectors import deadline
 from jiuzhu.common.services import log_access
@@ -39,24 +39,43 @@ def authorised_persons(household: Household, on: date) -> list[Person]:
     return intake_authorised(household, on=on)
 
 
-def ensure_authorised(household: Household, *, on: date, role: str) -> list[Person]:
+AUTHORISATION_REFUSALS = {
+    "missing": ("authorisation_missing", "以下成年家庭成员尚未签署核对授权：{names}"),
+    "expired": ("authorisation_expired", "以下成年家庭成员的核对授权书已过有效期，请重新签署：{names}"),
+    "out_of_scope": (
+        "authorisation_out_of_scope",
+        "以下成年家庭成员的核对授权书未授权本单位就该救助事项申请核对：{names}",
+    ),
+}
+
+
+def ensure_authorised(household: Household, *, on: date, actor, service: str) -> list[Person]:
     """Every living adult member must have authorised verification (最低生活保障审核确认办法
-    第九条; 特困人员认定办法 第十条); else ``authorisation_missing`` naming them."""
-    have = {p.pk for p in authorised_persons(household, on)}
-    missing = [
-        p
-        for p in household.members.order_by("id")
-        if p.pk not in have and not p.deceased_on and idnumber.age_on(p.birth_date, on) >= 18
-    ]
-    if missing:
-        names = "、".join(m.present("name", p.name, role) for p in missing)
+    第九条; 特困人员认定办法 第十条) by the requesting unit for this service, in force on ``on``;
+    else ``authorisation_missing``, ``authorisation_expired`` or ``authorisation_out_of_scope``
+    naming them (missing before expired before out of scope)."""
+    from jiuzhu.intake.selectors import authorisation_gaps
+
+    role = scope.role_of(actor)
+    gaps = authorisation_gaps(
+        household,
+        on=on,
+        unit_id=getattr(actor, "unit_id", None),
+        service=service,
+        any_unit=scope.scope_of(actor, "verification.request") == scope.CITY,
+    )
+    if gaps:
+        why = next(w for w in ("missing", "expired", "out_of_scope") if w in gaps.values())
+        people = [p for p in household.members.order_by("id") if gaps.get(p.pk) == why]
+        code, message = AUTHORISATION_REFUSALS[why]
+        names = "、".join(m.present("name", p.name, role) for p in people)
         raise ValidationFailed(
-            f"以下成年家庭成员尚未签署核对授权：{names}",
+            message.format(names=names),
             field="authorisations",
-            code="authorisation_missing",
-            members=[{"person": p.pk, "name": m.present("name", p.name, role)} for p in missing],
+            code=code,
+            members=[{"person": p.pk, "name": m.present("name", p.name, role)} for p in people],
         )
-    return sorted(have)
+    return [p.pk for p in authorised_persons(household, on)]
 
 
 # --- requests -------------------------------------------------------------------------------
@@ -95,7 +114,7 @@ def request_create(
         raise ValidationFailed(
             "请求来源应为 intake/department/periodic", field="channel", code="invalid_channel"
         )
-    authorised = ensure_authorised(household, on=today, role=access.role_of(actor))
+    authorised = ensure_authorised(household, on=today, actor=actor, service=spec.code)
     base = {
         "household": household,
         "service_code": spec.code,

@@ -157,3 +157,51 @@ def test_verification_outside_the_units_service_or_town_is_refused(worked, staff
     assert not VerificationRequest.objects.exists() and not SourceTask.objects.exists()
     req = services.request_create(actor=edu, household=worked, service_code="edu_compulsory", today=TODAY)
     assert req.purpose == "义务教育阶段家庭经济困难学生生活补助"
+
+
+def test_authorisation_is_for_its_unit_and_service_and_expires(worked, staff, clerk, all_datasets):
+    """授权书: given to the window that took it (and the units its application is referred to)
+    for one service or its application's services, for ``verification.authorisation_months``
+    (demo 12); a request outside it or after it is refused with its own code and nothing asked."""
+    from datetime import date
+
+    from jiuzhu.intake import services as intake
+    from jiuzhu.intake.models import Authorisation
+
+    all_datasets()
+    # signed today at the window, for dibao only
+    app = intake.application_create(actor=clerk, household=worked, needs=["living"], today=TODAY)
+    for p in intake.adults(worked, TODAY):
+        intake.authorisation_record(
+            actor=clerk, application=app, person=p, signed_on=TODAY, service_code="dibao", today=TODAY
+        )
+    assert {(a.unit_id, a.valid_until) for a in Authorisation.objects.all()} == {
+        (clerk.unit_id, date(2027, 3, 9))
+    }
+    with pytest.raises(ValidationFailed) as exc:
+        services.request_create(
+            actor=clerk, household=worked, service_code="low_income_marginal", today=TODAY
+        )
+    assert (exc.value.code, exc.value.field) == ("authorisation_out_of_scope", "authorisations")
+
+    # education is handling the household through another application, which carries no
+    # authorisation: the one given to the window for dibao does not cover it
+    edu = staff("department_officer", "education")
+    other = intake.application_create(actor=clerk, household=worked, needs=["education"], today=TODAY)
+    assert other.pk != app.pk
+    intake.refer(actor=clerk, application=other, service_codes=["edu_compulsory"], today=TODAY)
+    with pytest.raises(ValidationFailed) as exc:
+        services.request_create(actor=edu, household=worked, service_code="edu_compulsory", today=TODAY)
+    assert exc.value.code == "authorisation_out_of_scope"
+    assert not VerificationRequest.objects.exists() and not SourceTask.objects.exists()
+
+    req = services.request_create(actor=clerk, household=worked, service_code="dibao", today=TODAY)
+    assert req.service_code == "dibao" and len(req.authorised) == len(intake.adults(worked, TODAY))
+
+    # a year later the same authorisation has expired (in force until the day before)
+    with pytest.raises(ValidationFailed) as exc:
+        services.request_create(
+            actor=clerk, household=worked, service_code="dibao", fresh=True, today=date(2027, 3, 10)
+        )
+    assert exc.value.code == "authorisation_expired" and "已过有效期" in exc.value.message
+    assert VerificationRequest.objects.count() == 1
