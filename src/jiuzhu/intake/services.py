@@ -462,6 +462,32 @@ def _money(value, field="amount") -> Decimal:
     return amount
 
 
+def _emergency_entitlement(aid, *, application, actor, policy, today: date) -> None:
+    """先行救助 is paid as a one-off entitlement of the emergency temporary-assistance service,
+    owned by the town that paid it: the roll pays it, the fund ledger posts it and screening
+    sees it like any grant (DOMAIN §7 "Lifecycle")."""
+    from jiuzhu.decisions.entitlements import entitlement_grant
+
+    codes = [s.code for s in catalogue.services(policy) if s.category == "temporary"]
+    code = "temporary_emergency" if "temporary_emergency" in codes else (codes[0] if codes else None)
+    if code is None:
+        return
+    entitlement_grant(
+        household=application.household,
+        payee=application.applicant,
+        service_code=code,
+        amount=aid.amount,
+        amount_period="once",
+        start_month=today.replace(day=1),
+        actor=actor,
+        policy=policy,
+        unit=application.window,
+        origin=f"先行救助 {application.tracking_code}",
+        reason=aid.note or "先行救助",
+        cause=aid.cause,
+    )
+
+
 @racing_write
 def emergency_grant(
     *, actor, application: Application, amount, cause: str, note: str = "", today: date | None = None
@@ -504,6 +530,7 @@ def emergency_grant(
         granted_on=today,
         file_due_on=due.due,
     )
+    _emergency_entitlement(aid, application=application, actor=actor, policy=policy, today=today)
     event(
         application,
         "emergency_granted",

@@ -2,6 +2,7 @@
 
 import io
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -152,6 +153,22 @@ def test_emergency_aid_first(staff, household, clerk):
     )
     # 10 working days from 09-29 over the National Day holiday and the working Saturday 10-10
     assert aid.file_due_on == date(2026, 10, 19)
+    # paid as a one-off entitlement of the town: the September roll carries it (ledger, screening)
+    from jiuzhu.decisions.models import Entitlement
+    from jiuzhu.payments.models import PaymentLine
+    from jiuzhu.payments.services import rolls_generate
+
+    ent = Entitlement.objects.get(household=household, category="temporary")
+    assert (ent.amount, ent.amount_period, ent.cause, ent.unit) == (
+        Decimal("2000.00"),
+        "once",
+        "fire",
+        case.unit,
+    )
+    assert ent.start_month == date(2026, 9, 1) and ent.origin.startswith("先行救助")
+    rolls_generate(month=date(2026, 9, 1))
+    line = PaymentLine.objects.get(household=household, period=date(2026, 9, 1))
+    assert (line.amount, line.entitlement_id, line.unit_id) == (Decimal("2000.00"), ent.pk, case.unit_id)
     with pytest.raises(IllegalTransition) as exc:
         services.emergency_grant(
             actor=case, application=app, amount="100", cause="fire", today=date(2026, 10, 9)
