@@ -435,7 +435,8 @@ def units_sync(*, policy) -> list[Unit]:
 @transaction.atomic
 def member_death(*, actor, person: Person, died_on: date) -> Person:
     """Record a member's death (the date of death; the person stays on the household's record)."""
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    person = Person.objects.select_for_update().select_related("household").get(pk=person.pk)
+    _may_write(actor, person.household)
     if died_on < person.birth_date:
         raise ValidationFailed("死亡日期早于出生日期", field="died_on", code="died_before_birth")
     person.deceased_on = died_on
@@ -449,6 +450,7 @@ def household_split(*, actor, household: Household, members: dict, data: dict) -
     new head (exactly one ``head``); ``data`` the new household's town, community, division
     code, area and address (missing ones are taken from the old household)."""
     household = Household.objects.select_for_update().get(pk=household.pk)
+    _may_write(actor, household)
     people = list(Person.objects.select_for_update().filter(pk__in=[getattr(p, "pk", p) for p in members]))
     if not people or len(people) != len(members):
         raise ValidationFailed("请选择要分出的成员", field="members", code="required")
@@ -483,6 +485,8 @@ def household_merge(*, actor, household: Household, other: Household, relations:
     relation to this household's head. ``other`` stays on record, without members."""
     household = Household.objects.select_for_update().get(pk=household.pk)
     other = Household.objects.select_for_update().get(pk=other.pk)
+    _may_write(actor, household)
+    _may_write(actor, other)
     if other.pk == household.pk:
         raise ValidationFailed("不能与本家庭合户", field="other", code="same_household")
     people = list(other.members.select_for_update())

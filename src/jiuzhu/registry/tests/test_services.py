@@ -78,3 +78,43 @@ def test_asset_add_rules(make_household):
         )
     assert err.value.field == "person"
     assert Asset.objects.count() == 0
+
+
+def test_split_merge_and_death_only_by_the_households_town(make_household, staff):
+    """分户, 合户 and a death are registry writes like any other: another town's caseworker is
+    refused (out_of_scope) and nothing changes; the household's own town may do them."""
+    from jiuzhu.common.errors import PermissionDenied
+
+    hh = make_household(
+        members=[
+            {"name": "张父", "birth": date(1960, 1, 1), "relation": "head"},
+            {"name": "张子", "birth": date(1990, 1, 1), "relation": "child"},
+        ]
+    )
+    other = make_household(members=[{"name": "李母", "birth": date(1962, 1, 1), "relation": "head"}])
+    elsewhere = make_household(
+        members=[{"name": "王某", "birth": date(1970, 1, 1), "relation": "head"}], town="town_chengxi"
+    )
+    west = staff("town_caseworker", "town_chengxi")
+    own = staff("town_caseworker", "town_chengdong")
+    father, son = hh.members.order_by("id")
+    with pytest.raises(PermissionDenied) as err:
+        services.member_death(actor=west, person=father, died_on=date(2026, 1, 5))
+    assert err.value.code == "out_of_scope"
+    with pytest.raises(PermissionDenied) as err:
+        services.household_split(actor=west, household=hh, members={son: "head"}, data={})
+    assert err.value.code == "out_of_scope"
+    with pytest.raises(PermissionDenied) as err:
+        services.household_merge(actor=west, household=hh, other=other, relations={})
+    assert err.value.code == "out_of_scope"
+    # a town may not pull another town's household into one of its own either
+    with pytest.raises(PermissionDenied) as err:
+        services.household_merge(actor=own, household=hh, other=elsewhere, relations={})
+    assert err.value.code == "out_of_scope"
+    father.refresh_from_db()
+    assert father.deceased_on is None and hh.members.count() == 2 and elsewhere.members.count() == 1
+
+    services.member_death(actor=own, person=father, died_on=date(2026, 1, 5))
+    new = services.household_split(actor=own, household=hh, members={son: "head"}, data={})
+    father.refresh_from_db()
+    assert father.deceased_on == date(2026, 1, 5) and list(new.members.all()) == [son]
