@@ -188,6 +188,7 @@ class GrantRequestOut(Schema):
     state_display: str
     signed_on: date | None
     entitlement: int | None
+    close_relative: bool = Field(False, description="工作人员近亲属（或工作人员本人家庭）")
 
 
 def _grant_out(g) -> dict:
@@ -197,7 +198,7 @@ def _grant_out(g) -> dict:
         "amount_period": g.amount_period, "start_month": g.start_month,
         "rule_amount": None if g.rule_amount is None else f"{g.rule_amount:.2f}", "level": g.level,
         "reason": g.reason, "why": g.why, "state": g.state, "state_display": g.get_state_display(),
-        "signed_on": g.signed_on, "entitlement": g.entitlement_id,
+        "signed_on": g.signed_on, "entitlement": g.entitlement_id, "close_relative": g.close_relative,
     }  # fmt: skip
 
 
@@ -232,6 +233,85 @@ class GrantReturnIn(Schema):
              409: ErrorOut}, summary="退回待签批给付")  # fmt: skip
 def grant_return(request, pk: int, payload: GrantReturnIn):
     return _grant_out(grants.grant_return(actor=request.user, request=pk, note=payload.note))
+
+
+# --- fraud decisions and close relatives of staff ------------------------------------------------
+
+
+class FraudIn(Schema):
+    from_month: date = Field(..., description="骗取起始月份（该月起停止并追回）")
+    facts: str = Field(..., description="查明的骗取事实")
+    fine_multiple: str | None = Field(None, description="罚款倍数 1–3；不填 = 不处罚款")
+
+
+class FraudOut(Schema):
+    id: int
+    entitlement: int
+    from_month: date
+    obtained: str
+    fine_multiple: str | None
+    fine: str
+    letter: str | None
+
+
+@router.post("/entitlements/{pk}/fraud", response={201: FraudOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut,
+             409: ErrorOut}, summary="骗取救助处理决定（停止、追回、罚款）")  # fmt: skip
+def fraud_decide(request, pk: int, payload: FraudIn):
+    from .fraud import fraud_decide as decide
+
+    d = decide(actor=request.user, entitlement=pk, from_month=payload.from_month, facts=payload.facts,
+               fine_multiple=payload.fine_multiple)  # fmt: skip
+    return Status(201, {
+        "id": d.pk, "entitlement": d.entitlement_id, "from_month": d.from_month, "obtained": f"{d.obtained:.2f}",
+        "fine_multiple": None if d.fine_multiple is None else f"{d.fine_multiple:g}", "fine": f"{d.fine:.2f}",
+        "letter": d.letter.number if d.letter else None,
+    })  # fmt: skip
+
+
+class RelativeIn(Schema):
+    name: str
+    id_number: str
+    relation: str = Field(..., description="spouse / parent / child / sibling / grandparent / grandchild / in_law")
+    staff: int | None = Field(None, description="为其他工作人员申报（仅系统管理员）；不填 = 本人")
+
+
+class RelativeOut(Schema):
+    id: int
+    staff: int | None
+    declarant: str
+    relation: str
+    declared_on: date
+
+
+@router.post("/relatives", response={201: RelativeOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+             summary="申报工作人员近亲属")  # fmt: skip
+def relative_declare(request, payload: RelativeIn):
+    from jiuzhu.registry.models import User
+
+    from .relatives import relative_declare as declare
+
+    staff = None
+    if payload.staff is not None:
+        staff = User.objects.filter(pk=payload.staff).first()
+        if staff is None:
+            raise NotFound("工作人员不存在", field="staff")
+    x = declare(actor=request.user, staff=staff, name=payload.name, id_number=payload.id_number,
+                relation=payload.relation)  # fmt: skip
+    return Status(201, {"id": x.pk, "staff": x.staff_id, "declarant": x.declarant_name,
+                        "relation": x.get_relation_display(), "declared_on": x.declared_on})  # fmt: skip
+
+
+class StaffIdIn(Schema):
+    id_number: str
+
+
+@router.post("/staff/id-number", response={200: dict, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+             summary="工作人员登记本人身份证号码")  # fmt: skip
+def staff_id_number(request, payload: StaffIdIn):
+    from .relatives import staff_id_number_set
+
+    u = staff_id_number_set(actor=request.user, id_number=payload.id_number)
+    return {"staff": u.pk, "id_number": m.mask_id_number(u.id_number)}
 
 
 @router.get("/kpi", response={200: dict, 403: ErrorOut}, summary="审核确认指标")

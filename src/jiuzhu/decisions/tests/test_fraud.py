@@ -101,3 +101,21 @@ def test_only_an_approver_decides_fraud(paid, staff):
         fraud_decide(actor=staff("town_caseworker", "town_chengdong"), entitlement=ent, from_month=APRIL,
                      facts="隐瞒收入", today=date(2026, 5, 20))  # fmt: skip
     assert not FraudDecision.objects.exists()
+
+
+def test_api_fraud_decision(paid):
+    import json
+
+    from django.test import Client
+
+    ent, approver = paid
+    c = Client()
+    c.force_login(approver)
+    url = f"/api/decisions/entitlements/{ent.pk}/fraud"
+    resp = c.post(url, json.dumps({"from_month": "2026-04-01", "facts": "隐瞒收入", "fine_multiple": "3.5"}),
+                  content_type="application/json")  # fmt: skip
+    assert resp.status_code == 400 and resp.json()["code"] == "fine_out_of_range"
+    resp = c.post(url, json.dumps({"from_month": "2026-04-01", "facts": "隐瞒收入", "fine_multiple": "1.5"}),
+                  content_type="application/json")  # fmt: skip
+    assert resp.status_code == 201, resp.content
+    assert (resp.json()["obtained"], resp.json()["fine"]) == ("1900.00", "2850.00")

@@ -93,3 +93,38 @@ def test_a_staff_members_own_household_is_found_without_any_declaration(refer_to
         {"member": relatives.m.mask_name(spouse.name), "declarant": "clerk_sun", "post": "一门受理窗口",
          "relation": "本人", "staff": clerk.pk}
     ]  # fmt: skip
+
+
+def test_api_declare_record_id_and_refuse_for_another(staff, housed):
+    import json
+
+    from django.test import Client
+
+    officer = staff("department_officer", "housing", "officer_li")
+    head = housed.members.get(relation="head")
+    c = Client()
+    c.force_login(officer)
+    post = lambda url, body: c.post(url, json.dumps(body), content_type="application/json")  # noqa: E731
+    resp = post(
+        "/api/decisions/relatives", {"name": head.name, "id_number": head.id_number, "relation": "parent"}
+    )
+    assert (
+        resp.status_code == 201
+        and resp.json()["declarant"] == "officer_li"
+        and resp.json()["relation"] == "父母"
+    )
+    resp = post(
+        "/api/decisions/relatives", {"name": head.name, "id_number": head.id_number, "relation": "parent"}
+    )
+    assert resp.status_code == 409 and resp.json()["code"] == "already_declared"
+    other = staff("department_officer", "housing")
+    resp = post("/api/decisions/relatives", {"name": "某", "id_number": head.id_number, "relation": "child",
+                                              "staff": other.pk})  # fmt: skip
+    assert resp.status_code == 403 and resp.json()["code"] == "not_own_declaration"
+    resp = post("/api/decisions/staff/id-number", {"id_number": "110101199001011230"})
+    assert resp.status_code == 400 and resp.json()["field"] == "id_number"
+    spouse = housed.members.get(relation="spouse")
+    resp = post("/api/decisions/staff/id-number", {"id_number": spouse.id_number})
+    assert resp.status_code == 200 and spouse.id_number not in resp.content.decode()
+    officer.refresh_from_db()
+    assert officer.id_number == spouse.id_number
