@@ -76,6 +76,13 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
         "查阅核对报告",
         {WC: TOWN, TC: TOWN, DO: UNIT, VO: CITY, AP: CITY, SU: CITY},
     ),
+    # the verification centre's own work: reviewing probable matches, issuing reports
+    "verification.review": ("审核核对匹配并出具报告", {VO: CITY}),
+    # a data-source unit's officers upload its datasets and answer its tasks; its own
+    # administrator alone exports its data in bulk (bank data leave the bank only by the bank)
+    "verification.provide": ("上传来源数据或答复核对任务", {DP: UNIT}),
+    "verification.source_export": ("批量导出来源数据", {AD: UNIT}),
+    "verification.read_record": ("查阅来源记录", {VO: CITY, DP: UNIT, AD: UNIT}),
     # a city's existing caseload (存量导入): prepared city-wide or by a town for its own
     # households, approved by a second person city-wide
     "caseload.import": ("上传存量数据", {TC: TOWN, AP: CITY, AD: CITY}),

@@ -3,7 +3,7 @@ selector, shape. Reports and source records are read through ``selectors`` (role
 detail or summary, IDs masked, every read logged).
 
 Errors are ``{"code", "field", "message"}``: 400 rule broken (``authorisation_missing``
-names the members), 403 not allowed (``not_verification_officer``, ``not_source_admin`` …),
+names the members), 403 not allowed (``role_not_allowed``, ``out_of_scope``: the scope table),
 404 unknown, 409 illegal move (``not_ready``, ``upload_decided`` …), 422 malformed."""
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ def test_upload_apply_request_and_report(worked, clerk, officer, provider_of, st
     )
     assert r.json()["version"] == {"number": 1, "rows": 1, "quarantined": 1}
     r = client_for(staff("data_provider", "tax")).get(f"/api/verification/datasets/{up['id']}")
-    assert r.status_code == 403 and r.json()["code"] == "not_source_provider"
+    assert r.status_code == 403 and r.json()["code"] == "out_of_scope"
 
     all_datasets(as_of=timezone.localdate())  # the API asks as of today
     c = client_for(clerk)
