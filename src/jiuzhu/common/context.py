@@ -25,6 +25,7 @@ NAV = [
         "caseload:home",
         {m.WINDOW_CLERK, m.TOWN_CASEWORKER, m.APPROVER, m.SUPERVISOR, m.ADMIN},
     ),
+    ("受灾救助", "disaster:home", {m.DEPARTMENT_OFFICER, m.APPROVER, m.SUPERVISOR, m.CONVENER, m.ADMIN}),
     ("社会力量", "charity:home", {m.TOWN_CASEWORKER, m.WINDOW_CLERK, m.APPROVER, m.PARTNER, m.ADMIN}),
     ("系统管理", "admin:index", {m.ADMIN}),
 ]

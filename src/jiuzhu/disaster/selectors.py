@@ -119,7 +119,7 @@ def affected_rows(*, actor, event: DisasterEvent, limit: int = 200) -> list[dict
             "displaced": a.displaced,
             "damage": a.get_house_damage_display(),
             "new": a.new_household,
-            "aid_end": getattr(getattr(a, "aid", None), "end_on", None),
+            "aid": getattr(a, "aid", None),
         }
         for a in qs
     ]

@@ -3,13 +3,13 @@ imports): village-list rows and the xlsx a village would send."""
 
 from __future__ import annotations
 
-import io
 from datetime import date, timedelta
 
-from jiuzhu.common.exports import safe_row
 from jiuzhu.registry.testing import make_id
 
-from .villagelists import COLUMNS, HEADERS
+from .villagelists import workbook
+
+__all__ = ["village_rows", "workbook"]
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
@@ -40,24 +40,3 @@ def village_rows(n: int, *, town: str, village: str = "河口村", start: int = 
             }
         )
     return out
-
-
-def workbook(rows: list[dict], *, headers: list[str] | None = None) -> bytes:
-    """An xlsx village list (the template's headers, cells as text; formula-safe)."""
-    from openpyxl import Workbook
-
-    headers = headers or HEADERS
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "受灾家庭名单"
-    ws.append(headers)
-    for r in rows:
-        ws.append(safe_row(r.get(h) for h in headers))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def template() -> bytes:
-    """The empty template offered for download (headers; required ones marked ``*``)."""
-    return workbook([], headers=[h + ("*" if required else "") for h, _, _, required in COLUMNS])

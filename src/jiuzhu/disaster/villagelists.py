@@ -14,6 +14,7 @@ meanwhile is matched, never doubled, and a second apply of the same list adds no
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -24,7 +25,8 @@ from django.utils import timezone
 from jiuzhu.caseload import matching
 from jiuzhu.caseload.reading import _csv, _xlsx
 from jiuzhu.common import clock, scope, values
-from jiuzhu.common.errors import Conflict, IllegalTransition, JiuzhuError, ValidationFailed
+from jiuzhu.common.errors import Conflict, IllegalTransition, ValidationFailed
+from jiuzhu.common.exports import safe_row
 from jiuzhu.common.idnumber import parse as parse_id
 from jiuzhu.common.masking import present
 from jiuzhu.policy.selectors import current_policy
@@ -372,8 +374,6 @@ def list_apply(*, actor, vlist: VillageList, policy=None) -> dict:
             field="list",
             code="registry_changed",
         ) from None
-    except JiuzhuError:
-        raise
     return apply.result
 
 
@@ -383,3 +383,24 @@ def aid_days(aid: TransitionalAid) -> tuple[date, date]:
     if aid.end_on is not None:
         last = min(last, aid.end_on)
     return aid.start_on, last
+
+
+def workbook(rows: list[dict], *, headers: list[str] | None = None) -> bytes:
+    """An xlsx village list (the template's headers, cells as text; formula-safe)."""
+    from openpyxl import Workbook
+
+    headers = headers or HEADERS
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "受灾家庭名单"
+    ws.append(headers)
+    for r in rows:
+        ws.append(safe_row(r.get(h) for h in headers))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def template() -> bytes:
+    """The empty template offered for download (headers; required ones marked ``*``)."""
+    return workbook([], headers=[h + ("*" if required else "") for h, _, _, required in COLUMNS])

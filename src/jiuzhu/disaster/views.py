@@ -1,0 +1,157 @@
+"""Screens of the disaster app: events (declare, report), village lists (upload → report with
+every bad row → apply), the month's transitional aid settled, a household resettled. Thin:
+each view calls one service or selector."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from jiuzhu.common import clock, scope
+from jiuzhu.common.errors import NotFound, PermissionDenied
+from jiuzhu.common.views import post_action
+from jiuzhu.registry.models import Unit
+
+from . import selectors, services, villagelists
+from .models import DisasterEvent, TransitionalAid, VillageList
+
+PAGE_ERRORS = 500
+
+
+def _guard(view):
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            return render(request, "registry/forbidden.html", {"message": exc.message}, status=403)
+        except (DisasterEvent.DoesNotExist, VillageList.DoesNotExist, TransitionalAid.DoesNotExist):
+            raise Http404("没有该记录") from None
+
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+@_guard
+def home(request):
+    events = list(selectors.events_for(request.user)[:100])
+    ctx = {
+        "events": events,
+        "can_declare": scope.allows(request.user, "disaster.declare"),
+        "towns": Unit.objects.filter(kind=Unit.TOWN).order_by("sort_order", "code"),
+        "kinds": DisasterEvent.KINDS,
+        "levels": DisasterEvent.LEVELS,
+        "today": clock.today(),
+    }
+    return render(request, "disaster/home.html", ctx)
+
+
+@post_action("disaster:home")
+def declare(request):
+    event = services.event_declare(
+        actor=request.user,
+        name=request.POST.get("name", ""),
+        kind=request.POST.get("kind", ""),
+        occurred_on=request.POST.get("occurred_on", ""),
+        level=request.POST.get("level", ""),
+        towns=[int(t) for t in request.POST.getlist("towns") if t.isdigit()],
+        fund=request.POST.get("fund", ""),
+        areas=request.POST.get("areas", ""),
+    )
+    messages.success(request, f"已登记灾害事件：{event.name}")
+    return redirect("disaster:event", event.pk)
+
+
+@_guard
+def event(request, pk: int):
+    e = selectors.event_get(actor=request.user, pk=pk)
+    may = {"unit": e.unit}
+    ctx = {
+        "e": e,
+        "report": selectors.event_report(actor=request.user, event=e),
+        "households": selectors.affected_rows(actor=request.user, event=e),
+        "lists": list(
+            e.lists.select_related("uploaded_by").only(
+                "pk", "filename", "state", "row_count", "uploaded_at", "uploaded_by__display_name", "result"
+            )
+        ),  # fmt: skip
+        "can_register": scope.allows(request.user, "disaster.register", **may),
+        "can_settle": scope.allows(request.user, "disaster.settle", **may),
+    }
+    return render(request, "disaster/event.html", ctx)
+
+
+@post_action("disaster:home")
+def upload(request, pk: int):
+    e = selectors.event_get(actor=request.user, pk=pk)
+    f = request.FILES.get("file")
+    if f is None:
+        messages.error(request, "请选择要上传的受灾家庭名单")
+        return redirect("disaster:event", pk)
+    vlist = villagelists.list_validate(actor=request.user, event=e, data=f.read(), filename=f.name or "名单")
+    return redirect("disaster:list", vlist.pk)
+
+
+@_guard
+def village_list(request, pk: int):
+    v = selectors.list_get(actor=request.user, pk=pk)
+    ctx = {
+        "v": v,
+        "errors": v.errors[:PAGE_ERRORS],
+        "more_errors": max(0, len(v.errors) - PAGE_ERRORS),
+        "error_rows": len({e["row"] for e in v.errors}),
+        "good": len(v.rows),
+        "can_apply": v.state == VillageList.VALIDATED
+        and bool(v.rows)
+        and scope.allows(request.user, "disaster.register", unit=v.event.unit),
+    }
+    return render(request, "disaster/list.html", ctx)
+
+
+@post_action("disaster:home")
+def apply(request, pk: int):
+    v = selectors.list_get(actor=request.user, pk=pk)
+    result = villagelists.list_apply(actor=request.user, vlist=v)
+    messages.success(
+        request,
+        f"已导入受灾家庭 {result['households']} 户（其中新建家庭 {result['new_households']} 户），"
+        f"受灾人口 {result['persons']} 人，需过渡安置 {result['displaced']} 人",
+    )
+    return redirect("disaster:event", v.event_id)
+
+
+@post_action("disaster:home")
+def settle(request, pk: int):
+    e = selectors.event_get(actor=request.user, pk=pk)
+    result = services.days_settle(actor=request.user, event=e, month=request.POST.get("month", ""))
+    messages.success(
+        request, f"已核发 {result['households']} 户，金额 {result['amount']} 元，随当月发放名册发放"
+    )
+    return redirect("disaster:event", pk)
+
+
+@post_action("disaster:home")
+def resettle(request, pk: int):
+    aid = TransitionalAid.objects.select_related("affected").filter(pk=pk).first()
+    if aid is None:
+        raise NotFound("没有该户的过渡期生活救助", field="aid")
+    services.aid_resettle(
+        actor=request.user, aid=aid, on=request.POST.get("on", ""), reason=request.POST.get("reason", "")
+    )
+    messages.success(request, "已登记安置，过渡期生活救助至安置日止")
+    return redirect("disaster:event", aid.affected.event_id)
+
+
+@require_GET
+@_guard
+def template_file(request):
+    scope.require(request.user, "disaster.read")
+    resp = HttpResponse(
+        villagelists.template(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    resp["Content-Disposition"] = 'attachment; filename="disaster-village-list.xlsx"'
+    return resp
