@@ -48,12 +48,12 @@ DEMO_APPS = (
     "intake",
     "verification",
     "decisions",
+    "disaster",  # before payments: its months of aid are paid by the demo's rolls
     "payments",
     "screening",
     "supervision",
     "performance",
     "charity",
-    "disaster",
 )
 
 
