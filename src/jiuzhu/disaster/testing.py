@@ -24,7 +24,7 @@ def village_rows(n: int, *, town: str, village: str = "河口村", start: int = 
         persons = 1 + i % 5
         out.append(
             {
-                "户主姓名": SURNAMES[i % 20] + GIVEN[(i // 20) % 25] + GIVEN[(i // 500) % 25],
+                "户主姓名": SURNAMES[i % 20] + GIVEN[(i // 20) % len(GIVEN)] + GIVEN[(i // 500) % len(GIVEN)],
                 "户主身份证号码": make_id(birth, gender="MF"[i % 2], seq=i % 400),
                 "镇街": town,
                 "村（社区）": village,
