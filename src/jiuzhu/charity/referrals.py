@@ -19,9 +19,9 @@ from django.utils import timezone
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.selectors import deadline, holiday_table
+from jiuzhu.common.tx import racing_write
 from jiuzhu.intake.models import Referral as IntakeReferral
 from jiuzhu.intake.notify import notify
-from jiuzhu.intake.services import racing_write
 from jiuzhu.registry.models import Household, Person
 
 from . import services as s

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from jiuzhu.intake.services import racing_write
+from jiuzhu.common.tx import racing_write
 
 from .models import (
     NEED_LABELS,

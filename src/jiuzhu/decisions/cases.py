@@ -19,9 +19,10 @@ from django.utils import timezone
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.selectors import deadline
+from jiuzhu.common.tx import racing_write
 from jiuzhu.intake import handling
 from jiuzhu.intake.models import Referral
-from jiuzhu.intake.services import event, racing_write, role_of
+from jiuzhu.intake.services import event, role_of
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.models import Person
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import IllegalTransition, NotFound, ValidationFailed
-from jiuzhu.intake.services import racing_write
+from jiuzhu.common.tx import racing_write
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.models import Person
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.selectors import deadline, holiday_table
+from jiuzhu.common.tx import racing_write
 from jiuzhu.common.workdays import workdays_between
 from jiuzhu.registry.models import Unit
 
@@ -28,7 +29,6 @@ from .services import (
     close_if_done,
     ensure_window_of,
     event,
-    racing_write,
     role_of,
 )
 

@@ -6,13 +6,12 @@ Every service is one transaction with keyword-only arguments; ``actor`` is the s
 
 from __future__ import annotations
 
-import functools
 import hmac
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jiuzhu.common import idnumber
@@ -26,6 +25,7 @@ from jiuzhu.common.errors import (
     ValidationFailed,
 )
 from jiuzhu.common.selectors import deadline, holiday_table
+from jiuzhu.common.tx import racing_write
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.models import Household, Person, Unit
 from jiuzhu.registry.services import household_create
@@ -56,24 +56,6 @@ def actor_name(user) -> str:
     if user is None:
         return "系统"
     return getattr(user, "display_name", "") or getattr(user, "username", "") or str(user)
-
-
-def racing_write(fn):
-    """Run ``fn`` in its own transaction. A write that SQLite could not lock at once (its
-    shared-cache test database refuses instead of waiting) loses the race cleanly: the caller
-    gets a ``Conflict``, never a half-done write."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            with transaction.atomic():
-                return fn(*args, **kwargs)
-        except OperationalError as exc:
-            if "locked" in str(exc):
-                raise Conflict("另一位工作人员正在处理同一事项，请刷新后重试", code="busy") from exc
-            raise
-
-    return wrapper
 
 
 def event(application, kind, *, actor=None, unit=None, referral=None, note="", data=None, at=None):

@@ -16,18 +16,18 @@ SQLite (IMMEDIATE transactions) a writer that cannot get the lock in time gets `
 
 from __future__ import annotations
 
-import functools
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.db import OperationalError, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from jiuzhu.common import scope
-from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.money import money
+from jiuzhu.common.tx import racing_write
 from jiuzhu.registry.models import Person, Unit
 
 from . import crypto, rolls
@@ -42,20 +42,7 @@ def can(user, action: str) -> bool:
     return scope.scope_of(user, action) != scope.NONE
 
 
-def racing(fn):
-    """One transaction; SQLite's "database is locked" becomes a clean ``Conflict``."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            with transaction.atomic():
-                return fn(*args, **kwargs)
-        except OperationalError as exc:
-            if "locked" in str(exc):
-                raise Conflict("另一位工作人员正在处理同一名册，请刷新后重试", code="busy") from exc
-            raise
-
-    return wrapper
+racing = racing_write(busy="另一位工作人员正在处理同一名册，请刷新后重试")
 
 
 def lock_roll(roll) -> PaymentRoll:

@@ -27,8 +27,8 @@ from jiuzhu.common.errors import (
     ValidationFailed,
 )
 from jiuzhu.common.selectors import deadline
+from jiuzhu.common.tx import racing_write
 from jiuzhu.intake import tracking
-from jiuzhu.intake.services import racing_write
 from jiuzhu.registry.models import Unit, User
 
 from . import access

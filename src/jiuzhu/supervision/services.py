@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 from jiuzhu.common.selectors import deadline, holiday_table
+from jiuzhu.common.tx import racing_write
 from jiuzhu.common.workdays import is_workday
-from jiuzhu.intake.services import racing_write
 from jiuzhu.registry.models import Unit, User
 
 from . import access, figures
