@@ -83,6 +83,13 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     "verification.provide": ("上传来源数据或答复核对任务", {DP: UNIT}),
     "verification.source_export": ("批量导出来源数据", {AD: UNIT}),
     "verification.read_record": ("查阅来源记录", {VO: CITY, DP: UNIT, AD: UNIT}),
+    # supervision (联席会议与监督): the pages; every complaint, accountability record and the
+    # misconduct list; the access and change logs; appointing conveners; a unit's own tasks
+    "supervision.read": ("查看联席会议与监督页面", {r: CITY for r in (WC, TC, DO, VO, AP, SU, CO, AD)}),
+    "supervision.oversight": ("查看全部投诉与问责记录", {SU: CITY, CO: CITY, AD: CITY}),
+    "supervision.audit_logs": ("查阅访问与变更日志", {SU: CITY, AD: CITY}),
+    "supervision.appoint": ("指定联席会议召集人", {AD: CITY}),
+    "supervision.unit_task": ("办理本单位的督办事项", {r: UNIT for r in (WC, TC, DO, VO, DP, AP, CO, AD)}),
     # a city's existing caseload (存量导入): prepared city-wide or by a town for its own
     # households, approved by a second person city-wide
     "caseload.import": ("上传存量数据", {TC: TOWN, AP: CITY, AD: CITY}),
@@ -146,6 +153,11 @@ def role_of(actor) -> str:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return m.PUBLIC
     return getattr(actor, "effective_role", "") or getattr(actor, "role", "") or m.PUBLIC
+
+
+def roles_with(action: str) -> frozenset[str]:
+    """The roles the table lets do ``action`` at all (for menus and role sets)."""
+    return frozenset(r for r, sc in ACTIONS[action][1].items() if sc != NONE)
 
 
 def scope_of(actor, action: str) -> str:

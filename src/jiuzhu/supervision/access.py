@@ -1,19 +1,22 @@
-"""Who may do what in the supervision app. The supervisor's read-only rule for the whole
-platform lives in ``guard.py``."""
+"""Who may do what in the supervision app: the role decisions are rows of the scope table
+(``jiuzhu.common.scope``: supervision.read / oversight / audit_logs / appoint / unit_task);
+a convener assigned in the officers list is the one rule the table cannot hold. The
+supervisor's read-only rule for the whole platform lives in ``guard.py``."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 
 from jiuzhu.common import masking as m
+from jiuzhu.common import scope
 from jiuzhu.common.errors import PermissionDenied
 
 # May open the supervision pages at all (the nav item's audience).
-READ_ROLES = frozenset(m.ROLES) - {m.DATA_PROVIDER, m.PARTNER}
+READ_ROLES = scope.roles_with("supervision.read")
 # See every complaint, the accountability records and the misconduct list.
-OVERSIGHT_ROLES = frozenset({m.SUPERVISOR, m.CONVENER, m.ADMIN})
+OVERSIGHT_ROLES = scope.roles_with("supervision.oversight")
 # The audit view of the access and change logs.
-AUDIT_ROLES = frozenset({m.SUPERVISOR, m.ADMIN})
+AUDIT_ROLES = scope.roles_with("supervision.audit_logs")
 
 
 def role_of(user) -> str:
@@ -32,9 +35,13 @@ def is_convener(user) -> bool:
     return ConferenceOfficer.objects.filter(user=user, since__lte=today).exclude(until__lt=today).exists()
 
 
+def _refuse_unless(user, action: str, message: str) -> None:
+    if not scope.allows(user, action):
+        raise scope.RoleNotAllowed(message, field="role")
+
+
 def ensure_can_read(user) -> None:
-    if role_of(user) not in READ_ROLES:
-        raise PermissionDenied("您的角色不能查看联席会议与监督页面", code="forbidden")
+    _refuse_unless(user, "supervision.read", "您的角色不能查看联席会议与监督页面")
 
 
 def ensure_convener(user) -> None:
@@ -43,15 +50,13 @@ def ensure_convener(user) -> None:
 
 
 def ensure_admin(user) -> None:
-    if role_of(user) != m.ADMIN:
-        raise PermissionDenied("只有系统管理员可以指定召集人", code="not_admin")
+    _refuse_unless(user, "supervision.appoint", "只有系统管理员可以指定召集人")
 
 
 def ensure_auditor(user) -> None:
-    if role_of(user) not in AUDIT_ROLES:
-        raise PermissionDenied("只有监督人员和系统管理员可以查阅访问与变更日志", code="not_auditor")
+    _refuse_unless(user, "supervision.audit_logs", "只有监督人员和系统管理员可以查阅访问与变更日志")
 
 
 def ensure_unit_staff(user, unit, *, what: str = "此事项") -> None:
-    if getattr(user, "unit_id", None) != unit.pk or role_of(user) in (m.SUPERVISOR, m.PARTNER):
-        raise PermissionDenied(f"只有{unit.name}的工作人员可以办理{what}", field="unit", code="not_your_unit")
+    if not scope.allows(user, "supervision.unit_task", unit=unit):
+        raise PermissionDenied(f"只有{unit.name}的工作人员可以办理{what}", field="unit", code="out_of_scope")
