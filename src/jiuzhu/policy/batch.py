@@ -249,10 +249,7 @@ class _Batch:
             self.unit & ~refuser & ((self.age >= p.addon_age) | self.severe | self.flag("serious_illness"))
         )
         a = self.count(addon)
-        gap = np.maximum(0, S * n - Hu)
-        rn, rd = _frac(p.addon_rate)
-        nn = np.maximum(n, 1)
-        formula = _ceil_div(gap * (n - k) * rd + rn * S * a * nn, nn * rd * 100) * 100
+        formula = cr.dibao_amount(p, S, n, Hu, k, a)
         months, valid = _months_between(self.h["income_rose_on"], self.as_of)
         rose = self.h["income_rose_on"].cast(pl.Int64).fill_null(0).to_numpy() <= _epoch_days(self.as_of)
         exit_ = (

@@ -236,6 +236,19 @@ def tekun_care(x):
     return table[care_level(x)]
 
 
+# --- dibao (最低生活保障) ----------------------------------------------------------------------
+
+
+def dibao_amount(p, standard, n, unit_income, refusers, addon):
+    """Dibao of the unit, cents (社会救助暂行办法 第十二条, 最低生活保障审核确认办法 第二十七条):
+    the gap (standard × n − income, not below 0) × (n − refusers) / n + add-on rate ×
+    standard × members with the add-on, rounded up to whole yuan. Integers or arrays."""
+    rn, rd = frac(p.addon_rate)
+    gap = np.maximum(0, standard * n - unit_income)
+    nn = np.maximum(n, 1)
+    return ceil_div(gap * (n - refusers) * rd + rn * standard * addon * nn, nn * rd * 100) * 100
+
+
 # --- the accessor of one member ------------------------------------------------------------
 
 KIND_TEXT = {

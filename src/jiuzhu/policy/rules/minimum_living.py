@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from . import criteria as cr
 from .base import DIBAO_RULES, MEASURES, RIGID_RULES, Reason, months_between, num, pct, up, yuan
 from .means import per_capita
 from .registry import formula, make
@@ -103,8 +104,9 @@ def _amount(hh) -> tuple[Decimal, list[Reason]]:
         if m.index not in out and (m.age >= p.addon_age or m.severe_disability or m.facts.serious_illness)
     ]
     k, a = len(refusers), len(addon)
-    exact = gap * (n - k) / n + p.addon_rate * standard * a
-    amount = up(exact)
+    amount = Decimal(int(cr.dibao_amount(p, cr.cents(standard), n, cr.cents(hh.unit_income), k, a))).scaleb(
+        -2
+    )
     parts = [f"差额 {yuan(gap)}（低保标准 {yuan(standard)} × {n} 人 − 家庭月收入 {yuan(hh.unit_income)}）"]
     if k:
         parts.append(f"停发 {k} 人份额 {yuan(gap * k / n)}")
