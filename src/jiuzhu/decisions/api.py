@@ -10,6 +10,7 @@ from datetime import date
 from django.db import transaction
 from ninja import Field, Query, Router, Schema, Status
 
+from jiuzhu.common import clock
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import NotFound
 from jiuzhu.common.services import log_access
@@ -48,12 +49,10 @@ class CaseOut(Schema):
 
 
 def _case_out(c: Case, role: str, today: date | None = None) -> dict:
-    from django.utils import timezone
-
     return {
         "id": c.pk, "household": c.household.code, "service_code": c.service_code, "service_name": c.service_name,
         "town": c.town.code, "state": c.state, "state_display": c.get_state_display(), "received_on": c.received_on,
-        "due_on": c.due_on, "flag": selectors.case_flag(c, today or timezone.localdate()),
+        "due_on": c.due_on, "flag": selectors.case_flag(c, today or clock.today()),
         "extension_ground": c.extension_ground, "close_relative": c.close_relative,
         "amount": None if c.amount is None else f"{c.amount:.2f}", "eligible": c.result.get("eligible"),
         "reasons": c.result.get("reasons", []) if m.sees("income", role) else [],
@@ -357,7 +356,5 @@ class ObjectionIn(Schema):
              response={201: dict, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut},
              summary="对公示提出异议（免登录，按来源限制频次）")  # fmt: skip
 def objection_add(request, pk: int, payload: ObjectionIn):
-    obj = notices.objection_lodge(
-        notice=pk, ip=client_ip(request), **payload.dict()
-    )
+    obj = notices.objection_lodge(notice=pk, ip=client_ip(request), **payload.dict())
     return Status(201, {"id": obj.pk, "state": obj.state})

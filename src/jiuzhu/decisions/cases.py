@@ -14,8 +14,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
+from jiuzhu.common import clock
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.selectors import deadline
@@ -104,7 +104,7 @@ def _relatives(household) -> list[dict]:
 def case_open(*, actor, referral: Referral | int, today: date | None = None) -> Case:
     """The town caseworker takes up a dibao/extreme-poverty referral of a household of his
     town. The 30-working-day limit runs from the day the window accepted the application."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     pk = referral.pk if isinstance(referral, Referral) else int(referral)
     r = Referral.objects.select_for_update().select_related("application__household").filter(pk=pk).first()
     if r is None:
@@ -175,7 +175,7 @@ def investigation_record(
     findings = (findings or "").strip()
     if not findings:
         raise ValidationFailed("请填写调查情况", field="findings", code="required")
-    if done_on > timezone.localdate():
+    if done_on > clock.today():
         raise ValidationFailed("调查日期不能晚于今天", field="done_on", code="in_future")
     inv = Investigation.objects.create(
         case=c, kind=kind, done_on=done_on, staff_names=names, findings=findings, recorded_by=actor
@@ -195,7 +195,7 @@ def opinion_give(
     """The town's initial opinion (初审意见). The rules run on the registry as it is today and
     their result is frozen on the case with the facts, the review cycle and the verification
     report (when one exists). Approve → public notice; refuse → to the approver."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     c = _lock(case, version)
     ensure_caseworker(actor, c.town_id)
     _expect(c, Case.INVESTIGATING, action="提出初审意见")
@@ -290,7 +290,7 @@ def extend(c: Case, *, ground: str, note: str, actor) -> Case:
 def relative_signoff(*, actor, case: Case | int, note: str, today: date | None = None) -> Case:
     """The approver's explicit sign-off for a close relative of staff, after the county's
     own home visit is recorded (最低生活保障审核确认办法 第二十条)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     c = _lock(case)
     ensure_approver(actor)
     if not c.close_relative:
@@ -370,7 +370,7 @@ def _authority(actor) -> str:
 def case_approve(*, actor, case: Case | int, note: str = "", today: date | None = None, version=None) -> Case:
     """Approve: entitlement for the whole covered household with the rules' amount from the
     month after approval, next review after the service's cycle; letter; feedback to intake."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     c = _lock(case, version)
     ensure_approver(actor)
     _refresh_from_notice(c, today)
@@ -450,7 +450,7 @@ def case_refuse(
     """Refuse in writing: the reasons with the figures compared (the rules' failed criteria,
     and the approver's own), the rule, the alternatives and the appeal rights. A letter
     missing any of them is not issued (``letters.check_adverse``)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     c = _lock(case, version)
     ensure_approver(actor)
     _refresh_from_notice(c, today)

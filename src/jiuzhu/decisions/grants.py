@@ -26,8 +26,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from jiuzhu.common import clock, scope
 from jiuzhu.common import masking as m
-from jiuzhu.common import scope
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.policy import grants as rules
 from jiuzhu.policy.rules.base import add_months_clamped
@@ -321,7 +321,7 @@ def grant_sign(
     from jiuzhu.intake.models import Referral
     from jiuzhu.policy.selectors import current_policy
 
-    today = today or timezone.localdate()
+    today = today or clock.today()
     r, req = _lock(request.pk if isinstance(request, GrantRequest) else int(request))
     _check_signer(actor, req)
     if req.level == GrantRequest.JOINT:
@@ -379,7 +379,7 @@ def grant_return(*, actor, request: GrantRequest | int, note: str, today: date |
     req.state, req.signed_by, req.signed_on, req.sign_note = (
         GrantRequest.REJECTED,
         actor,
-        today or timezone.localdate(),
+        today or clock.today(),
         note,
     )
     req.save()

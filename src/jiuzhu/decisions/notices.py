@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from jiuzhu.common import clock
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import IllegalTransition, NotFound, ValidationFailed
 from jiuzhu.common.selectors import deadline
@@ -90,9 +91,9 @@ def objection_lodge(
     today: date | None = None,
 ) -> Objection:  # fmt: skip
     """Anyone may object to a running notice (no login). Throttled per client address."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     limit, seconds = objection_limits()
-    since = timezone.now() - timedelta(seconds=seconds)
+    since = timezone.now() - timedelta(seconds=seconds)  # throttling runs on real time
     if Objection.objects.filter(ip=ip, lodged_at__gte=since).count() >= limit:
         raise Throttled(f"提交过于频繁，请 {seconds // 60} 分钟后再试", code="too_many_objections")
     pk = notice.pk if isinstance(notice, Notice) else int(notice)
@@ -128,7 +129,7 @@ def objection_handle(
     notice is withdrawn and the case goes back to investigation for a new opinion."""
     from . import cases
 
-    today = today or timezone.localdate()
+    today = today or clock.today()
     pk = objection.pk if isinstance(objection, Objection) else int(objection)
     obj = Objection.objects.select_for_update().select_related("notice").filter(pk=pk).first()
     if obj is None:
@@ -186,7 +187,7 @@ def public_notices(
     *, community: str = "", town_code: str = "", today: date | None = None, past: bool = False
 ):
     """Notices as the public sees them (the Notice table only: nothing else is read)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     qs = Notice.objects.select_related("town")
     if community:
         qs = qs.filter(community=community)

@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 
+from jiuzhu.common import clock
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import IllegalTransition, NotFound, ValidationFailed
 from jiuzhu.common.tx import racing_write
@@ -145,7 +145,7 @@ def review_confirm(
     today: date | None = None,
 ) -> Review:
     """The caseworker confirms the proposal, or changes it with a reason."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     r = _lock(review)
     ensure_caseworker(actor, r.town_id)
     if r.state != Review.PROPOSED:
@@ -253,7 +253,7 @@ def _letter_content(r: Review, policy, today: date, actor, *, from_month: date, 
 def review_sign(*, actor, review: Review | int, today: date | None = None) -> Review:
     """The approver signs the confirmed outcome: the letter is issued and the entitlement
     changed (from the month after signing) in the same transaction."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     r = _lock(review)
     ensure_approver(actor)
     if r.state != Review.CONFIRMED:

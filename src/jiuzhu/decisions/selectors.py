@@ -9,7 +9,7 @@ from datetime import date
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from jiuzhu.common import labels
+from jiuzhu.common import clock, labels
 from jiuzhu.common import masking as m
 from jiuzhu.common.selectors import holiday_table
 from jiuzhu.common.workdays import workdays_between
@@ -72,7 +72,7 @@ def working_days_taken(case: Case, table=None) -> int | None:
 def cases_for(user, *, state: str | None = None, today: date | None = None, limit: int = 200) -> list[Case]:
     """The cases a user works on: a town caseworker his town's, an approver and a supervisor
     all. Each carries ``flag`` for the screen."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     qs = Case.objects.select_related("household", "town").order_by("due_on", "id")
     role = getattr(user, "effective_role", "") or getattr(user, "role", "")
     if role == m.TOWN_CASEWORKER:

@@ -12,9 +12,9 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from jiuzhu.common import clock
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.exports import safe_row
@@ -74,7 +74,7 @@ def home(request):
             if (role == m.TOWN_CASEWORKER and r.state == Review.PROPOSED)
             or (role == m.APPROVER and r.state == Review.CONFIRMED)
         ],
-        "today": timezone.localdate(),
+        "today": clock.today(),
     }
     if request.headers.get("HX-Request"):
         return render(request, "decisions/_cases.html", ctx)
@@ -116,7 +116,7 @@ def case(request, pk: int):
                        household_code=c.household.code, purpose="审核确认")  # fmt: skip
     except JiuzhuError as exc:
         return _error(request, exc)
-    today = timezone.localdate()
+    today = clock.today()
     running = notices.current(c)
     return render(
         request,
@@ -141,7 +141,8 @@ def case(request, pk: int):
             "stage": selectors.stage(c, today),
             # The approver is warned before approving: without an account the first roll holds
             # the household's money (issue 19).
-            "account_missing": c.is_open and not c.household.members.filter(bank_account__isnull=False).exists(),
+            "account_missing": c.is_open
+            and not c.household.members.filter(bank_account__isnull=False).exists(),
             "grounds": Case.GROUNDS,
             "today": today,
             "reasons": c.result.get("reasons", []),
@@ -247,6 +248,7 @@ def review_act(request, pk: int, action: str):
 
 # --- grants held for a second signature (发放签批) -----------------------------------------------
 
+
 def _grant_reader(user, req: GrantRequest | None = None) -> str:
     from jiuzhu.common import scope
 
@@ -278,7 +280,7 @@ def grant(request, pk: int):
         role = _grant_reader(request.user, req)
     except JiuzhuError as exc:
         return _error(request, exc)
-    return render(request, "decisions/grant.html", {"g": req, "role": role, "today": timezone.localdate()})
+    return render(request, "decisions/grant.html", {"g": req, "role": role, "today": clock.today()})
 
 
 @acts

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from jiuzhu.common import clock
 from jiuzhu.common import masking as m
 
 from .models import EmergencyAid, Referral, TrackingAttempt
@@ -85,7 +86,7 @@ def _notify_referral(r: Referral, kind: str, text: str, *, supervisor: bool) -> 
 
 @transaction.atomic
 def tick(*, today: date | None = None) -> TickReport:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     report = TickReport(today=today)
     running = Referral.objects.filter(state__in=Referral.RUNNING_STATES).select_related(
         "unit", "application", "application__window"
@@ -150,6 +151,6 @@ def tick(*, today: date | None = None) -> TickReport:
                 )
                 is not None
             )
-    cutoff = timezone.now() - ATTEMPT_RETENTION
+    cutoff = timezone.now() - ATTEMPT_RETENTION  # retention runs on real time
     report.purged_attempts, _ = TrackingAttempt.objects.filter(at__lt=cutoff).delete()
     return report

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.utils import timezone
-
+from jiuzhu.common import clock
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.selectors import deadline, holiday_table
 from jiuzhu.common.tx import racing_write
@@ -129,14 +128,14 @@ def _bump(r: Referral, **fields) -> None:
 
 
 def _close(r: Referral, state: str, actor, today: date, **fields) -> None:
-    _bump(r, state=state, closed_at=timezone.now(), closed_on=today, closed_by=actor, flag="", **fields)
+    _bump(r, state=state, closed_at=clock.now(), closed_on=today, closed_by=actor, flag="", **fields)
 
 
 # --- accept --------------------------------------------------------------------------------
 
 
 def do_accept(r: Referral, *, actor, note: str = "") -> Referral:
-    _bump(r, state=R.IN_PROGRESS, accepted_at=timezone.now())
+    _bump(r, state=R.IN_PROGRESS, accepted_at=clock.now())
     event(r.application, "accepted", actor=actor, referral=r, note=note)
     return r
 
@@ -154,7 +153,7 @@ def referral_accept(
 
 def do_request_supplement(r: Referral, *, actor, missing: str, today: date) -> Referral:
     if r.accepted_at is None:
-        r.accepted_at = timezone.now()  # asking for material is taking the case up
+        r.accepted_at = clock.now()  # asking for material is taking the case up
     _bump(r, state=R.PAUSED, paused_since=today, missing_material=missing)
     event(r.application, "supplement_requested", actor=actor, referral=r, note=missing)
     notify(
@@ -177,7 +176,7 @@ def referral_request_supplement(
     if not missing:
         raise ValidationFailed("请列明需要补正的全部材料", field="missing", code="required")
     r = check_referral(actor=actor, referral_id=_pk(referral), action="request_supplement", version=version)
-    return do_request_supplement(r, actor=actor, missing=missing, today=today or timezone.localdate())
+    return do_request_supplement(r, actor=actor, missing=missing, today=today or clock.today())
 
 
 def do_receive_supplement(r: Referral, *, actor, today: date, note: str = "", documents=()) -> Referral:
@@ -238,7 +237,7 @@ def referral_receive_supplement(
     today: date | None = None,
 ) -> Referral:
     r = check_referral(actor=actor, referral_id=_pk(referral), action="receive_supplement", version=version)
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if today < r.paused_since:
         raise ValidationFailed("送达日期不能早于补正开始日期", field="today")
     return do_receive_supplement(r, actor=actor, today=today, note=note, documents=list(documents))
@@ -313,7 +312,7 @@ def referral_transfer(
     r = check_referral(actor=actor, referral_id=_pk(referral), action="transfer", version=version)
     if to_unit.pk == r.unit_id:
         raise IllegalTransition("不能转办给本单位", field="to_unit", code="transfer_to_same_unit")
-    return do_transfer(r, actor=actor, to_unit=to_unit, reason=reason, today=today or timezone.localdate())
+    return do_transfer(r, actor=actor, to_unit=to_unit, reason=reason, today=today or clock.today())
 
 
 # --- feedback (反馈) ------------------------------------------------------------------------
@@ -421,7 +420,7 @@ def referral_grant(
     if start_month is None:
         raise ValidationFailed("请填写起始月份", field="start_month", code="required")
     start_month = start_month.replace(day=1)
-    today = today or timezone.localdate()
+    today = today or clock.today()
     note = (note or "").strip()
     r = check_referral(actor=actor, referral_id=_pk(referral), action="grant", version=version)
     plan = grant_control(
@@ -491,7 +490,7 @@ def referral_refuse(
         reasons=reasons,
         basis=basis,
         alternatives=alternatives,
-        today=today or timezone.localdate(),
+        today=today or clock.today(),
     )
 
 
@@ -522,7 +521,7 @@ def referral_charity(
         actor=actor,
         charity_name=charity_name,
         note=(note or "").strip(),
-        today=today or timezone.localdate(),
+        today=today or clock.today(),
     )
 
 

@@ -9,9 +9,8 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import F, Q
-from django.utils import timezone
 
-from jiuzhu.common import idnumber
+from jiuzhu.common import clock, idnumber
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import JiuzhuError
 from jiuzhu.common.selectors import deadline
@@ -178,7 +177,7 @@ def proposals(
     """Every service of the catalogue, pre-checked by the rules with reasons, marked: asked
     for (its category answers a need), already received, cannot be combined with what the
     household receives. Needs first, then eligible ones, then the rest."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     policy = policy or current_policy()
     svcs = catalogue.services(policy)
     try:
@@ -287,7 +286,7 @@ def deadline_lists(
     of one handling ``unit``, of the applications one ``window`` took, or (neither given) of
     the whole city for the supervisor. Waiting-for-material referrals are in neither list: their
     clock stands still."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     qs = _open_referrals().filter(state__in=Referral.RUNNING_STATES)
     aids = EmergencyAid.objects.filter(state=EmergencyAid.OPEN, file_due_on__lt=today).select_related(
         "application", "application__window"
@@ -538,7 +537,7 @@ def published_results(month: date, *, today: date | None = None) -> list[dict]:
     on time (on or before the due date), overdue (due in the month and not finished by then:
     closed late, or still running after it), granted, refused, handed to a charity and
     transferred out. Only units with any figure are listed."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     first, nxt = month_bounds(month)
     rows: dict[int, dict] = {}
 
@@ -661,7 +660,7 @@ def application_view(application: Application, user) -> dict:
     """The application as ``user`` may see it (names and ID numbers masked by role)."""
     role = getattr(user, "effective_role", "") or ""
     app = application
-    on = timezone.localdate()
+    on = clock.today()
     return {
         "tracking_code": app.tracking_code,
         "household": app.household.code,

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from jiuzhu.common import idnumber
+from jiuzhu.common import clock, idnumber
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import (
     Conflict,
@@ -66,7 +66,7 @@ def event(application, kind, *, actor=None, unit=None, referral=None, note="", d
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=actor_name(actor),
         unit=unit if unit is not None else getattr(actor, "unit", None),
-        at=at or timezone.now(),
+        at=at or clock.now(),
         note=note or "",
         data=data or {},
     )
@@ -148,8 +148,8 @@ def application_create(
     if existing is not None:
         existing.reused = True
         return existing
-    now = timezone.now()
-    received_on = today or timezone.localdate()
+    now = clock.now()
+    received_on = today or clock.today()
     for attempt in range(3):
         app = Application(
             # 50 random bits: a collision is all but impossible; the unique index catches one
@@ -254,7 +254,7 @@ def authorisation_record(
     (blank: the application's services), in force until ``valid_until`` (by default
     ``verification.authorisation_months`` after signing)."""
     ensure_window_of(actor, application)
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if service_code:
         try:
             service_code = current_policy().service(service_code).code
@@ -333,7 +333,7 @@ def refer(
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status != Application.OPEN:
         raise IllegalTransition("该申请已办结，不能再分办", code="application_closed")
-    today = today or timezone.localdate()
+    today = today or clock.today()
     codes = list(dict.fromkeys(c for c in service_codes if c))
     if not codes:
         raise ValidationFailed("请至少选择一项救助事项", field="services", code="required")
@@ -485,7 +485,7 @@ def emergency_grant(
         raise IllegalTransition("先行救助仅适用于申请了突发困难（急难）救助的情形", code="not_emergency")
     if cause not in dict(EmergencyAid.CAUSES):
         raise ValidationFailed("请选择急难原因", field="cause", code="required")
-    today = today or timezone.localdate()
+    today = today or clock.today()
     policy = current_policy()
     amount = _money(amount)
     limit = catalogue.emergency_limit(policy, today)
@@ -536,7 +536,7 @@ def emergency_complete(
     if aid.state != EmergencyAid.OPEN:
         raise IllegalTransition("该先行救助的手续已补齐", code="already_completed")
     aid.state = EmergencyAid.COMPLETED
-    aid.completed_on = today or timezone.localdate()
+    aid.completed_on = today or clock.today()
     aid.completed_by = actor
     aid.completion_note = (note or "").strip()
     aid.version += 1
@@ -564,7 +564,7 @@ def close_if_done(application: Application, *, actor=None) -> bool:
     if app.emergency_aids.filter(state=EmergencyAid.OPEN).exists():
         return False
     app.status = Application.CLOSED
-    app.closed_at = timezone.now()
+    app.closed_at = clock.now()
     app.save(update_fields=["status", "closed_at"])
     event(app, "closed", actor=actor, unit=app.window)
     return True
@@ -602,7 +602,7 @@ def track_lookup(*, ip: str, code: str, id_tail: str) -> dict:
     address (or for that code) is refused for the window, right or wrong, so guessing gains
     nothing. This is the hot public path, so it reads with three fixed SQL statements."""
     limit, seconds = track_limits()
-    since = timezone.now() - timedelta(seconds=seconds)
+    since = timezone.now() - timedelta(seconds=seconds)  # throttling runs on real time
     norm = tracking.normalise(code)
     by_ip, by_code = selectors.failed_lookups(ip=ip, code=norm or "-", since=since)
     if by_ip >= limit or by_code >= limit:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from jiuzhu.common import clock
+
 FALLBACK_SERVICES = """
 # Appended by jiuzhu.intake.testing for tests only: a small catalogue in the policy's shape.
 services:
@@ -64,14 +66,13 @@ def refer_to(household, unit_code: str, *, service_code: str | None = None, toda
     """Give ``unit_code`` a reason to see ``household`` (DOMAIN §8): an application at the
     household's own town window, referred to one of the unit's services (by default the first
     not needing verification). Returns the open referral."""
-    from datetime import date
 
     from jiuzhu.policy.selectors import current_policy
     from jiuzhu.registry.models import User
 
     from . import catalogue, services
 
-    today = today or date.today()
+    today = today or clock.today()
     clerk, _ = User.objects.get_or_create(
         username=f"window_{household.town.code}",
         defaults={"role": "window_clerk", "unit": household.town, "password": "!"},

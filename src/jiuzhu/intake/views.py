@@ -12,8 +12,8 @@ from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 
+from jiuzhu.common import clock
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.services import log_access
 from jiuzhu.common.signin import client_ip
@@ -160,8 +160,8 @@ def application(request, code: str):
             "members": list(app.household.members.order_by("id")),
             "doc_kinds": Document.KINDS,
             "causes": EmergencyAid.CAUSES,
-            "emergency_limit": services.catalogue.emergency_limit(current_policy(), timezone.localdate()),
-            "today": timezone.localdate(),
+            "emergency_limit": services.catalogue.emergency_limit(current_policy(), clock.today()),
+            "today": clock.today(),
             "display_code": tracking.display(app.tracking_code),
         },
     )
@@ -202,7 +202,7 @@ def authorisation_add(request, code: str):
             actor=request.user,
             application=app,
             person=person,
-            signed_on=_date(request.POST.get("signed_on"), "signed_on") or timezone.localdate(),
+            signed_on=_date(request.POST.get("signed_on"), "signed_on") or clock.today(),
             document=doc,
         )
     messages.success(request, "核对授权已登记")
@@ -342,7 +342,7 @@ def referral(request, ref_id: int):
                 "unit"
             ),
             "applicant": selectors.masked_applicant(r.application, _role(request.user)),
-            "next_month": (timezone.localdate().replace(day=1) + timedelta(days=32)).replace(day=1),
+            "next_month": (clock.today().replace(day=1) + timedelta(days=32)).replace(day=1),
             **_grant_context(r),
         },
     )
@@ -355,7 +355,7 @@ def _grant_context(r: Referral) -> dict:
     out = {"held": grants.pending_for(r), "rule": None}
     if r.is_open:
         out["rule"] = grants.rule_amount(
-            household=r.application.household, service_code=r.service_code, on=timezone.localdate(),
+            household=r.application.household, service_code=r.service_code, on=clock.today(),
             policy=current_policy(),
         )  # fmt: skip
     return out
@@ -466,7 +466,7 @@ def _month_arg(request) -> date:
     raw = request.GET.get("month")
     if raw:
         return results.parse_month(raw)
-    return timezone.localdate().replace(day=1)
+    return clock.today().replace(day=1)
 
 
 def published(request):

@@ -24,10 +24,9 @@ from decimal import Decimal, InvalidOperation
 from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models import fields as f
 from django.db.models.functions import Coalesce, ExtractYear
-from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
-from jiuzhu.common import scope
+from jiuzhu.common import clock, scope
 from jiuzhu.common.errors import Conflict, IllegalTransition, ValidationFailed
 from jiuzhu.common.exports import safe_row
 from jiuzhu.common.money import money
@@ -121,7 +120,7 @@ def roll_export(*, actor, roll, fmt: str = "csv") -> tuple[str, bytes]:
     rows = _rows(r)
     content = to_csv(rows, EXPORT_HEADERS)
     if first:
-        r.state, r.exported_at = PaymentRoll.EXPORTED, timezone.now()
+        r.state, r.exported_at = PaymentRoll.EXPORTED, clock.now()
         r.export_sha256 = hashlib.sha256(content).hexdigest()
         r.save(update_fields=["batch_ref", "state", "exported_at", "export_sha256"])
         event(r, "exported", actor, lines=len(rows), total=str(r.total))
@@ -256,7 +255,7 @@ def roll_return_import(*, actor, roll, data: bytes, paid_on=None) -> dict:
             f"回盘文件与名册不符（{len(diffs)}处），未作任何处理",
             field="file", code="return_mismatch", differences=diffs[:500], count=len(diffs),
         )  # fmt: skip
-    today = paid_on or timezone.localdate()
+    today = paid_on or clock.today()
     paid = [int(x["流水号"]) for x in rows if x["结果"] == PAID]
     failed = defaultdict(list)
     for x in rows:
@@ -273,7 +272,7 @@ def roll_return_import(*, actor, roll, data: bytes, paid_on=None) -> dict:
     r.failed_total = sum((amounts[i] for v in failed.values() for i in v), Decimal("0.00"))
     if r.paid_total + r.failed_total != r.total or r.paid_count + r.failed_count != r.lines_count:
         raise ValidationFailed("回盘合计与名册合计不平，未作任何处理", field="file", code="totals_differ")
-    r.state, r.returned_at, r.return_sha256 = PaymentRoll.CLOSED, timezone.now(), digest
+    r.state, r.returned_at, r.return_sha256 = PaymentRoll.CLOSED, clock.now(), digest
     r.save(
         update_fields=[
             "state",

@@ -4,12 +4,12 @@ the system has WenQuanYi Micro Hei, else reportlab's built-in STSong CID font)."
 from __future__ import annotations
 
 import io
-from datetime import date
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from jiuzhu.common import clock
 from jiuzhu.common.exports import safe_row
 
 from . import selectors
@@ -125,7 +125,7 @@ def ledger_pdf(year: int) -> bytes:
     ])  # fmt: skip
     story = [
         Paragraph(f"{year}年度社会救助资金台账", h1),
-        Paragraph(f"生成日期：{date.today():%Y-%m-%d}", h2),
+        Paragraph(f"生成日期：{clock.today():%Y-%m-%d}", h2),
     ]
     split = [["口径", "年度预算（元）", "已发放（元）"]] + [
         [n, f"{data['split'][k]['budget']:,.2f}", f"{data['split'][k]['paid']:,.2f}"]

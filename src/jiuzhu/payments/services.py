@@ -22,9 +22,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 
-from jiuzhu.common import scope
+from jiuzhu.common import clock, scope
 from jiuzhu.common.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.money import money
 from jiuzhu.common.tx import racing_write
@@ -88,7 +87,7 @@ def roll_review(*, actor, roll) -> PaymentRoll:
     scope.require(actor, "payment.prepare", unit=r.unit_id)
     if r.state != PaymentRoll.DRAFT:
         return r
-    r.state, r.reviewed_by, r.reviewed_at = PaymentRoll.REVIEWED, actor, timezone.now()
+    r.state, r.reviewed_by, r.reviewed_at = PaymentRoll.REVIEWED, actor, clock.now()
     r.save(update_fields=["state", "reviewed_by", "reviewed_at"])
     event(r, "reviewed", actor)
     return r
@@ -153,7 +152,7 @@ def roll_approve(*, actor, roll, confirm_overrun: bool = False, note: str = "") 
         if not note.strip():
             raise ValidationFailed("确认超预算须写明理由", field="note", code="overrun_note_required")
         r.overrun_confirmed, r.overrun_note = True, f"{what}；{note.strip()}"[:300]
-    r.state, r.approved_by, r.approved_at = PaymentRoll.APPROVED, actor, timezone.now()
+    r.state, r.approved_by, r.approved_at = PaymentRoll.APPROVED, actor, clock.now()
     r.save(update_fields=["state", "approved_by", "approved_at", "overrun_confirmed", "overrun_note"])
     event(r, "approved", actor, note=r.overrun_note, total=str(r.total), lines=r.lines_count)
     return r
@@ -205,7 +204,7 @@ def bank_account_set(
     if not (bank_name or "").strip():
         raise ValidationFailed("请填写开户行", field="bank_name", code="bank_required")
     BankAccountChange.objects.filter(person=person, state=BankAccountChange.PENDING).update(
-        state=BankAccountChange.SUPERSEDED, decided_at=timezone.now()
+        state=BankAccountChange.SUPERSEDED, decided_at=clock.now()
     )
     current = BankAccount.objects.filter(person=person).first()
     return BankAccountChange.objects.create(
@@ -259,10 +258,10 @@ def bank_account_confirm(*, actor, change) -> BankAccount:
             "updated_by": actor,
         },
     )
-    c.state, c.decided_by, c.decided_at = BankAccountChange.CONFIRMED, actor, timezone.now()
+    c.state, c.decided_by, c.decided_at = BankAccountChange.CONFIRMED, actor, clock.now()
     c.save(update_fields=["state", "decided_by", "decided_at"])
     for ln in PaymentLine.objects.filter(payee=c.person, state=PaymentLine.FAILED, fixed_at__isnull=True):
-        ln.fixed_at, ln.fixed_note = timezone.now(), "已更新银行账户"
+        ln.fixed_at, ln.fixed_note = clock.now(), "已更新银行账户"
         ln.save(update_fields=["fixed_at", "fixed_note"])
     return acct
 
@@ -281,7 +280,7 @@ def bank_account_reject(*, actor, change, note: str) -> BankAccountChange:
     c.state, c.decided_by, c.decided_at, c.note = (
         BankAccountChange.REJECTED,
         actor,
-        timezone.now(),
+        clock.now(),
         note.strip()[:200],
     )
     c.save(update_fields=["state", "decided_by", "decided_at", "note"])
@@ -300,7 +299,7 @@ def line_mark_fixed(*, actor, line, note: str) -> PaymentLine:
     if ln.state != PaymentLine.FAILED:
         raise IllegalTransition("只有发放失败的明细需要处理", field="state", code="not_failed")
     if ln.fixed_at is None:
-        ln.fixed_at, ln.fixed_note = timezone.now(), note.strip()[:200]
+        ln.fixed_at, ln.fixed_note = clock.now(), note.strip()[:200]
         ln.save(update_fields=["fixed_at", "fixed_note"])
     return ln
 
@@ -321,7 +320,7 @@ def recovery_record(*, actor, line, on: date | None = None, note: str = "") -> P
         return ln
     if not ln.roll.locked:
         raise IllegalTransition("名册审批后才能登记追回", field="state", code="roll_not_approved")
-    on = on or timezone.localdate()
+    on = on or clock.today()
     ln.state, ln.paid_on, ln.fixed_note = PaymentLine.RECOVERED, on, note[:200]
     ln.save(update_fields=["state", "paid_on", "fixed_note"])
     LedgerEntry.objects.create(

@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 
-from jiuzhu.common import scope
+from jiuzhu.common import clock, scope
 from jiuzhu.common.errors import JiuzhuError, NotFound, ValidationFailed
 from jiuzhu.common.services import log_access
 from jiuzhu.common.views import back_url, post_action
@@ -62,7 +62,7 @@ def _month(value: str | None) -> date | None:
 
 def _year(request) -> int:
     try:
-        return int(request.GET.get("year") or date.today().year)
+        return int(request.GET.get("year") or clock.today().year)
     except ValueError:
         raise ValidationFailed("年度无效", field="year", code="bad_year") from None
 
@@ -77,7 +77,7 @@ def _roll(pk) -> PaymentRoll:
 @reader
 def home(request):
     months = selectors.roll_months()
-    month = _month(request.GET.get("month")) or (months[0] if months else date.today().replace(day=1))
+    month = _month(request.GET.get("month")) or (months[0] if months else clock.today().replace(day=1))
     names = selectors._service_names()
     rolls = selectors.rolls_list(month=month, actor=request.user)
     for r in rolls:
@@ -301,7 +301,7 @@ def public(request):
     try:
         year = _year(request)
     except ValidationFailed:
-        year = date.today().year
+        year = clock.today().year
     figures = selectors.public_figures(year=year)
     chart = mark_safe(
         charts.bars(

@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from jiuzhu.common import clock
 from jiuzhu.common.errors import NotFound
 from jiuzhu.registry.selectors import get_household
 
@@ -141,7 +142,7 @@ def record_view(request, record_id: int, purpose: str = ""):
 
 def _task_out(t: SourceTask, today: date | None = None) -> dict:
     return {"id": t.pk, "source": t.source, "unit": t.unit.code, "request": t.request_id, "due_on": t.due_on,
-            "state": t.state, "flag": selectors.task_flag(t, today or date.today()), "no_records": t.no_records}  # fmt: skip
+            "state": t.state, "flag": selectors.task_flag(t, today or clock.today()), "no_records": t.no_records}  # fmt: skip
 
 
 @router.get("/tasks", summary="核对任务（本单位；核对中心看全部）")

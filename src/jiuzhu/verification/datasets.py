@@ -16,8 +16,8 @@ import polars as pl
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
-from django.utils import timezone
 
+from jiuzhu.common import clock
 from jiuzhu.common.errors import IllegalTransition, ValidationFailed
 
 from . import access, ingest
@@ -77,7 +77,7 @@ def dataset_upload(*, actor, source_code: str, as_of: date, data: bytes, filenam
     """Validate a file against the source's schema and keep the report; nothing is loaded."""
     src = source(source_code)
     access.ensure_provider(actor, src)
-    if as_of > timezone.localdate():
+    if as_of > clock.today():
         raise ValidationFailed("数据日期不能晚于今天", field="as_of", code="as_of_in_future")
     v = ingest.validate(src, data, filename)
     sha, path = _keep(data, filename)
@@ -110,7 +110,7 @@ def dataset_apply(*, actor, upload: DatasetUpload, mode: str) -> DatasetUpload:
         raise IllegalTransition("该上传已处理", code="upload_decided")
     if mode not in (DatasetUpload.WHOLE, DatasetUpload.QUARANTINE):
         raise ValidationFailed("处理方式应为 whole 或 quarantine", field="mode", code="invalid_mode")
-    upload.mode, upload.decided_by, upload.decided_at = mode, actor, timezone.now()
+    upload.mode, upload.decided_by, upload.decided_at = mode, actor, clock.now()
     if upload.rows_bad and mode == DatasetUpload.WHOLE:
         upload.state = DatasetUpload.REFUSED
         upload.save(update_fields=["mode", "decided_by", "decided_at", "state"])

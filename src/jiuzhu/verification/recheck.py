@@ -19,8 +19,8 @@ from datetime import date
 
 import polars as pl
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from jiuzhu.common import clock
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.models import Household, Person
 
@@ -222,7 +222,7 @@ def _raise(run_row, hh, service, baseline, *, kind, person_id, evidence, detail)
 
 def _finish(result: RecheckResult) -> RecheckResult:
     run_row = result.run
-    run_row.finished_at = timezone.now()
+    run_row.finished_at = clock.now()
     run_row.households, run_row.records, run_row.alerts_new = (
         result.households,
         result.records,

@@ -12,9 +12,8 @@ from datetime import date
 import polars as pl
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
-from jiuzhu.common import labels, scope
+from jiuzhu.common import clock, labels, scope
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import NotFound
 from jiuzhu.common.exports import safe_frame
@@ -160,7 +159,7 @@ def source_export(*, user, source_code: str, on: date | None = None, purpose: st
 
     src = source(source_code)
     access.ensure_source_admin(user, src)
-    v = version_for(src.code, on or timezone.localdate())
+    v = version_for(src.code, on or clock.today())
     if v is None:
         raise NotFound(f"{src.name}没有有效的数据集", code="no_dataset")
     log_access(
@@ -188,7 +187,7 @@ def task_flag(task: SourceTask, today: date) -> str:
 
 
 def task_inbox(*, unit=None, today: date | None = None, open_only: bool = True) -> list[SourceTask]:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     qs = SourceTask.objects.select_related("request__household", "unit")
     if unit is not None:
         qs = qs.filter(unit=unit)

@@ -11,10 +11,9 @@ from datetime import date, timedelta
 import polars as pl
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from jiuzhu.common import clock, scope
 from jiuzhu.common import masking as m
-from jiuzhu.common import scope
 from jiuzhu.common.errors import IllegalTransition, PermissionDenied, ValidationFailed
 from jiuzhu.common.selectors import deadline
 from jiuzhu.common.services import log_access
@@ -99,7 +98,7 @@ def request_create(
     ``fresh`` or a periodic review asks for new data; otherwise datasets are matched now and
     the units without a usable dataset get a task."""
     scope.require(actor, "verification.request")
-    today = today or timezone.localdate()
+    today = today or clock.today()
     policy = current_policy()
     try:
         spec = policy.service(service_code)
@@ -357,7 +356,7 @@ def task_answer(
                 errors=v.errors,
             )
         datasets.load_records(v.good, source_code=src.code, task_id=task.pk)
-    task.state, task.answered_by, task.answered_at = SourceTask.ANSWERED, actor, timezone.now()
+    task.state, task.answered_by, task.answered_at = SourceTask.ANSWERED, actor, clock.now()
     task.no_records, task.note = no_records, note[:200]
     task.save()
     req = task.request
@@ -385,7 +384,7 @@ def review_decide(*, actor, match: Match, accept: bool, reason: str = "") -> Mat
         person_id=match.person_id,
         fingerprint=match.record.fingerprint,
         defaults={"source": match.record.source, "accepted": accept, "probability": match.probability,
-                  "reason": reason[:200], "decided_by": actor, "decided_at": timezone.now()},
+                  "reason": reason[:200], "decided_by": actor, "decided_at": clock.now()},
     )  # fmt: skip
     _refresh(match.request)
     return match

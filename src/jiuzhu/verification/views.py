@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from jiuzhu.common import clock
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import JiuzhuError, NotFound, ValidationFailed
 from jiuzhu.common.services import log_access
@@ -199,7 +200,7 @@ def task(request, task_id: int):
     log_access(user=request.user, action="view", object_type="verification_task", object_id=t.pk,
                household_code=hh.code, purpose="数据来源单位反馈核对任务")  # fmt: skip
     return render(request, "verification/task.html",
-                  {"t": t, "src": src, "members": hh.members.order_by("id"), "flag": selectors.task_flag(t, date.today())})  # fmt: skip
+                  {"t": t, "src": src, "members": hh.members.order_by("id"), "flag": selectors.task_flag(t, clock.today())})  # fmt: skip
 
 
 @acts

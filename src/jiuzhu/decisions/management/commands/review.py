@@ -5,6 +5,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from jiuzhu.common import clock
 from jiuzhu.decisions.reviews import reviews_generate
 
 
@@ -16,9 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="不显示进度条")
 
     def handle(self, *args, **options):
-        from django.utils import timezone
 
-        on = timezone.localdate()
+        on = clock.today()
         if options.get("date"):
             try:
                 on = date.fromisoformat(options["date"])

@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+
+from jiuzhu.common import clock
 
 
 class Command(BaseCommand):
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         if not (opts["recipients"] or opts["tick"]):
             raise CommandError("请指定 --recipients 或 --tick")
         try:
-            on = date.fromisoformat(opts["date"]) if opts["date"] else timezone.localdate()
+            on = date.fromisoformat(opts["date"]) if opts["date"] else clock.today()
         except ValueError:
             raise CommandError(f"日期“{opts['date']}”格式应为 YYYY-MM-DD") from None
         if opts["tick"]:
