@@ -414,7 +414,7 @@ def application_create(request, payload: ApplicationIn):
 
 
 @router.get("/applications", response={200: list[ApplicationBrief], **ERRORS}, summary="本窗口受理的申请")
-def application_list(request, limit: int = 50):
+def application_list(request, limit: int = Query(50, ge=1, le=200, description="最多返回条数（1–200）")):
     window = services.ensure_window_staff(request.user)
     return [
         {
@@ -424,7 +424,7 @@ def application_list(request, limit: int = 50):
             "needs": a.needs,
             "status": a.status,
         }
-        for a in selectors.window_applications(window, limit=min(limit, 200))
+        for a in selectors.window_applications(window, limit=limit)
     ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from jiuzhu.common.errors import NotFound, PermissionDenied
 from jiuzhu.common.services import log_access
@@ -37,10 +37,16 @@ def _plain(v: dict) -> dict:
 
 
 @router.get("/alerts")
-def list_alerts(request, kind: str = "", status: str = "", unit: str = "", limit: int = 200):
+def list_alerts(
+    request,
+    kind: str = Query("", max_length=20),
+    status: str = Query("", max_length=20),
+    unit: str = Query("", max_length=40),
+    limit: int = Query(200, ge=1, le=1000, description="最多返回条数（1–1000）"),
+):
     user = _reader(request)
     role = user.effective_role
-    qs = selectors.alerts_for(user, kind=kind, status=status, unit=unit)[: max(1, min(limit, 1000))]
+    qs = selectors.alerts_for(user, kind=kind, status=status, unit=unit)[:limit]
     return [_plain(selectors.alert_view(a, role)) for a in qs]
 
 

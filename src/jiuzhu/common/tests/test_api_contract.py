@@ -171,3 +171,19 @@ def test_server_error_is_json_and_logged_with_traceback(rf: RequestFactory):
 def test_health_tells_a_stranger_nothing_about_the_database(client, as_admin):
     assert client.get("/api/health").json() == {"status": "ok"}
     assert as_admin.get("/api/health").json()["vendor"] in ("sqlite", "postgresql")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/intake/applications?limit=-5",
+        "/api/intake/applications?limit=0",
+        "/api/intake/applications?limit=100000",
+        "/api/screening/alerts?limit=-1",
+        "/api/screening/alerts?limit=5000",
+        "/api/screening/alerts?unit=" + "x" * 41,
+    ],
+)
+def test_limits_out_of_bounds_are_422(as_admin, url):
+    body = _error(as_admin.get(url), 422, "invalid_request")
+    assert body["field"] in ("limit", "unit")
