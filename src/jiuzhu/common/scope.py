@@ -70,6 +70,13 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     "payment.reconcile": ("导入银行回盘文件", {DO: UNIT, AP: CITY, AD: CITY}),
     "payment.fix_line": ("处理发放失败或登记追回", {TC: TOWN, DO: UNIT, AP: CITY, AD: CITY}),
     "payment.budget": ("编辑年度预算", {AP: CITY, AD: CITY}),
+    # institution payees (收款机构, payments.institutions): registered and paid by the unit
+    # that owns them; a transfer is approved by a second person and confirmed paid
+    "institution.manage": ("登记收款机构", {DO: UNIT, AP: CITY, AD: CITY}),
+    "institution.read": ("查看收款机构及拨付", {DO: UNIT, AP: CITY, SU: CITY, CO: CITY, AD: CITY}),
+    "transfer.create": ("生成机构拨付", {DO: UNIT, AP: CITY, AD: CITY}),
+    "transfer.approve": ("审批机构拨付", {DO: UNIT, AP: CITY, AD: CITY}),
+    "transfer.reconcile": ("确认机构拨付到账", {DO: UNIT, AP: CITY, AD: CITY}),
     # verification (核对)
     "verification.request": ("申请核对", {WC: TOWN, TC: TOWN, DO: UNIT, VO: CITY, AP: CITY}),
     "verification.read_report": (

@@ -253,22 +253,132 @@ class Budget(models.Model):
         ]
 
 
-class LedgerEntry(models.Model):
-    """One posting of the fund ledger: a paid line (positive) or a recovered one (negative)."""
+class Institution(models.Model):
+    """A payee that is not a person (DOMAIN §7): the medical-insurance fund, a hospital, a
+    school, a support institution… It belongs to the unit that pays it (its ``unit``) and is
+    paid to its own account, never to a person's (``jiuzhu.payments.institutions``)."""
 
-    line = models.OneToOneField(PaymentLine, on_delete=models.PROTECT, related_name="ledger_entry")
+    MEDICAL_FUND = "medical_insurance_fund"
+    HOSPITAL = "hospital"
+    SCHOOL = "school"
+    SUPPORT = "support_institution"
+    EMPLOYER = "employer"
+    OTHER = "other"
+    KINDS = [
+        (MEDICAL_FUND, "医疗保险基金"),
+        (HOSPITAL, "定点医疗机构"),
+        (SCHOOL, "学校"),
+        (SUPPORT, "供养服务机构"),
+        (EMPLOYER, "用人单位"),
+        (OTHER, "其他机构"),
+    ]
+
+    code = models.CharField("机构代码", max_length=40, unique=True)
+    name = models.CharField("机构名称", max_length=100)
+    kind = models.CharField("机构类型", max_length=30, choices=KINDS)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="institutions", verbose_name="主管单位"
+    )
+    town = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="所在镇街"
+    )
+    bank_name = models.CharField("开户行", max_length=100)
+    holder_name = models.CharField("户名", max_length=100)
+    number_encrypted = models.TextField("账号（密文）")
+    tail = models.CharField("账号后4位", max_length=4)
+    active = models.BooleanField("有效", default=True)
+    history = HistoricalRecords(excluded_fields=["number_encrypted"])
+
+    class Meta:
+        verbose_name = verbose_name_plural = "收款机构"
+        ordering = ["unit__sort_order", "kind", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class InstitutionTransfer(models.Model):
+    """One payment to an institution (a yearly premium remittance, a batch of settlements, a
+    term's grants…) with its lines (the persons it is for). Created from the rule's amounts by
+    the paying unit, approved by a second person, then confirmed paid: only then it posts to
+    the fund ledger like a roll's line. ``key`` makes a re-submitted batch a no-op."""
+
+    PENDING, APPROVED, PAID = "pending", "approved", "paid"
+    STATES = [(PENDING, "待审批"), (APPROVED, "已审批"), (PAID, "已拨付")]
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="transfers", verbose_name="收款机构"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="拨付单位")
+    service_code = models.CharField("救助事项", max_length=60)
+    category = models.CharField("类别", max_length=30)
+    period = models.DateField("所属期")  # 1st of the month (a yearly transfer: January)
+    amount = models.DecimalField("金额（元）", max_digits=14, decimal_places=2)
+    lines_count = models.PositiveIntegerField("人数", default=0)
+    note = models.CharField("说明", max_length=200, blank=True)
+    key = models.CharField("批次标识", max_length=120, blank=True)
+    state = models.CharField("状态", max_length=20, choices=STATES, default=PENDING, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    paid_on = models.DateField("拨付日期", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "机构拨付"
+        ordering = ["-period", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["key"], condition=~models.Q(key=""), name="transfer_key_once"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="transfer_amount_positive"),
+        ]
+
+
+class TransferLine(models.Model):
+    """A person a transfer pays for (a fund member, a stay, a student), with the amount."""
+
+    transfer = models.ForeignKey(InstitutionTransfer, on_delete=models.CASCADE, related_name="lines")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="transfer_lines")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="transfer_lines")
+    amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2)
+    reference = models.CharField("业务单号", max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "机构拨付明细"
+        ordering = ["id"]
+
+
+class LedgerEntry(models.Model):
+    """One posting of the fund ledger: a paid line (positive) or a recovered one (negative),
+    or a paid institution transfer (no town of its own when the institution has none)."""
+
+    line = models.OneToOneField(
+        PaymentLine, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entry"
+    )
+    transfer = models.OneToOneField(
+        InstitutionTransfer, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entry"
+    )
     year = models.PositiveSmallIntegerField("年度")
     month = models.DateField("月份")  # the roll's month
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     service_code = models.CharField(max_length=60)
     category = models.CharField(max_length=30)
-    town = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    town = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     posted_on = models.DateField("入账日期")
 
     class Meta:
         verbose_name = verbose_name_plural = "资金台账"
         indexes = [models.Index(fields=["year", "unit", "service_code"]), models.Index(fields=["month"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(line__isnull=False, transfer__isnull=True)
+                | models.Q(line__isnull=True, transfer__isnull=False),
+                name="ledger_line_or_transfer",
+            )
+        ]
 
 
 class RollEvent(models.Model):
