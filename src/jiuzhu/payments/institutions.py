@@ -29,9 +29,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
-from jiuzhu.common import scope
+from jiuzhu.common import clock, scope
 from jiuzhu.common.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.exports import safe_row
 from jiuzhu.common.money import money
@@ -191,7 +190,7 @@ def transfer_approve(*, actor, transfer) -> InstitutionTransfer:
         return t
     if t.created_by_id == actor.pk:
         raise PermissionDenied("机构拨付须由生成人以外的另一人审批", field="actor", code="same_person")
-    t.state, t.approved_by, t.approved_at = InstitutionTransfer.APPROVED, actor, timezone.now()
+    t.state, t.approved_by, t.approved_at = InstitutionTransfer.APPROVED, actor, clock.now()
     t.save(update_fields=["state", "approved_by", "approved_at"])
     return t
 
