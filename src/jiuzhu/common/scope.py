@@ -138,9 +138,10 @@ HANDLING = frozenset({"verification.request", "verification.read_report"})
 # Bank accounts: a unit acts on the accounts of the payees it pays (an entitlement of the
 # unit), not of every household referred to it.
 PAYING = frozenset({"bank_account.read", "bank_account.change", "bank_account.confirm"})
-# Reads for which a town's staff also see the households their window or unit has taken in
-# (an application at its window, a referral to it): the request gives the town its reason.
-TAKEN_IN = frozenset({"household.read", "document.read"})
+# Reads (and the documents of a request) for which a town's staff also act on the households
+# their window or unit has taken in (an application at its window, a referral to it): the
+# request gives the town its reason.
+TAKEN_IN = frozenset({"household.read", "document.read", "document.write"})
 
 SCOPE: dict[tuple[str, str], str] = {
     (role, action): row.get(role, NONE) for action, (_, row) in ACTIONS.items() for role in m.ROLES

@@ -457,18 +457,7 @@ def document_upload(
 
 @router.get("/documents/{doc_id}", response={200: None, **ERRORS}, summary="下载材料（记录访问）")
 def document_download(request, doc_id: int):
-    doc = Document.objects.select_related("application", "application__household").filter(pk=doc_id).first()
-    if doc is None:
-        raise NotFound("材料不存在", field="document")
-    selectors.ensure_can_view(request.user, doc.application)
-    log_access(
-        user=request.user,
-        action="view",
-        object_type="intake.document",
-        object_id=doc.pk,
-        household_code=doc.application.household.code,
-        purpose="查阅申请材料",
-    )
+    doc = selectors.document_for(request.user, doc_id)
     ext = doc.path.rsplit(".", 1)[-1]
     return FileResponse(
         documents.open_stored(doc.path),

@@ -607,6 +607,30 @@ def ensure_can_view(user, application: Application) -> None:
         raise PermissionDenied("您无权查看该申请", code="forbidden")
 
 
+def document_for(user, doc_id: int):
+    """An application's document file for ``user`` to open: the application must be his to see
+    and the household within his ``document.read`` scope (another town cannot read it); the read
+    is logged."""
+    from jiuzhu.common import scope
+    from jiuzhu.common.errors import NotFound
+
+    from .models import Document
+
+    doc = Document.objects.select_related("application", "application__household").filter(pk=doc_id).first()
+    if doc is None:
+        raise NotFound("材料不存在", field="document")
+    ensure_can_view(user, doc.application)
+    scope.read(
+        user,
+        "document.read",
+        household=doc.application.household,
+        object_type="intake.document",
+        object_id=doc.pk,
+        purpose="查阅申请材料",
+    )
+    return doc
+
+
 def referral_view(r: Referral, user=None) -> dict:
     from .handling import allowed_actions
 

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from jiuzhu.common import clock, idnumber
+from jiuzhu.common import clock, idnumber, scope
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import (
     Conflict,
@@ -211,6 +211,7 @@ def document_add(
         _ensure_window_or_unit(actor, referral)
     else:
         ensure_window_of(actor, application)
+    scope.require(actor, "document.write", household=application.household)
     if kind not in dict(Document.KINDS):
         raise ValidationFailed("材料类别无效", field="kind")
     stored = documents.store(file)

@@ -274,21 +274,10 @@ def receipt(request, code: str):
 
 @login_required
 def document(request, doc_id: int):
-    doc = Document.objects.select_related("application", "application__household").filter(pk=doc_id).first()
     try:
-        if doc is None:
-            raise NotFound("材料不存在")
-        selectors.ensure_can_view(request.user, doc.application)
+        doc = selectors.document_for(request.user, doc_id)
     except JiuzhuError as exc:
         return _forbidden(request, exc)
-    log_access(
-        user=request.user,
-        action="view",
-        object_type="intake.document",
-        object_id=doc.pk,
-        household_code=doc.application.household.code,
-        purpose="查阅申请材料",
-    )
     return FileResponse(documents.open_stored(doc.path), content_type=doc.content_type)
 
 

@@ -176,3 +176,31 @@ def test_published_results_page_and_excel(application, clerk, policy, officer, s
     from jiuzhu.registry.models import Unit
 
     assert rows[Unit.objects.get(code=to).name][col["收到"]] == 1  # transferred in
+
+
+def test_document_file_only_within_document_scope(as_user, clerk, household, staff, settings, tmp_path):
+    """document.read / document.write (scope table): another town's staff cannot open an
+    application's document file (page or API) nor attach one; the own window can, and the
+    read is in the access log."""
+    from jiuzhu.common.errors import PermissionDenied
+    from jiuzhu.common.models import AccessLog
+
+    settings.DATA_DIR = tmp_path
+    app = services.application_create(
+        actor=clerk, household=household, needs=["living"], today=date(2026, 1, 5)
+    )
+    doc = services.document_add(actor=clerk, application=app, file=io.BytesIO(PNG_BYTES), name="证明.png")
+    for outsider in (staff("window_clerk", "town_chengxi"), staff("town_caseworker", "town_chengxi")):
+        c = as_user(outsider)
+        assert PNG_BYTES not in c.get(f"/intake/documents/{doc.pk}/").content
+        r = c.get(f"/api/intake/documents/{doc.pk}")
+        assert r.status_code == 403 and PNG_BYTES not in r.content
+        with pytest.raises(PermissionDenied):
+            services.document_add(actor=outsider, application=app, file=io.BytesIO(PNG_BYTES), name="x.png")
+    assert not AccessLog.objects.filter(object_type="intake.document").exists()
+    assert app.documents.count() == 1
+
+    own = as_user(clerk).get(f"/intake/documents/{doc.pk}/")
+    assert own.status_code == 200 and b"".join(own.streaming_content) == PNG_BYTES
+    log = AccessLog.objects.get(object_type="intake.document")
+    assert (log.username, log.object_id, log.household_code) == (clerk.username, str(doc.pk), household.code)
