@@ -201,8 +201,18 @@ def public_notices(
     return qs.filter(state=Notice.RUNNING, starts_on__lte=today, ends_on__gte=today).order_by("ends_on", "id")
 
 
-def communities() -> list[tuple[str, str]]:
-    """``(town name, community)`` pairs that have notices, for the public index."""
-    return list(
-        Notice.objects.values_list("town__name", "community").distinct().order_by("town__name", "community")
-    )
+def communities() -> list[dict]:
+    """Towns that have notices, each with its villages (communities): ``[{"code", "name",
+    "communities": [...]}]`` for the public filter. Villages of the same name in different
+    towns stay apart (a village is chosen within its town)."""
+    towns: dict[str, dict] = {}
+    rows = Notice.objects.values_list("town__code", "town__name", "community").distinct()
+    for code, name, community in rows.order_by("town__name", "community"):
+        towns.setdefault(code, {"code": code, "name": name, "communities": []})["communities"].append(community)
+    return list(towns.values())
+
+
+def place(value: str) -> tuple[str, str]:
+    """The public filter's value ``<town code>|<village>`` as ``(town_code, community)``."""
+    town, _, community = (value or "").partition("|")
+    return town.strip(), community.strip()

@@ -308,14 +308,24 @@ def grant_act(request, pk: int, action: str):
 # --- public notices (no login) ------------------------------------------------------------------
 
 
+def _place(request) -> tuple[str, str]:
+    """(town code, village) of the public filter: ``place=<town>|<village>`` (a village is
+    chosen within its town), or the older ``town`` / ``community`` parameters."""
+    if "place" in request.GET:
+        return notices.place(request.GET["place"])
+    return request.GET.get("town", "").strip(), request.GET.get("community", "").strip()
+
+
 def public_notices(request):
-    community = request.GET.get("community", "").strip()
-    town = request.GET.get("town", "").strip()
+    town, community = _place(request)
+    towns = notices.communities()
+    town_name = next((t["name"] for t in towns if t["code"] == town), "")
     return render(request, "decisions/notices.html", {
-        "community": community,
+        "community": community, "town": town, "town_name": town_name,
+        "place": f"{town}|{community}" if town or community else "",
         "current": notices.public_notices(community=community, town_code=town)[:500],
         "past": notices.public_notices(community=community, town_code=town, past=True)[:500],
-        "communities": notices.communities(),
+        "towns": towns,
     })  # fmt: skip
 
 
@@ -326,7 +336,7 @@ def public_notices_xlsx(request):
 
     from openpyxl import Workbook
 
-    community = request.GET.get("community", "").strip()
+    town, community = _place(request)
     wb = Workbook()
     ws = wb.active
     ws.title = "保障对象名单"
@@ -334,7 +344,7 @@ def public_notices_xlsx(request):
     ws.append(
         ["姓名", "镇（街道）", "村（社区）", "保障人数", "救助事项", "金额（元/月）", "公示开始", "公示结束"]
     )
-    for n in notices.public_notices(community=community, past=True).iterator():
+    for n in notices.public_notices(community=community, town_code=town, past=True).iterator():
         ws.append(safe_row([n.shown_name, n.town.name, n.community, n.household_size, n.service_name,
                             float(n.amount), n.starts_on, n.ends_on]))  # fmt: skip
     buf = io.BytesIO()

@@ -13,3 +13,14 @@ document.addEventListener("click", function (e) {
   var add = document.getElementById("add-member");
   if (add) add.focus();
 });
+// Phones: the header's menu collapses behind one button (without JavaScript it stays open).
+(function () {
+  var header = document.querySelector("header.top");
+  var toggle = header && header.querySelector(".menu-toggle");
+  if (!toggle) return;
+  header.classList.add("collapsible");
+  toggle.addEventListener("click", function () {
+    var open = header.classList.toggle("open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+})();

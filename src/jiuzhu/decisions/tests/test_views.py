@@ -10,7 +10,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from jiuzhu.decisions import cases
-from jiuzhu.decisions.models import Case, Letter, Objection
+from jiuzhu.decisions.models import Case, Letter, Notice, Objection
+from jiuzhu.registry.models import Unit
 from jiuzhu.registry.services import asset_add
 
 from .conftest import D0
@@ -40,10 +41,25 @@ def test_public_notice_page_masks_and_never_shows_personal_details(on_notice, po
     page = Client().get("/decisions/notices/", {"community": "幸福社区"})
     body = page.content.decode()
     assert page.status_code == 200 and "王*国" in body and "幸福社区" in body
-    assert str(on_notice.amount) in body and "最低生活保障" in body
+    assert f"¥{on_notice.amount:,.2f}" in body and "最低生活保障" in body
     for p in poor_household.members.all():
         assert p.id_number not in body and p.name not in body
     assert "13912345678" not in body and "尿毒症" not in body
+
+
+def test_public_filter_keeps_same_named_villages_of_two_towns_apart(on_notice):
+    n = on_notice.notices.get()
+    other_town = Unit.objects.get(code="town_chengxi")
+    Notice.objects.create(case=on_notice, town=other_town, community=n.community, shown_name="赵*", household_size=1,
+                          service_name=n.service_name, amount=n.amount, starts_on=n.starts_on, ends_on=n.ends_on)  # fmt: skip
+    page = Client().get("/decisions/notices/").content.decode()
+    # The filter offers the village once per town, chosen within its town.
+    assert page.count(f"{n.town.name} · {n.community}</option>") == 1
+    assert page.count(f"{other_town.name} · {n.community}</option>") == 1
+    one = Client().get("/decisions/notices/", {"place": f"{other_town.code}|{n.community}"}).content.decode()
+    assert "赵*" in one and "王*国" not in one
+    mine = Client().get("/decisions/notices/", {"place": f"{n.town.code}|{n.community}"}).content.decode()
+    assert "王*国" in mine and "赵*" not in mine
 
 
 def test_objection_from_the_public_page_is_throttled_per_client(on_notice, settings):

@@ -19,6 +19,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from jiuzhu.common import clock
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import JiuzhuError
 from jiuzhu.policy.selectors import current_policy
@@ -161,7 +162,7 @@ class Command(BaseCommand):
                 towns=demogen.towns_from_policy(policy),
                 households=o["households"],
                 seed=o["seed"],
-                as_of=date.today(),
+                as_of=clock.today(),
                 city_name=policy.city.name,
             )
             stats = bulk.bulk_load(chunks, progress=verbose and o["households"] >= 20_000)
@@ -171,7 +172,7 @@ class Command(BaseCommand):
                 f"资产 {stats.assets} 条，用时 {stats.seconds:.1f} 秒",
             )
         for app in DEMO_APPS:
-            summary = _seed_app(app, policy=policy, today=date.today())
+            summary = _seed_app(app, policy=policy, today=clock.today())
             if summary:
                 self._say(verbose, summary)
         if verbose:
