@@ -221,3 +221,31 @@ def test_split_and_move_to_another_town(recipient, staff, units, make_household)
         .exists()
     )
     assert Person.objects.get(pk=head.pk).household_id == hh.pk
+
+
+def test_the_deaths_command_raises_each_police_record_once(recipient, staff):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from jiuzhu.verification.testing import load_dataset
+
+    hh, head, _, ent = recipient
+    load_dataset(
+        staff("data_provider", "police"),
+        "deaths",
+        [
+            {
+                "id_number": head.id_number,
+                "name": head.name,
+                "death_date": (TODAY - timedelta(days=5)).isoformat(),
+            }
+        ],
+        as_of=TODAY,
+    )
+    out = StringIO()
+    call_command("deaths", "--date", TODAY.isoformat(), stdout=out)
+    call_command("deaths", "--date", TODAY.isoformat(), stdout=out)
+    assert out.getvalue().splitlines() == ["新提出死亡变更申请 1 件", "新提出死亡变更申请 0 件"]
+    c = ChangeRequest.objects.get()
+    assert (c.kind, c.person, c.state) == (ChangeRequest.DEATH, head, ChangeRequest.PENDING)
