@@ -95,6 +95,7 @@ for _app in (
     "performance",
     "charity",
     "caseload",
+    "medical",
     "disaster",
 ):
     if (SRC_DIR / _app / "apps.py").exists():

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MedicalConfig(AppConfig):
+    name = "jiuzhu.medical"
+    verbose_name = "医疗救助"
