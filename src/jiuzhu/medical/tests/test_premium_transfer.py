@@ -43,3 +43,21 @@ def test_one_yearly_transfer_to_the_fund_with_its_members(units, staff, make_hou
     with pytest.raises(ValidationFailed) as err:
         premium_transfer_create(actor=officer, fund=fund, year=2024, policy=policy)
     assert err.value.code == "no_members"
+
+
+def test_demo_seed_pays_the_fund_once(units, staff, make_household, policy):
+    from django.db.models import Sum
+
+    from jiuzhu.medical import demo
+    from jiuzhu.payments.models import LedgerEntry
+
+    hh = make_household(members=[{"name": "甲", "birth": date(1960, 1, 1)}])
+    entitlement_grant(
+        household=hh, payee=hh.members.get(), service_code="dibao", amount="800", start_month=date(2026, 1, 1),
+        actor=staff("approver"), policy=policy, reason="审批同意",
+    )  # fmt: skip
+    staff("department_officer", "medical_insurance")
+    demo.seed(policy=policy, today=date(2026, 6, 1))
+    demo.seed(policy=policy, today=date(2026, 6, 1))
+    paid = LedgerEntry.objects.filter(unit__code="medical_insurance", service_code="medical_premium")
+    assert paid.aggregate(s=Sum("amount"))["s"] == Decimal("280.00") and paid.count() == 1

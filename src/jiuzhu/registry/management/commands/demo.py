@@ -51,6 +51,7 @@ DEMO_APPS = (
     "decisions",
     "disaster",  # before payments: its months of aid are paid by the demo's rolls
     "payments",
+    "medical",
     "screening",
     "supervision",
     "performance",
