@@ -29,6 +29,7 @@ from django.utils import timezone
 from jiuzhu.common import clock, scope
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.tx import racing_write
 from jiuzhu.policy import grants as rules
 from jiuzhu.policy.rules.base import add_months_clamped
 
@@ -293,7 +294,9 @@ def _check_signer(actor, req: GrantRequest) -> None:
     if actor.pk == req.made_by_id:
         raise PermissionDenied("提请人不能签批本人提请的给付（须另一人签批）", code="same_person")
     if any(x.get("staff") == actor.pk for x in req.relatives):
-        raise PermissionDenied("工作人员不能签批给予本人近亲属（或本人家庭）的救助", code="relative_of_signer")
+        raise PermissionDenied(
+            "工作人员不能签批给予本人近亲属（或本人家庭）的救助", code="relative_of_signer"
+        )
 
 
 def joint_min_members(policy, on: date) -> int:
@@ -302,7 +305,7 @@ def joint_min_members(policy, on: date) -> int:
     return int(catalogue.parameter(policy, "temporary.joint_min_members", on, JOINT_MIN_MEMBERS))
 
 
-@transaction.atomic
+@racing_write
 def grant_sign(
     *,
     actor,
