@@ -16,7 +16,10 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_bench_small_mode_runs(script, tmp_path):
     proc = subprocess.run(
         [sys.executable, str(ROOT / "bench" / script), "--small"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert proc.stdout.strip(), "bench printed nothing"

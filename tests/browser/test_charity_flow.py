@@ -12,6 +12,8 @@ from datetime import date
 
 import pytest
 
+from jiuzhu.common import clock
+
 
 @pytest.mark.django_db(transaction=True)
 def test_charity_referral_flow(catalogue, live_server, browser, login, staff, make_household, policy):
@@ -20,7 +22,7 @@ def test_charity_referral_flow(catalogue, live_server, browser, login, staff, ma
     from jiuzhu.intake import handling
     from jiuzhu.intake import services as intake
 
-    today = date.today()
+    today = clock.today()
     household = make_household(
         members=[
             {"name": "周志强", "birth": date(1972, 7, 7), "relation": "head"},

@@ -39,7 +39,9 @@ def test_public_pages_and_the_menu_at_390_px(live_server, browser, settings, tmp
     n = Notice.objects.filter(state=Notice.RUNNING).order_by("id").first()
     assert n is not None
     today = clock.today()
-    Notice.objects.filter(pk=n.pk).update(starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=6))
+    Notice.objects.filter(pk=n.pk).update(
+        starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=6)
+    )
 
     context = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()

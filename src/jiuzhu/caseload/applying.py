@@ -13,9 +13,8 @@ from datetime import date
 from decimal import Decimal
 
 import polars as pl
-from django.utils import timezone
 
-from jiuzhu.common import jobs
+from jiuzhu.common import clock, jobs
 from jiuzhu.common.errors import IllegalTransition, JiuzhuError
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry import bulk, demogen
@@ -45,7 +44,7 @@ def apply_batch(
             f"该批次当前为“{b.get_state_display()}”，不能导入", field="batch", code="wrong_state"
         )
     actor = actor or b.approved_by
-    today = today or timezone.localdate()
+    today = today or clock.today()
     try:
         say(0, STAGES, "读取已校验的数据")
         rows = load_rows(b)
@@ -189,7 +188,7 @@ class _Rest:
         }
         ImportBatch.objects.filter(pk=self.batch.pk).update(
             state=ImportBatch.APPLIED,
-            applied_at=timezone.now(),
+            applied_at=clock.now(),
             result=self.result,
             message=f"已导入：新增家庭 {plan.households.height} 户、人员 {plan.persons.height} 人、待遇 {len(created)} 条；"
             f"金额与规则不一致 {flagged} 条已转复核",

@@ -27,10 +27,9 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
+from jiuzhu.common import clock, values
 from jiuzhu.common import masking as m
-from jiuzhu.common import values
 from jiuzhu.common.errors import IllegalTransition, JiuzhuError, NotFound, ValidationFailed
 from jiuzhu.common.scope import require, role_of
 from jiuzhu.policy.selectors import current_policy
@@ -606,7 +605,7 @@ def change_approve(
                 e["review"].update(id=r.pk, due_on=r.due_on.isoformat(), already_open=not created)
                 if created:
                     opened.append(r.pk)
-    c.state, c.reviewed_by, c.reviewed_at = K.APPLIED, actor, timezone.now()
+    c.state, c.reviewed_by, c.reviewed_at = K.APPLIED, actor, clock.now()
     c.review_note = values.text(
         note, field="note", label="复核意见", max_length=500, required=False, multiline=True
     )
@@ -628,7 +627,7 @@ def change_reject(*, actor, change: ChangeRequest | int, note: str) -> ChangeReq
             "提出人不能复核自己的变更申请，须由另一人复核", field="change", code="same_person"
         )
     c.review_note = values.text(note, field="note", label="退回理由", max_length=500, multiline=True)
-    c.state, c.reviewed_by, c.reviewed_at = K.REJECTED, actor, timezone.now()
+    c.state, c.reviewed_by, c.reviewed_at = K.REJECTED, actor, clock.now()
     c.save()
     return c
 

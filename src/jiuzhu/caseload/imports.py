@@ -32,8 +32,8 @@ from pathlib import Path
 import polars as pl
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
+from jiuzhu.common import clock
 from jiuzhu.common.errors import IllegalTransition, NotFound, ValidationFailed
 from jiuzhu.common.scope import CITY, require
 from jiuzhu.policy.selectors import current_policy
@@ -47,7 +47,7 @@ IMPORT_SOURCE = "caseload_import"
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def _dir(sha: str) -> Path:
@@ -205,7 +205,7 @@ def duplicate_decide(*, actor, duplicate: ImportDuplicate | int, decision: str) 
         raise ValidationFailed("请选择“同一人”或“不同人”", field="decision", code="invalid_choice")
     if d.batch.state != ImportBatch.VALIDATED:
         raise IllegalTransition("该批次已审核，不能再修改", field="batch", code="wrong_state")
-    d.decision, d.decided_by, d.decided_at = decision, actor, timezone.now()
+    d.decision, d.decided_by, d.decided_at = decision, actor, clock.now()
     d.save(update_fields=["decision", "decided_by", "decided_at"])
     return d
 
@@ -244,7 +244,7 @@ def batch_approve(*, actor, batch: ImportBatch | int, note: str = "", run_now: b
     b.state, b.approved_by, b.approved_at, b.note = (
         ImportBatch.APPROVED,
         actor,
-        timezone.now(),
+        clock.now(),
         (note or "").strip(),
     )
     b.message = "已批准，等待导入"
@@ -270,6 +270,6 @@ def batch_reject(*, actor, batch: ImportBatch | int, note: str) -> ImportBatch:
         )
     if not (note or "").strip():
         raise ValidationFailed("退回须写明理由", field="note", code="reason_required")
-    b.state, b.approved_by, b.approved_at, b.note = ImportBatch.REJECTED, actor, timezone.now(), note.strip()
+    b.state, b.approved_by, b.approved_at, b.note = ImportBatch.REJECTED, actor, clock.now(), note.strip()
     b.save()
     return b

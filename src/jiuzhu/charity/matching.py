@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Count, Q
-from django.utils import timezone
 
+from jiuzhu.common import clock
 from jiuzhu.intake.models import Application, EmergencyAid
 from jiuzhu.intake.models import Referral as IntakeReferral
 from jiuzhu.registry.models import Household, Person
@@ -223,7 +223,7 @@ def open_needs(
 ) -> list[OpenNeed]:
     """Open needs of the last year (newest first, at most ``limit``) of one ``town``, of the
     ``towns`` listed or of the whole city, each with the offers that fit."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if town:
         towns = [town]
     since = today - timedelta(days=LOOKBACK_DAYS)

@@ -14,8 +14,8 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from jiuzhu.common import clock
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.selectors import deadline, holiday_table
@@ -178,7 +178,7 @@ def refer(
     double help."""
     if s.role_of(actor) not in REFER_ROLES:
         raise PermissionDenied("您的角色不能转介社会力量", code="forbidden")
-    today = today or timezone.localdate()
+    today = today or clock.today()
     # Lock the household, then the offer: two referrals of one household serialise, so the
     # double-help check sees the other one; two of one offer cannot both take its last place.
     household = Household.objects.select_for_update().select_related("town").get(pk=household.pk)
@@ -303,7 +303,7 @@ def refer_from_intake(
 
     pk = intake_referral.pk if isinstance(intake_referral, IntakeReferral) else int(intake_referral)
     ir = IntakeReferral.objects.select_related("application", "application__household").get(pk=pk)
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if R.objects.filter(intake_referral=ir).exclude(state=R.DECLINED).exists():
         raise Conflict("该事项已转介过社会力量", field="intake_referral", code="already_referred")
     if ir.state == IntakeReferral.IN_PROGRESS:
@@ -453,7 +453,7 @@ def _bump(r: CharityReferral, **fields) -> None:
 @racing_write
 def accept(*, actor, referral, version: int | None = None, today: date | None = None) -> CharityReferral:
     r = check_referral(actor=actor, referral_id=_pk(referral), action="accept", version=version)
-    _bump(r, state=R.ACCEPTED, answered_on=today or timezone.localdate(), answered_by=actor)
+    _bump(r, state=R.ACCEPTED, answered_on=today or clock.today(), answered_by=actor)
     _chain(r, actor, f"{r.partner.name}已接收转介，办结期限 {r.due_on.isoformat()}")
     return r
 
@@ -469,7 +469,7 @@ def decline(
     _bump(
         r,
         state=R.DECLINED,
-        answered_on=today or timezone.localdate(),
+        answered_on=today or clock.today(),
         answered_by=actor,
         decline_reason=reason,
     )
@@ -496,7 +496,7 @@ def deliver(
     result = (result or "").strip()
     if not result:
         raise ValidationFailed("请填写帮扶结果", field="result", code="required")
-    today = today or timezone.localdate()
+    today = today or clock.today()
     r = check_referral(actor=actor, referral_id=_pk(referral), action="deliver", version=version)
     offer = r.offer
     paid = issued = None
@@ -570,7 +570,7 @@ def _pk(referral) -> int:
 def tick(*, today: date | None = None) -> int:
     """Flag referrals past their answer or delivery date and tell the referring unit and the
     supervisor, once per due date. Returns how many were newly flagged."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     late = R.objects.filter(
         Q(state=R.REFERRED, answer_due_on__lt=today) | Q(state=R.ACCEPTED, due_on__lt=today)
     ).select_related("partner", "unit")

@@ -9,8 +9,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import F, Sum
-from django.utils import timezone
 
+from jiuzhu.common import clock
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.tx import racing_write
@@ -184,8 +184,8 @@ def donation_receive(
     number. A donation restricted to a purpose must go to a fund or stock of that purpose:
     that is the caller's choice of fund; the restriction text is kept on the receipt."""
     ensure_partner_or_desk(actor, partner)
-    received_on = received_on or timezone.localdate()
-    if received_on > timezone.localdate():
+    received_on = received_on or clock.today()
+    if received_on > clock.today():
         raise ValidationFailed("接收日期不能晚于今天", field="received_on", code="date_in_future")
     donor_name = (donor_name or "").strip()
     if not anonymous and not donor_name:
@@ -271,7 +271,7 @@ def stock_issue(
         item=item,
         referral=referral,
         quantity=quantity,
-        issued_on=issued_on or timezone.localdate(),
+        issued_on=issued_on or clock.today(),
         issued_by=actor,
         note=note[:200],
     )
@@ -304,7 +304,7 @@ def volunteer_log(
         raise ValidationFailed("请填写服务队和志愿者姓名", field="volunteer", code="required")
     if kind not in dict(VolunteerService.KINDS):
         raise ValidationFailed("服务类别无效", field="kind", code="invalid_kind")
-    if served_on is None or served_on > timezone.localdate():
+    if served_on is None or served_on > clock.today():
         raise ValidationFailed("服务日期不能为空或晚于今天", field="served_on", code="invalid_date")
     hours = to_money(hours, "hours")
     if hours > 24:
@@ -349,7 +349,7 @@ def need_claim(*, actor, need_key: str, offer: Offer | None = None, today: date 
     claim, created = NeedClaim.objects.get_or_create(
         partner=partner,
         need_key=need_key,
-        defaults={"offer": offer, "claimed_on": today or timezone.localdate(), "claimed_by": actor},
+        defaults={"offer": offer, "claimed_on": today or clock.today(), "claimed_by": actor},
     )
     if created:
         from jiuzhu.registry.models import Unit

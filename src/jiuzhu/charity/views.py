@@ -13,8 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
+from jiuzhu.common import clock
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.services import log_access
@@ -70,7 +70,7 @@ def home(request):
         own = _ensure_reader(request.user)
     except PermissionDenied as exc:
         return _error(request, exc)
-    today = timezone.localdate()
+    today = clock.today()
     from jiuzhu.intake.selectors import notifications_for
 
     if own is not None:
@@ -133,7 +133,7 @@ def _refer_context(request, household, need: str) -> dict:
         source_id="",
         need=need or "living",
         household=household,
-        raised_on=timezone.localdate(),
+        raised_on=clock.today(),
     )
     matched = {x.offer.pk: x.reasons for x in matching._with_matches([probe])[0].matches} if need else {}
     return {
@@ -148,7 +148,7 @@ def _refer_context(request, household, need: str) -> dict:
             for k in ("source_kind", "source_id", "intake_referral")
         },
         "post": request.POST if request.method == "POST" else None,
-        "today": timezone.localdate(),
+        "today": clock.today(),
     }
 
 
@@ -238,7 +238,7 @@ def referral(request, ref_id: int):
             "consent_by": m.present("name", r.consent_by, role),
             "actions": referrals.allowed_actions(r, request.user),
             "is_partner": role == m.PARTNER,
-            "today": timezone.localdate(),
+            "today": clock.today(),
         },
     )
 
@@ -301,7 +301,7 @@ def partner(request, code: str):
             "donations": donations,
             "volunteers": selectors.volunteer_summary(partner=p),
             "volunteer_kinds": VolunteerService.KINDS,
-            "today": timezone.localdate(),
+            "today": clock.today(),
         },
     )
 

@@ -270,7 +270,9 @@ def fraud_decide(request, pk: int, payload: FraudIn):
 class RelativeIn(Schema):
     name: str
     id_number: str
-    relation: str = Field(..., description="spouse / parent / child / sibling / grandparent / grandchild / in_law")
+    relation: str = Field(
+        ..., description="spouse / parent / child / sibling / grandparent / grandchild / in_law"
+    )
     staff: int | None = Field(None, description="为其他工作人员申报（仅系统管理员）；不填 = 本人")
 
 

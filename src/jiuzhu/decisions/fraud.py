@@ -15,9 +15,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 
-from jiuzhu.common import scope
+from jiuzhu.common import clock, scope
 from jiuzhu.common.errors import IllegalTransition, NotFound, ValidationFailed
 from jiuzhu.common.labels import label
 from jiuzhu.policy import grants as rules
@@ -65,7 +64,7 @@ def fraud_decide(
     """Record the decision: stop, recover, fine. Writes nothing when any part is refused."""
     from jiuzhu.policy.selectors import current_policy
 
-    today = today or timezone.localdate()
+    today = today or clock.today()
     pk = entitlement.pk if isinstance(entitlement, Entitlement) else int(entitlement)
     ent = Entitlement.objects.select_for_update().select_related("household", "unit").filter(pk=pk).first()
     if ent is None:

@@ -208,7 +208,9 @@ def communities() -> list[dict]:
     towns: dict[str, dict] = {}
     rows = Notice.objects.values_list("town__code", "town__name", "community").distinct()
     for code, name, community in rows.order_by("town__name", "community"):
-        towns.setdefault(code, {"code": code, "name": name, "communities": []})["communities"].append(community)
+        towns.setdefault(code, {"code": code, "name": name, "communities": []})["communities"].append(
+            community
+        )
     return list(towns.values())
 
 

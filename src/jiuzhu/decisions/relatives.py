@@ -11,10 +11,9 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from jiuzhu.common import clock, scope, values
 from jiuzhu.common import masking as m
-from jiuzhu.common import scope, values
 from jiuzhu.common.errors import Conflict, PermissionDenied, ValidationFailed
 from jiuzhu.registry.models import StaffRelative, User
 
@@ -69,7 +68,7 @@ def relative_declare(
                 name=name,
                 id_number=number,
                 relation=relation,
-                declared_on=today or timezone.localdate(),
+                declared_on=today or clock.today(),
             )
     except IntegrityError:
         raise Conflict("该亲属已申报备案", field="id_number", code="already_declared") from None

@@ -20,7 +20,6 @@ from decimal import Decimal
 
 import polars as pl
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from jiuzhu.caseload import matching
 from jiuzhu.caseload.reading import _csv, _xlsx
@@ -285,7 +284,7 @@ class _Apply:
         vlist.state = VillageList.APPLIED
         vlist.result = self.result
         vlist.applied_by = self.actor
-        vlist.applied_at = timezone.now()
+        vlist.applied_at = clock.now()
         vlist.save(update_fields=["state", "result", "applied_by", "applied_at"])
 
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from jiuzhu.common import scope, values
+from jiuzhu.common import clock, scope, values
 from jiuzhu.common.errors import NotFound, ValidationFailed
 from jiuzhu.registry.models import Unit
 
@@ -69,7 +68,7 @@ class RankOut(Schema):
 
 
 def _period(q: PeriodQuery) -> tuple[date, date]:
-    today = timezone.localdate()
+    today = clock.today()
     start = q.start or date(today.year, 1, 1)
     end = q.end or date(today.year, 12, 31)
     first, last = values.month_window()

@@ -6,9 +6,9 @@ from datetime import date
 from decimal import Decimal
 
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from jiuzhu.common import clock
 from jiuzhu.registry.models import Unit
 
 from . import charts, kpis, selectors
@@ -30,7 +30,7 @@ def context(*, year: int, cases_url) -> dict:
     ms = kpis.months(date(year, 1, 1), date(year, 12, 31))
     empty = {}
     city = [snaps.get((None, m), empty) for m in ms]
-    today = timezone.localdate()
+    today = clock.today()
     upto = [m for m in ms if m <= today] or ms
     last = max(upto)
     public = reverse("performance:public")

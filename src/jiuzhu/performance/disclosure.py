@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.utils import timezone
-
+from jiuzhu.common import clock
 from jiuzhu.registry.models import Unit
 
 from . import kpis, selectors
@@ -27,7 +26,7 @@ CATEGORY_LABELS = {
 
 def context(*, year: int) -> dict:
     snaps = selectors.year_snapshots(year)
-    today = timezone.localdate()
+    today = clock.today()
     ms = [m for m in kpis.months(date(year, 1, 1), date(year, 12, 31)) if m <= today] or [date(year, 1, 1)]
     towns = list(Unit.objects.filter(kind=Unit.TOWN).order_by("sort_order", "id"))
     months = []

@@ -7,8 +7,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.utils import timezone
 
+from jiuzhu.common import clock
 from jiuzhu.common.errors import PermissionDenied, ValidationFailed
 from jiuzhu.common.masking import ADMIN, CONVENER
 
@@ -92,7 +92,7 @@ def snapshot_refresh(*, year: int, progress: bool = False) -> int:
     coverage = {m: v[0] for m, v in cov_spend.items()}
     spending = {m: v[1] for m, v in cov_spend.items()}
     bar.update()
-    now = timezone.now()
+    now = clock.now()
     objs = []
     for m in ms:
         city = _blank()

@@ -11,9 +11,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 
+from jiuzhu.common import clock
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.masking import ADMIN, APPROVER, CONVENER, SUPERVISOR
 from jiuzhu.registry.models import Unit
@@ -46,7 +46,7 @@ def _date(value: str, default: date, field: str) -> date:
 
 
 def _period(request) -> tuple[date, date]:
-    today = timezone.localdate()
+    today = clock.today()
     year = request.GET.get("year")
     if year and year.isdigit():
         y = int(year)
@@ -78,7 +78,7 @@ def cases_url(figure: str, start: date, end: date, unit=None) -> str:
 def home(request):
     try:
         _ensure_reader(request.user)
-        year = int(request.GET.get("year") or timezone.localdate().year)
+        year = int(request.GET.get("year") or clock.today().year)
     except (JiuzhuError, ValueError) as exc:
         return _error(
             request, exc if isinstance(exc, JiuzhuError) else ValidationFailed("年份无效", field="year")
@@ -91,7 +91,7 @@ def home(request):
 def briefing_pdf(request):
     try:
         _ensure_reader(request.user)
-        year = int(request.GET.get("year") or timezone.localdate().year)
+        year = int(request.GET.get("year") or clock.today().year)
     except (JiuzhuError, ValueError) as exc:
         return _error(
             request, exc if isinstance(exc, JiuzhuError) else ValidationFailed("年份无效", field="year")
@@ -265,7 +265,7 @@ def ranking(request):
 def public(request):
     """信息公开: aggregate figures only (no login, no personal data)."""
     try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
+        year = int(request.GET.get("year") or clock.today().year)
     except ValueError:
-        year = timezone.localdate().year
+        year = clock.today().year
     return render(request, "performance/public.html", disclosure.context(year=year))

@@ -37,8 +37,8 @@ import polars as pl
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from jiuzhu.common import clock
 from jiuzhu.common.errors import Conflict
 
 from .demogen import ASSET_SCHEMA, DEMO_CODE_PREFIX, HOUSEHOLD_SCHEMA, INCOME_SCHEMA, PERSON_SCHEMA, Chunk
@@ -424,7 +424,7 @@ def write_chunks(
     connection = connections[using]
     stats = LoadStats()
     started = time.perf_counter()
-    now = timezone.now()
+    now = clock.now()
     towns = dict(Unit.objects.using(using).filter(kind=Unit.TOWN).values_list("code", "id"))
     names = [m._meta.db_table for m in MODELS]
     # Foreign keys are checked once at the end, as loaddata does (SQLite checks them row by row

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import Case, Count, IntegerField, Max, Prefetch, Q, Value, When
 from django.db.models.functions import Greatest
 
-from jiuzhu.common import idnumber, scope
+from jiuzhu.common import clock, idnumber, scope
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import Conflict, NotFound
 
@@ -231,7 +231,7 @@ def member_view(p: Person, role: str, *, today: date | None = None) -> dict:
         "gender": p.gender,
         "gender_display": p.get_gender_display(),
         "birth_date": _iso(p.birth_date) if sees_id else None,
-        "age": idnumber.age_on(p.birth_date, today or date.today()),
+        "age": idnumber.age_on(p.birth_date, today or clock.today()),
         "phone": m.present("phone", p.phone, role),
         "labour_capacity": p.labour_capacity,
         "labour_capacity_display": p.get_labour_capacity_display(),

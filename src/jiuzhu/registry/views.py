@@ -11,7 +11,6 @@ that needs data gets it from an inclusion tag of its own app.
 
 from __future__ import annotations
 
-from datetime import date
 from functools import wraps
 
 from django.conf import settings
@@ -440,7 +439,7 @@ def income_add(request, code):
         form.mark_errors()
         status = 400
     else:
-        initial = IncomeForm.initial_for(date.today())
+        initial = IncomeForm.initial_for(clock.today())
         if request.GET.get("person"):
             initial["person"] = request.GET["person"]
         form = IncomeForm(initial=initial, members=members)
@@ -476,7 +475,7 @@ def asset_add(request, code):
         form.mark_errors()
         status = 400
     else:
-        form = AssetForm(initial={"as_of": date.today()}, members=members)
+        form = AssetForm(initial={"as_of": clock.today()}, members=members)
         status = 200
     return render(
         request,

@@ -129,7 +129,9 @@ def _plant(*, policy, today: date) -> None:
         lapsed = [x for x in candidates if x not in eligible][: 10 * OMISSIONS]
         IncomeItem.objects.filter(person__household_id__in=lapsed).update(monthly_amount=0)
         st = status_of(policy, today)(lapsed)
-        eligible += st.filter(st["status"].is_not_null())["household_id"].to_list()[: OMISSIONS - len(eligible)]
+        eligible += st.filter(st["status"].is_not_null())["household_id"].to_list()[
+            : OMISSIONS - len(eligible)
+        ]
     officer = _actor("department_officer", "disabled_federation")
     dl = DepartmentList.objects.create(
         kind="severe_disability", unit=officer.unit, filename=DEMO_LIST, state=DepartmentList.APPLIED,

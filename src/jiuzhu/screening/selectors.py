@@ -7,9 +7,8 @@ import re
 from datetime import date
 
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 
-from jiuzhu.common import labels
+from jiuzhu.common import clock, labels
 from jiuzhu.common.masking import present
 from jiuzhu.registry.models import Unit
 
@@ -35,6 +34,8 @@ RULE_NAMES = {
     "approver_rate_off_norm": "审批批准率偏离全市",
     "town_coverage_off_norm": "镇街覆盖率偏离全市",
 }
+
+
 def _word(value) -> str:
     """An evidence value as people read it: a code (a service, a town) by its label."""
     text = str(value)
@@ -125,7 +126,7 @@ def evidence_view(evidence: dict, role: str) -> dict:
 
 
 def alert_view(alert: Alert, role: str, *, today: date | None = None) -> dict:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     person = alert.person
     return {
         "id": alert.pk,
@@ -161,7 +162,7 @@ def alert_view(alert: Alert, role: str, *, today: date | None = None) -> dict:
 
 def overview(qs: QuerySet[Alert], *, today: date | None = None) -> dict:
     """Counts for the page's charts: by kind and status, by rule, by unit (open), overdue."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     by_kind = {k: {"open": 0, "confirmed": 0, "false_positive": 0} for k in KIND_NAMES}
     for row in qs.values("kind", "status").annotate(n=Count("id")).order_by():
         by_kind[row["kind"]][row["status"]] = row["n"]

@@ -10,8 +10,8 @@ import re
 from datetime import date
 
 from django.db import transaction
-from django.utils import timezone
 
+from jiuzhu.common import clock
 from jiuzhu.common.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.masking import ADMIN, APPROVER, CONVENER, DEPARTMENT_OFFICER, SUPERVISOR, TOWN_CASEWORKER
 from jiuzhu.common.selectors import deadline, holiday_table
@@ -38,7 +38,7 @@ def screening_run(*, policy, as_of: date, actor=None, progress=None) -> Screenin
     from .frames import read_inputs
 
     say = progress or (lambda stage: None)
-    started = timezone.now()
+    started = clock.now()
     say("读取数据")
     inputs, cfg = read_inputs(policy=policy, as_of=as_of)
     say("筛查规则")
@@ -130,7 +130,7 @@ def _keep(found, inputs, *, as_of, actor, started, timings, words) -> ScreeningR
     if existing:
         Alert.objects.filter(fingerprint__in=existing).update(last_seen_on=as_of)
     run.found, run.raised = counts_found, counts_new
-    run.finished_at = timezone.now()
+    run.finished_at = clock.now()
     run.save(update_fields=["found", "raised", "finished_at"])
     return run
 
@@ -171,7 +171,7 @@ def alert_resolve(
     alert.status = status
     alert.action = action
     alert.resolution_note = note
-    alert.resolved_on = on or timezone.localdate()
+    alert.resolved_on = on or clock.today()
     alert.resolved_by = actor
     alert.save(update_fields=["status", "action", "resolution_note", "resolved_on", "resolved_by"])
     return alert
@@ -325,7 +325,7 @@ def department_list_apply(*, list_id: int, actor) -> DepartmentList:
         batch_size=2000,
     )
     dl.state = DepartmentList.APPLIED
-    dl.applied_at = timezone.now()
+    dl.applied_at = clock.now()
     dl.staged = []
     dl.save(update_fields=["state", "applied_at", "staged"])
     return dl

@@ -10,10 +10,10 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from jiuzhu.common import clock
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied
 from jiuzhu.common.masking import ADMIN, APPROVER, DATA_PROVIDER, PARTNER, WINDOW_CLERK
 from jiuzhu.common.services import log_access
@@ -57,7 +57,7 @@ def home(request):
     base = selectors.alerts_for(request.user)
     qs = selectors.alerts_for(request.user, **f)
     ov = selectors.overview(base)
-    today = timezone.localdate()
+    today = clock.today()
     page = [selectors.alert_view(a, role, today=today) for a in qs[:200]]
     return render(
         request,
@@ -171,7 +171,7 @@ def report_xlsx(request):
     resp = HttpResponse(
         body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    resp["Content-Disposition"] = f'attachment; filename="screening-{timezone.localdate()}.xlsx"'
+    resp["Content-Disposition"] = f'attachment; filename="screening-{clock.today()}.xlsx"'
     return resp
 
 
@@ -183,7 +183,7 @@ def run_now(request):
     from jiuzhu.policy.selectors import current_policy
 
     try:
-        run = services.screening_run(policy=current_policy(), as_of=timezone.localdate(), actor=request.user)
+        run = services.screening_run(policy=current_policy(), as_of=clock.today(), actor=request.user)
     except JiuzhuError as exc:
         messages.error(request, exc.message)
         return redirect("screening:home")

@@ -5,10 +5,8 @@ supervisor's read-only rule for the whole platform lives in ``guard.py``."""
 
 from __future__ import annotations
 
-from django.utils import timezone
-
+from jiuzhu.common import clock, scope
 from jiuzhu.common import masking as m
-from jiuzhu.common import scope
 from jiuzhu.common.errors import PermissionDenied
 
 # May open the supervision pages at all (the nav item's audience).
@@ -31,7 +29,7 @@ def is_convener(user) -> bool:
         return True
     from .models import ConferenceOfficer
 
-    today = timezone.localdate()
+    today = clock.today()
     return ConferenceOfficer.objects.filter(user=user, since__lte=today).exclude(until__lt=today).exists()
 
 

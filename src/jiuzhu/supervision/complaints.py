@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from jiuzhu.common import clock
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import (
     Conflict,
@@ -123,7 +124,7 @@ def complaint_lodge(
     public = actor is None
     if public:
         _throttle(ip or "0.0.0.0", PublicAttempt.LODGE, *lodge_limits())
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if kind not in dict(Complaint.KINDS):
         raise ValidationFailed("请选择投诉类别", field="kind", code="invalid_kind")
     description = (description or "").strip()
@@ -266,7 +267,7 @@ def complaint_close(
         raise ValidationFailed("请填写调查结果", field="findings", code="required")
     if not c.notes.exists():
         raise IllegalTransition("尚无调查记录，不能办结", code="not_investigated")
-    today = today or timezone.localdate()
+    today = today or clock.today()
     c.state = Complaint.CLOSED
     c.finding = finding
     c.findings = findings
@@ -316,7 +317,7 @@ def accountability_record(
     decided_by = (decided_by or "").strip()
     if not decided_by:
         raise ValidationFailed("请填写作出问责决定的机关", field="decided_by", code="required")
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if not isinstance(decided_on, date):
         raise ValidationFailed("请填写决定日期", field="decided_on", code="required")
     if decided_on > today or decided_on < c.lodged_on:

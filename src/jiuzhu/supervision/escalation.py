@@ -14,8 +14,8 @@ from datetime import date
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
+from jiuzhu.common import clock
 from jiuzhu.common import masking as m
 from jiuzhu.common.selectors import deadline, holiday_table
 from jiuzhu.intake.notify import notify
@@ -70,7 +70,7 @@ def _raise(a: Assignment, level: int, today: date) -> bool:
 
 @transaction.atomic
 def tick(*, today: date | None = None) -> TickReport:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     report = TickReport(today=today)
     table = holiday_table()
     every = escalate_every()

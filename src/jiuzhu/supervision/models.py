@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from jiuzhu.common import clock
 from jiuzhu.registry.models import Unit
 
 
@@ -194,7 +195,7 @@ class Assignment(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.state == self.OPEN and self.due_on < timezone.localdate()
+        return self.state == self.OPEN and self.due_on < clock.today()
 
 
 class AssignmentEvent(models.Model):

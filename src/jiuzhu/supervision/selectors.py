@@ -8,8 +8,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import F, Q, Sum
-from django.utils import timezone
 
+from jiuzhu.common import clock
 from jiuzhu.registry.models import Unit
 
 from .models import (
@@ -30,7 +30,7 @@ def member_units():
 
 
 def officers(*, on: date | None = None):
-    on = on or timezone.localdate()
+    on = on or clock.today()
     return (
         ConferenceOfficer.objects.filter(since__lte=on)
         .filter(Q(until__isnull=True) | Q(until__gte=on))
@@ -46,7 +46,7 @@ def meetings(*, year: int | None = None):
 
 
 def next_meeting(*, today: date | None = None) -> Meeting | None:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return (
         Meeting.objects.filter(status=Meeting.PLANNED, planned_on__gte=today).order_by("planned_on").first()
     )

@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from jiuzhu.common import clock
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 from jiuzhu.common.selectors import deadline, holiday_table
 from jiuzhu.common.tx import racing_write
@@ -41,7 +41,7 @@ QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "�
 
 
 def _today(today: date | None) -> date:
-    return today or timezone.localdate()
+    return today or clock.today()
 
 
 def _text(value, field: str, label: str, *, required: bool = True, max_length: int | None = None) -> str:

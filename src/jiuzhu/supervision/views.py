@@ -12,8 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
+from jiuzhu.common import clock
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.masking import DEPARTMENT_OFFICER
 from jiuzhu.common.services import log_access
@@ -107,7 +107,7 @@ def home(request):
             else [],
             "complaints": list(selectors.complaints_for(user).exclude(state=Complaint.CLOSED)[:20]),
             "notices": selectors.notices_for(user),
-            "today": timezone.localdate(),
+            "today": clock.today(),
         },
     )
 
@@ -152,7 +152,7 @@ def officer_end(request, pk: int):
 
 @reads
 def meetings(request):
-    year = _int(request.GET.get("year")) or timezone.localdate().year
+    year = _int(request.GET.get("year")) or clock.today().year
     return render(
         request,
         "supervision/meetings.html",
@@ -166,7 +166,7 @@ def meetings(request):
 
 @acts
 def meetings_plan(request):
-    year = _int(request.POST.get("year")) or timezone.localdate().year
+    year = _int(request.POST.get("year")) or clock.today().year
     made = services.meetings_plan_year(actor=request.user, year=year)
     messages.success(request, f"已生成 {year} 年季度例会 {len(made)} 次")
     return redirect(reverse("supervision:meetings") + f"?year={year}")
@@ -202,7 +202,7 @@ def meeting(request, pk: int):
             "directives": m.directives.prefetch_related("assignments__unit"),
             "convener": access.is_convener(request.user),
             "units": selectors.member_units(),
-            "today": timezone.localdate(),
+            "today": clock.today(),
         },
     )
 
@@ -291,7 +291,7 @@ def directives(request):
             "directives": selectors.directives(status=request.GET.get("status") or None),
             "convener": access.is_convener(request.user),
             "units": selectors.member_units(),
-            "today": timezone.localdate(),
+            "today": clock.today(),
         },
     )
 
@@ -317,7 +317,7 @@ def directive(request, pk: int):
     return render(
         request,
         "supervision/directive.html",
-        {"d": d, "parts": parts, "convener": access.is_convener(request.user), "today": timezone.localdate()},
+        {"d": d, "parts": parts, "convener": access.is_convener(request.user), "today": clock.today()},
     )
 
 
@@ -451,7 +451,7 @@ def complaint(request, pk: int):
             "handler": handler,
             "findings": Complaint.FINDINGS,
             "record_kinds": AccountabilityRecord.KINDS,
-            "today": timezone.localdate(),
+            "today": clock.today(),
         },
     )
 
@@ -545,5 +545,5 @@ def audit_export(request):
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f'attachment; filename="audit-{timezone.localdate():%Y%m%d}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="audit-{clock.today():%Y%m%d}.xlsx"'
     return response

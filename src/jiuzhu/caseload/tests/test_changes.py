@@ -11,6 +11,7 @@ import pytest
 
 from jiuzhu.caseload import changes
 from jiuzhu.caseload.models import ChangeRequest
+from jiuzhu.common import clock
 from jiuzhu.common.errors import IllegalTransition, PermissionDenied, ValidationFailed
 from jiuzhu.decisions import snapshot
 from jiuzhu.decisions.entitlements import entitlement_grant
@@ -18,7 +19,7 @@ from jiuzhu.decisions.models import Review
 from jiuzhu.registry.models import IncomeItem, Person
 from jiuzhu.registry.services import income_add
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

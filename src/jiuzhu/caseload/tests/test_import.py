@@ -10,12 +10,13 @@ import pytest
 from jiuzhu.caseload import applying, imports
 from jiuzhu.caseload.models import ImportBatch, ImportDuplicate, ImportedEntitlement
 from jiuzhu.caseload.testing import household_rows, merge, workbook
+from jiuzhu.common import clock
 from jiuzhu.common.errors import IllegalTransition, PermissionDenied
 from jiuzhu.decisions.models import Entitlement, Review
 from jiuzhu.registry.models import Household, IncomeItem, Person
 from jiuzhu.registry.testing import make_id
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def _good_file(

@@ -4,10 +4,10 @@ and an open referral; a second run adds nothing."""
 from datetime import date
 
 from django.contrib.auth import authenticate
-from django.utils import timezone
 
 from jiuzhu.charity import demo, selectors
 from jiuzhu.charity.models import CharityReferral, Donation, Partner
+from jiuzhu.common import clock
 from jiuzhu.registry.management.commands.demo import DEMO_PASSWORD
 
 
@@ -16,7 +16,7 @@ def test_demo_seed_is_idempotent_and_usable(staff, make_household, policy):
     staff("town_caseworker", "town_chengdong")
     for name in ("钱一", "孙二"):
         make_household(members=[{"name": name, "birth": date(1968, 4, 4)}])
-    today = timezone.localdate()
+    today = clock.today()
     summary = demo.seed(policy=policy, today=today)
     assert "合作方 4 家" in summary and "转介 2 件" in summary
     assert demo.seed(policy=policy, today=today) == ""

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
 
 import pytest
 from django.conf import settings
 from django.test import Client, RequestFactory
 
+from jiuzhu.common import clock
 from jiuzhu.config.api import api
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +70,7 @@ def test_a_client_posting_what_the_document_says_is_answered(client):
     doc = _doc(client)
     member = "PolicyMemberIn"
     assert "age" in doc["components"]["schemas"][member]["properties"]
-    body = {"as_of": date.today().isoformat(), "household": {"area": "urban", "members": [{"age": 40}]}}
+    body = {"as_of": clock.today().isoformat(), "household": {"area": "urban", "members": [{"age": 40}]}}
     r = client.post("/api/eligibility/evaluate", body, content_type="application/json")
     assert r.status_code == 200, r.content
     assert r.json()["results"]

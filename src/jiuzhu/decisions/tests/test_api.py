@@ -2,10 +2,11 @@
 objections without login, KPI figures."""
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.test import Client
 
+from jiuzhu.common import clock
 from jiuzhu.decisions import cases
 from jiuzhu.decisions.models import Case, Objection
 
@@ -24,7 +25,7 @@ def test_api_notice_objection_and_decision(refer_to, poor_household, caseworker,
     case_id = resp.json()["id"]
     c = Case.objects.get(pk=case_id)
     investigate(c, caseworker)
-    cases.opinion_give(actor=caseworker, case=c, recommend="approve", today=date.today())
+    cases.opinion_give(actor=caseworker, case=c, recommend="approve", today=clock.today())
 
     public = Client()
     notices = public.get("/api/decisions/notices").json()
@@ -42,6 +43,7 @@ def test_api_notice_objection_and_decision(refer_to, poor_household, caseworker,
     listed = boss.get("/api/decisions/cases", {"state": "notice"}).json()
     assert [x["id"] for x in listed] == [case_id] and listed[0]["extension_ground"] == "objection"
     k = boss.get(
-        "/api/decisions/kpi", {"start": (D0 - timedelta(days=1)).isoformat(), "end": date.today().isoformat()}
+        "/api/decisions/kpi",
+        {"start": (D0 - timedelta(days=1)).isoformat(), "end": clock.today().isoformat()},
     )
     assert k.status_code == 200 and k.json()["objections_received"] == 1 and k.json()["cases_opened"] == 1

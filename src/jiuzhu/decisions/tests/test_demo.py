@@ -6,13 +6,14 @@ from decimal import Decimal
 
 from django.test import Client
 
+from jiuzhu.common import clock
 from jiuzhu.decisions import demo
 from jiuzhu.decisions.frames import registry_facts
 from jiuzhu.decisions.models import Case, Entitlement, Letter, Notice
 from jiuzhu.policy.facts import from_registry
 from jiuzhu.registry.services import income_add
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def test_seed_approves_eligible_households_and_shows_every_state(make_household, policy):

@@ -3,10 +3,11 @@ the caseworker's new 低保 referral to start, the approver's case whose notice 
 ("公示期满，待审批"), the unit's referrals by due date, the partner's own referrals."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.test import Client
 
+from jiuzhu.common import clock
 from jiuzhu.decisions import cases
 from jiuzhu.registry.models import User
 
@@ -29,7 +30,7 @@ def queue(html: str, key: str) -> tuple[int, str]:
 
 
 def test_window_and_caseworker_see_todays_dibao_application(refer_to, poor_household, clerk, caseworker):
-    today = date.today()
+    today = clock.today()
     r = refer_to(poor_household, "dibao", today=today)
     n, text = queue(home(clerk), "applications_today")
     assert n == 1 and r.application.tracking_code in text
@@ -41,7 +42,7 @@ def test_window_and_caseworker_see_todays_dibao_application(refer_to, poor_house
 
 
 def test_approver_sees_a_case_whose_notice_ended(refer_to, poor_household, caseworker, approver, staff):
-    start = date.today() - timedelta(days=12)
+    start = clock.today() - timedelta(days=12)
     c = cases.case_open(
         actor=caseworker, referral=refer_to(poor_household, "dibao", today=start), today=start
     )
@@ -58,7 +59,7 @@ def test_approver_sees_a_case_whose_notice_ended(refer_to, poor_household, casew
 
 
 def test_case_on_a_running_notice_is_not_ready(refer_to, poor_household, caseworker, approver):
-    today = date.today()
+    today = clock.today()
     c = cases.case_open(
         actor=caseworker, referral=refer_to(poor_household, "dibao", today=today), today=today
     )
@@ -71,7 +72,7 @@ def test_case_on_a_running_notice_is_not_ready(refer_to, poor_household, casewor
 
 
 def test_department_officer_sees_its_referrals_by_due_date(refer_to, poor_household, staff):
-    today = date.today()
+    today = clock.today()
     r = refer_to(poor_household, "employment_services", today=today)
     officer = staff("department_officer", r.unit.code)
     n, text = queue(home(officer), "unit_referrals")
@@ -90,7 +91,7 @@ def test_approver_is_warned_when_the_household_has_no_bank_account(
 ):
     from jiuzhu.payments.services import bank_account_confirm, bank_account_set
 
-    today = date.today()
+    today = clock.today()
     c = cases.case_open(
         actor=caseworker, referral=refer_to(poor_household, "dibao", today=today), today=today
     )

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from jiuzhu.common import clock
 from jiuzhu.decisions import cases
 from jiuzhu.decisions.models import Case, Letter, Notice, Objection
 from jiuzhu.registry.models import Unit
@@ -33,7 +34,7 @@ def on_notice(refer_to, poor_household, caseworker):
     r = refer_to(poor_household, "dibao")
     c = cases.case_open(actor=caseworker, referral=r, today=D0)
     investigate(c, caseworker)
-    today = date.today()
+    today = clock.today()
     return cases.opinion_give(actor=caseworker, case=c, recommend="approve", today=today)
 
 
@@ -90,7 +91,7 @@ def test_case_screens_for_caseworker_and_approver(on_notice, caseworker, approve
     on_notice.refresh_from_db()
     assert on_notice.state == Case.NOTICE  # the notice is still running: refused with a message
     Case.objects.filter(pk=on_notice.pk).update(state=Case.DECISION)
-    on_notice.notices.update(ends_on=date.today() - timedelta(days=1))
+    on_notice.notices.update(ends_on=clock.today() - timedelta(days=1))
     c.post(f"/decisions/c/{on_notice.pk}/approve/", {"note": "同意"})
     on_notice.refresh_from_db()
     assert on_notice.state == Case.APPROVED and on_notice.entitlement is not None

@@ -410,7 +410,10 @@ def test_openapi_documents_registry(client, as_role):
         "/api/registry/units",
     ):
         assert path in schema["paths"], path
-    assert schema["components"]["schemas"]["RegistryHouseholdIn"]["examples"][0]["members"][0]["relation"] == "head"
+    assert (
+        schema["components"]["schemas"]["RegistryHouseholdIn"]["examples"][0]["members"][0]["relation"]
+        == "head"
+    )
     assert as_role("admin").get("/api/docs").status_code == 200
 
 

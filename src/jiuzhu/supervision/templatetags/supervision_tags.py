@@ -1,7 +1,8 @@
 """Figures for the supervision panels on the registry home page."""
 
 from django import template
-from django.utils import timezone
+
+from jiuzhu.common import clock
 
 from .. import selectors
 from ..models import Assignment, Complaint
@@ -11,7 +12,7 @@ register = template.Library()
 
 @register.simple_tag
 def supervision_summary():
-    today = timezone.localdate()
+    today = clock.today()
     parts = Assignment.objects.exclude(state=Assignment.CLOSED)
     return {
         "next_meeting": selectors.next_meeting(today=today),

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
+from jiuzhu.common import clock
 from jiuzhu.common.errors import PermissionDenied
 from jiuzhu.common.models import AccessLog
 from jiuzhu.intake.testing import refer_to
@@ -40,7 +41,7 @@ def test_audit_finds_a_read_and_the_export_is_logged(household, staff, superviso
     assert AccessLog.objects.filter(username=supervisor.username, action="search").count() == 1
 
     by_unit = c.get(
-        "/supervision/audit/", {"unit": "housing", "start": date.today().isoformat()}
+        "/supervision/audit/", {"unit": "housing", "start": clock.today().isoformat()}
     ).content.decode()
     assert reader.username in by_unit
     elsewhere = c.get("/supervision/audit/", {"unit": "education"}).content.decode()

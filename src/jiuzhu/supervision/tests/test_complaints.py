@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from jiuzhu.common import clock
 from jiuzhu.common.errors import IllegalTransition, PermissionDenied, ValidationFailed
 from jiuzhu.intake import services as intake
 from jiuzhu.supervision import complaints, selectors
@@ -72,7 +73,7 @@ def test_public_complaint_to_accountability(application, handler, supervisor, as
             "staff_name": "孙窗口",
             "kind": "warning",
             "decided_by": "市纪委",
-            "decided_on": date.today().isoformat(),
+            "decided_on": clock.today().isoformat(),
         },
         follow=True,
     )
@@ -113,7 +114,7 @@ def test_not_confirmed_leaves_no_misconduct(handler):
     assert not Misconduct.objects.exists()
     with pytest.raises(IllegalTransition):
         complaints.accountability_record(
-            actor=handler, complaint=c, kind="criticism", decided_by="市纪委", decided_on=date.today()
+            actor=handler, complaint=c, kind="criticism", decided_by="市纪委", decided_on=clock.today()
         )
     c.refresh_from_db()
     assert complaints.public_view(c)["reply"] == "经调查，您反映的问题不属实。"

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
+from jiuzhu.common import clock
 from jiuzhu.intake.testing import PDF_BYTES
 from jiuzhu.supervision.models import Assignment, Directive, Meeting, MeetingAttachment
 
@@ -14,14 +14,14 @@ pytestmark = pytest.mark.django_db
 
 def test_meeting_by_forms(as_user, convener, staff):
     c = as_user(convener)
-    year = timezone.localdate().year
+    year = clock.today().year
     r = c.post("/supervision/meetings/plan/", {"year": year}, follow=True)
     assert f"已生成 {year} 年季度例会 4 次" in r.content.decode()
     r = c.post(
         "/supervision/meetings/call/",
         {
             "title": "防汛救灾专题会议",
-            "planned_on": timezone.localdate().isoformat(),
+            "planned_on": clock.today().isoformat(),
             "reason": "汛期受灾人员救助",
         },
     )
@@ -80,7 +80,7 @@ def test_meeting_by_forms(as_user, convener, staff):
 def test_api(client, as_user, convener, staff):
     assert client.get("/api/supervision/meetings").status_code == 401
     c = as_user(convener)
-    year = timezone.localdate().year
+    year = clock.today().year
     r = c.post("/api/supervision/meetings/plan", {"year": year}, content_type="application/json")
     assert r.status_code == 200 and len(r.json()) == 4 and r.json()[0]["agenda"][0]["kind"] == "directives"
     r = c.post(
@@ -159,7 +159,7 @@ def test_complaint_api_to_accountability(as_user, handler, supervisor, staff):
     assert r.json()["finding"] == "confirmed"
     r = h.post(
         f"/api/supervision/complaints/{code}/accountability",
-        {"kind": "admonition", "decided_by": "市纪委", "decided_on": timezone.localdate().isoformat()},
+        {"kind": "admonition", "decided_by": "市纪委", "decided_on": clock.today().isoformat()},
         content_type="application/json",
     )
     assert r.status_code == 200

@@ -3,8 +3,8 @@ report read per role."""
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
 
+from jiuzhu.common import clock
 from jiuzhu.intake import services as intake
 from jiuzhu.verification import testing
 
@@ -35,7 +35,7 @@ def test_upload_apply_request_and_report(worked, clerk, officer, provider_of, st
     r = client_for(staff("data_provider", "tax")).get(f"/api/verification/datasets/{up['id']}")
     assert r.status_code == 403 and r.json()["code"] == "out_of_scope"
 
-    all_datasets(as_of=timezone.localdate())  # the API asks as of today
+    all_datasets(as_of=clock.today())  # the API asks as of today
     c = client_for(clerk)
     intake.application_create(
         actor=clerk, household=worked, needs=["living"], today=TODAY

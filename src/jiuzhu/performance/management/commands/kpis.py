@@ -5,8 +5,8 @@ with the rules (``--monitor``, nightly), recompute the monthly KPI snapshots the
 import time
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
+from jiuzhu.common import clock
 from jiuzhu.performance.services import snapshot_refresh
 
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, refresh=False, year=None, monitor=False, **opts):
-        year = year or timezone.localdate().year
+        year = year or clock.today().year
         if not refresh and not monitor:
             self.stdout.write("用法：jiuzhu kpis [--monitor] [--refresh] [--year Y]")
             return
@@ -30,7 +30,7 @@ class Command(BaseCommand):
             from jiuzhu.policy.selectors import current_policy
 
             t0 = time.perf_counter()
-            n = monitoring_refresh(policy=current_policy(), on=timezone.localdate())
+            n = monitoring_refresh(policy=current_policy(), on=clock.today())
             self.stdout.write(f"低收入监测家庭已重新认定：{n} 户，用时 {time.perf_counter() - t0:.2f} 秒")
         if not refresh:
             return

@@ -7,8 +7,8 @@ import sys
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from jiuzhu.common import clock
 from jiuzhu.common.errors import JiuzhuError
 
 KINDS = (("duplicate", "查重"), ("omission", "查漏"), ("unfairness", "查不公"))
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         from jiuzhu.policy.selectors import current_policy
         from jiuzhu.screening.services import screening_run
 
-        as_of = options["as_of"] or timezone.localdate()
+        as_of = options["as_of"] or clock.today()
         bar = tqdm(total=len(STAGES), desc="筛查", unit="步", file=sys.stderr, disable=options["no_progress"])
 
         begun = []
