@@ -3,12 +3,13 @@ endpoint calls one service or selector; errors are the platform's {"code","field
 
 from __future__ import annotations
 
-from django.http import HttpResponse
-from ninja import Field, File, Router, Schema, Status
+from django.http import FileResponse, HttpResponse
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from jiuzhu.common import values
 from jiuzhu.common.errors import NotFound
+from jiuzhu.intake.documents import open_stored
 from jiuzhu.registry.models import Household, Person
 
 from . import changes, imports, selectors, sheets
@@ -134,6 +135,16 @@ def _change_out(c: ChangeRequest, effects=None) -> dict:
         "review_note": c.review_note,
         "effects": effects if effects is not None else c.effects,
         "result": c.result,
+        "documents": [
+            {
+                "id": d.pk,
+                "title": d.title,
+                "size": d.size,
+                "content_type": d.content_type,
+                "url": f"/api/caseload/changes/{c.pk}/documents/{d.pk}",
+            }
+            for d in c.documents.all()
+        ],
     }
 
 
@@ -189,3 +200,19 @@ def change_approve(request, change_id: int, payload: NoteIn):
 @router.post("/changes/{change_id}/reject", response={200: dict, **ERRORS}, summary="退回变更申请")
 def change_reject(request, change_id: int, payload: NoteIn):
     return _change_out(changes.change_reject(actor=request.user, change=change_id, note=payload.note))
+
+
+@router.post(
+    "/changes/{change_id}/documents",
+    response={201: dict, **ERRORS},
+    summary="为待复核的变更申请添加证明材料（PDF、JPG、PNG）",
+)
+def change_document_add(request, change_id: int, file: File[UploadedFile], title: Form[str] = "证明材料"):
+    d = changes.document_add(actor=request.user, change=change_id, file=file, title=title)
+    return Status(201, {"id": d.pk, "title": d.title, "size": d.size, "content_type": d.content_type})
+
+
+@router.get("/changes/{change_id}/documents/{doc_id}", response={200: None, **ERRORS}, summary="查阅证明材料")
+def change_document(request, change_id: int, doc_id: int):
+    d = selectors.change_document(actor=request.user, change_id=change_id, doc_id=doc_id)
+    return FileResponse(open_stored(d.path), content_type=d.content_type)

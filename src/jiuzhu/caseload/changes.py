@@ -276,6 +276,18 @@ def _check(
                 f"合入家庭“{p.get('other')}”不存在", field="other", code="unknown_household"
             )
         relations = {str(k): v for k, v in (p.get("relations") or {}).items()}
+        head = other.members.filter(relation="head").first()
+        if p.get("head_relation") and head is not None:  # the form names only the other head's
+            relations.setdefault(str(head.pk), p["head_relation"])
+        members = set(other.members.values_list("pk", flat=True))
+        for pk, relation in relations.items():
+            if not pk.isdigit() or int(pk) not in members:
+                raise ValidationFailed("合入的成员须是被合入家庭的成员", field="relations", code="not_member")
+            registry._choice(relation, Person.RELATIONS, "relations", "与户主关系")
+            if relation == "head":
+                raise ValidationFailed(
+                    "合户后仍以本家庭户主为户主", field="relations", code="one_head_required"
+                )
         return {"other": other.code, "relations": relations}, {}, f"合户：家庭 {other.code} 并入本户"
     raise ValidationFailed("未知的变更事项", field="kind", code="invalid_choice")
 
@@ -300,8 +312,11 @@ def change_raise(
     reason: str = "",
     channel: str | None = None,
     today: date | None = None,
+    document=None,
+    document_title: str = "证明材料",
 ) -> ChangeRequest:
-    """Propose a change to a verified fact; nothing of the registry changes yet."""
+    """Propose a change to a verified fact, with its document if one is given (a refused
+    document refuses the request: nothing is kept); nothing of the registry changes yet."""
     require(actor, "change.raise", household=household)
     if kind not in dict(K.KINDS):
         raise ValidationFailed("未知的变更事项", field="kind", code="invalid_choice")
@@ -310,7 +325,7 @@ def change_raise(
     reason = values.text(
         reason, field="reason", label="变更原因", max_length=500, required=False, multiline=True
     )
-    return ChangeRequest.objects.create(
+    c = ChangeRequest.objects.create(
         kind=kind,
         channel=_channel(actor, channel),
         household=household,
@@ -322,6 +337,9 @@ def change_raise(
         reason=reason,
         raised_by=actor,
     )
+    if document is not None:
+        _attach(c, actor=actor, file=document, title=document_title)
+    return c
 
 
 def _jsonable(d: dict) -> dict:
@@ -331,14 +349,18 @@ def _jsonable(d: dict) -> dict:
 @transaction.atomic
 def document_add(*, actor, change: ChangeRequest | int, file, title: str) -> ChangeDocument:
     """Attach a document (PDF, JPG or PNG, checked by content) to a pending request."""
-    from jiuzhu.intake.documents import store
-
     c = _lock(change)
     require(actor, "change.raise", household=c.household)
     if c.state != K.PENDING:
         raise IllegalTransition("变更申请已处理，不能再添加材料", field="change", code="wrong_state")
+    return _attach(c, actor=actor, file=file, title=title, field="file")
+
+
+def _attach(c: ChangeRequest, *, actor, file, title: str, field: str = "document") -> ChangeDocument:
+    from jiuzhu.intake.documents import store
+
     title = values.text(title, field="title", label="材料名称", max_length=100)
-    s = store(file)
+    s = store(file, field=field)
     return ChangeDocument.objects.create(
         change=c,
         title=title,
@@ -354,7 +376,13 @@ def document_add(*, actor, change: ChangeRequest | int, file, title: str) -> Cha
 
 
 def _apply(c: ChangeRequest, actor) -> dict:
-    """Write the change through the registry's services; returns what was written."""
+    """Write the change through the registry's services (the caller checked ``change.review``,
+    which stands in for their ``household.write``); returns what was written."""
+    with registry.applying_reviewed_change():
+        return _write(c, actor)
+
+
+def _write(c: ChangeRequest, actor) -> dict:
     p, hh, person = c.payload, c.household, c.person
     if c.kind in (K.BIRTH, K.MOVE_IN):
         if p.get("from_household"):

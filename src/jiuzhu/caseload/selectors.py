@@ -28,12 +28,49 @@ def change_requests(*, actor, state: str | None = None, household=None):
     return qs
 
 
+def changes_to_review(*, actor):
+    """Pending requests ``actor`` may apply: within ``change.review`` and raised by someone else."""
+    qs = households_in_scope(
+        actor,
+        "change.review",
+        ChangeRequest.objects.select_related("household", "person", "raised_by"),
+        path="household__",
+    )
+    return qs.filter(state=ChangeRequest.PENDING).exclude(raised_by=actor)
+
+
 def change_request(*, actor, pk: int) -> ChangeRequest:
     from .changes import _get
 
     c = _get(pk)
     require(actor, "change.read", household=c.household)
     return c
+
+
+def change_document(*, actor, change_id: int, doc_id: int):
+    """A change request's document for ``actor`` to open (``change.read`` on its household);
+    the read is logged."""
+    from jiuzhu.common import scope
+    from jiuzhu.common.errors import NotFound
+
+    from .models import ChangeDocument
+
+    doc = (
+        ChangeDocument.objects.select_related("change__household")
+        .filter(pk=doc_id, change_id=change_id)
+        .first()
+    )
+    if doc is None:
+        raise NotFound("材料不存在", field="document", code="document_not_found")
+    scope.read(
+        actor,
+        "change.read",
+        household=doc.change.household,
+        object_type="caseload.change_document",
+        object_id=doc.pk,
+        purpose="查阅变更证明材料",
+    )
+    return doc
 
 
 def chain_entries(*, household, role):

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from jiuzhu.common import scope, uploads, values
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied
 from jiuzhu.common.views import post_action
-from jiuzhu.registry.models import Household, Person, Unit
+from jiuzhu.registry.models import Asset, Household, Person, Unit
 
 from . import changes, imports, selectors, sheets
 from .models import ChangeRequest, ImportBatch
@@ -147,21 +147,37 @@ def reject(request, pk: int):
 
 # --- change requests -------------------------------------------------------------------------
 
-FORM_KINDS = (
-    ChangeRequest.DEATH,
-    ChangeRequest.INCOME,
-    ChangeRequest.MEMBER_FACTS,
-    ChangeRequest.ADDRESS,
-    ChangeRequest.BANK_ACCOUNT,
-    ChangeRequest.MOVE_TOWN,
-)
+# what each kind asks of the form besides the common fields (member, channel, reason, document)
+MEMBER_KINDS = frozenset(changes.PERSON_KINDS)
+RELATIONS_NOT_HEAD = [(k, v) for k, v in Person.RELATIONS if k != "head"]
 
 
 def _payload(kind: str, post) -> dict:
+    """The request's payload from the form's fields for ``kind`` (checked by the service)."""
     g = post.get
-    if kind == ChangeRequest.DEATH:
+    K = ChangeRequest
+    if kind in (K.BIRTH, K.MOVE_IN):
+        member = {
+            k: g(f"m_{k}")
+            for k in (
+                "name",
+                "id_number",
+                "relation",
+                "labour_capacity",
+                "disability_kind",
+                "disability_grade",
+                "school_stage",
+                "employment_status",
+                "phone",
+            )
+            if g(f"m_{k}") not in (None, "")
+        }
+        return {"member": member}
+    if kind == K.DEATH:
         return {"died_on": g("died_on")}
-    if kind == ChangeRequest.INCOME:
+    if kind == K.MOVE_OUT:
+        return {"to_household": g("to_household"), "relation": g("to_relation") or "other"}
+    if kind == K.INCOME:
         return {
             "kind": g("income_kind"),
             "monthly_amount": g("monthly_amount"),
@@ -169,7 +185,7 @@ def _payload(kind: str, post) -> dict:
             "period_end": g("period_end"),
             "replaces": post.getlist("replaces"),
         }
-    if kind == ChangeRequest.MEMBER_FACTS:
+    if kind == K.MEMBER_FACTS:
         fields = {
             k: g(k)
             for k in (
@@ -183,23 +199,43 @@ def _payload(kind: str, post) -> dict:
             if g(k) not in (None, "")
         }
         return {"fields": fields}
-    if kind == ChangeRequest.ADDRESS:
+    if kind == K.ASSET:
+        if g("remove_asset"):
+            return {"remove": g("remove_asset")}
+        return {
+            "kind": g("asset_kind"),
+            "value": g("value"),
+            "floor_area": g("floor_area"),
+            "as_of": g("as_of"),
+            "vehicle_purpose": g("vehicle_purpose"),
+            "description": g("description"),
+        }
+    if kind == K.ADDRESS:
         return {k: g(k) for k in ("address", "community", "phone") if g(k)}
-    if kind == ChangeRequest.BANK_ACCOUNT:
+    if kind == K.BANK_ACCOUNT:
         return {"bank_name": g("bank_name"), "number": g("number"), "holder_name": g("holder_name")}
-    if kind == ChangeRequest.MOVE_TOWN:
+    if kind == K.MOVE_TOWN:
         return {"town": g("town"), "community": g("community"), "address": g("address")}
+    if kind == K.SPLIT:
+        members = {k[len("split_") :]: v for k, v in post.items() if k.startswith("split_") and v}
+        return {"members": members, "address": g("address"), "community": g("community")}
+    if kind == K.MERGE:
+        return {"other": g("other"), "head_relation": g("head_relation") or "other"}
     return {}
 
 
 @_guard
 def change_new(request, code: str):
+    """Step 1 chooses the kind of change (``?kind=``); step 2 is that kind's form, with the
+    member concerned, how it was raised, the reason and a document."""
     hh = Household.objects.select_related("town").filter(code=code).first()
     if hh is None:
         raise NotFound("家庭不存在")
     scope.require(request.user, "change.raise", household=hh)
-    if request.method == "POST":
-        kind = request.POST.get("kind", "")
+    kind = request.POST.get("kind") or request.GET.get("kind") or ""
+    if kind not in dict(ChangeRequest.KINDS):
+        kind = ""
+    if request.method == "POST" and kind:
         person = Person.objects.filter(pk=request.POST.get("person") or 0, household=hh).first()
         try:
             c = changes.change_raise(
@@ -210,24 +246,35 @@ def change_new(request, code: str):
                 payload=_payload(kind, request.POST),
                 reason=request.POST.get("reason", ""),
                 channel=request.POST.get("channel"),
+                document=request.FILES.get("document"),
+                document_title=request.POST.get("document_title") or "证明材料",
             )
-            if request.FILES.get("document"):
-                changes.document_add(
-                    actor=request.user,
-                    change=c,
-                    file=request.FILES["document"],
-                    title=request.POST.get("document_title") or "证明材料",
-                )
         except JiuzhuError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, f"已提交变更申请 #{c.pk}，待另一名工作人员复核后生效")
             return redirect("caseload:change", c.pk)
+    members = list(hh.members.filter(deceased_on__isnull=True).order_by("id"))
     ctx = {
         "hh": hh,
-        "members": list(hh.members.filter(deceased_on__isnull=True).order_by("id")),
-        "kinds": [(k, v) for k, v in ChangeRequest.KINDS if k in FORM_KINDS],
+        "kind": kind,
+        "kind_name": dict(ChangeRequest.KINDS).get(kind, ""),
+        "needs_member": kind in MEMBER_KINDS,
+        "members": members,
+        "kinds": ChangeRequest.KINDS,
+        "relations": RELATIONS_NOT_HEAD,
+        "all_relations": Person.RELATIONS,
+        "incomes": list(
+            Person._meta.apps.get_model("registry", "IncomeItem")
+            .objects.filter(person__household=hh)
+            .select_related("person")
+        )
+        if kind == ChangeRequest.INCOME
+        else [],
         "income_kinds": Person._meta.apps.get_model("registry", "IncomeItem").KINDS,
+        "assets": list(hh.assets.all()) if kind == ChangeRequest.ASSET else [],
+        "asset_kinds": Asset.KINDS,
+        "vehicle_purposes": Asset.VEHICLE_PURPOSES,
         "towns": Unit.objects.filter(kind=Unit.TOWN).exclude(pk=hh.town_id),
         "disability_kinds": Person.DISABILITY_KINDS,
         "labour": Person.LABOUR,
@@ -246,6 +293,8 @@ def change(request, pk: int):
         "c": c,
         "effects": effects,
         "documents": list(c.documents.all()),
+        "can_attach": c.state == ChangeRequest.PENDING
+        and scope.allows(request.user, "change.raise", household=c.household),
         "can_review": c.state == ChangeRequest.PENDING
         and c.raised_by_id != request.user.pk
         and scope.allows(request.user, "change.review", household=c.household),
@@ -264,4 +313,25 @@ def change_approve(request, pk: int):
 def change_reject(request, pk: int):
     changes.change_reject(actor=request.user, change=pk, note=request.POST.get("note", ""))
     messages.success(request, "已退回")
+    return redirect("caseload:change", pk)
+
+
+@_guard
+def change_document(request, pk: int, doc: int):
+    from jiuzhu.intake.documents import open_stored
+
+    d = selectors.change_document(actor=request.user, change_id=pk, doc_id=doc)
+    return FileResponse(open_stored(d.path), content_type=d.content_type)
+
+
+@post_action("caseload:home")
+def change_document_add(request, pk: int):
+    f = request.FILES.get("document")
+    if f is None:
+        messages.error(request, "请选择要上传的材料")
+        return redirect("caseload:change", pk)
+    changes.document_add(
+        actor=request.user, change=pk, file=f, title=request.POST.get("document_title") or "证明材料"
+    )
+    messages.success(request, "已添加证明材料")
     return redirect("caseload:change", pk)

@@ -103,9 +103,10 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     "caseload.approve": ("审核存量数据导入", {AP: CITY, AD: CITY}),
     "caseload.read": ("查看存量数据导入", {TC: TOWN, AP: CITY, SU: CITY, AD: CITY}),
     # change requests for verified facts (变更申请): raised at the window or by the town,
-    # applied by a second person of the household's town (who may write it: household.write)
+    # applied by a second person (never the one who raised it, caseload.changes): a caseworker
+    # of the household's town or the city's approver
     "change.raise": ("提出变更申请", {WC: TOWN, TC: TOWN, AD: CITY}),
-    "change.review": ("复核变更申请", {TC: TOWN, AD: CITY}),
+    "change.review": ("复核变更申请", {TC: TOWN, AP: CITY, AD: CITY}),
     "change.read": ("查看变更申请", {WC: TOWN, TC: TOWN, AP: CITY, SU: CITY, AD: CITY}),
     # performance (绩效考核): KPIs, evaluation scores and the ranking, read city-wide by those
     # who judge the units (performance.views READERS)
