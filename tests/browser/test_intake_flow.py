@@ -51,8 +51,10 @@ def test_intake_flow(catalogue, live_server, browser, login, staff, make_househo
     assert "已受理" in _messages(page)
 
     # 2. refers to two services from the proposals
-    page.check(f"#svc-{a.code}")
-    page.check(f"#svc-{b.code}")
+    for s in (a, b):  # the services are grouped by category; a folded group is opened first
+        if not page.locator(f"#svc-{s.code}").is_visible():
+            page.click(f"details:has(#svc-{s.code}) > summary")
+        page.check(f"#svc-{s.code}")
     page.click("button:has-text('确认分办所选事项')")
     assert "已分办" in _messages(page)
     receipt = page.context.new_page()

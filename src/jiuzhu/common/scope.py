@@ -56,6 +56,9 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     "household.register": ("登记新家庭", {WC: CITY, TC: TOWN, AD: CITY}),
     "document.read": ("查看申请材料", _READERS),
     "document.write": ("上传申请材料", {WC: TOWN, TC: TOWN, DO: UNIT, AD: CITY}),
+    # emergency aid first (先行救助): paid at once by the receiving town's window, on the rule's
+    # amount, the file completed afterwards (intake.services.emergency_grant)
+    "emergency.grant": ("先行救助", {WC: TOWN, TC: TOWN}),
     # bank accounts (银行账户): the payee's own town or the paying unit; a change waits for a
     # second person's confirmation (payments.services)
     "bank_account.read": ("查看银行账户", {TC: TOWN, DO: UNIT, AP: CITY, SU: CITY, AD: CITY}),

@@ -51,6 +51,10 @@ class ApplicationIn(Schema):
     requester_name: str = ""
     requester_phone: str = ""
     promise_signed: bool = Field(False, description="已签署承诺书")
+    emergency_cause: str = Field(
+        "", description="急难原因（需求含 emergency 时）：fire/accident/illness/disaster/other"
+    )
+    emergency_need: str | None = Field(None, description="急难所需金额（元），规则据此核定先行救助金额")
 
 
 class ApplicantOut(Schema):
@@ -264,8 +268,10 @@ class CharityIn(VersionIn):
 
 
 class EmergencyIn(Schema):
-    amount: str = Field(..., examples=["1500.00"])
-    cause: str = Field(..., description="fire/accident/illness/disaster/other")
+    amount: str | None = Field(
+        None, examples=["1500.00"], description="omitted: the rule's amount on the declared need"
+    )
+    cause: str = Field("", description="fire/accident/illness/disaster/other; omitted: the declared cause")
     note: str = ""
 
 
@@ -376,6 +382,8 @@ def application_create(request, payload: ApplicationIn):
             "requester_name",
             "requester_phone",
             "promise_signed",
+            "emergency_cause",
+            "emergency_need",
         }
     )
     if payload.new_household is not None:

@@ -21,6 +21,14 @@ NEEDS = [
     ("emergency", "突发困难（急难）"),
 ]
 NEED_LABELS = dict(NEEDS)
+# causes of an emergency (急难): declared at the window, paid first (先行救助) by cause
+EMERGENCY_CAUSES = [
+    ("fire", "火灾"),
+    ("accident", "交通事故等意外"),
+    ("illness", "突发重大疾病"),
+    ("disaster", "自然灾害"),
+    ("other", "其他急难情形"),
+]
 
 
 class Application(models.Model):
@@ -50,6 +58,12 @@ class Application(models.Model):
     requester_phone = models.CharField("提出人电话", max_length=20, blank=True)
     needs = models.JSONField("救助需求", default=list)
     description = models.TextField("困难情况", blank=True)
+    # an urgent request (need "emergency"): its cause and the amount needed, which the
+    # temporary-assistance rule turns into the amount paid first (先行救助)
+    emergency_cause = models.CharField("急难原因", max_length=20, choices=EMERGENCY_CAUSES, blank=True)
+    emergency_need = models.DecimalField(
+        "急难所需金额（元）", max_digits=10, decimal_places=2, null=True, blank=True
+    )
     promise_signed = models.BooleanField("已签署承诺书", default=False)
     # The last four characters of the applicant's ID number: the second factor of the public
     # tracking page, kept here so a lookup reads one row.
@@ -299,13 +313,7 @@ class EmergencyAid(models.Model):
 
     OPEN, COMPLETED = "open", "completed"
     STATES = [(OPEN, "待补齐手续"), (COMPLETED, "手续已补齐")]
-    CAUSES = [
-        ("fire", "火灾"),
-        ("accident", "交通事故等意外"),
-        ("illness", "突发重大疾病"),
-        ("disaster", "自然灾害"),
-        ("other", "其他急难情形"),
-    ]
+    CAUSES = EMERGENCY_CAUSES
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="emergency_aids")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="emergency_aids")

@@ -105,6 +105,20 @@ def _clean_needs(needs) -> list[str]:
     return sorted(needs, key=known.index)
 
 
+def _emergency_facts(needs: list[str], cause, need) -> tuple[str, Decimal | None]:
+    """The urgent request's cause and amount needed (both or neither; only with need
+    ``emergency``)."""
+    cause = (cause or "").strip()
+    need = None if need in (None, "") else _money(need, field="emergency_need")
+    if "emergency" not in needs:
+        return "", None
+    if cause and cause not in dict(EmergencyAid.CAUSES):
+        raise ValidationFailed("急难原因不是有效取值", field="emergency_cause", code="invalid_choice")
+    if need is not None and not cause:
+        raise ValidationFailed("请选择急难原因", field="emergency_cause", code="required")
+    return cause, need
+
+
 @racing_write
 def application_create(
     *,
@@ -117,9 +131,12 @@ def application_create(
     requester_name: str = "",
     requester_phone: str = "",
     promise_signed: bool = False,
+    emergency_cause: str = "",
+    emergency_need=None,
     today: date | None = None,
 ) -> Application:
-    """Register a request at the actor's window. The applicant is a member of the household
+    """Register a request at the actor's window. An urgent request (need ``emergency``) may
+    carry its cause and the amount needed: the rule then gives the amount paid first (先行救助). The applicant is a member of the household
     (the head when not given); who actually came to the window is recorded separately.
 
     A second submit for the same household and the same needs while one is open returns the
@@ -139,6 +156,7 @@ def application_create(
     if requester_kind in ("agent", "committee") and not requester_name.strip():
         raise ValidationFailed("代为申请时须填写提出人姓名", field="requester_name", code="required")
     wanted = _clean_needs(needs)
+    cause, need = _emergency_facts(wanted, emergency_cause, emergency_need)
     Household.objects.select_for_update().filter(pk=household.pk).values_list("pk").first()
     existing = (
         Application.objects.filter(household=household, status=Application.OPEN, needs=wanted)
@@ -162,6 +180,8 @@ def application_create(
             requester_phone=requester_phone.strip(),
             needs=wanted,
             description=(description or "").strip(),
+            emergency_cause=cause,
+            emergency_need=need,
             promise_signed=bool(promise_signed),
             id_tail=applicant.id_number[-4:],
             received_at=now,
@@ -473,23 +493,49 @@ def _emergency_entitlement(aid, *, application, actor, policy, today: date) -> N
 
 @racing_write
 def emergency_grant(
-    *, actor, application: Application, amount, cause: str, note: str = "", today: date | None = None
+    *,
+    actor,
+    application: Application,
+    amount=None,
+    cause: str = "",
+    note: str = "",
+    today: date | None = None,
 ) -> EmergencyAid:
-    """A town caseworker of the receiving town pays small emergency aid at once; the file is
-    due within the policy's limit (demo: 10 working days)."""
-    if role_of(actor) != m.TOWN_CASEWORKER or actor.unit_id != application.window_id:
-        raise PermissionDenied("先行救助须由受理镇街的社会救助经办人员决定", code="not_town_caseworker")
+    """Staff of the receiving town's window (clerk or caseworker, scope row
+    ``emergency.grant``) pay small emergency aid at once; the file is due within the policy's
+    limit (demo: 10 working days).
+
+    The amount is the rule's (``selectors.emergency_offer``: the temporary-assistance rule on
+    the declared need, capped at the 先行救助 limit) when ``amount`` is not given — the
+    window's one click; a typed amount may be lower, never above the rule's or the limit.
+    ``cause`` defaults to the one declared with the request."""
+    scope.require(actor, "emergency.grant", town=application.window_id)
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status != Application.OPEN:
         raise IllegalTransition("该申请已办结，不能再先行救助", code="application_closed")
     if "emergency" not in application.needs:
         raise IllegalTransition("先行救助仅适用于申请了突发困难（急难）救助的情形", code="not_emergency")
+    cause = cause or application.emergency_cause
     if cause not in dict(EmergencyAid.CAUSES):
         raise ValidationFailed("请选择急难原因", field="cause", code="required")
     today = today or clock.today()
     policy = current_policy()
+    offer = selectors.emergency_offer(application, today=today, policy=policy)
+    if amount is None or amount == "":
+        if offer.amount is None:
+            raise ValidationFailed(
+                "规则未能算出先行救助金额（请登记急难所需金额）", field="amount", code="no_rule_amount"
+            )
+        amount = offer.amount
     amount = _money(amount)
-    limit = catalogue.emergency_limit(policy, today)
+    if offer.amount is not None and amount > offer.amount:
+        raise ValidationFailed(
+            f"先行救助金额不能超过规则核定的 {offer.amount:.2f} 元",
+            field="amount",
+            code="above_rule_amount",
+            limit=f"{offer.amount:.2f}",
+        )
+    limit = offer.limit
     if amount > limit:
         raise ValidationFailed(
             f"先行救助金额不能超过 {limit:.2f} 元；更高金额请按临时救助程序审批",

@@ -13,7 +13,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
-from jiuzhu.common import clock
+from jiuzhu.common import clock, scope
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.services import log_access
 from jiuzhu.common.signin import client_ip
@@ -73,6 +73,9 @@ def window(request):
             "applications": selectors.window_applications(town, limit=20),
             "lists": selectors.deadline_lists(window=town),
             "aids": selectors.open_emergency_aids(window=town),
+            "urgent": selectors.urgent_requests(window=town)
+            if scope.allows(request.user, "emergency.grant", town=town)
+            else [],
             "notices": selectors.notifications_for(request.user, limit=10),
         },
     )
@@ -99,6 +102,8 @@ def application_new(request, household_code: str):
                 requester_name=request.POST.get("requester_name", ""),
                 requester_phone=request.POST.get("requester_phone", ""),
                 promise_signed=bool(request.POST.get("promise_signed")),
+                emergency_cause=request.POST.get("emergency_cause", ""),
+                emergency_need=request.POST.get("emergency_need", "").strip() or None,
             )
         except JiuzhuError as exc:
             messages.error(request, exc.message)
@@ -119,6 +124,7 @@ def application_new(request, household_code: str):
             "members": members,
             "needs": NEEDS,
             "requesters": Application.REQUESTERS,
+            "causes": EmergencyAid.CAUSES,
             "post": request.POST if request.method == "POST" else None,
         },
     )
@@ -155,8 +161,11 @@ def application(request, code: str):
             "app": app,
             "view": view,
             "is_window": is_window,
-            "can_emergency": _role(user) == "town_caseworker" and user.unit_id == app.window_id,
-            "proposals": selectors.proposals(app) if is_window and app.status == Application.OPEN else [],
+            "can_emergency": scope.allows(user, "emergency.grant", town=app.window_id),
+            "emergency_offer": selectors.emergency_offer(app) if "emergency" in app.needs else None,
+            "proposals": selectors.proposal_groups(selectors.proposals(app))
+            if is_window and app.status == Application.OPEN
+            else [],
             "members": list(app.household.members.order_by("id")),
             "doc_kinds": Document.KINDS,
             "causes": EmergencyAid.CAUSES,
@@ -229,11 +238,13 @@ def emergency(request, code: str):
     services.emergency_grant(
         actor=request.user,
         application=app,
-        amount=request.POST.get("amount", ""),
+        amount=request.POST.get("amount", "").strip() or None,  # none typed: the rule's amount
         cause=request.POST.get("cause", ""),
         note=request.POST.get("note", ""),
     )
     messages.success(request, "已先行救助，请在期限内补齐手续")
+    if request.POST.get("from") == "window":
+        return redirect("intake:window")
     return redirect("intake:application", code=app.tracking_code)
 
 
