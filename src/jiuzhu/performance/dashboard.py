@@ -25,6 +25,61 @@ def _url(name: str, fallback: str) -> str:
         return fallback
 
 
+def live(*, cases_url) -> dict:
+    """Today's figures, read live beside the snapshots (``selectors.today_figures``), with
+    their charts."""
+    from jiuzhu.common.labels import label, yuan
+
+    f = selectors.today_figures()
+    public = reverse("performance:public")
+    today = f["today"]
+    month_start = kpis.month_start(today)
+    f["charts"] = {
+        "coverage": mark_safe(
+            charts.hbars(
+                [
+                    (
+                        t.name,
+                        d["rate"] or Decimal(0),
+                        public,
+                        f"保障 {d['recipients']} / 监测 {d['monitored']} 人",
+                    )
+                    for t, d in f["coverage_by_town"]
+                ],
+                suffix="%",
+            )
+        ),
+        "programmes": mark_safe(
+            charts.hbars(
+                [
+                    (label("category", cat), amount, public, f"{yuan(amount)}，{n} 人")
+                    for cat, amount, n in f["spending_by_programme"]
+                ],
+                color="#805ad5",
+            )
+        ),
+        "units": mark_safe(
+            charts.hbars(
+                [
+                    (name, amount, public, f"{yuan(amount)}，{n} 项待遇")
+                    for name, amount, n in f["spending_by_unit"]
+                ],
+                color="#2b6cb0",
+            )
+        ),
+        "overdue": mark_safe(
+            charts.hbars(
+                [
+                    (name, n, cases_url("overdue", month_start, today), f"超期 {n} 件")
+                    for name, n in f["overdue_by_unit"]
+                ],
+                color="#c53030",
+            )
+        ),
+    }
+    return f
+
+
 def context(*, year: int, cases_url) -> dict:
     snaps = selectors.year_snapshots(year)
     ms = kpis.months(date(year, 1, 1), date(year, 12, 31))
@@ -63,7 +118,7 @@ def context(*, year: int, cases_url) -> dict:
     cov_items = []
     for t in towns:
         d = snaps.get((t.pk, last), empty)
-        rate = kpis._rate(d.get("recipients", 0), d.get("monitored", 0)) or Decimal(0)
+        rate = kpis.coverage_rate(d.get("recipients", 0), d.get("monitored", 0)) or Decimal(0)
         cov_items.append(
             (
                 t.name,
@@ -125,5 +180,6 @@ def context(*, year: int, cases_url) -> dict:
         "city_links": {k: cases_url(k, date(year, 1, 1), date(year, 12, 31)) for k in selectors.FIGURES},
         "table": table,
         "coverage_month": last,
+        "live": live(cases_url=cases_url) if year == clock.today().year else None,
         "alerts": alerts,
     }

@@ -172,7 +172,7 @@ def derive(f: dict) -> dict:
     f["p90_days"] = _percentile(hist, 0.9) if n else None
     f["on_time_rate"] = _rate(f.get("on_time", 0), f.get("closed", 0))
     f["overdue_open_rate"] = _rate(f.get("open_overdue_at_end", 0), f.get("open_at_end", 0))
-    f["coverage_rate"] = _rate(f.get("recipients", 0), f.get("monitored", 0))
+    f["coverage_rate"] = coverage_rate(f.get("recipients", 0), f.get("monitored", 0))
     return f
 
 
@@ -197,6 +197,13 @@ def _rate(num, den) -> Decimal | None:
     if not den:
         return None
     return (Decimal(num) * 100 / Decimal(den)).quantize(Decimal("0.1"))
+
+
+def coverage_rate(recipients, monitored) -> Decimal | None:
+    """The coverage rate (%): persons covered by a low-income entitlement owed in the month /
+    persons of the monitored low-income households (docs/performance.md). The one formula:
+    snapshots, live figures, the dashboard, the agenda and the evaluation all come here."""
+    return _rate(recipients, monitored)
 
 
 # --- coverage and spending ----------------------------------------------------------------

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from jiuzhu.common.exports import safe_row
+from jiuzhu.common.labels import moment
 
 from .evaluation import GRADE_LABELS, Evaluation
 
@@ -124,7 +125,7 @@ def briefing_pdf(ctx: dict) -> bytes:
 
     def build(body, h2, font):
         city = ctx.get("city") or {}
-        story = [Paragraph(f"{ctx['year']} 年度 · 快照时间 {ctx.get('refreshed') or '未生成'}", body)]
+        story = [Paragraph(f"{ctx['year']} 年度 · 快照时间 {moment(ctx.get('refreshed')) or '未生成'}", body)]
         story.append(Paragraph("一、全市办理情况", h2))
         story.append(
             _table(

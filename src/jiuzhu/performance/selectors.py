@@ -22,6 +22,8 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from jiuzhu.common import clock
+
 from . import kpis
 from .models import KpiSnapshot
 
@@ -85,15 +87,80 @@ def intake_figures(*, start: date, end: date, unit=None) -> tuple[dict, str]:
     return kpis.derive(live_figures(start=start, end=end, unit=unit)), "live"
 
 
+def coverage(*, month: date, unit=None) -> dict:
+    """Coverage of the low-income population, the one definition every screen reads (dashboard,
+    live figures, meeting agenda, evaluation): ``{"recipients", "monitored", "rate"}`` for the
+    city (``unit`` None) or a town, as of ``month`` — a month still to come is counted as of
+    the current one (coverage is a stock: nobody is covered yet in a month not begun)."""
+    m = kpis.month_start(min(month, clock.today()))
+    cov = kpis.coverage_by_town(m).get(
+        unit.pk if unit is not None else None, {"recipients": 0, "monitored": 0}
+    )
+    return {"recipients": cov["recipients"], "monitored": cov["monitored"], "rate": kpis.coverage_rate(**cov)}
+
+
 def live_figures(*, start: date, end: date, unit=None) -> dict:
     rows = kpis.referral_rows(start=start, end=end, unit=unit)
     last = max([end, *(r[6] for r in rows if r[6] is not None)])
     first = min([start, *(r[4] for r in rows)])
     f = kpis.figures(rows, start=start, end=end, idx=kpis.WorkdayIndex(first, last))
-    cov = kpis.coverage_by_town(kpis.month_start(end))
-    key = unit.pk if unit is not None else None
-    f.update(cov.get(key, {"recipients": 0, "monitored": 0}))
+    cov = coverage(month=end, unit=unit)
+    f.update(recipients=cov["recipients"], monitored=cov["monitored"])
     return f
+
+
+def today_figures(*, today: date | None = None) -> dict:
+    """The bureau's live figures, read now (not from the snapshots): today's applications and
+    referrals, coverage now (city and per town), this month's spending by programme and by
+    paying unit, and the cases overdue today by unit (referrals and 低保/特困 decisions)."""
+    from django.db.models import Count, Sum
+
+    from jiuzhu.decisions.entitlements import owed_in
+    from jiuzhu.decisions.models import Case
+    from jiuzhu.intake.models import Application, Referral
+    from jiuzhu.registry.models import Unit
+
+    today = today or clock.today()
+    month = kpis.month_start(today)
+    towns = list(Unit.objects.filter(kind=Unit.TOWN).order_by("sort_order", "id"))
+    by_town = kpis.coverage_by_town(month)
+    zero = {"recipients": 0, "monitored": 0}
+    spending = kpis.spending_by_town(month).get(None, {})
+    by_unit = (
+        owed_in(month)
+        .values("unit__name", "unit__sort_order")
+        .annotate(amount=Sum("amount"), n=Count("id"))
+        .order_by("unit__sort_order", "unit__name")
+    )
+    overdue: dict[str, int] = {}
+    for name, n in (
+        Referral.objects.filter(state__in=Referral.RUNNING_STATES, due_on__lt=today)
+        .values_list("unit__name")
+        .annotate(n=Count("id"))
+    ):
+        overdue[name] = overdue.get(name, 0) + n
+    for name, n in (
+        Case.objects.filter(state__in=Case.OPEN_STATES, due_on__lt=today)
+        .values_list("town__name")
+        .annotate(n=Count("id"))
+    ):
+        overdue[name] = overdue.get(name, 0) + n
+    return {
+        "today": today,
+        "at": clock.now(),
+        "applications": Application.objects.filter(received_on=today).count(),
+        "referrals": Referral.objects.filter(referred_on=today).count(),
+        "coverage": coverage(month=today),
+        "coverage_by_town": [
+            (t, {**by_town.get(t.pk, zero), "rate": kpis.coverage_rate(**by_town.get(t.pk, zero))})
+            for t in towns
+        ],
+        "spending_by_programme": sorted(
+            ((cat, Decimal(v["amount"]), v["persons"]) for cat, v in spending.items()), key=lambda x: -x[1]
+        ),
+        "spending_by_unit": [(r["unit__name"], r["amount"] or Decimal(0), r["n"]) for r in by_unit],
+        "overdue_by_unit": sorted(overdue.items(), key=lambda x: -x[1]),
+    }
 
 
 def _rate(num, den) -> Decimal | None:
