@@ -284,7 +284,7 @@ def _evidence(built: list[Built], compares: list[Compare]) -> list[str]:
     """The gamma columns in the order the tie rule weighs them (ID first, then name, …)."""
 
     def rank(b: Built) -> int:
-        kinds = [c.kind for c in compares if c.column in b.name.split("+")]
+        kinds = [c.kind for c in compares if c.column == b.name or c.column in b.name.split("+")]
         return min((EVIDENCE_ORDER.index(k) for k in kinds), default=len(EVIDENCE_ORDER))
 
     return [b.gamma for b in sorted(built, key=rank)]
@@ -418,7 +418,7 @@ def dedupe(
         threshold: keep pairs with match probability ≥ this.
         engine: ``"duckdb"`` (default, in process) or ``"spark"`` (pyspark, local[2]).
         progress: stage messages and a bar on stderr.
-        settings: the kinds' settings data (path or dict); default ``settings/kinds.v1.yaml``.
+        settings: the kinds' settings data (path or dict); default ``settings/kinds.v3.yaml``.
         train: ``"auto"`` (train when there are ≥ 1000 records), ``True`` or ``False``
             (score with the settings' priors).
         max_pairs: pairs sampled to estimate u (default 100 per record, within

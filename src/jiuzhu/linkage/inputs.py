@@ -85,7 +85,7 @@ def resolve_compares(
     elif preset is not None:
         data = load_preset(preset)
         listed = [Compare(c["column"], c["kind"]) for c in data["compares"]]
-        out = [c for c in listed if all(c.column in f.columns for f in frames)]
+        out = [c for c in listed if all(has_column(f, c.column) for f in frames)]
         required = data.get("require_any") or []
         if required and not any(c.column in required for c in out):
             raise LinkageError(f"preset {preset!r} needs at least one of the columns {', '.join(required)}")
@@ -96,12 +96,38 @@ def resolve_compares(
     for side, frame in zip(("left", "right"), frames, strict=False):
         for c in out:
             name = c.right if side == "right" and c.right else c.column
-            if name not in frame.columns:
+            if not has_column(frame, name):
                 where = "" if len(frames) == 1 else f" ({side} input)"
                 raise LinkageError(
                     f"column {name!r} not found{where}; columns are: {', '.join(frame.columns)}"
                 )
     return out
+
+
+def joined_parts(frame: pl.DataFrame, name: str) -> list[str] | None:
+    """``"given_name+surname"`` names the two columns read as one value (a full name whose
+    parts may have been typed in each other's column): the parts, when the frame has no
+    column of that name and has every part; else None."""
+    if name in frame.columns or "+" not in name:
+        return None
+    parts = [p.strip() for p in name.split("+")]
+    return parts if all(p in frame.columns for p in parts) else None
+
+
+def has_column(frame: pl.DataFrame, name: str) -> bool:
+    return name in frame.columns or joined_parts(frame, name) is not None
+
+
+def column_of(frame: pl.DataFrame, name: str) -> pl.Series:
+    """The column ``name``, or the parts of a joined name (``a+b``) joined by a space."""
+    parts = joined_parts(frame, name)
+    if parts is None:
+        return frame.get_column(name)
+    return frame.select(
+        pl.concat_str([pl.col(p).cast(pl.String) for p in parts], separator=" ", ignore_nulls=True).alias(
+            name
+        )
+    ).to_series()
 
 
 def check_ids(frame: pl.DataFrame, id_col: str, side: str) -> pl.Series:

@@ -1,7 +1,7 @@
 """Derived columns, computed vectorised in polars before Splink sees the data.
 
 Each kind turns its column into the derived columns its levels compare (see
-``settings/kinds.v1.yaml``). Pinyin and shape folding map *distinct characters* (a few
+``settings/kinds.v3.yaml``). Pinyin and shape folding map *distinct characters* (a few
 thousand, however many rows) through pypinyin / the confusables table, then replace
 character-wise with polars — no Python loop over rows.
 """
@@ -13,11 +13,13 @@ from functools import cache
 import polars as pl
 
 from .comparisons import SETTINGS_DIR, Compare, col
+from .inputs import column_of
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 _HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 # Separators inside names: spaces, the middle dot of transliterated names (阿不都·热合曼), etc.
+MAX_SHAPE_CHARS = 4  # names longer than this get no shape variants (transliterations)
 _NAME_SEP = r"[\s·•・.\-_,，'’\"]+"
 _ADDR_PUNCT = r"[\s,，.。、;；:：#\-—()（）\[\]【】/\\]+"
 # Chinese address parts end with one of these; a space is put after each to tokenise.
@@ -59,6 +61,16 @@ def _confusables() -> dict[str, str]:
     return table
 
 
+@cache
+def _surname_readings() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for line in (SETTINGS_DIR / "surnames.txt").read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 2 and not line.startswith("#"):
+            table[parts[0]] = parts[1]
+    return table
+
+
 def _char_map(s: pl.Series, mapping) -> pl.Series:
     """Replace each character of ``s`` via ``mapping`` (a dict, or a function called once per
     distinct character), vectorised."""
@@ -68,6 +80,41 @@ def _char_map(s: pl.Series, mapping) -> pl.Series:
     if not table:
         return s
     return s.str.split("").list.eval(pl.element().replace(table)).list.join("")
+
+
+@cache
+def _shape_keys() -> pl.DataFrame:
+    """Character → its shape keys: one per similar character (the pair's two characters in
+    order), so that two characters share a key exactly when the table says they look alike."""
+    from .shapes import shape_table
+
+    rows = [(c, "".join(sorted((c, d)))) for c, others in shape_table().items() for d in others]
+    return pl.DataFrame(rows, schema={"ch": pl.String, "key": pl.String}, orient="row")
+
+
+def _shape_variants(n: pl.Series) -> pl.Series:
+    """For a Chinese name of at most MAX_SHAPE_CHARS characters: the name with one character
+    replaced by one of its shape keys, for each character and key. Two names share a
+    variant exactly when they differ in one character and those two look alike (彤/肜)."""
+    df = n.to_frame("n").with_row_index("r")
+    chars = (
+        df.filter(pl.col("n").str.contains(_HAN) & (pl.col("n").str.len_chars() <= MAX_SHAPE_CHARS))
+        .with_columns(ch=pl.col("n").str.split(""))
+        .explode("ch")
+        .with_columns(pos=pl.int_range(pl.len()).over("r"))
+        .join(_shape_keys(), on="ch")
+        .select(
+            "r",
+            v=pl.col("n").str.slice(0, pl.col("pos"))
+            + "{"
+            + pl.col("key")
+            + "}"
+            + pl.col("n").str.slice(pl.col("pos") + 1),
+        )
+        .group_by("r")
+        .agg(pl.col("v").sort())
+    )
+    return df.join(chars, on="r", how="left", maintain_order="left").get_column("v")
 
 
 def _pinyin(ch: str) -> str:
@@ -81,21 +128,35 @@ def _name(s: pl.Series, p: str) -> pl.DataFrame:
     df = t.to_frame("t").with_columns(n=_null_if_empty(pl.col("t").str.replace_all(_NAME_SEP, "")))
     han = pl.col("n").str.contains(_HAN)
     words = pl.col("t").str.replace_all(_NAME_SEP, " ").str.strip_chars().str.split(" ")
-    # Latin names: sorted words, so "Smith John" meets "John Smith"; Chinese: the name itself.
+    n = df.get_column("n")
+    # A Chinese name's surname is read as a surname (覃 tan, 曾 zeng: settings/surnames.txt).
+    readings = _surname_readings()
+    first = _char_map(n.str.slice(0, 1), lambda c: readings.get(c) or _pinyin(c))
+    given = _char_map(n.str.slice(1), _pinyin)
+    df = df.with_columns(first=first, given=given)
+    two = han & (pl.col("n").str.len_chars() >= 2)
+    # Sorted words, so "Smith John" meets "John Smith" and "Sijun Liu" (given name first, in
+    # pinyin) meets 刘思俊 (read "liu sijun").
     df = df.with_columns(
-        tok=pl.when(han).then(pl.col("n")).otherwise(_null_if_empty(words.list.sort().list.join(" ")))
+        tok=pl.when(two)
+        .then(pl.concat_list(pl.col("first"), pl.col("given")).list.sort().list.join(" "))
+        .when(han)
+        .then(pl.col("n"))
+        .otherwise(_null_if_empty(words.list.sort().list.join(" ")))
     )
     df = df.with_columns(last=words.list.last().str.slice(0, 3))
-    n = df.get_column("n")
-    first = _char_map(n.str.slice(0, 1), _pinyin)
     return df.select(
         pl.col("n").alias(col(p, "n")),
-        _char_map(n, _pinyin).alias(col(p, "py")),
+        pl.when(two)
+        .then(pl.col("first") + pl.col("given"))
+        .otherwise(_char_map(n, _pinyin))
+        .alias(col(p, "py")),
         _char_map(n, _confusables()).alias(col(p, "sh")),
+        _shape_variants(n).alias(col(p, "shk")),
         pl.col("tok").alias(col(p, "tok")),
         # the surname's sound for Chinese names, the last word's first letters otherwise
-        pl.when(han).then(first).otherwise(pl.col("last")).alias(col(p, "s1")),
-        pl.when(han & (n.str.len_chars() >= 2)).then(_char_map(n.str.slice(1), _pinyin)).alias(col(p, "gpy")),
+        pl.when(han).then(pl.col("first")).otherwise(pl.col("last")).alias(col(p, "s1")),
+        pl.when(two).then(pl.col("given")).alias(col(p, "gpy")),
     )
 
 
@@ -219,7 +280,7 @@ def prepare(df: pl.DataFrame, compares: list[Compare], *, side: str = "left") ->
     parts = [pl.DataFrame({"uid": pl.int_range(df.height, eager=True, dtype=pl.Int64)})]
     for i, compare in enumerate(compares):
         name = compare.right if side == "right" and compare.right else compare.column
-        s = df.get_column(name)
+        s = column_of(df, name)
         if s.dtype == pl.Null:
             s = s.cast(pl.String)
         parts.append(DERIVE[compare.kind](s, i))

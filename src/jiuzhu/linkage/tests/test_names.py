@@ -1,0 +1,104 @@
+"""Name comparison: order swaps (columns swapped, given name first in pinyin), surnames read
+as surnames (覃 tan), similar-shape characters from the derived table."""
+
+import polars as pl
+
+from jiuzhu.linkage import Compare, dedupe, link
+from jiuzhu.linkage.prepare import prepare
+from jiuzhu.linkage.shapes import SHAPES_FILE, shape_table, similar
+
+
+def _name(values):
+    df = pl.DataFrame({"v": values}, schema={"v": pl.String})
+    return prepare(df, [Compare("v", "name")])
+
+
+def test_surnames_with_a_special_reading_are_read_as_surnames():
+    pairs = [
+        ("覃", "谭"), ("曾", "增"), ("单", "山"), ("解", "谢"), ("仇", "求"),
+        ("区", "欧"), ("朴", "瓢"), ("查", "扎"), ("翟", "宅"),
+    ]  # fmt: skip
+    out = _name([a + "海军" for a, _ in pairs] + [b + "海军" for _, b in pairs])
+    py = out["c0_py"].to_list()
+    assert py[: len(pairs)] == py[len(pairs) :]
+    assert py[0] == "tanhaijun" and py[3] == "xiehaijun" and py[8] == "zhaihaijun"
+    # inside a given name the character keeps its common reading (单 dan, 曾 ceng)
+    assert _name(["李单曾"])["c0_py"][0] == "lidanceng"
+
+
+def test_given_name_first_pinyin_meets_the_name_in_characters():
+    tok = _name(["刘思俊", "Sijun Liu", "LIU Sijun", "刘新华"])["c0_tok"].to_list()
+    assert tok[0] == tok[1] == tok[2] == "liu sijun"
+    assert tok[3] != tok[0]
+
+
+def test_the_shape_table_is_derived_and_knows_the_common_confusions():
+    header = SHAPES_FILE.read_text(encoding="utf-8").splitlines()[:2]
+    assert "char_similar" in header[1]  # made from the package's data, not typed by hand
+    for a, b in ["彤肜", "倩情", "宇字", "王玉", "未末", "己已", "午牛", "明朋"]:
+        assert similar(a, b) and similar(b, a), (a, b)
+    for a, b in ["伟伦", "伟仁", "倩伟", "志杰", "敏静", "张章", "冯凭"]:
+        assert not similar(a, b), (a, b)
+    assert len(shape_table()) > 5000
+
+
+def test_names_differing_in_one_look_alike_character_share_a_shape_variant():
+    shk = _name(["李彤", "李肜", "王倩", "王情", "宇航", "字航", "王伟", "王伦", "彤彤彤彤彤"])[
+        "c0_shk"
+    ].to_list()
+
+    def share(i, j):
+        return bool(set(shk[i] or []) & set(shk[j] or []))
+
+    assert share(0, 1) and share(2, 3) and share(4, 5)
+    assert not share(6, 7) and not share(0, 3)
+    assert shk[8] is None  # longer than a Chinese name: no variants
+
+
+def _levels(left, right, compares):
+    pairs = link(
+        pl.DataFrame(left),
+        pl.DataFrame(right),
+        id_col="rid",
+        compares=compares,
+        progress=False,
+        detail=True,
+        threshold=0.0,
+    )
+    return {(r["id_l"], r["id_r"]): r for r in pairs.iter_rows(named=True)}
+
+
+def test_link_levels_for_shape_surname_and_order():
+    left = {
+        "rid": ["a", "b", "c", "d"],
+        "name": ["李彤", "覃海军", "刘思俊", "王伟"],
+        "birth_date": ["1980-01-02"] * 4,
+    }
+    right = {
+        "rid": ["w", "x", "y", "z"],
+        "name": ["李肜", "谭海军", "Sijun Liu", "王伦"],
+        "birth_date": ["1980-01-02"] * 4,
+    }
+    levels = _levels(left, right, ["name:name", "birth_date:date"])
+    assert levels[("a", "w")]["name__level"] == "形近字"
+    assert levels[("b", "x")]["name__level"] == "同音字（拼音相同）"
+    assert levels[("c", "y")]["name__level"] == "姓名顺序不同"
+    assert levels[("d", "z")]["name__level"] == "不同"
+
+
+def test_given_name_and_surname_typed_in_each_other_columns_are_one_name():
+    people = pl.DataFrame(
+        {
+            "rid": ["1", "2", "3", "4"],
+            "given_name": ["joshua", "white", "joshua", "mary"],
+            "surname": ["white", "joshua", "black", "white"],
+            "dob": ["19800102", "19800102", "19800102", "19800102"],
+            "postcode": ["2600", "2600", "2600", "2600"],
+        }
+    )
+    compares = ["given_name+surname:name", "dob:date", "postcode:postcode"]
+    pairs = dedupe(people, id_col="rid", compares=compares, progress=False, detail=True, threshold=0.0)
+    by_pair = {(r["id_l"], r["id_r"]): r for r in pairs.iter_rows(named=True)}
+    assert by_pair[("1", "2")]["given_name+surname__level"] == "姓名顺序不同"
+    assert by_pair[("1", "2")]["match_probability"] > by_pair[("1", "3")]["match_probability"]
+    assert by_pair[("1", "2")]["match_probability"] > by_pair[("1", "4")]["match_probability"]
