@@ -24,11 +24,14 @@ def _medical_expense(b):
     p = b.p
     t, d, m, _ = b.groups
     oop = b.col("out_of_pocket")
-    room = np.maximum(0, _c(p.medical_cap) - b.col("medical_paid_this_year"))
+    paid = b.col("medical_paid_this_year")
+    room = np.maximum(0, _c(p.medical_cap) - paid)
     pay = np.zeros_like(oop)
     for mask, group in ((t, "extreme_poverty"), (d, "dibao"), (m, "low_income_marginal")):
         rn, rd = _frac(p.medical_rate[group])
-        pay = np.where(mask, np.minimum(_half_up_div(oop * rn, rd), room), pay)
+        # rules.medical.assistance_share: the deductible counts until assistance was paid this year
+        left = np.where(paid > 0, 0, np.minimum(_c(p.medical_deductible[group]), oop))
+        pay = np.where(mask, np.minimum(_half_up_div((oop - left) * rn, rd), room), pay)
     pay = np.where(b.counted & (oop > 0), pay, 0)
     total = b.total(pay)
     return total > 0, total

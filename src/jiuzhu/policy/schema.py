@@ -99,6 +99,7 @@ REQUIRED_PARAMETERS: dict[str, tuple[str, dict]] = {
     "temporary.same_cause_months": ("months", {}),
     "medical.assistance_rate": ("rate", _GROUP3),
     "medical.annual_cap": ("amount", {}),
+    "medical.deductible": ("amount", _GROUP3),
     "medical.premium_subsidy_rate": ("rate", {"group": ("extreme_poverty", "dibao")}),
     "medical.resident_premium": ("amount", {}),
     "education.grant": (

@@ -124,6 +124,7 @@ _NAMES = {
     "same_cause_months": "temporary.same_cause_months",
     "medical_rate": "medical.assistance_rate",
     "medical_cap": "medical.annual_cap",
+    "medical_deductible": "medical.deductible",
     "premium_rate": "medical.premium_subsidy_rate",
     "premium": "medical.resident_premium",
     "education_grant": "education.grant",
@@ -174,6 +175,7 @@ class Params:
     same_cause_months: int
     medical_rate: dict
     medical_cap: Decimal
+    medical_deductible: dict
     premium_rate: dict
     premium: Decimal
     education_grant: dict

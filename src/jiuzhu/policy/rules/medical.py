@@ -4,6 +4,7 @@ within the annual cap; premiums subsidised; emergency aid and treatment before p
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from .base import MEASURES, Reason, half_up, pct, yuan
@@ -16,6 +17,44 @@ GROUP_TEXT = {
     "rigid_expenditure": "刚性支出困难家庭成员",
 }
 TARGETS = f"{MEASURES} 第二十八条"
+
+
+@dataclass(frozen=True)
+class Share:
+    """One stay's (or one claim's) out-of-pocket split: what assistance pays, what the person
+    keeps paying, and why."""
+
+    assistance: Decimal
+    own: Decimal
+    due: Decimal  # before the cap: (out-of-pocket − deductible left) × rate
+    reason: Reason
+
+
+def assistance_share(
+    *, out_of_pocket, group: str, p, paid_this_year=Decimal(0), deductible_left=None, label: str = ""
+) -> Share:
+    """The medical assistance share of ``out_of_pocket`` (in-policy costs left after basic and
+    critical-illness insurance), declared once for the household path (``medical_expense``) and
+    the settlement files (``jiuzhu.medical.settlement``): the out-of-pocket above the year's
+    deductible still to be met (``deductible_left``; the group's full deductible when not
+    given) × the group's rate, within the yearly cap per person counted on the assistance
+    already paid this year. Rounded half-up to the fen. ``group`` is ``extreme_poverty``,
+    ``dibao`` or ``low_income_marginal`` (``KeyError`` for another: not a target)."""
+    oop = Decimal(out_of_pocket)
+    rate = p.medical_rate[group]
+    left = p.medical_deductible[group] if deductible_left is None else Decimal(deductible_left)
+    left = max(Decimal(0), min(left, oop))
+    due = half_up((oop - left) * rate)
+    room = max(Decimal(0), p.medical_cap - Decimal(paid_this_year))
+    pay = min(due, room)
+    text = f"{label}（{GROUP_TEXT[group]}）政策范围内自付 {yuan(oop)}"
+    text += f" − 起付 {yuan(left)}" if left else ""
+    text += f" × {pct(rate)} = {yuan(due)}"
+    if pay < due:
+        text += f"，年度限额 {yuan(p.medical_cap)} 已用 {yuan(paid_this_year)}，可救助 {yuan(pay)}"
+    return Share(
+        pay, half_up(oop - pay), due, Reason("medical.expense", f"{MEASURES} 第二十九条", pay > 0, text)
+    )
 
 
 def _not_target(m) -> Reason:
@@ -39,23 +78,13 @@ def medical_expense(hh, svc):
         if group not in p.medical_rate:
             reasons.append(_not_target(m))
             continue
-        rate = p.medical_rate[group]
-        room = max(Decimal(0), p.medical_cap - m.facts.medical_paid_this_year)
-        pay = min(half_up(oop * rate), room)
-        capped = pay < half_up(oop * rate)
-        reasons.append(
-            Reason(
-                "medical.expense",
-                f"{MEASURES} 第二十九条",
-                pay > 0,
-                f"{m.label}（{GROUP_TEXT[group]}）政策范围内自付 {yuan(oop)} × {pct(rate)} = {yuan(half_up(oop * rate))}"
-                + (
-                    f"，年度限额 {yuan(p.medical_cap)} 已用 {yuan(m.facts.medical_paid_this_year)}，可救助 {yuan(pay)}"
-                    if capped
-                    else ""
-                ),
-            )
-        )
+        # the household path knows only what was paid this year: a deductible is met once
+        share = assistance_share(
+            out_of_pocket=oop, group=group, p=p, paid_this_year=m.facts.medical_paid_this_year,
+            deductible_left=0 if m.facts.medical_paid_this_year > 0 else None, label=m.label,
+        )  # fmt: skip
+        pay = share.assistance
+        reasons.append(share.reason)
         if pay > 0:
             total += pay
             who.append(m.index)

@@ -460,7 +460,7 @@ EXAMPLES = [
         hh(m(45, transfer="1000", out_of_pocket="20000", **ALONE)),
         {
             "low_income_marginal": (True, None),
-            "medical_expense": (True, "12000.00"),
+            "medical_expense": (True, "11400.00"),  # (20,000 − deductible 1,000) × 60 %
             "medical_premium": (False, None),
         },
     ),
