@@ -133,6 +133,10 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     "disaster.register": ("导入受灾家庭名单", {DO: UNIT, AD: CITY}),
     "disaster.settle": ("核发过渡期生活救助", {DO: UNIT, AD: CITY}),
     "disaster.read": ("查看灾害事件", {DO: UNIT, AP: CITY, SU: CITY, CO: CITY, AD: CITY}),
+    # medical assistance settlement (一站式结算, jiuzhu.medical): the medical-insurance bureau
+    # imports the settlement files and pays the hospitals; the city's judges read them
+    "medical.settle": ("导入医疗救助结算文件", {DO: UNIT, AD: CITY}),
+    "medical.read": ("查看医疗救助结算", {DO: UNIT, AP: CITY, SU: CITY, CO: CITY, AD: CITY}),
     # training clock (培训时钟): only on a demo/training site (common.clock)
     "training_clock.move": ("拨动培训时钟", {AD: CITY}),
 }

@@ -61,3 +61,7 @@ def test_demo_seed_pays_the_fund_once(units, staff, make_household, policy):
     demo.seed(policy=policy, today=date(2026, 6, 1))
     paid = LedgerEntry.objects.filter(unit__code="medical_insurance", service_code="medical_premium")
     assert paid.aggregate(s=Sum("amount"))["s"] == Decimal("280.00") and paid.count() == 1
+    # May's stay of the dibao member, settled once and paid to the hospital (dibao 70 % of ¥800)
+    settled = LedgerEntry.objects.filter(unit__code="medical_insurance", service_code="medical_expense")
+    assert [e.amount for e in settled] == [Decimal("560.00")]
+    assert settled.get().transfer.institution.kind == "hospital"
