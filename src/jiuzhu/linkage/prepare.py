@@ -241,10 +241,22 @@ def _address(s: pl.Series, p: str) -> pl.DataFrame:
         .str.split(" ")
         .list.eval(pl.element().filter(pl.element() != "").replace(ADDRESS_ABBREVIATIONS))
     )
-    df = s.to_frame("v").select(tok=tokens)
+    df = s.to_frame("v").select(tok=tokens).with_columns(j=pl.col("tok").list.join(" "))
+    # The most specific parts: the street (road, lane, village) and the house number on it —
+    # Chinese "文化路 45号", Latin "45 wattle st".
+    street = pl.coalesce(
+        pl.col("j").str.extract(r"(?:^|\s)(\S*?(?:路|街|巷|弄|大道|村))(?:\s|$)", 1),
+        pl.col("j").str.extract(r"(?:^|\s)\d+[a-z]?\s+([a-z][a-z']*)", 1),
+    )
+    number = pl.coalesce(
+        pl.col("j").str.extract(r"(?:路|街|巷|弄|大道|村)\s+(\d+)[号组]", 1),
+        pl.col("j").str.extract(r"(?:^|\s)(\d+)[a-z]?\s+[a-z]", 1),
+    )
     return df.select(
         _null_if_empty(pl.col("tok").list.join("")).alias(col(p, "n")),
         pl.when(pl.col("tok").list.len() > 0).then(pl.col("tok")).alias(col(p, "tok")),
+        street.alias(col(p, "st")),
+        pl.when(street.is_not_null()).then(street + " " + number).alias(col(p, "sn")),
     )
 
 
