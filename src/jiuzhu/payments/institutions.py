@@ -11,8 +11,9 @@ unit from the rule's amounts (``transfer_create``), approved by a *second* perso
 bank (``transfer_paid``), and only then posted to the fund ledger, where budgets, balances and
 the demo's spending by unit read it beside the rolls' lines.
 
-Concurrency: ``transfer_approve`` and ``transfer_paid`` lock the transfer (SELECT … FOR UPDATE)
-and check its state; a second click finds the work done and changes nothing. A batch created
+Concurrency: ``transfer_approve`` and ``transfer_paid`` are race-safe writes (``common.tx.racing_write``):
+they lock the transfer (SELECT … FOR UPDATE) and check its state; a second click finds the work done
+and changes nothing, or (SQLite, which refuses rather than waits) is told ``busy`` and writes nothing. A batch created
 with a ``key`` (a settlement file, a term batch) is created once: the database refuses a second
 transfer with the same key, and ``transfer_create`` returns the first.
 
@@ -34,6 +35,7 @@ from jiuzhu.common import clock, scope
 from jiuzhu.common.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.exports import safe_row
 from jiuzhu.common.money import money
+from jiuzhu.common.tx import racing_write
 from jiuzhu.registry.models import Person, Unit
 
 from . import crypto
@@ -50,6 +52,7 @@ __all__ = [
     "transfer_bank_rows",
 ]
 
+BUSY = "另一位工作人员正在处理该机构拨付，请刷新后查看"
 ACCOUNT_RE = re.compile(r"^\d{12,30}$")
 KINDS = dict(Institution.KINDS)
 
@@ -181,7 +184,7 @@ def _lock(transfer) -> InstitutionTransfer:
     return t
 
 
-@transaction.atomic
+@racing_write(busy=BUSY)
 def transfer_approve(*, actor, transfer) -> InstitutionTransfer:
     """A second person signs the transfer (maker-checker): its creator cannot."""
     t = _lock(transfer)
@@ -195,7 +198,7 @@ def transfer_approve(*, actor, transfer) -> InstitutionTransfer:
     return t
 
 
-@transaction.atomic
+@racing_write(busy=BUSY)
 def transfer_paid(*, actor, transfer, paid_on: date) -> InstitutionTransfer:
     """The bank confirmed the transfer: it is paid and posted to the fund ledger once."""
     t = _lock(transfer)
