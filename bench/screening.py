@@ -4,6 +4,7 @@ planted cases of every kind, screened by ``jiuzhu.screening.engine`` (pure, no D
     uv run python bench/screening.py              # 1,000,000 persons, ~3,000,000 roster lines
     uv run python bench/screening.py --small      # 20,000 persons (CI smoke run, seconds)
     uv run python bench/screening.py --persons 200000
+    uv run python bench/screening.py --persons 3000000   # past the 2.5M where a blocking rule overflows
 
 Data: ``jiuzhu.linkage.synth.persons`` (households, realistic Chinese names and valid IDs);
 9 households in 10 receive something: every member 3 services of the catalogue that combine
@@ -21,8 +22,9 @@ service, household size, area and income band. Planted, about one per 1,000 pers
   registration; dibao paid ¥600 a head above the top-up to the standard; one town whose coverage of the
   low-income population is far below the city's.
 
-Prints wall time of the screening (generation excluded), peak memory (getrusage), alerts per
-rule, and the recall of each planted kind; exits 1 when a kind's recall is below 0.95 (0.85 with
+Prints wall time of the screening (generation excluded), peak memory (getrusage), the
+identity linkage's blocking rules with their pairs (and any rule over the budget, tightened
+or dropped, with the reason), alerts per rule, and the recall of each planted kind; exits 1 when a kind's recall is below 0.95 (0.85 with
 ``--small``, whose ~20 cases a kind make recall coarse) (2 with
 ``--strict`` when a time/memory target is missed: < 180 s, < 12 GiB). Last line:
 ``BENCH-RESULT {json}``.
@@ -407,6 +409,13 @@ def main(argv=None) -> int:
     wall = time.perf_counter() - t1
     peak_gib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     print(f"screening: {wall:.1f} s wall (stages: {timings}), peak memory {peak_gib:.2f} GiB")
+    blocking = cfg.report.get("blocking") or {"budget": 0, "rules": [], "changes": []}
+    print(f"identity linkage: blocking rules (budget {blocking['budget']:,} pairs a rule)")
+    for r in blocking["rules"]:
+        print(f"  {r['rule']:<44} {r['pairs']:>12,} pairs")
+    for c in blocking["changes"]:
+        done = f"tightened to {c['into']} ({c['into_pairs']:,})" if c["action"] == "tightened" else c["why"]
+        print(f"  over the budget: {c['rule']} ({c['pairs']:,} pairs): {done}")
     counts = alerts.group_by("kind", "rule").len().sort("kind", "rule")
     for kind, rule, c in counts.iter_rows():
         print(f"  {kind:<11} {rule:<28} {c:>8,}")
@@ -424,7 +433,7 @@ def main(argv=None) -> int:
           f"memory {peak_gib:.2f} / {TARGET_GIB} GiB = {peak_gib / TARGET_GIB:.2f}")  # fmt: skip
     result = {"persons": inputs.persons.height, "roster_lines": inputs.roster.height, "wall_s": round(wall, 1),
               "peak_gib": round(peak_gib, 2), "recall": {k: round(v, 4) for k, v in by_kind.items()},
-              "alerts": alerts.height}  # fmt: skip
+              "alerts": alerts.height, "blocking": blocking}  # fmt: skip
     print(RESULT + json.dumps(result, ensure_ascii=False))
     floor = SMALL_FLOOR if args.small else TARGET_RECALL
     if any(v < floor for v in by_kind.values()) or len(by_kind) < 3:

@@ -1,6 +1,8 @@
 """Blocking: which pairs of records are compared at all, and on which pairs the model
-trains. Rules come from the compare kinds' keys; their pair counts are computed in polars so
-that a rule too loose for the data is skipped before any SQL runs."""
+trains. Rules come from the compare kinds' keys; their pair counts are computed in polars
+before any SQL runs. A rule too loose for the data (more pairs than the budget) is narrowed
+by another key until it fits (surname + ID region at 2.5M persons becomes surname + ID region
++ birth date …), or dropped with the reason; the run report lists both (``Plan.report``)."""
 
 from __future__ import annotations
 
@@ -32,6 +34,9 @@ class Plan:
     em: list[tuple[Key, ...]] = field(default_factory=list)
     sure: list[tuple[Key, ...]] = field(default_factory=list)
     dropped: list[tuple[tuple[Key, ...], int]] = field(default_factory=list)
+    # What was done with each rule over the budget (or beyond the rule limit): one entry per
+    # rule, {"rule", "pairs", "action": "tightened" | "dropped", "into", "into_pairs", "why"}
+    changes: list[dict] = field(default_factory=list)
 
     @staticmethod
     def sql(rule: tuple[Key, ...]):
@@ -39,21 +44,91 @@ class Plan:
 
         return block_on(*(k.column for k in rule))
 
+    def report(self, compares: list[Compare]) -> dict:
+        """The run report's blocking part: the rules used with their pairs, and what was done
+        with the rules over the budget."""
+
+        def name(rule: tuple[Key, ...]) -> str:
+            return "+".join(f"{compares[k.index].column}.{k.derived}" for k in rule)
+
+        changes = [
+            {**c, "rule": name(c["rule"]), "into": name(c["into"]) if c.get("into") else None}
+            for c in self.changes
+        ]
+        return {"rules": [{"rule": name(r), "pairs": n} for r, n in self.predict], "changes": changes}
+
+    def lines(self, compares: list[Compare]) -> list[str]:
+        """The changes in words, one line each."""
+        out = []
+        for c in self.report(compares)["changes"]:
+            if c["action"] == "tightened":
+                out.append(
+                    f"blocking on {c['rule']} ({c['pairs']:,} pairs, over the budget) tightened to "
+                    f"{c['into']} ({c['into_pairs']:,} pairs)"
+                )
+            else:
+                out.append(f"blocking on {c['rule']} ({c['pairs']:,} pairs) dropped: {c['why']}")
+        return out
+
+
+def tighten(
+    rule: tuple[Key, ...], keys: list[Key], frames: list[pl.DataFrame], budget: int
+) -> tuple[tuple[Key, ...], int] | None:
+    """``rule`` narrowed by one more key (of another compare, not about the same fact), or two:
+    the narrowing that keeps the most pairs within ``budget``; None when none fits."""
+    used = {k.index for k in rule}
+    topics = {k.topic for k in rule if k.topic}
+    extra = [k for k in keys if k.index not in used and (k.topic is None or k.topic not in topics)]
+    best: tuple[tuple[Key, ...], int] | None = None
+    for size in (1, 2):
+        for i, k in enumerate(extra):
+            combos = [(k,)] if size == 1 else [(k, j) for j in extra[i + 1 :] if j.index != k.index]
+            for add in combos:
+                if size == 2 and add[0].topic and add[0].topic == add[1].topic:
+                    continue
+                narrowed = tuple(sorted((*rule, *add), key=lambda x: (x.index, x.derived)))
+                n = pair_count(narrowed, frames)
+                if 0 < n <= budget and (best is None or n > best[1]):
+                    best = (narrowed, n)
+        if best:
+            return best
+    return None
+
 
 def plan_blocking(compares: list[Compare], kinds: dict, frames: list[pl.DataFrame], budget: int) -> Plan:
     keys = blocking_keys(compares, kinds)
     plan = Plan()
     counted = []
     alone: set[Key] = set()
+    chosen: set[tuple[Key, ...]] = set()
     for rule in candidate_rules(keys):
         n = pair_count(rule, frames)
         counted.append((rule, n))
         if len(rule) > 1 and alone & set(rule):
             continue  # a key of it already blocks alone: its pairs are all there
-        if n > budget or len(plan.predict) >= MAX_RULES:
+        if len(plan.predict) >= MAX_RULES:
             plan.dropped.append((rule, n))
-        elif n > 0:
+            if n > 0:
+                why = f"{MAX_RULES} rules already chosen"
+                plan.changes.append({"rule": rule, "pairs": n, "action": "dropped", "why": why})
+        elif n > budget:
+            # Never dropped silently: narrowed by another key so that it fits, or said why not.
+            plan.dropped.append((rule, n))
+            narrowed = tighten(rule, keys, frames, budget)
+            if narrowed is None:
+                why = f"over the budget of {budget:,} pairs and no other key narrows it enough"
+                plan.changes.append({"rule": rule, "pairs": n, "action": "dropped", "why": why})
+            else:
+                into, m = narrowed
+                plan.changes.append(
+                    {"rule": rule, "pairs": n, "action": "tightened", "into": into, "into_pairs": m}
+                )
+                if into not in chosen:
+                    plan.predict.append((into, m))
+                    chosen.add(into)
+        elif n > 0 and rule not in chosen:
             plan.predict.append((rule, n))
+            chosen.add(rule)
             if len(rule) == 1:
                 alone.add(rule[0])
     # EM needs, for every compare, a session whose blocking rule does not use it.

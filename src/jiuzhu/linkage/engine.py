@@ -27,6 +27,7 @@ from .prepare import prepare
 __all__ = ["ENGINES", "dedupe", "link", "load_preset", "read_table", "spark_session"]
 
 ENGINES = ("duckdb", "spark")
+log = logging.getLogger("jiuzhu.linkage")
 MIN_TRAIN_RECORDS = 1000  # below this (per side) the priors are used as they are
 M_FLOOR = 1e-4  # no trained level may rule a pair out more than this (EM can drive m to ~0)
 U_SEED = 1  # u is estimated on a hash-seeded sample: the same records give the same model
@@ -133,6 +134,7 @@ def _run(
     model_out: str | Path | None,
     prior: float | None = None,
     exclusive: bool = True,
+    report: dict | None = None,
 ) -> pl.DataFrame:
     from splink import Linker, SettingsCreator
 
@@ -156,11 +158,11 @@ def _run(
         budget = block_budget or max(2_000_000, 10 * sum(sizes))
         plan = plan_blocking(compares, doc["kinds"], prepared, budget)
         bar.stage(f"{len(plan.predict)} blocking rules, {sum(n for _, n in plan.predict):,} pairs")
-        for rule, n in plan.dropped:
-            if n > budget:
-                bar.note(
-                    f"blocking on {'+'.join(compares[k.index].column + '.' + k.derived for k in rule)} skipped: {n:,} pairs"
-                )
+        for line in plan.lines(compares):
+            log.warning(line)
+            bar.note(line)
+        if report is not None:
+            report["blocking"] = {"budget": budget, **plan.report(compares)}
         if not plan.predict:
             if sum(sizes) > 20_000:
                 raise LinkageError(
@@ -405,6 +407,7 @@ def dedupe(
     detail: bool = False,
     model_out: str | Path | None = None,
     prior: float | None = None,
+    report: dict | None = None,
 ) -> pl.DataFrame:
     """Pairs of records in one table that are probably the same person.
 
@@ -423,8 +426,9 @@ def dedupe(
             (score with the settings' priors).
         max_pairs: pairs sampled to estimate u (default 100 per record, within
             [200,000, 1,000,000]); an EM session uses at most max(max_pairs, 1,000,000).
-        block_budget: a blocking rule producing more pairs than this is skipped
-            (default max(2,000,000, 10 × records)).
+        block_budget: a blocking rule producing more pairs than this is narrowed by another
+            key until it fits, or dropped with the reason (default max(2,000,000,
+            10 × records)); each such change is logged and written to ``report``.
         detail: add a ``<column>__level`` column per compare with the level's label.
         model_out: write the trained Splink model (JSON) there, for audit.
         prior: the probability that two random records are the same person, when the caller
@@ -432,6 +436,9 @@ def dedupe(
             household against its candidate records). Given, it is used as is and not
             re-estimated in training. Default: one match per record of the smaller side
             (link) or one record in 20 a duplicate (dedupe), at most 0.1.
+        report: a dict the run fills in: ``report["blocking"]`` = the budget, the rules
+            used with their pair counts, and the rules over the budget tightened (into which
+            rule, how many pairs) or dropped (why).
 
     Returns:
         polars DataFrame ``id_l, id_r, match_probability`` (plus the ``__level`` columns),
@@ -457,6 +464,7 @@ def dedupe(
         detail=detail,
         model_out=model_out,
         prior=prior,
+        report=report,
     )
 
 
@@ -478,6 +486,7 @@ def link(
     detail: bool = False,
     model_out: str | Path | None = None,
     prior: float | None = None,
+    report: dict | None = None,
 ) -> pl.DataFrame:
     """Pairs (left record, right record) that are probably the same person.
 
@@ -505,4 +514,5 @@ def link(
         detail=detail,
         model_out=model_out,
         prior=prior,
+        report=report,
     )

@@ -59,6 +59,9 @@ class Config:
     charity_unit: str = "charity_federation"
     fuzzy: bool = True  # linkage for damaged identities (off: exact normalised IDs only)
     progress: bool = False
+    # filled by the run: the linkage's report (``blocking``: rules used with their pairs,
+    # rules over the budget tightened or dropped, see jiuzhu.linkage.blocking)
+    report: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -94,7 +97,9 @@ def _prepare(inp: Inputs, cfg: Config, tick) -> Prepared:
         if frame is not None and frame.height:
             cols = [c for c in (row_id, "name", "id_number", "birth_date") if c in frame.columns]
             sources[name] = (frame.select(cols), row_id)
-    ids, found = identity.resolve(inp.persons, sources, fuzzy=cfg.fuzzy, progress=cfg.progress)
+    ids, found = identity.resolve(
+        inp.persons, sources, fuzzy=cfg.fuzzy, progress=cfg.progress, report=cfg.report
+    )
     tick("identities")
     persons = inp.persons.join(ids, on="person_id", how="left").join(
         inp.households.select("household_id", "town"), on="household_id", how="left"

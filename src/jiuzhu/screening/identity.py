@@ -85,6 +85,7 @@ def resolve(
     *,
     fuzzy: bool = True,
     progress: bool = False,
+    report: dict | None = None,
 ) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
     """Every identity question of a run in one linkage pass (the register is prepared once).
 
@@ -94,7 +95,8 @@ def resolve(
     ``identity``, the group's smallest person id — and for each source (``name -> (rows,
     row id column)``; rows have name, id_number[, birth_date]) ``<row id>, person_id, how``
     for its rows found in the register: exact on the normalised ID, else the best linkage
-    match at or above ``LINK_THRESHOLD``; rows not found are left out.
+    match at or above ``LINK_THRESHOLD``; rows not found are left out. ``report`` (a dict)
+    receives the linkage's run report (blocking rules, their pairs, what was tightened).
     """
     if "id_upgraded" in persons.columns:
         # A number registered from an old 15-digit card is given to the linkage in that form:
@@ -131,6 +133,7 @@ def resolve(
             progress=progress,
             prior=min(0.5, 5.0 / p.height),
             train=TRAIN,
+            report=report,
         )
         pairs = pairs.with_columns(
             src=pl.col("id_l").str.split_exact(":", 1).struct.field("field_0"),

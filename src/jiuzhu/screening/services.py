@@ -45,7 +45,16 @@ def screening_run(*, policy, as_of: date, actor=None, progress=None) -> Screenin
     found, timings = screen(inputs, cfg)
     say("保存预警")
     words = dict(Unit.objects.values_list("code", "name")) | {s.code: s.name for s in policy.services} | WORDS
-    return _keep(found, inputs, as_of=as_of, actor=actor, started=started, timings=timings, words=words)
+    return _keep(
+        found,
+        inputs,
+        as_of=as_of,
+        actor=actor,
+        started=started,
+        timings=timings,
+        words=words,
+        report=cfg.report,
+    )
 
 
 # Codes the engine writes into summaries and evidence, in the words people read.
@@ -78,7 +87,7 @@ def _readable_evidence(value, words):
 
 
 @transaction.atomic
-def _keep(found, inputs, *, as_of, actor, started, timings, words) -> ScreeningRun:
+def _keep(found, inputs, *, as_of, actor, started, timings, words, report=None) -> ScreeningRun:
     units = dict(Unit.objects.values_list("code", "id"))
     civil = units.get("civil_affairs")
     existing = set(
@@ -98,6 +107,8 @@ def _keep(found, inputs, *, as_of, actor, started, timings, words) -> ScreeningR
             "roster_lines": inputs.roster.height,
             "list_rows": 0 if inputs.lists is None else inputs.lists.height,
             "relatives": 0 if inputs.relatives is None else inputs.relatives.height,
+            # identity linkage: blocking rules and their pairs, rules tightened or dropped
+            "blocking": (report or {}).get("blocking"),
         },
     )
     new, counts_found, counts_new = [], {}, {}

@@ -7,7 +7,7 @@ import pytest
 
 from jiuzhu.common.errors import IllegalTransition, PermissionDenied, ValidationFailed
 from jiuzhu.registry.models import IncomeItem, Person, StaffRelative
-from jiuzhu.screening.models import Alert
+from jiuzhu.screening.models import Alert, ScreeningRun
 from jiuzhu.screening.services import alert_resolve, department_list_apply, department_list_validate
 
 from .conftest import AS_OF
@@ -89,6 +89,10 @@ def test_registered_twice_with_a_15_digit_id_in_another_town(make_household, gra
     towns = _alerts("two_towns")
     assert len(towns) == 1 and towns[0].unit.code == "town_xishan"
     assert not Alert.objects.filter(household=clean).exists()
+    # the run keeps the identity linkage's blocking rules with their pairs
+    blocking = ScreeningRun.objects.latest("started_at").inputs["blocking"]
+    assert blocking["rules"] and all(r["pairs"] > 0 for r in blocking["rules"])
+    assert blocking["changes"] == []
 
 
 def _list_csv(rows):

@@ -1,0 +1,64 @@
+"""A blocking rule over its budget is narrowed (or dropped with the reason), never dropped
+silently: the 2.5M-person case (surname + ID region passing the cap) at small size."""
+
+from datetime import date, timedelta
+
+import polars as pl
+
+from jiuzhu.linkage import dedupe, synth
+
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红"
+
+
+def _city(n=400):
+    """``n`` people of one surname and one ID region (a county of 王s), and one of them
+    recorded again with a homophone name and a mistyped ID number."""
+    rows = []
+    for i in range(n):
+        birth = date(1950, 1, 1) + timedelta(days=37 * i)
+        body = f"329901{birth:%Y%m%d}{i % 1000:03d}"
+        name = "王" + GIVEN[i % len(GIVEN)] + GIVEN[(i * 7) % len(GIVEN)]
+        rows.append((f"r{i:04d}", name, body + synth.check_char(body), birth.isoformat()))
+    _, name, number, born = rows[n // 3]
+    rows.append(("dup", "汪" + name[1:], number[:10] + number[11] + number[10] + number[12:], born))
+    return pl.DataFrame(rows, schema=["rid", "name", "id_number", "birth_date"], orient="row")
+
+
+def test_a_rule_over_its_budget_is_tightened_and_reported():
+    report: dict = {}
+    pairs = dedupe(
+        _city(),
+        id_col="rid",
+        compares=["name:name", "id_number:id", "birth_date:date"],
+        block_budget=3000,
+        train=False,
+        progress=False,
+        report=report,
+    )
+    blocking = report["blocking"]
+    assert blocking["budget"] == 3000
+    changes = {c["rule"]: c for c in blocking["changes"]}
+    loose = changes["name.s1+id_number.region"]  # one surname, one region: every pair
+    assert loose["pairs"] == 401 * 400 // 2
+    assert loose["action"] == "tightened"
+    assert loose["into"].startswith("name.s1+id_number.region+")
+    assert 0 < loose["into_pairs"] <= 3000
+    assert {"rule": loose["into"], "pairs": loose["into_pairs"]} in blocking["rules"]
+    assert all(r["pairs"] <= 3000 for r in blocking["rules"])
+    assert all(c["action"] == "tightened" or c["why"] for c in blocking["changes"])
+    found = {tuple(sorted(p)) for p in pairs.select("id_l", "id_r").rows()}
+    assert ("dup", "r0133") in found
+
+
+def test_nothing_is_reported_when_every_rule_fits():
+    report: dict = {}
+    dedupe(
+        _city(60),
+        id_col="rid",
+        compares=["name:name", "id_number:id", "birth_date:date"],
+        train=False,
+        progress=False,
+        report=report,
+    )
+    assert report["blocking"]["changes"] == []
+    assert report["blocking"]["rules"]
