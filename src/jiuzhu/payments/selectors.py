@@ -17,7 +17,7 @@ from jiuzhu.policy.schema import CATEGORIES
 from jiuzhu.registry.models import Unit
 
 from . import crypto
-from .models import BankAccountChange, Budget, LedgerEntry, PaymentLine, PaymentRoll
+from .models import BankAccount, BankAccountChange, Budget, LedgerEntry, PaymentLine, PaymentRoll
 
 DIMENSIONS = {
     "unit": "unit__code",
@@ -193,6 +193,47 @@ def account_changes(*, actor, state: str = BankAccountChange.PENDING, limit: int
         }
         for c in qs[:limit]
     ]
+
+
+def household_accounts(*, actor, household) -> list[dict] | None:
+    """The bank account of each living member of ``household`` as ``actor`` may see it (bank,
+    holder, last four digits), the change waiting for a second person, and what he may do:
+    enter one (``bank_account.change``), confirm one he did not ask for
+    (``bank_account.confirm``). ``None`` when he may not read the household's accounts."""
+    if not scope.allows(actor, "bank_account.read", household=household):
+        return None
+    can_change = scope.allows(actor, "bank_account.change", household=household)
+    can_confirm = scope.allows(actor, "bank_account.confirm", household=household)
+    people = list(household.members.filter(deceased_on__isnull=True).order_by("id"))
+    accounts = {a.person_id: a for a in BankAccount.objects.filter(person__in=people)}
+    waiting = {
+        c.person_id: c
+        for c in BankAccountChange.objects.filter(
+            person__in=people, state=BankAccountChange.PENDING
+        ).select_related("requested_by")
+    }
+    role = scope.role_of(actor)
+    out = []
+    for p in people:
+        a, c = accounts.get(p.pk), waiting.get(p.pk)
+        out.append(
+            {
+                "person_id": p.pk,
+                "name": m.present("name", p.name, role),
+                "account": {"bank": a.bank_name, "holder": a.holder_name, "tail": a.tail} if a else None,
+                "pending": {
+                    "id": c.pk,
+                    "bank": c.bank_name,
+                    "tail": c.tail,
+                    "requested_by": str(c.requested_by) if c.requested_by_id else "",
+                    "may_confirm": can_confirm and c.requested_by_id != actor.pk,
+                }
+                if c
+                else None,
+                "can_change": can_change,
+            }
+        )
+    return out
 
 
 def balances(*, year: int, by: str, unit=None) -> list[dict]:

@@ -229,7 +229,7 @@ def account_set(request, person_id: int):
 def account_confirm(request, pk: int):
     services.bank_account_confirm(actor=request.user, change=pk)
     messages.success(request, "银行账户变更已复核生效")
-    return redirect("payments:attention")
+    return redirect(back_url(request, "payments:home") if request.POST.get("next") else "payments:attention")
 
 
 @acts

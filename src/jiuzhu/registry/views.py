@@ -5,7 +5,8 @@ Writes go through ``registry.services``; reads through ``registry.selectors``.
 Extension point for later apps: a template ``<app>/panels/home.html`` or
 ``<app>/panels/home_<role>.html`` is included on the home page, and
 ``<app>/panels/household.html`` on the household page (context: ``household``, the model, and
-``hv``, the masked read model), when the app is installed and the template exists. A panel
+``hv``, the masked read model) and ``<app>/panels/household_actions.html`` among its buttons at
+the top, when the app is installed and the template exists. A panel
 that needs data gets it from an inclusion tag of its own app.
 """
 
@@ -205,6 +206,7 @@ def household(request, code):
             "chain": assistance_chain(household=h, role=role),
             "can_write": selectors.can_write(request.user),
             "panels": panel_templates("household", role),
+            "action_panels": panel_templates("household_actions", role),
         },
     )
 
@@ -225,7 +227,11 @@ def household_create(request):
         else:
             created = _create(request, form, rows)
             if created is not None:
-                messages.success(request, f"已登记家庭 {created.code}，共 {created.members.count()} 人。")
+                messages.success(
+                    request,
+                    f"已登记家庭 {created.code}，共 {created.members.count()} 人。"
+                    "可在本页受理申请，并登记领取人的银行账户（须另一人复核）。",
+                )
                 return redirect("registry:household", code=created.code)
             status = 400
     else:
