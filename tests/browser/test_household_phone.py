@@ -12,6 +12,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from jiuzhu.common import clock
+
 PASSWORD = "test-pass-123"  # the ``staff`` fixture's users
 
 PHONE = {"width": 390, "height": 844}
@@ -43,7 +45,7 @@ def test_the_household_page_at_390_px(
     from jiuzhu.registry.services import asset_add, income_add
 
     settings.SECOND_FACTOR_REQUIRED = False
-    today = date.today()
+    today = clock.today()
     hh = make_household(
         members=[
             {"name": "欧阳建国", "birth": date(1958, 3, 2), "relation": "head", "labour_capacity": "none",

@@ -9,11 +9,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jiuzhu.caseload.models import ChangeDocument, ChangeRequest
+from jiuzhu.common import clock
 from jiuzhu.common.errors import IllegalTransition, PermissionDenied
 from jiuzhu.registry.models import Asset, Household, IncomeItem, Person
 from jiuzhu.registry.testing import make_id
 
-TODAY = date.today()
+TODAY = clock.today()
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -261,3 +262,36 @@ def test_documents_through_the_api(client, staff, family):
         f"/api/caseload/changes/{cid}/documents", {"file": SimpleUploadedFile("b.pdf", PDF), "title": "补充"}
     )
     assert resp.status_code == 409 and resp.json()["code"] == "wrong_state"
+
+
+def test_the_reviewer_sees_the_new_amount_on_the_page_before_applying(client, staff, recipient):
+    from decimal import Decimal
+
+    from jiuzhu.caseload import changes
+    from jiuzhu.common.labels import yuan
+    from jiuzhu.decisions.models import Review
+
+    hh, head, pension, ent = recipient
+    c = changes.change_raise(
+        actor=staff("window_clerk"),
+        household=hh,
+        person=head,
+        kind=ChangeRequest.INCOME,
+        payload={
+            "kind": "wages",
+            "monthly_amount": "800",
+            "period_start": str(TODAY - timedelta(days=60)),
+            "period_end": str(TODAY),
+            "replaces": [pension.pk],
+        },
+    )
+    (effect,) = changes.change_effects(actor=staff("approver"), change=c)
+    client.force_login(staff("approver"))
+
+    page = client.get(f"/caseload/changes/{c.pk}/").content.decode()
+
+    new = Decimal(effect["rule_amount"])
+    assert new < ent.amount
+    assert yuan(ent.amount) in page and f"{yuan(new)}（变化）" in page
+    assert f"情况变化复核，期限 {effect['review']['due_on']}" in page
+    assert not Review.objects.exists() and IncomeItem.objects.get(person=head).kind == "pension_basic"
