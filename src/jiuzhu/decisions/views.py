@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from jiuzhu.common import clock
+from jiuzhu.common import clock, scope
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.exports import safe_row
@@ -22,6 +22,7 @@ from jiuzhu.common.services import log_access
 from jiuzhu.common.signin import client_ip
 from jiuzhu.common.views import post_action
 from jiuzhu.intake.services import role_of
+from jiuzhu.verification import selectors as verification_selectors
 
 from . import cases, grants, letters, notices, reviews, selectors
 from .models import Case, GrantRequest, Investigation, Letter, Notice, Review
@@ -147,6 +148,14 @@ def case(request, pk: int):
             "today": today,
             "reasons": c.result.get("reasons", []),
             "income_visible": m.sees("income", role),
+            # verification asked from the case itself (issue 19), by whom the scope table lets
+            "verifications": verification_selectors.requests_for_case(
+                user=request.user, household=c.household, service_code=c.service_code
+            ),
+            "can_verify": c.is_open
+            and scope.allows(
+                request.user, "verification.request", household=c.household, service=c.service_code
+            ),
         },
     )
 

@@ -214,6 +214,26 @@ def requests_list(*, user, limit: int = 100) -> list[VerificationRequest]:
     return list(qs.order_by("-created_at")[:limit])
 
 
+def requests_for_case(*, user, household: Household, service_code: str) -> list[dict]:
+    """The verification requests of a household for one service, for its decision case page:
+    state and date, and whether ``user`` may open the request (the verification centre, its
+    handler, who asked for it: as ``request_detail`` decides)."""
+    officer = access.role_of(user) == m.VERIFICATION_OFFICER
+    qs = VerificationRequest.objects.filter(household=household, service_code=service_code).order_by(
+        "-created_at"
+    )
+    return [
+        {
+            "id": r.pk,
+            "created_at": r.created_at,
+            "state": r.get_state_display(),
+            "done": r.state in (VerificationRequest.ISSUED, VerificationRequest.SERVED),
+            "openable": officer or user.pk in (r.handler_id, r.requested_by_id),
+        }
+        for r in qs[:20]
+    ]
+
+
 def datasets_overview() -> list[dict]:
     """Each source with its latest version (any date) and how it answers."""
     latest = {}
