@@ -435,17 +435,26 @@ def _write(c: ChangeRequest, actor) -> dict:
         )
         return {"asset": a.pk}
     if c.kind == K.BANK_ACCOUNT:
+        from jiuzhu.common import scope
         from jiuzhu.payments import crypto
-        from jiuzhu.payments.services import bank_account_set
+        from jiuzhu.payments.services import bank_account_confirm, bank_account_set
 
-        acct = bank_account_set(
-            actor=actor,
+        # Raised by someone who may change the payee's account, the review is the second
+        # person's confirmation (DOMAIN §8): the account is in force at once. Otherwise (the
+        # window, a data source) it waits for a confirmation in payments like any change.
+        raiser = c.raised_by if c.raised_by_id and c.raised_by_id != actor.pk else None
+        maker = raiser if raiser and scope.allows(raiser, "bank_account.change", household=hh) else actor
+        change = bank_account_set(
+            actor=maker,
             person=person,
             number=crypto.decrypt(p["number_encrypted"]),
             bank_name=p["bank_name"],
             holder_name=p["holder_name"],
         )
-        return {"bank_account": acct.pk}
+        if maker is actor:
+            return {"bank_account": change.pk, "confirmed": False}
+        bank_account_confirm(actor=actor, change=change)
+        return {"bank_account": change.pk, "confirmed": True}
     if c.kind == K.ADDRESS:
         registry.household_update(actor=actor, household=hh, data=p)
         return {}

@@ -295,3 +295,44 @@ def test_the_reviewer_sees_the_new_amount_on_the_page_before_applying(client, st
     assert yuan(ent.amount) in page and f"{yuan(new)}（变化）" in page
     assert f"情况变化复核，期限 {effect['review']['due_on']}" in page
     assert not Review.objects.exists() and IncomeItem.objects.get(person=head).kind == "pension_basic"
+
+
+def test_a_bank_account_raised_by_the_town_is_in_force_once_reviewed(staff, family):
+    from jiuzhu.caseload import changes
+    from jiuzhu.payments.models import BankAccount, BankAccountChange
+
+    mother = _member(family, "韩母")
+    raised = changes.change_raise(
+        actor=staff("town_caseworker"),
+        household=family,
+        person=mother,
+        kind=ChangeRequest.BANK_ACCOUNT,
+        payload={"bank_name": "示范农商银行", "number": "6228480012345678901"},
+    )
+    assert not BankAccount.objects.filter(person=mother).exists()
+
+    done = changes.change_approve(actor=staff("town_caseworker"), change=raised)
+
+    assert done.result["confirmed"] is True
+    assert BankAccount.objects.get(person=mother).tail == "8901"
+    change = BankAccountChange.objects.get(person=mother)
+    assert change.state == BankAccountChange.CONFIRMED and change.requested_by == raised.raised_by
+    assert change.decided_by == done.reviewed_by
+
+
+def test_a_bank_account_from_the_window_still_waits_for_confirmation(staff, family):
+    from jiuzhu.caseload import changes
+    from jiuzhu.payments.models import BankAccount, BankAccountChange
+
+    mother = _member(family, "韩母")
+    raised = changes.change_raise(
+        actor=staff("window_clerk"),
+        household=family,
+        person=mother,
+        kind=ChangeRequest.BANK_ACCOUNT,
+        payload={"bank_name": "示范农商银行", "number": "6228480012345678901"},
+    )
+    done = changes.change_approve(actor=staff("town_caseworker"), change=raised)
+    assert done.result["confirmed"] is False
+    assert BankAccountChange.objects.get(person=mother).state == BankAccountChange.PENDING
+    assert not BankAccount.objects.filter(person=mother).exists()
