@@ -75,8 +75,10 @@ def change_document(*, actor, change_id: int, doc_id: int):
 
 def chain_entries(*, household, role):
     """Change requests on the household's time line (applied or not)."""
+    from jiuzhu.common.scope import roles_with
     from jiuzhu.registry.chain import ChainEntry
 
+    linked = role in roles_with("change.read")  # no link a role could not open
     for c in ChangeRequest.objects.filter(household=household).select_related("town").order_by("raised_at"):
         when = c.reviewed_at or c.raised_at
         yield ChainEntry(
@@ -85,5 +87,5 @@ def chain_entries(*, household, role):
             title=f"变更申请：{c.get_kind_display()}（{c.get_state_display()}）",
             detail=c.summary,
             unit=c.town.name,
-            url=f"/caseload/changes/{c.pk}/",
+            url=f"/caseload/changes/{c.pk}/" if linked else "",
         )

@@ -336,3 +336,27 @@ def test_a_bank_account_from_the_window_still_waits_for_confirmation(staff, fami
     assert done.result["confirmed"] is False
     assert BankAccountChange.objects.get(person=mother).state == BankAccountChange.PENDING
     assert not BankAccount.objects.filter(person=mother).exists()
+
+
+def test_the_household_page_offers_only_what_the_reader_may_open(client, staff, family):
+    from jiuzhu.caseload import changes
+
+    c = changes.change_raise(
+        actor=staff("window_clerk"), household=family, kind="address", payload={"address": "解放路12号"}
+    )
+    link = f'href="/caseload/changes/{c.pk}/"'
+    new = f"/caseload/households/{family.code}/changes/new/"
+
+    client.force_login(staff("town_caseworker"))
+    page = client.get(f"/households/{family.code}/").content.decode()
+    assert new in page and link in page
+
+    client.force_login(staff("supervisor"))  # reads change requests, raises none
+    page = client.get(f"/households/{family.code}/").content.decode()
+    assert new not in page and link in page
+
+    client.force_login(staff("verification_officer"))  # reads the household, not its change requests
+    page = client.get(f"/households/{family.code}/").content.decode()
+    assert "住址变更：解放路12号" in page  # on the chain, as text
+    assert new not in page and link not in page
+    assert client.get(f"/caseload/changes/{c.pk}/").status_code == 403
