@@ -28,6 +28,7 @@ from jiuzhu.registry.models import Person
 
 from . import letters, notices, snapshot
 from .entitlements import add_months, entitlement_grant
+from .grants import valid_report
 from .models import Case, Investigation, Letter
 from .scope import is_decision_service
 
@@ -311,13 +312,31 @@ def relative_signoff(*, actor, case: Case | int, note: str, today: date | None =
 # --- decision -----------------------------------------------------------------------------------
 
 
-def _check_decidable(c: Case, today: date) -> None:
+def _check_decidable(c: Case, today: date) -> int:
+    """Everything a decision (approval or refusal) needs; returns the verification report's id."""
     if c.notices.filter(objections__state="open").exists():
         raise IllegalTransition("公示异议尚未处理完毕", field="case", code="objection_open")
     if c.close_relative and c.relative_signoff_by_id is None:
         raise IllegalTransition(
             "该家庭有工作人员近亲属备案，须审批人单独签批", field="case", code="relative_signoff_required"
         )
+    return check_verified(c, today)
+
+
+def check_verified(c: Case, today: date) -> int:
+    """DOMAIN §7 "Verification before decisions" (最低生活保障审核确认办法 第十七条; 特困人员认定办法
+    第十二条): dibao and extreme-poverty cases are approved or refused only with a finished
+    verification (核对) report on file for the household, still valid on the day of the decision.
+    Returns its id (frozen on the case with the decision)."""
+    report = valid_report(household=c.household, on=today)
+    if report is None:
+        raise IllegalTransition(
+            f"该家庭没有 {today.isoformat()} 仍有效的家庭经济状况核对报告，不能作出{c.service_name}审批决定；"
+            "请先申请核对，核对报告出具后再审批",
+            field="verification",
+            code="verification_report_required",
+        )
+    return report.pk
 
 
 def _check_county_sample(c: Case, policy, today: date) -> None:
@@ -377,7 +396,7 @@ def case_approve(*, actor, case: Case | int, note: str = "", today: date | None 
     if c.state == Case.NOTICE:
         raise IllegalTransition("公示期未满，不能审批", field="case", code="notice_running")
     _expect(c, Case.DECISION, action="批准")
-    _check_decidable(c, today)
+    report_id = _check_decidable(c, today)
     if c.opinion != "approve" or not c.result.get("eligible"):
         raise IllegalTransition(
             "镇街初审意见为不同意或规则测算不符合条件", field="case", code="rules_not_eligible"
@@ -411,7 +430,7 @@ def case_approve(*, actor, case: Case | int, note: str = "", today: date | None 
         rule_amount=amount,  # the rules' amount frozen at the initial opinion
     )
     _save(c, state=Case.APPROVED, decided_on=today, decided_by=actor, decision_note=(note or "").strip(),
-          amount=amount, start_month=start, entitlement=ent)  # fmt: skip
+          amount=amount, start_month=start, entitlement=ent, verification_report_id=report_id)  # fmt: skip
     letter = letters.issue(
         kind=Letter.APPROVAL,
         household=c.household,
@@ -457,7 +476,7 @@ def case_refuse(
     if c.state == Case.NOTICE:
         raise IllegalTransition("公示期未满，不能审批", field="case", code="notice_running")
     _expect(c, Case.DECISION, action="作出不予批准决定")
-    _check_decidable(c, today)
+    report_id = _check_decidable(c, today)
     policy = current_policy()
     failed = snapshot.failed_reasons(c.result)
     extra = (reasons or "").strip()
@@ -483,7 +502,8 @@ def case_refuse(
     }
     letter = letters.issue(kind=Letter.REFUSAL, household=c.household, case=c, actor=actor, today=today,
                            content=content)  # fmt: skip
-    _save(c, state=Case.REFUSED, decided_on=today, decided_by=actor, decision_note=extra)
+    _save(c, state=Case.REFUSED, decided_on=today, decided_by=actor, decision_note=extra,
+          verification_report_id=report_id)  # fmt: skip
     if c.referral_id:
         r = Referral.objects.select_for_update().get(pk=c.referral_id)
         if r.state in Referral.OPEN_STATES:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from jiuzhu.common import clock, labels
 from jiuzhu.common import masking as m
-from jiuzhu.common.selectors import holiday_table
+from jiuzhu.common.selectors import deadline, holiday_table
 from jiuzhu.common.workdays import workdays_between
 
 from .models import Case, Entitlement, GrantRequest, Letter, Notice, Objection, Review
@@ -59,6 +59,69 @@ def ready_to_approve(*, today: date):
         .distinct()
         .order_by("due_on", "id")
     )
+
+
+def _verification_start_days(on: date) -> int:
+    from jiuzhu.policy.selectors import current_policy
+
+    try:
+        return int(current_policy().param("dibao.time_limits", on, step="verification_start"))
+    except LookupError:
+        return 3
+
+
+def verification_overdue(user, *, today: date) -> list[tuple[Case, date, str]]:
+    """The town's open dibao/extreme-poverty cases whose verification (核对) is overdue, as
+    (case, due date, what is late), most overdue first. A case cannot be decided without a
+    valid report (``cases.check_verified``), so these are the caseworker's alerts:
+
+    - no request since the application was accepted, ``dibao.time_limits[verification_start]``
+      (demo 3) working days after acceptance (最低生活保障审核确认办法 第十五条、第十七条: the
+      investigation, which asks for 核对, starts within 3 working days; the platform starts
+      the data queries at the request) → "未申请核对";
+    - requested, but no report issued once the data-source units' answers were due (the latest
+      task's due date; the request day when every source answered from its dataset) and the
+      3 working days for the centre to act after it → "核对报告逾期"."""
+    from jiuzhu.verification.models import SourceTask, VerificationReport, VerificationRequest
+
+    cases = list(
+        Case.objects.filter(town_id=user.unit_id, state__in=Case.OPEN_STATES)
+        .select_related("household")
+        .order_by("received_on", "id")
+    )
+    if not cases:
+        return []
+    table = holiday_table()
+    hids = {c.household_id for c in cases}
+    valid = set(
+        VerificationReport.objects.filter(
+            household_id__in=hids, as_of__lte=today, valid_until__gte=today
+        ).values_list("household_id", flat=True)
+    )
+    requests: dict[int, list] = {}
+    for r in VerificationRequest.objects.filter(household_id__in=hids).order_by("as_of", "id"):
+        requests.setdefault(r.household_id, []).append(r)
+    task_due = {}
+    for rid, due in SourceTask.objects.filter(request__household_id__in=hids).values_list(
+        "request_id", "due_on"
+    ):
+        task_due[rid] = max(due, task_due.get(rid, due))
+    out = []
+    for c in cases:
+        if c.household_id in valid:
+            continue
+        days = _verification_start_days(c.received_on)
+        asked = [r for r in requests.get(c.household_id, []) if r.as_of >= c.received_on]
+        if not asked:
+            due, what = deadline(c.received_on, days, table).due, "未申请核对"
+        else:
+            r = asked[-1]
+            answers = task_due.get(r.pk, r.as_of)
+            due, what = deadline(answers, days, table).due, "核对报告逾期"
+        if today > due:
+            out.append((c, due, what))
+    out.sort(key=lambda x: (x[1], x[0].pk))
+    return out
 
 
 def working_days_taken(case: Case, table=None) -> int | None:

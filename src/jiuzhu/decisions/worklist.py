@@ -64,6 +64,29 @@ def _reviews(rows, today, *, key, title, order) -> Queue:
     )
 
 
+def _verification_overdue(user, today: date) -> Queue:
+    rows = selectors.verification_overdue(user, today=today)
+    return Queue(
+        key="verification_overdue",
+        title="核对逾期的案件（无有效核对报告不能审批）",
+        count=len(rows),
+        items=[
+            Item(
+                title=f"{c.service_name} · {c.household.code}",
+                url=reverse("decisions:case", args=[c.pk]),
+                detail=c.household.community,
+                due_on=due,
+                state=what,
+            )
+            for c, due, what in rows[:SHOWN]
+        ],
+        url=reverse("decisions:home"),
+        overdue=len(rows),
+        empty="暂无核对逾期的案件",
+        order=25,
+    )
+
+
 def _caseworker(user, today: date) -> list[Queue]:
     to_open = selectors.referrals_to_open(user)
     soon, over = due_counts((r.due_on for r in to_open), today)
@@ -113,6 +136,7 @@ def _caseworker(user, today: date) -> list[Queue]:
             order=30,
             due=lambda c: ends.get(c.pk),
         ),
+        _verification_overdue(user, today),
         _reviews(
             selectors.reviews_for(user, state=Review.PROPOSED),
             today,

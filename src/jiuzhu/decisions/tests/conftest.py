@@ -5,6 +5,7 @@ import pytest
 
 from jiuzhu.intake import services as intake
 from jiuzhu.intake.services import adults
+from jiuzhu.intake.testing import verified
 
 D0 = date(2026, 3, 2)  # a Monday
 
@@ -40,15 +41,19 @@ def poor_household(make_household):
 @pytest.fixture
 def refer_to(clerk):
     """``refer_to(household, code)``: an application at the window, every adult authorised,
-    the referral of ``code``."""
+    the referral of ``code``; with ``verify=True`` the window also has the household's 核对
+    report issued (a decision needs one: ``cases.check_verified``)."""
 
-    def make(household, code="dibao", today=D0):
+    def make(household, code="dibao", today=D0, verify=False):
         app = intake.application_create(
             actor=clerk, household=household, needs=["living"], description="生活困难", today=today
         )
         for p in adults(household, today):
             intake.authorisation_record(actor=clerk, application=app, person=p, signed_on=today, today=today)
-        return intake.refer(actor=clerk, application=app, service_codes=[code], today=today)[0]
+        r = intake.refer(actor=clerk, application=app, service_codes=[code], today=today)[0]
+        if verify:
+            verified(household, requester=clerk, service_code=code, today=today)
+        return r
 
     return make
 

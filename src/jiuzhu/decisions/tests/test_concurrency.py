@@ -15,7 +15,7 @@ from .test_workflow import investigate
 
 @pytest.mark.django_db(transaction=True)
 def test_two_approvers_cannot_both_decide(refer_to, poor_household, caseworker, staff):
-    r = refer_to(poor_household, "dibao")
+    r = refer_to(poor_household, "dibao", verify=True)
     c = cases.case_open(actor=caseworker, referral=r, today=D0)
     investigate(c, caseworker)
     c = cases.opinion_give(actor=caseworker, case=c, recommend="approve", today=D0)

@@ -22,7 +22,7 @@ def test_moving_the_training_clock_takes_a_case_past_its_notice(
     settings.TRAINING_SITE = True
     real = timezone.localdate()
     # Everything from the window on runs on the platform's clock: no dates passed in.
-    c = cases.case_open(actor=caseworker, referral=refer_to(poor_household, "dibao", today=real))
+    c = cases.case_open(actor=caseworker, referral=refer_to(poor_household, "dibao", today=real, verify=True))
     investigate(c, caseworker, on=real)
     cases.opinion_give(actor=caseworker, case=c, recommend="approve")
     c.refresh_from_db()
@@ -52,5 +52,5 @@ def test_moving_the_training_clock_takes_a_case_past_its_notice(
 def test_without_a_training_site_the_case_keeps_the_real_date(refer_to, poor_household, caseworker, settings):
     settings.TRAINING_SITE = False
     real = timezone.localdate()
-    c = cases.case_open(actor=caseworker, referral=refer_to(poor_household, "dibao", today=real))
+    c = cases.case_open(actor=caseworker, referral=refer_to(poor_household, "dibao", today=real, verify=True))
     assert c.received_on == real and clock.today() == real

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from jiuzhu.common import clock
 from jiuzhu.decisions import cases
 from jiuzhu.decisions.models import Case, Letter, Notice, Objection
+from jiuzhu.intake.testing import verified
 from jiuzhu.registry.models import Unit
 from jiuzhu.registry.services import asset_add
 
@@ -35,6 +36,7 @@ def on_notice(refer_to, poor_household, caseworker):
     c = cases.case_open(actor=caseworker, referral=r, today=D0)
     investigate(c, caseworker)
     today = clock.today()
+    verified(poor_household, requester=caseworker, service_code="dibao", today=today)
     return cases.opinion_give(actor=caseworker, case=c, recommend="approve", today=today)
 
 
@@ -115,7 +117,7 @@ def test_caseworker_opens_a_case_from_the_screen(refer_to, make_household, casew
         members=[{"name": "孤老人", "birth": date(1940, 1, 1), "has_capable_supporter": False}]
     )
     asset_add(actor=None, household=hh, kind="financial", value="1000", as_of=D0)
-    r = refer_to(hh, "tekun_dispersed")
+    r = refer_to(hh, "tekun_dispersed", verify=True)
     home = login(caseworker).get("/decisions/")
     assert "启动调查" in home.content.decode()
     resp = login(caseworker).post(f"/decisions/open/{r.pk}/")

@@ -35,7 +35,7 @@ def test_dibao_case_with_objection_and_close_relative_ends_in_an_entitlement(
     spouse = poor_household.members.get(relation="spouse")
     StaffRelative.objects.create(declarant_name="赵委员", declarant_post="幸福社区居委会委员", name=spouse.name,
                                  id_number=spouse.id_number, relation="sibling", declared_on=date(2025, 1, 5))  # fmt: skip
-    r = refer_to(poor_household, "dibao")
+    r = refer_to(poor_household, "dibao", verify=True)
     with pytest.raises(PermissionDenied):
         cases.case_open(actor=staff("town_caseworker", "town_chengxi"), referral=r, today=D0)
     c = cases.case_open(actor=caseworker, referral=r, today=D0)
@@ -141,7 +141,7 @@ def earning_household(make_household):
 def test_refusal_letter_holds_reasons_with_figures_rule_alternatives_and_appeal(
     refer_to, earning_household, caseworker, approver
 ):
-    r = refer_to(earning_household, "dibao")
+    r = refer_to(earning_household, "dibao", verify=True)
     c = cases.case_open(actor=caseworker, referral=r, today=D0)
     investigate(c, caseworker)
     with pytest.raises(ValidationFailed) as exc:
@@ -171,7 +171,7 @@ def test_refusal_letter_holds_reasons_with_figures_rule_alternatives_and_appeal(
 
 
 def test_refusal_without_figures_is_not_issued(refer_to, poor_household, caseworker, approver):
-    r = refer_to(poor_household, "dibao")
+    r = refer_to(poor_household, "dibao", verify=True)
     c = cases.case_open(actor=caseworker, referral=r, today=D0)
     investigate(c, caseworker)
     head = poor_household.members.get(relation="head")
@@ -219,7 +219,7 @@ def test_an_adverse_letter_missing_a_part_is_refused(missing, code):
 def test_upheld_objection_withdraws_the_notice_and_reopens_investigation(
     refer_to, poor_household, caseworker
 ):
-    r = refer_to(poor_household, "dibao")
+    r = refer_to(poor_household, "dibao", verify=True)
     c = cases.case_open(actor=caseworker, referral=r, today=D0)
     investigate(c, caseworker)
     c = cases.opinion_give(actor=caseworker, case=c, recommend="approve", today=D0)
@@ -241,7 +241,7 @@ def test_upheld_objection_withdraws_the_notice_and_reopens_investigation(
 
 
 def test_overdue_case_is_flagged_and_counted(refer_to, poor_household, caseworker):
-    r = refer_to(poor_household, "dibao")
+    r = refer_to(poor_household, "dibao", verify=True)
     c = cases.case_open(actor=caseworker, referral=r, today=D0)
     assert selectors.case_flag(c, c.due_on - timedelta(days=1)) == "due_soon"
     late = c.due_on + timedelta(days=1)
@@ -265,7 +265,7 @@ def test_county_checks_at_least_30_percent_of_extreme_poverty_cases(
         hh = make_household(
             members=[{"name": name, "birth": date(1940, 1, 1), "has_capable_supporter": False}]
         )
-        c = cases.case_open(actor=caseworker, referral=refer_to(hh, "tekun_dispersed"), today=D0)
+        c = cases.case_open(actor=caseworker, referral=refer_to(hh, "tekun_dispersed", verify=True), today=D0)
         investigate(c, caseworker)
         return cases.opinion_give(actor=caseworker, case=c, recommend="approve", today=D0)
 
