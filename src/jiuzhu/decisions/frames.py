@@ -8,6 +8,8 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db.models import Q
+
 from jiuzhu.policy.facts import (
     _INCOME_KINDS,
     GENDERS,
@@ -23,7 +25,21 @@ from jiuzhu.policy.facts import (
 from jiuzhu.policy.frames import Frames, from_facts
 from jiuzhu.registry.models import Asset, Household, IncomeItem, Person
 
+from .models import Entitlement
+
 ITEMS = ("wages", "business", "property", "transfer", "pension_basic", "excluded")
+
+
+def in_tekun_support(on: date, *, household_ids) -> set[int]:
+    """Ids of the persons of ``household_ids`` covered by an extreme-poverty entitlement
+    running in the month of ``on`` (the rules keep a minor in support to 18, DOMAIN §3)."""
+    month = on.replace(day=1)
+    return set(
+        Entitlement.objects.filter(household_id__in=list(household_ids), category="extreme_poverty",
+                                   start_month__lte=month)
+        .filter(Q(end_month__isnull=True) | Q(end_month__gte=month))
+        .values_list("members__id", flat=True)
+    ) - {None}  # fmt: skip
 
 
 def registry_facts(on: date, household_ids=None) -> tuple[dict[int, HouseholdFacts], dict[int, list[int]]]:
@@ -66,6 +82,7 @@ def registry_facts(on: date, household_ids=None) -> tuple[dict[int, HouseholdFac
             a["h"].append(House(floor_area=Decimal(area or 0)))
         elif kind == "business":
             a["business"] = max(a["business"], Decimal(value))
+    in_support = in_tekun_support(on, household_ids=households.keys())
     members: dict[int, list[MemberFacts]] = defaultdict(list)
     ids: dict[int, list[int]] = defaultdict(list)
     for pid, hid, rel, birth, gender, labour, dkind, dgrade, ill, care, school, emp, supporter in persons:
@@ -77,7 +94,7 @@ def registry_facts(on: date, household_ids=None) -> tuple[dict[int, HouseholdFac
                 disability_kind=dkind if grade else "", disability_grade=grade, serious_illness=bool(ill),
                 self_care=care, school_stage=school or "", employed=emp in ("employed", "flexible"),
                 income=Income(**(income.get(pid) or dict.fromkeys(ITEMS, Decimal(0)))),
-                has_capable_supporter=bool(supporter),
+                has_capable_supporter=bool(supporter), in_tekun_support=pid in in_support,
             )
         )  # fmt: skip
         ids[hid].append(pid)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from jiuzhu.policy.facts import DibaoStatus, from_registry
 from jiuzhu.policy.rules import assess, evaluate, review_months
 
+from .frames import in_tekun_support
 from .scope import decision_codes
 
 
@@ -45,7 +46,7 @@ def take(household, service_code: str, on: date, policy, *, receiving: Decimal |
     """``(facts_json, result_json)`` for ``service_code`` on ``on``. ``receiving`` is the
     current monthly amount of a household under review (for gradual exit: the rules then
     decide whether the rise in income through work still pays for up to 6 months)."""
-    facts = from_registry(household, on)
+    facts = from_registry(household, on, in_support=in_tekun_support(on, household_ids=[household.pk]))
     if facts is None:
         return {}, {
             "service": service_code,

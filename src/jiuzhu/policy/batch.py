@@ -21,6 +21,7 @@ import polars as pl
 from .frames import Frames
 from .rules import criteria as cr
 from .rules.base import Params
+from .rules.impossible import refused
 
 # Integer codes, generated from the choice lists of ``facts`` (``rules.criteria``).
 DISABILITY, SCHOOL, SELF_CARE, PURPOSE, NEED = cr.DISABILITY, cr.SCHOOL, cr.SELF_CARE, cr.PURPOSE, cr.NEED
@@ -334,15 +335,19 @@ class _Persons:
 def evaluate_batch(frames: Frames, as_of: date, policy, services=None) -> pl.DataFrame:
     """One row per household (``hh_id``), for each service two columns: ``<code>_eligible``
     (bool) and ``<code>_amount`` (Int64 cents, null when not eligible or set by need); the
-    period of an amount is the service's ``amount_period``."""
+    period of an amount is the service's ``amount_period``. A household with a fact impossible
+    on ``as_of`` (``rules.impossible``) is eligible for nothing and carries ``refused_code`` and
+    ``refused_field`` (null otherwise) — the single path raises with the same code and field."""
     from .batch_services import FORMULAS
 
     b = _Batch(frames, as_of, policy)
     specs = policy.services if services is None else [policy.service(c) for c in services]
+    code, field = refused(b)  # impossible facts: the household is refused, never evaluated
+    ok = np.array([c is None for c in code], dtype=bool)
     cols = {"hh_id": b.ids}
     for svc in specs:
         eligible, amount = FORMULAS[svc.formula](b)
-        eligible = np.asarray(eligible, dtype=bool)
+        eligible = np.asarray(eligible, dtype=bool) & ok
         cols[f"{svc.code}_eligible"] = eligible
         if amount is None:
             cols[f"{svc.code}_amount"] = pl.Series(f"{svc.code}_amount", [], dtype=pl.Int64).extend_constant(
@@ -352,6 +357,8 @@ def evaluate_batch(frames: Frames, as_of: date, policy, services=None) -> pl.Dat
             cols[f"{svc.code}_amount"] = pl.Series(np.asarray(amount, dtype=np.int64)).set(
                 pl.Series(~eligible), None
             )
+    cols["refused_code"] = pl.Series("refused_code", code.tolist(), dtype=pl.Utf8)
+    cols["refused_field"] = pl.Series("refused_field", field.tolist(), dtype=pl.Utf8)
     return pl.DataFrame(cols)
 
 

@@ -393,11 +393,12 @@ _INCOME_KINDS = {
 }
 
 
-def from_registry(household, on: date) -> HouseholdFacts | None:
+def from_registry(household, on: date, *, in_support=frozenset()) -> HouseholdFacts | None:
     """Facts of a registry ``Household`` as of ``on`` (duck-typed: reads attributes only), or
     ``None`` when no member is alive and born by then (nothing to assess). Deceased members
     are left out; incomes whose period overlaps the 12 months before ``on`` are summed by
-    item; assets are the household's recorded ones."""
+    item; assets are the household's recorded ones; ``in_support`` holds the ids of the
+    members already in extreme-poverty support (the decisions app knows them)."""
     since = on - timedelta(days=365)
     members = []
     for p in household.members.all().order_by("id"):
@@ -426,6 +427,7 @@ def from_registry(household, on: date) -> HouseholdFacts | None:
                 employed=p.employment_status in ("employed", "flexible"),
                 income=Income(**items),
                 has_capable_supporter=bool(p.has_capable_supporter),
+                in_tekun_support=p.pk in in_support,
             )
         )
     if not members:

@@ -12,11 +12,13 @@ from ..facts import HouseholdFacts
 from . import extreme_poverty as xp
 from . import minimum_living as ml
 from .base import Params
+from .impossible import refuse_impossible
 from .means import Member, asset_check, income_reasons, members
 
 
 class Household:
     def __init__(self, facts: HouseholdFacts, as_of: date, policy, params: Params | None = None):
+        refuse_impossible(facts, as_of)  # DOMAIN §3 rulings: impossible facts are input errors
         self.facts = facts
         self.as_of = as_of
         self.policy = policy

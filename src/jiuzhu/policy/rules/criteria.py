@@ -117,7 +117,7 @@ class AnyOf:
 AT_SCHOOL = ("primary", "junior", "senior", "vocational")  # compulsory and senior secondary
 _AT_SCHOOL = np.isin(np.arange(len(SCHOOL)), [SCHOOL[s] for s in AT_SCHOOL])  # code -> at school
 # 第五条: the disabilities that mean no labour capacity, kind -> highest grade that qualifies
-# (multiple disability is read as physical: grade 1–2 — demo choice).
+# (DOMAIN §3 ruling: multiple disability of grade 1–2 counts as no labour capacity).
 TEKUN_DISABILITY = {"intellectual": 3, "mental": 3, "physical": 2, "multiple": 2, "visual": 1}
 
 
@@ -163,6 +163,15 @@ TEKUN_NO_LABOUR_CAPACITY = AnyOf(
             lambda x: at_school(x) & (x.age < x.p.age_minor_extended),
             "{x.label}未满 {x.p.age_minor_extended} 周岁且在义务教育或高中阶段就读，"
             "保障至 {x.p.age_minor_extended} 周岁",
+        ),
+        # DOMAIN §3 ruling (特困人员认定办法 第二十四条): a minor already in support keeps it to
+        # 18 whether or not at school; a new applicant meets the age test on application day
+        _way(
+            "tekun.minor_in_support",
+            ("tekun.age_minor_extended",),
+            lambda x: x.flag("in_tekun_support") & (x.age < x.p.age_minor_extended),
+            "{x.label}已在特困供养，未满 {x.p.age_minor_extended} 周岁，不论是否在学均保障至 "
+            "{x.p.age_minor_extended} 周岁",
         ),
         _way(
             "tekun.continuing_at_school",
