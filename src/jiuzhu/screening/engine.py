@@ -13,6 +13,8 @@ Inputs (``Inputs``; money is Int64 cents, dates are ``date``):
   rule_amount (cents, the rules' amount when granted; optional), signed (bool; optional)
 - ``lists``: row_id, kind, name, id_number, birth_date (department lists, possibly damaged)
 - ``relatives``: rel_id, name, id_number, declarant, post, unit (StaffRelative)
+- ``staff``: staff_id, staff_name, id_number, staff_unit (unit code), unit_name (staff with
+  their ID number on file)
 - ``deaths``: death_id, name, id_number, birth_date, died_on, source (death records)
 - ``decisions``: approver, unit, service, approved (optional)
 - ``charity``: charity_id, person_id, household_id, need, amount, paid_on, partner_code,
@@ -43,6 +45,7 @@ class Inputs:
     roster: pl.DataFrame
     lists: pl.DataFrame | None = None
     relatives: pl.DataFrame | None = None
+    staff: pl.DataFrame | None = None
     deaths: pl.DataFrame | None = None
     decisions: pl.DataFrame | None = None
     charity: pl.DataFrame | None = None
@@ -160,6 +163,7 @@ def screen(inp: Inputs, cfg: Config) -> tuple[pl.DataFrame, dict[str, float]]:
     tick("omissions")
     parts += [
         unfairness.relatives(prep),
+        unfairness.staff_household(prep),
         unfairness.similar_households(prep),
         unfairness.town_amounts(prep),
         unfairness.approver_rates(prep),

@@ -12,7 +12,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Q, Sum
 
 from jiuzhu.decisions.models import Entitlement
-from jiuzhu.registry.models import Household, IncomeItem, Person, StaffRelative
+from jiuzhu.registry.models import Household, IncomeItem, Person, StaffRelative, User
 
 from .engine import Config, Inputs, add_months, month_start
 from .models import DepartmentList, DepartmentListRow
@@ -177,6 +177,26 @@ def relatives_frame() -> pl.DataFrame:
     ).with_columns(pl.col("post").replace("", "未填职务"))
 
 
+def staff_frame() -> pl.DataFrame:
+    """Staff with their ID number on file (``User.id_number``) and their unit."""
+    rows = (
+        User.objects.exclude(id_number="")
+        .filter(unit__isnull=False)
+        .values_list("id", "display_name", "username", "id_number", "unit__code", "unit__name")
+    )
+    return pl.DataFrame(
+        [(i, name or user, idn.upper(), code, unit) for i, name, user, idn, code, unit in rows],
+        schema={
+            "staff_id": pl.Int64,
+            "staff_name": pl.String,
+            "id_number": pl.String,
+            "staff_unit": pl.String,
+            "unit_name": pl.String,
+        },
+        orient="row",
+    )
+
+
 def deaths_frame() -> pl.DataFrame | None:
     """Death records of the verification data (source ``deaths``), when that app has any."""
     try:
@@ -324,6 +344,7 @@ def read_inputs(*, policy, as_of: date) -> tuple[Inputs, Config]:
         roster=roster_frame(as_of),
         lists=lists_frame(),
         relatives=relatives_frame(),
+        staff=staff_frame(),
         deaths=deaths_frame(),
         decisions=decisions_frame(as_of),
         charity=charity_frame(as_of),

@@ -28,6 +28,7 @@ RULE_NAMES = {
     "charity_same_need_twice": "慈善资金同一需求重复",
     "listed_not_receiving": "部门名单人员应保未保",
     "relative_unregistered": "近亲属享受未备案",
+    "staff_household_undeclared": "工作人员同户亲属享受未申报",
     "amount_not_rule": "待遇金额与规则不符且未经签批",
     "similar_households_amounts": "相似家庭金额悬殊",
     "town_amounts_off_norm": "镇街金额偏离全市",

@@ -39,6 +39,10 @@ RULES = {
     ),
     "amount_not_rule": ("unfairness", "救助待遇金额与政策规则测算金额不符，且无第二人签批的书面理由"),
     "relative_unregistered": ("unfairness", "工作人员、村（居）委会成员或干部近亲属享受救助，但未单独备案"),
+    "staff_household_undeclared": (
+        "unfairness",
+        "工作人员同户家庭成员享受其所在单位（镇街）的救助，但未申报近亲属、未单独备案",
+    ),
     "similar_households_amounts": (
         "unfairness",
         "条件相近的家庭（同人数、同城乡、同收入档）救助金额差异悬殊",

@@ -83,6 +83,74 @@ def _monthly_active(prep) -> pl.DataFrame:
     return prep.lines.filter(pl.col("active") & (pl.col("period") == "month")).unique("line_id")
 
 
+def staff_household(prep) -> pl.DataFrame:
+    """Close relatives nobody declared (DOMAIN §7 "Fraud"; 最低生活保障审核确认办法 第二十条): a
+    member of staff carries his ID number, so his own registry household is known; anyone of
+    that household (the family link) receiving a service of the staff member's unit, or of a
+    household of the town he works for, without a declaration (``StaffRelative``) or the
+    decision's close-relative registration, is raised. Declared relatives are left to
+    ``relatives`` (declared but not registered on the decision)."""
+    staff = prep.inputs.staff
+    if staff is None or staff.height == 0:
+        return empty()
+    persons = prep.persons.select("person_id", "id_number", "household_id")
+    st = staff.join(persons.rename({"person_id": "staff_person"}), on="id_number")
+    if st.height == 0:
+        return empty()
+    family = persons.drop("id_number").join(
+        st.select("staff_id", "staff_name", "staff_unit", "unit_name", "staff_person", "household_id"),
+        on="household_id",
+    )
+    if "relatives" in prep.found:
+        declared = prep.found["relatives"].select("person_id").unique()
+        family = family.join(declared, on="person_id", how="anti")
+    lines = prep.lines.filter(~pl.col("relative_registered").fill_null(False))
+    j = (
+        family.drop("household_id")
+        .join(lines, on="person_id")
+        .filter((pl.col("unit") == pl.col("staff_unit")) | (pl.col("town") == pl.col("staff_unit")))
+        .with_columns(is_self=pl.col("person_id") == pl.col("staff_person"))
+        .sort("start")
+        .group_by("staff_id", "person_id")
+        .agg(
+            pl.col("household_id").last(),
+            pl.col("unit").last(),
+            pl.col("staff_name").first(),
+            pl.col("unit_name").first(),
+            pl.col("is_self").any().alias("self"),
+            pl.col("service").unique().sort(),
+            pl.format("{}：{}元/{}，{}起（{}）", "service", yuan("amount"), "period", "start", "unit").alias(
+                "records"
+            ),
+            pl.col("line_id").unique().sort().alias("entitlements"),
+        )
+        .with_columns(who=pl.when(pl.col("self")).then(pl.lit("本人")).otherwise(pl.lit("同户家庭成员")))
+    )
+    return shape(
+        j,
+        rule="staff_household_undeclared",
+        severity="high",
+        unit=pl.col("unit"),
+        household=pl.col("household_id"),
+        person=pl.col("person_id"),
+        key=pl.format("{}:{}", "staff_id", "person_id"),
+        summary=pl.format(
+            "{}工作人员{}的{}享受{}，未见近亲属备案",
+            "unit_name",
+            "staff_name",
+            "who",
+            pl.col("service").list.join("、"),
+        ),
+        evidence={
+            "records": pl.col("records"),
+            "staff": pl.format("{}（{}）", "staff_name", "unit_name"),
+            "match": pl.lit("工作人员身份证号码与户籍登记一致，同户"),
+            "entitlements": pl.col("entitlements"),
+            "note": pl.lit("工作人员同户家庭成员享受本单位（本镇街）救助而未申报近亲属的，按未备案处理"),
+        },
+    )
+
+
 def similar_households(prep) -> pl.DataFrame:
     """Households of one size and area receiving one service are compared on what they end
     up with: for a means-tested top-up (低保) the amount plus the household's own counted

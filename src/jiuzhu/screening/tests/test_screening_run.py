@@ -259,3 +259,42 @@ def test_relative_registered_on_the_decision_raises_nothing_and_alerts_join_the_
     assert [a.household_id for a in _alerts("relative_unregistered")] == [hidden.pk]
     chain = assistance_chain(household=hidden, role="town_caseworker")
     assert any(e.area == "查重查漏" and "近亲属享受未备案" in e.title for e in chain)
+
+
+def test_undeclared_relative_in_a_staff_members_household_is_found(
+    make_household, grant, screen, staff, units
+):
+    """Staff carry their ID number: a member of a caseworker's own registry household receiving
+    dibao in his town, declared by nobody, is raised; a declared one is left to
+    relative_unregistered; staff of another town are not the deciding unit."""
+    from jiuzhu.decisions.relatives import staff_id_number_set
+
+    hh = make_household(members=[
+        {"name": "冯干事", "birth": date(1985, 5, 5), "relation": "head"},
+        {"name": "冯老母", "birth": date(1958, 8, 8), "relation": "parent", "gender": "F"},
+    ])  # fmt: skip
+    worker, mother = hh.members.get(name="冯干事"), hh.members.get(name="冯老母")
+    caseworker = staff("town_caseworker", "town_chengdong")
+    staff_id_number_set(actor=caseworker, id_number=worker.id_number)
+    grant(hh, "dibao", "950", members=[mother], payee=mother)
+    other = make_household(members=[{"name": "蒋科员", "birth": date(1986, 6, 6)},
+                                    {"name": "蒋老父", "birth": date(1956, 6, 6), "relation": "parent"}])  # fmt: skip
+    far = staff("town_caseworker", "town_chengxi")  # works for another town
+    staff_id_number_set(actor=far, id_number=other.members.get(name="蒋科员").id_number)
+    father = other.members.get(name="蒋老父")
+    grant(other, "dibao", "950", members=[father], payee=father)
+
+    screen()
+
+    (a,) = _alerts("staff_household_undeclared")
+    assert (a.household_id, a.person_id, a.kind, a.severity) == (hh.pk, mother.pk, "unfairness", "high")
+    assert "城东" in a.summary and "同户家庭成员" in a.summary and "冯老母" not in a.summary
+
+    # Declared afterwards: this rule is quiet, the declared-but-unregistered rule speaks.
+    StaffRelative.objects.create(declarant_name="冯干事", declarant_post="社会救助经办", unit=units["town_chengdong"],
+                                 name=mother.name, id_number=mother.id_number, relation="parent",
+                                 declared_on=date(2026, 6, 1))  # fmt: skip
+    Alert.objects.all().delete()
+    screen()
+    assert _alerts("staff_household_undeclared") == []
+    assert [x.person_id for x in _alerts("relative_unregistered")] == [mother.pk]
