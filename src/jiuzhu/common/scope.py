@@ -120,6 +120,8 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     "grant.sign": ("签批或退回给付", {AP: CITY}),
     # fraud (骗取, 社会救助暂行办法 第六十八条): the approver stops, recovers and fines
     "fraud.decide": ("作出骗取救助处理决定", {AP: CITY}),
+    # lifecycle (DOMAIN §7): a department reviews its own entitlements when their review is due
+    "entitlement.review": ("复核本单位的救助待遇", {DO: UNIT, AP: CITY}),
     # close relatives of staff (近亲属备案): each member of staff declares his own (and records
     # his own ID number); an admin declares for any member of staff
     "relative.declare": (

@@ -267,6 +267,25 @@ def fraud_decide(request, pk: int, payload: FraudIn):
     })  # fmt: skip
 
 
+class DepartmentReviewOut(Schema):
+    outcome: str = Field(..., description="continued（继续）/ adjusted（按规则金额调整）/ stopped（停止）")
+    entitlement: int = Field(..., description="复核后的待遇（调整时为新的待遇）")
+    next_review_on: date | None
+    end_month: date | None
+    message: str
+
+
+@router.post("/entitlements/{pk}/review", response={200: DepartmentReviewOut, 400: ErrorOut, 403: ErrorOut,
+             404: ErrorOut, 409: ErrorOut}, summary="部门待遇到期复核（按规则继续、调整或停止）")  # fmt: skip
+def department_review(request, pk: int):
+    from .department_reviews import department_review as review
+
+    out = review(actor=request.user, entitlement=pk)
+    e = out.entitlement
+    return {"outcome": out.outcome, "entitlement": e.pk, "next_review_on": e.next_review_on,
+            "end_month": e.end_month, "message": out.text}  # fmt: skip
+
+
 class RelativeIn(Schema):
     name: str
     id_number: str

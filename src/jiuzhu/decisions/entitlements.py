@@ -26,6 +26,7 @@ from jiuzhu.common.money import money
 from jiuzhu.registry.models import Unit
 
 from .models import Entitlement
+from .scope import DECISION_CATEGORIES
 
 
 def month_start(d: date) -> date:
@@ -86,6 +87,8 @@ def entitlement_grant(
         raise ValidationFailed(f"未知的金额周期：{period}", field="amount_period", code="bad_period")
     if unit is None:
         unit = Unit.objects.get(code=spec.owner_unit)
+    if end_month is None and next_review_on is None:
+        end_month, next_review_on = lifecycle(spec, month_start(start_month), period)
     ent = Entitlement.objects.create(
         household=household,
         payee=payee,
@@ -109,6 +112,32 @@ def entitlement_grant(
     )
     ent.members.set(members if members is not None else [payee])
     return ent
+
+
+# DOMAIN §3 Education: amounts are per school year (学年, September to August).
+SCHOOL_YEAR_FIRST_MONTH = 9
+
+
+def school_year_end(month: date) -> date:
+    """The last month (August) of the school year ``month`` falls in."""
+    year = month.year + 1 if month.month >= SCHOOL_YEAR_FIRST_MONTH else month.year
+    return date(year, SCHOOL_YEAR_FIRST_MONTH - 1, 1)
+
+
+def lifecycle(spec, start: date, period: str) -> tuple[date | None, date | None]:
+    """``(end_month, next_review_on)`` of a department entitlement granted without either
+    (DOMAIN §7 "Lifecycle": every entitlement has a review cycle or an end): an education
+    grant per school year ends with its school year (a new year is a new decision, never a
+    repeat every September); a monthly or yearly one is reviewed after the service's
+    ``review_months``; a one-off one needs neither. Dibao and extreme-poverty decisions set
+    their own review date (``cases``, ``reviews``)."""
+    if spec.category in DECISION_CATEGORIES or period == "once":
+        return None, None
+    if spec.category == "education" and period == "year":
+        return school_year_end(start), None
+    if spec.review_months:
+        return None, add_months(start, spec.review_months)
+    return None, None
 
 
 def _lock(entitlement: Entitlement) -> Entitlement:

@@ -328,3 +328,18 @@ def grant_requests_for(user, *, state: str | None = "pending", limit: int = 200)
 
 def notice_counts() -> dict:
     return dict(Notice.objects.values_list("state").annotate(n=Count("id")))
+
+
+def declared_relatives(user, *, limit: int = 500) -> list:
+    """The close relatives of staff declared so far, newest first, with who declared them
+    (history: a declaration is never edited): one's own, or everyone's for an admin (scope
+    ``relative.declare``; an out-of-scope user is refused)."""
+    from jiuzhu.common import scope
+    from jiuzhu.intake.services import role_of
+    from jiuzhu.registry.models import StaffRelative
+
+    scope.require(user, "relative.declare", unit=user.unit)
+    rows = StaffRelative.objects.select_related("staff", "unit").order_by("-declared_on", "-id")
+    if role_of(user) != m.ADMIN:
+        rows = rows.filter(staff=user)
+    return list(rows[:limit])

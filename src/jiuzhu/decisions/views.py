@@ -383,3 +383,81 @@ def objection(request, pk: int):
     if status == 429:
         response["Retry-After"] = str(notices.objection_limits()[1])
     return response
+
+
+# --- close relatives of staff (近亲属备案) ----------------------------------------------------
+
+
+@login_required
+def relatives(request):
+    """Each member of staff declares his close relatives and records his own ID number here;
+    an admin declares for any member of staff and sees every declaration."""
+    from jiuzhu.registry.models import StaffRelative, User
+
+    try:
+        rows = selectors.declared_relatives(request.user)
+    except JiuzhuError as exc:
+        return _error(request, exc)
+    role = role_of(request.user)
+    admin = role == m.ADMIN
+    staff = User.objects.filter(unit__isnull=False).select_related("unit").order_by("unit__name", "username")
+    return render(request, "decisions/relatives.html", {
+        "rows": [(x, m.present("name", x.name, role), m.present("id_number", x.id_number, role)) for x in rows],
+        "own_id": m.mask_id_number(request.user.id_number) if request.user.id_number else "",
+        "relations": StaffRelative.RELATIONS, "admin": admin, "staff": staff if admin else [],
+    })  # fmt: skip
+
+
+@post_action("decisions:relatives")
+def relative_declare(request):
+    from jiuzhu.registry.models import User
+
+    from .relatives import relative_declare as declare
+
+    p = request.POST
+    staff = None
+    if p.get("staff"):
+        staff = User.objects.filter(pk=int(p["staff"]) if p["staff"].isdigit() else 0).first()
+        if staff is None:
+            raise NotFound("工作人员不存在", field="staff")
+    x = declare(actor=request.user, staff=staff, name=p.get("name", ""), id_number=p.get("id_number", ""),
+                relation=p.get("relation", ""))  # fmt: skip
+    messages.success(
+        request, f"已申报备案：{x.declarant_name}的{x.get_relation_display()}{m.mask_name(x.name)}"
+    )
+    return redirect("decisions:relatives")
+
+
+@post_action("decisions:relatives")
+def staff_id_number(request):
+    from .relatives import staff_id_number_set
+
+    u = staff_id_number_set(actor=request.user, id_number=request.POST.get("id_number", ""))
+    messages.success(request, f"已登记本人身份证号码 {m.mask_id_number(u.id_number)}")
+    return redirect("decisions:relatives")
+
+
+# --- reviews of department entitlements (DOMAIN §7 "Lifecycle") -------------------------------
+
+
+@login_required
+def department_reviews(request):
+    from jiuzhu.common import scope
+
+    from .department_reviews import due
+
+    try:
+        scope.require(request.user, "entitlement.review", unit=request.user.unit)
+    except JiuzhuError as exc:
+        return _error(request, exc)
+    rows = list(due(unit=request.user.unit, today=clock.today())) if request.user.unit_id else []
+    return render(request, "decisions/department_reviews.html", {"rows": rows, "today": clock.today()})
+
+
+@post_action("decisions:department_reviews")
+def department_review(request, pk: int):
+    from .department_reviews import department_review as review
+
+    out = review(actor=request.user, entitlement=pk)
+    messages.success(request, out.text)
+    return redirect("decisions:department_reviews")

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from django.urls import reverse
 
+from jiuzhu.common import labels
 from jiuzhu.common import masking as m
 from jiuzhu.common.worklist import DUE_SOON_DAYS, SHOWN, Item, Queue, due_counts
 
@@ -167,9 +168,38 @@ def _approver(user, today: date) -> list[Queue]:
     ]
 
 
+def _department(user, today: date) -> list[Queue]:
+    from .department_reviews import due
+
+    rows = list(due(unit=user.unit, today=today))
+    return [
+        Queue(
+            key="department_reviews",
+            title="到期待复核的救助待遇",
+            count=len(rows),
+            items=[
+                Item(
+                    title=f"{labels.label('service', e.service_code)} · {e.household.code}",
+                    url=reverse("decisions:department_reviews"),
+                    detail=f"¥{e.amount:,.2f}",
+                    due_on=e.next_review_on,
+                    state="待复核",
+                )
+                for e in rows[:SHOWN]
+            ],
+            url=reverse("decisions:department_reviews"),
+            overdue=sum(1 for e in rows if e.next_review_on < today),
+            empty="暂无到期复核的待遇",
+            order=35,
+        )
+    ]
+
+
 def queues(*, user, role: str, today: date) -> list[Queue]:
     if role == m.TOWN_CASEWORKER and user.unit_id:
         return _caseworker(user, today)
     if role == m.APPROVER:
         return _approver(user, today)
+    if role == m.DEPARTMENT_OFFICER and user.unit_id:
+        return _department(user, today)
     return []
