@@ -546,4 +546,40 @@ EXAMPLES = [
         ),
         {"rigid_expenditure": (False, None), "charity_aid": (False, None)},
     ),
+    # --- the services no other example qualifies for (issue 16: each of the 33 pre-checks) ---
+    Example(
+        "winter_hardship_and_unpaid_emergency",
+        D26,
+        hh(
+            m(50, gender="M", labour_capacity="partial", emergency_unpaid=True),
+            disaster={"winter_hardship": True},
+        ),
+        {
+            "disaster_winter": (True, None),
+            "medical_emergency": (True, None),
+            "disaster_rebuild": (False, None),
+        },
+    ),
+    Example(
+        "vagrant_without_means",
+        D26,
+        hh(m(45, gender="M"), homeless=True),
+        {"vagrant_aid": (True, None)},
+    ),
+    Example(
+        # dibao family: the head able and out of work, the spouse works for ¥500, the child
+        # has a grade-3 physical disability
+        "dibao_family_training_rehab_worker",
+        D26,
+        hh(
+            m(40, gender="M"),
+            m(38, gender="F", relation="spouse", employed=True, wages="500"),
+            m(10, relation="child", school_stage="primary", disability_kind="physical", disability_grade=3),
+        ),
+        {
+            "employment_training": (True, None),
+            "disabled_rehab": (True, None),
+            "worker_hardship": (True, None),
+        },
+    ),
 ]

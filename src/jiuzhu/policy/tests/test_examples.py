@@ -29,6 +29,14 @@ def test_enough_examples_cover_every_category(policy):
     assert touched == {s.category for s in policy.services}
 
 
+def test_every_service_has_an_example_that_qualifies(policy):
+    """Each of the catalogue's services pre-checks eligible for at least one household built to
+    qualify (and the examples run on the single path, the API and the batch path below)."""
+    qualifying = {code for e in EXAMPLES for code, (eligible, _) in e.expect.items() if eligible}
+    assert len(policy.services) == 33
+    assert [s.code for s in policy.services if s.code not in qualifying] == []
+
+
 @pytest.mark.parametrize("ex", EXAMPLES, ids=ids)
 def test_single(ex, policy):
     results = {r.service: r for r in evaluate(from_dict(ex.household), date.fromisoformat(ex.as_of), policy)}
