@@ -360,3 +360,45 @@ def test_the_household_page_offers_only_what_the_reader_may_open(client, staff, 
     assert "住址变更：解放路12号" in page  # on the chain, as text
     assert new not in page and link not in page
     assert client.get(f"/caseload/changes/{c.pk}/").status_code == 403
+
+
+def test_a_move_hands_the_open_case_to_the_new_towns_caseworker_with_the_chain_kept(
+    client, staff, make_household, settings, tmp_path
+):
+    from jiuzhu.caseload import changes
+    from jiuzhu.decisions import cases
+    from jiuzhu.intake import services as intake
+
+    settings.DATA_DIR = tmp_path
+    hh = make_household(
+        members=[{"name": "龚大伯", "birth": date(1950, 5, 5), "relation": "head", "labour_capacity": "none"}]
+    )
+    clerk, old_worker = staff("window_clerk"), staff("town_caseworker")
+    app = intake.application_create(
+        actor=clerk, household=hh, needs=["living"], description="生活困难", today=TODAY
+    )
+    intake.authorisation_record(
+        actor=clerk, application=app, person=hh.members.get(), signed_on=TODAY, today=TODAY
+    )
+    (referral,) = intake.refer(actor=clerk, application=app, service_codes=["dibao"], today=TODAY)
+    case = cases.case_open(actor=old_worker, referral=referral, today=TODAY)
+    assert case.town.code == "town_chengdong"
+    move = changes.change_raise(
+        actor=clerk,
+        household=hh,
+        kind=ChangeRequest.MOVE_TOWN,
+        payload={"town": "town_chengxi", "community": "和平社区", "address": "示范市城西街道和平路5号"},
+    )
+
+    move = changes.change_approve(actor=old_worker, change=move)
+
+    case.refresh_from_db()
+    assert case.town.code == "town_chengxi" and move.result["cases_handed_over"] == [case.pk]
+    new_worker = staff("town_caseworker", "town_chengxi")
+    client.force_login(new_worker)
+    page = client.get(f"/decisions/c/{case.pk}/").content.decode()
+    assert "登记调查记录" in page  # the new town's caseworker works the case now
+    chain = client.get(f"/households/{hh.code}/").content.decode()
+    assert "迁往城西" in chain and "受理" in chain  # the change and the earlier steps stay on the chain
+    client.force_login(old_worker)
+    assert client.get(f"/decisions/c/{case.pk}/").status_code in (403, 404)
