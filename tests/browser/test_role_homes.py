@@ -8,7 +8,9 @@ Skipped (with the reason) only when /usr/bin/chromium is absent; CI installs it.
 
 from __future__ import annotations
 
+import os
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -41,6 +43,8 @@ def test_every_demo_role_lands_on_its_queue(live_server, browser, settings, tmp_
     todays = Application.objects.filter(description=MARK).values_list("tracking_code", flat=True)
     assert todays
 
+    shots = Path(os.environ.get("JIUZHU_SCREENSHOTS") or tmp_path)  # kept there when asked for
+    shots.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     for username, key in HOMES.items():
         page = context.new_page()
@@ -64,7 +68,7 @@ def test_every_demo_role_lands_on_its_queue(live_server, browser, settings, tmp_
             assert any(code in card.inner_text() for code in todays)
         if username == "caseworker_chengdong":
             assert "最低生活保障" in card.inner_text()
-        page.screenshot(path=str(tmp_path / f"home-{username}.png"), full_page=True)
+        page.screenshot(path=str(shots / f"home-{username}.png"), full_page=True)
         page.locator("form[action='/logout/'] button").click()
         page.wait_for_url("**/login/")
         page.close()

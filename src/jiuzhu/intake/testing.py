@@ -113,12 +113,11 @@ def verified(household, *, requester, service_code: str, today=None):
     decisions"), through verification's own services: ``requester`` (a unit handling the
     household's referral of ``service_code``) asks, every data-source unit answers "no
     records", the verification centre issues the report. Every adult must have authorised."""
-    from datetime import date
-
+    from jiuzhu.common import clock
     from jiuzhu.registry.models import Unit, User
     from jiuzhu.verification import services as verification
 
-    today = today or date.today()
+    today = today or clock.today()
 
     def user(role, unit):
         u, _ = User.objects.get_or_create(
