@@ -14,6 +14,7 @@ import polars as pl
 from django.db import transaction
 
 from jiuzhu.common import masking as m
+from jiuzhu.common.labels import label
 from jiuzhu.policy.batch import evaluate_batch
 from jiuzhu.registry.models import Household, Person, Unit, User
 
@@ -239,9 +240,21 @@ def _live_cases(policy, today: date) -> dict[str, int]:
     return made
 
 
+# the demo's states as the console says them (an open objection is not a case state of its own)
+LIVE_STATES = {
+    "investigating": "调查中",
+    "notice": "公示中",
+    "objection": "公示异议待处理",
+    "refused": "不予批准",
+}
+
+
 def seed(*, policy, today: date) -> str:
     made = _live_cases(policy, today)  # first: they take a few eligible households of one town
     n = _history(policy, today)
     total = Entitlement.objects.filter(origin=ORIGIN).count()
-    live = "，".join(f"{k} {v}" for k, v in made.items()) or "已有"
+    live = "，".join(
+        f"{LIVE_STATES.get(k) or label('decisions.case.state', k)} {v} 件" for k, v in made.items()
+    )
+    live = live or "已有"
     return f"审核确认：本次新增已批准 {n} 户（共 {total} 户享受低保/特困待遇）；办理中演示案件：{live}"

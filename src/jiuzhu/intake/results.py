@@ -29,16 +29,16 @@ def results_xlsx(month: date, *, city: str = "") -> bytes:
     ws.title = month.strftime("%Y-%m")
     ws.append(safe_row([f"{city}社会救助“一门受理、协同办理”办理结果公开（{month:%Y年%m月}）"]))
     ws["A1"].font = Font(bold=True, size=13)
-    header = ["单位代码", "单位", *[label for _, label in RESULT_COLUMNS]]
+    header = ["单位", *[label for _, label in RESULT_COLUMNS]]  # units by name: no code shown
     ws.append(safe_row(header))
     for cell in ws[2]:
         cell.font = Font(bold=True)
     totals = {k: 0 for k, _ in RESULT_COLUMNS}
     for r in rows:
-        ws.append(safe_row([r["unit"], r["unit_name"], *[r[k] for k, _ in RESULT_COLUMNS]]))
+        ws.append(safe_row([r["unit_name"], *[r[k] for k, _ in RESULT_COLUMNS]]))
         for k, _ in RESULT_COLUMNS:
             totals[k] += r[k]
-    ws.append(safe_row(["", "合计", *[totals[k] for k, _ in RESULT_COLUMNS]]))
+    ws.append(safe_row(["合计", *[totals[k] for k, _ in RESULT_COLUMNS]]))
     ws.append([])
     ws.append(
         [

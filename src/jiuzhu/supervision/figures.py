@@ -86,5 +86,7 @@ def key_figures(*, start: date, end: date) -> dict:
             continue
         if isinstance(value, list | tuple | set):
             continue  # drill-down lists stay in the performance area
+        if key == "source":  # where the figures come from ("snapshot" / "live"), in words
+            value = kpi_label(str(value))
         figures.append({"key": key, "label": kpi_label(key), "value": _jsonable(value)})
     return {"source": source, "start": start.isoformat(), "end": end.isoformat(), "figures": figures}

@@ -166,8 +166,9 @@ def test_published_results_page_and_excel(application, clerk, policy, officer, s
     x = Client().get("/intake/results.xlsx?month=2026-10")
     assert x.status_code == 200 and x["Content-Type"].startswith("application/vnd.openxmlformats")
     ws = load_workbook(io.BytesIO(x.content)).active
-    rows = {row[1]: row for row in ws.iter_rows(min_row=3, values_only=True) if row and row[0]}
+    rows = {row[0]: row for row in ws.iter_rows(min_row=3, values_only=True) if row and row[0]}
     head = [c.value for c in ws[2]]
+    assert head[0] == "单位" and ra.unit.code not in rows  # units by name, never by code
     col = {name: head.index(name) for name in ("收到", "办结", "按时办结", "给予救助", "转办")}
     unit_a = rows[ra.unit.name]
     assert unit_a[col["收到"]] == 1 and unit_a[col["转办"]] == 1 and unit_a[col["按时办结"]] == 1
