@@ -21,6 +21,7 @@ from simple_history.models import HistoricalChanges
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import ValidationFailed
 from jiuzhu.common.exports import safe_row
+from jiuzhu.common.labels import label, moment
 from jiuzhu.common.models import AccessLog
 from jiuzhu.common.services import log_access
 from jiuzhu.registry.models import Household, Person, Unit
@@ -189,10 +190,10 @@ def _access_rows(c: Criteria, pids, hids, codes, role: str, limit: int) -> list[
         {
             "at": r.at,
             "username": r.username,
-            "role": r.role,
-            "unit_code": r.unit_code,
-            "action": ACCESS_ACTIONS.get(r.action, r.action),
-            "object_type": r.object_type,
+            "role": label("role", r.role),  # words, never codes: the page and the export
+            "unit_code": label("unit", r.unit_code),
+            "action": ACCESS_ACTIONS.get(r.action) or label("access_action", r.action),
+            "object_type": label("object_type", r.object_type),
             "object_id": r.object_id,
             "household_code": r.household_code,
             "purpose": r.purpose,
@@ -267,11 +268,9 @@ def _change_rows(c: Criteria, pids, hids, role: str, limit: int) -> tuple[list[d
                 for ch in r.diff_against(prev).changes:
                     changes.append(
                         {
-                            "field": str(model.instance_type._meta.get_field(ch.field).verbose_name)
-                            if _has_field(model.instance_type, ch.field)
-                            else ch.field,
-                            "old": _shown(ch.field, ch.old, role),
-                            "new": _shown(ch.field, ch.new, role),
+                            "field": _field_words(model.instance_type, ch.field),
+                            "old": _shown(ch.field, _choice(model.instance_type, ch.field, ch.old), role),
+                            "new": _shown(ch.field, _choice(model.instance_type, ch.field, ch.new), role),
                         }
                     )
         user = r.history_user
@@ -283,12 +282,52 @@ def _change_rows(c: Criteria, pids, hids, role: str, limit: int) -> tuple[list[d
                 "object_id": r.id,
                 "action": ACTIONS.get(r.history_type, r.history_type),
                 "username": user.username if user else "系统",
-                "unit_code": user.unit.code if user and user.unit_id else "",
+                "unit_code": user.unit.name if user and user.unit_id else "",
                 "reason": getattr(r, "history_change_reason", "") or "",
                 "changes": changes,
             }
         )
     return out, truncated
+
+
+# words for the parts of a field name that has no verbose name (approved_at -> 审批时间)
+WORDS = {
+    "approved": "审批", "exported": "导出", "returned": "回盘", "reviewed": "审核", "closed": "办结",
+    "decided": "决定", "answered": "答复", "applied": "应用", "moved": "拨动", "completed": "补齐",
+    "granted": "发放", "finished": "完成", "started": "开始", "received": "受理", "sent": "发送",
+    "confirmed": "确认", "resolved": "处理", "paid": "支付", "signed": "签批", "issued": "出具",
+    "chaired": "主持", "version": "版本号",
+    "export": "导出文件", "return": "回盘文件", "sha256": "校验值", "at": "时间", "by": "人", "on": "日期",
+}  # fmt: skip
+
+
+def _field_words(model, name: str) -> str:
+    """A changed field as a person reads it: its verbose name, or its name's parts in words."""
+    try:
+        shown = str(model._meta.get_field(name).verbose_name)
+    except Exception:
+        shown = name.replace("_", " ")
+    if shown != name.replace("_", " "):
+        return shown
+    return "".join(WORDS.get(part) or label("", part) for part in name.split("_"))
+
+
+def _choice(model, name: str, value):
+    """A value as its words: a choice (a state, a kind) by its label, a related record by its
+    name, a time in local minutes; else the value."""
+    try:
+        f = model._meta.get_field(name)
+    except Exception:
+        return value
+    choices = getattr(f, "flatchoices", None)
+    if choices:
+        return dict(choices).get(value, value)
+    if getattr(f, "many_to_one", False) and value not in (None, ""):
+        other = f.related_model.objects.filter(pk=value).first()
+        return str(other) if other is not None else value
+    if isinstance(value, datetime):
+        return moment(value, seconds=True)
+    return value
 
 
 def _has_field(model, name: str) -> bool:
