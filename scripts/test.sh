@@ -34,4 +34,4 @@ chown postgres "$PGDIR"
 su postgres -c "$PGBIN/initdb -D $PGDIR/data -E UTF8 --locale=C.UTF-8 -A trust" >/dev/null
 su postgres -c "$PGBIN/pg_ctl -D $PGDIR/data -o '-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1' -l $PGDIR/log -w start" >/dev/null
 su postgres -c "$PGBIN/createdb -h 127.0.0.1 -p $PGPORT jiuzhu"
-DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/jiuzhu" uv run pytest -q -p no:cacheprovider -m "not bench" "$@"
+DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/jiuzhu" uv run pytest -q -p no:cacheprovider -m "not bench and not contract" "$@"

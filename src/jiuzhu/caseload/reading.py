@@ -111,6 +111,15 @@ def _cell(v) -> str | None:
 
 
 def read(data: bytes, filename: str) -> Workbook:
+    try:
+        return _read(data, filename)
+    except zipfile.BadZipFile:  # a truncated or forged zip/xlsx is the sender's fault, not a crash
+        raise ValidationFailed(
+            "文件已损坏或不是有效的 zip 文件，请重新导出后上传", field="file", code="file_unreadable"
+        ) from None
+
+
+def _read(data: bytes, filename: str) -> Workbook:
     name = filename.lower()
     wb = Workbook()
     frames: list[tuple[str, pl.DataFrame]] = []

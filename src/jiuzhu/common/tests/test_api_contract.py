@@ -187,3 +187,15 @@ def test_health_tells_a_stranger_nothing_about_the_database(client, as_admin):
 def test_limits_out_of_bounds_are_422(as_admin, url):
     body = _error(as_admin.get(url), 422, "invalid_request")
     assert body["field"] in ("limit", "unit")
+
+
+@pytest.mark.parametrize("name", ["upload.zip", "upload.xlsx"])
+def test_a_forged_zip_upload_is_refused_not_a_crash(as_admin, name):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jiuzhu.caseload.models import ImportBatch
+
+    upload = SimpleUploadedFile(name, b"PK\x03\x04\r\n")
+    body = _error(as_admin.post("/api/caseload/imports", {"file": upload}), 400, "file_unreadable")
+    assert body["field"] == "file"
+    assert not ImportBatch.objects.exists()
