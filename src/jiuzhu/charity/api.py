@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.services import log_access
+from jiuzhu.common.values import DateParam
 from jiuzhu.registry.selectors import get_household
 
 from . import matching, referrals, selectors, services
@@ -329,7 +330,7 @@ def public(request, code: str):
 
 
 @router.get("/volunteers/summary", response={200: dict, **ERRORS})
-def volunteer_summary(request, start: date | None = None, end: date | None = None):
+def volunteer_summary(request, start: DateParam | None = None, end: DateParam | None = None):
     own = services.partner_of(request.auth)
     if own is None and services.role_of(request.auth) not in services.DESK_ROLES | {m.SUPERVISOR}:
         raise PermissionDenied("无权查看", code="forbidden")

@@ -5,7 +5,8 @@ of its choosing with each logical request, as in the IETF draft "The Idempotency
 Header Field": every JSON ``POST`` under ``/api/`` honours it. The first answer (any status
 below 500) is stored per user and key; the same key again replays it — same status, same body
 — with ``Idempotent-Replayed: true`` and without running the request again. The same key with
-another body or path is refused (422 ``idempotency_key_reused``). Two requests with one key at
+another body or path is refused (422 ``idempotency_key_reused``; a key over 100 characters or with control characters
+422 ``invalid_idempotency_key``; both in the platform's error shape with the request id). Two requests with one key at
 the same moment: the loser of the unique index replays the winner's answer; what the request
 creates is protected by its own service (an application is one per household and needs).
 Keys are kept for ``IDEMPOTENCY_DAYS`` (default 1).
@@ -21,7 +22,10 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 
+from . import values
+from .errors import ValidationFailed
 from .models import IdempotentResponse
+from .requests import error_body
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 
@@ -32,10 +36,8 @@ def _replay(row: IdempotentResponse) -> HttpResponse:
     return resp
 
 
-def _refused(message: str) -> JsonResponse:
-    return JsonResponse(
-        {"code": "idempotency_key_reused", "field": "Idempotency-Key", "message": message}, status=422
-    )
+def _refused(request, message: str, code: str = "idempotency_key_reused") -> JsonResponse:
+    return JsonResponse(error_body(request, code=code, field="Idempotency-Key", message=message), status=422)
 
 
 class IdempotencyMiddleware:
@@ -54,15 +56,17 @@ class IdempotencyMiddleware:
             or not user.is_authenticated
         ):
             return self.get_response(request)
-        if len(key) > 100:
-            return _refused("Idempotency-Key 不能超过100个字符")
+        try:
+            key = values.text(key, field="Idempotency-Key", max_length=100, label="Idempotency-Key")
+        except ValidationFailed as exc:
+            return _refused(request, exc.message, code="invalid_idempotency_key")
         digest = hashlib.sha256(request.body).hexdigest()
         since = timezone.now() - timedelta(days=getattr(settings, "IDEMPOTENCY_DAYS", 1))
         IdempotentResponse.objects.filter(user=user, at__lt=since).delete()
         row = IdempotentResponse.objects.filter(user=user, key=key).first()
         if row is not None:
             if row.body_sha256 != digest or row.path != request.path:
-                return _refused("该 Idempotency-Key 已用于另一请求，请换一个新的")
+                return _refused(request, "该 Idempotency-Key 已用于另一请求，请换一个新的")
             return _replay(row)
         response = self.get_response(request)
         if response.status_code >= 500 or getattr(response, "streaming", False):

@@ -81,6 +81,9 @@ class JiuzhuOpenAPISchema(OpenAPISchema):
         self.schemas.update(error.pop("$defs"))
         error.pop("_mode")
         self.schemas["ErrorOut"] = error
+        self["paths"] = _fill_windows(self["paths"])
+        for name, component in list(self.schemas.items()):
+            self.schemas[name] = _fill_windows(component)
         for methods in self["paths"].values():
             for method, op in methods.items():
                 _document_errors(method, op)
@@ -175,6 +178,22 @@ def _document_no_control(op: dict) -> None:
         for branch in [schema, *schema.get("anyOf", [])]:
             if branch.get("type") == "string" and not {"pattern", "enum", "format"} & set(branch):
                 branch["pattern"] = NO_CONTROL
+
+
+def _fill_windows(node: Any) -> Any:
+    """A copy of ``node`` with each windowed value's marker (``values.MonthParam``, ``DateParam``,
+    ``YearParam``, in parameters and bodies) replaced by its bounds as of today. A copy, because
+    pydantic may hand out the marker dict itself, which must stay for tomorrow's document."""
+    from . import values
+
+    if isinstance(node, dict):
+        out = {k: _fill_windows(v) for k, v in node.items() if k != values.WINDOW_KEY}
+        if values.WINDOW_KEY in node:
+            out.update(values.window_schema(node[values.WINDOW_KEY]))
+        return out
+    if isinstance(node, list):
+        return [_fill_windows(v) for v in node]
+    return node
 
 
 def _document_errors(method: str, op: dict) -> None:

@@ -30,7 +30,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from django.conf import settings
-from pydantic import BeforeValidator, ValidationInfo
+from pydantic import BeforeValidator, ValidationInfo, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from . import idnumber
 from .errors import ValidationFailed
@@ -291,6 +292,116 @@ Month = Annotated[date, _pyd(month, "month")]
 def Text(max_length: int, *, required: bool = True, multiline: bool = False):
     """``name: Text(50)`` — bounded text without control characters."""
     return Annotated[str, _pyd(text, "text", max_length=max_length, required=required, multiline=multiline)]
+
+
+# --- query and path parameters of the API ---------------------------------------------------
+# A parameter out of its bounds is 422 in the API's error shape (``invalid_request``, the field,
+# the Chinese reason; ``errors[0].type`` is the reason's code, e.g. ``month_out_of_range``). The
+# bounds move with the calendar, so the OpenAPI document carries a marker (``WINDOW_KEY``) that
+# ``jiuzhu.common.openapi`` replaces by the exact pattern or range of the day: a client (and
+# schemathesis) knows the window before it asks.
+
+WINDOW_KEY = "x-jiuzhu-window"
+_MONTH_PARAM = re.compile(r"^(\d{4})-(\d{2})(-01)?$")
+_DATE_PARAM = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def date_window(on: date | None = None) -> tuple[date, date]:
+    """The dates a query may name: the whole years of ``month_window``."""
+    first, last = month_window(on)
+    return date(first.year, 1, 1), date(last.year, 12, 31)
+
+
+def month_param(raw: Any, *, field: str = "month") -> date:
+    """A month parameter: exactly ``YYYY-MM`` (or ``YYYY-MM-01``) within ``month_window``."""
+    if not isinstance(raw, date) and not _MONTH_PARAM.match(str(raw)):
+        raise ValidationFailed("月份应写作 YYYY-MM（如 2026-03）", field=field, code="invalid_month")
+    return month(raw, field=field)
+
+
+def date_param(raw: Any, *, field: str = "date") -> date:
+    """A date parameter: ISO ``YYYY-MM-DD`` within ``date_window``."""
+    if not isinstance(raw, date):
+        if not _DATE_PARAM.match(str(raw)):
+            raise ValidationFailed("日期应写作 YYYY-MM-DD（如 2026-03-01）", field=field, code="invalid_date")
+        raw = parse_date(raw, field=field)
+    first, last = date_window()
+    if not first <= raw <= last:
+        raise ValidationFailed(
+            f"日期 {raw.isoformat()} 不在可查询范围（{first.isoformat()} 至 {last.isoformat()}）内",
+            field=field,
+            code="date_out_of_range",
+        )
+    return raw
+
+
+def year_param(raw: Any, *, field: str = "year") -> int:
+    """A year parameter: within the years of ``month_window``."""
+    try:
+        value = int(str(raw).strip()) if not isinstance(raw, bool) else None
+    except ValueError:
+        value = None
+    if value is None:
+        raise ValidationFailed("年份应为四位数字（如 2026）", field=field, code="invalid_year")
+    first, last = date_window()
+    if not first.year <= value <= last.year:
+        raise ValidationFailed(
+            f"年份 {value} 不在可查询范围（{first.year} 至 {last.year}）内",
+            field=field,
+            code="year_out_of_range",
+        )
+    return value
+
+
+def _param(fn, default_field: str):
+    def validate(raw, info: ValidationInfo):
+        try:
+            return fn(raw, field=_field(info, default_field))
+        except ValidationFailed as exc:  # a parameter, not a business rule: pydantic's 422
+            raise PydanticCustomError(exc.code, "{reason}", {"reason": exc.message}) from None
+
+    return BeforeValidator(validate)
+
+
+MonthParam = Annotated[
+    date, _param(month_param, "month"), WithJsonSchema({"type": "string", WINDOW_KEY: "month"})
+]
+DateParam = Annotated[
+    date, _param(date_param, "date"), WithJsonSchema({"type": "string", WINDOW_KEY: "date"})
+]
+YearParam = Annotated[
+    int, _param(year_param, "year"), WithJsonSchema({"type": "integer", WINDOW_KEY: "year"})
+]
+
+
+def window_schema(kind: str, on: date | None = None) -> dict:
+    """The JSON Schema of a windowed parameter as of ``on``: a pattern naming exactly the months
+    (``month``) or valid dates (``date``) of the window, or the range of years."""
+    first, last = date_window(on)
+    if kind == "year":
+        return {"type": "integer", "minimum": first.year, "maximum": last.year}
+    if kind == "month":
+        m_first, m_last = month_window(on)
+        months, k = [], m_first.year * 12 + m_first.month - 1
+        while k <= m_last.year * 12 + m_last.month - 1:
+            months.append(f"{k // 12:04d}-{k % 12 + 1:02d}")
+            k += 1
+        return {
+            "type": "string",
+            "pattern": f"^({'|'.join(months)})(-01)?$",
+            "description": f"月份 YYYY-MM，{months[0]} 至 {months[-1]}",
+        }
+    years = [str(y) for y in range(first.year, last.year + 1)]
+    leap = [y for y in years if int(y) % 4 == 0 and (int(y) % 100 != 0 or int(y) % 400 == 0)]
+    day = r"(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31"
+    pattern = f"({'|'.join(years)})-({day})"
+    if leap:
+        pattern = f"{pattern}|({'|'.join(leap)})-02-29"
+    return {
+        "type": "string",
+        "pattern": f"^({pattern})$",
+        "description": f"日期 YYYY-MM-DD，{first.isoformat()} 至 {last.isoformat()}",
+    }
 
 
 # --- the same rules over a whole file (polars) -------------------------------------------------

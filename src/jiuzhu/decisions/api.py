@@ -15,6 +15,7 @@ from jiuzhu.common import masking as m
 from jiuzhu.common.errors import NotFound
 from jiuzhu.common.services import log_access
 from jiuzhu.common.signin import client_ip
+from jiuzhu.common.values import DateParam
 
 from . import cases, grants, notices, reviews, selectors
 from .models import Case
@@ -335,7 +336,7 @@ def staff_id_number(request, payload: StaffIdIn):
 
 
 @router.get("/kpi", response={200: dict, 403: ErrorOut}, summary="审核确认指标")
-def kpi(request, start: date, end: date):
+def kpi(request, start: DateParam, end: DateParam):
     _ensure_reader(request.user)
     out = selectors.kpi_decisions(start=start, end=end)
     return {k: (str(v) if not isinstance(v, int) else v) for k, v in out.items()}

@@ -10,6 +10,7 @@ request, 429 too many failed tracking look-ups."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from django.db import transaction
 from django.http import FileResponse
@@ -19,11 +20,12 @@ from ninja.files import UploadedFile
 from jiuzhu.common.errors import NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.services import log_access
 from jiuzhu.common.signin import client_ip
+from jiuzhu.common.values import MonthParam
 from jiuzhu.registry.api import HouseholdIn
 from jiuzhu.registry.models import Unit
 from jiuzhu.registry.selectors import get_household, get_person
 
-from . import documents, handling, results, selectors, services
+from . import documents, handling, selectors, services
 from .models import NEEDS, Document, EmergencyAid, Referral
 
 router = Router(tags=["intake 一门受理与协同办理"])
@@ -696,7 +698,10 @@ def referral_charity(request, ref_id: int, payload: CharityIn):
 
 @router.get("/deadlines", response={200: DeadlinesOut, **ERRORS}, summary="临近期限与超期事项")
 def deadlines(
-    request, scope: str = Query("unit", description="unit=本单位承办；window=本窗口受理；all=全市（监督）")
+    request,
+    scope: Literal["unit", "window", "all"] = Query(
+        "unit", description="unit=本单位承办；window=本窗口受理；all=全市（监督）"
+    ),
 ):
     user = request.user
     role = services.role_of(user)
@@ -759,8 +764,8 @@ def track(request, payload: TrackIn):
 @router.get(
     "/results", auth=None, response={200: list[dict], 422: ErrorOut}, summary="办理结果公开（按单位、月份）"
 )
-def published(request, month: str = Query(..., description="YYYY-MM", examples=["2026-10"])):
-    return selectors.published_results(results.parse_month(month))
+def published(request, month: MonthParam = Query(..., examples=["2026-10"])):
+    return selectors.published_results(month)
 
 
 @router.get("/units", response={200: list[dict]}, summary="可转办的单位")

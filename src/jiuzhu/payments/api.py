@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 from django.http import HttpResponse
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from jiuzhu.common import scope
+from jiuzhu.common.values import MonthParam, YearParam
 
 from . import bankfiles, selectors, services
 
@@ -46,7 +48,7 @@ class RollOut(Schema):
 
 
 class GenerateIn(Schema):
-    month: date
+    month: MonthParam
     services: list[str] | None = None
 
 
@@ -76,9 +78,9 @@ def _reader(request):
 
 
 @router.get("/rolls", response={200: list[RollOut], **ERRORS}, summary="某月发放名册")
-def rolls(request, month: date):
+def rolls(request, month: MonthParam):
     _reader(request)
-    return selectors.rolls_list(month=month.replace(day=1), actor=request.auth)
+    return selectors.rolls_list(month=month, actor=request.auth)
 
 
 @router.post(
@@ -122,7 +124,7 @@ def approve(request, roll_id: int, payload: ApproveIn):
 @router.post(
     "/rolls/{roll_id}/export", response={200: None, **ERRORS}, summary="导出银行发放文件（csv/xlsx）"
 )
-def export(request, roll_id: int, fmt: str = "csv"):
+def export(request, roll_id: int, fmt: Literal["csv", "xlsx"] = "csv"):
     name, content = bankfiles.roll_export(actor=request.auth, roll=roll_id, fmt=fmt)
     resp = HttpResponse(
         content, content_type="text/csv; charset=utf-8" if fmt == "csv" else "application/octet-stream"
@@ -140,10 +142,8 @@ def return_import(request, roll_id: int, file: UploadedFile = File(...)):
 @router.get(
     "/ledger", response={200: list[dict], **ERRORS}, summary="资金台账余额（按单位/事项/类别/镇街/月份）"
 )
-def ledger(request, year: int, by: str = "unit"):
+def ledger(request, year: YearParam, by: Literal["unit", "service", "category", "town", "month"] = "unit"):
     _reader(request)
-    if by not in selectors.DIMENSIONS:
-        by = "unit"
     return [
         {
             **r,
@@ -155,7 +155,7 @@ def ledger(request, year: int, by: str = "unit"):
 
 
 @router.get("/public", auth=None, response={200: dict}, summary="公开的汇总数据（无个人信息）")
-def public(request, year: int):
+def public(request, year: YearParam):
     f = selectors.public_figures(year=year)
     return {
         "year": year,

@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 
 from jiuzhu.common import clock, scope, values
 from jiuzhu.common.errors import NotFound, ValidationFailed
+from jiuzhu.common.values import DateParam
 from jiuzhu.registry.models import Unit
 
 from . import selectors
@@ -20,8 +21,8 @@ router = Router(tags=["performance 绩效考核"])
 
 
 class PeriodQuery(Schema):
-    start: date | None = Field(None, description="期间开始（默认本年 1 月 1 日）")
-    end: date | None = Field(None, description="期间结束（默认本年 12 月 31 日）")
+    start: DateParam | None = Field(None, description="期间开始（默认本年 1 月 1 日）")
+    end: DateParam | None = Field(None, description="期间结束（默认本年 12 月 31 日）")
 
 
 class KpiQuery(PeriodQuery):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.db import transaction
 from ninja import Query, Router, Schema
 
 from jiuzhu.common.errors import NotFound, PermissionDenied
 from jiuzhu.common.services import log_access
+from jiuzhu.common.values import DateParam
 
 from . import selectors, services
 from .views import NO_ACCESS
@@ -75,6 +74,6 @@ def resolve_alert(request, pk: int, payload: ResolveIn):
 
 
 @router.get("/kpi")
-def kpi(request, start: date, end: date, unit: str = ""):
+def kpi(request, start: DateParam, end: DateParam, unit: str = ""):
     _reader(request)
     return selectors.kpi_alerts(start=start, end=end, unit=unit or None)

@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from jiuzhu.common.errors import NotFound, PermissionDenied
 from jiuzhu.common.signin import client_ip
+from jiuzhu.common.values import DateParam, YearParam
 
 from . import access, audit, complaints, selectors, services
 from .models import Assignment, Complaint, Meeting
@@ -60,7 +61,7 @@ def _meeting(m: Meeting) -> dict:
 
 
 @router.get("/meetings", response={200: list[MeetingOut], **ERRORS})
-def meetings(request, year: int | None = None):
+def meetings(request, year: YearParam | None = None):
     access.ensure_can_read(request.user)
     return [_meeting(m) for m in selectors.meetings(year=year).prefetch_related("agenda")]
 
@@ -364,7 +365,7 @@ def accountability(request):
 
 
 @router.get("/kpi", response={200: dict, **ERRORS})
-def kpi(request, start: date, end: date, unit: str | None = None):
+def kpi(request, start: DateParam, end: DateParam, unit: str | None = None):
     """``selectors.kpi_supervision`` for a period (city-wide, or one unit by code)."""
     access.ensure_can_read(request.user)
     u = None
@@ -381,13 +382,13 @@ def kpi(request, start: date, end: date, unit: str | None = None):
 
 
 class AuditQuery(Schema):
-    id_number: str = ""
-    name: str = ""
-    household: str = ""
-    unit: str = ""
-    username: str = ""
-    start: str = ""
-    end: str = ""
+    id_number: str = Field("", max_length=18)
+    name: str = Field("", max_length=50)
+    household: str = Field("", max_length=40)
+    unit: str = Field("", max_length=40)
+    username: str = Field("", max_length=150)
+    start: DateParam | None = None
+    end: DateParam | None = None
 
 
 @router.get("/audit/search", response={200: dict, **ERRORS})

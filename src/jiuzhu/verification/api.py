@@ -16,6 +16,7 @@ from ninja.files import UploadedFile
 
 from jiuzhu.common import clock
 from jiuzhu.common.errors import NotFound
+from jiuzhu.common.values import DateParam
 from jiuzhu.registry.selectors import get_household
 
 from . import access, datasets, selectors, services
@@ -125,7 +126,7 @@ def dataset_apply(request, upload_id: int, payload: ApplyIn):
 @router.get(
     "/sources/{code}/export.csv", response={200: None, **ERRORS}, summary="来源数据批量导出（限该来源管理员）"
 )
-def source_export(request, code: str, purpose: str, on: date | None = None):
+def source_export(request, code: str, purpose: str, on: DateParam | None = None):
     data = selectors.source_export(user=request.user, source_code=code, on=on, purpose=purpose)
     resp = HttpResponse(data, content_type="text/csv; charset=utf-8")
     resp["Content-Disposition"] = f'attachment; filename="{code}.csv"'

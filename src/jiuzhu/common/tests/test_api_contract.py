@@ -199,3 +199,87 @@ def test_a_forged_zip_upload_is_refused_not_a_crash(as_admin, name):
     body = _error(as_admin.post("/api/caseload/imports", {"file": upload}), 400, "file_unreadable")
     assert body["field"] == "file"
     assert not ImportBatch.objects.exists()
+
+
+def test_idempotency_key_errors_are_422_in_the_error_shape(as_admin):
+    from jiuzhu.common.models import IdempotentResponse
+
+    def post(body, key):
+        return as_admin.post(
+            "/api/registry/households", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key
+        )
+
+    body = _error(post({}, "k" * 101), 422, "invalid_idempotency_key")
+    assert body["field"] == "Idempotency-Key" and "100" in body["message"]
+    _error(post({}, "k\x7f1"), 422, "invalid_idempotency_key")
+    assert not IdempotentResponse.objects.exists()
+    post({}, "key-1")  # refused by validation, and that answer is kept for the key
+    body = _error(post({"town": "x"}, "key-1"), 422, "idempotency_key_reused")
+    assert body["field"] == "Idempotency-Key"
+    assert IdempotentResponse.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "url, field, reason",
+    [
+        ("/api/payments/rolls?month=5404-03", "month", "month_out_of_range"),
+        ("/api/payments/rolls?month=2026-3-15", "month", "invalid_month"),
+        ("/api/intake/results?month=1900-01", "month", "month_out_of_range"),
+        ("/api/payments/ledger?year=5404", "year", "year_out_of_range"),
+        ("/api/payments/ledger?year=2026&by=nonsense", "by", "literal_error"),
+        ("/api/payments/public?year=-1", "year", "year_out_of_range"),
+        ("/api/supervision/meetings?year=99999", "year", "year_out_of_range"),
+        ("/api/intake/deadlines?scope=everything", "scope", "literal_error"),
+        ("/api/decisions/kpi?start=2026-01-01&end=9999-12-31", "end", "date_out_of_range"),
+        ("/api/screening/kpi?start=0001-01-01&end=2026-01-31", "start", "date_out_of_range"),
+        ("/api/supervision/kpi?start=2026-02-30&end=2026-03-01", "start", "invalid_date"),
+        ("/api/performance/kpis?start=3000-01-01", "start", "date_out_of_range"),
+        ("/api/charity/volunteers/summary?end=1800-01-01", "end", "date_out_of_range"),
+        ("/api/supervision/audit/search?start=2999-01-01", "start", "date_out_of_range"),
+        ("/api/supervision/audit/search?name=" + "张" * 51, "name", "string_too_long"),
+    ],
+)
+def test_parameters_out_of_bounds_are_422_with_the_reason(as_admin, url, field, reason):
+    body = _error(as_admin.get(url), 422, "invalid_request")
+    assert body["field"] == field
+    assert body["errors"][0]["type"] == reason
+    assert body["message"]
+
+
+def test_parameters_within_the_window_are_answered(as_admin):
+    from jiuzhu.common import values
+
+    this_month = values.today().replace(day=1)
+    for url in (
+        f"/api/payments/rolls?month={this_month:%Y-%m}",
+        f"/api/payments/rolls?month={this_month.isoformat()}",
+        f"/api/payments/ledger?year={this_month.year}&by=town",
+        f"/api/decisions/kpi?start={this_month.replace(month=1).isoformat()}&end={this_month.isoformat()}",
+        "/api/intake/deadlines?scope=all",
+    ):
+        assert as_admin.get(url).status_code == 200, url
+
+
+def test_rolls_for_month_5404_03_are_refused_and_nothing_written(as_admin):
+    from jiuzhu.payments.models import PaymentRoll
+
+    r = as_admin.post("/api/payments/rolls/generate", {"month": "5404-03"}, content_type="application/json")
+    body = _error(r, 422, "invalid_request")
+    assert body["field"] == "month" and body["errors"][0]["type"] == "month_out_of_range"
+    assert "5404-03" in body["message"]
+    assert not PaymentRoll.objects.exists()
+
+
+def test_the_document_states_each_window(client):
+    from jiuzhu.common import values
+
+    doc = _doc(client)
+    first, last = values.month_window()
+    month = doc["paths"]["/api/payments/rolls"]["get"]["parameters"][0]["schema"]
+    assert re.match(month["pattern"], f"{first:%Y-%m}") and re.match(month["pattern"], f"{last:%Y-%m}")
+    assert not re.match(month["pattern"], "5404-03")
+    year = doc["paths"]["/api/payments/ledger"]["get"]["parameters"][0]["schema"]
+    assert (year["minimum"], year["maximum"]) == (first.year, last.year)
+    scope = doc["paths"]["/api/intake/deadlines"]["get"]["parameters"][0]["schema"]
+    assert scope["enum"] == ["unit", "window", "all"]
+    assert values.WINDOW_KEY not in json.dumps(doc)
