@@ -61,13 +61,43 @@ def ready_to_approve(*, today: date):
     )
 
 
-def _verification_start_days(on: date) -> int:
+def _time_limit(step: str, on: date) -> int:
+    """``dibao.time_limits[step]`` in working days (demo 3 for the investigation and
+    verification starts)."""
     from jiuzhu.policy.selectors import current_policy
 
     try:
-        return int(current_policy().param("dibao.time_limits", on, step="verification_start"))
+        return int(current_policy().param("dibao.time_limits", on, step=step))
     except LookupError:
         return 3
+
+
+def investigation_overdue(user, *, today: date) -> list[tuple[object, date, str]]:
+    """Dibao/extreme-poverty applications of the caseworker's town whose investigation has not
+    started ``dibao.time_limits[investigation_start]`` (demo 3) working days after acceptance
+    (最低生活保障审核确认办法 第十五条), as (referral or case, due date, what), most overdue
+    first: a referral not yet taken up ("未启动审核确认"), or a case without any investigation
+    recorded ("未开展调查核实")."""
+    from .models import Investigation
+
+    table = holiday_table()
+    out = []
+    for r in referrals_to_open(user):
+        received = r.application.received_on
+        due = deadline(received, _time_limit("investigation_start", received), table).due
+        if today > due:
+            out.append((r, due, "未启动审核确认"))
+    started = Investigation.objects.values("case_id")
+    for c in (
+        Case.objects.filter(town_id=user.unit_id, state=Case.INVESTIGATING)
+        .exclude(pk__in=started)
+        .select_related("household")
+    ):
+        due = deadline(c.received_on, _time_limit("investigation_start", c.received_on), table).due
+        if today > due:
+            out.append((c, due, "未开展调查核实"))
+    out.sort(key=lambda x: (x[1], x[0].pk))
+    return out
 
 
 def verification_overdue(user, *, today: date) -> list[tuple[Case, date, str]]:
@@ -110,7 +140,7 @@ def verification_overdue(user, *, today: date) -> list[tuple[Case, date, str]]:
     for c in cases:
         if c.household_id in valid:
             continue
-        days = _verification_start_days(c.received_on)
+        days = _time_limit("verification_start", c.received_on)
         asked = [r for r in requests.get(c.household_id, []) if r.as_of >= c.received_on]
         if not asked:
             due, what = deadline(c.received_on, days, table).due, "未申请核对"

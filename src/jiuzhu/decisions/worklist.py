@@ -65,6 +65,29 @@ def _reviews(rows, today, *, key, title, order) -> Queue:
     )
 
 
+def _investigation_overdue(user, today: date) -> Queue:
+    rows = selectors.investigation_overdue(user, today=today)
+    items = []
+    for x, due, what in rows[:SHOWN]:
+        if isinstance(x, Case):
+            items.append(Item(title=f"{x.service_name} · {x.household.code}", url=reverse("decisions:case", args=[x.pk]),
+                              detail=x.household.community, due_on=due, state=what))  # fmt: skip
+        else:
+            items.append(Item(title=f"{x.service_name} · {x.application.household.code}",
+                              url=reverse("decisions:home") + "#open-h", detail=x.application.tracking_code,
+                              due_on=due, state=what))  # fmt: skip
+    return Queue(
+        key="investigation_overdue",
+        title="调查未按时启动的申请（低保、特困）",
+        count=len(rows),
+        items=items,
+        url=reverse("decisions:home"),
+        overdue=len(rows),
+        empty="暂无调查逾期的申请",
+        order=15,
+    )
+
+
 def _verification_overdue(user, today: date) -> Queue:
     rows = selectors.verification_overdue(user, today=today)
     return Queue(
@@ -137,6 +160,7 @@ def _caseworker(user, today: date) -> list[Queue]:
             order=30,
             due=lambda c: ends.get(c.pk),
         ),
+        _investigation_overdue(user, today),
         _verification_overdue(user, today),
         _reviews(
             selectors.reviews_for(user, state=Review.PROPOSED),

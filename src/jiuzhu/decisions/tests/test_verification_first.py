@@ -1,6 +1,6 @@
 """Verification before decisions (DOMAIN §7; 最低生活保障审核确认办法 第十五条、第十七条): a dibao
-case is neither approved nor refused without a valid 核对 report on file, and a case whose
-verification is late shows in the caseworker's queue."""
+case is neither approved nor refused without a valid 核对 report on file; an application whose
+investigation did not start, or whose verification is late, shows in the caseworker's queue."""
 
 from datetime import date, timedelta
 
@@ -79,4 +79,24 @@ def test_late_verification_is_in_the_caseworker_queue(refer_to, poor_household, 
     verified(poor_household, requester=clerk, service_code="dibao", today=date.today())
     assert selectors.verification_overdue(caseworker, today=date.today()) == []
     n, _ = queue(home(caseworker), "verification_overdue")
+    assert n == 0
+
+
+def test_late_investigation_start_is_in_the_caseworker_queue(refer_to, poor_household, caseworker):
+    start = date.today() - timedelta(days=30)
+    r = refer_to(poor_household, "dibao", today=start)
+    due = deadline(start, 3).due  # the investigation starts within 3 working days of acceptance
+    assert selectors.investigation_overdue(caseworker, today=due) == []
+    late = selectors.investigation_overdue(caseworker, today=due + timedelta(days=1))
+    assert [(x.pk, d, what) for x, d, what in late] == [(r.pk, due, "未启动审核确认")]
+
+    c = cases.case_open(actor=caseworker, referral=r, today=due + timedelta(days=1))
+    late = selectors.investigation_overdue(caseworker, today=due + timedelta(days=1))
+    assert [(x.pk, d, what) for x, d, what in late] == [(c.pk, due, "未开展调查核实")]
+    n, text = queue(home(caseworker), "investigation_overdue")
+    assert n == 1 and "未开展调查核实" in text and poor_household.code in text
+
+    investigate(c, caseworker, on=due + timedelta(days=2))
+    assert selectors.investigation_overdue(caseworker, today=date.today()) == []
+    n, _ = queue(home(caseworker), "investigation_overdue")
     assert n == 0
