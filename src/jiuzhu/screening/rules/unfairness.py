@@ -168,8 +168,9 @@ def similar_households(prep) -> pl.DataFrame:
     g = ["service", "size", "area"]
     m = m.with_columns(median=pl.col("metric").median().over(g).cast(pl.Int64), n=pl.len().over(g))
     m = m.with_columns(
+        # a top-up is never below nothing: income above the group's level expects 0
         expected=pl.when(topup)
-        .then(pl.col("median") - pl.col("pc_income") * pl.col("size"))
+        .then(pl.max_horizontal(pl.col("median") - pl.col("pc_income") * pl.col("size"), pl.lit(0)))
         .otherwise("median")
     )
     far = m.filter(

@@ -88,6 +88,17 @@ def test_same_need_paid_by_two_units():
     assert alerts["unit"].to_list() == ["trade_union"] and alerts["person_id"].to_list() == [3]
 
 
+def test_an_outlying_top_up_never_expects_a_negative_amount():
+    inp = city()
+    inp.households = inp.households.with_columns(
+        pc_income=pl.when(pl.col("household_id") == 5).then(150000).otherwise(pl.col("pc_income"))
+    )  # household 5's income is above what the group's top-ups reach
+    rows = run(inp).filter(pl.col("rule") == "similar_households_amounts")
+    assert rows["household_id"].to_list() == [5]
+    summary = rows["summary"][0]
+    assert "应约0.00元" in summary and "-" not in summary
+
+
 def test_a_town_paying_far_above_the_city_is_flagged():
     amounts = [190000 if i % 4 == 1 else 95000 for i in range(80)]  # town_b pays twice as much
     alerts = run(city(amounts=amounts))
