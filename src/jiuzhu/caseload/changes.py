@@ -31,7 +31,8 @@ from django.db import transaction
 from jiuzhu.common import clock, values
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import IllegalTransition, JiuzhuError, NotFound, ValidationFailed
-from jiuzhu.common.scope import require, role_of
+from jiuzhu.common.roles import role_of
+from jiuzhu.common.scope import require
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry import services as registry
 from jiuzhu.registry.models import Asset, Household, IncomeItem, Person, Unit

@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema
 
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
 from jiuzhu.common.values import DateParam
 from jiuzhu.registry.selectors import get_household
@@ -81,7 +82,7 @@ def _money(v) -> str | None:
 
 
 def _out(r: CharityReferral, user) -> dict:
-    partner_view = services.role_of(user) == m.PARTNER
+    partner_view = role_of(user) == m.PARTNER
     return {
         "id": r.pk,
         "version": r.version,
@@ -193,7 +194,7 @@ def needs(request, town: str | None = None):
     own = services.partner_of(request.auth)
     if own is not None:
         return matching.needs_for_partner(own)
-    if services.role_of(request.auth) not in services.DESK_ROLES:
+    if role_of(request.auth) not in services.DESK_ROLES:
         raise PermissionDenied("您的角色不能查看待帮扶需求", code="forbidden")
     return [
         {
@@ -229,7 +230,7 @@ def ledger(request, code: str):
     own = services.partner_of(request.auth)
     if own is not None and own.pk != p.pk:
         raise PermissionDenied("您只能查看本机构的台账", code="not_your_partner")
-    if own is None and services.role_of(request.auth) not in services.DESK_ROLES | {m.SUPERVISOR}:
+    if own is None and role_of(request.auth) not in services.DESK_ROLES | {m.SUPERVISOR}:
         raise PermissionDenied("无权查看", code="forbidden")
     return [
         {k: (f"{v:.2f}" if hasattr(v, "quantize") else v) for k, v in row.items()}
@@ -332,7 +333,7 @@ def public(request, code: str):
 @router.get("/volunteers/summary", response={200: dict, **ERRORS})
 def volunteer_summary(request, start: DateParam | None = None, end: DateParam | None = None):
     own = services.partner_of(request.auth)
-    if own is None and services.role_of(request.auth) not in services.DESK_ROLES | {m.SUPERVISOR}:
+    if own is None and role_of(request.auth) not in services.DESK_ROLES | {m.SUPERVISOR}:
         raise PermissionDenied("无权查看", code="forbidden")
     s = selectors.volunteer_summary(partner=own, start=start, end=end)
 

@@ -18,6 +18,7 @@ from django.db.models import Q
 from jiuzhu.common import clock
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.roles import role_of
 from jiuzhu.common.selectors import deadline, holiday_table
 from jiuzhu.common.tx import racing_write
 from jiuzhu.intake.models import Referral as IntakeReferral
@@ -176,7 +177,7 @@ def refer(
     """Refer ``household`` to ``offer`` (转介). The offer must fit the need, the household's
     town and have capacity left; the household's consent is recorded; cash is checked for
     double help."""
-    if s.role_of(actor) not in REFER_ROLES:
+    if role_of(actor) not in REFER_ROLES:
         raise PermissionDenied("您的角色不能转介社会力量", code="forbidden")
     today = today or clock.today()
     # Lock the household, then the offer: two referrals of one household serialise, so the
@@ -312,7 +313,7 @@ def refer_from_intake(
         )
         source_kind = "intake_charity"
     elif ir.state in (IntakeReferral.REFUSED, IntakeReferral.CHARITY):
-        if s.role_of(actor) not in s.DESK_ROLES:
+        if role_of(actor) not in s.DESK_ROLES:
             raise PermissionDenied("不予救助后的转介由镇街经办人员办理", code="forbidden")
         source_kind = "intake_refused" if ir.state == IntakeReferral.REFUSED else "intake_charity"
     else:
@@ -382,7 +383,7 @@ def can_view(user, r: CharityReferral) -> bool:
     """The same reach as ``selectors.referrals_for``: a partner its own; approver, admin and
     supervisor all; a town's staff their town's (made by it or for its households); a
     department officer his unit's."""
-    role = s.role_of(user)
+    role = role_of(user)
     if role == m.PARTNER:
         own = s.partner_of(user)
         return own is not None and own.pk == r.partner_id
@@ -400,7 +401,7 @@ def get_for(user, referral_id: int) -> CharityReferral:
     if r is None:
         raise NotFound("转介记录不存在", field="referral", code="not_found")
     if not can_view(user, r):
-        if s.role_of(user) == m.PARTNER:
+        if role_of(user) == m.PARTNER:
             raise PermissionDenied("该转介不属于本机构，无权查看", code="not_your_partner")
         raise PermissionDenied("该转介不属于本单位或本镇街，无权查看", code="not_your_unit")
     return r
@@ -408,9 +409,9 @@ def get_for(user, referral_id: int) -> CharityReferral:
 
 def _check_permission(r: CharityReferral, actor) -> None:
     own = s.partner_of(actor)
-    if s.role_of(actor) == m.PARTNER and own is not None and own.pk == r.partner_id:
+    if role_of(actor) == m.PARTNER and own is not None and own.pk == r.partner_id:
         return
-    if s.role_of(actor) == m.PARTNER:
+    if role_of(actor) == m.PARTNER:
         raise PermissionDenied("该转介不属于本机构，不能办理", code="not_your_partner")
     raise PermissionDenied("只有承接的合作方可以办理", code="not_partner")
 

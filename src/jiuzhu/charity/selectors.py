@@ -12,6 +12,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from jiuzhu.common import masking as m
+from jiuzhu.common.roles import role_of
 
 from . import services as s
 from .models import (
@@ -48,7 +49,7 @@ def referrals_for(user, *, state: str | None = None, limit: int = 200) -> list[C
     supervisor all; a town's staff those of their town (made by it or for its households);
     a department officer those his unit made."""
     qs = CharityReferral.objects.select_related("partner", "offer", "household", "unit")
-    role = s.role_of(user)
+    role = role_of(user)
     if role == m.PARTNER:
         own = s.partner_of(user)
         qs = qs.filter(partner=own) if own else qs.none()

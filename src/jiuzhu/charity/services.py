@@ -13,6 +13,7 @@ from django.db.models import F, Sum
 from jiuzhu.common import clock
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.roles import role_of
 from jiuzhu.common.tx import racing_write
 
 from .models import (
@@ -33,10 +34,6 @@ from .models import (
 # Who runs the charity desk on the government side (refers, records donations for partners
 # without their own log-in, reads every partner).
 DESK_ROLES = frozenset({m.TOWN_CASEWORKER, m.WINDOW_CLERK, m.APPROVER, m.ADMIN})
-
-
-def role_of(user) -> str:
-    return getattr(user, "effective_role", "") or getattr(user, "role", "") or ""
 
 
 def partner_of(user) -> Partner | None:

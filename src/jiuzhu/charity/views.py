@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from jiuzhu.common import clock
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
 from jiuzhu.common.views import back_url, post_action
 from jiuzhu.registry.selectors import get_household
@@ -40,10 +41,6 @@ def _date(raw, field: str) -> date | None:
         raise ValidationFailed(f"日期“{raw}”格式应为 YYYY-MM-DD", field=field, code="invalid_date") from None
 
 
-def _role(user) -> str:
-    return services.role_of(user)
-
-
 def _partner(code: str) -> Partner:
     p = Partner.objects.filter(code=code).first()
     if p is None:
@@ -56,7 +53,7 @@ def _ensure_reader(user) -> Partner | None:
     own = services.partner_of(user)
     if own is not None:
         return own
-    if _role(user) in services.DESK_ROLES or _role(user) == m.SUPERVISOR:
+    if role_of(user) in services.DESK_ROLES or role_of(user) == m.SUPERVISOR:
         return None
     raise PermissionDenied("您的角色不能使用社会力量模块", code="forbidden")
 
@@ -155,7 +152,7 @@ def _refer_context(request, household, need: str) -> dict:
 @login_required
 def refer(request, household_code: str):
     try:
-        if _role(request.user) not in referrals.REFER_ROLES:
+        if role_of(request.user) not in referrals.REFER_ROLES:
             raise PermissionDenied("您的角色不能转介社会力量", code="forbidden")
         household = get_household(household_code)
     except JiuzhuError as exc:
@@ -221,7 +218,7 @@ def referral(request, ref_id: int):
             )
     except JiuzhuError as exc:
         return _error(request, exc)
-    role = _role(request.user)
+    role = role_of(request.user)
     recipient = None
     if role != m.PARTNER:
         recipient = {
@@ -286,7 +283,7 @@ def partner(request, code: str):
         p = _partner_for(request, code)
     except JiuzhuError as exc:
         return _error(request, exc)
-    role = _role(request.user)
+    role = role_of(request.user)
     donations = list(p.donations.select_related("fund", "stock_item").order_by("-received_on", "-id")[:100])
     return render(
         request,
@@ -377,7 +374,9 @@ def donation(request, donation_id: int):
     except JiuzhuError as exc:
         return _error(request, exc)
     return render(
-        request, "charity/donation.html", {"d": d, "trail": selectors.donation_trail(d, _role(request.user))}
+        request,
+        "charity/donation.html",
+        {"d": d, "trail": selectors.donation_trail(d, role_of(request.user))},
     )
 
 
@@ -399,7 +398,7 @@ def ledger_xlsx(request, code: str):
     except JiuzhuError as exc:
         return _error(request, exc)
     resp = HttpResponse(
-        exports.ledger_xlsx(p, role=_role(request.user)),
+        exports.ledger_xlsx(p, role=role_of(request.user)),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     resp["Content-Disposition"] = f'attachment; filename="ledger-{p.code}.xlsx"'
@@ -422,7 +421,7 @@ MANAGE_ROLES = (m.APPROVER, m.ADMIN)
 
 
 def _ensure_manager(user) -> None:
-    if _role(user) not in MANAGE_ROLES:
+    if role_of(user) not in MANAGE_ROLES:
         raise PermissionDenied("只有审批人或管理员可以登记合作方和帮扶资源", code="forbidden")
 
 

@@ -5,6 +5,7 @@ from django.urls import NoReverseMatch, reverse
 
 from . import clock
 from . import masking as m
+from .roles import role_of
 
 ALL_STAFF = set(m.ROLES)
 
@@ -35,7 +36,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {"nav": []}
-    role = getattr(user, "effective_role", "") or (m.ADMIN if user.is_superuser else "")
+    role = role_of(user)
     items = []
     for label, name, roles in NAV:
         if role not in roles:

@@ -32,6 +32,7 @@ from django.db.models import Q
 
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import PermissionDenied
+from jiuzhu.common.roles import role_of
 
 CITY, TOWN, UNIT, NONE = "city", "town", "unit", "none"
 SCOPES = (CITY, TOWN, UNIT, NONE)
@@ -164,13 +165,6 @@ class RoleNotAllowed(PermissionDenied):
 
 class OutOfScope(PermissionDenied):
     code = "out_of_scope"
-
-
-def role_of(actor) -> str:
-    """The role the table is read with (a superuser without a role acts as admin)."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return m.PUBLIC
-    return getattr(actor, "effective_role", "") or getattr(actor, "role", "") or m.PUBLIC
 
 
 def roles_with(action: str) -> frozenset[str]:

@@ -18,11 +18,12 @@ from django.db import transaction
 from jiuzhu.common import clock
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.roles import role_of
 from jiuzhu.common.selectors import deadline
 from jiuzhu.common.tx import racing_write
 from jiuzhu.intake import handling
 from jiuzhu.intake.models import Referral
-from jiuzhu.intake.services import event, role_of
+from jiuzhu.intake.services import event
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.models import Person
 

@@ -29,6 +29,7 @@ from django.utils import timezone
 from jiuzhu.common import clock, scope
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.roles import role_of
 from jiuzhu.common.tx import racing_write
 from jiuzhu.policy import grants as rules
 from jiuzhu.policy.rules.base import add_months_clamped
@@ -52,10 +53,6 @@ class GrantPlan:
     period: str
     rule_amount: Decimal | None
     held: GrantRequest | None = None
-
-
-def _role(user) -> str:
-    return getattr(user, "effective_role", "") or getattr(user, "role", "") or ""
 
 
 def rule_amount(*, household, service_code: str, on: date, policy) -> rules.RuleAmount:
@@ -216,7 +213,7 @@ def grant_control(
     check = rules.check_grant(
         amount=amount,
         rule=rule,
-        actor_level=ROLE_LEVEL.get(_role(actor), rules.OFFICER),
+        actor_level=ROLE_LEVEL.get(role_of(actor), rules.OFFICER),
         category=r.category,
         standard=standard,
         multiples=multiples,
@@ -288,7 +285,7 @@ def _lock(request_id: int):
 
 
 def _check_signer(actor, req: GrantRequest) -> None:
-    if _role(actor) not in SIGNER_ROLES:
+    if role_of(actor) not in SIGNER_ROLES:
         raise PermissionDenied("须由审批人员签批", code="role_not_allowed")
     scope.require(actor, "grant.sign", unit=req.unit)
     if actor.pk == req.made_by_id:

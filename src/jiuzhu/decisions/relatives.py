@@ -15,16 +15,13 @@ from django.db import IntegrityError, transaction
 from jiuzhu.common import clock, scope, values
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import Conflict, PermissionDenied, ValidationFailed
+from jiuzhu.common.roles import role_of
 from jiuzhu.registry.models import StaffRelative, User
-
-
-def _role(user) -> str:
-    return getattr(user, "effective_role", "") or getattr(user, "role", "") or ""
 
 
 def _for_whom(actor, staff) -> User:
     staff = staff or actor
-    if staff.pk != actor.pk and _role(actor) != m.ADMIN:
+    if staff.pk != actor.pk and role_of(actor) != m.ADMIN:
         raise PermissionDenied(
             "只能申报本人的近亲属（为他人申报须由系统管理员办理）", code="not_own_declaration"
         )

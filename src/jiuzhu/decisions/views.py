@@ -18,10 +18,10 @@ from jiuzhu.common import clock, scope
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.exports import safe_row
+from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
 from jiuzhu.common.signin import client_ip
 from jiuzhu.common.views import post_action
-from jiuzhu.intake.services import role_of
 from jiuzhu.verification import selectors as verification_selectors
 
 from . import cases, grants, letters, notices, reviews, selectors

@@ -9,6 +9,7 @@ from django.db.models import Count, Q, Sum
 
 from jiuzhu.common import scope
 from jiuzhu.common.masking import present
+from jiuzhu.common.roles import role_of
 from jiuzhu.payments.models import PaymentLine
 
 from .models import AffectedHousehold, DisasterEvent, TransitionalDays, VillageList
@@ -104,7 +105,7 @@ def event_report(*, actor, event: DisasterEvent) -> EventReport:
 def affected_rows(*, actor, event: DisasterEvent, limit: int = 200) -> list[dict]:
     """The first registered households, names masked for the actor's role."""
     scope.require(actor, "disaster.read", unit=event.unit)
-    role = scope.role_of(actor)
+    role = role_of(actor)
     qs = (
         AffectedHousehold.objects.filter(event=event)
         .select_related("household", "person", "aid")

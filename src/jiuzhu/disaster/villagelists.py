@@ -28,6 +28,7 @@ from jiuzhu.common.errors import Conflict, IllegalTransition, ValidationFailed
 from jiuzhu.common.exports import safe_row
 from jiuzhu.common.idnumber import parse as parse_id
 from jiuzhu.common.masking import present
+from jiuzhu.common.roles import role_of
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry import bulk, demogen
 from jiuzhu.registry.models import Person, Unit
@@ -213,7 +214,7 @@ def list_validate(*, actor, event: DisasterEvent, data: bytes, filename: str) ->
         if all(v is None or not str(v).strip() for v in raw.values()):
             continue
         rows.add(i + 2, raw)  # row 1 is the header, as the person sees it in Excel
-    _check_registry(event, rows, scope.role_of(actor))
+    _check_registry(event, rows, role_of(actor))
     rows.errors.sort(key=lambda e: (e["row"], HEADERS.index(e["column"]) if e["column"] in HEADERS else 99))
     keep = [{**r, "crop_loss_mu": str(r["crop_loss_mu"])} for r in rows.ok]
     return VillageList.objects.create(

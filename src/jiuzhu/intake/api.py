@@ -18,6 +18,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from jiuzhu.common.errors import NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
 from jiuzhu.common.signin import client_ip
 from jiuzhu.common.values import MonthParam
@@ -415,7 +416,7 @@ def application_create(request, payload: ApplicationIn):
             "household": app.household.code,
             "window": app.window.code,
             "window_name": app.window.name,
-            "applicant": selectors.masked_applicant(app, services.role_of(user)),
+            "applicant": selectors.masked_applicant(app, role_of(user)),
             "needs": app.needs,
             "received_on": app.received_on,
             "status": app.status,
@@ -704,7 +705,7 @@ def deadlines(
     ),
 ):
     user = request.user
-    role = services.role_of(user)
+    role = role_of(user)
     if scope == "all":
         if role not in selectors.READ_ALL_ROLES:
             raise PermissionDenied("只有监督、审批和管理角色可以查看全市情况", code="forbidden")

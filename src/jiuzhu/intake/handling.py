@@ -15,6 +15,7 @@ from datetime import date
 
 from jiuzhu.common import clock
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.roles import role_of
 from jiuzhu.common.selectors import deadline, holiday_table
 from jiuzhu.common.tx import racing_write
 from jiuzhu.common.workdays import workdays_between
@@ -28,7 +29,6 @@ from .services import (
     close_if_done,
     ensure_window_of,
     event,
-    role_of,
 )
 
 R = Referral

@@ -24,6 +24,7 @@ from jiuzhu.common.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from jiuzhu.common.roles import role_of
 from jiuzhu.common.selectors import deadline, holiday_table
 from jiuzhu.common.tx import racing_write
 from jiuzhu.policy.selectors import current_policy
@@ -46,10 +47,6 @@ from .notify import notify
 WINDOW_ROLES = frozenset({m.WINDOW_CLERK, m.TOWN_CASEWORKER})
 HANDLER_ROLES = frozenset({m.DEPARTMENT_OFFICER, m.TOWN_CASEWORKER, m.APPROVER})
 ADULT_AGE = 18
-
-
-def role_of(user) -> str:
-    return getattr(user, "effective_role", "") or getattr(user, "role", "") or ""
 
 
 def actor_name(user) -> str:

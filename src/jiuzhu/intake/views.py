@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 
 from jiuzhu.common import clock, scope
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
 from jiuzhu.common.signin import client_ip
 from jiuzhu.common.views import back_url, post_action
@@ -41,10 +42,6 @@ def _date(raw: str | None, field: str) -> date | None:
         raise ValidationFailed(f"日期“{raw}”格式应为 YYYY-MM-DD", field=field) from None
 
 
-def _role(user) -> str:
-    return services.role_of(user)
-
-
 # --- window -------------------------------------------------------------------------------
 
 
@@ -56,7 +53,7 @@ def window(request):
         return _forbidden(request, exc)
     q = request.GET.get("q", "").strip()
     found = household_search(q, request.user) if q else None
-    rows = [household_summary(h, _role(request.user)) for h in found.households] if found else []
+    rows = [household_summary(h, role_of(request.user)) for h in found.households] if found else []
     try:
         register_url = reverse("registry:household_create")
     except NoReverseMatch:
@@ -152,7 +149,7 @@ def application(request, code: str):
     except JiuzhuError as exc:
         return _forbidden(request, exc)
     user = request.user
-    is_window = user.unit_id == app.window_id and _role(user) in services.WINDOW_ROLES
+    is_window = user.unit_id == app.window_id and role_of(user) in services.WINDOW_ROLES
     view = selectors.application_view(app, user)
     return render(
         request,
@@ -298,7 +295,7 @@ def document(request, doc_id: int):
 @login_required
 def inbox(request):
     user = request.user
-    city_wide = _role(user) in selectors.READ_ALL_ROLES
+    city_wide = role_of(user) in selectors.READ_ALL_ROLES
     if user.unit is None and not city_wide:
         return _forbidden(request, PermissionDenied("您没有所属单位"))
     return render(
@@ -341,7 +338,7 @@ def referral(request, ref_id: int):
             "events": r.application.events.filter(referral__chain_root_id=r.chain_root_id).select_related(
                 "unit"
             ),
-            "applicant": selectors.masked_applicant(r.application, _role(request.user)),
+            "applicant": selectors.masked_applicant(r.application, role_of(request.user)),
             "next_month": (clock.today().replace(day=1) + timedelta(days=32)).replace(day=1),
             **_grant_context(r),
         },

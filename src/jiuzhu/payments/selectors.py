@@ -12,6 +12,7 @@ from django.db.models import Count, Q, Sum
 from jiuzhu.common import masking as m
 from jiuzhu.common import scope
 from jiuzhu.common.money import money
+from jiuzhu.common.roles import role_of
 from jiuzhu.decisions.entitlements import add_months
 from jiuzhu.policy.schema import CATEGORIES
 from jiuzhu.registry.models import Unit
@@ -177,7 +178,7 @@ def account_changes(*, actor, state: str = BankAccountChange.PENDING, limit: int
         return []
     qs = BankAccountChange.objects.filter(state=state).select_related("person", "household", "requested_by")
     qs = scope.households_in_scope(actor, "bank_account.confirm", qs, path="household__")
-    role = scope.role_of(actor)
+    role = role_of(actor)
     return [
         {
             "id": c.pk,

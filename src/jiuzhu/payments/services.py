@@ -33,7 +33,6 @@ from . import crypto, rolls
 from .models import BankAccount, BankAccountChange, Budget, LedgerEntry, PaymentLine, PaymentRoll, RollEvent
 
 ACCOUNT_RE = re.compile(r"^\d{12,30}$")
-role_of = scope.role_of
 
 
 def can(user, action: str) -> bool:

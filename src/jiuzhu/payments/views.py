@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 
 from jiuzhu.common import clock, scope
 from jiuzhu.common.errors import JiuzhuError, NotFound, ValidationFailed
+from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
 from jiuzhu.common.views import back_url, post_action
 from jiuzhu.policy.selectors import current_policy
@@ -23,10 +24,6 @@ from jiuzhu.registry.models import Person, Unit
 
 from . import bankfiles, charts, reports, selectors, services
 from .models import Budget, PaymentLine, PaymentRoll
-
-
-def _role(request) -> str:
-    return services.role_of(request.user)
 
 
 def reader(view):
@@ -91,7 +88,7 @@ def home(request):
         title=f"{month:%Y年%m月}各名册金额（元；已对账的为实发）",
     )
     return render(request, "payments/home.html", {
-        "month": month, "months": months, "rolls": rolls, "role": _role(request), "chart": mark_safe(chart),
+        "month": month, "months": months, "rolls": rolls, "role": role_of(request.user), "chart": mark_safe(chart),
         "can_prepare": services.can(request.user, "payment.prepare"),
     })  # fmt: skip
 
@@ -114,7 +111,7 @@ def generate(request):
 def roll_detail(request, pk: int):
     roll = _roll(pk)
     scope.require(request.user, "payment.read", unit=roll.unit_id)  # a department: its own rolls
-    role = _role(request)
+    role = role_of(request.user)
     lines = selectors.roll_lines(roll, role=role, only=request.GET.get("only"), actor=request.user)
     log_access(
         user=request.user,
@@ -188,7 +185,7 @@ def return_import(request, pk: int):
 
 @reader
 def attention(request):
-    role = _role(request)
+    role = role_of(request.user)
     rows = [selectors.line_row(ln, role) | {"month": ln.roll.month, "roll": ln.roll_id, "payee_id": ln.payee_id}
             for ln in selectors.attention(actor=request.user)]  # fmt: skip
     return render(request, "payments/attention.html", {

@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 from jiuzhu.common import clock
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.masking import ADMIN, APPROVER, CONVENER, SUPERVISOR
+from jiuzhu.common.roles import role_of
 from jiuzhu.registry.models import Unit
 
 from . import dashboard, disclosure, evaluation, reports, selectors, services
@@ -23,12 +24,8 @@ from . import dashboard, disclosure, evaluation, reports, selectors, services
 READERS = {CONVENER, SUPERVISOR, APPROVER, ADMIN}
 
 
-def _role(user) -> str:
-    return getattr(user, "effective_role", "") or getattr(user, "role", "") or ""
-
-
 def _ensure_reader(user) -> None:
-    if _role(user) not in READERS:
+    if role_of(user) not in READERS:
         raise PermissionDenied("您的角色不能查看领导驾驶舱", code="forbidden")
 
 
@@ -209,7 +206,7 @@ def evaluation_view(request, code: str):
             "start": start,
             "end": end,
             "manual": evaluation.manual_indicators(),
-            "can_enter": _role(request.user) in services.EVALUATORS,
+            "can_enter": role_of(request.user) in services.EVALUATORS,
             "query": urlencode({"start": start.isoformat(), "end": end.isoformat()}),
         },
     )

@@ -15,6 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from jiuzhu.common import scope
 from jiuzhu.common.errors import JiuzhuError
+from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
 
 from . import selectors, services
@@ -259,16 +260,12 @@ class UnitOut(Schema):
 # --- endpoints ------------------------------------------------------------------------------
 
 
-def _role(request) -> str:
-    return selectors.role_of(request.auth)
-
-
 def _detail(request, code: str, *, purpose: str) -> dict:
     """The household as the caller may see it, if in his scope; the read is logged in the
     same transaction."""
     with transaction.atomic():
         household = selectors.household_for(request.auth, code, purpose=purpose)
-        return selectors.household_view(household, _role(request))
+        return selectors.household_view(household, role_of(request.auth))
 
 
 @router.get("/households", response={200: SearchOut, **ERRORS}, summary="查找家庭")
@@ -280,7 +277,7 @@ def search_households(
     在任何窗口都能查到（一门受理），范围外的家庭全部脱敏（``in_scope`` 为否）。
     每次查找记入查看日志。"""
     result = selectors.household_search(q, request.auth)
-    role = _role(request)
+    role = role_of(request.auth)
     log_access(user=request.auth, action="search", object_type="household_search", object_id=q.strip()[:60])
     return {
         "query": result.query,
@@ -298,7 +295,9 @@ def create_household(request, payload: HouseholdIn):
     data = payload.model_dump(exclude={"members"}, exclude_unset=True)
     members = [mb.model_dump() for mb in payload.members]
     household = services.household_create(actor=request.auth, data=data, members=members)
-    return Status(201, selectors.household_view(selectors.household_detail(household.code), _role(request)))
+    return Status(
+        201, selectors.household_view(selectors.household_detail(household.code), role_of(request.auth))
+    )
 
 
 @router.get("/households/{code}", response={200: HouseholdOut, **ERRORS}, summary="家庭详情")
@@ -326,7 +325,7 @@ def household_history(request, code: str):
         household = selectors.get_household(code)
         scope.read(request.auth, "household.read", household=household, object_type="household_history",
                    purpose="api")  # fmt: skip
-        entries = selectors.household_history(household, role=_role(request))
+        entries = selectors.household_history(household, role=role_of(request.auth))
     return [
         {
             "at": e.at.isoformat(),
@@ -357,7 +356,7 @@ def add_member(request, code: str, payload: MemberIn):
         person = services.member_add(actor=request.auth, household=household, data=payload.model_dump())
     except JiuzhuError as exc:
         raise _single_member_field(exc) from None
-    return Status(201, selectors.member_view(person, _role(request)))
+    return Status(201, selectors.member_view(person, role_of(request.auth)))
 
 
 @router.patch("/persons/{id_number}", response={200: MemberOut, **ERRORS}, summary="修改成员信息")
@@ -369,7 +368,7 @@ def update_person(request, id_number: str, payload: MemberPatch):
     person = services.member_update(
         actor=request.auth, person=person, data=payload.model_dump(exclude_unset=True)
     )
-    return selectors.member_view(person, _role(request))
+    return selectors.member_view(person, role_of(request.auth))
 
 
 @router.post("/persons/{id_number}/incomes", response={201: IncomeOut, **ERRORS}, summary="登记收入")
@@ -379,7 +378,7 @@ def add_income(request, id_number: str, payload: IncomeIn):
     person = selectors.get_person(id_number)
     selectors.refuse_direct_edit(person.household)
     item = services.income_add(actor=request.auth, person=person, **payload.model_dump())
-    return Status(201, selectors.income_view(item, _role(request)))
+    return Status(201, selectors.income_view(item, role_of(request.auth)))
 
 
 @router.post("/households/{code}/assets", response={201: AssetOut, **ERRORS}, summary="登记资产")
@@ -403,7 +402,7 @@ def add_asset(request, code: str, payload: AssetIn):
         if exc.field == "person":
             exc.field = "person_id_number"
         raise
-    return Status(201, selectors.asset_view(asset, _role(request)))
+    return Status(201, selectors.asset_view(asset, role_of(request.auth)))
 
 
 @router.get("/units", response={200: list[UnitOut], **ERRORS}, summary="单位列表")

@@ -35,10 +35,6 @@ MEMBER_ORDER = (
 )
 
 
-def role_of(user) -> str:
-    return getattr(user, "effective_role", "") or ""
-
-
 # Who may open or change which household files: the scope table (jiuzhu.common.scope).
 def can_read(user) -> bool:
     return scope.allows(user, "household.read")

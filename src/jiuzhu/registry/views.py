@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET
 from jiuzhu.common import clock, worklist
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied
+from jiuzhu.common.roles import role_of
 from jiuzhu.common.selectors import access_log
 from jiuzhu.common.services import log_access
 
@@ -58,7 +59,7 @@ def forbidden(request, message: str = ""):
         "registry/forbidden.html",
         {
             "message": message or "您的角色不能打开此页面。",
-            "role_name": ROLE_NAMES.get(selectors.role_of(request.user), ""),
+            "role_name": ROLE_NAMES.get(role_of(request.user), ""),
         },
         status=403,
     )
@@ -103,10 +104,6 @@ def panel_templates(place: str, role: str) -> list[str]:
     return out
 
 
-def _role(request) -> str:
-    return selectors.role_of(request.user)
-
-
 def _to_change_request(request, h):
     """A household receiving assistance has verified facts: they change only through a change
     request checked by a second person (jiuzhu.caseload), never by a direct edit here."""
@@ -127,7 +124,7 @@ def _to_change_request(request, h):
 
 @login_required
 def home(request):
-    user, role = request.user, _role(request)
+    user, role = request.user, role_of(request.user)
     ctx = {
         "user_role": role,
         "role_name": ROLE_NAMES.get(role, "未分配角色"),
@@ -158,7 +155,7 @@ def _summaries(households, role):
 @staff_view()
 def search(request):
     q = request.GET.get("q", "")
-    role = _role(request)
+    role = role_of(request.user)
     with transaction.atomic():
         result = selectors.household_search(q, request.user)
         if result.mode != "empty":
@@ -191,7 +188,7 @@ def units(request):
 
 @staff_view()
 def household(request, code):
-    role = _role(request)
+    role = role_of(request.user)
     with transaction.atomic():
         h = selectors.household_for(request.user, code)
     hv = selectors.household_view(h, role)
@@ -383,7 +380,7 @@ def member_edit(request, code, pk):
     person = Person.objects.filter(household=h, pk=pk).first()
     if person is None:
         raise Http404("该家庭没有这名成员")
-    role = _role(request)
+    role = role_of(request.user)
     if request.method == "POST":
         form = MemberEditForm(request.POST, role=role)
         if form.is_valid():
@@ -429,7 +426,7 @@ def income_add(request, code):
     selectors.ensure_can_write(request.user, h)
     if (to_change := _to_change_request(request, h)) is not None:
         return to_change
-    members = _member_choices(h, _role(request))
+    members = _member_choices(h, role_of(request.user))
     if request.method == "POST":
         form = IncomeForm(request.POST, members=members)
         if form.is_valid():
@@ -464,7 +461,7 @@ def asset_add(request, code):
     selectors.ensure_can_write(request.user, h)
     if (to_change := _to_change_request(request, h)) is not None:
         return to_change
-    members = _member_choices(h, _role(request))
+    members = _member_choices(h, role_of(request.user))
     if request.method == "POST":
         form = AssetForm(request.POST, members=members)
         if form.is_valid():

@@ -14,6 +14,7 @@ from django.db import transaction
 from jiuzhu.common import clock
 from jiuzhu.common.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.masking import ADMIN, APPROVER, CONVENER, DEPARTMENT_OFFICER, SUPERVISOR, TOWN_CASEWORKER
+from jiuzhu.common.roles import role_of
 from jiuzhu.common.selectors import deadline, holiday_table
 from jiuzhu.registry.models import StaffRelative, Unit
 
@@ -23,10 +24,6 @@ DUE_DAYS = {"high": 5, "medium": 10, "low": 20}  # working days to act on an ale
 RESOLVERS = {TOWN_CASEWORKER, DEPARTMENT_OFFICER, APPROVER, ADMIN}
 CITY_WIDE = {APPROVER, ADMIN, SUPERVISOR, CONVENER}
 LIST_UPLOADERS = {DEPARTMENT_OFFICER, ADMIN}
-
-
-def _role(user) -> str:
-    return getattr(user, "effective_role", "") or ""
 
 
 # --- runs ------------------------------------------------------------------------------------
@@ -148,7 +145,7 @@ def _keep(found, inputs, *, as_of, actor, started, timings, words, report=None) 
 
 # --- resolving -------------------------------------------------------------------------------
 def check_can_resolve(user, alert: Alert) -> None:
-    role = _role(user)
+    role = role_of(user)
     if role not in RESOLVERS:
         raise PermissionDenied("您的角色不能处理筛查预警", field="alert", code="cannot_resolve")
     if role not in CITY_WIDE and getattr(user, "unit_id", None) != alert.unit_id:
@@ -283,7 +280,7 @@ def department_list_validate(
     *, kind: str, filename: str, content: bytes, actor, unit: Unit | None = None
 ) -> DepartmentList:
     """Check an uploaded list and keep it, unapplied, with its invalid-rows report."""
-    if _role(actor) not in LIST_UPLOADERS:
+    if role_of(actor) not in LIST_UPLOADERS:
         raise PermissionDenied("只有部门经办人员可以上传部门名单", field="file", code="cannot_upload")
     if kind not in dict(DepartmentList.KINDS):
         raise ValidationFailed(f"未知的名单类型：{kind}", field="kind", code="unknown_list_kind")
@@ -310,7 +307,7 @@ def department_list_apply(*, list_id: int, actor) -> DepartmentList:
     dl = DepartmentList.objects.select_for_update().filter(pk=list_id).first()
     if dl is None:
         raise NotFound("名单不存在", field="list", code="list_not_found")
-    if _role(actor) not in LIST_UPLOADERS:
+    if role_of(actor) not in LIST_UPLOADERS:
         raise PermissionDenied("只有部门经办人员可以导入部门名单", field="list", code="cannot_upload")
     if dl.state != DepartmentList.VALIDATED:
         raise IllegalTransition("该名单已导入或已被替换", field="list", code="list_not_pending")

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from jiuzhu.common import clock
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied
 from jiuzhu.common.masking import ADMIN, APPROVER, DATA_PROVIDER, PARTNER, WINDOW_CLERK
+from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
 
 from . import charts, documents, selectors, services
@@ -25,12 +26,8 @@ NO_ACCESS = {DATA_PROVIDER, PARTNER, WINDOW_CLERK, ""}
 RUNNERS = {ADMIN, APPROVER}
 
 
-def _role(user) -> str:
-    return getattr(user, "effective_role", "") or ""
-
-
 def _ensure_reader(user) -> None:
-    if _role(user) in NO_ACCESS:
+    if role_of(user) in NO_ACCESS:
         raise PermissionDenied("您的角色不能查看筛查预警", code="forbidden")
 
 
@@ -51,7 +48,7 @@ def home(request):
         _ensure_reader(request.user)
     except JiuzhuError as exc:
         return _error(request, exc)
-    role = _role(request.user)
+    role = role_of(request.user)
     f = {k: request.GET.get(k, "") for k in ("kind", "status", "unit")}
     f["status"] = request.GET.get("status", "open")
     base = selectors.alerts_for(request.user)
@@ -103,7 +100,7 @@ def alert_detail(request, pk: int):
     return render(
         request,
         "screening/alert.html",
-        {"a": selectors.alert_view(a, _role(request.user)), "actions": Alert.ACTIONS},
+        {"a": selectors.alert_view(a, role_of(request.user)), "actions": Alert.ACTIONS},
     )
 
 
@@ -138,7 +135,7 @@ def alert_resolve(request, pk: int):
             request,
             "screening/_alert_row.html",
             {
-                "a": selectors.alert_view(a, _role(request.user)),
+                "a": selectors.alert_view(a, role_of(request.user)),
                 "actions": Alert.ACTIONS,
                 "error": error and error.message,
             },
@@ -167,7 +164,7 @@ def report_xlsx(request):
             object_id=f"{qs.count()}条",
             purpose="筛查预警Excel报表",
         )
-        body = documents.alerts_workbook(qs, _role(request.user))
+        body = documents.alerts_workbook(qs, role_of(request.user))
     resp = HttpResponse(
         body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -178,7 +175,7 @@ def report_xlsx(request):
 @login_required
 @require_POST
 def run_now(request):
-    if _role(request.user) not in RUNNERS:
+    if role_of(request.user) not in RUNNERS:
         return _error(request, PermissionDenied("只有审批或管理员可以发起筛查", code="forbidden"))
     from jiuzhu.policy.selectors import current_policy
 

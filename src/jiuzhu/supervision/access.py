@@ -8,6 +8,7 @@ from __future__ import annotations
 from jiuzhu.common import clock, scope
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import PermissionDenied
+from jiuzhu.common.roles import role_of
 
 # May open the supervision pages at all (the nav item's audience).
 READ_ROLES = scope.roles_with("supervision.read")
@@ -15,10 +16,6 @@ READ_ROLES = scope.roles_with("supervision.read")
 OVERSIGHT_ROLES = scope.roles_with("supervision.oversight")
 # The audit view of the access and change logs.
 AUDIT_ROLES = scope.roles_with("supervision.audit_logs")
-
-
-def role_of(user) -> str:
-    return getattr(user, "effective_role", "") or ""
 
 
 def is_convener(user) -> bool:

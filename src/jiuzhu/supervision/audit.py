@@ -23,6 +23,7 @@ from jiuzhu.common.errors import ValidationFailed
 from jiuzhu.common.exports import safe_row
 from jiuzhu.common.labels import label, moment
 from jiuzhu.common.models import AccessLog
+from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
 from jiuzhu.registry.models import Household, Person, Unit
 
@@ -342,7 +343,7 @@ def search(*, actor, criteria: Criteria, limit: int = LIMIT) -> Result:
     """Search both logs. A search naming a person or household is logged (action ``search``)
     in the same transaction as the read."""
     access.ensure_auditor(actor)
-    role = access.role_of(actor)
+    role = role_of(actor)
     with transaction.atomic():
         pids, hids = _subjects(criteria) if criteria.names_subject else (set(), set())
         codes = sorted(Household.objects.filter(id__in=hids).values_list("code", flat=True))

@@ -27,6 +27,7 @@ from jiuzhu.common.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from jiuzhu.common.roles import role_of
 from jiuzhu.common.selectors import deadline
 from jiuzhu.common.tx import racing_write
 from jiuzhu.intake import tracking
@@ -371,7 +372,7 @@ def public_view(c: Complaint) -> dict:
 
 
 def ensure_can_view(user, c: Complaint) -> None:
-    role = access.role_of(user)
+    role = role_of(user)
     if role in access.OVERSIGHT_ROLES or user.unit_id == c.handling_unit_id or c.lodged_by_id == user.pk:
         return
     raise PermissionDenied("您不能查看该投诉", code="forbidden")

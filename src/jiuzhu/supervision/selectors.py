@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import F, Q, Sum
 
 from jiuzhu.common import clock
+from jiuzhu.common.roles import role_of
 from jiuzhu.registry.models import Unit
 
 from .models import (
@@ -74,7 +75,7 @@ def complaints_for(user, *, state: str | None = None):
     from . import access
 
     qs = Complaint.objects.select_related("unit", "handling_unit")
-    if access.role_of(user) not in access.OVERSIGHT_ROLES:
+    if role_of(user) not in access.OVERSIGHT_ROLES:
         qs = qs.filter(Q(handling_unit_id=user.unit_id) | Q(lodged_by_id=user.pk))
     if state:
         qs = qs.filter(state=state)

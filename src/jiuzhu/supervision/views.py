@@ -16,6 +16,7 @@ from django.urls import reverse
 from jiuzhu.common import clock
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.masking import DEPARTMENT_OFFICER
+from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
 from jiuzhu.common.signin import client_ip
 from jiuzhu.common.views import post_action
@@ -91,7 +92,7 @@ def _ip(request) -> str:
 @reads
 def home(request):
     user = request.user
-    role = access.role_of(user)
+    role = role_of(user)
     convener = access.is_convener(user)
     return render(
         request,
@@ -121,7 +122,7 @@ def conference(request):
             "members": selectors.member_units(),
             "officers": selectors.officers(),
             "positions": ConferenceOfficer.POSITIONS,
-            "is_admin": access.role_of(request.user) == "admin",
+            "is_admin": role_of(request.user) == "admin",
         },
     )
 
@@ -428,7 +429,7 @@ def complaint_list(request):
 def complaint(request, pk: int):
     c = _get(Complaint, pk, "投诉不存在")
     complaints.ensure_can_view(request.user, c)
-    role = access.role_of(request.user)
+    role = role_of(request.user)
     log_access(
         user=request.user,
         action="view",
@@ -493,12 +494,10 @@ def complaint_act(request, pk: int, action: str):
 def _reads_accountability(user) -> bool:
     """Oversight roles, and the staff of the unit that handles complaints (the discipline
     commission's officer who investigates them)."""
-    if access.role_of(user) in access.OVERSIGHT_ROLES:
+    if role_of(user) in access.OVERSIGHT_ROLES:
         return True
     unit = getattr(user, "unit", None)
-    return (
-        access.role_of(user) == DEPARTMENT_OFFICER and getattr(unit, "code", "") in complaints.HANDLING_UNITS
-    )
+    return role_of(user) == DEPARTMENT_OFFICER and getattr(unit, "code", "") in complaints.HANDLING_UNITS
 
 
 @reads

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 from jiuzhu.common import masking as m
 from jiuzhu.common import scope
+from jiuzhu.common.roles import role_of
 from jiuzhu.registry.models import Unit
 
 from .sources import Source
-
-
-def role_of(user) -> str:
-    return scope.role_of(user)
 
 
 def unit_code(user) -> str:

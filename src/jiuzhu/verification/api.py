@@ -16,6 +16,7 @@ from ninja.files import UploadedFile
 
 from jiuzhu.common import clock
 from jiuzhu.common.errors import NotFound
+from jiuzhu.common.roles import role_of
 from jiuzhu.common.values import DateParam
 from jiuzhu.registry.selectors import get_household
 
@@ -148,7 +149,7 @@ def _task_out(t: SourceTask, today: date | None = None) -> dict:
 
 @router.get("/tasks", summary="核对任务（本单位；核对中心看全部）")
 def task_list(request):
-    unit = None if access.role_of(request.user) == "verification_officer" else request.user.unit
+    unit = None if role_of(request.user) == "verification_officer" else request.user.unit
     return [_task_out(t) for t in selectors.task_inbox(unit=unit)]
 
 
@@ -208,7 +209,7 @@ def request_create(request, payload: RequestIn):
 @router.get("/requests/{request_id}", response={200: dict, **ERRORS}, summary="核对请求")
 def request_detail(request, request_id: int):
     r = _get(VerificationRequest, request_id, "核对请求")
-    if access.role_of(request.user) != "verification_officer" and request.user.pk not in (
+    if role_of(request.user) != "verification_officer" and request.user.pk not in (
         r.handler_id,
         r.requested_by_id,
     ):

@@ -17,6 +17,7 @@ from jiuzhu.common import clock, labels, scope
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import NotFound
 from jiuzhu.common.exports import safe_frame
+from jiuzhu.common.roles import role_of
 from jiuzhu.common.selectors import deadline
 from jiuzhu.common.services import log_access
 from jiuzhu.registry.models import Household
@@ -80,7 +81,7 @@ def report_read(*, user, report_id: int, purpose: str = "", action: str = "view"
     # a unit reads only the reports of a service it handles for the household now
     scope.require(user, "verification.read_report", household=report.household, service=report.service_code)
     detail = access.sees_detail(user, report.request)
-    role = access.role_of(user)
+    role = role_of(user)
     content = _mask_snapshot(report.snapshot, role) if detail else summary_of(report.snapshot)
     log_access(
         user=user,
@@ -127,7 +128,7 @@ def record_read(*, user, record_id: int, purpose: str = "") -> dict:
         raise NotFound("来源记录不存在", code="record_not_found")
     src = source(rec.source)
     access.ensure_may_read_record(user, src)
-    role = access.role_of(user)
+    role = role_of(user)
     match = Match.objects.filter(record=rec, state=Match.ACCEPTED).select_related("person__household").first()
     log_access(
         user=user,
@@ -209,7 +210,7 @@ def pending_reviews() -> list[Match]:
 
 def requests_list(*, user, limit: int = 100) -> list[VerificationRequest]:
     qs = VerificationRequest.objects.select_related("household", "requesting_unit")
-    if access.role_of(user) != m.VERIFICATION_OFFICER:
+    if role_of(user) != m.VERIFICATION_OFFICER:
         qs = qs.filter(Q(handler=user) | Q(requested_by=user))
     return list(qs.order_by("-created_at")[:limit])
 

@@ -15,6 +15,7 @@ from django.db.models import Q
 from jiuzhu.common import clock, scope
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import IllegalTransition, PermissionDenied, ValidationFailed
+from jiuzhu.common.roles import role_of
 from jiuzhu.common.selectors import deadline
 from jiuzhu.common.services import log_access
 from jiuzhu.policy.selectors import current_policy
@@ -55,7 +56,7 @@ def ensure_authorised(household: Household, *, on: date, actor, service: str) ->
     naming them (missing before expired before out of scope)."""
     from jiuzhu.intake.selectors import authorisation_gaps
 
-    role = scope.role_of(actor)
+    role = role_of(actor)
     gaps = authorisation_gaps(
         household,
         on=on,
@@ -467,10 +468,7 @@ def recipient_mark(*, actor, report: VerificationReport, active: bool = True):
     decisions app supplies recipients (``selectors.recipient_households``)."""
     from .models import RecipientService
 
-    if (
-        access.role_of(actor) not in (m.VERIFICATION_OFFICER, m.APPROVER)
-        and actor.pk != report.request.handler_id
-    ):
+    if role_of(actor) not in (m.VERIFICATION_OFFICER, m.APPROVER) and actor.pk != report.request.handler_id:
         raise PermissionDenied("只有核对员、审批人或经办人可以登记享受情况", code="not_allowed")
     obj, _ = RecipientService.objects.update_or_create(
         household=report.household,

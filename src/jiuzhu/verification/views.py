@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from jiuzhu.common import clock
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import JiuzhuError, NotFound, ValidationFailed
+from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
 from jiuzhu.common.views import post_action
 from jiuzhu.policy.selectors import current_policy
@@ -41,7 +42,7 @@ def _get(model, pk, what):
 
 @login_required
 def home(request):
-    role = access.role_of(request.user)
+    role = role_of(request.user)
     ctx = {"role": role, "services": [s for s in current_policy().services if s.needs_verification]}
     if role == m.VERIFICATION_OFFICER:
         ctx.update(
@@ -83,12 +84,12 @@ def request_new(request):
 def request_detail(request, pk: int):
     try:
         req = _get(VerificationRequest, pk, "核对请求")
-        officer = access.role_of(request.user) == m.VERIFICATION_OFFICER
+        officer = role_of(request.user) == m.VERIFICATION_OFFICER
         if not officer and request.user.pk not in (req.handler_id, req.requested_by_id):
             raise NotFound("核对请求不存在")
     except JiuzhuError as exc:
         return _error(request, exc)
-    role = access.role_of(request.user)
+    role = role_of(request.user)
     matches = (
         req.matches.select_related("person", "record").order_by("state", "-probability") if officer else []
     )
@@ -135,7 +136,7 @@ def report(request, report_id: int):
     return render(
         request,
         "verification/report.html",
-        {"v": view, "s": view.content, "role": access.role_of(request.user)},
+        {"v": view, "s": view.content, "role": role_of(request.user)},
     )
 
 
