@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from jiuzhu.common.params import parameter
 from jiuzhu.common.selectors import deadline
 from jiuzhu.decisions.entitlements import add_months
 from jiuzhu.decisions.models import Entitlement, Review
-from jiuzhu.decisions.reviews import DEFAULT_DEATH_MONTHS, _param, propose
+from jiuzhu.decisions.reviews import propose
 from jiuzhu.decisions.scope import DECISION_CATEGORIES
 
 CHANGE_REVIEW_WORKDAYS = 10  # DOMAIN §3: reassessed within 10 working days of a reported change
@@ -19,7 +20,7 @@ CHANGE_REVIEW_WORKDAYS = 10  # DOMAIN §3: reassessed within 10 working days of 
 
 def due_for(reason: str, *, on: date, policy, died_on: date | None = None) -> date:
     if reason == Review.DEATH and died_on is not None:
-        months = int(_param(policy, "dibao.death_review_months", on, DEFAULT_DEATH_MONTHS))
+        months = int(parameter(policy, "dibao.death_review_months", on))
         return add_months(died_on, months).replace(day=min(died_on.day, 28))
     return deadline(on, CHANGE_REVIEW_WORKDAYS).due
 

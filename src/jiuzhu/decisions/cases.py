@@ -18,6 +18,7 @@ from django.db import transaction
 from jiuzhu.common import clock
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.params import parameter
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.selectors import deadline
 from jiuzhu.common.tx import racing_write
@@ -33,15 +34,11 @@ from .grants import valid_report
 from .models import Case, Investigation, Letter
 from .scope import is_decision_service
 
-DEFAULT_TOTAL, DEFAULT_EXTENDED = 30, 45  # working days (DOMAIN §3)
 MIN_STAFF = 2  # 最低生活保障审核确认办法 第十五条: at least two staff
 
 
-def _limit(policy, on: date, step: str, default: int) -> int:
-    try:
-        return int(policy.param("dibao.time_limits", on, step=step))
-    except LookupError:
-        return default
+def _limit(policy, on: date, step: str) -> int:
+    return int(parameter(policy, "dibao.time_limits", on, step=step))
 
 
 def ensure_caseworker(actor, case_town_id: int) -> None:
@@ -123,7 +120,7 @@ def case_open(*, actor, referral: Referral | int, today: date | None = None) -> 
         raise IllegalTransition("该分办事项已办结", field="referral", code="referral_closed")
     policy = current_policy()
     received = r.application.received_on
-    limit = _limit(policy, received, "total", DEFAULT_TOTAL)
+    limit = _limit(policy, received, "total")
     due = deadline(received, limit)
     relatives = _relatives(hh)
     c = Case.objects.create(
@@ -273,7 +270,7 @@ def extend(c: Case, *, ground: str, note: str, actor) -> Case:
         raise ValidationFailed("延长办理期限须有法定情形", field="ground", code="extension_ground_required")
     if c.extension_ground:
         return c
-    limit = _limit(current_policy(), c.received_on, "total_extended", DEFAULT_EXTENDED)
+    limit = _limit(current_policy(), c.received_on, "total_extended")
     due = deadline(c.received_on, limit)
     _save(c, extension_ground=ground, extension_note=(note or "").strip(), limit_days=limit, due_on=due.due)
     label = dict(Case.GROUNDS)[ground]
@@ -346,10 +343,7 @@ def _check_county_sample(c: Case, policy, today: date) -> None:
     county-checked approvals below the rate needs the county's own visit first."""
     if c.category != "extreme_poverty" or c.investigations.filter(kind=Investigation.COUNTY_VISIT).exists():
         return
-    try:
-        rate = Decimal(policy.param("tekun.county_sample_rate", today))
-    except LookupError:
-        return
+    rate = Decimal(parameter(policy, "tekun.county_sample_rate", today))
     year = Case.objects.filter(category="extreme_poverty", state=Case.APPROVED, decided_on__year=today.year)
     checked = year.filter(investigations__kind=Investigation.COUNTY_VISIT).distinct().count()
     if Decimal(checked) < rate * (year.count() + 1):

@@ -19,6 +19,7 @@ from django.db.models import Sum
 from jiuzhu.common import clock, scope
 from jiuzhu.common.errors import IllegalTransition, NotFound, ValidationFailed
 from jiuzhu.common.labels import label
+from jiuzhu.common.params import parameter
 from jiuzhu.policy import grants as rules
 
 from . import letters
@@ -26,7 +27,6 @@ from .entitlements import entitlement_stop, month_start
 from .models import Entitlement, FraudDecision
 
 BASIS = "《社会救助暂行办法》第六十八条"
-DEFAULT_BOUNDS = {"min": 1, "max": 3}
 
 
 def obtained_since(entitlement: Entitlement, from_month: date) -> Decimal:
@@ -86,7 +86,7 @@ def fraud_decide(
         )
     obtained = obtained_since(ent, from_month)
     policy = current_policy()
-    bounds = letters._param(policy, "liability.fine_multiple", today, DEFAULT_BOUNDS)
+    bounds = parameter(policy, "liability.fine_multiple", today)
     fine = rules.fraud_fine(
         obtained=obtained, multiple=_multiple(fine_multiple), low=bounds["min"], high=bounds["max"]
     )

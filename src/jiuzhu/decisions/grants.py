@@ -29,6 +29,7 @@ from django.utils import timezone
 from jiuzhu.common import clock, scope
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.params import parameter
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.tx import racing_write
 from jiuzhu.policy import grants as rules
@@ -42,7 +43,6 @@ from .relatives import relatives_of
 ROLE_LEVEL = {m.TOWN_CASEWORKER: rules.OFFICER, m.DEPARTMENT_OFFICER: rules.OFFICER, m.APPROVER: rules.COUNTY}
 SIGNER_ROLES = frozenset({m.APPROVER})
 RUNNING = (Entitlement.ACTIVE, Entitlement.GRADUAL_EXIT)
-JOINT_MIN_MEMBERS = 3  # policy ``temporary.joint_min_members`` wins when the file has it
 
 
 @dataclass(frozen=True)
@@ -171,10 +171,9 @@ def check_same_cause(*, household, cause: str, on: date, policy) -> None:
 
 
 def _tier_inputs(policy, household, on: date):
-    from jiuzhu.intake import catalogue
 
-    standard = Decimal(str(catalogue.parameter(policy, "dibao.standard", on, {})[household.area]))
-    multiples = catalogue.parameter(policy, "temporary.multiple", on, {"town": 3, "county": 6, "joint": 12})
+    standard = Decimal(parameter(policy, "dibao.standard", on, area=household.area))
+    multiples = parameter(policy, "temporary.multiple", on)
     return standard, multiples
 
 
@@ -297,9 +296,7 @@ def _check_signer(actor, req: GrantRequest) -> None:
 
 
 def joint_min_members(policy, on: date) -> int:
-    from jiuzhu.intake import catalogue
-
-    return int(catalogue.parameter(policy, "temporary.joint_min_members", on, JOINT_MIN_MEMBERS))
+    return int(parameter(policy, "temporary.joint_min_members", on))
 
 
 @racing_write

@@ -10,26 +10,17 @@ import re
 from datetime import date
 
 from jiuzhu.common.errors import ValidationFailed
+from jiuzhu.common.params import parameter
 
 from .models import Letter
 
-# DOMAIN §3 (demo values; the policy parameters remedy.* win when present).
-DEFAULT_REVIEW_DAYS = 60
-DEFAULT_LITIGATION_MONTHS = 6
 FONT_FILES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",)
 _DIGIT = re.compile(r"\d")
 
 
-def _param(policy, name: str, on: date, default):
-    try:
-        return policy.param(name, on)
-    except LookupError:
-        return default
-
-
 def appeal_rights(policy, on: date, *, authority: str) -> dict:
-    days = int(_param(policy, "remedy.review_days", on, DEFAULT_REVIEW_DAYS))
-    months = int(_param(policy, "remedy.litigation_months", on, DEFAULT_LITIGATION_MONTHS))
+    days = int(parameter(policy, "remedy.review_days", on))
+    months = int(parameter(policy, "remedy.litigation_months", on))
     return {
         "review_days": days,
         "litigation_months": months,

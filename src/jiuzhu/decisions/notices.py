@@ -15,27 +15,19 @@ from django.utils import timezone
 from jiuzhu.common import clock
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import IllegalTransition, NotFound, ValidationFailed
+from jiuzhu.common.params import parameter
 from jiuzhu.common.selectors import deadline
 from jiuzhu.intake.services import Throttled
 from jiuzhu.policy.selectors import current_policy
 
 from .models import Case, Investigation, Notice, Objection
 
-DEFAULT_DAYS = 7
-
-
-def _param(policy, name: str, on: date, default):
-    try:
-        return policy.param(name, on)
-    except LookupError:
-        return default
-
 
 def notice_end(starts_on: date, policy) -> date:
     """The last day of a notice published on ``starts_on``: 7 days counted from the next day,
     calendar days by default, working days when the policy says so (notice.day_type)."""
-    days = int(_param(policy, "notice.days", starts_on, DEFAULT_DAYS))
-    if _param(policy, "notice.day_type", starts_on, "calendar") == "working":
+    days = int(parameter(policy, "notice.days", starts_on))
+    if parameter(policy, "notice.day_type", starts_on) == "working":
         return deadline(starts_on, days).due
     return starts_on + timedelta(days=days)
 
@@ -50,7 +42,7 @@ def publish(*, case: Case, actor, today: date) -> Notice:
     head = people[0]
     if case.referral_id:
         head = case.referral.application.applicant
-    mask = bool(_param(policy, "notice.mask_names", today, True))
+    mask = bool(parameter(policy, "notice.mask_names", today))
     n = Notice.objects.create(
         case=case,
         town=case.town,

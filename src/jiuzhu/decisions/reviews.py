@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, Q
 from jiuzhu.common import clock
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import IllegalTransition, NotFound, ValidationFailed
+from jiuzhu.common.params import parameter
 from jiuzhu.common.tx import racing_write
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.models import Person
@@ -28,16 +29,6 @@ from .cases import _authority, ensure_approver, ensure_caseworker
 from .entitlements import add_months, entitlement_change, entitlement_stop
 from .models import Entitlement, Letter, Notice, Review
 from .scope import DECISION_CATEGORIES
-
-DEFAULT_DEATH_MONTHS = 3
-DEFAULT_EXIT_MONTHS = 6
-
-
-def _param(policy, name: str, on: date, default):
-    try:
-        return policy.param(name, on)
-    except LookupError:
-        return default
 
 
 @dataclass
@@ -61,7 +52,7 @@ def due_entitlements(on: date):
     """``(entitlement, reason, due_on)`` to review on ``on``: cycle reviews due, and deaths not
     reviewed since (a death is due within 3 months of the date of death)."""
     policy = current_policy()
-    months = int(_param(policy, "dibao.death_review_months", on, DEFAULT_DEATH_MONTHS))
+    months = int(parameter(policy, "dibao.death_review_months", on))
     base = (
         Entitlement.objects.filter(
             category__in=DECISION_CATEGORIES,
@@ -222,7 +213,7 @@ def _letter_content(r: Review, policy, today: date, actor, *, from_month: date, 
         Review.CONTINUE: f"经复核，你（户）仍符合条件，继续享受{r.result.get('name', ent.service_code)}，每月 {ent.amount} 元。",
         Review.ADJUST: f"经复核，你（户）的保障金额自 {from_month:%Y-%m} 起由每月 {ent.amount} 元调整为 {r.amount} 元。",
         Review.GRADUAL_EXIT: f"经复核，你（户）因就业收入增加已不再符合条件，按渐退规定自 {from_month:%Y-%m} 起继续发放"
-        f" {more.get('exit_months', DEFAULT_EXIT_MONTHS)} 个月（每月 {ent.amount} 元）后停止。",
+        f" {more['exit_months']} 个月（每月 {ent.amount} 元）后停止。",
         Review.STOP: f"经复核，你（户）已不符合条件，决定自 {from_month:%Y-%m} 起停止发放"
         f"{r.result.get('name', ent.service_code)}。",
     }
@@ -269,7 +260,7 @@ def review_sign(*, actor, review: Review | int, today: date | None = None) -> Re
     )
     more = {}
     if r.outcome == Review.GRADUAL_EXIT:
-        more["exit_months"] = int(_param(policy, "dibao.gradual_exit_months", today, DEFAULT_EXIT_MONTHS))
+        more["exit_months"] = int(parameter(policy, "dibao.gradual_exit_months", today))
     if r.outcome != Review.STOP:
         more["next_review_on"] = add_months(from_month, months).isoformat()
     content = _letter_content(r, policy, today, actor, from_month=from_month, **more)

@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from jiuzhu.common.errors import JiuzhuError, NotFound
+from jiuzhu.common.params import parameter
 
 # Which service categories answer which need (DOMAIN §2).
 NEED_CATEGORIES = {
@@ -23,8 +24,6 @@ NEED_CATEGORIES = {
 }
 # DOMAIN §3 Temporary: small emergency aid up to ¥2,000 may be paid first (demo value; the
 # policy parameter wins when the file has one).
-DEFAULT_EMERGENCY_LIMIT = Decimal("2000")
-DEFAULT_EMERGENCY_FILE_DAYS = 10
 DEFAULT_LIMIT_DAYS = 20
 
 
@@ -110,30 +109,16 @@ def service(policy, code: str) -> ServiceInfo:
     raise NotFound(f"救助事项“{code}”不在本市政策文件中", field="service", code="unknown_service")
 
 
-def parameter(policy, name: str, on: date, default):
-    """A dated policy parameter when the policy offers one, else ``default``."""
-    getter = getattr(policy, "param", None) or getattr(policy, "parameter", None)
-    if getter is not None:
-        try:
-            value = getter(name, on)
-        except (KeyError, LookupError, ValueError, TypeError):
-            value = None
-        if value is not None:
-            return value
-    return default
-
-
 def emergency_limit(policy, on: date) -> Decimal:
-    value = parameter(policy, "temporary.emergency_first_limit", on, DEFAULT_EMERGENCY_LIMIT)
-    return Decimal(str(value))
+    return Decimal(parameter(policy, "temporary.emergency_first_limit", on))
 
 
 def same_cause_months(policy, on: date) -> int:
-    return int(parameter(policy, "temporary.same_cause_months", on, 12))
+    return int(parameter(policy, "temporary.same_cause_months", on))
 
 
 def emergency_file_days(policy, on: date) -> int:
-    return int(parameter(policy, "temporary.emergency_file_days", on, DEFAULT_EMERGENCY_FILE_DAYS))
+    return int(parameter(policy, "temporary.emergency_file_days", on))
 
 
 def _reason_text(reason) -> str:
