@@ -16,6 +16,7 @@ import polars as pl
 
 from jiuzhu.common import clock, jobs
 from jiuzhu.common.errors import IllegalTransition, JiuzhuError
+from jiuzhu.common.money import parse_decimal
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry import bulk, demogen
 from jiuzhu.registry.models import Person, Unit
@@ -29,7 +30,7 @@ STAGES = 5
 
 
 def _cents(v) -> int | None:
-    return None if v is None else int((Decimal(str(v)) * 100).to_integral_value())
+    return None if v is None else int((parse_decimal(v) * 100).to_integral_value())
 
 
 def apply_batch(

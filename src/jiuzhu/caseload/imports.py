@@ -35,6 +35,7 @@ from django.db import transaction
 
 from jiuzhu.common import clock
 from jiuzhu.common.errors import IllegalTransition, NotFound, ValidationFailed
+from jiuzhu.common.money import parse_decimal
 from jiuzhu.common.scope import CITY, require
 from jiuzhu.policy.selectors import current_policy
 
@@ -76,7 +77,7 @@ def load_rows(batch: ImportBatch) -> dict[str, list[dict]]:
 
 
 def _money(v) -> Decimal | None:
-    return None if v is None else Decimal(str(v))
+    return None if v is None else parse_decimal(v)
 
 
 # --- upload, report ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from jiuzhu.common import clock
 from jiuzhu.common import masking as m
+from jiuzhu.common import money
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.selectors import deadline, holiday_table
@@ -214,9 +215,9 @@ def refer(
         person = household.members.filter(relation="head").first() or household.members.first()
     if person is None or person.household_id != household.pk:
         raise ValidationFailed("受助人须为该家庭成员", field="person", code="not_member")
-    amount = s.to_money(amount, allow_none=offer.kind != Offer.CASH)
-    cost_amount = s.to_money(cost_amount, "cost_amount", allow_none=True)
-    quantity = s.to_money(quantity, "quantity", allow_none=offer.kind != Offer.GOODS)
+    amount = money.amount(amount, allow_none=offer.kind != Offer.CASH)
+    cost_amount = money.amount(cost_amount, field="cost_amount", label="成本金额", allow_none=True)
+    quantity = money.amount(quantity, field="quantity", label="数量", allow_none=offer.kind != Offer.GOODS)
     if offer.kind == Offer.CASH and offer.max_amount is not None and amount > offer.max_amount:
         raise ValidationFailed(
             f"“{offer.name}”每户最高 {offer.max_amount:.2f} 元", field="amount", code="over_offer_max"
@@ -502,7 +503,7 @@ def deliver(
     offer = r.offer
     paid = issued = None
     if offer.kind == Offer.CASH:
-        paid = s.to_money(amount if amount not in (None, "") else r.amount)
+        paid = money.amount(amount if amount not in (None, "") else r.amount)
         if paid > r.amount:
             raise ValidationFailed(
                 f"支付金额不能超过转介金额 {r.amount:.2f} 元", field="amount", code="over_referred_amount"
@@ -510,13 +511,15 @@ def deliver(
         _pay(r, actor=actor, amount=paid, today=today)
         text = f"{r.partner.name}已资助 {paid:.2f} 元：{result}"
     elif offer.kind == Offer.GOODS:
-        issued = s.to_money(quantity if quantity not in (None, "") else r.quantity, "quantity")
+        issued = money.amount(
+            quantity if quantity not in (None, "") else r.quantity, field="quantity", label="数量"
+        )
         s.stock_issue(
             actor=actor, item=offer.stock_item, quantity=issued, note="", referral=r, issued_on=today
         )
         text = f"{r.partner.name}已发放{offer.stock_item.name} {qty(issued)}{offer.stock_item.unit}：{result}"
     else:
-        paid = s.to_money(amount, allow_none=True)
+        paid = money.amount(amount, allow_none=True)
         worth = f"（减免/折合 {paid:.2f} 元）" if paid else ""
         text = f"{r.partner.name}已完成{offer.get_kind_display()}“{offer.name}”{worth}：{result}"
     _bump(

@@ -5,13 +5,14 @@ are in ``referrals``. Every service is one transaction with keyword-only argumen
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, Sum
 
 from jiuzhu.common import clock
 from jiuzhu.common import masking as m
+from jiuzhu.common import money
 from jiuzhu.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.tx import racing_write
@@ -60,21 +61,6 @@ def ensure_partner_or_desk(actor, partner: Partner) -> None:
 def ensure_desk(actor) -> None:
     if role_of(actor) not in DESK_ROLES:
         raise PermissionDenied("只有镇街经办、窗口、审批或管理员可以办理", code="forbidden")
-
-
-def to_money(value, field: str = "amount", *, allow_none: bool = False) -> Decimal | None:
-    """Decimal yuan with two places, > 0. Floats are refused (they lose cents)."""
-    if value in (None, "") and allow_none:
-        return None
-    if isinstance(value, float):
-        raise ValidationFailed("金额须以字符串或整数给出", field=field, code="invalid_amount")
-    try:
-        amount = Decimal(str(value).strip()).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed(f"“{value}”不是有效的数字", field=field, code="invalid_amount") from None
-    if not amount.is_finite() or amount <= 0:
-        raise ValidationFailed("须大于0", field=field, code="invalid_amount")
-    return amount
 
 
 def clean_needs(needs) -> list[str]:
@@ -190,14 +176,14 @@ def donation_receive(
     if kind == Donation.MONEY:
         if fund is None or fund.partner_id != partner.pk:
             raise ValidationFailed("请选择本机构的资金账户", field="fund", code="fund_required")
-        amount = to_money(amount)
+        amount = money.amount(amount)
         quantity = value = None
         stock_item = None
     elif kind == Donation.GOODS:
         if stock_item is None or stock_item.partner_id != partner.pk:
             raise ValidationFailed("请选择本机构的物资", field="stock_item", code="stock_item_required")
-        quantity = to_money(quantity, "quantity")
-        value = to_money(value, "value", allow_none=True)
+        quantity = money.amount(quantity, field="quantity", label="数量")
+        value = money.amount(value, field="value", label="价值", allow_none=True)
         amount, fund = None, None
     else:
         raise ValidationFailed("捐赠类型无效", field="kind", code="invalid_kind")
@@ -254,7 +240,7 @@ def stock_issue(
     where they went). Locks the item; refused when the stock is short."""
     item = StockItem.objects.select_for_update().get(pk=item.pk)
     ensure_partner_or_desk(actor, item.partner)
-    quantity = to_money(quantity, "quantity")
+    quantity = money.amount(quantity, field="quantity", label="数量")
     note = (note or "").strip()
     if referral is None and not note:
         raise ValidationFailed("请说明物资去向", field="note", code="required")
@@ -303,7 +289,7 @@ def volunteer_log(
         raise ValidationFailed("服务类别无效", field="kind", code="invalid_kind")
     if served_on is None or served_on > clock.today():
         raise ValidationFailed("服务日期不能为空或晚于今天", field="served_on", code="invalid_date")
-    hours = to_money(hours, "hours")
+    hours = money.amount(hours, field="hours", label="时长")
     if hours > 24:
         raise ValidationFailed("一天的服务时长不能超过24小时", field="hours", code="hours_over_24")
     if referral is not None and referral.partner_id != partner.pk:

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 
 from jiuzhu.common import clock
 from jiuzhu.common import masking as m
+from jiuzhu.common import money
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
@@ -504,8 +505,10 @@ def manage_act(request, what: str):
             stock_item=p.stock.filter(code=post.get("stock_item")).first()
             if post.get("stock_item")
             else None,
-            max_amount=services.to_money(num("max_amount"), "max_amount", allow_none=True),
-            max_quantity=services.to_money(num("max_quantity"), "max_quantity", allow_none=True),
+            max_amount=money.amount(num("max_amount"), field="max_amount", label="金额上限", allow_none=True),
+            max_quantity=money.amount(
+                num("max_quantity"), field="max_quantity", label="数量上限", allow_none=True
+            ),
             period_days=_int(post, "period_days", 365),
             limit_days=_int(post, "limit_days", 10),
             description=post.get("description", ""),

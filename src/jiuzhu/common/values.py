@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any
 
 from django.conf import settings
@@ -35,6 +35,7 @@ from pydantic_core import PydanticCustomError
 
 from . import idnumber
 from .errors import ValidationFailed
+from .money import parse_decimal
 
 EARLIEST = date(1890, 1, 1)  # no living or recorded person was born before this
 MONEY_MAX = Decimal("100000000.00")  # one hundred million yuan: any amount above is a typing error
@@ -180,15 +181,10 @@ def phone(raw: Any, *, field: str = "phone", required: bool = False) -> str:
 
 
 def _decimal(raw: Any, *, field: str, label: str | None, maximum: Decimal, code: str, unit: str) -> Decimal:
-    if isinstance(raw, float):
-        raw = repr(raw)
-    value_text = str(raw).strip().replace(",", "").replace("，", "")
     try:
-        value = Decimal(value_text)
-    except InvalidOperation:
+        value = parse_decimal(raw)
+    except ValueError:
         raise ValidationFailed(f"{label or '此项'}应为数字", field=field, code=f"invalid_{code}") from None
-    if not value.is_finite():
-        raise ValidationFailed(f"{label or '此项'}应为数字", field=field, code=f"invalid_{code}")
     if value < 0:
         raise ValidationFailed(f"{label or '此项'}不能为负数", field=field, code=f"negative_{code}")
     if value > maximum:

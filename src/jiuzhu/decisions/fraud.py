@@ -11,7 +11,7 @@ then that a locked roll paid, the next roll of the paying unit carries a recover
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
@@ -19,6 +19,7 @@ from django.db.models import Sum
 from jiuzhu.common import clock, scope
 from jiuzhu.common.errors import IllegalTransition, NotFound, ValidationFailed
 from jiuzhu.common.labels import label
+from jiuzhu.common.money import parse_decimal
 from jiuzhu.common.params import parameter
 from jiuzhu.policy import grants as rules
 
@@ -46,8 +47,8 @@ def _multiple(value) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
-        return Decimal(str(value))
-    except InvalidOperation:
+        return parse_decimal(value)
+    except ValueError:
         raise ValidationFailed("罚款倍数无效", field="fine_multiple", code="bad_number") from None
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from jiuzhu.common import clock
+from jiuzhu.common import clock, money
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.selectors import deadline, holiday_table
@@ -25,7 +25,6 @@ from .models import Referral
 from .notify import notify
 from .services import (
     HANDLER_ROLES,
-    _money,
     close_if_done,
     ensure_window_of,
     event,
@@ -414,7 +413,7 @@ def referral_grant(
     from jiuzhu.decisions.grants import grant_control
     from jiuzhu.policy.selectors import current_policy
 
-    amount = None if amount in (None, "") else _money(amount)
+    amount = None if amount in (None, "") else money.amount(amount)
     if period not in dict(Referral.PERIODS) and period is not None:
         raise ValidationFailed("金额周期无效", field="period")
     if start_month is None:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import hmac
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from jiuzhu.common import clock, idnumber, scope
+from jiuzhu.common import clock, idnumber, money, scope
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import (
     Conflict,
@@ -106,7 +106,7 @@ def _emergency_facts(needs: list[str], cause, need) -> tuple[str, Decimal | None
     """The urgent request's cause and amount needed (both or neither; only with need
     ``emergency``)."""
     cause = (cause or "").strip()
-    need = None if need in (None, "") else _money(need, field="emergency_need")
+    need = None if need in (None, "") else money.amount(need, field="emergency_need")
     if "emergency" not in needs:
         return "", None
     if cause and cause not in dict(EmergencyAid.CAUSES):
@@ -450,18 +450,6 @@ def refer(
 # --- emergency aid first (先行救助) ----------------------------------------------------------
 
 
-def _money(value, field="amount") -> Decimal:
-    if isinstance(value, float):
-        value = repr(value)
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed(f"金额“{value}”不是数字", field=field, code="invalid_amount") from None
-    if not amount.is_finite() or amount <= 0:
-        raise ValidationFailed("金额须大于0", field=field, code="invalid_amount")
-    return amount
-
-
 def _emergency_entitlement(aid, *, application, actor, policy, today: date) -> None:
     """先行救助 is paid as a one-off entitlement of the emergency temporary-assistance service,
     owned by the town that paid it: the roll pays it, the fund ledger posts it and screening
@@ -524,7 +512,7 @@ def emergency_grant(
                 "规则未能算出先行救助金额（请登记急难所需金额）", field="amount", code="no_rule_amount"
             )
         amount = offer.amount
-    amount = _money(amount)
+    amount = money.amount(amount)
     if offer.amount is not None and amount > offer.amount:
         raise ValidationFailed(
             f"先行救助金额不能超过规则核定的 {offer.amount:.2f} 元",

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
 
 from jiuzhu.common import clock, scope
 from jiuzhu.common.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
-from jiuzhu.common.money import money
+from jiuzhu.common.money import money, parse_decimal
 from jiuzhu.common.tx import racing_write
 from jiuzhu.registry.models import Person, Unit
 
@@ -334,8 +334,8 @@ def recovery_record(*, actor, line, on: date | None = None, note: str = "") -> P
 
 def _amount(value, field: str) -> Decimal:
     try:
-        d = money(str(value))
-    except (InvalidOperation, TypeError, ValueError):
+        d = money(parse_decimal(value))
+    except ValueError:
         raise ValidationFailed(f"金额无效：{value}", field=field, code="bad_amount") from None
     if d < 0:
         raise ValidationFailed("预算不能为负数", field=field, code="negative_amount")

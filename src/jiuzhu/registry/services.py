@@ -9,12 +9,13 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
 from jiuzhu.common import idnumber, scope
 from jiuzhu.common.errors import Conflict, ValidationFailed
+from jiuzhu.common.money import parse_decimal
 
 from .models import Asset, Household, IncomeItem, Person, Unit
 from .selectors import get_household  # noqa: F401  (moved to selectors; kept importable from here)
@@ -37,13 +38,11 @@ def _decimal(value, field, label, *, allow_none=False) -> Decimal | None:
         if allow_none:
             return None
         raise ValidationFailed(f"请填写{label}", field=field, code="required")
-    if isinstance(value, float):
-        value = repr(value)
     try:
-        d = Decimal(str(value))
-    except (InvalidOperation, ValueError):
+        d = parse_decimal(value)
+    except ValueError:
         raise ValidationFailed(f"{label}“{value}”不是数字", field=field) from None
-    if d < 0 or not d.is_finite():
+    if d < 0:
         raise ValidationFailed(f"{label}不能为负数", field=field)
     return d.quantize(Decimal("0.01"))
 
