@@ -9,6 +9,7 @@ from ninja.files import UploadedFile
 
 from jiuzhu.common import values
 from jiuzhu.common.errors import NotFound
+from jiuzhu.common.schemas import ERRORS
 from jiuzhu.intake.documents import open_stored
 from jiuzhu.registry.models import Household, Person
 
@@ -16,15 +17,6 @@ from . import changes, imports, selectors, sheets
 from .models import ChangeRequest, ImportBatch, ImportDuplicate
 
 router = Router(tags=["caseload 存量导入与变更审核"])
-
-
-class ErrorOut(Schema):
-    code: str
-    field: str | None = None
-    message: str
-
-
-ERRORS = {frozenset({400, 401, 403, 404, 409, 422}): ErrorOut}
 
 
 def _batch_out(b: ImportBatch) -> dict:

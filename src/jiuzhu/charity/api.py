@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.roles import role_of
+from jiuzhu.common.schemas import ERRORS
 from jiuzhu.common.services import log_access
 from jiuzhu.common.values import DateParam
 from jiuzhu.registry.selectors import get_household
@@ -20,15 +21,6 @@ from . import matching, referrals, selectors, services
 from .models import CharityReferral, Offer, Partner
 
 router = Router(tags=["charity 社会力量参与"])
-
-
-class ErrorOut(Schema):
-    code: str = Field(..., examples=["not_your_partner"])
-    field: str | None = None
-    message: str
-
-
-ERRORS = {frozenset({400, 401, 403, 404, 409, 422}): ErrorOut}
 
 
 class ReferralOut(Schema):

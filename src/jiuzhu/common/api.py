@@ -7,6 +7,7 @@ from datetime import datetime
 from ninja import Router, Schema
 
 from . import jobs
+from .schemas import ErrorOut
 
 PREFIX = "/jobs"
 router = Router(tags=["jobs 后台任务"])
@@ -36,7 +37,7 @@ class JobOut(Schema):
     url: str
 
 
-@router.get("/{job_id}", response={200: JobOut, 404: JobErrorOut}, summary="后台任务进度与结果")
+@router.get("/{job_id}", response={200: JobOut, 404: ErrorOut}, summary="后台任务进度与结果")
 def job_detail(request, job_id: int):
     """State (queued / running / done / failed), progress (done of total), the result when done
     (``summary``, ``url``) or the error when failed. Only the job's starter or an administrator

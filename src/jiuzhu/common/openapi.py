@@ -18,29 +18,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ninja import Schema
 from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema, flatten_properties
 from ninja.schema import NinjaGenerateJsonSchema
-from pydantic import Field
 from pydantic.json_schema import DefsRef
 
+from .schemas import ErrorOut
+
 ERROR_REF = "#/components/schemas/ErrorOut"
-
-
-class FieldErrorOut(Schema):
-    field: str = Field(..., description="出错的参数或字段（点分路径）")
-    message: str
-    type: str = Field(..., description="pydantic 错误类型，如 missing、int_parsing")
-
-
-class ErrorOut(Schema):
-    """Every 4xx and 5xx of the API."""
-
-    code: str = Field(..., description="稳定的错误代码，供程序判断", examples=["not_found"])
-    field: str | None = Field(..., description="出错的字段；与字段无关时为 null")
-    message: str = Field(..., description="给人看的说明（中文）")
-    request_id: str = Field(..., description="请求编号，与响应头 X-Request-ID 及日志一致")
-    errors: list[FieldErrorOut] | None = Field(None, description="422：每个不合格的参数或字段")
 
 
 _APP = re.compile(r"^jiuzhu\.([a-z_]+)\.")

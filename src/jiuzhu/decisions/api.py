@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from jiuzhu.common import clock
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import NotFound
+from jiuzhu.common.schemas import ErrorOut
 from jiuzhu.common.services import log_access
 from jiuzhu.common.signin import client_ip
 from jiuzhu.common.values import DateParam
@@ -22,12 +23,6 @@ from .models import Case
 from .views import _ensure_reader
 
 router = Router(tags=["decisions 审核确认、公示、动态管理"])
-
-
-class ErrorOut(Schema):
-    code: str = Field(..., examples=["notice_running"])
-    field: str | None = None
-    message: str = Field(..., examples=["公示期未满，不能审批"])
 
 
 class CaseOut(Schema):

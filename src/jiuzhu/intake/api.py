@@ -19,6 +19,7 @@ from ninja.files import UploadedFile
 
 from jiuzhu.common.errors import NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.roles import role_of
+from jiuzhu.common.schemas import ERRORS, ErrorOut
 from jiuzhu.common.services import log_access
 from jiuzhu.common.signin import client_ip
 from jiuzhu.common.values import MonthParam
@@ -30,15 +31,6 @@ from . import documents, handling, selectors, services
 from .models import NEEDS, Document, EmergencyAid, Referral
 
 router = Router(tags=["intake 一门受理与协同办理"])
-
-
-class ErrorOut(Schema):
-    code: str = Field(..., examples=["referral_closed"])
-    field: str | None = None
-    message: str = Field(..., examples=["该事项已不予救助，已经结束，不能再反馈给予救助"])
-
-
-ERRORS = {frozenset({400, 401, 403, 404, 409, 422}): ErrorOut}
 
 
 # --- schemas --------------------------------------------------------------------------------

@@ -14,20 +14,12 @@ from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from jiuzhu.common import scope
+from jiuzhu.common.schemas import ERRORS
 from jiuzhu.common.values import MonthParam, YearParam
 
 from . import bankfiles, selectors, services
 
 router = Router(tags=["payments 资金发放与台账"])
-
-
-class ErrorOut(Schema):
-    code: str = Field(..., examples=["budget_overrun"])
-    field: str | None = None
-    message: str = Field(..., examples=["本名册超出2026年度预算750.00元……须审批人明确确认后方可审批"])
-
-
-ERRORS = {frozenset({400, 401, 403, 404, 409, 422}): ErrorOut}
 
 
 class RollOut(Schema):

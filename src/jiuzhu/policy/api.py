@@ -16,6 +16,7 @@ from ninja import Field, Router, Schema
 from pydantic import ConfigDict
 
 from jiuzhu.common.errors import JiuzhuError
+from jiuzhu.common.schemas import ErrorOut
 
 from . import facts as F
 from .parameters import PolicyLookupError
@@ -200,12 +201,6 @@ class ResultOut(Schema):
 class EvaluateOut(Schema):
     as_of: date
     results: list[ResultOut]
-
-
-class ErrorOut(Schema):
-    code: str = Field(..., examples=["id_number_check_digit"])
-    field: str | None = Field(None, examples=["household.members.0.id_number"])
-    message: str
 
 
 def _out(r) -> dict:

@@ -16,6 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from jiuzhu.common import scope
 from jiuzhu.common.errors import JiuzhuError
 from jiuzhu.common.roles import role_of
+from jiuzhu.common.schemas import ERRORS
 from jiuzhu.common.services import log_access
 
 from . import selectors, services
@@ -31,17 +32,7 @@ def _choices(choices) -> str:
 # --- schemas --------------------------------------------------------------------------------
 
 
-class ErrorOut(Schema):
-    code: str = Field(..., examples=["id_number_check_digit"])
-    field: str | None = Field(None, examples=["members[1].id_number"])
-    message: str = Field(..., examples=["身份证号码校验位错误（第18位应为 4）"])
-    errors: list[dict] | None = Field(None, description="仅 422：每个格式错误")
-    household: str | None = Field(None, description="仅 person_in_other_household：该人员所在家庭编号")
-
-
 # 400 rule broken, 401 not logged in, 403 role not allowed, 404 unknown, 409 lost a race,
-# 422 malformed request (then ``errors`` lists every problem).
-ERRORS = {frozenset({400, 401, 403, 404, 409, 422}): ErrorOut}
 
 
 class MemberIn(Schema):

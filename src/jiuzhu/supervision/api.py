@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from jiuzhu.common.errors import NotFound, PermissionDenied
 from jiuzhu.common.roles import role_of
+from jiuzhu.common.schemas import ErrorOut
 from jiuzhu.common.signin import client_ip
 from jiuzhu.common.values import DateParam, YearParam
 
@@ -19,12 +20,6 @@ from . import access, audit, complaints, selectors, services
 from .models import Assignment, Complaint, Meeting
 
 router = Router(tags=["supervision 联席会议与监督"])
-
-
-class ErrorOut(Schema):
-    code: str
-    field: str | None = None
-    message: str
 
 
 ERRORS = {frozenset({400, 401, 403, 404, 409, 422, 429}): ErrorOut}

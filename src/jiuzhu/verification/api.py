@@ -17,6 +17,7 @@ from ninja.files import UploadedFile
 from jiuzhu.common import clock
 from jiuzhu.common.errors import NotFound
 from jiuzhu.common.roles import role_of
+from jiuzhu.common.schemas import ERRORS
 from jiuzhu.common.values import DateParam
 from jiuzhu.registry.selectors import get_household
 
@@ -25,15 +26,6 @@ from .models import DatasetUpload, Match, SourceTask, VerificationRequest
 from .sources import catalogue
 
 router = Router(tags=["verification 家庭经济状况核对"])
-
-
-class ErrorOut(Schema):
-    code: str = Field(..., examples=["authorisation_missing"])
-    field: str | None = None
-    message: str = Field(..., examples=["以下成年家庭成员尚未签署核对授权：李秀英"])
-
-
-ERRORS = {frozenset({400, 401, 403, 404, 409, 422}): ErrorOut}
 
 
 def _get(model, pk: int, what: str):
