@@ -6,35 +6,14 @@ glyphs)."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from reportlab.lib.pagesizes import A5, landscape
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
+from jiuzhu.common.pdf import cjk_font
+
 from .models import Donation, qty
-
-FONT_FILES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",)
-_font: str | None = None
-
-
-def cjk_font() -> str:
-    global _font
-    if _font:
-        return _font
-    for path in FONT_FILES:
-        if Path(path).exists():
-            from reportlab.pdfbase.ttfonts import TTFont
-
-            pdfmetrics.registerFont(TTFont("WQYMicroHei", path, subfontIndex=0))
-            _font = "WQYMicroHei"
-            return _font
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    _font = "STSong-Light"
-    return _font
 
 
 def receipt_pdf(d: Donation) -> bytes:

@@ -11,10 +11,10 @@ from datetime import date
 
 from jiuzhu.common.errors import ValidationFailed
 from jiuzhu.common.params import parameter
+from jiuzhu.common.pdf import cjk_font
 
 from .models import Letter
 
-FONT_FILES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",)
 _DIGIT = re.compile(r"\d")
 
 
@@ -96,30 +96,6 @@ def issue(*, kind: str, household, content: dict, actor, today: date, case=None,
 
 
 # --- PDF --------------------------------------------------------------------------------------
-
-_font: str | None = None
-
-
-def cjk_font() -> str:
-    global _font
-    if _font:
-        return _font
-    from pathlib import Path
-
-    from reportlab.pdfbase import pdfmetrics
-
-    for path in FONT_FILES:
-        if Path(path).exists():
-            from reportlab.pdfbase.ttfonts import TTFont
-
-            pdfmetrics.registerFont(TTFont("WQYMicroHei", path, subfontIndex=0))
-            _font = "WQYMicroHei"
-            return _font
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    _font = "STSong-Light"
-    return _font
 
 
 def lines_of(letter: Letter) -> list[str]:

@@ -4,18 +4,17 @@ the system has WenQuanYi Micro Hei, else reportlab's built-in STSong CID font)."
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from jiuzhu.common import clock
 from jiuzhu.common.exports import safe_row
+from jiuzhu.common.pdf import cjk_font
 
 from . import selectors
 from .models import PaymentRoll
 
-WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 DIMS = ("unit", "service", "category", "town", "month")
 ROLL_HEADERS = [
     "月份",
@@ -91,22 +90,6 @@ def ledger_xlsx(year: int) -> bytes:
     return buf.getvalue()
 
 
-def _font() -> str:
-    from reportlab.pdfbase import pdfmetrics
-
-    if "JZ-CJK" in pdfmetrics.getRegisteredFontNames():
-        return "JZ-CJK"
-    if WQY.exists():
-        from reportlab.pdfbase.ttfonts import TTFont
-
-        pdfmetrics.registerFont(TTFont("JZ-CJK", str(WQY), subfontIndex=0))
-        return "JZ-CJK"
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    return "STSong-Light"
-
-
 def ledger_pdf(year: int) -> bytes:
     from reportlab.graphics.charts.barcharts import VerticalBarChart
     from reportlab.graphics.shapes import Drawing
@@ -115,7 +98,7 @@ def ledger_pdf(year: int) -> bytes:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    font = _font()
+    font = cjk_font()
     data = summary(year)
     h1 = ParagraphStyle("h1", fontName=font, fontSize=16, leading=22)
     h2 = ParagraphStyle("h2", fontName=font, fontSize=12, leading=18, spaceBefore=8)

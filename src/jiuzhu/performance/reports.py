@@ -5,30 +5,12 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from pathlib import Path
 
 from jiuzhu.common.exports import safe_row
 from jiuzhu.common.labels import moment
+from jiuzhu.common.pdf import cjk_font
 
 from .evaluation import GRADE_LABELS, Evaluation
-
-WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
-
-
-def _font() -> str:
-    from reportlab.pdfbase import pdfmetrics
-
-    if "JZ-CJK" in pdfmetrics.getRegisteredFontNames():
-        return "JZ-CJK"
-    if WQY.exists():
-        from reportlab.pdfbase.ttfonts import TTFont
-
-        pdfmetrics.registerFont(TTFont("JZ-CJK", str(WQY), subfontIndex=0))
-        return "JZ-CJK"
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    return "STSong-Light"
 
 
 def _doc(title: str, build) -> bytes:
@@ -37,7 +19,7 @@ def _doc(title: str, build) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-    font = _font()
+    font = cjk_font()
     body = ParagraphStyle("body", fontName=font, fontSize=10, leading=15, wordWrap="CJK")
     h1 = ParagraphStyle("h1", parent=body, fontSize=16, leading=22, alignment=1, spaceAfter=8)
     h2 = ParagraphStyle("h2", parent=body, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4)

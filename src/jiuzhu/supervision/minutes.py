@@ -4,27 +4,10 @@ with its open-directive table and key figures, attendance, minutes, directives d
 from __future__ import annotations
 
 import io
-from pathlib import Path
+
+from jiuzhu.common.pdf import cjk_font
 
 from .models import Attendance, Meeting
-
-WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
-
-
-def _font() -> str:
-    from reportlab.pdfbase import pdfmetrics
-
-    if "JZ-CJK" in pdfmetrics.getRegisteredFontNames():
-        return "JZ-CJK"
-    if WQY.exists():
-        from reportlab.pdfbase.ttfonts import TTFont
-
-        pdfmetrics.registerFont(TTFont("JZ-CJK", str(WQY), subfontIndex=0))
-        return "JZ-CJK"
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    return "STSong-Light"
 
 
 def meeting_pdf(meeting: Meeting, *, city: str = "") -> bytes:
@@ -34,7 +17,7 @@ def meeting_pdf(meeting: Meeting, *, city: str = "") -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    font = _font()
+    font = cjk_font()
     body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK")
     h1 = ParagraphStyle("h1", parent=body, fontSize=16, leading=22, alignment=1, spaceAfter=6)
     h2 = ParagraphStyle("h2", parent=body, fontSize=12.5, leading=18, spaceBefore=8, spaceAfter=4)
