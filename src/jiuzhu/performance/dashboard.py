@@ -8,14 +8,22 @@ from decimal import Decimal
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 
-from jiuzhu.common import clock
+from jiuzhu.common import charts, clock
 from jiuzhu.registry.models import Unit
 
-from . import charts, kpis, selectors
+from . import kpis, selectors
 
 
 def _spent(data: dict) -> Decimal:
     return sum((Decimal(v["amount"]) for v in data.get("spending", {}).values()), Decimal(0))
+
+
+def _rows(items, suffix: str = "") -> list[charts.Row]:
+    """(label, value, href, title) each: one bar that links to the cases behind it."""
+    return [
+        charts.row(label, value, text=f"{charts.fmt(value)}{suffix}", href=href, title=title)
+        for label, value, href, title in items
+    ]
 
 
 def _url(name: str, fallback: str) -> str:
@@ -90,28 +98,34 @@ def context(*, year: int, cases_url) -> dict:
     last = max(upto)
     public = reverse("performance:public")
 
-    requests = charts.bars(
-        [
-            (
-                f"{m.month}月",
-                c.get("new_requests", 0),
-                cases_url("new_requests", m, kpis.month_end(m)),
-                f"新申请 {c.get('new_requests', 0)} 件",
-            )
-            for m, c in zip(ms, city, strict=True)
-        ]
+    requests = charts.vbars(
+        _rows(
+            [
+                (
+                    f"{m.month}月",
+                    c.get("new_requests", 0),
+                    cases_url("new_requests", m, kpis.month_end(m)),
+                    f"新申请 {c.get('new_requests', 0)} 件",
+                )
+                for m, c in zip(ms, city, strict=True)
+            ]
+        ),
+        title=f"{year}年每月新申请（件）",
     )
-    spending = charts.bars(
-        [
-            (
-                f"{m.month}月",
-                _spent(c) if m <= today else Decimal(0),  # months to come are not spent yet
-                f"{public}?year={year}#month-{m.month}",
-                f"应发 ¥{_spent(c):,.2f}",
-            )
-            for m, c in zip(ms, city, strict=True)
-        ],
-        color="#805ad5",
+    spending = charts.vbars(
+        _rows(
+            [
+                (
+                    f"{m.month}月",
+                    _spent(c) if m <= today else Decimal(0),  # months to come are not spent yet
+                    f"{public}?year={year}#month-{m.month}",
+                    f"应发 ¥{_spent(c):,.2f}",
+                )
+                for m, c in zip(ms, city, strict=True)
+            ]
+        ),
+        title=f"{year}年每月应发金额（元）",
+        colour="#805ad5",
     )
     units = list(Unit.objects.order_by("sort_order", "id"))
     towns = [u for u in units if u.kind == Unit.TOWN]
@@ -127,7 +141,7 @@ def context(*, year: int, cases_url) -> dict:
                 f"保障 {d.get('recipients', 0)} / 监测 {d.get('monitored', 0)} 人",
             )
         )
-    coverage = charts.hbars(cov_items, suffix="%")
+    coverage = charts.hbars(_rows(cov_items, suffix="%"), title="各镇街保障覆盖率")
     cells, hrefs, rows = {}, {}, []
     for u in units:
         rows.append(u.name)
@@ -135,19 +149,24 @@ def context(*, year: int, cases_url) -> dict:
             d = snaps.get((u.pk, m), empty)
             cells[(u.name, f"{m.month}")] = d.get("late", 0) + d.get("open_overdue_at_end", 0)
             hrefs[(u.name, f"{m.month}")] = cases_url("overdue", m, kpis.month_end(m), u)
-    heat = charts.heat(rows, [f"{m.month}" for m in ms], cells, hrefs)
+    heat = charts.heat(
+        rows, [f"{m.month}" for m in ms], cells, hrefs, title="各单位每月超期件数", what="超期"
+    )
     alerts = selectors.provider("alerts", start=date(year, 1, 1), end=date(year, 12, 31))
     funnel = None
     if alerts is not None:
         screening = _url("screening:home", "#")
         funnel = charts.hbars(
-            [
-                ("发现预警", alerts["alerts_raised"], screening, "本年发现"),
-                ("已核处", alerts["alerts_resolved"], screening + "?status=", "本年核处"),
-                ("核实属实", alerts["alerts_confirmed"], screening + "?status=confirmed", "核处属实"),
-                ("超期未核处", alerts["alerts_overdue"], screening + "?status=open", "年末超期"),
-            ],
-            color="#dd6b20",
+            _rows(
+                [
+                    ("发现预警", alerts["alerts_raised"], screening, "本年发现"),
+                    ("已核处", alerts["alerts_resolved"], screening + "?status=", "本年核处"),
+                    ("核实属实", alerts["alerts_confirmed"], screening + "?status=confirmed", "核处属实"),
+                    ("超期未核处", alerts["alerts_overdue"], screening + "?status=open", "年末超期"),
+                ]
+            ),
+            title="筛查预警核处",
+            colour="#dd6b20",
         )
     table = []
     for u in units:
