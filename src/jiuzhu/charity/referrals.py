@@ -15,9 +15,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 
-from jiuzhu.common import clock
+from jiuzhu.common import clock, money
 from jiuzhu.common import masking as m
-from jiuzhu.common import money
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.selectors import deadline, holiday_table

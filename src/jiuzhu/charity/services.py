@@ -10,9 +10,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F, Sum
 
-from jiuzhu.common import clock
+from jiuzhu.common import clock, money
 from jiuzhu.common import masking as m
-from jiuzhu.common import money
 from jiuzhu.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.tx import racing_write

@@ -14,9 +14,8 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from jiuzhu.common import clock
+from jiuzhu.common import clock, money
 from jiuzhu.common import masking as m
-from jiuzhu.common import money
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
