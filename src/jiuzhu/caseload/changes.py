@@ -33,6 +33,7 @@ from jiuzhu.common import masking as m
 from jiuzhu.common.errors import IllegalTransition, JiuzhuError, NotFound, ValidationFailed
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.scope import require
+from jiuzhu.common.tx import lock
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry import services as registry
 from jiuzhu.registry.models import Asset, Household, IncomeItem, Person, Unit
@@ -598,11 +599,9 @@ def _get(change) -> ChangeRequest:
 
 
 def _lock(change) -> ChangeRequest:
-    pk = getattr(change, "pk", change)
-    c = ChangeRequest.objects.select_for_update().filter(pk=pk).first()
-    if c is None:
-        raise NotFound("没有这个变更申请", field="change", code="change_not_found")
-    return _get(c)
+    return _get(
+        lock(ChangeRequest, change, missing="没有这个变更申请", field="change", code="change_not_found")
+    )
 
 
 @transaction.atomic

@@ -37,6 +37,7 @@ from jiuzhu.common import clock
 from jiuzhu.common.errors import IllegalTransition, NotFound, ValidationFailed
 from jiuzhu.common.money import parse_decimal
 from jiuzhu.common.scope import CITY, require
+from jiuzhu.common.tx import lock
 from jiuzhu.policy.selectors import current_policy
 
 from . import matching, reading, validation
@@ -212,11 +213,7 @@ def duplicate_decide(*, actor, duplicate: ImportDuplicate | int, decision: str) 
 
 
 def _lock(batch: ImportBatch | int) -> ImportBatch:
-    pk = getattr(batch, "pk", batch)
-    b = ImportBatch.objects.select_for_update().filter(pk=pk).first()
-    if b is None:
-        raise NotFound("没有这个导入批次", field="batch", code="batch_not_found")
-    return b
+    return lock(ImportBatch, batch, missing="没有这个导入批次", field="batch", code="batch_not_found")
 
 
 @transaction.atomic

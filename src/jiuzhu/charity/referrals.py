@@ -20,7 +20,7 @@ from jiuzhu.common import masking as m
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.selectors import deadline, holiday_table
-from jiuzhu.common.tx import racing_write
+from jiuzhu.common.tx import bump, check_version, lock, racing_write
 from jiuzhu.intake.models import Referral as IntakeReferral
 from jiuzhu.intake.notify import notify
 from jiuzhu.registry.models import Household, Person
@@ -427,15 +427,10 @@ def allowed_actions(r: CharityReferral, user) -> list[str]:
 def check_referral(*, actor, referral_id: int, action: str, version: int | None = None) -> CharityReferral:
     """Lock the referral and check that ``actor`` may ``action`` it now (inside the caller's
     transaction)."""
-    r = R.objects.select_for_update().filter(pk=referral_id).first()
-    if r is None:
-        raise NotFound("转介记录不存在", field="referral", code="not_found")
+    r = lock(R, referral_id, missing="转介记录不存在", field="referral")
     _check_permission(r, actor)
     states, label = TRANSITIONS[action]
-    if version is not None and version != r.version:
-        raise Conflict(
-            "该转介已被他人处理，请刷新后重试", code="stale_version", state=r.state, version=r.version
-        )
+    check_version(r, version, message="该转介已被他人处理，请刷新后重试")
     if r.state not in states:
         raise IllegalTransition(
             f"当前状态为“{r.get_state_display()}”，不能{label}", code=f"cannot_{action}", state=r.state
@@ -444,11 +439,8 @@ def check_referral(*, actor, referral_id: int, action: str, version: int | None 
 
 
 def _bump(r: CharityReferral, **fields) -> None:
-    for k, v in fields.items():
-        setattr(r, k, v)
-    r.version += 1
-    r.flag = ""
-    r.save()
+    """Every step of a referral clears its overdue flag."""
+    bump(r, flag="", **fields)
 
 
 @racing_write

@@ -52,13 +52,16 @@ def lock(
     missing: str,
     code: str = "not_found",
     field: str | None = None,
+    of: tuple[str, ...] = (),
 ) -> M:
     """The row of ``obj`` (an instance or its primary key) locked for this transaction;
     ``NotFound(missing, code=…, field=…)`` when it does not exist. ``queryset`` may carry its
-    ``select_related``; a model class stands for its default manager."""
+    ``select_related``; a model class stands for its default manager. ``of=("self",)`` locks
+    only this row where the ``select_related`` reaches a nullable relation (PostgreSQL refuses
+    to lock the nullable side of an outer join)."""
     qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
     pk = getattr(obj, "pk", obj)
-    row = qs.select_for_update().filter(pk=pk).first()
+    row = qs.select_for_update(of=of).filter(pk=pk).first()
     if row is None:
         raise NotFound(missing, field=field, code=code)
     return row

@@ -21,7 +21,7 @@ from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, Permissi
 from jiuzhu.common.params import parameter
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.selectors import deadline
-from jiuzhu.common.tx import racing_write
+from jiuzhu.common.tx import bump, check_version, lock, racing_write
 from jiuzhu.intake import handling
 from jiuzhu.intake.models import Referral
 from jiuzhu.intake.services import event
@@ -54,21 +54,10 @@ def ensure_approver(actor) -> None:
 
 
 def _lock(case: Case | int, version: int | None = None) -> Case:
-    pk = case.pk if isinstance(case, Case) else int(case)
-    try:
-        c = Case.objects.select_for_update().select_related("household", "town").get(pk=pk)
-    except Case.DoesNotExist:
-        raise NotFound("审核确认案件不存在", field="case") from None
-    if version is not None and version != c.version:
-        raise Conflict("该案件已被他人处理，请刷新后重试", code="stale_version", state=c.state)
-    return c
-
-
-def _save(c: Case, **fields) -> Case:
-    for k, v in fields.items():
-        setattr(c, k, v)
-    c.version += 1
-    c.save()
+    c = lock(
+        Case.objects.select_related("household", "town"), case, missing="审核确认案件不存在", field="case"
+    )
+    check_version(c, version, message="该案件已被他人处理，请刷新后重试")
     return c
 
 
@@ -179,7 +168,7 @@ def investigation_record(
     inv = Investigation.objects.create(
         case=c, kind=kind, done_on=done_on, staff_names=names, findings=findings, recorded_by=actor
     )
-    _save(c)
+    bump(c)
     milestone(c, "decision_investigated", actor=actor, note=f"{inv.get_kind_display()}（{'、'.join(names)}）")
     return inv
 
@@ -226,7 +215,7 @@ def opinion_give(
         .first()
     )
     relatives = _relatives(c.household)  # declared since the case was opened count too
-    _save(
+    bump(
         c,
         close_relative=c.close_relative or bool(relatives),
         relatives=relatives or c.relatives,
@@ -243,9 +232,9 @@ def opinion_give(
     milestone(c, "decision_opinion", actor=actor, note=f"镇街初审意见：{text}。{note}".strip())
     if recommend == "approve":
         notices.publish(case=c, actor=actor, today=today)
-        _save(c, state=Case.NOTICE)
+        bump(c, state=Case.NOTICE)
     else:
-        _save(c, state=Case.DECISION)
+        bump(c, state=Case.DECISION)
     return c
 
 
@@ -272,7 +261,7 @@ def extend(c: Case, *, ground: str, note: str, actor) -> Case:
         return c
     limit = _limit(current_policy(), c.received_on, "total_extended")
     due = deadline(c.received_on, limit)
-    _save(c, extension_ground=ground, extension_note=(note or "").strip(), limit_days=limit, due_on=due.due)
+    bump(c, extension_ground=ground, extension_note=(note or "").strip(), limit_days=limit, due_on=due.due)
     label = dict(Case.GROUNDS)[ground]
     if c.referral_id:
         r = Referral.objects.select_for_update().get(pk=c.referral_id)
@@ -302,7 +291,7 @@ def relative_signoff(*, actor, case: Case | int, note: str, today: date | None =
     note = (note or "").strip()
     if not note:
         raise ValidationFailed("请填写签批意见", field="note", code="required")
-    _save(c, relative_signoff_by=actor, relative_signoff_on=today, relative_signoff_note=note)
+    bump(c, relative_signoff_by=actor, relative_signoff_on=today, relative_signoff_note=note)
     milestone(c, "decision_relative_signoff", actor=actor, note="审批人对近亲属申请单独签批")
     return c
 
@@ -359,7 +348,7 @@ def _refresh_from_notice(c: Case, today: date) -> None:
     if c.state == Case.NOTICE:
         running = notices.current(c)
         if running is not None and running.ends_on < today:
-            _save(c, state=Case.DECISION)
+            bump(c, state=Case.DECISION)
 
 
 def _members(c: Case) -> list[Person]:
@@ -424,8 +413,8 @@ def case_approve(*, actor, case: Case | int, note: str = "", today: date | None 
         reason=(note or "审批同意").strip(),
         rule_amount=amount,  # the rules' amount frozen at the initial opinion
     )
-    _save(c, state=Case.APPROVED, decided_on=today, decided_by=actor, decision_note=(note or "").strip(),
-          amount=amount, start_month=start, entitlement=ent, verification_report_id=report_id)  # fmt: skip
+    bump(c, state=Case.APPROVED, decided_on=today, decided_by=actor, decision_note=(note or "").strip(),
+         amount=amount, start_month=start, entitlement=ent, verification_report_id=report_id)  # fmt: skip
     letter = letters.issue(
         kind=Letter.APPROVAL,
         household=c.household,
@@ -497,8 +486,8 @@ def case_refuse(
     }
     letter = letters.issue(kind=Letter.REFUSAL, household=c.household, case=c, actor=actor, today=today,
                            content=content)  # fmt: skip
-    _save(c, state=Case.REFUSED, decided_on=today, decided_by=actor, decision_note=extra,
-          verification_report_id=report_id)  # fmt: skip
+    bump(c, state=Case.REFUSED, decided_on=today, decided_by=actor, decision_note=extra,
+         verification_report_id=report_id)  # fmt: skip
     if c.referral_id:
         r = Referral.objects.select_for_update().get(pk=c.referral_id)
         if r.state in Referral.OPEN_STATES:

@@ -17,6 +17,7 @@ from jiuzhu.common import masking as m
 from jiuzhu.common.errors import IllegalTransition, NotFound, ValidationFailed
 from jiuzhu.common.params import parameter
 from jiuzhu.common.selectors import deadline
+from jiuzhu.common.tx import bump
 from jiuzhu.intake.services import Throttled
 from jiuzhu.policy.selectors import current_policy
 
@@ -159,7 +160,7 @@ def objection_handle(
         )
         if c is not None:
             c.refresh_from_db()
-            cases._save(c, state=Case.INVESTIGATING, opinion="")
+            bump(c, state=Case.INVESTIGATING, opinion="")
         elif n.review_id:
             from .models import Review
 

@@ -18,9 +18,9 @@ from django.db.models import Exists, OuterRef, Q
 
 from jiuzhu.common import clock
 from jiuzhu.common import masking as m
-from jiuzhu.common.errors import IllegalTransition, NotFound, ValidationFailed
+from jiuzhu.common.errors import IllegalTransition, ValidationFailed
 from jiuzhu.common.params import parameter
-from jiuzhu.common.tx import racing_write
+from jiuzhu.common.tx import lock, racing_write
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.models import Person
 
@@ -118,11 +118,12 @@ def reviews_generate(*, on: date, progress: bool = False) -> GenerateResult:
 
 
 def _lock(review: Review | int) -> Review:
-    pk = review.pk if isinstance(review, Review) else int(review)
-    r = Review.objects.select_for_update().select_related("entitlement", "household").filter(pk=pk).first()
-    if r is None:
-        raise NotFound("复核任务不存在", field="review")
-    return r
+    return lock(
+        Review.objects.select_related("entitlement", "household"),
+        review,
+        missing="复核任务不存在",
+        field="review",
+    )
 
 
 @transaction.atomic

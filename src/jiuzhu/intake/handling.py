@@ -14,10 +14,10 @@ from __future__ import annotations
 from datetime import date
 
 from jiuzhu.common import clock, money
-from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.errors import IllegalTransition, PermissionDenied, ValidationFailed
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.selectors import deadline, holiday_table
-from jiuzhu.common.tx import racing_write
+from jiuzhu.common.tx import bump, check_version, lock, racing_write
 from jiuzhu.common.workdays import workdays_between
 from jiuzhu.registry.models import Unit
 
@@ -83,14 +83,12 @@ def _check_permission(referral: Referral, actor, action: str) -> None:
 def check_referral(*, actor, referral_id: int, action: str, version: int | None = None) -> Referral:
     """Lock the referral and check that ``actor`` may ``action`` it now. Must run inside the
     caller's transaction; returns the locked, fresh row."""
-    try:
-        r = (
-            Referral.objects.select_for_update()
-            .select_related("application", "application__window", "unit")
-            .get(pk=referral_id)
-        )
-    except Referral.DoesNotExist:
-        raise NotFound("分办事项不存在", field="referral") from None
+    r = lock(
+        Referral.objects.select_related("application", "application__window", "unit"),
+        referral_id,
+        missing="分办事项不存在",
+        field="referral",
+    )
     states, label = TRANSITIONS[action]
     _check_permission(r, actor, action)
     if _needs_decision(r, action):
@@ -99,13 +97,9 @@ def check_referral(*, actor, referral_id: int, action: str, version: int | None 
             field="action",
             code="decision_required",
         )
-    if version is not None and version != r.version:
-        raise Conflict(
-            f"该事项已被他人处理（当前状态：{r.get_state_display()}），请刷新后重试",
-            code="stale_version",
-            state=r.state,
-            version=r.version,
-        )
+    check_version(
+        r, version, message=f"该事项已被他人处理（当前状态：{r.get_state_display()}），请刷新后重试"
+    )
     if r.state not in states:
         if r.state not in Referral.OPEN_STATES:
             raise IllegalTransition(
@@ -119,22 +113,15 @@ def check_referral(*, actor, referral_id: int, action: str, version: int | None 
     return r
 
 
-def _bump(r: Referral, **fields) -> None:
-    for k, v in fields.items():
-        setattr(r, k, v)
-    r.version += 1
-    r.save()
-
-
 def _close(r: Referral, state: str, actor, today: date, **fields) -> None:
-    _bump(r, state=state, closed_at=clock.now(), closed_on=today, closed_by=actor, flag="", **fields)
+    bump(r, state=state, closed_at=clock.now(), closed_on=today, closed_by=actor, flag="", **fields)
 
 
 # --- accept --------------------------------------------------------------------------------
 
 
 def do_accept(r: Referral, *, actor, note: str = "") -> Referral:
-    _bump(r, state=R.IN_PROGRESS, accepted_at=clock.now())
+    bump(r, state=R.IN_PROGRESS, accepted_at=clock.now())
     event(r.application, "accepted", actor=actor, referral=r, note=note)
     return r
 
@@ -153,7 +140,7 @@ def referral_accept(
 def do_request_supplement(r: Referral, *, actor, missing: str, today: date) -> Referral:
     if r.accepted_at is None:
         r.accepted_at = clock.now()  # asking for material is taking the case up
-    _bump(r, state=R.PAUSED, paused_since=today, missing_material=missing)
+    bump(r, state=R.PAUSED, paused_since=today, missing_material=missing)
     event(r.application, "supplement_requested", actor=actor, referral=r, note=missing)
     notify(
         key=f"supplement:{r.pk}:{r.version}",
@@ -186,7 +173,7 @@ def do_receive_supplement(r: Referral, *, actor, today: date, note: str = "", do
     new_due = deadline(r.due_on, paused, table)
     warning = "；".join(dict.fromkeys([w for w in (r.due_warning, *new_due.warnings) if w]))
     old_due = r.due_on
-    _bump(
+    bump(
         r,
         state=R.IN_PROGRESS,
         paused_since=None,
@@ -335,7 +322,7 @@ def do_set_due(r: Referral, *, due_on: date, reason: str, actor=None) -> Referra
     if r.due_on == due_on:
         return r
     old = r.due_on
-    _bump(r, due_on=due_on, flag="")
+    bump(r, due_on=due_on, flag="")
     event(r.application, "due_changed", actor=actor, referral=r, note=reason,
           data={"old_due": old.isoformat(), "due_on": due_on.isoformat()})  # fmt: skip
     return r

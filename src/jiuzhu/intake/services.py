@@ -26,7 +26,7 @@ from jiuzhu.common.errors import (
 )
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.selectors import deadline, holiday_table
-from jiuzhu.common.tx import racing_write
+from jiuzhu.common.tx import bump, check_version, lock, racing_write
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.models import Household, Person, Unit
 from jiuzhu.registry.services import household_create
@@ -560,19 +560,21 @@ def emergency_complete(
     *, actor, aid: EmergencyAid, note: str = "", version: int | None = None, today: date | None = None
 ) -> EmergencyAid:
     """The file of an emergency aid is complete (recipient, cause, amount, signatures)."""
-    aid = EmergencyAid.objects.select_for_update().select_related("application").get(pk=aid.pk)
+    aid = lock(
+        EmergencyAid.objects.select_related("application"), aid, missing="先行救助记录不存在", field="aid"
+    )
     if role_of(actor) not in WINDOW_ROLES or actor.unit_id != aid.application.window_id:
         raise PermissionDenied("只有受理镇街的工作人员可以补齐先行救助手续", code="not_your_window")
-    if version is not None and version != aid.version:
-        raise Conflict("该记录已被他人更新，请刷新后重试", code="stale_version")
+    check_version(aid, version, message="该记录已被他人更新，请刷新后重试")
     if aid.state != EmergencyAid.OPEN:
         raise IllegalTransition("该先行救助的手续已补齐", code="already_completed")
-    aid.state = EmergencyAid.COMPLETED
-    aid.completed_on = today or clock.today()
-    aid.completed_by = actor
-    aid.completion_note = (note or "").strip()
-    aid.version += 1
-    aid.save()
+    bump(
+        aid,
+        state=EmergencyAid.COMPLETED,
+        completed_on=today or clock.today(),
+        completed_by=actor,
+        completion_note=(note or "").strip(),
+    )
     event(
         aid.application,
         "emergency_completed",

@@ -35,7 +35,7 @@ from jiuzhu.common import clock, scope
 from jiuzhu.common.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.exports import safe_row
 from jiuzhu.common.money import money
-from jiuzhu.common.tx import racing_write
+from jiuzhu.common.tx import lock, racing_write
 from jiuzhu.registry.models import Person, Unit
 
 from . import crypto
@@ -178,10 +178,9 @@ def transfer_create(
 
 
 def _lock(transfer) -> InstitutionTransfer:
-    t = InstitutionTransfer.objects.select_for_update().filter(pk=getattr(transfer, "pk", transfer)).first()
-    if t is None:
-        raise NotFound("机构拨付不存在", field="transfer", code="transfer_not_found")
-    return t
+    return lock(
+        InstitutionTransfer, transfer, missing="机构拨付不存在", field="transfer", code="transfer_not_found"
+    )
 
 
 @racing_write(busy=BUSY)

@@ -29,7 +29,7 @@ from jiuzhu.common.errors import (
 )
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.selectors import deadline
-from jiuzhu.common.tx import racing_write
+from jiuzhu.common.tx import bump, check_version, lock, racing_write
 from jiuzhu.intake import tracking
 from jiuzhu.registry.models import Unit, User
 
@@ -208,17 +208,14 @@ def complaint_lodge(
 
 
 def _locked(complaint, version: int | None) -> Complaint:
-    pk = complaint.pk if isinstance(complaint, Complaint) else complaint
-    c = (
-        Complaint.objects.select_for_update(of=("self",))
-        .select_related("handling_unit", "unit", "staff")
-        .filter(pk=pk)
-        .first()
+    c = lock(
+        Complaint.objects.select_related("handling_unit", "unit", "staff"),
+        complaint,
+        missing="投诉不存在",
+        code="complaint_not_found",
+        of=("self",),
     )
-    if c is None:
-        raise NotFound("投诉不存在", code="complaint_not_found")
-    if version is not None and c.version != version:
-        raise Conflict("该投诉已被他人处理，请刷新后重试", code="stale_version")
+    check_version(c, version, message="该投诉已被他人处理，请刷新后重试")
     return c
 
 
@@ -237,9 +234,7 @@ def complaint_note(*, actor, complaint, text: str, version: int | None = None) -
     text = (text or "").strip()
     if not text:
         raise ValidationFailed("请填写调查记录", field="text", code="required")
-    c.state = Complaint.INVESTIGATING
-    c.version += 1
-    c.save(update_fields=["state", "version"])
+    bump(c, state=Complaint.INVESTIGATING, update_fields=[])
     return ComplaintNote.objects.create(complaint=c, text=text, by=actor)
 
 
@@ -279,8 +274,7 @@ def complaint_close(
     )
     c.closed_on = today
     c.closed_by = actor
-    c.version += 1
-    c.save(update_fields=["state", "finding", "findings", "reply", "closed_on", "closed_by", "version"])
+    bump(c, update_fields=["state", "finding", "findings", "reply", "closed_on", "closed_by"])
     unit = c.unit or (c.staff.unit if c.staff_id else None)
     if finding == Complaint.CONFIRMED and unit is not None:
         Misconduct.objects.create(

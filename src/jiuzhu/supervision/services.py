@@ -15,9 +15,9 @@ from datetime import date, timedelta
 from django.db import IntegrityError, transaction
 
 from jiuzhu.common import clock
-from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
+from jiuzhu.common.errors import Conflict, IllegalTransition, ValidationFailed
 from jiuzhu.common.selectors import deadline, holiday_table
-from jiuzhu.common.tx import racing_write
+from jiuzhu.common.tx import bump, check_version, lock, racing_write
 from jiuzhu.common.workdays import is_workday
 from jiuzhu.registry.models import Unit, User
 
@@ -462,18 +462,14 @@ def _event(a: Assignment, kind: str, *, actor=None, on: date, note: str = "", da
 
 
 def _locked(assignment, version: int | None) -> Assignment:
-    pk = assignment.pk if isinstance(assignment, Assignment) else assignment
-    a = Assignment.objects.select_for_update().select_related("directive", "unit").filter(pk=pk).first()
-    if a is None:
-        raise NotFound("督办任务不存在", code="assignment_not_found")
-    if version is not None and a.version != version:
-        raise Conflict("该督办任务已被他人处理，请刷新后重试", code="stale_version")
+    a = lock(
+        Assignment.objects.select_related("directive", "unit"),
+        assignment,
+        missing="督办任务不存在",
+        code="assignment_not_found",
+    )
+    check_version(a, version, message="该督办任务已被他人处理，请刷新后重试")
     return a
-
-
-def _bump(a: Assignment, *fields: str) -> None:
-    a.version += 1
-    a.save(update_fields=["version", *fields])
 
 
 @racing_write
@@ -487,7 +483,7 @@ def assignment_report(
     if a.state == Assignment.CLOSED:
         raise IllegalTransition("该督办任务已办结", code="assignment_closed")
     note = _text(note, "note", "进展情况")
-    _bump(a)
+    bump(a, update_fields=[])
     return _event(a, "progress", actor=actor, on=_today(today), note=note)
 
 
@@ -503,7 +499,7 @@ def assignment_request_closure(
         raise IllegalTransition("该督办任务已申请办结或已办结", code="assignment_not_open", state=a.state)
     note = _text(note, "note", "办理结果")
     a.state = Assignment.CLOSURE_REQUESTED
-    _bump(a, "state")
+    bump(a, update_fields=["state"])
     _event(a, "closure_requested", actor=actor, on=_today(today), note=note)
     _follow_directives(today)
     return a
@@ -522,7 +518,7 @@ def assignment_accept(
     today = _today(today)
     a.state = Assignment.CLOSED
     a.closed_on = today
-    _bump(a, "state", "closed_on")
+    bump(a, update_fields=["state", "closed_on"])
     _event(a, "accepted", actor=actor, on=today, note=(note or "").strip())
     d = Directive.objects.select_for_update().get(pk=a.directive_id)
     if not d.assignments.exclude(state=Assignment.CLOSED).exists():
@@ -546,7 +542,7 @@ def assignment_send_back(
         raise IllegalTransition("该督办任务尚未申请办结", code="closure_not_requested", state=a.state)
     reason = _text(reason, "reason", "退回理由")
     a.state = Assignment.OPEN
-    _bump(a, "state")
+    bump(a, update_fields=["state"])
     _event(a, "sent_back", actor=actor, on=_today(today), note=reason)
     _follow_directives(today)
     return a
