@@ -80,12 +80,19 @@ class Evaluation:
         return sum((D(str(x["points"])) for x in self.deductions), D("0"))
 
 
+# Misconduct found by supervision (above performance) is deducted from a unit's score; supervision
+# hands its reader in at start-up (SupervisionConfig.ready) so performance imports nothing above it.
+MISCONDUCT_READERS: list = []
+
+
+def register_misconduct(reader) -> None:
+    """``reader(*, unit, start, end)`` lists the unit's deductions (``{"points", ...}`` each)."""
+    if reader not in MISCONDUCT_READERS:
+        MISCONDUCT_READERS.append(reader)
+
+
 def misconduct(*, unit, start: date, end: date) -> list[dict]:
-    try:
-        from jiuzhu.supervision.selectors import misconduct_for
-    except (ImportError, AttributeError):
-        return []
-    return list(misconduct_for(unit=unit, start=start, end=end))
+    return [d for read in MISCONDUCT_READERS for d in read(unit=unit, start=start, end=end)]
 
 
 def evaluate(*, unit, start: date, end: date, indicators: dict, policy=None, deductions=None) -> Evaluation:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import F, Q
 
 from jiuzhu.common.labels import kpi as kpi_label
+from jiuzhu.performance import selectors as performance
 
 log = logging.getLogger(__name__)
 
@@ -54,20 +55,12 @@ def intake_figures(*, start: date, end: date) -> dict:
 def key_figures(*, start: date, end: date) -> dict:
     """``{"source": "performance"|"intake", "start", "end", "figures": [{"key","label","value"}]}``
     (JSON-ready: a meeting's agenda keeps it as it was)."""
-    try:
-        from jiuzhu.performance import selectors as performance
-    except ImportError:
-        performance = None
     raw, source = None, "intake"
-    if performance is not None and hasattr(performance, "city_kpis"):
-        try:
-            raw = performance.city_kpis(start=start, end=end)
-            if not isinstance(raw, dict):
-                raw = dict(vars(raw))  # a dataclass or similar object of named figures
-            source = "performance"
-        except Exception:  # another area's figures must not stop a meeting being prepared
-            log.warning("performance.city_kpis failed; using intake counts", exc_info=True)
-            raw = None
+    try:
+        raw, source = performance.city_kpis(start=start, end=end), "performance"
+    except Exception:  # another area's figures must not stop a meeting being prepared
+        log.warning("performance.city_kpis failed; using intake counts", exc_info=True)
+        raw = None
     if raw is None:
         raw, source = intake_figures(start=start, end=end), "intake"
     figures = []
