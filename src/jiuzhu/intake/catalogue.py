@@ -4,7 +4,6 @@ the window screens, the API and the tests do not depend on the policy file's lay
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -130,12 +129,9 @@ def _reason_text(reason) -> str:
 def precheck(
     facts, as_of: date, policy, codes: list[str]
 ) -> dict[str, tuple[bool | None, Decimal | None, str | None, list]]:
-    """``{service code: (eligible, amount, amount period, reasons)}`` from the rules, or ``{}`` when
-    the city's rules module is not there (then nothing is pre-checked)."""
-    try:
-        rules = importlib.import_module("jiuzhu.policy.rules")
-    except ModuleNotFoundError:
-        return {}
+    """``{service code: (eligible, amount, amount period, reasons)}`` from the rules."""
+    from jiuzhu.policy import rules
+
     out = {}
     try:
         results = rules.evaluate(facts, as_of, policy, services=codes)

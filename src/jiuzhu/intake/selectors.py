@@ -150,25 +150,10 @@ def received_services(household: Household, *, on: date) -> set[str]:
 
 
 def household_facts(household: Household, on: date):
-    """The household's facts in the form the policy rules take, or ``None`` when no builder
-    exists yet."""
-    import importlib
+    """The household's facts on file ``on`` in the form the policy rules take."""
+    from jiuzhu.policy.facts import from_registry
 
-    for module, name in (
-        ("jiuzhu.policy.facts", "from_registry"),
-        ("jiuzhu.registry.selectors", "household_facts"),
-        ("jiuzhu.policy.facts", "household_facts"),
-    ):
-        try:
-            fn = getattr(importlib.import_module(module), name, None)
-        except ModuleNotFoundError:
-            fn = None
-        if fn is not None:
-            try:
-                return fn(household, on)
-            except TypeError:
-                return fn(household=household, on=on)
-    return None
+    return from_registry(household, on)
 
 
 def proposals(

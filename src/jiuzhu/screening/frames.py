@@ -3,16 +3,16 @@ table, values only, no model instances except for the few households the rules e
 
 from __future__ import annotations
 
-import importlib
 from datetime import date, timedelta
 
 import numpy as np
 import polars as pl
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Q, Sum
 
-from jiuzhu.decisions.models import Entitlement
+from jiuzhu.charity.selectors import cash_aid_rows
+from jiuzhu.decisions.models import Case, Entitlement
 from jiuzhu.registry.models import Household, IncomeItem, Person, StaffRelative, User
+from jiuzhu.verification.models import SourceRecord
 
 from .engine import Config, Inputs, add_months, month_start
 from .models import DepartmentList, DepartmentListRow
@@ -78,13 +78,8 @@ def households_frame(as_of: date) -> pl.DataFrame:
 def _registered_entitlements() -> set[int]:
     """Entitlements whose decision recorded the close-relative registration (近亲属备案) and the
     approver's sign-off; an entitlement changed later keeps its first decision's record."""
-    try:
-        case_model = importlib.import_module("jiuzhu.decisions.models").Case
-        case_model._meta.get_field("close_relative")
-    except (AttributeError, FieldDoesNotExist):
-        return set()
     first = set(
-        case_model.objects.filter(close_relative=True, entitlement__isnull=False).values_list(
+        Case.objects.filter(close_relative=True, entitlement__isnull=False).values_list(
             "entitlement_id", flat=True
         )
     )
@@ -199,11 +194,7 @@ def staff_frame() -> pl.DataFrame:
 
 def deaths_frame() -> pl.DataFrame | None:
     """Death records of the verification data (source ``deaths``), when that app has any."""
-    try:
-        record = importlib.import_module("jiuzhu.verification.models").SourceRecord
-    except (ModuleNotFoundError, AttributeError):
-        return None
-    rows = record.objects.filter(item="death", active=True, record_date__isnull=False).values_list(
+    rows = SourceRecord.objects.filter(item="death", active=True, record_date__isnull=False).values_list(
         "id", "name", "id_raw", "birth_date", "record_date"
     )
     df = pl.DataFrame(
@@ -222,12 +213,8 @@ def deaths_frame() -> pl.DataFrame | None:
 
 def decisions_frame(as_of: date) -> pl.DataFrame | None:
     """Approved/refused decisions of the last 12 months by approver (decisions.Case)."""
-    try:
-        case = importlib.import_module("jiuzhu.decisions.models").Case
-    except (ModuleNotFoundError, AttributeError):
-        return None
     since = as_of - timedelta(days=365)
-    rows = case.objects.filter(
+    rows = Case.objects.filter(
         state__in=["approved", "refused"],
         decided_on__gte=since,
         decided_on__lte=as_of,
@@ -241,11 +228,7 @@ def decisions_frame(as_of: date) -> pl.DataFrame | None:
 
 
 def charity_frame(as_of: date) -> pl.DataFrame | None:
-    try:
-        rows_fn = importlib.import_module("jiuzhu.charity.selectors").cash_aid_rows
-    except (ModuleNotFoundError, AttributeError):
-        return None
-    rows = list(rows_fn(start=as_of - timedelta(days=730), end=as_of))
+    rows = list(cash_aid_rows(start=as_of - timedelta(days=730), end=as_of))
     return pl.DataFrame(
         [
             {**r, "amount": _cents(r["amount"]), "charity_id": i + 1, "person_id": r.get("person_id")}

@@ -261,3 +261,10 @@ def chain_entries(*, household, role: str):
 
 def units_with_alerts() -> list[Unit]:
     return list(Unit.objects.filter(alerts__isnull=False).distinct().order_by("kind", "sort_order", "code"))
+
+
+def open_omissions():
+    """Open omission alerts (漏保预警) with a household or a person (charity matches help to them)."""
+    return Alert.objects.filter(kind="omission", status="open").filter(
+        Q(household__isnull=False) | Q(person__isnull=False)
+    )
