@@ -10,11 +10,11 @@ then that a locked roll paid, the next roll of the paying unit carries a recover
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 
 from jiuzhu.common import clock, scope
 from jiuzhu.common.errors import IllegalTransition, NotFound, ValidationFailed
@@ -30,17 +30,20 @@ from .models import Entitlement, FraudDecision
 BASIS = "《社会救助暂行办法》第六十八条"
 
 
+# What an entitlement's lines paid is payments' to say. Payments sits above decisions (it pays
+# entitlements), so it hands its reader in at start-up (PaymentsConfig.ready) instead of being
+# imported from here.
+PAID_SINCE: dict[str, Callable[[Entitlement, date], Decimal]] = {}
+
+
+def register_paid_since(reader: Callable[[Entitlement, date], Decimal]) -> None:
+    PAID_SINCE["payments"] = reader
+
+
 def obtained_since(entitlement: Entitlement, from_month: date) -> Decimal:
     """What the entitlement's lines paid for the months from ``from_month`` (paid lines less
     what was already recovered)."""
-    from jiuzhu.payments.models import PaymentLine
-
-    total = PaymentLine.objects.filter(
-        entitlement=entitlement,
-        period__gte=from_month,
-        state__in=(PaymentLine.PAID, PaymentLine.RECOVERED),
-    ).aggregate(s=Sum("amount"))["s"]
-    return Decimal(total or 0).quantize(Decimal("0.01"))
+    return Decimal(PAID_SINCE["payments"](entitlement, from_month)).quantize(Decimal("0.01"))
 
 
 def _multiple(value) -> Decimal | None:

@@ -5,3 +5,11 @@ class PaymentsConfig(AppConfig):
     name = "jiuzhu.payments"
     label = "payments"
     verbose_name = "资金发放与台账"
+
+    def ready(self):
+        # decisions (below payments) recovers what a fraud obtained: payments tells it what was paid
+        from jiuzhu.decisions import fraud
+
+        from .selectors import paid_since
+
+        fraud.register_paid_since(paid_since)

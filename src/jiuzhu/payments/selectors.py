@@ -395,3 +395,14 @@ def chain_entries(*, household, role: str) -> list[dict]:
             "detail": detail, "unit": ln.unit.name, "url": f"/payments/roll/{ln.roll_id}/",
         })  # fmt: skip
     return out
+
+
+def paid_since(entitlement, from_month: date) -> Decimal:
+    """What ``entitlement``'s lines paid for the months from ``from_month`` (paid, and paid then
+    recovered: a fraud decision recovers what was obtained)."""
+    total = PaymentLine.objects.filter(
+        entitlement=entitlement,
+        period__gte=from_month,
+        state__in=(PaymentLine.PAID, PaymentLine.RECOVERED),
+    ).aggregate(s=Sum("amount"))["s"]
+    return Decimal(total or 0)
