@@ -1,8 +1,8 @@
 """Demo data for the one window (issue 19): today's work at the first town's window, so each
 role's home page opens on real items — a new 低保 application waiting for the caseworker to
-start its 审核确认 (with a verification request at the centre, whose data-source units get
-tasks), an employment application whose unit asked for more material (补正), and emergency aid
-paid first (先行救助) whose file is to be completed. Idempotent: marked by its description."""
+start its 审核确认 (verification's demo then asks the centre to verify it), an employment
+application whose unit asked for more material (补正), and emergency aid paid first (先行救助)
+whose file is to be completed. Idempotent: marked by its description."""
 
 from __future__ import annotations
 
@@ -50,14 +50,6 @@ def seed(*, policy, today: date) -> str:
     with transaction.atomic():
         dibao = _apply(clerk, households[0], ["living"], today)
         services.refer(actor=clerk, application=dibao, service_codes=["dibao"], today=today)
-        verifier = User.objects.filter(role=m.VERIFICATION_OFFICER, is_active=True).order_by("pk").first()
-        if verifier is not None:
-            from jiuzhu.verification.services import request_create
-
-            request_create(
-                actor=verifier, household=households[0], service_code="dibao",
-                case_ref=dibao.tracking_code, today=today,
-            )  # fmt: skip
         made.append(f"低保申请 {dibao.tracking_code}")
         work = _apply(clerk, households[1], ["employment", "emergency"], today)
         legs = services.refer(

@@ -255,21 +255,28 @@ def alerts(*, household: Household | None = None, state: str | None = ChangeAler
 # --- current recipients -----------------------------------------------------------------------
 
 
+# Decisions sits above verification (its decisions rest on verification reports), so it hands
+# in its reader of current recipients at start-up (DecisionsConfig.ready) instead of being
+# imported from here.
+RECIPIENTS: dict[str, object] = {}
+
+
+def register_recipients(reader) -> None:
+    """``reader(on)`` lists ``(household_id, service_code, baseline report id)``."""
+    RECIPIENTS["decisions"] = reader
+
+
 def recipient_households(on: date) -> list[tuple[int, str, int]]:
     """``(household_id, service_code, baseline report id)`` of the households currently
     receiving a service that needs verification.
 
-    The hook: when the decisions app exists and defines
-    ``jiuzhu.decisions.selectors.verification_recipients(on)`` returning the same triples (the
-    baseline being the report its decision rests on), that list is used. Until then a
-    household counts as a recipient when a completed verification report was marked as the
-    basis of an active service (``services.recipient_mark``)."""
-    try:
-        from jiuzhu.decisions.selectors import verification_recipients  # type: ignore[import-not-found]
-    except ImportError:
-        verification_recipients = None
-    if verification_recipients is not None:
-        return list(verification_recipients(on))
+    Decisions registers ``decisions.selectors.verification_recipients(on)`` (the baseline being
+    the report its decision rests on). Without it a household counts as a recipient when a
+    completed verification report was marked as the basis of an active service
+    (``services.recipient_mark``)."""
+    reader = RECIPIENTS.get("decisions")
+    if reader is not None:
+        return list(reader(on))
     return list(
         RecipientService.objects.filter(active=True).values_list("household_id", "service_code", "report_id")
     )

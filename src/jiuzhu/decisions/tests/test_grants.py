@@ -13,10 +13,10 @@ from jiuzhu.decisions.models import Entitlement, GrantRequest
 from jiuzhu.intake import handling
 from jiuzhu.intake import services as intake
 from jiuzhu.intake.models import Referral
-from jiuzhu.intake.testing import verified
 from jiuzhu.payments.models import PaymentLine
 from jiuzhu.payments.services import rolls_generate
 from jiuzhu.policy.selectors import current_policy
+from jiuzhu.verification.testing import verified
 
 from .conftest import D0
 
