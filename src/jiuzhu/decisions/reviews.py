@@ -214,7 +214,7 @@ def _letter_content(r: Review, policy, today: date, actor, *, from_month: date, 
         Review.CONTINUE: f"经复核，你（户）仍符合条件，继续享受{r.result.get('name', ent.service_code)}，每月 {ent.amount} 元。",
         Review.ADJUST: f"经复核，你（户）的保障金额自 {from_month:%Y-%m} 起由每月 {ent.amount} 元调整为 {r.amount} 元。",
         Review.GRADUAL_EXIT: f"经复核，你（户）因就业收入增加已不再符合条件，按渐退规定自 {from_month:%Y-%m} 起继续发放"
-        f" {more['exit_months']} 个月（每月 {ent.amount} 元）后停止。",
+        f" {more.get('exit_months')} 个月（每月 {ent.amount} 元）后停止。",
         Review.STOP: f"经复核，你（户）已不符合条件，决定自 {from_month:%Y-%m} 起停止发放"
         f"{r.result.get('name', ent.service_code)}。",
     }
