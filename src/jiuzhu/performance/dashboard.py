@@ -45,43 +45,55 @@ def live(*, cases_url) -> dict:
     f["charts"] = {
         "coverage": mark_safe(
             charts.hbars(
-                [
-                    (
-                        t.name,
-                        d["rate"] or Decimal(0),
-                        public,
-                        f"保障 {d['recipients']} / 监测 {d['monitored']} 人",
-                    )
-                    for t, d in f["coverage_by_town"]
-                ],
-                suffix="%",
+                _rows(
+                    [
+                        (
+                            t.name,
+                            d["rate"] or Decimal(0),
+                            public,
+                            f"保障 {d['recipients']} / 监测 {d['monitored']} 人",
+                        )
+                        for t, d in f["coverage_by_town"]
+                    ],
+                    suffix="%",
+                ),
+                title="各镇街保障覆盖率",
             )
         ),
         "programmes": mark_safe(
             charts.hbars(
-                [
-                    (label("category", cat), amount, public, f"{yuan(amount)}，{n} 人")
-                    for cat, amount, n in f["spending_by_programme"]
-                ],
-                color="#805ad5",
+                _rows(
+                    [
+                        (label("category", cat), amount, public, f"{yuan(amount)}，{n} 人")
+                        for cat, amount, n in f["spending_by_programme"]
+                    ]
+                ),
+                title="各类救助本月应发",
+                colour="#805ad5",
             )
         ),
         "units": mark_safe(
             charts.hbars(
-                [
-                    (name, amount, public, f"{yuan(amount)}，{n} 项待遇")
-                    for name, amount, n in f["spending_by_unit"]
-                ],
-                color="#2b6cb0",
+                _rows(
+                    [
+                        (name, amount, public, f"{yuan(amount)}，{n} 项待遇")
+                        for name, amount, n in f["spending_by_unit"]
+                    ]
+                ),
+                title="各单位本月应发",
+                colour="#2b6cb0",
             )
         ),
         "overdue": mark_safe(
             charts.hbars(
-                [
-                    (name, n, cases_url("overdue", month_start, today), f"超期 {n} 件")
-                    for name, n in f["overdue_by_unit"]
-                ],
-                color="#c53030",
+                _rows(
+                    [
+                        (name, n, cases_url("overdue", month_start, today), f"超期 {n} 件")
+                        for name, n in f["overdue_by_unit"]
+                    ]
+                ),
+                title="各单位超期件数",
+                colour="#c53030",
             )
         ),
     }
