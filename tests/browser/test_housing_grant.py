@@ -22,8 +22,8 @@ def test_housing_grant_from_referral_to_second_signature_to_the_roll(
     from jiuzhu.decisions.models import Entitlement, GrantRequest
     from jiuzhu.intake import handling
     from jiuzhu.intake import services as intake
-    from jiuzhu.intake.testing import verified
     from jiuzhu.payments.models import PaymentLine
+    from jiuzhu.verification.testing import verified
 
     today = clock.today()
     household = make_household(

@@ -155,8 +155,8 @@ def _history(policy, today: date) -> int:
 def _live_cases(policy, today: date) -> dict[str, int]:
     """A few households through the real workflow, one or two per state."""
     from jiuzhu.intake import services as intake
-    from jiuzhu.intake.testing import verified
     from jiuzhu.registry.services import income_add
+    from jiuzhu.verification.testing import verified
 
     from . import cases as svc
     from . import notices as nsvc

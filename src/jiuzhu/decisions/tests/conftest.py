@@ -5,7 +5,7 @@ import pytest
 
 from jiuzhu.intake import services as intake
 from jiuzhu.intake.services import adults
-from jiuzhu.intake.testing import verified
+from jiuzhu.verification.testing import verified
 
 D0 = date(2026, 3, 2)  # a Monday
 

@@ -10,8 +10,8 @@ from jiuzhu.common.errors import IllegalTransition
 from jiuzhu.common.selectors import deadline
 from jiuzhu.decisions import cases, selectors
 from jiuzhu.decisions.models import Case, Entitlement, Letter
-from jiuzhu.intake.testing import verified
 from jiuzhu.verification import services as verification
+from jiuzhu.verification.testing import verified
 
 from .conftest import D0
 from .test_home_queues import home, queue

@@ -12,9 +12,9 @@ from openpyxl import load_workbook
 from jiuzhu.common import clock
 from jiuzhu.decisions import cases
 from jiuzhu.decisions.models import Case, Letter, Notice, Objection
-from jiuzhu.intake.testing import verified
 from jiuzhu.registry.models import Unit
 from jiuzhu.registry.services import asset_add
+from jiuzhu.verification.testing import verified
 
 from .conftest import D0
 from .test_workflow import investigate
