@@ -28,7 +28,10 @@ def test_every_guarded_api_operation_refuses_a_stranger(client):
     stranger = Client()
     let_through = []
     for method, path in guarded:
-        r = getattr(stranger, method)(_filled(path), "{}", content_type="application/json")
+        if method == "get":
+            r = stranger.get(_filled(path))
+        else:
+            r = getattr(stranger, method)(_filled(path), "{}", content_type="application/json")
         if r.status_code != 401:
             let_through.append((method, path, r.status_code))
     assert let_through == []
