@@ -10,6 +10,7 @@ from django.db import transaction
 from ninja import Field, Router, Schema
 
 from jiuzhu.common import masking as m
+from jiuzhu.common import scope
 from jiuzhu.common.errors import NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.schemas import ERRORS
@@ -186,8 +187,7 @@ def needs(request, town: str | None = None):
     own = services.partner_of(request.auth)
     if own is not None:
         return matching.needs_for_partner(own)
-    if role_of(request.auth) not in services.DESK_ROLES:
-        raise PermissionDenied("您的角色不能查看待帮扶需求", code="forbidden")
+    services.ensure_desk(request.auth)
     return [
         {
             "key": n.key,
@@ -222,8 +222,8 @@ def ledger(request, code: str):
     own = services.partner_of(request.auth)
     if own is not None and own.pk != p.pk:
         raise PermissionDenied("您只能查看本机构的台账", code="not_your_partner")
-    if own is None and role_of(request.auth) not in services.DESK_ROLES | {m.SUPERVISOR}:
-        raise PermissionDenied("无权查看", code="forbidden")
+    if own is None:
+        scope.require(request.auth, "charity.read")
     return [
         {k: (f"{v:.2f}" if hasattr(v, "quantize") else v) for k, v in row.items()}
         for row in selectors.ledger_check(p)
@@ -325,8 +325,8 @@ def public(request, code: str):
 @router.get("/volunteers/summary", response={200: dict, **ERRORS})
 def volunteer_summary(request, start: DateParam | None = None, end: DateParam | None = None):
     own = services.partner_of(request.auth)
-    if own is None and role_of(request.auth) not in services.DESK_ROLES | {m.SUPERVISOR}:
-        raise PermissionDenied("无权查看", code="forbidden")
+    if own is None:
+        scope.require(request.auth, "charity.read")
     s = selectors.volunteer_summary(partner=own, start=start, end=end)
 
     def rows(x):

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 
-from jiuzhu.common import clock, money
+from jiuzhu.common import clock, money, scope
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.roles import role_of
@@ -32,7 +32,6 @@ R = CharityReferral
 # Working days a partner has to say yes or no (like a unit's sign-for of a referral).
 ANSWER_DAYS = 3
 # Who may refer: the desk, and a unit handing its intake referral over to charity.
-REFER_ROLES = s.DESK_ROLES | {m.DEPARTMENT_OFFICER}
 # need -> government service categories paying for it (DOMAIN §2).
 NEED_CATEGORIES = {
     "living": ("minimum_living", "extreme_poverty"),
@@ -177,8 +176,7 @@ def refer(
     """Refer ``household`` to ``offer`` (转介). The offer must fit the need, the household's
     town and have capacity left; the household's consent is recorded; cash is checked for
     double help."""
-    if role_of(actor) not in REFER_ROLES:
-        raise PermissionDenied("您的角色不能转介社会力量", code="forbidden")
+    scope.require(actor, "charity.refer", household=household)
     today = today or clock.today()
     # Lock the household, then the offer: two referrals of one household serialise, so the
     # double-help check sees the other one; two of one offer cannot both take its last place.
@@ -313,8 +311,8 @@ def refer_from_intake(
         )
         source_kind = "intake_charity"
     elif ir.state in (IntakeReferral.REFUSED, IntakeReferral.CHARITY):
-        if role_of(actor) not in s.DESK_ROLES:
-            raise PermissionDenied("不予救助后的转介由镇街经办人员办理", code="forbidden")
+        if not scope.allows(actor, "charity.desk"):
+            raise scope.RoleNotAllowed("不予救助后的转介由镇街经办人员办理", field="role")
         source_kind = "intake_refused" if ir.state == IntakeReferral.REFUSED else "intake_charity"
     else:
         raise IllegalTransition(
@@ -387,10 +385,11 @@ def can_view(user, r: CharityReferral) -> bool:
     if role == m.PARTNER:
         own = s.partner_of(user)
         return own is not None and own.pk == r.partner_id
-    if role in (m.APPROVER, m.ADMIN, m.SUPERVISOR):
+    reach = scope.scope_of(user, "charity.referral_read")
+    if reach == scope.CITY:
         return True
     unit_id = getattr(user, "unit_id", None)
-    if unit_id is None or role not in REFER_ROLES:
+    if unit_id is None or reach == scope.NONE:
         return False
     return unit_id == r.unit_id or unit_id == r.household.town_id
 

@@ -12,6 +12,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from jiuzhu.common import masking as m
+from jiuzhu.common import scope
 from jiuzhu.common.roles import role_of
 
 from . import services as s
@@ -41,9 +42,6 @@ def _sum(qs, field: str) -> Decimal:
     return _q(qs.aggregate(v=Sum(field))["v"])
 
 
-CITY_ROLES = frozenset({m.APPROVER, m.ADMIN, m.SUPERVISOR})
-
-
 def referrals_for(user, *, state: str | None = None, limit: int = 200) -> list[CharityReferral]:
     """A partner log-in sees only its partner's referrals; the approver, the admin and the
     supervisor all; a town's staff those of their town (made by it or for its households);
@@ -53,9 +51,9 @@ def referrals_for(user, *, state: str | None = None, limit: int = 200) -> list[C
     if role == m.PARTNER:
         own = s.partner_of(user)
         qs = qs.filter(partner=own) if own else qs.none()
-    elif role in CITY_ROLES:
+    elif scope.scope_of(user, "charity.referral_read") == scope.CITY:
         pass
-    elif role in s.DESK_ROLES or role == m.DEPARTMENT_OFFICER:
+    elif scope.scope_of(user, "charity.referral_read") != scope.NONE:
         unit_id = getattr(user, "unit_id", None)
         qs = qs.filter(Q(unit_id=unit_id) | Q(household__town_id=unit_id)) if unit_id else qs.none()
     else:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F, Sum
 
-from jiuzhu.common import clock, money
+from jiuzhu.common import clock, money, scope
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.roles import role_of
@@ -31,10 +31,6 @@ from .models import (
     qty,
 )
 
-# Who runs the charity desk on the government side (refers, records donations for partners
-# without their own log-in, reads every partner).
-DESK_ROLES = frozenset({m.TOWN_CASEWORKER, m.WINDOW_CLERK, m.APPROVER, m.ADMIN})
-
 
 def partner_of(user) -> Partner | None:
     """The partner a ``partner`` log-in works for (None for staff)."""
@@ -45,21 +41,17 @@ def partner_of(user) -> Partner | None:
 
 
 def ensure_partner_or_desk(actor, partner: Partner) -> None:
-    """Staff of the charity desk, or a log-in of this very partner."""
-    role = role_of(actor)
-    if role in DESK_ROLES:
-        return
-    if role == m.PARTNER:
+    """Staff of the charity desk (scope table ``charity.desk``), or a log-in of this very partner."""
+    if role_of(actor) == m.PARTNER:
         own = partner_of(actor)
         if own is not None and own.pk == partner.pk:
             return
         raise PermissionDenied("您只能办理本机构的事务", code="not_your_partner")
-    raise PermissionDenied("您的角色不能办理社会力量事务", code="forbidden")
+    ensure_desk(actor)
 
 
 def ensure_desk(actor) -> None:
-    if role_of(actor) not in DESK_ROLES:
-        raise PermissionDenied("只有镇街经办、窗口、审批或管理员可以办理", code="forbidden")
+    scope.require(actor, "charity.desk")
 
 
 def clean_needs(needs) -> list[str]:
@@ -76,8 +68,7 @@ def clean_needs(needs) -> list[str]:
 @transaction.atomic
 def partner_save(*, actor, code: str, name: str, kind: str, towns=(), **fields) -> Partner:
     """Create or update a partner (by code). Admin and approver only."""
-    if role_of(actor) not in (m.ADMIN, m.APPROVER):
-        raise PermissionDenied("只有管理员或审批人可以登记合作方", code="forbidden")
+    scope.require(actor, "charity.manage")
     code, name = (code or "").strip(), (name or "").strip()
     if not code or not name:
         raise ValidationFailed("请填写合作方代码和名称", field="name", code="required")
@@ -318,9 +309,10 @@ def need_claim(*, actor, need_key: str, offer: Offer | None = None, today: date 
 
     from . import matching
 
+    scope.require(actor, "charity.claim")
     partner = partner_of(actor)
     if partner is None:
-        raise PermissionDenied("只有合作方账号可以认领需求", code="forbidden")
+        raise scope.OutOfScope("该账号尚未关联合作方，不能认领需求", field="partner")
     need = matching.need_by_key(need_key)
     if need is None:
         raise NotFound("该需求不存在或已转介", field="need", code="need_not_found")

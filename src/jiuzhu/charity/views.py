@@ -14,7 +14,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from jiuzhu.common import clock, money
+from jiuzhu.common import clock, money, scope
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.roles import role_of
@@ -53,9 +53,8 @@ def _ensure_reader(user) -> Partner | None:
     own = services.partner_of(user)
     if own is not None:
         return own
-    if role_of(user) in services.DESK_ROLES or role_of(user) == m.SUPERVISOR:
-        return None
-    raise PermissionDenied("您的角色不能使用社会力量模块", code="forbidden")
+    scope.require(user, "charity.read")
+    return None
 
 
 # --- desks ----------------------------------------------------------------------------------
@@ -152,9 +151,8 @@ def _refer_context(request, household, need: str) -> dict:
 @login_required
 def refer(request, household_code: str):
     try:
-        if role_of(request.user) not in referrals.REFER_ROLES:
-            raise PermissionDenied("您的角色不能转介社会力量", code="forbidden")
         household = get_household(household_code)
+        scope.require(request.user, "charity.refer", household=household)
     except JiuzhuError as exc:
         return _error(request, exc)
     need = request.POST.get("need") or request.GET.get("need", "")
@@ -290,7 +288,7 @@ def partner(request, code: str):
         "charity/partner.html",
         {
             "p": p,
-            "can_write": role in services.DESK_ROLES or role == m.PARTNER,
+            "can_write": role == m.PARTNER or scope.allows(request.user, "charity.desk"),
             "offers": p.offers.select_related("fund", "stock_item"),
             "ledger": selectors.ledger_check(p),
             "funds": list(p.funds.all()),
@@ -417,12 +415,9 @@ def volunteers(request):
 
 # --- partner register (approver, admin) -----------------------------------------------------
 
-MANAGE_ROLES = (m.APPROVER, m.ADMIN)
-
 
 def _ensure_manager(user) -> None:
-    if role_of(user) not in MANAGE_ROLES:
-        raise PermissionDenied("只有审批人或管理员可以登记合作方和帮扶资源", code="forbidden")
+    scope.require(user, "charity.manage")
 
 
 @login_required

@@ -81,12 +81,29 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     "transfer.create": ("生成机构拨付", {DO: UNIT, AP: CITY, AD: CITY}),
     "transfer.approve": ("审批机构拨付", {DO: UNIT, AP: CITY, AD: CITY}),
     "transfer.reconcile": ("确认机构拨付到账", {DO: UNIT, AP: CITY, AD: CITY}),
+    # intake (一门受理): a town window takes requests for its own town's window; a referral is
+    # handled by the unit it was sent to; emergency aid is paid at once by the receiving
+    # town's caseworker and its file completed at that window
+    "application.take": ("受理申请", {WC: TOWN, TC: TOWN}),
+    # an application is read by the window that took it and every unit holding one of its
+    # referrals (intake.selectors.can_view); the city's judges and the verification centre all
+    "application.read": (
+        "查看申请",
+        {WC: TOWN, TC: TOWN, DO: UNIT, VO: CITY, AP: CITY, SU: CITY, CO: CITY, AD: CITY},
+    ),
+    "referral.handle": ("办理分办事项", {DO: UNIT, TC: UNIT, AP: UNIT}),
+    "emergency.complete": ("补齐先行救助手续", {WC: TOWN, TC: TOWN}),
+    # decisions (审核确认): cases, reviews and their letters
+    "case.read": ("查看审核确认案件", {TC: TOWN, AP: CITY, SU: CITY, CO: CITY, AD: CITY}),
     # verification (核对)
     "verification.request": ("申请核对", {WC: TOWN, TC: TOWN, DO: UNIT, VO: CITY, AP: CITY}),
     "verification.read_report": (
         "查阅核对报告",
         {WC: TOWN, TC: TOWN, DO: UNIT, VO: CITY, AP: CITY, SU: CITY},
     ),
+    # the report's detail (every item and figure): the verification centre, and the handler
+    # who asked for it at the requesting town or unit (the person rule: access.sees_detail)
+    "verification.read_detail": ("查阅核对报告明细", {VO: CITY, WC: TOWN, TC: TOWN, DO: UNIT}),
     # the verification centre's own work: reviewing probable matches, issuing reports
     "verification.review": ("审核核对匹配并出具报告", {VO: CITY}),
     # a data-source unit's officers upload its datasets and answer its tasks; its own
@@ -99,6 +116,9 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     "supervision.read": ("查看联席会议与监督页面", {r: CITY for r in (WC, TC, DO, VO, AP, SU, CO, AD)}),
     "supervision.oversight": ("查看全部投诉与问责记录", {SU: CITY, CO: CITY, AD: CITY}),
     "supervision.audit_logs": ("查阅访问与变更日志", {SU: CITY, AD: CITY}),
+    # the conference's own decisions (召集人): a convener by role; a deputy appointed in the
+    # officers list also acts (supervision.access.ensure_convener)
+    "supervision.convene": ("办理联席会议召集事项", {CO: CITY}),
     "supervision.appoint": ("指定联席会议召集人", {AD: CITY}),
     "supervision.unit_task": ("办理本单位的督办事项", {r: UNIT for r in (WC, TC, DO, VO, DP, AP, CO, AD)}),
     # a city's existing caseload (存量导入): prepared city-wide or by a town for its own
@@ -140,6 +160,20 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     # imports the settlement files and pays the hospitals; the city's judges read them
     "medical.settle": ("导入医疗救助结算文件", {DO: UNIT, AD: CITY}),
     "medical.read": ("查看医疗救助结算", {DO: UNIT, AP: CITY, SU: CITY, CO: CITY, AD: CITY}),
+    # social forces (社会力量, jiuzhu.charity): the government-side desk records for partners
+    # without their own log-in and sees the open needs; referrals to a partner are made for the
+    # households of the town (or its window's) or of the unit's own referrals; partners and their
+    # resources are registered by the approver or the admin. A partner's own log-in acts only
+    # for its own organisation (charity.services.partner_of), within its areas.
+    "charity.desk": ("办理社会力量事务", {WC: TOWN, TC: TOWN, AP: CITY, AD: CITY}),
+    "charity.read": ("查看社会力量模块与台账", {WC: TOWN, TC: TOWN, AP: CITY, SU: CITY, AD: CITY}),
+    "charity.refer": ("转介社会力量", {WC: TOWN, TC: TOWN, DO: UNIT, AP: CITY, AD: CITY}),
+    "charity.referral_read": (
+        "查看社会力量转介",
+        {WC: TOWN, TC: TOWN, DO: UNIT, AP: CITY, SU: CITY, AD: CITY},
+    ),
+    "charity.manage": ("登记合作方与帮扶资源", {AP: CITY, AD: CITY}),
+    "charity.claim": ("认领帮扶需求", {PA: CITY}),
     # training clock (培训时钟): only on a demo/training site (common.clock)
     "training_clock.move": ("拨动培训时钟", {AD: CITY}),
 }
@@ -152,7 +186,7 @@ PAYING = frozenset({"bank_account.read", "bank_account.change", "bank_account.co
 # Reads (and the documents of a request) for which a town's staff also act on the households
 # their window or unit has taken in (an application at its window, a referral to it): the
 # request gives the town its reason.
-TAKEN_IN = frozenset({"household.read", "document.read", "document.write"})
+TAKEN_IN = frozenset({"household.read", "document.read", "document.write", "charity.refer"})
 
 SCOPE: dict[tuple[str, str], str] = {
     (role, action): row.get(role, NONE) for action, (_, row) in ACTIONS.items() for role in m.ROLES

@@ -20,6 +20,7 @@ from ninja.files import UploadedFile
 from jiuzhu.common.errors import NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.schemas import ERRORS, ErrorOut
+from jiuzhu.common.scope import RoleNotAllowed
 from jiuzhu.common.services import log_access
 from jiuzhu.common.signin import client_ip
 from jiuzhu.common.values import MonthParam
@@ -697,10 +698,9 @@ def deadlines(
     ),
 ):
     user = request.user
-    role = role_of(user)
     if scope == "all":
-        if role not in selectors.READ_ALL_ROLES:
-            raise PermissionDenied("只有监督、审批和管理角色可以查看全市情况", code="forbidden")
+        if not selectors.reads_city_wide(user):
+            raise RoleNotAllowed("只有监督、审批和管理角色可以查看全市情况", field="scope")
         lists = selectors.deadline_lists()
     elif scope == "window":
         lists = selectors.deadline_lists(window=services.ensure_window_staff(user))

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from jiuzhu.common import clock, money
+from jiuzhu.common import clock, money, scope
 from jiuzhu.common.errors import IllegalTransition, PermissionDenied, ValidationFailed
-from jiuzhu.common.roles import role_of
 from jiuzhu.common.selectors import deadline, holiday_table
 from jiuzhu.common.tx import bump, check_version, lock, racing_write
 from jiuzhu.common.workdays import workdays_between
@@ -24,7 +23,6 @@ from jiuzhu.registry.models import Unit
 from .models import Referral
 from .notify import notify
 from .services import (
-    HANDLER_ROLES,
     close_if_done,
     ensure_window_of,
     event,
@@ -74,10 +72,9 @@ def _check_permission(referral: Referral, actor, action: str) -> None:
     if action in WINDOW_ACTIONS and actor.unit_id == referral.application.window_id:
         ensure_window_of(actor, referral.application)
         return
-    if role_of(actor) not in HANDLER_ROLES:
-        raise PermissionDenied("您的角色不能办理分办事项", code="forbidden")
-    if actor.unit_id != referral.unit_id:
-        raise PermissionDenied(f"该事项由{referral.unit.name}办理，不能代其他单位操作", code="not_your_unit")
+    scope.require(actor, "referral.handle")
+    if not scope.allows(actor, "referral.handle", unit=referral.unit_id):
+        raise scope.OutOfScope(f"该事项由{referral.unit.name}办理，不能代其他单位操作", field="unit")
 
 
 def check_referral(*, actor, referral_id: int, action: str, version: int | None = None) -> Referral:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import F, Q
 
-from jiuzhu.common import clock, idnumber
+from jiuzhu.common import clock, idnumber, scope
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import JiuzhuError
 from jiuzhu.common.selectors import deadline
@@ -664,19 +664,21 @@ def masked_applicant(application: Application, role: str) -> dict:
 
 # --- staff read models ---------------------------------------------------------------------
 
-READ_ALL_ROLES = frozenset({m.SUPERVISOR, m.APPROVER, m.ADMIN, m.CONVENER, m.VERIFICATION_OFFICER})
+
+def reads_city_wide(user) -> bool:
+    return scope.scope_of(user, "application.read") == scope.CITY
 
 
 def can_view(user, application: Application) -> bool:
-    """The window that took it (and its town's caseworkers), every unit holding one of its
-    referrals, and the city-wide roles."""
-    role = getattr(user, "effective_role", "") or ""
-    if role in READ_ALL_ROLES:
+    """Scope table ``application.read``: the window that took it (and its town's caseworkers),
+    every unit holding one of its referrals, and the city-wide readers."""
+    reach = scope.scope_of(user, "application.read")
+    if reach == scope.CITY:
         return True
     unit_id = getattr(user, "unit_id", None)
-    if unit_id is None:
+    if unit_id is None or reach == scope.NONE:
         return False
-    if unit_id == application.window_id and role in (m.WINDOW_CLERK, m.TOWN_CASEWORKER):
+    if reach == scope.TOWN and unit_id == application.window_id:
         return True
     return application.referrals.filter(unit_id=unit_id).exists()
 

@@ -21,10 +21,8 @@ from jiuzhu.common.errors import (
     IllegalTransition,
     JiuzhuError,
     NotFound,
-    PermissionDenied,
     ValidationFailed,
 )
-from jiuzhu.common.roles import role_of
 from jiuzhu.common.selectors import deadline, holiday_table
 from jiuzhu.common.tx import bump, check_version, lock, racing_write
 from jiuzhu.policy.selectors import current_policy
@@ -44,8 +42,6 @@ from .models import (
 )
 from .notify import notify
 
-WINDOW_ROLES = frozenset({m.WINDOW_CLERK, m.TOWN_CASEWORKER})
-HANDLER_ROLES = frozenset({m.DEPARTMENT_OFFICER, m.TOWN_CASEWORKER, m.APPROVER})
 ADULT_AGE = 18
 
 
@@ -73,19 +69,19 @@ def event(application, kind, *, actor=None, unit=None, referral=None, note="", d
 
 
 def ensure_window_staff(actor) -> Unit:
-    """The actor works at a town window; returns his town."""
-    unit = getattr(actor, "unit", None)
-    if role_of(actor) not in WINDOW_ROLES or unit is None or unit.kind != Unit.TOWN:
-        raise PermissionDenied("只有镇街一门受理窗口的工作人员可以受理申请", code="not_window_staff")
+    """The actor works at a town window (scope table: ``application.take``); returns his town."""
+    scope.require(actor, "application.take")
+    unit = actor.unit
+    if unit.kind != Unit.TOWN:
+        raise scope.OutOfScope("只有镇街一门受理窗口的工作人员可以受理申请", field="unit")
     return unit
 
 
 def ensure_window_of(actor, application: Application) -> None:
+    """The application was taken at the actor's own town window."""
     ensure_window_staff(actor)
     if actor.unit_id != application.window_id:
-        raise PermissionDenied(
-            f"该申请由{application.window.name}窗口受理，您不能代其办理", code="not_your_window"
-        )
+        raise scope.OutOfScope(f"该申请由{application.window.name}窗口受理，您不能代其办理", field="town")
 
 
 # --- applications --------------------------------------------------------------------------
@@ -325,7 +321,7 @@ def adults(household: Household, on: date) -> list[Person]:
 
 
 def _ensure_window_or_unit(actor, referral: Referral) -> None:
-    if actor.unit_id == referral.unit_id and role_of(actor) in HANDLER_ROLES:
+    if scope.allows(actor, "referral.handle", unit=referral.unit_id):
         return
     ensure_window_of(actor, referral.application)
 
@@ -563,8 +559,7 @@ def emergency_complete(
     aid = lock(
         EmergencyAid.objects.select_related("application"), aid, missing="先行救助记录不存在", field="aid"
     )
-    if role_of(actor) not in WINDOW_ROLES or actor.unit_id != aid.application.window_id:
-        raise PermissionDenied("只有受理镇街的工作人员可以补齐先行救助手续", code="not_your_window")
+    scope.require(actor, "emergency.complete", town=aid.application.window_id)
     check_version(aid, version, message="该记录已被他人更新，请刷新后重试")
     if aid.state != EmergencyAid.OPEN:
         raise IllegalTransition("该先行救助的手续已补齐", code="already_completed")

@@ -149,7 +149,7 @@ def application(request, code: str):
     except JiuzhuError as exc:
         return _forbidden(request, exc)
     user = request.user
-    is_window = user.unit_id == app.window_id and role_of(user) in services.WINDOW_ROLES
+    is_window = scope.allows(user, "application.take", town=app.window_id)
     view = selectors.application_view(app, user)
     return render(
         request,
@@ -295,7 +295,7 @@ def document(request, doc_id: int):
 @login_required
 def inbox(request):
     user = request.user
-    city_wide = role_of(user) in selectors.READ_ALL_ROLES
+    city_wide = selectors.reads_city_wide(user)
     if user.unit is None and not city_wide:
         return _forbidden(request, PermissionDenied("您没有所属单位"))
     return render(

@@ -49,7 +49,8 @@ def _providers():
             yield provider
 
 
-# Links into areas whose pages the scope table guards: shown only to roles that may open them.
+# Links into areas whose pages the scope table guards: shown only to roles that may open them
+# (the role-level rule, for callers without an actor).
 LINK_ACTIONS = {"/payments/": "payment.read", "/verification/": "verification.read_report"}
 
 
@@ -62,14 +63,121 @@ def _may_open(url: str, role: str) -> bool:
     return True
 
 
-def assistance_chain(*, household, role: str, limit: int = 300) -> list[ChainEntry]:
-    """The household's chain, newest first; no link the role cannot open (``LINK_ACTIONS``)."""
+# --- per record: the same check the linked page makes (scope table rows) ------------------------
+
+
+def _application(actor, household, code):
+    from jiuzhu.intake.models import Application
+    from jiuzhu.intake.selectors import can_view
+
+    app = Application.objects.filter(tracking_code=code).first()
+    return app is not None and can_view(actor, app)
+
+
+def _case(actor, household, pk):
+    from jiuzhu.common import scope
+    from jiuzhu.decisions.models import Case
+
+    town = Case.objects.filter(pk=pk).values_list("town_id", flat=True).first()
+    return town is not None and scope.allows(actor, "case.read", town=town)
+
+
+def _grant(actor, household, pk):
+    from jiuzhu.common import scope
+    from jiuzhu.decisions.models import GrantRequest
+
+    unit = GrantRequest.objects.filter(pk=pk).values_list("unit_id", flat=True).first()
+    return unit is not None and scope.allows(actor, "grant.read", unit=unit)
+
+
+def _verification_request(actor, household, pk):
+    from jiuzhu.verification import access
+    from jiuzhu.verification.models import VerificationRequest
+
+    req = VerificationRequest.objects.filter(pk=pk).first()
+    return req is not None and access.may_open_request(actor, req)
+
+
+def _verification_report(actor, household, report_id):
+    from jiuzhu.common import scope
+    from jiuzhu.verification.models import VerificationReport
+
+    service = VerificationReport.objects.filter(pk=report_id).values_list("service_code", flat=True).first()
+    return service is not None and scope.allows(
+        actor, "verification.read_report", household=household, service=service
+    )
+
+
+def _roll(actor, household, pk):
+    from jiuzhu.common import scope
+    from jiuzhu.payments.models import PaymentRoll
+
+    unit = PaymentRoll.objects.filter(pk=pk).values_list("unit_id", flat=True).first()
+    return scope.allows(actor, "payment.read", unit=unit, household=household)
+
+
+def _change(actor, household, pk):
+    from jiuzhu.common import scope
+
+    return scope.allows(actor, "change.read", household=household)
+
+
+def _alert(actor, household, pk):
+    from jiuzhu.screening.selectors import alerts_for
+
+    return alerts_for(actor).filter(pk=pk).exists()
+
+
+def _charity_referral(actor, household, ref_id):
+    from jiuzhu.charity.models import CharityReferral
+    from jiuzhu.charity.referrals import can_view
+
+    r = CharityReferral.objects.select_related("household").filter(pk=ref_id).first()
+    return r is not None and can_view(actor, r)
+
+
+# url name -> check(actor, household, **url kwargs): True when the linked page would open
+LINK_CHECKS = {
+    "intake:application": _application,
+    "decisions:case": _case,
+    "decisions:grant": _grant,
+    "verification:request": _verification_request,
+    "verification:report": _verification_report,
+    "payments:roll": _roll,
+    "caseload:change": _change,
+    "screening:alert": _alert,
+    "charity:referral": _charity_referral,
+}
+
+
+def _link_for(actor, household, url: str, seen: dict) -> str:
+    """``url`` if ``actor`` may open it; "" when the page would refuse him (or is unknown)."""
+    from django.urls import Resolver404, resolve
+
+    if url not in seen:
+        try:
+            match = resolve(url)
+        except Resolver404:
+            seen[url] = False
+        else:
+            check = LINK_CHECKS.get(match.view_name)
+            seen[url] = check is not None and bool(check(actor, household, **match.kwargs))
+    return url if seen[url] else ""
+
+
+def assistance_chain(*, household, role: str, actor=None, limit: int = 300) -> list[ChainEntry]:
+    """The household's chain, newest first. With ``actor`` every link is kept only when the
+    page it leads to would open for him (``LINK_CHECKS``: an officer of another unit or town
+    sees the step but no link to what is not his); without, by role (``LINK_ACTIONS``)."""
     out: list[ChainEntry] = []
+    seen: dict[str, bool] = {}
     for provider in _providers():
         for e in provider(household=household, role=role):
             e = e if isinstance(e, ChainEntry) else ChainEntry(**e)
-            if e.url and not _may_open(e.url, role):
-                e = replace(e, url="")
+            if e.url:
+                allowed = _link_for(actor, household, e.url, seen) if actor is not None else e.url
+                if not allowed or not _may_open(e.url, role):
+                    e = replace(e, url="")
             out.append(replace(e, at=timezone.localtime(e.moment)))  # dates shown as their day's start
     out.sort(key=lambda e: e.moment, reverse=True)
     return out[:limit]

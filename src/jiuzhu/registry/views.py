@@ -200,7 +200,7 @@ def household(request, code):
             "hv": hv,
             "has_incomes": any(p["incomes"] for p in hv["members"]),
             "history": selectors.household_history(h, role=role),
-            "chain": assistance_chain(household=h, role=role),
+            "chain": assistance_chain(household=h, role=role, actor=request.user),
             "can_write": selectors.can_write(request.user),
             "panels": panel_templates("household", role),
             "action_panels": panel_templates("household_actions", role),

@@ -6,9 +6,7 @@ supervisor's read-only rule for the whole platform lives in ``guard.py``."""
 from __future__ import annotations
 
 from jiuzhu.common import clock, scope
-from jiuzhu.common import masking as m
 from jiuzhu.common.errors import PermissionDenied
-from jiuzhu.common.roles import role_of
 
 # May open the supervision pages at all (the nav item's audience).
 READ_ROLES = scope.roles_with("supervision.read")
@@ -22,7 +20,7 @@ def is_convener(user) -> bool:
     """A convener by role, or a convener / deputy assigned in the officers list."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if role_of(user) == m.CONVENER:
+    if scope.allows(user, "supervision.convene"):
         return True
     from .models import ConferenceOfficer
 
@@ -40,8 +38,13 @@ def ensure_can_read(user) -> None:
 
 
 def ensure_convener(user) -> None:
+    """The table's ``supervision.convene`` row, or a deputy appointed in the officers list."""
     if not is_convener(user):
-        raise PermissionDenied("只有联席会议召集人（副召集人）可以办理此事项", code="not_convener")
+        raise scope.RoleNotAllowed("只有联席会议召集人（副召集人）可以办理此事项", field="role")
+
+
+def ensure_oversight(user) -> None:
+    _refuse_unless(user, "supervision.oversight", "只有监督人员、召集人和管理员可以查看问责记录")
 
 
 def ensure_admin(user) -> None:

@@ -10,8 +10,7 @@ from datetime import date
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
-from jiuzhu.common.errors import NotFound, PermissionDenied
-from jiuzhu.common.roles import role_of
+from jiuzhu.common.errors import NotFound
 from jiuzhu.common.schemas import ErrorOut
 from jiuzhu.common.signin import client_ip
 from jiuzhu.common.values import DateParam, YearParam
@@ -344,8 +343,7 @@ class AccountabilityOut(Schema):
 @router.get("/accountability", response={200: list[AccountabilityOut], **ERRORS})
 def accountability(request):
     """Accountability records (supervisors, the convener, the admin)."""
-    if role_of(request.user) not in access.OVERSIGHT_ROLES:
-        raise PermissionDenied("只有监督人员、召集人和管理员可以查看问责记录")
+    access.ensure_oversight(request.user)
     return [
         {
             "complaint": r.complaint.code,

@@ -4,9 +4,7 @@ read_record), refused with ``role_not_allowed`` or ``out_of_scope``."""
 
 from __future__ import annotations
 
-from jiuzhu.common import masking as m
 from jiuzhu.common import scope
-from jiuzhu.common.roles import role_of
 from jiuzhu.registry.models import Unit
 
 from .sources import Source
@@ -45,12 +43,23 @@ def ensure_source_admin(user, src: Source) -> None:
 
 
 def sees_detail(user, request) -> bool:
-    """Report detail: verification officers and the handler of the case it was asked for;
-    everyone else gets the pass/fail summary."""
-    if role_of(user) == m.VERIFICATION_OFFICER:
-        return True
-    return getattr(user, "pk", None) is not None and user.pk == request.handler_id
+    """Report detail (scope table ``verification.read_detail``): the verification centre city-wide;
+    at the requesting town or unit only the handler who asked for it. Everyone else gets the
+    pass/fail summary."""
+    where = {"town": request.requesting_unit_id, "unit": request.requesting_unit_id}
+    if not scope.allows(user, "verification.read_detail", **where):
+        return False
+    return scope.scope_of(user, "verification.read_detail") == scope.CITY or user.pk == request.handler_id
 
 
 def ensure_may_read_record(user, src: Source) -> None:
     scope.require(user, "verification.read_record", unit=_source_unit(src))
+
+
+def may_open_request(user, req) -> bool:
+    """A verification request's page: the verification centre (``verification.review``), or the
+    person who asked for it or handles it."""
+    return scope.allows(user, "verification.review") or getattr(user, "pk", None) in (
+        req.handler_id,
+        req.requested_by_id,
+    )

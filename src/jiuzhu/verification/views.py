@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from jiuzhu.common import clock
+from jiuzhu.common import clock, scope
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import JiuzhuError, NotFound, ValidationFailed
 from jiuzhu.common.roles import role_of
@@ -84,8 +84,8 @@ def request_new(request):
 def request_detail(request, pk: int):
     try:
         req = _get(VerificationRequest, pk, "核对请求")
-        officer = role_of(request.user) == m.VERIFICATION_OFFICER
-        if not officer and request.user.pk not in (req.handler_id, req.requested_by_id):
+        officer = scope.allows(request.user, "verification.review")
+        if not access.may_open_request(request.user, req):
             raise NotFound("核对请求不存在")
     except JiuzhuError as exc:
         return _error(request, exc)

@@ -200,7 +200,7 @@ def test_partner_cannot_handle_or_read_another_partners_referral(
     assert cr.state == CharityReferral.REFERRED
 
 
-def test_referral_needs_consent_fit_and_capacity(setup, caseworker, household, make_household):
+def test_referral_needs_consent_fit_and_capacity(setup, caseworker, household, make_household, staff):
     base = dict(actor=caseworker, household=household, consent_on=D0, today=D0)
     with pytest.raises(ValidationFailed) as exc:
         referrals.refer(**base, offer=setup["cash"], need="medical", consent_by=" ", amount="100")
@@ -212,16 +212,19 @@ def test_referral_needs_consent_fit_and_capacity(setup, caseworker, household, m
         referrals.refer(**base, offer=setup["cash"], need="medical", consent_by="王建国", amount="2500")
     assert exc.value.code == "over_offer_max"
     far = make_household(members=[{"name": "赵六", "birth": date(1960, 1, 1)}], town="town_chengxi")
-    with pytest.raises(ValidationFailed) as exc:
-        referrals.refer(
-            **{**base, "household": far}, offer=setup["goods"], need="living", consent_by="赵六", quantity="1"
-        )
-    assert exc.value.code == "offer_outside_area"
-    referrals.refer(**base, offer=setup["tutoring"], need="education", consent_by="王建国")
-    with pytest.raises(Conflict) as exc:
+    # the household of another town is that town's to refer (scope table: charity.refer)
+    with pytest.raises(PermissionDenied) as exc:
         referrals.refer(
             **{**base, "household": far}, offer=setup["tutoring"], need="education", consent_by="赵六"
         )
+    assert exc.value.code == "out_of_scope"
+    far_base = {**base, "household": far, "actor": staff("town_caseworker", "town_chengxi")}
+    with pytest.raises(ValidationFailed) as exc:
+        referrals.refer(**far_base, offer=setup["goods"], need="living", consent_by="赵六", quantity="1")
+    assert exc.value.code == "offer_outside_area"
+    referrals.refer(**base, offer=setup["tutoring"], need="education", consent_by="王建国")
+    with pytest.raises(Conflict) as exc:
+        referrals.refer(**far_base, offer=setup["tutoring"], need="education", consent_by="赵六")
     assert exc.value.code == "offer_full"
     assert CharityReferral.objects.count() == 1
 

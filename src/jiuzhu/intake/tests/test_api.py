@@ -85,7 +85,7 @@ def test_full_flow_over_the_api(login, household, policy):
     ]
     # acting for another unit
     r = _post(off_b, f"/referrals/{ra['id']}/accept")
-    assert r.status_code == 403 and r.json()["code"] == "not_your_unit"
+    assert r.status_code == 403 and r.json()["code"] == "out_of_scope"
 
     # A: transfer, the receiving unit takes it and grants
     to = "civil_affairs" if a.unit_code != "civil_affairs" else "housing"
@@ -200,7 +200,7 @@ def test_only_window_staff_register_and_needs_are_checked(login, household):
         "/applications",
         {"household": household.code, "needs": ["living"]},
     )
-    assert r.status_code == 403 and r.json()["code"] == "not_window_staff"
+    assert r.status_code == 403 and r.json()["code"] == "role_not_allowed"
     r = _post(login("window_clerk"), "/applications", {"household": household.code, "needs": ["lottery"]})
     assert r.status_code == 400 and r.json()["field"] == "needs"
     assert Client().get(f"{URL}/inbox").status_code == 401

@@ -100,7 +100,7 @@ def test_illegal_moves_are_refused_with_stable_codes(referred, officer, staff):
     other = officer("housing" if r.unit.code != "housing" else "education")
     with pytest.raises(PermissionDenied) as exc:
         handling.referral_accept(actor=other, referral=r)
-    assert exc.value.code == "not_your_unit" and "不能代其他单位操作" in exc.value.message
+    assert exc.value.code == "out_of_scope" and "不能代其他单位操作" in exc.value.message
     # a window clerk is no handler
     with pytest.raises(PermissionDenied):
         handling.referral_accept(actor=staff("window_clerk"), referral=r)

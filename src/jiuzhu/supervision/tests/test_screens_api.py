@@ -98,7 +98,7 @@ def test_api(client, as_user, convener, staff):
     )
     assert r.status_code == 200 and r.json()["state"] == "closure_requested"
     r = officer.post(f"/api/supervision/assignments/{part['id']}/accept", {}, content_type="application/json")
-    assert r.status_code == 403 and r.json()["code"] == "not_convener"
+    assert r.status_code == 403 and r.json()["code"] == "role_not_allowed"
     r = c.post(f"/api/supervision/assignments/{part['id']}/accept", {}, content_type="application/json")
     assert r.json()["state"] == "closed"
     assert c.get("/api/supervision/directives", {"status": "closed"}).json()[0]["status"] == "closed"
@@ -167,4 +167,4 @@ def test_complaint_api_to_accountability(as_user, handler, supervisor, staff):
     assert [(x["staff_name"], x["kind_display"], x["unit"]) for x in rows] == [
         ("钱某", "诫勉谈话", "town_chengxi")
     ]
-    assert clerk.get("/api/supervision/accountability").json()["code"] == "forbidden"
+    assert clerk.get("/api/supervision/accountability").json()["code"] == "role_not_allowed"

@@ -205,3 +205,17 @@ def test_authorisation_is_for_its_unit_and_service_and_expires(worked, staff, cl
         )
     assert exc.value.code == "authorisation_expired" and "已过有效期" in exc.value.message
     assert VerificationRequest.objects.count() == 1
+
+
+def test_detail_is_the_scope_tables_read_detail_row(issued, clerk, staff):
+    """``verification.read_detail``: at the requesting town only the handler himself sees the
+    figures; a colleague at the same window and the approver (city-wide readers of reports,
+    not of their detail) get the summary."""
+    from jiuzhu.common import scope
+
+    colleague = staff("window_clerk", clerk.unit.code)
+    v = selectors.report_read(user=colleague, report_id=issued.pk)
+    assert not v.detail and "members" not in v.content
+    assert not selectors.report_read(user=staff("approver"), report_id=issued.pk).detail
+    assert selectors.report_read(user=clerk, report_id=issued.pk).detail
+    assert scope.SCOPE[("approver", "verification.read_detail")] == scope.NONE
