@@ -367,3 +367,14 @@ def partner_stats() -> list[dict]:
             "delivered": p.referrals.filter(state=CharityReferral.DELIVERED).count(),
         }
     return list(out.values())
+
+
+def _chain_referral(actor, household, ref_id):
+    from .referrals import can_view
+
+    r = CharityReferral.objects.select_related("household").filter(pk=ref_id).first()
+    return r is not None and can_view(actor, r)
+
+
+# registry.chain: a link to a charity referral is kept only when its page would open
+CHAIN_LINKS = {"charity:referral": _chain_referral}

@@ -373,3 +373,21 @@ def declared_relatives(user, *, limit: int = 500) -> list:
     if role_of(user) != m.ADMIN:
         rows = rows.filter(staff=user)
     return list(rows[:limit])
+
+
+def _chain_case(actor, household, pk):
+    from jiuzhu.common import scope
+
+    town = Case.objects.filter(pk=pk).values_list("town_id", flat=True).first()
+    return town is not None and scope.allows(actor, "case.read", town=town)
+
+
+def _chain_grant(actor, household, pk):
+    from jiuzhu.common import scope
+
+    unit = GrantRequest.objects.filter(pk=pk).values_list("unit_id", flat=True).first()
+    return unit is not None and scope.allows(actor, "grant.read", unit=unit)
+
+
+# registry.chain: links kept only when the case or grant page would open for the reader
+CHAIN_LINKS = {"decisions:case": _chain_case, "decisions:grant": _chain_grant}

@@ -872,3 +872,12 @@ def chain_entries(*, household, role: str):
             unit=ev.unit.name if ev.unit_id else "",
             url=reverse("intake:application", args=[app.tracking_code]),
         )
+
+
+def _chain_application(actor, household, code):
+    app = Application.objects.filter(tracking_code=code).first()
+    return app is not None and can_view(actor, app)
+
+
+# registry.chain: a chain link to an application is kept only when its page would open
+CHAIN_LINKS = {"intake:application": _chain_application}

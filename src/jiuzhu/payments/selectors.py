@@ -406,3 +406,14 @@ def paid_since(entitlement, from_month: date) -> Decimal:
         state__in=(PaymentLine.PAID, PaymentLine.RECOVERED),
     ).aggregate(s=Sum("amount"))["s"]
     return Decimal(total or 0)
+
+
+def _chain_roll(actor, household, pk):
+    from jiuzhu.common import scope
+
+    unit = PaymentRoll.objects.filter(pk=pk).values_list("unit_id", flat=True).first()
+    return scope.allows(actor, "payment.read", unit=unit, household=household)
+
+
+# registry.chain: a link to a roll is kept only when the roll page would open for the reader
+CHAIN_LINKS = {"payments:roll": _chain_roll}

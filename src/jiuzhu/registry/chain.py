@@ -34,16 +34,19 @@ class ChainEntry:
         return timezone.make_aware(datetime(at.year, at.month, at.day))
 
 
-def _providers():
+def _modules():
     for app in settings.INSTALLED_APPS:
         if not app.startswith("jiuzhu."):
             continue
         try:
-            module = importlib.import_module(f"{app}.selectors")
+            yield importlib.import_module(f"{app}.selectors")
         except ModuleNotFoundError as exc:
-            if exc.name == f"{app}.selectors":
-                continue
-            raise
+            if exc.name != f"{app}.selectors":
+                raise
+
+
+def _providers():
+    for module in _modules():
         provider = getattr(module, "chain_entries", None)
         if provider is not None:
             yield provider
@@ -64,56 +67,8 @@ def _may_open(url: str, role: str) -> bool:
 
 
 # --- per record: the same check the linked page makes (scope table rows) ------------------------
-
-
-def _application(actor, household, code):
-    from jiuzhu.intake.models import Application
-    from jiuzhu.intake.selectors import can_view
-
-    app = Application.objects.filter(tracking_code=code).first()
-    return app is not None and can_view(actor, app)
-
-
-def _case(actor, household, pk):
-    from jiuzhu.common import scope
-    from jiuzhu.decisions.models import Case
-
-    town = Case.objects.filter(pk=pk).values_list("town_id", flat=True).first()
-    return town is not None and scope.allows(actor, "case.read", town=town)
-
-
-def _grant(actor, household, pk):
-    from jiuzhu.common import scope
-    from jiuzhu.decisions.models import GrantRequest
-
-    unit = GrantRequest.objects.filter(pk=pk).values_list("unit_id", flat=True).first()
-    return unit is not None and scope.allows(actor, "grant.read", unit=unit)
-
-
-def _verification_request(actor, household, pk):
-    from jiuzhu.verification import access
-    from jiuzhu.verification.models import VerificationRequest
-
-    req = VerificationRequest.objects.filter(pk=pk).first()
-    return req is not None and access.may_open_request(actor, req)
-
-
-def _verification_report(actor, household, report_id):
-    from jiuzhu.common import scope
-    from jiuzhu.verification.models import VerificationReport
-
-    service = VerificationReport.objects.filter(pk=report_id).values_list("service_code", flat=True).first()
-    return service is not None and scope.allows(
-        actor, "verification.read_report", household=household, service=service
-    )
-
-
-def _roll(actor, household, pk):
-    from jiuzhu.common import scope
-    from jiuzhu.payments.models import PaymentRoll
-
-    unit = PaymentRoll.objects.filter(pk=pk).values_list("unit_id", flat=True).first()
-    return scope.allows(actor, "payment.read", unit=unit, household=household)
+# Each area declares, next to its ``chain_entries``, ``CHAIN_LINKS``: url name ->
+# check(actor, household, **url kwargs), True when that page would open for the actor.
 
 
 def _change(actor, household, pk):
@@ -122,32 +77,11 @@ def _change(actor, household, pk):
     return scope.allows(actor, "change.read", household=household)
 
 
-def _alert(actor, household, pk):
-    from jiuzhu.screening.selectors import alerts_for
-
-    return alerts_for(actor).filter(pk=pk).exists()
-
-
-def _charity_referral(actor, household, ref_id):
-    from jiuzhu.charity.models import CharityReferral
-    from jiuzhu.charity.referrals import can_view
-
-    r = CharityReferral.objects.select_related("household").filter(pk=ref_id).first()
-    return r is not None and can_view(actor, r)
-
-
-# url name -> check(actor, household, **url kwargs): True when the linked page would open
-LINK_CHECKS = {
-    "intake:application": _application,
-    "decisions:case": _case,
-    "decisions:grant": _grant,
-    "verification:request": _verification_request,
-    "verification:report": _verification_report,
-    "payments:roll": _roll,
-    "caseload:change": _change,
-    "screening:alert": _alert,
-    "charity:referral": _charity_referral,
-}
+def _link_checks() -> dict:
+    checks = {"caseload:change": _change}
+    for module in _modules():
+        checks.update(getattr(module, "CHAIN_LINKS", {}))
+    return checks
 
 
 def _link_for(actor, household, url: str, seen: dict) -> str:
@@ -160,14 +94,14 @@ def _link_for(actor, household, url: str, seen: dict) -> str:
         except Resolver404:
             seen[url] = False
         else:
-            check = LINK_CHECKS.get(match.view_name)
+            check = _link_checks().get(match.view_name)
             seen[url] = check is not None and bool(check(actor, household, **match.kwargs))
     return url if seen[url] else ""
 
 
 def assistance_chain(*, household, role: str, actor=None, limit: int = 300) -> list[ChainEntry]:
     """The household's chain, newest first. With ``actor`` every link is kept only when the
-    page it leads to would open for him (``LINK_CHECKS``: an officer of another unit or town
+    page it leads to would open for him (the areas' ``CHAIN_LINKS``: an officer of another unit or town
     sees the step but no link to what is not his); without, by role (``LINK_ACTIONS``)."""
     out: list[ChainEntry] = []
     seen: dict[str, bool] = {}

@@ -268,3 +268,11 @@ def open_omissions():
     return Alert.objects.filter(kind="omission", status="open").filter(
         Q(household__isnull=False) | Q(person__isnull=False)
     )
+
+
+def _chain_alert(actor, household, pk):
+    return alerts_for(actor).filter(pk=pk).exists()
+
+
+# registry.chain: a link to an alert is kept only when the reader's alert list holds it
+CHAIN_LINKS = {"screening:alert": _chain_alert}

@@ -316,3 +316,23 @@ def chain_entries(*, household, role: str):
                 unit=r.requesting_unit.name,
                 url=reverse("verification:report", args=[report.pk]) if role in detail_roles else "",
             )
+
+
+def _chain_request(actor, household, pk):
+    from . import access
+
+    req = VerificationRequest.objects.filter(pk=pk).first()
+    return req is not None and access.may_open_request(actor, req)
+
+
+def _chain_report(actor, household, report_id):
+    from jiuzhu.common import scope
+
+    service = VerificationReport.objects.filter(pk=report_id).values_list("service_code", flat=True).first()
+    return service is not None and scope.allows(
+        actor, "verification.read_report", household=household, service=service
+    )
+
+
+# registry.chain: links kept only when the request or report page would open for the reader
+CHAIN_LINKS = {"verification:request": _chain_request, "verification:report": _chain_report}
