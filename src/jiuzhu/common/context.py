@@ -3,7 +3,7 @@ not installed) are left out."""
 
 from django.urls import NoReverseMatch, reverse
 
-from . import clock
+from . import clock, scope
 from . import masking as m
 from .roles import role_of
 
@@ -28,6 +28,7 @@ NAV = [
     ),
     ("受灾救助", "disaster:home", {m.DEPARTMENT_OFFICER, m.APPROVER, m.SUPERVISOR, m.CONVENER, m.ADMIN}),
     ("社会力量", "charity:home", {m.TOWN_CASEWORKER, m.WINDOW_CLERK, m.APPROVER, m.PARTNER, m.ADMIN}),
+    ("新建账号", "registry:staff_new", scope.roles_with("staff.create")),
     ("系统管理", "admin:index", {m.ADMIN}),
 ]
 

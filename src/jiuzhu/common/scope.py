@@ -174,6 +174,9 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     ),
     "charity.manage": ("登记合作方与帮扶资源", {AP: CITY, AD: CITY}),
     "charity.claim": ("认领帮扶需求", {PA: CITY}),
+    # staff accounts (工作人员账号): an administrator creates them, with the second factor
+    # pre-enrolled (common.signin.staff_create)
+    "staff.create": ("创建工作人员账号", {AD: CITY}),
     # training clock (培训时钟): only on a demo/training site (common.clock)
     "training_clock.move": ("拨动培训时钟", {AD: CITY}),
 }

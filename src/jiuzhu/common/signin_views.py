@@ -156,3 +156,52 @@ def lockout_response(request, original_response=None, credentials=None):
         message = f"登录失败次数过多，账户已锁定，请 {minutes} 分钟后再试"
         return JsonResponse({"code": "locked_out", "field": None, "message": message}, status=429)
     return render(request, "signin/locked.html", {"lockout_minutes": minutes}, status=429)
+
+
+@login_required
+@never_cache
+@sensitive_post_parameters("password")
+def staff_new(request):
+    """新建工作人员账号 (administrators): the account and, for a role that needs it (or when
+    ticked), its TOTP device. The QR code and key are shown on the answer to this POST only;
+    no page shows them again (a lost phone means a new device, made by the administrator)."""
+    from jiuzhu.registry.models import Unit, User
+
+    from .errors import JiuzhuError
+
+    try:
+        signin.scope.require(request.user, "staff.create")
+    except JiuzhuError as exc:
+        return render(request, "signin/staff_new.html", {"refused": exc}, status=exc.status)
+    post = request.POST
+    error = None
+    if request.method == "POST":
+        try:
+            user, device = signin.staff_create(
+                actor=request.user,
+                username=post.get("username", ""),
+                display_name=post.get("display_name", ""),
+                role=post.get("role", ""),
+                unit_code=post.get("unit", ""),
+                password=post.get("password", ""),
+                with_device=post.get("with_device") == "on",
+            )
+        except JiuzhuError as exc:
+            error = exc
+        else:
+            ctx = {"new": user, "role_name": dict(User.ROLES)[user.role]}
+            if device is not None:
+                ctx.update(qr=signin.qr_svg_uri(device), key=signin.manual_key(device))
+            return render(request, "signin/staff_created.html", ctx)
+    return render(
+        request,
+        "signin/staff_new.html",
+        {
+            "error": error,
+            "values": post,
+            "roles": User.ROLES,
+            "units": Unit.objects.order_by("kind", "sort_order", "code"),
+            "required_roles": signin.second_factor_roles(),
+        },
+        status=400 if error else 200,
+    )

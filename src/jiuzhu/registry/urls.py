@@ -12,6 +12,7 @@ urlpatterns = [
     path("login/enrol/", signin_views.login_enrol, name="login_enrol"),
     path("account/", signin_views.account, name="account"),
     path("account/enrol/", signin_views.account_enrol, name="account_enrol"),
+    path("staff/new/", signin_views.staff_new, name="staff_new"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
