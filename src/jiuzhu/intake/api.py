@@ -118,6 +118,7 @@ class AuthorisationOut(Schema):
     id: int
     person: str
     scope: str
+    service_code: str
     signed_on: date
     valid_until: date | None
     revoked_on: date | None
@@ -214,6 +215,9 @@ class ProposalOut(Schema):
 
 class AuthorisationIn(Schema):
     person_id_number: str
+    service_code: str = Field(
+        ..., min_length=1, description="授权书所为的救助事项代码（本市政策文件中的事项）", examples=["dibao"]
+    )
     signed_on: date
     valid_until: date | None = None
     document: int | None = Field(None, description="已上传的授权书文件编号")
@@ -488,6 +492,7 @@ def authorisation_create(request, code: str, payload: AuthorisationIn):
         signed_on=payload.signed_on,
         valid_until=payload.valid_until,
         document=doc,
+        service_code=payload.service_code.strip(),
     )
     return Status(
         201,
@@ -495,6 +500,7 @@ def authorisation_create(request, code: str, payload: AuthorisationIn):
             "id": a.pk,
             "person": person.name,
             "scope": a.scope,
+            "service_code": a.service_code,
             "signed_on": a.signed_on,
             "valid_until": a.valid_until,
             "revoked_on": None,

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from jiuzhu.common import clock, idnumber, scope
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import JiuzhuError
+from jiuzhu.common.labels import label
 from jiuzhu.common.selectors import deadline
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.models import Household, Person, Unit
@@ -806,6 +807,8 @@ def application_view(application: Application, user) -> dict:
                 "id": a.pk,
                 "person": m.present("name", a.person.name, role),
                 "scope": a.scope,
+                "service_code": a.service_code,
+                "service_name": label("service", a.service_code),
                 "signed_on": a.signed_on,
                 "valid_until": a.valid_until,
                 "revoked_on": a.revoked_on,

@@ -164,6 +164,7 @@ def application(request, code: str):
             if is_window and app.status == Application.OPEN
             else [],
             "members": list(app.household.members.order_by("id")),
+            "service_choices": [(x.code, x.name) for x in services.catalogue.services(current_policy())],
             "doc_kinds": Document.KINDS,
             "causes": EmergencyAid.CAUSES,
             "emergency_limit": services.catalogue.emergency_limit(current_policy(), clock.today()),
@@ -197,6 +198,10 @@ def authorisation_add(request, code: str):
     person = Person.objects.filter(pk=request.POST.get("person") or 0, household=app.household).first()
     if person is None:
         raise ValidationFailed("请选择授权的家庭成员", field="person", code="required")
+    codes = [c for c in dict.fromkeys(request.POST.getlist("service_code")) if c]
+    if not codes:
+        raise ValidationFailed("请选择授权书所为的救助事项", field="service_code", code="required")
+    signed_on = _date(request.POST.get("signed_on"), "signed_on") or clock.today()
     with transaction.atomic():
         doc = None
         f = request.FILES.get("file")
@@ -204,13 +209,11 @@ def authorisation_add(request, code: str):
             doc = services.document_add(
                 actor=request.user, application=app, file=f, name=f.name, kind="authorisation"
             )
-        services.authorisation_record(
-            actor=request.user,
-            application=app,
-            person=person,
-            signed_on=_date(request.POST.get("signed_on"), "signed_on") or clock.today(),
-            document=doc,
-        )
+        for code_ in codes:  # one authorisation per service the signed form names
+            services.authorisation_record(
+                actor=request.user, application=app, person=person, signed_on=signed_on, document=doc,
+                service_code=code_,
+            )  # fmt: skip
     messages.success(request, "核对授权已登记")
     return redirect("intake:application", code=app.tracking_code)
 

@@ -61,16 +61,18 @@ def test_full_flow_over_the_api(login, household, policy):
     bad = clerk.post(f"{URL}/applications/{code}/documents", {"file": SimpleUploadedFile("x.pdf", b"hello")})
     assert bad.status_code == 400 and bad.json()["code"] == "file_type"
 
+    a, b = two_services(policy)
     auth = _post(
         clerk,
         f"/applications/{code}/authorisations",
-        {"person_id_number": head.id_number, "signed_on": "2026-01-05", "document": up.json()["id"]},
-    )
+        {"person_id_number": head.id_number, "service_code": a.code, "signed_on": "2026-01-05",
+         "document": up.json()["id"]},
+    )  # fmt: skip
     assert auth.status_code == 201, auth.content
+    assert auth.json()["service_code"] == a.code
 
     props = clerk.get(f"{URL}/applications/{code}/proposals").json()
     assert props and all(p["reasons"] for p in props)
-    a, b = two_services(policy)
     refs = _post(clerk, f"/applications/{code}/referrals", {"services": [a.code, b.code]})
     assert refs.status_code == 201, refs.content
     ra, rb = refs.json()

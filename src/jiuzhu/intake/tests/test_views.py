@@ -47,9 +47,10 @@ def test_window_flow_by_forms(as_user, clerk, household, policy, officer, staff)
         {"file": SimpleUploadedFile("证明.png", PNG_BYTES), "kind": "income"},
     )
     assert up.status_code == 302 and app.documents.count() == 1
-    c.post(f"/intake/a/{app.tracking_code}/authorisations/", {"person": head.pk, "signed_on": "2026-01-02"})
-    assert app.household.authorisations.count() == 1
     a, b = two_services(policy)
+    c.post(f"/intake/a/{app.tracking_code}/authorisations/",
+           {"person": head.pk, "signed_on": "2026-01-02", "service_code": [a.code, b.code]})  # fmt: skip
+    assert sorted(app.household.authorisations.values_list("service_code", flat=True)) == sorted([a.code, b.code])
     r = c.post(f"/intake/a/{app.tracking_code}/refer/", {"services": [a.code, b.code]}, follow=True)
     assert "已分办" in r.content.decode()
     receipt = c.get(f"/intake/a/{app.tracking_code}/receipt/").content.decode()
