@@ -95,6 +95,10 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     "emergency.complete": ("补齐先行救助手续", {WC: TOWN, TC: TOWN}),
     # decisions (审核确认): cases, reviews and their letters
     "case.read": ("查看审核确认案件", {TC: TOWN, AP: CITY, SU: CITY, CO: CITY, AD: CITY}),
+    # the town's caseworker opens and investigates its cases, gives the opinion, runs the notice
+    # and the periodic review; the approver decides (审批) and signs reviews; either extends a limit
+    "case.work": ("办理审核确认案件", {TC: TOWN}),
+    "case.approve": ("审批审核确认案件", {AP: CITY}),
     # verification (核对)
     "verification.request": ("申请核对", {WC: TOWN, TC: TOWN, DO: UNIT, VO: CITY, AP: CITY}),
     "verification.read_report": (
@@ -177,6 +181,18 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     # staff accounts (工作人员账号): an administrator creates them, with the second factor
     # pre-enrolled (common.signin.staff_create)
     "staff.create": ("创建工作人员账号", {AD: CITY}),
+    # screening (查重查漏, jiuzhu.screening): alerts are read and resolved by the unit that owns
+    # them (a town's caseworker, a department's officer), city-wide by the approver and the
+    # admin; the city's judges and the verification centre read all; a run is started by the
+    # approver or the admin
+    "screening.read": (
+        "查看筛查预警",
+        {TC: UNIT, DO: UNIT, VO: CITY, AP: CITY, SU: CITY, CO: CITY, AD: CITY},
+    ),
+    "screening.resolve": ("处理筛查预警", {TC: UNIT, DO: UNIT, AP: CITY, AD: CITY}),
+    "screening.run": ("发起筛查", {AP: CITY, AD: CITY}),
+    # a department's own lists (部门名单) for the cross-checks, uploaded and applied by its officers
+    "screening.upload_list": ("上传部门名单", {DO: UNIT, AD: CITY}),
     # training clock (培训时钟): only on a demo/training site (common.clock)
     "training_clock.move": ("拨动培训时钟", {AD: CITY}),
 }

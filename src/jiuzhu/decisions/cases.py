@@ -15,11 +15,9 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from jiuzhu.common import clock
-from jiuzhu.common import masking as m
-from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common import clock, scope
+from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 from jiuzhu.common.params import parameter
-from jiuzhu.common.roles import role_of
 from jiuzhu.common.selectors import deadline
 from jiuzhu.common.tx import bump, check_version, lock, racing_write
 from jiuzhu.intake import handling
@@ -42,15 +40,13 @@ def _limit(policy, on: date, step: str) -> int:
 
 
 def ensure_caseworker(actor, case_town_id: int) -> None:
-    if role_of(actor) != m.TOWN_CASEWORKER:
-        raise PermissionDenied("只有镇街社会救助经办人员可以办理", code="not_caseworker")
-    if actor.unit_id != case_town_id:
-        raise PermissionDenied("该家庭不属于您所在的镇街", code="not_your_town")
+    """Scope table ``case.work``: the caseworker of the case's own town."""
+    scope.require(actor, "case.work", town=case_town_id)
 
 
 def ensure_approver(actor) -> None:
-    if role_of(actor) != m.APPROVER:
-        raise PermissionDenied("只有审批人员可以审批", code="not_approver")
+    """Scope table ``case.approve``."""
+    scope.require(actor, "case.approve")
 
 
 def _lock(case: Case | int, version: int | None = None) -> Case:
@@ -245,9 +241,7 @@ def opinion_give(
 def deadline_extend(*, actor, case: Case | int, ground: str, note: str = "") -> Case:
     """Extend the limit to 45 working days on a recorded ground (DOMAIN §3)."""
     c = _lock(case)
-    if role_of(actor) not in (m.TOWN_CASEWORKER, m.APPROVER):
-        raise PermissionDenied("您的角色不能延长办理期限", code="forbidden")
-    if role_of(actor) == m.TOWN_CASEWORKER:
+    if not scope.allows(actor, "case.approve"):
         ensure_caseworker(actor, c.town_id)
     _expect(c, *Case.OPEN_STATES, action="延长期限")
     return extend(c, ground=ground, note=note, actor=actor)

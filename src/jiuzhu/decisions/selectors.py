@@ -9,7 +9,7 @@ from datetime import date
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from jiuzhu.common import clock, labels
+from jiuzhu.common import clock, labels, scope
 from jiuzhu.common import masking as m
 from jiuzhu.common.selectors import deadline, holiday_table
 from jiuzhu.common.workdays import workdays_between
@@ -167,10 +167,10 @@ def cases_for(user, *, state: str | None = None, today: date | None = None, limi
     all. Each carries ``flag`` for the screen."""
     today = today or clock.today()
     qs = Case.objects.select_related("household", "town").order_by("due_on", "id")
-    role = getattr(user, "effective_role", "") or getattr(user, "role", "")
-    if role == m.TOWN_CASEWORKER:
+    reach = scope.scope_of(user, "case.read")
+    if reach == scope.TOWN:
         qs = qs.filter(town_id=user.unit_id)
-    elif role not in (m.APPROVER, m.SUPERVISOR, m.ADMIN, m.CONVENER):
+    elif reach != scope.CITY:
         return []
     if state == "open":
         qs = qs.filter(state__in=Case.OPEN_STATES)
@@ -205,10 +205,10 @@ def referrals_to_open(user) -> list:
 
 def reviews_for(user, *, state: str | None = None, limit: int = 200) -> list[Review]:
     qs = Review.objects.select_related("household", "entitlement", "town").order_by("due_on", "id")
-    role = getattr(user, "effective_role", "") or getattr(user, "role", "")
-    if role == m.TOWN_CASEWORKER:
+    reach = scope.scope_of(user, "case.read")
+    if reach == scope.TOWN:
         qs = qs.filter(town_id=user.unit_id)
-    elif role not in (m.APPROVER, m.SUPERVISOR, m.ADMIN, m.CONVENER):
+    elif reach != scope.CITY:
         return []
     if state:
         qs = qs.filter(state=state)
@@ -350,8 +350,10 @@ def grant_requests_for(user, *, state: str | None = "pending", limit: int = 200)
     qs = GrantRequest.objects.select_related("household", "unit", "made_by").order_by("-id")
     if state:
         qs = qs.filter(state=state)
-    role = getattr(user, "effective_role", "") or getattr(user, "role", "")
-    if role in (m.DEPARTMENT_OFFICER, m.TOWN_CASEWORKER):
+    reach = scope.scope_of(user, "grant.read")
+    if reach == scope.NONE:
+        return []
+    if reach != scope.CITY:
         qs = qs.filter(unit_id=user.unit_id)
     return list(qs[:limit])
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.db import transaction
 from ninja import Query, Router, Schema
 
-from jiuzhu.common.errors import NotFound, PermissionDenied
+from jiuzhu.common import scope
+from jiuzhu.common.errors import NotFound
 from jiuzhu.common.services import log_access
 from jiuzhu.common.values import DateParam
 
 from . import selectors, services
-from .views import NO_ACCESS
 
 router = Router(tags=["screening"])
 
@@ -23,8 +23,7 @@ class ResolveIn(Schema):
 
 def _reader(request):
     user = request.user
-    if not user.is_authenticated or (getattr(user, "effective_role", "") or "") in NO_ACCESS:
-        raise PermissionDenied("您的角色不能查看筛查预警", code="forbidden")
+    scope.require(user, "screening.read")
     return user
 
 

@@ -8,7 +8,7 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 
-from jiuzhu.common import clock, labels
+from jiuzhu.common import clock, labels, scope
 from jiuzhu.common.masking import present
 from jiuzhu.registry.models import Unit
 
@@ -47,7 +47,6 @@ def _word(value) -> str:
 
 CODE_RE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
 INNER_CODE_RE = re.compile(r"(?<![A-Za-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![A-Za-z0-9_])")
-CITY_WIDE_ROLES = {"approver", "admin", "supervisor", "convener", "verification_officer"}
 EVIDENCE_LABELS = {
     "records": "记录",
     "names": "姓名",
@@ -93,8 +92,7 @@ def _unit_code(unit) -> str | None:
 def alerts_for(user, *, kind: str = "", status: str = "", unit: str = "") -> QuerySet[Alert]:
     """Alerts the user may see: city-wide roles all of them, others their unit's."""
     qs = Alert.objects.select_related("unit", "household", "person")
-    role = getattr(user, "effective_role", "") or ""
-    if role not in CITY_WIDE_ROLES:
+    if scope.scope_of(user, "screening.read") != scope.CITY:
         qs = qs.filter(unit_id=getattr(user, "unit_id", None))
     if kind:
         qs = qs.filter(kind=kind)
@@ -194,8 +192,7 @@ def last_run() -> ScreeningRun | None:
 
 def department_lists(user) -> QuerySet[DepartmentList]:
     qs = DepartmentList.objects.select_related("unit").annotate(n=Count("rows"))
-    role = getattr(user, "effective_role", "") or ""
-    if role not in CITY_WIDE_ROLES:
+    if scope.scope_of(user, "screening.read") != scope.CITY:
         qs = qs.filter(unit_id=getattr(user, "unit_id", None))
     return qs.order_by("-uploaded_at")[:50]
 

@@ -11,19 +11,14 @@ from datetime import date
 
 from django.db import transaction
 
-from jiuzhu.common import clock
-from jiuzhu.common.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
-from jiuzhu.common.masking import ADMIN, APPROVER, CONVENER, DEPARTMENT_OFFICER, SUPERVISOR, TOWN_CASEWORKER
-from jiuzhu.common.roles import role_of
+from jiuzhu.common import clock, scope
+from jiuzhu.common.errors import IllegalTransition, NotFound, ValidationFailed
 from jiuzhu.common.selectors import deadline, holiday_table
 from jiuzhu.registry.models import StaffRelative, Unit
 
 from .models import Alert, DepartmentList, DepartmentListRow, ScreeningRun
 
 DUE_DAYS = {"high": 5, "medium": 10, "low": 20}  # working days to act on an alert
-RESOLVERS = {TOWN_CASEWORKER, DEPARTMENT_OFFICER, APPROVER, ADMIN}
-CITY_WIDE = {APPROVER, ADMIN, SUPERVISOR, CONVENER}
-LIST_UPLOADERS = {DEPARTMENT_OFFICER, ADMIN}
 
 
 # --- runs ------------------------------------------------------------------------------------
@@ -145,11 +140,8 @@ def _keep(found, inputs, *, as_of, actor, started, timings, words, report=None) 
 
 # --- resolving -------------------------------------------------------------------------------
 def check_can_resolve(user, alert: Alert) -> None:
-    role = role_of(user)
-    if role not in RESOLVERS:
-        raise PermissionDenied("您的角色不能处理筛查预警", field="alert", code="cannot_resolve")
-    if role not in CITY_WIDE and getattr(user, "unit_id", None) != alert.unit_id:
-        raise PermissionDenied("只能处理本单位负责的预警", field="alert", code="not_your_unit")
+    """Scope table ``screening.resolve``: the alert's own unit, or city-wide."""
+    scope.require(user, "screening.resolve", unit=alert.unit_id)
 
 
 @transaction.atomic
@@ -280,13 +272,13 @@ def department_list_validate(
     *, kind: str, filename: str, content: bytes, actor, unit: Unit | None = None
 ) -> DepartmentList:
     """Check an uploaded list and keep it, unapplied, with its invalid-rows report."""
-    if role_of(actor) not in LIST_UPLOADERS:
-        raise PermissionDenied("只有部门经办人员可以上传部门名单", field="file", code="cannot_upload")
+    scope.require(actor, "screening.upload_list")
     if kind not in dict(DepartmentList.KINDS):
         raise ValidationFailed(f"未知的名单类型：{kind}", field="kind", code="unknown_list_kind")
     unit = unit or getattr(actor, "unit", None)
     if unit is None:
         raise ValidationFailed("未指定提供单位", field="unit", code="unit_required")
+    scope.require(actor, "screening.upload_list", unit=unit)  # a department uploads its own lists only
     valid, invalid = _parse_rows(_read_table(filename, content))
     return DepartmentList.objects.create(
         kind=kind,
@@ -307,8 +299,7 @@ def department_list_apply(*, list_id: int, actor) -> DepartmentList:
     dl = DepartmentList.objects.select_for_update().filter(pk=list_id).first()
     if dl is None:
         raise NotFound("名单不存在", field="list", code="list_not_found")
-    if role_of(actor) not in LIST_UPLOADERS:
-        raise PermissionDenied("只有部门经办人员可以导入部门名单", field="list", code="cannot_upload")
+    scope.require(actor, "screening.upload_list", unit=dl.unit_id)
     if dl.state != DepartmentList.VALIDATED:
         raise IllegalTransition("该名单已导入或已被替换", field="list", code="list_not_pending")
     if dl.invalid_rows:

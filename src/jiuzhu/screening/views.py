@@ -13,22 +13,17 @@ from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from jiuzhu.common import clock
-from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied
-from jiuzhu.common.masking import ADMIN, APPROVER, DATA_PROVIDER, PARTNER, WINDOW_CLERK
+from jiuzhu.common import clock, scope
+from jiuzhu.common.errors import JiuzhuError, NotFound
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
 
 from . import charts, documents, selectors, services
 from .models import Alert, DepartmentList
 
-NO_ACCESS = {DATA_PROVIDER, PARTNER, WINDOW_CLERK, ""}
-RUNNERS = {ADMIN, APPROVER}
-
 
 def _ensure_reader(user) -> None:
-    if role_of(user) in NO_ACCESS:
-        raise PermissionDenied("您的角色不能查看筛查预警", code="forbidden")
+    scope.require(user, "screening.read")
 
 
 def _error(request, exc: JiuzhuError):
@@ -75,7 +70,7 @@ def home(request):
                 [(n, c) for n, c, _ in ov["by_unit"]], label="待处理预警按责任单位", colour="#de2d26"
             ),
             "run": selectors.last_run(),
-            "can_run": role in RUNNERS,
+            "can_run": scope.allows(request.user, "screening.run"),
             "role": role,
         },
     )
@@ -175,8 +170,8 @@ def report_xlsx(request):
 @login_required
 @require_POST
 def run_now(request):
-    if role_of(request.user) not in RUNNERS:
-        return _error(request, PermissionDenied("只有审批或管理员可以发起筛查", code="forbidden"))
+    if not scope.allows(request.user, "screening.run"):
+        return _error(request, scope.RoleNotAllowed("只有审批或管理员可以发起筛查", field="role"))
     from jiuzhu.policy.selectors import current_policy
 
     try:

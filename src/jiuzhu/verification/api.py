@@ -14,9 +14,8 @@ from django.http import HttpResponse
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from jiuzhu.common import clock
+from jiuzhu.common import clock, scope
 from jiuzhu.common.errors import NotFound
-from jiuzhu.common.roles import role_of
 from jiuzhu.common.schemas import ERRORS
 from jiuzhu.common.values import DateParam
 from jiuzhu.registry.selectors import get_household
@@ -141,7 +140,7 @@ def _task_out(t: SourceTask, today: date | None = None) -> dict:
 
 @router.get("/tasks", summary="核对任务（本单位；核对中心看全部）")
 def task_list(request):
-    unit = None if role_of(request.user) == "verification_officer" else request.user.unit
+    unit = None if scope.allows(request.user, "verification.review") else request.user.unit
     return [_task_out(t) for t in selectors.task_inbox(unit=unit)]
 
 
@@ -201,10 +200,7 @@ def request_create(request, payload: RequestIn):
 @router.get("/requests/{request_id}", response={200: dict, **ERRORS}, summary="核对请求")
 def request_detail(request, request_id: int):
     r = _get(VerificationRequest, request_id, "核对请求")
-    if role_of(request.user) != "verification_officer" and request.user.pk not in (
-        r.handler_id,
-        r.requested_by_id,
-    ):
+    if not access.may_open_request(request.user, r):
         raise NotFound("核对请求不存在", code="not_found")
     return _request_out(r)
 

@@ -210,7 +210,7 @@ def pending_reviews() -> list[Match]:
 
 def requests_list(*, user, limit: int = 100) -> list[VerificationRequest]:
     qs = VerificationRequest.objects.select_related("household", "requesting_unit")
-    if role_of(user) != m.VERIFICATION_OFFICER:
+    if not scope.allows(user, "verification.review"):
         qs = qs.filter(Q(handler=user) | Q(requested_by=user))
     return list(qs.order_by("-created_at")[:limit])
 

@@ -29,3 +29,33 @@ def test_case_read_is_the_scope_table_row(refer_to, poor_household, caseworker, 
     assert login(caseworker).get(url).json()["id"] == case.pk
     assert login(approver).get(url).json()["id"] == case.pk
     assert scope.SCOPE[("town_caseworker", "case.read")] == "town"
+
+
+def test_case_work_and_approval_are_the_scope_tables_rows(
+    refer_to, poor_household, caseworker, approver, staff
+):
+    """``case.work`` (the town's caseworker) and ``case.approve`` (the approver): another town's
+    caseworker may not open the case, a caseworker may not approve, a window clerk sees no case."""
+    import pytest
+
+    from jiuzhu.common.errors import PermissionDenied
+    from jiuzhu.decisions import selectors
+    from jiuzhu.decisions.models import Case
+
+    referral = refer_to(poor_household, "dibao")
+    with pytest.raises(PermissionDenied) as exc:
+        cases.case_open(actor=staff("town_caseworker", "town_chengxi"), referral=referral, today=D0)
+    assert exc.value.code == "out_of_scope" and not Case.objects.exists()
+    with pytest.raises(PermissionDenied) as exc:
+        cases.case_open(actor=approver, referral=referral, today=D0)
+    assert exc.value.code == "role_not_allowed"
+    case = cases.case_open(actor=caseworker, referral=referral, today=D0)
+    with pytest.raises(PermissionDenied) as exc:
+        cases.case_approve(actor=caseworker, case=case, today=D0)
+    assert exc.value.code == "role_not_allowed"
+    ground = Case.GROUNDS[0][0]
+    assert cases.deadline_extend(actor=approver, case=case, ground=ground).extension_ground == ground
+    assert [c.pk for c in selectors.cases_for(caseworker)] == [case.pk]
+    assert selectors.cases_for(staff("town_caseworker", "town_chengxi")) == []
+    assert selectors.cases_for(staff("window_clerk", "town_chengdong")) == []
+    assert [c.pk for c in selectors.cases_for(approver)] == [case.pk]

@@ -219,3 +219,23 @@ def test_detail_is_the_scope_tables_read_detail_row(issued, clerk, staff):
     assert not selectors.report_read(user=staff("approver"), report_id=issued.pk).detail
     assert selectors.report_read(user=clerk, report_id=issued.pk).detail
     assert scope.SCOPE[("approver", "verification.read_detail")] == scope.NONE
+
+
+def test_a_request_is_opened_by_the_centre_and_its_own_handler_only(issued, clerk, officer, staff):
+    """``verification.review`` (the centre) or the person who asked: a colleague at the same
+    window is told there is no such request, page and API alike."""
+    from django.test import Client
+
+    def get(user, url):
+        c = Client()
+        c.force_login(user)
+        return c.get(url)
+
+    req = issued.request
+    api = f"/api/verification/requests/{req.pk}"
+    colleague = staff("window_clerk", clerk.unit.code)
+    assert get(colleague, api).status_code == 404
+    assert get(colleague, f"/verification/r/{req.pk}/").status_code == 404
+    assert get(clerk, api).status_code == 200 and get(officer, api).status_code == 200
+    assert req.pk not in [r.pk for r in selectors.requests_list(user=colleague)]
+    assert req.pk in [r.pk for r in selectors.requests_list(user=officer)]
