@@ -219,7 +219,6 @@ def requests_for_case(*, user, household: Household, service_code: str) -> list[
     """The verification requests of a household for one service, for its decision case page:
     state and date, and whether ``user`` may open the request (the verification centre, its
     handler, who asked for it: as ``request_detail`` decides)."""
-    officer = access.role_of(user) == m.VERIFICATION_OFFICER
     qs = VerificationRequest.objects.filter(household=household, service_code=service_code).order_by(
         "-created_at"
     )
@@ -229,7 +228,7 @@ def requests_for_case(*, user, household: Household, service_code: str) -> list[
             "created_at": r.created_at,
             "state": r.get_state_display(),
             "done": r.state in (VerificationRequest.ISSUED, VerificationRequest.SERVED),
-            "openable": officer or user.pk in (r.handler_id, r.requested_by_id),
+            "openable": access.may_open_request(user, r),
         }
         for r in qs[:20]
     ]
