@@ -367,7 +367,7 @@ def declared_relatives(user, *, limit: int = 500) -> list:
     (history: a declaration is never edited): one's own, or everyone's for an admin (scope
     ``relative.declare``; an out-of-scope user is refused)."""
     from jiuzhu.common import scope
-    from jiuzhu.intake.services import role_of
+    from jiuzhu.common.roles import role_of
     from jiuzhu.registry.models import StaffRelative
 
     scope.require(user, "relative.declare", unit=user.unit)
