@@ -89,6 +89,7 @@ def test_a_dibao_case_from_the_window_to_the_first_roll(
     assert Application.objects.get(household=household).needs == ["living"]
     for person in household.members.exclude(relation="child"):
         clerk.select_option("#auth-person", str(person.pk))
+        clerk.check("input[name=service_code][value=dibao]")  # the 授权书 names its service
         clerk.click("button:has-text('登记授权')")
         assert "核对授权已登记" in _main(clerk)
     assert clerk.locator("#svc-dibao").is_visible()  # 最低生活保障 unfolded: the need asked for
