@@ -126,13 +126,17 @@ class DecideIn(Schema):
     note: str = ""
     reasons: str = Field("", description="不予批准时：审批人补充的理由（须含核算数额）")
     alternatives: list[str] = []
+    without_account: bool = Field(
+        False, description="批准时：领取人尚无经复核的收款银行账户，审批人确认仍予批准（首月发放暂停）"
+    )
     version: int | None = None
 
 
 @router.post("/cases/{pk}/approve", response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
              summary="批准（生成待遇与决定书）")  # fmt: skip
 def approve(request, pk: int, payload: DecideIn):
-    return _case_out(cases.case_approve(actor=request.user, case=pk, note=payload.note, version=payload.version),
+    return _case_out(cases.case_approve(actor=request.user, case=pk, note=payload.note, version=payload.version,
+                                         without_account=payload.without_account),
                      m.APPROVER)  # fmt: skip
 
 

@@ -359,14 +359,40 @@ def _payee(c: Case, members: list[Person]) -> Person:
     return members[0]
 
 
+def payee_of(c: Case) -> Person:
+    """Who the entitlement will be paid to if ``c`` is approved: the applicant when he is
+    covered, else the first covered member."""
+    return _payee(c, _members(c))
+
+
+def has_account(person: Person) -> bool:
+    """Has ``person`` a confirmed bank account (the only kind a roll pays; a change still
+    waiting for its second person does not count)?"""
+    return Person.objects.filter(pk=person.pk, bank_account__isnull=False).exists()
+
+
 def _authority(actor) -> str:
     return getattr(actor.unit, "name", "") or "民政部门"
 
 
 @racing_write
-def case_approve(*, actor, case: Case | int, note: str = "", today: date | None = None, version=None) -> Case:
+def case_approve(
+    *,
+    actor,
+    case: Case | int,
+    note: str = "",
+    today: date | None = None,
+    version=None,
+    without_account: bool = False,
+) -> Case:
     """Approve: entitlement for the whole covered household with the rules' amount from the
-    month after approval, next review after the service's cycle; letter; feedback to intake."""
+    month after approval, next review after the service's cycle; letter; feedback to intake.
+
+    The payee should have a confirmed bank account by now (captured at the window or on the
+    case page, confirmed by a second person), else the first roll holds his money. The right
+    to assistance does not depend on it, so the approver may still approve without one, but
+    only by saying so (``without_account``); otherwise the approval is refused with
+    ``payee_account_missing`` and nothing is written."""
     today = today or clock.today()
     c = _lock(case, version)
     ensure_approver(actor)
@@ -383,6 +409,13 @@ def case_approve(*, actor, case: Case | int, note: str = "", today: date | None 
     _check_county_sample(c, policy, today)
     members = _members(c)
     payee = _payee(c, members)
+    if not without_account and not has_account(payee):
+        raise ValidationFailed(
+            "本案领取人尚无经复核的收款银行账户，批准后首月发放将被暂停。请先登记并复核账户，"
+            "或勾选“尚无收款账户，仍予批准”后再批准",
+            field="without_account",
+            code="payee_account_missing",
+        )
     start = add_months(today, 1)
     review_on = add_months(start, int(c.result.get("review_months") or 12))
     amount = Decimal(c.result["amount"])

@@ -22,6 +22,7 @@ from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
 from jiuzhu.common.signin import client_ip
 from jiuzhu.common.views import post_action
+from jiuzhu.payments import selectors as payment_selectors
 from jiuzhu.verification import selectors as verification_selectors
 
 from . import cases, grants, letters, notices, reviews, selectors
@@ -138,10 +139,8 @@ def case(request, pk: int):
             "letters": selectors.letters_of(c),
             "flag": selectors.case_flag(c, today),
             "stage": selectors.stage(c, today),
-            # The approver is warned before approving: without an account the first roll holds
-            # the household's money (issue 19).
-            "account_missing": c.is_open
-            and not c.household.members.filter(bank_account__isnull=False).exists(),
+            # 收款账户: the payee's account, captured and confirmed before approval (issue 19)
+            **_payee_account(request.user, c, role),
             "grounds": Case.GROUNDS,
             "today": today,
             "reasons": c.result.get("reasons", []),
@@ -156,6 +155,20 @@ def case(request, pk: int):
             ),
         },
     )
+
+
+def _payee_account(user, c: Case, role: str) -> dict:
+    """The open case's payee and his bank account as ``user`` may see it (``None`` when he may
+    not read accounts), and whether it is missing: without a confirmed account the first roll
+    holds the household's money, so the approver is warned and must say he approves anyway."""
+    if not c.is_open:
+        return {"payee_account": None, "account_missing": False}
+    payee = cases.payee_of(c)
+    accounts = payment_selectors.household_accounts(actor=user, household=c.household) or []
+    return {
+        "payee_account": next((a for a in accounts if a["person_id"] == payee.pk), None),
+        "account_missing": not cases.has_account(payee),
+    }
 
 
 def _staff(p) -> list[str]:
@@ -181,7 +194,7 @@ def case_act(request, pk: int, action: str):
         cases.relative_signoff(actor=user, case=pk, note=p.get("note", ""))
         done = "已签批"
     elif action == "approve":
-        cases.case_approve(actor=user, case=pk, note=p.get("note", ""))
+        cases.case_approve(actor=user, case=pk, note=p.get("note", ""), without_account=p.get("without_account") == "1")
         done = "已批准，待遇已生成"
     elif action == "refuse":
         alts = [x for x in p.get("alternatives", "").splitlines() if x.strip()]

@@ -23,7 +23,7 @@ def test_two_approvers_cannot_both_decide(refer_to, poor_household, caseworker, 
     day = D0 + timedelta(days=10)
     results = race(
         [
-            lambda: cases.case_approve(actor=a, case=c.pk, today=day),
+            lambda: cases.case_approve(actor=a, case=c.pk, today=day, without_account=True),
             lambda: cases.case_refuse(actor=b, case=c.pk, reasons="查实月工资3,000元", today=day),
         ]
     )

@@ -24,7 +24,7 @@ def test_no_decision_without_a_verification_report(refer_to, poor_household, cas
     c = cases.opinion_give(actor=caseworker, case=c, recommend="approve", today=D0 + timedelta(days=1))
     decided = date(2026, 3, 20)  # the notice ended on 03-09 without objection
     for decide in (
-        lambda: cases.case_approve(actor=approver, case=c, today=decided),
+        lambda: cases.case_approve(actor=approver, case=c, today=decided, without_account=True),
         lambda: cases.case_refuse(actor=approver, case=c, reasons="另有收入", today=decided),
     ):
         with pytest.raises(IllegalTransition) as exc:
@@ -36,7 +36,7 @@ def test_no_decision_without_a_verification_report(refer_to, poor_household, cas
     assert not Entitlement.objects.exists() and not Letter.objects.exists()
 
     report = verified(poor_household, requester=caseworker, service_code="dibao", today=decided)
-    c = cases.case_approve(actor=approver, case=c, today=decided)
+    c = cases.case_approve(actor=approver, case=c, today=decided, without_account=True)
     assert c.state == Case.APPROVED and c.verification_report_id == report.pk
     assert c.entitlement.amount == c.amount
 
@@ -47,9 +47,12 @@ def test_an_expired_report_does_not_count(refer_to, poor_household, caseworker, 
     investigate(c, caseworker)
     cases.opinion_give(actor=caseworker, case=c, recommend="approve", today=D0 + timedelta(days=1))
     with pytest.raises(IllegalTransition) as exc:
-        cases.case_approve(actor=approver, case=c, today=D0 + timedelta(days=91))
+        cases.case_approve(actor=approver, case=c, today=D0 + timedelta(days=91), without_account=True)
     assert exc.value.code == "verification_report_required"
-    assert cases.case_approve(actor=approver, case=c, today=D0 + timedelta(days=90)).state == Case.APPROVED
+    assert (
+        cases.case_approve(actor=approver, case=c, today=D0 + timedelta(days=90), without_account=True).state
+        == Case.APPROVED
+    )
 
 
 def test_late_verification_is_in_the_caseworker_queue(refer_to, poor_household, caseworker, clerk):

@@ -94,7 +94,7 @@ def test_case_screens_for_caseworker_and_approver(on_notice, caseworker, approve
     assert on_notice.state == Case.NOTICE  # the notice is still running: refused with a message
     Case.objects.filter(pk=on_notice.pk).update(state=Case.DECISION)
     on_notice.notices.update(ends_on=clock.today() - timedelta(days=1))
-    c.post(f"/decisions/c/{on_notice.pk}/approve/", {"note": "同意"})
+    c.post(f"/decisions/c/{on_notice.pk}/approve/", {"note": "同意", "without_account": "1"})
     on_notice.refresh_from_db()
     assert on_notice.state == Case.APPROVED and on_notice.entitlement is not None
     letter = Letter.objects.get(case=on_notice)
