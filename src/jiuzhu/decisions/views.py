@@ -194,7 +194,9 @@ def case_act(request, pk: int, action: str):
         cases.relative_signoff(actor=user, case=pk, note=p.get("note", ""))
         done = "已签批"
     elif action == "approve":
-        cases.case_approve(actor=user, case=pk, note=p.get("note", ""), without_account=p.get("without_account") == "1")
+        cases.case_approve(
+            actor=user, case=pk, note=p.get("note", ""), without_account=p.get("without_account") == "1"
+        )
         done = "已批准，待遇已生成"
     elif action == "refuse":
         alts = [x for x in p.get("alternatives", "").splitlines() if x.strip()]

@@ -35,7 +35,7 @@ def _accounts(town) -> Queue:
         items=[
             Item(
                 title=f"{e.household.code} · {labels.label('service', e.service_code)}",
-                url=reverse("registry:household", args=[e.household.code]) + "#bank",  # the household page's 银行账户 panel
+                url=reverse("registry:household", args=[e.household.code]) + "#bank",  # 银行账户 panel
                 detail=f"{e.start_month:%Y-%m} 起每月 {labels.yuan(e.amount)}",
                 state="未登记银行账户",
             )
