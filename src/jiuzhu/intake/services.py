@@ -94,7 +94,10 @@ def _clean_needs(needs) -> list[str]:
         raise ValidationFailed("请至少选择一项救助需求", field="needs", code="required")
     for n in needs:
         if n not in known:
-            raise ValidationFailed(f"救助需求“{n}”不是有效取值（可选：{'、'.join(known)}）", field="needs")
+            names = "、".join(str(name) for _, name in NEEDS)
+            raise ValidationFailed(
+                f"救助需求不是有效取值（可选：{names}）", field="needs", code="invalid_choice"
+            )
     return sorted(needs, key=known.index)
 
 

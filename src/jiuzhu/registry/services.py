@@ -27,9 +27,8 @@ DIVISION_LEN = (6, 9, 12)
 def _choice(value, choices, field, label):
     keys = {k for k, _ in choices}
     if value not in keys:
-        raise ValidationFailed(
-            f"{label}“{value}”不是有效取值（可选：{'、'.join(k or '空' for k in keys)}）", field=field
-        )
+        names = "、".join(str(name) for k, name in choices if k)
+        raise ValidationFailed(f"{label}不是有效取值（可选：{names}）", field=field, code="invalid_choice")
     return value
 
 

@@ -118,3 +118,20 @@ def test_split_merge_and_death_only_by_the_households_town(make_household, staff
     new = services.household_split(actor=own, household=hh, members={son: "head"}, data={})
     father.refresh_from_db()
     assert father.deceased_on == date(2026, 1, 5) and list(new.members.all()) == [son]
+
+
+def test_a_wrong_choice_is_named_in_words_not_codes(make_household):
+    hh = make_household()
+    with pytest.raises(ValidationFailed) as err:
+        services.member_add(
+            actor=None,
+            household=hh,
+            data={"name": "新成员", "id_number": make_id(date(1999, 1, 1)), "relation": "cousin"},
+        )
+    assert (err.value.code, err.value.field) == ("invalid_choice", "relation")
+    assert (
+        "配偶" in err.value.message
+        and "spouse" not in err.value.message
+        and "cousin" not in err.value.message
+    )
+    assert Person.objects.count() == 1
