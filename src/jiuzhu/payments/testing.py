@@ -27,3 +27,19 @@ def accounts_bulk(persons) -> int:
         )  # fmt: skip
     BankAccount.objects.bulk_create(rows, batch_size=5000, ignore_conflicts=True)
     return len(rows)
+
+
+def pay_month(month, *, preparer, approver) -> None:
+    """Every roll of ``month`` generated, reviewed by ``preparer``, approved and exported by
+    ``approver`` and returned all paid by the bank: its paid lines are posted to the ledger
+    (rolls already reconciled are left as they are)."""
+    from . import bankfiles, services
+    from .models import PaymentRoll
+
+    services.rolls_generate(month=month)
+    for roll in PaymentRoll.objects.filter(month=month).exclude(state=PaymentRoll.CLOSED):
+        services.roll_review(actor=preparer, roll=roll)
+        services.roll_approve(actor=approver, roll=roll)
+        bankfiles.roll_export(actor=approver, roll=roll)
+        roll.refresh_from_db()
+        bankfiles.roll_return_import(actor=preparer, roll=roll, data=bankfiles.return_template(roll, None))

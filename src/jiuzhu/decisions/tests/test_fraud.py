@@ -11,9 +11,9 @@ from jiuzhu.common.errors import PermissionDenied, ValidationFailed
 from jiuzhu.decisions.entitlements import entitlement_grant
 from jiuzhu.decisions.fraud import fraud_decide
 from jiuzhu.decisions.models import Entitlement, FraudDecision, Letter
-from jiuzhu.payments import bankfiles
 from jiuzhu.payments import services as payments
-from jiuzhu.payments.models import PaymentLine, PaymentRoll
+from jiuzhu.payments.models import PaymentLine
+from jiuzhu.payments.testing import pay_month
 
 MARCH, APRIL, MAY, JUNE = date(2026, 3, 1), date(2026, 4, 1), date(2026, 5, 1), date(2026, 6, 1)
 
@@ -32,13 +32,7 @@ def paid(make_household, staff, policy, units):
     ent = entitlement_grant(household=hh, payee=head, service_code="dibao", amount="950", start_month=MARCH,
                             actor=approver, policy=policy, reason="审批同意")  # fmt: skip
     for month in (MARCH, APRIL, MAY):
-        payments.rolls_generate(month=month)
-        for roll in PaymentRoll.objects.filter(month=month):
-            payments.roll_review(actor=officer, roll=roll)
-            payments.roll_approve(actor=approver, roll=roll)
-            bankfiles.roll_export(actor=approver, roll=roll)
-            roll.refresh_from_db()
-            bankfiles.roll_return_import(actor=officer, roll=roll, data=bankfiles.return_template(roll, None))
+        pay_month(month, preparer=officer, approver=approver)
     return ent, approver
 
 

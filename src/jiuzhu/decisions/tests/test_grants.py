@@ -288,3 +288,72 @@ def test_same_cause_within_twelve_months_is_refused_at_referral(
     assert r.cause == "fire"
     # another cause is not the same cause
     grants.check_same_cause(household=poor_household, cause="illness", on=date(2025, 2, 27), policy=policy)
+
+
+# --- a held grant is in no roll and no ledger until the second signature, then paid in both
+
+
+@pytest.fixture
+def payable(staff, policy):
+    """The year's budgets synced and ``payable(household)``: a confirmed bank account for its
+    head (recorded by one civil-affairs officer, confirmed by another); returns the preparer
+    and approver of the payment rolls."""
+    from jiuzhu.payments import services as payments
+
+    payments.budgets_sync(policy=policy)
+    preparer = staff("approver", "civil_affairs", "roll_preparer")
+    approver = staff("approver", "civil_affairs", "roll_approver")
+
+    def make(household):
+        head = household.members.get(relation="head")
+        change = payments.bank_account_set(
+            actor=preparer, person=head, number=f"62220000{head.pk:011d}", bank_name="示范市农商银行"
+        )
+        payments.bank_account_confirm(actor=approver, change=change)
+        return preparer, approver
+
+    return make
+
+
+def _paid(household):
+    """(roll lines, ledger postings) of the household, as amounts."""
+    from jiuzhu.payments.models import LedgerEntry
+
+    lines = list(PaymentLine.objects.filter(household=household).values_list("amount", flat=True))
+    posted = list(LedgerEntry.objects.filter(line__household=household).values_list("amount", flat=True))
+    return lines, posted
+
+
+@pytest.mark.parametrize(
+    ("fixture", "code", "amount", "reason", "rule"),
+    [
+        # the issue's rent subsidy: the rule computes ¥403.40 a month on the facts on file
+        ("housed", "housing_rent_subsidy", "5000", "租住危房，需整租", Decimal("403.40")),
+        # a ¥50,000 medical-expense grant (within the ¥60,000 yearly cap; no medical costs on
+        # file, so the rule finds nothing: ¥0): the medical-insurance officer cannot pay it alone
+        ("poor_household", "medical_expense", "50000", "住院自付七万二千元，按七成救助", Decimal("0.00")),
+    ],
+)
+def test_the_5000_and_50000_grants_are_paid_only_after_the_second_signature(
+    request, refer_to, staff, payable, fixture, code, amount, reason, rule
+):
+    from jiuzhu.payments.testing import pay_month
+
+    household = request.getfixturevalue(fixture)
+    preparer, approver = payable(household)
+    r, officer = _taken(refer_to, staff, household, code)
+    r = handling.referral_grant(actor=officer, referral=r, amount=amount, start_month=APRIL, note=reason,
+                                today=D0)  # fmt: skip
+    held = r.held_grant
+    assert r.state == Referral.IN_PROGRESS and held.level == GrantRequest.COUNTY
+    assert (held.amount, held.rule_amount) == (Decimal(amount), rule)
+    rolls_generate(month=APRIL)  # the April roll prepared while the grant waits
+    assert _paid(household) == ([], [])  # neither in a roll nor in the ledger
+    # the officer who asked cannot sign it himself
+    with pytest.raises(PermissionDenied):
+        grants.grant_sign(actor=officer, request=held, today=D0)
+    assert _paid(household) == ([], [])
+
+    grants.grant_sign(actor=approver, request=held, note="经核实同意", today=D0)
+    pay_month(APRIL, preparer=preparer, approver=approver)
+    assert _paid(household) == ([Decimal(amount)], [Decimal(amount)])  # in the roll, paid, posted

@@ -88,3 +88,36 @@ def test_the_declared_need_is_checked_at_the_window(clerk, household, policy):
         "illness",
         Decimal("900.00"),
     )
+
+
+def test_emergency_aid_first_is_paid_and_posted_in_the_ledger(clerk, household, policy, staff):
+    """DOMAIN §7: 先行救助 is money paid — the month's roll carries it and, once the bank
+    returns it paid, the fund ledger posts it under the paying town and 临时救助."""
+    from datetime import date
+
+    from jiuzhu.payments import services as payments
+    from jiuzhu.payments.models import LedgerEntry
+    from jiuzhu.payments.testing import pay_month
+
+    on = date(2026, 9, 29)
+    preparer, approver = staff("approver", "civil_affairs"), staff("approver", "civil_affairs")
+    # the town's reserve for aid first (备用金): the demo policy budgets 临时救助 only for civil
+    # affairs, so without it the town's roll waits for an overrun confirmation
+    payments.budget_set(actor=approver, year=2026, unit=clerk.unit, service_code="temporary_emergency",
+                        amount="50000", policy=policy)  # fmt: skip
+    head = household.members.get(relation="head")
+    change = payments.bank_account_set(actor=preparer, person=head, number=f"62220000{head.pk:011d}",
+                                       bank_name="示范市农商银行")  # fmt: skip
+    payments.bank_account_confirm(actor=approver, change=change)
+    app = services.application_create(
+        actor=clerk, household=household, needs=["emergency"], emergency_cause="fire", emergency_need="1500",
+        today=on,
+    )  # fmt: skip
+    services.emergency_grant(actor=clerk, application=app, today=on)
+    assert not LedgerEntry.objects.exists()
+    pay_month(on.replace(day=1), preparer=preparer, approver=approver)
+    entry = LedgerEntry.objects.get(line__household=household)
+    assert (entry.amount, entry.category, entry.service_code, entry.town, entry.unit) == (
+        Decimal("1500.00"), "temporary", "temporary_emergency", clerk.unit, clerk.unit,
+    )  # fmt: skip
+    assert entry.line.entitlement.origin.startswith("先行救助") and entry.month == date(2026, 9, 1)
