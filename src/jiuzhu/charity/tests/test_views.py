@@ -302,3 +302,23 @@ def test_approver_registers_a_partner_with_a_fund_an_offer_and_a_login(as_user, 
     c.post("/charity/manage/user/", {"partner": "lions", "user": u.pk})
     assert Partner.objects.get(code="lions").users.get().user == u
     assert as_user(staff("town_caseworker")).get("/charity/manage/").status_code == 403
+
+
+def test_a_partner_never_reaches_the_households_personal_data(
+    as_user, referral, household, red_user, caseworker
+):
+    """Held in issue 13 (partner masking): a partner's log-in sees its referral's need, never the
+    household's file: the registry page, API and searches are all refused, and the
+    referral page carries no ID number; the household's own town opens the file."""
+    number = household.members.order_by("id").first().id_number
+    c = as_user(red_user)
+    for r in (
+        c.get(f"/households/{household.code}/"),
+        c.get(f"/api/registry/households/{household.code}"),
+        c.get("/api/registry/households", {"q": number}),
+        c.get("/search/", {"q": "王"}),
+    ):
+        assert r.status_code in (403, 404) and number not in r.content.decode()
+    page = c.get(f"/charity/r/{referral.pk}/")
+    assert page.status_code == 200 and number not in page.content.decode()
+    assert number in as_user(caseworker).get(f"/households/{household.code}/").content.decode()

@@ -193,3 +193,49 @@ def test_client_address_behind_trusted_proxies(rf, settings):
     settings.TRUSTED_PROXIES = 1
     assert client_ip(rf.get("/", **forged)) == "203.0.113.7"  # what our proxy saw, not the forged one
     assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="junk")) == "10.0.0.5"
+
+
+@pytest.mark.parametrize(
+    ("role", "unit"),
+    [
+        ("verification_officer", "civil_affairs"),
+        ("admin", "civil_affairs"),
+        ("department_officer", "education"),  # prepares its own services' payment rolls
+    ],
+)
+def test_the_second_factor_is_required_beyond_approvers(staff, role, unit):
+    """Issue 13: approvers, payments, verification officers and administrators; a window clerk
+    (test_optional_second_factor_for_a_clerk) signs in with the password alone."""
+    user = staff(role, unit)
+    client = Client()
+    r = _login(client, user.username)
+    assert r.status_code == 302 and r["Location"] == "/login/enrol/"
+    assert client.get("/").status_code == 302
+    assert "login" not in _log(user.username)
+
+
+def test_a_form_posted_without_its_csrf_token_is_refused(staff, make_household):
+    """Held in issue 13: a screen's form posted from elsewhere (no CSRF token) changes nothing;
+    the same form from the page itself goes through."""
+    hh = make_household()
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(staff("admin"))
+    post = {
+        "town": "town_chengdong",
+        "community": "测试社区",
+        "division_code": "329901001",
+        "area": "urban",
+        "address": "外站提交的地址",
+        "phone": "",
+        "dwelling_area": "",
+    }
+    url = f"/households/{hh.code}/edit/"
+    r = browser.post(url, post)
+    assert r.status_code == 403
+    hh.refresh_from_db()
+    assert hh.address != "外站提交的地址"
+    page = browser.get(url).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    assert browser.post(url, {**post, "csrfmiddlewaretoken": token}).status_code == 302
+    hh.refresh_from_db()
+    assert hh.address == "外站提交的地址"

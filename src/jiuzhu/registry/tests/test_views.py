@@ -468,3 +468,43 @@ def test_other_apps_add_home_and_household_panels(as_role, make_household, setti
     assert html.index("各镇街登记情况") < html.index("政策面板")  # registry panels first
     assert f"救助链条 {hh.code}" in as_role("approver").get(f"/households/{hh.code}/").content.decode()
     assert "审批专用面板" not in as_role("window_clerk").get("/").content.decode()
+
+
+# --- scope on the screens (issue 13): another town's household, page and forms alike ---------------
+
+
+def test_another_towns_household_is_refused_on_the_screens(as_role, make_household):
+    """The API refuses another town's household (test_api); the screens a clerk actually uses
+    refuse it too: the page, the edit form (GET and POST), a new member and the search list."""
+    east = make_household(members=[{"name": "欧阳东", "birth": date(1970, 1, 1)}], town="town_chengdong")
+    west = make_household(members=[{"name": "欧阳西", "birth": date(1971, 1, 1)}], town="town_chengxi")
+    number = west.members.get().id_number
+    c = as_role("town_caseworker", unit_code="town_chengdong")
+    edit = {
+        "town": "town_chengxi",
+        "community": "改过的社区",
+        "division_code": "329901001",
+        "area": "urban",
+        "address": "改过的地址",
+        "phone": "13811112222",
+        "dwelling_area": "",
+    }
+    for r in (
+        c.get(f"/households/{west.code}/"),
+        c.get(f"/households/{west.code}/edit/"),
+        c.post(f"/households/{west.code}/edit/", edit),
+        c.post(f"/households/{west.code}/members/new/", {"name": "外人", "relation": "child"}),
+    ):
+        assert r.status_code == 403 and number not in r.content.decode()
+    west.refresh_from_db()
+    assert (west.address, west.phone) != ("改过的地址", "13811112222")
+    assert west.members.count() == 1
+    assert not AccessLog.objects.filter(household_code=west.code, action="view").exists()
+    html = c.get("/search/", {"q": "欧阳"}).content.decode()
+    assert east.code in html and west.code not in html
+    # the household's own town opens and changes it
+    own = as_role("town_caseworker", unit_code="town_chengxi")
+    assert number in own.get(f"/households/{west.code}/").content.decode()
+    assert own.post(f"/households/{west.code}/edit/", edit).status_code == 302
+    west.refresh_from_db()
+    assert west.address == "改过的地址"
