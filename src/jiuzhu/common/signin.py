@@ -137,11 +137,11 @@ def staff_create(
     the administrator shows its QR code once (``qr_svg_uri``) to the new colleague, whose first
     sign-in then asks for the code. Returns ``(user, device or None)``. Nothing is written when a
     field is wrong (Django's password validators included)."""
+    from django.apps import apps
     from django.contrib.auth import password_validation
     from django.core.exceptions import ValidationError
 
-    from jiuzhu.registry.models import Unit
-
+    Unit = apps.get_model("registry", "Unit")  # common sits below registry: looked up by name
     User = auth.get_user_model()
     scope.require(actor, "staff.create")
     username = values.text(username, field="username", max_length=150, label="用户名").lower()

@@ -165,9 +165,12 @@ def staff_new(request):
     """新建工作人员账号 (administrators): the account and, for a role that needs it (or when
     ticked), its TOTP device. The QR code and key are shown on the answer to this POST only;
     no page shows them again (a lost phone means a new device, made by the administrator)."""
-    from jiuzhu.registry.models import Unit, User
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
 
     from .errors import JiuzhuError
+
+    Unit, User = apps.get_model("registry", "Unit"), get_user_model()  # common sits below registry
 
     try:
         signin.scope.require(request.user, "staff.create")
