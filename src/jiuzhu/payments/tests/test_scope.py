@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from jiuzhu.common.errors import PermissionDenied
-from jiuzhu.payments import bankfiles, services
+from jiuzhu.payments import bankfiles, selectors, services
 from jiuzhu.payments.models import BankAccount, BankAccountChange, PaymentLine, PaymentRoll
 from jiuzhu.payments.selectors import chain_entries
 
@@ -52,6 +52,31 @@ def test_another_towns_caseworker_cannot_change_a_payees_account(grant, actors, 
         actor=officer, person=pupil.payee, number="6222000011112222", bank_name="农行"
     )
     assert change.state == BankAccountChange.PENDING
+
+
+def test_another_towns_caseworker_neither_sees_nor_confirms_a_payees_account(grant, actors, staff):
+    """The read and the second signature of a bank-account change are scoped like the change:
+    another town's caseworker sees no account of the payee, no waiting change in his list, and
+    cannot confirm it; the payee's own town's colleague sees and confirms it."""
+    ent = grant("钱东", "950")
+    change = services.bank_account_set(
+        actor=actors["caseworker"], person=ent.payee, number="6217000000000000456", bank_name="建行"
+    )
+    west = staff("town_caseworker", "town_chengxi")
+    assert selectors.household_accounts(actor=west, household=ent.household) is None
+    assert selectors.account_changes(actor=west) == []
+    with pytest.raises(PermissionDenied) as exc:
+        services.bank_account_confirm(actor=west, change=change)
+    assert exc.value.code == "out_of_scope"
+    change.refresh_from_db()
+    assert change.state == BankAccountChange.PENDING
+    assert BankAccount.objects.get(person=ent.payee).tail != "0456"
+    colleague = actors["colleague"]
+    (row,) = selectors.household_accounts(actor=colleague, household=ent.household)
+    assert row["pending"]["tail"] == "0456" and row["pending"]["may_confirm"]
+    assert [c["id"] for c in selectors.account_changes(actor=colleague)] == [change.pk]
+    services.bank_account_confirm(actor=colleague, change=change)
+    assert BankAccount.objects.get(person=ent.payee).tail == "0456"
 
 
 def test_a_change_waits_for_a_second_person_and_the_roll_pays_the_confirmed_account(grant, actors):
