@@ -207,6 +207,46 @@ PAYING = frozenset({"bank_account.read", "bank_account.change", "bank_account.co
 # request gives the town its reason.
 TAKEN_IN = frozenset({"household.read", "document.read", "document.write", "charity.refer"})
 
+# The table grouped for readers (docs/scope-table.md, ``readable()``): each area by the
+# prefixes of its actions, with one sentence on whose records they are.
+AREAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("家庭档案与申请材料 (registry and documents)",
+     "A household's file: members, incomes, assets, address and phone, and the papers of its requests.",
+     ("household", "document")),
+    ("一门受理 (intake: the one window)",
+     "Requests taken at a town's window, the referrals sent to the units, emergency aid paid first.",
+     ("application", "referral", "emergency")),
+    ("核对 (verification)",
+     "Asking the data sources about a household and reading the report; asked for a service, never "
+     "to have a look.",
+     ("verification",)),
+    ("审核确认 (decisions)",
+     "Cases, approval, held grants, fraud decisions, entitlement reviews, staff's close relatives.",
+     ("case", "grant", "fraud", "entitlement", "relative")),
+    ("银行账户 (bank accounts)",
+     "A payee's account: changed by one person, confirmed by a second, frozen on the line sent to "
+     "the bank.",
+     ("bank_account",)),
+    ("资金发放 (payments)",
+     "Monthly rolls, bank files and returns, failed lines and recoveries, budgets, transfers to "
+     "institutions.",
+     ("payment", "institution", "transfer")),
+    ("存量导入与变更申请 (existing caseload and change requests)",
+     "A city's existing cases brought in, and changes to verified facts, each applied by a second person.",
+     ("caseload", "change")),
+    ("查重查漏 (screening)", "Duplicate and missed-help alerts and the departments' lists.", ("screening",)),
+    ("专项救助 (disaster relief and medical settlement)",
+     "The emergency-management unit's disaster events; the medical-insurance bureau's settlement files.",
+     ("disaster", "medical")),
+    ("社会力量 (social forces)",
+     "Charities and companies: referrals to them, their offers, their claims of open needs.",
+     ("charity",)),
+    ("联席会议、监督与绩效 (conference, supervision and performance)",
+     "Complaints, accountability, the access and change logs, the units' tasks, the KPIs.",
+     ("supervision", "performance")),
+    ("系统管理 (administration)", "Staff accounts and the training site's clock.", ("staff", "training_clock")),
+)  # fmt: skip
+
 SCOPE: dict[tuple[str, str], str] = {
     (role, action): row.get(role, NONE) for action, (_, row) in ACTIONS.items() for role in m.ROLES
 }
@@ -431,3 +471,118 @@ def markdown() -> str:
         cells = " | ".join(SCOPE_LABELS[row.get(r, NONE)] for r in roles)
         rows.append(f"| {label} `{action}`{mark} | {cells} |")
     return "\n".join([head, rule, *rows]) + "\n"
+
+
+ROLE_WORDS = {
+    m.WINDOW_CLERK: ("window clerk", "a town's one-window desk: takes every request"),
+    m.TOWN_CASEWORKER: ("town caseworker", "a town's social-assistance office: investigates, gives the opinion"),
+    m.DEPARTMENT_OFFICER: ("department officer", "a department (education, housing, medical insurance…)"),
+    m.VERIFICATION_OFFICER: ("verification officer", "the city's verification centre (核对中心)"),
+    m.DATA_PROVIDER: ("data provider", "a unit whose data the verification centre queries"),
+    m.APPROVER: ("approver", "civil affairs: decides cases, signs grants, prepares and approves the payment rolls"),
+    m.SUPERVISOR: ("supervisor", "discipline inspection, audit, finance: read-only"),
+    m.CONVENER: ("convener", "the joint conference's convener"),
+    m.ADMIN: ("administrator", "system administrator"),
+    m.PARTNER: ("partner", "a charity or company's own log-in: its referrals only, anonymised needs"),
+}  # fmt: skip
+
+
+# A sentence under a row whose scope the three columns do not say in full (people's rules
+# checked beside the row, in the module named).
+NOTES = {
+    "household.lookup_id": "by the full ID number only; outside the reader's `household.read` scope the household "
+    "is shown masked and the lookup logged, until a request or referral gives the town a reason",
+    "household.register": "at any window (one window); the household's own town then takes it up",
+    "verification.read_detail": "at a town or unit only the handler who asked sees the figures "
+    "(verification.access.sees_detail); others get the pass/fail summary",
+    "bank_account.confirm": "never by the person who asked for the change (payments.services)",
+    "change.review": "never by the person who raised the change (caseload.changes)",
+    "case.approve": "the grant above the rule's amount waits for a second signature (`grant.sign`)",
+    "charity.claim": "a partner claims only needs within its own areas, anonymised (charity.services)",
+    "supervision.convene": "also a deputy appointed in the officers list (supervision.access)",
+    "verification.source_export": "the data source's own administrator only (bank data leave only by the bank)",
+    "training_clock.move": "only on a demo or training site (common.clock)",
+}
+
+
+def area_of(action: str) -> str:
+    prefix = action.split(".")[0]
+    for title, _, prefixes in AREAS:
+        if prefix in prefixes:
+            return title
+    raise KeyError(f"scope action {action!r} belongs to no area: add its prefix to jiuzhu.common.scope.AREAS")
+
+
+def readable() -> str:
+    """The table as docs/scope-table.md shows it: by area, each action with the roles that may
+    do it city-wide, in their own town, or for their own unit's households (a test keeps the
+    document equal to this; ``jiuzhu scope_table --write`` rewrites it)."""
+    from jiuzhu.common.signin import second_factor_roles
+
+    labels = dict(_model("registry.User").ROLES)
+
+    def who(row: dict, sc: str) -> str:
+        return ", ".join(ROLE_WORDS[r][0] for r in m.ROLES if row.get(r, NONE) == sc) or "—"
+
+    def marks(action: str, row: dict) -> str:
+        out = ""
+        if action in HANDLING:
+            out += " ※"
+        if action in TAKEN_IN and TOWN in row.values():
+            out += " †"
+        if action in PAYING and UNIT in row.values():
+            out += " ‡"
+        return out
+
+    lines = [
+        "# 范围表 · The scope table",
+        "",
+        "Who may do what, on whose records: every role check of Jiuzhu is one row of",
+        "`jiuzhu.common.scope.ACTIONS`, checked by `scope.require` in services and selectors and by",
+        "`scope.households_in_scope` in lists. This page is generated from that table",
+        "(`uv run jiuzhu scope_table --write`); `common/tests/test_scope.py` fails when it is stale.",
+        "`docs/scope.md` shows the same table as one role × action grid and explains its use.",
+        "",
+        "Each row names an action and, in three columns, the roles that may do it:",
+        "",
+        "- **city-wide (全市)** — on every household and record of the city;",
+        "- **own town (本镇街)** — on the households registered in the actor's own town;",
+        "- **own unit's (本单位经办)** — on the households behind the actor's unit's referrals and",
+        "  entitlements (a department serves only the people referred to it or paid by it); for rows",
+        "  about the unit itself (its tasks, its staff's relatives, its lists): the actor's own unit.",
+        "",
+        "A role not named in a row is refused (`role_not_allowed`); a named role acting outside its",
+        "scope is refused too (`out_of_scope`). Both are HTTP 403 in the API with that stable code,",
+        "and a Chinese message on the screens. Personal data read under these rows is masked per",
+        "role (`jiuzhu.common.masking`) and every read is written to the access log.",
+        "",
+        "- ※ only while the unit is handling the household now (an open application at its window,",
+        "  an open referral to the unit, an open case of its town), and only for a service it handles",
+        "  for that household; the purpose of a verification request is that service, never free text.",
+        "- † own town also covers the households its window took a request from or its unit was",
+        "  referred (the request gives the town its reason).",
+        "- ‡ own unit's means the payees the unit pays (an entitlement of the unit).",
+        "",
+        "The roles (those marked 2FA must sign in with a second factor, TOTP, when the demo",
+        "setting `JIUZHU_DEMO_2FA=off` is not in force; `common.signin.second_factor_roles`):",
+        "",
+        "| role | 角色 | who |",
+        "| --- | --- | --- |",
+        *(
+            f"| {ROLE_WORDS[r][0]} `{r}`{' (2FA)' if r in second_factor_roles() else ''} | {labels[r]} "
+            f"| {ROLE_WORDS[r][1]} |"
+            for r in m.ROLES
+        ),
+    ]
+    for title, words, _ in AREAS:
+        actions = [a for a in ACTIONS if area_of(a) == title]
+        lines += ["", f"## {title}", "", words, ""]
+        lines += ["| action (事项) | city-wide | own town | own unit's |", "| --- | --- | --- | --- |"]
+        for action in actions:
+            label, row = ACTIONS[action]
+            cells = " | ".join(who(row, sc) for sc in (CITY, TOWN, UNIT))
+            lines.append(f"| {label} `{action}`{marks(action, row)} | {cells} |")
+        notes = [f"- `{a}`: {NOTES[a]}." for a in actions if a in NOTES]
+        if notes:
+            lines += ["", *notes]
+    return "\n".join(lines) + "\n"

@@ -92,3 +92,20 @@ def test_docs_show_the_table_as_it_is_in_the_code(db):
     text = (settings.BASE_DIR / "docs" / "scope.md").read_text(encoding="utf-8")
     shown = text.split("<!-- scope-table:start -->\n")[1].split("<!-- scope-table:end -->")[0]
     assert shown == scope.markdown()
+
+
+def test_the_scope_table_document_is_the_table_by_area(db):
+    """docs/scope-table.md (quoted in issue 13's closing note) is ``scope.readable()``: every
+    action of the code in exactly one area, and the document not stale
+    (``uv run jiuzhu scope_table --write`` rewrites it)."""
+    from django.conf import settings
+
+    for action in scope.ACTIONS:
+        assert sum(action.split(".")[0] in prefixes for _, _, prefixes in scope.AREAS) == 1, action
+    text = (settings.BASE_DIR / "docs" / "scope-table.md").read_text(encoding="utf-8")
+    assert text == scope.readable(), "docs/scope-table.md is stale: run `uv run jiuzhu scope_table --write`"
+    for action, (label, _) in scope.ACTIONS.items():
+        assert f"| {label} `{action}`" in text
+    row = next(line for line in text.splitlines() if "`payment.prepare`" in line)
+    assert row.split(" | ")[1:] == ["approver, administrator", "—", "department officer |"]
+    assert "approver `approver` (2FA)" in text and "window clerk `window_clerk` |" in text
