@@ -28,6 +28,7 @@ from jiuzhu.registry.models import Household, Unit, User
 from jiuzhu.registry.services import units_sync
 
 DEMO_PASSWORD = "jiuzhu-demo"
+NEWCOMER = "newcomer"  # a staff account without a role yet (the administrator's queue)
 ROLE_TITLES = {
     m.WINDOW_CLERK: "窗口受理员",
     m.TOWN_CASEWORKER: "社会救助经办员",
@@ -115,6 +116,14 @@ def demo_staff_sync(*, policy, password: str = DEMO_PASSWORD) -> list[Login]:
                 "is_superuser": admin,
             },
         )
+    # A newcomer's account waiting for the administrator to give it a role: the admin's home
+    # queue (未分配角色的工作人员账号) has the demo's item in it. Not a demo login: it has no work.
+    town = Unit.objects.get(code=policy.towns[0].code)
+    User.objects.update_or_create(
+        username=NEWCOMER,
+        defaults={"password": hashed, "role": "", "unit": town, "display_name": f"{town.name}新入职人员",
+                  "is_active": True, "is_staff": False, "is_superuser": False},
+    )  # fmt: skip
     return logins
 
 
