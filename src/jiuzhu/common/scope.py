@@ -193,6 +193,10 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     "screening.run": ("发起筛查", {AP: CITY, AD: CITY}),
     # a department's own lists (部门名单) for the cross-checks, uploaded and applied by its officers
     "screening.upload_list": ("上传部门名单", {DO: UNIT, AD: CITY}),
+    # education assistance (教育救助, jiuzhu.education): the education bureau keeps its schools'
+    # pupils, confirms each term's list and pays the grants; the city's judges read them
+    "education.manage": ("登记在校学生及学期资助", {DO: UNIT, AD: CITY}),
+    "education.read": ("查看教育救助", {DO: UNIT, AP: CITY, SU: CITY, CO: CITY, AD: CITY}),
     # training clock (培训时钟): only on a demo/training site (common.clock)
     "training_clock.move": ("拨动培训时钟", {AD: CITY}),
 }
@@ -235,9 +239,10 @@ AREAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
      "A city's existing cases brought in, and changes to verified facts, each applied by a second person.",
      ("caseload", "change")),
     ("查重查漏 (screening)", "Duplicate and missed-help alerts and the departments' lists.", ("screening",)),
-    ("专项救助 (disaster relief and medical settlement)",
-     "The emergency-management unit's disaster events; the medical-insurance bureau's settlement files.",
-     ("disaster", "medical")),
+    ("专项救助 (disaster relief, medical settlement and school terms)",
+     "The emergency-management unit's disaster events; the medical-insurance bureau's settlement files; "
+     "the education bureau's pupils and term grants.",
+     ("disaster", "medical", "education")),
     ("社会力量 (social forces)",
      "Charities and companies: referrals to them, their offers, their claims of open needs.",
      ("charity",)),

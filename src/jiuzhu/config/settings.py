@@ -97,6 +97,7 @@ for _app in (
     "caseload",
     "medical",
     "disaster",
+    "education",
 ):
     if (SRC_DIR / _app / "apps.py").exists():
         INSTALLED_APPS.append(f"jiuzhu.{_app}")

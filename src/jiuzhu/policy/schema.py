@@ -106,6 +106,11 @@ REQUIRED_PARAMETERS: dict[str, tuple[str, dict]] = {
         "amount",
         {"stage": ("preschool", "primary", "junior", "senior", "vocational", "university")},
     ),
+    "education.terms_per_year": ("number", {}),
+    "education.paid_to_school": (
+        "flag",
+        {"stage": ("preschool", "primary", "junior", "senior", "vocational", "university")},
+    ),
     "housing.area_per_person": ("number", {}),
     "housing.rent_subsidy_per_m2": ("amount", {}),
     "disaster.daily_allowance": ("amount", {}),

@@ -128,6 +128,8 @@ _NAMES = {
     "premium_rate": "medical.premium_subsidy_rate",
     "premium": "medical.resident_premium",
     "education_grant": "education.grant",
+    "education_terms": "education.terms_per_year",
+    "education_to_school": "education.paid_to_school",
     "housing_area": "housing.area_per_person",
     "rent_per_m2": "housing.rent_subsidy_per_m2",
     "disaster_daily": "disaster.daily_allowance",
@@ -179,6 +181,8 @@ class Params:
     premium_rate: dict
     premium: Decimal
     education_grant: dict
+    education_terms: Decimal
+    education_to_school: dict
     housing_area: Decimal
     rent_per_m2: Decimal
     disaster_daily: Decimal

@@ -4,9 +4,10 @@ dibao and extreme-poverty households; university entrants once. 社会救助暂�
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
-from .base import MEASURES, Reason, yuan
+from .base import MEASURES, Reason, num, yuan
 from .registry import formula, make
 
 STAGE_TEXT = {
@@ -72,3 +73,45 @@ def edu_senior(hh, svc):
 @formula("edu_university")
 def edu_university(hh, svc):
     return _grants(hh, svc, ("university",), entrants_only=True, note="（新生入学一次性）")
+
+
+# service of the catalogue that pays each stage (the budget line a term's grant is booked on)
+STAGE_SERVICE = {
+    "preschool": "edu_preschool",
+    "primary": "edu_compulsory",
+    "junior": "edu_compulsory",
+    "senior": "edu_senior",
+    "vocational": "edu_senior",
+    "university": "edu_university",
+}
+
+
+@dataclass(frozen=True)
+class TermGrant:
+    """One pupil's grant for one term: the amount, the service it is booked on, and whether it
+    goes to the school or to the family."""
+
+    amount: Decimal
+    service_code: str
+    to_school: bool
+    reason: str
+
+
+def term_grant(*, stage: str, p, entrant: bool = False) -> TermGrant | None:
+    """The grant of one term for a pupil at ``stage`` (DOMAIN §7 教育): the school year's
+    amount divided over its terms (``education.terms_per_year``), paid to the school or the
+    family by stage (``education.paid_to_school``); a university student only as an entrant, the
+    whole entrance grant once. ``None`` when nothing is due."""
+    if stage == "university":
+        if not entrant:
+            return None
+        amount, note = p.education_grant[stage].quantize(Decimal("0.01")), "大学新生入学一次性资助"
+    else:
+        terms = Decimal(p.education_terms)
+        amount = (p.education_grant[stage] / terms).quantize(Decimal("0.01"))
+        note = f"学年标准 {yuan(p.education_grant[stage])} ÷ {num(terms)} 个学期"
+    to_school = bool(p.education_to_school[stage])
+    where = "拨付学校" if to_school else "发给家庭"
+    return TermGrant(
+        amount, STAGE_SERVICE[stage], to_school, f"{STAGE_TEXT[stage]}：{note} = {yuan(amount)}，{where}"
+    )

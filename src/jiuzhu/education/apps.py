@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EducationConfig(AppConfig):
+    name = "jiuzhu.education"
+    verbose_name = "教育救助"

@@ -1,0 +1,62 @@
+"""Education assistance as the schools run it (DOMAIN §7 教育): a pupil's enrolment at a school
+(an institution payee of the education bureau) at a stage, ended when he leaves or graduates,
+and one ``TermGrant`` per pupil and term, paid to the school (an institution transfer) or to
+the family (a one-off entitlement paid by the month's roll)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from jiuzhu.payments.models import Institution, InstitutionTransfer
+from jiuzhu.registry.models import Person
+
+
+class Enrolment(models.Model):
+    STAGES = [s for s in Person.SCHOOL if s[0] not in ("", "postgraduate")]
+    LEFT = [("graduated", "毕业"), ("left", "退学、转出或不再在读")]
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="enrolments")
+    school = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="pupils", verbose_name="学校"
+    )
+    stage = models.CharField("学段", max_length=20, choices=STAGES)
+    entered_on = models.DateField("入学日期")
+    left_on = models.DateField("离校日期", null=True, blank=True)
+    left_reason = models.CharField("离校原因", max_length=20, choices=LEFT, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "在校学生"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(left_on__isnull=True),
+                name="education_one_open_enrolment",
+            )
+        ]
+
+
+class TermGrant(models.Model):
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="grants")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="term_grants")
+    term = models.DateField("学期（起始月）")
+    stage = models.CharField("学段", max_length=20)
+    service_code = models.CharField("救助事项", max_length=60)
+    amount = models.DecimalField("金额（元）", max_digits=10, decimal_places=2)
+    to_school = models.BooleanField("拨付学校")
+    reason = models.CharField("计算说明", max_length=200)
+    transfer = models.ForeignKey(
+        InstitutionTransfer, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    entitlement = models.OneToOneField(
+        "decisions.Entitlement", null=True, blank=True, on_delete=models.PROTECT, related_name="term_grant"
+    )
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "学期教育资助"
+        constraints = [
+            models.UniqueConstraint(fields=["person", "term"], name="education_grant_once_per_term")
+        ]

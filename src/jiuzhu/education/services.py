@@ -1,0 +1,137 @@
+"""Education assistance writes (DOMAIN §7 教育), each one transaction:
+
+- ``enrolment_register`` — a pupil at a school of the education bureau, at a stage;
+- ``pupil_leave`` — the pupil graduated or left: no term after ``on`` is granted again;
+- ``term_confirm`` — the school's confirmed list for a term: each confirmed pupil still
+  eligible (``selectors.term_eligible``) gets the term's grant by the rule
+  (``policy.rules.education.term_grant``): the school-paid ones in one institution transfer to
+  the school (keyed by school and term, approved by a second person like every transfer), the
+  family-paid ones as one-off entitlements of the household head paid by that month's roll.
+  A pupil is granted once per term (unique constraint); a second confirmation adds nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+
+from jiuzhu.common import clock, scope, values
+from jiuzhu.common.errors import IllegalTransition, ValidationFailed
+from jiuzhu.decisions.entitlements import entitlement_grant
+from jiuzhu.payments import institutions
+from jiuzhu.payments.models import Institution
+from jiuzhu.registry.models import Person
+
+from . import selectors
+from .models import Enrolment, TermGrant
+
+
+def _school(actor, school, action="education.manage") -> Institution:
+    s = Institution.objects.filter(pk=getattr(school, "pk", school), kind=Institution.SCHOOL).first()
+    if s is None:
+        raise ValidationFailed("学校不存在或不是学校类收款机构", field="school", code="school_not_found")
+    scope.require(actor, action, unit=s.unit_id)
+    return s
+
+
+@transaction.atomic
+def enrolment_register(*, actor, school, person, stage: str, entered_on) -> Enrolment:
+    s = _school(actor, school)
+    if stage not in dict(Enrolment.STAGES):
+        raise ValidationFailed(f"学段无效：{stage}", field="stage", code="bad_stage")
+    p = Person.objects.filter(pk=getattr(person, "pk", person), deceased_on__isnull=True).first()
+    if p is None:
+        raise ValidationFailed("学生不存在或已死亡", field="person", code="person_not_found")
+    on = values.past_date(entered_on, field="entered_on", label="入学日期")
+    if Enrolment.objects.filter(person=p, left_on__isnull=True).exists():
+        raise ValidationFailed(
+            "该学生已在其他学校在读，请先办理离校", field="person", code="already_enrolled"
+        )
+    return Enrolment.objects.create(person=p, school=s, stage=stage, entered_on=on, created_by=actor)
+
+
+@transaction.atomic
+def pupil_leave(*, actor, enrolment, on, reason: str) -> Enrolment:
+    e = Enrolment.objects.select_for_update().get(pk=getattr(enrolment, "pk", enrolment))
+    _school(actor, e.school_id)
+    if e.left_on is not None:
+        raise IllegalTransition("该学生已办理离校", field="enrolment", code="already_left")
+    if reason not in dict(Enrolment.LEFT):
+        raise ValidationFailed("请选择离校原因", field="reason", code="bad_reason")
+    left = values.past_date(on, field="on", label="离校日期")
+    if left < e.entered_on:
+        raise ValidationFailed("离校日期早于入学日期", field="on", code="left_before_entry")
+    e.left_on, e.left_reason = left, reason
+    e.save(update_fields=["left_on", "left_reason"])
+    return e
+
+
+def _family_payee(person: Person) -> Person:
+    head = Person.objects.filter(
+        household_id=person.household_id, relation="head", deceased_on__isnull=True
+    ).first()
+    return head or person
+
+
+@transaction.atomic
+def term_confirm(*, actor, school, term: date, confirmed, policy) -> dict:
+    """Grant the term to the pupils of ``confirmed`` (person ids, the school's returned list)
+    that are eligible now; report the others. Returns the counts, the transfer and the refused."""
+    s = _school(actor, school)
+    term = term.replace(day=1)
+    eligible = {
+        row["person_id"]: row
+        for row in selectors.term_eligible(actor=actor, school=s, term=term, policy=policy)
+    }
+    wanted = [int(p) for p in dict.fromkeys(confirmed)]
+    refused = [p for p in wanted if p not in eligible]
+    rows = [eligible[p] for p in wanted if p in eligible]
+    if not rows:
+        raise ValidationFailed("确认名单中没有本学期可资助的学生", field="confirmed", code="nothing_to_grant")
+    grants, school_lines = [], {}
+    for r in rows:
+        g = r["grant"]
+        grants.append(
+            TermGrant(enrolment_id=r["enrolment_id"], person_id=r["person_id"], term=term, stage=r["stage"],
+                      service_code=g.service_code, amount=g.amount, to_school=g.to_school, reason=g.reason[:200],
+                      confirmed_by=actor)
+        )  # fmt: skip
+        if g.to_school:  # one transfer per budget line (a kindergarten's, a senior school's)
+            school_lines.setdefault(g.service_code, []).append(
+                {"person": r["person_id"], "amount": g.amount, "reference": f"{term:%Y%m}学期"}
+            )
+    transfers = {
+        code: institutions.transfer_create(
+            actor=actor,
+            institution=s,
+            amount=sum((ln["amount"] for ln in lines), Decimal("0.00")),
+            purpose=code,
+            period=term,
+            lines=lines,
+            note=f"{selectors.term_name(term)}教育资助（{s.name}）",
+            key=f"education:{s.pk}:{term:%Y-%m}:{code}",
+        )  # fmt: skip
+        for code, lines in school_lines.items()
+    }
+    persons = {p.pk: p for p in Person.objects.filter(pk__in=[g.person_id for g in grants])}
+    for g in grants:
+        if g.to_school:
+            g.transfer = transfers[g.service_code]
+        else:
+            p = persons[g.person_id]
+            g.entitlement = entitlement_grant(
+                household=p.household, payee=_family_payee(p), members=[p], service_code=g.service_code,
+                amount=g.amount, start_month=term, amount_period="once", actor=actor, policy=policy,
+                origin="education_term", reason=g.reason, rule_amount=g.amount,
+            )  # fmt: skip
+    TermGrant.objects.bulk_create(grants)
+    return {
+        "granted": len(grants),
+        "to_school": sum(g.amount for g in grants if g.to_school),
+        "to_family": sum(g.amount for g in grants if not g.to_school),
+        "transfers": [t.pk for t in transfers.values()],
+        "refused": refused,
+        "on": clock.today().isoformat(),
+    }
