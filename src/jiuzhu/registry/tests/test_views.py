@@ -508,3 +508,24 @@ def test_another_towns_household_is_refused_on_the_screens(as_role, make_househo
     assert own.post(f"/households/{west.code}/edit/", edit).status_code == 302
     west.refresh_from_db()
     assert west.address == "改过的地址"
+
+
+def test_an_exact_id_lookup_at_another_towns_window_is_masked_and_logged_on_the_screen(
+    as_role, make_household
+):
+    """One window (issue 13): any window finds a person by the full ID number to take a
+    request; outside its town the hit is masked, the household page stays closed, and the
+    lookup is in the access log. A surname is no way in."""
+    west = make_household(members=[{"name": "慕容西", "birth": date(1972, 2, 2)}], town="town_chengxi")
+    number = west.members.get().id_number
+    c = as_role("window_clerk", unit_code="town_chengdong")
+    html = c.get("/search/", {"q": number}).content.decode()
+    hits = html[html.index("<tbody>") : html.index("</tbody>")]  # the number typed is echoed above
+    assert west.code in hits and _masked(number) in hits and number not in hits and "慕容西" not in hits
+    assert "已脱敏" in hits
+    assert AccessLog.objects.filter(action="search", object_id=number).count() == 1
+    assert c.get(f"/households/{west.code}/").status_code == 403
+    assert west.code not in c.get("/search/", {"q": "慕容"}).content.decode()
+    own = as_role("window_clerk", unit_code="town_chengxi").get("/search/", {"q": number}).content.decode()
+    hits = own[own.index("<tbody>") : own.index("</tbody>")]
+    assert number in hits and "慕容西" in hits
