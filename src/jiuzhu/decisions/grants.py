@@ -177,11 +177,25 @@ def _tier_inputs(policy, household, on: date):
 
 
 def grant_control(
-    r, *, actor, amount, period: str | None, start_month: date, reason: str, today: date, policy
+    r,
+    *,
+    actor,
+    amount,
+    period: str | None,
+    start_month: date,
+    reason: str,
+    today: date,
+    policy,
+    up_to_top_tier: bool = False,
 ) -> GrantPlan:
     """Decide a unit's grant on referral ``r`` (locked by the caller). ``amount`` None means the
     rule's amount. Raises for a grant nobody may make; returns a plan with ``held`` set when
-    the grant waits for a second signature."""
+    the grant waits for a second signature.
+
+    Temporary assistance has no grant above the top tier (DOMAIN §7): such an amount is
+    refused (``above_top_tier``), unless ``up_to_top_tier`` says the amount is the need found
+    — then the top tier is held for the joint decision and the rest is referred to charity
+    (recorded on the request as ``need_amount``)."""
     household = r.application.household
     if receiving(
         household=household, service_code=r.service_code, on=start_month, exclude_referral=r
@@ -205,9 +219,13 @@ def grant_control(
             )
         amount = rule.amount
     period = period or rule.period or "month"
-    standard = multiples = None
+    standard = multiples = split = None
     if r.category == "temporary":
         standard, multiples = _tier_inputs(policy, household, today)
+        if up_to_top_tier:
+            split = rules.top_tier_split(need=amount, standard=standard, multiples=multiples)
+            if split is not None:
+                amount = split.amount
     check = rules.check_grant(
         amount=amount,
         rule=rule,
@@ -218,7 +236,10 @@ def grant_control(
         close_relative=bool(relatives),
     )
     if check.refused:
-        raise ValidationFailed(check.message, field="amount", code=check.refused)
+        extra = {"limit": f"{check.limit:.2f}"} if check.limit is not None else {}
+        raise ValidationFailed(check.message, field="amount", code=check.refused, **extra)
+    if split is not None:
+        check.why.insert(0, split.why)
     if check.reason_required and len(reason.strip()) < 4:
         raise ValidationFailed(
             "给予金额与规则测算金额不同，须写明理由（不少于4个字）：" + "；".join(check.why),
@@ -240,6 +261,7 @@ def grant_control(
         start_month=start_month,
         rule_amount=rule_figure,
         rule_eligible=rule.eligible,
+        need_amount=split.need if split else None,
         level=check.level,
         reason=reason.strip(),
         why=check.why,
@@ -260,6 +282,7 @@ def grant_control(
             "amount": f"{amount:.2f}",
             "level": check.level,
             "request": held.pk,
+            "rest_to_charity": f"{split.rest:.2f}" if split else None,
             "verification_report": report.pk if report else None,
         },
     )
@@ -348,7 +371,8 @@ def grant_sign(
         amount=req.amount,
         period=req.amount_period,
         start_month=req.start_month,
-        note=req.reason,
+        # above the top tier: the chain and the entitlement say where the rest went
+        note=req.reason if req.need_amount is None else f"{req.reason}；{req.why[0]}",
         today=today,
         rule_amount=req.rule_amount,
         signed_by=actor,

@@ -376,6 +376,11 @@ class GrantRequest(models.Model):
         "规则测算金额（元）", max_digits=12, decimal_places=2, null=True, blank=True
     )
     rule_eligible = models.BooleanField("规则测算符合条件", null=True)
+    # temporary assistance whose need lies above the top tier: the grant is the top tier and
+    # the rest (need_amount - amount) is referred to charity (DOMAIN §7)
+    need_amount = models.DecimalField(
+        "核定所需金额（元）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
     level = models.CharField("签批层级", max_length=10, choices=LEVELS)
     reason = models.TextField("理由")
     why = models.JSONField("须签批的原因", default=list)
@@ -412,6 +417,11 @@ class GrantRequest(models.Model):
 
     def __str__(self):
         return f"{self.service_name} {self.amount}"
+
+    @property
+    def rest_to_charity(self):
+        """The part of the need above the top tier, referred to charity (None: none)."""
+        return None if self.need_amount is None else self.need_amount - self.amount
 
 
 class FraudDecision(models.Model):

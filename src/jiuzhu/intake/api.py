@@ -98,7 +98,10 @@ class ReferralOut(Schema):
     proposal: dict
     flag: str
     actions: list[str] = Field(..., description="当前用户此刻可执行的操作")
-    held_grant: dict | None = Field(None, description="待第二人签批的给付（id, amount, level）；签批前不发放")
+    held_grant: dict | None = Field(
+        None,
+        description="待第二人签批的给付（id, amount, level, rest_to_charity: 超过最高档转介慈善的金额）；签批前不发放",
+    )
 
 
 class DocumentOut(Schema):
@@ -255,6 +258,11 @@ class GrantIn(VersionIn):
     )
     period: str | None = Field(None, description="month=每月；once=一次性；year=每学年/每年；不填按规则")
     start_month: date = Field(..., description="起始月份（取当月1日）", examples=["2026-11-01"])
+    up_to_top_tier: bool = Field(
+        False,
+        description="临时救助：amount 为核定所需金额且超过最高档时，按最高档提请联席会议“一事一议”，"
+        "其余转介慈善救助（不选则超过最高档不予给予，错误码 above_top_tier）",
+    )
 
 
 class RefuseIn(VersionIn):
@@ -658,6 +666,7 @@ def referral_grant(request, ref_id: int, payload: GrantIn):
         start_month=payload.start_month,
         note=payload.note,
         version=payload.version,
+        up_to_top_tier=payload.up_to_top_tier,
     )
     return _ref_out(r, request.user)
 

@@ -389,11 +389,14 @@ def referral_grant(
     note: str = "",
     version: int | None = None,
     today: date | None = None,
+    up_to_top_tier: bool = False,
 ) -> Referral:
     """Grant control (``decisions.grants``, DOMAIN §7): ``amount`` None is the rule's amount
     for the facts on file; another amount needs a written ``note``; one above the rule's or the
     officer's tier is held for a second signature (the referral stays in progress, nothing is
-    paid; ``r.held_grant`` is the request)."""
+    paid; ``r.held_grant`` is the request). Temporary assistance above the top tier is refused,
+    or with ``up_to_top_tier`` held at the top tier for the joint decision, the rest of the
+    need referred to charity."""
     from jiuzhu.decisions.grants import grant_control
     from jiuzhu.policy.selectors import current_policy
 
@@ -408,7 +411,7 @@ def referral_grant(
     r = check_referral(actor=actor, referral_id=_pk(referral), action="grant", version=version)
     plan = grant_control(
         r, actor=actor, amount=amount, period=period, start_month=start_month, reason=note, today=today,
-        policy=current_policy(),
+        policy=current_policy(), up_to_top_tier=bool(up_to_top_tier),
     )  # fmt: skip
     r.held_grant = plan.held
     if plan.held is not None:

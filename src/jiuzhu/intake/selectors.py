@@ -761,6 +761,7 @@ def _held_grant(r: Referral) -> dict | None:
         "amount": f"{req.amount:.2f}",
         "level": req.level,
         "level_display": req.get_level_display(),
+        "rest_to_charity": None if req.need_amount is None else f"{req.rest_to_charity:.2f}",
     }
 
 

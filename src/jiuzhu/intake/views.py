@@ -396,6 +396,7 @@ def referral_act(request, ref_id: int, action: str):
             start_month=_month(p.get("start_month")),
             note=p.get("note", ""),
             version=v,
+            up_to_top_tier=p.get("up_to_top_tier") == "1",
         )
         held = getattr(r, "held_grant", None)
         done = (

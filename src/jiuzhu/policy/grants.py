@@ -8,8 +8,9 @@ import; the decisions app applies it when a unit grants a referral.
 - Temporary assistance is tiered by the dibao standard (policy ``temporary.multiple``,
   demo: town ≤ 3 ×, county ≤ 6 ×, joint decision 一事一议 ≤ 12 ×): an officer grants alone up
   to his own tier; above it the grant waits for the county approver, above the county tier
-  for a joint decision recorded with the members present; above the top tier it is refused
-  (社会救助暂行办法 第四十九条; the rest of a larger need goes to charity).
+  for a joint decision recorded with the members present; no grant lies above the top tier
+  (社会救助暂行办法 第四十九条): an amount above it is refused, and a larger need is met up to
+  the top tier by the joint decision with the rest referred to charity (``top_tier_split``).
 - Where the rules set the amount by need (no rule amount), the officer's amount stands on his
   written reason, within his tier.
 """
@@ -62,6 +63,7 @@ class GrantCheck:
     refused: str = ""
     message: str = ""
     why: list[str] = field(default_factory=list)
+    limit: Decimal | None = None  # the most any level may grant, when refused above it
 
     @property
     def held(self) -> bool:
@@ -112,8 +114,10 @@ def check_grant(
                 reason_required=True,
                 refused="above_top_tier",
                 message=f"临时救助金额 {yuan(amount)} 超过最高档（{multiples['joint']} × 低保标准 "
-                f"{yuan(standard)} = {yuan(caps[JOINT])}），不能给予；超出部分请转介慈善救助",
+                f"{yuan(standard)} = {yuan(caps[JOINT])}），不能给予；可按最高档提请联席会议“一事一议”，"
+                "超出部分转介慈善救助",
                 why=why,
+                limit=caps[JOINT],
             )
         tier = next(lv for lv in ORDER if amount <= caps[lv])
         where = "镇街" if tier == OFFICER else LEVEL_TEXT[tier]
@@ -126,6 +130,33 @@ def check_grant(
     if need != OFFICER:
         why.append(f"须经第二人（{LEVEL_TEXT[need]}）签批后方可发放")
     return GrantCheck(level=need, reason_required=differs, why=why)
+
+
+@dataclass(frozen=True)
+class TopTierSplit:
+    """A temporary-assistance need above the top tier: ``amount`` granted (the top tier, by
+    the joint decision), ``rest`` referred to charity, ``why`` the sentence for the signer."""
+
+    amount: Decimal
+    need: Decimal
+    rest: Decimal
+    why: str
+
+
+def top_tier_split(*, need: Decimal, standard: Decimal, multiples: dict) -> TopTierSplit | None:
+    """DOMAIN §7: no temporary grant above the top tier; a larger need is met up to it and the
+    rest referred to charity. None when ``need`` is within the top tier."""
+    top = temporary_caps(standard, multiples)[JOINT]
+    if need <= top:
+        return None
+    rest = (need - top).quantize(CENT)
+    return TopTierSplit(
+        amount=top,
+        need=need,
+        rest=rest,
+        why=f"核定所需 {yuan(need)}，超过最高档 {yuan(top)}（{multiples['joint']} × 低保标准 {yuan(standard)}）："
+        f"按最高档给予，其余 {yuan(rest)} 转介慈善救助",
+    )
 
 
 # --- fraud (骗取, 社会救助暂行办法 第六十八条) ---------------------------------------------------

@@ -192,6 +192,7 @@ def test_temporary_above_twelve_times_is_refused(refer_to, staff, poor_household
             actor=officer, referral=r, amount=amount, start_month=APRIL, note="重大火灾", today=D0
         )
     assert exc.value.code == "above_top_tier" and "¥11,400.00" in exc.value.message
+    assert exc.value.params["limit"] == "11400.00"
     assert not GrantRequest.objects.exists() and not Entitlement.objects.exists()
 
 
@@ -357,3 +358,63 @@ def test_the_5000_and_50000_grants_are_paid_only_after_the_second_signature(
     grants.grant_sign(actor=approver, request=held, note="经核实同意", today=D0)
     pay_month(APRIL, preparer=preparer, approver=approver)
     assert _paid(household) == ([Decimal(amount)], [Decimal(amount)])  # in the roll, paid, posted
+
+
+def test_a_50000_need_is_met_up_to_the_top_tier_by_the_joint_decision_and_the_rest_goes_to_charity(
+    refer_to, staff, poor_household, payable
+):
+    """DOMAIN §7: no temporary grant above 12 × (¥11,400); a larger need found by the unit is
+    met up to it by the joint decision (held, not paid until signed), the rest referred to
+    charity."""
+    from jiuzhu.payments.testing import pay_month
+
+    preparer, approver = payable(poor_household)
+    r, officer = _taken(refer_to, staff, poor_household, "temporary_emergency")
+    r = handling.referral_grant(actor=officer, referral=r, amount="50000", up_to_top_tier=True, start_month=APRIL,
+                                note="房屋烧毁，全家无处安身", today=D0)  # fmt: skip
+    held = r.held_grant
+    assert (held.level, held.amount, held.need_amount, held.rest_to_charity) == (
+        GrantRequest.JOINT, Decimal("11400.00"), Decimal("50000.00"), Decimal("38600.00"),
+    )  # fmt: skip
+    assert "其余 ¥38,600.00 转介慈善救助" in held.why[0] and "联席会议" in held.why[-1]
+    rolls_generate(month=APRIL)
+    assert _paid(poor_household) == ([], [])
+    grants.grant_sign(
+        actor=approver, request=held, joint_met_on=D0, today=D0, joint_minutes="同意按最高档救助",
+        joint_members=["张局长（民政局）", "李主任（财政局）", "王书记（城东街道）"],
+    )  # fmt: skip
+    pay_month(APRIL, preparer=preparer, approver=approver)
+    assert _paid(poor_household) == ([Decimal("11400.00")], [Decimal("11400.00")])
+    held.refresh_from_db()
+    assert "其余 ¥38,600.00 转介慈善救助" in held.entitlement.reason
+
+
+def test_within_the_top_tier_the_need_is_granted_as_typed(refer_to, staff, poor_household):
+    r, officer = _taken(refer_to, staff, poor_household, "temporary_emergency")
+    r = handling.referral_grant(actor=officer, referral=r, amount="2850", up_to_top_tier=True, start_month=APRIL,
+                                note="火灾损失，急需生活用品", today=D0)  # fmt: skip
+    assert r.state == Referral.GRANTED and Entitlement.objects.get(referral=r).amount == Decimal("2850.00")
+
+
+def test_above_the_top_tier_through_the_screen_and_the_api(refer_to, staff, poor_household, approver):
+    from django.test import Client
+
+    r, officer = _taken(refer_to, staff, poor_household, "temporary_emergency")
+    c = Client()
+    c.force_login(officer)
+    assert "按最高档提请联席会议“一事一议”，其余转介慈善救助" in c.get(f"/intake/r/{r.pk}/").content.decode()
+    body = {"amount": "50000", "start_month": "2026-04-01", "note": "房屋烧毁，全家无处安身"}
+    url = f"/api/intake/referrals/{r.pk}/grant"
+    res = c.post(url, body, content_type="application/json")
+    assert (
+        res.status_code == 400 and res.json()["code"] == "above_top_tier" and res.json()["field"] == "amount"
+    )
+    assert not GrantRequest.objects.exists()
+    res = c.post(url, {**body, "up_to_top_tier": True}, content_type="application/json")
+    held = res.json()["held_grant"]
+    assert res.status_code == 200 and res.json()["state"] == "in_progress"
+    assert (held["amount"], held["level"], held["rest_to_charity"]) == ("11400.00", "joint", "38600.00")
+    signer = Client()
+    signer.force_login(approver)
+    page = signer.get(f"/decisions/grants/{held['id']}/").content.decode()
+    assert "其余 ¥38,600.00 转介慈善救助" in page and "¥11,400.00" in page
