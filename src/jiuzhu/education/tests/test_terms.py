@@ -115,3 +115,13 @@ def test_another_unit_cannot_confirm_and_screen_shows_the_list(world, staff, cli
         follow=True,
     )  # fmt: skip
     assert "已确认 1 名学生" in resp.content.decode()
+
+
+def test_the_navigation_leads_the_bureau_to_its_schools(world, staff, client):
+    client.force_login(world["officer"])
+    home = client.get("/education/").content.decode()
+    assert 'href="/education/"' in home and "示范市第一中学" in home
+    client.force_login(staff("department_officer", "housing"))  # another bureau: its own schools only
+    assert "示范市第一中学" not in client.get("/education/").content.decode()
+    client.force_login(staff("window_clerk"))  # a window clerk neither sees the item nor opens the page
+    assert client.get("/education/").status_code == 403

@@ -88,3 +88,21 @@ def test_batch_all_examples_at_once(policy):
                     None if cents is None else f"{Decimal(cents) / 100:.2f}",
                 )
             assert got == ex.expect, ex.id
+
+
+def test_term_grants_add_up_to_the_worked_examples_school_year(policy):
+    """The school's term grants (education.terms_per_year terms of the year's standard) add up to
+    the yearly amounts of the education worked examples; a university entrant gets the whole
+    entrance grant once, in his entrance term."""
+    from jiuzhu.policy.rules.base import Params
+    from jiuzhu.policy.rules.education import term_grant
+
+    ex = next(e for e in EXAMPLES if e.id == "education_senior_and_university_entrant")
+    p = Params.at(policy, date.fromisoformat(ex.as_of))
+    terms = int(p.education_terms)
+    senior = [term_grant(stage="senior", p=p) for _ in range(terms)]
+    assert sum(g.amount for g in senior) == Decimal(ex.expect["edu_senior"][1])
+    assert all(g.to_school and g.service_code == "edu_senior" for g in senior)
+    entrant = term_grant(stage="university", p=p, entrant=True)
+    assert entrant.amount == Decimal(ex.expect["edu_university"][1]) and not entrant.to_school
+    assert term_grant(stage="university", p=p, entrant=False) is None
