@@ -51,6 +51,7 @@ DEMO_APPS = (
     "verification",
     "decisions",
     "disaster",  # before payments: its months of aid are paid by the demo's rolls
+    "education",  # before payments: the family-paid term grants are paid by the rolls
     "payments",
     "medical",
     "screening",
