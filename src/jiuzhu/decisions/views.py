@@ -22,7 +22,6 @@ from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
 from jiuzhu.common.signin import client_ip
 from jiuzhu.common.views import post_action
-from jiuzhu.payments import selectors as payment_selectors
 from jiuzhu.verification import selectors as verification_selectors
 
 from . import cases, grants, letters, notices, reviews, selectors
@@ -157,6 +156,15 @@ def case(request, pk: int):
     )
 
 
+# A household's bank accounts are payments' to show. Payments sits above decisions (it pays
+# entitlements), so it hands its reader in at start-up (PaymentsConfig.ready).
+ACCOUNT_READER: dict = {}
+
+
+def register_account_reader(reader) -> None:
+    ACCOUNT_READER["payments"] = reader
+
+
 def _payee_account(user, c: Case, role: str) -> dict:
     """The open case's payee and his bank account as ``user`` may see it (``None`` when he may
     not read accounts), and whether it is missing: without a confirmed account the first roll
@@ -164,7 +172,8 @@ def _payee_account(user, c: Case, role: str) -> dict:
     if not c.is_open:
         return {"payee_account": None, "account_missing": False}
     payee = cases.payee_of(c)
-    accounts = payment_selectors.household_accounts(actor=user, household=c.household) or []
+    reader = ACCOUNT_READER.get("payments")
+    accounts = (reader(actor=user, household=c.household) if reader else None) or []
     return {
         "payee_account": next((a for a in accounts if a["person_id"] == payee.pk), None),
         "account_missing": not cases.has_account(payee),

@@ -9,7 +9,10 @@ class PaymentsConfig(AppConfig):
     def ready(self):
         # decisions (below payments) recovers what a fraud obtained: payments tells it what was paid
         from jiuzhu.decisions import fraud
+        from jiuzhu.decisions import views as decision_views
 
-        from .selectors import paid_since
+        from .selectors import household_accounts, paid_since
 
         fraud.register_paid_since(paid_since)
+        # and the case page shows the payee's account as payments shows it to that reader
+        decision_views.register_account_reader(household_accounts)

@@ -34,7 +34,9 @@ def test_stacked_bars_carry_a_legend_and_an_empty_chart_says_so():
 def test_vbars_and_heat_link_each_figure_to_its_list():
     svg = charts.vbars([charts.row("1月", 5, href="/cases?m=1", title="新申请 5 件")], title="新申请")
     assert '<a href="/cases?m=1"><title>1月：新申请 5 件</title>' in svg
-    grid = charts.heat(["城东"], ["1"], {("城东", "1"): 2}, {("城东", "1"): "/late"}, title="超期", what="超期")
+    grid = charts.heat(
+        ["城东"], ["1"], {("城东", "1"): 2}, {("城东", "1"): "/late"}, title="超期", what="超期"
+    )
     assert 'href="/late"' in grid and "城东 1：超期 2 件" in grid
 
 

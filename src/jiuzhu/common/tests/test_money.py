@@ -32,7 +32,12 @@ def test_parse_decimal_refuses_what_is_not_a_number(raw):
 def test_amount_is_positive_with_two_places():
     assert money.amount("12.5") == Decimal("12.50")
     assert money.amount("", allow_none=True) is None
-    for raw, message in (("0", "金额须大于0"), ("-3", "金额须大于0"), ("1.005", "最多两位小数"), ("abc", "不是数字")):
+    for raw, message in (
+        ("0", "金额须大于0"),
+        ("-3", "金额须大于0"),
+        ("1.005", "最多两位小数"),
+        ("abc", "不是数字"),
+    ):
         with pytest.raises(ValidationFailed) as exc:
             money.amount(raw)
         assert exc.value.code == "invalid_amount" and message in exc.value.message

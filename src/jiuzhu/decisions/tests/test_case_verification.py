@@ -20,7 +20,9 @@ def test_the_caseworker_asks_for_verification_from_the_case(
 ):
     settings.DATA_DIR = tmp_path
     today = clock.today()
-    c = cases.case_open(actor=caseworker, referral=refer_to(poor_household, "dibao", today=today), today=today)
+    c = cases.case_open(
+        actor=caseworker, referral=refer_to(poor_household, "dibao", today=today), today=today
+    )
     web = _client(caseworker)
     page = web.get(f"/decisions/c/{c.pk}/").content.decode()
     assert "尚未申请核对" in page and 'action="/verification/requests/new/"' in page

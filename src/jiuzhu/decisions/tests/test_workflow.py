@@ -276,6 +276,11 @@ def test_county_checks_at_least_30_percent_of_extreme_poverty_cases(
     assert exc.value.code == "county_check_required"  # 0 of 1 checked < 30 %
     cases.investigation_record(actor=approver, case=first, kind="county_visit", done_on=day,
                                staff_names=["孙科长", "周科员"], findings="县级入户核查属实")  # fmt: skip
-    assert cases.case_approve(actor=approver, case=first, today=day, without_account=True).state == Case.APPROVED
+    assert (
+        cases.case_approve(actor=approver, case=first, today=day, without_account=True).state == Case.APPROVED
+    )
     # 1 of 2 checked = 50 % ≥ 30 %: the second may be approved on the town's investigation
-    assert cases.case_approve(actor=approver, case=second, today=day, without_account=True).state == Case.APPROVED
+    assert (
+        cases.case_approve(actor=approver, case=second, today=day, without_account=True).state
+        == Case.APPROVED
+    )

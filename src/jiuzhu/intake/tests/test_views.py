@@ -50,7 +50,9 @@ def test_window_flow_by_forms(as_user, clerk, household, policy, officer, staff)
     a, b = two_services(policy)
     c.post(f"/intake/a/{app.tracking_code}/authorisations/",
            {"person": head.pk, "signed_on": "2026-01-02", "service_code": [a.code, b.code]})  # fmt: skip
-    assert sorted(app.household.authorisations.values_list("service_code", flat=True)) == sorted([a.code, b.code])
+    assert sorted(app.household.authorisations.values_list("service_code", flat=True)) == sorted(
+        [a.code, b.code]
+    )
     r = c.post(f"/intake/a/{app.tracking_code}/refer/", {"services": [a.code, b.code]}, follow=True)
     assert "已分办" in r.content.decode()
     receipt = c.get(f"/intake/a/{app.tracking_code}/receipt/").content.decode()

@@ -49,4 +49,3 @@ def test_the_window_sees_no_bank_account(client, staff, make_household):
     client.force_login(staff("window_clerk"))
     page = client.get(f"/households/{hh.code}/").content.decode()
     assert 'id="bank"' not in page and "登记银行账户" not in page  # the window may not read bank accounts
-
