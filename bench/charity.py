@@ -99,6 +99,13 @@ def run(n_households: int, n_refer: int) -> int:
     cw = User.objects.create_user(
         username="bench_cw", password="x-bench-123", role="town_caseworker", unit=towns[0]
     )
+    # each household is referred by a caseworker of its own town (scope row charity.refer)
+    cws = {towns[0].pk: cw} | {
+        t.pk: User.objects.create_user(
+            username=f"bench_cw_{t.code}", password="x-bench-123", role="town_caseworker", unit=t
+        )
+        for t in towns[1:]
+    }
     today = date.today()
 
     # --- set-up rows (bulk) --------------------------------------------------------------
@@ -233,7 +240,7 @@ def run(n_households: int, n_refer: int) -> int:
     for n in targets:
         made.append(
             referrals.refer(
-                actor=cw,
+                actor=cws[n.household.town_id],
                 household=n.household,
                 offer=offers[0],
                 need="medical",
@@ -258,7 +265,7 @@ def run(n_households: int, n_refer: int) -> int:
     extra = needs[n_refer]
     with CaptureQueriesContext(connection) as q_refer:
         one = referrals.refer(
-            actor=cw,
+            actor=cws[extra.household.town_id],
             household=extra.household,
             offer=offers[2],
             need="medical",
@@ -277,7 +284,7 @@ def run(n_households: int, n_refer: int) -> int:
     for r in made[: min(50, len(made))]:
         try:
             referrals.refer(
-                actor=cw,
+                actor=cws[r.household.town_id],
                 household=r.household,
                 offer=offers[1],
                 need="medical",
