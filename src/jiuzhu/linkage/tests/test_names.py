@@ -102,3 +102,15 @@ def test_given_name_and_surname_typed_in_each_other_columns_are_one_name():
     assert by_pair[("1", "2")]["given_name+surname__level"] == "姓名顺序不同"
     assert by_pair[("1", "2")]["match_probability"] > by_pair[("1", "3")]["match_probability"]
     assert by_pair[("1", "2")]["match_probability"] > by_pair[("1", "4")]["match_probability"]
+
+
+def test_a_name_in_traditional_characters_is_the_same_name():
+    out = _name(["馮思俊", "冯思俊", "張偉", "张伟", "陳麗華", "陈丽华", "於小明"])
+    n = out["c0_n"].to_list()
+    assert n[0] == n[1] == "冯思俊" and n[2] == n[3] == "张伟" and n[4] == n[5] == "陈丽华"
+    assert n[6] == "於小明"  # a character that is also simplified (the surname 於) is kept
+    left = {"rid": ["a", "b"], "name": ["馮思俊", "劉德華"], "birth_date": ["1980-01-02"] * 2}
+    right = {"rid": ["x", "y"], "name": ["冯思俊", "刘德华"], "birth_date": ["1980-01-02"] * 2}
+    levels = _levels(left, right, ["name:name", "birth_date:date"])
+    assert levels[("a", "x")]["name__level"] == "姓名相同"
+    assert levels[("b", "y")]["name__level"] == "姓名相同"
