@@ -197,6 +197,11 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     # pupils, confirms each term's list and pays the grants; the city's judges read them
     "education.manage": ("登记在校学生及学期资助", {DO: UNIT, AD: CITY}),
     "education.read": ("查看教育救助", {DO: UNIT, AP: CITY, SU: CITY, CO: CITY, AD: CITY}),
+    # employment assistance (就业救助, jiuzhu.employment): the human-resources and social-security
+    # unit registers the unemployed, records the offers and answers, issues the duty letter and
+    # grants the subsidies; the city's judges read them
+    "employment.manage": ("办理失业登记、岗位推荐与就业补贴", {DO: UNIT, AD: CITY}),
+    "employment.read": ("查看就业救助", {DO: UNIT, AP: CITY, SU: CITY, CO: CITY, AD: CITY}),
     # training clock (培训时钟): only on a demo/training site (common.clock)
     "training_clock.move": ("拨动培训时钟", {AD: CITY}),
 }
@@ -239,10 +244,11 @@ AREAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
      "A city's existing cases brought in, and changes to verified facts, each applied by a second person.",
      ("caseload", "change")),
     ("查重查漏 (screening)", "Duplicate and missed-help alerts and the departments' lists.", ("screening",)),
-    ("专项救助 (disaster relief, medical settlement and school terms)",
+    ("专项救助 (disaster relief, medical settlement, school terms and employment)",
      "The emergency-management unit's disaster events; the medical-insurance bureau's settlement files; "
-     "the education bureau's pupils and term grants.",
-     ("disaster", "medical", "education")),
+     "the education bureau's pupils and term grants; the human-resources unit's registrations, job offers "
+     "and subsidies.",
+     ("disaster", "medical", "education", "employment")),
     ("社会力量 (social forces)",
      "Charities and companies: referrals to them, their offers, their claims of open needs.",
      ("charity",)),

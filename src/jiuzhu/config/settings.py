@@ -98,6 +98,7 @@ for _app in (
     "medical",
     "disaster",
     "education",
+    "employment",
 ):
     if (SRC_DIR / _app / "apps.py").exists():
         INSTALLED_APPS.append(f"jiuzhu.{_app}")

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from jiuzhu.policy.facts import DibaoStatus, from_registry
 from jiuzhu.policy.rules import assess, evaluate, review_months
+from jiuzhu.registry import programme_facts
 
 from .frames import in_tekun_support
 from .scope import decision_codes
@@ -46,7 +47,12 @@ def take(household, service_code: str, on: date, policy, *, receiving: Decimal |
     """``(facts_json, result_json)`` for ``service_code`` on ``on``. ``receiving`` is the
     current monthly amount of a household under review (for gradual exit: the rules then
     decide whether the rise in income through work still pays for up to 6 months)."""
-    facts = from_registry(household, on, in_support=in_tekun_support(on, household_ids=[household.pk]))
+    facts = from_registry(
+        household,
+        on,
+        in_support=in_tekun_support(on, household_ids=[household.pk]),
+        programme=programme_facts.household_facts(household, on),
+    )
     if facts is None:
         return {}, {
             "service": service_code,

@@ -393,12 +393,19 @@ _INCOME_KINDS = {
 }
 
 
-def from_registry(household, on: date, *, in_support=frozenset()) -> HouseholdFacts | None:
+# Member facts a programme area keeps (``jiuzhu.registry.programme_facts``) that ``from_registry``
+# takes over the registry's own: consecutive refusals of suitable work, employed through an offer.
+PROGRAMME_FACTS = ("work_refusals", "employed")
+
+
+def from_registry(household, on: date, *, in_support=frozenset(), programme=None) -> HouseholdFacts | None:
     """Facts of a registry ``Household`` as of ``on`` (duck-typed: reads attributes only), or
     ``None`` when no member is alive and born by then (nothing to assess). Deceased members
     are left out; incomes whose period overlaps the 12 months before ``on`` are summed by
     item; assets are the household's recorded ones; ``in_support`` holds the ids of the
-    members already in extreme-poverty support (the decisions app knows them)."""
+    members already in extreme-poverty support (the decisions app knows them); ``programme``
+    maps a member's id to the programme facts kept elsewhere (``PROGRAMME_FACTS``: the
+    employment unit's refusals count and employment outcome)."""
     since = on - timedelta(days=365)
     members = []
     for p in household.members.all().order_by("id"):
@@ -413,6 +420,7 @@ def from_registry(household, on: date, *, in_support=frozenset()) -> HouseholdFa
             if inc.period_end >= since and inc.period_start <= on:
                 items[_INCOME_KINDS.get(inc.kind, "transfer")] += Decimal(inc.monthly_amount)
         grade = p.disability_grade if p.disability_kind and p.disability_grade in (1, 2, 3, 4) else None
+        kept = {k: v for k, v in ((programme or {}).get(p.pk) or {}).items() if k in PROGRAMME_FACTS}
         members.append(
             MemberFacts(
                 relation=p.relation if p.relation in RELATIONS else "other",
@@ -424,7 +432,8 @@ def from_registry(household, on: date, *, in_support=frozenset()) -> HouseholdFa
                 serious_illness=bool(p.serious_illness),
                 self_care=p.self_care,
                 school_stage=p.school_stage or "",
-                employed=p.employment_status in ("employed", "flexible"),
+                employed=p.employment_status in ("employed", "flexible") or bool(kept.get("employed")),
+                work_refusals=int(kept.get("work_refusals", 0)),
                 income=Income(**items),
                 has_capable_supporter=bool(p.has_capable_supporter),
                 in_tekun_support=p.pk in in_support,
