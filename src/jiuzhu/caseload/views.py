@@ -15,7 +15,7 @@ from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied
 from jiuzhu.common.views import post_action
 from jiuzhu.registry.models import Asset, Household, Person, Unit
 
-from . import changes, imports, selectors, sheets
+from . import change_checks, changes, imports, selectors, sheets
 from .models import ChangeRequest, ImportBatch
 
 SYNC_MAX_BYTES = 5 * 1024 * 1024  # smaller files are checked at once; larger ones in the background
@@ -148,7 +148,7 @@ def reject(request, pk: int):
 # --- change requests -------------------------------------------------------------------------
 
 # what each kind asks of the form besides the common fields (member, channel, reason, document)
-MEMBER_KINDS = frozenset(changes.PERSON_KINDS)
+MEMBER_KINDS = frozenset(change_checks.PERSON_KINDS)
 RELATIONS_NOT_HEAD = [(k, v) for k, v in Person.RELATIONS if k != "head"]
 
 

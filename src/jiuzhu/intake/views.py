@@ -23,7 +23,7 @@ from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.models import Person, Unit
 from jiuzhu.registry.selectors import get_household, household_search, household_summary
 
-from . import documents, handling, results, selectors, services, tracking
+from . import catalogue, documents, handling, results, selectors, services, tracking
 from .models import NEEDS, Application, Document, EmergencyAid, Referral
 
 acts = post_action("intake:window")
@@ -164,10 +164,10 @@ def application(request, code: str):
             if is_window and app.status == Application.OPEN
             else [],
             "members": list(app.household.members.order_by("id")),
-            "service_choices": [(x.code, x.name) for x in services.catalogue.services(current_policy())],
+            "service_choices": [(x.code, x.name) for x in catalogue.services(current_policy())],
             "doc_kinds": Document.KINDS,
             "causes": EmergencyAid.CAUSES,
-            "emergency_limit": services.catalogue.emergency_limit(current_policy(), clock.today()),
+            "emergency_limit": catalogue.emergency_limit(current_policy(), clock.today()),
             "today": clock.today(),
             "display_code": tracking.display(app.tracking_code),
         },

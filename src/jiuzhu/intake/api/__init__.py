@@ -1,0 +1,132 @@
+"""Intake JSON API, mounted at /api/intake/. Thin: parse, call one service or selector, shape.
+Every step of the window and the unit is here with the same rules as the screens; the public
+tracking look-up and the published results need no log-in.
+
+Errors are ``{"code", "field", "message"}``: 400 rule broken, 401 not logged in, 403 not
+allowed (e.g. ``not_your_unit``), 404 unknown, 409 illegal move or lost race
+(``illegal_transition`` codes such as ``referral_closed``, ``stale_version``), 422 malformed
+request, 429 too many failed tracking look-ups.
+
+Split by resource (issue 15): ``applications`` (the window), ``referrals`` (the unit),
+``public``; the schemas in ``schemas``. Importing them registers their endpoints on
+``router``."""
+
+from __future__ import annotations
+
+from .applications import (
+    application_create,
+    application_list,
+    application_proposals,
+    application_read,
+    application_refer,
+    authorisation_create,
+    document_download,
+    document_upload,
+    emergency_complete,
+    emergency_create,
+)
+from .base import _app, _ip, router
+from .public import published, track, unit_list
+from .referrals import (
+    deadlines,
+    inbox,
+    notifications,
+    referral_accept,
+    referral_charity,
+    referral_grant,
+    referral_read,
+    referral_refuse,
+    referral_supplement,
+    referral_supplement_received,
+    referral_transfer,
+)
+from .schemas import (
+    ApplicantOut,
+    ApplicationBrief,
+    ApplicationCreated,
+    ApplicationIn,
+    ApplicationOut,
+    AuthorisationIn,
+    AuthorisationOut,
+    CharityIn,
+    DeadlinesOut,
+    DocumentOut,
+    EmergencyIn,
+    EmergencyOut,
+    EventOut,
+    GrantIn,
+    NotificationOut,
+    PersonRef,
+    ProposalOut,
+    ReferIn,
+    ReferralOut,
+    RefuseIn,
+    ResultOut,
+    SupplementIn,
+    SupplementReceivedIn,
+    TrackIn,
+    TrackOut,
+    TrackServiceOut,
+    TransferIn,
+    TransferOut,
+    VersionIn,
+)
+
+__all__ = [
+    "router",
+    "_app",
+    "_ip",
+    "ApplicationIn",
+    "ApplicantOut",
+    "ResultOut",
+    "ReferralOut",
+    "DocumentOut",
+    "AuthorisationOut",
+    "PersonRef",
+    "EmergencyOut",
+    "EventOut",
+    "ApplicationOut",
+    "ApplicationCreated",
+    "ApplicationBrief",
+    "ProposalOut",
+    "AuthorisationIn",
+    "ReferIn",
+    "VersionIn",
+    "SupplementIn",
+    "SupplementReceivedIn",
+    "TransferIn",
+    "GrantIn",
+    "RefuseIn",
+    "CharityIn",
+    "EmergencyIn",
+    "DeadlinesOut",
+    "NotificationOut",
+    "TransferOut",
+    "TrackServiceOut",
+    "TrackOut",
+    "TrackIn",
+    "application_create",
+    "application_list",
+    "application_read",
+    "document_upload",
+    "document_download",
+    "authorisation_create",
+    "application_proposals",
+    "application_refer",
+    "emergency_create",
+    "emergency_complete",
+    "inbox",
+    "referral_read",
+    "referral_accept",
+    "referral_supplement",
+    "referral_supplement_received",
+    "referral_transfer",
+    "referral_grant",
+    "referral_refuse",
+    "referral_charity",
+    "deadlines",
+    "notifications",
+    "track",
+    "published",
+    "unit_list",
+]
