@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from jiuzhu.common import masking as m
-from jiuzhu.common import scope
+from jiuzhu.common import scope, scope_docs
 from jiuzhu.intake import services as intake
 from jiuzhu.registry.models import Household
 
@@ -91,11 +91,11 @@ def test_docs_show_the_table_as_it_is_in_the_code(db):
 
     text = (settings.BASE_DIR / "docs" / "scope.md").read_text(encoding="utf-8")
     shown = text.split("<!-- scope-table:start -->\n")[1].split("<!-- scope-table:end -->")[0]
-    assert shown == scope.markdown()
+    assert shown == scope_docs.markdown()
 
 
 def test_the_scope_table_document_is_the_table_by_area(db):
-    """docs/scope-table.md (quoted in issue 13's closing note) is ``scope.readable()``: every
+    """docs/scope-table.md (quoted in issue 13's closing note) is ``scope_docs.readable()``: every
     action of the code in exactly one area, and the document not stale
     (``uv run jiuzhu scope_table --write`` rewrites it)."""
     from django.conf import settings
@@ -103,7 +103,7 @@ def test_the_scope_table_document_is_the_table_by_area(db):
     for action in scope.ACTIONS:
         assert sum(action.split(".")[0] in prefixes for _, _, prefixes in scope.AREAS) == 1, action
     text = (settings.BASE_DIR / "docs" / "scope-table.md").read_text(encoding="utf-8")
-    assert text == scope.readable(), "docs/scope-table.md is stale: run `uv run jiuzhu scope_table --write`"
+    assert text == scope_docs.readable(), "docs/scope-table.md is stale: run `uv run jiuzhu scope_table --write`"
     for action, (label, _) in scope.ACTIONS.items():
         assert f"| {label} `{action}`" in text
     row = next(line for line in text.splitlines() if "`payment.prepare`" in line)

@@ -1,10 +1,10 @@
 """``jiuzhu scope_table [--write]``: the scope table by area, as docs/scope-table.md shows it
-(``jiuzhu.common.scope.readable``); ``--write`` rewrites that document."""
+(``jiuzhu.common.scope_docs.readable``); ``--write`` rewrites that document."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from jiuzhu.common import scope
+from jiuzhu.common import scope_docs
 
 
 class Command(BaseCommand):
@@ -14,7 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--write", action="store_true", help="写入 docs/scope-table.md")
 
     def handle(self, *args, write=False, **options):
-        text = scope.readable()
+        text = scope_docs.readable()
         if not write:
             self.stdout.write(text, ending="")
             return
