@@ -47,7 +47,12 @@ class StaffForm(forms.Form):
 
 
 def _text(label, *, max_length=100, **kw):
-    return forms.CharField(label=label, max_length=max_length, required=False, **kw)
+    """A text box. ``max_length`` (the column's) becomes the browser's ``maxlength``; the
+    checks themselves (length, control characters, phone, amounts) are jiuzhu.common.values',
+    run by the services, so a screen and the API refuse the same input with the same message."""
+    field = forms.CharField(label=label, max_length=max_length, required=False, **kw)
+    field.validators = []
+    return field
 
 
 def _choice(label, choices, *, blank=False, **kw):
@@ -70,8 +75,8 @@ class HouseholdForm(StaffForm):
     phone = _text(
         "联系电话", max_length=20, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})
     )
-    dwelling_area = forms.DecimalField(
-        label="现住房建筑面积（㎡）", required=False, min_value=0, max_digits=8, decimal_places=2
+    dwelling_area = _text(
+        "现住房建筑面积（㎡）", max_length=12, widget=forms.TextInput(attrs={"inputmode": "decimal"})
     )
 
     def __init__(self, *args, **kwargs):

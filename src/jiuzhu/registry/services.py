@@ -9,13 +9,11 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
-from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
-from jiuzhu.common import idnumber, scope
+from jiuzhu.common import idnumber, scope, values
 from jiuzhu.common.errors import Conflict, ValidationFailed
-from jiuzhu.common.money import parse_decimal
 
 from .models import Asset, Household, IncomeItem, Person, Unit
 from .selectors import get_household  # noqa: F401  (moved to selectors; kept importable from here)
@@ -32,27 +30,13 @@ def _choice(value, choices, field, label):
     return value
 
 
-def _decimal(value, field, label, *, allow_none=False) -> Decimal | None:
-    if value is None or value == "":
-        if allow_none:
-            return None
-        raise ValidationFailed(f"请填写{label}", field=field, code="required")
-    try:
-        d = parse_decimal(value)
-    except ValueError:
-        raise ValidationFailed(f"{label}“{value}”不是数字", field=field) from None
-    if d < 0:
-        raise ValidationFailed(f"{label}不能为负数", field=field)
-    return d.quantize(Decimal("0.01"))
-
-
 def clean_member(data: dict, *, prefix: str = "", today: date | None = None) -> dict:
     """Validate one member's facts; return the normalised fields (ID upgraded to 18 digits,
     gender and birth date derived and cross-checked)."""
     f = (lambda name: f"{prefix}{name}") if prefix else (lambda name: name)
-    name = (data.get("name") or "").strip()
-    if not name:
+    if not (data.get("name") or "").strip():
         raise ValidationFailed("请填写姓名", field=f("name"), code="required")
+    name = values.text(data.get("name"), field=f("name"), max_length=50, label="姓名")
     if not (data.get("id_number") or "").strip():
         raise ValidationFailed("请填写身份证号码", field=f("id_number"), code="required")
     info = idnumber.parse(data.get("id_number"), field=f("id_number"), today=today)
@@ -103,13 +87,19 @@ def clean_member(data: dict, *, prefix: str = "", today: date | None = None) -> 
         "gender": info.gender,
         "birth_date": info.birth_date,
         "relation": _choice(data.get("relation") or "other", Person.RELATIONS, f("relation"), "与户主关系"),
-        "phone": (data.get("phone") or "").strip(),
+        "phone": values.phone(data.get("phone"), field=f("phone")),
         "labour_capacity": _choice(
             data.get("labour_capacity") or "full", Person.LABOUR, f("labour_capacity"), "劳动能力"
         ),
         "disability_kind": kind,
         "disability_grade": grade,
-        "serious_illness": (data.get("serious_illness") or "").strip(),
+        "serious_illness": values.text(
+            data.get("serious_illness"),
+            field=f("serious_illness"),
+            max_length=100,
+            required=False,
+            label="重特大疾病（病种）",
+        ),
         "self_care": _choice(
             data.get("self_care") or "full", Person.SELF_CARE, f("self_care"), "生活自理能力"
         ),
@@ -167,17 +157,16 @@ def _clean_household(data: dict, *, partial: bool = False) -> dict:
         out["division_code"] = code
     if not partial or "area" in data:
         out["area"] = _choice(data.get("area"), Household.AREAS, "area", "城乡")
-    for key, label in (("community", "村（社区）"), ("address", "居住地址")):
+    for key, label, length in (("community", "村（社区）", 100), ("address", "居住地址", 200)):
         if not partial or key in data:
-            value = (data.get(key) or "").strip()
-            if not value:
+            if not (data.get(key) or "").strip():
                 raise ValidationFailed(f"请填写{label}", field=key, code="required")
-            out[key] = value
+            out[key] = values.text(data.get(key), field=key, max_length=length, label=label)
     if "phone" in data:
-        out["phone"] = (data.get("phone") or "").strip()
+        out["phone"] = values.phone(data.get("phone"), field="phone")
     if "dwelling_area" in data:
-        out["dwelling_area"] = _decimal(
-            data.get("dwelling_area"), "dwelling_area", "住房面积", allow_none=True
+        out["dwelling_area"] = values.area(
+            data.get("dwelling_area"), field="dwelling_area", required=False, label="住房面积"
         )
     return out
 
@@ -353,7 +342,8 @@ def income_add(
 ) -> IncomeItem:
     _may_write(actor, person.household)
     _choice(kind, IncomeItem.KINDS, "kind", "收入类别")
-    amount = _decimal(monthly_amount, "monthly_amount", "月均金额")
+    amount = values.money(monthly_amount, field="monthly_amount", label="月均金额")
+    note = values.text(note, field="note", max_length=200, required=False, multiline=True, label="说明")
     for name, value, label in (
         ("period_start", period_start, "统计起日期"),
         ("period_end", period_end, "统计止日期"),
@@ -393,7 +383,10 @@ def asset_add(
     _choice(kind, Asset.KINDS, "kind", "资产类别")
     if person is not None and person.household_id != household.pk:
         raise ValidationFailed("资产所属人员不是本家庭成员", field="person")
-    area = _decimal(floor_area, "floor_area", "建筑面积", allow_none=True)
+    area = values.area(floor_area, field="floor_area", required=False, label="建筑面积")
+    description = values.text(
+        description, field="description", max_length=200, required=False, multiline=True, label="说明"
+    )
     if kind == "house" and area is None:
         raise ValidationFailed("房产须填写建筑面积", field="floor_area", code="required")
     if vehicle_purpose:
@@ -402,7 +395,7 @@ def asset_add(
         household=household,
         person=person,
         kind=kind,
-        value=_decimal(value, "value", "价值"),
+        value=values.money(value, field="value", label="价值"),
         floor_area=area,
         vehicle_purpose=vehicle_purpose,
         as_of=as_of,

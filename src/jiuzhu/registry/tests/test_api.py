@@ -497,3 +497,52 @@ def test_a_department_sees_only_the_households_referred_to_it(as_role, two_towns
     r = c.get(f"{URL}/households/{west.code}")
     assert (r.status_code, r.json()["code"]) == (403, "out_of_scope")
     assert [h["code"] for h in c.get(f"{URL}/households", {"q": "赵"}).json()["results"]] == [east.code]
+
+
+def _head(**extra):
+    return {"name": "甲", "id_number": make_id(date(1980, 1, 1)), "relation": "head", **extra}
+
+
+@pytest.mark.parametrize(
+    ("member", "household", "code", "field"),
+    [
+        ({"phone": "abc<script>"}, {}, "invalid_phone", "members[0].phone"),
+        ({"name": "王\x07五"}, {}, "control_characters", "members[0].name"),
+        ({"name": "王" * 51}, {}, "too_long", "members[0].name"),
+        ({}, {"phone": "abc<script>"}, "invalid_phone", "phone"),
+        ({}, {"address": "幸福路\x001号"}, "control_characters", "address"),
+        ({}, {"community": "社" * 101}, "too_long", "community"),
+        ({}, {"dwelling_area": "1e30"}, "area_out_of_range", "dwelling_area"),
+    ],
+)
+def test_registry_api_uses_the_checks_of_common_values(as_role, member, household, code, field):
+    """A phone with letters or markup, control characters, text longer than its column and an
+    absurd area are refused with their code and field (jiuzhu.common.values); nothing is written."""
+    r = as_role("window_clerk").post(
+        f"{URL}/households", _payload(_head(**member), **household), content_type="application/json"
+    )
+    assert (r.status_code, r.json()["code"], r.json()["field"]) == (400, code, field), r.json()
+    assert _counts() == (0, 0, 0, 0)
+
+
+def test_income_and_asset_amounts_in_sane_ranges(as_role, make_household):
+    hh = make_household()
+    person = hh.members.get()
+    c = as_role("town_caseworker")
+    r = c.post(
+        f"{URL}/persons/{person.id_number}/incomes",
+        {"kind": "wages", "monthly_amount": "1e30", "period_start": "2025-01-01", "period_end": "2025-12-31"},
+        content_type="application/json",
+    )
+    assert (r.status_code, r.json()["code"], r.json()["field"]) == (
+        400,
+        "amount_out_of_range",
+        "monthly_amount",
+    )
+    r = c.post(
+        f"{URL}/households/{hh.code}/assets",
+        {"kind": "house", "value": "0", "floor_area": "1e30", "as_of": "2026-01-01"},
+        content_type="application/json",
+    )
+    assert (r.status_code, r.json()["code"], r.json()["field"]) == (400, "area_out_of_range", "floor_area")
+    assert (IncomeItem.objects.count(), Asset.objects.count()) == (0, 0)

@@ -54,11 +54,21 @@ def test_income_add_checks_period_and_amount(make_household):
             period_end=date(2025, 1, 1),
         )
     assert err.value.field == "period_end"
+    with pytest.raises(ValidationFailed) as err:  # common.values.money: at most two decimals
+        services.income_add(
+            actor=None,
+            person=person,
+            kind="wages",
+            monthly_amount="1234.567",
+            period_start=date(2025, 1, 1),
+            period_end=date(2025, 12, 31),
+        )
+    assert (err.value.field, err.value.code) == ("monthly_amount", "invalid_amount")
     item = services.income_add(
         actor=None,
         person=person,
         kind="wages",
-        monthly_amount="1234.567",
+        monthly_amount="1234.57",
         period_start=date(2025, 1, 1),
         period_end=date(2025, 12, 31),
     )

@@ -380,7 +380,7 @@ def test_income_and_asset_forms(as_role, make_household):
             "source": "self_declared",
         },
     )
-    assert r.status_code == 400 and "不是数字" in _error_for(r.content.decode(), "id_monthly_amount")
+    assert r.status_code == 400 and "应为数字" in _error_for(r.content.decode(), "id_monthly_amount")
     r = c.post(
         f"/households/{hh.code}/incomes/new/",
         {
@@ -529,3 +529,23 @@ def test_an_exact_id_lookup_at_another_towns_window_is_masked_and_logged_on_the_
     own = as_role("window_clerk", unit_code="town_chengxi").get("/search/", {"q": number}).content.decode()
     hits = own[own.index("<tbody>") : own.index("</tbody>")]
     assert number in hits and "慕容西" in hits
+
+
+@pytest.mark.parametrize(
+    ("member", "extra", "field_id", "message"),
+    [
+        ({"phone": "abc<script>"}, {}, "id_m-0-phone", "联系电话只能含数字"),
+        ({"name": "王\x07五"}, {}, "id_m-0-name", "控制字符"),
+        ({}, {"phone": "abc<script>"}, "id_phone", "联系电话只能含数字"),
+        ({}, {"address": "幸福路\x001号"}, "id_address", "控制字符"),
+        ({}, {"address": "路" * 201}, "id_address", "不能超过 200 个字"),
+        ({}, {"dwelling_area": "1e30"}, "id_dwelling_area", "超出合理范围"),
+    ],
+)
+def test_registry_form_uses_the_checks_of_common_values(as_role, member, extra, field_id, message):
+    row = {"name": "戊", "id_number": make_id(date(1981, 1, 1)), **member}
+    r = as_role("window_clerk").post("/households/new/", _household_post(row, **extra))
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert message in _error_for(html, field_id), html[:3000]
+    assert _counts() == (0, 0, 0)
