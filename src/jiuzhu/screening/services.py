@@ -11,7 +11,7 @@ from datetime import date
 
 from django.db import transaction
 
-from jiuzhu.common import clock, scope
+from jiuzhu.common import clock, scope, values
 from jiuzhu.common.errors import IllegalTransition, NotFound, ValidationFailed
 from jiuzhu.common.selectors import deadline, holiday_table
 from jiuzhu.registry.models import StaffRelative, Unit
@@ -190,7 +190,36 @@ HEADERS = {
     "备注": "note",
     "note": "note",
 }
-ID_CHARS = re.compile(r"^[0-9Xx]{14,19}$")
+
+
+def _check_row(rec: dict) -> tuple[dict, list[str]]:
+    """One list row through the checks of every form and API (jiuzhu.common.values): the name
+    (no control characters, ≤ 50), the ID number (check character, birth date not in the
+    future), the birth date (a past date), the note (≤ 200). Validation and apply both run it,
+    so a validated list always applies. Returns the clean row and the problems (Chinese)."""
+    checks = {
+        "name": lambda v: values.text(v, field="name", max_length=50, label="姓名"),
+        "id_number": lambda v: values.id_number(
+            (v or "").replace(" ", ""), field="id_number", required=False
+        ),
+        "birth_date": lambda v: values.past_date(v, field="birth_date", required=False, label="出生日期"),
+        "note": lambda v: values.text(v, field="note", max_length=200, required=False, label="备注"),
+    }
+    problems, clean = [], {}
+    for key, check in checks.items():
+        try:
+            clean[key] = check(rec.get(key))
+        except ValidationFailed as exc:
+            problems.append(exc.message)
+    if not (rec.get("id_number") or "").strip() and not (rec.get("birth_date") or "").strip():
+        problems.append("身份证号码和出生日期至少填一项")
+    birth = clean.get("birth_date")
+    return {
+        "name": clean.get("name", ""),
+        "id_number": clean.get("id_number", ""),
+        "birth_date": birth.isoformat() if birth else None,
+        "note": clean.get("note", ""),
+    }, problems
 
 
 def _read_table(filename: str, content: bytes) -> list[list[str]]:
@@ -237,33 +266,14 @@ def _parse_rows(table: list[list[str]]) -> tuple[list[dict], list[dict]]:
     for i, raw in enumerate(table[1:], start=2):
         if not any(str(v).strip() for v in raw):
             continue
-        rec = {c: str(v).strip() for c, v in zip(cols, raw, strict=False) if c}
-        problems = []
-        if not rec.get("name"):
-            problems.append("缺少姓名")
-        idn = rec.get("id_number", "").replace(" ", "")
-        if idn and not ID_CHARS.match(idn):
-            problems.append("身份证号码含非法字符或位数不对")
-        birth = None
-        if rec.get("birth_date"):
-            try:
-                birth = date.fromisoformat(rec["birth_date"].replace("/", "-")[:10])
-            except ValueError:
-                problems.append("出生日期格式应为YYYY-MM-DD")
-        if not idn and not rec.get("birth_date"):
-            problems.append("身份证号码和出生日期至少填一项")
+        rec = {c: str(v) for c, v in zip(cols, raw, strict=False) if c}
+        clean, problems = _check_row(rec)
         if problems:
-            invalid.append({"row": i, "problems": problems, "values": raw[:6]})
+            # NUL shown as text: PostgreSQL's jsonb cannot hold it, the officer must see it
+            shown = [str(v)[:60].replace("\x00", "\\x00") for v in raw[:6]]
+            invalid.append({"row": i, "problems": problems, "values": shown})
         else:
-            valid.append(
-                {
-                    "row_no": i,
-                    "name": rec["name"][:50],
-                    "id_number": idn.upper()[:30],
-                    "birth_date": birth.isoformat() if birth else None,
-                    "note": rec.get("note", "")[:200],
-                }
-            )
+            valid.append({"row_no": i, **clean})
     return valid, invalid
 
 
@@ -305,6 +315,13 @@ def department_list_apply(*, list_id: int, actor) -> DepartmentList:
     if dl.invalid_rows:
         raise ValidationFailed(
             f"名单有{len(dl.invalid_rows)}行无效，请修改后重新上传", field="file", code="invalid_rows"
+        )
+    failing = [r["row_no"] for r in dl.staged if _check_row(r)[1]]  # the very checks of validation
+    if failing:
+        raise ValidationFailed(
+            f"名单第{'、'.join(map(str, failing[:10]))}行未通过校验，请修改后重新上传",
+            field="file",
+            code="invalid_rows",
         )
     DepartmentList.objects.filter(kind=dl.kind, unit=dl.unit, state=DepartmentList.APPLIED).update(
         state=DepartmentList.REPLACED

@@ -7,7 +7,8 @@ import pytest
 
 from jiuzhu.common.errors import IllegalTransition, PermissionDenied, ValidationFailed
 from jiuzhu.registry.models import IncomeItem, Person, StaffRelative
-from jiuzhu.screening.models import Alert, ScreeningRun
+from jiuzhu.registry.testing import make_id
+from jiuzhu.screening.models import Alert, DepartmentListRow, ScreeningRun
 from jiuzhu.screening.services import alert_resolve, department_list_apply, department_list_validate
 
 from .conftest import AS_OF
@@ -100,17 +101,17 @@ def _list_csv(rows):
     return "\n".join(lines).encode("utf-8")
 
 
-def test_omission_from_a_department_list_with_a_damaged_id(make_household, staff, screen, clean):
+def test_omission_from_a_department_list_without_an_id_number(make_household, staff, screen, clean):
+    """A row without an ID number is found by name and birth date. (A row whose ID number fails
+    its check character is refused at upload: test_department_list_rows_get_the_checks_of_every_form.)"""
     poor = make_household(members=[{"name": "吴无助", "birth": date(1958, 5, 6)}], town="town_beigang")
     well = make_household(members=[{"name": "郑宽裕", "birth": date(1959, 1, 1)}], town="town_beigang")
     _rich(well)
-    n = poor.members.get().id_number
-    typo = n[:10] + n[11] + n[10] + n[12:]  # two digits swapped
     officer = staff("department_officer", "disabled_federation")
     dl = department_list_validate(
         kind="severe_disability",
         filename="残联名单.csv",
-        content=_list_csv([("吴无助", typo, "1958-05-06"), ("郑宽裕", well.members.get().id_number, "")]),
+        content=_list_csv([("吴无助", "", "1958-05-06"), ("郑宽裕", well.members.get().id_number, "")]),
         actor=officer,
     )
     department_list_apply(list_id=dl.pk, actor=officer)
@@ -130,7 +131,11 @@ def test_department_list_with_bad_rows_is_reported_and_refused_whole(staff):
         kind="unemployed",
         filename="失业.csv",
         content=_list_csv(
-            [("王一", "3299011990010112345", ""), ("", "329901199001011234", ""), ("李四", "abc", "")]
+            [
+                ("王一", make_id(date(1990, 1, 1)), ""),
+                ("", make_id(date(1990, 1, 2)), ""),
+                ("李四", "abc", ""),
+            ]
         ),
         actor=officer,
     )
@@ -147,6 +152,60 @@ def test_department_list_with_bad_rows_is_reported_and_refused_whole(staff):
         department_list_validate(
             kind="unemployed", filename="x.csv", content=b"a", actor=staff("window_clerk")
         )
+
+
+def test_department_list_rows_get_the_checks_of_every_form(staff):
+    """A wrong check character, a birth date in 2099, an over-long name and a control character
+    are each reported by row with the field's Chinese reason (jiuzhu.common.values), and the
+    list cannot be applied: nothing is written."""
+    officer = staff("department_officer", "hrss")
+    good = make_id(date(1980, 2, 3))
+    wrong_check = good[:17] + ("0" if good[17] != "0" else "1")
+    dl = department_list_validate(
+        kind="unemployed",
+        filename="失业.csv",
+        content=_list_csv(
+            [
+                ("王一", good, ""),
+                ("王二", wrong_check, ""),
+                ("王三", "", "2099-01-01"),
+                ("王" * 51, good, ""),
+                ("王\x07四", good, ""),
+                ("王\x00五", good, ""),
+            ]
+        ),
+        actor=officer,
+    )
+    assert dl.rows_valid == 1
+    problems = {r["row"]: " ".join(r["problems"]) for r in dl.invalid_rows}
+    assert set(problems) == {3, 4, 5, 6, 7}
+    assert "校验" in problems[3]
+    assert "晚于今天" in problems[4]
+    assert "不能超过 50 个字" in problems[5]
+    assert "控制字符" in problems[6] and "控制字符" in problems[7]
+    dl.refresh_from_db()  # kept as it is shown (the NUL as text)
+    assert dl.invalid_rows[-1]["values"][0] == "王\\x00五"
+    with pytest.raises(ValidationFailed):
+        department_list_apply(list_id=dl.pk, actor=officer)
+    assert not DepartmentListRow.objects.exists()
+
+
+def test_apply_runs_the_checks_of_validation(staff):
+    """A staged row that no longer passes (here: altered after validation) stops the apply."""
+    officer = staff("department_officer", "hrss")
+    dl = department_list_validate(
+        kind="unemployed",
+        filename="失业.csv",
+        content=_list_csv([("王一", make_id(date(1980, 2, 3)), "")]),
+        actor=officer,
+    )
+    assert dl.rows_valid == 1 and not dl.invalid_rows
+    dl.staged[0]["birth_date"] = "2099-01-01"
+    dl.save(update_fields=["staged"])
+    with pytest.raises(ValidationFailed) as e:
+        department_list_apply(list_id=dl.pk, actor=officer)
+    assert e.value.code == "invalid_rows" and "第2行" in e.value.message
+    assert not DepartmentListRow.objects.exists()
 
 
 def test_unfairness_relative_and_outlying_amount(make_household, grant, screen, clean, units, staff):

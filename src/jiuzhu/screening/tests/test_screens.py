@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from jiuzhu.common.models import AccessLog
 from jiuzhu.registry.models import Person
+from jiuzhu.registry.testing import make_id
 from jiuzhu.screening.models import Alert
 from jiuzhu.screening.selectors import kpi_alerts
 
@@ -156,7 +157,7 @@ def test_department_list_upload_page_validates_an_excel_file_then_applies_it(cli
 
     wb = Workbook()
     wb.active.append(["姓名", "身份证号码", "出生日期"])
-    wb.active.append(["何独居", "329901194501010011", date(1945, 1, 1)])
+    wb.active.append(["何独居", make_id(date(1945, 1, 1)), date(1945, 1, 1)])
     wb.active.append(["吕无号", "", "1946-02-02"])
     buf = io.BytesIO()
     wb.save(buf)
