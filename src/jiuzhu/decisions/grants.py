@@ -35,6 +35,7 @@ from jiuzhu.common.tx import racing_write
 from jiuzhu.policy import grants as rules
 from jiuzhu.policy.rules.base import add_months_clamped
 
+from .grant_limits import check_medical_cap, officer_limit
 from .models import Entitlement, GrantRequest
 from .relatives import relatives_of
 
@@ -234,10 +235,18 @@ def grant_control(
         standard=standard,
         multiples=multiples,
         close_relative=bool(relatives),
+        officer_limit=officer_limit(policy, service_code=r.service_code, category=r.category, on=today),
     )
     if check.refused:
         extra = {"limit": f"{check.limit:.2f}"} if check.limit is not None else {}
         raise ValidationFailed(check.message, field="amount", code=check.refused, **extra)
+    check_medical_cap(
+        policy,
+        service_code=r.service_code,
+        person=r.application.applicant,
+        amount=amount,
+        start_month=start_month,
+    )
     if split is not None:
         check.why.insert(0, split.why)
     if check.reason_required and len(reason.strip()) < 4:
@@ -359,6 +368,11 @@ def grant_sign(
         if len(joint_minutes.strip()) < 4:
             raise ValidationFailed("请填写会议纪要", field="joint_minutes", code="joint_minutes_required")
         req.joint_met_on, req.joint_members, req.joint_minutes = joint_met_on, members, joint_minutes.strip()
+    # settlements or other grants may have used the year's medical cap while this one waited
+    check_medical_cap(
+        current_policy(), service_code=req.service_code, person=r.application.applicant, amount=req.amount,
+        start_month=req.start_month, exclude_request=req,
+    )  # fmt: skip
     if r.state != Referral.IN_PROGRESS:
         raise IllegalTransition(
             f"该事项当前状态为“{r.get_state_display()}”，不能签批给付",

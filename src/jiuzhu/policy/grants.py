@@ -13,6 +13,9 @@ import; the decisions app applies it when a unit grants a referral.
   the top tier by the joint decision with the rest referred to charity (``top_tier_split``).
 - Where the rules set the amount by need (no rule amount), the officer's amount stands on his
   written reason, within his tier.
+- Every other service has an officer limit (policy ``grant.officer_limit``, per service): an
+  officer grants alone up to it; above it the grant waits for the county approver, whatever
+  the rules computed.
 """
 
 from __future__ import annotations
@@ -88,6 +91,7 @@ def check_grant(
     standard: Decimal | None = None,
     multiples: dict | None = None,
     close_relative: bool = False,
+    officer_limit: Decimal | None = None,
 ) -> GrantCheck:
     """The level ``amount`` needs when an officer of ``actor_level`` grants it. A grant to a
     close relative of staff (or a member of staff's own household) always waits for a second
@@ -106,6 +110,9 @@ def check_grant(
             why.append("高于规则金额")
     else:
         why.append(f"规则按实际需要核定金额，拟给予 {yuan(amount)}")
+    if officer_limit is not None and amount > officer_limit and actor_level == OFFICER:
+        need = max(need, COUNTY, key=ORDER.index)
+        why.append(f"超过经办人员单独给予上限 {yuan(officer_limit)}")
     if category == "temporary" and standard is not None and multiples:
         caps = temporary_caps(standard, multiples)
         if amount > caps[JOINT]:
