@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from jiuzhu.common.errors import ValidationFailed
 from jiuzhu.decisions.entitlements import add_months
 from jiuzhu.decisions.models import Entitlement
 from jiuzhu.registry.models import Person, Unit, User
@@ -37,12 +38,18 @@ def seed(*, policy, today: date) -> str:
     accounts_bulk(payees)
     actor = _approver()
     current = today.replace(day=1)
-    month, closed = date(today.year, 1, 1), 0
+    month, closed, overruns = date(today.year, 1, 1), 0, 0
     while month < current:
         services.rolls_generate(month=month)
         for roll in PaymentRoll.objects.filter(month=month).exclude(state=PaymentRoll.CLOSED):
             services.roll_review(actor=actor, roll=roll)
-            services.roll_approve(actor=actor, roll=roll, confirm_overrun=True, note="演示数据")
+            try:  # within budget (the towns' 先行救助 included): no confirmation asked
+                services.roll_approve(actor=actor, roll=roll)
+            except ValidationFailed as exc:
+                if exc.code != "budget_overrun":
+                    raise
+                services.roll_approve(actor=actor, roll=roll, confirm_overrun=True, note="演示数据")
+                overruns += 1
             bankfiles.roll_export(actor=actor, roll=roll)
             roll.refresh_from_db()
             ids = roll.lines.filter(state=PaymentLine.PENDING, amount__gt=0).values_list("pk", flat=True)
@@ -56,4 +63,5 @@ def seed(*, policy, today: date) -> str:
             closed += 1
         month = add_months(month, 1)
     services.rolls_generate(month=current)
-    return f"资金发放：{today.year}年已发放名册 {closed} 本（本次新增），{current:%Y年%m月}名册待审核"
+    over = f"，其中超预算确认 {overruns} 本" if overruns else ""
+    return f"资金发放：{today.year}年已发放名册 {closed} 本（本次新增{over}），{current:%Y年%m月}名册待审核"

@@ -263,15 +263,17 @@ def balances(*, year: int, by: str, unit=None) -> list[dict]:
 
 
 def city_split(*, year: int, lead_unit: str = "civil_affairs") -> dict:
-    """The city total split into civil affairs (the lead unit) and other departments."""
+    """The city total split into civil affairs (the lead unit and the towns' civil-affairs
+    offices, whose 先行救助 reserves are civil affairs' money) and other departments."""
 
     def part(q):
         b = Budget.objects.filter(year=year).filter(q).aggregate(s=Sum("amount"))["s"]
         p = LedgerEntry.objects.filter(year=year).filter(q).aggregate(s=Sum("amount"))["s"]
         return {"budget": money(b or 0), "paid": money(p or 0)}
 
-    civil = part(Q(unit__code=lead_unit))
-    others = part(~Q(unit__code=lead_unit))
+    civil_q = Q(unit__code=lead_unit) | Q(unit__kind=Unit.TOWN)
+    civil = part(civil_q)
+    others = part(~civil_q)
     total = {k: civil[k] + others[k] for k in civil}
     return {"civil_affairs": civil, "others": others, "total": total}
 

@@ -101,10 +101,13 @@ def test_emergency_aid_first_is_paid_and_posted_in_the_ledger(clerk, household, 
 
     on = date(2026, 9, 29)
     preparer, approver = staff("approver", "civil_affairs"), staff("approver", "civil_affairs")
-    # the town's reserve for aid first (备用金): the demo policy budgets 临时救助 only for civil
-    # affairs, so without it the town's roll waits for an overrun confirmation
-    payments.budget_set(actor=approver, year=2026, unit=clerk.unit, service_code="temporary_emergency",
-                        amount="50000", policy=policy)  # fmt: skip
+    # the town's reserve for aid first (备用金, demo policy ¥50,000 under 临时救助): the town's
+    # roll is within it, so it is approved with no overrun confirmation (pay_month asks none)
+    from jiuzhu.payments.models import Budget
+
+    payments.budgets_sync(policy=policy)
+    reserve = Budget.objects.get(year=2026, unit=clerk.unit, service_code="temporary_emergency")
+    assert reserve.amount == Decimal("50000.00")
     head = household.members.get(relation="head")
     change = payments.bank_account_set(actor=preparer, person=head, number=f"62220000{head.pk:011d}",
                                        bank_name="示范市农商银行")  # fmt: skip
@@ -121,3 +124,5 @@ def test_emergency_aid_first_is_paid_and_posted_in_the_ledger(clerk, household, 
         Decimal("1500.00"), "temporary", "temporary_emergency", clerk.unit, clerk.unit,
     )  # fmt: skip
     assert entry.line.entitlement.origin.startswith("先行救助") and entry.month == date(2026, 9, 1)
+    roll = entry.line.roll
+    assert roll.unit == clerk.unit and not roll.overrun_confirmed and roll.overrun_note == ""
