@@ -3,7 +3,10 @@
 
 A need comes from: an intake referral refused or handed to charity; a partly met request (a
 need the household asked for that no unit granted, while another was granted); an emergency
-aid first (急难); an open omission alert of screening (soft reference: kind + id). A need
+aid first (急难); the rest of a temporary-assistance need above the top tier, from the moment
+the joint decision signs the top tier (``decisions.GrantRequest`` signed with a
+``need_amount``: one need per signed request, so signing cannot make two); an open omission
+alert of screening (soft reference: kind + id). A need
 that already has a charity referral (not declined) is no longer open. Keys are
 ``<source kind>:<source id>:<need>``."""
 
@@ -12,10 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db.models import Count, QuerySet
 
 from jiuzhu.common import clock
+from jiuzhu.decisions.models import GrantRequest
 from jiuzhu.intake.models import Application, EmergencyAid
 from jiuzhu.intake.models import Referral as IntakeReferral
 from jiuzhu.registry.models import Household, Person
@@ -47,6 +52,7 @@ class OpenNeed:
     matches: list[Match] = field(default_factory=list)
     claims: list[str] = field(default_factory=list)
     household_size: int = 0
+    amount: Decimal | None = None  # the money still needed, when the source says it
 
     @property
     def town(self) -> str:
@@ -125,6 +131,33 @@ def _emergencies(qs) -> list[OpenNeed]:
         )
         for a in qs.select_related("household", "household__town")
     ]
+
+
+def _top_tier_rests(qs) -> list[OpenNeed]:
+    """DOMAIN §7: a temporary need above the top tier is met up to it by the joint decision and
+    the rest referred to charity — an open need once the top tier is signed."""
+    out = []
+    for g in qs.select_related("household", "household__town", "referral"):
+        need = CATEGORY_NEED.get(g.category) or "emergency"
+        out.append(
+            OpenNeed(
+                key=f"top_tier_rest:{g.pk}:{need}",
+                source_kind="top_tier_rest",
+                source_id=str(g.pk),
+                need=need,
+                household=g.household,
+                raised_on=g.signed_on,
+                description=f"{g.service_name}：核定所需 ¥{g.need_amount:,.2f}，联席会议按最高档给予 "
+                f"¥{g.amount:,.2f}，其余 ¥{g.rest_to_charity:,.2f} 转介慈善救助",
+                application_id=g.referral.application_id,  # linked back through the request
+                amount=g.rest_to_charity,
+            )
+        )
+    return out
+
+
+def _top_tier_signed():
+    return GrantRequest.objects.filter(state=GrantRequest.SIGNED, need_amount__isnull=False)
 
 
 # Open omission alerts (漏保预警) are needs too. Screening sits above charity (it reads charity's
@@ -240,10 +273,12 @@ def open_needs(
     )
     apps = Application.objects.filter(status=Application.CLOSED, received_on__gte=since)
     aids = EmergencyAid.objects.filter(granted_on__gte=today - timedelta(days=90))
+    rests = _top_tier_signed().filter(signed_on__gte=since)
     if towns:
         intake = intake.filter(application__household__town__code__in=towns)
         apps = apps.filter(household__town__code__in=towns)
         aids = aids.filter(household__town__code__in=towns)
+        rests = rests.filter(household__town__code__in=towns)
     done = _referred_keys()
 
     def referred(*kinds) -> list[int]:
@@ -254,10 +289,12 @@ def open_needs(
     intake = intake.exclude(pk__in=referred("intake_refused", "intake_charity")).order_by("-closed_on", "-id")
     aids = aids.exclude(pk__in=referred("emergency")).order_by("-granted_on", "-id")
     apps = apps.filter(referrals__state=IntakeReferral.GRANTED).distinct().order_by("-received_on", "-id")
+    rests = rests.exclude(pk__in=referred("top_tier_rest")).order_by("-signed_on", "-id")
     needs = (
         _from_intake(intake[:limit])
         + _partly_met(apps[: limit * 2])
         + _emergencies(aids[:limit])
+        + _top_tier_rests(rests[:limit])
         + _alerts(since=since, limit=limit, exclude=referred("alert"))
     )
     needs = [n for n in needs if (n.source_kind, n.source_id, n.need) not in done]
@@ -284,6 +321,8 @@ def need_by_key(key: str) -> OpenNeed | None:
         found = _partly_met(Application.objects.filter(pk=pk, status=Application.CLOSED))
     elif kind == "emergency":
         found = _emergencies(EmergencyAid.objects.filter(pk=pk))
+    elif kind == "top_tier_rest":
+        found = _top_tier_rests(_top_tier_signed().filter(pk=pk))
     elif kind == "alert":
         found = _alerts(ids=[pk])
     else:
@@ -302,6 +341,7 @@ def anonymised(n: OpenNeed, partner) -> dict:
         "town": n.household.town.name,
         "raised_on": n.raised_on,
         "household_size": n.household_size,
+        "amount": n.amount,
         "offers": [
             {"code": x.offer.code, "name": x.offer.name, "reasons": x.reasons}
             for x in n.matches

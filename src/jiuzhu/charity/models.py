@@ -234,6 +234,7 @@ class CharityReferral(models.Model):
         ("intake_charity", "承办单位转介慈善"),
         ("partly_met", "需求部分满足"),
         ("emergency", "急难情形"),
+        ("top_tier_rest", "临时救助超出最高档部分"),
         ("alert", "漏保预警"),
         ("other", "其他"),
     ]

@@ -275,6 +275,11 @@ def _source_application(source_kind: str, source_id, household: Household):
     elif source_kind in ("intake_refused", "intake_charity"):
         ir = IntakeReferral.objects.select_related("application").filter(pk=pk).first()
         app = ir.application if ir else None
+    elif source_kind == "top_tier_rest":
+        from jiuzhu.decisions.models import GrantRequest
+
+        g = GrantRequest.objects.select_related("referral__application").filter(pk=pk).first()
+        app = g.referral.application if g else None
     else:
         return None
     return app if app is not None and app.household_id == household.pk else None
