@@ -29,6 +29,7 @@ from .models import BankAccount, PaymentLine, PaymentRoll, RollEvent
 
 # Adjustments look back this many months of locked rolls.
 ADJUST_LOOKBACK_MONTHS = 12
+ROLLS_LOCK = 7_318_001  # the advisory lock key of roll generation (PostgreSQL)
 LINE_COLUMNS = (  # the order _regular_lines selects them in
     "payee_id",
     "roll_id",
@@ -79,8 +80,12 @@ def _drop_lines(drafts: list[PaymentRoll]) -> None:
 
 def _regular_lines(roll: PaymentRoll) -> int:
     m = roll.month
+    # paid already as a regular line, or as back pay by a later roll (a month generated late)
     already = PaymentLine.objects.filter(
-        kind=PaymentLine.REGULAR, payee_id=OuterRef("payee_id"), service_code=roll.service_code, period=m
+        kind__in=(PaymentLine.REGULAR, PaymentLine.BACK_PAY),
+        payee_id=OuterRef("payee_id"),
+        service_code=roll.service_code,
+        period=m,
     )
     qs = (
         owed(m)
@@ -129,19 +134,24 @@ def deceased_ids(person_ids, before: date) -> set[int]:
     return dead
 
 
-def _adjustments(roll: PaymentRoll) -> list[PaymentLine]:
-    """Back pay or recovery for each payee whose amount owed for a locked earlier period now
-    differs from what that period's lines settled."""
+def closed_periods(roll: PaymentRoll) -> list[date]:
+    """The earlier months (within the look-back) whose payment is closed for ``roll``'s service
+    and unit: its own roll of that month is locked, or it had none while the month's run was
+    closed (some roll of that month locked) — e.g. the service's first grant, signed after its
+    start month's roll had closed: the missed months are paid as back pay."""
     start = add_months(roll.month, -ADJUST_LOOKBACK_MONTHS)
-    periods = list(
-        PaymentRoll.objects.filter(
-            service_code=roll.service_code,
-            unit_id=roll.unit_id,
-            state__in=PaymentRoll.LOCKED,
-            month__gte=start,
-            month__lt=roll.month,
-        ).values_list("month", flat=True)
-    )
+    window = PaymentRoll.objects.filter(month__gte=start, month__lt=roll.month)
+    own = window.filter(service_code=roll.service_code, unit_id=roll.unit_id)
+    locked_own = set(own.filter(state__in=PaymentRoll.LOCKED).values_list("month", flat=True))
+    any_own = set(own.values_list("month", flat=True))
+    run_closed = set(window.filter(state__in=PaymentRoll.LOCKED).values_list("month", flat=True))
+    return sorted(locked_own | (run_closed - any_own))
+
+
+def _adjustments(roll: PaymentRoll) -> list[PaymentLine]:
+    """Back pay or recovery for each payee whose amount owed for a closed earlier period now
+    differs from what that period's lines settled (``closed_periods``)."""
+    periods = closed_periods(roll)
     out = []
     for period in sorted(periods):
         owed_rows = {
@@ -266,6 +276,16 @@ def _hold(rolls: list[PaymentRoll], before: date) -> None:
     )
 
 
+def _serialise() -> None:
+    """One generation at a time: two generations of different months at once (each locks only
+    its own month's rolls) would both see a closed period unsettled and both add its back pay.
+    PostgreSQL: a transaction-scoped advisory lock, so the second waits and then reads the
+    first's lines; SQLite's IMMEDIATE transactions already serialise writers."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLS_LOCK])
+
+
 def roll_totals(roll: PaymentRoll) -> PaymentRoll:
     """What goes to the bank (pending positive lines) and what is held."""
     agg = roll.lines.aggregate(
@@ -281,6 +301,7 @@ def roll_totals(roll: PaymentRoll) -> PaymentRoll:
 
 def build(*, month: date, services: list[str] | None = None, actor=None) -> dict:
     """The body of ``services.rolls_generate`` (called inside its transaction)."""
+    _serialise()
     m = month_start(month)
     nxt = add_months(m, 1)
     base = owed(m)
@@ -290,13 +311,18 @@ def build(*, month: date, services: list[str] | None = None, actor=None) -> dict
         (r["service_code"], r["unit_id"]): r["category"]
         for r in base.values("service_code", "unit_id", "category").distinct()
     }
-    # rolls with something to adjust or retry although nothing is owed this month
-    locked = PaymentRoll.objects.filter(
-        state__in=PaymentRoll.LOCKED, month__lt=m, month__gte=add_months(m, -ADJUST_LOOKBACK_MONTHS)
-    )
+    # rolls with something to adjust or retry although nothing is owed this month: services
+    # with a locked roll in the look-back, and grants that started in it (a one-off signed
+    # after its month closed is paid as back pay)
+    since = add_months(m, -ADJUST_LOOKBACK_MONTHS)
+    locked = PaymentRoll.objects.filter(state__in=PaymentRoll.LOCKED, month__lt=m, month__gte=since)
+    started = Entitlement.objects.filter(start_month__lt=m, start_month__gte=since)
     if services:
         locked = locked.filter(service_code__in=services)
+        started = started.filter(service_code__in=services)
     for r in locked.values("service_code", "unit_id", "category").distinct():
+        keys.setdefault((r["service_code"], r["unit_id"]), r["category"])
+    for r in started.values("service_code", "unit_id", "category").distinct().order_by():
         keys.setdefault((r["service_code"], r["unit_id"]), r["category"])
     existing = {
         (r.service_code, r.unit_id): r
