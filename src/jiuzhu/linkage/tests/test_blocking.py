@@ -62,3 +62,38 @@ def test_nothing_is_reported_when_every_rule_fits():
     )
     assert report["blocking"]["changes"] == []
     assert report["blocking"]["rules"]
+
+
+def test_a_weak_key_blocks_alone_only_when_it_fits_the_budget():
+    """Small inputs (FEBRL's 5,000 records) also block on a birth date alone, so a record
+    whose name columns are swapped and mistyped is still compared; on large inputs the same
+    key only blocks with another one, and the report says so."""
+    people = pl.DataFrame(
+        {
+            "rid": [f"p{i}" for i in range(40)] + ["dup"],
+            "given_name": [f"{g}{i}" for i, g in enumerate(["anna", "ben", "carl", "dora"] * 10)] + ["smiht"],
+            "surname": ["smith", "jones", "brown", "white"] * 10 + ["anan0"],
+            "dob": [f"19{50 + i}0102" for i in range(40)] + ["19500102"],
+        }
+    )
+    compares = ["given_name:name", "surname:name", "dob:date"]
+    roomy: dict = {}
+    pairs = dedupe(
+        people, id_col="rid", compares=compares, train=False, progress=False, threshold=0.0, report=roomy
+    )
+    assert {"rule": "dob.d", "pairs": 1} in roomy["blocking"]["rules"]
+    assert ("dup", "p0") in {tuple(sorted(p)) for p in pairs.select("id_l", "id_r").rows()}
+    tight: dict = {}
+    dedupe(
+        people.vstack(people.with_columns(pl.col("rid") + "x")),
+        id_col="rid",
+        compares=compares,
+        train=False,
+        progress=False,
+        block_budget=50,
+        report=tight,
+    )
+    over = {r["rule"] for r in tight["blocking"]["weak_alone_over"]}
+    used = {r["rule"] for r in tight["blocking"]["rules"]}
+    assert {"given_name.s1", "surname.s1"} <= over  # 761 pairs each: over the budget of 50
+    assert not over & used and all(r["pairs"] <= 50 for r in tight["blocking"]["rules"])
