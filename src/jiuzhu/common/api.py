@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from . import jobs
-from .schemas import ErrorOut
+from .schemas import ERRORS, ErrorOut
 
 PREFIX = "/jobs"
 router = Router(tags=["jobs 后台任务"])
@@ -35,6 +35,16 @@ class JobOut(Schema):
     started_at: datetime | None = None
     finished_at: datetime | None = None
     url: str
+    retryable: bool = False
+
+
+class JobAcceptedOut(Schema):
+    """The answer to an upload or a long action that runs as a background job (202)."""
+
+    job_id: int
+    state: str
+    url: str  # GET it for progress and result
+    page: str  # the same for a person
 
 
 @router.get("/{job_id}", response={200: JobOut, 404: ErrorOut}, summary="后台任务进度与结果")
@@ -43,3 +53,10 @@ def job_detail(request, job_id: int):
     (``summary``, ``url``) or the error when failed. Only the job's starter or an administrator
     sees it."""
     return jobs.as_dict(jobs.job_for(request.user, job_id))
+
+
+@router.post("/{job_id}/retry", response={202: JobAcceptedOut, **ERRORS}, summary="重新排队中断的任务")
+def job_retry(request, job_id: int):
+    """A job that failed because its worker died (``job_abandoned``) or crashed is queued again
+    with the same parameters (once); the answer names the new job."""
+    return Status(202, jobs.accepted(jobs.retry(actor=request.user, job_id=job_id)))

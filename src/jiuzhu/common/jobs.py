@@ -23,20 +23,29 @@ task row in the caller's transaction, so a job exists exactly when the write tha
 commits, and the worker (``jiuzhu db_worker``, started by ``jiuzhu serve``) sees it only then.
 Progress written by ``report`` outside a transaction is visible at once; the job function
 should therefore do its work in transactions of its own, not one around everything.
+
+A worker killed mid-job (kill -9, a crash of the machine) leaves its job ``running``;
+``recover_stale`` marks such a job failed with a message (its worker process is gone, or it
+has not reported for ``JIUZHU_JOB_STALE_MINUTES``), and ``retry`` queues it again for the
+person. The worker started by ``jiuzhu serve`` (``jiuzhu jobs_worker``) runs the recovery
+first; ``jiuzhu jobs_recover`` runs it by hand.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import task
 
-from .errors import JiuzhuError, NotFound
+from .errors import Conflict, IllegalTransition, JiuzhuError, NotFound
 from .models import Job
 
 logger = logging.getLogger("jiuzhu.jobs")
@@ -67,11 +76,20 @@ def job(code: str, *, title: str) -> Callable:
 def enqueue(kind: str, *, actor, **params) -> Job:
     """Queue a job of a registered ``kind`` started by ``actor`` with JSON ``params``."""
     k = KINDS[kind]
-    j = Job.objects.create(kind=kind, title=k.title, actor=actor, params=params)
-    result = run_job.enqueue(j.pk, k.path)
+    return _queue(kind=kind, title=k.title, path=k.path, actor=actor, params=params)
+
+
+def _queue(*, kind: str, title: str, path: str, actor, params: dict, retry_of: Job | None = None) -> Job:
+    j = Job.objects.create(kind=kind, title=title, actor=actor, params=params, retry_of=retry_of)
+    result = run_job.enqueue(j.pk, path)
     j.task_id = str(result.id)
     j.save(update_fields=["task_id"])
     return j
+
+
+def accepted(j: Job) -> dict:
+    """The API's 202 answer for a queued job: where to poll and where a person can watch."""
+    return {"job_id": j.pk, "state": j.state, "url": f"/api/jobs/{j.pk}", "page": f"/jobs/{j.pk}/"}
 
 
 def report(
@@ -85,8 +103,8 @@ def report(
         job.total = changes["total"] = max(0, total)
     if message is not None:
         job.message = changes["message"] = message[:200]
-    if changes:
-        Job.objects.filter(pk=job.pk).update(**changes)
+    job.heartbeat_at = changes["heartbeat_at"] = timezone.now()  # the worker is alive
+    Job.objects.filter(pk=job.pk).update(**changes)
 
 
 def _finish(j: Job, state: str, **fields) -> None:
@@ -98,8 +116,10 @@ def _finish(j: Job, state: str, **fields) -> None:
 def run_job(job_id: int, path: str) -> str:
     """The one django-task behind every job: run the kind's function and record the outcome."""
     j = Job.objects.get(pk=job_id)
-    j.state, j.started_at = Job.RUNNING, timezone.now()
-    Job.objects.filter(pk=job_id).update(state=j.state, started_at=j.started_at)
+    j.state, j.started_at, j.worker = Job.RUNNING, timezone.now(), this_worker()
+    Job.objects.filter(pk=job_id).update(
+        state=j.state, started_at=j.started_at, heartbeat_at=j.started_at, worker=j.worker
+    )
     try:
         result = import_string(path)(j, **j.params)
     except JiuzhuError as exc:
@@ -151,6 +171,96 @@ def work_off() -> int:
         ran += 1
 
 
+# --- jobs left running by a dead worker ----------------------------------------------------------
+
+ABANDONED = "job_abandoned"
+ABANDONED_MESSAGE = "执行该任务的后台进程已中断（可能被强制结束或服务器重启），任务没有完成；可重新排队"
+RETRYABLE = (ABANDONED, "job_crashed")
+
+
+def this_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _process_gone(worker: str) -> bool:
+    """Whether the worker ``host:pid`` is known to be dead: only decidable on its own host."""
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:  # a zombie (killed, not yet reaped by its parent) is gone too
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[-1].split()[0] == "Z"
+    except OSError:
+        return False
+
+
+def stale_jobs(*, now=None) -> list[Job]:
+    """Running jobs whose worker process is gone, or that have not reported for longer than
+    ``JIUZHU_JOB_STALE_MINUTES``."""
+    now = now or timezone.now()
+    limit = now - timezone.timedelta(minutes=settings.JIUZHU_JOB_STALE_MINUTES)
+    found = []
+    for j in Job.objects.filter(state=Job.RUNNING).order_by("pk"):
+        last = j.heartbeat_at or j.started_at or j.created_at
+        if last < limit or (j.worker and _process_gone(j.worker)):
+            found.append(j)
+    return found
+
+
+def recover_stale(*, now=None) -> list[Job]:
+    """Mark every stale job failed with a clear message (and its task row failed, so no worker
+    waits for it); returns them. Runs when a worker starts and from ``jiuzhu jobs_recover``."""
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    marked = []
+    for j in stale_jobs(now=now):
+        with transaction.atomic():
+            n = Job.objects.filter(pk=j.pk, state=Job.RUNNING).update(
+                state=Job.FAILED,
+                finished_at=now,
+                message=ABANDONED_MESSAGE[:200],
+                error={"code": ABANDONED, "field": None, "message": ABANDONED_MESSAGE},
+            )
+            if not n:  # it finished meanwhile
+                continue
+            if j.task_id:
+                DBTaskResult.objects.filter(id=j.task_id, status="RUNNING").update(
+                    status="FAILED", finished_at=now, traceback="abandoned: worker gone (jobs.recover_stale)"
+                )
+        logger.warning("job %s (%s) abandoned by worker %s: marked failed", j.pk, j.kind, j.worker or "?")
+        marked.append(j)
+    return marked
+
+
+@transaction.atomic
+def retry(*, actor, job_id: int) -> Job:
+    """Queue a job that failed through no fault of its input (abandoned by its worker, or
+    crashed) again, with the same parameters and starter; once per failed job."""
+    from django_tasks_db.models import DBTaskResult
+
+    old = job_for(actor, job_id)
+    old = Job.objects.select_for_update().get(pk=old.pk)
+    if old.state != Job.FAILED or (old.error or {}).get("code") not in RETRYABLE:
+        raise IllegalTransition(
+            "只有因后台进程中断而失败的任务可以重新排队", field="job_id", code="job_not_retryable"
+        )
+    again = Job.objects.filter(retry_of=old).first()
+    if again is not None:
+        raise Conflict(f"该任务已重新排队（任务 {again.pk}）", field="job_id", code="job_already_retried")
+    task = DBTaskResult.objects.filter(id=old.task_id).first() if old.task_id else None
+    path = task.args_kwargs["args"][1] if task is not None else KINDS[old.kind].path
+    return _queue(kind=old.kind, title=old.title, path=path, actor=old.actor, params=old.params, retry_of=old)
+
+
 def job_for(user, job_id: int) -> Job:
     """A job its starter (or an administrator) may see; anyone else gets not-found."""
     from . import masking
@@ -178,4 +288,5 @@ def as_dict(j: Job) -> dict:
         "started_at": j.started_at.isoformat() if j.started_at else None,
         "finished_at": j.finished_at.isoformat() if j.finished_at else None,
         "url": f"/jobs/{j.pk}/",
+        "retryable": j.state == Job.FAILED and (j.error or {}).get("code") in RETRYABLE,
     }

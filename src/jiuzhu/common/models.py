@@ -105,6 +105,13 @@ class Job(models.Model):
     created_at = models.DateTimeField("提交时间", auto_now_add=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    # Which worker runs it ("host:pid") and when it last said so (start, each progress report):
+    # a job left running by a killed worker is found by these (``jobs.recover_stale``).
+    worker = models.CharField("执行进程", max_length=120, blank=True)
+    heartbeat_at = models.DateTimeField("最近进度时间", null=True, blank=True)
+    retry_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="重新排队自"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "后台任务"

@@ -83,3 +83,11 @@ def job(request, job_id: int):
         raise Http404(exc.message) from None
     template = "common/_job.html" if request.headers.get("HX-Request") else "common/job.html"
     return render(request, template, {"job": j})
+
+
+@post_action("registry:home")
+def job_retry(request, job_id: int):
+    """Queue again a job its worker abandoned (or that crashed); on to the new job's page."""
+    again = jobs.retry(actor=request.user, job_id=job_id)
+    messages.success(request, "已重新排队")
+    return redirect("common:job", again.pk)

@@ -281,6 +281,9 @@ JIUZHU_UPLOAD_MAX_MB = int(os.environ.get("JIUZHU_UPLOAD_MAX_MB", "200"))
 # row in the same database and commits with the write that queued it. `jiuzhu serve` runs
 # the worker (`jiuzhu db_worker`) beside gunicorn.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running job that has not reported progress for this long is taken as abandoned by a dead
+# worker (one whose process is gone on this machine is found at once) and marked failed.
+JIUZHU_JOB_STALE_MINUTES = int(os.environ.get("JIUZHU_JOB_STALE_MINUTES", "60"))
 
 # --- Content-Security-Policy (django-csp 4), on every site --------------------------------------
 # Scripts only from our static files (no inline script, no eval: htmx runs with allowEval off);

@@ -39,9 +39,9 @@ def _alive(pid: int) -> bool:
 def test_serve_runs_the_job_worker_and_stops_it(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(JIUZHU_DATA_DIR=str(tmp_path), JIUZHU_SQLITE_NAME=str(tmp_path / "serve.sqlite3"))
-    # The worker needs only the task table; the whole schema would take a minute to build.
+    # The worker needs the task and job tables (and what they hang on); not the whole schema.
     subprocess.run(
-        [sys.executable, "-m", "jiuzhu.config.cli", "migrate", "django_tasks_database", "-v0"],
+        [sys.executable, "-m", "jiuzhu.config.cli", "migrate", "common", "-v0"],
         cwd=ROOT,
         env=env,
         check=True,
@@ -67,7 +67,7 @@ def test_serve_runs_the_job_worker_and_stops_it(tmp_path):
                 assert proc.poll() is None, proc.communicate()[0]
                 time.sleep(0.3)
         assert status == 200
-        workers = [c for c in _children(proc.pid) if "db_worker" in _cmdline(c)]
+        workers = [c for c in _children(proc.pid) if "jobs_worker" in _cmdline(c)]
         assert len(workers) == 1
         time.sleep(1.5)  # it keeps polling the queue (an error would have ended it)
         assert _alive(workers[0])

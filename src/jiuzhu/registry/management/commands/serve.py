@@ -2,8 +2,8 @@
 under gunicorn against whatever database the settings name (``DATABASE_URL``, else SQLite in
 the data directory). Static files come through WhiteNoise with finders, so no collectstatic.
 
-Beside gunicorn it starts the background-job worker (``jiuzhu db_worker``, see
-``jiuzhu.common.jobs``) so the demo stays one command; the worker stops with the server (on
+Beside gunicorn it starts the background-job worker (``jiuzhu jobs_worker``: the jobs a killed
+worker left running are marked failed, then ``db_worker`` runs; see ``jiuzhu.common.jobs``) so the demo stays one command; the worker stops with the server (on
 Ctrl+C or SIGTERM, and through the kernel's parent-death signal if the server is killed)."""
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec (Linu
 def start_job_worker() -> subprocess.Popen:
     """The background-job worker as a child process of this one."""
     return subprocess.Popen(
-        [sys.executable, "-m", "jiuzhu.config.cli", "db_worker", "--no-reload", "--interval", "1"],
+        [sys.executable, "-m", "jiuzhu.config.cli", "jobs_worker", "--interval", "1"],
         preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
     )
 
