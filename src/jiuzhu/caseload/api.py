@@ -8,8 +8,9 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from jiuzhu.common import values
+from jiuzhu.common.api import JobAcceptedOut
 from jiuzhu.common.errors import NotFound
-from jiuzhu.common.schemas import ERRORS
+from jiuzhu.common.schemas import ERRORS, ErrorOut
 from jiuzhu.intake.documents import open_stored
 from jiuzhu.registry.models import Household, Person
 
@@ -60,11 +61,22 @@ def template(request, example: bool = True):
 
 
 @router.post(
-    "/imports", response={201: dict, **ERRORS}, summary="上传存量数据（校验、比对，出具报告，不导入）"
+    "/imports",
+    response={202: JobAcceptedOut, 413: ErrorOut, **ERRORS},
+    summary="上传存量数据（后台校验、比对，出具报告，不导入）",
 )
 def upload(request, file: File[UploadedFile]):
-    b = imports.batch_upload(actor=request.user, data=file.read(), filename=file.name or "upload")
-    return Status(201, _batch_out(b))
+    """The file is kept and checked by a background job (202): poll ``url``; when it is done its
+    ``result.batch`` names the report (``GET /imports/{batch_id}``)."""
+    from jiuzhu.common import jobs, scope, uploads
+
+    from . import applying  # noqa: F401  (registers the job kinds)
+
+    scope.require(request.user, "caseload.import")
+    job = uploads.queue(
+        file, kind="caseload.validate", actor=request.user, suffixes=(".xlsx", ".csv", ".zip")
+    )
+    return Status(202, jobs.accepted(job))
 
 
 @router.get("/imports/{batch_id}", response={200: dict, **ERRORS}, summary="校验与比对报告")

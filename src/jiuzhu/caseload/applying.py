@@ -397,4 +397,5 @@ def validate_job(job, *, kept: str, filename: str) -> dict:
         "summary": f"校验完成：错误 {b.error_count} 个，疑似重复 {b.summary.get('duplicates', 0)} 人",
         "url": f"/caseload/imports/{b.pk}/",
         "batch": b.pk,
+        "api": f"/api/caseload/imports/{b.pk}",
     }

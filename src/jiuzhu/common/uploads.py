@@ -64,6 +64,30 @@ def keep(f, *, field: str = "file", suffixes: tuple[str, ...] | None = None) -> 
     return name
 
 
+def queue(f, *, kind: str, actor, field: str = "file", suffixes: tuple[str, ...] | None = None, **params):
+    """Keep an uploaded file on disk (``keep``) and queue the job ``kind`` that reads it
+    (``kept``: its name here, ``filename``: the name it came with, plus ``params``). The request
+    never parses the file; the job's page and ``GET /api/jobs/{id}`` show how far it got."""
+    from . import jobs
+
+    kept = keep(f, field=field, suffixes=suffixes)
+    try:
+        return jobs.enqueue(kind, actor=actor, kept=kept, filename=Path(f.name or "upload").name, **params)
+    except BaseException:
+        discard(kept)
+        raise
+
+
+def read(name: str) -> bytes:
+    """The kept file's content (in the worker: the request only streams it to disk)."""
+    try:
+        return path_of(name).read_bytes()
+    except FileNotFoundError:
+        raise ValidationFailed(
+            "上传的文件已不在服务器上，请重新上传", field="file", code="upload_missing"
+        ) from None
+
+
 def path_of(name: str) -> Path:
     """The kept file's path (names come from ``keep``: no directory parts)."""
     return folder() / Path(name).name

@@ -91,8 +91,10 @@ def upload(request, pk: int):
     if f is None:
         messages.error(request, "请选择要上传的受灾家庭名单")
         return redirect("disaster:event", pk)
-    vlist = villagelists.list_validate(actor=request.user, event=e, data=f.read(), filename=f.name or "名单")
-    return redirect("disaster:list", vlist.pk)
+    from . import background
+
+    job = background.queue(f, actor=request.user, event=e)
+    return redirect("common:job", job.pk)  # checked by the worker; the job links to the report
 
 
 @_guard

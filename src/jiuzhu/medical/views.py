@@ -49,10 +49,10 @@ def upload(request):
     if f is None:
         messages.error(request, "请选择要上传的结算文件")
         return redirect("medical:home")
-    sfile = settlement.file_validate(
-        actor=request.user, unit=request.user.unit_id, data=f.read(), filename=f.name or "结算文件"
-    )
-    return redirect("medical:file", sfile.pk)
+    from . import background
+
+    job = background.queue(f, actor=request.user, unit=request.user.unit_id)
+    return redirect("common:job", job.pk)  # checked by the worker; the job links to the report
 
 
 @_guard

@@ -277,11 +277,9 @@ def _parse_rows(table: list[list[str]]) -> tuple[list[dict], list[dict]]:
     return valid, invalid
 
 
-@transaction.atomic
-def department_list_validate(
-    *, kind: str, filename: str, content: bytes, actor, unit: Unit | None = None
-) -> DepartmentList:
-    """Check an uploaded list and keep it, unapplied, with its invalid-rows report."""
+def department_list_check(*, kind: str, actor, unit: Unit | None = None) -> Unit:
+    """What an upload of a list needs before its file is read (the request checks it before
+    queueing the file; the validation checks it again): a known kind, the actor's own unit."""
     scope.require(actor, "screening.upload_list")
     if kind not in dict(DepartmentList.KINDS):
         raise ValidationFailed(f"未知的名单类型：{kind}", field="kind", code="unknown_list_kind")
@@ -289,6 +287,15 @@ def department_list_validate(
     if unit is None:
         raise ValidationFailed("未指定提供单位", field="unit", code="unit_required")
     scope.require(actor, "screening.upload_list", unit=unit)  # a department uploads its own lists only
+    return unit
+
+
+@transaction.atomic
+def department_list_validate(
+    *, kind: str, filename: str, content: bytes, actor, unit: Unit | None = None
+) -> DepartmentList:
+    """Check an uploaded list and keep it, unapplied, with its invalid-rows report."""
+    unit = department_list_check(kind=kind, actor=actor, unit=unit)
     valid, invalid = _parse_rows(_read_table(filename, content))
     return DepartmentList.objects.create(
         kind=kind,

@@ -172,41 +172,47 @@ def report_xlsx(request):
 def run_now(request):
     if not scope.allows(request.user, "screening.run"):
         return _error(request, scope.RoleNotAllowed("只有审批或管理员可以发起筛查", field="role"))
-    from jiuzhu.policy.selectors import current_policy
+    from . import background
 
-    try:
-        run = services.screening_run(policy=current_policy(), as_of=clock.today(), actor=request.user)
-    except JiuzhuError as exc:
-        messages.error(request, exc.message)
-        return redirect("screening:home")
-    messages.success(request, f"筛查完成：新增预警 {sum(run.raised.values())} 条")
-    return redirect("screening:home")
+    job = background.run_queue(actor=request.user, as_of=clock.today())
+    return redirect("common:job", job.pk)  # the run goes on in the worker; the page shows how far
 
 
 @login_required
 def lists(request):
+    """GET: the lists and, with ``?report=<id>``, one list's check report. POST: the file is
+    streamed to disk and checked by a background job; on to the job's page."""
     try:
         _ensure_reader(request.user)
     except JiuzhuError as exc:
         return _error(request, exc)
-    report = None
     if request.method == "POST":
-        upload = request.FILES.get("file")
+        from jiuzhu.common import uploads
+
+        from . import background
+
+        kind = request.POST.get("kind", "")
         try:
-            if upload is None:
-                raise services.ValidationFailed("请选择文件", field="file", code="file_required")
-            report = services.department_list_validate(
-                kind=request.POST.get("kind", ""),
-                filename=upload.name,
-                content=upload.read(),
+            services.department_list_check(kind=kind, actor=request.user)
+            job = uploads.queue(
+                request.FILES.get("file"),
+                kind="screening.list_validate",
                 actor=request.user,
+                suffixes=background.SUFFIXES,
+                list_kind=kind,
             )
         except JiuzhuError as exc:
             messages.error(request, exc.message)
+            return redirect("screening:lists")
+        return redirect("common:job", job.pk)
+    mine = selectors.department_lists(request.user)
+    report = None
+    if request.GET.get("report", "").isdigit():
+        report = next((dl for dl in mine if dl.pk == int(request.GET["report"])), None)
     return render(
         request,
         "screening/lists.html",
-        {"report": report, "kinds": DepartmentList.KINDS, "lists": selectors.department_lists(request.user)},
+        {"report": report, "kinds": DepartmentList.KINDS, "lists": mine},
     )
 
 

@@ -14,13 +14,14 @@ from django.http import HttpResponse
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from jiuzhu.common import clock, scope
+from jiuzhu.common import clock, jobs, scope
+from jiuzhu.common.api import JobAcceptedOut
 from jiuzhu.common.errors import NotFound
-from jiuzhu.common.schemas import ERRORS
+from jiuzhu.common.schemas import ERRORS, ErrorOut
 from jiuzhu.common.values import DateParam
 from jiuzhu.registry.selectors import get_household
 
-from . import access, datasets, selectors, services
+from . import access, background, datasets, selectors, services
 from .models import DatasetUpload, Match, SourceTask, VerificationRequest
 from .sources import catalogue
 
@@ -87,13 +88,15 @@ def _upload_out(u: DatasetUpload) -> dict:
 
 
 @router.post(
-    "/datasets", response={201: dict, **ERRORS}, summary="上传数据集（先校验，出具错误报告，不导入）"
+    "/datasets",
+    response={202: JobAcceptedOut, 413: ErrorOut, **ERRORS},
+    summary="上传数据集（后台校验，出具错误报告，不导入）",
 )
 def dataset_upload(request, file: File[UploadedFile], source: Form[str], as_of: Form[date]):
-    u = datasets.dataset_upload(
-        actor=request.user, source_code=source, as_of=as_of, data=file.read(), filename=file.name
-    )
-    return Status(201, _upload_out(u))
+    """The file is kept and validated by a background job (202): poll ``url``; when it is done its
+    ``result.upload_id`` names the report (``GET /datasets/{upload_id}``). A file over the upload
+    cap is 413 ``upload_too_large``; nothing is kept."""
+    return Status(202, jobs.accepted(background.queue(file, actor=request.user, source=source, as_of=as_of)))
 
 
 @router.get("/datasets/{upload_id}", response={200: dict, **ERRORS}, summary="校验报告")

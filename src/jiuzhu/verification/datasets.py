@@ -72,13 +72,20 @@ def stage(v: ingest.Validation) -> str:
     return str(stem)
 
 
-@transaction.atomic
-def dataset_upload(*, actor, source_code: str, as_of: date, data: bytes, filename: str) -> DatasetUpload:
-    """Validate a file against the source's schema and keep the report; nothing is loaded."""
+def dataset_upload_check(*, actor, source_code: str, as_of: date):
+    """What an upload needs before its file is read (checked in the request before the file is
+    queued, and again by the validation): a known source the actor provides, a past date."""
     src = source(source_code)
     access.ensure_provider(actor, src)
     if as_of > clock.today():
         raise ValidationFailed("数据日期不能晚于今天", field="as_of", code="as_of_in_future")
+    return src
+
+
+@transaction.atomic
+def dataset_upload(*, actor, source_code: str, as_of: date, data: bytes, filename: str) -> DatasetUpload:
+    """Validate a file against the source's schema and keep the report; nothing is loaded."""
+    src = dataset_upload_check(actor=actor, source_code=source_code, as_of=as_of)
     v = ingest.validate(src, data, filename)
     sha, path = _keep(data, filename)
     return DatasetUpload.objects.create(

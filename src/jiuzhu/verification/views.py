@@ -21,7 +21,7 @@ from jiuzhu.common.views import post_action
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.selectors import get_household
 
-from . import access, datasets, selectors, services
+from . import access, background, datasets, selectors, services
 from .models import DatasetUpload, Match, SourceTask, VerificationRequest
 from .sources import catalogue
 
@@ -164,9 +164,8 @@ def upload(request):
         as_of = date.fromisoformat(request.POST.get("as_of", ""))
     except ValueError:
         raise ValidationFailed("数据日期格式应为 YYYY-MM-DD", field="as_of") from None
-    up = datasets.dataset_upload(actor=request.user, source_code=request.POST.get("source", ""), as_of=as_of,
-                                 data=f.read(), filename=f.name)  # fmt: skip
-    return redirect("verification:upload_report", up.pk)
+    job = background.queue(f, actor=request.user, source=request.POST.get("source", ""), as_of=as_of)
+    return redirect("common:job", job.pk)  # validated by the worker; the job links to the report
 
 
 @login_required

@@ -194,10 +194,17 @@ def test_a_forged_zip_upload_is_refused_not_a_crash(as_admin, name):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from jiuzhu.caseload.models import ImportBatch
+    from jiuzhu.common import jobs
 
     upload = SimpleUploadedFile(name, b"PK\x03\x04\r\n")
-    body = _error(as_admin.post("/api/caseload/imports", {"file": upload}), 400, "file_unreadable")
-    assert body["field"] == "file"
+    r = as_admin.post("/api/caseload/imports", {"file": upload})
+    assert r.status_code == 202  # read by the worker, which refuses it
+    assert jobs.work_off() == 1
+    job = as_admin.get(r.json()["url"]).json()
+    assert job["state"] == "failed" and (job["error"]["code"], job["error"]["field"]) == (
+        "file_unreadable",
+        "file",
+    )
     assert not ImportBatch.objects.exists()
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from jiuzhu.common import jobs
 from jiuzhu.disaster.models import AffectedHousehold, DisasterEvent
 from jiuzhu.disaster.testing import village_rows, workbook
 
@@ -32,12 +33,14 @@ def test_declare_upload_report_apply_settle(client, officer, units, first_month)
     rows[1]["受灾人口"] = "十"
     f = SimpleUploadedFile("石门村.xlsx", workbook(rows))
     resp = client.post(f"/disaster/events/{event.pk}/lists/upload/", {"file": f})
-    assert resp.status_code == 302
-    page = _text(client.get(resp.url))
+    assert resp.status_code == 302 and resp.url.startswith("/jobs/")
+    assert jobs.work_off() == 1  # the worker reads the list
+    resp = client.get(client.get(resp.url).context["job"].result["url"])
+    page = _text(resp)
     assert "3 行，可导入 2 行，1 行有错误" in page
     assert "第 3 行" in page and "受灾人口“十”应为 0 到 50 的整数" in page
 
-    resp = client.post(resp.url + "apply/")
+    resp = client.post(resp.request["PATH_INFO"] + "apply/")
     assert resp.status_code == 302
     page = _text(client.get(resp.url))
     assert "已导入受灾家庭 2 户（其中新建家庭 2 户）" in page

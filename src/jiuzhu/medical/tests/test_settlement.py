@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
+from jiuzhu.common import jobs
 from jiuzhu.common.errors import IllegalTransition, PermissionDenied, ValidationFailed
 from jiuzhu.decisions.entitlements import entitlement_grant
 from jiuzhu.medical import settlement
@@ -202,10 +203,12 @@ def test_screens_upload_report_and_settle(world, client):
         stay(w["plain"], "H001", "2026-03-01", "2026-03-10", "4000", "1500", "500", "2000"),
     )
     resp = client.post("/medical/settlements/upload/", {"file": SimpleUploadedFile("三月.csv", data)})
-    assert resp.status_code == 302
-    page = client.get(resp["Location"]).content.decode()
+    assert resp.status_code == 302 and resp["Location"].startswith("/jobs/")
+    assert jobs.work_off() == 1  # the worker reads the file
+    report = client.get(resp["Location"]).context["job"].result["url"]
+    page = client.get(report).content.decode()
     assert "第 3 行" in page and "不属于医疗救助对象" in page and "¥14,000.00" in page
-    resp = client.post(resp["Location"] + "apply/", follow=True)
+    resp = client.post(report + "apply/", follow=True)
     page = resp.content.decode()
     assert "已结算住院 1 人次" in page and "示范市人民医院" in page and "¥6,000.00" in page
     assert "低保对象" in page and "dibao" not in page  # the group as a label, never its code

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
+from jiuzhu.common import jobs
 from jiuzhu.common.models import AccessLog
 from jiuzhu.registry.models import Person
 from jiuzhu.registry.testing import make_id
@@ -164,9 +165,15 @@ def test_department_list_upload_page_validates_an_excel_file_then_applies_it(cli
     buf.seek(0)
     buf.name = "独居老人.xlsx"
     client.force_login(staff("department_officer", "civil_affairs"))
-    page = client.post("/screening/lists/", {"kind": "elderly_alone", "file": buf}).content.decode()
-    assert "有效 2 行" in page and "确认导入" in page
+    resp = client.post("/screening/lists/", {"kind": "elderly_alone", "file": buf})
+    assert resp.status_code == 302 and resp["Location"].startswith("/jobs/")
+    assert not DepartmentList.objects.exists()  # read by the worker, not in the request
+    assert jobs.work_off() == 1
+    job = client.get(resp["Location"]).content.decode()
+    assert "有效 2 行" in job and "查看校验结果并确认导入" in job
     dl = DepartmentList.objects.get()
+    page = client.get(f"/screening/lists/?report={dl.pk}").content.decode()
+    assert "有效 2 行" in page and "确认导入" in page
     assert dl.state == "validated" and dl.rows.count() == 0
     client.post(f"/screening/lists/{dl.pk}/apply/")
     dl.refresh_from_db()

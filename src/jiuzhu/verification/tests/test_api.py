@@ -4,9 +4,10 @@ report read per role."""
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from jiuzhu.common import clock
+from jiuzhu.common import clock, jobs
 from jiuzhu.intake import services as intake
 from jiuzhu.verification import testing
+from jiuzhu.verification.models import DatasetUpload
 
 from .conftest import TODAY, stranger_rows
 
@@ -23,8 +24,13 @@ def test_upload_apply_request_and_report(worked, clerk, officer, provider_of, st
                                                                  "balance_date": "2026-01-01"}])  # fmt: skip
     r = p.post("/api/verification/datasets", {"file": SimpleUploadedFile("b.csv", data), "source": "banks",
                                               "as_of": "2026-03-01"})  # fmt: skip
-    assert r.status_code == 201, r.content
-    up = r.json()
+    assert r.status_code == 202, r.content
+    assert r.json()["url"] == f"/api/jobs/{r.json()['job_id']}"
+    assert not DatasetUpload.objects.exists()  # validated by the worker, not in the request
+    assert jobs.work_off() == 1
+    job = p.get(r.json()["url"]).json()
+    assert job["state"] == "done", job
+    up = p.get(job["result"]["api"]).json()
     assert (up["rows_bad"], up["errors"][0]["row"], up["errors"][0]["code"]) == (1, 3, "missing_person_key")
     r = p.post(
         f"/api/verification/datasets/{up['id']}/apply",

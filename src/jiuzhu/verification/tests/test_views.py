@@ -4,6 +4,7 @@ page is logged and shows detail or summary by role."""
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from jiuzhu.common import jobs
 from jiuzhu.common.models import AccessLog
 from jiuzhu.verification import services, testing
 from jiuzhu.verification.models import DatasetUpload
@@ -23,8 +24,10 @@ def test_desks_upload_and_report_pages(worked, clerk, officer, provider_of, staf
     data = testing.csv_bytes("banks", stranger_rows("banks"))
     r = p.post("/verification/upload/", {"file": SimpleUploadedFile("b.csv", data), "source": "banks",
                                          "as_of": "2026-03-01"})  # fmt: skip
-    assert r.status_code == 302
+    assert r.status_code == 302 and r["Location"].startswith("/jobs/")
+    assert jobs.work_off() == 1
     up = DatasetUpload.objects.get()
+    assert f"/verification/upload/{up.pk}/" in p.get(r["Location"]).content.decode()
     page = p.get(f"/verification/upload/{up.pk}/")
     assert "没有错误" in page.content.decode()
     p.post(f"/verification/upload/{up.pk}/apply/", {"mode": "whole"})
