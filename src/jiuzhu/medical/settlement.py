@@ -27,7 +27,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError
-from django.db.models import Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from jiuzhu.caseload.reading import _csv, _xlsx
@@ -37,6 +37,8 @@ from jiuzhu.common.exports import safe_row
 from jiuzhu.common.masking import present
 from jiuzhu.common.tx import lock, racing_write
 from jiuzhu.decisions.entitlements import owed_in
+from jiuzhu.decisions.grant_limits import MEDICAL_CAPPED
+from jiuzhu.decisions.models import Entitlement
 from jiuzhu.payments import institutions
 from jiuzhu.payments.models import Institution
 from jiuzhu.policy.rules.base import Params
@@ -185,7 +187,9 @@ def _settled(rows: list[dict], persons: dict, hospitals: dict) -> set[tuple[int,
 
 
 def _year_totals(pids: list[int], years: set[int]) -> dict[tuple[int, int], tuple[Decimal, Decimal]]:
-    """(person, year) → (assistance settled, out-of-pocket counted) of the stays already settled."""
+    """(person, year) → (assistance paid, out-of-pocket counted): the stays already settled, and
+    the medical-expense grants a unit made him that year (the yearly cap is one figure for both:
+    ``decisions.grant_limits``)."""
     out = {}
     for part in _chunks(pids):
         for row in (
@@ -194,6 +198,18 @@ def _year_totals(pids: list[int], years: set[int]) -> dict[tuple[int, int], tupl
             .annotate(paid=Sum("assistance"), oop=Sum("out_of_pocket"))
         ):
             out[(row["person_id"], row["year"])] = (row["paid"], row["oop"])
+        for row in (
+            Entitlement.objects.filter(
+                payee_id__in=part, service_code__in=MEDICAL_CAPPED, start_month__year__in=years
+            )
+            .exclude(Q(end_month__isnull=False) & Q(end_month__lt=F("start_month")))
+            .values("payee_id", "start_month__year")
+            .annotate(granted=Sum("amount"))
+            .order_by()
+        ):
+            key = (row["payee_id"], row["start_month__year"])
+            paid, oop = out.get(key, (Decimal(0), Decimal(0)))
+            out[key] = (paid + row["granted"], oop)
     return out
 
 

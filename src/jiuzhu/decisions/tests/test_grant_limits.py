@@ -66,7 +66,7 @@ def settled_14000(poor_household, approver, policy):
     entitlement_grant(household=poor_household, payee=head, service_code="dibao", amount="2850",
                       start_month=date(2026, 1, 1), actor=approver, policy=policy, reason="审批同意")  # fmt: skip
 
-    def settle(officer):
+    def settle(officer, out_of_pocket="20000"):
         from jiuzhu.medical import settlement
         from jiuzhu.payments import institutions
 
@@ -80,10 +80,10 @@ def settled_14000(poor_household, approver, policy):
             "H001",
             "2026-02-01",
             "2026-02-20",
-            "40000",
+            str(20000 + int(out_of_pocket)),  # total: basic and critical paid 20,000
             "15000",
             "5000",
-            "20000",
+            out_of_pocket,
         ]
         data = ("\n".join([",".join(settlement.HEADERS), ",".join(row)]) + "\n").encode()
         f = settlement.file_validate(actor=officer, unit=officer.unit, data=data, filename="结算.csv")
@@ -136,3 +136,19 @@ def test_a_waiting_grant_counts_and_the_cap_is_checked_again_at_signature(
     assert held.state == GrantRequest.PENDING and not Entitlement.objects.filter(
         service_code="medical_expense"
     )
+
+
+def test_a_settlement_after_a_grant_is_capped_by_what_the_grant_used(
+    refer_to, staff, poor_household, approver, settled_14000
+):
+    """The cap is one figure: a unit's medical-expense grant counts when a hospital stay is
+    settled later in the year (the stay's ¥21,000 share is cut to the ¥14,000 left)."""
+    from jiuzhu.medical.models import SettlementLine
+
+    r, officer = _taken(refer_to, staff, poor_household, "medical_expense")
+    r = handling.referral_grant(actor=officer, referral=r, amount="46000", start_month=APRIL,
+                                note="住院自付费用高，按七成救助", today=D0)  # fmt: skip
+    grants.grant_sign(actor=approver, request=r.held_grant, note="核实同意", today=D0)
+    head = settled_14000(officer, out_of_pocket="30000")
+    line = SettlementLine.objects.get(person=head)
+    assert (line.assistance, line.own_share) == (Decimal("14000.00"), Decimal("16000.00"))
