@@ -1,5 +1,5 @@
 """``jiuzhu serve [--host 127.0.0.1] [--port 8000] [--workers 2] [--no-jobs]``: run the platform
-under gunicorn against whatever database the settings name (``DATABASE_URL``, else SQLite in
+under gunicorn (threaded workers, 4 threads each) against whatever database the settings name (``DATABASE_URL``, else SQLite in
 the data directory). Static files come through WhiteNoise with finders, so no collectstatic.
 
 Beside gunicorn it starts the background-job worker (``jiuzhu jobs_worker``: the jobs a killed
@@ -23,6 +23,10 @@ def gunicorn_options(*, host: str, port: int, workers: int) -> dict:
     return {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
+        # Threads in each worker: a slow request (a 100 MB upload streaming in) holds one thread,
+        # not a whole worker, so two uploads at once leave /api/health and the screens answering.
+        "worker_class": "gthread",
+        "threads": 4,
         "timeout": 120,  # a large export may take a while
         "graceful_timeout": 10,
         "accesslog": "-",
