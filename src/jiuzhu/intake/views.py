@@ -350,14 +350,17 @@ def referral(request, ref_id: int):
 
 def _grant_context(r: Referral) -> dict:
     """Grant control on the referral page: the rule's amount as the default, a held grant."""
-    from jiuzhu.decisions import grants
+    from jiuzhu.decisions import grant_limits, grants
 
-    out = {"held": grants.pending_for(r), "rule": None}
+    out = {"held": grants.pending_for(r), "rule": None, "officer_limit": None}
     if r.is_open:
+        policy, today = current_policy(), clock.today()
         out["rule"] = grants.rule_amount(
-            household=r.application.household, service_code=r.service_code, on=clock.today(),
-            policy=current_policy(),
+            household=r.application.household, service_code=r.service_code, on=today, policy=policy,
         )  # fmt: skip
+        out["officer_limit"] = grant_limits.officer_limit(
+            policy, service_code=r.service_code, category=r.category, on=today
+        )
     return out
 
 

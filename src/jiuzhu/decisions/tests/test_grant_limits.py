@@ -39,6 +39,13 @@ def test_by_need_at_the_officer_limit_is_granted_alone(refer_to, staff, poor_hou
     assert Entitlement.objects.get(referral=r).amount == Decimal("3000.00")
 
 
+def test_the_referral_page_names_the_officer_limit(refer_to, staff, poor_household, client):
+    r, officer = _taken(refer_to, staff, poor_household, "women_children_aid")
+    client.force_login(officer)
+    page = client.get(f"/intake/r/{r.pk}/").content.decode()
+    assert "经办人员单独给予上限 ¥3,000.00，超出须经审批人签批后方可发放" in page
+
+
 def test_one_yuan_over_the_officer_limit_waits_for_a_second_signature(
     refer_to, staff, poor_household, approver
 ):
