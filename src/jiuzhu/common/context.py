@@ -29,6 +29,7 @@ NAV = [
     ("受灾救助", "disaster:home", {m.DEPARTMENT_OFFICER, m.APPROVER, m.SUPERVISOR, m.CONVENER, m.ADMIN}),
     ("教育救助", "education:home", scope.roles_with("education.read")),
     ("就业救助", "employment:home", scope.roles_with("employment.read")),
+    ("特困供养", "tekun:home", scope.roles_with("tekun.read")),
     ("社会力量", "charity:home", {m.TOWN_CASEWORKER, m.WINDOW_CLERK, m.APPROVER, m.PARTNER, m.ADMIN}),
     ("新建账号", "registry:staff_new", scope.roles_with("staff.create")),
     ("系统管理", "admin:index", {m.ADMIN}),

@@ -202,6 +202,11 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     # grants the subsidies; the city's judges read them
     "employment.manage": ("办理失业登记、岗位推荐与就业补贴", {DO: UNIT, AD: CITY}),
     "employment.read": ("查看就业救助", {DO: UNIT, AP: CITY, SU: CITY, CO: CITY, AD: CITY}),
+    # extreme-poverty support (特困人员供养, jiuzhu.tekun): civil affairs keeps the support
+    # institutions' beds and residents, pays the centralised support to them and the funeral
+    # benefit; the city's judges read them
+    "tekun.manage": ("办理特困人员集中供养与丧葬补助", {DO: UNIT, AP: CITY, AD: CITY}),
+    "tekun.read": ("查看特困人员供养机构", {DO: UNIT, AP: CITY, SU: CITY, CO: CITY, AD: CITY}),
     # training clock (培训时钟): only on a demo/training site (common.clock)
     "training_clock.move": ("拨动培训时钟", {AD: CITY}),
 }
@@ -244,11 +249,11 @@ AREAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
      "A city's existing cases brought in, and changes to verified facts, each applied by a second person.",
      ("caseload", "change")),
     ("查重查漏 (screening)", "Duplicate and missed-help alerts and the departments' lists.", ("screening",)),
-    ("专项救助 (disaster relief, medical settlement, school terms and employment)",
+    ("专项救助 (disaster relief, medical settlement, school terms, employment, extreme-poverty support)",
      "The emergency-management unit's disaster events; the medical-insurance bureau's settlement files; "
      "the education bureau's pupils and term grants; the human-resources unit's registrations, job offers "
-     "and subsidies.",
-     ("disaster", "medical", "education", "employment")),
+     "and subsidies; civil affairs' support institutions, their residents and the funeral benefit.",
+     ("disaster", "medical", "education", "employment", "tekun")),
     ("社会力量 (social forces)",
      "Charities and companies: referrals to them, their offers, their claims of open needs.",
      ("charity",)),

@@ -99,6 +99,7 @@ for _app in (
     "disaster",
     "education",
     "employment",
+    "tekun",
 ):
     if (SRC_DIR / _app / "apps.py").exists():
         INSTALLED_APPS.append(f"jiuzhu.{_app}")

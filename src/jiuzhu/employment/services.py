@@ -187,7 +187,7 @@ def offer_answer(
     offers = list(Offer.objects.filter(registration__person_id=r.person_id).exclude(answer=Offer.PENDING))
     limit = int(parameter(policy, "employment.refusals_limit", on))
     n = selectors.refusals_in_a_row(offers)
-    if n >= limit and n == limit:  # the letter once per row: at the limit, not again at each later refusal
+    if n == limit:  # the letter once per row: at the limit, not again at each later refusal
         row = [x for x in sorted(offers, key=lambda x: (x.answered_on, x.pk))
                if x.answer == Offer.REFUSED and not x.good_reason][-n:]  # fmt: skip
         _duty_letter(actor, r, o, row, policy)
@@ -248,7 +248,7 @@ def subsidy_grant(*, actor, registration, kind: str, start_month, policy, employ
     else:
         s.entitlement = entitlement_grant(
             household=r.person.household, payee=r.person, members=[r.person], service_code=service, amount=amount,
-            start_month=month, actor=actor, policy=policy, unit=r.unit, origin="employment",
+            start_month=month, actor=actor, policy=policy, unit=r.unit, origin="就业补贴",
             amount_period="once" if kind == Subsidy.TRAINING else "month",
             reason=f"{s.get_kind_display()}：按政策标准 {amount} 元", rule_amount=amount,
         )  # fmt: skip

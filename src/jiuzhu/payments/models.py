@@ -304,6 +304,10 @@ class InstitutionTransfer(models.Model):
     the fund ledger like a roll's line. ``key`` makes a re-submitted batch a no-op."""
 
     PENDING, APPROVED, PAID = "pending", "approved", "paid"
+    # A transfer whose key starts with this pays the month's amounts of its lines' persons in
+    # place of the roll (centralised support paid to the support institution): the roll of
+    # that service and month leaves those persons out (payments.rolls).
+    IN_PLACE_OF_ROLL = "monthly:"
     STATES = [(PENDING, "待审批"), (APPROVED, "已审批"), (PAID, "已拨付")]
 
     institution = models.ForeignKey(

@@ -25,7 +25,7 @@ from jiuzhu.decisions.entitlements import add_months, month_start, owed_in
 from jiuzhu.decisions.models import Entitlement
 from jiuzhu.registry.models import Person
 
-from .models import BankAccount, PaymentLine, PaymentRoll, RollEvent
+from .models import BankAccount, InstitutionTransfer, PaymentLine, PaymentRoll, RollEvent, TransferLine
 
 # Adjustments look back this many months of locked rolls.
 ADJUST_LOOKBACK_MONTHS = 12
@@ -87,10 +87,19 @@ def _regular_lines(roll: PaymentRoll) -> int:
         service_code=roll.service_code,
         period=m,
     )
+    # paid for this service and month through an institution (centralised support paid to
+    # the support institution): the institution's transfer holds the person's line
+    to_institution = TransferLine.objects.filter(
+        person_id=OuterRef("payee_id"),
+        transfer__service_code=roll.service_code,
+        transfer__period=m,
+        transfer__key__startswith=InstitutionTransfer.IN_PLACE_OF_ROLL,
+    )
     qs = (
         owed(m)
         .filter(service_code=roll.service_code, unit_id=roll.unit_id)
         .exclude(Exists(already))
+        .exclude(Exists(to_institution))
         .values("payee_id")
         .annotate(
             c_roll=Value(roll.pk, output_field=f.BigIntegerField()),

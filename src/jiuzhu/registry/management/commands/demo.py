@@ -52,6 +52,8 @@ DEMO_APPS = (
     "decisions",
     "disaster",  # before payments: its months of aid are paid by the demo's rolls
     "education",  # before payments: the family-paid term grants are paid by the rolls
+    "employment",  # before payments: the training and post subsidies are paid by the rolls
+    "tekun",  # before payments: the residents' support is paid to the institution, not by the roll
     "payments",
     "medical",
     "screening",

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TekunConfig(AppConfig):
+    name = "jiuzhu.tekun"
+    verbose_name = "特困人员供养"
