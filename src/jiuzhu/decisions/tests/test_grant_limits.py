@@ -15,7 +15,7 @@ from jiuzhu.intake import handling
 from jiuzhu.intake.models import Referral
 
 from .conftest import D0
-from .test_grants import APRIL, _taken
+from .test_grants import APRIL, _taken, payable  # noqa: F401 (fixture)
 
 
 def test_every_service_outside_the_temporary_tiers_has_an_officer_limit(policy):
@@ -159,3 +159,33 @@ def test_a_settlement_after_a_grant_is_capped_by_what_the_grant_used(
     head = settled_14000(officer, out_of_pocket="30000")
     line = SettlementLine.objects.get(person=head)
     assert (line.assistance, line.own_share) == (Decimal("14000.00"), Decimal("16000.00"))
+
+
+# --- back pay: a grant signed after its start month's roll closed
+
+
+def test_a_grant_signed_after_its_month_closed_is_paid_the_missed_month_on_the_next_roll(
+    request, refer_to, staff, housed, poor_household, policy
+):
+    from jiuzhu.payments.models import LedgerEntry, PaymentLine
+    from jiuzhu.payments.testing import pay_month
+
+    may = date(2026, 5, 1)
+    accounts = request.getfixturevalue("payable")  # test_grants' fixture: budgets, bank accounts
+    preparer, approver = accounts(housed)
+    accounts(poor_household)
+    head = poor_household.members.get(relation="head")
+    entitlement_grant(household=poor_household, payee=head, service_code="dibao", amount="2850",
+                      start_month=APRIL, actor=approver, policy=policy, reason="审批同意")  # fmt: skip
+    r, officer = _taken(refer_to, staff, housed, "housing_rent_subsidy")
+    r = handling.referral_grant(actor=officer, referral=r, amount="5000", start_month=APRIL,
+                                note="租住危房，需整租", today=D0)  # fmt: skip
+    pay_month(APRIL, preparer=preparer, approver=approver)  # April closes while the grant waits
+    assert not PaymentLine.objects.filter(household=housed).exists()
+
+    grants.grant_sign(actor=approver, request=r.held_grant, note="经核实同意", today=date(2026, 5, 6))
+    pay_month(may, preparer=preparer, approver=approver)
+    lines = sorted(PaymentLine.objects.filter(household=housed).values_list("period", "kind", "amount"))
+    assert lines == [(APRIL, "back_pay", Decimal("5000.00")), (may, "regular", Decimal("5000.00"))]
+    posted = LedgerEntry.objects.filter(line__household=housed).values_list("amount", flat=True)
+    assert sorted(posted) == [Decimal("5000.00"), Decimal("5000.00")]
