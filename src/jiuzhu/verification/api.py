@@ -21,7 +21,7 @@ from jiuzhu.common.schemas import ERRORS, ErrorOut
 from jiuzhu.common.values import DateParam
 from jiuzhu.registry.selectors import get_household
 
-from . import access, background, datasets, selectors, services
+from . import access, background, selectors, services
 from .models import DatasetUpload, Match, SourceTask, VerificationRequest
 from .sources import catalogue
 
@@ -110,12 +110,19 @@ class ApplyIn(Schema):
     mode: str = Field(..., description="whole：有错误即整体拒收；quarantine：隔离错误行，导入其余")
 
 
-@router.post("/datasets/{upload_id}/apply", response={200: dict, **ERRORS}, summary="确认导入或拒收")
+@router.post(
+    "/datasets/{upload_id}/apply",
+    response={202: JobAcceptedOut, **ERRORS},
+    summary="确认导入或拒收（后台任务）",
+)
 def dataset_apply(request, upload_id: int, payload: ApplyIn):
-    u = datasets.dataset_apply(
+    """The choice is checked at once (403, 409 ``upload_decided`` / ``upload_applying``, 422 mode);
+    the load runs as a background job (202): when done, ``GET /datasets/{upload_id}`` shows the
+    version."""
+    job = background.apply_queue(
         actor=request.user, upload=_get(DatasetUpload, upload_id, "上传"), mode=payload.mode
     )
-    return _upload_out(u)
+    return Status(202, jobs.accepted(job))
 
 
 @router.get(

@@ -1,13 +1,17 @@
-"""Dataset files are read and validated by the background worker (``jiuzhu.common.jobs``): the
-request only streams the file to disk and queues this job; its result links to the report."""
+"""Datasets are read, validated and loaded by the background worker (``jiuzhu.common.jobs``): the
+upload request only streams the file to disk and queues the validation, the officer's choice
+queues the load; each job's result links to the upload's report."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from jiuzhu.common import jobs, uploads
+from jiuzhu.common.errors import Conflict
+from jiuzhu.common.models import Job
 
 from . import datasets, ingest
+from .models import DatasetUpload
 
 
 @jobs.job("verification.dataset_validate", title="数据集校验")
@@ -43,3 +47,36 @@ def queue(f, *, actor, source: str, as_of: date):
         source=source,
         as_of=as_of.isoformat(),
     )
+
+
+@jobs.job("verification.dataset_apply", title="数据集导入")
+def dataset_apply(job, *, upload_id: int, mode: str) -> dict:
+    jobs.report(job, done=0, total=1, message="导入数据集")
+    u = datasets.dataset_apply(actor=job.actor, upload=DatasetUpload.objects.get(pk=upload_id), mode=mode)
+    if u.state == DatasetUpload.REFUSED:
+        summary = "已拒收整个文件，未导入任何记录"
+    else:
+        v = u.version
+        summary = f"已导入第 {v.number} 版，{v.rows} 行" + (
+            f"，隔离 {v.quarantined} 行" if v.quarantined else ""
+        )
+    return {
+        "summary": summary,
+        "url": f"/verification/upload/{u.pk}/",
+        "link": "查看上传记录",
+        "upload_id": u.pk,
+        "api": f"/api/verification/datasets/{u.pk}",
+    }
+
+
+def apply_queue(*, actor, upload: DatasetUpload, mode: str):
+    """Check the choice, then queue the load (one per upload: a second click finds it queued)."""
+    datasets.dataset_apply_check(actor=actor, upload=upload, mode=mode)
+    pending = Job.objects.filter(
+        kind="verification.dataset_apply", state__in=(Job.QUEUED, Job.RUNNING), params__upload_id=upload.pk
+    ).first()
+    if pending is not None:
+        raise Conflict(
+            f"该上传正在导入（任务 {pending.pk}）", field="mode", code="upload_applying", job_id=pending.pk
+        )
+    return jobs.enqueue("verification.dataset_apply", actor=actor, upload_id=upload.pk, mode=mode)

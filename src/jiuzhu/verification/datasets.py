@@ -105,18 +105,25 @@ def dataset_upload(*, actor, source_code: str, as_of: date, data: bytes, filenam
     )
 
 
-@transaction.atomic
-def dataset_apply(*, actor, upload: DatasetUpload, mode: str) -> DatasetUpload:
-    """The officer's choice after reading the report. ``mode="whole"``: a file with errors is
-    refused as a whole (nothing loaded); without errors it is loaded. ``mode="quarantine"``:
-    the bad rows are kept aside and the rest loaded. All in this one transaction."""
-    upload = DatasetUpload.objects.select_for_update().get(pk=upload.pk)
+def dataset_apply_check(*, actor, upload: DatasetUpload, mode: str):
+    """What the officer's choice needs (checked in the request before the load is queued, and
+    again by the load itself): the actor provides the source, the upload waits, a known mode."""
     src = source(upload.source)
     access.ensure_provider(actor, src)
     if upload.state != DatasetUpload.VALIDATED:
         raise IllegalTransition("该上传已处理", code="upload_decided")
     if mode not in (DatasetUpload.WHOLE, DatasetUpload.QUARANTINE):
         raise ValidationFailed("处理方式应为 whole 或 quarantine", field="mode", code="invalid_mode")
+    return src
+
+
+@transaction.atomic
+def dataset_apply(*, actor, upload: DatasetUpload, mode: str) -> DatasetUpload:
+    """The officer's choice after reading the report. ``mode="whole"``: a file with errors is
+    refused as a whole (nothing loaded); without errors it is loaded. ``mode="quarantine"``:
+    the bad rows are kept aside and the rest loaded. All in this one transaction."""
+    upload = DatasetUpload.objects.select_for_update().get(pk=upload.pk)
+    src = dataset_apply_check(actor=actor, upload=upload, mode=mode)
     upload.mode, upload.decided_by, upload.decided_at = mode, actor, clock.now()
     if upload.rows_bad and mode == DatasetUpload.WHOLE:
         upload.state = DatasetUpload.REFUSED

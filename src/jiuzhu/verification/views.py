@@ -21,7 +21,7 @@ from jiuzhu.common.views import post_action
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.selectors import get_household
 
-from . import access, background, datasets, selectors, services
+from . import access, background, selectors, services
 from .models import DatasetUpload, Match, SourceTask, VerificationRequest
 from .sources import catalogue
 
@@ -180,10 +180,9 @@ def upload_report(request, upload_id: int):
 
 @acts
 def upload_apply(request, upload_id: int):
-    up = datasets.dataset_apply(actor=request.user, upload=_get(DatasetUpload, upload_id, "上传"),
-                                mode=request.POST.get("mode", ""))  # fmt: skip
-    messages.success(request, "已拒收整个文件" if up.state == DatasetUpload.REFUSED else "已导入")
-    return redirect("verification:upload_report", up.pk)
+    job = background.apply_queue(actor=request.user, upload=_get(DatasetUpload, upload_id, "上传"),
+                                 mode=request.POST.get("mode", ""))  # fmt: skip
+    return redirect("common:job", job.pk)  # loaded by the worker; the job links back to the upload
 
 
 @login_required

@@ -37,7 +37,21 @@ def test_upload_apply_request_and_report(worked, clerk, officer, provider_of, st
         {"mode": "quarantine"},
         content_type="application/json",
     )
-    assert r.json()["version"] == {"number": 1, "rows": 1, "quarantined": 1}
+    assert r.status_code == 202, r.content
+    again = p.post(
+        f"/api/verification/datasets/{up['id']}/apply",
+        {"mode": "quarantine"},
+        content_type="application/json",
+    )
+    assert again.status_code == 409 and again.json()["code"] == "upload_applying"  # one load per upload
+    assert p.get(f"/api/verification/datasets/{up['id']}").json()["version"] is None  # not loaded yet
+    assert jobs.work_off() == 1
+    assert "隔离 1 行" in p.get(r.json()["url"]).json()["result"]["summary"]
+    assert p.get(f"/api/verification/datasets/{up['id']}").json()["version"] == {
+        "number": 1,
+        "rows": 1,
+        "quarantined": 1,
+    }
     r = client_for(staff("data_provider", "tax")).get(f"/api/verification/datasets/{up['id']}")
     assert r.status_code == 403 and r.json()["code"] == "out_of_scope"
 

@@ -30,7 +30,9 @@ def test_desks_upload_and_report_pages(worked, clerk, officer, provider_of, staf
     assert f"/verification/upload/{up.pk}/" in p.get(r["Location"]).content.decode()
     page = p.get(f"/verification/upload/{up.pk}/")
     assert "没有错误" in page.content.decode()
-    p.post(f"/verification/upload/{up.pk}/apply/", {"mode": "whole"})
+    r = p.post(f"/verification/upload/{up.pk}/apply/", {"mode": "whole"})
+    assert r["Location"].startswith("/jobs/") and jobs.work_off() == 1
+    assert "已导入第 1 版" in p.get(r["Location"]).content.decode()
     up.refresh_from_db()
     assert up.state == DatasetUpload.APPLIED
 
