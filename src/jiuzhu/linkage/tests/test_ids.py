@@ -88,3 +88,20 @@ def test_trained_id_levels_are_monotone(persons, tmp_path):
     exact = factors["号码相同（含15位升18位）"]
     for label in ("前17位相同（校验位不同）", "错一位、相邻对调或缺一位", "15位号码错一位（顺序码以外）"):
         assert 1.0 <= factors[label] <= exact, (label, factors)
+
+
+def test_two_different_valid_native_numbers_veto_whatever_else_agrees():
+    a, b = _full("32990119850523423"), _full("32990119850523425")
+    same = {"name": ["王敏"] * 2, "birth_date": ["1985-05-23"] * 2, "phone": ["13800001111"] * 2}
+    df = pl.DataFrame({"rid": [1, 2], "id_number": [a, b], **same, "address": [ADDRESS] * 2})
+    assert dedupe(df, id_col="rid", compares=COMPARES, progress=False).height == 0
+    pairs = dedupe(df, id_col="rid", compares=COMPARES, progress=False, detail=True, threshold=0.0)
+    assert pairs["id_number__level"].to_list() == ["两个有效号码不同"]
+    vetoed = pairs["match_probability"][0]
+    assert vetoed < 0.01
+    # the same two people with the first one's number in the old 15-digit form: no veto (a typo
+    # in it cannot be told), the twin pattern of the 15-digit body instead
+    old = df.with_columns(id_number=pl.Series([_old(a), b]))
+    pairs = dedupe(old, id_col="rid", compares=COMPARES, progress=False, detail=True, threshold=0.0)
+    assert pairs["id_number__level"].to_list() == ["15位号码仅顺序码不同（双胞胎特征）"]
+    assert pairs["match_probability"][0] > 100 * vetoed
