@@ -38,6 +38,8 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -47,6 +49,10 @@ from django_tasks import task
 
 from .errors import Conflict, IllegalTransition, JiuzhuError, NotFound
 from .models import Job
+
+if TYPE_CHECKING:  # the user model is registry's; common imports no app at run time
+    from jiuzhu.registry.models import User
+
 
 logger = logging.getLogger("jiuzhu.jobs")
 
@@ -73,7 +79,7 @@ def job(code: str, *, title: str) -> Callable:
 
 
 @transaction.atomic
-def enqueue(kind: str, *, actor, **params) -> Job:
+def enqueue(kind: str, *, actor: User, **params: Any) -> Job:
     """Queue a job of a registered ``kind`` started by ``actor`` with JSON ``params``."""
     k = KINDS[kind]
     return _queue(kind=kind, title=k.title, path=k.path, actor=actor, params=params)
@@ -96,7 +102,7 @@ def report(
     job: Job, *, done: int | None = None, total: int | None = None, message: str | None = None
 ) -> None:
     """Progress from inside a running job (``done`` of ``total``, a short message)."""
-    changes = {}
+    changes: dict[str, int | str | datetime] = {}
     if done is not None:
         job.done = changes["done"] = max(0, done)
     if total is not None:
@@ -206,7 +212,7 @@ def stale_jobs(*, now=None) -> list[Job]:
     """Running jobs whose worker process is gone, or that have not reported for longer than
     ``JIUZHU_JOB_STALE_MINUTES``."""
     now = now or timezone.now()
-    limit = now - timezone.timedelta(minutes=settings.JIUZHU_JOB_STALE_MINUTES)
+    limit = now - timedelta(minutes=settings.JIUZHU_JOB_STALE_MINUTES)
     found = []
     for j in Job.objects.filter(state=Job.RUNNING).order_by("pk"):
         last = j.heartbeat_at or j.started_at or j.created_at
@@ -242,7 +248,7 @@ def recover_stale(*, now=None) -> list[Job]:
 
 
 @transaction.atomic
-def retry(*, actor, job_id: int) -> Job:
+def retry(*, actor: User, job_id: int) -> Job:
     """Queue a job that failed through no fault of its input (abandoned by its worker, or
     crashed) again, with the same parameters and starter; once per failed job."""
     from django_tasks_db.models import DBTaskResult
@@ -261,7 +267,7 @@ def retry(*, actor, job_id: int) -> Job:
     return _queue(kind=old.kind, title=old.title, path=path, actor=old.actor, params=old.params, retry_of=old)
 
 
-def job_for(user, job_id: int) -> Job:
+def job_for(user: User, job_id: int) -> Job:
     """A job its starter (or an administrator) may see; anyone else gets not-found."""
     from . import masking
 

@@ -38,6 +38,13 @@ _discovered = False
 _lock = Lock()
 
 
+def _provider(table: Table | Provider) -> Provider:
+    """A provider for ``table``: itself when it is one, else a function returning the mapping."""
+    if callable(table):
+        return table
+    return lambda: table
+
+
 def register(
     kind: str,
     table: Table | Provider,
@@ -48,9 +55,9 @@ def register(
     """Declare the labels of ``kind``. ``table`` is a mapping or a function returning one (read
     on every call: a provider caches by itself when its source is slow). ``lookup(code)`` is
     asked for a code the table lacks (a database row created after start-up)."""
-    _providers.setdefault(kind, []).append(table if callable(table) else (lambda t=table: t))
+    _providers.setdefault(kind, []).append(_provider(table))
     if en is not None:
-        _english.setdefault(kind, []).append(en if callable(en) else (lambda t=en: t))
+        _english.setdefault(kind, []).append(_provider(en))
     if lookup is not None:
         _lookups.setdefault(kind, []).append(lookup)
 

@@ -27,12 +27,20 @@ intake and decisions models are looked up by name, never imported).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.apps import apps
 from django.db.models import Q
 
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import PermissionDenied
 from jiuzhu.common.roles import role_of
+
+if TYPE_CHECKING:  # the user model is registry's; common imports no app at run time
+    from django.db.models import QuerySet
+
+    from jiuzhu.registry.models import User
+
 
 CITY, TOWN, UNIT, NONE = "city", "town", "unit", "none"
 SCOPES = (CITY, TOWN, UNIT, NONE)
@@ -281,7 +289,7 @@ def roles_with(action: str) -> frozenset[str]:
     return frozenset(r for r, sc in ACTIONS[action][1].items() if sc != NONE)
 
 
-def scope_of(actor, action: str) -> str:
+def scope_of(actor: User, action: str) -> str:
     if action not in ACTIONS:
         raise KeyError(f"unknown scope action {action!r}: add its row to jiuzhu.common.scope.ACTIONS")
     return SCOPE.get((role_of(actor), action), NONE)
@@ -358,7 +366,9 @@ def handled_services(unit_id, household) -> set[str] | None:
 # --- the check -------------------------------------------------------------------------------
 
 
-def require(actor, action: str, *, town=None, unit=None, household=None, service: str | None = None) -> str:
+def require(
+    actor: User, action: str, *, town=None, unit=None, household=None, service: str | None = None
+) -> str:
     """Refuse unless ``actor`` may do ``action`` on the record described: the ``town`` it
     belongs to, the ``unit`` that owns it (pays it, handles it), the ``household`` it is
     about, the ``service`` asked. A ``town``-scoped actor is judged by the record's town (or
@@ -394,7 +404,7 @@ def require(actor, action: str, *, town=None, unit=None, household=None, service
     return scope
 
 
-def _require_handling(actor, action: str, household, service: str | None) -> None:
+def _require_handling(actor: User, action: str, household, service: str | None) -> None:
     codes = handled_services(actor.unit_id, household)
     if codes is not None and not codes:
         raise OutOfScope(
@@ -418,7 +428,7 @@ def _household_model():
     return _model("registry.Household")
 
 
-def allows(actor, action: str, **record) -> bool:
+def allows(actor: User, action: str, **record) -> bool:
     """``require`` as a yes/no (for links and buttons)."""
     try:
         require(actor, action, **record)
@@ -427,7 +437,7 @@ def allows(actor, action: str, **record) -> bool:
     return True
 
 
-def households_in_scope(actor, action: str, qs, *, path: str = ""):
+def households_in_scope(actor: User, action: str, qs: QuerySet, *, path: str = "") -> QuerySet:
     """``qs`` narrowed to the records ``actor`` may ``action``. ``path`` leads from the
     queryset's model to its household (``""`` for households, ``"household__"`` for
     applications, ``"application__household__"`` for referrals)."""
@@ -449,7 +459,7 @@ def households_in_scope(actor, action: str, qs, *, path: str = ""):
     return qs.filter(**{f"{path}pk__in": households})
 
 
-def read(actor, action: str, *, household, object_type: str = "household", object_id=None, purpose: str = "",
+def read(actor: User, action: str, *, household, object_type: str = "household", object_id=None, purpose: str = "",
          log_action: str = "view", **record) -> str:  # fmt: skip
     """Check a personal-data read and log it (jiuzhu.common.services.log_access), in the
     caller's transaction."""
@@ -497,4 +507,3 @@ NOTES = {
     "verification.source_export": "the data source's own administrator only (bank data leave only by the bank)",
     "training_clock.move": "only on a demo or training site (common.clock)",
 }
-

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -7,13 +9,16 @@ from . import clock, scope
 from .errors import PermissionDenied, ValidationFailed
 from .models import AccessLog, TrainingClock
 
+if TYPE_CHECKING:  # the user model is registry's; common imports no app at run time
+    from jiuzhu.registry.models import User
+
 
 def log_access(
     *,
-    user,
+    user: User | None,
     action: str,
     object_type: str,
-    object_id,
+    object_id: object,
     household_code: str = "",
     purpose: str = "",
     username: str = "",
@@ -38,7 +43,7 @@ MAX_TRAINING_DAYS = 366
 
 
 @transaction.atomic
-def training_clock_advance(*, actor, days: int) -> int:
+def training_clock_advance(*, actor: User, days: int) -> int:
     """Move a training site's date forward by ``days`` (1–60 at a time, at most a year in all);
     returns the new offset. Forward only: records already dated stay in the platform's past.
     Refused outside a training site and for anyone but an administrator."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 import time
+from typing import TYPE_CHECKING
 
 from axes.backends import AxesStandaloneBackend
 from axes.signals import user_locked_out
@@ -32,6 +33,12 @@ from . import masking as m
 from . import scope, values
 from .errors import ValidationFailed
 from .services import log_access
+
+if TYPE_CHECKING:  # the user model is registry's; common imports no app at run time
+    from django.http import HttpRequest
+
+    from jiuzhu.registry.models import User
+
 
 # Roles whose log-in always needs a second factor (issue 13): approvers, verification officers,
 # administrators, and whoever the scope table lets prepare or approve payments.
@@ -66,7 +73,7 @@ def client_ip(request) -> str:
 # --- who needs the second factor ---------------------------------------------------------------
 
 
-def second_factor_required(user) -> bool:
+def second_factor_required(user: User) -> bool:
     """The role needs it (unless the demo setting ``JIUZHU_DEMO_2FA=off`` is in force)."""
     if not getattr(settings, "SECOND_FACTOR_REQUIRED", True):
         return False
@@ -80,11 +87,11 @@ def second_factor_roles() -> frozenset[str]:
     return SECOND_FACTOR_ROLES | pay
 
 
-def confirmed_device(user) -> TOTPDevice | None:
+def confirmed_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
 
 
-def enrolment_device(user) -> TOTPDevice:
+def enrolment_device(user: User) -> TOTPDevice:
     """The user's device being enrolled (unconfirmed), made once and shown until confirmed."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
     if device is None:
@@ -181,11 +188,11 @@ def staff_create(
 # --- the two steps ----------------------------------------------------------------------------
 
 
-def needs_second_step(user) -> bool:
+def needs_second_step(user: User) -> bool:
     return second_factor_required(user) or confirmed_device(user) is not None
 
 
-def begin(request, user, next_url: str) -> None:
+def begin(request: HttpRequest, user: User, next_url: str) -> None:
     """Password accepted: remember who is signing in, until the second step or five minutes."""
     request.session[PENDING] = {
         "uid": user.pk,
@@ -207,7 +214,7 @@ def pending_user(request):
     return user
 
 
-def complete(request, user, device: TOTPDevice | None = None) -> str:
+def complete(request: HttpRequest, user: User, device: TOTPDevice | None = None) -> str:
     """Log the session in (and mark it verified by ``device``); returns where to go next."""
     p = request.session.pop(PENDING, None) or {}
     auth.login(request, user, backend=getattr(user, "backend", None))
@@ -223,7 +230,7 @@ def complete(request, user, device: TOTPDevice | None = None) -> str:
     return p.get("next") or settings.LOGIN_REDIRECT_URL
 
 
-def code_failed(request, user) -> None:
+def code_failed(request: HttpRequest, user: User) -> None:
     """A wrong TOTP code counts as a failed log-in (lockout and access log alike)."""
     user_login_failed.send(
         sender=__name__, credentials={"username": user.username, "second_factor": True}, request=request

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, overload
 
 from django.conf import settings
 from pydantic import BeforeValidator, ValidationInfo, WithJsonSchema
@@ -237,6 +237,12 @@ def month_window(on: date | None = None) -> tuple[date, date]:
         return date(k // 12, k % 12 + 1, 1)
 
     return shift(-back), shift(ahead)
+
+
+@overload
+def month(raw: Any, *, field: str = ..., required: Literal[True] = ...) -> date: ...
+@overload
+def month(raw: Any, *, field: str = ..., required: bool) -> date | None: ...
 
 
 def month(raw: Any, *, field: str = "month", required: bool = True) -> date | None:

@@ -13,8 +13,13 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+
+if TYPE_CHECKING:  # the user model is registry's; common imports no app at run time
+    from jiuzhu.registry.models import User
+
 
 DUE_SOON_DAYS = 3  # calendar days before a due date that count as "due soon" on a home page
 SHOWN = 8  # items listed under a queue's heading; the count says how many there are
@@ -66,7 +71,7 @@ def due_flag(due_on: date | None, today: date) -> str:
     return ""
 
 
-def collect(*, user, role: str, today: date) -> list[Queue]:
+def collect(*, user: User, role: str, today: date) -> list[Queue]:
     out: list[Queue] = []
     for app in settings.INSTALLED_APPS:
         if not app.startswith("jiuzhu.") or app == "jiuzhu.common":

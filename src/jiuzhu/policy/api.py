@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Router, Schema
 from pydantic import ConfigDict
@@ -26,8 +26,13 @@ from .selectors import current_policy
 PREFIX = "/eligibility"
 router = Router(tags=["eligibility 救助资格预审"])
 
-Money = Decimal
-_money = {"ge": 0, "max_digits": 14, "decimal_places": 2}
+# An amount in yuan: not negative, at most 14 digits with 2 decimals.
+Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+
+
+# ``Literal[F.RELATIONS]`` and the like: the choices are the facts' own code tuples (one
+# declaration), which Python unpacks into a Literal at run time and mypy cannot follow. A nested
+# schema as ``default_factory`` is a pydantic idiom its stubs type as ``Callable[[], Never]``.
 
 
 class _In(Schema):
@@ -37,55 +42,53 @@ class _In(Schema):
 class IncomeIn(_In):
     """月均收入（元，近12个月平均）。"""
 
-    wages: Money = Field(Decimal(0), description="工资性收入（就业成员自动扣除就业成本）", **_money)
-    business: Money = Field(Decimal(0), description="家庭经营净收入", **_money)
-    property: Money = Field(Decimal(0), description="财产净收入", **_money)
-    transfer: Money = Field(Decimal(0), description="转移净收入（赡养费、养老金等）", **_money)
+    wages: Money = Field(Decimal(0), description="工资性收入（就业成员自动扣除就业成本）")
+    business: Money = Field(Decimal(0), description="家庭经营净收入")
+    property: Money = Field(Decimal(0), description="财产净收入")
+    transfer: Money = Field(Decimal(0), description="转移净收入（赡养费、养老金等）")
     pension_basic: Money = Field(
-        Decimal(0), description="城乡居民基本养老保险基础养老金（按政策参数计入或不计入）", **_money
+        Decimal(0), description="城乡居民基本养老保险基础养老金（按政策参数计入或不计入）"
     )
     excluded: Money = Field(
-        Decimal(0), description="不计入的收入：优待抚恤金、计生奖扶、奖学金、见义勇为奖励、救助金", **_money
+        Decimal(0), description="不计入的收入：优待抚恤金、计生奖扶、奖学金、见义勇为奖励、救助金"
     )
 
 
 class MemberIn(_In):
-    relation: Literal[F.RELATIONS] = Field("head", description="与户主关系")
+    relation: Literal[F.RELATIONS] = Field("head", description="与户主关系")  # type: ignore[valid-type]
     id_number: str | None = Field(None, description="身份证号码；给出时出生日期和性别取自号码（须校验通过）")
     birth_date: date | None = Field(None, description="无身份证号码时的出生日期")
     age: int | None = Field(None, ge=0, le=130, description="既无号码也无出生日期时：评估日的周岁年龄")
-    gender: Literal[F.GENDERS] | None = None
-    labour_capacity: Literal[F.LABOUR] = Field("full", description="劳动能力：full/partial/none")
-    disability_kind: Literal[F.DISABILITY_KINDS] = Field("", description="残疾类别，空为无残疾")
+    gender: Literal[F.GENDERS] | None = None  # type: ignore[valid-type]
+    labour_capacity: Literal[F.LABOUR] = Field("full", description="劳动能力：full/partial/none")  # type: ignore[valid-type]
+    disability_kind: Literal[F.DISABILITY_KINDS] = Field("", description="残疾类别，空为无残疾")  # type: ignore[valid-type]
     disability_grade: int | None = Field(None, ge=1, le=4, description="残疾等级 1–4")
     serious_illness: bool = Field(False, description="患重特大疾病")
-    self_care: Literal[F.SELF_CARE] = Field("full", description="生活自理能力：full/partial/none")
+    self_care: Literal[F.SELF_CARE] = Field("full", description="生活自理能力：full/partial/none")  # type: ignore[valid-type]
     self_care_items_failed: int | None = Field(
         None, ge=0, le=6, description="六项日常生活活动中不能完成的项数"
     )
-    school_stage: Literal[F.SCHOOL_STAGES] = Field("", description="在学阶段，空为不在学")
+    school_stage: Literal[F.SCHOOL_STAGES] = Field("", description="在学阶段，空为不在学")  # type: ignore[valid-type]
     university_entrant: bool = Field(False, description="大学新生")
     employed: bool = Field(False, description="就业（含灵活就业）")
-    income: IncomeIn = Field(default_factory=IncomeIn)
+    income: IncomeIn = Field(default_factory=IncomeIn)  # type: ignore[arg-type]
     has_capable_supporter: bool = Field(True, description="有具备赡养、抚养、扶养能力的法定义务人")
-    supporter_unable: Literal[F.SUPPORTER_UNABLE] | None = Field(None, description="义务人无能力的情形")
-    not_counted: Literal[F.NOT_COUNTED] | None = Field(None, description="不计入家庭成员的情形（服刑等）")
+    supporter_unable: Literal[F.SUPPORTER_UNABLE] | None = Field(None, description="义务人无能力的情形")  # type: ignore[valid-type]
+    not_counted: Literal[F.NOT_COUNTED] | None = Field(None, description="不计入家庭成员的情形（服刑等）")  # type: ignore[valid-type]
     work_refusals: int = Field(0, ge=0, le=99, description="无正当理由连续拒绝介绍工作的次数")
-    tekun_mode: Literal[F.TEKUN_MODES] = Field(
+    tekun_mode: Literal[F.TEKUN_MODES] = Field(  # type: ignore[valid-type]
         "dispersed", description="特困供养形式：dispersed 分散 / institutional 集中"
     )
     in_tekun_support: bool = Field(False, description="已在特困供养")
     orphan_support: bool = Field(False, description="已选择孤儿基本生活保障")
-    out_of_pocket: Money = Field(
-        Decimal(0), description="经基本医保、大病保险后政策范围内自付医疗费用", **_money
-    )
-    medical_paid_this_year: Money = Field(Decimal(0), description="本年度已获医疗救助金额", **_money)
+    out_of_pocket: Money = Field(Decimal(0), description="经基本医保、大病保险后政策范围内自付医疗费用")
+    medical_paid_this_year: Money = Field(Decimal(0), description="本年度已获医疗救助金额")
     emergency_unpaid: bool = Field(False, description="急救但身份不明或无力支付")
 
 
 class VehicleIn(_In):
-    value: Money = Field(..., **_money)
-    purpose: Literal[F.VEHICLE_PURPOSES] = Field(
+    value: Money = Field(...)
+    purpose: Literal[F.VEHICLE_PURPOSES] = Field(  # type: ignore[valid-type]
         "other", description="disability 残疾人代步 / livelihood 维持生计 / other"
     )
 
@@ -95,12 +98,10 @@ class HouseIn(_In):
 
 
 class AssetsIn(_In):
-    financial_assets: Money = Field(
-        Decimal(0), description="金融资产合计（存款、理财、证券、保险现金价值）", **_money
-    )
+    financial_assets: Money = Field(Decimal(0), description="金融资产合计（存款、理财、证券、保险现金价值）")
     vehicles: list[VehicleIn] = Field(default_factory=list, max_length=20)
     houses: list[HouseIn] = Field(default_factory=list, max_length=20, description="名下全部住房（含现住房）")
-    business_capital: Money = Field(Decimal(0), description="工商登记注册资本（最大一户）", **_money)
+    business_capital: Money = Field(Decimal(0), description="工商登记注册资本（最大一户）")
     current_floor_area: Decimal | None = Field(
         None, ge=0, max_digits=10, decimal_places=2, description="现住房建筑面积（㎡）"
     )
@@ -108,15 +109,15 @@ class AssetsIn(_In):
 
 class DibaoStatusIn(_In):
     receiving: bool = Field(False, description="正在享受低保")
-    monthly_amount: Money | None = Field(None, **_money)
+    monthly_amount: Money | None = Field(None)
     income_rose_on: date | None = Field(None, description="因就业收入达到低保标准的日期")
     rose_through_employment: bool = False
 
 
 class TemporaryIn(_In):
-    kind: Literal[F.NEED_KINDS] = Field(..., description="emergency 急难型 / expenditure 支出型")
+    kind: Literal[F.NEED_KINDS] = Field(..., description="emergency 急难型 / expenditure 支出型")  # type: ignore[valid-type]
     cause: str = Field("", max_length=40)
-    amount: Money = Field(..., description="所需金额", **_money)
+    amount: Money = Field(..., description="所需金额")
     last_same_cause_on: date | None = Field(None, description="同一原因上次获临时救助的日期")
 
 
@@ -128,24 +129,24 @@ class DisasterIn(_In):
 
 
 class RigidIn(_In):
-    medical: Money = Field(Decimal(0), **_money)
-    education: Money = Field(Decimal(0), **_money)
-    rehabilitation: Money = Field(Decimal(0), **_money)
+    medical: Money = Field(Decimal(0))
+    education: Money = Field(Decimal(0))
+    rehabilitation: Money = Field(Decimal(0))
 
 
 class HouseholdIn(_In):
-    area: Literal[F.AREAS] = Field(..., description="urban 城市 / rural 农村")
+    area: Literal[F.AREAS] = Field(..., description="urban 城市 / rural 农村")  # type: ignore[valid-type]
     members: list[MemberIn] = Field(..., min_length=1, max_length=30)
-    assets: AssetsIn = Field(default_factory=AssetsIn)
-    dibao_status: DibaoStatusIn = Field(default_factory=DibaoStatusIn)
+    assets: AssetsIn = Field(default_factory=AssetsIn)  # type: ignore[arg-type]
+    dibao_status: DibaoStatusIn = Field(default_factory=DibaoStatusIn)  # type: ignore[arg-type]
     temporary: TemporaryIn | None = None
     disaster: DisasterIn | None = None
-    rigid_expenditure: RigidIn = Field(default_factory=RigidIn, description="近12个月医疗、教育、康复支出")
+    rigid_expenditure: RigidIn = Field(default_factory=RigidIn, description="近12个月医疗、教育、康复支出")  # type: ignore[arg-type]
     dwelling_unsafe: bool = Field(False, description="现住房经鉴定为危房")
     homeless: bool = Field(False, description="生活无着的流浪、乞讨人员")
 
 
-EXAMPLE = {
+EXAMPLE: dict[str, Any] = {
     "as_of": "2026-03-01",
     "household": {
         "area": "urban",

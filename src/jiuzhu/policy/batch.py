@@ -14,6 +14,7 @@ from __future__ import annotations
 from calendar import monthrange
 from datetime import date
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -344,7 +345,7 @@ def evaluate_batch(frames: Frames, as_of: date, policy, services=None) -> pl.Dat
     specs = policy.services if services is None else [policy.service(c) for c in services]
     code, field = refused(b)  # impossible facts: the household is refused, never evaluated
     ok = np.array([c is None for c in code], dtype=bool)
-    cols = {"hh_id": b.ids}
+    cols: dict[str, Any] = {"hh_id": b.ids}
     for svc in specs:
         eligible, amount = FORMULAS[svc.formula](b)
         eligible = np.asarray(eligible, dtype=bool) & ok

@@ -185,6 +185,7 @@ class MemberFacts(_Frozen):
     def age_on(self, as_of: date) -> int:
         if self.birth_date is not None:
             return idnumber.age_on(self.birth_date, as_of)
+        assert self.age is not None  # __post_init__ refuses a member with neither
         return self.age
 
 

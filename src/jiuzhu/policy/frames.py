@@ -104,10 +104,10 @@ def cents(value) -> int | None:
 def from_facts(households: list[HouseholdFacts], ids: list[int] | None = None) -> Frames:
     """Frames for a list of facts (``hh_id`` = position unless ``ids`` given)."""
     ids = list(range(len(households))) if ids is None else list(ids)
-    hh = {k: [] for k in HOUSEHOLD_SCHEMA}
-    ps = {k: [] for k in PERSON_SCHEMA}
-    vs = {k: [] for k in VEHICLE_SCHEMA}
-    hs = {k: [] for k in HOUSE_SCHEMA}
+    hh: dict[str, list] = {k: [] for k in HOUSEHOLD_SCHEMA}
+    ps: dict[str, list] = {k: [] for k in PERSON_SCHEMA}
+    vs: dict[str, list] = {k: [] for k in VEHICLE_SCHEMA}
+    hs: dict[str, list] = {k: [] for k in HOUSE_SCHEMA}
     for hid, f in zip(ids, households, strict=True):
         a, st, t, d, r = f.assets, f.dibao_status, f.temporary, f.disaster, f.rigid_expenditure
         row = {

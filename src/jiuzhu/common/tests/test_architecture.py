@@ -32,12 +32,28 @@ def _modules():
         yield rel, ast.parse(path.read_text(encoding="utf-8"))
 
 
+def _typing_only(tree: ast.Module) -> set[int]:
+    """Imports under ``if TYPE_CHECKING:``: read by the type checker only (``common`` names
+    registry's ``User`` in its signatures), never run, so they tie no app to another."""
+    out: set[int] = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.If)
+            and getattr(node.test, "id", getattr(node.test, "attr", "")) == "TYPE_CHECKING"
+        ):
+            out.update(id(n) for stmt in node.body for n in ast.walk(stmt))
+    return out
+
+
 def _imports() -> dict[str, dict[str, list[str]]]:
     """app -> other app -> places (``path:line``) where it imports it."""
     out: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for rel, tree in _modules():
         app = rel.parts[0]
+        typing_only = _typing_only(tree)
         for node in ast.walk(tree):
+            if id(node) in typing_only:
+                continue
             if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names = [node.module]
             elif isinstance(node, ast.Import):
@@ -75,6 +91,16 @@ def test_no_importlib_lookups_outside_configuration():
             ):
                 found.append(f"{rel}:{node.lineno}")
     assert not found, f"import the module by name instead: {found}"
+
+
+def test_typing_only_imports_are_told_apart():
+    tree = ast.parse(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from jiuzhu.registry.models import User\n"
+        "def f():\n    from jiuzhu.registry import services\n"
+    )
+    skipped = _typing_only(tree)
+    imports = [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module.startswith("jiuzhu")]
+    assert [id(n) in skipped for n in imports] == [True, False]
 
 
 def test_the_check_sees_a_tie_inside_a_function():

@@ -103,7 +103,9 @@ def test_the_scope_table_document_is_the_table_by_area(db):
     for action in scope.ACTIONS:
         assert sum(action.split(".")[0] in prefixes for _, _, prefixes in scope.AREAS) == 1, action
     text = (settings.BASE_DIR / "docs" / "scope-table.md").read_text(encoding="utf-8")
-    assert text == scope_docs.readable(), "docs/scope-table.md is stale: run `uv run jiuzhu scope_table --write`"
+    assert text == scope_docs.readable(), (
+        "docs/scope-table.md is stale: run `uv run jiuzhu scope_table --write`"
+    )
     for action, (label, _) in scope.ACTIONS.items():
         assert f"| {label} `{action}`" in text
     row = next(line for line in text.splitlines() if "`payment.prepare`" in line)

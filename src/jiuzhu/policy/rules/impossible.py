@@ -101,11 +101,11 @@ def refuse_impossible(facts: HouseholdFacts, as_of: date) -> None:
                     field=c.field.format(i=i),
                     code=c.code,
                 )
-    x = _OneHousehold(facts)
+    h = _OneHousehold(facts)
     for c in HOUSEHOLD_CHECKS:
-        if bool(c.test(x, day)):
+        if bool(c.test(h, day)):
             raise InvalidFacts(
-                c.message.format(value=x.values[c.code], as_of=as_of), field=c.field, code=c.code
+                c.message.format(value=h.values[c.code], as_of=as_of), field=c.field, code=c.code
             )
 
 

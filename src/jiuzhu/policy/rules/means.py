@@ -99,7 +99,7 @@ def income_reasons(ms: list[Member], p: Params) -> list[Reason]:
                     "household.not_counted",
                     HOUSEHOLD_BASIS,
                     True,
-                    f"{m.label}{NOT_COUNTED_NAMES[m.facts.not_counted]}，不计入家庭成员和家庭收入",
+                    f"{m.label}{NOT_COUNTED_NAMES.get(m.facts.not_counted or '', '')}，不计入家庭成员和家庭收入",
                 )
             )
     costs = [m for m in ms if m.counted and m.employment_cost > 0]
