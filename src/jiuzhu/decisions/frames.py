@@ -1,10 +1,17 @@
 """The registry read set-based into the rules' facts and the batch path's frames: one query
-per table (values only, no model instances), the same reading as ``policy.facts.from_registry``
-(living members, incomes overlapping the 12 months before the date, recorded assets)."""
+per table (values only, no model instances). ``registry_facts`` is the one reader of a
+household's facts for the rules — decisions, screening, the window's pre-check, grant control
+and monitoring all take it: living members, incomes overlapping the 12 months before the date,
+recorded assets, the members already in extreme-poverty support, and the programme facts in
+force (``registry.programme_read``: disaster, temporary need with the last aid for its cause,
+medical costs, support mode, orphan choice, self-care assessment, rigid spending, dwelling,
+university admission) with the facts the programme areas hand in
+(``registry.programme_facts``: the employment unit's refusals in a row and employment found)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -23,6 +30,7 @@ from jiuzhu.policy.facts import (
     Vehicle,
 )
 from jiuzhu.policy.frames import Frames, from_facts
+from jiuzhu.registry import programme_read
 from jiuzhu.registry.models import Asset, Household, IncomeItem, Person
 
 from .models import Entitlement
@@ -49,7 +57,7 @@ def registry_facts(on: date, household_ids=None) -> tuple[dict[int, HouseholdFac
         hh = hh.filter(pk__in=list(household_ids))
     households = dict(hh.values_list("id", "area"))
     dwelling = dict(hh.values_list("id", "dwelling_area"))
-    persons = (
+    persons = list(
         Person.objects.filter(household_id__in=households.keys(), birth_date__lte=on)
         .exclude(deceased_on__lte=on)
         .order_by("household_id", "id")
@@ -83,6 +91,7 @@ def registry_facts(on: date, household_ids=None) -> tuple[dict[int, HouseholdFac
         elif kind == "business":
             a["business"] = max(a["business"], Decimal(value))
     in_support = in_tekun_support(on, household_ids=households.keys())
+    extra_hh, extra_member = programme_read.current(on, households.keys(), [p[0] for p in persons])
     members: dict[int, list[MemberFacts]] = defaultdict(list)
     ids: dict[int, list[int]] = defaultdict(list)
     for pid, hid, rel, birth, gender, labour, dkind, dgrade, ill, care, school, emp, supporter in persons:
@@ -92,9 +101,11 @@ def registry_facts(on: date, household_ids=None) -> tuple[dict[int, HouseholdFac
                 relation=rel if rel in RELATIONS else "other", birth_date=birth,
                 gender=gender if gender in GENDERS else None, labour_capacity=labour,
                 disability_kind=dkind if grade else "", disability_grade=grade, serious_illness=bool(ill),
-                self_care=care, school_stage=school or "", employed=emp in ("employed", "flexible"),
+                self_care=care, school_stage=school or "",
+                employed=emp in ("employed", "flexible") or bool(extra_member.get(pid, {}).pop("employed", False)),
                 income=Income(**(income.get(pid) or dict.fromkeys(ITEMS, Decimal(0)))),
                 has_capable_supporter=bool(supporter), in_tekun_support=pid in in_support,
+                **extra_member.get(pid, {}),
             )
         )  # fmt: skip
         ids[hid].append(pid)
@@ -104,6 +115,7 @@ def registry_facts(on: date, household_ids=None) -> tuple[dict[int, HouseholdFac
             continue
         a = assets.get(hid) or {"financial": Decimal(0), "business": Decimal(0), "v": [], "h": []}
         d = dwelling.get(hid)
+        extra = _with_last_same_cause(hid, extra_hh.get(hid, {}), on)
         out[hid] = HouseholdFacts(
             area=area,
             members=tuple(members[hid]),
@@ -111,8 +123,27 @@ def registry_facts(on: date, household_ids=None) -> tuple[dict[int, HouseholdFac
                 financial=a["financial"], vehicles=tuple(a["v"]), houses=tuple(a["h"]),
                 business_capital=a["business"], current_floor_area=None if d is None else Decimal(d),
             ),
+            **extra,
         )  # fmt: skip
     return out, dict(ids)
+
+
+def _with_last_same_cause(hid: int, extra: dict, on: date) -> dict:
+    """A temporary need on file carries the last aid for the same cause (once in 12 months)."""
+    need = extra.get("temporary")
+    if need is None:
+        return extra
+    from .grants import last_same_cause
+
+    last = last_same_cause(household=hid, cause=need.cause, on=on)
+    return {**extra, "temporary": replace(need, last_same_cause_on=last)}
+
+
+def household_facts(household, on: date) -> HouseholdFacts | None:
+    """One household's facts on ``on`` (``registry_facts`` for it alone); ``None`` when no
+    member is alive and born by then."""
+    pk = getattr(household, "pk", household)
+    return registry_facts(on, [pk])[0].get(pk)
 
 
 def registry_frames(on: date, household_ids=None) -> tuple[Frames, dict[int, list[int]]]:

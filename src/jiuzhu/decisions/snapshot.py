@@ -8,11 +8,10 @@ import dataclasses
 from datetime import date
 from decimal import Decimal
 
-from jiuzhu.policy.facts import DibaoStatus, from_registry
+from jiuzhu.policy.facts import DibaoStatus
 from jiuzhu.policy.rules import assess, evaluate, review_months
-from jiuzhu.registry import programme_facts
 
-from .frames import in_tekun_support
+from .frames import household_facts
 from .scope import decision_codes
 
 
@@ -31,7 +30,7 @@ def jsonable(value):
 
 
 def living_members(household, on: date) -> list:
-    """The members ``from_registry`` assesses, in its order (so result indexes map to them)."""
+    """The members ``registry_facts`` assesses, in its order (so result indexes map to them)."""
     return [
         p
         for p in household.members.all().order_by("id")
@@ -47,12 +46,7 @@ def take(household, service_code: str, on: date, policy, *, receiving: Decimal |
     """``(facts_json, result_json)`` for ``service_code`` on ``on``. ``receiving`` is the
     current monthly amount of a household under review (for gradual exit: the rules then
     decide whether the rise in income through work still pays for up to 6 months)."""
-    facts = from_registry(
-        household,
-        on,
-        in_support=in_tekun_support(on, household_ids=[household.pk]),
-        programme=programme_facts.household_facts(household, on),
-    )
+    facts = household_facts(household, on)
     if facts is None:
         return {}, {
             "service": service_code,

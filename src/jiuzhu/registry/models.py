@@ -283,3 +283,43 @@ class StaffRelative(models.Model):
 
     def __str__(self):
         return f"{self.declarant_name}的{self.get_relation_display()} {self.name}"
+
+
+class ProgrammeFact(models.Model):
+    """A fact a programme's rule reads that the household's core record does not hold (DOMAIN
+    §7): disaster impact, a temporary need, medical costs, the form of extreme-poverty support,
+    orphan status, the 6-item self-care assessment, rigid spending, a job offer and its answer,
+    the dwelling. Never changed in place: each change is a new row dated ``effective_on``; the
+    rules read the latest row of each kind (per member for member facts) on or before their
+    date (``registry.programme_read``), the page shows them all. ``data`` holds the kind's
+    fields as cleaned by ``registry.programme`` (amounts as "0.00" text)."""
+
+    KINDS = [
+        ("disaster", "受灾情况"),
+        ("temporary_need", "临时困难"),
+        ("medical_costs", "医疗费用"),
+        ("support_mode", "特困供养方式"),
+        ("orphan", "孤儿身份"),
+        ("self_care", "生活自理能力评估"),
+        ("rigid_spending", "刚性支出"),
+        ("dwelling", "居住状况"),
+    ]
+    MEMBER_KINDS = ("medical_costs", "support_mode", "orphan", "self_care", "job_offer")
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="programme_facts")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="programme_facts"
+    )
+    kind = models.CharField("类别", max_length=20, choices=KINDS)
+    effective_on = models.DateField("日期")
+    data = models.JSONField("内容", default=dict)
+    recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "救助事项信息"
+        ordering = ["household", "kind", "effective_on", "id"]
+        indexes = [models.Index(fields=["household", "kind", "effective_on"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.effective_on}"

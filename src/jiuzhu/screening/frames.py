@@ -250,18 +250,14 @@ def charity_frame(as_of: date) -> pl.DataFrame | None:
 def status_of(policy, as_of: date):
     """The policy rules' judgement of households (``policy.batch``): tekun / dibao / marginal /
     rigid, with the per-capita counted income and the dibao standard (cents)."""
+    from jiuzhu.decisions.frames import registry_facts
     from jiuzhu.policy.batch import _Batch
-    from jiuzhu.policy.facts import from_registry
     from jiuzhu.policy.frames import from_facts
 
     def run(hh_ids: list[int]) -> pl.DataFrame:
-        facts, ids = [], []
-        qs = Household.objects.filter(id__in=hh_ids).prefetch_related("assets")
-        for h in qs:
-            f = from_registry(h, as_of)
-            if f is not None:
-                facts.append(f)
-                ids.append(h.id)
+        found, _ = registry_facts(as_of, hh_ids)  # with the members already in 特困 support
+        ids = sorted(found)
+        facts = [found[i] for i in ids]
         schema = {"household_id": pl.Int64, "status": pl.String, "pc_income": pl.Int64, "standard": pl.Int64}
         if not facts:
             return pl.DataFrame(schema=schema)
@@ -281,19 +277,16 @@ def status_of(policy, as_of: date):
 def rule_amounts_of(policy, as_of: date):
     """The rules' amounts now (``policy.batch``) of the listed households: household_id,
     service, amount (cents); services set by need or not eligible are left out."""
+    from jiuzhu.decisions.frames import registry_facts
     from jiuzhu.policy.batch import evaluate_batch, to_long
-    from jiuzhu.policy.facts import from_registry
     from jiuzhu.policy.frames import from_facts
 
     schema = {"household_id": pl.Int64, "service": pl.String, "amount": pl.Int64}
 
     def run(hh_ids: list[int]) -> pl.DataFrame:
-        facts, ids = [], []
-        for h in Household.objects.filter(id__in=hh_ids).prefetch_related("assets"):
-            f = from_registry(h, as_of)
-            if f is not None:
-                facts.append(f)
-                ids.append(h.id)
+        found, _ = registry_facts(as_of, hh_ids)
+        ids = sorted(found)
+        facts = [found[i] for i in ids]
         if not facts:
             return pl.DataFrame(schema=schema)
         long = to_long(evaluate_batch(from_facts(facts, ids), as_of, policy))

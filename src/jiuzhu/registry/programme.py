@@ -1,0 +1,280 @@
+"""Programme facts (DOMAIN §7): what each kind holds, how a posted value is checked, the write
+(a new dated row per change, never an edit) and the household's history of them. The rules
+read the current ones through ``registry.programme_read`` (called by the one registry facts
+reader, ``decisions.frames.registry_facts``).
+
+Every kind is declared once in ``FIELDS``: field name → (label, kind of value, choices or
+None, required). The window form, the API schema and the household page read it.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from jiuzhu.common import masking as m
+from jiuzhu.common import scope, values
+from jiuzhu.common.errors import ValidationFailed
+from jiuzhu.policy.facts import NEED_KINDS, TEMPORARY_CAUSES
+
+from .models import Household, Person, ProgrammeFact
+
+DISASTER_KINDS = [
+    ("flood", "洪涝"),
+    ("drought", "干旱"),
+    ("typhoon", "台风"),
+    ("earthquake", "地震"),
+    ("geological", "地质灾害"),
+    ("snow_ice", "低温雨雪冰冻"),
+    ("fire", "森林草原火灾"),
+    ("other", "其他自然灾害"),
+]
+RESPONSE_LEVELS = [("1", "Ⅰ级"), ("2", "Ⅱ级"), ("3", "Ⅲ级"), ("4", "Ⅳ级")]
+HOUSE_DAMAGE = [
+    ("none", "住房未受损"),
+    ("general", "一般损坏"),
+    ("severe", "严重损坏"),
+    ("destroyed", "倒塌"),
+]
+NEED_KIND_LABELS = dict(zip(NEED_KINDS, ("急难型", "支出型"), strict=True))
+SUPPORT_MODES = [("dispersed", "分散供养"), ("institutional", "集中供养")]
+ANSWERS = [("pending", "未答复"), ("accepted", "接受"), ("refused", "拒绝")]
+# The six activities of daily living (特困人员生活自理能力评估): True = cannot do it alone.
+SELF_CARE_ITEMS = [
+    ("eating", "自主吃饭"),
+    ("dressing", "自主穿衣"),
+    ("transfer", "自主上下床"),
+    ("toileting", "自主如厕"),
+    ("walking", "室内自主行走"),
+    ("bathing", "自主洗澡"),
+]
+
+T, MONEY, INT, BOOL, CHOICE, DATE = "text", "money", "int", "bool", "choice", "date"
+# kind -> {field: (label, value kind, choices, required)}
+FIELDS: dict[str, dict[str, tuple]] = {
+    "disaster": {
+        "event": ("灾害事件", T, None, True),
+        "event_on": ("发生日期", DATE, None, True),
+        "disaster_kind": ("灾害种类", CHOICE, DISASTER_KINDS, True),
+        "response_level": ("响应等级", CHOICE, RESPONSE_LEVELS, False),
+        "house_damage": ("住房受损程度", CHOICE, HOUSE_DAMAGE, True),
+        "persons_affected": ("受灾人数", INT, None, True),
+        "persons_displaced": ("需过渡期安置人数", INT, None, False),
+        "displaced_days": ("过渡期安置天数", INT, None, False),
+        "winter_hardship": ("冬春生活困难", BOOL, None, False),
+    },
+    "temporary_need": {
+        "need_kind": ("困难类型", CHOICE, list(NEED_KIND_LABELS.items()), True),
+        "cause": ("困难原因", CHOICE, list(TEMPORARY_CAUSES), True),
+        "amount": ("所需金额（元）", MONEY, None, True),
+        "description": ("情况说明", T, None, False),
+    },
+    "medical_costs": {
+        "out_of_pocket": ("本年政策范围内自付费用（元）", MONEY, None, True),
+        "paid_this_year": ("本年已获医疗救助（元）", MONEY, None, True),
+        "emergency_unpaid": ("急诊急救费用无力支付", BOOL, None, False),
+    },
+    "support_mode": {
+        "mode": ("供养方式", CHOICE, SUPPORT_MODES, True),
+        "institution": ("供养机构", T, None, False),
+        "carer": ("照料人", T, None, False),
+    },
+    "orphan": {
+        "orphan": ("孤儿", BOOL, None, False),
+        "orphan_support": ("选择领取孤儿基本生活费", BOOL, None, False),
+    },
+    "self_care": {
+        "assessor": ("评估人", T, None, True),
+        **{k: (f"不能{label}", BOOL, None, False) for k, label in SELF_CARE_ITEMS},
+    },
+    "rigid_spending": {
+        "medical": ("近12个月医疗支出（元）", MONEY, None, True),
+        "education": ("近12个月教育支出（元）", MONEY, None, True),
+        "rehabilitation": ("近12个月康复支出（元）", MONEY, None, True),
+    },
+    "job_offer": {
+        "employer": ("用人单位", T, None, True),
+        "post": ("岗位", T, None, True),
+        "answer": ("答复", CHOICE, ANSWERS, True),
+        "good_reason": ("拒绝有正当理由", BOOL, None, False),
+    },
+    "dwelling": {
+        "dwelling_unsafe": ("住房经鉴定为危房", BOOL, None, False),
+        "homeless": ("流浪乞讨、生活无着", BOOL, None, False),
+    },
+}
+KIND_LABELS = dict(ProgrammeFact.KINDS)
+INT_MAX = 100_000
+
+
+def _bool(raw, *, field: str, label: str) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if raw in (None, "", "0", 0, "false", "off", "no"):
+        return False
+    if raw in ("1", 1, "true", "on", "yes"):
+        return True
+    raise ValidationFailed(f"{label}应为是或否", field=field, code="invalid_boolean")
+
+
+def _int(raw, *, field: str, label: str, required: bool) -> int:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if required:
+            raise ValidationFailed(f"{label}不能为空", field=field, code="required")
+        return 0
+    if isinstance(raw, bool) or isinstance(raw, float):
+        raise ValidationFailed(f"{label}应为整数", field=field, code="invalid_integer")
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        raise ValidationFailed(f"{label}应为整数", field=field, code="invalid_integer") from None
+    if not 0 <= value <= INT_MAX:
+        raise ValidationFailed(f"{label}应在 0–{INT_MAX} 之间", field=field, code="out_of_range")
+    return value
+
+
+def _choice(raw, *, field: str, label: str, choices, required: bool) -> str:
+    if raw in (None, "") and not required:
+        return ""
+    keys = {k for k, _ in choices}
+    value = str(raw) if isinstance(raw, int) and not isinstance(raw, bool) else raw
+    if value not in keys:
+        names = "、".join(name for _, name in choices)
+        code = "required" if raw in (None, "") else "invalid_choice"
+        raise ValidationFailed(f"{label}不是有效取值（可选：{names}）", field=field, code=code)
+    return value
+
+
+def clean(kind: str, data: dict) -> dict:
+    """The kind's fields from ``data`` checked and normalised (JSON-ready: amounts as text,
+    dates ISO); unknown fields refused. Raises ``ValidationFailed(field, code)``."""
+    spec = FIELDS.get(kind)
+    if spec is None:
+        names = "、".join(KIND_LABELS.values())
+        raise ValidationFailed(f"信息类别不是有效取值（可选：{names}）", field="kind", code="invalid_choice")
+    if not isinstance(data, dict):
+        raise ValidationFailed("内容应为对象", field="data", code="invalid")
+    unknown = [k for k in data if k not in spec]
+    if unknown:
+        raise ValidationFailed(f"未知字段 {unknown[0]}", field=f"data.{unknown[0]}", code="unknown_field")
+    out: dict = {}
+    for name, (label, vkind, choices, required) in spec.items():
+        raw, field = data.get(name), f"data.{name}"
+        if vkind == T:
+            out[name] = values.text(raw, field=field, max_length=100, required=required, label=label)
+        elif vkind == MONEY:
+            amount = values.money(raw, field=field, required=required, label=label)
+            out[name] = f"{amount or 0:.2f}"
+        elif vkind == INT:
+            out[name] = _int(raw, field=field, label=label, required=required)
+        elif vkind == BOOL:
+            out[name] = _bool(raw, field=field, label=label)
+        elif vkind == CHOICE:
+            out[name] = _choice(raw, field=field, label=label, choices=choices, required=required)
+        elif vkind == DATE:
+            out[name] = values.past_date(raw, field=field, label=label).isoformat()
+    _cross_check(kind, out)
+    return out
+
+
+def _cross_check(kind: str, out: dict) -> None:
+    if kind == "disaster":
+        if out["persons_displaced"] > out["persons_affected"]:
+            raise ValidationFailed(
+                "需过渡期安置人数不能多于受灾人数", field="data.persons_displaced", code="out_of_range"
+            )
+        if out["persons_displaced"] and not out["displaced_days"]:
+            raise ValidationFailed(
+                "有需过渡期安置人员时请填写安置天数", field="data.displaced_days", code="required"
+            )
+    if kind == "support_mode" and out["mode"] == "institutional" and not out["institution"]:
+        raise ValidationFailed("集中供养请填写供养机构", field="data.institution", code="required")
+    if kind == "orphan" and out["orphan_support"] and not out["orphan"]:
+        raise ValidationFailed("非孤儿不能选择孤儿基本生活费", field="data.orphan_support", code="invalid")
+    if kind == "job_offer" and out["good_reason"] and out["answer"] != "refused":
+        raise ValidationFailed("只有拒绝时才说明正当理由", field="data.good_reason", code="invalid")
+
+
+@transaction.atomic
+def fact_record(
+    *, actor, household: Household, kind: str, data: dict, effective_on=None, person: Person | None = None
+) -> ProgrammeFact:
+    """Record a programme fact of ``household`` (of its member ``person`` for the member kinds)
+    as of ``effective_on`` (default today; not in the future): a new row, the earlier ones kept
+    as its history. Scope ``household.write``."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    if actor is not None:
+        scope.require(actor, "household.write", household=household)
+    cleaned = clean(kind, data)
+    on = (
+        values.past_date(effective_on, field="effective_on", label="日期") if effective_on else values.today()
+    )
+    if kind in ProgrammeFact.MEMBER_KINDS:
+        if person is None:
+            raise ValidationFailed(f"{KIND_LABELS[kind]}须指明家庭成员", field="person", code="required")
+        if person.household_id != household.pk:
+            raise ValidationFailed("该成员不属于此家庭", field="person", code="not_a_member")
+        if person.deceased_on and person.deceased_on <= on:
+            raise ValidationFailed("该成员已死亡", field="person", code="deceased")
+    elif person is not None:
+        raise ValidationFailed(f"{KIND_LABELS[kind]}是家庭的信息，不指明成员", field="person", code="invalid")
+    return ProgrammeFact.objects.create(
+        household=household,
+        person=person,
+        kind=kind,
+        effective_on=on,
+        data=cleaned,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+def display(fact: ProgrammeFact) -> list[tuple[str, str]]:
+    """``[(label, shown value)]`` of a fact's fields, in words (no internal codes)."""
+    out = []
+    for name, (label, vkind, choices, _required) in FIELDS[fact.kind].items():
+        raw = fact.data.get(name)
+        if vkind == BOOL:
+            if not raw:
+                continue
+            shown = "是"
+        elif vkind == CHOICE:
+            shown = dict(choices).get(raw, "")
+        elif vkind == MONEY:
+            shown = f"¥{raw}"
+        else:
+            shown = "" if raw in (None, "") else str(raw)
+        if shown:
+            out.append((label, shown))
+    return out
+
+
+def history(*, actor, household: Household, kind: str | None = None) -> list[ProgrammeFact]:
+    """The household's programme facts, newest first (scope ``household.read``; the read is
+    logged)."""
+    scope.read(actor, "household.read", household=household, purpose="查看救助事项信息")
+    qs = ProgrammeFact.objects.filter(household=household).select_related("person", "recorded_by")
+    if kind:
+        qs = qs.filter(kind=kind)
+    return list(qs.order_by("-effective_on", "-id"))
+
+
+HEALTH_KINDS = ("medical_costs", "self_care")
+
+
+def fact_view(fact: ProgrammeFact, role: str | None, *, current: bool) -> dict:
+    """One fact as ``role`` may see it: the member's name masked, health facts (medical costs,
+    self-care) hidden from roles that do not see health data."""
+    hidden = fact.kind in HEALTH_KINDS and not m.sees("health", role)
+    return {
+        "id": fact.pk,
+        "kind": fact.kind,
+        "kind_label": KIND_LABELS[fact.kind],
+        "effective_on": fact.effective_on,
+        "member": m.present("name", fact.person.name, role) if fact.person_id else "",
+        "data": {} if hidden else fact.data,
+        "shown": [("内容", "***")] if hidden else display(fact),
+        "current": current,
+        "recorded_by": (fact.recorded_by.display_name or fact.recorded_by.username)
+        if fact.recorded_by
+        else "",
+        "recorded_at": fact.recorded_at,
+    }
