@@ -413,4 +413,5 @@ def list_units(request, kind: str | None = Query(None, description="town（镇�
         for u in selectors.units(kind=kind)
     ]
 
+
 from . import api_facts  # noqa: E402, F401  (programme facts endpoints on this router)

@@ -70,14 +70,19 @@ def record_fact(request, code: str, payload: FactIn):
         except JiuzhuError as exc:
             exc.field = "person_id_number"
             raise
-    fact = programme.fact_record(
-        actor=request.auth,
-        household=household,
-        kind=payload.kind or "",
-        data=payload.data,
-        effective_on=payload.effective_on,
-        person=person,
-    )
+    try:
+        fact = programme.fact_record(
+            actor=request.auth,
+            household=household,
+            kind=payload.kind or "",
+            data=payload.data,
+            effective_on=payload.effective_on,
+            person=person,
+        )
+    except JiuzhuError as exc:
+        if exc.field == "person":
+            exc.field = "person_id_number"
+        raise
     current = programme_read.current_ids(household.pk, clock.today())
     return Status(201, _out(fact, role_of(request.auth), current))
 

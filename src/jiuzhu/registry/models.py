@@ -289,7 +289,7 @@ class ProgrammeFact(models.Model):
     """A fact a programme's rule reads that the household's core record does not hold (DOMAIN
     §7): disaster impact, a temporary need, medical costs, the form of extreme-poverty support,
     orphan status, the 6-item self-care assessment, rigid spending, a job offer and its answer,
-    the dwelling. Never changed in place: each change is a new row dated ``effective_on``; the
+    the dwelling, a university admission. Never changed in place: each change is a new row dated ``effective_on``; the
     rules read the latest row of each kind (per member for member facts) on or before their
     date (``registry.programme_read``), the page shows them all. ``data`` holds the kind's
     fields as cleaned by ``registry.programme`` (amounts as "0.00" text)."""
@@ -303,8 +303,16 @@ class ProgrammeFact(models.Model):
         ("self_care", "生活自理能力评估"),
         ("rigid_spending", "刚性支出"),
         ("dwelling", "居住状况"),
+        ("university_admission", "大学录取"),
     ]
-    MEMBER_KINDS = ("medical_costs", "support_mode", "orphan", "self_care", "job_offer")
+    MEMBER_KINDS = (
+        "medical_costs",
+        "support_mode",
+        "orphan",
+        "self_care",
+        "job_offer",
+        "university_admission",
+    )
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="programme_facts")
     person = models.ForeignKey(

@@ -97,6 +97,9 @@ FIELDS: dict[str, dict[str, tuple]] = {
         "answer": ("答复", CHOICE, ANSWERS, True),
         "good_reason": ("拒绝有正当理由", BOOL, None, False),
     },
+    "university_admission": {
+        "university": ("录取学校", T, None, True),
+    },
     "dwelling": {
         "dwelling_unsafe": ("住房经鉴定为危房", BOOL, None, False),
         "homeless": ("流浪乞讨、生活无着", BOOL, None, False),
@@ -200,11 +203,13 @@ def fact_record(
 ) -> ProgrammeFact:
     """Record a programme fact of ``household`` (of its member ``person`` for the member kinds)
     as of ``effective_on`` (default today; not in the future): a new row, the earlier ones kept
-    as its history. Scope ``household.write``."""
+    as its history. The same fact posted twice (a double click, a retried request: the
+    household's row lock serialises them) is recorded once. Scope ``household.write``."""
     household = Household.objects.select_for_update().get(pk=household.pk)
     if actor is not None:
         scope.require(actor, "household.write", household=household)
-    cleaned = clean(kind, data)
+    if kind not in FIELDS:
+        clean(kind, data)  # refuses the kind
     on = (
         values.past_date(effective_on, field="effective_on", label="日期") if effective_on else values.today()
     )
@@ -217,6 +222,14 @@ def fact_record(
             raise ValidationFailed("该成员已死亡", field="person", code="deceased")
     elif person is not None:
         raise ValidationFailed(f"{KIND_LABELS[kind]}是家庭的信息，不指明成员", field="person", code="invalid")
+    cleaned = clean(kind, data)
+    same = (
+        ProgrammeFact.objects.filter(household=household, person=person, kind=kind, effective_on=on)
+        .order_by("-id")
+        .first()
+    )
+    if same is not None and same.data == cleaned:  # a repeated submission records nothing new
+        return same
     return ProgrammeFact.objects.create(
         household=household,
         person=person,

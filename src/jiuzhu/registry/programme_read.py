@@ -58,6 +58,8 @@ def _member(kind: str, d: dict, effective_on: date, on: date) -> dict:
         return {"tekun_mode": d["mode"]}
     if kind == "orphan":
         return {"orphan_support": bool(d.get("orphan_support"))}
+    if kind == "university_admission":  # an entrant in the year of admission only
+        return {"university_entrant": effective_on.year == on.year}
     if kind == "self_care":
         return {"self_care_items_failed": sum(1 for k, _ in SELF_CARE_ITEMS if d.get(k))}
     return {}

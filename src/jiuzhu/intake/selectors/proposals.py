@@ -41,10 +41,11 @@ def received_services(household: Household, *, on: date) -> set[str]:
 
 
 def household_facts(household: Household, on: date):
-    """The household's facts on file ``on`` in the form the policy rules take."""
-    from jiuzhu.policy.facts import from_registry
+    """The household's facts on file ``on`` in the form the policy rules take: the one
+    registry facts reader (``decisions.frames.registry_facts``), programme facts included."""
+    from jiuzhu.decisions.frames import household_facts as read
 
-    return from_registry(household, on)
+    return read(household, on)
 
 
 def proposals(
