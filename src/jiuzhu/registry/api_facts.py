@@ -33,7 +33,7 @@ class FactIn(Schema):
     data: dict = Field(default_factory=dict, description="该类别的字段（金额用字符串）：" + _fields_doc())
     effective_on: date | None = Field(None, description="信息日期（不晚于今天，默认今天）")
     person_id_number: str | None = Field(
-        None, description="成员身份证号码：医疗费用、供养方式、孤儿、自理能力评估、工作介绍必填"
+        None, description="成员身份证号码：医疗费用、供养方式、孤儿、自理能力评估、大学录取必填"
     )
 
 
@@ -58,8 +58,8 @@ def _out(fact, role, current: set[int]) -> dict:
 
 @router.post("/households/{code}/facts", response={201: FactOut, **ERRORS}, summary="登记救助事项信息")
 def record_fact(request, code: str, payload: FactIn):
-    """受灾情况、临时困难、医疗费用、供养方式、孤儿身份、自理能力评估、刚性支出、工作介绍、
-    居住状况：每次登记新增一条带日期的记录，原有记录保留为历史，政策规则读取日期不晚于
+    """受灾情况、临时困难、医疗费用、供养方式、孤儿身份、自理能力评估、刚性支出、
+    居住状况、大学录取（工作介绍及答复由就业救助登记）：每次登记新增一条带日期的记录，原有记录保留为历史，政策规则读取日期不晚于
     评估日的最新一条。任何一处错误（``field`` 如 ``data.amount``）都不写入。范围
     ``household.write``。"""
     household = selectors.get_household(code)

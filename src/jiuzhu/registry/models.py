@@ -288,8 +288,9 @@ class StaffRelative(models.Model):
 class ProgrammeFact(models.Model):
     """A fact a programme's rule reads that the household's core record does not hold (DOMAIN
     §7): disaster impact, a temporary need, medical costs, the form of extreme-poverty support,
-    orphan status, the 6-item self-care assessment, rigid spending, a job offer and its answer,
-    the dwelling, a university admission. Never changed in place: each change is a new row dated ``effective_on``; the
+    orphan status, the 6-item self-care assessment, rigid spending, the dwelling, a university
+    admission (job offers and their answers are the employment app's, read through
+    ``registry.programme_facts``). Never changed in place: each change is a new row dated ``effective_on``; the
     rules read the latest row of each kind (per member for member facts) on or before their
     date (``registry.programme_read``), the page shows them all. ``data`` holds the kind's
     fields as cleaned by ``registry.programme`` (amounts as "0.00" text)."""
@@ -310,7 +311,6 @@ class ProgrammeFact(models.Model):
         "support_mode",
         "orphan",
         "self_care",
-        "job_offer",
         "university_admission",
     )
 

@@ -37,7 +37,6 @@ HOUSE_DAMAGE = [
 ]
 NEED_KIND_LABELS = dict(zip(NEED_KINDS, ("急难型", "支出型"), strict=True))
 SUPPORT_MODES = [("dispersed", "分散供养"), ("institutional", "集中供养")]
-ANSWERS = [("pending", "未答复"), ("accepted", "接受"), ("refused", "拒绝")]
 # The six activities of daily living (特困人员生活自理能力评估): True = cannot do it alone.
 SELF_CARE_ITEMS = [
     ("eating", "自主吃饭"),
@@ -90,12 +89,6 @@ FIELDS: dict[str, dict[str, tuple]] = {
         "medical": ("近12个月医疗支出（元）", MONEY, None, True),
         "education": ("近12个月教育支出（元）", MONEY, None, True),
         "rehabilitation": ("近12个月康复支出（元）", MONEY, None, True),
-    },
-    "job_offer": {
-        "employer": ("用人单位", T, None, True),
-        "post": ("岗位", T, None, True),
-        "answer": ("答复", CHOICE, ANSWERS, True),
-        "good_reason": ("拒绝有正当理由", BOOL, None, False),
     },
     "university_admission": {
         "university": ("录取学校", T, None, True),
@@ -193,8 +186,6 @@ def _cross_check(kind: str, out: dict) -> None:
         raise ValidationFailed("集中供养请填写供养机构", field="data.institution", code="required")
     if kind == "orphan" and out["orphan_support"] and not out["orphan"]:
         raise ValidationFailed("非孤儿不能选择孤儿基本生活费", field="data.orphan_support", code="invalid")
-    if kind == "job_offer" and out["good_reason"] and out["answer"] != "refused":
-        raise ValidationFailed("只有拒绝时才说明正当理由", field="data.good_reason", code="invalid")
 
 
 @transaction.atomic

@@ -81,19 +81,13 @@ def test_a_new_row_per_change_and_the_reader_takes_the_latest(household, staff):
     assert ("困难原因", "火灾") in [tuple(x) for x in listed[0]["shown"]]
 
 
-def test_job_refusals_and_self_care_reach_the_rules(household, staff):
+def test_the_self_care_assessment_reaches_the_rules(household, staff):
     client = _client(staff("window_clerk"))
     head = household.members.order_by("id").first()
-    for days_ago, answer in ((40, "accepted"), (30, "refused"), (20, "refused"), (10, "refused")):
-        body = {"kind": "job_offer", "person_id_number": head.id_number,
-                "effective_on": (TODAY - timedelta(days=days_ago)).isoformat(),
-                "data": {"employer": "示范物业", "post": "保洁", "answer": answer}}  # fmt: skip
-        assert _post(client, household, body).status_code == 201
     items = {"assessor": "民政所 刘评估", "eating": True, "dressing": True, "bathing": True, "walking": False}
     body = {"kind": "self_care", "person_id_number": head.id_number, "data": items}
     assert _post(client, household, body).status_code == 201
-    member = household_facts(household, TODAY).members[0]
-    assert (member.work_refusals, member.self_care_items_failed) == (3, 3)
+    assert household_facts(household, TODAY).members[0].self_care_items_failed == 3
 
 
 def test_another_town_can_neither_record_nor_read(household, staff):
