@@ -255,6 +255,12 @@ def history(*, actor, household: Household, kind: str | None = None) -> list[Pro
     """The household's programme facts, newest first (scope ``household.read``; the read is
     logged)."""
     scope.read(actor, "household.read", household=household, purpose="查看救助事项信息")
+    return rows(household, kind=kind)
+
+
+def rows(household: Household, *, kind: str | None = None) -> list[ProgrammeFact]:
+    """The household's programme facts, newest first, unchecked: for a page whose read of the
+    household is already checked and logged."""
     qs = ProgrammeFact.objects.filter(household=household).select_related("person", "recorded_by")
     if kind:
         qs = qs.filter(kind=kind)

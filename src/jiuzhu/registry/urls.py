@@ -3,7 +3,7 @@ from django.urls import path
 
 from jiuzhu.common import signin_views
 
-from . import views
+from . import views, views_facts
 
 app_name = "registry"
 urlpatterns = [
@@ -25,4 +25,5 @@ urlpatterns = [
     path("households/<str:code>/members/<int:pk>/edit/", views.member_edit, name="member_edit"),
     path("households/<str:code>/incomes/new/", views.income_add, name="income_add"),
     path("households/<str:code>/assets/new/", views.asset_add, name="asset_add"),
+    path("households/<str:code>/facts/<str:kind>/new/", views_facts.fact_add, name="fact_add"),
 ]

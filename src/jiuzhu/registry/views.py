@@ -188,6 +188,8 @@ def units(request):
 
 @staff_view()
 def household(request, code):
+    from .views_facts import page_context as programme_page
+
     role = role_of(request.user)
     with transaction.atomic():
         h = selectors.household_for(request.user, code)
@@ -204,6 +206,7 @@ def household(request, code):
             "can_write": selectors.can_write(request.user),
             "panels": panel_templates("household", role),
             "action_panels": panel_templates("household_actions", role),
+            **programme_page(h, role),
         },
     )
 
