@@ -126,8 +126,18 @@ def get_json(port: int, path: str, cookies: dict | None = None) -> tuple[int, di
     headers = {"Cookie": f"sessionid={cookies['session']}"} if cookies else {}
     conn.request("GET", path, headers=headers)
     resp = conn.getresponse()
-    body = json.loads(resp.read() or b"{}")
+    raw = resp.read()
     conn.close()
+    for header in resp.headers.get_all("Set-Cookie") or []:  # the session may be renewed
+        name, _, rest = header.partition("=")
+        if cookies is not None and name.strip() == "sessionid" and rest.split(";")[0]:
+            cookies["session"] = rest.split(";")[0]
+    try:
+        body = json.loads(raw or b"{}")
+    except ValueError:
+        body = {}
+    if resp.status != 200:
+        body = {**body, "http_status": resp.status, "location": resp.headers.get("Location")}
     return resp.status, body
 
 
@@ -246,11 +256,19 @@ def main() -> int:
                 ok &= status == 202
             for j, body in jobs.items():
                 res = body.get("result") or body.get("error") or {}
-                print(
-                    f"  job {j}: {body.get('state')} ({job_s:.1f} s after the uploads) — {res.get('summary') or res.get('message')}"
+                said = res.get("summary") or res.get("message") or body.get("message")
+                http = (
+                    f" [HTTP {body['http_status']} {body.get('location') or ''}]"
+                    if "http_status" in body
+                    else ""
                 )
+                print(f"  job {j}: {body.get('state')} ({job_s:.1f} s after the uploads) — {said}{http}")
                 # Small mode waits for the end; a 100 MB file may still be checked when the wait ends.
-                ok &= body.get("state") == "done" if args.small else body.get("state") != "failed"
+                ok &= (
+                    body.get("state") == "done"
+                    if args.small
+                    else body.get("state") in ("queued", "running", "done")
+                )
             time.sleep(0.5)
         probe.running = False
         probe.join(5)
