@@ -41,16 +41,16 @@ SUPPORTER_UNABLE = (
 NOT_COUNTED = ("prison", "drug_rehab", "missing", "clergy")
 TEKUN_MODES = ("dispersed", "institutional")
 NEED_KINDS = ("emergency", "expenditure")
-# Causes of a temporary need (社会救助暂行办法 第四十七条; same cause: once in 12 months), the one
-# list the window, the registry's programme facts and the rules share: (code, label).
+# Causes of a temporary need (社会救助暂行办法 第四十七条; same cause: once in 12 months), declared
+# once for the window, the referral, aid first, the registry's programme facts and screening:
+# (code, label). The codes are intake's ``Cause`` (screens engineer), which can read this list.
 TEMPORARY_CAUSES = (
     ("fire", "火灾"),
     ("accident", "交通事故等意外"),
     ("illness", "突发重大疾病"),
     ("disaster", "自然灾害"),
-    ("medical", "医疗费用支出过大"),
-    ("education", "教育费用支出过大"),
-    ("living", "生活必需支出突然增加"),
+    ("medical_costs", "医疗费用支出过大"),
+    ("education_costs", "教育费用支出过大"),
     ("other", "其他急难情形"),
 )
 CENT = Decimal("0.01")

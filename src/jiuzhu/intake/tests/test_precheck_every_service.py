@@ -232,7 +232,7 @@ BUILT_TO_QUALIFY = {
     "employment_training": _dibao,
     "employment_public_post": _dibao,
     "temporary_emergency": _temporary("emergency", "fire"),
-    "temporary_expenditure": _temporary("expenditure", "medical"),
+    "temporary_expenditure": _temporary("expenditure", "medical_costs"),
     "vagrant_aid": _vagrant,
     "disabled_living_allowance": _disabled,
     "disabled_rehab": _disabled,
@@ -282,7 +282,9 @@ def test_a_household_that_does_not_qualify_is_told_why(make_household, clerk, wi
     hh = _marginal(make_household, clerk, 6000)
     _fact(window, hh, "disaster", {"event": "洪涝", "event_on": TODAY.isoformat(), "disaster_kind": "flood",
                                    "house_damage": "general", "persons_affected": 2})  # fmt: skip
-    _fact(window, hh, "temporary_need", {"need_kind": "expenditure", "cause": "medical", "amount": "3000"})
+    _fact(
+        window, hh, "temporary_need", {"need_kind": "expenditure", "cause": "medical_costs", "amount": "3000"}
+    )
     got = _proposals(window, clerk, hh)
     assert "未登记因灾倒损住房" in _no(got["disaster_rebuild"])
     assert "收入" in _no(got["temporary_expenditure"])
