@@ -11,6 +11,7 @@ from jiuzhu.common import values
 from jiuzhu.common.api import JobAcceptedOut
 from jiuzhu.common.errors import NotFound
 from jiuzhu.common.schemas import ERRORS, ErrorOut
+from jiuzhu.common.values import Id
 from jiuzhu.intake.documents import open_stored
 from jiuzhu.registry.models import Household, Person
 
@@ -80,7 +81,7 @@ def upload(request, file: File[UploadedFile]):
 
 
 @router.get("/imports/{batch_id}", response={200: dict, **ERRORS}, summary="校验与比对报告")
-def report(request, batch_id: int):
+def report(request, batch_id: Id):
     return _batch_out(imports.get_batch(actor=request.user, batch_id=batch_id))
 
 
@@ -91,7 +92,7 @@ class DecisionIn(Schema):
 @router.post(
     "/imports/{batch_id}/duplicates/{dup_id}", response={200: dict, **ERRORS}, summary="确认疑似重复人员"
 )
-def decide(request, batch_id: int, dup_id: int, payload: DecisionIn):
+def decide(request, batch_id: Id, dup_id: Id, payload: DecisionIn):
     d = ImportDuplicate.objects.filter(pk=dup_id, batch_id=batch_id).first()
     if d is None:
         raise NotFound("没有这条疑似重复记录", field="duplicate", code="duplicate_not_found")
@@ -106,13 +107,13 @@ class NoteIn(Schema):
 @router.post(
     "/imports/{batch_id}/approve", response={200: dict, **ERRORS}, summary="审核通过并导入（后台任务）"
 )
-def approve(request, batch_id: int, payload: NoteIn):
+def approve(request, batch_id: Id, payload: NoteIn):
     imports.get_batch(actor=request.user, batch_id=batch_id)
     return _batch_out(imports.batch_approve(actor=request.user, batch=batch_id, note=payload.note))
 
 
 @router.post("/imports/{batch_id}/reject", response={200: dict, **ERRORS}, summary="退回")
-def reject(request, batch_id: int, payload: NoteIn):
+def reject(request, batch_id: Id, payload: NoteIn):
     imports.get_batch(actor=request.user, batch_id=batch_id)
     return _batch_out(imports.batch_reject(actor=request.user, batch=batch_id, note=payload.note))
 
@@ -191,18 +192,18 @@ def change_list(request, state: str | None = None):
 
 
 @router.get("/changes/{change_id}", response={200: dict, **ERRORS}, summary="变更申请（含对待遇的影响）")
-def change_detail(request, change_id: int):
+def change_detail(request, change_id: Id):
     c = selectors.change_request(actor=request.user, pk=change_id)
     return _change_out(c, changes.change_effects(actor=request.user, change=c))
 
 
 @router.post("/changes/{change_id}/approve", response={200: dict, **ERRORS}, summary="复核通过并生效")
-def change_approve(request, change_id: int, payload: NoteIn):
+def change_approve(request, change_id: Id, payload: NoteIn):
     return _change_out(changes.change_approve(actor=request.user, change=change_id, note=payload.note))
 
 
 @router.post("/changes/{change_id}/reject", response={200: dict, **ERRORS}, summary="退回变更申请")
-def change_reject(request, change_id: int, payload: NoteIn):
+def change_reject(request, change_id: Id, payload: NoteIn):
     return _change_out(changes.change_reject(actor=request.user, change=change_id, note=payload.note))
 
 
@@ -211,12 +212,12 @@ def change_reject(request, change_id: int, payload: NoteIn):
     response={201: dict, **ERRORS},
     summary="为待复核的变更申请添加证明材料（PDF、JPG、PNG）",
 )
-def change_document_add(request, change_id: int, file: File[UploadedFile], title: Form[str] = "证明材料"):
+def change_document_add(request, change_id: Id, file: File[UploadedFile], title: Form[str] = "证明材料"):
     d = changes.document_add(actor=request.user, change=change_id, file=file, title=title)
     return Status(201, {"id": d.pk, "title": d.title, "size": d.size, "content_type": d.content_type})
 
 
 @router.get("/changes/{change_id}/documents/{doc_id}", response={200: None, **ERRORS}, summary="查阅证明材料")
-def change_document(request, change_id: int, doc_id: int):
+def change_document(request, change_id: Id, doc_id: Id):
     d = selectors.change_document(actor=request.user, change_id=change_id, doc_id=doc_id)
     return FileResponse(open_stored(d.path), content_type=d.content_type)

@@ -15,7 +15,7 @@ from jiuzhu.common.errors import NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.schemas import ERRORS
 from jiuzhu.common.services import log_access
-from jiuzhu.common.values import DateParam
+from jiuzhu.common.values import DateParam, Id
 from jiuzhu.registry.selectors import get_household
 
 from . import matching, referrals, selectors, services
@@ -48,7 +48,7 @@ class ReferralOut(Schema):
 
 class ReferIn(Schema):
     household: str | None = Field(None, description="家庭编号；从分办事项转介时可省略")
-    intake_referral: int | None = Field(None, description="一门受理分办事项编号（不予救助或办理中转介慈善）")
+    intake_referral: Id | None = Field(None, description="一门受理分办事项编号（不予救助或办理中转介慈善）")
     partner: str
     offer: str
     need: str | None = None
@@ -113,7 +113,7 @@ def referral_list(request, state: str | None = None):
 
 
 @router.get("/referrals/{ref_id}", response={200: ReferralOut, **ERRORS})
-def referral_get(request, ref_id: int):
+def referral_get(request, ref_id: Id):
     with transaction.atomic():
         r = referrals.get_for(request.auth, ref_id)
         log_access(
@@ -158,7 +158,7 @@ def referral_create(request, body: ReferIn):
 
 
 @router.post("/referrals/{ref_id}/{action}", response={200: ReferralOut, **ERRORS})
-def referral_act(request, ref_id: int, action: str, body: ActIn):
+def referral_act(request, ref_id: Id, action: str, body: ActIn):
     """The partner's steps: ``accept``, ``decline`` (reason), ``deliver`` (result; amount for
     cash or a waiver, quantity for goods)."""
     user = request.auth
@@ -250,7 +250,7 @@ class VolunteerIn(Schema):
     hours: str
     kind: str = Field(..., description="care/counselling/tutoring/repairs/other")
     town: str = ""
-    referral: int | None = None
+    referral: Id | None = None
     note: str = ""
 
 

@@ -8,6 +8,7 @@ from ninja import Router, Schema, Status
 
 from . import jobs
 from .schemas import ERRORS, ErrorOut
+from .values import Id
 
 PREFIX = "/jobs"
 router = Router(tags=["jobs 后台任务"])
@@ -48,7 +49,7 @@ class JobAcceptedOut(Schema):
 
 
 @router.get("/{job_id}", response={200: JobOut, 404: ErrorOut}, summary="后台任务进度与结果")
-def job_detail(request, job_id: int):
+def job_detail(request, job_id: Id):
     """State (queued / running / done / failed), progress (done of total), the result when done
     (``summary``, ``url``) or the error when failed. Only the job's starter or an administrator
     sees it."""
@@ -56,7 +57,7 @@ def job_detail(request, job_id: int):
 
 
 @router.post("/{job_id}/retry", response={202: JobAcceptedOut, **ERRORS}, summary="重新排队中断的任务")
-def job_retry(request, job_id: int):
+def job_retry(request, job_id: Id):
     """A job that failed because its worker died (``job_abandoned``) or crashed is queued again
     with the same parameters (once); the answer names the new job."""
     return Status(202, jobs.accepted(jobs.retry(actor=request.user, job_id=job_id)))

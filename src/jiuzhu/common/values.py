@@ -18,7 +18,7 @@ expressions at the end (``frame_*``) that check a whole uploaded file with the s
 that what an upload's validation passes, its apply step and the database accept.
 
 For ninja/pydantic schemas use the ``Annotated`` types (``IdNumber``, ``PastDate``, ``Phone``,
-``Money``, ``Area``, ``Month``, ``Text(50)``): the validator raises ``ValidationFailed``, which
+``Money``, ``Area``, ``Month``, ``Text(50)``; ``Id`` for every row id in a path, query or body): the validator raises ``ValidationFailed``, which
 pydantic lets through and the API turns into ``{"code", "field", "message"}``.
 """
 
@@ -30,7 +30,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal, overload
 
 from django.conf import settings
-from pydantic import BeforeValidator, ValidationInfo, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from . import idnumber
@@ -373,6 +373,27 @@ DateParam = Annotated[
 ]
 YearParam = Annotated[
     int, _param(year_param, "year"), WithJsonSchema({"type": "integer", WINDOW_KEY: "year"})
+]
+
+# The largest row id either database holds (SQLite's INTEGER, PostgreSQL's bigint). Every id in a
+# path, a query or a body is this type: beyond it SQLite cannot even bind the value
+# (OverflowError, a 500), so it is refused as a 422 before any query; an id within it that
+# names nothing is the endpoint's 404.
+ID_MAX = 2**63 - 1
+
+
+def _bounded_id(value: int) -> int:
+    if not 1 <= value <= ID_MAX:
+        raise PydanticCustomError(
+            "id_out_of_range", "编号应为 1 至 {maximum} 之间的整数", {"maximum": ID_MAX}
+        )
+    return value
+
+
+Id = Annotated[
+    int,
+    AfterValidator(_bounded_id),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": ID_MAX, "description": "编号（正整数）"}),
 ]
 
 

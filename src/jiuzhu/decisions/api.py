@@ -16,7 +16,7 @@ from jiuzhu.common.errors import NotFound
 from jiuzhu.common.schemas import ErrorOut
 from jiuzhu.common.services import log_access
 from jiuzhu.common.signin import client_ip
-from jiuzhu.common.values import DateParam
+from jiuzhu.common.values import DateParam, Id
 
 from . import cases, grants, notices, reviews, selectors
 from .models import Case
@@ -75,7 +75,7 @@ def case_list(
 
 
 @router.get("/cases/{pk}", response={200: CaseOut, 403: ErrorOut, 404: ErrorOut}, summary="案件详情")
-def case_detail(request, pk: int):
+def case_detail(request, pk: Id):
     with transaction.atomic():
         c, role = _load(request, pk)
         log_access(user=request.user, action="view", object_type="decisions.case", object_id=c.pk,
@@ -84,7 +84,7 @@ def case_detail(request, pk: int):
 
 
 class OpenIn(Schema):
-    referral_id: int
+    referral_id: Id
 
 
 @router.post("/cases", response={201: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
@@ -103,7 +103,7 @@ class InvestigationIn(Schema):
 
 @router.post("/cases/{pk}/investigations", response={201: dict, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
              summary="登记调查记录")  # fmt: skip
-def investigation_add(request, pk: int, payload: InvestigationIn):
+def investigation_add(request, pk: Id, payload: InvestigationIn):
     inv = cases.investigation_record(actor=request.user, case=pk, **payload.dict())
     return Status(201, {"id": inv.pk, "kind": inv.kind})
 
@@ -116,7 +116,7 @@ class OpinionIn(Schema):
 
 @router.post("/cases/{pk}/opinion", response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
              summary="镇街初审意见（冻结政策规则测算结果）")  # fmt: skip
-def opinion(request, pk: int, payload: OpinionIn):
+def opinion(request, pk: Id, payload: OpinionIn):
     c = cases.opinion_give(actor=request.user, case=pk, recommend=payload.recommend, note=payload.note,
                            version=payload.version)  # fmt: skip
     return _case_out(c, m.TOWN_CASEWORKER)
@@ -134,7 +134,7 @@ class DecideIn(Schema):
 
 @router.post("/cases/{pk}/approve", response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
              summary="批准（生成待遇与决定书）")  # fmt: skip
-def approve(request, pk: int, payload: DecideIn):
+def approve(request, pk: Id, payload: DecideIn):
     return _case_out(cases.case_approve(actor=request.user, case=pk, note=payload.note, version=payload.version,
                                          without_account=payload.without_account),
                      m.APPROVER)  # fmt: skip
@@ -142,7 +142,7 @@ def approve(request, pk: int, payload: DecideIn):
 
 @router.post("/cases/{pk}/refuse", response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
              summary="不予批准（决定书须含理由与数额、依据、其他救助途径、救济权利）")  # fmt: skip
-def refuse(request, pk: int, payload: DecideIn):
+def refuse(request, pk: Id, payload: DecideIn):
     c = cases.case_refuse(actor=request.user, case=pk, reasons=payload.reasons, alternatives=payload.alternatives,
                           version=payload.version)  # fmt: skip
     return _case_out(c, m.APPROVER)
@@ -156,7 +156,7 @@ class ReviewIn(Schema):
 
 @router.post("/reviews/{pk}/confirm", response={200: dict, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
              summary="镇街确认复核结论")  # fmt: skip
-def review_confirm(request, pk: int, payload: ReviewIn):
+def review_confirm(request, pk: Id, payload: ReviewIn):
     r = reviews.review_confirm(actor=request.user, review=pk, outcome=payload.outcome, amount=payload.amount,
                                note=payload.note)  # fmt: skip
     return {"id": r.pk, "state": r.state, "outcome": r.outcome}
@@ -164,7 +164,7 @@ def review_confirm(request, pk: int, payload: ReviewIn):
 
 @router.post("/reviews/{pk}/sign", response={200: dict, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
              summary="审批复核结论（出具决定书）")  # fmt: skip
-def review_sign(request, pk: int):
+def review_sign(request, pk: Id):
     r = reviews.review_sign(actor=request.user, review=pk)
     return {"id": r.pk, "state": r.state, "outcome": r.outcome, "letter": r.letters.get().number}
 
@@ -218,7 +218,7 @@ class GrantSignIn(Schema):
 
 @router.post("/grants/{pk}/sign", response={200: GrantRequestOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut,
              409: ErrorOut}, summary="第二人签批给付（签批后生效并纳入发放）")  # fmt: skip
-def grant_sign(request, pk: int, payload: GrantSignIn):
+def grant_sign(request, pk: Id, payload: GrantSignIn):
     g = grants.grant_sign(actor=request.user, request=pk, note=payload.note, joint_met_on=payload.joint_met_on,
                           joint_members=payload.joint_members, joint_minutes=payload.joint_minutes)  # fmt: skip
     return _grant_out(g)
@@ -230,7 +230,7 @@ class GrantReturnIn(Schema):
 
 @router.post("/grants/{pk}/return", response={200: GrantRequestOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut,
              409: ErrorOut}, summary="退回待签批给付")  # fmt: skip
-def grant_return(request, pk: int, payload: GrantReturnIn):
+def grant_return(request, pk: Id, payload: GrantReturnIn):
     return _grant_out(grants.grant_return(actor=request.user, request=pk, note=payload.note))
 
 
@@ -255,7 +255,7 @@ class FraudOut(Schema):
 
 @router.post("/entitlements/{pk}/fraud", response={201: FraudOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut,
              409: ErrorOut}, summary="骗取救助处理决定（停止、追回、罚款）")  # fmt: skip
-def fraud_decide(request, pk: int, payload: FraudIn):
+def fraud_decide(request, pk: Id, payload: FraudIn):
     from .fraud import fraud_decide as decide
 
     d = decide(actor=request.user, entitlement=pk, from_month=payload.from_month, facts=payload.facts,
@@ -277,7 +277,7 @@ class DepartmentReviewOut(Schema):
 
 @router.post("/entitlements/{pk}/review", response={200: DepartmentReviewOut, 400: ErrorOut, 403: ErrorOut,
              404: ErrorOut, 409: ErrorOut}, summary="部门待遇到期复核（按规则继续、调整或停止）")  # fmt: skip
-def department_review(request, pk: int):
+def department_review(request, pk: Id):
     from .department_reviews import department_review as review
 
     out = review(actor=request.user, entitlement=pk)
@@ -292,12 +292,12 @@ class RelativeIn(Schema):
     relation: str = Field(
         ..., description="spouse / parent / child / sibling / grandparent / grandchild / in_law"
     )
-    staff: int | None = Field(None, description="为其他工作人员申报（仅系统管理员）；不填 = 本人")
+    staff: Id | None = Field(None, description="为其他工作人员申报（仅系统管理员）；不填 = 本人")
 
 
 class RelativeOut(Schema):
     id: int
-    staff: int | None
+    staff: Id | None
     declarant: str
     relation: str
     declared_on: date
@@ -376,6 +376,6 @@ class ObjectionIn(Schema):
 @router.post("/notices/{pk}/objections", auth=None,
              response={201: dict, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut},
              summary="对公示提出异议（免登录，按来源限制频次）")  # fmt: skip
-def objection_add(request, pk: int, payload: ObjectionIn):
+def objection_add(request, pk: Id, payload: ObjectionIn):
     obj = notices.objection_lodge(notice=pk, ip=client_ip(request), **payload.dict())
     return Status(201, {"id": obj.pk, "state": obj.state})

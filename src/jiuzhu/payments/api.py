@@ -15,7 +15,7 @@ from ninja.files import UploadedFile
 
 from jiuzhu.common import scope
 from jiuzhu.common.schemas import ERRORS
-from jiuzhu.common.values import MonthParam, YearParam
+from jiuzhu.common.values import Id, MonthParam, YearParam
 
 from . import bankfiles, selectors, services
 
@@ -78,7 +78,7 @@ def rolls(request, month: MonthParam):
 @router.post(
     "/accounts/{person_id}", response={201: AccountChangeOut, **ERRORS}, summary="申请变更领取人银行账户"
 )
-def account_change(request, person_id: int, payload: AccountIn):
+def account_change(request, person_id: Id, payload: AccountIn):
     """仅领取人所在镇街或发放单位可申请（范围表 ``bank_account.change``）；变更须另一名工作人员
     复核后才生效，名册只使用已复核的账户。"""
     change = services.bank_account_set(actor=request.auth, person=person_id, **payload.model_dump())
@@ -90,7 +90,7 @@ def account_change(request, person_id: int, payload: AccountIn):
     response={200: AccountChangeOut, **ERRORS},
     summary="复核银行账户变更",
 )
-def account_confirm(request, change_id: int):
+def account_confirm(request, change_id: Id):
     """须由申请人以外的工作人员复核（``second_person_required``）；重复复核不改变任何内容。"""
     services.bank_account_confirm(actor=request.auth, change=change_id)
     return services.BankAccountChange.objects.select_related("household").get(pk=change_id)
@@ -102,12 +102,12 @@ def generate(request, payload: GenerateIn):
 
 
 @router.post("/rolls/{roll_id}/review", response={200: RollOut, **ERRORS}, summary="审核名册")
-def review(request, roll_id: int):
+def review(request, roll_id: Id):
     return services.roll_review(actor=request.auth, roll=roll_id)
 
 
 @router.post("/rolls/{roll_id}/approve", response={200: RollOut, **ERRORS}, summary="审批并锁定名册（幂等）")
-def approve(request, roll_id: int, payload: ApproveIn):
+def approve(request, roll_id: Id, payload: ApproveIn):
     return services.roll_approve(
         actor=request.auth, roll=roll_id, confirm_overrun=payload.confirm_overrun, note=payload.note
     )
@@ -116,7 +116,7 @@ def approve(request, roll_id: int, payload: ApproveIn):
 @router.post(
     "/rolls/{roll_id}/export", response={200: None, **ERRORS}, summary="导出银行发放文件（csv/xlsx）"
 )
-def export(request, roll_id: int, fmt: Literal["csv", "xlsx"] = "csv"):
+def export(request, roll_id: Id, fmt: Literal["csv", "xlsx"] = "csv"):
     name, content = bankfiles.roll_export(actor=request.auth, roll=roll_id, fmt=fmt)
     resp = HttpResponse(
         content, content_type="text/csv; charset=utf-8" if fmt == "csv" else "application/octet-stream"
@@ -126,7 +126,7 @@ def export(request, roll_id: int, fmt: Literal["csv", "xlsx"] = "csv"):
 
 
 @router.post("/rolls/{roll_id}/return", response={200: dict, **ERRORS}, summary="导入银行回盘文件")
-def return_import(request, roll_id: int, file: UploadedFile = File(...)):
+def return_import(request, roll_id: Id, file: UploadedFile = File(...)):
     res = bankfiles.roll_return_import(actor=request.auth, roll=roll_id, data=file.read())
     return {k: str(v) if isinstance(v, Decimal) else v for k, v in res.items()}
 

@@ -8,7 +8,7 @@ from ninja import Query, Router, Schema
 from jiuzhu.common import scope
 from jiuzhu.common.errors import NotFound
 from jiuzhu.common.services import log_access
-from jiuzhu.common.values import DateParam
+from jiuzhu.common.values import DateParam, Id
 
 from . import selectors, services
 
@@ -49,7 +49,7 @@ def list_alerts(
 
 
 @router.get("/alerts/{pk}")
-def get_alert(request, pk: int):
+def get_alert(request, pk: Id):
     user = _reader(request)
     with transaction.atomic():
         a = selectors.alerts_for(user).filter(pk=pk).first()
@@ -61,7 +61,7 @@ def get_alert(request, pk: int):
 
 
 @router.post("/alerts/{pk}/resolve")
-def resolve_alert(request, pk: int, payload: ResolveIn):
+def resolve_alert(request, pk: Id, payload: ResolveIn):
     user = _reader(request)
     if not selectors.alerts_for(user).filter(pk=pk).exists():
         raise NotFound("预警不存在或不属于本单位", field="alert", code="alert_not_found")

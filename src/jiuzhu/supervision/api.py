@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from jiuzhu.common.errors import NotFound
 from jiuzhu.common.schemas import ErrorOut
 from jiuzhu.common.signin import client_ip
-from jiuzhu.common.values import DateParam, YearParam
+from jiuzhu.common.values import DateParam, Id, YearParam
 
 from . import access, audit, complaints, selectors, services
 from .models import Assignment, Complaint, Meeting
@@ -86,7 +86,7 @@ class DirectiveOut(Schema):
     id: int
     number: str
     title: str
-    meeting: int | None
+    meeting: Id | None
     decided_on: date
     limit_days: int
     due_on: date
@@ -131,7 +131,7 @@ class DirectiveIn(Schema):
     units: list[str] = Field(..., description="承办单位代码，第一个为牵头单位")
     limit_days: int = Field(..., description="办理时限（工作日）")
     detail: str = ""
-    meeting: int | None = None
+    meeting: Id | None = None
 
 
 @router.post("/directives", response={201: DirectiveOut, **ERRORS})
@@ -159,7 +159,7 @@ class AssignmentActIn(Schema):
 
 
 @router.post("/assignments/{pk}/{action}", response={200: AssignmentOut, **ERRORS})
-def assignment_act(request, pk: int, action: str, payload: AssignmentActIn):
+def assignment_act(request, pk: Id, action: str, payload: AssignmentActIn):
     """``action``: report / request_closure (the unit), accept / send_back (the convener)."""
     a = Assignment.objects.filter(pk=pk).first()
     if a is None:

@@ -18,7 +18,7 @@ from jiuzhu.common import clock, jobs, scope
 from jiuzhu.common.api import JobAcceptedOut
 from jiuzhu.common.errors import NotFound
 from jiuzhu.common.schemas import ERRORS, ErrorOut
-from jiuzhu.common.values import DateParam
+from jiuzhu.common.values import DateParam, Id
 from jiuzhu.registry.selectors import get_household
 
 from . import access, background, selectors, services
@@ -100,7 +100,7 @@ def dataset_upload(request, file: File[UploadedFile], source: Form[str], as_of: 
 
 
 @router.get("/datasets/{upload_id}", response={200: dict, **ERRORS}, summary="校验报告")
-def dataset_report(request, upload_id: int):
+def dataset_report(request, upload_id: Id):
     u = _get(DatasetUpload, upload_id, "上传")
     access.ensure_provider(request.user, catalogue().get(u.source))
     return _upload_out(u)
@@ -115,7 +115,7 @@ class ApplyIn(Schema):
     response={202: JobAcceptedOut, **ERRORS},
     summary="确认导入或拒收（后台任务）",
 )
-def dataset_apply(request, upload_id: int, payload: ApplyIn):
+def dataset_apply(request, upload_id: Id, payload: ApplyIn):
     """The choice is checked at once (403, 409 ``upload_decided`` / ``upload_applying``, 422 mode);
     the load runs as a background job (202): when done, ``GET /datasets/{upload_id}`` shows the
     version."""
@@ -136,7 +136,7 @@ def source_export(request, code: str, purpose: str, on: DateParam | None = None)
 
 
 @router.get("/records/{record_id}", response={200: dict, **ERRORS}, summary="查看来源记录（记录访问）")
-def record_view(request, record_id: int, purpose: str = ""):
+def record_view(request, record_id: Id, purpose: str = ""):
     return selectors.record_read(user=request.user, record_id=record_id, purpose=purpose)
 
 
@@ -161,7 +161,7 @@ class AnswerIn(Schema):
 
 
 @router.post("/tasks/{task_id}/answer", response={200: dict, **ERRORS}, summary="数据来源单位反馈")
-def task_answer(request, task_id: int, payload: AnswerIn):
+def task_answer(request, task_id: Id, payload: AnswerIn):
     t = services.task_answer(actor=request.user, task=_get(SourceTask, task_id, "任务"), rows=payload.records,
                              no_records=payload.no_records, note=payload.note)  # fmt: skip
     return _task_out(t)
@@ -208,7 +208,7 @@ def request_create(request, payload: RequestIn):
 
 
 @router.get("/requests/{request_id}", response={200: dict, **ERRORS}, summary="核对请求")
-def request_detail(request, request_id: int):
+def request_detail(request, request_id: Id):
     r = _get(VerificationRequest, request_id, "核对请求")
     if not access.may_open_request(request.user, r):
         raise NotFound("核对请求不存在", code="not_found")
@@ -231,14 +231,14 @@ class DecisionIn(Schema):
 
 
 @router.post("/reviews/{match_id}", response={200: dict, **ERRORS}, summary="确认或否定一条匹配（记住决定）")
-def review_decide(request, match_id: int, payload: DecisionIn):
+def review_decide(request, match_id: Id, payload: DecisionIn):
     mt = services.review_decide(actor=request.user, match=_get(Match, match_id, "匹配"), accept=payload.accept,
                                 reason=payload.reason)  # fmt: skip
     return {"match": mt.pk, "state": mt.state, "kind": mt.kind}
 
 
 @router.post("/requests/{request_id}/report", response={201: dict, **ERRORS}, summary="出具核对报告（冻结）")
-def report_issue(request, request_id: int):
+def report_issue(request, request_id: Id):
     rep = services.report_issue(actor=request.user, request=_get(VerificationRequest, request_id, "核对请求"))
     return Status(201, {"id": rep.pk, "valid_until": rep.valid_until, "eligible": rep.eligible})
 
@@ -246,7 +246,7 @@ def report_issue(request, request_id: int):
 @router.get(
     "/reports/{report_id}", response={200: dict, **ERRORS}, summary="查阅核对报告（按角色脱敏，记录访问）"
 )
-def report_view(request, report_id: int, purpose: str = ""):
+def report_view(request, report_id: Id, purpose: str = ""):
     v = selectors.report_read(user=request.user, report_id=report_id, purpose=purpose)
     return {"id": v.report.pk, "detail": v.detail, "valid_until": v.report.valid_until, "content": v.content}
 
@@ -254,7 +254,7 @@ def report_view(request, report_id: int, purpose: str = ""):
 @router.get(
     "/reports/{report_id}/export.csv", response={200: None, **ERRORS}, summary="导出核对报告（记录访问）"
 )
-def report_export(request, report_id: int, purpose: str = ""):
+def report_export(request, report_id: Id, purpose: str = ""):
     v = selectors.report_read(user=request.user, report_id=report_id, purpose=purpose, action="export")
     resp = HttpResponse(selectors.report_csv(v), content_type="text/csv; charset=utf-8")
     resp["Content-Disposition"] = f'attachment; filename="report-{report_id}.csv"'

@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 from jiuzhu.common.errors import NotFound, ValidationFailed
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.schemas import ERRORS
+from jiuzhu.common.values import Id
 from jiuzhu.registry.selectors import get_household, get_person
 
 from .. import documents, selectors, services
@@ -117,7 +118,7 @@ def document_upload(
     file: File[UploadedFile],
     kind: Form[str] = "other",
     title: Form[str] = "",
-    referral: Form[int | None] = None,
+    referral: Form[Id | None] = None,
 ):
     app = services.get_application(code)
     ref = _referral(referral) if referral else None
@@ -130,7 +131,7 @@ def document_upload(
 
 
 @router.get("/documents/{doc_id}", response={200: None, **ERRORS}, summary="下载材料（记录访问）")
-def document_download(request, doc_id: int):
+def document_download(request, doc_id: Id):
     doc = selectors.document_for(request.user, doc_id)
     ext = doc.path.rsplit(".", 1)[-1]
     return FileResponse(
@@ -222,7 +223,7 @@ def emergency_create(request, code: str, payload: EmergencyIn):
 @router.post(
     "/emergency-aid/{aid_id}/complete", response={200: EmergencyOut, **ERRORS}, summary="先行救助补齐手续"
 )
-def emergency_complete(request, aid_id: int, payload: VersionIn):
+def emergency_complete(request, aid_id: Id, payload: VersionIn):
     aid = EmergencyAid.objects.filter(pk=aid_id).first()
     if aid is None:
         raise NotFound("先行救助记录不存在", field="aid")

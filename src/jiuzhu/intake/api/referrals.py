@@ -9,6 +9,7 @@ from ninja import Query
 from jiuzhu.common.errors import NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.schemas import ERRORS
 from jiuzhu.common.scope import RoleNotAllowed
+from jiuzhu.common.values import Id
 
 from .. import handling, selectors, services
 from ..models import Document
@@ -38,14 +39,14 @@ def inbox(request, include_closed: bool = False):
 
 
 @router.get("/referrals/{ref_id}", response={200: ReferralOut, **ERRORS}, summary="分办事项")
-def referral_read(request, ref_id: int):
+def referral_read(request, ref_id: Id):
     r = _referral(ref_id)
     selectors.ensure_can_view(request.user, r.application)
     return selectors.referral_view(r, request.user)
 
 
 @router.post("/referrals/{ref_id}/accept", response={200: ReferralOut, **ERRORS}, summary="签收")
-def referral_accept(request, ref_id: int, payload: VersionIn):
+def referral_accept(request, ref_id: Id, payload: VersionIn):
     r = handling.referral_accept(
         actor=request.user, referral=ref_id, version=payload.version, note=payload.note
     )
@@ -57,7 +58,7 @@ def referral_accept(request, ref_id: int, payload: VersionIn):
     response={200: ReferralOut, **ERRORS},
     summary="要求补正（停止计时）",
 )
-def referral_supplement(request, ref_id: int, payload: SupplementIn):
+def referral_supplement(request, ref_id: Id, payload: SupplementIn):
     r = handling.referral_request_supplement(
         actor=request.user, referral=ref_id, missing=payload.missing, version=payload.version
     )
@@ -69,7 +70,7 @@ def referral_supplement(request, ref_id: int, payload: SupplementIn):
     response={200: ReferralOut, **ERRORS},
     summary="补正材料送达（恢复计时）",
 )
-def referral_supplement_received(request, ref_id: int, payload: SupplementReceivedIn):
+def referral_supplement_received(request, ref_id: Id, payload: SupplementReceivedIn):
     docs = list(Document.objects.filter(pk__in=payload.documents))
     if len(docs) != len(set(payload.documents)):
         raise NotFound("补正材料文件不存在", field="documents")
@@ -82,7 +83,7 @@ def referral_supplement_received(request, ref_id: int, payload: SupplementReceiv
 @router.post(
     "/referrals/{ref_id}/transfer", response={200: ReferralOut, **ERRORS}, summary="转办（返回新的分办事项）"
 )
-def referral_transfer(request, ref_id: int, payload: TransferIn):
+def referral_transfer(request, ref_id: Id, payload: TransferIn):
     r = handling.referral_transfer(
         actor=request.user,
         referral=ref_id,
@@ -94,7 +95,7 @@ def referral_transfer(request, ref_id: int, payload: TransferIn):
 
 
 @router.post("/referrals/{ref_id}/grant", response={200: ReferralOut, **ERRORS}, summary="反馈：给予救助")
-def referral_grant(request, ref_id: int, payload: GrantIn):
+def referral_grant(request, ref_id: Id, payload: GrantIn):
     r = handling.referral_grant(
         actor=request.user,
         referral=ref_id,
@@ -113,7 +114,7 @@ def referral_grant(request, ref_id: int, payload: GrantIn):
     response={200: ReferralOut, **ERRORS},
     summary="反馈：不予救助（须有理由、依据和替代救助）",
 )
-def referral_refuse(request, ref_id: int, payload: RefuseIn):
+def referral_refuse(request, ref_id: Id, payload: RefuseIn):
     r = handling.referral_refuse(
         actor=request.user,
         referral=ref_id,
@@ -128,7 +129,7 @@ def referral_refuse(request, ref_id: int, payload: RefuseIn):
 @router.post(
     "/referrals/{ref_id}/charity", response={200: ReferralOut, **ERRORS}, summary="反馈：转介慈善力量"
 )
-def referral_charity(request, ref_id: int, payload: CharityIn):
+def referral_charity(request, ref_id: Id, payload: CharityIn):
     r = handling.referral_charity(
         actor=request.user,
         referral=ref_id,

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
+from jiuzhu.common.values import Id
 from jiuzhu.registry.api import HouseholdIn
 
 from ..models import NEEDS
@@ -99,7 +100,7 @@ class AuthorisationOut(Schema):
     signed_on: date
     valid_until: date | None
     revoked_on: date | None
-    document: int | None
+    document: Id | None
 
 
 class PersonRef(Schema):
@@ -197,7 +198,7 @@ class AuthorisationIn(Schema):
     )
     signed_on: date
     valid_until: date | None = None
-    document: int | None = Field(None, description="已上传的授权书文件编号")
+    document: Id | None = Field(None, description="已上传的授权书文件编号")
 
 
 class ReferIn(Schema):
@@ -218,7 +219,7 @@ class SupplementIn(VersionIn):
 
 
 class SupplementReceivedIn(VersionIn):
-    documents: list[int] = Field(default_factory=list, description="随附的补正材料文件编号")
+    documents: list[Id] = Field(default_factory=list, description="随附的补正材料文件编号")
 
 
 class TransferIn(VersionIn):
