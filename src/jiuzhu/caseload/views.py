@@ -5,14 +5,13 @@ change requests (raise, effects before applying, approve or send back)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from jiuzhu.common import scope, uploads, values
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied
-from jiuzhu.common.views import post_action
+from jiuzhu.common.views import guarded, post_action
 from jiuzhu.registry.models import Asset, Household, Person, Unit
 
 from . import change_checks, changes, imports, selectors, sheets
@@ -22,22 +21,7 @@ SYNC_MAX_BYTES = 5 * 1024 * 1024  # smaller files are checked at once; larger on
 PAGE_ERRORS = 500
 
 
-def _forbidden(request, exc: JiuzhuError):
-    return render(request, "registry/forbidden.html", {"message": exc.message}, status=403)
-
-
-def _guard(view):
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            return _forbidden(request, exc)
-        except NotFound as exc:
-            raise Http404(exc.message) from None
-
-    wrapped.__name__ = view.__name__
-    return wrapped
+_guard = guarded
 
 
 @_guard

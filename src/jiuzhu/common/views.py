@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import clock, jobs, scope, services
-from .errors import JiuzhuError
+from .errors import JiuzhuError, NotFound, PermissionDenied
 
 
 def back_url(request, fallback: str) -> str:
@@ -25,6 +25,35 @@ def back_url(request, fallback: str) -> str:
         ):
             return url
     return resolve_url(fallback)
+
+
+def forbidden(request, exc: JiuzhuError):
+    """The 403 page with the refusal's Chinese message."""
+    return render(request, "registry/forbidden.html", {"message": exc.message}, status=403)
+
+
+def guarded(view=None, *, missing: tuple[type[Exception], ...] = (), not_found: str = "没有该记录"):
+    """Decorator for the pages of a logged-in user, the one guard of every app's views: a
+    refusal (``PermissionDenied``, e.g. from the scope table) shows the 403 page with its
+    message; ``NotFound`` is a 404 with its own message, and the ``missing`` exceptions (a
+    model's ``DoesNotExist``) a 404 saying ``not_found``. Use as ``@guarded`` or
+    ``guarded(missing=(School.DoesNotExist,), not_found="没有该学校")``."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            try:
+                return view(request, *args, **kwargs)
+            except PermissionDenied as exc:
+                return forbidden(request, exc)
+            except NotFound as exc:
+                raise Http404(exc.message) from None
+            except missing:
+                raise Http404(not_found) from None
+
+        return login_required(wrapper)
+
+    return decorate(view) if view is not None else decorate
 
 
 def post_action(fallback: str, *, check=None, on_error=None):

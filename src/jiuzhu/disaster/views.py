@@ -5,14 +5,13 @@ each view calls one service or selector."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from jiuzhu.common import clock, scope
-from jiuzhu.common.errors import NotFound, PermissionDenied
-from jiuzhu.common.views import post_action
+from jiuzhu.common.errors import NotFound
+from jiuzhu.common.views import guarded, post_action
 from jiuzhu.registry.models import Unit
 
 from . import selectors, services, villagelists
@@ -21,18 +20,10 @@ from .models import DisasterEvent, TransitionalAid, VillageList
 PAGE_ERRORS = 500
 
 
-def _guard(view):
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            return render(request, "registry/forbidden.html", {"message": exc.message}, status=403)
-        except (DisasterEvent.DoesNotExist, VillageList.DoesNotExist, TransitionalAid.DoesNotExist):
-            raise Http404("没有该记录") from None
-
-    wrapped.__name__ = view.__name__
-    return wrapped
+_guard = guarded(
+    missing=(DisasterEvent.DoesNotExist, VillageList.DoesNotExist, TransitionalAid.DoesNotExist),
+    not_found="没有该记录",
+)
 
 
 @_guard

@@ -6,13 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 
 from jiuzhu.common import clock, scope, values
-from jiuzhu.common.errors import PermissionDenied, ValidationFailed
-from jiuzhu.common.views import post_action
+from jiuzhu.common.errors import ValidationFailed
+from jiuzhu.common.views import guarded, post_action
 from jiuzhu.payments.models import Institution
 from jiuzhu.policy.selectors import current_policy
 
@@ -26,18 +24,7 @@ def _term(raw) -> date:
     return values.parse_date(raw, field="term", label="学期").replace(day=1)
 
 
-def _guard(view):
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            return render(request, "registry/forbidden.html", {"message": exc.message}, status=403)
-        except Institution.DoesNotExist:
-            raise Http404("没有该学校") from None
-
-    wrapped.__name__ = view.__name__
-    return wrapped
+_guard = guarded(missing=(Institution.DoesNotExist,), not_found="没有该学校")
 
 
 @_guard

@@ -5,13 +5,12 @@ and subsidies; the forms that write through ``services``. Thin."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from jiuzhu.common import clock, scope, values
-from jiuzhu.common.errors import PermissionDenied, ValidationFailed
-from jiuzhu.common.views import post_action
+from jiuzhu.common.errors import ValidationFailed
+from jiuzhu.common.views import guarded, post_action
 from jiuzhu.decisions.letters import pdf
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.models import Person
@@ -19,19 +18,7 @@ from jiuzhu.registry.models import Person
 from . import selectors, services
 from .models import DutyLetter, Offer, Registration, Subsidy
 
-
-def _guard(view):
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            return render(request, "registry/forbidden.html", {"message": exc.message}, status=403)
-        except (Registration.DoesNotExist, DutyLetter.DoesNotExist):
-            raise Http404("没有该记录") from None
-
-    wrapped.__name__ = view.__name__
-    return wrapped
+_guard = guarded(missing=(Registration.DoesNotExist, DutyLetter.DoesNotExist), not_found="没有该记录")
 
 
 @_guard

@@ -5,14 +5,12 @@ selector."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from jiuzhu.common import scope
-from jiuzhu.common.errors import PermissionDenied
-from jiuzhu.common.views import post_action
+from jiuzhu.common.views import guarded, post_action
 
 from . import selectors, settlement
 from .models import SettlementFile
@@ -20,18 +18,7 @@ from .models import SettlementFile
 PAGE_ERRORS = 500
 
 
-def _guard(view):
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            return render(request, "registry/forbidden.html", {"message": exc.message}, status=403)
-        except SettlementFile.DoesNotExist:
-            raise Http404("没有该记录") from None
-
-    wrapped.__name__ = view.__name__
-    return wrapped
+_guard = guarded(missing=(SettlementFile.DoesNotExist,), not_found="没有该记录")
 
 
 @_guard

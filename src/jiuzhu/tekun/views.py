@@ -4,33 +4,18 @@ home's residents, and the month's centralised support paid to it. Thin."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 
 from jiuzhu.common import clock, scope, values
-from jiuzhu.common.errors import PermissionDenied
 from jiuzhu.common.masking import present
 from jiuzhu.common.roles import role_of
-from jiuzhu.common.views import post_action
+from jiuzhu.common.views import guarded, post_action
 from jiuzhu.decisions.entitlements import month_start
 
 from . import selectors, services
 from .models import SupportHome
 
-
-def _guard(view):
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            return render(request, "registry/forbidden.html", {"message": exc.message}, status=403)
-        except SupportHome.DoesNotExist:
-            raise Http404("没有该机构") from None
-
-    wrapped.__name__ = view.__name__
-    return wrapped
+_guard = guarded(missing=(SupportHome.DoesNotExist,), not_found="没有该机构")
 
 
 @_guard
