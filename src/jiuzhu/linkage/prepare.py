@@ -176,9 +176,10 @@ def _name(s: pl.Series, p: str) -> pl.DataFrame:
         # the surname's sound for Chinese names, the last word's first letters otherwise
         pl.when(han).then(pl.col("first")).otherwise(pl.col("last")).alias(col(p, "s1")),
         pl.when(two).then(pl.col("given")).alias(col(p, "gpy")),
-        # a name in letters of two words or more: its words (one in common is evidence) and
-        # its sorted words as a blocking key (given name and surname swapped between columns)
-        pl.when(~han & (words.list.len() >= 2)).then(words.list.unique().list.sort()).alias(col(p, "w")),
+        # a name in letters: its words (one in common is evidence: "maier" / "noah maier"),
+        # and for two words or more its sorted words as a blocking key (given name and
+        # surname swapped between columns)
+        pl.when(~han & pl.col("n").is_not_null()).then(words.list.unique().list.sort()).alias(col(p, "w")),
         pl.when(~han & (words.list.len() >= 2)).then(pl.col("tok")).alias(col(p, "lt")),
     )
 

@@ -133,5 +133,6 @@ def test_names_in_letters_swapped_and_mistyped_or_sharing_a_word():
     assert by_pair[("7", "8")] == "姓名顺序不同"
     assert by_pair[("3", "4")] == "一词相同"
     assert ("5", "6") not in by_pair or by_pair[("5", "6")] == "不同"
-    out = _name(["刘思俊", "Sijun Liu"])
-    assert out["c0_w"].to_list() == [None, ["liu", "sijun"]]  # nothing new for a name in characters
+    out = _name(["刘思俊", "Sijun Liu", "maier"])
+    assert out["c0_w"].to_list() == [None, ["liu", "sijun"], ["maier"]]
+    assert out["c0_lt"].to_list() == [None, "liu sijun", None]  # nothing new for a name in characters
