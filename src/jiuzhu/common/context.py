@@ -30,6 +30,7 @@ NAV = [
     ("教育救助", "education:home", scope.roles_with("education.read")),
     ("就业救助", "employment:home", scope.roles_with("employment.read")),
     ("特困供养", "tekun:home", scope.roles_with("tekun.read")),
+    ("住房救助", "housing:home", scope.roles_with("housing.read")),
     ("社会力量", "charity:home", {m.TOWN_CASEWORKER, m.WINDOW_CLERK, m.APPROVER, m.PARTNER, m.ADMIN}),
     ("新建账号", "registry:staff_new", scope.roles_with("staff.create")),
     ("系统管理", "admin:index", {m.ADMIN}),

@@ -215,6 +215,10 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     # benefit; the city's judges read them
     "tekun.manage": ("办理特困人员集中供养与丧葬补助", {DO: UNIT, AP: CITY, AD: CITY}),
     "tekun.read": ("查看特困人员供养机构", {DO: UNIT, AP: CITY, SU: CITY, CO: CITY, AD: CITY}),
+    # housing assistance (住房救助, jiuzhu.housing): the housing bureau keeps the public-rental
+    # waiting list and allocations and the rural renovations; the city's judges read them
+    "housing.manage": ("办理公租房轮候配租与危房改造", {DO: UNIT, AD: CITY}),
+    "housing.read": ("查看住房救助", {DO: UNIT, AP: CITY, SU: CITY, CO: CITY, AD: CITY}),
     # training clock (培训时钟): only on a demo/training site (common.clock)
     "training_clock.move": ("拨动培训时钟", {AD: CITY}),
 }
@@ -257,11 +261,12 @@ AREAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
      "A city's existing cases brought in, and changes to verified facts, each applied by a second person.",
      ("caseload", "change")),
     ("查重查漏 (screening)", "Duplicate and missed-help alerts and the departments' lists.", ("screening",)),
-    ("专项救助 (disaster relief, medical settlement, school terms, employment, extreme-poverty support)",
+    ("专项救助 (disaster, medical, education, employment, extreme-poverty support, housing)",
      "The emergency-management unit's disaster events; the medical-insurance bureau's settlement files; "
      "the education bureau's pupils and term grants; the human-resources unit's registrations, job offers "
-     "and subsidies; civil affairs' support institutions, their residents and the funeral benefit.",
-     ("disaster", "medical", "education", "employment", "tekun")),
+     "and subsidies; civil affairs' support institutions, their residents and the funeral benefit; the "
+     "housing bureau's waiting list, allocations and renovations.",
+     ("disaster", "medical", "education", "employment", "tekun", "housing")),
     ("社会力量 (social forces)",
      "Charities and companies: referrals to them, their offers, their claims of open needs.",
      ("charity",)),

@@ -100,6 +100,7 @@ for _app in (
     "education",
     "employment",
     "tekun",
+    "housing",
 ):
     if (SRC_DIR / _app / "apps.py").exists():
         INSTALLED_APPS.append(f"jiuzhu.{_app}")
