@@ -4,28 +4,23 @@ allocation of the next flat, and the rural renovations with their stages. Thin."
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from jiuzhu.common import clock, scope
-from jiuzhu.common.errors import PermissionDenied
-from jiuzhu.common.views import post_action
+from jiuzhu.common.views import guarded, post_action
 from jiuzhu.policy.selectors import current_policy
 
 from . import selectors, services
 
 
-@login_required
+@guarded
 def home(request):
-    try:
-        ctx = {
-            "waiting": selectors.waiting_list(actor=request.user),
-            "renovations": selectors.renovations(actor=request.user),
-            "can_manage": scope.allows(request.user, "housing.manage"),
-            "today": clock.today(),
-        }
-    except PermissionDenied as exc:
-        return render(request, "registry/forbidden.html", {"message": exc.message}, status=403)
+    ctx = {
+        "waiting": selectors.waiting_list(actor=request.user),
+        "renovations": selectors.renovations(actor=request.user),
+        "can_manage": scope.allows(request.user, "housing.manage"),
+        "today": clock.today(),
+    }
     return render(request, "housing/home.html", ctx)
 
 

@@ -99,3 +99,11 @@ def test_renovation_graded_and_paid_in_stages_and_a_second_option_refused(
     with pytest.raises(PermissionDenied):
         services.waiting_add(actor=staff("department_officer", "education"), household=w["homes"]["丙"], priority=1,
                              applied_on=date(2026, 4, 2), policy=policy)  # fmt: skip
+
+
+def test_the_screen_is_the_housing_bureaus(world, staff, client):
+    client.force_login(world["officer"])
+    assert 'href="/housing/"' in client.get("/housing/").content.decode()
+    client.force_login(staff("window_clerk"))
+    resp = client.get("/housing/")
+    assert resp.status_code == 403 and "住房救助" in resp.content.decode()
