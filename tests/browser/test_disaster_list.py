@@ -1,5 +1,6 @@
 """In Debian's chromium (headless, through Playwright): the emergency bureau's officer opens a
-disaster event, uploads a village list with a bad row, reads the report naming the row, the
+disaster event, uploads a village list with a bad row (checked by the background worker, its job
+page linking to the report), reads the report naming the row, the
 column and the reason, imports the good rows and sees the event's figures."""
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ def test_village_list_with_a_bad_row_is_reported_then_applied(
     page.get_by_role("link", name="城东洪涝").click()
     page.set_input_files("#list-file", str(path))
     page.get_by_role("button", name="上传并校验").click()
+    page.wait_for_url("**/jobs/*/")  # the list is checked by the background worker
+    from jiuzhu.common import jobs
+
+    assert jobs.work_off() == 1
+    page.get_by_role("link", name="查看校验报告").click()  # the job's panel shows it when done
     page.wait_for_url("**/disaster/lists/*/")
 
     assert page.get_by_role("heading", name="校验报告：3 行，可导入 2 行，1 行有错误（共 1 个）").is_visible()
