@@ -134,3 +134,46 @@ def test_the_length_check_reads_the_whole_tree():
     project = ROOT.parents[1]
     found = {str(p.relative_to(project)) for p in (project / "src").rglob("*.py")}
     assert "src/jiuzhu/intake/services/referrals.py" in found and len(found) > 300
+
+
+def layers() -> list[list[str]]:
+    """The apps from the bottom up, each after every app it imports (apps tied through a known
+    tie share a layer). ``uv run python -m jiuzhu.common.tests.test_architecture`` prints them
+    (docs/NEWCOMER.md quotes the print)."""
+    imports = _imports()
+    apps = sorted(set(imports) | {b for a in imports for b in imports[a]})
+    reach = {a: set(imports.get(a, {})) for a in apps}
+    for k in apps:  # Warshall: who reaches whom, through any chain of imports
+        for a in apps:
+            if k in reach[a]:
+                reach[a] |= reach[k]
+    # apps that reach each other (only through a known tie, the test above sees to that) form
+    # one group, named by its first app, and sit in one layer
+    group = {a: min([a] + [b for b in reach[a] if a in reach[b]]) for a in apps}
+    deps = {a: set() for a in set(group.values())}
+    for a in apps:
+        deps[group[a]] |= {group[b] for b in imports.get(a, {})} - {group[a]}
+    level: dict[str, int] = {}
+    while len(level) < len(deps):
+        ready = [g for g in sorted(deps) if g not in level and deps[g] <= set(level)]
+        assert ready, f"apps importing each other: {sorted(set(deps) - set(level))}"
+        for g in ready:
+            level[g] = 1 + max((level[d] for d in deps[g]), default=-1)
+    level = {a: level[group[a]] for a in apps}
+    out: dict[int, list[str]] = defaultdict(list)
+    for a in apps:
+        out[level[a]].append(a)
+    return [out[k] for k in sorted(out)]
+
+
+def test_every_app_has_a_layer_above_what_it_imports():
+    order = {a: i for i, layer in enumerate(layers()) for a in layer}
+    assert order["common"] == 0 and order["supervision"] > order["intake"] > order["registry"]
+    for a, others in _imports().items():
+        for b in others:
+            assert order[a] >= order[b], (a, b)
+
+
+if __name__ == "__main__":
+    for i, layer in enumerate(layers()):
+        print(i, " ".join(layer))
