@@ -3,9 +3,11 @@ judge units, refused to the others, bounded periods."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.test import Client
 
 
@@ -75,3 +77,23 @@ def test_other_roles_are_refused(as_role, role):
 
 def test_anonymous_is_asked_to_log_in(client):
     assert client.get("/api/performance/ranking").status_code == 401
+
+
+def test_figures_equal_the_screens(as_role, may_cases):
+    """The API reads the screens' selectors: the same KPIs, evaluation items and ranking for the
+    same unit and period (May 2026, the hand-counted cases of conftest)."""
+    c = as_role("convener")
+    period = "start=2026-05-01&end=2026-05-31"
+    api_kpis = c.get(f"/api/performance/kpis?unit=education&{period}").json()["kpis"]
+    screen = c.get(f"/performance/kpis/?unit=education&{period}").context
+    assert api_kpis["intake"]["received"] == screen["i"]["received"] > 0
+    assert api_kpis["intake"] == json.loads(json.dumps(screen["i"], cls=DjangoJSONEncoder))
+    api_ev = c.get(f"/api/performance/evaluations/education?{period}").json()
+    ev = c.get(f"/performance/evaluation/education/?{period}").context["ev"]
+    assert Decimal(api_ev["score"]) == ev.score and api_ev["grade"] == ev.grade
+    assert [(row["code"], Decimal(row["points"])) for row in api_ev["lines"]] == [
+        (line.code, line.points) for line in ev.lines
+    ]
+    api_rank = c.get(f"/api/performance/ranking?{period}").json()
+    rows = c.get(f"/performance/ranking/?{period}").context["rows"]
+    assert [(r["unit"], Decimal(r["score"])) for r in api_rank] == [(e.unit.code, e.score) for e in rows]
