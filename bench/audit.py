@@ -71,8 +71,13 @@ def main(argv=None) -> int:
     policy = current_policy()
     units = {u.code: u for u in units_sync(policy=policy)}
     t0 = time.perf_counter()
-    chunks = demogen.generate(towns=demogen.towns_from_policy(policy), households=n_hh, seed=2026, as_of=date.today(),
-                              city_name=policy.city.name)  # fmt: skip
+    chunks = demogen.generate(
+        towns=demogen.towns_from_policy(policy),
+        households=n_hh,
+        seed=2026,
+        as_of=date.today(),
+        city_name=policy.city.name,
+    )
     stats = bulk.bulk_load(chunks, progress=False)
     load_s = time.perf_counter() - t0
 
@@ -105,7 +110,7 @@ def main(argv=None) -> int:
                         object_type="household",
                         object_id=hh,
                         household_code=hh,
-                    )  # fmt: skip
+                    )
                 )
             AccessLog.objects.bulk_create(rows)
     log_s = time.perf_counter() - t0
@@ -120,9 +125,16 @@ def main(argv=None) -> int:
         username="caseworker_bench", password="x" * 12, role="town_caseworker", unit=person.household.town
     )
     member_update(actor=caseworker, person=person, data={"phone": "13700001111"})
-    AccessLog.objects.create(user=planted_reader, username="planted_reader", role="department_officer",
-                             unit_code=planted_reader.unit.code, action="view", object_type="household",
-                             object_id=target[2], household_code=target[2])  # fmt: skip
+    AccessLog.objects.create(
+        user=planted_reader,
+        username="planted_reader",
+        role="department_officer",
+        unit_code=planted_reader.unit.code,
+        action="view",
+        object_type="household",
+        object_id=target[2],
+        household_code=target[2],
+    )
 
     def by_id():
         p = rng.choice(people)

@@ -53,8 +53,13 @@ def main(argv=None) -> int:
     policy = current_policy()
     units_sync(policy=policy)
     t0 = time.perf_counter()
-    chunks = demogen.generate(towns=demogen.towns_from_policy(policy), households=n, seed=2026, as_of=today,
-                              city_name=policy.city.name)  # fmt: skip
+    chunks = demogen.generate(
+        towns=demogen.towns_from_policy(policy),
+        households=n,
+        seed=2026,
+        as_of=today,
+        city_name=policy.city.name,
+    )
     bulk.bulk_load(chunks, progress=False)
     load_s = time.perf_counter() - t0
 

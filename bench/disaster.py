@@ -91,15 +91,25 @@ def main() -> int:
             if i % known_share == 0:
                 household_create(
                     actor=admin,
-                    data={"town": town.code, "community": "河口村", "division_code": "329901001",
-                          "area": "rural", "address": r["居住地址"]},
+                    data={
+                        "town": town.code,
+                        "community": "河口村",
+                        "division_code": "329901001",
+                        "area": "rural",
+                        "address": r["居住地址"],
+                    },
                     members=[{"name": r["户主姓名"], "id_number": r["户主身份证号码"], "relation": "head"}],
-                )  # fmt: skip
+                )
         known = (n + known_share - 1) // known_share
         event = services.event_declare(
-            actor=officer, name="基准测试洪涝", kind="flood", occurred_on=clock.today() - timedelta(days=40),
-            level="II", towns=[town], fund="100000000",
-        )  # fmt: skip
+            actor=officer,
+            name="基准测试洪涝",
+            kind="flood",
+            occurred_on=clock.today() - timedelta(days=40),
+            level="II",
+            towns=[town],
+            fund="100000000",
+        )
         data = workbook(rows)
         before = Household.objects.count()
 

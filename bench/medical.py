@@ -71,17 +71,34 @@ def setup_people(persons: int):
         username="bench_approver", role="approver", unit=Unit.objects.get(code="civil_affairs")
     )
     Household.objects.bulk_create(
-        [Household(code=f"MB{i:08d}", town=town, community="示范社区", division_code="329901001", area="urban",
-                   address="示范路1号") for i in range(persons)],
+        [
+            Household(
+                code=f"MB{i:08d}",
+                town=town,
+                community="示范社区",
+                division_code="329901001",
+                area="urban",
+                address="示范路1号",
+            )
+            for i in range(persons)
+        ],
         batch_size=5000,
-    )  # fmt: skip
+    )
     hh = dict(Household.objects.filter(code__startswith="MB").values_list("code", "pk"))
     Person.objects.bulk_create(
-        [Person(household_id=hh[f"MB{i:08d}"], relation="head", name=f"住院{i}", gender="M",
+        [
+            Person(
+                household_id=hh[f"MB{i:08d}"],
+                relation="head",
+                name=f"住院{i}",
+                gender="M",
                 birth_date=date(1940, 1, 1) + timedelta(days=i),
-                id_number=make_id(date(1940, 1, 1) + timedelta(days=i), seq=0)) for i in range(persons)],
+                id_number=make_id(date(1940, 1, 1) + timedelta(days=i), seq=0),
+            )
+            for i in range(persons)
+        ],
         batch_size=5000,
-    )  # fmt: skip
+    )
     people = list(
         Person.objects.filter(household__code__startswith="MB")
         .order_by("pk")
@@ -89,12 +106,23 @@ def setup_people(persons: int):
     )
     civil = Unit.objects.get(code="civil_affairs")
     Entitlement.objects.bulk_create(
-        [Entitlement(household_id=hid, payee_id=pid, service_code="dibao" if i % 2 == 0 else "tekun_dispersed",
-                     category="minimum_living" if i % 2 == 0 else "extreme_poverty", unit=civil, amount="900.00",
-                     amount_period="month", start_month=date(2026, 1, 1), created_by=approver, reason="基准测试")
-         for i, (pid, hid, _, _) in enumerate(people)],
+        [
+            Entitlement(
+                household_id=hid,
+                payee_id=pid,
+                service_code="dibao" if i % 2 == 0 else "tekun_dispersed",
+                category="minimum_living" if i % 2 == 0 else "extreme_poverty",
+                unit=civil,
+                amount="900.00",
+                amount_period="month",
+                start_month=date(2026, 1, 1),
+                created_by=approver,
+                reason="基准测试",
+            )
+            for i, (pid, hid, _, _) in enumerate(people)
+        ],
         batch_size=5000,
-    )  # fmt: skip
+    )
     return people
 
 
@@ -132,9 +160,15 @@ def main() -> int:
         people = setup_people(n // STAYS_PER_PERSON)
         for h in range(HOSPITALS):
             institutions.institution_register(
-                actor=officer, code=f"BH{h:03d}", name=f"基准医院{h}", kind=institutions.Institution.HOSPITAL,
-                unit=unit, bank_name="示范市建设银行", holder_name=f"基准医院{h}", account=f"6227000000{h:08d}",
-            )  # fmt: skip
+                actor=officer,
+                code=f"BH{h:03d}",
+                name=f"基准医院{h}",
+                kind=institutions.Institution.HOSPITAL,
+                unit=unit,
+                bank_name="示范市建设银行",
+                holder_name=f"基准医院{h}",
+                account=f"6227000000{h:08d}",
+            )
         rows = []
         for i, (_, _, name, idn) in enumerate(people):
             for k in range(STAYS_PER_PERSON):
@@ -143,11 +177,18 @@ def main() -> int:
                 )  # tekun i%10==1: cap reached
                 admitted = date(2026, 1, 5) + timedelta(days=k * 40 + i % 20)
                 rows.append(
-                    {"姓名": name, "身份证号码": idn, "医疗机构编码": f"BH{(i + k) % HOSPITALS:03d}",
-                     "入院日期": admitted.isoformat(), "出院日期": (admitted + timedelta(days=5)).isoformat(),
-                     "医疗总费用": str(oop * 3), "基本医保支付": str(oop), "大病保险支付": str(oop // 2),
-                     "政策范围内个人自付": str(oop)}
-                )  # fmt: skip
+                    {
+                        "姓名": name,
+                        "身份证号码": idn,
+                        "医疗机构编码": f"BH{(i + k) % HOSPITALS:03d}",
+                        "入院日期": admitted.isoformat(),
+                        "出院日期": (admitted + timedelta(days=5)).isoformat(),
+                        "医疗总费用": str(oop * 3),
+                        "基本医保支付": str(oop),
+                        "大病保险支付": str(oop // 2),
+                        "政策范围内个人自付": str(oop),
+                    }
+                )
         if args.xlsx:
             data, filename = settlement.workbook(rows), "bench.xlsx"
         else:
@@ -168,8 +209,10 @@ def main() -> int:
             )
         )
         total = t_validate + t_apply
-        print(f"settlement lines in the {filename[-4:]} file: {len(rows):,} ({len(people):,} persons, {HOSPITALS} hospitals); "
-              f"set-up {setup_s:.1f} s (not timed)")  # fmt: skip
+        print(
+            f"settlement lines in the {filename[-4:]} file: {len(rows):,} ({len(people):,} persons, {HOSPITALS} hospitals); "
+            f"set-up {setup_s:.1f} s (not timed)"
+        )
         print(f"validate + report: {t_validate:.2f} s; settle: {t_apply:.2f} s; total {total:.2f} s")
         print(f"settlement rate: {len(rows) / total:,.0f} lines/s")
         print(f"same file again (all reported, nothing written): {t_again:.2f} s")
@@ -177,8 +220,9 @@ def main() -> int:
         cap = Decimal(policy.param("medical.annual_cap", date(2026, 6, 1)))
         per_person = dict(
             SettlementLine.objects.filter(person_id__in=[p[0] for p in capped_people[:500]])
-            .values_list("person_id").annotate(s=Sum("assistance"))
-        )  # fmt: skip
+            .values_list("person_id")
+            .annotate(s=Sum("assistance"))
+        )
         paid = SettlementLine.objects.aggregate(s=Sum("assistance"))["s"]
         checks = {
             "no errors in the generated file": not f.errors,

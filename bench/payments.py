@@ -70,21 +70,33 @@ def setup_data(n: int) -> dict:
     )
     Household.objects.bulk_create(
         [
-            Household(code=f"BENCH{i:07d}", town=towns[i % len(towns)], community="示范社区",
-                      division_code=towns[i % len(towns)].division_code or "329901001", area="urban", address="示范路1号")
+            Household(
+                code=f"BENCH{i:07d}",
+                town=towns[i % len(towns)],
+                community="示范社区",
+                division_code=towns[i % len(towns)].division_code or "329901001",
+                area="urban",
+                address="示范路1号",
+            )
             for i in range(n)
         ],
         batch_size=5000,
-    )  # fmt: skip
+    )
     hh = dict(Household.objects.filter(code__startswith="BENCH").values_list("code", "pk"))
     Person.objects.bulk_create(
         [
-            Person(household_id=hh[f"BENCH{i:07d}"], relation="head", id_number=f"BP{i:016d}", name=f"测试{i}",
-                   gender="M", birth_date=date(1950 + i % 50, 1, 1))
+            Person(
+                household_id=hh[f"BENCH{i:07d}"],
+                relation="head",
+                id_number=f"BP{i:016d}",
+                name=f"测试{i}",
+                gender="M",
+                birth_date=date(1950 + i % 50, 1, 1),
+            )
             for i in range(n)
         ],
         batch_size=5000,
-    )  # fmt: skip
+    )
     persons = list(
         Person.objects.filter(id_number__startswith="BP").values_list("pk", "household_id", "name")
     )
@@ -93,10 +105,19 @@ def setup_data(n: int) -> dict:
     for i, (pid, hid, _) in enumerate(persons):
         s = services[i % len(services)]
         ents.append(
-            Entitlement(household_id=hid, payee_id=pid, service_code=s.code, category=s.category,
-                        unit=units[s.owner_unit], amount=f"{300 + i % 900}.00", amount_period="month",
-                        start_month=date(2026, 1, 1), created_by=actor, reason="基准测试")
-        )  # fmt: skip
+            Entitlement(
+                household_id=hid,
+                payee_id=pid,
+                service_code=s.code,
+                category=s.category,
+                unit=units[s.owner_unit],
+                amount=f"{300 + i % 900}.00",
+                amount_period="month",
+                start_month=date(2026, 1, 1),
+                created_by=actor,
+                reason="基准测试",
+            )
+        )
     Entitlement.objects.bulk_create(ents, batch_size=5000)
     accounts_bulk((pid, name) for pid, _, name in persons)
     return {

@@ -321,35 +321,88 @@ def caseload_file(chunks) -> bytes:
             codes.rename({"idx": "household_idx", "code": "household"}), on="household_idx"
         )
         ids = persons.select(pl.col("idx").alias("person_idx"), "id_number", "household")
-        parts["households"].append(hh.select("code", pl.col("town_code").alias("town"), "community", "division_code",
-                                             "area", "address", "phone", yuan("dwelling_area_cents").alias("dwelling_area")))  # fmt: skip
-        parts["members"].append(persons.select(
-            "household", "name", "id_number", "relation", "phone", "labour_capacity", "disability_kind",
-            pl.col("disability_grade").cast(pl.String), "serious_illness", "self_care", "school_stage",
-            "employment_status", pl.when(pl.col("has_capable_supporter")).then(pl.lit("是")).otherwise(pl.lit("否"))
-            .alias("has_capable_supporter")))  # fmt: skip
+        parts["households"].append(
+            hh.select(
+                "code",
+                pl.col("town_code").alias("town"),
+                "community",
+                "division_code",
+                "area",
+                "address",
+                "phone",
+                yuan("dwelling_area_cents").alias("dwelling_area"),
+            )
+        )
+        parts["members"].append(
+            persons.select(
+                "household",
+                "name",
+                "id_number",
+                "relation",
+                "phone",
+                "labour_capacity",
+                "disability_kind",
+                pl.col("disability_grade").cast(pl.String),
+                "serious_illness",
+                "self_care",
+                "school_stage",
+                "employment_status",
+                pl.when(pl.col("has_capable_supporter"))
+                .then(pl.lit("是"))
+                .otherwise(pl.lit("否"))
+                .alias("has_capable_supporter"),
+            )
+        )
         inc = c.incomes.join(ids, on="person_idx")
-        parts["incomes"].append(inc.select("id_number", "kind", yuan("monthly_amount_cents").alias("monthly_amount"),
-                                           pl.col("period_start").cast(pl.String), pl.col("period_end").cast(pl.String),
-                                           "note"))  # fmt: skip
+        parts["incomes"].append(
+            inc.select(
+                "id_number",
+                "kind",
+                yuan("monthly_amount_cents").alias("monthly_amount"),
+                pl.col("period_start").cast(pl.String),
+                pl.col("period_end").cast(pl.String),
+                "note",
+            )
+        )
         assets = c.assets.join(
             codes.rename({"idx": "household_idx", "code": "household"}), on="household_idx"
         )
         assets = assets.join(ids.select("person_idx", "id_number"), on="person_idx", how="left")
-        parts["assets"].append(assets.select("household", "id_number", "kind", yuan("value_cents").alias("value"),
-                                             yuan("floor_area_cents").alias("floor_area"), "vehicle_purpose",
-                                             pl.col("as_of").cast(pl.String), "description"))  # fmt: skip
+        parts["assets"].append(
+            assets.select(
+                "household",
+                "id_number",
+                "kind",
+                yuan("value_cents").alias("value"),
+                yuan("floor_area_cents").alias("floor_area"),
+                "vehicle_purpose",
+                pl.col("as_of").cast(pl.String),
+                "description",
+            )
+        )
         heads = persons.filter(pl.col("relation") == "head")
-        parts["bank_accounts"].append(heads.select(
-            "id_number", pl.lit("示范市农村商业银行").alias("bank_name"), pl.col("name").alias("holder_name"),
-            ("6228" + pl.col("id_number").str.slice(0, 17).str.replace("X", "0")).alias("number")))  # fmt: skip
+        parts["bank_accounts"].append(
+            heads.select(
+                "id_number",
+                pl.lit("示范市农村商业银行").alias("bank_name"),
+                pl.col("name").alias("holder_name"),
+                ("6228" + pl.col("id_number").str.slice(0, 17).str.replace("X", "0")).alias("number"),
+            )
+        )
         dibao = inc.filter(pl.col("note") == "最低生活保障金")
-        parts["entitlements"].append(dibao.select(
-            "household", pl.col("id_number").alias("payee"), pl.lit("dibao").alias("service"),
-            yuan("monthly_amount_cents").alias("amount"), pl.col("period_start").dt.strftime("%Y-%m").alias("start_month"),
-            pl.lit(None, dtype=pl.String).alias("end_month"),
-            (pl.col("period_start") - pl.duration(days=20)).cast(pl.String).alias("decided_on"),
-            pl.lit(None, dtype=pl.String).alias("next_review_on"), pl.lit(None, dtype=pl.String).alias("origin")))  # fmt: skip
+        parts["entitlements"].append(
+            dibao.select(
+                "household",
+                pl.col("id_number").alias("payee"),
+                pl.lit("dibao").alias("service"),
+                yuan("monthly_amount_cents").alias("amount"),
+                pl.col("period_start").dt.strftime("%Y-%m").alias("start_month"),
+                pl.lit(None, dtype=pl.String).alias("end_month"),
+                (pl.col("period_start") - pl.duration(days=20)).cast(pl.String).alias("decided_on"),
+                pl.lit(None, dtype=pl.String).alias("next_review_on"),
+                pl.lit(None, dtype=pl.String).alias("origin"),
+            )
+        )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         for key, frames in parts.items():
@@ -379,17 +432,27 @@ def caseload_child(args) -> dict:
     checker = User.objects.create_user("bench_checker", role=m.APPROVER, unit=city)
     tag = f"[{connection.vendor}]"
     t = time.perf_counter()
-    chunks = demogen.generate(towns=demogen.towns_from_policy(policy), persons=args.persons, seed=args.seed + 7,
-                              city_name=policy.city.name)  # fmt: skip
+    chunks = demogen.generate(
+        towns=demogen.towns_from_policy(policy),
+        persons=args.persons,
+        seed=args.seed + 7,
+        city_name=policy.city.name,
+    )
     data = caseload_file(chunks)
-    print(f"{tag} caseload file of {args.persons:,} persons: {len(data) / 2**20:.1f} MB zip ({time.perf_counter() - t:.1f} s, not timed)", flush=True)  # fmt: skip
+    print(
+        f"{tag} caseload file of {args.persons:,} persons: {len(data) / 2**20:.1f} MB zip ({time.perf_counter() - t:.1f} s, not timed)",
+        flush=True,
+    )
 
     def run(label: str):
         started = time.perf_counter()
         batch = imports.batch_upload(actor=maker, data=data, filename="caseload.zip")
         uploaded = time.perf_counter() - started
-        print(f"{tag} {label}: upload (read, validate, match) {uploaded:.1f} s — {batch.error_count} errors, "
-              f"{batch.summary['households_new']:,} new households, {batch.summary['duplicates']} possible duplicates", flush=True)  # fmt: skip
+        print(
+            f"{tag} {label}: upload (read, validate, match) {uploaded:.1f} s — {batch.error_count} errors, "
+            f"{batch.summary['households_new']:,} new households, {batch.summary['duplicates']} possible duplicates",
+            flush=True,
+        )
         if batch.error_count:
             raise SystemExit(f"{tag} the generated file has errors: {batch.errors[:5]}")
         for d in batch.duplicates.all():  # generated people are all different people
@@ -412,12 +475,23 @@ def caseload_child(args) -> dict:
         or again["persons"]
     ):
         raise SystemExit(f"{tag} the second run changed the registry: {again}")
-    print(f"{tag} first run: {result['households']:,} households, {result['persons']:,} persons, "
-          f"{result['entitlements']:,} entitlements ({result['flagged']:,} flagged) in {total_s:.1f} s; "
-          f"second run changed nothing ({again_s:.1f} s)", flush=True)  # fmt: skip
-    return {"backend": connection.vendor, "persons": result["persons"], "households": result["households"],
-            "entitlements": result["entitlements"], "flagged": result["flagged"], "upload_s": upload_s,
-            "apply_s": apply_s, "caseload_s": total_s, "again_s": again_s}  # fmt: skip
+    print(
+        f"{tag} first run: {result['households']:,} households, {result['persons']:,} persons, "
+        f"{result['entitlements']:,} entitlements ({result['flagged']:,} flagged) in {total_s:.1f} s; "
+        f"second run changed nothing ({again_s:.1f} s)",
+        flush=True,
+    )
+    return {
+        "backend": connection.vendor,
+        "persons": result["persons"],
+        "households": result["households"],
+        "entitlements": result["entitlements"],
+        "flagged": result["flagged"],
+        "upload_s": upload_s,
+        "apply_s": apply_s,
+        "caseload_s": total_s,
+        "again_s": again_s,
+    }
 
 
 if __name__ == "__main__":

@@ -61,10 +61,21 @@ TARGET_SECONDS = 180
 TARGET_GIB = 12
 RESULT = "BENCH-RESULT "
 TOWNS = [
-    "town_chengdong", "town_chengxi", "town_chengnan", "town_chengbei", "town_xingang", "town_gaoxin",
-    "town_donghu", "town_xishan", "town_nanqiao", "town_beigang", "town_qingshi", "town_baisha",
-    "town_meilin", "town_liuhe",
-]  # fmt: skip
+    "town_chengdong",
+    "town_chengxi",
+    "town_chengnan",
+    "town_chengbei",
+    "town_xingang",
+    "town_gaoxin",
+    "town_donghu",
+    "town_xishan",
+    "town_nanqiao",
+    "town_beigang",
+    "town_qingshi",
+    "town_baisha",
+    "town_meilin",
+    "town_liuhe",
+]
 LOW_TOWN = "town_liuhe"  # planted: coverage far below the city's
 
 
@@ -199,7 +210,20 @@ def generate(n_persons: int, policy, seed: int = 11):
         cause=pl.lit(None, dtype=pl.String),
         relative_registered=pl.lit(False),
     )
-    cols = ["line_id", "person_id", "household_id", "service", "category", "unit", "amount", "period", "start", "end", "cause", "relative_registered"]  # fmt: skip
+    cols = [
+        "line_id",
+        "person_id",
+        "household_id",
+        "service",
+        "category",
+        "unit",
+        "amount",
+        "period",
+        "start",
+        "end",
+        "cause",
+        "relative_registered",
+    ]
     roster = lines.select(cols)
     truth: dict[str, set] = {}
     k_plant = max(20, n_persons // 1000)
@@ -213,10 +237,21 @@ def generate(n_persons: int, policy, seed: int = 11):
         nonlocal next_line
         spec = services[svc]
         new_lines.append(
-            dict(line_id=next_line, person_id=pid, household_id=hid, service=svc, category=spec.category,
-                 unit=spec.owner_unit, amount=amount, period=spec.amount_period or "month", start=start,
-                 end=None, cause=cause, relative_registered=registered)
-        )  # fmt: skip
+            dict(
+                line_id=next_line,
+                person_id=pid,
+                household_id=hid,
+                service=svc,
+                category=spec.category,
+                unit=spec.owner_unit,
+                amount=amount,
+                period=spec.amount_period or "month",
+                start=start,
+                end=None,
+                cause=cause,
+                relative_registered=registered,
+            )
+        )
         next_line += 1
 
     dibao_members = pp.filter(pl.col("dibao")).sample(4 * k_plant, seed=seed, shuffle=True).rows(named=True)
@@ -225,7 +260,12 @@ def generate(n_persons: int, policy, seed: int = 11):
         line(row["person_id"], row["household_id"], "tekun_dispersed", 120000, date(2026, 3, 1))
         truth.setdefault("duplicate/exclusive_services", set()).add(row["person_id"])
     # 2. registered again in another town, paid dibao there too
-    by_id = {x["person_id"]: x for x in persons.filter(pl.col("person_id").is_in([m["person_id"] for m in dibao_members[k_plant : 2 * k_plant]])).rows(named=True)}  # fmt: skip
+    by_id = {
+        x["person_id"]: x
+        for x in persons.filter(
+            pl.col("person_id").is_in([m["person_id"] for m in dibao_members[k_plant : 2 * k_plant]])
+        ).rows(named=True)
+    }
     town_of = dict(zip(hh["household_id"].to_list(), hh["town"].to_list(), strict=True))
     for row in dibao_members[k_plant : 2 * k_plant]:
         p = by_id[row["person_id"]]
@@ -236,9 +276,15 @@ def generate(n_persons: int, policy, seed: int = 11):
         )
         bd = d.get("birth_date")
         new_persons.append(
-            dict(person_id=next_pid, name=d["name"], id_number=d["id_number"],
-                 birth_date=_iso(bd) or p["birth_date"], household_id=next_hh, deceased_on=None)
-        )  # fmt: skip
+            dict(
+                person_id=next_pid,
+                name=d["name"],
+                id_number=d["id_number"],
+                birth_date=_iso(bd) or p["birth_date"],
+                household_id=next_hh,
+                deceased_on=None,
+            )
+        )
         line(next_pid, next_hh, "dibao", 80000, date(2026, 6, 1))
         truth.setdefault("duplicate/registered_twice", set()).add(next_pid)
         truth.setdefault("duplicate/two_towns", set()).add(next_pid)
@@ -257,8 +303,16 @@ def generate(n_persons: int, policy, seed: int = 11):
             deceased[row["person_id"]] = died
         else:
             d = _damaged(maker, {**row, "birth_date": row["birth_date"].isoformat()})
-            deaths.append(dict(death_id=i + 1, name=d["name"], id_number=d["id_number"],
-                               birth_date=row["birth_date"].isoformat(), died_on=died, source="公安死亡登记"))  # fmt: skip
+            deaths.append(
+                dict(
+                    death_id=i + 1,
+                    name=d["name"],
+                    id_number=d["id_number"],
+                    birth_date=row["birth_date"].isoformat(),
+                    died_on=died,
+                    source="公安死亡登记",
+                )
+            )
         truth.setdefault("duplicate/paid_after_death", set()).add(row["person_id"])
     persons = persons.with_columns(
         deceased_on=pl.col("person_id").replace_strict(deceased, default=None, return_dtype=pl.Date)
@@ -311,8 +365,17 @@ def generate(n_persons: int, policy, seed: int = 11):
         planted = i < k_plant
         rec = {**row, "birth_date": row["birth_date"].isoformat()}
         d = _damaged(maker, rec) if planted and i % 2 else rec
-        relatives.append(dict(rel_id=i + 1, name=d["name"], id_number=d["id_number"], declarant=f"干部{i}",
-                              post="村委会委员", relation="配偶", unit=town_of[row["household_id"]]))  # fmt: skip
+        relatives.append(
+            dict(
+                rel_id=i + 1,
+                name=d["name"],
+                id_number=d["id_number"],
+                declarant=f"干部{i}",
+                post="村委会委员",
+                relation="配偶",
+                unit=town_of[row["household_id"]],
+            )
+        )
         if planted:
             truth.setdefault("unfairness/relative_unregistered", set()).add(row["person_id"])
         else:
@@ -347,9 +410,19 @@ def generate(n_persons: int, policy, seed: int = 11):
                     "low_income": pl.Boolean,
                 },
             ),
-        ]  # fmt: skip
+        ]
     ).with_columns(pl.col("size").cast(pl.Int64))
-    deaths_df = pl.DataFrame(deaths, schema={"death_id": pl.Int64, "name": pl.String, "id_number": pl.String, "birth_date": pl.String, "died_on": pl.Date, "source": pl.String})  # fmt: skip
+    deaths_df = pl.DataFrame(
+        deaths,
+        schema={
+            "death_id": pl.Int64,
+            "name": pl.String,
+            "id_number": pl.String,
+            "birth_date": pl.String,
+            "died_on": pl.Date,
+            "source": pl.String,
+        },
+    )
     deaths_df = deaths_df.with_columns(pl.col("birth_date").str.to_date())
 
     def status_of(hh_ids):
@@ -400,8 +473,10 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     inputs, truth = generate(n, policy)
     gen = time.perf_counter() - t0
-    print(f"generated {inputs.persons.height:,} persons, {inputs.households.height:,} households, "
-          f"{inputs.roster.height:,} roster lines, {inputs.lists.height:,} list rows in {gen:.1f} s")  # fmt: skip
+    print(
+        f"generated {inputs.persons.height:,} persons, {inputs.households.height:,} households, "
+        f"{inputs.roster.height:,} roster lines, {inputs.lists.height:,} list rows in {gen:.1f} s"
+    )
     exclusive = frozenset((s.code, x) for s in policy.services for x in s.exclusive_with)
     cfg = Config(as_of=AS_OF, exclusive=exclusive)
     t1 = time.perf_counter()
@@ -429,11 +504,19 @@ def main(argv=None) -> int:
     by_kind = {k: f / p for k, (f, p) in kinds.items()}
     for k, v in by_kind.items():
         print(f"recall {k:<11} {v:.3f}  (target ≥ {TARGET_RECALL})")
-    print(f"targets: wall {wall:.1f} s / {TARGET_SECONDS} s = {wall / TARGET_SECONDS:.2f}; "
-          f"memory {peak_gib:.2f} / {TARGET_GIB} GiB = {peak_gib / TARGET_GIB:.2f}")  # fmt: skip
-    result = {"persons": inputs.persons.height, "roster_lines": inputs.roster.height, "wall_s": round(wall, 1),
-              "peak_gib": round(peak_gib, 2), "recall": {k: round(v, 4) for k, v in by_kind.items()},
-              "alerts": alerts.height, "blocking": blocking}  # fmt: skip
+    print(
+        f"targets: wall {wall:.1f} s / {TARGET_SECONDS} s = {wall / TARGET_SECONDS:.2f}; "
+        f"memory {peak_gib:.2f} / {TARGET_GIB} GiB = {peak_gib / TARGET_GIB:.2f}"
+    )
+    result = {
+        "persons": inputs.persons.height,
+        "roster_lines": inputs.roster.height,
+        "wall_s": round(wall, 1),
+        "peak_gib": round(peak_gib, 2),
+        "recall": {k: round(v, 4) for k, v in by_kind.items()},
+        "alerts": alerts.height,
+        "blocking": blocking,
+    }
     print(RESULT + json.dumps(result, ensure_ascii=False))
     floor = SMALL_FLOOR if args.small else TARGET_RECALL
     if any(v < floor for v in by_kind.values()) or len(by_kind) < 3:

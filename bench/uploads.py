@@ -214,8 +214,12 @@ def main() -> int:
         log = (tmp / "serve.log").open("w")
         server = subprocess.Popen(
             [sys.executable, "-m", "jiuzhu.config.cli", "serve", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             try:

@@ -117,8 +117,10 @@ def main(argv=None) -> int:
     )
     for kind in ("twin", "namesake", "similar_name"):
         d = decoy_hits.filter(pl.col("damage") == kind)
-        print(f"  {kind:17} accepted {d.filter(pl.col('state') == 'accepted').height:,}  queued "
-              f"{d.filter(pl.col('state') == 'pending').height:,}")  # fmt: skip
+        print(
+            f"  {kind:17} accepted {d.filter(pl.col('state') == 'accepted').height:,}  queued "
+            f"{d.filter(pl.col('state') == 'pending').height:,}"
+        )
     print(
         "accept line (* the settings'): wrongly attributed, damaged-ID records used without review, queue/household"
     )
