@@ -68,9 +68,13 @@ def raw_connect(db: dict):
     import psycopg
 
     return psycopg.connect(
-        host=db.get("HOST") or "127.0.0.1", port=db.get("PORT") or 5432, user=db.get("USER") or None,
-        password=db.get("PASSWORD") or None, dbname=db["NAME"], autocommit=True,
-    )  # fmt: skip
+        host=db.get("HOST") or "127.0.0.1",
+        port=db.get("PORT") or 5432,
+        user=db.get("USER") or None,
+        password=db.get("PASSWORD") or None,
+        dbname=db["NAME"],
+        autocommit=True,
+    )
 
 
 def raw_counts(db: dict) -> dict[str, int]:
@@ -207,11 +211,19 @@ def restore(
     else:
         args, env = _pg_env(db)
         subprocess.run(
-            ["pg_restore", *args, "--no-owner", "--clean", "--if-exists", "-d", db["NAME"],
-             str(source / manifest["database"]["file"])],
+            [
+                "pg_restore",
+                *args,
+                "--no-owner",
+                "--clean",
+                "--if-exists",
+                "-d",
+                db["NAME"],
+                str(source / manifest["database"]["file"]),
+            ],
             env=env,
             check=True,
-        )  # fmt: skip
+        )
     data_dir.mkdir(parents=True, exist_ok=True)
     for name in leftovers:
         path = data_dir / name

@@ -74,10 +74,15 @@ class IdempotencyMiddleware:
         try:
             with transaction.atomic():
                 IdempotentResponse.objects.create(
-                    user=user, key=key, method=request.method, path=request.path[:300], body_sha256=digest,
-                    status=response.status_code, content_type=response.get("Content-Type", "application/json"),
+                    user=user,
+                    key=key,
+                    method=request.method,
+                    path=request.path[:300],
+                    body_sha256=digest,
+                    status=response.status_code,
+                    content_type=response.get("Content-Type", "application/json"),
                     body=response.content,
-                )  # fmt: skip
+                )
         except IntegrityError:
             # the same key raced this request and stored its answer first: give that one
             row = IdempotentResponse.objects.filter(user=user, key=key).first()

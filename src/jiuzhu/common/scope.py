@@ -236,45 +236,69 @@ TAKEN_IN = frozenset({"household.read", "document.read", "document.write", "char
 # The table grouped for readers (docs/scope-table.md, ``scope_docs.readable()``): each area by the
 # prefixes of its actions, with one sentence on whose records they are.
 AREAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("家庭档案与申请材料 (registry and documents)",
-     "A household's file: members, incomes, assets, address and phone, and the papers of its requests.",
-     ("household", "document")),
-    ("一门受理 (intake: the one window)",
-     "Requests taken at a town's window, the referrals sent to the units, emergency aid paid first.",
-     ("application", "referral", "emergency")),
-    ("核对 (verification)",
-     "Asking the data sources about a household and reading the report; asked for a service, never "
-     "to have a look.",
-     ("verification",)),
-    ("审核确认 (decisions)",
-     "Cases, approval, held grants, fraud decisions, entitlement reviews, staff's close relatives.",
-     ("case", "grant", "fraud", "entitlement", "relative")),
-    ("银行账户 (bank accounts)",
-     "A payee's account: changed by one person, confirmed by a second, frozen on the line sent to "
-     "the bank.",
-     ("bank_account",)),
-    ("资金发放 (payments)",
-     "Monthly rolls, bank files and returns, failed lines and recoveries, budgets, transfers to "
-     "institutions.",
-     ("payment", "institution", "transfer")),
-    ("存量导入与变更申请 (existing caseload and change requests)",
-     "A city's existing cases brought in, and changes to verified facts, each applied by a second person.",
-     ("caseload", "change")),
+    (
+        "家庭档案与申请材料 (registry and documents)",
+        "A household's file: members, incomes, assets, address and phone, and the papers of its requests.",
+        ("household", "document"),
+    ),
+    (
+        "一门受理 (intake: the one window)",
+        "Requests taken at a town's window, the referrals sent to the units, emergency aid paid first.",
+        ("application", "referral", "emergency"),
+    ),
+    (
+        "核对 (verification)",
+        "Asking the data sources about a household and reading the report; asked for a service, never "
+        "to have a look.",
+        ("verification",),
+    ),
+    (
+        "审核确认 (decisions)",
+        "Cases, approval, held grants, fraud decisions, entitlement reviews, staff's close relatives.",
+        ("case", "grant", "fraud", "entitlement", "relative"),
+    ),
+    (
+        "银行账户 (bank accounts)",
+        "A payee's account: changed by one person, confirmed by a second, frozen on the line sent to "
+        "the bank.",
+        ("bank_account",),
+    ),
+    (
+        "资金发放 (payments)",
+        "Monthly rolls, bank files and returns, failed lines and recoveries, budgets, transfers to "
+        "institutions.",
+        ("payment", "institution", "transfer"),
+    ),
+    (
+        "存量导入与变更申请 (existing caseload and change requests)",
+        "A city's existing cases brought in, and changes to verified facts, each applied by a second person.",
+        ("caseload", "change"),
+    ),
     ("查重查漏 (screening)", "Duplicate and missed-help alerts and the departments' lists.", ("screening",)),
-    ("专项救助 (disaster, medical, education, employment, extreme-poverty support, housing)",
-     "The emergency-management unit's disaster events; the medical-insurance bureau's settlement files; "
-     "the education bureau's pupils and term grants; the human-resources unit's registrations, job offers "
-     "and subsidies; civil affairs' support institutions, their residents and the funeral benefit; the "
-     "housing bureau's waiting list, allocations and renovations.",
-     ("disaster", "medical", "education", "employment", "tekun", "housing")),
-    ("社会力量 (social forces)",
-     "Charities and companies: referrals to them, their offers, their claims of open needs.",
-     ("charity",)),
-    ("联席会议、监督与绩效 (conference, supervision and performance)",
-     "Complaints, accountability, the access and change logs, the units' tasks, the KPIs.",
-     ("supervision", "performance")),
-    ("系统管理 (administration)", "Staff accounts and the training site's clock.", ("staff", "training_clock")),
-)  # fmt: skip
+    (
+        "专项救助 (disaster, medical, education, employment, extreme-poverty support, housing)",
+        "The emergency-management unit's disaster events; the medical-insurance bureau's settlement files; "
+        "the education bureau's pupils and term grants; the human-resources unit's registrations, job offers "
+        "and subsidies; civil affairs' support institutions, their residents and the funeral benefit; the "
+        "housing bureau's waiting list, allocations and renovations.",
+        ("disaster", "medical", "education", "employment", "tekun", "housing"),
+    ),
+    (
+        "社会力量 (social forces)",
+        "Charities and companies: referrals to them, their offers, their claims of open needs.",
+        ("charity",),
+    ),
+    (
+        "联席会议、监督与绩效 (conference, supervision and performance)",
+        "Complaints, accountability, the access and change logs, the units' tasks, the KPIs.",
+        ("supervision", "performance"),
+    ),
+    (
+        "系统管理 (administration)",
+        "Staff accounts and the training site's clock.",
+        ("staff", "training_clock"),
+    ),
+)
 
 SCOPE: dict[tuple[str, str], str] = {
     (role, action): row.get(role, NONE) for action, (_, row) in ACTIONS.items() for role in m.ROLES
@@ -464,8 +488,17 @@ def households_in_scope(actor: User, action: str, qs: QuerySet, *, path: str = "
     return qs.filter(**{f"{path}pk__in": households})
 
 
-def read(actor: User, action: str, *, household, object_type: str = "household", object_id=None, purpose: str = "",
-         log_action: str = "view", **record) -> str:  # fmt: skip
+def read(
+    actor: User,
+    action: str,
+    *,
+    household,
+    object_type: str = "household",
+    object_id=None,
+    purpose: str = "",
+    log_action: str = "view",
+    **record,
+) -> str:
     """Check a personal-data read and log it (jiuzhu.common.services.log_access), in the
     caller's transaction."""
     from jiuzhu.common.services import log_access
@@ -484,16 +517,22 @@ def read(actor: User, action: str, *, household, object_type: str = "household",
 
 ROLE_WORDS = {
     m.WINDOW_CLERK: ("window clerk", "a town's one-window desk: takes every request"),
-    m.TOWN_CASEWORKER: ("town caseworker", "a town's social-assistance office: investigates, gives the opinion"),
+    m.TOWN_CASEWORKER: (
+        "town caseworker",
+        "a town's social-assistance office: investigates, gives the opinion",
+    ),
     m.DEPARTMENT_OFFICER: ("department officer", "a department (education, housing, medical insurance…)"),
     m.VERIFICATION_OFFICER: ("verification officer", "the city's verification centre (核对中心)"),
     m.DATA_PROVIDER: ("data provider", "a unit whose data the verification centre queries"),
-    m.APPROVER: ("approver", "civil affairs: decides cases, signs grants, prepares and approves the payment rolls"),
+    m.APPROVER: (
+        "approver",
+        "civil affairs: decides cases, signs grants, prepares and approves the payment rolls",
+    ),
     m.SUPERVISOR: ("supervisor", "discipline inspection, audit, finance: read-only"),
     m.CONVENER: ("convener", "the joint conference's convener"),
     m.ADMIN: ("administrator", "system administrator"),
     m.PARTNER: ("partner", "a charity or company's own log-in: its referrals only, anonymised needs"),
-}  # fmt: skip
+}
 
 
 # A sentence under a row whose scope the three columns do not say in full (people's rules

@@ -40,21 +40,37 @@ def seed(*, policy, today: date) -> str:
     towns = list(Unit.objects.filter(code__in=TOWNS).order_by("code"))
     occurred = today - timedelta(days=75)
     event = services.event_declare(
-        actor=officer, name=NAME, kind="flood", occurred_on=occurred, level="III", towns=towns,
-        fund="3000000", areas="河口村、石门村", policy=policy,
-    )  # fmt: skip
+        actor=officer,
+        name=NAME,
+        kind="flood",
+        occurred_on=occurred,
+        level="III",
+        towns=towns,
+        fund="3000000",
+        areas="河口村、石门村",
+        policy=policy,
+    )
     heads = Person.objects.filter(
         relation="head", deceased_on__isnull=True, household__town__in=towns
     ).select_related("household__town")[:KNOWN]
     rows = []
     for i, p in enumerate(heads):
         rows.append(
-            {"户主姓名": p.name, "户主身份证号码": p.id_number, "镇街": p.household.town.name,
-             "村（社区）": p.household.community, "居住地址": p.household.address, "城乡": "农村",
-             "受灾人口": str(1 + i % 4), "需过渡安置人数": str(1 + i % 4 if i % 2 == 0 else 0),
-             "住房损毁": ("倒塌", "严重损坏", "一般损坏", "住房未受损")[i % 4],
-             "农作物受灾面积（亩）": str(i % 6), "死亡人数": "0", "受伤人数": "1" if i % 13 == 0 else "0"}
-        )  # fmt: skip
+            {
+                "户主姓名": p.name,
+                "户主身份证号码": p.id_number,
+                "镇街": p.household.town.name,
+                "村（社区）": p.household.community,
+                "居住地址": p.household.address,
+                "城乡": "农村",
+                "受灾人口": str(1 + i % 4),
+                "需过渡安置人数": str(1 + i % 4 if i % 2 == 0 else 0),
+                "住房损毁": ("倒塌", "严重损坏", "一般损坏", "住房未受损")[i % 4],
+                "农作物受灾面积（亩）": str(i % 6),
+                "死亡人数": "0",
+                "受伤人数": "1" if i % 13 == 0 else "0",
+            }
+        )
     rows += village_rows(NEW, town=towns[0].name, village="河口村", start=7000)
     data = villagelists.workbook(rows)
     vlist = villagelists.list_validate(

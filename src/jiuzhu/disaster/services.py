@@ -47,9 +47,15 @@ def event_declare(
     if not town_units or len(town_units) != len(set(towns)):
         raise ValidationFailed("请选择受灾镇街", field="towns", code="towns_required")
     event = DisasterEvent.objects.create(
-        name=name, kind=kind, occurred_on=occurred_on, level=level, areas=areas or "", fund=fund,
-        unit=unit, created_by=actor,
-    )  # fmt: skip
+        name=name,
+        kind=kind,
+        occurred_on=occurred_on,
+        level=level,
+        areas=areas or "",
+        fund=fund,
+        unit=unit,
+        created_by=actor,
+    )
     event.towns.set(town_units)
     return event
 
@@ -91,17 +97,32 @@ def days_settle(*, actor, event: DisasterEvent, month, policy=None) -> dict:
         amount = money(aid.daily_rate * person_days)
         a = aid.affected
         ent = entitlement_grant(
-            household=a.household, payee=a.person, service_code=SERVICE, amount=amount, start_month=m,
-            actor=actor, policy=policy, unit=event.unit, amount_period="once",
+            household=a.household,
+            payee=a.person,
+            service_code=SERVICE,
+            amount=amount,
+            start_month=m,
+            actor=actor,
+            policy=policy,
+            unit=event.unit,
+            amount_period="once",
             origin=f"灾害事件：{event.name}"[:100],
             reason=f"过渡期生活救助 {first:%m月%d日}至{last:%m月%d日}：{aid.persons} 人 × {days} 天 × "
             f"{aid.daily_rate} 元/人·天 = {amount} 元",
-            rule_amount=amount, cause="disaster",
-        )  # fmt: skip
+            rule_amount=amount,
+            cause="disaster",
+        )
         TransitionalDays.objects.create(
-            aid=aid, month=m, first_day=first, last_day=last, days=days, person_days=person_days,
-            amount=amount, entitlement=ent, settled_by=actor,
-        )  # fmt: skip
+            aid=aid,
+            month=m,
+            first_day=first,
+            last_day=last,
+            days=days,
+            person_days=person_days,
+            amount=amount,
+            entitlement=ent,
+            settled_by=actor,
+        )
         count += 1
         total += amount
     return {"households": count, "amount": total}

@@ -68,7 +68,7 @@ def event(request, pk: int):
             e.lists.select_related("uploaded_by").only(
                 "pk", "filename", "state", "row_count", "uploaded_at", "uploaded_by__display_name", "result"
             )
-        ),  # fmt: skip
+        ),
         "can_register": scope.allows(request.user, "disaster.register", **may),
         "can_settle": scope.allows(request.user, "disaster.settle", **may),
     }

@@ -253,12 +253,21 @@ class _Apply:
             have.add(hid)
             affected.append(
                 AffectedHousehold(
-                    event=event, household_id=hid, person_id=pid, source=vlist, row=r["row"],
-                    village=r["village"], persons=r["persons"], displaced=r["displaced"],
-                    house_damage=r["house_damage"], crop_loss_mu=Decimal(r["crop_loss_mu"]),
-                    deaths=r["deaths"], injuries=r["injuries"], new_household=r["id_number"] in new_ids,
+                    event=event,
+                    household_id=hid,
+                    person_id=pid,
+                    source=vlist,
+                    row=r["row"],
+                    village=r["village"],
+                    persons=r["persons"],
+                    displaced=r["displaced"],
+                    house_damage=r["house_damage"],
+                    crop_loss_mu=Decimal(r["crop_loss_mu"]),
+                    deaths=r["deaths"],
+                    injuries=r["injuries"],
+                    new_household=r["id_number"] in new_ids,
                 )
-            )  # fmt: skip
+            )
         AffectedHousehold.objects.bulk_create(affected, batch_size=2000)
         made = dict(
             AffectedHousehold.objects.filter(source=vlist).values_list("household_id", "pk")
@@ -270,7 +279,7 @@ class _Apply:
                 daily_rate=rate,
                 max_days=max_days,
                 start_on=event.occurred_on,
-            )  # fmt: skip
+            )
             for a in affected
             if a.displaced > 0
         ]

@@ -28,9 +28,15 @@ def seed(*, policy, today: date) -> str | None:
     if maker is None or checker is None:
         return None
     school = institutions.institution_register(
-        actor=maker, code="SCH-DEMO-1", name="示范市第一中学", kind=institutions.Institution.SCHOOL,
-        unit=unit, bank_name="示范市农业银行", holder_name="示范市第一中学", account="622800000000000021",
-    )  # fmt: skip
+        actor=maker,
+        code="SCH-DEMO-1",
+        name="示范市第一中学",
+        kind=institutions.Institution.SCHOOL,
+        unit=unit,
+        bank_name="示范市农业银行",
+        holder_name="示范市第一中学",
+        account="622800000000000021",
+    )
     term = date(today.year, 9, 1) if today.month >= 9 else date(today.year, 3, 1)
     if term > today:
         term = date(today.year - 1, 9, 1)
@@ -48,9 +54,16 @@ def seed(*, policy, today: date) -> str | None:
         )
     try:
         result = services.term_confirm(
-            actor=maker, school=school, term=term, policy=policy,
-            confirmed=list(Enrolment.objects.filter(school=school, left_on__isnull=True).values_list("person_id", flat=True)),
-        )  # fmt: skip
+            actor=maker,
+            school=school,
+            term=term,
+            policy=policy,
+            confirmed=list(
+                Enrolment.objects.filter(school=school, left_on__isnull=True).values_list(
+                    "person_id", flat=True
+                )
+            ),
+        )
     except ValidationFailed:
         return f"教育救助：{school.name}本学期没有待确认的学生（已确认或无在读学生）"
     for t in InstitutionTransfer.objects.filter(pk__in=result["transfers"]):

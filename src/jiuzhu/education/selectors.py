@@ -65,10 +65,16 @@ def term_eligible(*, actor, school, term: date, policy) -> list[dict]:
         if g is None:
             continue
         rows.append(
-            {"person_id": e.person_id, "enrolment_id": e.pk, "stage": e.stage, "stage_label": e.get_stage_display(),
-             "name": present("name", e.person.name, role), "id_number": present("id_number", e.person.id_number, role),
-             "grant": g}
-        )  # fmt: skip
+            {
+                "person_id": e.person_id,
+                "enrolment_id": e.pk,
+                "stage": e.stage,
+                "stage_label": e.get_stage_display(),
+                "name": present("name", e.person.name, role),
+                "id_number": present("id_number", e.person.id_number, role),
+                "grant": g,
+            }
+        )
     return rows
 
 

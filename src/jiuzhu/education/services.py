@@ -94,10 +94,18 @@ def term_confirm(*, actor, school, term: date, confirmed, policy) -> dict:
     for r in rows:
         g = r["grant"]
         grants.append(
-            TermGrant(enrolment_id=r["enrolment_id"], person_id=r["person_id"], term=term, stage=r["stage"],
-                      service_code=g.service_code, amount=g.amount, to_school=g.to_school, reason=g.reason[:200],
-                      confirmed_by=actor)
-        )  # fmt: skip
+            TermGrant(
+                enrolment_id=r["enrolment_id"],
+                person_id=r["person_id"],
+                term=term,
+                stage=r["stage"],
+                service_code=g.service_code,
+                amount=g.amount,
+                to_school=g.to_school,
+                reason=g.reason[:200],
+                confirmed_by=actor,
+            )
+        )
         if g.to_school:  # one transfer per budget line (a kindergarten's, a senior school's)
             school_lines.setdefault(g.service_code, []).append(
                 {"person": r["person_id"], "amount": g.amount, "reference": f"{term:%Y%m}学期"}
@@ -112,7 +120,7 @@ def term_confirm(*, actor, school, term: date, confirmed, policy) -> dict:
             lines=lines,
             note=f"{selectors.term_name(term)}教育资助（{s.name}）",
             key=f"education:{s.pk}:{term:%Y-%m}:{code}",
-        )  # fmt: skip
+        )
         for code, lines in school_lines.items()
     }
     persons = {p.pk: p for p in Person.objects.filter(pk__in=[g.person_id for g in grants])}
@@ -122,10 +130,19 @@ def term_confirm(*, actor, school, term: date, confirmed, policy) -> dict:
         else:
             p = persons[g.person_id]
             g.entitlement = entitlement_grant(
-                household=p.household, payee=_family_payee(p), members=[p], service_code=g.service_code,
-                amount=g.amount, start_month=term, amount_period="once", actor=actor, policy=policy,
-                origin="education_term", reason=g.reason, rule_amount=g.amount,
-            )  # fmt: skip
+                household=p.household,
+                payee=_family_payee(p),
+                members=[p],
+                service_code=g.service_code,
+                amount=g.amount,
+                start_month=term,
+                amount_period="once",
+                actor=actor,
+                policy=policy,
+                origin="education_term",
+                reason=g.reason,
+                rule_amount=g.amount,
+            )
     TermGrant.objects.bulk_create(grants)
     return {
         "granted": len(grants),

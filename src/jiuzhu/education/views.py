@@ -56,9 +56,12 @@ def confirm(request, pk: int):
     s = selectors.school_get(actor=request.user, pk=pk)
     term = _term(request.POST.get("term"))
     result = services.term_confirm(
-        actor=request.user, school=s, term=term, confirmed=[p for p in request.POST.getlist("person") if p.isdigit()],
+        actor=request.user,
+        school=s,
+        term=term,
+        confirmed=[p for p in request.POST.getlist("person") if p.isdigit()],
         policy=current_policy(),
-    )  # fmt: skip
+    )
     messages.success(
         request,
         f"已确认 {result['granted']} 名学生：拨付学校 {result['to_school']} 元（待审批），发给家庭 {result['to_family']} 元（随当月名册发放）",

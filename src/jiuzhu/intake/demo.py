@@ -62,7 +62,13 @@ def seed(*, policy, today: date) -> str:
             )
         worker = _staff(m.TOWN_CASEWORKER, town)
         if worker is not None:
-            services.emergency_grant(actor=worker, application=work, amount="1500", cause="illness",
-                                     note="家庭成员突发重病住院（演示）", today=today)  # fmt: skip
+            services.emergency_grant(
+                actor=worker,
+                application=work,
+                amount="1500",
+                cause="illness",
+                note="家庭成员突发重病住院（演示）",
+                today=today,
+            )
         made.append(f"就业援助待补正、先行救助 {work.tracking_code}")
     return f"一门受理：今日演示申请 {len(made)} 件（{'；'.join(made)}）"

@@ -320,8 +320,14 @@ def do_set_due(r: Referral, *, due_on: date, reason: str, actor=None) -> Referra
         return r
     old = r.due_on
     bump(r, due_on=due_on, flag="")
-    event(r.application, "due_changed", actor=actor, referral=r, note=reason,
-          data={"old_due": old.isoformat(), "due_on": due_on.isoformat()})  # fmt: skip
+    event(
+        r.application,
+        "due_changed",
+        actor=actor,
+        referral=r,
+        note=reason,
+        data={"old_due": old.isoformat(), "due_on": due_on.isoformat()},
+    )
     return r
 
 
@@ -410,9 +416,16 @@ def referral_grant(
     note = (note or "").strip()
     r = check_referral(actor=actor, referral_id=_pk(referral), action="grant", version=version)
     plan = grant_control(
-        r, actor=actor, amount=amount, period=period, start_month=start_month, reason=note, today=today,
-        policy=current_policy(), up_to_top_tier=bool(up_to_top_tier),
-    )  # fmt: skip
+        r,
+        actor=actor,
+        amount=amount,
+        period=period,
+        start_month=start_month,
+        reason=note,
+        today=today,
+        policy=current_policy(),
+        up_to_top_tier=bool(up_to_top_tier),
+    )
     r.held_grant = plan.held
     if plan.held is not None:
         return r

@@ -99,9 +99,14 @@ def grant_signed(
     from . import handling
 
     r = handling.referral_grant(
-        actor=actor, referral=referral, amount=amount, start_month=start_month, note=note, period=period,
+        actor=actor,
+        referral=referral,
+        amount=amount,
+        start_month=start_month,
+        note=note,
+        period=period,
         today=today,
-    )  # fmt: skip
+    )
     if r.held_grant is not None:
         grant_sign(actor=approver, request=r.held_grant, today=today)
     r.refresh_from_db()

@@ -211,9 +211,13 @@ def authorisation_add(request, code: str):
             )
         for code_ in codes:  # one authorisation per service the signed form names
             services.authorisation_record(
-                actor=request.user, application=app, person=person, signed_on=signed_on, document=doc,
+                actor=request.user,
+                application=app,
+                person=person,
+                signed_on=signed_on,
+                document=doc,
                 service_code=code_,
-            )  # fmt: skip
+            )
     messages.success(request, "核对授权已登记")
     return redirect("intake:application", code=app.tracking_code)
 
@@ -356,8 +360,11 @@ def _grant_context(r: Referral) -> dict:
     if r.is_open:
         policy, today = current_policy(), clock.today()
         out["rule"] = grants.rule_amount(
-            household=r.application.household, service_code=r.service_code, on=today, policy=policy,
-        )  # fmt: skip
+            household=r.application.household,
+            service_code=r.service_code,
+            on=today,
+            policy=policy,
+        )
         out["officer_limit"] = grant_limits.officer_limit(
             policy, service_code=r.service_code, category=r.category, on=today
         )

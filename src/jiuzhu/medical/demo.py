@@ -37,9 +37,15 @@ def seed(*, policy, today: date) -> str | None:
     if maker is None or checker is None:
         return None
     fund = institutions.institution_register(
-        actor=maker, code="MIF-DEMO", name="示范市医疗保障基金", kind=institutions.Institution.MEDICAL_FUND,
-        unit=unit, bank_name="示范市工商银行", holder_name="示范市医疗保障基金专户", account="955880000000000001",
-    )  # fmt: skip
+        actor=maker,
+        code="MIF-DEMO",
+        name="示范市医疗保障基金",
+        kind=institutions.Institution.MEDICAL_FUND,
+        unit=unit,
+        bank_name="示范市工商银行",
+        holder_name="示范市医疗保障基金专户",
+        account="955880000000000001",
+    )
     try:
         t = premium_transfer_create(actor=maker, fund=fund, year=today.year, policy=policy)
     except ValidationFailed as exc:
@@ -56,15 +62,24 @@ def _settlements(maker, checker, unit, today: date) -> str:
         return f"一站式结算已结算 {done.result.get('stays', 0)} 人次 {done.result.get('assistance', 0)} 元"
     for code, name, account in HOSPITALS:
         institutions.institution_register(
-            actor=maker, code=code, name=name, kind=institutions.Institution.HOSPITAL, unit=unit,
-            bank_name="示范市建设银行", holder_name=name, account=account,
-        )  # fmt: skip
+            actor=maker,
+            code=code,
+            name=name,
+            kind=institutions.Institution.HOSPITAL,
+            unit=unit,
+            bank_name="示范市建设银行",
+            holder_name=name,
+            account=account,
+        )
     # stays discharged last month by members of households in dibao or tekun that month
     month = add_months(month_start(today), -1)
     homes = list(
-        owed_in(month).filter(service_code__in=GROUPS).order_by("household_id")
-        .values_list("household_id", flat=True).distinct()[:STAYS]
-    )  # fmt: skip
+        owed_in(month)
+        .filter(service_code__in=GROUPS)
+        .order_by("household_id")
+        .values_list("household_id", flat=True)
+        .distinct()[:STAYS]
+    )
     persons = Person.objects.filter(household_id__in=homes, deceased_on__isnull=True).order_by(
         "household_id", "pk"
     )
@@ -77,11 +92,18 @@ def _settlements(maker, checker, unit, today: date) -> str:
         oop = Decimal(800 + (i * 937) % 9000)
         admitted = month + timedelta(days=i % 20)
         rows.append(
-            {"姓名": p.name, "身份证号码": p.id_number, "医疗机构编码": HOSPITALS[i % 2][0],
-             "入院日期": admitted.isoformat(), "出院日期": (admitted + timedelta(days=3 + i % 7)).isoformat(),
-             "医疗总费用": str(oop * 4), "基本医保支付": str(oop * 2), "大病保险支付": str(oop // 2),
-             "政策范围内个人自付": str(oop)}
-        )  # fmt: skip
+            {
+                "姓名": p.name,
+                "身份证号码": p.id_number,
+                "医疗机构编码": HOSPITALS[i % 2][0],
+                "入院日期": admitted.isoformat(),
+                "出院日期": (admitted + timedelta(days=3 + i % 7)).isoformat(),
+                "医疗总费用": str(oop * 4),
+                "基本医保支付": str(oop * 2),
+                "大病保险支付": str(oop // 2),
+                "政策范围内个人自付": str(oop),
+            }
+        )
     if not rows:
         return "一站式结算：上月没有低保、特困对象"
     f = settlement.file_validate(

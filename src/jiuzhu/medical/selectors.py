@@ -65,13 +65,19 @@ def file_lines(*, actor, f: SettlementFile, limit: int = 200) -> list[dict]:
     for ln in f.lines.select_related("person", "hospital").order_by("row")[:limit]:
         out.append(
             {
-                "row": ln.row, "name": present("name", ln.person.name, role),
-                "id_number": present("id_number", ln.person.id_number, role), "hospital": ln.hospital.name,
-                "admitted_on": ln.admitted_on, "discharged_on": ln.discharged_on, "group": ln.get_group_display(),
-                "out_of_pocket": ln.out_of_pocket, "assistance": ln.assistance, "own_share": ln.own_share,
+                "row": ln.row,
+                "name": present("name", ln.person.name, role),
+                "id_number": present("id_number", ln.person.id_number, role),
+                "hospital": ln.hospital.name,
+                "admitted_on": ln.admitted_on,
+                "discharged_on": ln.discharged_on,
+                "group": ln.get_group_display(),
+                "out_of_pocket": ln.out_of_pocket,
+                "assistance": ln.assistance,
+                "own_share": ln.own_share,
                 "reason": ln.reason,
             }
-        )  # fmt: skip
+        )
     return out
 
 

@@ -20,8 +20,12 @@ from jiuzhu.decisions.entitlements import owed_in
 from jiuzhu.payments import institutions
 from jiuzhu.registry.models import Person
 
-GROUPS = {"dibao": "dibao", "dibao_single": "dibao", "tekun_dispersed": "extreme_poverty",
-          "tekun_institutional": "extreme_poverty"}  # fmt: skip
+GROUPS = {
+    "dibao": "dibao",
+    "dibao_single": "dibao",
+    "tekun_dispersed": "extreme_poverty",
+    "tekun_institutional": "extreme_poverty",
+}
 SCHEME = "resident"  # 城乡居民基本医疗保险
 
 
@@ -56,7 +60,12 @@ def premium_transfer_create(*, actor, fund, year: int, policy):
         amount = (premium * rate).quantize(Decimal("0.01"), ROUND_HALF_UP)
         lines.append({"person": pid, "amount": amount, "reference": f"{year}-{SCHEME}"})
     return institutions.transfer_create(
-        actor=actor, institution=fund, amount=sum((ln["amount"] for ln in lines), Decimal("0.00")),
-        purpose="medical_premium", period=january, lines=lines, note=f"{year}年度城乡居民医保资助参保",
+        actor=actor,
+        institution=fund,
+        amount=sum((ln["amount"] for ln in lines), Decimal("0.00")),
+        purpose="medical_premium",
+        period=january,
+        lines=lines,
+        note=f"{year}年度城乡居民医保资助参保",
         key=f"medical_premium:{SCHEME}:{year}:{fund.pk}",
-    )  # fmt: skip
+    )

@@ -134,9 +134,11 @@ class _Report:
         parts = sum(Decimal(clean[k]) for k in ("basic_paid", "critical_paid", "out_of_pocket"))
         if parts > Decimal(clean["total_cost"]):
             self.error(
-                row, "政策范围内个人自付", "基本医保、大病保险支付与个人自付之和超过医疗总费用",
+                row,
+                "政策范围内个人自付",
+                "基本医保、大病保险支付与个人自付之和超过医疗总费用",
                 "costs_exceed_total",
-            )  # fmt: skip
+            )
             return
         self.ok.append(clean)
 
@@ -230,9 +232,11 @@ def _judge(rows: list[dict], report: _Report, role: str, policy) -> list[dict]:
         pid, hid, name = found
         if name != r["name"]:
             report.error(
-                r["row"], "姓名", f"姓名与登记库中该身份证号码的姓名（{present('name', name, role)}）不一致",
+                r["row"],
+                "姓名",
+                f"姓名与登记库中该身份证号码的姓名（{present('name', name, role)}）不一致",
                 "name_mismatch",
-            )  # fmt: skip
+            )
             continue
         stay = (pid, hospitals[r["hospital"]], r["admitted_on"])
         first = seen.setdefault(stay, r["row"])
@@ -260,14 +264,22 @@ def _judge(rows: list[dict], report: _Report, role: str, policy) -> list[dict]:
         oop = Decimal(r["out_of_pocket"])
         left = max(Decimal(0), p.medical_deductible[r["group"]] - counted)
         share = assistance_share(
-            out_of_pocket=oop, group=r["group"], p=p, paid_this_year=paid, deductible_left=left,
-        )  # fmt: skip
+            out_of_pocket=oop,
+            group=r["group"],
+            p=p,
+            paid_this_year=paid,
+            deductible_left=left,
+        )
         running[(r["person"], year)] = [paid + share.assistance, counted + oop]
         r.update(
-            year=year, rate=str(p.medical_rate[r["group"]]), deductible=str(min(left, oop)),
-            assistance=str(share.assistance), own_share=str(share.own), due=str(share.due),
+            year=year,
+            rate=str(p.medical_rate[r["group"]]),
+            deductible=str(min(left, oop)),
+            assistance=str(share.assistance),
+            own_share=str(share.own),
+            due=str(share.due),
             reason=share.reason.text[:300],
-        )  # fmt: skip
+        )
     kept.sort(key=lambda r: r["row"])
     return kept
 
@@ -293,9 +305,13 @@ def file_validate(*, actor, unit, data: bytes, filename: str, policy=None) -> Se
     good = _judge(report.ok, report, scope.role_of(actor), policy or current_policy())
     report.errors.sort(key=lambda e: (e["row"], HEADERS.index(e["column"])))
     return SettlementFile.objects.create(
-        unit_id=unit_id, filename=filename[:200], row_count=len(good) + len({e["row"] for e in report.errors}),
-        rows=good, errors=report.errors, uploaded_by=actor,
-    )  # fmt: skip
+        unit_id=unit_id,
+        filename=filename[:200],
+        row_count=len(good) + len({e["row"] for e in report.errors}),
+        rows=good,
+        errors=report.errors,
+        uploaded_by=actor,
+    )
 
 
 @racing_write(busy=BUSY)
@@ -325,10 +341,15 @@ def _apply(*, actor, sfile, policy) -> dict:
             continue
         amount = sum((Decimal(ln["amount"]) for ln in lines), Decimal("0.00"))
         transfers[code] = institutions.transfer_create(
-            actor=actor, institution=report.hospitals[code], amount=amount, purpose="medical_expense",
-            period=today, lines=lines, note=f"一站式结算 {f.filename}"[:200],
+            actor=actor,
+            institution=report.hospitals[code],
+            amount=amount,
+            purpose="medical_expense",
+            period=today,
+            lines=lines,
+            note=f"一站式结算 {f.filename}"[:200],
             key=f"medical_settlement:{f.pk}:{report.hospitals[code]}",
-        )  # fmt: skip
+        )
         paid_total += amount
     SettlementLine.objects.bulk_create(
         [
@@ -352,7 +373,7 @@ def _apply(*, actor, sfile, policy) -> dict:
                 own_share=r["own_share"],
                 reason=r["reason"],
                 transfer=transfers.get(r["hospital"]) if Decimal(r["assistance"]) > 0 else None,
-            )  # fmt: skip
+            )
             for r in judged
         ],
         batch_size=2000,

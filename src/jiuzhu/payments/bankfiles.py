@@ -141,10 +141,16 @@ def return_template(roll, failures: dict[int, str] | None = None) -> bytes:
     exported line paid, except ``failures`` {line id: reason}."""
     failures = failures or {}
     rows = [
-        [roll.batch_ref, str(pk), crypto.decrypt(token), f"{amount:.2f}", FAILED if pk in failures else PAID,
-         failures.get(pk, "")]
+        [
+            roll.batch_ref,
+            str(pk),
+            crypto.decrypt(token),
+            f"{amount:.2f}",
+            FAILED if pk in failures else PAID,
+            failures.get(pk, ""),
+        ]
         for pk, amount, token, *_ in _exported_lines(roll)
-    ]  # fmt: skip
+    ]
     return to_csv(rows, RETURN_HEADERS)
 
 
@@ -228,9 +234,14 @@ def _update(ids: list[int], **values) -> None:
 
 def _result(r: PaymentRoll) -> dict:
     return {
-        "roll": r.pk, "batch_ref": r.batch_ref, "paid": r.paid_count, "paid_total": r.paid_total,
-        "failed": r.failed_count, "failed_total": r.failed_total, "total": r.total,
-    }  # fmt: skip
+        "roll": r.pk,
+        "batch_ref": r.batch_ref,
+        "paid": r.paid_count,
+        "paid_total": r.paid_total,
+        "failed": r.failed_count,
+        "failed_total": r.failed_total,
+        "total": r.total,
+    }
 
 
 @racing
@@ -253,8 +264,11 @@ def roll_return_import(*, actor, roll, data: bytes, paid_on=None) -> dict:
     if diffs:
         raise ValidationFailed(
             f"回盘文件与名册不符（{len(diffs)}处），未作任何处理",
-            field="file", code="return_mismatch", differences=diffs[:500], count=len(diffs),
-        )  # fmt: skip
+            field="file",
+            code="return_mismatch",
+            differences=diffs[:500],
+            count=len(diffs),
+        )
     today = paid_on or clock.today()
     paid = [int(x["流水号"]) for x in rows if x["结果"] == PAID]
     failed = defaultdict(list)

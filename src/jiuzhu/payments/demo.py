@@ -24,9 +24,11 @@ def _approver():
     user = User.objects.filter(role="approver", unit__code="civil_affairs").order_by("pk").first()
     if user is None:
         user = User.objects.create_user(
-            username="payments_demo", role="approver", unit=Unit.objects.get(code="civil_affairs"),
+            username="payments_demo",
+            role="approver",
+            unit=Unit.objects.get(code="civil_affairs"),
             display_name="演示审批人",
-        )  # fmt: skip
+        )
     return user
 
 

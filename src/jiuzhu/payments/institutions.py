@@ -163,10 +163,17 @@ def transfer_create(
     try:
         with transaction.atomic():
             t = InstitutionTransfer.objects.create(
-                institution=inst, unit_id=inst.unit_id, service_code=svc.code, category=svc.category,
-                period=period.replace(day=1), amount=amount, lines_count=len(rows), note=str(note)[:200],
-                key=key[:120], created_by=actor,
-            )  # fmt: skip
+                institution=inst,
+                unit_id=inst.unit_id,
+                service_code=svc.code,
+                category=svc.category,
+                period=period.replace(day=1),
+                amount=amount,
+                lines_count=len(rows),
+                note=str(note)[:200],
+                key=key[:120],
+                created_by=actor,
+            )
     except IntegrityError:
         if key:  # the same batch, created meanwhile by another request
             return InstitutionTransfer.objects.get(key=key)
@@ -209,9 +216,16 @@ def transfer_paid(*, actor, transfer, paid_on: date) -> InstitutionTransfer:
     t.state, t.paid_on = InstitutionTransfer.PAID, paid_on
     t.save(update_fields=["state", "paid_on"])
     LedgerEntry.objects.create(
-        transfer=t, year=t.period.year, month=t.period, unit_id=t.unit_id, service_code=t.service_code,
-        category=t.category, town_id=t.institution.town_id, amount=t.amount, posted_on=paid_on,
-    )  # fmt: skip
+        transfer=t,
+        year=t.period.year,
+        month=t.period,
+        unit_id=t.unit_id,
+        service_code=t.service_code,
+        category=t.category,
+        town_id=t.institution.town_id,
+        amount=t.amount,
+        posted_on=paid_on,
+    )
     return t
 
 
@@ -223,8 +237,13 @@ def transfer_bank_rows(transfer: InstitutionTransfer) -> list[list]:
     inst = transfer.institution
     return [
         ["户名", "开户行", "账号", "金额", "用途"],
-        safe_row([
-            inst.holder_name, inst.bank_name, crypto.decrypt(inst.number_encrypted), transfer.amount,
-            f"{transfer.period:%Y年%m月} {transfer.note or transfer.service_code}",
-        ]),
-    ]  # fmt: skip
+        safe_row(
+            [
+                inst.holder_name,
+                inst.bank_name,
+                crypto.decrypt(inst.number_encrypted),
+                transfer.amount,
+                f"{transfer.period:%Y年%m月} {transfer.note or transfer.service_code}",
+            ]
+        ),
+    ]

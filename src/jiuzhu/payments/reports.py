@@ -47,19 +47,36 @@ def roll_rows(year: int) -> list[list]:
     for r in (
         PaymentRoll.objects.filter(month__year=year).select_related("unit").order_by("month", "service_code")
     ):
-        rows.append([
-            f"{r.month:%Y-%m}", names.get(r.service_code, r.service_code), r.unit.name, r.get_state_display(),
-            r.lines_count, r.total, r.held_count, r.paid_count, r.paid_total, r.failed_count, r.failed_total,
-        ])  # fmt: skip
+        rows.append(
+            [
+                f"{r.month:%Y-%m}",
+                names.get(r.service_code, r.service_code),
+                r.unit.name,
+                r.get_state_display(),
+                r.lines_count,
+                r.total,
+                r.held_count,
+                r.paid_count,
+                r.paid_total,
+                r.failed_count,
+                r.failed_total,
+            ]
+        )
     return rows
 
 
 def _table_rows(rows):
     return [
-        [r["label"], r["budget"] if r["balance"] is not None else "", r["paid"],
-         r["balance"] if r["balance"] is not None else "", f"{r['rate']}%" if r["rate"] is not None else "", r["lines"]]
+        [
+            r["label"],
+            r["budget"] if r["balance"] is not None else "",
+            r["paid"],
+            r["balance"] if r["balance"] is not None else "",
+            f"{r['rate']}%" if r["rate"] is not None else "",
+            r["lines"],
+        ]
         for r in rows
-    ]  # fmt: skip
+    ]
 
 
 def ledger_xlsx(year: int) -> bytes:
@@ -102,10 +119,14 @@ def ledger_pdf(year: int) -> bytes:
     data = summary(year)
     h1 = ParagraphStyle("h1", fontName=font, fontSize=16, leading=22)
     h2 = ParagraphStyle("h2", fontName=font, fontSize=12, leading=18, spaceBefore=8)
-    style = TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 8),
-        ("GRID", (0, 0), (-1, -1), 0.3, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef1f5")),
-    ])  # fmt: skip
+    style = TableStyle(
+        [
+            ("FONTNAME", (0, 0), (-1, -1), font),
+            ("FONTSIZE", (0, 0), (-1, -1), 8),
+            ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef1f5")),
+        ]
+    )
     story = [
         Paragraph(f"{year}年度社会救助资金台账", h1),
         Paragraph(f"生成日期：{clock.today():%Y-%m-%d}", h2),

@@ -254,11 +254,17 @@ def balances(*, year: int, by: str, unit=None) -> list[dict]:
     for k in sorted(set(paid) | set(budget), key=lambda x: (x is None, str(x))):
         b = money(budget.get(k) or 0)
         p = money((paid.get(k) or {}).get("paid") or 0)
-        rows.append({
-            "key": k, "label": label(by, k), "budget": b, "paid": p, "lines": (paid.get(k) or {}).get("lines", 0),
-            "balance": b - p if budget else None,
-            "rate": (p / b * 100).quantize(Decimal("0.1")) if b else None,
-        })  # fmt: skip
+        rows.append(
+            {
+                "key": k,
+                "label": label(by, k),
+                "budget": b,
+                "paid": p,
+                "lines": (paid.get(k) or {}).get("lines", 0),
+                "balance": b - p if budget else None,
+                "rate": (p / b * 100).quantize(Decimal("0.1")) if b else None,
+            }
+        )
     return rows
 
 
@@ -374,15 +380,25 @@ def chain_entries(*, household, role: str) -> list[dict]:
     )[:50]:
         name = m.present("name", c.person.name, role)
         before = f"尾号{c.previous_tail}" if c.previous_tail else "无账户"
-        out.append({
-            "at": c.requested_at, "area": "发放", "title": f"银行账户变更申请：{name} {before} → {c.bank_name} 尾号{c.tail}",
-            "detail": f"经办人 {c.requested_by}", "unit": "",
-        })  # fmt: skip
+        out.append(
+            {
+                "at": c.requested_at,
+                "area": "发放",
+                "title": f"银行账户变更申请：{name} {before} → {c.bank_name} 尾号{c.tail}",
+                "detail": f"经办人 {c.requested_by}",
+                "unit": "",
+            }
+        )
         if c.decided_by_id:
-            out.append({
-                "at": c.decided_at, "area": "发放", "title": f"银行账户变更{c.get_state_display()}：{name} 尾号{c.tail}",
-                "detail": f"复核人 {c.decided_by}" + (f"；{c.note}" if c.note else ""), "unit": "",
-            })  # fmt: skip
+            out.append(
+                {
+                    "at": c.decided_at,
+                    "area": "发放",
+                    "title": f"银行账户变更{c.get_state_display()}：{name} 尾号{c.tail}",
+                    "detail": f"复核人 {c.decided_by}" + (f"；{c.note}" if c.note else ""),
+                    "unit": "",
+                }
+            )
     for ln in qs[:200]:
         what = f"{ln.get_kind_display()} {names.get(ln.service_code, ln.service_code)} {ln.amount}元"
         detail = f"所属期 {ln.period:%Y-%m}，{ln.get_state_display()}"
@@ -392,10 +408,16 @@ def chain_entries(*, household, role: str) -> list[dict]:
             detail += f"（{ln.fail_reason}）"
         if ln.kind in (PaymentLine.BACK_PAY, PaymentLine.RECOVERY) and ln.reason:
             detail += f"；{ln.reason}"
-        out.append({
-            "at": ln.paid_on or ln.roll.month, "area": "发放", "title": f"{ln.roll.month:%Y年%m月}名册：{what}",
-            "detail": detail, "unit": ln.unit.name, "url": f"/payments/roll/{ln.roll_id}/",
-        })  # fmt: skip
+        out.append(
+            {
+                "at": ln.paid_on or ln.roll.month,
+                "area": "发放",
+                "title": f"{ln.roll.month:%Y年%m月}名册：{what}",
+                "detail": detail,
+                "unit": ln.unit.name,
+                "url": f"/payments/roll/{ln.roll_id}/",
+            }
+        )
     return out
 
 

@@ -323,9 +323,16 @@ def recovery_record(*, actor, line, on: date | None = None, note: str = "") -> P
     ln.state, ln.paid_on, ln.fixed_note = PaymentLine.RECOVERED, on, note[:200]
     ln.save(update_fields=["state", "paid_on", "fixed_note"])
     LedgerEntry.objects.create(
-        line=ln, year=ln.roll.month.year, month=ln.roll.month, unit_id=ln.unit_id,
-        service_code=ln.service_code, category=ln.category, town_id=ln.town_id, amount=ln.amount, posted_on=on,
-    )  # fmt: skip
+        line=ln,
+        year=ln.roll.month.year,
+        month=ln.roll.month,
+        unit_id=ln.unit_id,
+        service_code=ln.service_code,
+        category=ln.category,
+        town_id=ln.town_id,
+        amount=ln.amount,
+        posted_on=on,
+    )
     return ln
 
 
@@ -402,7 +409,9 @@ def budget_set(*, actor, year: int, unit, service_code: str, amount, policy=None
     if not (2000 <= int(year) <= 2100):
         raise ValidationFailed("年度无效", field="year", code="bad_year")
     b, _ = Budget.objects.update_or_create(
-        year=int(year), unit=unit, service_code=service_code,
+        year=int(year),
+        unit=unit,
+        service_code=service_code,
         defaults={"amount": _amount(amount, "amount"), "category": spec.category, "source": "edited"},
-    )  # fmt: skip
+    )
     return b

@@ -21,10 +21,13 @@ def accounts_bulk(persons) -> int:
         number = account_number(pid)
         rows.append(
             BankAccount(
-                person_id=pid, bank_name="示范市农村商业银行", holder_name=name,
-                number_encrypted=encrypt(number), tail=number[-4:],
+                person_id=pid,
+                bank_name="示范市农村商业银行",
+                holder_name=name,
+                number_encrypted=encrypt(number),
+                tail=number[-4:],
             )
-        )  # fmt: skip
+        )
     BankAccount.objects.bulk_create(rows, batch_size=5000, ignore_conflicts=True)
     return len(rows)
 

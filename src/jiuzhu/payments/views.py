@@ -87,10 +87,18 @@ def home(request):
         ],
         title=f"{month:%Y年%m月}各名册金额（元；已对账的为实发）",
     )
-    return render(request, "payments/home.html", {
-        "month": month, "months": months, "rolls": rolls, "role": role_of(request.user), "chart": mark_safe(chart),
-        "can_prepare": services.can(request.user, "payment.prepare"),
-    })  # fmt: skip
+    return render(
+        request,
+        "payments/home.html",
+        {
+            "month": month,
+            "months": months,
+            "rolls": rolls,
+            "role": role_of(request.user),
+            "chart": mark_safe(chart),
+            "can_prepare": services.can(request.user, "payment.prepare"),
+        },
+    )
 
 
 @acts
@@ -120,16 +128,24 @@ def roll_detail(request, pk: int):
         object_id=roll.pk,
         purpose="查看发放名册",
     )
-    return render(request, "payments/roll.html", {
-        "roll": roll, "lines": lines, "summary": selectors.roll_summary(roll), "check": services.budget_check(roll),
-        "service_name": selectors._service_names().get(roll.service_code, roll.service_code),
-        "events": roll.events.select_related("actor"), "role": role,
-        "can_approve": services.can(request.user, "payment.approve"),
-        "can_prepare": services.can(request.user, "payment.prepare"),
-        "can_export": services.can(request.user, "payment.export"),
-        "can_reconcile": services.can(request.user, "payment.reconcile"),
-        "differences": request.session.pop("payments_differences", None),
-    })  # fmt: skip
+    return render(
+        request,
+        "payments/roll.html",
+        {
+            "roll": roll,
+            "lines": lines,
+            "summary": selectors.roll_summary(roll),
+            "check": services.budget_check(roll),
+            "service_name": selectors._service_names().get(roll.service_code, roll.service_code),
+            "events": roll.events.select_related("actor"),
+            "role": role,
+            "can_approve": services.can(request.user, "payment.approve"),
+            "can_prepare": services.can(request.user, "payment.prepare"),
+            "can_export": services.can(request.user, "payment.export"),
+            "can_reconcile": services.can(request.user, "payment.reconcile"),
+            "differences": request.session.pop("payments_differences", None),
+        },
+    )
 
 
 @acts
@@ -142,9 +158,11 @@ def review(request, pk: int):
 @acts
 def approve(request, pk: int):
     services.roll_approve(
-        actor=request.user, roll=pk, confirm_overrun=request.POST.get("confirm_overrun") == "1",
+        actor=request.user,
+        roll=pk,
+        confirm_overrun=request.POST.get("confirm_overrun") == "1",
         note=request.POST.get("note", ""),
-    )  # fmt: skip
+    )
     messages.success(request, "名册已审批并锁定")
     return redirect("payments:roll", pk)
 
@@ -186,13 +204,21 @@ def return_import(request, pk: int):
 @reader
 def attention(request):
     role = role_of(request.user)
-    rows = [selectors.line_row(ln, role) | {"month": ln.roll.month, "roll": ln.roll_id, "payee_id": ln.payee_id}
-            for ln in selectors.attention(actor=request.user)]  # fmt: skip
-    return render(request, "payments/attention.html", {
-        "rows": rows, "role": role, "can_prepare": services.can(request.user, "payment.fix_line"),
-        "can_account": services.can(request.user, "bank_account.change"),
-        "changes": selectors.account_changes(actor=request.user),
-    })  # fmt: skip
+    rows = [
+        selectors.line_row(ln, role) | {"month": ln.roll.month, "roll": ln.roll_id, "payee_id": ln.payee_id}
+        for ln in selectors.attention(actor=request.user)
+    ]
+    return render(
+        request,
+        "payments/attention.html",
+        {
+            "rows": rows,
+            "role": role,
+            "can_prepare": services.can(request.user, "payment.fix_line"),
+            "can_account": services.can(request.user, "bank_account.change"),
+            "changes": selectors.account_changes(actor=request.user),
+        },
+    )
 
 
 @acts
@@ -213,9 +239,12 @@ def recovery(request, pk: int):
 def account_set(request, person_id: int):
     person = Person.objects.filter(pk=person_id).first()
     services.bank_account_set(
-        actor=request.user, person=person, number=request.POST.get("number", ""),
-        bank_name=request.POST.get("bank_name", ""), holder_name=request.POST.get("holder_name", ""),
-    )  # fmt: skip
+        actor=request.user,
+        person=person,
+        number=request.POST.get("number", ""),
+        bank_name=request.POST.get("bank_name", ""),
+        holder_name=request.POST.get("holder_name", ""),
+    )
     messages.success(
         request, "银行账户变更已提交，须另一名工作人员复核后生效；生效后失败的款项将在下月名册中重发"
     )
@@ -250,10 +279,18 @@ def ledger(request):
     by = request.GET.get("by", "unit")
     if by not in selectors.DIMENSIONS:
         by = "unit"
-    return render(request, "payments/ledger.html", {
-        "year": year, "by": by, "dims": selectors.DIMENSION_LABELS, "rows": selectors.balances(year=year, by=by),
-        "split": selectors.city_split(year=year), "charts": _charts(year),
-    })  # fmt: skip
+    return render(
+        request,
+        "payments/ledger.html",
+        {
+            "year": year,
+            "by": by,
+            "dims": selectors.DIMENSION_LABELS,
+            "rows": selectors.balances(year=year, by=by),
+            "split": selectors.city_split(year=year),
+            "charts": _charts(year),
+        },
+    )
 
 
 @reader
@@ -277,18 +314,28 @@ def budgets(request):
     rows = list(Budget.objects.filter(year=year).select_related("unit"))
     for b in rows:
         b.service_name = names.get(b.service_code, b.service_code)
-    return render(request, "payments/budgets.html", {
-        "year": year, "rows": rows, "services": current_policy().services,
-        "units": Unit.objects.filter(kind=Unit.DEPARTMENT), "can_edit": services.can(request.user, "payment.budget"),
-    })  # fmt: skip
+    return render(
+        request,
+        "payments/budgets.html",
+        {
+            "year": year,
+            "rows": rows,
+            "services": current_policy().services,
+            "units": Unit.objects.filter(kind=Unit.DEPARTMENT),
+            "can_edit": services.can(request.user, "payment.budget"),
+        },
+    )
 
 
 @acts
 def budget_edit(request):
     b = services.budget_set(
-        actor=request.user, year=int(request.POST.get("year") or 0), unit=request.POST.get("unit", ""),
-        service_code=request.POST.get("service", ""), amount=request.POST.get("amount", ""),
-    )  # fmt: skip
+        actor=request.user,
+        year=int(request.POST.get("year") or 0),
+        unit=request.POST.get("unit", ""),
+        service_code=request.POST.get("service", ""),
+        amount=request.POST.get("amount", ""),
+    )
     messages.success(request, f"已保存 {b.year} 年度预算")
     return redirect(f"/payments/budgets/?year={b.year}")
 

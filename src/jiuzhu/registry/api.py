@@ -314,8 +314,13 @@ def household_history(request, code: str):
     """家庭、成员、收入、资产的全部变更（谁、何时、字段由何值改为何值），最新的在前。"""
     with transaction.atomic():
         household = selectors.get_household(code)
-        scope.read(request.auth, "household.read", household=household, object_type="household_history",
-                   purpose="api")  # fmt: skip
+        scope.read(
+            request.auth,
+            "household.read",
+            household=household,
+            object_type="household_history",
+            purpose="api",
+        )
         entries = selectors.household_history(household, role=role_of(request.auth))
     return [
         {

@@ -76,9 +76,13 @@ def fact_add(request, code, kind):
             person = h.members.get(pk=int(pid)) if pid else None
             try:
                 programme.fact_record(
-                    actor=request.user, household=h, kind=kind, data=form.data_values(),
-                    effective_on=form.cleaned_data.get("effective_on") or None, person=person,
-                )  # fmt: skip
+                    actor=request.user,
+                    household=h,
+                    kind=kind,
+                    data=form.data_values(),
+                    effective_on=form.cleaned_data.get("effective_on") or None,
+                    person=person,
+                )
             except JiuzhuError as exc:
                 form.place_error(exc)
             else:

@@ -55,8 +55,14 @@ def get_alert(request, pk: Id):
         a = selectors.alerts_for(user).filter(pk=pk).first()
         if a is None:
             raise NotFound("预警不存在或不属于本单位", field="alert", code="alert_not_found")
-        log_access(user=user, action="view", object_type="screening.alert", object_id=a.pk,
-                   household_code=a.household.code if a.household_id else "", purpose="API")  # fmt: skip
+        log_access(
+            user=user,
+            action="view",
+            object_type="screening.alert",
+            object_id=a.pk,
+            household_code=a.household.code if a.household_id else "",
+            purpose="API",
+        )
     return _plain(selectors.alert_view(a, user.effective_role))
 
 

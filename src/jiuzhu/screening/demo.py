@@ -75,9 +75,16 @@ def _plant(*, policy, today: date) -> None:
     _grant(h, "dibao", "950", start, approver, policy)
     head = h.members.filter(deceased_on__isnull=True).order_by("id").first()
     entitlement_grant(
-        household=h, payee=head, members=[head], service_code="tekun_dispersed", amount="1335",
-        start_month=add_months(start, 2), actor=approver, policy=policy, reason="演示：特困供养",
-    )  # fmt: skip
+        household=h,
+        payee=head,
+        members=[head],
+        service_code="tekun_dispersed",
+        amount="1335",
+        start_month=add_months(start, 2),
+        actor=approver,
+        policy=policy,
+        reason="演示：特困供养",
+    )
     # paid after death
     h = pool.pop(0)
     _grant(h, "dibao", "950", start, approver, policy)
@@ -88,17 +95,32 @@ def _plant(*, policy, today: date) -> None:
     p = h.members.filter(deceased_on__isnull=True).order_by("id").first()
     other = Unit.objects.filter(kind=Unit.TOWN).exclude(pk=h.town_id).order_by("sort_order", "code").first()
     twin = Household.objects.create(
-        code=next_household_code(other), town=other, community=h.community, division_code=other.division_code or "",
-        area=h.area, address="（旧户籍登记）" + h.address[:80],
-    )  # fmt: skip
+        code=next_household_code(other),
+        town=other,
+        community=h.community,
+        division_code=other.division_code or "",
+        area=h.area,
+        address="（旧户籍登记）" + h.address[:80],
+    )
     copy = Person.objects.create(
-        household=twin, relation="head", id_number=p.id_number[:6] + p.id_number[8:17], name=p.name,
-        gender=p.gender, birth_date=p.birth_date,
-    )  # fmt: skip
+        household=twin,
+        relation="head",
+        id_number=p.id_number[:6] + p.id_number[8:17],
+        name=p.name,
+        gender=p.gender,
+        birth_date=p.birth_date,
+    )
     entitlement_grant(
-        household=twin, payee=copy, members=[copy], service_code="dibao", amount="800",
-        start_month=add_months(start, 3), actor=approver, policy=policy, reason="演示：审批同意",
-    )  # fmt: skip
+        household=twin,
+        payee=copy,
+        members=[copy],
+        service_code="dibao",
+        amount="800",
+        start_month=add_months(start, 3),
+        actor=approver,
+        policy=policy,
+        reason="演示：审批同意",
+    )
     # temporary aid for one fire twice within 12 months
     h = pool.pop(0)
     _grant(h, "temporary_emergency", "2000", add_months(start, -3), approver, policy, reason="火灾")
@@ -134,9 +156,12 @@ def _plant(*, policy, today: date) -> None:
         ]
     officer = _actor("department_officer", "disabled_federation")
     dl = DepartmentList.objects.create(
-        kind="severe_disability", unit=officer.unit, filename=DEMO_LIST, state=DepartmentList.APPLIED,
+        kind="severe_disability",
+        unit=officer.unit,
+        filename=DEMO_LIST,
+        state=DepartmentList.APPLIED,
         uploaded_by=officer,
-    )  # fmt: skip
+    )
     rows = []
     for i, hid in enumerate(eligible):
         m = Person.objects.filter(household_id=hid, deceased_on__isnull=True).order_by("id").first()

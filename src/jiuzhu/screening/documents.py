@@ -12,11 +12,22 @@ from jiuzhu.common.exports import safe_row
 from .selectors import alert_view, overview
 
 COLUMNS = [
-    ("编号", "id"), ("类型", "kind_name"), ("规则", "rule_name"), ("严重程度", "severity_name"),
-    ("责任单位", "unit"), ("家庭编号", "household"), ("人员", "person"), ("身份证号码", "person_id_number"),
-    ("摘要", "summary"), ("预警日期", "raised_on"), ("处理期限", "due_on"), ("状态", "status_name"),
-    ("处理措施", "action"), ("处理日期", "resolved_on"), ("处理说明", "resolution_note"),
-]  # fmt: skip
+    ("编号", "id"),
+    ("类型", "kind_name"),
+    ("规则", "rule_name"),
+    ("严重程度", "severity_name"),
+    ("责任单位", "unit"),
+    ("家庭编号", "household"),
+    ("人员", "person"),
+    ("身份证号码", "person_id_number"),
+    ("摘要", "summary"),
+    ("预警日期", "raised_on"),
+    ("处理期限", "due_on"),
+    ("状态", "status_name"),
+    ("处理措施", "action"),
+    ("处理日期", "resolved_on"),
+    ("处理说明", "resolution_note"),
+]
 
 
 def alerts_workbook(qs, role: str) -> bytes:

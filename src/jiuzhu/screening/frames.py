@@ -104,9 +104,21 @@ def roster_frame(as_of: date) -> pl.DataFrame:
     members = through.objects.filter(entitlement__in=ents).values_list("entitlement_id", "person_id")
     m = pl.DataFrame(list(members), schema={"line_id": pl.Int64, "person_id": pl.Int64}, orient="row")
     rows = ents.values_list(
-        "id", "payee_id", "household_id", "service_code", "category", "unit__code", "amount", "amount_period",
-        "start_month", "end_month", "reason", "rule_amount", "signed_by_id", "status",
-    )  # fmt: skip
+        "id",
+        "payee_id",
+        "household_id",
+        "service_code",
+        "category",
+        "unit__code",
+        "amount",
+        "amount_period",
+        "start_month",
+        "end_month",
+        "reason",
+        "rule_amount",
+        "signed_by_id",
+        "status",
+    )
     e = pl.DataFrame(
         [(*r[:6], _cents(r[6]), *r[7:11], _cents(r[11]), r[12] is not None, r[13]) for r in rows],
         schema={

@@ -293,13 +293,35 @@ def _change_rows(c: Criteria, pids, hids, role: str, limit: int) -> tuple[list[d
 
 # words for the parts of a field name that has no verbose name (approved_at -> 审批时间)
 WORDS = {
-    "approved": "审批", "exported": "导出", "returned": "回盘", "reviewed": "审核", "closed": "办结",
-    "decided": "决定", "answered": "答复", "applied": "应用", "moved": "拨动", "completed": "补齐",
-    "granted": "发放", "finished": "完成", "started": "开始", "received": "受理", "sent": "发送",
-    "confirmed": "确认", "resolved": "处理", "paid": "支付", "signed": "签批", "issued": "出具",
-    "chaired": "主持", "version": "版本号",
-    "export": "导出文件", "return": "回盘文件", "sha256": "校验值", "at": "时间", "by": "人", "on": "日期",
-}  # fmt: skip
+    "approved": "审批",
+    "exported": "导出",
+    "returned": "回盘",
+    "reviewed": "审核",
+    "closed": "办结",
+    "decided": "决定",
+    "answered": "答复",
+    "applied": "应用",
+    "moved": "拨动",
+    "completed": "补齐",
+    "granted": "发放",
+    "finished": "完成",
+    "started": "开始",
+    "received": "受理",
+    "sent": "发送",
+    "confirmed": "确认",
+    "resolved": "处理",
+    "paid": "支付",
+    "signed": "签批",
+    "issued": "出具",
+    "chaired": "主持",
+    "version": "版本号",
+    "export": "导出文件",
+    "return": "回盘文件",
+    "sha256": "校验值",
+    "at": "时间",
+    "by": "人",
+    "on": "日期",
+}
 
 
 def _field_words(model, name: str) -> str:

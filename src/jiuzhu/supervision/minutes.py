@@ -95,7 +95,12 @@ def meeting_pdf(meeting: Meeting, *, city: str = "") -> bytes:
         story.append(table(rows, [25, 80, 45, 25]))
     buf = io.BytesIO()
     SimpleDocTemplate(
-        buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm,
+        buf,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
         title=meeting.title,
-    ).build(story)  # fmt: skip
+    ).build(story)
     return buf.getvalue()

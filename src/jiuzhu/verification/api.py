@@ -57,7 +57,7 @@ def sources_list(request):
                     "choices": list(c.choices),
                 }
                 for c in s.columns
-            ],  # fmt: skip
+            ],
             "latest_version": None
             if latest.get(s.code) is None
             else {
@@ -144,8 +144,16 @@ def record_view(request, record_id: Id, purpose: str = ""):
 
 
 def _task_out(t: SourceTask, today: date | None = None) -> dict:
-    return {"id": t.pk, "source": t.source, "unit": t.unit.code, "request": t.request_id, "due_on": t.due_on,
-            "state": t.state, "flag": selectors.task_flag(t, today or clock.today()), "no_records": t.no_records}  # fmt: skip
+    return {
+        "id": t.pk,
+        "source": t.source,
+        "unit": t.unit.code,
+        "request": t.request_id,
+        "due_on": t.due_on,
+        "state": t.state,
+        "flag": selectors.task_flag(t, today or clock.today()),
+        "no_records": t.no_records,
+    }
 
 
 @router.get("/tasks", summary="核对任务（本单位；核对中心看全部）")
@@ -162,8 +170,13 @@ class AnswerIn(Schema):
 
 @router.post("/tasks/{task_id}/answer", response={200: dict, **ERRORS}, summary="数据来源单位反馈")
 def task_answer(request, task_id: Id, payload: AnswerIn):
-    t = services.task_answer(actor=request.user, task=_get(SourceTask, task_id, "任务"), rows=payload.records,
-                             no_records=payload.no_records, note=payload.note)  # fmt: skip
+    t = services.task_answer(
+        actor=request.user,
+        task=_get(SourceTask, task_id, "任务"),
+        rows=payload.records,
+        no_records=payload.no_records,
+        note=payload.note,
+    )
     return _task_out(t)
 
 
@@ -201,9 +214,14 @@ def _request_out(r: VerificationRequest) -> dict:
 @router.post("/requests", response={201: dict, **ERRORS}, summary="申请核对（须全体成年成员授权）")
 def request_create(request, payload: RequestIn):
     r = services.request_create(
-        actor=request.user, household=get_household(payload.household), service_code=payload.service,
-        purpose=payload.purpose, channel=payload.channel, case_ref=payload.case_ref, fresh=payload.fresh,
-    )  # fmt: skip
+        actor=request.user,
+        household=get_household(payload.household),
+        service_code=payload.service,
+        purpose=payload.purpose,
+        channel=payload.channel,
+        case_ref=payload.case_ref,
+        fresh=payload.fresh,
+    )
     return Status(201, _request_out(r))
 
 
@@ -219,10 +237,18 @@ def request_detail(request, request_id: Id):
 def review_list(request):
     access.ensure_officer(request.user)
     return [
-        {"match": mt.pk, "request": mt.request_id, "person": mt.person.name, "record": mt.record_id,
-         "record_name": mt.record.name, "source": mt.record.source, "probability": mt.probability, "levels": mt.levels}
+        {
+            "match": mt.pk,
+            "request": mt.request_id,
+            "person": mt.person.name,
+            "record": mt.record_id,
+            "record_name": mt.record.name,
+            "source": mt.record.source,
+            "probability": mt.probability,
+            "levels": mt.levels,
+        }
         for mt in selectors.pending_reviews()
-    ]  # fmt: skip
+    ]
 
 
 class DecisionIn(Schema):
@@ -232,8 +258,9 @@ class DecisionIn(Schema):
 
 @router.post("/reviews/{match_id}", response={200: dict, **ERRORS}, summary="确认或否定一条匹配（记住决定）")
 def review_decide(request, match_id: Id, payload: DecisionIn):
-    mt = services.review_decide(actor=request.user, match=_get(Match, match_id, "匹配"), accept=payload.accept,
-                                reason=payload.reason)  # fmt: skip
+    mt = services.review_decide(
+        actor=request.user, match=_get(Match, match_id, "匹配"), accept=payload.accept, reason=payload.reason
+    )
     return {"match": mt.pk, "state": mt.state, "kind": mt.kind}
 
 
@@ -266,7 +293,14 @@ def alert_list(request, household: str | None = None):
     access.ensure_officer(request.user)
     hh = get_household(household) if household else None
     return [
-        {"id": a.pk, "household": a.household.code, "service": a.service_code, "kind": a.kind,
-         "detail": a.detail, "report": a.report_id, "raised_at": a.raised_at}
+        {
+            "id": a.pk,
+            "household": a.household.code,
+            "service": a.service_code,
+            "kind": a.kind,
+            "detail": a.detail,
+            "report": a.report_id,
+            "raised_at": a.raised_at,
+        }
         for a in selectors.alerts(household=hh)
-    ]  # fmt: skip
+    ]

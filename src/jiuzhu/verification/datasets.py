@@ -26,10 +26,30 @@ from .sources import catalogue, source
 
 BATCH = 2000
 RECORD_COLUMNS = (
-    "source", "row_no", "fingerprint", "id_raw", "id_key", "id_valid", "id_birth", "name", "name_py",
-    "birth_date", "gender", "phone", "address", "item", "amount", "floor_area", "vehicle_purpose",
-    "active", "period_start", "period_end", "record_date", "ref", "detail",
-)  # fmt: skip
+    "source",
+    "row_no",
+    "fingerprint",
+    "id_raw",
+    "id_key",
+    "id_valid",
+    "id_birth",
+    "name",
+    "name_py",
+    "birth_date",
+    "gender",
+    "phone",
+    "address",
+    "item",
+    "amount",
+    "floor_area",
+    "vehicle_purpose",
+    "active",
+    "period_start",
+    "period_end",
+    "record_date",
+    "ref",
+    "detail",
+)
 TEXT_COLUMNS = (
     "id_raw",
     "id_key",

@@ -73,14 +73,31 @@ def _records_frame(version_ids: list[int], household_ids: list[int]) -> pl.DataF
     exact = SourceRecord.objects.filter(dataset_id__in=version_ids, id_valid=True, id_key__in=ids)
     pool = SourceRecord.objects.filter(dataset_id__in=version_ids, id_valid=False)
     rows = list(exact.values_list(*cols)) + list(pool.values_list(*cols))
-    schema = {"record_id": pl.Int64, "id_raw": pl.String, "id_key": pl.String, "id_valid": pl.Boolean,
-              **{c: pl.String for c in ("name", "birth_date", "gender", "phone", "address")}}  # fmt: skip
+    schema = {
+        "record_id": pl.Int64,
+        "id_raw": pl.String,
+        "id_key": pl.String,
+        "id_valid": pl.Boolean,
+        **{c: pl.String for c in ("name", "birth_date", "gender", "phone", "address")},
+    }
     return pl.DataFrame(
-        [(r[0], r[1] or None, r[2], r[3], r[4] or None, r[5].isoformat() if r[5] else None, r[6] or None,
-          r[7] or None, r[8] or None) for r in rows],
+        [
+            (
+                r[0],
+                r[1] or None,
+                r[2],
+                r[3],
+                r[4] or None,
+                r[5].isoformat() if r[5] else None,
+                r[6] or None,
+                r[7] or None,
+                r[8] or None,
+            )
+            for r in rows
+        ],
         schema=schema,
         orient="row",
-    )  # fmt: skip
+    )
 
 
 def run(*, on: date, engine: str = "duckdb", progress: bool = True, started_by: str = "") -> RecheckResult:
@@ -147,8 +164,12 @@ def _alerts_for_households(
         "person_id", "record_id", "kind", "probability", "levels"
     ).iter_rows():
         by_person.setdefault(p, []).append(
-            {"person_id": p, "record": recs[r], "match": {"kind": kind, "probability": prob, "levels": json.loads(levels or "{}")}}
-        )  # fmt: skip
+            {
+                "person_id": p,
+                "record": recs[r],
+                "match": {"kind": kind, "probability": prob, "levels": json.loads(levels or "{}")},
+            }
+        )
     households = Household.objects.in_bulk(sorted({h for h, _, _ in triples}))
     baselines = VerificationReport.objects.in_bulk(sorted({r for _, _, r in triples}))
     for hh_id, service, report_id in tqdm(
@@ -158,10 +179,16 @@ def _alerts_for_households(
         members = list(hh.members.order_by("id"))
         matched = [mt for p in members for mt in by_person.get(p.pk, [])]
         snap = reports.build(
-            household=household_dict(hh), members=[member_dict(p) for p in members], matched=matched, as_of=on,
-            service_code=service, policy=policy, sources_used=[], matching=matching.settings().as_dict(),
+            household=household_dict(hh),
+            members=[member_dict(p) for p in members],
+            matched=matched,
+            as_of=on,
+            service_code=service,
+            policy=policy,
+            sources_used=[],
+            matching=matching.settings().as_dict(),
             source_names=names,
-        )  # fmt: skip
+        )
         for alert in _changes(baselines[report_id], snap):
             created = _raise(result.run, hh, service, baselines[report_id], **alert)
             if created is not None:
@@ -187,23 +214,39 @@ def _changes(baseline: VerificationReport, now: dict):
             key = (i["item"], i.get("ref") or i.get("fingerprint"))
             if i["item"] in NEW_THINGS and i["counted"] and key not in seen:
                 what = {"vehicle": "机动车辆", "house": "房产", "business_capital": "市场主体"}[i["item"]]
-                yield {"kind": NEW_THINGS[i["item"]], "person_id": pid, "evidence": key[1],
-                       "detail": f"{name} 新增{what}（{i['source_name']}，{i.get('ref') or ''}，{i.get('record_date') or ''}）"}  # fmt: skip
+                yield {
+                    "kind": NEW_THINGS[i["item"]],
+                    "person_id": pid,
+                    "evidence": key[1],
+                    "detail": f"{name} 新增{what}（{i['source_name']}，{i.get('ref') or ''}，{i.get('record_date') or ''}）",
+                }
             if i["item"] == "death" and key not in seen:
-                yield {"kind": ChangeAlert.DEATH, "person_id": pid, "evidence": key[1],
-                       "detail": f"{name} 死亡登记（{i.get('record_date') or ''}），须在3个月内复核"}  # fmt: skip
+                yield {
+                    "kind": ChangeAlert.DEATH,
+                    "person_id": pid,
+                    "evidence": key[1],
+                    "detail": f"{name} 死亡登记（{i.get('record_date') or ''}），须在3个月内复核",
+                }
         employed = [
             i for i in mb["items"] if i["item"] in ("wages", "employment") and i.get("counted") is not False
         ]
         if employed and pid not in employed_before:
             i = employed[0]
-            yield {"kind": ChangeAlert.EMPLOYMENT, "person_id": pid, "evidence": i.get("fingerprint"),
-                   "detail": f"{name} 新增就业或工资收入（{i['source_name']}）"}  # fmt: skip
+            yield {
+                "kind": ChangeAlert.EMPLOYMENT,
+                "person_id": pid,
+                "evidence": i.get("fingerprint"),
+                "detail": f"{name} 新增就业或工资收入（{i['source_name']}）",
+            }
     old = {r["rule"]: r["passed"] for r in baseline.snapshot["comparison"]["reasons"]}
     for r in now["comparison"]["reasons"]:
         if "income" in r["rule"] and not r["passed"] and old.get(r["rule"]):
-            yield {"kind": ChangeAlert.INCOME, "person_id": None, "evidence": r["rule"],
-                   "detail": f"收入超过标准：{r['detail']}"}  # fmt: skip
+            yield {
+                "kind": ChangeAlert.INCOME,
+                "person_id": None,
+                "evidence": r["rule"],
+                "detail": f"收入超过标准：{r['detail']}",
+            }
 
 
 def _raise(run_row, hh, service, baseline, *, kind, person_id, evidence, detail) -> ChangeAlert | None:
@@ -213,9 +256,16 @@ def _raise(run_row, hh, service, baseline, *, kind, person_id, evidence, detail)
     try:
         with transaction.atomic():
             return ChangeAlert.objects.create(
-                key=key, household=hh, service_code=service, report=baseline, person_id=person_id, kind=kind,
-                detail=detail[:300], evidence={"key": evidence}, run=run_row,
-            )  # fmt: skip
+                key=key,
+                household=hh,
+                service_code=service,
+                report=baseline,
+                person_id=person_id,
+                kind=kind,
+                detail=detail[:300],
+                evidence={"key": evidence},
+                run=run_row,
+            )
     except IntegrityError:  # a concurrent run raised it first
         return None
 

@@ -193,10 +193,23 @@ def comparison(facts_dict: dict | None, *, as_of: date, service_code: str, polic
     """Pass/fail per criterion of the service, with the figures (policy rules)."""
     spec = policy.service(service_code)
     if facts_dict is None:
-        return {"service": spec.code, "service_name": spec.name, "eligible": False, "amount": None,
-                "amount_period": None, "as_of": _d(as_of),
-                "reasons": [{"rule": "household.none_living", "basis": "", "passed": False,
-                             "detail": "家庭无在世成员", "text": "不符合：家庭无在世成员"}]}  # fmt: skip
+        return {
+            "service": spec.code,
+            "service_name": spec.name,
+            "eligible": False,
+            "amount": None,
+            "amount_period": None,
+            "as_of": _d(as_of),
+            "reasons": [
+                {
+                    "rule": "household.none_living",
+                    "basis": "",
+                    "passed": False,
+                    "detail": "家庭无在世成员",
+                    "text": "不符合：家庭无在世成员",
+                }
+            ],
+        }
     result = evaluate(from_dict(facts_dict), as_of, policy, [spec.code])[0]
     return {
         "service": spec.code,
@@ -231,9 +244,14 @@ def build(
     for mt in sorted(matched, key=lambda x: (x["record"]["source"], x["record"]["id"])):
         rec = mt["record"]
         by_person.setdefault(mt["person_id"], []).append(
-            item_line(rec, mt["match"], as_of=as_of, pension_excluded=pension_excluded,
-                      source_name=source_names.get(rec["source"], rec["source"]))
-        )  # fmt: skip
+            item_line(
+                rec,
+                mt["match"],
+                as_of=as_of,
+                pension_excluded=pension_excluded,
+                source_name=source_names.get(rec["source"], rec["source"]),
+            )
+        )
     out_members, living, all_lines = [], [], []
     for m in members:
         lines = by_person.get(m["person_id"], [])

@@ -97,18 +97,31 @@ def report_read(*, user, report_id: int, purpose: str = "", action: str = "view"
 def report_csv(view: ReportView) -> bytes:
     """The export of a report: one line per item (detail) or per criterion (summary)."""
     if not view.detail:
-        rows = [{"事项": view.content["service_name"], "标准": c["rule"], "结果": "符合" if c["passed"] else "不符合"}
-                for c in view.content["criteria"]]  # fmt: skip
+        rows = [
+            {
+                "事项": view.content["service_name"],
+                "标准": c["rule"],
+                "结果": "符合" if c["passed"] else "不符合",
+            }
+            for c in view.content["criteria"]
+        ]
     else:
         rows = []
         for mb in view.content["members"]:
             for it in mb["items"] or [{}]:
                 rows.append(
-                    {"姓名": mb["name"], "证件号码": mb["id_number"], "来源": it.get("source_name", ""),
-                     "项目": it.get("item_name", ""), "金额": it.get("amount") or "", "单位": it.get("unit", ""),
-                     "记录日期": it.get("record_date") or "", "匹配方式": (it.get("match") or {}).get("name", ""),
-                     "是否计入": {True: "计入", False: "不计入", None: ""}[it.get("counted")]}
-                )  # fmt: skip
+                    {
+                        "姓名": mb["name"],
+                        "证件号码": mb["id_number"],
+                        "来源": it.get("source_name", ""),
+                        "项目": it.get("item_name", ""),
+                        "金额": it.get("amount") or "",
+                        "单位": it.get("unit", ""),
+                        "记录日期": it.get("record_date") or "",
+                        "匹配方式": (it.get("match") or {}).get("name", ""),
+                        "是否计入": {True: "计入", False: "不计入", None: ""}[it.get("counted")],
+                    }
+                )
     buf = io.BytesIO()
     safe_frame(pl.DataFrame(rows, infer_schema_length=None)).write_csv(buf)
     return "\ufeff".encode() + buf.getvalue()

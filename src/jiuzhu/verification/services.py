@@ -204,14 +204,26 @@ def _collect(req: VerificationRequest, *, today: date, policy) -> None:
         v = datasets.version_for(src.code, req.as_of)
         if v is not None:
             versions.append(v)
-            used.append({"source": src.code, "name": src.name, "how": "dataset", "version": v.number,
-                         "dataset": v.pk, "as_of": v.as_of.isoformat()})  # fmt: skip
+            used.append(
+                {
+                    "source": src.code,
+                    "name": src.name,
+                    "how": "dataset",
+                    "version": v.number,
+                    "dataset": v.pk,
+                    "as_of": v.as_of.isoformat(),
+                }
+            )
             continue
         due = deadline(today, answer_days)
         task = SourceTask.objects.create(
-            request=req, source=src.code, unit=units[src.unit], created_on=today, due_on=due.due,
+            request=req,
+            source=src.code,
+            unit=units[src.unit],
+            created_on=today,
+            due_on=due.due,
             due_warnings=list(due.warnings),
-        )  # fmt: skip
+        )
         used.append({"source": src.code, "name": src.name, "how": "task", "task": task.pk})
     req.sources_used = used
     req.save(update_fields=["sources_used"])
@@ -277,9 +289,14 @@ def _match(req: VerificationRequest, candidates: list[dict]) -> int:
             "phone": [c["phone"] or None for c in candidates],
             "address": [c["address"] or None for c in candidates],
         },
-        schema={"record_id": pl.Int64, "id_raw": pl.String, "id_key": pl.String, "id_valid": pl.Boolean,
-                **{c: pl.String for c in ("name", "birth_date", "gender", "phone", "address")}},
-    )  # fmt: skip
+        schema={
+            "record_id": pl.Int64,
+            "id_raw": pl.String,
+            "id_key": pl.String,
+            "id_valid": pl.Boolean,
+            **{c: pl.String for c in ("name", "birth_date", "gender", "phone", "address")},
+        },
+    )
     config = matching.settings()
     pairs = matching.decide(matching.match_frames(persons, records, config=config), config)
     by_id = {c["id"]: c for c in candidates}
@@ -297,9 +314,16 @@ def _match(req: VerificationRequest, candidates: list[dict]) -> int:
         if d is not None and kind != "exact":
             kind, state = (Match.REVIEWED, Match.ACCEPTED) if d.accepted else (Match.FUZZY, Match.REJECTED)
         rows.append(
-            Match(request=req, person_id=p["person_id"], record_id=p["record_id"], kind=kind,
-                  probability=p["probability"], levels=_levels(p["levels"]), state=state)
-        )  # fmt: skip
+            Match(
+                request=req,
+                person_id=p["person_id"],
+                record_id=p["record_id"],
+                kind=kind,
+                probability=p["probability"],
+                levels=_levels(p["levels"]),
+                state=state,
+            )
+        )
     Match.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 
@@ -384,9 +408,15 @@ def review_decide(*, actor, match: Match, accept: bool, reason: str = "") -> Mat
     MatchDecision.objects.update_or_create(
         person_id=match.person_id,
         fingerprint=match.record.fingerprint,
-        defaults={"source": match.record.source, "accepted": accept, "probability": match.probability,
-                  "reason": reason[:200], "decided_by": actor, "decided_at": clock.now()},
-    )  # fmt: skip
+        defaults={
+            "source": match.record.source,
+            "accepted": accept,
+            "probability": match.probability,
+            "reason": reason[:200],
+            "decided_by": actor,
+            "decided_at": clock.now(),
+        },
+    )
     _refresh(match.request)
     return match
 
@@ -396,22 +426,48 @@ def review_decide(*, actor, match: Match, accept: bool, reason: str = "") -> Mat
 
 def member_dict(p: Person) -> dict:
     return {
-        "person_id": p.pk, "name": p.name, "id_number": p.id_number, "relation": p.relation,
-        "birth_date": p.birth_date, "gender": p.gender, "labour_capacity": p.labour_capacity,
-        "disability_kind": p.disability_kind, "disability_grade": p.disability_grade,
-        "serious_illness": p.serious_illness, "self_care": p.self_care, "school_stage": p.school_stage,
-        "employment_status": p.employment_status, "has_capable_supporter": p.has_capable_supporter,
+        "person_id": p.pk,
+        "name": p.name,
+        "id_number": p.id_number,
+        "relation": p.relation,
+        "birth_date": p.birth_date,
+        "gender": p.gender,
+        "labour_capacity": p.labour_capacity,
+        "disability_kind": p.disability_kind,
+        "disability_grade": p.disability_grade,
+        "serious_illness": p.serious_illness,
+        "self_care": p.self_care,
+        "school_stage": p.school_stage,
+        "employment_status": p.employment_status,
+        "has_capable_supporter": p.has_capable_supporter,
         "deceased_on": p.deceased_on,
-    }  # fmt: skip
+    }
 
 
 def household_dict(hh: Household) -> dict:
-    return {"code": hh.code, "area": hh.area, "town": hh.town.name, "community": hh.community,
-            "dwelling_area": hh.dwelling_area}  # fmt: skip
+    return {
+        "code": hh.code,
+        "area": hh.area,
+        "town": hh.town.name,
+        "community": hh.community,
+        "dwelling_area": hh.dwelling_area,
+    }
 
 
-REPORT_RECORD_FIELDS = ("id", "fingerprint", "source", "item", "amount", "floor_area", "vehicle_purpose", "active",
-                        "period_start", "period_end", "record_date", "ref")  # fmt: skip
+REPORT_RECORD_FIELDS = (
+    "id",
+    "fingerprint",
+    "source",
+    "item",
+    "amount",
+    "floor_area",
+    "vehicle_purpose",
+    "active",
+    "period_start",
+    "period_end",
+    "record_date",
+    "ref",
+)
 
 
 @transaction.atomic
@@ -426,10 +482,13 @@ def report_issue(*, actor, request: VerificationRequest, today: date | None = No
     policy = current_policy()
     matches = req.matches.filter(state=Match.ACCEPTED).select_related("record")
     matched = [
-        {"person_id": mt.person_id, "record": {f: getattr(mt.record, f) for f in REPORT_RECORD_FIELDS},
-         "match": {"kind": mt.kind, "probability": mt.probability, "levels": mt.levels}}
+        {
+            "person_id": mt.person_id,
+            "record": {f: getattr(mt.record, f) for f in REPORT_RECORD_FIELDS},
+            "match": {"kind": mt.kind, "probability": mt.probability, "levels": mt.levels},
+        }
         for mt in matches
-    ]  # fmt: skip
+    ]
     snap = reports.build(
         household=household_dict(req.household),
         members=[member_dict(p) for p in req.household.members.order_by("id")],

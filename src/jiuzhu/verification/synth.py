@@ -261,14 +261,34 @@ def decoys(members: pl.DataFrame, *, seed: int = 3, start_id: int = 10**9) -> pl
             twin = body + CHECK_CHARS[(CHECK_CHARS.index(_check_chars(np.array([body]))[0]) + 1) % 11]
             body = "440305" + n[6:14] + f"{int(rng.integers(0, 1000)):03d}"
             far = body + CHECK_CHARS[(CHECK_CHARS.index(_check_chars(np.array([body]))[0]) + 1) % 11]
-        base = {"source": "tax", "item": "wages", "person_id": -1, "birth_date": m["birth_date"],
-                "gender": m["gender"], "amount_cents": int(rng.integers(10_000, 5_000_000)), "damaged": False}  # fmt: skip
+        base = {
+            "source": "tax",
+            "item": "wages",
+            "person_id": -1,
+            "birth_date": m["birth_date"],
+            "gender": m["gender"],
+            "amount_cents": int(rng.integers(10_000, 5_000_000)),
+            "damaged": False,
+        }
         rows += [
-            {**base, "id_raw": twin, "name": other, "phone": m["phone"], "address": m["address"], "damage": "twin"},
+            {
+                **base,
+                "id_raw": twin,
+                "name": other,
+                "phone": m["phone"],
+                "address": m["address"],
+                "damage": "twin",
+            },
             {**base, "id_raw": far, "name": name, "phone": None, "address": None, "damage": "namesake"},
-            {**base, "id_raw": None, "name": other, "phone": "1" + str(int(rng.integers(3e9, 1e10))),
-             "address": None, "damage": "similar_name"},
-        ]  # fmt: skip
+            {
+                **base,
+                "id_raw": None,
+                "name": other,
+                "phone": "1" + str(int(rng.integers(3e9, 1e10))),
+                "address": None,
+                "damage": "similar_name",
+            },
+        ]
     df = pl.DataFrame(rows, infer_schema_length=None)
     return df.with_columns(
         record_id=pl.int_range(start_id, start_id + df.height, dtype=pl.Int64),

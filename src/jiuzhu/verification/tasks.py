@@ -37,11 +37,25 @@ def _notify(task: SourceTask, flag: str) -> int:
         return 0
     what = "已超期" if flag == "overdue" else "临近期限"
     text = f"核对任务 #{task.pk}（{source(task.source).name}）{what}，反馈期限 {task.due_on.isoformat()}"
-    sent = notify(key=f"verification_{flag}:{task.pk}:{task.due_on}:{task.unit.code}", kind=flag, unit=task.unit,
-                  message=text) is not None  # fmt: skip
+    sent = (
+        notify(
+            key=f"verification_{flag}:{task.pk}:{task.due_on}:{task.unit.code}",
+            kind=flag,
+            unit=task.unit,
+            message=text,
+        )
+        is not None
+    )
     if flag == "overdue":
-        sent += notify(key=f"verification_{flag}:{task.pk}:{task.due_on}:role:{m.VERIFICATION_OFFICER}", kind=flag,
-                       role=m.VERIFICATION_OFFICER, message=text) is not None  # fmt: skip
+        sent += (
+            notify(
+                key=f"verification_{flag}:{task.pk}:{task.due_on}:role:{m.VERIFICATION_OFFICER}",
+                kind=flag,
+                role=m.VERIFICATION_OFFICER,
+                message=text,
+            )
+            is not None
+        )
     return sent
 
 

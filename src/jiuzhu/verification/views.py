@@ -96,16 +96,26 @@ def request_detail(request, pk: int):
     return render(
         request,
         "verification/request.html",
-        {"req": req, "officer": officer, "tasks": req.tasks.select_related("unit"), "matches": matches,
-         "role": role, "report": getattr(req, "report", None) if req.state in (req.ISSUED, req.SERVED) else None},
-    )  # fmt: skip
+        {
+            "req": req,
+            "officer": officer,
+            "tasks": req.tasks.select_related("unit"),
+            "matches": matches,
+            "role": role,
+            "report": getattr(req, "report", None) if req.state in (req.ISSUED, req.SERVED) else None,
+        },
+    )
 
 
 @acts
 def review(request, match_id: int):
     mt = _get(Match, match_id, "匹配")
-    services.review_decide(actor=request.user, match=mt, accept=request.POST.get("accept") == "1",
-                           reason=request.POST.get("reason", ""))  # fmt: skip
+    services.review_decide(
+        actor=request.user,
+        match=mt,
+        accept=request.POST.get("accept") == "1",
+        reason=request.POST.get("reason", ""),
+    )
     return redirect(request.POST.get("next") or "verification:home")
 
 
@@ -119,8 +129,11 @@ def issue(request, pk: int):
 def mark_recipient(request, report_id: int):
     from .models import VerificationReport
 
-    services.recipient_mark(actor=request.user, report=_get(VerificationReport, report_id, "核对报告"),
-                            active=request.POST.get("active", "1") == "1")  # fmt: skip
+    services.recipient_mark(
+        actor=request.user,
+        report=_get(VerificationReport, report_id, "核对报告"),
+        active=request.POST.get("active", "1") == "1",
+    )
     messages.success(request, "已登记在保情况，将纳入定期复核")
     return redirect("verification:report", report_id)
 
@@ -143,8 +156,9 @@ def report(request, report_id: int):
 @login_required
 def report_export(request, report_id: int):
     try:
-        view = selectors.report_read(user=request.user, report_id=report_id, purpose=request.GET.get("purpose", ""),
-                                     action="export")  # fmt: skip
+        view = selectors.report_read(
+            user=request.user, report_id=report_id, purpose=request.GET.get("purpose", ""), action="export"
+        )
     except JiuzhuError as exc:
         return _error(request, exc)
     resp = HttpResponse(selectors.report_csv(view), content_type="text/csv; charset=utf-8")
@@ -180,8 +194,9 @@ def upload_report(request, upload_id: int):
 
 @acts
 def upload_apply(request, upload_id: int):
-    job = background.apply_queue(actor=request.user, upload=_get(DatasetUpload, upload_id, "上传"),
-                                 mode=request.POST.get("mode", ""))  # fmt: skip
+    job = background.apply_queue(
+        actor=request.user, upload=_get(DatasetUpload, upload_id, "上传"), mode=request.POST.get("mode", "")
+    )
     return redirect("common:job", job.pk)  # loaded by the worker; the job links back to the upload
 
 
@@ -196,10 +211,24 @@ def task(request, task_id: int):
     except JiuzhuError as exc:
         return _error(request, exc)
     hh = t.request.household
-    log_access(user=request.user, action="view", object_type="verification_task", object_id=t.pk,
-               household_code=hh.code, purpose="数据来源单位反馈核对任务")  # fmt: skip
-    return render(request, "verification/task.html",
-                  {"t": t, "src": src, "members": hh.members.order_by("id"), "flag": selectors.task_flag(t, clock.today())})  # fmt: skip
+    log_access(
+        user=request.user,
+        action="view",
+        object_type="verification_task",
+        object_id=t.pk,
+        household_code=hh.code,
+        purpose="数据来源单位反馈核对任务",
+    )
+    return render(
+        request,
+        "verification/task.html",
+        {
+            "t": t,
+            "src": src,
+            "members": hh.members.order_by("id"),
+            "flag": selectors.task_flag(t, clock.today()),
+        },
+    )
 
 
 @acts
@@ -209,7 +238,13 @@ def task_answer(request, task_id: int):
     no_records = request.POST.get("no_records") == "1"
     if not no_records and f is None:
         raise ValidationFailed("请上传反馈记录文件，或选择“查无记录”", field="file")
-    services.task_answer(actor=request.user, task=t, no_records=no_records, data=None if no_records else f.read(),
-                         filename=f.name if f else "answer.csv", note=request.POST.get("note", ""))  # fmt: skip
+    services.task_answer(
+        actor=request.user,
+        task=t,
+        no_records=no_records,
+        data=None if no_records else f.read(),
+        filename=f.name if f else "answer.csv",
+        note=request.POST.get("note", ""),
+    )
     messages.success(request, "已反馈")
     return redirect("verification:home")

@@ -80,9 +80,13 @@ def medical_expense(hh, svc):
             continue
         # the household path knows only what was paid this year: a deductible is met once
         share = assistance_share(
-            out_of_pocket=oop, group=group, p=p, paid_this_year=m.facts.medical_paid_this_year,
-            deductible_left=0 if m.facts.medical_paid_this_year > 0 else None, label=m.label,
-        )  # fmt: skip
+            out_of_pocket=oop,
+            group=group,
+            p=p,
+            paid_this_year=m.facts.medical_paid_this_year,
+            deductible_left=0 if m.facts.medical_paid_this_year > 0 else None,
+            label=m.label,
+        )
         pay = share.assistance
         reasons.append(share.reason)
         if pay > 0:

@@ -125,9 +125,19 @@ class _Frames:
         addr = rng.integers((0, 1, 1, 1, 1, 1, 1), (len(_ROADS), 400, 30, 5, 19, 5, 13), size=(n, 7)).T
         city = pl.lit(self.city_name)
         street_address = pl.concat_str(
-            city, "town_name", "road", "no", pl.lit("号"), "building", pl.lit("栋"), "unit", pl.lit("单元"),
-            "floor", pl.col("room").cast(pl.Utf8).str.zfill(2), pl.lit("室"),
-        )  # fmt: skip
+            city,
+            "town_name",
+            "road",
+            "no",
+            pl.lit("号"),
+            "building",
+            pl.lit("栋"),
+            "unit",
+            pl.lit("单元"),
+            "floor",
+            pl.col("room").cast(pl.Utf8).str.zfill(2),
+            pl.lit("室"),
+        )
         village_address = pl.concat_str(
             city, "town_name", "community", "group", pl.lit("组"), "no", pl.lit("号")
         )

@@ -124,9 +124,16 @@ def demo_staff_sync(*, policy, password: str = DEMO_PASSWORD) -> list[Login]:
     town = Unit.objects.get(code=policy.towns[0].code)
     User.objects.update_or_create(
         username=NEWCOMER,
-        defaults={"password": hashed, "role": "", "unit": town, "display_name": f"{town.name}新入职人员",
-                  "is_active": True, "is_staff": False, "is_superuser": False},
-    )  # fmt: skip
+        defaults={
+            "password": hashed,
+            "role": "",
+            "unit": town,
+            "display_name": f"{town.name}新入职人员",
+            "is_active": True,
+            "is_staff": False,
+            "is_superuser": False,
+        },
+    )
     return logins
 
 
