@@ -14,7 +14,10 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_caseload_import_bench_small_mode_runs():
     proc = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "registry.py"), "--caseload", "--small", "--backend", "sqlite"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "second run changed nothing" in proc.stdout

@@ -14,7 +14,10 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_decisions_bench_small_mode_runs():
     proc = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "decisions.py"), "--small"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "seed:" in proc.stdout

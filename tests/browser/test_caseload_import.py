@@ -13,8 +13,14 @@ def test_upload_with_errors_shows_the_report(live_server, browser, login, staff,
 
     staff("town_caseworker", username="caseworker")
     rows = household_rows("OLD-9", [{"name": "陈一", "id_number": "110101199001011234", "relation": "户主"}])
-    rows["incomes"] = [{"id_number": "110101199001011234", "kind": "wages", "period_start": "2025-01-01",
-                        "period_end": "2025-12-31"}]  # fmt: skip
+    rows["incomes"] = [
+        {
+            "id_number": "110101199001011234",
+            "kind": "wages",
+            "period_start": "2025-01-01",
+            "period_end": "2025-12-31",
+        }
+    ]
     path = tmp_path / "存量数据.xlsx"
     path.write_bytes(workbook(rows, drop={"incomes": {"monthly_amount"}}))
 

@@ -67,11 +67,16 @@ def test_a_dibao_case_from_the_window_is_paid_in_the_first_roll(
     household = make_household(
         members=[
             {"name": "王建国", "birth": date(1975, 3, 2), "relation": "head", "labour_capacity": "partial"},
-            {"name": "李秀英", "birth": date(1978, 6, 9), "relation": "spouse", "gender": "F",
-             "labour_capacity": "partial"},
+            {
+                "name": "李秀英",
+                "birth": date(1978, 6, 9),
+                "relation": "spouse",
+                "gender": "F",
+                "labour_capacity": "partial",
+            },
             {"name": "王小明", "birth": date(2012, 9, 1), "relation": "child", "school_stage": "junior"},
         ]
-    )  # fmt: skip
+    )
     staff("window_clerk", "town_chengdong", username="clerk")
     staff("town_caseworker", "town_chengdong", username="caseworker")
     staff("verification_officer", "civil_affairs", username="verifier")
@@ -79,8 +84,13 @@ def test_a_dibao_case_from_the_window_is_paid_in_the_first_roll(
     staff("department_officer", "civil_affairs", username="payer")  # civil affairs' payments officer
     trainer = staff("admin", username="trainer")
     for year in (today.year, today.year + 1):  # the year's 低保 budget of the paying unit
-        budget_set(actor=trainer, year=year, unit=Unit.objects.get(code="civil_affairs"),
-                   service_code="dibao", amount=Decimal("1000000"))  # fmt: skip
+        budget_set(
+            actor=trainer,
+            year=year,
+            unit=Unit.objects.get(code="civil_affairs"),
+            service_code="dibao",
+            amount=Decimal("1000000"),
+        )
     providers: dict = {}
     for s in sources().sources:
         provider = providers.setdefault(s.unit, staff("data_provider", s.unit))

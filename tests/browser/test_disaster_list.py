@@ -20,9 +20,14 @@ def test_village_list_with_a_bad_row_is_reported_then_applied(
 
     officer = staff("department_officer", "emergency", username="emergency")
     event = event_declare(
-        actor=officer, name="城东洪涝", kind="flood", occurred_on=clock.today() - timedelta(days=20),
-        level="IV", towns=[units["town_chengdong"]], fund="100000",
-    )  # fmt: skip
+        actor=officer,
+        name="城东洪涝",
+        kind="flood",
+        occurred_on=clock.today() - timedelta(days=20),
+        level="IV",
+        towns=[units["town_chengdong"]],
+        fund="100000",
+    )
     rows = village_rows(3, town="城东街道")
     rows[1]["户主身份证号码"] = rows[1]["户主身份证号码"][:17] + (
         "1" if rows[1]["户主身份证号码"][17] != "1" else "2"

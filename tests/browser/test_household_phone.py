@@ -48,18 +48,39 @@ def test_the_household_page_at_390_px(
     today = clock.today()
     hh = make_household(
         members=[
-            {"name": "欧阳建国", "birth": date(1958, 3, 2), "relation": "head", "labour_capacity": "none",
-             "disability_kind": "physical", "disability_grade": 2, "serious_illness": "慢性肾功能衰竭（尿毒症期）"},
+            {
+                "name": "欧阳建国",
+                "birth": date(1958, 3, 2),
+                "relation": "head",
+                "labour_capacity": "none",
+                "disability_kind": "physical",
+                "disability_grade": 2,
+                "serious_illness": "慢性肾功能衰竭（尿毒症期）",
+            },
             {"name": "司马秀英", "birth": date(1960, 6, 9), "relation": "spouse", "gender": "F"},
             {"name": "欧阳小明", "birth": date(2012, 9, 1), "relation": "child", "school_stage": "junior"},
         ],
         address="示范市城东街道幸福路一百二十三号幸福家园小区十二栋三单元六百零一室",
-    )  # fmt: skip
+    )
     head = hh.members.get(relation="head")
-    income_add(actor=None, person=head, kind="pension_basic", monthly_amount="1234567.89",
-               period_start=today - timedelta(days=300), period_end=today, note="城乡居民基本养老保险金按月发放")  # fmt: skip
-    asset_add(actor=None, household=hh, kind="house", value="350000", floor_area="89.5", as_of=today,
-              description="自有住房一套，位于幸福家园小区")  # fmt: skip
+    income_add(
+        actor=None,
+        person=head,
+        kind="pension_basic",
+        monthly_amount="1234567.89",
+        period_start=today - timedelta(days=300),
+        period_end=today,
+        note="城乡居民基本养老保险金按月发放",
+    )
+    asset_add(
+        actor=None,
+        household=hh,
+        kind="house",
+        value="350000",
+        floor_area="89.5",
+        as_of=today,
+        description="自有住房一套，位于幸福家园小区",
+    )
     staff("window_clerk", "town_chengdong", username="clerk")
     staff("town_caseworker", "town_chengdong", username="caseworker")
     staff("approver", "civil_affairs", username="approver")

@@ -29,12 +29,17 @@ def test_housing_grant_from_referral_to_second_signature_to_the_roll(
     household = make_household(
         members=[
             {"name": "赵大力", "birth": date(1975, 3, 2), "relation": "head", "labour_capacity": "partial"},
-            {"name": "孙桂兰", "birth": date(1978, 6, 9), "relation": "spouse", "gender": "F",
-             "labour_capacity": "partial"},
+            {
+                "name": "孙桂兰",
+                "birth": date(1978, 6, 9),
+                "relation": "spouse",
+                "gender": "F",
+                "labour_capacity": "partial",
+            },
             {"name": "赵小军", "birth": date(2012, 9, 1), "relation": "child", "school_stage": "junior"},
         ],
         dwelling_area=Decimal("24.83"),  # (15 × 3 − 24.83) × ¥20 = ¥403.40 a month
-    )  # fmt: skip
+    )
     clerk = staff("window_clerk", "town_chengdong", username="clerk")
     officer = staff("department_officer", "housing", username="housing_officer")
     staff("approver", "civil_affairs", username="approver")

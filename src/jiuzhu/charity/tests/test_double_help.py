@@ -137,8 +137,15 @@ def test_a_medical_referral_granted_at_the_window_counts_as_government_paid(
     (ir,) = intake.refer(actor=clerk, application=app, service_codes=["medical_emergency"], today=D0)
     officer = staff("department_officer", "health")
     handling.referral_accept(actor=officer, referral=ir)
-    grant_signed(actor=officer, approver=staff("approver", "civil_affairs"), referral=ir, amount="1200",
-                 start_month=date(2026, 10, 1), period="once", today=D0)  # fmt: skip
+    grant_signed(
+        actor=officer,
+        approver=staff("approver", "civil_affairs"),
+        referral=ir,
+        amount="1200",
+        start_month=date(2026, 10, 1),
+        period="once",
+        today=D0,
+    )
     with pytest.raises(Conflict) as exc:
         _cash(caseworker, household, setup["cash"], amount="500", today=D0 + timedelta(days=3))
     assert exc.value.code == "government_already_paid" and "medical_emergency" in exc.value.message

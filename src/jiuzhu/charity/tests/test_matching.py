@@ -36,8 +36,15 @@ def _close(app_needs, codes, household, clerk, staff, *, grant=(), refuse=()):
         officer = staff("department_officer", r.unit.code)
         handling.referral_accept(actor=officer, referral=r)
         if r.service_code in grant:
-            grant_signed(actor=officer, approver=staff("approver", "civil_affairs"), referral=r, amount="500",
-                         start_month=date(2026, 10, 1), period="once", today=D0)  # fmt: skip
+            grant_signed(
+                actor=officer,
+                approver=staff("approver", "civil_affairs"),
+                referral=r,
+                amount="500",
+                start_month=date(2026, 10, 1),
+                period="once",
+                today=D0,
+            )
         else:
             handling.referral_refuse(
                 actor=officer, referral=r, reasons="不符合", basis="办法", alternatives="慈善", today=D0

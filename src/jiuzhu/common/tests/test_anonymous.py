@@ -39,9 +39,20 @@ def test_every_guarded_api_operation_refuses_a_stranger(client):
 
 @pytest.mark.parametrize(
     "page",
-    ["/", "/decisions/", "/payments/", "/verification/", "/supervision/", "/charity/manage/",
-     "/account/", "/screening/", "/caseload/changes/1/", "/households/H1/", "/intake/a/X1/"],
-)  # fmt: skip
+    [
+        "/",
+        "/decisions/",
+        "/payments/",
+        "/verification/",
+        "/supervision/",
+        "/charity/manage/",
+        "/account/",
+        "/screening/",
+        "/caseload/changes/1/",
+        "/households/H1/",
+        "/intake/a/X1/",
+    ],
+)
 def test_staff_pages_send_a_stranger_to_the_log_in(page):
     r = Client().get(page)
     assert r.status_code == 302 and r["Location"].startswith("/login/")

@@ -20,19 +20,32 @@ from jiuzhu.common import labels
 from jiuzhu.registry.models import User
 
 ROLES = (
-    "clerk_chengdong", "caseworker_chengdong", "officer_hrss", "officer_discipline", "verifier",
-    "provider_police", "approver", "supervisor", "convener", "admin", "partner_youthvol",
-)  # fmt: skip
+    "clerk_chengdong",
+    "caseworker_chengdong",
+    "officer_hrss",
+    "officer_discipline",
+    "verifier",
+    "provider_police",
+    "approver",
+    "supervisor",
+    "convener",
+    "admin",
+    "partner_youthvol",
+)
 SKIP = ("/admin", "/api", "/static", "/media", "/i18n", "/logout")
 HIDDEN = ("script", "style", "option", "select", "textarea")
 PER_PATTERN = 2  # pages opened per URL pattern (ids replaced): /households/N/ twice, not 300 times
 PER_ROLE = 80
 # files not every role reaches by a link: asked for directly (a refused one is skipped)
 FILE_URLS = [
-    "/payments/ledger/export.xlsx", "/payments/ledger/export.csv", "/decisions/notices.xlsx",
-    "/performance/briefing.pdf", "/screening/report.xlsx", "/supervision/audit/export.xlsx",
+    "/payments/ledger/export.xlsx",
+    "/payments/ledger/export.csv",
+    "/decisions/notices.xlsx",
+    "/performance/briefing.pdf",
+    "/screening/report.xlsx",
+    "/supervision/audit/export.xlsx",
     "/intake/results.xlsx",
-]  # fmt: skip
+]
 FILES = {  # content type -> what a person reads in it
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
     "text/csv": "csv",

@@ -22,8 +22,12 @@ def _check(env_extra: dict, tmp_path) -> subprocess.CompletedProcess:
     )
     return subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_check_deploy_clean_under_the_production_switch(tmp_path):

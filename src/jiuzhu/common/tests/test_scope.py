@@ -43,8 +43,9 @@ def test_a_role_not_in_the_table_is_refused_by_role(staff, east):
     assert exc.value.code == "role_not_allowed"
     with pytest.raises(scope.RoleNotAllowed):
         scope.require(staff("data_provider"), "household.read", household=east)
-    assert not scope.households_in_scope(staff("partner", "charity_federation"), "household.read",
-                                         Household.objects.all()).exists()  # fmt: skip
+    assert not scope.households_in_scope(
+        staff("partner", "charity_federation"), "household.read", Household.objects.all()
+    ).exists()
 
 
 def test_city_roles_see_every_town(staff, east, west):

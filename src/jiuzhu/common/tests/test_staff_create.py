@@ -30,8 +30,14 @@ def as_user(user):
 
 
 def form(**over):
-    return {"username": "fa_zhang", "display_name": "张发放", "role": "approver", "unit": "civil_affairs",
-            "password": PASSWORD, **over}  # fmt: skip
+    return {
+        "username": "fa_zhang",
+        "display_name": "张发放",
+        "role": "approver",
+        "unit": "civil_affairs",
+        "password": PASSWORD,
+        **over,
+    }
 
 
 def test_only_an_administrator_creates_staff_accounts(staff):

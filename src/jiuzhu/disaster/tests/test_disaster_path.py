@@ -32,9 +32,15 @@ def test_event_to_payment_in_the_roll(officer, event, make_household, staff, fir
     rows[0]["需过渡安置人数"] = "3"
     rows[0]["受灾人口"] = "4"
     rows.append(
-        {**village_rows(1, town="town_chengxi", start=7)[0], "户主姓名": "赵大山", "户主身份证号码": head.id_number,
-         "受灾人口": "2", "需过渡安置人数": "2", "住房损毁": "倒塌"}
-    )  # fmt: skip
+        {
+            **village_rows(1, town="town_chengxi", start=7)[0],
+            "户主姓名": "赵大山",
+            "户主身份证号码": head.id_number,
+            "受灾人口": "2",
+            "需过渡安置人数": "2",
+            "住房损毁": "倒塌",
+        }
+    )
     bad_id = {**village_rows(1, town="城东街道", start=9)[0]}
     bad_id["户主身份证号码"] = bad_id["户主身份证号码"][:17] + (
         "0" if bad_id["户主身份证号码"][17] != "0" else "1"
@@ -157,9 +163,14 @@ def test_only_the_emergency_unit_declares_and_registers(staff, units, event):
         assert exc.value.code == code
         with pytest.raises(PermissionDenied):
             services.event_declare(
-                actor=actor, name="x", kind="flood", occurred_on=event.occurred_on, level="IV",
-                towns=[units["town_chengdong"]], fund="1",
-            )  # fmt: skip
+                actor=actor,
+                name="x",
+                kind="flood",
+                occurred_on=event.occurred_on,
+                level="IV",
+                towns=[units["town_chengdong"]],
+                fund="1",
+            )
 
 
 def test_a_month_not_over_is_not_settled_and_a_settled_day_not_taken_back(officer, event, first_month):

@@ -22,9 +22,15 @@ def test_declare_upload_report_apply_settle(client, officer, units, first_month)
     client.force_login(officer)
     resp = client.post(
         "/disaster/events/new/",
-        {"name": "城西山洪", "kind": "flood", "occurred_on": (first_month + timedelta(days=4)).isoformat(),
-         "level": "III", "towns": [units["town_chengxi"].pk], "fund": "200000"},
-    )  # fmt: skip
+        {
+            "name": "城西山洪",
+            "kind": "flood",
+            "occurred_on": (first_month + timedelta(days=4)).isoformat(),
+            "level": "III",
+            "towns": [units["town_chengxi"].pk],
+            "fund": "200000",
+        },
+    )
     event = DisasterEvent.objects.get(name="城西山洪")
     assert resp.status_code == 302 and resp.url == f"/disaster/events/{event.pk}/"
 

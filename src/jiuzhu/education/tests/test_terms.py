@@ -22,9 +22,15 @@ SPRING, AUTUMN = date(2026, 3, 1), date(2026, 9, 1)
 def world(units, staff, make_household, policy):
     officer = staff("department_officer", "education")
     school = institutions.institution_register(
-        actor=officer, code="SCH-1", name="示范市第一中学", kind=institutions.Institution.SCHOOL,
-        unit=units["education"], bank_name="示范市农业银行", holder_name="示范市第一中学", account="622800001111000001",
-    )  # fmt: skip
+        actor=officer,
+        code="SCH-1",
+        name="示范市第一中学",
+        kind=institutions.Institution.SCHOOL,
+        unit=units["education"],
+        bank_name="示范市农业银行",
+        holder_name="示范市第一中学",
+        account="622800001111000001",
+    )
     dibao = make_household(
         members=[
             {"name": "家长甲", "birth": date(1980, 1, 1)},
@@ -35,9 +41,15 @@ def world(units, staff, make_household, policy):
     )
     plain = make_household(members=[{"name": "普通戊", "birth": date(2015, 5, 5)}])
     entitlement_grant(
-        household=dibao, payee=dibao.members.get(name="家长甲"), service_code="dibao", amount="900",
-        start_month=date(2026, 1, 1), actor=staff("approver"), policy=policy, reason="审批同意",
-    )  # fmt: skip
+        household=dibao,
+        payee=dibao.members.get(name="家长甲"),
+        service_code="dibao",
+        amount="900",
+        start_month=date(2026, 1, 1),
+        actor=staff("approver"),
+        policy=policy,
+        reason="审批同意",
+    )
     m = {p.name: p for p in [*dibao.members.all(), *plain.members.all()]}
     enrol = {
         name: services.enrolment_register(
@@ -62,9 +74,12 @@ def test_term_list_confirmation_grants_and_graduation_ends(world, staff):
     ]  # fmt: skip  (the university entrant only from his entrance term; 普通戊 not dibao/tekun)
 
     result = services.term_confirm(
-        actor=w["officer"], school=w["school"], term=SPRING, policy=w["policy"],
+        actor=w["officer"],
+        school=w["school"],
+        term=SPRING,
+        policy=w["policy"],
         confirmed=[m["小学乙"].pk, m["高中丙"].pk, m["普通戊"].pk],
-    )  # fmt: skip
+    )
     assert result["granted"] == 2 and result["refused"] == [m["普通戊"].pk]
     t = InstitutionTransfer.objects.get(pk=result["transfers"][0])
     assert (t.institution_id, t.amount, t.service_code, t.state) == (
@@ -83,8 +98,13 @@ def test_term_list_confirmation_grants_and_graduation_ends(world, staff):
     assert owed_in(SPRING).filter(pk=fam.pk).exists() and not owed_in(AUTUMN).filter(pk=fam.pk).exists()
 
     with pytest.raises(ValidationFailed) as err:  # the same term again: nothing more
-        services.term_confirm(actor=w["officer"], school=w["school"], term=SPRING, policy=w["policy"],
-                              confirmed=[m["小学乙"].pk])  # fmt: skip
+        services.term_confirm(
+            actor=w["officer"],
+            school=w["school"],
+            term=SPRING,
+            policy=w["policy"],
+            confirmed=[m["小学乙"].pk],
+        )
     assert err.value.code == "nothing_to_grant"
 
     services.pupil_leave(
@@ -92,10 +112,16 @@ def test_term_list_confirmation_grants_and_graduation_ends(world, staff):
     )
     autumn = selectors.term_eligible(actor=w["officer"], school=w["school"], term=AUTUMN, policy=w["policy"])
     assert [(r["name"], r["grant"].amount) for r in autumn] == [
-        ("小学乙", Decimal("500.00")), ("大学丁", Decimal("5000.00"))
-    ]  # fmt: skip
-    services.term_confirm(actor=w["officer"], school=w["school"], term=AUTUMN, policy=w["policy"],
-                          confirmed=[r["person_id"] for r in autumn])  # fmt: skip
+        ("小学乙", Decimal("500.00")),
+        ("大学丁", Decimal("5000.00")),
+    ]
+    services.term_confirm(
+        actor=w["officer"],
+        school=w["school"],
+        term=AUTUMN,
+        policy=w["policy"],
+        confirmed=[r["person_id"] for r in autumn],
+    )
     later = selectors.term_eligible(
         actor=w["officer"], school=w["school"], term=date(2026, 10, 1), policy=w["policy"]
     )
@@ -105,15 +131,21 @@ def test_term_list_confirmation_grants_and_graduation_ends(world, staff):
 
 def test_another_unit_cannot_confirm_and_screen_shows_the_list(world, staff, client):
     with pytest.raises(PermissionDenied):
-        services.term_confirm(actor=staff("department_officer", "housing"), school=world["school"], term=SPRING,
-                              policy=world["policy"], confirmed=[world["m"]["小学乙"].pk])  # fmt: skip
+        services.term_confirm(
+            actor=staff("department_officer", "housing"),
+            school=world["school"],
+            term=SPRING,
+            policy=world["policy"],
+            confirmed=[world["m"]["小学乙"].pk],
+        )
     client.force_login(world["officer"])
     page = client.get(f"/education/schools/{world['school'].pk}/?term=2026-03-01").content.decode()
     assert "2026年春季学期" in page and "小学乙" in page and "¥1,250.00" in page and "普通戊" not in page
     resp = client.post(
-        f"/education/schools/{world['school'].pk}/confirm/", {"term": "2026-03-01", "person": [world["m"]["高中丙"].pk]},
+        f"/education/schools/{world['school'].pk}/confirm/",
+        {"term": "2026-03-01", "person": [world["m"]["高中丙"].pk]},
         follow=True,
-    )  # fmt: skip
+    )
     assert "已确认 1 名学生" in resp.content.decode()
 
 

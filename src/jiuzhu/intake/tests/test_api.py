@@ -65,9 +65,13 @@ def test_full_flow_over_the_api(login, household, policy):
     auth = _post(
         clerk,
         f"/applications/{code}/authorisations",
-        {"person_id_number": head.id_number, "service_code": a.code, "signed_on": "2026-01-05",
-         "document": up.json()["id"]},
-    )  # fmt: skip
+        {
+            "person_id_number": head.id_number,
+            "service_code": a.code,
+            "signed_on": "2026-01-05",
+            "document": up.json()["id"],
+        },
+    )
     assert auth.status_code == 201, auth.content
     assert auth.json()["service_code"] == a.code
 

@@ -55,8 +55,11 @@ def test_window_form_authorisation_needs_a_known_service(staff, household, polic
     none = c.post(url, {"person": head.pk, "signed_on": "2026-01-02"}, **back)
     assert "请选择授权书所为的救助事项" in none.content.decode()
     scan = SimpleUploadedFile("授权书.png", PNG_BYTES)
-    wrong = c.post(url, {"person": head.pk, "signed_on": "2026-01-02", "service_code": [a.code, "lottery"],
-                         "file": scan}, **back)  # fmt: skip
+    wrong = c.post(
+        url,
+        {"person": head.pk, "signed_on": "2026-01-02", "service_code": [a.code, "lottery"], "file": scan},
+        **back,
+    )
     assert "没有救助事项 lottery" in wrong.content.decode()
     assert not Authorisation.objects.exists() and not Document.objects.exists()
 

@@ -109,20 +109,29 @@ def test_emergency_aid_first_is_paid_and_posted_in_the_ledger(clerk, household, 
     reserve = Budget.objects.get(year=2026, unit=clerk.unit, service_code="temporary_emergency")
     assert reserve.amount == Decimal("50000.00")
     head = household.members.get(relation="head")
-    change = payments.bank_account_set(actor=preparer, person=head, number=f"62220000{head.pk:011d}",
-                                       bank_name="示范市农商银行")  # fmt: skip
+    change = payments.bank_account_set(
+        actor=preparer, person=head, number=f"62220000{head.pk:011d}", bank_name="示范市农商银行"
+    )
     payments.bank_account_confirm(actor=approver, change=change)
     app = services.application_create(
-        actor=clerk, household=household, needs=["emergency"], emergency_cause="fire", emergency_need="1500",
+        actor=clerk,
+        household=household,
+        needs=["emergency"],
+        emergency_cause="fire",
+        emergency_need="1500",
         today=on,
-    )  # fmt: skip
+    )
     services.emergency_grant(actor=clerk, application=app, today=on)
     assert not LedgerEntry.objects.exists()
     pay_month(on.replace(day=1), preparer=preparer, approver=approver)
     entry = LedgerEntry.objects.get(line__household=household)
     assert (entry.amount, entry.category, entry.service_code, entry.town, entry.unit) == (
-        Decimal("1500.00"), "temporary", "temporary_emergency", clerk.unit, clerk.unit,
-    )  # fmt: skip
+        Decimal("1500.00"),
+        "temporary",
+        "temporary_emergency",
+        clerk.unit,
+        clerk.unit,
+    )
     assert entry.line.entitlement.origin.startswith("先行救助") and entry.month == date(2026, 9, 1)
     roll = entry.line.roll
     assert roll.unit == clerk.unit and not roll.overrun_confirmed and roll.overrun_note == ""

@@ -121,8 +121,14 @@ def test_proposals_mark_needs_received_and_exclusive(clerk, application, househo
     )[0]
     who = officer(svc.unit_code)
     handling.referral_accept(actor=who, referral=r)
-    grant_signed(actor=who, approver=staff("approver", "civil_affairs"), referral=r, amount="100",
-                 period="month", start_month=date(2026, 10, 1))  # fmt: skip
+    grant_signed(
+        actor=who,
+        approver=staff("approver", "civil_affairs"),
+        referral=r,
+        amount="100",
+        period="month",
+        start_month=date(2026, 10, 1),
+    )
     app2 = services.application_create(actor=clerk, household=household, needs=["living"])
     p = {x.service.code: x for x in selectors.proposals(app2, today=date(2026, 11, 2))}
     assert p[svc.code].already_received and not p[svc.code].recommended

@@ -40,8 +40,14 @@ def _fact(window, household, kind, data, person=None):
 
 
 def _wages(clerk, person, monthly):
-    income_add(actor=clerk, person=person, kind="wages", monthly_amount=monthly, period_start=YEAR_AGO,
-               period_end=TODAY)  # fmt: skip
+    income_add(
+        actor=clerk,
+        person=person,
+        kind="wages",
+        monthly_amount=monthly,
+        period_start=YEAR_AGO,
+        period_end=TODAY,
+    )
 
 
 def _members(household):
@@ -78,10 +84,16 @@ def _marginal(make_household, clerk, per_head, *extra):
 
 def _alone_old(make_household, clerk):
     return make_household(
-        members=[{"name": "赵老", "birth": date(1950, 3, 1), "labour_capacity": "none",
-                  "has_capable_supporter": False}],
+        members=[
+            {
+                "name": "赵老",
+                "birth": date(1950, 3, 1),
+                "labour_capacity": "none",
+                "has_capable_supporter": False,
+            }
+        ],
         actor=clerk,
-    )  # fmt: skip
+    )
 
 
 def _dibao(mh, clerk, window):
@@ -89,8 +101,18 @@ def _dibao(mh, clerk, window):
 
 
 def _dibao_single(mh, clerk, window):
-    return _marginal(mh, clerk, 1100, {"name": "李重", "birth": date(2000, 3, 1), "disability_kind": "physical",
-                                       "disability_grade": 1, "labour_capacity": "none"})  # fmt: skip
+    return _marginal(
+        mh,
+        clerk,
+        1100,
+        {
+            "name": "李重",
+            "birth": date(2000, 3, 1),
+            "disability_kind": "physical",
+            "disability_grade": 1,
+            "labour_capacity": "none",
+        },
+    )
 
 
 def _low_income_marginal(mh, clerk, window):
@@ -122,8 +144,14 @@ def _tekun_institutional(mh, clerk, window):
 def _disaster(**extra):
     def build(mh, clerk, window):
         hh = _poor(mh, clerk)
-        data = {"event": "2026年7月洪涝", "event_on": TODAY.replace(day=1).isoformat(), "disaster_kind": "flood",
-                "response_level": "3", "persons_affected": 2, **extra}  # fmt: skip
+        data = {
+            "event": "2026年7月洪涝",
+            "event_on": TODAY.replace(day=1).isoformat(),
+            "disaster_kind": "flood",
+            "response_level": "3",
+            "persons_affected": 2,
+            **extra,
+        }
         data.setdefault("house_damage", "general")
         _fact(window, hh, "disaster", data)
         return hh
@@ -139,15 +167,28 @@ def _medical_expense(mh, clerk, window):
 
 def _medical_emergency(mh, clerk, window):
     hh = _marginal(mh, clerk, 3000)  # not poor at all: emergency aid is for anyone unable to pay
-    _fact(window, hh, "medical_costs", {"out_of_pocket": "8000", "paid_this_year": "0", "emergency_unpaid": True},
-          _members(hh)[0])  # fmt: skip
+    _fact(
+        window,
+        hh,
+        "medical_costs",
+        {"out_of_pocket": "8000", "paid_this_year": "0", "emergency_unpaid": True},
+        _members(hh)[0],
+    )
     return hh
 
 
 def _pupil(stage, age):
     def build(mh, clerk, window):
-        return _poor(mh, clerk, {"name": "王学", "birth": date(TODAY.year - age, 3, 1), "relation": "child",
-                                 "school_stage": stage})  # fmt: skip
+        return _poor(
+            mh,
+            clerk,
+            {
+                "name": "王学",
+                "birth": date(TODAY.year - age, 3, 1),
+                "relation": "child",
+                "school_stage": stage,
+            },
+        )
 
     return build
 
@@ -186,8 +227,18 @@ def _vagrant(mh, clerk, window):
 
 
 def _disabled(mh, clerk, window):
-    return _poor(mh, clerk, {"name": "王残", "birth": date(1990, 3, 1), "relation": "child",
-                             "disability_kind": "physical", "disability_grade": 2, "labour_capacity": "partial"})  # fmt: skip
+    return _poor(
+        mh,
+        clerk,
+        {
+            "name": "王残",
+            "birth": date(1990, 3, 1),
+            "relation": "child",
+            "disability_kind": "physical",
+            "disability_grade": 2,
+            "labour_capacity": "partial",
+        },
+    )
 
 
 def _worker(mh, clerk, window):
@@ -201,8 +252,18 @@ def _worker(mh, clerk, window):
 
 
 def _charity_medical(mh, clerk, window):
-    hh = _poor(mh, clerk, {"name": "王病", "birth": date(1980, 3, 1), "relation": "spouse", "gender": "F",
-                           "serious_illness": "尿毒症", "labour_capacity": "none"})  # fmt: skip
+    hh = _poor(
+        mh,
+        clerk,
+        {
+            "name": "王病",
+            "birth": date(1980, 3, 1),
+            "relation": "spouse",
+            "gender": "F",
+            "serious_illness": "尿毒症",
+            "labour_capacity": "none",
+        },
+    )
     _fact(window, hh, "medical_costs", {"out_of_pocket": "30000", "paid_this_year": "0"}, _members(hh)[-1])
     return hh
 
@@ -280,8 +341,18 @@ def test_a_household_that_does_not_qualify_is_told_why(make_household, clerk, wi
     # a generally damaged house is no rebuild; a well-off family's expenditure need is refused
     # on its income; last year's medical costs do not count this year
     hh = _marginal(make_household, clerk, 6000)
-    _fact(window, hh, "disaster", {"event": "洪涝", "event_on": TODAY.isoformat(), "disaster_kind": "flood",
-                                   "house_damage": "general", "persons_affected": 2})  # fmt: skip
+    _fact(
+        window,
+        hh,
+        "disaster",
+        {
+            "event": "洪涝",
+            "event_on": TODAY.isoformat(),
+            "disaster_kind": "flood",
+            "house_damage": "general",
+            "persons_affected": 2,
+        },
+    )
     _fact(
         window, hh, "temporary_need", {"need_kind": "expenditure", "cause": "medical_costs", "amount": "3000"}
     )

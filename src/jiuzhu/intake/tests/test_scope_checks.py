@@ -40,8 +40,9 @@ def test_another_towns_window_cannot_work_the_application(login, household):
 def test_emergency_aid_and_its_file_only_at_the_receiving_towns_window(login, household):
     """``emergency.grant`` and ``emergency.complete``: the receiving town's clerk or caseworker."""
     clerk = login("window_clerk", "town_chengdong")
-    app = services.application_create(actor=clerk.user, household=household, needs=["emergency"],
-                                      today=date(2026, 9, 29))  # fmt: skip
+    app = services.application_create(
+        actor=clerk.user, household=household, needs=["emergency"], today=date(2026, 9, 29)
+    )
     url = f"/applications/{app.tracking_code}/emergency-aid"
     body = {"amount": "500", "cause": "fire"}
     officer = _post(login("department_officer", "education"), url, body)

@@ -48,8 +48,10 @@ def test_window_flow_by_forms(as_user, clerk, household, policy, officer, staff)
     )
     assert up.status_code == 302 and app.documents.count() == 1
     a, b = two_services(policy)
-    c.post(f"/intake/a/{app.tracking_code}/authorisations/",
-           {"person": head.pk, "signed_on": "2026-01-02", "service_code": [a.code, b.code]})  # fmt: skip
+    c.post(
+        f"/intake/a/{app.tracking_code}/authorisations/",
+        {"person": head.pk, "signed_on": "2026-01-02", "service_code": [a.code, b.code]},
+    )
     assert sorted(app.household.authorisations.values_list("service_code", flat=True)) == sorted(
         [a.code, b.code]
     )
@@ -161,8 +163,14 @@ def test_published_results_page_and_excel(application, clerk, policy, officer, s
     )
     who = officer(b.unit_code)
     handling.referral_accept(actor=who, referral=rb)
-    grant_signed(actor=who, approver=staff("approver", "civil_affairs"), referral=rb, amount="300",
-                 start_month=date(2026, 11, 1), today=date(2026, 10, 13))  # fmt: skip
+    grant_signed(
+        actor=who,
+        approver=staff("approver", "civil_affairs"),
+        referral=rb,
+        amount="300",
+        start_month=date(2026, 11, 1),
+        today=date(2026, 10, 13),
+    )
     page = Client().get("/intake/results/?month=2026-10")
     body = page.content.decode()
     assert page.status_code == 200 and "办理结果公开" in body

@@ -15,9 +15,16 @@ def _name(values):
 
 def test_surnames_with_a_special_reading_are_read_as_surnames():
     pairs = [
-        ("覃", "谭"), ("曾", "增"), ("单", "山"), ("解", "谢"), ("仇", "求"),
-        ("区", "欧"), ("朴", "瓢"), ("查", "扎"), ("翟", "宅"),
-    ]  # fmt: skip
+        ("覃", "谭"),
+        ("曾", "增"),
+        ("单", "山"),
+        ("解", "谢"),
+        ("仇", "求"),
+        ("区", "欧"),
+        ("朴", "瓢"),
+        ("查", "扎"),
+        ("翟", "宅"),
+    ]
     out = _name([a + "海军" for a, _ in pairs] + [b + "海军" for _, b in pairs])
     py = out["c0_py"].to_list()
     assert py[: len(pairs)] == py[len(pairs) :]

@@ -15,10 +15,15 @@ from jiuzhu.payments import institutions
 def test_one_yearly_transfer_to_the_fund_with_its_members(units, staff, make_household, policy):
     officer = staff("department_officer", "medical_insurance")
     fund = institutions.institution_register(
-        actor=officer, code="MIF", name="示范市医保基金", kind=institutions.Institution.MEDICAL_FUND,
-        unit=units["medical_insurance"], bank_name="示范市工商银行", holder_name="示范市医保基金专户",
+        actor=officer,
+        code="MIF",
+        name="示范市医保基金",
+        kind=institutions.Institution.MEDICAL_FUND,
+        unit=units["medical_insurance"],
+        bank_name="示范市工商银行",
+        holder_name="示范市医保基金专户",
         account="955880001234567890",
-    )  # fmt: skip
+    )
     approver = staff("approver")
     dibao = make_household(
         members=[{"name": "甲", "birth": date(1960, 1, 1)}, {"name": "乙", "birth": date(2010, 2, 2)}]
@@ -27,16 +32,24 @@ def test_one_yearly_transfer_to_the_fund_with_its_members(units, staff, make_hou
     make_household(members=[{"name": "丁", "birth": date(1970, 4, 4)}])  # no assistance: not a member
     for hh, code in ((dibao, "dibao"), (tekun, "tekun_dispersed")):
         entitlement_grant(
-            household=hh, payee=hh.members.order_by("pk").first(), service_code=code, amount="800",
-            start_month=date(2025, 6, 1), actor=approver, policy=policy, reason="审批同意",
-        )  # fmt: skip
+            household=hh,
+            payee=hh.members.order_by("pk").first(),
+            service_code=code,
+            amount="800",
+            start_month=date(2025, 6, 1),
+            actor=approver,
+            policy=policy,
+            reason="审批同意",
+        )
 
     t = premium_transfer_create(actor=officer, fund=fund, year=2026, policy=policy)
     # resident premium ¥400: dibao 70 % for both members, tekun 100 %
     assert t.amount == Decimal("960.00") and t.lines_count == 3
     assert sorted(t.lines.values_list("person__name", "amount")) == [
-        ("丙", Decimal("400.00")), ("乙", Decimal("280.00")), ("甲", Decimal("280.00"))
-    ]  # fmt: skip
+        ("丙", Decimal("400.00")),
+        ("乙", Decimal("280.00")),
+        ("甲", Decimal("280.00")),
+    ]
     assert (t.institution_id, t.service_code, t.period) == (fund.pk, "medical_premium", date(2026, 1, 1))
     assert premium_transfer_create(actor=officer, fund=fund, year=2026, policy=policy).pk == t.pk
     assert fund.transfers.count() == 1
@@ -53,9 +66,15 @@ def test_demo_seed_pays_the_fund_once(units, staff, make_household, policy):
 
     hh = make_household(members=[{"name": "甲", "birth": date(1960, 1, 1)}])
     entitlement_grant(
-        household=hh, payee=hh.members.get(), service_code="dibao", amount="800", start_month=date(2026, 1, 1),
-        actor=staff("approver"), policy=policy, reason="审批同意",
-    )  # fmt: skip
+        household=hh,
+        payee=hh.members.get(),
+        service_code="dibao",
+        amount="800",
+        start_month=date(2026, 1, 1),
+        actor=staff("approver"),
+        policy=policy,
+        reason="审批同意",
+    )
     staff("department_officer", "medical_insurance")
     demo.seed(policy=policy, today=date(2026, 6, 1))
     demo.seed(policy=policy, today=date(2026, 6, 1))

@@ -51,7 +51,7 @@ def world(units, staff, make_household, policy):
             bank_name="示范市建设银行",
             holder_name=name,
             account=account,
-        )  # fmt: skip
+        )
         for code, name, account in (
             ("H001", "示范市人民医院", "622700001111222201"),
             ("H002", "示范市中医院", "622700001111222202"),
@@ -64,9 +64,15 @@ def world(units, staff, make_household, policy):
     plain = make_household(members=[{"name": "普通丁", "birth": date(1970, 4, 4)}])
     for hh, code in ((tekun, "tekun_dispersed"), (dibao, "dibao")):
         entitlement_grant(
-            household=hh, payee=hh.members.order_by("pk").first(), service_code=code, amount="900",
-            start_month=date(2026, 1, 1), actor=approver, policy=policy, reason="审批同意",
-        )  # fmt: skip
+            household=hh,
+            payee=hh.members.order_by("pk").first(),
+            service_code=code,
+            amount="900",
+            start_month=date(2026, 1, 1),
+            actor=approver,
+            policy=policy,
+            reason="审批同意",
+        )
     return {
         "officer": officer,
         "approver": approver,
@@ -100,12 +106,14 @@ def test_share_and_cap_to_the_yuan_paid_to_the_hospital(world):
     # tekun 100 %: 50,000 in full, then the yearly cap ¥60,000 leaves exactly 10,000 of 15,000
     assert lines[(t.pk, "H001")].assistance == Decimal("50000.00")
     assert (lines[(t.pk, "H002")].assistance, lines[(t.pk, "H002")].own_share) == (
-        Decimal("10000.00"), Decimal("5000.00")
-    )  # fmt: skip
+        Decimal("10000.00"),
+        Decimal("5000.00"),
+    )
     # dibao 70 %: 14,000, the person keeps 6,000
     assert (lines[(d.pk, "H001")].assistance, lines[(d.pk, "H001")].own_share) == (
-        Decimal("14000.00"), Decimal("6000.00")
-    )  # fmt: skip
+        Decimal("14000.00"),
+        Decimal("6000.00"),
+    )
     assert SettlementLine.objects.filter(person=t, year=2026).aggregate(s=Sum("assistance"))["s"] == 60000
 
     # one pending transfer per hospital, to the hospital: nothing to any person's bank account

@@ -50,8 +50,15 @@ def grant(make_household, actors, policy, budgets):
             )
             bank_account_confirm(actor=actor, change=change)
         return entitlement_grant(
-            household=hh, payee=head, service_code=service, amount=amount, start_month=start,
-            actor=actor, policy=policy, reason="审批同意", **kw,
-        )  # fmt: skip
+            household=hh,
+            payee=head,
+            service_code=service,
+            amount=amount,
+            start_month=start,
+            actor=actor,
+            policy=policy,
+            reason="审批同意",
+            **kw,
+        )
 
     return make

@@ -17,8 +17,10 @@ def test_demo_seed_pays_the_year_so_far_once(grant, policy):
     first = demo.seed(policy=policy, today=date(2026, 4, 15))
     assert "已发放名册" in first
     assert set(PaymentRoll.objects.filter(state=PaymentRoll.CLOSED).values_list("month", flat=True)) == {
-        date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)
-    }  # fmt: skip
+        date(2026, 1, 1),
+        date(2026, 2, 1),
+        date(2026, 3, 1),
+    }
     assert PaymentRoll.objects.get(month=date(2026, 4, 1), service_code="dibao").state == PaymentRoll.DRAFT
     total = LedgerEntry.objects.aggregate(s=Sum("amount"))["s"]
     assert total == Decimal("950") * 3 + Decimal("1000")

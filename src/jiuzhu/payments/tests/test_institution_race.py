@@ -16,15 +16,25 @@ from jiuzhu.payments.models import InstitutionTransfer, LedgerEntry
 def transfer(units, staff, make_household):
     officer = staff("department_officer", "medical_insurance")
     fund = institutions.institution_register(
-        actor=officer, code="MIF-RACE", name="示范市医疗保障基金", kind=institutions.Institution.MEDICAL_FUND,
-        unit=units["medical_insurance"], bank_name="示范市工商银行", holder_name="示范市医疗保障基金专户",
+        actor=officer,
+        code="MIF-RACE",
+        name="示范市医疗保障基金",
+        kind=institutions.Institution.MEDICAL_FUND,
+        unit=units["medical_insurance"],
+        bank_name="示范市工商银行",
+        holder_name="示范市医疗保障基金专户",
         account="955880001234567800",
-    )  # fmt: skip
+    )
     person = make_household(members=[{"name": "参保甲", "birth": date(1960, 1, 1)}]).members.get()
     return institutions.transfer_create(
-        actor=officer, institution=fund, amount="400.00", purpose="medical_premium", period=date(2026, 1, 1),
-        lines=[{"person": person, "amount": "400.00"}], key="race-2026",
-    )  # fmt: skip
+        actor=officer,
+        institution=fund,
+        amount="400.00",
+        purpose="medical_premium",
+        period=date(2026, 1, 1),
+        lines=[{"person": person, "amount": "400.00"}],
+        key="race-2026",
+    )
 
 
 def _no_crash(results):

@@ -42,9 +42,11 @@ def test_another_towns_caseworker_cannot_change_a_payees_account(grant, actors, 
     # a department pays only its own payees
     with pytest.raises(PermissionDenied) as exc:
         services.bank_account_set(
-            actor=staff("department_officer", "education"), person=ent.payee, number="6222000099998888",
+            actor=staff("department_officer", "education"),
+            person=ent.payee,
+            number="6222000099998888",
             bank_name="农行",
-        )  # fmt: skip
+        )
     assert exc.value.code == "out_of_scope"
     pupil = grant("周学", "1000", service="edu_compulsory")
     officer = staff("department_officer", "education")

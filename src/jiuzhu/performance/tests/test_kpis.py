@@ -131,9 +131,12 @@ def test_monitored_population_includes_households_the_rules_flag(units, staff, m
     )
     rich = make_household(members=[{"name": "富甲", "birth": date(1980, 1, 1)}])
     IncomeItem.objects.create(
-        person=rich.members.get(), kind="wages", monthly_amount=Decimal("20000"),
-        period_start=date(2025, 6, 1), period_end=date(2026, 5, 31),
-    )  # fmt: skip
+        person=rich.members.get(),
+        kind="wages",
+        monthly_amount=Decimal("20000"),
+        period_start=date(2025, 6, 1),
+        period_end=date(2026, 5, 31),
+    )
     before = unit_kpis(unit=units["town_chengdong"], start=MAY[0], end=MAY[1])["intake"]
     assert before["monitored"] == 0
     assert monitoring_refresh(policy=policy, on=date(2026, 5, 31)) == 1

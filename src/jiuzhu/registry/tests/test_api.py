@@ -449,7 +449,7 @@ def test_another_towns_household_is_refused_for_reading_and_changing(as_role, tw
             f"{URL}/households/{west.code}/assets",
             {"kind": "vehicle", "value": "1000.00", "as_of": "2026-01-01"},
             content_type="application/json",
-        ),  # fmt: skip
+        ),
     ):
         assert (r.status_code, r.json()["code"]) == (403, "out_of_scope")
     west.refresh_from_db()

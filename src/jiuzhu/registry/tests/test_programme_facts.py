@@ -45,13 +45,26 @@ NEED = {"kind": "temporary_need", "data": {"need_kind": "emergency", "cause": "f
         ({**NEED, "data": {**NEED["data"], "cause": "gambling"}}, "data.cause", "invalid_choice"),
         ({**NEED, "data": {**NEED["data"], "bonus": "1"}}, "data.bonus", "unknown_field"),
         ({**NEED, "effective_on": (TODAY + timedelta(days=1)).isoformat()}, "effective_on", "date_in_future"),
-        ({"kind": "disaster", "data": {"event": "洪涝", "event_on": TODAY.isoformat(), "disaster_kind": "flood",
-          "house_damage": "none", "persons_affected": 1, "persons_displaced": 3, "displaced_days": 5}},
-         "data.persons_displaced", "out_of_range"),
+        (
+            {
+                "kind": "disaster",
+                "data": {
+                    "event": "洪涝",
+                    "event_on": TODAY.isoformat(),
+                    "disaster_kind": "flood",
+                    "house_damage": "none",
+                    "persons_affected": 1,
+                    "persons_displaced": 3,
+                    "displaced_days": 5,
+                },
+            },
+            "data.persons_displaced",
+            "out_of_range",
+        ),
         ({"kind": "support_mode", "data": {"mode": "institutional"}}, "person_id_number", "required"),
         ({"kind": "rigid_spending", "data": {"medical": "100"}}, "data.education", "required"),
     ],
-)  # fmt: skip
+)
 def test_bad_input_names_the_field_and_writes_nothing(household, staff, body, field, code):
     r = _post(_client(staff("window_clerk")), household, body)
     assert r.status_code == 400, r.json()
@@ -99,8 +112,11 @@ def test_another_town_can_neither_record_nor_read(household, staff):
 
 def test_medical_costs_are_hidden_from_the_window_and_shown_to_the_caseworker(household, staff):
     head = household.members.order_by("id").first()
-    body = {"kind": "medical_costs", "person_id_number": head.id_number,
-            "data": {"out_of_pocket": "9000", "paid_this_year": "1000"}}  # fmt: skip
+    body = {
+        "kind": "medical_costs",
+        "person_id_number": head.id_number,
+        "data": {"out_of_pocket": "9000", "paid_this_year": "1000"},
+    }
     assert _post(_client(staff("window_clerk")), household, body).status_code == 201
     seen = _client(staff("window_clerk")).get(f"/api/registry/households/{household.code}/facts").json()
     assert seen[0]["data"] == {} and "9000" not in str(seen[0])

@@ -79,10 +79,23 @@ def test_a_clean_city_raises_nothing():
 def test_same_need_paid_by_two_units():
     inp = add_lines(
         city(),
-        [dict(line_id=900, person_id=3, household_id=3, service="worker_hardship", category="social",
-              unit="trade_union", amount=50000, period="month", start=date(2026, 2, 1), end=None, cause=None,
-              relative_registered=False)],
-    )  # fmt: skip
+        [
+            dict(
+                line_id=900,
+                person_id=3,
+                household_id=3,
+                service="worker_hardship",
+                category="social",
+                unit="trade_union",
+                amount=50000,
+                period="month",
+                start=date(2026, 2, 1),
+                end=None,
+                cause=None,
+                relative_registered=False,
+            )
+        ],
+    )
     alerts = run(inp, need={"worker_hardship": "basic_living", "dibao": "basic_living"})
     assert alerts["rule"].to_list() == ["same_need_two_units"]
     assert alerts["unit"].to_list() == ["trade_union"] and alerts["person_id"].to_list() == [3]
@@ -166,14 +179,42 @@ def test_a_second_registration_with_a_typo_and_a_homophone_is_linked():
         ]
     )
     inp.households = pl.concat(
-        [inp.households, pl.DataFrame([{"household_id": 500, "town": "town_d", "area": "urban", "size": 1, "pc_income": 0, "low_income": None}], schema=inp.households.schema)]
-    )  # fmt: skip
+        [
+            inp.households,
+            pl.DataFrame(
+                [
+                    {
+                        "household_id": 500,
+                        "town": "town_d",
+                        "area": "urban",
+                        "size": 1,
+                        "pc_income": 0,
+                        "low_income": None,
+                    }
+                ],
+                schema=inp.households.schema,
+            ),
+        ]
+    )
     inp = add_lines(
         inp,
-        [dict(line_id=901, person_id=500, household_id=500, service="dibao", category="minimum_living",
-              unit="civil_affairs", amount=95000, period="month", start=date(2026, 3, 1), end=None, cause=None,
-              relative_registered=False)],
-    )  # fmt: skip
+        [
+            dict(
+                line_id=901,
+                person_id=500,
+                household_id=500,
+                service="dibao",
+                category="minimum_living",
+                unit="civil_affairs",
+                amount=95000,
+                period="month",
+                start=date(2026, 3, 1),
+                end=None,
+                cause=None,
+                relative_registered=False,
+            )
+        ],
+    )
     alerts, _ = screen(inp, Config(as_of=AS_OF))
     assert sorted(alerts["rule"].to_list()) == ["registered_twice", "two_towns"]
     assert set(alerts["person_id"].to_list()) == {500}

@@ -23,9 +23,19 @@ def _boy(make_household, name):
 def test_screening_sees_a_minor_already_in_tekun_support(make_household, staff, policy):
     kept, new = _boy(make_household, "周小川"), _boy(make_household, "吴小海")
     boy = kept.members.get()
-    entitlement_grant(household=kept, payee=boy, members=[boy], service_code="tekun_dispersed",
-                      amount=Decimal("1335"), start_month=date(2024, 1, 1), actor=staff("approver", "civil_affairs"),
-                      policy=policy, amount_period="month", origin="审核确认（测试）", reason="认定特困")  # fmt: skip
+    entitlement_grant(
+        household=kept,
+        payee=boy,
+        members=[boy],
+        service_code="tekun_dispersed",
+        amount=Decimal("1335"),
+        start_month=date(2024, 1, 1),
+        actor=staff("approver", "civil_affairs"),
+        policy=policy,
+        amount_period="month",
+        origin="审核确认（测试）",
+        reason="认定特困",
+    )
 
     status = status_of(policy, ON)([kept.pk, new.pk])
     got = dict(zip(status["household_id"].to_list(), status["status"].to_list(), strict=True))

@@ -13,12 +13,17 @@ def _housed(make_household, name, town="town_chengdong"):
     return make_household(
         members=[
             {"name": name, "birth": date(1975, 3, 2), "labour_capacity": "partial"},
-            {"name": name + "妻", "birth": date(1977, 3, 2), "relation": "spouse", "gender": "F",
-             "labour_capacity": "partial"},
+            {
+                "name": name + "妻",
+                "birth": date(1977, 3, 2),
+                "relation": "spouse",
+                "gender": "F",
+                "labour_capacity": "partial",
+            },
         ],
         town=town,
         dwelling_area=Decimal("20"),
-    )  # fmt: skip
+    )
 
 
 def test_an_amount_above_the_rule_without_a_signature_is_flagged(make_household, grant, screen, approver):

@@ -19,8 +19,9 @@ def test_reading_resolving_and_running_by_the_table(client, staff, raised):  # n
     r = client.get("/api/screening/alerts")
     assert r.status_code == 403 and r.json()["code"] == "role_not_allowed"
     with pytest.raises(PermissionDenied) as exc:
-        services.alert_resolve(alert_id=dead.pk, actor=staff("town_caseworker", "town_liuhe"), status="confirmed",
-                               action="stop")  # fmt: skip
+        services.alert_resolve(
+            alert_id=dead.pk, actor=staff("town_caseworker", "town_liuhe"), status="confirmed", action="stop"
+        )
     assert exc.value.code == "out_of_scope" and Alert.objects.get(pk=dead.pk).status == "open"
     with pytest.raises(PermissionDenied) as exc:
         services.alert_resolve(alert_id=dead.pk, actor=staff("supervisor"), status="confirmed", action="stop")
@@ -38,6 +39,11 @@ def test_a_department_uploads_only_its_own_lists(staff, db):
     content = "姓名,身份证号码,出生日期\n何独居,329901194501010011,1945-01-01\n".encode()
     housing = Unit.objects.get(code="housing")
     with pytest.raises(PermissionDenied) as exc:
-        services.department_list_validate(actor=staff("department_officer", "civil_affairs"), kind="elderly_alone",
-                                        filename="x.csv", content=content, unit=housing)  # fmt: skip
+        services.department_list_validate(
+            actor=staff("department_officer", "civil_affairs"),
+            kind="elderly_alone",
+            filename="x.csv",
+            content=content,
+            unit=housing,
+        )
     assert exc.value.code == "out_of_scope" and not DepartmentList.objects.exists()

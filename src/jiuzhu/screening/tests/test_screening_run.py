@@ -296,18 +296,32 @@ def test_relative_registered_on_the_decision_raises_nothing_and_alerts_join_the_
 
     def relative_of(hh, declarant):
         StaffRelative.objects.create(
-            declarant_name=declarant, declarant_post="村委会委员", unit=units["town_chengdong"],
-            name=hh.members.get().name, id_number=hh.members.get().id_number, relation="child",
+            declarant_name=declarant,
+            declarant_post="村委会委员",
+            unit=units["town_chengdong"],
+            name=hh.members.get().name,
+            id_number=hh.members.get().id_number,
+            relation="child",
             declared_on=date(2025, 1, 1),
-        )  # fmt: skip
+        )
 
     known = make_household(members=[{"name": "褚已备案", "birth": date(1972, 2, 2)}])
     ent = grant(known, "dibao", "950")
     Case.objects.create(
-        household=known, service_code="dibao", service_name="最低生活保障", category="minimum_living",
-        town=units["town_chengdong"], state="approved", received_on=date(2025, 12, 1), opened_on=date(2025, 12, 2),
-        opened_by=approver, limit_days=30, due_on=date(2026, 1, 15), close_relative=True, entitlement=ent,
-    )  # fmt: skip
+        household=known,
+        service_code="dibao",
+        service_name="最低生活保障",
+        category="minimum_living",
+        town=units["town_chengdong"],
+        state="approved",
+        received_on=date(2025, 12, 1),
+        opened_on=date(2025, 12, 2),
+        opened_by=approver,
+        limit_days=30,
+        due_on=date(2026, 1, 15),
+        close_relative=True,
+        entitlement=ent,
+    )
     relative_of(known, "褚主任")
     hidden = make_household(members=[{"name": "卫未备案", "birth": date(1973, 3, 3)}])
     grant(hidden, "dibao", "950")
@@ -328,16 +342,22 @@ def test_undeclared_relative_in_a_staff_members_household_is_found(
     relative_unregistered; staff of another town are not the deciding unit."""
     from jiuzhu.decisions.relatives import staff_id_number_set
 
-    hh = make_household(members=[
-        {"name": "冯干事", "birth": date(1985, 5, 5), "relation": "head"},
-        {"name": "冯老母", "birth": date(1958, 8, 8), "relation": "parent", "gender": "F"},
-    ])  # fmt: skip
+    hh = make_household(
+        members=[
+            {"name": "冯干事", "birth": date(1985, 5, 5), "relation": "head"},
+            {"name": "冯老母", "birth": date(1958, 8, 8), "relation": "parent", "gender": "F"},
+        ]
+    )
     worker, mother = hh.members.get(name="冯干事"), hh.members.get(name="冯老母")
     caseworker = staff("town_caseworker", "town_chengdong")
     staff_id_number_set(actor=caseworker, id_number=worker.id_number)
     grant(hh, "dibao", "950", members=[mother], payee=mother)
-    other = make_household(members=[{"name": "蒋科员", "birth": date(1986, 6, 6)},
-                                    {"name": "蒋老父", "birth": date(1956, 6, 6), "relation": "parent"}])  # fmt: skip
+    other = make_household(
+        members=[
+            {"name": "蒋科员", "birth": date(1986, 6, 6)},
+            {"name": "蒋老父", "birth": date(1956, 6, 6), "relation": "parent"},
+        ]
+    )
     far = staff("town_caseworker", "town_chengxi")  # works for another town
     staff_id_number_set(actor=far, id_number=other.members.get(name="蒋科员").id_number)
     father = other.members.get(name="蒋老父")
@@ -350,9 +370,15 @@ def test_undeclared_relative_in_a_staff_members_household_is_found(
     assert "城东" in a.summary and "同户家庭成员" in a.summary and "冯老母" not in a.summary
 
     # Declared afterwards: this rule is quiet, the declared-but-unregistered rule speaks.
-    StaffRelative.objects.create(declarant_name="冯干事", declarant_post="社会救助经办", unit=units["town_chengdong"],
-                                 name=mother.name, id_number=mother.id_number, relation="parent",
-                                 declared_on=date(2026, 6, 1))  # fmt: skip
+    StaffRelative.objects.create(
+        declarant_name="冯干事",
+        declarant_post="社会救助经办",
+        unit=units["town_chengdong"],
+        name=mother.name,
+        id_number=mother.id_number,
+        relation="parent",
+        declared_on=date(2026, 6, 1),
+    )
     Alert.objects.all().delete()
     screen()
     assert _alerts("staff_household_undeclared") == []

@@ -134,9 +134,19 @@ def test_link_command_on_an_english_person_file(tmp_path, db):
     right.select("rec_id", "name", "birth_date").rename(en).write_csv(tmp_path / "b.csv")
     out = tmp_path / "pairs.csv"
     call_command(
-        "link", str(tmp_path / "a.csv"), str(tmp_path / "b.csv"), "--id", "rec_id",
-        "--compare", "full_name:name", "--compare", "dob:date", "--out", str(out), "--quiet",
-    )  # fmt: skip
+        "link",
+        str(tmp_path / "a.csv"),
+        str(tmp_path / "b.csv"),
+        "--id",
+        "rec_id",
+        "--compare",
+        "full_name:name",
+        "--compare",
+        "dob:date",
+        "--out",
+        str(out),
+        "--quiet",
+    )
     assert out.read_text().startswith("id_l,id_r,match_probability")
 
 

@@ -21,22 +21,49 @@ def _records(rows):
 
 def _decided():
     persons = pl.DataFrame(
-        {"person_id": [1], "id_number": [OWN], "name": ["陈志强"], "birth_date": ["1972-03-15"], "gender": ["M"],
-         "phone": ["13900000001"], "address": [ADDRESS]}
-    )  # fmt: skip
+        {
+            "person_id": [1],
+            "id_number": [OWN],
+            "name": ["陈志强"],
+            "birth_date": ["1972-03-15"],
+            "gender": ["M"],
+            "phone": ["13900000001"],
+            "address": [ADDRESS],
+        }
+    )
     twin = CARD[:14] + "5"  # sequence 125: the twin brother
     elsewhere = "440305720315371"  # another city's old card
     slip = CARD[:2] + str((int(CARD[2]) + 1) % 10) + CARD[3:]  # the area code mistyped
     recs = _records(
         [
             {"record_id": 1, "id_raw": slip, "name": "陈志强", "birth_date": "1972-03-15"},
-            {"record_id": 2, "id_raw": twin, "name": "陈志刚", "birth_date": "1972-03-15",
-             "phone": "13900000001", "address": ADDRESS, "gender": "M"},
-            {"record_id": 3, "id_raw": elsewhere, "name": "陈志强", "birth_date": "1972-03-15", "gender": "M"},
-            {"record_id": 4, "id_raw": None, "name": "陈志清", "birth_date": "1972-03-15",
-             "address": "示范市城东街道幸福路9号", "phone": "13700000002", "gender": "M"},
+            {
+                "record_id": 2,
+                "id_raw": twin,
+                "name": "陈志刚",
+                "birth_date": "1972-03-15",
+                "phone": "13900000001",
+                "address": ADDRESS,
+                "gender": "M",
+            },
+            {
+                "record_id": 3,
+                "id_raw": elsewhere,
+                "name": "陈志强",
+                "birth_date": "1972-03-15",
+                "gender": "M",
+            },
+            {
+                "record_id": 4,
+                "id_raw": None,
+                "name": "陈志清",
+                "birth_date": "1972-03-15",
+                "address": "示范市城东街道幸福路9号",
+                "phone": "13700000002",
+                "gender": "M",
+            },
         ]
-    )  # fmt: skip
+    )
     pairs = matching.decide(matching.match_frames(persons, recs))
     return {r["record_id"]: r for r in pairs.iter_rows(named=True)}
 

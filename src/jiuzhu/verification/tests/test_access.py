@@ -19,11 +19,21 @@ from .conftest import TODAY
 @pytest.fixture
 def issued(worked, clerk, officer, all_datasets):
     head = worked.members.order_by("id").first()
-    all_datasets({"banks": [{"id_number": head.id_number, "name": "张建国", "institution": "某行", "balance": "100",
-                             "balance_date": "2026-02-28"}]})  # fmt: skip
+    all_datasets(
+        {
+            "banks": [
+                {
+                    "id_number": head.id_number,
+                    "name": "张建国",
+                    "institution": "某行",
+                    "balance": "100",
+                    "balance_date": "2026-02-28",
+                }
+            ]
+        }
+    )
     testing.authorise(worked, clerk, on=TODAY)
-    req = services.request_create(actor=clerk, household=worked, service_code="dibao",
-                                  today=TODAY)  # fmt: skip
+    req = services.request_create(actor=clerk, household=worked, service_code="dibao", today=TODAY)
     return services.report_issue(actor=officer, request=req)
 
 
@@ -64,8 +74,9 @@ def test_ids_masked_for_a_handler_who_may_not_see_them(worked, staff, officer, a
     testing.authorise(worked, clerk, on=TODAY)
     dept = staff("department_officer", "education")
     refer_to(worked, "education", service_code="edu_compulsory", today=TODAY)
-    req = services.request_create(actor=dept, household=worked, service_code="edu_compulsory",
-                                  channel="department", today=TODAY)  # fmt: skip
+    req = services.request_create(
+        actor=dept, household=worked, service_code="edu_compulsory", channel="department", today=TODAY
+    )
     report = services.report_issue(actor=officer, request=req)
     v = selectors.report_read(user=dept, report_id=report.pk)
     member = v.content["members"][0]
@@ -107,11 +118,18 @@ def test_valid_report_served_again_without_new_queries(issued, staff):
     dept = staff("department_officer", "housing")
     refer_to(issued.household, "housing", service_code="housing_rent_subsidy", today=TODAY)
     with CaptureQueriesContext(connection) as ctx:
-        req = services.request_create(actor=dept, household=issued.household, service_code="housing_rent_subsidy",
-                                      channel="department", today=TODAY)  # fmt: skip
+        req = services.request_create(
+            actor=dept,
+            household=issued.household,
+            service_code="housing_rent_subsidy",
+            channel="department",
+            today=TODAY,
+        )
     assert req.state == VerificationRequest.SERVED and req.served_from == issued
-    assert not any("verification_sourcerecord" in q["sql"] or "verification_datasetversion" in q["sql"]
-                   for q in ctx.captured_queries)  # fmt: skip
+    assert not any(
+        "verification_sourcerecord" in q["sql"] or "verification_datasetversion" in q["sql"]
+        for q in ctx.captured_queries
+    )
     assert (
         not SourceTask.objects.filter(request=req).exists() and not Match.objects.filter(request=req).exists()
     )
@@ -126,8 +144,13 @@ def test_valid_report_served_again_without_new_queries(issued, staff):
         issued.household.code,
     )
     # a periodic review always reads the sources again
-    again = services.request_create(actor=staff("approver"), household=issued.household, service_code="dibao",
-                                    channel="periodic", today=TODAY)  # fmt: skip
+    again = services.request_create(
+        actor=staff("approver"),
+        household=issued.household,
+        service_code="dibao",
+        channel="periodic",
+        today=TODAY,
+    )
     assert again.state != VerificationRequest.SERVED and again.matches.exists()
 
 
@@ -151,8 +174,9 @@ def test_verification_outside_the_units_service_or_town_is_refused(worked, staff
         )
     assert (exc.value.code, exc.value.field) == ("out_of_scope", "service")
     with pytest.raises(ValidationFailed) as exc:
-        services.request_create(actor=edu, household=worked, service_code="edu_compulsory", purpose="随便看看",
-                                today=TODAY)  # fmt: skip
+        services.request_create(
+            actor=edu, household=worked, service_code="edu_compulsory", purpose="随便看看", today=TODAY
+        )
     assert exc.value.code == "purpose_not_service"
     assert not VerificationRequest.objects.exists() and not SourceTask.objects.exists()
     req = services.request_create(actor=edu, household=worked, service_code="edu_compulsory", today=TODAY)

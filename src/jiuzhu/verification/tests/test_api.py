@@ -20,10 +20,15 @@ def client_for(user) -> Client:
 
 def test_upload_apply_request_and_report(worked, clerk, officer, provider_of, staff, all_datasets):
     p = client_for(provider_of("banks"))
-    data = testing.csv_bytes("banks", stranger_rows("banks") + [{"name": "", "institution": "x", "balance": "1",
-                                                                 "balance_date": "2026-01-01"}])  # fmt: skip
-    r = p.post("/api/verification/datasets", {"file": SimpleUploadedFile("b.csv", data), "source": "banks",
-                                              "as_of": "2026-03-01"})  # fmt: skip
+    data = testing.csv_bytes(
+        "banks",
+        stranger_rows("banks")
+        + [{"name": "", "institution": "x", "balance": "1", "balance_date": "2026-01-01"}],
+    )
+    r = p.post(
+        "/api/verification/datasets",
+        {"file": SimpleUploadedFile("b.csv", data), "source": "banks", "as_of": "2026-03-01"},
+    )
     assert r.status_code == 202, r.content
     assert r.json()["url"] == f"/api/jobs/{r.json()['job_id']}"
     assert not DatasetUpload.objects.exists()  # validated by the worker, not in the request

@@ -13,7 +13,10 @@ ROOT = Path(__file__).resolve().parents[4]
 def test_bench_small_mode_runs():
     proc = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "verification.py"), "--small", "--check"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "precision" in proc.stdout

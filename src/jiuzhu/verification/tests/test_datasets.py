@@ -157,15 +157,28 @@ def test_what_the_database_would_refuse_is_reported_at_validation(provider_of):
         {"id_number": good, "name": "赵六", "death_date": "2026-02-01"},
         {"id_number": make_id(date(1951, 1, 1)), "name": "钱七", "death_date": "2099-01-01"},
         {"id_number": "12345", "name": "孙八", "death_date": "2026-02-01"},
-        {"id_number": good[:17] + ("0" if good[17] != "0" else "1"), "name": "李九", "death_date": "2026-02-01"},
-        {"id_number": make_id(date(1952, 1, 1)), "name": "周十", "birth_date": "2099-03-01", "death_date": "2026-02-01"},
+        {
+            "id_number": good[:17] + ("0" if good[17] != "0" else "1"),
+            "name": "李九",
+            "death_date": "2026-02-01",
+        },
+        {
+            "id_number": make_id(date(1952, 1, 1)),
+            "name": "周十",
+            "birth_date": "2099-03-01",
+            "death_date": "2026-02-01",
+        },
         {"id_number": make_id(date(1953, 1, 1)), "name": "吴\x00一", "death_date": "2026-02-01"},
         {"id_number": make_id(date(1954, 1, 1)), "name": "郑" * 61, "death_date": "2026-02-01"},
-    ]  # fmt: skip
+    ]
     p = provider_of("deaths")
     up = datasets.dataset_upload(
-        actor=p, source_code="deaths", as_of=date(2026, 3, 1), data=testing.csv_bytes("deaths", rows), filename="d.csv"
-    )  # fmt: skip
+        actor=p,
+        source_code="deaths",
+        as_of=date(2026, 3, 1),
+        data=testing.csv_bytes("deaths", rows),
+        filename="d.csv",
+    )
     assert [(e["row"], e["column"], e["code"]) for e in up.errors] == [
         (3, "death_date", "date_in_future"),
         (4, "id_number", "invalid_id_number"),

@@ -23,10 +23,16 @@ def transpose(number: str, i: int = 10) -> str:
 
 def persons(pid_number):
     return pl.DataFrame(
-        {"person_id": [1, 2], "id_number": [pid_number, make_id(date(1990, 2, 2))], "name": ["陈志强", "刘芳"],
-         "birth_date": [BIRTH.isoformat(), "1990-02-02"], "gender": ["M", "F"], "phone": ["13900000001", None],
-         "address": ["示范市城东街道幸福路1号", None]}
-    )  # fmt: skip
+        {
+            "person_id": [1, 2],
+            "id_number": [pid_number, make_id(date(1990, 2, 2))],
+            "name": ["陈志强", "刘芳"],
+            "birth_date": [BIRTH.isoformat(), "1990-02-02"],
+            "gender": ["M", "F"],
+            "phone": ["13900000001", None],
+            "address": ["示范市城东街道幸福路1号", None],
+        }
+    )
 
 
 def records(rows):
@@ -103,11 +109,16 @@ def household(make_household, clerk):
 def test_officer_review_is_remembered_for_the_next_run(household, clerk, officer, all_datasets, provider_of):
     head = household.members.get()
     # no number, his name and a birth date one digit off: probable, not certain
-    doubtful = {"id_number": "", "name": "陈志强", "birth_date": "1968-07-13", "institution": "某行",
-                "balance": "50000", "balance_date": "2026-02-28"}  # fmt: skip
+    doubtful = {
+        "id_number": "",
+        "name": "陈志强",
+        "birth_date": "1968-07-13",
+        "institution": "某行",
+        "balance": "50000",
+        "balance_date": "2026-02-28",
+    }
     all_datasets({"banks": [doubtful]})
-    req = services.request_create(actor=clerk, household=household, service_code="dibao",
-                                  today=TODAY)  # fmt: skip
+    req = services.request_create(actor=clerk, household=household, service_code="dibao", today=TODAY)
     pending = list(req.matches.filter(state=Match.PENDING))
     assert req.state == VerificationRequest.REVIEW and len(pending) == 1
     assert 0.5 <= pending[0].probability < matching.settings().accept_threshold
@@ -118,13 +129,15 @@ def test_officer_review_is_remembered_for_the_next_run(household, clerk, officer
     assert MatchDecision.objects.get(person=head).accepted
     # next month's bank dataset carries the same record: no question asked again
     testing.load_dataset(provider_of("banks"), "banks", [doubtful], as_of=date(2026, 3, 31))
-    later = services.request_create(actor=clerk, household=household, service_code="dibao",
-                                    fresh=True, today=date(2026, 4, 2))  # fmt: skip
+    later = services.request_create(
+        actor=clerk, household=household, service_code="dibao", fresh=True, today=date(2026, 4, 2)
+    )
     m = later.matches.get(record__source="banks")
     assert (m.kind, m.state, later.state) == (Match.REVIEWED, Match.ACCEPTED, VerificationRequest.READY)
     # and a rejection is remembered too
     MatchDecision.objects.update(accepted=False)
-    again = services.request_create(actor=clerk, household=household, service_code="dibao",
-                                    fresh=True, today=date(2026, 4, 3))  # fmt: skip
+    again = services.request_create(
+        actor=clerk, household=household, service_code="dibao", fresh=True, today=date(2026, 4, 3)
+    )
     assert again.matches.get(record__source="banks").state == Match.REJECTED
     assert again.state == VerificationRequest.READY

@@ -174,9 +174,20 @@ def test_issued_report_is_frozen(worked_data, clerk, officer, provider_of):
     before = report.snapshot
     head = worked_data.members.order_by("id").first()
     # a new bank dataset with a big balance and a registry edit change nothing already issued
-    testing.load_dataset(provider_of("banks"), "banks",
-                         [{"id_number": head.id_number, "name": "张建国", "institution": "某行", "balance": "900000",
-                           "balance_date": "2026-03-05"}], as_of=date(2026, 3, 5))  # fmt: skip
+    testing.load_dataset(
+        provider_of("banks"),
+        "banks",
+        [
+            {
+                "id_number": head.id_number,
+                "name": "张建国",
+                "institution": "某行",
+                "balance": "900000",
+                "balance_date": "2026-03-05",
+            }
+        ],
+        as_of=date(2026, 3, 5),
+    )
     head.name = "张建军"
     head.save()
     report.refresh_from_db()

@@ -37,9 +37,20 @@ def test_tasks_created_flagged_and_answered(worked, clerk, officer, provider_of,
             actor=provider_of("tax"), task=ts["tax"], rows=[{"name": "张建国", "amount": "x"}]
         )
     assert exc.value.code == "answer_invalid" and exc.value.params["errors"][0]["row"] == 2
-    services.task_answer(actor=provider_of("tax"), task=ts["tax"], rows=[
-        {"id_number": head.id_number, "name": "张建国", "income_kind": "工资薪金所得", "amount": "12000",
-         "period_start": "2025-03-01", "period_end": "2026-02-28"}])  # fmt: skip
+    services.task_answer(
+        actor=provider_of("tax"),
+        task=ts["tax"],
+        rows=[
+            {
+                "id_number": head.id_number,
+                "name": "张建国",
+                "income_kind": "工资薪金所得",
+                "amount": "12000",
+                "period_start": "2025-03-01",
+                "period_end": "2026-02-28",
+            }
+        ],
+    )
     for code, t in ts.items():
         if code != "tax":
             services.task_answer(actor=provider_of(code), task=t, no_records=True)

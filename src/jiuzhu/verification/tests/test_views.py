@@ -22,8 +22,10 @@ def test_desks_upload_and_report_pages(worked, clerk, officer, provider_of, staf
     p = login(provider_of("banks"))
     assert p.get("/verification/").status_code == 200
     data = testing.csv_bytes("banks", stranger_rows("banks"))
-    r = p.post("/verification/upload/", {"file": SimpleUploadedFile("b.csv", data), "source": "banks",
-                                         "as_of": "2026-03-01"})  # fmt: skip
+    r = p.post(
+        "/verification/upload/",
+        {"file": SimpleUploadedFile("b.csv", data), "source": "banks", "as_of": "2026-03-01"},
+    )
     assert r.status_code == 302 and r["Location"].startswith("/jobs/")
     assert jobs.work_off() == 1
     up = DatasetUpload.objects.get()
