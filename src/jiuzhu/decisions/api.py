@@ -46,14 +46,23 @@ class CaseOut(Schema):
 
 def _case_out(c: Case, role: str, today: date | None = None) -> dict:
     return {
-        "id": c.pk, "household": c.household.code, "service_code": c.service_code, "service_name": c.service_name,
-        "town": c.town.code, "state": c.state, "state_display": c.get_state_display(), "received_on": c.received_on,
-        "due_on": c.due_on, "flag": selectors.case_flag(c, today or clock.today()),
-        "extension_ground": c.extension_ground, "close_relative": c.close_relative,
-        "amount": None if c.amount is None else f"{c.amount:.2f}", "eligible": c.result.get("eligible"),
+        "id": c.pk,
+        "household": c.household.code,
+        "service_code": c.service_code,
+        "service_name": c.service_name,
+        "town": c.town.code,
+        "state": c.state,
+        "state_display": c.get_state_display(),
+        "received_on": c.received_on,
+        "due_on": c.due_on,
+        "flag": selectors.case_flag(c, today or clock.today()),
+        "extension_ground": c.extension_ground,
+        "close_relative": c.close_relative,
+        "amount": None if c.amount is None else f"{c.amount:.2f}",
+        "eligible": c.result.get("eligible"),
         "reasons": c.result.get("reasons", []) if m.sees("income", role) else [],
         "entitlement_id": c.entitlement_id,
-    }  # fmt: skip
+    }
 
 
 def _load(request, pk: int) -> tuple[Case, str]:
@@ -78,8 +87,14 @@ def case_list(
 def case_detail(request, pk: Id):
     with transaction.atomic():
         c, role = _load(request, pk)
-        log_access(user=request.user, action="view", object_type="decisions.case", object_id=c.pk,
-                   household_code=c.household.code, purpose="审核确认（API）")  # fmt: skip
+        log_access(
+            user=request.user,
+            action="view",
+            object_type="decisions.case",
+            object_id=c.pk,
+            household_code=c.household.code,
+            purpose="审核确认（API）",
+        )
     return _case_out(c, role)
 
 
@@ -87,8 +102,11 @@ class OpenIn(Schema):
     referral_id: Id
 
 
-@router.post("/cases", response={201: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
-             summary="镇街启动审核确认（由分办事项）")  # fmt: skip
+@router.post(
+    "/cases",
+    response={201: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="镇街启动审核确认（由分办事项）",
+)
 def case_open(request, payload: OpenIn):
     c = cases.case_open(actor=request.user, referral=payload.referral_id)
     return Status(201, _case_out(c, m.TOWN_CASEWORKER))
@@ -101,8 +119,11 @@ class InvestigationIn(Schema):
     findings: str
 
 
-@router.post("/cases/{pk}/investigations", response={201: dict, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
-             summary="登记调查记录")  # fmt: skip
+@router.post(
+    "/cases/{pk}/investigations",
+    response={201: dict, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+    summary="登记调查记录",
+)
 def investigation_add(request, pk: Id, payload: InvestigationIn):
     inv = cases.investigation_record(actor=request.user, case=pk, **payload.dict())
     return Status(201, {"id": inv.pk, "kind": inv.kind})
@@ -114,11 +135,15 @@ class OpinionIn(Schema):
     version: int | None = None
 
 
-@router.post("/cases/{pk}/opinion", response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
-             summary="镇街初审意见（冻结政策规则测算结果）")  # fmt: skip
+@router.post(
+    "/cases/{pk}/opinion",
+    response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+    summary="镇街初审意见（冻结政策规则测算结果）",
+)
 def opinion(request, pk: Id, payload: OpinionIn):
-    c = cases.opinion_give(actor=request.user, case=pk, recommend=payload.recommend, note=payload.note,
-                           version=payload.version)  # fmt: skip
+    c = cases.opinion_give(
+        actor=request.user, case=pk, recommend=payload.recommend, note=payload.note, version=payload.version
+    )
     return _case_out(c, m.TOWN_CASEWORKER)
 
 
@@ -132,19 +157,37 @@ class DecideIn(Schema):
     version: int | None = None
 
 
-@router.post("/cases/{pk}/approve", response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
-             summary="批准（生成待遇与决定书）")  # fmt: skip
+@router.post(
+    "/cases/{pk}/approve",
+    response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+    summary="批准（生成待遇与决定书）",
+)
 def approve(request, pk: Id, payload: DecideIn):
-    return _case_out(cases.case_approve(actor=request.user, case=pk, note=payload.note, version=payload.version,
-                                         without_account=payload.without_account),
-                     m.APPROVER)  # fmt: skip
+    return _case_out(
+        cases.case_approve(
+            actor=request.user,
+            case=pk,
+            note=payload.note,
+            version=payload.version,
+            without_account=payload.without_account,
+        ),
+        m.APPROVER,
+    )
 
 
-@router.post("/cases/{pk}/refuse", response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
-             summary="不予批准（决定书须含理由与数额、依据、其他救助途径、救济权利）")  # fmt: skip
+@router.post(
+    "/cases/{pk}/refuse",
+    response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+    summary="不予批准（决定书须含理由与数额、依据、其他救助途径、救济权利）",
+)
 def refuse(request, pk: Id, payload: DecideIn):
-    c = cases.case_refuse(actor=request.user, case=pk, reasons=payload.reasons, alternatives=payload.alternatives,
-                          version=payload.version)  # fmt: skip
+    c = cases.case_refuse(
+        actor=request.user,
+        case=pk,
+        reasons=payload.reasons,
+        alternatives=payload.alternatives,
+        version=payload.version,
+    )
     return _case_out(c, m.APPROVER)
 
 
@@ -154,16 +197,23 @@ class ReviewIn(Schema):
     note: str = ""
 
 
-@router.post("/reviews/{pk}/confirm", response={200: dict, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
-             summary="镇街确认复核结论")  # fmt: skip
+@router.post(
+    "/reviews/{pk}/confirm",
+    response={200: dict, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+    summary="镇街确认复核结论",
+)
 def review_confirm(request, pk: Id, payload: ReviewIn):
-    r = reviews.review_confirm(actor=request.user, review=pk, outcome=payload.outcome, amount=payload.amount,
-                               note=payload.note)  # fmt: skip
+    r = reviews.review_confirm(
+        actor=request.user, review=pk, outcome=payload.outcome, amount=payload.amount, note=payload.note
+    )
     return {"id": r.pk, "state": r.state, "outcome": r.outcome}
 
 
-@router.post("/reviews/{pk}/sign", response={200: dict, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
-             summary="审批复核结论（出具决定书）")  # fmt: skip
+@router.post(
+    "/reviews/{pk}/sign",
+    response={200: dict, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+    summary="审批复核结论（出具决定书）",
+)
 def review_sign(request, pk: Id):
     r = reviews.review_sign(actor=request.user, review=pk)
     return {"id": r.pk, "state": r.state, "outcome": r.outcome, "letter": r.letters.get().number}
@@ -192,13 +242,25 @@ class GrantRequestOut(Schema):
 
 def _grant_out(g) -> dict:
     return {
-        "id": g.pk, "referral": g.referral_id, "household": g.household.code, "service_code": g.service_code,
-        "service_name": g.service_name, "unit": g.unit.code, "amount": f"{g.amount:.2f}",
-        "amount_period": g.amount_period, "start_month": g.start_month,
-        "rule_amount": None if g.rule_amount is None else f"{g.rule_amount:.2f}", "level": g.level,
-        "reason": g.reason, "why": g.why, "state": g.state, "state_display": g.get_state_display(),
-        "signed_on": g.signed_on, "entitlement": g.entitlement_id, "close_relative": g.close_relative,
-    }  # fmt: skip
+        "id": g.pk,
+        "referral": g.referral_id,
+        "household": g.household.code,
+        "service_code": g.service_code,
+        "service_name": g.service_name,
+        "unit": g.unit.code,
+        "amount": f"{g.amount:.2f}",
+        "amount_period": g.amount_period,
+        "start_month": g.start_month,
+        "rule_amount": None if g.rule_amount is None else f"{g.rule_amount:.2f}",
+        "level": g.level,
+        "reason": g.reason,
+        "why": g.why,
+        "state": g.state,
+        "state_display": g.get_state_display(),
+        "signed_on": g.signed_on,
+        "entitlement": g.entitlement_id,
+        "close_relative": g.close_relative,
+    }
 
 
 @router.get("/grants", response={200: list[GrantRequestOut], 403: ErrorOut}, summary="待签批给付（发放签批）")
@@ -216,11 +278,20 @@ class GrantSignIn(Schema):
     joint_minutes: str = Field("", description="一事一议：会议纪要")
 
 
-@router.post("/grants/{pk}/sign", response={200: GrantRequestOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut,
-             409: ErrorOut}, summary="第二人签批给付（签批后生效并纳入发放）")  # fmt: skip
+@router.post(
+    "/grants/{pk}/sign",
+    response={200: GrantRequestOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="第二人签批给付（签批后生效并纳入发放）",
+)
 def grant_sign(request, pk: Id, payload: GrantSignIn):
-    g = grants.grant_sign(actor=request.user, request=pk, note=payload.note, joint_met_on=payload.joint_met_on,
-                          joint_members=payload.joint_members, joint_minutes=payload.joint_minutes)  # fmt: skip
+    g = grants.grant_sign(
+        actor=request.user,
+        request=pk,
+        note=payload.note,
+        joint_met_on=payload.joint_met_on,
+        joint_members=payload.joint_members,
+        joint_minutes=payload.joint_minutes,
+    )
     return _grant_out(g)
 
 
@@ -228,8 +299,11 @@ class GrantReturnIn(Schema):
     note: str
 
 
-@router.post("/grants/{pk}/return", response={200: GrantRequestOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut,
-             409: ErrorOut}, summary="退回待签批给付")  # fmt: skip
+@router.post(
+    "/grants/{pk}/return",
+    response={200: GrantRequestOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="退回待签批给付",
+)
 def grant_return(request, pk: Id, payload: GrantReturnIn):
     return _grant_out(grants.grant_return(actor=request.user, request=pk, note=payload.note))
 
@@ -253,18 +327,33 @@ class FraudOut(Schema):
     letter: str | None
 
 
-@router.post("/entitlements/{pk}/fraud", response={201: FraudOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut,
-             409: ErrorOut}, summary="骗取救助处理决定（停止、追回、罚款）")  # fmt: skip
+@router.post(
+    "/entitlements/{pk}/fraud",
+    response={201: FraudOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="骗取救助处理决定（停止、追回、罚款）",
+)
 def fraud_decide(request, pk: Id, payload: FraudIn):
     from .fraud import fraud_decide as decide
 
-    d = decide(actor=request.user, entitlement=pk, from_month=payload.from_month, facts=payload.facts,
-               fine_multiple=payload.fine_multiple)  # fmt: skip
-    return Status(201, {
-        "id": d.pk, "entitlement": d.entitlement_id, "from_month": d.from_month, "obtained": f"{d.obtained:.2f}",
-        "fine_multiple": None if d.fine_multiple is None else f"{d.fine_multiple:g}", "fine": f"{d.fine:.2f}",
-        "letter": d.letter.number if d.letter else None,
-    })  # fmt: skip
+    d = decide(
+        actor=request.user,
+        entitlement=pk,
+        from_month=payload.from_month,
+        facts=payload.facts,
+        fine_multiple=payload.fine_multiple,
+    )
+    return Status(
+        201,
+        {
+            "id": d.pk,
+            "entitlement": d.entitlement_id,
+            "from_month": d.from_month,
+            "obtained": f"{d.obtained:.2f}",
+            "fine_multiple": None if d.fine_multiple is None else f"{d.fine_multiple:g}",
+            "fine": f"{d.fine:.2f}",
+            "letter": d.letter.number if d.letter else None,
+        },
+    )
 
 
 class DepartmentReviewOut(Schema):
@@ -275,15 +364,23 @@ class DepartmentReviewOut(Schema):
     message: str
 
 
-@router.post("/entitlements/{pk}/review", response={200: DepartmentReviewOut, 400: ErrorOut, 403: ErrorOut,
-             404: ErrorOut, 409: ErrorOut}, summary="部门待遇到期复核（按规则继续、调整或停止）")  # fmt: skip
+@router.post(
+    "/entitlements/{pk}/review",
+    response={200: DepartmentReviewOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="部门待遇到期复核（按规则继续、调整或停止）",
+)
 def department_review(request, pk: Id):
     from .department_reviews import department_review as review
 
     out = review(actor=request.user, entitlement=pk)
     e = out.entitlement
-    return {"outcome": out.outcome, "entitlement": e.pk, "next_review_on": e.next_review_on,
-            "end_month": e.end_month, "message": out.text}  # fmt: skip
+    return {
+        "outcome": out.outcome,
+        "entitlement": e.pk,
+        "next_review_on": e.next_review_on,
+        "end_month": e.end_month,
+        "message": out.text,
+    }
 
 
 class RelativeIn(Schema):
@@ -303,8 +400,11 @@ class RelativeOut(Schema):
     declared_on: date
 
 
-@router.post("/relatives", response={201: RelativeOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
-             summary="申报工作人员近亲属")  # fmt: skip
+@router.post(
+    "/relatives",
+    response={201: RelativeOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+    summary="申报工作人员近亲属",
+)
 def relative_declare(request, payload: RelativeIn):
     from jiuzhu.registry.models import User
 
@@ -315,18 +415,34 @@ def relative_declare(request, payload: RelativeIn):
         staff = User.objects.filter(pk=payload.staff).first()
         if staff is None:
             raise NotFound("工作人员不存在", field="staff")
-    x = declare(actor=request.user, staff=staff, name=payload.name, id_number=payload.id_number,
-                relation=payload.relation)  # fmt: skip
-    return Status(201, {"id": x.pk, "staff": x.staff_id, "declarant": x.declarant_name,
-                        "relation": x.get_relation_display(), "declared_on": x.declared_on})  # fmt: skip
+    x = declare(
+        actor=request.user,
+        staff=staff,
+        name=payload.name,
+        id_number=payload.id_number,
+        relation=payload.relation,
+    )
+    return Status(
+        201,
+        {
+            "id": x.pk,
+            "staff": x.staff_id,
+            "declarant": x.declarant_name,
+            "relation": x.get_relation_display(),
+            "declared_on": x.declared_on,
+        },
+    )
 
 
 class StaffIdIn(Schema):
     id_number: str
 
 
-@router.post("/staff/id-number", response={200: dict, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
-             summary="工作人员登记本人身份证号码")  # fmt: skip
+@router.post(
+    "/staff/id-number",
+    response={200: dict, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+    summary="工作人员登记本人身份证号码",
+)
 def staff_id_number(request, payload: StaffIdIn):
     from .relatives import staff_id_number_set
 
@@ -360,11 +476,20 @@ class NoticeOut(Schema):
 @router.get("/notices", auth=None, response={200: list[NoticeOut]}, summary="公示（免登录）")
 def notice_list(request, community: str = "", past: bool = False):
     return [
-        {"id": n.pk, "kind": n.kind, "name": n.shown_name, "town": n.town.name, "community": n.community,
-         "household_size": n.household_size, "service": n.service_name, "amount": f"{n.amount:.2f}",
-         "starts_on": n.starts_on, "ends_on": n.ends_on}
+        {
+            "id": n.pk,
+            "kind": n.kind,
+            "name": n.shown_name,
+            "town": n.town.name,
+            "community": n.community,
+            "household_size": n.household_size,
+            "service": n.service_name,
+            "amount": f"{n.amount:.2f}",
+            "starts_on": n.starts_on,
+            "ends_on": n.ends_on,
+        }
         for n in notices.public_notices(community=community, past=past)[:1000]
-    ]  # fmt: skip
+    ]
 
 
 class ObjectionIn(Schema):
@@ -373,9 +498,12 @@ class ObjectionIn(Schema):
     contact_phone: str = ""
 
 
-@router.post("/notices/{pk}/objections", auth=None,
-             response={201: dict, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut},
-             summary="对公示提出异议（免登录，按来源限制频次）")  # fmt: skip
+@router.post(
+    "/notices/{pk}/objections",
+    auth=None,
+    response={201: dict, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut},
+    summary="对公示提出异议（免登录，按来源限制频次）",
+)
 def objection_add(request, pk: Id, payload: ObjectionIn):
     obj = notices.objection_lodge(notice=pk, ip=client_ip(request), **payload.dict())
     return Status(201, {"id": obj.pk, "state": obj.state})

@@ -440,8 +440,17 @@ def case_approve(
         reason=(note or "审批同意").strip(),
         rule_amount=amount,  # the rules' amount frozen at the initial opinion
     )
-    bump(c, state=Case.APPROVED, decided_on=today, decided_by=actor, decision_note=(note or "").strip(),
-         amount=amount, start_month=start, entitlement=ent, verification_report_id=report_id)  # fmt: skip
+    bump(
+        c,
+        state=Case.APPROVED,
+        decided_on=today,
+        decided_by=actor,
+        decision_note=(note or "").strip(),
+        amount=amount,
+        start_month=start,
+        entitlement=ent,
+        verification_report_id=report_id,
+    )
     letter = letters.issue(
         kind=Letter.APPROVAL,
         household=c.household,
@@ -462,8 +471,15 @@ def case_approve(
         },
     )
     if referral is not None:
-        handling.do_grant(referral, actor=actor, amount=amount, period="month", start_month=start,
-                          note=f"审核确认批准（{letter.number}）", today=today)  # fmt: skip
+        handling.do_grant(
+            referral,
+            actor=actor,
+            amount=amount,
+            period="month",
+            start_month=start,
+            note=f"审核确认批准（{letter.number}）",
+            today=today,
+        )
     return c
 
 
@@ -511,10 +527,17 @@ def case_refuse(
         "appeal": letters.appeal_rights(policy, today, authority=_authority(actor)),
         "authority": _authority(actor),
     }
-    letter = letters.issue(kind=Letter.REFUSAL, household=c.household, case=c, actor=actor, today=today,
-                           content=content)  # fmt: skip
-    bump(c, state=Case.REFUSED, decided_on=today, decided_by=actor, decision_note=extra,
-         verification_report_id=report_id)  # fmt: skip
+    letter = letters.issue(
+        kind=Letter.REFUSAL, household=c.household, case=c, actor=actor, today=today, content=content
+    )
+    bump(
+        c,
+        state=Case.REFUSED,
+        decided_on=today,
+        decided_by=actor,
+        decision_note=extra,
+        verification_report_id=report_id,
+    )
     if c.referral_id:
         r = Referral.objects.select_for_update().get(pk=c.referral_id)
         if r.state in Referral.OPEN_STATES:

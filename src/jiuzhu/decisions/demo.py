@@ -80,8 +80,11 @@ def _history(policy, today: date) -> int:
     start = date(today.year, 1, 1)
     # the amount of the standard in force in the first month paid (a new year's standard)
     rows = _eligible(policy, start)
-    taken = set(Entitlement.objects.filter(category__in=("minimum_living", "extreme_poverty")).values_list(
-        "household_id", flat=True)) | set(Case.objects.values_list("household_id", flat=True))  # fmt: skip
+    taken = set(
+        Entitlement.objects.filter(category__in=("minimum_living", "extreme_poverty")).values_list(
+            "household_id", flat=True
+        )
+    ) | set(Case.objects.values_list("household_id", flat=True))
     rows = rows.filter(~pl.col("hh_id").is_in(list(taken)))
     if rows.height == 0:
         return 0
@@ -109,22 +112,58 @@ def _history(policy, today: date) -> int:
         amount = (Decimal(cents) / 100).quantize(Decimal("0.01"))
         months = _review_months(policy, decided, [p[:4] for p in ps], service)
         spec = policy.service(service)
-        ents.append(Entitlement(
-            household_id=hid, payee_id=ps[0][0], service_code=service, category=spec.category, unit=civil,
-            amount=amount, amount_period="month", start_month=start, next_review_on=add_months(start, months),
-            origin=ORIGIN, reason="审核确认批准（演示）", created_by=approver,
-        ))  # fmt: skip
-        cases.append(Case(
-            household_id=hid, service_code=service, service_name=names[service], category=spec.category,
-            town=town, state=Case.APPROVED, received_on=decided - timedelta(days=30),
-            opened_on=decided - timedelta(days=28), opened_by=caseworkers[town.pk], limit_days=30,
-            due_on=decided + timedelta(days=12), opinion="approve", opinion_on=decided - timedelta(days=14),
-            opinion_by=caseworkers[town.pk], decided_on=decided, decided_by=approver, decision_note=ORIGIN,
-            amount=amount, start_month=start,
-            result={"service": service, "name": names[service], "eligible": True, "amount": f"{amount:.2f}",
-                    "period": "month", "members": [p[0] for p in ps], "review_months": months,
-                    "reasons": [], "others": [], "as_of": start.isoformat(), "batch": True},
-        ))  # fmt: skip
+        ents.append(
+            Entitlement(
+                household_id=hid,
+                payee_id=ps[0][0],
+                service_code=service,
+                category=spec.category,
+                unit=civil,
+                amount=amount,
+                amount_period="month",
+                start_month=start,
+                next_review_on=add_months(start, months),
+                origin=ORIGIN,
+                reason="审核确认批准（演示）",
+                created_by=approver,
+            )
+        )
+        cases.append(
+            Case(
+                household_id=hid,
+                service_code=service,
+                service_name=names[service],
+                category=spec.category,
+                town=town,
+                state=Case.APPROVED,
+                received_on=decided - timedelta(days=30),
+                opened_on=decided - timedelta(days=28),
+                opened_by=caseworkers[town.pk],
+                limit_days=30,
+                due_on=decided + timedelta(days=12),
+                opinion="approve",
+                opinion_on=decided - timedelta(days=14),
+                opinion_by=caseworkers[town.pk],
+                decided_on=decided,
+                decided_by=approver,
+                decision_note=ORIGIN,
+                amount=amount,
+                start_month=start,
+                result={
+                    "service": service,
+                    "name": names[service],
+                    "eligible": True,
+                    "amount": f"{amount:.2f}",
+                    "period": "month",
+                    "members": [p[0] for p in ps],
+                    "review_months": months,
+                    "reasons": [],
+                    "others": [],
+                    "as_of": start.isoformat(),
+                    "batch": True,
+                },
+            )
+        )
         members.append([p[0] for p in ps])
     Entitlement.objects.bulk_create(ents, batch_size=2000)
     if ents[0].pk is None:  # backends that do not return ids (none we use): read them back
@@ -143,11 +182,19 @@ def _history(policy, today: date) -> int:
     for c, ms in zip(cases, members, strict=True):
         head = hh[c.household_id]
         name = next(p[4] for p in people[c.household_id] if p[0] == ms[0])
-        notices.append(Notice(
-            case_id=c.pk, town=c.town, community=head.community, shown_name=m.mask_name(name),
-            household_size=len(ms), service_name=c.service_name, amount=c.amount, starts_on=starts,
-            ends_on=starts + timedelta(days=7),
-        ))  # fmt: skip
+        notices.append(
+            Notice(
+                case_id=c.pk,
+                town=c.town,
+                community=head.community,
+                shown_name=m.mask_name(name),
+                household_size=len(ms),
+                service_name=c.service_name,
+                amount=c.amount,
+                starts_on=starts,
+                ends_on=starts + timedelta(days=7),
+            )
+        )
     Notice.objects.bulk_create(notices, batch_size=2000)
     return len(ents)
 
@@ -194,8 +241,9 @@ def _live_cases(policy, today: date) -> dict[str, int]:
 
     def start(hid):
         hh = Household.objects.get(pk=hid)
-        app = intake.application_create(actor=clerk, household=hh, needs=["living"], description=LIVE_MARK,
-                                        today=received)  # fmt: skip
+        app = intake.application_create(
+            actor=clerk, household=hh, needs=["living"], description=LIVE_MARK, today=received
+        )
         for p in intake.adults(hh, received):
             intake.authorisation_record(
                 actor=clerk, application=app, person=p, signed_on=received, today=received
@@ -209,11 +257,21 @@ def _live_cases(policy, today: date) -> dict[str, int]:
 
     def investigate(c):
         for kind in ("home_visit", "neighbourhood", "appraisal"):
-            svc.investigation_record(actor=worker, case=c, kind=kind, done_on=received + timedelta(days=2),
-                                     staff_names=STAFF, findings="入户核实家庭成员、收入和财产情况（演示）")  # fmt: skip
+            svc.investigation_record(
+                actor=worker,
+                case=c,
+                kind=kind,
+                done_on=received + timedelta(days=2),
+                staff_names=STAFF,
+                findings="入户核实家庭成员、收入和财产情况（演示）",
+            )
 
-    plan = [("investigating", eligible[:2]), ("notice", eligible[2:4]), ("objection", eligible[4:5]),
-            ("refused", other[:1])]  # fmt: skip
+    plan = [
+        ("investigating", eligible[:2]),
+        ("notice", eligible[2:4]),
+        ("objection", eligible[4:5]),
+        ("refused", other[:1]),
+    ]
     for state, hids in plan:
         for hid in hids:
             with transaction.atomic():
@@ -225,16 +283,30 @@ def _live_cases(policy, today: date) -> dict[str, int]:
                         actor=worker, case=c, recommend="approve", today=today - timedelta(days=2)
                     )
                 if state == "objection":
-                    nsvc.objection_lodge(notice=c.notices.get(), text="反映该户有家庭成员在外务工收入未申报（演示）",
-                                         ip="192.0.2.1", today=today - timedelta(days=1))  # fmt: skip
+                    nsvc.objection_lodge(
+                        notice=c.notices.get(),
+                        text="反映该户有家庭成员在外务工收入未申报（演示）",
+                        ip="192.0.2.1",
+                        today=today - timedelta(days=1),
+                    )
                 if state == "refused":
                     hh = Household.objects.get(pk=hid)
                     if not hh.members.filter(incomes__isnull=False).exists():
-                        income_add(actor=None, person=hh.members.order_by("id").first(), kind="wages",
-                                   monthly_amount="9000", period_start=today - timedelta(days=300),
-                                   period_end=today)  # fmt: skip
-                    c = svc.opinion_give(actor=worker, case=c, recommend="refuse", today=today - timedelta(days=2),
-                                         note="经调查家庭人均收入高于低保标准（演示）")  # fmt: skip
+                        income_add(
+                            actor=None,
+                            person=hh.members.order_by("id").first(),
+                            kind="wages",
+                            monthly_amount="9000",
+                            period_start=today - timedelta(days=300),
+                            period_end=today,
+                        )
+                    c = svc.opinion_give(
+                        actor=worker,
+                        case=c,
+                        recommend="refuse",
+                        today=today - timedelta(days=2),
+                        note="经调查家庭人均收入高于低保标准（演示）",
+                    )
                     svc.case_refuse(actor=approver, case=c, today=today)
             made[state] = made.get(state, 0) + 1
     return made

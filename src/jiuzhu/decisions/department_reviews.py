@@ -83,8 +83,15 @@ def department_review(*, actor, entitlement: Entitlement | int, today: date | No
     review_on = add_months(today, spec.review_months or 12)
     rule = Decimal(result["amount"]) if result.get("amount") not in (None, "") else None
     if rule is not None and rule != ent.amount and ent.signed_by_id is None:
-        new = entitlement_change(entitlement=ent, amount=rule, from_month=start, actor=actor, rule_amount=rule,
-                                 reason="复核：按规则测算金额调整", next_review_on=review_on)  # fmt: skip
+        new = entitlement_change(
+            entitlement=ent,
+            amount=rule,
+            from_month=start,
+            actor=actor,
+            rule_amount=rule,
+            reason="复核：按规则测算金额调整",
+            next_review_on=review_on,
+        )
         return ReviewOutcome("adjusted", new, f"复核符合条件，自 {start:%Y年%m月} 起按规则金额 {rule} 元发放")
     ent.next_review_on = review_on
     ent.save(update_fields=["next_review_on"])

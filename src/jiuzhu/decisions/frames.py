@@ -43,11 +43,12 @@ def in_tekun_support(on: date, *, household_ids) -> set[int]:
     running in the month of ``on`` (the rules keep a minor in support to 18, DOMAIN §3)."""
     month = on.replace(day=1)
     return set(
-        Entitlement.objects.filter(household_id__in=list(household_ids), category="extreme_poverty",
-                                   start_month__lte=month)
+        Entitlement.objects.filter(
+            household_id__in=list(household_ids), category="extreme_poverty", start_month__lte=month
+        )
         .filter(Q(end_month__isnull=True) | Q(end_month__gte=month))
         .values_list("members__id", flat=True)
-    ) - {None}  # fmt: skip
+    ) - {None}
 
 
 def registry_facts(on: date, household_ids=None) -> tuple[dict[int, HouseholdFacts], dict[int, list[int]]]:
@@ -62,11 +63,21 @@ def registry_facts(on: date, household_ids=None) -> tuple[dict[int, HouseholdFac
         .exclude(deceased_on__lte=on)
         .order_by("household_id", "id")
         .values_list(
-            "id", "household_id", "relation", "birth_date", "gender", "labour_capacity", "disability_kind",
-            "disability_grade", "serious_illness", "self_care", "school_stage", "employment_status",
+            "id",
+            "household_id",
+            "relation",
+            "birth_date",
+            "gender",
+            "labour_capacity",
+            "disability_kind",
+            "disability_grade",
+            "serious_illness",
+            "self_care",
+            "school_stage",
+            "employment_status",
             "has_capable_supporter",
         )
-    )  # fmt: skip
+    )
     since = on - timedelta(days=365)
     income: dict[int, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(ITEMS, Decimal(0)))
     for pid, kind, amount in IncomeItem.objects.filter(
@@ -98,16 +109,23 @@ def registry_facts(on: date, household_ids=None) -> tuple[dict[int, HouseholdFac
         grade = dgrade if dkind and dgrade in (1, 2, 3, 4) else None
         members[hid].append(
             MemberFacts(
-                relation=rel if rel in RELATIONS else "other", birth_date=birth,
-                gender=gender if gender in GENDERS else None, labour_capacity=labour,
-                disability_kind=dkind if grade else "", disability_grade=grade, serious_illness=bool(ill),
-                self_care=care, school_stage=school or "",
-                employed=emp in ("employed", "flexible") or bool(extra_member.get(pid, {}).pop("employed", False)),
+                relation=rel if rel in RELATIONS else "other",
+                birth_date=birth,
+                gender=gender if gender in GENDERS else None,
+                labour_capacity=labour,
+                disability_kind=dkind if grade else "",
+                disability_grade=grade,
+                serious_illness=bool(ill),
+                self_care=care,
+                school_stage=school or "",
+                employed=emp in ("employed", "flexible")
+                or bool(extra_member.get(pid, {}).pop("employed", False)),
                 income=Income(**(income.get(pid) or dict.fromkeys(ITEMS, Decimal(0)))),
-                has_capable_supporter=bool(supporter), in_tekun_support=pid in in_support,
+                has_capable_supporter=bool(supporter),
+                in_tekun_support=pid in in_support,
                 **extra_member.get(pid, {}),
             )
-        )  # fmt: skip
+        )
         ids[hid].append(pid)
     out = {}
     for hid, area in households.items():
@@ -120,11 +138,14 @@ def registry_facts(on: date, household_ids=None) -> tuple[dict[int, HouseholdFac
             area=area,
             members=tuple(members[hid]),
             assets=Assets(
-                financial=a["financial"], vehicles=tuple(a["v"]), houses=tuple(a["h"]),
-                business_capital=a["business"], current_floor_area=None if d is None else Decimal(d),
+                financial=a["financial"],
+                vehicles=tuple(a["v"]),
+                houses=tuple(a["h"]),
+                business_capital=a["business"],
+                current_floor_area=None if d is None else Decimal(d),
             ),
             **extra,
-        )  # fmt: skip
+        )
     return out, dict(ids)
 
 

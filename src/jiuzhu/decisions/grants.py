@@ -370,9 +370,13 @@ def grant_sign(
         req.joint_met_on, req.joint_members, req.joint_minutes = joint_met_on, members, joint_minutes.strip()
     # settlements or other grants may have used the year's medical cap while this one waited
     check_medical_cap(
-        current_policy(), service_code=req.service_code, person=r.application.applicant, amount=req.amount,
-        start_month=req.start_month, exclude_request=req,
-    )  # fmt: skip
+        current_policy(),
+        service_code=req.service_code,
+        person=r.application.applicant,
+        amount=req.amount,
+        start_month=req.start_month,
+        exclude_request=req,
+    )
     if r.state != Referral.IN_PROGRESS:
         raise IllegalTransition(
             f"该事项当前状态为“{r.get_state_display()}”，不能签批给付",

@@ -60,9 +60,13 @@ class Entitlement(models.Model):
         "规则测算金额（元）", max_digits=12, decimal_places=2, null=True, blank=True
     )
     signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name="签批人",
-    )  # fmt: skip
+    )
     signed_on = models.DateField("签批日期", null=True, blank=True)
     cause = models.CharField("救助事由", max_length=20, blank=True)  # temporary aid: same-cause rule
     created_at = models.DateTimeField(default=timezone.now)

@@ -57,8 +57,12 @@ def publish(*, case: Case, actor, today: date) -> Notice:
     )
     from .cases import milestone
 
-    milestone(case, "decision_notice", actor=actor,
-              note=f"在{n.community}公示 {n.starts_on.isoformat()} 至 {n.ends_on.isoformat()}")  # fmt: skip
+    milestone(
+        case,
+        "decision_notice",
+        actor=actor,
+        note=f"在{n.community}公示 {n.starts_on.isoformat()} 至 {n.ends_on.isoformat()}",
+    )
     return n
 
 
@@ -80,9 +84,14 @@ def objection_limits() -> tuple[int, int]:
 
 @transaction.atomic
 def objection_lodge(
-    *, notice: Notice | int, text: str, ip: str, contact_name: str = "", contact_phone: str = "",
+    *,
+    notice: Notice | int,
+    text: str,
+    ip: str,
+    contact_name: str = "",
+    contact_phone: str = "",
     today: date | None = None,
-) -> Objection:  # fmt: skip
+) -> Objection:
     """Anyone may object to a running notice (no login). Throttled per client address."""
     today = today or clock.today()
     limit, seconds = objection_limits()
@@ -101,9 +110,13 @@ def objection_lodge(
     if len(text) > 2000:
         raise ValidationFailed("异议内容不能超过2000字", field="text", code="too_long")
     obj = Objection.objects.create(
-        notice=n, text=text, ip=ip, contact_name=(contact_name or "").strip()[:50],
-        contact_phone=(contact_phone or "").strip()[:20], lodged_on=today,
-    )  # fmt: skip
+        notice=n,
+        text=text,
+        ip=ip,
+        contact_name=(contact_name or "").strip()[:50],
+        contact_phone=(contact_phone or "").strip()[:20],
+        lodged_on=today,
+    )
     if n.case_id:
         from . import cases
 
@@ -115,9 +128,14 @@ def objection_lodge(
 
 @transaction.atomic
 def objection_handle(
-    *, actor, objection: Objection | int, upheld: bool, note: str, staff_names: list[str],
+    *,
+    actor,
+    objection: Objection | int,
+    upheld: bool,
+    note: str,
+    staff_names: list[str],
     today: date | None = None,
-) -> Objection:  # fmt: skip
+) -> Objection:
     """The town re-investigates (at least two staff) and records the result. Upheld: the
     notice is withdrawn and the case goes back to investigation for a new opinion."""
     from . import cases
@@ -140,9 +158,13 @@ def objection_handle(
         raise ValidationFailed("复查须由2名以上工作人员进行", field="staff_names", code="two_staff_required")
     if c is not None:
         cases.investigation_record(
-            actor=actor, case=c, kind=Investigation.REINVESTIGATION, done_on=today, staff_names=names,
+            actor=actor,
+            case=c,
+            kind=Investigation.REINVESTIGATION,
+            done_on=today,
+            staff_names=names,
             findings=f"异议复查：{note}",
-        )  # fmt: skip
+        )
     obj.state = Objection.UPHELD if upheld else Objection.DISMISSED
     obj.handling_note, obj.handled_on, obj.handled_by = (
         f"{note}（复查人员：{'、'.join(names)}）",
@@ -165,8 +187,9 @@ def objection_handle(
             from .models import Review
 
             # the proposed termination is not confirmed: the caseworker decides again
-            Review.objects.filter(pk=n.review_id).update(state=Review.PROPOSED, outcome="", confirmed_by=None,
-                                                         confirmed_on=None)  # fmt: skip
+            Review.objects.filter(pk=n.review_id).update(
+                state=Review.PROPOSED, outcome="", confirmed_by=None, confirmed_on=None
+            )
     if c is not None:
         result = "异议成立，撤回公示，重新调查" if upheld else "异议不成立，继续办理"
         cases.milestone(c, "decision_objection_handled", actor=actor, note=f"{result}：{note}")

@@ -76,11 +76,23 @@ def relatives_of(household) -> list[dict]:
     (by the ID number staff recorded). Names masked; the declarant named."""
     members = {p.id_number: p for p in household.members.all()}
     out = [
-        {"member": m.mask_name(x.name), "declarant": x.declarant_name, "post": x.declarant_post,
-         "relation": x.get_relation_display(), "staff": x.staff_id}
+        {
+            "member": m.mask_name(x.name),
+            "declarant": x.declarant_name,
+            "post": x.declarant_post,
+            "relation": x.get_relation_display(),
+            "staff": x.staff_id,
+        }
         for x in StaffRelative.objects.filter(id_number__in=members).order_by("id")
-    ]  # fmt: skip
+    ]
     for u in User.objects.filter(id_number__in=[k for k in members if k]).order_by("id"):
-        out.append({"member": m.mask_name(members[u.id_number].name), "declarant": u.display_name or u.username,
-                    "post": u.get_role_display(), "relation": "本人", "staff": u.pk})  # fmt: skip
+        out.append(
+            {
+                "member": m.mask_name(members[u.id_number].name),
+                "declarant": u.display_name or u.username,
+                "post": u.get_role_display(),
+                "relation": "本人",
+                "staff": u.pk,
+            }
+        )
     return out

@@ -109,9 +109,17 @@ def reviews_generate(*, on: date, progress: bool = False) -> GenerateResult:
         facts, result, proposal, amount = propose(ent, on, policy)
         with transaction.atomic():
             Review.objects.create(
-                entitlement=ent, household=ent.household, town=ent.household.town, reason=reason,
-                generated_on=on, due_on=due, facts=facts, result=result, proposal=proposal, proposed_amount=amount,
-            )  # fmt: skip
+                entitlement=ent,
+                household=ent.household,
+                town=ent.household.town,
+                reason=reason,
+                generated_on=on,
+                due_on=due,
+                facts=facts,
+                result=result,
+                proposal=proposal,
+                proposed_amount=amount,
+            )
         setattr(out, reason, getattr(out, reason) + 1)
         out.proposals[proposal] = out.proposals.get(proposal, 0) + 1
     return out
@@ -183,11 +191,17 @@ def _termination_notice(r: Review, today: date) -> Notice:
 
     ent = r.entitlement
     return Notice.objects.create(
-        kind=Notice.TERMINATION, review=r, town=r.town, community=r.household.community,
-        shown_name=m.mask_name(ent.payee.name), household_size=ent.members.count(),
-        service_name=r.result.get("name") or ent.service_code, amount=ent.amount, starts_on=today,
+        kind=Notice.TERMINATION,
+        review=r,
+        town=r.town,
+        community=r.household.community,
+        shown_name=m.mask_name(ent.payee.name),
+        household_size=ent.members.count(),
+        service_name=r.result.get("name") or ent.service_code,
+        amount=ent.amount,
+        starts_on=today,
         ends_on=notice_end(today, current_policy()),
-    )  # fmt: skip
+    )
 
 
 def _check_termination_notice(r: Review, today: date) -> None:
@@ -275,17 +289,33 @@ def review_sign(*, actor, review: Review | int, today: date | None = None) -> Re
         ent.save(update_fields=["next_review_on"])
     elif r.outcome == Review.ADJUST:
         rule = r.proposed_amount if r.proposed_amount is not None else r.amount
-        new = entitlement_change(entitlement=ent, amount=r.amount, from_month=from_month, actor=actor,
-                                 reason=reason, origin=origin, rule_amount=rule,
-                                 signed_by=actor if r.amount != rule else None, signed_on=today,
-                                 next_review_on=date.fromisoformat(more["next_review_on"]))  # fmt: skip
+        new = entitlement_change(
+            entitlement=ent,
+            amount=r.amount,
+            from_month=from_month,
+            actor=actor,
+            reason=reason,
+            origin=origin,
+            rule_amount=rule,
+            signed_by=actor if r.amount != rule else None,
+            signed_on=today,
+            next_review_on=date.fromisoformat(more["next_review_on"]),
+        )
         members = list(Person.objects.filter(pk__in=r.result.get("members") or []))
         if members:
             new.members.set(members)
     elif r.outcome == Review.GRADUAL_EXIT:
-        new = entitlement_change(entitlement=ent, amount=ent.amount, from_month=from_month, actor=actor,
-                                 reason=reason, origin=origin, status=Entitlement.GRADUAL_EXIT, rule_amount=ent.amount,
-                                 end_month=add_months(from_month, more["exit_months"] - 1))  # fmt: skip
+        new = entitlement_change(
+            entitlement=ent,
+            amount=ent.amount,
+            from_month=from_month,
+            actor=actor,
+            reason=reason,
+            origin=origin,
+            status=Entitlement.GRADUAL_EXIT,
+            rule_amount=ent.amount,
+            end_month=add_months(from_month, more["exit_months"] - 1),
+        )
     else:
         new = entitlement_stop(
             entitlement=ent, from_month=from_month, actor=actor, reason=f"{reason}（{letter.number}）"

@@ -317,31 +317,54 @@ def chain_entries(*, household, role: str):
     staff_roles = {m.TOWN_CASEWORKER, m.APPROVER, m.SUPERVISOR, m.ADMIN}
     for c in Case.objects.filter(household=household).select_related("town").order_by("-id")[:50]:
         url = reverse("decisions:case", args=[c.pk]) if role in staff_roles else ""
-        yield ChainEntry(at=c.created_at, area="审核确认", title=f"{c.service_name}审核确认：{c.get_state_display()}",
-                         detail=f"办理期限 {c.due_on.isoformat()}", unit=c.town.name, url=url)  # fmt: skip
+        yield ChainEntry(
+            at=c.created_at,
+            area="审核确认",
+            title=f"{c.service_name}审核确认：{c.get_state_display()}",
+            detail=f"办理期限 {c.due_on.isoformat()}",
+            unit=c.town.name,
+            url=url,
+        )
         if c.decided_on:
             what = (
                 f"批准，每月 {c.amount} 元，自 {c.start_month:%Y-%m} 起"
                 if c.state == Case.APPROVED
                 else "不予批准"
             )
-            yield ChainEntry(at=_at(c.decided_on), area="审核确认", title=f"{c.service_name}：{what}", unit=c.town.name,
-                             url=url)  # fmt: skip
+            yield ChainEntry(
+                at=_at(c.decided_on),
+                area="审核确认",
+                title=f"{c.service_name}：{what}",
+                unit=c.town.name,
+                url=url,
+            )
     for e in Entitlement.objects.filter(household=household, category__in=DECISION_CATEGORIES).order_by(
         "-id"
     )[:50]:
         if e.status == Entitlement.ENDED and e.ended_reason:
-            yield ChainEntry(at=_at(e.end_month or e.start_month), area="审核确认",
-                             title=f"待遇终止（{labels.label('service', e.service_code)}）", detail=e.ended_reason[:200])  # fmt: skip
+            yield ChainEntry(
+                at=_at(e.end_month or e.start_month),
+                area="审核确认",
+                title=f"待遇终止（{labels.label('service', e.service_code)}）",
+                detail=e.ended_reason[:200],
+            )
     for g in GrantRequest.objects.filter(household=household).select_related("unit").order_by("-id")[:50]:
         url = reverse("decisions:grant", args=[g.pk]) if role in staff_roles | {m.DEPARTMENT_OFFICER} else ""
-        yield ChainEntry(at=g.created_at, area="发放签批",
-                         title=f"{g.service_name}：{g.amount} 元{g.get_level_display()}（{g.get_state_display()}）",
-                         detail=g.reason[:200], unit=g.unit.name, url=url)  # fmt: skip
+        yield ChainEntry(
+            at=g.created_at,
+            area="发放签批",
+            title=f"{g.service_name}：{g.amount} 元{g.get_level_display()}（{g.get_state_display()}）",
+            detail=g.reason[:200],
+            unit=g.unit.name,
+            url=url,
+        )
     for r in Review.objects.filter(household=household).order_by("-id")[:50]:
-        yield ChainEntry(at=_at(r.signed_on or r.generated_on), area="审核确认",
-                         title=f"{r.get_reason_display()}：{r.get_outcome_display() or r.get_proposal_display()}"
-                         f"（{r.get_state_display()}）")  # fmt: skip
+        yield ChainEntry(
+            at=_at(r.signed_on or r.generated_on),
+            area="审核确认",
+            title=f"{r.get_reason_display()}：{r.get_outcome_display() or r.get_proposal_display()}"
+            f"（{r.get_state_display()}）",
+        )
 
 
 def grant_requests_for(user, *, state: str | None = "pending", limit: int = 200) -> list[GrantRequest]:

@@ -53,13 +53,17 @@ def take(household, service_code: str, on: date, policy, *, receiving: Decimal |
             "eligible": False,
             "amount": None,
             "reasons": [
-                {"rule": "household.alive", "basis": "社会救助暂行办法 第十三条", "passed": False,
-                 "detail": "家庭成员均已死亡，无保障对象"}
+                {
+                    "rule": "household.alive",
+                    "basis": "社会救助暂行办法 第十三条",
+                    "passed": False,
+                    "detail": "家庭成员均已死亡，无保障对象",
+                }
             ],
             "members": [],
             "others": [],
             "as_of": on.isoformat(),
-        }  # fmt: skip
+        }
     if receiving is not None:
         employed = any(m.employed for m in facts.members)
         facts = dataclasses.replace(
@@ -79,11 +83,16 @@ def take(household, service_code: str, on: date, policy, *, receiving: Decimal |
         months = spec.review_months or 12
     decided = decision_codes(policy)
     others = [
-        {"service": r.service, "name": r.name, "category": r.category,
-         "amount": None if r.monthly_amount is None else f"{r.monthly_amount:.2f}", "period": r.amount_period}
+        {
+            "service": r.service,
+            "name": r.name,
+            "category": r.category,
+            "amount": None if r.monthly_amount is None else f"{r.monthly_amount:.2f}",
+            "period": r.amount_period,
+        }
         for r in results
         if r.eligible and r.service not in decided
-    ]  # fmt: skip
+    ]
     gradual = any(x.rule == "dibao.gradual_exit" and x.passed for x in res.reasons)
     result = {
         "service": service_code,

@@ -111,8 +111,14 @@ def case(request, pk: int):
             if c is None:
                 raise NotFound("审核确认案件不存在")
             role = _ensure_reader(request.user, c)
-            log_access(user=request.user, action="view", object_type="decisions.case", object_id=c.pk,
-                       household_code=c.household.code, purpose="审核确认")  # fmt: skip
+            log_access(
+                user=request.user,
+                action="view",
+                object_type="decisions.case",
+                object_id=c.pk,
+                household_code=c.household.code,
+                purpose="审核确认",
+            )
     except JiuzhuError as exc:
         return _error(request, exc)
     today = clock.today()
@@ -190,8 +196,14 @@ def _staff(p) -> list[str]:
 def case_act(request, pk: int, action: str):
     p, user = request.POST, request.user
     if action == "investigate":
-        cases.investigation_record(actor=user, case=pk, kind=p.get("kind", ""), done_on=_date(p.get("done_on"), "done_on"),
-                                   staff_names=_staff(p), findings=p.get("findings", ""))  # fmt: skip
+        cases.investigation_record(
+            actor=user,
+            case=pk,
+            kind=p.get("kind", ""),
+            done_on=_date(p.get("done_on"), "done_on"),
+            staff_names=_staff(p),
+            findings=p.get("findings", ""),
+        )
         done = "调查记录已登记"
     elif action == "opinion":
         cases.opinion_give(actor=user, case=pk, recommend=p.get("recommend", ""), note=p.get("note", ""))
@@ -212,8 +224,13 @@ def case_act(request, pk: int, action: str):
         cases.case_refuse(actor=user, case=pk, reasons=p.get("reasons", ""), alternatives=alts)
         done = "已作出不予批准决定，决定书已生成"
     elif action == "objection":
-        notices.objection_handle(actor=user, objection=int(p.get("objection") or 0), upheld=p.get("upheld") == "1",
-                                 note=p.get("note", ""), staff_names=_staff(p))  # fmt: skip
+        notices.objection_handle(
+            actor=user,
+            objection=int(p.get("objection") or 0),
+            upheld=p.get("upheld") == "1",
+            note=p.get("note", ""),
+            staff_names=_staff(p),
+        )
         done = "异议已处理"
     else:
         raise NotFound("未知操作")
@@ -231,8 +248,14 @@ def letter_pdf(request, pk: int):
             _ensure_reader(
                 request.user, town=letter.case.town_id if letter.case_id else letter.review.town_id
             )
-            log_access(user=request.user, action="export", object_type="decisions.letter", object_id=letter.number,
-                       household_code=letter.household.code, purpose="打印决定书")  # fmt: skip
+            log_access(
+                user=request.user,
+                action="export",
+                object_type="decisions.letter",
+                object_id=letter.number,
+                household_code=letter.household.code,
+                purpose="打印决定书",
+            )
     except JiuzhuError as exc:
         return _error(request, exc)
     response = HttpResponse(letters.pdf(letter), content_type="application/pdf")
@@ -252,18 +275,30 @@ def review(request, pk: int):
         role = _ensure_reader(request.user, town=r.town_id)
     except JiuzhuError as exc:
         return _error(request, exc)
-    return render(request, "decisions/review.html", {
-        "r": r, "role": role, "outcomes": Review.OUTCOMES, "letters": reviews.letters_of(r),
-        "payee": m.present("name", r.entitlement.payee.name, role),
-    })  # fmt: skip
+    return render(
+        request,
+        "decisions/review.html",
+        {
+            "r": r,
+            "role": role,
+            "outcomes": Review.OUTCOMES,
+            "letters": reviews.letters_of(r),
+            "payee": m.present("name", r.entitlement.payee.name, role),
+        },
+    )
 
 
 @acts
 def review_act(request, pk: int, action: str):
     p = request.POST
     if action == "confirm":
-        reviews.review_confirm(actor=request.user, review=pk, outcome=p.get("outcome") or None,
-                               amount=p.get("amount") or None, note=p.get("note", ""))  # fmt: skip
+        reviews.review_confirm(
+            actor=request.user,
+            review=pk,
+            outcome=p.get("outcome") or None,
+            amount=p.get("amount") or None,
+            note=p.get("note", ""),
+        )
         done = "复核结论已确认，待审批"
     elif action == "sign":
         reviews.review_sign(actor=request.user, review=pk)
@@ -288,9 +323,14 @@ def grants_list(request):
         role = _grant_reader(request.user)
     except JiuzhuError as exc:
         return _error(request, exc)
-    return render(request, "decisions/grants.html", {
-        "role": role, "requests": selectors.grant_requests_for(request.user, state=request.GET.get("state", "pending")),
-    })  # fmt: skip
+    return render(
+        request,
+        "decisions/grants.html",
+        {
+            "role": role,
+            "requests": selectors.grant_requests_for(request.user, state=request.GET.get("state", "pending")),
+        },
+    )
 
 
 @login_required
@@ -319,8 +359,14 @@ def grant_act(request, pk: int, action: str):
             if x.strip()
         ]
         met = _date(p.get("joint_met_on"), "joint_met_on") if p.get("joint_met_on") else None
-        grants.grant_sign(actor=request.user, request=pk, note=p.get("note", ""), joint_met_on=met,
-                          joint_members=members, joint_minutes=p.get("joint_minutes", ""))  # fmt: skip
+        grants.grant_sign(
+            actor=request.user,
+            request=pk,
+            note=p.get("note", ""),
+            joint_met_on=met,
+            joint_members=members,
+            joint_minutes=p.get("joint_minutes", ""),
+        )
         done = "已签批：给付生效，按起始月份纳入发放名册"
     elif action == "return":
         grants.grant_return(actor=request.user, request=pk, note=p.get("note", ""))
@@ -346,13 +392,19 @@ def public_notices(request):
     town, community = _place(request)
     towns = notices.communities()
     town_name = next((t["name"] for t in towns if t["code"] == town), "")
-    return render(request, "decisions/notices.html", {
-        "community": community, "town": town, "town_name": town_name,
-        "place": f"{town}|{community}" if town or community else "",
-        "current": notices.public_notices(community=community, town_code=town)[:500],
-        "past": notices.public_notices(community=community, town_code=town, past=True)[:500],
-        "towns": towns,
-    })  # fmt: skip
+    return render(
+        request,
+        "decisions/notices.html",
+        {
+            "community": community,
+            "town": town,
+            "town_name": town_name,
+            "place": f"{town}|{community}" if town or community else "",
+            "current": notices.public_notices(community=community, town_code=town)[:500],
+            "past": notices.public_notices(community=community, town_code=town, past=True)[:500],
+            "towns": towns,
+        },
+    )
 
 
 def public_notices_xlsx(request):
@@ -371,8 +423,20 @@ def public_notices_xlsx(request):
         ["姓名", "镇（街道）", "村（社区）", "保障人数", "救助事项", "金额（元/月）", "公示开始", "公示结束"]
     )
     for n in notices.public_notices(community=community, town_code=town, past=True).iterator():
-        ws.append(safe_row([n.shown_name, n.town.name, n.community, n.household_size, n.service_name,
-                            float(n.amount), n.starts_on, n.ends_on]))  # fmt: skip
+        ws.append(
+            safe_row(
+                [
+                    n.shown_name,
+                    n.town.name,
+                    n.community,
+                    n.household_size,
+                    n.service_name,
+                    float(n.amount),
+                    n.starts_on,
+                    n.ends_on,
+                ]
+            )
+        )
     buf = io.BytesIO()
     wb.save(buf)
     response = HttpResponse(
@@ -389,10 +453,13 @@ def objection(request, pk: int):
     try:
         if notice is None:
             raise NotFound("公示不存在")
-        notices.objection_lodge(notice=notice, text=request.POST.get("text", ""),
-                                ip=client_ip(request),
-                                contact_name=request.POST.get("contact_name", ""),
-                                contact_phone=request.POST.get("contact_phone", ""))  # fmt: skip
+        notices.objection_lodge(
+            notice=notice,
+            text=request.POST.get("text", ""),
+            ip=client_ip(request),
+            contact_name=request.POST.get("contact_name", ""),
+            contact_phone=request.POST.get("contact_phone", ""),
+        )
         ctx["done"] = True
     except JiuzhuError as exc:
         ctx["error"], status = exc.message, exc.status
@@ -418,11 +485,19 @@ def relatives(request):
     role = role_of(request.user)
     admin = role == m.ADMIN
     staff = User.objects.filter(unit__isnull=False).select_related("unit").order_by("unit__name", "username")
-    return render(request, "decisions/relatives.html", {
-        "rows": [(x, m.present("name", x.name, role), m.present("id_number", x.id_number, role)) for x in rows],
-        "own_id": m.mask_id_number(request.user.id_number) if request.user.id_number else "",
-        "relations": StaffRelative.RELATIONS, "admin": admin, "staff": staff if admin else [],
-    })  # fmt: skip
+    return render(
+        request,
+        "decisions/relatives.html",
+        {
+            "rows": [
+                (x, m.present("name", x.name, role), m.present("id_number", x.id_number, role)) for x in rows
+            ],
+            "own_id": m.mask_id_number(request.user.id_number) if request.user.id_number else "",
+            "relations": StaffRelative.RELATIONS,
+            "admin": admin,
+            "staff": staff if admin else [],
+        },
+    )
 
 
 @post_action("decisions:relatives")
@@ -437,8 +512,13 @@ def relative_declare(request):
         staff = User.objects.filter(pk=int(p["staff"]) if p["staff"].isdigit() else 0).first()
         if staff is None:
             raise NotFound("工作人员不存在", field="staff")
-    x = declare(actor=request.user, staff=staff, name=p.get("name", ""), id_number=p.get("id_number", ""),
-                relation=p.get("relation", ""))  # fmt: skip
+    x = declare(
+        actor=request.user,
+        staff=staff,
+        name=p.get("name", ""),
+        id_number=p.get("id_number", ""),
+        relation=p.get("relation", ""),
+    )
     messages.success(
         request, f"已申报备案：{x.declarant_name}的{x.get_relation_display()}{m.mask_name(x.name)}"
     )

@@ -70,12 +70,25 @@ def _investigation_overdue(user, today: date) -> Queue:
     items = []
     for x, due, what in rows[:SHOWN]:
         if isinstance(x, Case):
-            items.append(Item(title=f"{x.service_name} · {x.household.code}", url=reverse("decisions:case", args=[x.pk]),
-                              detail=x.household.community, due_on=due, state=what))  # fmt: skip
+            items.append(
+                Item(
+                    title=f"{x.service_name} · {x.household.code}",
+                    url=reverse("decisions:case", args=[x.pk]),
+                    detail=x.household.community,
+                    due_on=due,
+                    state=what,
+                )
+            )
         else:
-            items.append(Item(title=f"{x.service_name} · {x.application.household.code}",
-                              url=reverse("decisions:home") + "#open-h", detail=x.application.tracking_code,
-                              due_on=due, state=what))  # fmt: skip
+            items.append(
+                Item(
+                    title=f"{x.service_name} · {x.application.household.code}",
+                    url=reverse("decisions:home") + "#open-h",
+                    detail=x.application.tracking_code,
+                    due_on=due,
+                    state=what,
+                )
+            )
     return Queue(
         key="investigation_overdue",
         title="调查未按时启动的申请（低保、特困）",

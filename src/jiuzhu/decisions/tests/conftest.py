@@ -31,11 +31,16 @@ def poor_household(make_household):
     return make_household(
         members=[
             {"name": "王建国", "birth": date(1975, 3, 2), "relation": "head", "labour_capacity": "partial"},
-            {"name": "李秀英", "birth": date(1978, 6, 9), "relation": "spouse", "gender": "F",
-             "labour_capacity": "partial"},
+            {
+                "name": "李秀英",
+                "birth": date(1978, 6, 9),
+                "relation": "spouse",
+                "gender": "F",
+                "labour_capacity": "partial",
+            },
             {"name": "王小明", "birth": date(2012, 9, 1), "relation": "child", "school_stage": "junior"},
         ]
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture
@@ -65,9 +70,14 @@ def housed(make_household):
     return make_household(
         members=[
             {"name": "赵大力", "birth": date(1975, 3, 2), "relation": "head", "labour_capacity": "partial"},
-            {"name": "孙桂兰", "birth": date(1978, 6, 9), "relation": "spouse", "gender": "F",
-             "labour_capacity": "partial"},
+            {
+                "name": "孙桂兰",
+                "birth": date(1978, 6, 9),
+                "relation": "spouse",
+                "gender": "F",
+                "labour_capacity": "partial",
+            },
             {"name": "赵小军", "birth": date(2012, 9, 1), "relation": "child", "school_stage": "junior"},
         ],
         dwelling_area=Decimal("24.83"),
-    )  # fmt: skip
+    )

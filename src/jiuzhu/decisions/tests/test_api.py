@@ -31,8 +31,11 @@ def test_api_notice_objection_and_decision(refer_to, poor_household, caseworker,
     notices = public.get("/api/decisions/notices").json()
     assert [(n["name"], n["household_size"], n["amount"]) for n in notices] == [("王*国", 3, "2850.00")]
     assert "id_number" not in notices[0]
-    resp = public.post(f"/api/decisions/notices/{notices[0]['id']}/objections", json.dumps({"text": "该户有车辆未申报"}),
-                       content_type="application/json")  # fmt: skip
+    resp = public.post(
+        f"/api/decisions/notices/{notices[0]['id']}/objections",
+        json.dumps({"text": "该户有车辆未申报"}),
+        content_type="application/json",
+    )
     assert resp.status_code == 201 and Objection.objects.count() == 1
 
     boss = Client()

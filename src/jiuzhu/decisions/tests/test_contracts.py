@@ -18,8 +18,9 @@ def decided(refer_to, poor_household, caseworker, approver, staff, settings, tmp
     settings.DATA_DIR = tmp_path
     r = refer_to(poor_household, "dibao")
     officer = staff("verification_officer", "civil_affairs")
-    req = verification.request_create(actor=caseworker, household=poor_household, service_code="dibao",
-                                      today=D0)  # fmt: skip
+    req = verification.request_create(
+        actor=caseworker, household=poor_household, service_code="dibao", today=D0
+    )
     for task in req.tasks.filter(state="open"):  # every data-source unit answers "no records"
         verification.task_answer(actor=staff("data_provider", task.unit.code), task=task, no_records=True)
     report = verification.report_issue(actor=officer, request=req, today=D0)

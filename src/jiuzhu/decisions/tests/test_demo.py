@@ -17,13 +17,23 @@ TODAY = clock.today()
 
 
 def test_seed_approves_eligible_households_and_shows_every_state(make_household, policy):
-    poor = [make_household(members=[{"name": f"贫困户{i}", "birth": date(1970, 1, 1 + i), "labour_capacity": "none"}])
-            for i in range(8)]  # fmt: skip
+    poor = [
+        make_household(
+            members=[{"name": f"贫困户{i}", "birth": date(1970, 1, 1 + i), "labour_capacity": "none"}]
+        )
+        for i in range(8)
+    ]
     rich = make_household(
         members=[{"name": "富裕户", "birth": date(1980, 1, 1), "employment_status": "employed"}]
     )
-    income_add(actor=None, person=rich.members.get(), kind="wages", monthly_amount="8000",
-               period_start=date(2025, 1, 1), period_end=date(2027, 12, 31))  # fmt: skip
+    income_add(
+        actor=None,
+        person=rich.members.get(),
+        kind="wages",
+        monthly_amount="8000",
+        period_start=date(2025, 1, 1),
+        period_end=date(2027, 12, 31),
+    )
     facts, _ = registry_facts(TODAY)
     assert facts[rich.pk] == from_registry(rich, TODAY) and facts[poor[0].pk] == from_registry(poor[0], TODAY)
 

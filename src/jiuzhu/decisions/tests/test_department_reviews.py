@@ -22,8 +22,15 @@ from .test_home_queues import home, queue
 
 def _grant(household, approver, code, amount, start, period="month"):
     head = household.members.get(relation="head")
-    return entitlement_grant(household=household, payee=head, service_code=code, amount=amount,
-                             amount_period=period, start_month=start, actor=approver)  # fmt: skip
+    return entitlement_grant(
+        household=household,
+        payee=head,
+        service_code=code,
+        amount=amount,
+        amount_period=period,
+        start_month=start,
+        actor=approver,
+    )
 
 
 def test_an_education_grant_ends_with_its_school_year(poor_household, approver):
@@ -65,8 +72,14 @@ def test_housing_subsidy_is_reviewed_continued_adjusted_and_stopped(housed, appr
     assert rent.amount == Decimal("403.40") and rent.end_month == date(2028, 3, 1)  # never changed in place
 
     head = housed.members.get(relation="head")
-    income_add(actor=None, person=head, kind="wages", monthly_amount="9000",
-               period_start=date(2028, 4, 1), period_end=date(2029, 2, 28))  # fmt: skip
+    income_add(
+        actor=None,
+        person=head,
+        kind="wages",
+        monthly_amount="9000",
+        period_start=date(2028, 4, 1),
+        period_end=date(2029, 2, 28),
+    )
     out = department_review(actor=officer, entitlement=new, today=date(2029, 3, 1))
     new.refresh_from_db()
     assert out.outcome == "stopped" and new.status == Entitlement.ENDED and new.end_month == date(2029, 3, 1)

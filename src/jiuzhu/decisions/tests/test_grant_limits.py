@@ -33,8 +33,9 @@ def test_every_service_outside_the_temporary_tiers_has_an_officer_limit(policy):
 
 def test_by_need_at_the_officer_limit_is_granted_alone(refer_to, staff, poor_household):
     r, officer = _taken(refer_to, staff, poor_household, "women_children_aid")
-    r = handling.referral_grant(actor=officer, referral=r, amount="3000", start_month=APRIL,
-                                note="孩子重病，家庭急需", today=D0)  # fmt: skip
+    r = handling.referral_grant(
+        actor=officer, referral=r, amount="3000", start_month=APRIL, note="孩子重病，家庭急需", today=D0
+    )
     assert r.state == Referral.GRANTED and r.held_grant is None
     assert Entitlement.objects.get(referral=r).amount == Decimal("3000.00")
 
@@ -50,8 +51,9 @@ def test_one_yuan_over_the_officer_limit_waits_for_a_second_signature(
     refer_to, staff, poor_household, approver
 ):
     r, officer = _taken(refer_to, staff, poor_household, "women_children_aid")
-    r = handling.referral_grant(actor=officer, referral=r, amount="3001", start_month=APRIL,
-                                note="孩子重病，家庭急需", today=D0)  # fmt: skip
+    r = handling.referral_grant(
+        actor=officer, referral=r, amount="3001", start_month=APRIL, note="孩子重病，家庭急需", today=D0
+    )
     held = r.held_grant
     assert r.state == Referral.IN_PROGRESS and held.level == GrantRequest.COUNTY
     assert "超过经办人员单独给予上限 ¥3,000.00" in held.why
@@ -70,17 +72,31 @@ def settled_14000(poor_household, approver, policy):
     February (70 % of ¥20,000 out of pocket). Returns a function making the settlement with
     the medical-insurance officer given."""
     head = poor_household.members.get(relation="head")
-    entitlement_grant(household=poor_household, payee=head, service_code="dibao", amount="2850",
-                      start_month=date(2026, 1, 1), actor=approver, policy=policy, reason="审批同意")  # fmt: skip
+    entitlement_grant(
+        household=poor_household,
+        payee=head,
+        service_code="dibao",
+        amount="2850",
+        start_month=date(2026, 1, 1),
+        actor=approver,
+        policy=policy,
+        reason="审批同意",
+    )
 
     def settle(officer, out_of_pocket="20000"):
         from jiuzhu.medical import settlement
         from jiuzhu.payments import institutions
 
         institutions.institution_register(
-            actor=officer, code="H001", name="示范市人民医院", kind=institutions.Institution.HOSPITAL,
-            unit=officer.unit, bank_name="示范市建设银行", holder_name="示范市人民医院", account="622700001111222201",
-        )  # fmt: skip
+            actor=officer,
+            code="H001",
+            name="示范市人民医院",
+            kind=institutions.Institution.HOSPITAL,
+            unit=officer.unit,
+            bank_name="示范市建设银行",
+            holder_name="示范市人民医院",
+            account="622700001111222201",
+        )
         row = [
             head.name,
             head.id_number,
@@ -108,15 +124,27 @@ def test_medical_cap_reached_exactly_is_granted_one_yuan_over_refused(
     head = settled_14000(officer)
     assert r.application.applicant == head
     with pytest.raises(ValidationFailed) as exc:
-        handling.referral_grant(actor=officer, referral=r, amount="46001", start_month=APRIL,
-                                note="住院自付费用高，按七成救助", today=D0)  # fmt: skip
+        handling.referral_grant(
+            actor=officer,
+            referral=r,
+            amount="46001",
+            start_month=APRIL,
+            note="住院自付费用高，按七成救助",
+            today=D0,
+        )
     e = exc.value
     assert (e.code, e.field, e.params["remaining"]) == ("medical_yearly_cap", "amount", "46000.00")
     assert "已救助 ¥14,000.00" in e.message and "尚可给予 ¥46,000.00" in e.message
     assert not GrantRequest.objects.exists() and Referral.objects.get(pk=r.pk).state == Referral.IN_PROGRESS
 
-    r = handling.referral_grant(actor=officer, referral=r, amount="46000", start_month=APRIL,
-                                note="住院自付费用高，按七成救助", today=D0)  # fmt: skip
+    r = handling.referral_grant(
+        actor=officer,
+        referral=r,
+        amount="46000",
+        start_month=APRIL,
+        note="住院自付费用高，按七成救助",
+        today=D0,
+    )
     held = r.held_grant  # the cap reached exactly: allowed, above the rule's ¥0 so it waits
     grants.grant_sign(actor=approver, request=held, note="核实同意", today=D0)
     held.refresh_from_db()
@@ -132,8 +160,14 @@ def test_a_waiting_grant_counts_and_the_cap_is_checked_again_at_signature(
     refer_to, staff, poor_household, approver, settled_14000
 ):
     r, officer = _taken(refer_to, staff, poor_household, "medical_expense")
-    r = handling.referral_grant(actor=officer, referral=r, amount="50000", start_month=APRIL,
-                                note="住院自付费用高，按七成救助", today=D0)  # fmt: skip
+    r = handling.referral_grant(
+        actor=officer,
+        referral=r,
+        amount="50000",
+        start_month=APRIL,
+        note="住院自付费用高，按七成救助",
+        today=D0,
+    )
     held = r.held_grant  # asked before the settlement arrived
     settled_14000(officer)  # meanwhile the hospital stay was settled: ¥14,000
     with pytest.raises(ValidationFailed) as exc:
@@ -153,8 +187,14 @@ def test_a_settlement_after_a_grant_is_capped_by_what_the_grant_used(
     from jiuzhu.medical.models import SettlementLine
 
     r, officer = _taken(refer_to, staff, poor_household, "medical_expense")
-    r = handling.referral_grant(actor=officer, referral=r, amount="46000", start_month=APRIL,
-                                note="住院自付费用高，按七成救助", today=D0)  # fmt: skip
+    r = handling.referral_grant(
+        actor=officer,
+        referral=r,
+        amount="46000",
+        start_month=APRIL,
+        note="住院自付费用高，按七成救助",
+        today=D0,
+    )
     grants.grant_sign(actor=approver, request=r.held_grant, note="核实同意", today=D0)
     head = settled_14000(officer, out_of_pocket="30000")
     line = SettlementLine.objects.get(person=head)
@@ -175,11 +215,20 @@ def test_a_grant_signed_after_its_month_closed_is_paid_the_missed_month_on_the_n
     preparer, approver = accounts(housed)
     accounts(poor_household)
     head = poor_household.members.get(relation="head")
-    entitlement_grant(household=poor_household, payee=head, service_code="dibao", amount="2850",
-                      start_month=APRIL, actor=approver, policy=policy, reason="审批同意")  # fmt: skip
+    entitlement_grant(
+        household=poor_household,
+        payee=head,
+        service_code="dibao",
+        amount="2850",
+        start_month=APRIL,
+        actor=approver,
+        policy=policy,
+        reason="审批同意",
+    )
     r, officer = _taken(refer_to, staff, housed, "housing_rent_subsidy")
-    r = handling.referral_grant(actor=officer, referral=r, amount="5000", start_month=APRIL,
-                                note="租住危房，需整租", today=D0)  # fmt: skip
+    r = handling.referral_grant(
+        actor=officer, referral=r, amount="5000", start_month=APRIL, note="租住危房，需整租", today=D0
+    )
     pay_month(APRIL, preparer=preparer, approver=approver)  # April closes while the grant waits
     assert not PaymentLine.objects.filter(household=housed).exists()
 

@@ -128,8 +128,9 @@ def test_a_grant_without_a_valid_report_is_refused_and_writes_nothing(refer_to, 
     assert not Entitlement.objects.exists() and not GrantRequest.objects.exists()
     # nor can it be held for a signature in the meantime
     with pytest.raises(IllegalTransition) as exc:
-        handling.referral_grant(actor=officer, referral=r, amount="5000", note="租住危房，需整租",
-                                start_month=APRIL, today=D0)  # fmt: skip
+        handling.referral_grant(
+            actor=officer, referral=r, amount="5000", note="租住危房，需整租", start_month=APRIL, today=D0
+        )
     assert exc.value.code == "verification_report_required" and not GrantRequest.objects.exists()
     report = verified(housed, requester=officer, service_code="housing_rent_subsidy", today=D0)
     r = handling.referral_grant(actor=officer, referral=r, amount=None, start_month=APRIL, today=D0)
@@ -149,12 +150,14 @@ def test_an_expired_report_does_not_count(refer_to, staff, housed):
 def test_expenditure_aid_needs_a_report_emergency_aid_does_not(refer_to, staff, poor_household):
     r, officer = _taken(refer_to, staff, poor_household, "temporary_expenditure", verify=False)
     with pytest.raises(IllegalTransition) as exc:
-        handling.referral_grant(actor=officer, referral=r, amount="1000", note="子女学费支出",
-                                start_month=APRIL, today=D0)  # fmt: skip
+        handling.referral_grant(
+            actor=officer, referral=r, amount="1000", note="子女学费支出", start_month=APRIL, today=D0
+        )
     assert exc.value.code == "verification_report_required"
     r, officer = _taken(refer_to, staff, poor_household, "temporary_emergency", verify=False)
-    r = handling.referral_grant(actor=officer, referral=r, amount="1000", note="火灾，急需生活用品",
-                                start_month=APRIL, today=D0)  # fmt: skip
+    r = handling.referral_grant(
+        actor=officer, referral=r, amount="1000", note="火灾，急需生活用品", start_month=APRIL, today=D0
+    )
     assert r.state == Referral.GRANTED  # 急难型: the report follows within the file limit
 
 
@@ -216,13 +219,23 @@ def test_the_joint_decision_is_recorded_with_the_members_present_then_paid(
     held = r.held_grant
     assert _lines(poor_household) == []
     with pytest.raises(ValidationFailed) as exc:
-        grants.grant_sign(actor=approver, request=held, joint_met_on=D0, joint_members=["张局长（民政局）"],
-                          joint_minutes="同意按最高档救助", today=D0)  # fmt: skip
+        grants.grant_sign(
+            actor=approver,
+            request=held,
+            joint_met_on=D0,
+            joint_members=["张局长（民政局）"],
+            joint_minutes="同意按最高档救助",
+            today=D0,
+        )
     assert exc.value.code == "joint_members_required"
     grants.grant_sign(
-        actor=approver, request=held, joint_met_on=D0, today=D0, joint_minutes="同意按最高档救助，余额转介慈善",
+        actor=approver,
+        request=held,
+        joint_met_on=D0,
+        today=D0,
+        joint_minutes="同意按最高档救助，余额转介慈善",
         joint_members=["张局长（民政局）", "李主任（财政局）", "王书记（城东街道）"],
-    )  # fmt: skip
+    )
     held.refresh_from_db()
     assert held.joint_members == ["张局长（民政局）", "李主任（财政局）", "王书记（城东街道）"]
     assert held.entitlement.amount == Decimal("11400.00") and held.entitlement.signed_by == approver
@@ -242,8 +255,9 @@ def test_re_referral_of_an_active_service_is_refused(refer_to, staff, housed, cl
     from jiuzhu.decisions.entitlements import entitlement_grant
 
     head = housed.members.get(relation="head")
-    entitlement_grant(household=housed, payee=head, service_code="dibao", amount="2850", start_month=APRIL,
-                      actor=approver)  # fmt: skip
+    entitlement_grant(
+        household=housed, payee=head, service_code="dibao", amount="2850", start_month=APRIL, actor=approver
+    )
     with pytest.raises(ValidationFailed) as exc:
         refer_to(housed, "dibao")
     assert exc.value.code == "already_receiving"
@@ -273,19 +287,36 @@ def test_same_cause_within_twelve_months_is_refused_at_referral(
     head = poor_household.members.get(relation="head")
     from jiuzhu.decisions.entitlements import entitlement_grant
 
-    ent = entitlement_grant(household=poor_household, payee=head, service_code="temporary_emergency",
-                            amount="1000", start_month=date(2024, 2, 1), actor=approver, cause="fire")  # fmt: skip
+    ent = entitlement_grant(
+        household=poor_household,
+        payee=head,
+        service_code="temporary_emergency",
+        amount="1000",
+        start_month=date(2024, 2, 1),
+        actor=approver,
+        cause="fire",
+    )
     Entitlement.objects.filter(pk=ent.pk).update(
         created_at=timezone.make_aware(timezone.datetime(2024, 2, 29, 10, 0)), status=Entitlement.ENDED
     )
     app = intake.application_create(actor=clerk, household=poor_household, needs=["emergency"], today=D0)
     with pytest.raises(IllegalTransition) as exc:
-        intake.refer(actor=clerk, application=app, service_codes=["temporary_emergency"], cause="fire",
-                     today=date(2025, 2, 27))  # fmt: skip
+        intake.refer(
+            actor=clerk,
+            application=app,
+            service_codes=["temporary_emergency"],
+            cause="fire",
+            today=date(2025, 2, 27),
+        )
     assert exc.value.code == "same_cause_within_12_months" and "2025-02-28" in exc.value.message
     # month-end clamping: aid on 2024-02-29 allows the same cause from 2025-02-28
-    (r,) = intake.refer(actor=clerk, application=app, service_codes=["temporary_emergency"], cause="fire",
-                        today=date(2025, 2, 28))  # fmt: skip
+    (r,) = intake.refer(
+        actor=clerk,
+        application=app,
+        service_codes=["temporary_emergency"],
+        cause="fire",
+        today=date(2025, 2, 28),
+    )
     assert r.cause == "fire"
     # another cause is not the same cause
     grants.check_same_cause(household=poor_household, cause="illness", on=date(2025, 2, 27), policy=policy)
@@ -343,8 +374,9 @@ def test_the_5000_and_50000_grants_are_paid_only_after_the_second_signature(
     household = request.getfixturevalue(fixture)
     preparer, approver = payable(household)
     r, officer = _taken(refer_to, staff, household, code)
-    r = handling.referral_grant(actor=officer, referral=r, amount=amount, start_month=APRIL, note=reason,
-                                today=D0)  # fmt: skip
+    r = handling.referral_grant(
+        actor=officer, referral=r, amount=amount, start_month=APRIL, note=reason, today=D0
+    )
     held = r.held_grant
     assert r.state == Referral.IN_PROGRESS and held.level == GrantRequest.COUNTY
     assert (held.amount, held.rule_amount) == (Decimal(amount), rule)
@@ -370,19 +402,33 @@ def test_a_50000_need_is_met_up_to_the_top_tier_by_the_joint_decision_and_the_re
 
     preparer, approver = payable(poor_household)
     r, officer = _taken(refer_to, staff, poor_household, "temporary_emergency")
-    r = handling.referral_grant(actor=officer, referral=r, amount="50000", up_to_top_tier=True, start_month=APRIL,
-                                note="房屋烧毁，全家无处安身", today=D0)  # fmt: skip
+    r = handling.referral_grant(
+        actor=officer,
+        referral=r,
+        amount="50000",
+        up_to_top_tier=True,
+        start_month=APRIL,
+        note="房屋烧毁，全家无处安身",
+        today=D0,
+    )
     held = r.held_grant
     assert (held.level, held.amount, held.need_amount, held.rest_to_charity) == (
-        GrantRequest.JOINT, Decimal("11400.00"), Decimal("50000.00"), Decimal("38600.00"),
-    )  # fmt: skip
+        GrantRequest.JOINT,
+        Decimal("11400.00"),
+        Decimal("50000.00"),
+        Decimal("38600.00"),
+    )
     assert "其余 ¥38,600.00 转介慈善救助" in held.why[0] and "联席会议" in held.why[-1]
     rolls_generate(month=APRIL)
     assert _paid(poor_household) == ([], [])
     grants.grant_sign(
-        actor=approver, request=held, joint_met_on=D0, today=D0, joint_minutes="同意按最高档救助",
+        actor=approver,
+        request=held,
+        joint_met_on=D0,
+        today=D0,
+        joint_minutes="同意按最高档救助",
         joint_members=["张局长（民政局）", "李主任（财政局）", "王书记（城东街道）"],
-    )  # fmt: skip
+    )
     pay_month(APRIL, preparer=preparer, approver=approver)
     assert _paid(poor_household) == ([Decimal("11400.00")], [Decimal("11400.00")])
     held.refresh_from_db()
@@ -391,8 +437,15 @@ def test_a_50000_need_is_met_up_to_the_top_tier_by_the_joint_decision_and_the_re
 
 def test_within_the_top_tier_the_need_is_granted_as_typed(refer_to, staff, poor_household):
     r, officer = _taken(refer_to, staff, poor_household, "temporary_emergency")
-    r = handling.referral_grant(actor=officer, referral=r, amount="2850", up_to_top_tier=True, start_month=APRIL,
-                                note="火灾损失，急需生活用品", today=D0)  # fmt: skip
+    r = handling.referral_grant(
+        actor=officer,
+        referral=r,
+        amount="2850",
+        up_to_top_tier=True,
+        start_month=APRIL,
+        note="火灾损失，急需生活用品",
+        today=D0,
+    )
     assert r.state == Referral.GRANTED and Entitlement.objects.get(referral=r).amount == Decimal("2850.00")
 
 

@@ -12,8 +12,15 @@ MARCH, JUNE = date(2026, 3, 1), date(2026, 6, 1)
 
 def _grant(household, approver, code, amount, period="month"):
     head = household.members.get(relation="head")
-    return entitlement_grant(household=household, payee=head, service_code=code, amount=amount,
-                             amount_period=period, start_month=MARCH, actor=approver)  # fmt: skip
+    return entitlement_grant(
+        household=household,
+        payee=head,
+        service_code=code,
+        amount=amount,
+        amount_period=period,
+        start_month=MARCH,
+        actor=approver,
+    )
 
 
 def test_dependent_entitlements_are_flagged_to_their_units_when_dibao_stops(poor_household, approver):

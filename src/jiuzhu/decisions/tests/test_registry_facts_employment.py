@@ -21,10 +21,23 @@ def test_refusals_without_good_reason_reach_the_reader(make_household, staff, po
         actor=officer, person=head, registered_on=date(2026, 5, 4), policy=policy
     )
     for offered, answered, good in ((6, 7, False), (11, 12, True), (18, 19, False)):
-        offer = services.offer_create(actor=officer, registration=reg, employer="示范市物业公司", position="保洁员",
-                                      monthly_wage="2200", offered_on=date(2026, 5, offered))  # fmt: skip
-        services.offer_answer(actor=officer, offer=offer, answer=Offer.REFUSED, answered_on=date(2026, 5, answered),
-                              reason="不想去", good_reason=good, policy=policy)  # fmt: skip
+        offer = services.offer_create(
+            actor=officer,
+            registration=reg,
+            employer="示范市物业公司",
+            position="保洁员",
+            monthly_wage="2200",
+            offered_on=date(2026, 5, offered),
+        )
+        services.offer_answer(
+            actor=officer,
+            offer=offer,
+            answer=Offer.REFUSED,
+            answered_on=date(2026, 5, answered),
+            reason="不想去",
+            good_reason=good,
+            policy=policy,
+        )
     assert household_facts(home, ON).members[0].work_refusals == 2
     assert registry_facts(ON, [home.pk])[0][home.pk].members[0].work_refusals == 2
     assert window_facts(home, ON).members[0].work_refusals == 2

@@ -19,8 +19,9 @@ from .test_grants import APRIL, _taken
 def test_staff_declare_their_own_relatives_admins_anyone(staff, housed):
     officer = staff("department_officer", "housing")
     head = housed.members.get(relation="head")
-    x = relatives.relative_declare(actor=officer, name=head.name, id_number=head.id_number, relation="sibling",
-                                   today=D0)  # fmt: skip
+    x = relatives.relative_declare(
+        actor=officer, name=head.name, id_number=head.id_number, relation="sibling", today=D0
+    )
     assert x.staff == officer and x.unit == officer.unit and x.get_relation_display() == "兄弟姐妹"
     assert x.history.count() == 1
     with pytest.raises(Conflict) as exc:
@@ -31,12 +32,14 @@ def test_staff_declare_their_own_relatives_admins_anyone(staff, housed):
     other = staff("town_caseworker", "town_chengdong")
     spouse = housed.members.get(relation="spouse")
     with pytest.raises(PermissionDenied) as exc:
-        relatives.relative_declare(actor=other, staff=officer, name=spouse.name, id_number=spouse.id_number,
-                                   relation="in_law")  # fmt: skip
+        relatives.relative_declare(
+            actor=other, staff=officer, name=spouse.name, id_number=spouse.id_number, relation="in_law"
+        )
     assert exc.value.code == "not_own_declaration"
     admin = staff("admin")
-    relatives.relative_declare(actor=admin, staff=officer, name=spouse.name, id_number=spouse.id_number,
-                               relation="in_law")  # fmt: skip
+    relatives.relative_declare(
+        actor=admin, staff=officer, name=spouse.name, id_number=spouse.id_number, relation="in_law"
+    )
     with pytest.raises(ValidationFailed) as exc:
         relatives.relative_declare(
             actor=officer, name="某人", id_number="110101199001011230", relation="child"
@@ -90,9 +93,14 @@ def test_a_staff_members_own_household_is_found_without_any_declaration(refer_to
     r = handling.referral_grant(actor=officer, referral=r, amount=None, start_month=APRIL, today=D0)
     assert r.held_grant is not None and r.held_grant.close_relative
     assert r.held_grant.relatives == [
-        {"member": relatives.m.mask_name(spouse.name), "declarant": "clerk_sun", "post": "一门受理窗口",
-         "relation": "本人", "staff": clerk.pk}
-    ]  # fmt: skip
+        {
+            "member": relatives.m.mask_name(spouse.name),
+            "declarant": "clerk_sun",
+            "post": "一门受理窗口",
+            "relation": "本人",
+            "staff": clerk.pk,
+        }
+    ]
 
 
 def test_api_declare_record_id_and_refuse_for_another(staff, housed):
@@ -118,8 +126,10 @@ def test_api_declare_record_id_and_refuse_for_another(staff, housed):
     )
     assert resp.status_code == 409 and resp.json()["code"] == "already_declared"
     other = staff("department_officer", "housing")
-    resp = post("/api/decisions/relatives", {"name": "某", "id_number": head.id_number, "relation": "child",
-                                              "staff": other.pk})  # fmt: skip
+    resp = post(
+        "/api/decisions/relatives",
+        {"name": "某", "id_number": head.id_number, "relation": "child", "staff": other.pk},
+    )
     assert resp.status_code == 403 and resp.json()["code"] == "not_own_declaration"
     resp = post("/api/decisions/staff/id-number", {"id_number": "110101199001011230"})
     assert resp.status_code == 400 and resp.json()["field"] == "id_number"

@@ -34,8 +34,11 @@ def test_staff_declare_relatives_on_the_form(staff):
     assert worker.id_number == own
 
     mother = make_id(date(1960, 1, 2), gender="F")
-    r = c.post("/decisions/relatives/declare/", {"name": "郑桂芳", "id_number": mother, "relation": "parent"},
-               follow=True)  # fmt: skip
+    r = c.post(
+        "/decisions/relatives/declare/",
+        {"name": "郑桂芳", "id_number": mother, "relation": "parent"},
+        follow=True,
+    )
     body = r.content.decode()
     assert "已申报备案" in body and "郑桂芳" in body and "父母" in body
     x = StaffRelative.objects.get()
@@ -48,26 +51,46 @@ def test_staff_declare_relatives_on_the_form(staff):
     )
 
     # a broken ID number: the message on the page, nothing written
-    r = c.post("/decisions/relatives/declare/", {"name": "郑小弟", "id_number": "110101199001011234",
-                                                   "relation": "sibling"}, follow=True)  # fmt: skip
+    r = c.post(
+        "/decisions/relatives/declare/",
+        {"name": "郑小弟", "id_number": "110101199001011234", "relation": "sibling"},
+        follow=True,
+    )
     assert "身份证" in r.content.decode() and StaffRelative.objects.count() == 1
     # the same relative twice
-    r = c.post("/decisions/relatives/declare/", {"name": "郑桂芳", "id_number": mother, "relation": "parent"},
-               follow=True)  # fmt: skip
+    r = c.post(
+        "/decisions/relatives/declare/",
+        {"name": "郑桂芳", "id_number": mother, "relation": "parent"},
+        follow=True,
+    )
     assert "该亲属已申报备案" in r.content.decode() and StaffRelative.objects.count() == 1
     # not for a colleague
-    r = c.post("/decisions/relatives/declare/", {"staff": colleague.pk, "name": "王五",
-                                                   "id_number": make_id(date(1970, 3, 3)), "relation": "sibling"},
-               follow=True)  # fmt: skip
+    r = c.post(
+        "/decisions/relatives/declare/",
+        {
+            "staff": colleague.pk,
+            "name": "王五",
+            "id_number": make_id(date(1970, 3, 3)),
+            "relation": "sibling",
+        },
+        follow=True,
+    )
     assert "只能申报本人的近亲属" in r.content.decode() and StaffRelative.objects.count() == 1
     # the colleague does not see the caseworker's declarations
     assert "郑桂芳" not in login(colleague).get("/decisions/relatives/").content.decode()
 
     admin = staff("admin", "civil_affairs")
     a = login(admin)
-    r = a.post("/decisions/relatives/declare/", {"staff": colleague.pk, "name": "王五",
-                                                   "id_number": make_id(date(1970, 3, 3)), "relation": "sibling"},
-               follow=True)  # fmt: skip
+    r = a.post(
+        "/decisions/relatives/declare/",
+        {
+            "staff": colleague.pk,
+            "name": "王五",
+            "id_number": make_id(date(1970, 3, 3)),
+            "relation": "sibling",
+        },
+        follow=True,
+    )
     assert "已申报备案" in r.content.decode()
     assert StaffRelative.objects.get(name="王五").staff == colleague
     listing = a.get("/decisions/relatives/").content.decode()
@@ -76,8 +99,15 @@ def test_staff_declare_relatives_on_the_form(staff):
     # a department officer's page masks ID numbers (masking table: id_number not in full view)
     officer = staff("department_officer", "housing")
     sister = make_id(date(1990, 2, 3), gender="F")
-    body = login(officer).post("/decisions/relatives/declare/", {"name": "吴小妹", "id_number": sister,
-                                                               "relation": "sibling"}, follow=True).content.decode()  # fmt: skip
+    body = (
+        login(officer)
+        .post(
+            "/decisions/relatives/declare/",
+            {"name": "吴小妹", "id_number": sister, "relation": "sibling"},
+            follow=True,
+        )
+        .content.decode()
+    )
     assert "吴小妹" in body and sister[:4] + "**********" + sister[-4:] in body and sister not in body
 
     partner = User.objects.create(username="partner_x", role="partner", password="!")

@@ -21,15 +21,29 @@ DUE = date(2026, 9, 1)
 def receiving(poor_household, approver, policy):
     members = list(poor_household.members.order_by("id"))
     return entitlement_grant(
-        household=poor_household, payee=members[0], members=members, service_code="dibao", amount="2850",
-        start_month=date(2026, 4, 1), next_review_on=DUE, actor=approver, policy=policy, origin="审核确认",
-    )  # fmt: skip
+        household=poor_household,
+        payee=members[0],
+        members=members,
+        service_code="dibao",
+        amount="2850",
+        start_month=date(2026, 4, 1),
+        next_review_on=DUE,
+        actor=approver,
+        policy=policy,
+        origin="审核确认",
+    )
 
 
 def test_review_that_stops_comes_with_a_letter(receiving, poor_household, caseworker, approver):
     head = poor_household.members.get(relation="head")
-    income_add(actor=None, person=head, kind="wages", monthly_amount="6000",
-               period_start=date(2025, 9, 1), period_end=date(2026, 8, 31))  # fmt: skip
+    income_add(
+        actor=None,
+        person=head,
+        kind="wages",
+        monthly_amount="6000",
+        period_start=date(2025, 9, 1),
+        period_end=date(2026, 8, 31),
+    )
     assert reviews.reviews_generate(on=date(2026, 8, 31)).cycle == 0  # not due yet
     out = StringIO()
     call_command("review", "--date", "2026-09-02", "--quiet", stdout=out)
@@ -109,8 +123,14 @@ def test_income_from_work_between_the_standard_and_one_and_a_half_exits_graduall
     head.employment_status = "employed"
     head.save()
     # ¥3,500 wages − ¥300 employment cost = ¥3,200; ¥1,066.67 a head: ≥ ¥950, < 1.5 × ¥950
-    income_add(actor=None, person=head, kind="wages", monthly_amount="3500",
-               period_start=date(2025, 9, 1), period_end=date(2026, 8, 31))  # fmt: skip
+    income_add(
+        actor=None,
+        person=head,
+        kind="wages",
+        monthly_amount="3500",
+        period_start=date(2025, 9, 1),
+        period_end=date(2026, 8, 31),
+    )
     reviews.reviews_generate(on=DUE)
     r = Review.objects.get()
     assert r.proposal == Review.GRADUAL_EXIT and r.proposed_amount == Decimal("2850.00")
@@ -129,10 +149,24 @@ def test_ending_extreme_poverty_support_goes_through_a_notice(make_household, ap
         members=[{"name": "孤寡老人", "birth": date(1945, 2, 2), "has_capable_supporter": False}]
     )
     person = hh.members.get()
-    ent = entitlement_grant(household=hh, payee=person, service_code="tekun_dispersed", amount="1335",
-                            start_month=date(2026, 4, 1), next_review_on=DUE, actor=approver, policy=policy)  # fmt: skip
-    income_add(actor=None, person=person, kind="property", monthly_amount="5000",
-               period_start=date(2025, 9, 1), period_end=date(2026, 8, 31))  # fmt: skip
+    ent = entitlement_grant(
+        household=hh,
+        payee=person,
+        service_code="tekun_dispersed",
+        amount="1335",
+        start_month=date(2026, 4, 1),
+        next_review_on=DUE,
+        actor=approver,
+        policy=policy,
+    )
+    income_add(
+        actor=None,
+        person=person,
+        kind="property",
+        monthly_amount="5000",
+        period_start=date(2025, 9, 1),
+        period_end=date(2026, 8, 31),
+    )
     reviews.reviews_generate(on=DUE)
     r = Review.objects.get()
     assert r.proposal == Review.STOP

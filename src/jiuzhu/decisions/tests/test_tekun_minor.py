@@ -27,9 +27,19 @@ def test_minor_in_support_keeps_it_at_16_out_of_school(make_household, staff, po
     kept = orphan(make_household, "周小川")
     new = orphan(make_household, "吴小海")
     boy = kept.members.get()
-    entitlement_grant(household=kept, payee=boy, members=[boy], service_code="tekun_dispersed",
-                      amount=Decimal("1335"), start_month=date(2024, 1, 1), actor=staff("approver", "civil_affairs"),
-                      policy=policy, amount_period="month", origin="审核确认（测试）", reason="认定特困")  # fmt: skip
+    entitlement_grant(
+        household=kept,
+        payee=boy,
+        members=[boy],
+        service_code="tekun_dispersed",
+        amount=Decimal("1335"),
+        start_month=date(2024, 1, 1),
+        actor=staff("approver", "civil_affairs"),
+        policy=policy,
+        amount_period="month",
+        origin="审核确认（测试）",
+        reason="认定特困",
+    )
 
     _, result = snapshot.take(kept, "tekun_dispersed", ON, policy)
     assert result["eligible"] and Decimal(result["amount"]) == Decimal("1335.00")

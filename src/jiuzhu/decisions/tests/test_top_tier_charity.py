@@ -25,13 +25,26 @@ def test_the_rest_above_the_top_tier_is_an_open_charity_need_once_signed(
     refer_to, staff, poor_household, approver, client
 ):
     r, officer = _taken(refer_to, staff, poor_household, "temporary_emergency")
-    r = handling.referral_grant(actor=officer, referral=r, amount="50000", up_to_top_tier=True, start_month=APRIL,
-                                note="房屋烧毁，全家无处安身", today=D0)  # fmt: skip
+    r = handling.referral_grant(
+        actor=officer,
+        referral=r,
+        amount="50000",
+        up_to_top_tier=True,
+        start_month=APRIL,
+        note="房屋烧毁，全家无处安身",
+        today=D0,
+    )
     held = r.held_grant
     assert _rests() == []  # nothing is referred while the joint decision has not signed
 
-    grants.grant_sign(actor=approver, request=held, joint_met_on=D0, joint_members=MEMBERS,
-                      joint_minutes="同意按最高档救助，余额转介慈善", today=D0)  # fmt: skip
+    grants.grant_sign(
+        actor=approver,
+        request=held,
+        joint_met_on=D0,
+        joint_members=MEMBERS,
+        joint_minutes="同意按最高档救助，余额转介慈善",
+        today=D0,
+    )
     (need,) = _rests()
     assert need.key == f"top_tier_rest:{held.pk}:emergency" and need.amount == Decimal("38600.00")
     assert need.household == poor_household and need.application_id == r.application_id
@@ -40,8 +53,14 @@ def test_the_rest_above_the_top_tier_is_an_open_charity_need_once_signed(
 
     # signing again changes nothing: still one need
     with pytest.raises(IllegalTransition) as exc:
-        grants.grant_sign(actor=staff("approver", "civil_affairs", "approver2"), request=held,
-                          joint_met_on=D0, joint_members=MEMBERS, joint_minutes="再次签批", today=D0)  # fmt: skip
+        grants.grant_sign(
+            actor=staff("approver", "civil_affairs", "approver2"),
+            request=held,
+            joint_met_on=D0,
+            joint_members=MEMBERS,
+            joint_minutes="再次签批",
+            today=D0,
+        )
     assert exc.value.code == "grant_not_pending"
     assert [n.key for n in _rests()] == [need.key]
 
@@ -67,7 +86,14 @@ def test_the_rest_above_the_top_tier_is_an_open_charity_need_once_signed(
 
 def test_a_returned_request_refers_nothing(refer_to, staff, poor_household, approver):
     r, officer = _taken(refer_to, staff, poor_household, "temporary_emergency")
-    r = handling.referral_grant(actor=officer, referral=r, amount="50000", up_to_top_tier=True, start_month=APRIL,
-                                note="房屋烧毁，全家无处安身", today=D0)  # fmt: skip
+    r = handling.referral_grant(
+        actor=officer,
+        referral=r,
+        amount="50000",
+        up_to_top_tier=True,
+        start_month=APRIL,
+        note="房屋烧毁，全家无处安身",
+        today=D0,
+    )
     grants.grant_return(actor=approver, request=r.held_grant, note="需求金额未核实", today=D0)
     assert _rests() == []

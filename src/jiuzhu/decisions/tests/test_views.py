@@ -53,8 +53,17 @@ def test_public_notice_page_masks_and_never_shows_personal_details(on_notice, po
 def test_public_filter_keeps_same_named_villages_of_two_towns_apart(on_notice):
     n = on_notice.notices.get()
     other_town = Unit.objects.get(code="town_chengxi")
-    Notice.objects.create(case=on_notice, town=other_town, community=n.community, shown_name="赵*", household_size=1,
-                          service_name=n.service_name, amount=n.amount, starts_on=n.starts_on, ends_on=n.ends_on)  # fmt: skip
+    Notice.objects.create(
+        case=on_notice,
+        town=other_town,
+        community=n.community,
+        shown_name="赵*",
+        household_size=1,
+        service_name=n.service_name,
+        amount=n.amount,
+        starts_on=n.starts_on,
+        ends_on=n.ends_on,
+    )
     page = Client().get("/decisions/notices/").content.decode()
     # The filter offers the village once per town, chosen within its town.
     assert page.count(f"{n.town.name} · {n.community}</option>") == 1

@@ -33,8 +33,14 @@ def test_dibao_case_with_objection_and_close_relative_ends_in_an_entitlement(
     refer_to, poor_household, caseworker, approver, staff
 ):
     spouse = poor_household.members.get(relation="spouse")
-    StaffRelative.objects.create(declarant_name="赵委员", declarant_post="幸福社区居委会委员", name=spouse.name,
-                                 id_number=spouse.id_number, relation="sibling", declared_on=date(2025, 1, 5))  # fmt: skip
+    StaffRelative.objects.create(
+        declarant_name="赵委员",
+        declarant_post="幸福社区居委会委员",
+        name=spouse.name,
+        id_number=spouse.id_number,
+        relation="sibling",
+        declared_on=date(2025, 1, 5),
+    )
     r = refer_to(poor_household, "dibao", verify=True)
     with pytest.raises(PermissionDenied):
         cases.case_open(actor=staff("town_caseworker", "town_chengxi"), referral=r, today=D0)
@@ -77,8 +83,14 @@ def test_dibao_case_with_objection_and_close_relative_ends_in_an_entitlement(
             actor=caseworker, objection=obj, upheld=False, note="", staff_names=TWO, today=after
         )
     assert exc.value.code == "reinvestigation_note_required"
-    notices.objection_handle(actor=caseworker, objection=obj, upheld=False, staff_names=TWO, today=after,
-                             note="经车管所核查，该车已于2024年报废注销")  # fmt: skip
+    notices.objection_handle(
+        actor=caseworker,
+        objection=obj,
+        upheld=False,
+        staff_names=TWO,
+        today=after,
+        note="经车管所核查，该车已于2024年报废注销",
+    )
 
     with pytest.raises(IllegalTransition) as exc:
         cases.case_approve(actor=approver, case=c, today=after)
@@ -86,8 +98,14 @@ def test_dibao_case_with_objection_and_close_relative_ends_in_an_entitlement(
     with pytest.raises(ValidationFailed) as exc:
         cases.relative_signoff(actor=approver, case=c, note="同意", today=after)
     assert exc.value.code == "county_visit_required"
-    cases.investigation_record(actor=approver, case=c, kind="county_visit", done_on=after,
-                               staff_names=["孙科长", "周科员"], findings="县级入户核查属实")  # fmt: skip
+    cases.investigation_record(
+        actor=approver,
+        case=c,
+        kind="county_visit",
+        done_on=after,
+        staff_names=["孙科长", "周科员"],
+        findings="县级入户核查属实",
+    )
     cases.relative_signoff(actor=approver, case=c, note="经县级核查，同意按程序审批", today=after)
     assert not Entitlement.objects.exists()
 
@@ -133,8 +151,14 @@ def earning_household(make_household):
         ],
         community="阳光社区",
     )
-    income_add(actor=None, person=hh.members.get(relation="head"), kind="wages", monthly_amount="2500",
-               period_start=date(2025, 3, 1), period_end=date(2026, 2, 28))  # fmt: skip
+    income_add(
+        actor=None,
+        person=hh.members.get(relation="head"),
+        kind="wages",
+        monthly_amount="2500",
+        period_start=date(2025, 3, 1),
+        period_end=date(2026, 2, 28),
+    )
     return hh
 
 
@@ -175,14 +199,21 @@ def test_refusal_without_figures_is_not_issued(refer_to, poor_household, casewor
     c = cases.case_open(actor=caseworker, referral=r, today=D0)
     investigate(c, caseworker)
     head = poor_household.members.get(relation="head")
-    StaffRelative.objects.create(declarant_name="钱干事", name=head.name, id_number=head.id_number,
-                                 relation="child", declared_on=D0)  # fmt: skip
+    StaffRelative.objects.create(
+        declarant_name="钱干事", name=head.name, id_number=head.id_number, relation="child", declared_on=D0
+    )
     c = cases.opinion_give(
         actor=caseworker, case=c, recommend="refuse", note="邻里反映家中另有收入", today=D0
     )
     assert c.close_relative  # declared after the case was opened: still flagged
-    cases.investigation_record(actor=approver, case=c, kind="county_visit", done_on=D0,
-                               staff_names=["孙科长", "周科员"], findings="县级入户核查")  # fmt: skip
+    cases.investigation_record(
+        actor=approver,
+        case=c,
+        kind="county_visit",
+        done_on=D0,
+        staff_names=["孙科长", "周科员"],
+        findings="县级入户核查",
+    )
     cases.relative_signoff(actor=approver, case=c, note="同意按程序审批", today=D0)
     with pytest.raises(ValidationFailed) as exc:
         cases.case_refuse(actor=approver, case=c, reasons="另有收入", today=D0)
@@ -200,9 +231,13 @@ def test_refusal_without_figures_is_not_issued(refer_to, poor_household, casewor
 
 @pytest.mark.parametrize(
     "missing,code",
-    [("reasons", "refusal_reasons_required"), ("basis", "refusal_basis_required"),
-     ("alternatives", "refusal_alternatives_required"), ("appeal", "refusal_appeal_required")],
-)  # fmt: skip
+    [
+        ("reasons", "refusal_reasons_required"),
+        ("basis", "refusal_basis_required"),
+        ("alternatives", "refusal_alternatives_required"),
+        ("appeal", "refusal_appeal_required"),
+    ],
+)
 def test_an_adverse_letter_missing_a_part_is_refused(missing, code):
     content = {
         "reasons": [{"detail": "人均收入1100元高于标准950元", "basis": "x"}],
@@ -227,8 +262,14 @@ def test_upheld_objection_withdraws_the_notice_and_reopens_investigation(
     obj = notices.objection_lodge(
         notice=n, text="户主在外打工有稳定收入", ip="10.0.0.7", today=D0 + timedelta(days=1)
     )
-    notices.objection_handle(actor=caseworker, objection=obj, upheld=True, staff_names=TWO,
-                             note="查实户主月工资3,000元", today=D0 + timedelta(days=2))  # fmt: skip
+    notices.objection_handle(
+        actor=caseworker,
+        objection=obj,
+        upheld=True,
+        staff_names=TWO,
+        note="查实户主月工资3,000元",
+        today=D0 + timedelta(days=2),
+    )
     c.refresh_from_db()
     n.refresh_from_db()
     assert c.state == Case.INVESTIGATING and n.state == Notice.WITHDRAWN
@@ -274,8 +315,14 @@ def test_county_checks_at_least_30_percent_of_extreme_poverty_cases(
     with pytest.raises(IllegalTransition) as exc:
         cases.case_approve(actor=approver, case=first, today=day, without_account=True)
     assert exc.value.code == "county_check_required"  # 0 of 1 checked < 30 %
-    cases.investigation_record(actor=approver, case=first, kind="county_visit", done_on=day,
-                               staff_names=["孙科长", "周科员"], findings="县级入户核查属实")  # fmt: skip
+    cases.investigation_record(
+        actor=approver,
+        case=first,
+        kind="county_visit",
+        done_on=day,
+        staff_names=["孙科长", "周科员"],
+        findings="县级入户核查属实",
+    )
     assert (
         cases.case_approve(actor=approver, case=first, today=day, without_account=True).state == Case.APPROVED
     )
