@@ -43,6 +43,8 @@ ILLNESSES = (
     ("帕金森病", 0.06),
 )
 
+# Left as written (up to `# fmt: on`): name tables many to a line, as the census prints them; the
+# formatter would break the given-name keys apart and misalign their continued strings.
 # fmt: off
 # Surnames with their share of the population in per mille (2020 census, rounded).
 _SURNAME_TABLE = (
