@@ -13,7 +13,8 @@ from jiuzhu.decisions.entitlements import owed_in
 from jiuzhu.medical.services import GROUPS
 from jiuzhu.payments import institutions
 from jiuzhu.payments.models import InstitutionTransfer
-from jiuzhu.registry.models import Person, Unit, User
+from jiuzhu.registry.demo_staff import maker_and_checker
+from jiuzhu.registry.models import Person, Unit
 
 from . import services
 from .models import Enrolment
@@ -23,10 +24,10 @@ PUPILS = 120  # pupils enrolled by the demo
 
 def seed(*, policy, today: date) -> str | None:
     unit = Unit.objects.filter(code="education").first()
-    maker = User.objects.filter(role="department_officer", unit=unit).order_by("pk").first() if unit else None
-    checker = User.objects.filter(role="approver").order_by("pk").first()
-    if maker is None or checker is None:
+    staff = maker_and_checker(unit)
+    if staff is None:
         return None
+    maker, checker = staff
     school = institutions.institution_register(
         actor=maker,
         code="SCH-DEMO-1",

@@ -13,7 +13,8 @@ from decimal import Decimal
 from jiuzhu.common.errors import ValidationFailed
 from jiuzhu.decisions.entitlements import add_months, month_start, owed_in
 from jiuzhu.payments import institutions
-from jiuzhu.registry.models import Person, Unit, User
+from jiuzhu.registry.demo_staff import maker_and_checker
+from jiuzhu.registry.models import Person, Unit
 
 from . import settlement
 from .models import SettlementFile
@@ -32,10 +33,10 @@ def seed(*, policy, today: date) -> str | None:
     if unit is None:
         return None
     # the demo's own logins: the bureau's officer prepares, a civil-affairs approver signs
-    maker = User.objects.filter(role="department_officer", unit=unit).order_by("pk").first()
-    checker = User.objects.filter(role="approver").order_by("pk").first()
-    if maker is None or checker is None:
+    staff = maker_and_checker(unit)
+    if staff is None:
         return None
+    maker, checker = staff
     fund = institutions.institution_register(
         actor=maker,
         code="MIF-DEMO",
