@@ -136,7 +136,7 @@ def test_names_in_letters_swapped_and_mistyped_or_sharing_a_word():
     pairs = dedupe(people, id_col="rid", compares=compares, progress=False, detail=True, threshold=0.0)
     by_pair = {(r["id_l"], r["id_r"]): r["given_name+surname__level"] for r in pairs.iter_rows(named=True)}
     # swapped between the columns and mistyped; swapped, the birth date missing: compared
-    assert by_pair[("1", "2")] == "拼音相近"
+    assert by_pair[("1", "2")] == "一词相同且拼写相近"
     assert by_pair[("7", "8")] == "姓名顺序不同"
     assert by_pair[("3", "4")] == "一词相同"
     assert ("5", "6") not in by_pair or by_pair[("5", "6")] == "不同"
