@@ -54,6 +54,7 @@ DEMO_APPS = (
     "education",  # before payments: the family-paid term grants are paid by the rolls
     "employment",  # before payments: the training and post subsidies are paid by the rolls
     "tekun",  # before payments: the residents' support is paid to the institution, not by the roll
+    "housing",  # after decisions (the rent subsidies it ends), before payments (the renovation stages)
     "payments",
     "medical",
     "screening",
