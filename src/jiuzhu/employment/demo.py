@@ -38,11 +38,19 @@ def seed(*, policy, today: date) -> str | None:
     people = [
         p
         for p in Person.objects.filter(
-            household_id__in=homes, labour_capacity="full", school_stage="", deceased_on__isnull=True,
+            household_id__in=homes,
+            labour_capacity="full",
+            school_stage="",
+            deceased_on__isnull=True,
             employment_status__in=("unemployed", "none"),
         ).order_by("pk")
-        if _age_ok(p, start, low, int(policy.param("employment.duty_age_max", start, gender="F" if p.gender == "F" else "M")))
-    ][:PEOPLE]  # fmt: skip
+        if _age_ok(
+            p,
+            start,
+            low,
+            int(policy.param("employment.duty_age_max", start, gender="F" if p.gender == "F" else "M")),
+        )
+    ][:PEOPLE]
     regs = []
     for p in people:
         try:
@@ -54,32 +62,69 @@ def seed(*, policy, today: date) -> str | None:
     for i, r in enumerate(regs):
         if i == 0:  # three refusals without good reason: the duty letter
             for k in range(3):
-                o = services.offer_create(actor=officer, registration=r, employer="示范市物业服务公司", position="保洁员",
-                                          monthly_wage="2300", offered_on=start + timedelta(days=7 + 14 * k))  # fmt: skip
-                services.offer_answer(actor=officer, offer=o, answer=Offer.REFUSED, answered_on=o.offered_on + timedelta(days=2),
-                                      reason="嫌工作辛苦", policy=policy)  # fmt: skip
+                o = services.offer_create(
+                    actor=officer,
+                    registration=r,
+                    employer="示范市物业服务公司",
+                    position="保洁员",
+                    monthly_wage="2300",
+                    offered_on=start + timedelta(days=7 + 14 * k),
+                )
+                services.offer_answer(
+                    actor=officer,
+                    offer=o,
+                    answer=Offer.REFUSED,
+                    answered_on=o.offered_on + timedelta(days=2),
+                    reason="嫌工作辛苦",
+                    policy=policy,
+                )
             continue
         zero = r.person.household_id in homes and selectors.zero_employment(
             r.person.household_id, start + timedelta(days=14)
         )
         kind = Offer.PUBLIC_POST if zero and i % 3 == 1 else Offer.JOB
         o = services.offer_create(
-            actor=officer, registration=r, kind=kind, offered_on=start + timedelta(days=14),
+            actor=officer,
+            registration=r,
+            kind=kind,
+            offered_on=start + timedelta(days=14),
             employer="幸福社区居委会" if kind == Offer.PUBLIC_POST else "示范市食品加工厂",
             position="公益性岗位（保洁绿化）" if kind == Offer.PUBLIC_POST else "包装工",
             monthly_wage="1800" if kind == Offer.PUBLIC_POST else "2600",
-        )  # fmt: skip
+        )
         if i % 4 == 3:  # refused with a good reason: stays registered, gets training
-            services.offer_answer(actor=officer, offer=o, answer=Offer.REFUSED, answered_on=o.offered_on + timedelta(days=3),
-                                  reason="需照料重病家属", good_reason=True, policy=policy)  # fmt: skip
-            services.subsidy_grant(actor=officer, registration=r, kind=Subsidy.TRAINING, policy=policy,
-                                   start_month=start + timedelta(days=45))  # fmt: skip
+            services.offer_answer(
+                actor=officer,
+                offer=o,
+                answer=Offer.REFUSED,
+                answered_on=o.offered_on + timedelta(days=3),
+                reason="需照料重病家属",
+                good_reason=True,
+                policy=policy,
+            )
+            services.subsidy_grant(
+                actor=officer,
+                registration=r,
+                kind=Subsidy.TRAINING,
+                policy=policy,
+                start_month=start + timedelta(days=45),
+            )
             continue
-        services.offer_answer(actor=officer, offer=o, answer=Offer.ACCEPTED, answered_on=o.offered_on + timedelta(days=3),
-                              policy=policy)  # fmt: skip
+        services.offer_answer(
+            actor=officer,
+            offer=o,
+            answer=Offer.ACCEPTED,
+            answered_on=o.offered_on + timedelta(days=3),
+            policy=policy,
+        )
         if kind == Offer.PUBLIC_POST:
-            services.subsidy_grant(actor=officer, registration=r, kind=Subsidy.POST, policy=policy,
-                                   start_month=start + timedelta(days=45))  # fmt: skip
+            services.subsidy_grant(
+                actor=officer,
+                registration=r,
+                kind=Subsidy.POST,
+                policy=policy,
+                start_month=start + timedelta(days=45),
+            )
     employed = Registration.objects.filter(ended_reason="employed").count()
     return (
         f"就业救助：失业登记 {len(regs)} 人，已就业 {employed} 人，就业义务告知书 {DutyLetter.objects.count()} 份，"

@@ -94,11 +94,14 @@ def rows_for(actor, registrations) -> list[dict]:
     """Registrations as a person may see them (names and ID numbers masked per role)."""
     role = role_of(actor)
     return [
-        {"r": r, "name": present("name", r.person.name, role),
-         "id_number": present("id_number", r.person.id_number, role),
-         "refusals": refusals_in_a_row(r.offers.all())}
+        {
+            "r": r,
+            "name": present("name", r.person.name, role),
+            "id_number": present("id_number", r.person.id_number, role),
+            "refusals": refusals_in_a_row(r.offers.all()),
+        }
         for r in registrations
-    ]  # fmt: skip
+    ]
 
 
 def zero_employment(household_id: int, on: date) -> bool:

@@ -105,11 +105,14 @@ def offer_create(
             "公益性岗位只安置低保家庭中的零就业家庭成员", field="kind", code="not_zero_employment"
         )
     return Offer.objects.create(
-        registration=r, kind=kind, offered_on=on, created_by=actor,
+        registration=r,
+        kind=kind,
+        offered_on=on,
+        created_by=actor,
         employer=values.text(employer, field="employer", max_length=100, label="用人单位"),
         position=values.text(position, field="position", max_length=100, label="岗位"),
         monthly_wage=values.money(monthly_wage, field="monthly_wage", label="月工资"),
-    )  # fmt: skip
+    )
 
 
 def _end_employed(r: Registration, *, on: date, employer: str, wage) -> None:
@@ -121,9 +124,10 @@ def _review_dibao(person: Person, on: date, policy) -> list[Review]:
     """The household's running dibao put to review now (reason: 家庭情况变化)."""
     out = []
     ents = Entitlement.objects.filter(
-        household_id=person.household_id, category="minimum_living",
+        household_id=person.household_id,
+        category="minimum_living",
         status__in=(Entitlement.ACTIVE, Entitlement.GRADUAL_EXIT),
-    ).select_related("household", "household__town")  # fmt: skip
+    ).select_related("household", "household__town")
     for ent in ents:
         review, _ = open_review(entitlement=ent, reason=Review.CHANGE, on=on, policy=policy)
         if review is not None:
@@ -136,10 +140,14 @@ def _duty_letter(actor, r: Registration, last: Offer, refused: list[Offer], poli
     limit = int(parameter(policy, "employment.refusals_limit", on))
     authority = r.unit.name
     lines = [
-        {"rule": "employment.refusal", "basis": BASIS, "passed": False,
-         "detail": f"{o.answered_on:%Y年%m月%d日}拒绝{o.employer}{o.position}岗位（月工资 {o.monthly_wage} 元），理由：{o.refusal_reason}，经认定不属于正当理由"}
+        {
+            "rule": "employment.refusal",
+            "basis": BASIS,
+            "passed": False,
+            "detail": f"{o.answered_on:%Y年%m月%d日}拒绝{o.employer}{o.position}岗位（月工资 {o.monthly_wage} 元），理由：{o.refusal_reason}，经认定不属于正当理由",
+        }
         for o in refused
-    ]  # fmt: skip
+    ]
     n = DutyLetter.objects.filter(registration__person__household_id=r.person.household_id).count() + 1
     number = f"就业告〔{on.year}〕{r.person.household.code}-{n}"
     content = {
@@ -188,8 +196,11 @@ def offer_answer(
     limit = int(parameter(policy, "employment.refusals_limit", on))
     n = selectors.refusals_in_a_row(offers)
     if n == limit:  # the letter once per row: at the limit, not again at each later refusal
-        row = [x for x in sorted(offers, key=lambda x: (x.answered_on, x.pk))
-               if x.answer == Offer.REFUSED and not x.good_reason][-n:]  # fmt: skip
+        row = [
+            x
+            for x in sorted(offers, key=lambda x: (x.answered_on, x.pk))
+            if x.answer == Offer.REFUSED and not x.good_reason
+        ][-n:]
         _duty_letter(actor, r, o, row, policy)
         _review_dibao(r.person, on, policy)
     return o
@@ -202,9 +213,11 @@ def outcome_record(*, actor, registration, employed_on, employer: str, monthly_w
     if on < r.registered_on:
         raise ValidationFailed("就业日期早于失业登记日期", field="employed_on", code="before_registration")
     _end_employed(
-        r, on=on, employer=values.text(employer, field="employer", max_length=100, label="就业单位"),
+        r,
+        on=on,
+        employer=values.text(employer, field="employer", max_length=100, label="就业单位"),
         wage=values.money(monthly_wage, field="monthly_wage", label="月工资"),
-    )  # fmt: skip
+    )
     _review_dibao(r.person, on, policy)
     return r
 
@@ -241,16 +254,32 @@ def subsidy_grant(*, actor, registration, kind: str, start_month, policy, employ
             )
         s.employer = inst
         s.transfer = institutions.transfer_create(
-            actor=actor, institution=inst, amount=amount, purpose=service, period=month,
-            lines=[{"person": r.person_id, "amount": amount, "reference": f"{month:%Y%m}{s.get_kind_display()}"}],
-            note=f"{s.get_kind_display()}（{r.person.name}）", key=f"employment:{r.pk}:{kind}:{month:%Y-%m}",
-        )  # fmt: skip
+            actor=actor,
+            institution=inst,
+            amount=amount,
+            purpose=service,
+            period=month,
+            lines=[
+                {"person": r.person_id, "amount": amount, "reference": f"{month:%Y%m}{s.get_kind_display()}"}
+            ],
+            note=f"{s.get_kind_display()}（{r.person.name}）",
+            key=f"employment:{r.pk}:{kind}:{month:%Y-%m}",
+        )
     else:
         s.entitlement = entitlement_grant(
-            household=r.person.household, payee=r.person, members=[r.person], service_code=service, amount=amount,
-            start_month=month, actor=actor, policy=policy, unit=r.unit, origin="就业补贴",
+            household=r.person.household,
+            payee=r.person,
+            members=[r.person],
+            service_code=service,
+            amount=amount,
+            start_month=month,
+            actor=actor,
+            policy=policy,
+            unit=r.unit,
+            origin="就业补贴",
             amount_period="once" if kind == Subsidy.TRAINING else "month",
-            reason=f"{s.get_kind_display()}：按政策标准 {amount} 元", rule_amount=amount,
-        )  # fmt: skip
+            reason=f"{s.get_kind_display()}：按政策标准 {amount} 元",
+            rule_amount=amount,
+        )
     s.save()
     return s

@@ -80,9 +80,14 @@ def register(request):
 def offer(request, pk: int):
     p = request.POST
     services.offer_create(
-        actor=request.user, registration=pk, employer=p.get("employer"), position=p.get("position"),
-        monthly_wage=p.get("monthly_wage"), offered_on=p.get("offered_on"), kind=p.get("kind") or Offer.JOB,
-    )  # fmt: skip
+        actor=request.user,
+        registration=pk,
+        employer=p.get("employer"),
+        position=p.get("position"),
+        monthly_wage=p.get("monthly_wage"),
+        offered_on=p.get("offered_on"),
+        kind=p.get("kind") or Offer.JOB,
+    )
     messages.success(request, "已登记岗位推荐")
     return redirect("employment:registration", pk=pk)
 
@@ -92,9 +97,14 @@ def answer(request, pk: int):
     o = Offer.objects.get(pk=pk)
     p = request.POST
     services.offer_answer(
-        actor=request.user, offer=o, answer=p.get("answer", ""), answered_on=p.get("answered_on"),
-        reason=p.get("reason", ""), good_reason=p.get("good_reason") == "1", policy=current_policy(),
-    )  # fmt: skip
+        actor=request.user,
+        offer=o,
+        answer=p.get("answer", ""),
+        answered_on=p.get("answered_on"),
+        reason=p.get("reason", ""),
+        good_reason=p.get("good_reason") == "1",
+        policy=current_policy(),
+    )
     if DutyLetter.objects.filter(last_offer=o).exists():
         messages.warning(
             request, "已连续无正当理由拒绝推荐岗位达到规定次数：已出具就业义务告知书，并提请民政部门复核低保"
@@ -108,9 +118,13 @@ def answer(request, pk: int):
 def outcome(request, pk: int):
     p = request.POST
     services.outcome_record(
-        actor=request.user, registration=pk, employed_on=p.get("employed_on"), employer=p.get("employer"),
-        monthly_wage=p.get("monthly_wage"), policy=current_policy(),
-    )  # fmt: skip
+        actor=request.user,
+        registration=pk,
+        employed_on=p.get("employed_on"),
+        employer=p.get("employer"),
+        monthly_wage=p.get("monthly_wage"),
+        policy=current_policy(),
+    )
     messages.success(request, "已登记就业，低保家庭将据此复核")
     return redirect("employment:registration", pk=pk)
 
@@ -118,8 +132,11 @@ def outcome(request, pk: int):
 @post_action("employment:home")
 def subsidy(request, pk: int):
     s = services.subsidy_grant(
-        actor=request.user, registration=pk, kind=request.POST.get("kind", ""),
-        start_month=request.POST.get("start_month"), policy=current_policy(),
-    )  # fmt: skip
+        actor=request.user,
+        registration=pk,
+        kind=request.POST.get("kind", ""),
+        start_month=request.POST.get("start_month"),
+        policy=current_policy(),
+    )
     messages.success(request, f"已核定{s.get_kind_display()} {s.amount} 元")
     return redirect("employment:registration", pk=pk)

@@ -29,41 +29,72 @@ def seed(*, policy, today: date) -> str | None:
         return f"住房救助：轮候 {WaitingEntry.objects.count()} 户，危房改造 {Renovation.objects.count()} 户（已有）"
     start = today - timedelta(days=150)
     renting = list(
-        owed_in(month_start(start)).filter(service_code=selectors.RENT)
-        .values_list("household_id", flat=True).distinct().order_by("household_id")[:WAITING]
-    )  # fmt: skip
+        owed_in(month_start(start))
+        .filter(service_code=selectors.RENT)
+        .values_list("household_id", flat=True)
+        .distinct()
+        .order_by("household_id")[:WAITING]
+    )
     for i, hid in enumerate(renting):
         size = Household.objects.get(pk=hid).members.filter(deceased_on__isnull=True).count()
         try:
-            services.waiting_add(actor=officer, household=hid, priority=1 if size >= 4 else 2 if size >= 2 else 3,
-                                 applied_on=start + timedelta(days=i % 60), policy=policy)  # fmt: skip
+            services.waiting_add(
+                actor=officer,
+                household=hid,
+                priority=1 if size >= 4 else 2 if size >= 2 else 3,
+                applied_on=start + timedelta(days=i % 60),
+                policy=policy,
+            )
         except JiuzhuError:
             continue
     allocated = 0
     for k in range(FLATS):
         try:
-            services.allocate_next(actor=officer, flat=f"幸福家园公租房{k // 4 + 1}栋{k % 4 + 1}01室",
-                                   on=start + timedelta(days=70 + 7 * k), policy=policy)  # fmt: skip
+            services.allocate_next(
+                actor=officer,
+                flat=f"幸福家园公租房{k // 4 + 1}栋{k % 4 + 1}01室",
+                on=start + timedelta(days=70 + 7 * k),
+                policy=policy,
+            )
             allocated += 1
         except JiuzhuError:
             break
     rural = list(
-        owed_in(month_start(start)).filter(service_code="dibao", household__area="rural")
-        .exclude(household_id__in=renting).values_list("household_id", flat=True).distinct()
+        owed_in(month_start(start))
+        .filter(service_code="dibao", household__area="rural")
+        .exclude(household_id__in=renting)
+        .values_list("household_id", flat=True)
+        .distinct()
         .order_by("household_id")[:RENOVATIONS]
-    )  # fmt: skip
+    )
     done = 0
     for i, hid in enumerate(rural):
         try:
-            r = services.renovation_register(actor=officer, household=hid, grade="D" if i % 3 == 0 else "C",
-                                             inspected_on=start + timedelta(days=10), inspector="县住建局鉴定员",
-                                             policy=policy)  # fmt: skip
-            services.renovation_stage(actor=officer, renovation=r, kind="start", inspected_on=start + timedelta(days=40),
-                                      inspector="镇村建所验收员", policy=policy)  # fmt: skip
+            r = services.renovation_register(
+                actor=officer,
+                household=hid,
+                grade="D" if i % 3 == 0 else "C",
+                inspected_on=start + timedelta(days=10),
+                inspector="县住建局鉴定员",
+                policy=policy,
+            )
+            services.renovation_stage(
+                actor=officer,
+                renovation=r,
+                kind="start",
+                inspected_on=start + timedelta(days=40),
+                inspector="镇村建所验收员",
+                policy=policy,
+            )
             if i % 2 == 0:
-                services.renovation_stage(actor=officer, renovation=r, kind="completion",
-                                          inspected_on=start + timedelta(days=120), inspector="县住建局验收员",
-                                          policy=policy)  # fmt: skip
+                services.renovation_stage(
+                    actor=officer,
+                    renovation=r,
+                    kind="completion",
+                    inspected_on=start + timedelta(days=120),
+                    inspector="县住建局验收员",
+                    policy=policy,
+                )
             done += 1
         except JiuzhuError:
             continue

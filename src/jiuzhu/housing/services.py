@@ -86,9 +86,11 @@ def allocate_next(*, actor, flat: str, on, policy) -> WaitingEntry:
     _household(entry.household_id)
     for ent in selectors.rent_subsidies(entry.household_id, day):
         entitlement_stop(
-            entitlement=ent, from_month=add_months(month_start(day), 1), actor=actor,
+            entitlement=ent,
+            from_month=add_months(month_start(day), 1),
+            actor=actor,
             reason=f"{day:%Y年%m月%d日}配租公共租赁住房（{address}），住房租赁补贴自下月起停发",
-        )  # fmt: skip
+        )
     entry.state, entry.allocated_on, entry.flat = WaitingEntry.ALLOCATED, day, address
     entry.save(update_fields=["state", "allocated_on", "flat"])
     return entry
@@ -113,9 +115,14 @@ def renovation_register(*, actor, household, grade: str, inspected_on, inspector
         Decimal("0.01")
     )
     return Renovation.objects.create(
-        household=h, unit=unit, grade=grade, inspected_on=on, amount=amount, created_by=actor,
+        household=h,
+        unit=unit,
+        grade=grade,
+        inspected_on=on,
+        amount=amount,
+        created_by=actor,
         inspector=values.text(inspector, field="inspector", max_length=50, label="鉴定人"),
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic
@@ -144,13 +151,27 @@ def renovation_stage(
         raise ValidationFailed("该家庭没有在世的户主，无法发放", field="renovation", code="no_payee")
     label = dict(RenovationStage.KINDS)[kind]
     ent = entitlement_grant(
-        household=r.household, payee=head, service_code=selectors.REPAIR, amount=amount, start_month=on,
-        amount_period="once", actor=actor, policy=policy, unit=r.unit, origin="危房改造分期拨付",
-        reason=f"{r.get_grade_display()}补助 {r.amount} 元，{label}后拨付 {amount} 元", rule_amount=amount,
-    )  # fmt: skip
+        household=r.household,
+        payee=head,
+        service_code=selectors.REPAIR,
+        amount=amount,
+        start_month=on,
+        amount_period="once",
+        actor=actor,
+        policy=policy,
+        unit=r.unit,
+        origin="危房改造分期拨付",
+        reason=f"{r.get_grade_display()}补助 {r.amount} 元，{label}后拨付 {amount} 元",
+        rule_amount=amount,
+    )
     r.state = Renovation.STARTED if kind == RenovationStage.START else Renovation.COMPLETED
     r.save(update_fields=["state"])
     return RenovationStage.objects.create(
-        renovation=r, kind=kind, inspected_on=on, amount=amount, entitlement=ent, created_by=actor,
+        renovation=r,
+        kind=kind,
+        inspected_on=on,
+        amount=amount,
+        entitlement=ent,
+        created_by=actor,
         inspector=values.text(inspector, field="inspector", max_length=50, label="验收人"),
-    )  # fmt: skip
+    )

@@ -26,9 +26,15 @@ def seed(*, policy, today: date) -> str | None:
     if maker is None or checker is None:
         return None
     inst = institutions.institution_register(
-        actor=maker, code="SUP-DEMO-1", name="示范市社会福利院", kind=institutions.Institution.SUPPORT,
-        unit=unit, bank_name="示范市农业银行", holder_name="示范市社会福利院", account="622800000000000031",
-    )  # fmt: skip
+        actor=maker,
+        code="SUP-DEMO-1",
+        name="示范市社会福利院",
+        kind=institutions.Institution.SUPPORT,
+        unit=unit,
+        bank_name="示范市农业银行",
+        holder_name="示范市社会福利院",
+        account="622800000000000031",
+    )
     home = services.home_register(actor=maker, institution=inst, beds=BEDS)
     month = month_start(today)
     placed = set(Placement.objects.filter(left_on__isnull=True).values_list("person_id", flat=True))

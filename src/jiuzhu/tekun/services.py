@@ -120,10 +120,14 @@ def support_transfer_create(*, actor, home, month: date) -> dict:
     owed = selectors.support_owed([pl.person_id for pl in residents], m)
     by_roll = set(
         PaymentLine.objects.filter(
-            kind=PaymentLine.REGULAR, service_code=selectors.CENTRALISED, period=m,
+            kind=PaymentLine.REGULAR,
+            service_code=selectors.CENTRALISED,
+            period=m,
             payee_id__in=[pl.person_id for pl in residents],
-        ).exclude(state=PaymentLine.FAILED).values_list("payee_id", flat=True)
-    )  # fmt: skip
+        )
+        .exclude(state=PaymentLine.FAILED)
+        .values_list("payee_id", flat=True)
+    )
     lines, left_out = [], []
     for pl in residents:
         if pl.person_id in by_roll:
@@ -138,11 +142,15 @@ def support_transfer_create(*, actor, home, month: date) -> dict:
     if not lines:
         raise ValidationFailed("本月没有可拨付的集中供养人员", field="month", code="nothing_to_pay")
     t = institutions.transfer_create(
-        actor=actor, institution=h.institution, amount=sum((ln["amount"] for ln in lines), Decimal("0.00")),
-        purpose=selectors.CENTRALISED, period=m, lines=lines,
+        actor=actor,
+        institution=h.institution,
+        amount=sum((ln["amount"] for ln in lines), Decimal("0.00")),
+        purpose=selectors.CENTRALISED,
+        period=m,
+        lines=lines,
         note=f"{m:%Y年%m月}特困人员集中供养金（{h.institution.name}）",
         key=f"{InstitutionTransfer.IN_PLACE_OF_ROLL}tekun:{h.pk}:{m:%Y-%m}",
-    )  # fmt: skip
+    )
     return {"transfer": t, "residents": len(lines), "left_out": left_out}
 
 
@@ -173,10 +181,15 @@ def funeral_grant(*, actor, person, policy, institution=None, payee=None) -> Fun
             )
         fb.institution = inst
         fb.transfer = institutions.transfer_create(
-            actor=actor, institution=inst, amount=amount, purpose=service, period=month,
+            actor=actor,
+            institution=inst,
+            amount=amount,
+            purpose=service,
+            period=month,
             lines=[{"person": p.pk, "amount": amount, "reference": "丧葬补助"}],
-            note=f"特困人员丧葬补助（{p.name}）", key=f"tekun_funeral:{p.pk}",
-        )  # fmt: skip
+            note=f"特困人员丧葬补助（{p.name}）",
+            key=f"tekun_funeral:{p.pk}",
+        )
     else:
         who = Person.objects.filter(
             pk=getattr(payee, "pk", payee), household_id=p.household_id, deceased_on__isnull=True
@@ -186,9 +199,18 @@ def funeral_grant(*, actor, person, policy, institution=None, payee=None) -> Fun
                 "请选择办理丧葬事宜的机构，或本户在世的家庭成员", field="payee", code="payee_not_member"
             )
         fb.entitlement = entitlement_grant(
-            household=p.household, payee=who, members=[p], service_code=service, amount=amount,
-            start_month=month, amount_period="once", actor=actor, policy=policy, origin="特困人员丧葬补助",
-            reason=f"特困人员{p.name}死亡，丧葬补助按政策标准 {amount} 元", rule_amount=amount,
-        )  # fmt: skip
+            household=p.household,
+            payee=who,
+            members=[p],
+            service_code=service,
+            amount=amount,
+            start_month=month,
+            amount_period="once",
+            actor=actor,
+            policy=policy,
+            origin="特困人员丧葬补助",
+            reason=f"特困人员{p.name}死亡，丧葬补助按政策标准 {amount} 元",
+            rule_amount=amount,
+        )
     fb.save()
     return fb

@@ -25,17 +25,29 @@ def world(staff, make_household, policy):
     home = make_household(
         members=[
             {"name": "张志强", "birth": date(1986, 3, 2), "relation": "head", "labour_capacity": "full"},
-            {"name": "李秀英", "birth": date(1978, 6, 9), "relation": "spouse", "gender": "F",
-             "labour_capacity": "partial"},
+            {
+                "name": "李秀英",
+                "birth": date(1978, 6, 9),
+                "relation": "spouse",
+                "gender": "F",
+                "labour_capacity": "partial",
+            },
             {"name": "张小明", "birth": date(2012, 9, 1), "relation": "child", "school_stage": "junior"},
         ]
-    )  # fmt: skip
+    )
     members = list(home.members.order_by("id"))
     dibao = entitlement_grant(
-        household=home, payee=members[0], members=members, service_code="dibao", amount="2850",
-        start_month=date(2026, 4, 1), next_review_on=date(2027, 4, 1), actor=staff("approver"), policy=policy,
+        household=home,
+        payee=members[0],
+        members=members,
+        service_code="dibao",
+        amount="2850",
+        start_month=date(2026, 4, 1),
+        next_review_on=date(2027, 4, 1),
+        actor=staff("approver"),
+        policy=policy,
         origin="审核确认",
-    )  # fmt: skip
+    )
     officer = staff("department_officer", "hrss")
     return {"home": home, "head": members[0], "spouse": members[1], "dibao": dibao, "officer": officer}
 
@@ -69,8 +81,9 @@ def test_three_refusals_bring_the_duty_letter_and_the_review_stops_his_share(wor
         actor=w["officer"], person=w["head"], registered_on=date(2026, 5, 4), policy=policy
     )
     with pytest.raises(ValidationFailed) as err:  # the spouse cannot fully work: not registered
-        services.registration_create(actor=w["officer"], person=w["spouse"], registered_on=date(2026, 5, 4),
-                                     policy=policy)  # fmt: skip
+        services.registration_create(
+            actor=w["officer"], person=w["spouse"], registered_on=date(2026, 5, 4), policy=policy
+        )
     assert err.value.code == "not_able_to_work"
 
     _refuse(w, _offer(w, date(2026, 5, 6)), date(2026, 5, 7), policy=policy)
@@ -126,23 +139,33 @@ def test_accepting_an_offer_ends_the_registration_in_employment_and_feeds_the_re
     with pytest.raises(ValidationFailed) as err:  # one open offer at a time
         _offer(w, date(2026, 5, 7))
     assert err.value.code == "offer_pending"
-    services.offer_answer(actor=w["officer"], offer=o, answer=Offer.ACCEPTED, answered_on=date(2026, 5, 8),
-                          policy=policy)  # fmt: skip
+    services.offer_answer(
+        actor=w["officer"], offer=o, answer=Offer.ACCEPTED, answered_on=date(2026, 5, 8), policy=policy
+    )
     w["reg"].refresh_from_db()
     assert (w["reg"].ended_reason, w["reg"].employer, w["reg"].monthly_wage) == (
-        "employed", "示范市物业公司", Decimal("2200.00"),
-    )  # fmt: skip
+        "employed",
+        "示范市物业公司",
+        Decimal("2200.00"),
+    )
     assert programme_facts.household_facts(w["home"], date(2026, 5, 9))[w["head"].pk] == {"employed": True}
     assert Review.objects.get().reason == Review.CHANGE  # the dibao looked at again with the job on file
     with pytest.raises(IllegalTransition):
-        services.offer_answer(actor=w["officer"], offer=o, answer=Offer.REFUSED, answered_on=date(2026, 5, 9),
-                              reason="反悔", policy=policy)  # fmt: skip
+        services.offer_answer(
+            actor=w["officer"],
+            offer=o,
+            answer=Offer.REFUSED,
+            answered_on=date(2026, 5, 9),
+            reason="反悔",
+            policy=policy,
+        )
 
 
 def test_public_post_only_for_a_zero_employment_dibao_household_and_due_within_30_days(world, policy):
     w = world
-    reg = services.registration_create(actor=w["officer"], person=w["head"], registered_on=date(2026, 5, 4),
-                                       policy=policy)  # fmt: skip
+    reg = services.registration_create(
+        actor=w["officer"], person=w["head"], registered_on=date(2026, 5, 4), policy=policy
+    )
     due = selectors.public_post_due(actor=w["officer"], on=date(2026, 6, 10), policy=policy)
     assert [(d["household"].pk, d["due_on"], d["overdue"]) for d in due] == [
         (w["home"].pk, date(2026, 6, 3), True)
@@ -150,25 +173,45 @@ def test_public_post_only_for_a_zero_employment_dibao_household_and_due_within_3
     w["spouse"].employment_status = "flexible"  # a member works: not a zero-employment household
     w["spouse"].save()
     with pytest.raises(ValidationFailed) as err:
-        services.offer_create(actor=w["officer"], registration=reg, employer="幸福社区居委会", position="保洁公益岗",
-                              monthly_wage="1800", offered_on=date(2026, 6, 10), kind=Offer.PUBLIC_POST)  # fmt: skip
+        services.offer_create(
+            actor=w["officer"],
+            registration=reg,
+            employer="幸福社区居委会",
+            position="保洁公益岗",
+            monthly_wage="1800",
+            offered_on=date(2026, 6, 10),
+            kind=Offer.PUBLIC_POST,
+        )
     assert err.value.code == "not_zero_employment"
     assert selectors.public_post_due(actor=w["officer"], on=date(2026, 6, 10), policy=policy) == []
     w["spouse"].employment_status = "none"
     w["spouse"].save()
-    post = services.offer_create(actor=w["officer"], registration=reg, employer="幸福社区居委会", position="保洁公益岗",
-                                 monthly_wage="1800", offered_on=date(2026, 6, 10), kind=Offer.PUBLIC_POST)  # fmt: skip
+    post = services.offer_create(
+        actor=w["officer"],
+        registration=reg,
+        employer="幸福社区居委会",
+        position="保洁公益岗",
+        monthly_wage="1800",
+        offered_on=date(2026, 6, 10),
+        kind=Offer.PUBLIC_POST,
+    )
     assert selectors.public_post_due(actor=w["officer"], on=date(2026, 6, 10), policy=policy) == []
-    services.offer_answer(actor=w["officer"], offer=post, answer=Offer.ACCEPTED, answered_on=date(2026, 6, 11),
-                          policy=policy)  # fmt: skip
-    s = services.subsidy_grant(actor=w["officer"], registration=reg, kind="post", start_month=date(2026, 7, 1),
-                               policy=policy)  # fmt: skip
+    services.offer_answer(
+        actor=w["officer"], offer=post, answer=Offer.ACCEPTED, answered_on=date(2026, 6, 11), policy=policy
+    )
+    s = services.subsidy_grant(
+        actor=w["officer"], registration=reg, kind="post", start_month=date(2026, 7, 1), policy=policy
+    )
     assert (s.amount, s.entitlement.amount_period, s.entitlement.payee_id, s.entitlement.unit.code) == (
-        Decimal("600.00"), "month", w["head"].pk, "hrss",
-    )  # fmt: skip
+        Decimal("600.00"),
+        "month",
+        w["head"].pk,
+        "hrss",
+    )
     with pytest.raises(ValidationFailed) as err:
-        services.subsidy_grant(actor=w["officer"], registration=reg, kind="post", start_month=date(2026, 8, 1),
-                               policy=policy)  # fmt: skip
+        services.subsidy_grant(
+            actor=w["officer"], registration=reg, kind="post", start_month=date(2026, 8, 1), policy=policy
+        )
     assert err.value.code == "already_granted"
 
 
@@ -176,17 +219,39 @@ def test_training_subsidy_paid_to_the_employer_and_scope(world, staff, policy):
     from jiuzhu.payments import institutions
 
     w = world
-    reg = services.registration_create(actor=w["officer"], person=w["head"], registered_on=date(2026, 5, 4),
-                                       policy=policy)  # fmt: skip
+    reg = services.registration_create(
+        actor=w["officer"], person=w["head"], registered_on=date(2026, 5, 4), policy=policy
+    )
     firm = institutions.institution_register(
-        actor=w["officer"], code="EMP-1", name="示范市技工培训中心", kind=institutions.Institution.EMPLOYER,
-        unit=reg.unit, bank_name="示范市农业银行", holder_name="示范市技工培训中心", account="622800003333000001",
-    )  # fmt: skip
-    s = services.subsidy_grant(actor=w["officer"], registration=reg, kind="training", start_month=date(2026, 6, 1),
-                               policy=policy, employer=firm)  # fmt: skip
+        actor=w["officer"],
+        code="EMP-1",
+        name="示范市技工培训中心",
+        kind=institutions.Institution.EMPLOYER,
+        unit=reg.unit,
+        bank_name="示范市农业银行",
+        holder_name="示范市技工培训中心",
+        account="622800003333000001",
+    )
+    s = services.subsidy_grant(
+        actor=w["officer"],
+        registration=reg,
+        kind="training",
+        start_month=date(2026, 6, 1),
+        policy=policy,
+        employer=firm,
+    )
     assert (s.transfer.institution_id, s.transfer.amount, s.transfer.service_code, s.transfer.state) == (
-        firm.pk, Decimal("1500.00"), "employment_training", "pending",
-    )  # fmt: skip
+        firm.pk,
+        Decimal("1500.00"),
+        "employment_training",
+        "pending",
+    )
     with pytest.raises(PermissionDenied):  # another bureau cannot record offers for this unit
-        services.offer_create(actor=staff("department_officer", "education"), registration=reg, employer="某公司",
-                              position="岗位", monthly_wage="2000", offered_on=date(2026, 6, 1))  # fmt: skip
+        services.offer_create(
+            actor=staff("department_officer", "education"),
+            registration=reg,
+            employer="某公司",
+            position="岗位",
+            monthly_wage="2000",
+            offered_on=date(2026, 6, 1),
+        )

@@ -18,16 +18,28 @@ def test_officer_walks_the_refusals_on_the_screen(staff, make_household, client)
         "/employment/register/", {"id_number": "123", "registered_on": "2026-05-04"}, follow=True
     )
     assert "身份证" in bad.content.decode() and not Registration.objects.exists()
-    resp = client.post("/employment/register/", {"id_number": person.id_number, "registered_on": "2026-05-04"},
-                       follow=True)  # fmt: skip
+    resp = client.post(
+        "/employment/register/", {"id_number": person.id_number, "registered_on": "2026-05-04"}, follow=True
+    )
     assert "已办理失业登记" in resp.content.decode()
     reg = Registration.objects.get()
     for day in (6, 13, 20):
-        client.post(f"/employment/registrations/{reg.pk}/offer/", {"employer": "示范市物业公司", "position": "保安",
-                    "monthly_wage": "2300", "offered_on": f"2026-05-{day:02d}", "kind": "job"})  # fmt: skip
+        client.post(
+            f"/employment/registrations/{reg.pk}/offer/",
+            {
+                "employer": "示范市物业公司",
+                "position": "保安",
+                "monthly_wage": "2300",
+                "offered_on": f"2026-05-{day:02d}",
+                "kind": "job",
+            },
+        )
         offer = Offer.objects.get(answer=Offer.PENDING)
-        resp = client.post(f"/employment/offers/{offer.pk}/answer/", {"answer": "refused", "reason": "路远",
-                           "answered_on": f"2026-05-{day + 1:02d}"}, follow=True)  # fmt: skip
+        resp = client.post(
+            f"/employment/offers/{offer.pk}/answer/",
+            {"answer": "refused", "reason": "路远", "answered_on": f"2026-05-{day + 1:02d}"},
+            follow=True,
+        )
     text = resp.content.decode()
     assert "已出具就业义务告知书" in text and "连续无正当理由拒绝：3 次" in text
     letter = reg.duty_letters.get()

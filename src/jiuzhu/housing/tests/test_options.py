@@ -25,9 +25,15 @@ def world(staff, make_household, policy):
     for name in ("甲", "乙"):
         h = homes[name]
         entitlement_grant(
-            household=h, payee=h.members.get(), service_code="housing_rent_subsidy", amount="450",
-            start_month=date(2026, 1, 1), actor=officer, policy=policy, reason="审批同意",
-        )  # fmt: skip
+            household=h,
+            payee=h.members.get(),
+            service_code="housing_rent_subsidy",
+            amount="450",
+            start_month=date(2026, 1, 1),
+            actor=officer,
+            policy=policy,
+            reason="审批同意",
+        )
     return {"officer": officer, "homes": homes}
 
 
@@ -60,8 +66,14 @@ def test_waiting_list_allocation_ends_the_rent_subsidy_the_same_day(world, polic
     assert [x.household_id for x in selectors.waiting_list(actor=w["officer"])] == [h["丙"].pk, h["甲"].pk]
 
     with pytest.raises(ValidationFailed) as err:  # the allocated household: no second option
-        services.renovation_register(actor=w["officer"], household=h["乙"], grade="D", inspected_on=date(2026, 7, 1),
-                                     inspector="鉴定员", policy=policy)  # fmt: skip
+        services.renovation_register(
+            actor=w["officer"],
+            household=h["乙"],
+            grade="D",
+            inspected_on=date(2026, 7, 1),
+            inspector="鉴定员",
+            policy=policy,
+        )
     assert err.value.code == "other_housing_option"
 
 
@@ -70,8 +82,14 @@ def test_renovation_graded_and_paid_in_stages_and_a_second_option_refused(
 ):
     w = world
     rural = make_household(members=[{"name": "农户丁", "birth": date(1960, 1, 1)}], area="rural")
-    r = services.renovation_register(actor=w["officer"], household=rural, grade="D", inspected_on=date(2026, 4, 1),
-                                     inspector="县住建局鉴定员", policy=policy)  # fmt: skip
+    r = services.renovation_register(
+        actor=w["officer"],
+        household=rural,
+        grade="D",
+        inspected_on=date(2026, 4, 1),
+        inspector="县住建局鉴定员",
+        policy=policy,
+    )
     assert r.amount == Decimal("30000.00")
     with pytest.raises(ValidationFailed) as err:  # renovating: not on the public-rental list too
         services.waiting_add(
@@ -79,26 +97,63 @@ def test_renovation_graded_and_paid_in_stages_and_a_second_option_refused(
         )
     assert err.value.code == "other_housing_option"
     with pytest.raises(IllegalTransition):  # completion before the start inspection
-        services.renovation_stage(actor=w["officer"], renovation=r, kind="completion", inspected_on=date(2026, 5, 1),
-                                  inspector="验收员", policy=policy)  # fmt: skip
-    s1 = services.renovation_stage(actor=w["officer"], renovation=r, kind="start", inspected_on=date(2026, 5, 1),
-                                   inspector="验收员", policy=policy)  # fmt: skip
-    s2 = services.renovation_stage(actor=w["officer"], renovation=r, kind="completion", inspected_on=date(2026, 8, 1),
-                                   inspector="验收员", policy=policy)  # fmt: skip
+        services.renovation_stage(
+            actor=w["officer"],
+            renovation=r,
+            kind="completion",
+            inspected_on=date(2026, 5, 1),
+            inspector="验收员",
+            policy=policy,
+        )
+    s1 = services.renovation_stage(
+        actor=w["officer"],
+        renovation=r,
+        kind="start",
+        inspected_on=date(2026, 5, 1),
+        inspector="验收员",
+        policy=policy,
+    )
+    s2 = services.renovation_stage(
+        actor=w["officer"],
+        renovation=r,
+        kind="completion",
+        inspected_on=date(2026, 8, 1),
+        inspector="验收员",
+        policy=policy,
+    )
     assert (s1.amount, s2.amount) == (Decimal("15000.00"), Decimal("15000.00"))
     assert (s1.entitlement.amount_period, s1.entitlement.start_month, s2.entitlement.start_month) == (
-        "once", date(2026, 5, 1), date(2026, 8, 1),
-    )  # fmt: skip
+        "once",
+        date(2026, 5, 1),
+        date(2026, 8, 1),
+    )
     with pytest.raises(IllegalTransition):  # each stage once
-        services.renovation_stage(actor=w["officer"], renovation=r, kind="completion", inspected_on=date(2026, 8, 2),
-                                  inspector="验收员", policy=policy)  # fmt: skip
+        services.renovation_stage(
+            actor=w["officer"],
+            renovation=r,
+            kind="completion",
+            inspected_on=date(2026, 8, 2),
+            inspector="验收员",
+            policy=policy,
+        )
     with pytest.raises(ValidationFailed) as err:  # a rent-subsidy household is not renovated too
-        services.renovation_register(actor=w["officer"], household=w["homes"]["甲"], grade="C",
-                                     inspected_on=date(2026, 4, 1), inspector="鉴定员", policy=policy)  # fmt: skip
+        services.renovation_register(
+            actor=w["officer"],
+            household=w["homes"]["甲"],
+            grade="C",
+            inspected_on=date(2026, 4, 1),
+            inspector="鉴定员",
+            policy=policy,
+        )
     assert err.value.code == "other_housing_option"
     with pytest.raises(PermissionDenied):
-        services.waiting_add(actor=staff("department_officer", "education"), household=w["homes"]["丙"], priority=1,
-                             applied_on=date(2026, 4, 2), policy=policy)  # fmt: skip
+        services.waiting_add(
+            actor=staff("department_officer", "education"),
+            household=w["homes"]["丙"],
+            priority=1,
+            applied_on=date(2026, 4, 2),
+            policy=policy,
+        )
 
 
 def test_the_screen_is_the_housing_bureaus(world, staff, client):

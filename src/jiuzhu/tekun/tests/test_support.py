@@ -34,15 +34,27 @@ def world(staff, make_household, policy, units):
         home = make_household(members=[{"name": name, "birth": date(1940, 2, 2)}])
         p = home.members.get()
         entitlement_grant(
-            household=home, payee=p, members=[p], service_code=code, amount=amount, start_month=date(2026, 1, 1),
-            actor=maker, policy=policy, reason="审批同意",
-        )  # fmt: skip
+            household=home,
+            payee=p,
+            members=[p],
+            service_code=code,
+            amount=amount,
+            start_month=date(2026, 1, 1),
+            actor=maker,
+            policy=policy,
+            reason="审批同意",
+        )
         supported[name] = p
     inst = institutions.institution_register(
-        actor=maker, code="SUP-1", name="示范市社会福利院", kind=institutions.Institution.SUPPORT,
-        unit=units["civil_affairs"], bank_name="示范市农业银行", holder_name="示范市社会福利院",
+        actor=maker,
+        code="SUP-1",
+        name="示范市社会福利院",
+        kind=institutions.Institution.SUPPORT,
+        unit=units["civil_affairs"],
+        bank_name="示范市农业银行",
+        holder_name="示范市社会福利院",
         account="622800005555000001",
-    )  # fmt: skip
+    )
     home = services.home_register(actor=maker, institution=inst, beds=2)
     return {"maker": maker, "checker": checker, "p": supported, "home": home, "inst": inst}
 
@@ -71,8 +83,12 @@ def test_centralised_support_is_paid_to_the_institution_and_not_by_the_roll(worl
     out = services.support_transfer_create(actor=w["maker"], home=w["home"], month=JUNE)
     t = out["transfer"]
     assert (t.institution_id, t.amount, t.service_code, t.lines_count, t.state) == (
-        w["inst"].pk, Decimal("3370.00"), "tekun_institutional", 2, "pending",
-    )  # fmt: skip
+        w["inst"].pk,
+        Decimal("3370.00"),
+        "tekun_institutional",
+        2,
+        "pending",
+    )
     assert sorted(ln.person.name for ln in t.lines.all()) == ["吴阿婆", "周老汉"]
     assert (
         services.support_transfer_create(actor=w["maker"], home=w["home"], month=JUNE)["transfer"] == t
@@ -105,8 +121,11 @@ def test_a_residents_death_brings_the_funeral_benefit_to_the_institution_once(wo
     services.placement_leave(actor=w["maker"], placement=pl, on=date(2026, 6, 15), reason="died")
     fb = services.funeral_grant(actor=w["maker"], person=p["周老汉"], policy=policy)
     assert (fb.institution_id, fb.transfer.amount, fb.transfer.institution_id, fb.service_code) == (
-        w["inst"].pk, Decimal("3000.00"), w["inst"].pk, "tekun_institutional",
-    )  # fmt: skip
+        w["inst"].pk,
+        Decimal("3000.00"),
+        w["inst"].pk,
+        "tekun_institutional",
+    )
     with pytest.raises(ValidationFailed) as err:
         services.funeral_grant(actor=w["maker"], person=p["周老汉"], policy=policy)
     assert err.value.code == "already_granted"
@@ -121,22 +140,34 @@ def test_a_dispersed_persons_funeral_benefit_goes_to_the_relative_who_arranged_i
     )
     old, nephew = home.members.order_by("id")
     entitlement_grant(
-        household=home, payee=old, members=[old], service_code="tekun_dispersed", amount="1535",
-        start_month=date(2026, 1, 1), actor=w["maker"], policy=policy, reason="审批同意",
-    )  # fmt: skip
+        household=home,
+        payee=old,
+        members=[old],
+        service_code="tekun_dispersed",
+        amount="1535",
+        start_month=date(2026, 1, 1),
+        actor=w["maker"],
+        policy=policy,
+        reason="审批同意",
+    )
     old.deceased_on = date(2026, 7, 3)
     old.save()
     with pytest.raises(ValidationFailed) as err:  # someone of another household: not this way
         services.funeral_grant(actor=w["maker"], person=old, policy=policy, payee=w["p"]["王奶奶"])
     assert err.value.code == "payee_not_member"
     with pytest.raises(PermissionDenied):  # the education bureau does not pay it
-        services.funeral_grant(actor=staff("department_officer", "education"), person=old, policy=policy,
-                               payee=nephew)  # fmt: skip
+        services.funeral_grant(
+            actor=staff("department_officer", "education"), person=old, policy=policy, payee=nephew
+        )
     fb = services.funeral_grant(actor=w["maker"], person=old, policy=policy, payee=nephew)
     e = Entitlement.objects.get(pk=fb.entitlement_id)
     assert (e.payee_id, e.amount, e.amount_period, e.start_month, e.service_code) == (
-        nephew.pk, Decimal("3000.00"), "once", date(2026, 7, 1), "tekun_dispersed",
-    )  # fmt: skip
+        nephew.pk,
+        Decimal("3000.00"),
+        "once",
+        date(2026, 7, 1),
+        "tekun_dispersed",
+    )
 
 
 def test_the_screen_lists_the_home_and_pays_the_month(world, client, staff):
