@@ -61,6 +61,7 @@ DEMO_APPS = (
     "supervision",
     "performance",
     "charity",
+    "registry",  # last: programme facts on a few households, for the window's pre-check
 )
 
 
