@@ -16,41 +16,14 @@ correctness check fails (ledger not reconciled, needs not counted right, rows mi
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-
-
-def setup_database():
-    url = os.environ.get("DATABASE_URL")
-    tmp = tempfile.mkdtemp(prefix="charity-bench-")
-    os.environ["JIUZHU_DATA_DIR"] = tmp
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiuzhu.config.settings")
-    if not url:
-        return lambda: None
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    name = name.split("?")[0]
-    bench = f"{name}_bench_{os.getpid()}"
-    with psycopg.connect(url, autocommit=True) as con:
-        con.execute(f'CREATE DATABASE "{bench}"')
-    os.environ["DATABASE_URL"] = f"{base}/{bench}"
-
-    def drop():
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(url, autocommit=True) as con:
-            con.execute(f'DROP DATABASE IF EXISTS "{bench}" WITH (FORCE)')
-
-    return drop
+from benchdb import setup_database  # noqa: E402
 
 
 def timed(fn):
@@ -65,7 +38,7 @@ def main() -> int:
     args = ap.parse_args()
     n_households = 200 if args.small else 4000
     n_refer = 40 if args.small else 400
-    drop = setup_database()
+    drop = setup_database("charity")
     try:
         return run(n_households, n_refer)
     finally:

@@ -15,38 +15,13 @@ correctness check fails.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-
-
-def setup_database():
-    url = os.environ.get("DATABASE_URL")
-    os.environ["JIUZHU_DATA_DIR"] = tempfile.mkdtemp(prefix="disaster-bench-")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiuzhu.config.settings")
-    if not url:
-        return lambda: None
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    bench = f"{name.split('?')[0]}_bench_{os.getpid()}"
-    with psycopg.connect(url, autocommit=True) as con:
-        con.execute(f'CREATE DATABASE "{bench}"')
-    os.environ["DATABASE_URL"] = f"{base}/{bench}"
-
-    def drop():
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(url, autocommit=True) as con:
-            con.execute(f'DROP DATABASE IF EXISTS "{bench}" WITH (FORCE)')
-
-    return drop
+from benchdb import setup_database  # noqa: E402
 
 
 def timed(fn):
@@ -61,7 +36,7 @@ def main() -> int:
     args = ap.parse_args()
     n = 300 if args.small else 20_000
     known_share = 10  # one row in 10 names a person the registry knows
-    drop = setup_database()
+    drop = setup_database("disaster")
     try:
         import django
 

@@ -29,32 +29,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchdb import scratch_postgres
+
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "bench-pass-123"
 TARGETS = {"applications_per_s": 50, "lookups_per_s": 300, "p99_ms": 250}
 
 
 # --- database and data ---------------------------------------------------------------------
-
-
-def make_database(env: dict) -> tuple[dict, callable]:
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        return env, lambda: None
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    name = name.split("?")[0]
-    bench_name = f"{name}_bench_{os.getpid()}"
-    with psycopg.connect(url, autocommit=True) as con:
-        con.execute(f'CREATE DATABASE "{bench_name}"')
-    env["DATABASE_URL"] = f"{base}/{bench_name}"
-
-    def drop():
-        with psycopg.connect(url, autocommit=True) as con:
-            con.execute(f'DROP DATABASE IF EXISTS "{bench_name}" WITH (FORCE)')
-
-    return env, drop
 
 
 LOADER = r"""
@@ -270,7 +252,9 @@ def main(argv=None) -> int:
         "PYTHONPATH": str(ROOT / "src"),
     }
     env.pop("JIUZHU_SQLITE_NAME", None)
-    env, drop = make_database(env)
+    drop = lambda: None  # noqa: E731
+    if os.environ.get("DATABASE_URL"):
+        env["DATABASE_URL"], drop = scratch_postgres(os.environ["DATABASE_URL"])
     proc = None
     try:
         t0 = time.time()

@@ -23,26 +23,12 @@ import time
 from datetime import UTC
 from pathlib import Path
 
+from benchdb import scratch_postgres
+
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_REFRESH_S = 5.0
 TARGET_PAGE_MS = 300.0
 YEAR = 2026
-
-
-def scratch_postgres(url: str):
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    bench = f"{name.split('?')[0]}_kpibench_{os.getpid()}"
-    admin = f"{base}/postgres"  # the named database need not exist
-    with psycopg.connect(admin, autocommit=True) as con:
-        con.execute(f'CREATE DATABASE "{bench}"')
-
-    def drop():
-        with psycopg.connect(admin, autocommit=True) as con:
-            con.execute(f'DROP DATABASE IF EXISTS "{bench}" WITH (FORCE)')
-
-    return f"{base}/{bench}", drop
 
 
 def setup(persons: int, cases: int, seed: int = 7) -> dict:
@@ -255,7 +241,9 @@ def main() -> int:
     drop = None
     url = os.environ.get("DATABASE_URL")
     if url:
-        os.environ["DATABASE_URL"], drop = scratch_postgres(url)
+        os.environ["DATABASE_URL"], drop = scratch_postgres(
+            url, "kpibench", via=url.rpartition("/")[0] + "/postgres"
+        )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiuzhu.config.settings")
     sys.path.insert(0, str(ROOT / "src"))
     import django

@@ -18,38 +18,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+from benchdb import setup_database  # noqa: E402
+
 STAYS_PER_PERSON = 4
 HOSPITALS = 20
-
-
-def setup_database():
-    url = os.environ.get("DATABASE_URL")
-    os.environ["JIUZHU_DATA_DIR"] = tempfile.mkdtemp(prefix="medical-bench-")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiuzhu.config.settings")
-    if not url:
-        return lambda: None
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    bench = f"{name.split('?')[0]}_bench_{os.getpid()}"
-    with psycopg.connect(url, autocommit=True) as con:
-        con.execute(f'CREATE DATABASE "{bench}"')
-    os.environ["DATABASE_URL"] = f"{base}/{bench}"
-
-    def drop():
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(url, autocommit=True) as con:
-            con.execute(f'DROP DATABASE IF EXISTS "{bench}" WITH (FORCE)')
-
-    return drop
 
 
 def timed(fn):
@@ -132,7 +109,7 @@ def main() -> int:
     ap.add_argument("--xlsx", action="store_true", help="an Excel workbook instead of CSV")
     args = ap.parse_args()
     n = 1_000 if args.small else int(os.environ.get("BENCH_MEDICAL_LINES", 50_000))
-    drop = setup_database()
+    drop = setup_database("medical")
     try:
         import django
 

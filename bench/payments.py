@@ -26,24 +26,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchdb import scratch_postgres
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULT = "RESULT "
 TARGET_ROLL_S = 10.0
-
-
-def scratch_postgres(url: str):
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    bench = f"{name.split('?')[0]}_paybench_{os.getpid()}"
-    with psycopg.connect(url, autocommit=True) as con:
-        con.execute(f'CREATE DATABASE "{bench}"')
-
-    def drop():
-        with psycopg.connect(url, autocommit=True) as con:
-            con.execute(f'DROP DATABASE IF EXISTS "{bench}" WITH (FORCE)')
-
-    return f"{base}/{bench}", drop
 
 
 def setup_data(n: int) -> dict:
@@ -232,7 +219,7 @@ def run_child(backend: str, args, tmp: Path) -> dict:
     if backend == "sqlite":
         env["JIUZHU_SQLITE_NAME"] = str(tmp / backend / "bench.sqlite3")
     else:
-        env["DATABASE_URL"], drop = scratch_postgres(os.environ["DATABASE_URL"])
+        env["DATABASE_URL"], drop = scratch_postgres(os.environ["DATABASE_URL"], "paybench")
     cmd = [sys.executable, __file__, "--child", "--recipients", str(args.recipients)]
     try:
         proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, timeout=3600, check=True)

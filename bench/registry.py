@@ -41,6 +41,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchdb import scratch_postgres
+
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {"persons_per_s": 50_000, "id_p95_ms": 5.0, "name_p95_ms": 50.0}
 CASELOAD_TARGET_S = 300
@@ -48,23 +50,6 @@ RESULT = "BENCH-RESULT "
 
 
 # --- parent: one child per backend -----------------------------------------------------------
-
-
-def scratch_postgres(url: str):
-    """A throw-away database beside the one ``url`` names; returns (its url, drop)."""
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    name = name.split("?")[0]
-    bench = f"{name}_bench_{os.getpid()}"
-    with psycopg.connect(url, autocommit=True) as con:
-        con.execute(f'CREATE DATABASE "{bench}"')
-
-    def drop():
-        with psycopg.connect(url, autocommit=True) as con:
-            con.execute(f'DROP DATABASE IF EXISTS "{bench}" WITH (FORCE)')
-
-    return f"{base}/{bench}", drop
 
 
 def run_child(backend: str, args, tmp: Path) -> dict:
@@ -75,7 +60,7 @@ def run_child(backend: str, args, tmp: Path) -> dict:
     if backend == "sqlite":
         env["JIUZHU_SQLITE_NAME"] = str(tmp / backend / "bench.sqlite3")
     else:
-        env["DATABASE_URL"], drop = scratch_postgres(os.environ["DATABASE_URL"])
+        env["DATABASE_URL"], drop = scratch_postgres(os.environ["DATABASE_URL"], "bench")
     (tmp / backend).mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, __file__, "--child", backend, "--persons", str(args.persons)]
     cmd += ["--seed", str(args.seed), "--queries", str(args.queries)] + (
