@@ -35,6 +35,20 @@ from django.db import connection, connections
 from .errors import Conflict, ValidationFailed
 
 KEY_FILES = ("secret_key", "field_key")
+# Debian's PostgreSQL 15 client tools, used when pg_dump/pg_restore are not on PATH.
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def pg_tool(name: str) -> str:
+    """``pg_dump`` / ``pg_restore``: from PATH, else from PostgreSQL 15's own directory."""
+    found = shutil.which(name) or (str(PG_BIN / name) if (PG_BIN / name).exists() else None)
+    if found is None:
+        raise ValidationFailed(
+            f"找不到 {name}（请安装 PostgreSQL 15 客户端）", field="database", code="pg_tools_missing"
+        )
+    return found
+
+
 # Not part of the data directory's archive: the database itself, the keys (kept apart),
 # collected static files, and backups written into it.
 SKIPPED = {"jiuzhu.sqlite3", "jiuzhu.sqlite3-wal", "jiuzhu.sqlite3-shm", "static", "backups", *KEY_FILES}
@@ -124,7 +138,7 @@ def backup(out_dir: Path, *, data_dir: Path | None = None) -> Path:
         args, env = _pg_env(db)
         db_file = "database.pgdump"
         subprocess.run(
-            ["pg_dump", *args, "-Fc", "--no-owner", "-f", str(target / db_file), db["NAME"]],
+            [pg_tool("pg_dump"), *args, "-Fc", "--no-owner", "-f", str(target / db_file), db["NAME"]],
             env=env,
             check=True,
         )
@@ -212,7 +226,7 @@ def restore(
         args, env = _pg_env(db)
         subprocess.run(
             [
-                "pg_restore",
+                pg_tool("pg_restore"),
                 *args,
                 "--no-owner",
                 "--clean",
