@@ -259,6 +259,10 @@ class CharityReferral(models.Model):
     )
     # A government service that already paid part of the same cost (the charity tops it up).
     government_service = models.CharField("政府已支付事项", max_length=60, blank=True)
+    # The months the cash pays for (a rent, a school term): screening compares them, and the
+    # cost, with the government's lines of the same need over the same months.
+    cover_from = models.DateField("资助起始月份", null=True, blank=True)
+    cover_to = models.DateField("资助截止月份", null=True, blank=True)
     consent_by = models.CharField("同意转介的家庭成员", max_length=50)
     consent_on = models.DateField("同意日期")
     shared = models.JSONField("向合作方提供的信息", default=dict)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 
+from jiuzhu.charity.periods import cover_months
 from jiuzhu.common import clock, money, scope
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
@@ -169,13 +170,16 @@ def refer(
     amount=None,
     quantity=None,
     cost_amount=None,
+    cover_from: date | None = None,
+    cover_to: date | None = None,
     application=None,
     intake_referral=None,
     today: date | None = None,
 ) -> CharityReferral:
     """Refer ``household`` to ``offer`` (转介). The offer must fit the need, the household's
     town and have capacity left; the household's consent is recorded; cash is checked for
-    double help."""
+    double help. ``cover_from``/``cover_to``: the months the cash pays for (a rent's months;
+    kept as month starts), which screening compares with the government's lines of the need."""
     scope.require(actor, "charity.refer", household=household)
     today = today or clock.today()
     # Lock the household, then the offer: two referrals of one household serialise, so the
@@ -223,6 +227,7 @@ def refer(
         raise ValidationFailed(
             f"“{offer.name}”每户最多 {qty(offer.max_quantity)}", field="quantity", code="over_offer_max"
         )
+    cover_from, cover_to = cover_months(cover_from, cover_to)
     if application is None:
         application = _source_application(source_kind, source_id, household)
     gov = check_double_help(
@@ -245,6 +250,8 @@ def refer(
         quantity=quantity,
         cost_amount=cost_amount,
         government_service=gov,
+        cover_from=cover_from,
+        cover_to=cover_to,
         consent_by=consent_by[:50],
         consent_on=consent_on,
         shared=shared_view(household, person, need, description),

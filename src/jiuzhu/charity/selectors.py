@@ -287,9 +287,11 @@ def chain_entries(*, household, role: str) -> list[dict]:
 
 
 def cash_aid_rows(*, start: date | None = None, end: date | None = None):
-    """Charity cash paid, one dict per payment, for screening's duplicate checks: person_id,
-    household_id, need, amount (Decimal), paid_on, partner_code, covers_government_cost (the
-    government service that paid part of the same cost, or "")."""
+    """Charity cash paid, one dict per payment, for screening's duplicate checks: id (the
+    payment's), person_id, household_id, need, amount (Decimal), cost_amount (the whole cost
+    stated at referral, Decimal or None), paid_on, cover_from / cover_to (the months paid for,
+    or None), partner_code, covers_government_cost (the government service that paid part of
+    the same cost, or "")."""
     qs = Disbursement.objects.select_related("referral", "referral__partner").order_by("paid_on", "id")
     if start:
         qs = qs.filter(paid_on__gte=start)
@@ -298,11 +300,15 @@ def cash_aid_rows(*, start: date | None = None, end: date | None = None):
     for d in qs.iterator(chunk_size=2000):
         r = d.referral
         yield {
+            "id": d.pk,
             "person_id": r.person_id,
             "household_id": r.household_id,
             "need": r.need,
             "amount": d.amount,
+            "cost_amount": r.cost_amount,
             "paid_on": d.paid_on,
+            "cover_from": r.cover_from,
+            "cover_to": r.cover_to,
             "partner_code": r.partner.code,
             "covers_government_cost": r.government_service or "",
         }

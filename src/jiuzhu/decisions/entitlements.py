@@ -71,7 +71,13 @@ def entitlement_grant(
     signed_by=None,
     signed_on: date | None = None,
     cause: str = "",
+    cause_note: str = "",
 ) -> Entitlement:
+    if cause:
+        from jiuzhu.intake.models import Cause
+
+        if cause not in Cause.values:
+            raise ValidationFailed("救助事由不是有效取值", field="cause", code="invalid_choice")
     if policy is None:
         from jiuzhu.policy.selectors import current_policy
 
@@ -108,6 +114,7 @@ def entitlement_grant(
         signed_by=signed_by,
         signed_on=signed_on,
         cause=cause or "",
+        cause_note=(cause_note or "").strip()[:200],
         created_by=actor,
     )
     ent.members.set(members if members is not None else [payee])
@@ -204,6 +211,7 @@ def entitlement_change(
         signed_by=signed_by,
         signed_on=signed_on if signed_by is not None else None,
         cause=old.cause,
+        cause_note=old.cause_note,
         created_by=actor,
     )
     new.members.set(old.members.all())

@@ -68,7 +68,9 @@ class Entitlement(models.Model):
         verbose_name="签批人",
     )
     signed_on = models.DateField("签批日期", null=True, blank=True)
-    cause = models.CharField("救助事由", max_length=20, blank=True)  # temporary aid: same-cause rule
+    # temporary aid: the cause's code (intake.models.Cause; same-cause rule) and the words beside it
+    cause = models.CharField("救助事由", max_length=20, blank=True)
+    cause_note = models.CharField("事由说明", max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords()

@@ -21,14 +21,25 @@ NEEDS = [
     ("emergency", "突发困难（急难）"),
 ]
 NEED_LABELS = dict(NEEDS)
-# causes of an emergency (急难): declared at the window, paid first (先行救助) by cause
-EMERGENCY_CAUSES = [
-    ("fire", "火灾"),
-    ("accident", "交通事故等意外"),
-    ("illness", "突发重大疾病"),
-    ("disaster", "自然灾害"),
-    ("other", "其他急难情形"),
-]
+
+
+class Cause(models.TextChoices):
+    """The causes of temporary assistance and emergency aid first (临时救助事由), declared once:
+    the window's form, the referral, 先行救助, the entitlement and screening's "same cause
+    within 12 months" all store one of these codes, with the officer's own words beside it
+    (``*cause_note``). Two wordings of one cause are one code."""
+
+    FIRE = "fire", "火灾"
+    ACCIDENT = "accident", "交通事故等意外"
+    ILLNESS = "illness", "突发重大疾病"
+    DISASTER = "disaster", "自然灾害"
+    MEDICAL_COSTS = "medical_costs", "医疗费用支出过大"
+    EDUCATION_COSTS = "education_costs", "教育费用支出过大"
+    OTHER = "other", "其他急难情形"
+
+
+EMERGENCY_CAUSES = Cause.choices
+CAUSE_NOTE_MAX = 200
 
 
 class Application(models.Model):
@@ -61,6 +72,7 @@ class Application(models.Model):
     # an urgent request (need "emergency"): its cause and the amount needed, which the
     # temporary-assistance rule turns into the amount paid first (先行救助)
     emergency_cause = models.CharField("急难原因", max_length=20, choices=EMERGENCY_CAUSES, blank=True)
+    emergency_cause_note = models.CharField("急难原因说明", max_length=CAUSE_NOTE_MAX, blank=True)
     emergency_need = models.DecimalField(
         "急难所需金额（元）", max_digits=10, decimal_places=2, null=True, blank=True
     )
@@ -222,8 +234,10 @@ class Referral(models.Model):
     basis = models.TextField("政策依据", blank=True)
     alternatives = models.TextField("可申请的其他救助", blank=True)
     charity_name = models.CharField("慈善组织", max_length=100, blank=True)
-    # temporary assistance: the cause (EmergencyAid.CAUSES), for "same cause once in 12 months"
-    cause = models.CharField("救助事由", max_length=20, blank=True)
+    # temporary assistance: the cause (Cause), for "same cause once in 12 months", and the words
+    # beside it
+    cause = models.CharField("救助事由", max_length=20, choices=EMERGENCY_CAUSES, blank=True)
+    cause_note = models.CharField("事由说明", max_length=CAUSE_NOTE_MAX, blank=True)
     # What the pre-check said when the clerk referred (frozen: later registry edits do not
     # change it).
     proposal = models.JSONField(default=dict, blank=True)

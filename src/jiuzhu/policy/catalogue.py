@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from . import needs
 from .parameters import Parameter, UnknownParameter
 from .schema import (  # noqa: F401  (re-exported: the catalogue's vocabulary)
     CATEGORIES,
@@ -152,6 +153,9 @@ def load_policy(path: Path | str) -> Policy:
         )
     services = load_services(doc, where, unit_codes)
     parameters = load_parameters(doc, where)
+    needs.check_services(
+        where, doc["parameters"][needs.PARAM], parameters[needs.PARAM], [s.code for s in services]
+    )
     return Policy(
         path=str(path),
         city=city,

@@ -127,6 +127,7 @@ REQUIRED_PARAMETERS: dict[str, tuple[str, dict]] = {
     "verification.authorisation_months": ("months", {}),
     "evaluation.indicator_groups": ("table", {}),
     "evaluation.grade_bands": ("table", {}),
+    "services.need": ("table", {}),
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from . import needs
 from .parameters import Parameter, load_parameter
 from .schema import BASIS_RE, CATEGORIES, FORMULAS, REQUIRED_PARAMETERS, ServiceSpec
 from .yamlload import Where
@@ -78,7 +79,11 @@ def _check_bands(where: Where, node, field: str, value) -> None:
         )
 
 
-TABLE_CHECKS = {"evaluation.indicator_groups": _check_weights, "evaluation.grade_bands": _check_bands}
+TABLE_CHECKS = {
+    "evaluation.indicator_groups": _check_weights,
+    "evaluation.grade_bands": _check_bands,
+    needs.PARAM: needs.check_table,
+}
 
 
 def load_parameters(doc, where: Where) -> dict[str, Parameter]:

@@ -1,6 +1,6 @@
 """Demo data for screening: a few planted cases among the demo households — extreme poverty on
 top of dibao, a person paid after death, the same person registered again in another town
-with the 15-digit form of the ID, temporary aid for one fire twice, a declared staff relative
+with the 15-digit form of the ID, temporary aid for one fire twice (worded two ways), a declared staff relative
 receiving without the registration, a disabled persons' federation list with eligible people
 who receive nothing (one with a mistyped ID) — and one screening run, so the page shows
 alerts. Idempotent: the planted cases are marked by the list's file name; a second call adds
@@ -49,7 +49,9 @@ def _fresh_households(n: int, exclude: set[int]) -> list[Household]:
     return out
 
 
-def _grant(h: Household, service: str, amount: str, start: date, actor, policy, reason="演示：审批同意"):
+def _grant(
+    h: Household, service: str, amount: str, start: date, actor, policy, reason="演示：审批同意", **kw
+):
     members = list(h.members.filter(deceased_on__isnull=True))
     return entitlement_grant(
         household=h,
@@ -61,6 +63,7 @@ def _grant(h: Household, service: str, amount: str, start: date, actor, policy, 
         actor=actor,
         policy=policy,
         reason=reason,
+        **kw,
     )
 
 
@@ -121,10 +124,30 @@ def _plant(*, policy, today: date) -> None:
         policy=policy,
         reason="演示：审批同意",
     )
-    # temporary aid for one fire twice within 12 months
+    # temporary aid for one fire twice within 12 months, the cause worded two ways
     h = pool.pop(0)
-    _grant(h, "temporary_emergency", "2000", add_months(start, -3), approver, policy, reason="火灾")
-    _grant(h, "temporary_emergency", "1500", add_months(start, 2), approver, policy, reason="火灾")
+    _grant(
+        h,
+        "temporary_emergency",
+        "2000",
+        add_months(start, -3),
+        approver,
+        policy,
+        reason="演示：审批同意",
+        cause="fire",
+        cause_note="火灾",
+    )
+    _grant(
+        h,
+        "temporary_emergency",
+        "1500",
+        add_months(start, 2),
+        approver,
+        policy,
+        reason="演示：审批同意",
+        cause="fire",
+        cause_note="家中失火",
+    )
     # a declared staff relative receiving without the registration
     h = pool.pop(0)
     _grant(h, "dibao", "950", start, approver, policy)

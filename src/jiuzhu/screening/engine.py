@@ -8,7 +8,8 @@ Inputs (``Inputs``; money is Int64 cents, dates are ``date``):
 - ``households``: household_id, town (unit code), area, size, pc_income (counted income per
   person and month, cents, null when unknown), low_income (bool, null when not evaluated)
 - ``roster``: line_id (one entitlement), person_id, household_id, service, category, unit,
-  amount, period (month/year/once), start, end (null: open), cause (temporary aid),
+  amount, period (month/year/once), start, end (null: open), cause (temporary aid: a code
+  of the cause list; cause_note, optional: the words beside it), granted_on (optional),
   relative_registered (bool: the decision recorded the close-relative registration),
   rule_amount (cents, the rules' amount when granted; optional), signed (bool; optional)
 - ``lists``: row_id, kind, name, id_number, birth_date (department lists, possibly damaged)
@@ -17,8 +18,8 @@ Inputs (``Inputs``; money is Int64 cents, dates are ``date``):
   their ID number on file)
 - ``deaths``: death_id, name, id_number, birth_date, died_on, source (death records)
 - ``decisions``: approver, unit, service, approved (optional)
-- ``charity``: charity_id, person_id, household_id, need, amount, paid_on, partner_code,
-  covers_government_cost (optional)
+- ``charity``: charity_id, person_id, household_id, need, amount, paid_on, partner_code;
+  optional: cost_amount (the whole cost, cents), cover_from / cover_to (months covered)
 - ``status_of(hh_ids) -> frame``: household_id, status (tekun / dibao / marginal / rigid /
   null), pc_income, standard — the policy rules' evaluation of the listed households.
 """
@@ -33,7 +34,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from . import identity
-from .rules import ALERT_SCHEMA, duplicates, grant_amounts, omissions, unfairness
+from .rules import ALERT_SCHEMA, charity, duplicates, grant_amounts, omissions, unfairness
 
 LOW_INCOME_CATEGORIES = ("minimum_living", "extreme_poverty")
 
@@ -58,7 +59,10 @@ class Inputs:
 class Config:
     as_of: date
     exclusive: frozenset[tuple[str, str]] = frozenset()  # both orders
-    need: dict[str, str] = field(default_factory=dict)  # service -> need (default: itself)
+    # service -> need (the policy file's table ``services.need``; default: the service itself)
+    need: dict[str, str] = field(default_factory=dict)
+    need_labels: dict[str, str] = field(default_factory=dict)  # need -> Chinese label
+    cause_labels: dict[str, str] = field(default_factory=dict)  # temporary aid's cause -> label
     charity_unit: str = "charity_federation"
     fuzzy: bool = True  # linkage for damaged identities (off: exact normalised IDs only)
     progress: bool = False
@@ -172,7 +176,7 @@ def screen(inp: Inputs, cfg: Config) -> tuple[pl.DataFrame, dict[str, float]]:
     ]
     tick("unfairness")
     if inp.charity is not None and inp.charity.height:
-        parts += [duplicates.charity_covers_paid(prep), duplicates.charity_same_need(prep)]
+        parts += [charity.covers_paid(prep), charity.same_need(prep)]
         tick("charity")
     out = (
         pl.concat([p.select(list(ALERT_SCHEMA)) for p in parts if p.height])

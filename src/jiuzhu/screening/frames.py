@@ -8,9 +8,11 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from jiuzhu.charity.selectors import cash_aid_rows
 from jiuzhu.decisions.models import Case, Entitlement
+from jiuzhu.policy import needs
 from jiuzhu.registry.models import Household, IncomeItem, Person, StaffRelative, User
 from jiuzhu.verification.models import SourceRecord
 
@@ -114,13 +116,26 @@ def roster_frame(as_of: date) -> pl.DataFrame:
         "amount_period",
         "start_month",
         "end_month",
-        "reason",
+        "cause",
+        "cause_note",
         "rule_amount",
         "signed_by_id",
         "status",
+        "created_at",
     )
     e = pl.DataFrame(
-        [(*r[:6], _cents(r[6]), *r[7:11], _cents(r[11]), r[12] is not None, r[13]) for r in rows],
+        [
+            (
+                *r[:6],
+                _cents(r[6]),
+                *r[7:12],
+                _cents(r[12]),
+                r[13] is not None,
+                r[14],
+                timezone.localdate(r[15]),
+            )
+            for r in rows
+        ],
         schema={
             "line_id": pl.Int64,
             "payee_id": pl.Int64,
@@ -132,15 +147,19 @@ def roster_frame(as_of: date) -> pl.DataFrame:
             "period": pl.String,
             "start": pl.Date,
             "end": pl.Date,
-            "cause": pl.String,
+            "cause": pl.String,  # temporary aid: the cause's code (intake.models.Cause)
+            "cause_note": pl.String,  # the officer's words beside it
             "rule_amount": pl.Int64,  # grant control: the rules' amount when granted (cents)
             "signed": pl.Boolean,  # a second person signed an amount other than the rule's
             "status": pl.String,
+            "granted_on": pl.Date,
         },
         orient="row",
     )
-    # temporary aid's cause: the entitlement's reason (the intake need it answered)
-    e = e.with_columns(cause=pl.when(pl.col("category") == "temporary").then(pl.col("cause")))
+    # temporary aid's cause: its code, so two wordings of one cause are one cause
+    e = e.with_columns(
+        cause=pl.when((pl.col("category") == "temporary") & (pl.col("cause") != "")).then("cause")
+    )
     covered = e.join(m, on="line_id", how="left").with_columns(person_id=pl.coalesce("person_id", "payee_id"))
     registered = _registered_entitlements()
     return covered.drop("payee_id").with_columns(
@@ -240,21 +259,28 @@ def decisions_frame(as_of: date) -> pl.DataFrame | None:
 
 
 def charity_frame(as_of: date) -> pl.DataFrame | None:
-    rows = list(cash_aid_rows(start=as_of - timedelta(days=730), end=as_of))
+    rows = cash_aid_rows(start=as_of - timedelta(days=730), end=as_of)
     return pl.DataFrame(
         [
-            {**r, "amount": _cents(r["amount"]), "charity_id": i + 1, "person_id": r.get("person_id")}
-            for i, r in enumerate(rows)
+            {
+                **r,
+                "charity_id": r["id"],
+                "amount": _cents(r["amount"]),
+                "cost_amount": _cents(r["cost_amount"]),
+            }
+            for r in rows
         ],
         schema={
+            "charity_id": pl.Int64,
             "person_id": pl.Int64,
             "household_id": pl.Int64,
             "need": pl.String,
             "amount": pl.Int64,
+            "cost_amount": pl.Int64,
             "paid_on": pl.Date,
+            "cover_from": pl.Date,
+            "cover_to": pl.Date,
             "partner_code": pl.String,
-            "covers_government_cost": pl.String,
-            "charity_id": pl.Int64,
         },
     )
 
@@ -339,5 +365,19 @@ def read_inputs(*, policy, as_of: date) -> tuple[Inputs, Config]:
         status_of=status,
         rule_amounts=rule_amounts_of(policy, as_of),
     )
+    return inputs, config_of(policy, as_of)
+
+
+def config_of(policy, as_of: date) -> Config:
+    """The run's configuration from the policy file: exclusive services, the service → need
+    table (``services.need``), and the labels of needs and temporary aid's causes."""
+    from jiuzhu.intake.models import Cause
+
     exclusive = frozenset((s.code, x) for s in policy.services for x in s.exclusive_with)
-    return inputs, Config(as_of=as_of, exclusive=exclusive)
+    return Config(
+        as_of=as_of,
+        exclusive=exclusive,
+        need=needs.service_needs(policy, as_of),
+        need_labels=needs.need_labels(policy, as_of),
+        cause_labels=dict(Cause.choices),
+    )

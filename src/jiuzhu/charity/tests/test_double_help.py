@@ -94,11 +94,15 @@ def test_cost_already_paid_by_government_is_refused_unless_an_uncovered_part_rem
     rows = list(selectors.cash_aid_rows())
     assert rows == [
         {
+            "id": cr.disbursement.pk,
             "person_id": head.pk,
             "household_id": household.pk,
             "need": "medical",
             "amount": Decimal("800.00"),
+            "cost_amount": Decimal("3800.00"),
             "paid_on": D0,
+            "cover_from": None,
+            "cover_to": None,
             "partner_code": "redcross",
             "covers_government_cost": "medical_expense",
         }

@@ -229,3 +229,34 @@ def test_duplicate_key(tmp_path):
     path, line = broken(tmp_path, "  dibao.addon_age:\n", "  dibao.addon_rate:\n")
     exc = refused(path)
     assert exc.code == "policy_duplicate_key" and exc.params["line"] == line
+
+
+# --- service → need (screening compares needs, not service codes) --------------------------
+
+
+def test_every_service_pays_for_one_labelled_need(demo):
+    from jiuzhu.policy.needs import need_labels, service_needs
+
+    on = date(2026, 6, 1)
+    needs, labels = service_needs(demo, on), need_labels(demo, on)
+    assert set(needs) == {s.code for s in demo.services} and set(needs.values()) <= set(labels)
+    # the same need under different codes and units: rent subsidy and public rental, the
+    # compulsory-school grant and the youth league's school aid
+    assert needs["housing_rent_subsidy"] == needs["housing_public_rental"] == "housing"
+    assert needs["edu_compulsory"] == needs["youth_education_aid"] and labels["education"] == "教育"
+    # a disabled person's living allowance is not the household's dibao
+    assert needs["disabled_living_allowance"] != needs["dibao"]
+
+
+def test_a_service_without_a_need_is_refused(tmp_path):
+    path, _ = broken(tmp_path, "            charity_medical: medical\n", "")
+    exc = refused(path)
+    assert exc.code == "policy_missing_field" and "charity_medical" in exc.message
+    assert exc.field == "parameters.services.need.values[0].value.services"
+
+
+def test_a_need_without_a_label_is_refused(tmp_path):
+    path, line = broken(tmp_path, "            vagrant_aid: living\n", "            vagrant_aid: shelter\n")
+    exc = refused(path)
+    assert exc.code == "policy_unknown_need" and exc.params["line"] == line
+    assert exc.field == "parameters.services.need.values[0].value.services.vagrant_aid"

@@ -26,12 +26,18 @@ RULES = {
         "同一人同时享受政策目录规定不得同时享受的救助事项（如特困供养与低保）",
     ),
     "two_towns": ("duplicate", "同一人同时在两个镇街享受同一救助事项"),
-    "same_need_two_units": ("duplicate", "同一需求由两个单位同时给予救助"),
+    "same_need_two_units": (
+        "duplicate",
+        "同一需求由两个单位同时给予救助（按政策文件中事项所保障的需求比对）",
+    ),
     "same_service_twice": ("duplicate", "同一人同一救助事项重复享受"),
     "temporary_same_cause": ("duplicate", "临时救助同一事由12个月内重复给予（同一家庭）"),
     "registered_twice": ("duplicate", "同一人在系统中重复登记（证件号码升位、录入错误或姓名异写）"),
     "paid_after_death": ("duplicate", "人员死亡后仍在享受救助待遇"),
-    "charity_covers_paid_cost": ("duplicate", "慈善资金支付了已由政府救助事项保障的费用"),
+    "charity_covers_paid_cost": (
+        "duplicate",
+        "同一家庭同一需求、同一时段，慈善资金与政府救助合计超过该费用（重复保障，不论先后）",
+    ),
     "charity_same_need_twice": ("duplicate", "同一合作方在其周期内对同一需求重复给予慈善资金"),
     "listed_not_receiving": (
         "omission",
@@ -60,10 +66,12 @@ def rule_text(rule: str) -> str:
 def yuan(cents_col: str) -> pl.Expr:
     """Cents → "1234.50" (text, so evidence never holds a float)."""
     c = pl.col(cents_col)
+    a = c.abs()
+    sign = pl.when(c < 0).then(pl.lit("-")).otherwise(pl.lit(""))
     return (
         pl.when(c.is_null())
         .then(None)
-        .otherwise((c // 100).cast(pl.String) + "." + (c % 100).cast(pl.String).str.zfill(2))
+        .otherwise(sign + (a // 100).cast(pl.String) + "." + (a % 100).cast(pl.String).str.zfill(2))
     )
 
 

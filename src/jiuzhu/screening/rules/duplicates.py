@@ -1,9 +1,8 @@
-"""查重: one person paid twice — incompatible services at once, registered twice, paid after
-death, temporary aid for the same cause twice in 12 months, charity paying what is paid."""
+"""查重: one person paid twice — incompatible services at once, the same need paid by two
+units, registered twice, paid after death, temporary aid for the same cause twice in 12
+months. Charity paying what is paid: ``rules.charity``."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 import polars as pl
 
@@ -88,9 +87,17 @@ def pairs(prep) -> pl.DataFrame:
         overlap_from=pl.max_horizontal("start_a", "start_b"),
         overlap_to=pl.min_horizontal("end_eff_a", "end_eff_b"),
     )
+    labels = prep.cfg.need_labels
+    need = pl.col("need_a").replace(labels) if labels else pl.col("need_a")
+    both = pl.format("同一人同时享受{}与{}（{}至{}）", "service_a", "service_b", "overlap_from", "overlap_to")
     out = []
     for rule in ("exclusive_services", "two_towns", "same_need_two_units", "same_service_twice"):
         part = j.filter(pl.col("rule") == rule)
+        summary = (
+            pl.format("同一需求“{}”由{}与{}两个单位同时保障：", need, "unit_a", "unit_b") + both
+            if rule == "same_need_two_units"
+            else both
+        )
         out.append(
             shape(
                 part,
@@ -100,10 +107,9 @@ def pairs(prep) -> pl.DataFrame:
                 household=pl.col("act_household"),
                 person=pl.col("act_person"),
                 key=pl.format("{}:{}|{}", "identity", "svc_lo", "svc_hi"),
-                summary=pl.format(
-                    "同一人同时享受{}与{}（{}至{}）", "service_a", "service_b", "overlap_from", "overlap_to"
-                ),
+                summary=summary,
                 evidence={
+                    "need": need,
                     "persons": pl.concat_list(pl.col("person_id_a"), pl.col("person_id_b")).list.unique(),
                     "records": pl.concat_list(_line_text("_a"), _line_text("_b")),
                     "entitlements": pl.concat_list("line_id_a", "line_id_b"),
@@ -120,7 +126,21 @@ def temporary_same_cause(prep) -> pl.DataFrame:
         prep.lines.filter(
             (pl.col("category") == "temporary") & pl.col("cause").is_not_null() & (pl.col("cause") != "")
         )
-        .select("line_id", "household_id", "service", "cause", "start", "amount", "unit", "town", "person_id")
+        .with_columns(
+            note=pl.col("cause_note") if "cause_note" in prep.lines.columns else pl.lit(None, pl.String)
+        )
+        .select(
+            "line_id",
+            "household_id",
+            "service",
+            "cause",
+            "note",
+            "start",
+            "amount",
+            "unit",
+            "town",
+            "person_id",
+        )
         .unique("line_id")
     )
     a = t.rename({c: f"{c}_a" for c in t.columns if c not in ("household_id", "cause")})
@@ -131,6 +151,16 @@ def temporary_same_cause(prep) -> pl.DataFrame:
         & ((pl.col("start_a") < pl.col("start_b")) | (pl.col("line_id_a") < pl.col("line_id_b")))
         & (pl.col("start_b") < pl.col("start_a").dt.offset_by("12mo"))
     )
+    labels = prep.cfg.cause_labels
+    cause = pl.col("cause").replace(labels) if labels else pl.col("cause")
+
+    def said(s: str) -> pl.Expr:  # the officer's words beside the chosen cause, when any
+        return (
+            pl.when(pl.col(f"note_{s}").fill_null("") != "")
+            .then(pl.format("，“{}”", f"note_{s}"))
+            .otherwise(pl.lit(""))
+        )
+
     return shape(
         j,
         rule="temporary_same_cause",
@@ -139,14 +169,14 @@ def temporary_same_cause(prep) -> pl.DataFrame:
         household=pl.col("household_id"),
         person=pl.col("person_id_b"),
         key=pl.format("{}:{}:{}", "household_id", "cause", "line_id_b"),
-        summary=pl.format("同一事由“{}”12个月内两次临时救助（{}、{}）", "cause", "start_a", "start_b"),
+        summary=pl.format("同一事由“{}”12个月内两次临时救助（{}、{}）", cause, "start_a", "start_b"),
         evidence={
             "records": pl.concat_list(
-                pl.format("{} {}元（{}）", "start_a", yuan("amount_a"), "unit_a"),
-                pl.format("{} {}元（{}）", "start_b", yuan("amount_b"), "unit_b"),
+                pl.format("{} {}元（{}{}）", "start_a", yuan("amount_a"), "unit_a", said("a")),
+                pl.format("{} {}元（{}{}）", "start_b", yuan("amount_b"), "unit_b", said("b")),
             ),
             "entitlements": pl.concat_list("line_id_a", "line_id_b"),
-            "cause": pl.col("cause"),
+            "cause": cause,
         },
     )
 
@@ -239,88 +269,5 @@ def paid_after_death(prep) -> pl.DataFrame:
             "records": pl.col("records"),
             "entitlements": pl.col("entitlements"),
             "months_after_death": pl.col("months"),
-        },
-    )
-
-
-def _charity(prep) -> pl.DataFrame:
-    c = prep.inputs.charity
-    ids = prep.persons.select("person_id", "identity")
-    return c.join(ids, on="person_id", how="left")
-
-
-def charity_covers_paid(prep) -> pl.DataFrame:
-    c = _charity(prep).filter(pl.col("covers_government_cost").fill_null("") != "")
-    lines = prep.lines.select(
-        "identity", "household_id", "service", "start", "end_eff", "unit", "amount", "line_id"
-    )
-    j = c.join(
-        lines.rename(
-            {"service": "covers_government_cost", "household_id": "hh_line", "amount": "gov_amount"}
-        ),
-        on=["identity", "covers_government_cost"],
-    ).filter(
-        (pl.col("paid_on").dt.month_start() >= pl.col("start"))
-        & (pl.col("paid_on").dt.month_start() <= pl.col("end_eff"))
-    )
-    return shape(
-        j,
-        rule="charity_covers_paid_cost",
-        severity="medium",
-        unit=pl.lit(prep.cfg.charity_unit),
-        household=pl.col("household_id"),
-        person=pl.col("person_id"),
-        key=pl.format("{}", "charity_id"),
-        summary=pl.format(
-            "慈善资金{}元（{}，{}）支付的费用已由{}保障",
-            yuan("amount"),
-            "partner_code",
-            "paid_on",
-            "covers_government_cost",
-        ),
-        evidence={
-            "records": pl.concat_list(
-                pl.format("慈善：{} {}元 {}（{}）", "need", yuan("amount"), "paid_on", "partner_code"),
-                pl.format(
-                    "政府：{} {}元，{}起（{}）", "covers_government_cost", yuan("gov_amount"), "start", "unit"
-                ),
-            ),
-            "entitlements": pl.concat_list("line_id"),
-        },
-    )
-
-
-def charity_same_need(prep, period: timedelta = timedelta(days=365)) -> pl.DataFrame:
-    c = _charity(prep).select(
-        "charity_id", "household_id", "person_id", "need", "amount", "paid_on", "partner_code"
-    )
-    a = c.rename({x: f"{x}_a" for x in ("charity_id", "person_id", "amount", "paid_on")})
-    b = c.rename({x: f"{x}_b" for x in ("charity_id", "person_id", "amount", "paid_on")})
-    j = a.join(b, on=["household_id", "need", "partner_code"]).filter(
-        (pl.col("charity_id_a") != pl.col("charity_id_b"))
-        & (pl.col("paid_on_a") <= pl.col("paid_on_b"))
-        & ((pl.col("paid_on_a") < pl.col("paid_on_b")) | (pl.col("charity_id_a") < pl.col("charity_id_b")))
-        & (pl.col("paid_on_b") - pl.col("paid_on_a") < period)
-    )
-    return shape(
-        j,
-        rule="charity_same_need_twice",
-        severity="medium",
-        unit=pl.lit(prep.cfg.charity_unit),
-        household=pl.col("household_id"),
-        person=pl.col("person_id_b"),
-        key=pl.format("{}", "charity_id_b"),
-        summary=pl.format(
-            "合作方{}对同一需求“{}”两次给予慈善资金（{}、{}）",
-            "partner_code",
-            "need",
-            "paid_on_a",
-            "paid_on_b",
-        ),
-        evidence={
-            "records": pl.concat_list(
-                pl.format("{} {}元", "paid_on_a", yuan("amount_a")),
-                pl.format("{} {}元", "paid_on_b", yuan("amount_b")),
-            ),
         },
     )

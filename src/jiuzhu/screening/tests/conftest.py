@@ -14,10 +14,19 @@ def approver(staff):
 
 @pytest.fixture
 def grant(policy, approver):
-    """``grant(household, service, amount, start=..., members=None, payee=None, reason="")``."""
+    """``grant(household, service, amount, start=..., members=None, payee=None, reason="", **kw)``
+    (``kw``: entitlement_grant's others, e.g. cause, cause_note, amount_period)."""
 
     def make(
-        household, service, amount, *, start=date(2026, 1, 1), members=None, payee=None, reason="审批同意"
+        household,
+        service,
+        amount,
+        *,
+        start=date(2026, 1, 1),
+        members=None,
+        payee=None,
+        reason="审批同意",
+        **kw,
     ):
         payee = payee or household.members.order_by("id").first()
         return entitlement_grant(
@@ -30,6 +39,7 @@ def grant(policy, approver):
             actor=approver,
             policy=policy,
             reason=reason,
+            **kw,
         )
 
     return make

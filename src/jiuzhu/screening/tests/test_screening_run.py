@@ -51,8 +51,8 @@ def test_duplicates_are_found_and_the_clean_household_raises_nothing(
     Person.objects.filter(household=b).update(deceased_on=date(2026, 2, 10))
     # temporary aid for the same cause twice in 12 months
     c = make_household(members=[{"name": "李火灾", "birth": date(1980, 3, 3)}])
-    grant(c, "temporary_emergency", "2000", start=date(2025, 12, 1), reason="火灾")
-    grant(c, "temporary_emergency", "1500", start=date(2026, 4, 1), reason="火灾")
+    grant(c, "temporary_emergency", "2000", start=date(2025, 12, 1), cause="fire", cause_note="火灾")
+    grant(c, "temporary_emergency", "1500", start=date(2026, 4, 1), cause="fire", cause_note="家中失火")
 
     run = screen()
 
