@@ -247,6 +247,7 @@ def do_transfer(r: Referral, *, actor, to_unit: Unit, reason: str, today: date) 
         due_warning="；".join(due.warnings)[:300],
         proposal=r.proposal,
         cause=r.cause,
+        cause_note=r.cause_note,
     )
     event(
         r.application,
@@ -356,6 +357,7 @@ def _entitlement_for(r: Referral, *, actor, note: str, rule_amount=None, signed_
         signed_by=signed_by,
         signed_on=today if signed_by is not None else None,
         cause=r.cause,
+        cause_note=r.cause_note,
     )
 
 

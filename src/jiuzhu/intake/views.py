@@ -100,6 +100,7 @@ def application_new(request, household_code: str):
                 requester_phone=request.POST.get("requester_phone", ""),
                 promise_signed=bool(request.POST.get("promise_signed")),
                 emergency_cause=request.POST.get("emergency_cause", ""),
+                emergency_cause_note=request.POST.get("emergency_cause_note", ""),
                 emergency_need=request.POST.get("emergency_need", "").strip() or None,
             )
         except JiuzhuError as exc:
@@ -231,6 +232,7 @@ def refer(request, code: str):
         service_codes=request.POST.getlist("services"),
         note=request.POST.get("note", ""),
         cause=request.POST.get("cause", ""),
+        cause_note=request.POST.get("cause_note", ""),
     )
     messages.success(request, "已分办：" + "、".join(f"{r.service_name}→{r.unit.name}" for r in made))
     return redirect("intake:application", code=app.tracking_code)

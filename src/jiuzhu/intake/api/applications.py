@@ -50,6 +50,7 @@ def application_create(request, payload: ApplicationIn):
             "requester_phone",
             "promise_signed",
             "emergency_cause",
+            "emergency_cause_note",
             "emergency_need",
         }
     )
@@ -207,6 +208,7 @@ def application_refer(request, code: str, payload: ReferIn):
         service_codes=payload.services,
         note=payload.note,
         cause=payload.cause,
+        cause_note=payload.cause_note,
     )
     return Status(201, [_ref_out(r, request.user) for r in made])
 

@@ -23,8 +23,10 @@ class ApplicationIn(Schema):
     requester_phone: str = ""
     promise_signed: bool = Field(False, description="已签署承诺书")
     emergency_cause: str = Field(
-        "", description="急难原因（需求含 emergency 时）：fire/accident/illness/disaster/other"
+        "",
+        description="急难原因（需求含 emergency 时），从列表选择：fire/accident/illness/disaster/medical_costs/education_costs/other",
     )
+    emergency_cause_note: str = Field("", description="急难原因说明（自由文字，写在所选原因旁边）")
     emergency_need: str | None = Field(None, description="急难所需金额（元），规则据此核定先行救助金额")
 
 
@@ -69,6 +71,9 @@ class ReferralOut(Schema):
     missing_material: str
     closed_on: date | None
     transfer_reason: str
+    cause: str = Field("", description="临时救助事由代码（列表）")
+    cause_display: str = Field("", description="事由名称")
+    cause_note: str = Field("", description="事由说明（自由文字）")
     result: ResultOut | None
     proposal: dict
     flag: str
@@ -143,6 +148,9 @@ class ApplicationOut(Schema):
     needs: list[str]
     needs_display: list[str]
     description: str
+    emergency_cause: str = ""
+    emergency_cause_display: str = ""
+    emergency_cause_note: str = ""
     promise_signed: bool
     received_at: datetime
     received_on: date
@@ -205,8 +213,10 @@ class ReferIn(Schema):
     services: list[str] = Field(..., description="确认分办的事项代码", examples=[["dibao", "education_aid"]])
     note: str = ""
     cause: str = Field(
-        "", description="临时救助的事由 fire/accident/illness/disaster/other（同一事由12个月内只救助一次）"
+        "",
+        description="临时救助的事由，从列表选择：fire/accident/illness/disaster/medical_costs/education_costs/other（同一事由12个月内只救助一次）",
     )
+    cause_note: str = Field("", description="事由说明（自由文字，写在所选事由旁边）")
 
 
 class VersionIn(Schema):
@@ -254,7 +264,10 @@ class EmergencyIn(Schema):
     amount: str | None = Field(
         None, examples=["1500.00"], description="omitted: the rule's amount on the declared need"
     )
-    cause: str = Field("", description="fire/accident/illness/disaster/other; omitted: the declared cause")
+    cause: str = Field(
+        "",
+        description="fire/accident/illness/disaster/medical_costs/education_costs/other; omitted: the declared cause",
+    )
     note: str = ""
 
 

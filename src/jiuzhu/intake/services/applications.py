@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
-from jiuzhu.common import clock, idnumber, money, scope
+from jiuzhu.common import clock, idnumber, money, scope, values
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import ValidationFailed
 from jiuzhu.common.tx import racing_write
@@ -17,7 +17,7 @@ from jiuzhu.registry.models import Household, Person
 from jiuzhu.registry.services import household_create
 
 from .. import documents, selectors, tracking
-from ..models import NEEDS, Application, Authorisation, Document, EmergencyAid, Referral
+from ..models import CAUSE_NOTE_MAX, NEEDS, Application, Authorisation, Document, EmergencyAid, Referral
 from .base import ADULT_AGE, ensure_window_of, ensure_window_staff, event
 from .referrals import _ensure_window_or_unit
 
@@ -63,11 +63,13 @@ def application_create(
     requester_phone: str = "",
     promise_signed: bool = False,
     emergency_cause: str = "",
+    emergency_cause_note: str = "",
     emergency_need=None,
     today: date | None = None,
 ) -> Application:
     """Register a request at the actor's window. An urgent request (need ``emergency``) may
-    carry its cause and the amount needed: the rule then gives the amount paid first (先行救助). The applicant is a member of the household
+    carry its cause (one of ``models.Cause``, with the clerk's own words beside it in
+    ``emergency_cause_note``) and the amount needed: the rule then gives the amount paid first (先行救助). The applicant is a member of the household
     (the head when not given); who actually came to the window is recorded separately.
 
     A second submit for the same household and the same needs while one is open returns the
@@ -88,6 +90,10 @@ def application_create(
         raise ValidationFailed("代为申请时须填写提出人姓名", field="requester_name", code="required")
     wanted = _clean_needs(needs)
     cause, need = _emergency_facts(wanted, emergency_cause, emergency_need)
+    cause_note = values.text(
+        emergency_cause_note, field="emergency_cause_note", max_length=CAUSE_NOTE_MAX, required=False,
+        label="急难原因说明",
+    )  # fmt: skip
     Household.objects.select_for_update().filter(pk=household.pk).values_list("pk").first()
     existing = (
         Application.objects.filter(household=household, status=Application.OPEN, needs=wanted)
@@ -112,6 +118,7 @@ def application_create(
             needs=wanted,
             description=(description or "").strip(),
             emergency_cause=cause,
+            emergency_cause_note=cause_note if cause else "",
             emergency_need=need,
             promise_signed=bool(promise_signed),
             id_tail=applicant.id_number[-4:],

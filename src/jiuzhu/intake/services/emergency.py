@@ -38,6 +38,9 @@ def _emergency_entitlement(aid, *, application, actor, policy, today: date) -> N
         origin=f"先行救助 {application.tracking_code}",
         reason=aid.note or "先行救助",
         cause=aid.cause,
+        # the words beside the cause: the window's, else the aid's own note
+        cause_note=(application.emergency_cause_note if aid.cause == application.emergency_cause else "")
+        or aid.note,
     )
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.db import transaction
 
-from jiuzhu.common import clock, scope
+from jiuzhu.common import clock, scope, values
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import Conflict, IllegalTransition, ValidationFailed
 from jiuzhu.common.selectors import deadline, holiday_table
@@ -14,7 +14,7 @@ from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.models import Unit
 
 from .. import catalogue
-from ..models import Application, EmergencyAid, Referral
+from ..models import CAUSE_NOTE_MAX, Application, EmergencyAid, Referral
 from ..notify import notify
 from .base import ensure_window_of, event
 
@@ -33,13 +33,15 @@ def refer(
     service_codes: list[str],
     note: str = "",
     cause: str = "",
+    cause_note: str = "",
     today: date | None = None,
 ) -> list[Referral]:
     """The clerk's confirmation (分办): one referral per chosen service to the unit owning it,
     due after the service's handling limit in statutory working days. The pre-check the
     clerk saw is frozen on each referral. A service already received (an active entitlement)
-    is refused; temporary assistance carries its ``cause`` (EmergencyAid.CAUSES), refused when
-    the household had aid for it within 12 months (decisions.grants.check_same_cause)."""
+    is refused; temporary assistance carries its ``cause`` (``models.Cause``, with the clerk's
+    words beside it in ``cause_note``), refused when the household had aid for the same cause
+    within 12 months (decisions.grants.check_same_cause)."""
     from ..selectors import proposals  # selectors import services' helpers; keep the cycle lazy
 
     ensure_window_of(actor, application)
@@ -66,6 +68,9 @@ def refer(
         chosen.append(p)
     if cause and cause not in dict(EmergencyAid.CAUSES):
         raise ValidationFailed("救助事由无效", field="cause", code="invalid_choice")
+    cause_note = values.text(
+        cause_note, field="cause_note", max_length=CAUSE_NOTE_MAX, required=False, label="事由说明"
+    )
     if cause and any(p.service.category == "temporary" for p in chosen):
         from jiuzhu.decisions.grants import check_same_cause
 
@@ -118,6 +123,7 @@ def refer(
             due_warning="；".join(due.warnings)[:300],
             proposal=p.snapshot(),
             cause=cause if p.service.category == "temporary" else "",
+            cause_note=cause_note if cause and p.service.category == "temporary" else "",
         )
         r.chain_root = r
         r.save(update_fields=["chain_root"])
