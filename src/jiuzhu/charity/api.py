@@ -60,6 +60,10 @@ class ReferIn(Schema):
     amount: str | None = None
     quantity: str | None = None
     cost_amount: str | None = Field(None, description="费用总额（政府已部分支付时）")
+    cover_from: date | None = Field(
+        None, description="资助所付的起始月份（如房租的月份；查重按月份与政府救助比对）"
+    )
+    cover_to: date | None = Field(None, description="资助所付的截止月份（默认同起始月份）")
 
 
 class ActIn(Schema):
@@ -140,6 +144,8 @@ def referral_create(request, body: ReferIn):
         amount=body.amount,
         quantity=body.quantity,
         cost_amount=body.cost_amount,
+        cover_from=body.cover_from,
+        cover_to=body.cover_to,
     )
     if body.intake_referral:
         r = referrals.refer_from_intake(intake_referral=body.intake_referral, note=body.description, **common)

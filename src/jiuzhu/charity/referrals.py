@@ -32,7 +32,6 @@ from .models import NEED_LABELS, CharityReferral, Disbursement, Fund, Offer, qty
 R = CharityReferral
 # Working days a partner has to say yes or no (like a unit's sign-for of a referral).
 ANSWER_DAYS = 3
-# Who may refer: the desk, and a unit handing its intake referral over to charity.
 # need -> government service categories paying for it (DOMAIN §2).
 NEED_CATEGORIES = {
     "living": ("minimum_living", "extreme_poverty"),
@@ -306,6 +305,7 @@ def refer_from_intake(
     note: str = "",
     version: int | None = None,
     today: date | None = None,
+    **cover,  # cover_from / cover_to: the months paid for (refer)
 ) -> CharityReferral:
     """From an intake referral: one refused (the caseworker refers to charity afterwards) or
     one still in handling (the unit hands it to charity — intake's ``referral_charity`` —
@@ -348,6 +348,7 @@ def refer_from_intake(
         amount=amount,
         quantity=quantity,
         cost_amount=cost_amount,
+        **cover,
         application=app,
         intake_referral=ir,
         today=today,

@@ -41,6 +41,14 @@ def _date(raw, field: str) -> date | None:
         raise ValidationFailed(f"日期“{raw}”格式应为 YYYY-MM-DD", field=field, code="invalid_date") from None
 
 
+def _month(raw, field: str) -> date | None:
+    """A month typed as YYYY-MM (the form's month input), or a full date."""
+    raw = (raw or "").strip()
+    if len(raw) == 7:
+        raw += "-01"
+    return _date(raw, field)
+
+
 def _partner(code: str) -> Partner:
     p = Partner.objects.filter(code=code).first()
     if p is None:
@@ -169,6 +177,8 @@ def refer(request, household_code: str):
                 amount=request.POST.get("amount") or None,
                 quantity=request.POST.get("quantity") or None,
                 cost_amount=request.POST.get("cost_amount") or None,
+                cover_from=_month(request.POST.get("cover_from"), "cover_from"),
+                cover_to=_month(request.POST.get("cover_to"), "cover_to"),
             )
             if request.POST.get("intake_referral"):
                 r = referrals.refer_from_intake(

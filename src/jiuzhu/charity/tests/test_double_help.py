@@ -157,3 +157,16 @@ def test_a_medical_referral_granted_at_the_window_counts_as_government_paid(
         caseworker, household, setup["cash"], amount="500", cost_amount="2000", today=D0 + timedelta(days=3)
     )
     assert cr.government_service == "medical_emergency"
+
+
+def test_the_months_paid_for_are_kept_as_month_starts_and_an_end_before_the_start_is_refused(
+    setup, caseworker, household
+):
+    from jiuzhu.common.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as exc:
+        _cash(caseworker, household, setup["cash"], cover_from=date(2026, 9, 1), cover_to=date(2026, 8, 31))
+    assert (exc.value.field, exc.value.code) == ("cover_to", "before_start")
+    assert not CharityReferral.objects.exists()
+    r = _cash(caseworker, household, setup["cash"], cover_from=date(2026, 7, 15), cover_to=date(2026, 9, 30))
+    assert (r.cover_from, r.cover_to) == (date(2026, 7, 1), date(2026, 9, 1))
