@@ -56,13 +56,12 @@ import polars as pl
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from screening_report import report  # noqa: E402  (bench/: beside this script)
-
 from jiuzhu.linkage import synth  # noqa: E402
 from jiuzhu.policy.catalogue import load_policy  # noqa: E402
 from jiuzhu.policy.needs import need_labels, service_needs  # noqa: E402
 from jiuzhu.screening.engine import Config, Inputs, screen  # noqa: E402
 from screening_causes import plant_by_need  # noqa: E402  (bench/: beside this script)
+from screening_report import report  # noqa: E402  (bench/: beside this script)
 
 AS_OF = date(2026, 6, 15)
 TARGET_RECALL = 0.95
