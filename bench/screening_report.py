@@ -15,8 +15,11 @@ def recall(alerts: pl.DataFrame, truth: dict[str, set]) -> dict[str, dict]:
         rule = rule.split("@")[0]  # "@tag": a subset planted one particular way
         a = alerts.filter(pl.col("rule") == rule)
         if rule in (
-            "temporary_same_cause", "listed_not_receiving", "similar_households_amounts", "charity_covers_paid_cost"
-        ):  # fmt: skip
+            "temporary_same_cause",
+            "listed_not_receiving",
+            "similar_households_amounts",
+            "charity_covers_paid_cost",
+        ):
             got = set(a["household_id"].to_list())
         elif rule == "town_coverage_off_norm":
             got = set(a["unit"].to_list())
@@ -59,6 +62,8 @@ def report(alerts: pl.DataFrame, truth: dict[str, set], blocking: dict, must_fin
     by_kind = {k: f / p for k, (f, p) in kinds.items()}
     raised_silent = {k: v["found"] for k, v in rec.items() if k.startswith("silent/") and v["found"]}
     found = "yes" if not missed_all else "NO: " + ", ".join(missed_all)
-    print(f"issue 20 screening causes found in full: {found}; silent cases that raised an alert: "
-          f"{sum(raised_silent.values())}")  # fmt: skip
+    print(
+        f"issue 20 screening causes found in full: {found}; silent cases that raised an alert: "
+        f"{sum(raised_silent.values())}"
+    )
     return by_kind, missed_all, raised_silent, rec

@@ -91,9 +91,12 @@ def application_create(
     wanted = _clean_needs(needs)
     cause, need = _emergency_facts(wanted, emergency_cause, emergency_need)
     cause_note = values.text(
-        emergency_cause_note, field="emergency_cause_note", max_length=CAUSE_NOTE_MAX, required=False,
+        emergency_cause_note,
+        field="emergency_cause_note",
+        max_length=CAUSE_NOTE_MAX,
+        required=False,
         label="急难原因说明",
-    )  # fmt: skip
+    )
     Household.objects.select_for_update().filter(pk=household.pk).values_list("pk").first()
     existing = (
         Application.objects.filter(household=household, status=Application.OPEN, needs=wanted)

@@ -30,14 +30,21 @@ def test_the_window_records_a_cause_from_the_list_with_words_beside_it(login, ho
     r = _post(
         clerk,
         "/applications",
-        {"household": household.code, "needs": ["emergency"], "emergency_cause": "fire",
-         "emergency_cause_note": "家中失火", "emergency_need": "1500"},
-    )  # fmt: skip
+        {
+            "household": household.code,
+            "needs": ["emergency"],
+            "emergency_cause": "fire",
+            "emergency_cause_note": "家中失火",
+            "emergency_need": "1500",
+        },
+    )
     assert r.status_code == 201, r.content
     app = clerk.get(f"{URL}/applications/{r.json()['tracking_code']}").json()
     assert (app["emergency_cause"], app["emergency_cause_display"], app["emergency_cause_note"]) == (
-        "fire", "火灾", "家中失火"
-    )  # fmt: skip
+        "fire",
+        "火灾",
+        "家中失火",
+    )
     # aid first carries the cause's code and the window's words into the entitlement screening reads
     case = login("town_caseworker", "town_chengdong")
     r = _post(case, f"/applications/{app['tracking_code']}/emergency-aid", {"amount": "1000"})
@@ -61,9 +68,13 @@ def test_a_cause_outside_the_list_or_words_too_long_are_refused(login, household
     r = _post(
         clerk,
         "/applications",
-        {"household": household.code, "needs": ["emergency"], "emergency_cause": "fire",
-         "emergency_cause_note": "失" * 201},
-    )  # fmt: skip
+        {
+            "household": household.code,
+            "needs": ["emergency"],
+            "emergency_cause": "fire",
+            "emergency_cause_note": "失" * 201,
+        },
+    )
     assert r.status_code == 400 and (r.json()["field"], r.json()["code"]) == (
         "emergency_cause_note",
         "too_long",
@@ -84,8 +95,10 @@ def test_the_referral_keeps_the_cause_and_its_words(login, household, policy):
     assert r.status_code == 201, r.content
     (out,) = r.json()
     assert (out["cause"], out["cause_display"], out["cause_note"]) == (
-        "illness", "突发重大疾病", "突发脑溢血住院"
-    )  # fmt: skip
+        "illness",
+        "突发重大疾病",
+        "突发脑溢血住院",
+    )
     ref = Referral.objects.get(pk=out["id"])
     assert (ref.cause, ref.cause_note) == ("illness", "突发脑溢血住院")
     r = _post(

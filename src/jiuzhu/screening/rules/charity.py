@@ -82,7 +82,7 @@ def covers_paid(prep) -> pl.DataFrame:
                 "unit",
                 "months",
                 yuan("gov_paid"),
-            ).alias("gov_records"),  # fmt: skip
+            ).alias("gov_records"),
             pl.col("unit").filter(pl.col("later_gov")).first().alias("gov_unit_later"),
         )
         .with_columns(excess=pl.col("amount") + pl.col("gov_paid") - pl.col("cost"))

@@ -37,19 +37,32 @@ def rent_charity(staff):
         received_on=PAID_ON,
     )
     offer = services.offer_save(
-        partner=partner, code="rent_cash", name="困难家庭房租资助", kind=Offer.CASH, needs=["housing"], fund=fund,
+        partner=partner,
+        code="rent_cash",
+        name="困难家庭房租资助",
+        kind=Offer.CASH,
+        needs=["housing"],
+        fund=fund,
         period_days=365,
-    )  # fmt: skip
+    )
     return offer, make_partner_user(partner, "rentaid_staff")
 
 
 def _charity_rent(offer, user, caseworker, household, *, amount, cost=None, months=(1, 3)):
     """Charity cash for the rent of 2026's months ``months`` (inclusive), referred and paid on PAID_ON."""
     r = referrals.refer(
-        actor=caseworker, household=household, offer=offer, need="housing", consent_by="户主", consent_on=PAID_ON,
-        amount=amount, cost_amount=cost, cover_from=date(2026, months[0], 1), cover_to=date(2026, months[1], 1),
+        actor=caseworker,
+        household=household,
+        offer=offer,
+        need="housing",
+        consent_by="户主",
+        consent_on=PAID_ON,
+        amount=amount,
+        cost_amount=cost,
+        cover_from=date(2026, months[0], 1),
+        cover_to=date(2026, months[1], 1),
         today=PAID_ON,
-    )  # fmt: skip
+    )
     referrals.accept(actor=user, referral=r, today=PAID_ON)
     return referrals.deliver(actor=user, referral=r, result="已支付房租", today=PAID_ON)
 
