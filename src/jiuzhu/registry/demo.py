@@ -30,16 +30,37 @@ def seed(*, policy, today: date) -> str | None:
     if len(homes) < 5:
         return None
     month = today.replace(day=1).isoformat()
-    flood = {"event": f"{today.year}年示范市洪涝", "event_on": month, "disaster_kind": "flood", "response_level": "3",
-             "house_damage": "destroyed", "persons_affected": 3, "persons_displaced": 2, "displaced_days": 30,
-             "winter_hardship": True}  # fmt: skip
+    flood = {
+        "event": f"{today.year}年示范市洪涝",
+        "event_on": month,
+        "disaster_kind": "flood",
+        "response_level": "3",
+        "house_damage": "destroyed",
+        "persons_affected": 3,
+        "persons_displaced": 2,
+        "displaced_days": 30,
+        "winter_hardship": True,
+    }
     fact_record(actor=None, household=homes[0], kind="disaster", data=flood)
-    fact_record(actor=None, household=homes[1], kind="temporary_need",
-                data={"need_kind": "emergency", "cause": "fire", "amount": "3000", "description": "厨房失火"})  # fmt: skip
-    fact_record(actor=None, household=homes[2], kind="temporary_need",
-                data={"need_kind": "expenditure", "cause": "medical_costs", "amount": "6000"})  # fmt: skip
-    fact_record(actor=None, household=homes[3], kind="medical_costs", person=_head(homes[3], today),
-                data={"out_of_pocket": "12000", "paid_this_year": "0", "emergency_unpaid": True})  # fmt: skip
+    fact_record(
+        actor=None,
+        household=homes[1],
+        kind="temporary_need",
+        data={"need_kind": "emergency", "cause": "fire", "amount": "3000", "description": "厨房失火"},
+    )
+    fact_record(
+        actor=None,
+        household=homes[2],
+        kind="temporary_need",
+        data={"need_kind": "expenditure", "cause": "medical_costs", "amount": "6000"},
+    )
+    fact_record(
+        actor=None,
+        household=homes[3],
+        kind="medical_costs",
+        person=_head(homes[3], today),
+        data={"out_of_pocket": "12000", "paid_this_year": "0", "emergency_unpaid": True},
+    )
     fact_record(actor=None, household=homes[4], kind="dwelling", data={"dwelling_unsafe": True})
     codes = "、".join(h.code for h in homes)
     return f"救助事项信息：{town.name} 5 户登记了受灾、临时困难、医疗费用和危房信息（{codes}）"
