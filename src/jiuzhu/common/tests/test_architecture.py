@@ -177,3 +177,18 @@ def test_every_app_has_a_layer_above_what_it_imports():
 if __name__ == "__main__":
     for i, layer in enumerate(layers()):
         print(i, " ".join(layer))
+
+
+def test_no_fmt_skip_without_a_reason():
+    # The formatter decides layout (issue 15); a table that reads better by hand says why on the
+    # same line: ``# fmt: skip  (why)``.
+    project = ROOT.parents[1]
+    bare = [
+        f"{path.relative_to(project)}:{i}"
+        for place in (ROOT, project / "tests", project / "bench")
+        for path in sorted(place.rglob("*.py"))
+        if "migrations" not in path.parts
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if line.rstrip().endswith("# fmt: skip")
+    ]
+    assert not bare, f"fmt: skip without a reason (let `ruff format` lay it out): {bare}"
