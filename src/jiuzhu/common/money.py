@@ -3,7 +3,8 @@
 ``parse_decimal`` is the one reading of a number typed by a person or read from a spreadsheet
 cell: text as written (thousands separators dropped), a float cell by its shortest ``repr``
 (what the spreadsheet showed: ``0.1`` stays ``Decimal("0.1")``, not ``0.1000000000000000055…``).
-``amount`` is the one check of an amount a person enters (more than zero, at most two places)."""
+``amount`` is the one check of an amount a person enters (more than zero, at most
+``MONEY_MAX``, at most two places)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from .errors import ValidationFailed
 
 CENT = Decimal("0.01")
 YUAN = Decimal("1")
+MONEY_MAX = Decimal("100000000.00")  # one hundred million yuan: any amount above is a typing error
 
 
 def money(value) -> Decimal:
@@ -54,7 +56,8 @@ def amount(
 ) -> Decimal | None:
     """An amount a person enters (a payment, a donation; ``label`` names a quantity or hours
     counted the same way): more than zero, at most two decimal places
-    (``ValidationFailed(code="invalid_amount")`` otherwise)."""
+    (``ValidationFailed(code="invalid_amount")`` otherwise; ``amount_out_of_range`` above
+    ``MONEY_MAX``)."""
     if (raw is None or (isinstance(raw, str) and not raw.strip())) and allow_none:
         return None
     try:
@@ -63,6 +66,10 @@ def amount(
         raise ValidationFailed(f"{label}“{raw}”不是数字", field=field, code="invalid_amount") from None
     if value <= 0:
         raise ValidationFailed(f"{label}须大于0", field=field, code="invalid_amount")
+    if value > MONEY_MAX:  # before quantize: 1e30 cannot be quantized (InvalidOperation, a 500)
+        raise ValidationFailed(
+            f"{label}超出合理范围（不超过 {MONEY_MAX:,}）", field=field, code="amount_out_of_range"
+        )
     if value != value.quantize(CENT):
         raise ValidationFailed(f"{label}最多两位小数", field=field, code="invalid_amount")
     return value.quantize(CENT)

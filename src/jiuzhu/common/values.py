@@ -35,10 +35,10 @@ from pydantic_core import PydanticCustomError
 
 from . import idnumber
 from .errors import ValidationFailed
-from .money import parse_decimal
+from .money import MONEY_MAX, parse_decimal
 
 EARLIEST = date(1890, 1, 1)  # no living or recorded person was born before this
-MONEY_MAX = Decimal("100000000.00")  # one hundred million yuan: any amount above is a typing error
+# MONEY_MAX (one hundred million yuan) lives in common.money, beside ``money.amount``.
 AREA_MAX = Decimal("100000.00")  # m²: a dwelling, a plot, a shop; beyond is a typing error
 # C0 controls (NUL included), DEL and the C1 block. Single-line text refuses them all;
 # multi-line text (notes, reasons) allows tab and line breaks.

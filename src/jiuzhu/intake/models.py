@@ -40,6 +40,8 @@ class Cause(models.TextChoices):
 
 EMERGENCY_CAUSES = Cause.choices
 CAUSE_NOTE_MAX = 200
+# Free text in a TextField (困难情况, notes): the bound the services hold it to (values.text).
+DESCRIPTION_MAX = 2000
 
 
 class Application(models.Model):

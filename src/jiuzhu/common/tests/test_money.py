@@ -54,3 +54,12 @@ def test_money_refuses_a_float_and_rounds_half_up():
         money.money(0.1)
     assert money.money("2.345") == Decimal("2.35")
     assert money.ceil_yuan(Decimal("100.01")) == Decimal("101.00")
+
+
+@pytest.mark.parametrize("raw", ["1e30", "100000000.01", "999999999999"])
+def test_amount_above_the_sane_maximum_is_refused_not_a_server_error(raw):
+    assert money.amount("100000000") == money.MONEY_MAX
+    with pytest.raises(ValidationFailed) as exc:
+        money.amount(raw, field="need")
+    assert exc.value.code == "amount_out_of_range" and exc.value.field == "need"
+    assert "超出合理范围" in exc.value.message

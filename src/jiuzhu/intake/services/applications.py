@@ -17,7 +17,7 @@ from jiuzhu.registry.models import Household, Person
 from jiuzhu.registry.services import household_create
 
 from .. import documents, selectors, tracking
-from ..models import CAUSE_NOTE_MAX, NEEDS, Application, Authorisation, Document, EmergencyAid, Referral
+from ..models import CAUSE_NOTE_MAX, DESCRIPTION_MAX, NEEDS, Application, Authorisation, Document, EmergencyAid, Referral
 from .base import ADULT_AGE, ensure_window_of, ensure_window_staff, event
 from .referrals import _ensure_window_or_unit
 
@@ -86,8 +86,20 @@ def application_create(
         raise ValidationFailed("申请人已登记死亡", field="applicant", code="applicant_deceased")
     if requester_kind not in dict(Application.REQUESTERS):
         raise ValidationFailed("提出人类型无效", field="requester_kind")
-    if requester_kind in ("agent", "committee") and not requester_name.strip():
+    if requester_kind in ("agent", "committee") and not (requester_name or "").strip():
         raise ValidationFailed("代为申请时须填写提出人姓名", field="requester_name", code="required")
+    requester_name = values.text(
+        requester_name, field="requester_name", max_length=50, required=False, label="提出人姓名"
+    )
+    requester_phone = values.phone(requester_phone, field="requester_phone")
+    description = values.text(
+        description,
+        field="description",
+        max_length=DESCRIPTION_MAX,
+        required=False,
+        multiline=True,
+        label="困难情况",
+    )
     wanted = _clean_needs(needs)
     cause, need = _emergency_facts(wanted, emergency_cause, emergency_need)
     cause_note = values.text(
@@ -116,10 +128,10 @@ def application_create(
             window=window,
             applicant=applicant,
             requester_kind=requester_kind,
-            requester_name=requester_name.strip(),
-            requester_phone=requester_phone.strip(),
+            requester_name=requester_name,
+            requester_phone=requester_phone,
             needs=wanted,
-            description=(description or "").strip(),
+            description=description,
             emergency_cause=cause,
             emergency_cause_note=cause_note if cause else "",
             emergency_need=need,
@@ -175,12 +187,13 @@ def document_add(
     scope.require(actor, "document.write", household=application.household)
     if kind not in dict(Document.KINDS):
         raise ValidationFailed("材料类别无效", field="kind")
+    title = values.text(title, field="title", max_length=100, required=False, label="材料名称")
     stored = documents.store(file)
     doc = Document.objects.create(
         application=application,
         referral=referral,
         kind=kind,
-        title=(title or "").strip()[:100],
+        title=title,
         original_name=(name or getattr(file, "name", "") or "upload")[:200],
         content_type=stored.content_type,
         size=stored.size,

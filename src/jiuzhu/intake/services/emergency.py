@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from jiuzhu.common import clock, money, scope
+from jiuzhu.common import clock, money, scope, values
 from jiuzhu.common.errors import IllegalTransition, ValidationFailed
 from jiuzhu.common.selectors import deadline
 from jiuzhu.common.tx import bump, check_version, lock, racing_write
 from jiuzhu.policy.selectors import current_policy
 
 from .. import catalogue, selectors
-from ..models import Application, EmergencyAid
+from ..models import DESCRIPTION_MAX, Application, EmergencyAid
 from .base import close_if_done, event
 
 
@@ -63,6 +63,9 @@ def emergency_grant(
     window's one click; a typed amount may be lower, never above the rule's or the limit.
     ``cause`` defaults to the one declared with the request."""
     scope.require(actor, "emergency.grant", town=application.window_id)
+    note = values.text(
+        note, field="note", max_length=DESCRIPTION_MAX, required=False, multiline=True, label="情况说明"
+    )
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status != Application.OPEN:
         raise IllegalTransition("该申请已办结，不能再先行救助", code="application_closed")
@@ -107,7 +110,7 @@ def emergency_grant(
         household_id=application.household_id,
         cause=cause,
         amount=amount,
-        note=(note or "").strip(),
+        note=note,
         granted_by=actor,
         granted_on=today,
         file_due_on=due.due,
@@ -132,6 +135,9 @@ def emergency_complete(
         EmergencyAid.objects.select_related("application"), aid, missing="先行救助记录不存在", field="aid"
     )
     scope.require(actor, "emergency.complete", town=aid.application.window_id)
+    note = values.text(
+        note, field="note", max_length=DESCRIPTION_MAX, required=False, multiline=True, label="说明"
+    )
     check_version(aid, version, message="该记录已被他人更新，请刷新后重试")
     if aid.state != EmergencyAid.OPEN:
         raise IllegalTransition("该先行救助的手续已补齐", code="already_completed")
@@ -140,7 +146,7 @@ def emergency_complete(
         state=EmergencyAid.COMPLETED,
         completed_on=today or clock.today(),
         completed_by=actor,
-        completion_note=(note or "").strip(),
+        completion_note=note,
     )
     event(
         aid.application,

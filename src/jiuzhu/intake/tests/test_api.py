@@ -290,3 +290,36 @@ def test_openapi_lists_every_step(client):
         "/emergency-aid/{aid_id}/complete",
     ):
         assert f"{URL}{p}" in paths
+
+
+@pytest.mark.parametrize(
+    "extra, field, code",
+    [
+        ({"requester_kind": "agent", "requester_name": "张\x00三"}, "requester_name", "control_characters"),
+        ({"requester_kind": "agent", "requester_name": "张" * 51}, "requester_name", "too_long"),
+        ({"requester_phone": "abc<script>"}, "requester_phone", "invalid_phone"),
+        ({"description": "困难\x1b[31m"}, "description", "control_characters"),
+        ({"description": "难" * 2001}, "description", "too_long"),
+        (
+            {"needs": ["emergency"], "emergency_cause": "fire", "emergency_need": "1e30"},
+            "emergency_need",
+            "amount_out_of_range",
+        ),
+    ],
+)
+def test_application_free_text_and_amount_are_checked_and_nothing_written(login, household, extra, field, code):
+    clerk = login("window_clerk", "town_chengdong")
+    r = _post(clerk, "/applications", {"household": household.code, "needs": ["living"], **extra})
+    assert r.status_code == 400, r.content
+    assert r.json()["field"] == field and r.json()["code"] == code
+    assert r.json()["message"]  # the Chinese reason the screen shows too
+    assert not Application.objects.exists()
+
+
+def test_application_description_keeps_its_line_breaks(login, household):
+    clerk = login("window_clerk", "town_chengdong")
+    r = _post(
+        clerk, "/applications", {"household": household.code, "needs": ["living"], "description": " 一行\n二行\t "}
+    )
+    assert r.status_code == 201, r.content
+    assert Application.objects.get().description == "一行\n二行"
