@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F, Sum
 
-from jiuzhu.common import clock, money, scope
+from jiuzhu.common import clock, money, scope, values
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.roles import role_of
@@ -160,7 +160,8 @@ def donation_receive(
     received_on = received_on or clock.today()
     if received_on > clock.today():
         raise ValidationFailed("接收日期不能晚于今天", field="received_on", code="date_in_future")
-    donor_name = (donor_name or "").strip()
+    donor_name = values.text(donor_name, field="donor_name", max_length=100, required=False, label="捐赠人")
+    purpose = values.text(purpose, field="purpose", max_length=200, required=False, label="捐赠用途")
     if not anonymous and not donor_name:
         raise ValidationFailed("请填写捐赠人，或勾选匿名捐赠", field="donor_name", code="donor_required")
     if kind == Donation.MONEY:
@@ -188,7 +189,7 @@ def donation_receive(
         stock_item=stock_item,
         quantity=quantity,
         value=value,
-        purpose=(purpose or "").strip()[:200],
+        purpose=purpose,
         received_on=received_on,
         recorded_by=actor,
     )
@@ -231,7 +232,7 @@ def stock_issue(
     item = StockItem.objects.select_for_update().get(pk=item.pk)
     ensure_partner_or_desk(actor, item.partner)
     quantity = money.amount(quantity, field="quantity", label="数量")
-    note = (note or "").strip()
+    note = values.text(note, field="note", max_length=200, required=False, multiline=True, label="去向说明")
     if referral is None and not note:
         raise ValidationFailed("请说明物资去向", field="note", code="required")
     if quantity > item.on_hand:
@@ -246,7 +247,7 @@ def stock_issue(
         quantity=quantity,
         issued_on=issued_on or clock.today(),
         issued_by=actor,
-        note=note[:200],
+        note=note,
     )
     allocate(item.donations.all(), quantity, issue=issue)
     item.on_hand -= quantity
@@ -272,7 +273,9 @@ def volunteer_log(
     note: str = "",
 ) -> VolunteerService:
     ensure_partner_or_desk(actor, partner)
-    team, volunteer = (team or "").strip(), (volunteer or "").strip()
+    team = values.text(team, field="team", max_length=100, required=False, label="服务队")
+    volunteer = values.text(volunteer, field="volunteer", max_length=50, required=False, label="志愿者姓名")
+    note = values.text(note, field="note", max_length=200, required=False, multiline=True, label="说明")
     if not team or not volunteer:
         raise ValidationFailed("请填写服务队和志愿者姓名", field="volunteer", code="required")
     if kind not in dict(VolunteerService.KINDS):
@@ -293,7 +296,7 @@ def volunteer_log(
         kind=kind,
         town=town,
         referral=referral,
-        note=(note or "").strip()[:200],
+        note=note,
         recorded_by=actor,
     )
 

@@ -39,6 +39,8 @@ from .money import MONEY_MAX, parse_decimal
 
 EARLIEST = date(1890, 1, 1)  # no living or recorded person was born before this
 # MONEY_MAX (one hundred million yuan) lives in common.money, beside ``money.amount``.
+# Free text kept in a TextField (情况说明, reasons, results): no column bound, so this one.
+NOTE_MAX = 2000
 AREA_MAX = Decimal("100000.00")  # m²: a dwelling, a plot, a shop; beyond is a typing error
 # C0 controls (NUL included), DEL and the C1 block. Single-line text refuses them all;
 # multi-line text (notes, reasons) allows tab and line breaks.

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from jiuzhu.common import values
 from jiuzhu.registry.models import Household, Person, Unit
 
 NEEDS = [
@@ -41,7 +42,7 @@ class Cause(models.TextChoices):
 EMERGENCY_CAUSES = Cause.choices
 CAUSE_NOTE_MAX = 200
 # Free text in a TextField (困难情况, notes): the bound the services hold it to (values.text).
-DESCRIPTION_MAX = 2000
+DESCRIPTION_MAX = values.NOTE_MAX
 
 
 class Application(models.Model):

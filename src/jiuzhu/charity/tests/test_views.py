@@ -322,3 +322,61 @@ def test_a_partner_never_reaches_the_households_personal_data(
     page = c.get(f"/charity/r/{referral.pk}/")
     assert page.status_code == 200 and number not in page.content.decode()
     assert number in as_user(caseworker).get(f"/households/{household.code}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "path, body, field, code",
+    [
+        (
+            "donations",
+            {"kind": "money", "donor_name": "某\x00人", "fund": "medical", "amount": "5.00"},
+            "donor_name",
+            "control_characters",
+        ),
+        (
+            "donations",
+            {"kind": "money", "anonymous": True, "purpose": "助" * 201, "fund": "medical", "amount": "5.00"},
+            "purpose",
+            "too_long",
+        ),
+        (
+            "donations",
+            {"kind": "money", "anonymous": True, "fund": "medical", "amount": "1e30"},
+            "amount",
+            "amount_out_of_range",
+        ),
+        (
+            "volunteer-services",
+            {"team": "送米队", "volunteer": "郑\x1b义", "served_on": "2026-10-01", "hours": "2", "kind": "other"},
+            "volunteer",
+            "control_characters",
+        ),
+        (
+            "volunteer-services",
+            {
+                "team": "送米队",
+                "volunteer": "郑义",
+                "served_on": "2026-10-01",
+                "hours": "2",
+                "kind": "other",
+                "note": "说" * 201,
+            },
+            "note",
+            "too_long",
+        ),
+    ],
+)
+def test_api_refuses_control_characters_long_text_and_absurd_amounts_writing_nothing(
+    as_user, setup, red_user, path, body, field, code
+):
+    from jiuzhu.charity.models import VolunteerService
+
+    r = as_user(red_user).post(
+        f"/api/charity/partners/redcross/{path}", json.dumps(body), content_type="application/json"
+    )
+    assert r.status_code == 400, r.content
+    assert r.json()["field"] == field and r.json()["code"] == code and r.json()["message"]
+    assert not Donation.objects.filter(partner__code="redcross", recorded_by=red_user).exists()
+    assert not VolunteerService.objects.exists()
+    setup["fund"].refresh_from_db()
+    assert setup["fund"].balance == Decimal("5000.00")
