@@ -208,7 +208,12 @@ def refer(
         consent_by, field="consent_by", max_length=50, required=False, label="同意转介的家庭成员"
     )
     description = values.text(
-        description, field="description", max_length=values.NOTE_MAX, required=False, multiline=True, label="困难情况"
+        description,
+        field="description",
+        max_length=values.NOTE_MAX,
+        required=False,
+        multiline=True,
+        label="困难情况",
     )
     if not consent_by or consent_on is None:
         raise ValidationFailed(
@@ -472,7 +477,12 @@ def decline(
     *, actor, referral, reason: str, version: int | None = None, today: date | None = None
 ) -> CharityReferral:
     reason = values.text(
-        reason, field="reason", max_length=values.NOTE_MAX, required=False, multiline=True, label="不予承接理由"
+        reason,
+        field="reason",
+        max_length=values.NOTE_MAX,
+        required=False,
+        multiline=True,
+        label="不予承接理由",
     )
     if not reason:
         raise ValidationFailed("请说明不予承接的理由", field="reason", code="required")

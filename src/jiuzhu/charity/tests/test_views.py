@@ -347,7 +347,13 @@ def test_a_partner_never_reaches_the_households_personal_data(
         ),
         (
             "volunteer-services",
-            {"team": "送米队", "volunteer": "郑\x1b义", "served_on": "2026-10-01", "hours": "2", "kind": "other"},
+            {
+                "team": "送米队",
+                "volunteer": "郑\x1b义",
+                "served_on": "2026-10-01",
+                "hours": "2",
+                "kind": "other",
+            },
             "volunteer",
             "control_characters",
         ),

@@ -17,7 +17,16 @@ from jiuzhu.registry.models import Household, Person
 from jiuzhu.registry.services import household_create
 
 from .. import documents, selectors, tracking
-from ..models import CAUSE_NOTE_MAX, DESCRIPTION_MAX, NEEDS, Application, Authorisation, Document, EmergencyAid, Referral
+from ..models import (
+    CAUSE_NOTE_MAX,
+    DESCRIPTION_MAX,
+    NEEDS,
+    Application,
+    Authorisation,
+    Document,
+    EmergencyAid,
+    Referral,
+)
 from .base import ADULT_AGE, ensure_window_of, ensure_window_staff, event
 from .referrals import _ensure_window_or_unit
 

@@ -307,7 +307,9 @@ def test_openapi_lists_every_step(client):
         ),
     ],
 )
-def test_application_free_text_and_amount_are_checked_and_nothing_written(login, household, extra, field, code):
+def test_application_free_text_and_amount_are_checked_and_nothing_written(
+    login, household, extra, field, code
+):
     clerk = login("window_clerk", "town_chengdong")
     r = _post(clerk, "/applications", {"household": household.code, "needs": ["living"], **extra})
     assert r.status_code == 400, r.content
@@ -319,7 +321,9 @@ def test_application_free_text_and_amount_are_checked_and_nothing_written(login,
 def test_application_description_keeps_its_line_breaks(login, household):
     clerk = login("window_clerk", "town_chengdong")
     r = _post(
-        clerk, "/applications", {"household": household.code, "needs": ["living"], "description": " 一行\n二行\t "}
+        clerk,
+        "/applications",
+        {"household": household.code, "needs": ["living"], "description": " 一行\n二行\t "},
     )
     assert r.status_code == 201, r.content
     assert Application.objects.get().description == "一行\n二行"
