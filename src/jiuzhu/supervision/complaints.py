@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from jiuzhu.common import clock
+from jiuzhu.common import clock, values
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import (
     Conflict,
@@ -128,7 +128,15 @@ def complaint_lodge(
     today = today or clock.today()
     if kind not in dict(Complaint.KINDS):
         raise ValidationFailed("请选择投诉类别", field="kind", code="invalid_kind")
-    description = (description or "").strip()
+    description = values.text(
+        description, field="description", max_length=2000, required=False, multiline=True, label="投诉内容"
+    )
+    staff_name = values.text(
+        staff_name, field="staff_name", max_length=50, required=False, label="被投诉人员"
+    )
+    complainant_name = values.text(
+        complainant_name, field="complainant_name", max_length=50, required=False, label="投诉人姓名"
+    )
     if len(description) < 5:
         raise ValidationFailed("请写明投诉的事实（至少 5 个字）", field="description", code="required")
     if len(description) > 2000:
@@ -173,9 +181,7 @@ def complaint_lodge(
         subject_unit = application.window
     if subject in (Complaint.UNIT, Complaint.STAFF) and subject_unit is None:
         raise ValidationFailed("请选择被投诉单位", field="unit", code="required")
-    phone = (complainant_phone or "").strip()
-    if phone and (len(phone) > 20 or not phone.replace("-", "").isdigit()):
-        raise ValidationFailed("联系电话格式不正确", field="complainant_phone", code="invalid_phone")
+    phone = values.phone(complainant_phone, field="complainant_phone")
     n = limit_days()
     due = deadline(today, n)
     if public:
@@ -193,7 +199,7 @@ def complaint_lodge(
                     staff=staff,
                     staff_name=staff_name,
                     description=description,
-                    complainant_name=(complainant_name or "").strip()[:50],
+                    complainant_name=complainant_name,
                     complainant_phone=phone,
                     public=public,
                     lodged_by=actor,

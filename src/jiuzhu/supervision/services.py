@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 
-from jiuzhu.common import clock
+from jiuzhu.common import clock, values
 from jiuzhu.common.errors import Conflict, IllegalTransition, ValidationFailed
 from jiuzhu.common.selectors import deadline, holiday_table
 from jiuzhu.common.tx import bump, check_version, lock, racing_write
@@ -45,12 +45,19 @@ def _today(today: date | None) -> date:
 
 
 def _text(value, field: str, label: str, *, required: bool = True, max_length: int | None = None) -> str:
-    text = (value or "").strip()
-    if required and not text:
+    """Free text through ``common.values.text``: no control characters, at most the column's
+    ``max_length`` (one line) or, for a TextField (``max_length`` None), ``values.NOTE_MAX``
+    characters with line breaks kept."""
+    if required and not (value or "").strip():
         raise ValidationFailed(f"请填写{label}", field=field, code="required")
-    if max_length and len(text) > max_length:
-        raise ValidationFailed(f"{label}不能超过 {max_length} 字", field=field, code="too_long")
-    return text
+    return values.text(
+        value,
+        field=field,
+        max_length=max_length or values.NOTE_MAX,
+        required=False,
+        multiline=max_length is None,
+        label=label,
+    )
 
 
 def _unit(value, field: str = "unit") -> Unit:
@@ -262,7 +269,7 @@ def meeting_call(
         year=planned_on.year,
         planned_on=planned_on,
         reason=reason,
-        location=location.strip(),
+        location=_text(location, "location", "地点", required=False, max_length=200),
         created_by=actor,
     )
     _refresh_agenda(meeting, today=today)
@@ -284,7 +291,7 @@ def agenda_add(*, actor, meeting: Meeting, title: str, detail: str = "", unit=No
     return AgendaItem.objects.create(
         meeting=meeting,
         title=_text(title, "title", "议题", max_length=200),
-        detail=(detail or "").strip(),
+        detail=_text(detail, "detail", "说明", required=False),
         unit=_unit(unit) if unit else None,
         position=max(last.position + 1, 2) if last else 2,
     )
@@ -304,12 +311,14 @@ def attendance_record(
         raise ValidationFailed(f"{unit.name}不是联席会议成员单位", field="unit", code="not_member")
     if status not in dict(Attendance.STATUSES):
         raise ValidationFailed("出席情况应为出席、缺席或委托出席", field="status", code="invalid_status")
-    if status == Attendance.DELEGATE and not attendee.strip():
+    attendee = _text(attendee, "attendee", "出席人", required=False, max_length=100)
+    note = _text(note, "note", "说明", required=False, max_length=200)
+    if status == Attendance.DELEGATE and not attendee:
         raise ValidationFailed("委托出席须填写出席人", field="attendee", code="required")
     row, _ = Attendance.objects.update_or_create(
         meeting=meeting,
         unit=unit,
-        defaults={"status": status, "attendee": attendee.strip(), "note": note.strip()},
+        defaults={"status": status, "attendee": attendee, "note": note},
     )
     return row
 
@@ -322,10 +331,11 @@ def attachment_add(*, actor, meeting: Meeting, file, name: str, title: str = "")
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status == Meeting.CANCELLED:
         raise IllegalTransition("会议已取消", code="meeting_cancelled")
+    title = _text(title, "title", "名称", required=False, max_length=100)
     stored = documents.store(file)
     return MeetingAttachment.objects.create(
         meeting=meeting,
-        title=(title or "").strip()[:100],
+        title=title,
         original_name=(name or "file")[:200],
         content_type=stored.content_type,
         size=stored.size,
@@ -435,7 +445,7 @@ def directive_create(
     directive = Directive.objects.create(
         number=_number(today.year),
         title=title,
-        detail=(detail or "").strip(),
+        detail=_text(detail, "detail", "具体要求", required=False),
         meeting=meeting,
         decided_on=today,
         limit_days=limit,
@@ -519,7 +529,7 @@ def assignment_accept(
     a.state = Assignment.CLOSED
     a.closed_on = today
     bump(a, update_fields=["state", "closed_on"])
-    _event(a, "accepted", actor=actor, on=today, note=(note or "").strip())
+    _event(a, "accepted", actor=actor, on=today, note=_text(note, "note", "说明", required=False))
     d = Directive.objects.select_for_update().get(pk=a.directive_id)
     if not d.assignments.exclude(state=Assignment.CLOSED).exists():
         d.status = Directive.CLOSED

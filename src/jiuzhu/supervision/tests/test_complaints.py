@@ -198,3 +198,41 @@ def test_complainant_masked_for_the_convener(handler, convener, as_user, staff):
     from jiuzhu.common.models import AccessLog
 
     assert AccessLog.objects.filter(object_type="supervision.complaint", object_id=c.code).count() == 2
+
+
+@pytest.mark.parametrize(
+    "extra, field, code",
+    [
+        ({"description": "三个月没有结果\x00"}, "description", "control_characters"),
+        ({"description": "没" * 2001}, "description", "too_long"),
+        ({"complainant_name": "张\x07三"}, "complainant_name", "control_characters"),
+        ({"complainant_name": "张" * 51}, "complainant_name", "too_long"),
+        ({"complainant_phone": "abc<script>"}, "complainant_phone", "invalid_phone"),
+    ],
+)
+def test_public_complaint_text_is_checked_and_nothing_written(units, extra, field, code):
+    data = {
+        "kind": "overdue",
+        "subject": "unit",
+        "unit": "education",
+        "description": "教育救助三个月没有结果",
+    }
+    r = Client(REMOTE_ADDR="10.0.0.20").post(
+        "/api/supervision/complaints/public", {**data, **extra}, content_type="application/json"
+    )
+    assert r.status_code == 400, r.content
+    assert r.json()["field"] == field and r.json()["code"] == code and r.json()["message"]
+    assert not Complaint.objects.exists()
+
+
+def test_public_complaint_page_shows_the_same_reason_and_writes_nothing(units):
+    data = {
+        "kind": "overdue",
+        "subject": "unit",
+        "unit": "education",
+        "description": "教育救助三个月没有结果\x1b",
+    }
+    r = Client(REMOTE_ADDR="10.0.0.21").post("/supervision/complain/", data)
+    assert r.status_code in (200, 400)
+    assert "投诉内容含有不可见的控制字符" in r.content.decode()
+    assert not Complaint.objects.exists()
