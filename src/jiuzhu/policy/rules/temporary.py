@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ..facts import TEMPORARY_CAUSES
 from .base import MEASURES, Reason, half_up, months_between, num, yuan
 from .means import per_capita
 from .registry import formula, make
 
 LEVEL_TEXT = {"town": "镇街审批", "county": "县级民政部门审批", "joint": "联席会议“一事一议”"}
 KIND_TEXT = {"emergency": "急难型", "expenditure": "支出型"}
+CAUSE_TEXT = dict(TEMPORARY_CAUSES)
 
 
 def _once_a_year(hh, need) -> Reason | None:
@@ -78,7 +80,7 @@ def _temporary(hh, svc, kind: str):
             "temporary.need",
             basis,
             True,
-            f"{KIND_TEXT[kind]}困难{('（' + need.cause + '）') if need.cause else ''}",
+            f"{KIND_TEXT[kind]}困难{('（' + CAUSE_TEXT.get(need.cause, '其他') + '）') if need.cause else ''}",
         )
     ]
     ok = True
