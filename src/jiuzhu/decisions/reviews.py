@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
-from jiuzhu.common import clock
+from jiuzhu.common import clock, money, values
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import IllegalTransition, ValidationFailed
 from jiuzhu.common.params import parameter
@@ -153,18 +153,18 @@ def review_confirm(
     outcome = outcome or r.proposal
     if outcome not in dict(Review.OUTCOMES):
         raise ValidationFailed("复核结论无效", field="outcome", code="invalid")
-    note = (note or "").strip()
+    note = values.text(
+        note, field="note", max_length=values.NOTE_MAX, required=False, multiline=True, label="理由"
+    )
     if outcome != r.proposal and not note:
         raise ValidationFailed("改变规则测算的建议须写明理由", field="note", code="reason_required")
     if outcome == Review.ADJUST:
-        try:
-            amount = Decimal(str(amount if amount is not None else r.proposed_amount)).quantize(
-                Decimal("0.01")
-            )
-        except Exception:
-            raise ValidationFailed("请填写调整后的金额", field="amount", code="invalid_amount") from None
-        if amount <= 0:
-            raise ValidationFailed("调整后的金额须大于0", field="amount", code="invalid_amount")
+        if amount in (None, "") and r.proposed_amount is None:
+            raise ValidationFailed("请填写调整后的金额", field="amount", code="invalid_amount")
+        # the one check of a typed amount: > 0, at most MONEY_MAX, at most two places
+        amount = money.amount(
+            amount if amount not in (None, "") else r.proposed_amount, field="amount", label="调整后的金额"
+        )
     elif outcome == Review.STOP:
         amount = None
     else:

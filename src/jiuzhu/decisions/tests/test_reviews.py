@@ -181,3 +181,29 @@ def test_ending_extreme_poverty_support_goes_through_a_notice(make_household, ap
     reviews.review_sign(actor=approver, review=r, today=date(2026, 9, 9))
     assert Entitlement.objects.get(pk=ent.pk).end_month == date(2026, 9, 1)
     assert Letter.objects.get(review=r).kind == "review_stop"
+
+
+@pytest.mark.parametrize(
+    "body, field, code",
+    [
+        ({"outcome": "adjust", "amount": "1e30", "note": "收入变化"}, "amount", "amount_out_of_range"),
+        ({"outcome": "adjust", "amount": "十元", "note": "收入变化"}, "amount", "invalid_amount"),
+        ({"outcome": "adjust", "amount": "12.345", "note": "收入变化"}, "amount", "invalid_amount"),
+        ({"outcome": "stop", "note": "群众反映\x00有收入"}, "note", "control_characters"),
+        ({"outcome": "stop", "note": "收" * 2001}, "note", "too_long"),
+    ],
+)
+def test_confirm_api_refuses_a_bad_amount_or_reason_and_changes_nothing(
+    receiving, caseworker, body, field, code
+):
+    from django.test import Client
+
+    reviews.reviews_generate(on=DUE)
+    r = Review.objects.get()
+    c = Client()
+    c.force_login(caseworker)
+    resp = c.post(f"/api/decisions/reviews/{r.pk}/confirm", body, content_type="application/json")
+    assert resp.status_code == 400, resp.content
+    assert resp.json()["field"] == field and resp.json()["code"] == code and resp.json()["message"]
+    r.refresh_from_db()
+    assert r.state == Review.PROPOSED and r.amount is None and r.note == ""
