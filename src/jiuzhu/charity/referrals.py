@@ -204,17 +204,8 @@ def refer(
     left = _capacity_left(offer)
     if left is not None and left <= 0:
         raise Conflict(f"“{offer.name}”名额已满（{offer.capacity} 户）", field="offer", code="offer_full")
-    consent_by = values.text(
-        consent_by, field="consent_by", max_length=50, required=False, label="同意转介的家庭成员"
-    )
-    description = values.text(
-        description,
-        field="description",
-        max_length=values.NOTE_MAX,
-        required=False,
-        multiline=True,
-        label="困难情况",
-    )
+    consent_by = values.text(consent_by, field="consent_by", max_length=50, required=False, label="同意人")
+    description = s.note(description, field="description", label="困难情况")
     if not consent_by or consent_on is None:
         raise ValidationFailed(
             "转介须征得家庭同意：请填写同意人和日期", field="consent_by", code="consent_required"
@@ -476,14 +467,7 @@ def accept(*, actor, referral, version: int | None = None, today: date | None = 
 def decline(
     *, actor, referral, reason: str, version: int | None = None, today: date | None = None
 ) -> CharityReferral:
-    reason = values.text(
-        reason,
-        field="reason",
-        max_length=values.NOTE_MAX,
-        required=False,
-        multiline=True,
-        label="不予承接理由",
-    )
+    reason = s.note(reason, field="reason", label="不予承接理由")
     if not reason:
         raise ValidationFailed("请说明不予承接的理由", field="reason", code="required")
     r = check_referral(actor=actor, referral_id=_pk(referral), action="decline", version=version)
@@ -514,9 +498,7 @@ def deliver(
     """The partner delivers and reports back: cash paid from the offer's fund (within the
     amount referred), goods issued from its stock, a waiver's amount or a service done. The
     result goes into the chain and the window's feedback."""
-    result = values.text(
-        result, field="result", max_length=values.NOTE_MAX, required=False, multiline=True, label="帮扶结果"
-    )
+    result = s.note(result, field="result", label="帮扶结果")
     if not result:
         raise ValidationFailed("请填写帮扶结果", field="result", code="required")
     today = today or clock.today()

@@ -62,6 +62,14 @@ def clean_needs(needs) -> list[str]:
     return out
 
 
+def note(raw, *, field: str, label: str) -> str:
+    """Free text kept in a TextField (description, reason, result): ``values.text`` with
+    line breaks kept, at most ``values.NOTE_MAX``."""
+    return values.text(
+        raw, field=field, max_length=values.NOTE_MAX, required=False, multiline=True, label=label
+    )
+
+
 # --- partners -------------------------------------------------------------------------------
 
 
