@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.http import HttpResponse
 from ninja import Router, Schema, Status
 
 from . import jobs
@@ -54,6 +55,16 @@ def job_detail(request, job_id: Id):
     (``summary``, ``url``) or the error when failed. Only the job's starter or an administrator
     sees it."""
     return jobs.as_dict(jobs.job_for(request.user, job_id))
+
+
+@router.get("/{job_id}/file", response={200: None, 404: ErrorOut}, summary="下载任务生成的文件")
+def job_file(request, job_id: Id):
+    """The file a finished export job kept (its result names it under ``file``); only the
+    job's starter or an administrator, and the download is logged."""
+    name, content_type, data = jobs.job_file(user=request.user, job_id=job_id)
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @router.post("/{job_id}/retry", response={202: JobAcceptedOut, **ERRORS}, summary="重新排队中断的任务")

@@ -267,6 +267,53 @@ def retry(*, actor: User, job_id: int) -> Job:
     return _queue(kind=old.kind, title=old.title, path=path, actor=old.actor, params=old.params, retry_of=old)
 
 
+# --- a job whose result is a file (a large export) -------------------------------------------
+
+FILE_TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".csv": "text/csv; charset=utf-8",
+    ".pdf": "application/pdf",
+}
+
+
+def _file_path(job_id: int, name: str):
+    return settings.DATA_DIR / "exports" / str(job_id) / name
+
+
+def keep_file(job: Job, *, name: str, data: bytes, summary: str) -> dict:
+    """Write a job's output file to ``<data>/exports/<job id>/<name>`` and return the job's
+    result naming it: the finished job's page and API then link to the download, which only
+    the starter (or an administrator) may take, logged (``job_file``). ``data`` comes from the
+    common safe writers (``exports``), so it carries no formula."""
+    suffix = "." + name.rsplit(".", 1)[-1]
+    if "/" in name or suffix not in FILE_TYPES:
+        raise ValueError(f"not a job file name: {name!r}")
+    path = _file_path(job.pk, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return {
+        "summary": summary,
+        "url": f"/jobs/{job.pk}/file",
+        "link": "下载文件",
+        "file": {"name": name, "size": len(data), "api": f"/api/jobs/{job.pk}/file"},
+    }
+
+
+@transaction.atomic
+def job_file(*, user: User, job_id: int) -> tuple[str, str, bytes]:
+    """The file a finished job kept: ``(name, content type, bytes)`` for its starter or an
+    administrator (anyone else: not found), the read logged like any export."""
+    from .services import log_access
+
+    j = job_for(user, job_id)
+    meta = (j.result or {}).get("file") if j.state == Job.DONE else None
+    path = _file_path(j.pk, meta["name"]) if meta else None
+    if path is None or not path.is_file():
+        raise NotFound("该任务没有可下载的文件", field="job_id", code="job_file_not_found")
+    log_access(user=user, action="read", object_type="job.file", object_id=j.pk, purpose=f"下载：{j.title}")
+    return meta["name"], FILE_TYPES["." + meta["name"].rsplit(".", 1)[-1]], path.read_bytes()
+
+
 def job_for(user: User, job_id: int) -> Job:
     """A job its starter (or an administrator) may see; anyone else gets not-found."""
     from . import masking

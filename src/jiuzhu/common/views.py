@@ -7,7 +7,7 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -112,6 +112,18 @@ def job(request, job_id: int):
         raise Http404(exc.message) from None
     template = "common/_job.html" if request.headers.get("HX-Request") else "common/job.html"
     return render(request, template, {"job": j})
+
+
+@login_required
+def job_file(request, job_id: int):
+    """Download the file a finished export job kept (its starter or an administrator; logged)."""
+    try:
+        name, content_type, data = jobs.job_file(user=request.user, job_id=job_id)
+    except JiuzhuError as exc:
+        raise Http404(exc.message) from None
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @post_action("registry:home")

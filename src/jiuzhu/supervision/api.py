@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
+from jiuzhu.common import jobs
+from jiuzhu.common.api import JobAcceptedOut
 from jiuzhu.common.errors import NotFound
 from jiuzhu.common.schemas import ErrorOut
 from jiuzhu.common.signin import client_ip
@@ -404,12 +405,9 @@ def audit_search(request, q: Query[AuditQuery]):
     }
 
 
-@router.get("/audit/export", response={200: None, **ERRORS})
+@router.get("/audit/export", response={202: JobAcceptedOut, **ERRORS})
 def audit_export(request, q: Query[AuditQuery]):
-    """The same as an Excel file; the export is logged."""
-    data = audit.export_xlsx(actor=request.user, criteria=audit.criteria_from(q.dict()))
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = 'attachment; filename="audit.xlsx"'
-    return response
+    """The same as an Excel file, built by a background job (202): when the job is done its
+    result names the file, downloaded from ``/api/jobs/{id}/file``; the export is logged."""
+    job = audit.export_queue(actor=request.user, criteria=audit.criteria_from(q.dict()))
+    return Status(202, jobs.accepted(job))

@@ -18,11 +18,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from simple_history.models import HistoricalChanges
 
+from jiuzhu.common import clock, jobs
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import ValidationFailed
 from jiuzhu.common.exports import safe_row
 from jiuzhu.common.labels import label, moment
-from jiuzhu.common.models import AccessLog
+from jiuzhu.common.models import AccessLog, Job
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
 from jiuzhu.registry.models import Household, Person, Unit
@@ -442,3 +443,26 @@ def export_xlsx(*, actor, criteria: Criteria) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+# --- the export as a background job (a large log is not built inside the request) -------------
+
+
+def _params(criteria: Criteria) -> dict:
+    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in criteria.__dict__.items() if v}
+
+
+@transaction.atomic
+def export_queue(*, actor, criteria: Criteria) -> Job:
+    """Queue the Excel export of a search (checked now, built and logged by the worker);
+    the finished job links to the file."""
+    access.ensure_auditor(actor)
+    return jobs.enqueue("supervision.audit_export", actor=actor, criteria=_params(criteria))
+
+
+@jobs.job("supervision.audit_export", title="审计日志导出")
+def export_job(job, *, criteria: dict) -> dict:
+    jobs.report(job, done=0, total=1, message="生成 Excel 文件")
+    data = export_xlsx(actor=job.actor, criteria=criteria_from(criteria))
+    name = f"audit-{clock.today():%Y%m%d}.xlsx"
+    return jobs.keep_file(job, name=name, data=data, summary="审计日志已导出，可下载 Excel 文件")

@@ -537,12 +537,11 @@ def audit_view(request):
 
 @reads
 def audit_export(request):
+    """The button (POST, the search's criteria in the query) queues the export as a background
+    job and goes to its page, which links to the file when it is built; a GET goes back to
+    the search."""
+    if request.method != "POST":
+        return redirect(reverse("supervision:audit") + "?" + request.GET.urlencode())
     access.ensure_auditor(request.user)
-    params = request.POST if request.method == "POST" else request.GET
-    criteria = audit.criteria_from(params)
-    data = audit.export_xlsx(actor=request.user, criteria=criteria)
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="audit-{clock.today():%Y%m%d}.xlsx"'
-    return response
+    job = audit.export_queue(actor=request.user, criteria=audit.criteria_from(request.GET))
+    return redirect("common:job", job.pk)

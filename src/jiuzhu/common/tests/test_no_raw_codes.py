@@ -43,7 +43,6 @@ FILE_URLS = [
     "/decisions/notices.xlsx",
     "/performance/briefing.pdf",
     "/screening/report.xlsx",
-    "/supervision/audit/export.xlsx",
     "/intake/results.xlsx",
 ]
 FILES = {  # content type -> what a person reads in it
