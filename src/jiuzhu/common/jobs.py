@@ -280,11 +280,13 @@ def _file_path(job_id: int, name: str):
     return settings.DATA_DIR / "exports" / str(job_id) / name
 
 
-def keep_file(job: Job, *, name: str, data: bytes, summary: str) -> dict:
+def keep_file(job: Job, *, name: str, data: bytes, summary: str, starter_only: bool = False) -> dict:
     """Write a job's output file to ``<data>/exports/<job id>/<name>`` and return the job's
     result naming it: the finished job's page and API then link to the download, which only
     the starter (or an administrator) may take, logged (``job_file``). ``data`` comes from the
-    common safe writers (``exports``), so it carries no formula."""
+    common safe writers (``exports``), so it carries no formula. ``starter_only``: not even an
+    administrator may take it (data only its starter's role may export, e.g. a source's own
+    dataset)."""
     suffix = "." + name.rsplit(".", 1)[-1]
     if "/" in name or suffix not in FILE_TYPES:
         raise ValueError(f"not a job file name: {name!r}")
@@ -295,7 +297,12 @@ def keep_file(job: Job, *, name: str, data: bytes, summary: str) -> dict:
         "summary": summary,
         "url": f"/jobs/{job.pk}/file",
         "link": "下载文件",
-        "file": {"name": name, "size": len(data), "api": f"/api/jobs/{job.pk}/file"},
+        "file": {
+            "name": name,
+            "size": len(data),
+            "api": f"/api/jobs/{job.pk}/file",
+            "starter_only": starter_only,
+        },
     }
 
 
@@ -308,6 +315,8 @@ def job_file(*, user: User, job_id: int) -> tuple[str, str, bytes]:
     j = job_for(user, job_id)
     meta = (j.result or {}).get("file") if j.state == Job.DONE else None
     path = _file_path(j.pk, meta["name"]) if meta else None
+    if meta and meta.get("starter_only") and j.actor_id != user.pk:
+        path = None
     if path is None or not path.is_file():
         raise NotFound("该任务没有可下载的文件", field="job_id", code="job_file_not_found")
     log_access(user=user, action="read", object_type="job.file", object_id=j.pk, purpose=f"下载：{j.title}")

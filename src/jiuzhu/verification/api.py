@@ -126,13 +126,15 @@ def dataset_apply(request, upload_id: Id, payload: ApplyIn):
 
 
 @router.get(
-    "/sources/{code}/export.csv", response={200: None, **ERRORS}, summary="来源数据批量导出（限该来源管理员）"
+    "/sources/{code}/export.csv",
+    response={202: JobAcceptedOut, **ERRORS},
+    summary="来源数据批量导出（限该来源管理员）",
 )
 def source_export(request, code: str, purpose: str, on: DateParam | None = None):
-    data = selectors.source_export(user=request.user, source_code=code, on=on, purpose=purpose)
-    resp = HttpResponse(data, content_type="text/csv; charset=utf-8")
-    resp["Content-Disposition"] = f'attachment; filename="{code}.csv"'
-    return resp
+    """Built by a background job (202): when it is done, the CSV is downloaded from
+    ``/api/jobs/{id}/file`` by the same administrator; the export and the download are logged."""
+    job = background.source_export_queue(actor=request.user, source_code=code, on=on, purpose=purpose)
+    return Status(202, jobs.accepted(job))
 
 
 @router.get("/records/{record_id}", response={200: dict, **ERRORS}, summary="查看来源记录（记录访问）")

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from jiuzhu.common import jobs, uploads
-from jiuzhu.common.errors import Conflict
+from django.db import transaction
+
+from jiuzhu.common import clock, jobs, uploads
+from jiuzhu.common.errors import Conflict, NotFound
 from jiuzhu.common.models import Job
 
 from . import datasets, ingest
 from .models import DatasetUpload
+from .sources import source
 
 
 @jobs.job("verification.dataset_validate", title="数据集校验")
@@ -80,3 +83,34 @@ def apply_queue(*, actor, upload: DatasetUpload, mode: str):
             f"该上传正在导入（任务 {pending.pk}）", field="mode", code="upload_applying", job_id=pending.pk
         )
     return jobs.enqueue("verification.dataset_apply", actor=actor, upload_id=upload.pk, mode=mode)
+
+
+@transaction.atomic
+def source_export_queue(*, actor, source_code: str, on: date | None, purpose: str):
+    """Queue the bulk export of a source's dataset: who may take it and whether a dataset is
+    valid on ``on`` are checked now; the worker builds the file (and logs the export)."""
+    from .access import ensure_source_admin
+    from .datasets import version_for
+
+    src = source(source_code)
+    ensure_source_admin(actor, src)
+    if version_for(src.code, on or clock.today()) is None:
+        raise NotFound(f"{src.name}没有有效的数据集", code="no_dataset")
+    params = {"source_code": src.code, "on": on.isoformat() if on else None, "purpose": purpose}
+    return jobs.enqueue("verification.source_export", actor=actor, **params)
+
+
+@jobs.job("verification.source_export", title="来源数据批量导出")
+def source_export(job, *, source_code: str, on: str | None, purpose: str) -> dict:
+    from . import selectors
+
+    jobs.report(job, done=0, total=1, message="生成 CSV 文件")
+    day = date.fromisoformat(on) if on else None
+    data = selectors.source_export(user=job.actor, source_code=source_code, on=day, purpose=purpose)
+    return jobs.keep_file(
+        job,
+        name=f"{source_code}.csv",
+        data=data,
+        summary="来源数据已导出，可下载 CSV 文件",
+        starter_only=True,
+    )

@@ -7,8 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from jiuzhu.common import jobs
 from jiuzhu.common.errors import PermissionDenied, ValidationFailed
-from jiuzhu.common.models import AccessLog
+from jiuzhu.common.models import AccessLog, Job
 from jiuzhu.intake.testing import refer_to
 from jiuzhu.verification import selectors, services, testing
 from jiuzhu.verification.models import Match, SourceRecord, SourceTask, VerificationRequest
@@ -263,3 +264,33 @@ def test_a_request_is_opened_by_the_centre_and_its_own_handler_only(issued, cler
     assert get(clerk, api).status_code == 200 and get(officer, api).status_code == 200
     assert req.pk not in [r.pk for r in selectors.requests_list(user=colleague)]
     assert req.pk in [r.pk for r in selectors.requests_list(user=officer)]
+
+
+def test_source_export_job_gives_the_same_csv_to_the_source_admin_only(
+    issued, staff, client, settings, tmp_path
+):
+    settings.DATA_DIR = tmp_path
+    bank_admin = staff("admin", "banking")
+    expected = selectors.source_export(user=bank_admin, source_code="banks", on=TODAY, purpose="对照")
+    for who in (staff("admin", "civil_affairs"), staff("data_provider", "banking")):
+        client.force_login(who)
+        r = client.get("/api/verification/sources/banks/export.csv", {"purpose": "看看", "on": TODAY})
+        assert r.status_code == 403
+    assert not Job.objects.exists()
+
+    client.force_login(bank_admin)
+    r = client.get("/api/verification/sources/banks/export.csv", {"purpose": "年度核对", "on": TODAY})
+    assert r.status_code == 202
+    job_id = r.json()["job_id"]
+    assert jobs.work_off() == 1
+    got = client.get(f"/api/jobs/{job_id}/file")
+    assert got.status_code == 200 and got["Content-Type"] == "text/csv; charset=utf-8"
+    assert got.content.decode().splitlines() == expected.decode().splitlines()
+    assert "张建国" in got.content.decode()
+    assert AccessLog.objects.filter(
+        action="export", purpose="年度核对", username=bank_admin.username
+    ).exists()
+    assert AccessLog.objects.filter(action="read", object_type="job.file", object_id=str(job_id)).exists()
+
+    client.force_login(staff("admin", "civil_affairs"))  # an administrator, not of this source
+    assert client.get(f"/api/jobs/{job_id}/file").status_code == 404
