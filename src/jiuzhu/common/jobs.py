@@ -313,14 +313,15 @@ def job_file(*, user: User, job_id: int) -> tuple[str, str, bytes]:
     from .services import log_access
 
     j = job_for(user, job_id)
-    meta = (j.result or {}).get("file") if j.state == Job.DONE else None
-    path = _file_path(j.pk, meta["name"]) if meta else None
-    if meta and meta.get("starter_only") and j.actor_id != user.pk:
+    meta: dict = ((j.result or {}).get("file") if j.state == Job.DONE else None) or {}
+    name = str(meta.get("name", ""))
+    path = _file_path(j.pk, name) if name else None
+    if meta.get("starter_only") and j.actor_id != user.pk:
         path = None
     if path is None or not path.is_file():
         raise NotFound("该任务没有可下载的文件", field="job_id", code="job_file_not_found")
     log_access(user=user, action="read", object_type="job.file", object_id=j.pk, purpose=f"下载：{j.title}")
-    return meta["name"], FILE_TYPES["." + meta["name"].rsplit(".", 1)[-1]], path.read_bytes()
+    return name, FILE_TYPES["." + name.rsplit(".", 1)[-1]], path.read_bytes()
 
 
 def job_for(user: User, job_id: int) -> Job:
