@@ -21,7 +21,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from jiuzhu.common import clock
+from jiuzhu.common import clock, jobs
 
 
 def _main(page) -> str:
@@ -223,7 +223,16 @@ def test_a_dibao_case_from_the_window_is_paid_in_the_first_roll(
     payer.goto(roll_url)
     payer.set_input_files("input[name=file]", str(returned))
     payer.click("button:has-text('导入回盘')")
+    payer.wait_for_url("**/jobs/*/")  # read and applied by the background worker
+    line.refresh_from_db()
+    assert line.state == PaymentLine.PENDING  # nothing applied before the worker runs
+    assert jobs.work_off() == 1
+    back = payer.get_by_role("link", name="查看发放名册")  # the job's panel shows it when done
+    back.wait_for()
     assert "回盘已导入：成功 1 笔" in _main(payer)
+    back.click()
+    payer.wait_for_url(roll_url)
+    assert "回盘：成功 1 笔" in _main(payer)
     line.refresh_from_db()
     assert line.state == PaymentLine.PAID and line.paid_on == clock.today()
     assert line.roll.state == PaymentRoll.CLOSED and line.roll.paid_total == ent.amount

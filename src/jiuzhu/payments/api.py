@@ -1,7 +1,8 @@
 """Payments JSON API, mounted at /api/payments/. Thin: parse, call one service or selector,
-shape. Errors are ``{"code", "field", "message"}``: 400 rule broken (``budget_overrun``,
-``return_mismatch`` with ``differences``), 403 not allowed, 404 unknown, 409 illegal move
-(``not_reviewed``, ``roll_not_approved``, ``busy`` …), 422 malformed."""
+shape. Errors are ``{"code", "field", "message"}``: 400 rule broken (``budget_overrun``), 403 not
+allowed, 404 unknown, 409 illegal move (``not_reviewed``, ``roll_not_approved``, ``busy`` …), 422
+malformed. The bank return file answers 202 with a job (``return_mismatch`` with ``differences``
+on the failed job)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from django.http import HttpResponse
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from jiuzhu.common import scope
-from jiuzhu.common.schemas import ERRORS
+from jiuzhu.common import jobs, scope
+from jiuzhu.common.api import JobAcceptedOut
+from jiuzhu.common.schemas import ERRORS, ErrorOut
 from jiuzhu.common.values import Id, MonthParam, YearParam
 
-from . import bankfiles, selectors, services
+from . import background, bankfiles, selectors, services
 
 router = Router(tags=["payments 资金发放与台账"])
 
@@ -125,10 +127,17 @@ def export(request, roll_id: Id, fmt: Literal["csv", "xlsx"] = "csv"):
     return resp
 
 
-@router.post("/rolls/{roll_id}/return", response={200: dict, **ERRORS}, summary="导入银行回盘文件")
+@router.post(
+    "/rolls/{roll_id}/return",
+    response={202: JobAcceptedOut, 413: ErrorOut, **ERRORS},
+    summary="导入银行回盘文件（后台核对并入账）",
+)
 def return_import(request, roll_id: Id, file: UploadedFile = File(...)):
-    res = bankfiles.roll_return_import(actor=request.auth, roll=roll_id, data=file.read())
-    return {k: str(v) if isinstance(v, Decimal) else v for k, v in res.items()}
+    """The file is kept and applied by a background job (202): poll ``url``. Done: ``result``
+    holds paid/failed counts and totals; a file that differs from the roll fails the job with
+    ``error.code`` ``return_mismatch`` and ``error.differences`` (nothing applied). Refused here:
+    unknown roll (404), out of scope (403), roll not exported (409), file over the cap (413)."""
+    return Status(202, jobs.accepted(background.queue(file, actor=request.auth, roll=roll_id)))
 
 
 @router.get(

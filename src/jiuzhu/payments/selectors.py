@@ -11,6 +11,7 @@ from django.db.models import Count, Q, Sum
 
 from jiuzhu.common import masking as m
 from jiuzhu.common import scope
+from jiuzhu.common.models import Job
 from jiuzhu.common.money import money
 from jiuzhu.common.roles import role_of
 from jiuzhu.decisions.entitlements import add_months
@@ -35,6 +36,20 @@ DIMENSION_LABELS = {
     "month": "月份",
 }
 ZERO = Decimal("0.00")
+
+
+RETURN_IMPORT = "payments.return_import"  # the kind of job that imports a bank return file
+
+
+def return_differences(roll: PaymentRoll) -> list[dict] | None:
+    """The differing lines of the latest bank return file refused for ``roll`` while it still
+    waits for its return, read from that import job's record (``payments.background``)."""
+    if roll.state != PaymentRoll.EXPORTED:
+        return None
+    last = Job.objects.filter(kind=RETURN_IMPORT, params__roll=roll.pk).order_by("-created_at", "-id").first()
+    if last is None or last.state != Job.FAILED or not last.error:
+        return None
+    return last.error.get("differences") or None
 
 
 def _service_names() -> dict[str, str]:

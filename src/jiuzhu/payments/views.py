@@ -38,13 +38,7 @@ def reader(view):
     return login_required(wrapper)
 
 
-def _keep_differences(request, exc) -> None:
-    """A refused bank return file: its differing lines are shown on the next page."""
-    if exc.params.get("differences"):
-        request.session["payments_differences"] = exc.params["differences"][:200]
-
-
-acts = post_action("payments:home", on_error=_keep_differences)
+acts = post_action("payments:home")
 
 
 def _month(value: str | None) -> date | None:
@@ -143,7 +137,7 @@ def roll_detail(request, pk: int):
             "can_prepare": services.can(request.user, "payment.prepare"),
             "can_export": services.can(request.user, "payment.export"),
             "can_reconcile": services.can(request.user, "payment.reconcile"),
-            "differences": request.session.pop("payments_differences", None),
+            "differences": selectors.return_differences(roll),
         },
     )
 
@@ -190,15 +184,10 @@ def export(request, pk: int):
 
 @acts
 def return_import(request, pk: int):
-    f = request.FILES.get("file")
-    if f is None:
-        raise ValidationFailed("请选择回盘文件", field="file", code="file_required")
-    res = bankfiles.roll_return_import(actor=request.user, roll=pk, data=f.read())
-    messages.success(
-        request,
-        f"回盘已导入：成功 {res['paid']} 笔 {res['paid_total']} 元，失败 {res['failed']} 笔 {res['failed_total']} 元",
-    )
-    return redirect("payments:roll", pk)
+    from . import background
+
+    job = background.queue(request.FILES.get("file"), actor=request.user, roll=pk)
+    return redirect("common:job", job.pk)  # read and applied by the worker; the job links back
 
 
 @reader

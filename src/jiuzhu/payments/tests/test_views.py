@@ -4,8 +4,9 @@ overrun confirmation, masking by role, the ledger with charts and its files, the
 from datetime import date
 from decimal import Decimal
 
+from jiuzhu.common import jobs
 from jiuzhu.payments import bankfiles
-from jiuzhu.payments.models import BankAccountChange, Budget, PaymentLine, PaymentRoll
+from jiuzhu.payments.models import BankAccountChange, Budget, LedgerEntry, PaymentLine, PaymentRoll
 
 
 def _login(client, user):
@@ -61,12 +62,34 @@ def test_roll_through_the_screens(client, grant, actors, staff):
     r = c.post(
         f"/payments/roll/{roll.pk}/return/",
         {"file": SimpleUploadedFile("r.csv", wrong), "next": f"/payments/roll/{roll.pk}/"},
-        follow=True,
     )
-    body = r.content.decode()
-    assert "回盘文件与名册不符" in body and "金额不符" in body
-    r = c.post(f"/payments/roll/{roll.pk}/return/", {"file": SimpleUploadedFile("r.csv", data)}, follow=True)
-    assert "成功 1 笔" in r.content.decode()
+    assert r.status_code == 302 and r["Location"].startswith("/jobs/")
+    assert jobs.work_off() == 1  # the worker reads and checks the file
+    body = c.get(r["Location"]).content.decode()
+    assert "回盘文件与名册不符" in body and f'href="/payments/roll/{roll.pk}/"' in body
+    body = c.get(f"/payments/roll/{roll.pk}/").content.decode()  # the lines, from the job's record
+    assert "回盘文件与名册不符的行" in body and "金额不符" in body
+    other = _login(client.__class__(), approver)  # another session sees them too
+    assert "金额不符" in other.get(f"/payments/roll/{roll.pk}/").content.decode()
+    roll.refresh_from_db()
+    assert roll.state == PaymentRoll.EXPORTED and not LedgerEntry.objects.filter(line__roll=roll).exists()
+
+    r = c.post(f"/payments/roll/{roll.pk}/return/", {"file": SimpleUploadedFile("r.csv", data)})
+    roll.refresh_from_db()
+    assert roll.state == PaymentRoll.EXPORTED  # nothing applied until the worker runs
+    assert jobs.work_off() == 1
+    body = c.get(r["Location"]).content.decode()
+    assert "回盘已导入：成功 1 笔" in body and f'href="/payments/roll/{roll.pk}/"' in body
+    body = c.get(f"/payments/roll/{roll.pk}/").content.decode()
+    assert "成功 1 笔" in body and "金额不符" not in body
+    roll.refresh_from_db()
+    assert roll.state == PaymentRoll.CLOSED and LedgerEntry.objects.filter(line__roll=roll).count() == 1
+    # the same file again: the same answer, nothing changes
+    r = c.post(f"/payments/roll/{roll.pk}/return/", {"file": SimpleUploadedFile("r.csv", data)})
+    assert jobs.work_off() == 1
+    assert "回盘已导入：成功 1 笔" in c.get(r["Location"]).content.decode()
+    assert LedgerEntry.objects.filter(line__roll=roll).count() == 1
+    assert roll.events.filter(kind="returned").count() == 1
 
     # the failed line is on the caseworker's list; a new account puts it back into April
     page = cw.get("/payments/attention/").content.decode()

@@ -1,0 +1,58 @@
+"""The bank's return file (回盘) is read and applied by the background worker
+(``jiuzhu.common.jobs``): the request refuses what needs no file (unknown roll, scope, a roll
+not exported), streams the file to disk under the upload cap and queues this job. The job runs
+the one import (``bankfiles.roll_return_import``: check the whole file, then apply it, or apply
+nothing); its result, or its error with the differing lines, links back to the roll page, which
+shows those lines from the job's record. The same file applied twice changes nothing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from jiuzhu.common import jobs, scope, uploads
+from jiuzhu.common.errors import IllegalTransition, JiuzhuError, NotFound
+
+from . import bankfiles
+from .models import PaymentRoll
+from .selectors import RETURN_IMPORT
+
+KIND = RETURN_IMPORT
+SUFFIXES = (".csv", ".xlsx")
+
+
+def roll_url(roll: int) -> str:
+    return f"/payments/roll/{roll}/"
+
+
+@jobs.job(KIND, title="银行回盘导入")
+def return_import(job, *, kept: str, filename: str, roll: int) -> dict:
+    jobs.report(job, done=0, total=1, message="读取回盘文件并与名册核对")
+    try:
+        res = bankfiles.roll_return_import(actor=job.actor, roll=roll, data=uploads.read(kept))
+    except JiuzhuError as exc:  # kept on the job (differences included); the page links back
+        exc.params.update(url=roll_url(roll), link="返回发放名册")
+        raise
+    finally:
+        uploads.discard(kept)
+    return {
+        "summary": (
+            f"回盘已导入：成功 {res['paid']} 笔 {res['paid_total']} 元，"
+            f"失败 {res['failed']} 笔 {res['failed_total']} 元"
+        ),
+        "url": roll_url(roll),
+        "link": "查看发放名册",
+        **{k: str(v) if isinstance(v, Decimal) else v for k, v in res.items()},
+    }
+
+
+def queue(f, *, actor, roll: int):
+    """Refuse in the request what needs no file, then keep the file and queue the import. A
+    closed roll is let through: the same file again is answered by the job with the result it
+    had (nothing changes), another file is refused there (``already_reconciled``)."""
+    r = PaymentRoll.objects.filter(pk=roll).first()
+    if r is None:
+        raise NotFound("发放名册不存在", field="roll", code="roll_not_found")
+    scope.require(actor, "payment.reconcile", unit=r.unit_id)
+    if r.state not in (PaymentRoll.EXPORTED, PaymentRoll.CLOSED):
+        raise IllegalTransition("名册导出银行文件后才能导入回盘", field="state", code="not_exported")
+    return uploads.queue(f, kind=KIND, actor=actor, suffixes=SUFFIXES, roll=r.pk)
