@@ -19,10 +19,6 @@ class JobErrorOut(Schema):
     code: str
     field: str | None = None
     message: str
-    url: str | None = None  # where the person goes back to (e.g. the payment roll)
-    link: str | None = None
-    differences: list[dict] | None = None  # a refused file's differing lines (bank return)
-    count: int | None = None  # how many differ (``differences`` holds at most 500)
 
 
 class JobOut(Schema):

@@ -61,8 +61,9 @@ def test_api_answers_202_and_the_job_applies_the_file_once(client, grant, actors
     assert jobs.work_off() == 1
     job = client.get(r.json()["url"]).json()
     assert job["state"] == "failed" and job["error"]["code"] == "return_mismatch"
-    assert [d["problem"] for d in job["error"]["differences"]] == ["金额不符"]
-    assert job["error"]["url"] == f"/payments/roll/{roll.pk}/"
+    kept = Job.objects.get(pk=job["id"]).error  # the differing lines, on the job's record
+    assert [d["problem"] for d in kept["differences"]] == ["金额不符"]
+    assert kept["url"] == f"/payments/roll/{roll.pk}/"
     assert _nothing_applied(roll)
     assert "金额不符" in client.get(f"/payments/roll/{roll.pk}/").content.decode()
 
