@@ -51,7 +51,7 @@ def main() -> int:
         from jiuzhu.disaster.models import AffectedHousehold, TransitionalAid
         from jiuzhu.disaster.testing import village_rows, workbook
         from jiuzhu.policy.selectors import current_policy
-        from jiuzhu.registry.models import Household, Unit, User
+        from jiuzhu.registry.models import Household, ProgrammeFact, Unit, User
         from jiuzhu.registry.services import household_create, units_sync
 
         policy = current_policy()
@@ -105,6 +105,10 @@ def main() -> int:
             "every row registered": AffectedHousehold.objects.filter(event=event).count() == n,
             "new households created": Household.objects.count() - before == n - known,
             "result counts": result["households"] == n and result["new_households"] == n - known,
+            "damage recorded once, as the registry's disaster fact": ProgrammeFact.objects.filter(
+                kind="disaster", disaster_registration__event=event
+            ).count()
+            == n,
             "aid for displaced": TransitionalAid.objects.filter(affected__event=event).count()
             == sum(1 for r in rows if r["需过渡安置人数"] != "0"),
             "second upload all already registered": not again.rows

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from jiuzhu.registry.models import Household, Person, Unit
+from jiuzhu.registry.models import Household, Person, ProgrammeFact, Unit
 
 
 class DisasterEvent(models.Model):
@@ -73,6 +73,13 @@ class VillageList(models.Model):
 
 
 class AffectedHousehold(models.Model):
+    """A household registered as affected by the event (a row of a village list). Its damage
+    (persons affected, persons displaced, the house) is the household's disaster fact in the
+    registry (``fact``, recorded by the registration), the one record the rules, the window's
+    pre-check and screening read (``decisions.frames.registry_facts``); this row keeps what is
+    the event's own business: the list row, the village, the payee, the crop and casualty
+    figures of the event's report, and the transitional-aid ledger hanging on it."""
+
     DAMAGES = [
         ("none", "住房未受损"),
         ("general", "一般损坏"),
@@ -88,9 +95,9 @@ class AffectedHousehold(models.Model):
     source = models.ForeignKey(VillageList, on_delete=models.PROTECT, related_name="households")
     row = models.PositiveIntegerField("名单行号")
     village = models.CharField("村（社区）", max_length=100)
-    persons = models.PositiveIntegerField("受灾人口")
-    displaced = models.PositiveIntegerField("需过渡安置人数", default=0)
-    house_damage = models.CharField("住房损毁", max_length=20, choices=DAMAGES, default="none")
+    fact = models.OneToOneField(
+        ProgrammeFact, on_delete=models.PROTECT, related_name="disaster_registration", verbose_name="受灾情况"
+    )
     crop_loss_mu = models.DecimalField("农作物受灾面积（亩）", max_digits=10, decimal_places=2, default=0)
     deaths = models.PositiveIntegerField("死亡人数", default=0)
     injuries = models.PositiveIntegerField("受伤人数", default=0)
@@ -102,6 +109,21 @@ class AffectedHousehold(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "household"], name="disaster_household_once_per_event")
         ]
+
+    @property
+    def persons(self) -> int:
+        return self.fact.data.get("persons_affected", 0)
+
+    @property
+    def displaced(self) -> int:
+        return self.fact.data.get("persons_displaced", 0)
+
+    @property
+    def house_damage(self) -> str:
+        return self.fact.data.get("house_damage", "none")
+
+    def get_house_damage_display(self) -> str:
+        return dict(self.DAMAGES).get(self.house_damage, "")
 
 
 class TransitionalAid(models.Model):

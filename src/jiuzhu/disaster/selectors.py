@@ -59,15 +59,14 @@ class EventReport:
 
 
 def event_report(*, actor, event: DisasterEvent) -> EventReport:
-    """The event's figures: households and persons registered, damage, person-days settled,
-    amounts granted and actually paid by the rolls (lines marked paid)."""
+    """The event's figures: households and persons registered, damage (read from the households'
+    disaster facts the registration recorded), person-days settled, amounts granted and
+    actually paid by the rolls (lines marked paid)."""
     scope.require(actor, "disaster.read", unit=event.unit)
     hh = AffectedHousehold.objects.filter(event=event)
     totals = hh.aggregate(
         n=Count("pk"),
         new=Count("pk", filter=Q(new_household=True)),
-        persons=Sum("persons"),
-        displaced=Sum("displaced"),
         deaths=Sum("deaths"),
         injuries=Sum("injuries"),
         crops=Sum("crop_loss_mu"),
@@ -76,8 +75,11 @@ def event_report(*, actor, event: DisasterEvent) -> EventReport:
     )
     labels = dict(AffectedHousehold.DAMAGES)
     damage = {labels[code]: 0 for code, _ in AffectedHousehold.DAMAGES}
-    for row in hh.values("house_damage").annotate(n=Count("pk")):
-        damage[labels[row["house_damage"]]] = row["n"]
+    persons = displaced = 0
+    for data in hh.values_list("fact__data", flat=True).iterator(chunk_size=5000):  # the registry's facts
+        persons += data.get("persons_affected", 0)
+        displaced += data.get("persons_displaced", 0)
+        damage[labels[data.get("house_damage", "none")]] += 1
     days = TransitionalDays.objects.filter(aid__affected__event=event)
     settled = days.aggregate(pd=Sum("person_days"), amount=Sum("amount"))
     paid = PaymentLine.objects.filter(
@@ -87,8 +89,8 @@ def event_report(*, actor, event: DisasterEvent) -> EventReport:
     return EventReport(
         households=totals["n"],
         new_households=totals["new"],
-        persons=totals["persons"] or 0,
-        displaced=totals["displaced"] or 0,
+        persons=persons,
+        displaced=displaced,
         deaths=totals["deaths"] or 0,
         injuries=totals["injuries"] or 0,
         crop_loss_mu=totals["crops"] or zero,
@@ -108,7 +110,7 @@ def affected_rows(*, actor, event: DisasterEvent, limit: int = 200) -> list[dict
     role = role_of(actor)
     qs = (
         AffectedHousehold.objects.filter(event=event)
-        .select_related("household", "person", "aid")
+        .select_related("household", "person", "aid", "fact")
         .order_by("pk")[:limit]
     )
     return [

@@ -5,8 +5,10 @@ apply, as every bulk upload (DOMAIN §6).
 each cell with ``common.values`` and the rows against each other and the registry, and keeps
 the good rows and a per-row report (row, column, Chinese reason, stable code). Nothing is
 written to the registry. ``list_apply`` then writes, in one transaction: the households new to
-the registry (set-based, ``registry.bulk.write_chunks``), one ``AffectedHousehold`` per row and
-the transitional aid of those with displaced persons. Rows are matched to the registry by the
+the registry (set-based, ``registry.bulk.write_chunks``), each household's damage as its
+disaster fact in the registry (``registry.programme``: the one record the rules and the window's
+pre-check read), one ``AffectedHousehold`` per row linking the household and its fact to the
+event, and the transitional aid of those with displaced persons. Rows are matched to the registry by the
 caseload import's exact matching (``caseload.matching.resolve``: the person's ID number, then
 the household he lives in), again inside the apply transaction, so a household registered
 meanwhile is matched, never doubled, and a second apply of the same list adds nothing.
@@ -30,7 +32,7 @@ from jiuzhu.common.idnumber import parse as parse_id
 from jiuzhu.common.masking import present
 from jiuzhu.common.roles import role_of
 from jiuzhu.policy.selectors import current_policy
-from jiuzhu.registry import bulk, demogen
+from jiuzhu.registry import bulk, demogen, programme
 from jiuzhu.registry.models import Person, Unit
 from jiuzhu.registry.services import next_household_code
 
@@ -245,50 +247,55 @@ class _Apply:
         new_ids = set(self.new_ids)
         rate = self.policy.param("disaster.daily_allowance", event.occurred_on)
         max_days = self.policy.param("disaster.max_days", event.occurred_on)
-        affected = []
+        kept = []
         for r in rows:
             pid, hid = res.persons[r["id_number"]]
             if hid in have:  # registered meanwhile by another list
                 continue
             have.add(hid)
-            affected.append(
-                AffectedHousehold(
-                    event=event,
-                    household_id=hid,
-                    person_id=pid,
-                    source=vlist,
-                    row=r["row"],
-                    village=r["village"],
-                    persons=r["persons"],
-                    displaced=r["displaced"],
-                    house_damage=r["house_damage"],
-                    crop_loss_mu=Decimal(r["crop_loss_mu"]),
-                    deaths=r["deaths"],
-                    injuries=r["injuries"],
-                    new_household=r["id_number"] in new_ids,
-                )
+            kept.append((r, pid, hid))
+        facts = programme.area_facts_record_many(
+            recorded_by=self.actor,
+            kind="disaster",
+            rows=[(hid, event.occurred_on, damage_fact(event, r, max_days)) for r, _, hid in kept],
+        )
+        affected = [
+            AffectedHousehold(
+                event=event,
+                household_id=hid,
+                person_id=pid,
+                source=vlist,
+                row=r["row"],
+                village=r["village"],
+                fact_id=facts[hid],
+                crop_loss_mu=Decimal(r["crop_loss_mu"]),
+                deaths=r["deaths"],
+                injuries=r["injuries"],
+                new_household=r["id_number"] in new_ids,
             )
+            for r, pid, hid in kept
+        ]
         AffectedHousehold.objects.bulk_create(affected, batch_size=2000)
         made = dict(
             AffectedHousehold.objects.filter(source=vlist).values_list("household_id", "pk")
         )  # pks (not every backend returns them from bulk_create)
         aids = [
             TransitionalAid(
-                affected_id=made[a.household_id],
-                persons=a.displaced,
+                affected_id=made[hid],
+                persons=r["displaced"],
                 daily_rate=rate,
                 max_days=max_days,
                 start_on=event.occurred_on,
             )
-            for a in affected
-            if a.displaced > 0
+            for r, _, hid in kept
+            if r["displaced"] > 0
         ]
         TransitionalAid.objects.bulk_create(aids, batch_size=2000)
         self.result = {
             "households": len(affected),
             "new_households": sum(1 for a in affected if a.new_household),
-            "persons": sum(a.persons for a in affected),
-            "displaced": sum(a.displaced for a in affected),
+            "persons": sum(r["persons"] for r, _, _ in kept),
+            "displaced": sum(r["displaced"] for r, _, _ in kept),
             "aids": len(aids),
         }
         vlist.state = VillageList.APPLIED
@@ -296,6 +303,29 @@ class _Apply:
         vlist.applied_by = self.actor
         vlist.applied_at = clock.now()
         vlist.save(update_fields=["state", "result", "applied_by", "applied_at"])
+
+
+# the event's codes in the registry's words for a disaster fact (registry.programme.FIELDS)
+FACT_KINDS = {"landslide": "geological", "snow": "snow_ice"}
+FACT_LEVELS = {"I": "1", "II": "2", "III": "3", "IV": "4"}
+
+
+def damage_fact(event: DisasterEvent, r: dict, max_days: int) -> dict:
+    """The household's disaster fact from its village-list row: persons affected and displaced,
+    the house; the displaced are counted for the transitional aid's longest stay (the aid's
+    maximum days) until they are resettled. Winter hardship is the October survey's, not the
+    list's."""
+    return {
+        "event": event.name,
+        "event_on": event.occurred_on,
+        "disaster_kind": FACT_KINDS.get(event.kind, event.kind),
+        "response_level": FACT_LEVELS.get(event.level, ""),
+        "house_damage": r["house_damage"],
+        "persons_affected": r["persons"],
+        "persons_displaced": r["displaced"],
+        "displaced_days": max_days if r["displaced"] else 0,
+        "winter_hardship": False,
+    }
 
 
 def _new_households(rows: list[dict], res: matching.Resolution) -> demogen.Chunk:

@@ -199,6 +199,22 @@ def fact_record(
     household = Household.objects.select_for_update().get(pk=household.pk)
     if actor is not None:
         scope.require(actor, "household.write", household=household)
+    return _record(household, kind, data, effective_on, person, actor)
+
+
+@transaction.atomic
+def area_fact_record(
+    *, recorded_by, household: Household, kind: str, data: dict, effective_on, person: Person | None = None
+) -> ProgrammeFact:
+    """A programme fact recorded by the area that runs the programme as part of its own action
+    (a support home's admission or leaving: ``tekun.manage``), which the caller has checked
+    against the scope table in the same transaction. Cleaned and deduplicated as
+    ``fact_record``; the rules read it like any other."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    return _record(household, kind, data, effective_on, person, recorded_by)
+
+
+def _record(household, kind, data, effective_on, person, actor) -> ProgrammeFact:
     if kind not in FIELDS:
         clean(kind, data)  # refuses the kind
     on = (
@@ -229,6 +245,40 @@ def fact_record(
         data=cleaned,
         recorded_by=actor if getattr(actor, "pk", None) else None,
     )
+
+
+def area_facts_record_many(*, recorded_by, kind: str, rows) -> dict[int, int]:
+    """Household facts of one kind recorded in bulk by the area that runs the programme as part
+    of its own action (a disaster's village list: ``disaster.register``), which the caller has
+    checked against the scope table and whose transaction this joins. ``rows`` is
+    ``[(household id, effective_on, data)]``, at most one per household; each ``data`` is
+    cleaned as at the window (``clean``: a bad one raises and the caller's transaction writes
+    nothing). One bulk insert; returns ``{household id: fact id}``."""
+    if kind in ProgrammeFact.MEMBER_KINDS:
+        raise ValidationFailed(f"{KIND_LABELS[kind]}须逐人登记", field="kind", code="invalid")
+    facts = [
+        ProgrammeFact(
+            household_id=hid,
+            kind=kind,
+            effective_on=on,
+            data=clean(kind, data),
+            recorded_by=recorded_by if getattr(recorded_by, "pk", None) else None,
+        )
+        for hid, on, data in rows
+    ]
+    made = ProgrammeFact.objects.bulk_create(facts, batch_size=2000)
+    if all(f.pk for f in made):
+        return {f.household_id: f.pk for f in made}
+    out: dict[int, int] = {}  # a backend that does not return the new ids: the newest per household
+    hids = [f.household_id for f in facts]
+    for i in range(0, len(hids), 5000):
+        for hid, pk in (
+            ProgrammeFact.objects.filter(household_id__in=hids[i : i + 5000], kind=kind)
+            .order_by("id")
+            .values_list("household_id", "id")
+        ):
+            out[hid] = pk
+    return out
 
 
 def display(fact: ProgrammeFact) -> list[tuple[str, str]]:
