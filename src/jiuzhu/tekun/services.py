@@ -5,7 +5,10 @@ the scope table (``tekun.manage``; transfers also against ``transfer.create``):
   with its number of beds;
 - ``placement_create`` / ``placement_leave`` — a supported person chooses centralised support
   (a running ``tekun_institutional`` entitlement) and enters a home with a free bed (the home
-  row is locked: two admissions never take the last bed twice);
+  row is locked: two admissions never take the last bed twice); the admission records his
+  support mode (centralised, the institution) as the registry's programme fact the rules read,
+  dated the day he entered, and leaving for home records dispersed support, dated the day he
+  left (a move to another home is recorded by the next admission; a death needs no mode);
 - ``support_transfer_create`` — the month's centralised support of a home's residents (their
   entitlements' amounts: basic living and care) in one transfer to the institution, approved by
   a second person like every transfer; the month's roll then leaves those residents out
@@ -29,6 +32,7 @@ from jiuzhu.common.params import parameter
 from jiuzhu.decisions.entitlements import entitlement_grant, month_start
 from jiuzhu.payments import institutions
 from jiuzhu.payments.models import Institution, InstitutionTransfer, PaymentLine
+from jiuzhu.registry import programme
 from jiuzhu.registry.models import Person, Unit
 
 from . import selectors
@@ -89,7 +93,23 @@ def placement_create(*, actor, home, person, entered_on) -> Placement:
         raise ValidationFailed(
             f"{h.institution.name}床位已满（{h.beds} 张）", field="home", code="no_free_bed"
         )
-    return Placement.objects.create(person=p, home=h, entered_on=on, created_by=actor)
+    placed = Placement.objects.create(person=p, home=h, entered_on=on, created_by=actor)
+    _support_mode(actor, p, on, {"mode": "institutional", "institution": h.institution.name[:100]})
+    return placed
+
+
+def _support_mode(actor, person: Person, on: date, data: dict) -> None:
+    """The person's form of support as the registry's programme fact, dated: what the rules read
+    (``decisions.frames.registry_facts``: centralised or dispersed support amount), written
+    under this area's own scope row (``tekun.manage``, checked by the caller)."""
+    programme.area_fact_record(
+        recorded_by=actor,
+        household=person.household,
+        person=person,
+        kind="support_mode",
+        data={"carer": "", "institution": "", **data},
+        effective_on=on,
+    )
 
 
 @transaction.atomic
@@ -105,6 +125,8 @@ def placement_leave(*, actor, placement, on, reason: str) -> Placement:
         raise ValidationFailed("离开日期早于入住日期", field="on", code="left_before_entry")
     pl.left_on, pl.left_reason = left, reason
     pl.save(update_fields=["left_on", "left_reason"])
+    if reason == "home":  # back to dispersed support from the day he left; a move or a death
+        _support_mode(actor, pl.person, left, {"mode": "dispersed"})  # keeps the fact as it is
     return pl
 
 
