@@ -79,3 +79,84 @@ def support_owed_payees(month: date) -> list[int]:
         .values_list("payee_id", flat=True)
         .distinct()
     )
+
+
+def _managed_entitlements(actor):
+    """Support entitlements of the units whose homes and benefits the actor manages."""
+    from jiuzhu.decisions.models import Entitlement
+
+    scope.require(actor, "tekun.manage")
+    qs = Entitlement.objects.filter(category=SUPPORT_CATEGORY, amount_period="month")
+    if scope.scope_of(actor, "tekun.manage") == scope.UNIT:
+        qs = qs.filter(unit_id=actor.unit_id)
+    return qs
+
+
+def placement_candidates(*, actor, on: date, limit: int = 500):
+    """Living persons with centralised support running in ``on``'s month and no open placement:
+    those a home may admit (``placement_create`` checks each again)."""
+    from jiuzhu.registry.models import Person
+
+    m = month_start(on)
+    running = (
+        _managed_entitlements(actor)
+        .filter(service_code=CENTRALISED, start_month__lte=m)
+        .filter(Q(end_month__isnull=True) | Q(end_month__gte=m))
+    )
+    return (
+        Person.objects.filter(entitlements__in=running, deceased_on__isnull=True)
+        .exclude(pk__in=Placement.objects.filter(left_on__isnull=True).values("person_id"))
+        .select_related("household")
+        .distinct()
+        .order_by("household__code", "pk")[:limit]
+    )
+
+
+def homes_with_free_beds(*, actor, on: date) -> list[tuple[SupportHome, int]]:
+    """``[(home, free beds)]`` of the homes the actor manages that have a free bed on ``on``."""
+    scope.require(actor, "tekun.manage")
+    out = []
+    for h in homes_for(actor):
+        if scope.allows(actor, "tekun.manage", unit=h.institution.unit_id):
+            free = h.beds - h.placements.filter(left_on__isnull=True).count()
+            if free > 0:
+                out.append((h, free))
+    return out
+
+
+def funeral_candidates(*, actor, limit: int = 200):
+    """Dead persons who were in (dispersed or centralised) support in the month they died and
+    have no funeral benefit yet, newest death first."""
+    from jiuzhu.registry.models import Person
+
+    ents = _managed_entitlements(actor).filter(members__deceased_on__isnull=False)
+    out = []
+    for p in (
+        Person.objects.filter(entitlements__in=ents, funeral_benefit__isnull=True, deceased_on__isnull=False)
+        .select_related("household")
+        .distinct()
+        .order_by("-deceased_on", "pk")[: limit * 2]
+    ):
+        if supported_at(p, p.deceased_on) is not None:
+            out.append(p)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def funeral_payees(person) -> tuple[list, list, object | None]:
+    """The choices for a funeral benefit: the active support institutions, the living members of
+    the dead person's household; and the default institution (the home he died in)."""
+    from jiuzhu.payments.models import Institution
+    from jiuzhu.registry.models import Person
+
+    institutions = list(Institution.objects.filter(kind=Institution.SUPPORT, active=True).order_by("name"))
+    members = list(
+        Person.objects.filter(household_id=person.household_id, deceased_on__isnull=True).order_by("pk")
+    )
+    placed = (
+        Placement.objects.filter(person=person).select_related("home__institution").order_by("-entered_on")
+    )
+    last = placed.first()
+    default = last.home.institution if last and (last.left_on is None or last.left_reason == "died") else None
+    return institutions, members, default

@@ -188,6 +188,10 @@ def funeral_grant(*, actor, person, policy, institution=None, payee=None) -> Fun
     scope.require(actor, "tekun.manage", unit=unit_id)
     if FuneralBenefit.objects.filter(person=p).exists():
         raise ValidationFailed("该人员的丧葬补助已发放", field="person", code="already_granted")
+    if institution is not None and payee is not None:
+        raise ValidationFailed(
+            "丧葬补助支付给办理丧葬事宜的机构或家庭成员，只能选择其一", field="payee", code="one_payee"
+        )
     if institution is None and payee is None:
         placed = Placement.objects.filter(person=p).order_by("-entered_on").first()
         if placed is not None and (placed.left_on is None or placed.left_reason == "died"):
