@@ -15,10 +15,29 @@ PREFIX = "/jobs"
 router = Router(tags=["jobs 后台任务"])
 
 
+class JobErrorLineOut(Schema):
+    """One line of a refused file that differs from what it should say (a bank return against
+    its roll): the file's row (none for a line missing from the file), the line it names, what
+    is wrong, what was expected and what the file says (accounts masked to their last 4 digits)."""
+
+    row: int | None = None
+    line: str
+    problem: str
+    expected: str = ""
+    got: str = ""
+
+
 class JobErrorOut(Schema):
+    """Why a job failed (the platform's error shape), with, for a refused file, its differing
+    lines (``differences``, at most 500; ``count`` how many in all) and where to go back to."""
+
     code: str
     field: str | None = None
     message: str
+    differences: list[JobErrorLineOut] | None = None
+    count: int | None = None
+    url: str | None = None  # where the person goes back to (e.g. the payment roll)
+    link: str | None = None
 
 
 class JobOut(Schema):

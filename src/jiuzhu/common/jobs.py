@@ -334,6 +334,17 @@ def job_for(user: User, job_id: int) -> Job:
     return j
 
 
+def _error(error: dict | None) -> dict | None:
+    """The failed job's error as the API documents it: a differing line that names no row of
+    the file (a line missing from it) has ``row`` null."""
+    if not error or not error.get("differences"):
+        return error
+    lines = [
+        {**d, "row": d.get("row") if isinstance(d.get("row"), int) else None} for d in error["differences"]
+    ]
+    return {**error, "differences": lines}
+
+
 def as_dict(j: Job) -> dict:
     return {
         "id": j.pk,
@@ -346,7 +357,7 @@ def as_dict(j: Job) -> dict:
         "percent": j.percent,
         "message": j.message,
         "result": j.result,
-        "error": j.error,
+        "error": _error(j.error),
         "created_at": j.created_at.isoformat(),
         "started_at": j.started_at.isoformat() if j.started_at else None,
         "finished_at": j.finished_at.isoformat() if j.finished_at else None,

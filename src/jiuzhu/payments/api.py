@@ -2,7 +2,7 @@
 shape. Errors are ``{"code", "field", "message"}``: 400 rule broken (``budget_overrun``), 403 not
 allowed, 404 unknown, 409 illegal move (``not_reviewed``, ``roll_not_approved``, ``busy`` …), 422
 malformed. The bank return file answers 202 with a job (``return_mismatch``; the lines
-on the failed job)."""
+in the failed job's ``error.differences``, ``GET /api/jobs/{id}``)."""
 
 from __future__ import annotations
 

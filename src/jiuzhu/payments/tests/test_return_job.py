@@ -100,6 +100,39 @@ def test_api_answers_202_and_the_job_applies_the_file_once(client, grant, actors
     assert failed.state == PaymentLine.FAILED
 
 
+def test_the_job_api_gives_the_differing_lines_as_documented(client, grant, actors):
+    """A client polling ``GET /api/jobs/{id}`` reads the refused file's lines (the roll page shows
+    the same), each in the documented ``JobErrorLineOut`` shape; a line missing from the file
+    names no row."""
+    roll = _roll(grant, actors)
+    client.force_login(actors["payments"])
+    good = bankfiles.return_template(roll).decode("utf-8-sig").splitlines()
+    short = next(x for x in good if "800.00" in x)
+    data = "\n".join(x.replace("950.00", "95.00") for x in good if x != short).encode()
+    r = _post(client, roll, data)
+    assert jobs.work_off() == 1
+    error = client.get(r.json()["url"]).json()["error"]
+    assert error["code"] == "return_mismatch" and error["count"] == 2
+    assert error["url"] == f"/payments/roll/{roll.pk}/" and error["link"] == "返回发放名册"
+    wrong, missing = error["differences"]
+    assert (wrong["problem"], wrong["expected"], wrong["got"], wrong["row"]) == (
+        "金额不符",
+        "950.00",
+        "95.00",
+        2,
+    )
+    assert (missing["problem"], missing["row"], missing["expected"]) == ("回盘文件缺少该笔", None, "800.00")
+    assert missing["line"] == str(roll.lines.get(amount=Decimal("800.00")).pk)
+
+    doc = client.get("/api/openapi.json").json()["components"]["schemas"]
+    assert doc["JobErrorOut"]["properties"]["differences"]["anyOf"][0]["items"]["$ref"].endswith(
+        "/JobErrorLineOut"
+    )
+    documented = set(doc["JobErrorLineOut"]["properties"])
+    assert set(wrong) <= documented and set(missing) <= documented
+    assert _nothing_applied(roll)
+
+
 def test_refused_in_the_request_with_nothing_kept(client, grant, actors, settings):
     roll = _roll(grant, actors, export=False)
     data = b"\xe6\x89\xb9\xe6\xac\xa1\xe5\x8f\xb7\n"
