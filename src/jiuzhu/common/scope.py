@@ -147,6 +147,10 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     # performance (绩效考核): KPIs, evaluation scores and the ranking, read city-wide by those
     # who judge the units (performance.views READERS)
     "performance.read": ("查看绩效考核", {AP: CITY, SU: CITY, CO: CITY, AD: CITY}),
+    # the snapshots are recomputed (a background job, one at a time) by the one who judges the
+    # units with them, the conference's convener, and the admin; the approver reads the figures
+    # but his own unit's work is what they measure; a supervisor changes nothing
+    "performance.refresh": ("刷新绩效指标快照", {CO: CITY, AD: CITY}),
     # grant control (发放签批, decisions.grants): a grant above the rule's amount or the
     # officer's tier waits for a second person of the approving level
     "grant.read": ("查看待签批给付", {TC: UNIT, DO: UNIT, AP: CITY, SU: CITY, CO: CITY, AD: CITY}),
@@ -550,4 +554,5 @@ NOTES = {
     "supervision.convene": "also a deputy appointed in the officers list (supervision.access)",
     "verification.source_export": "the data source's own administrator only (bank data leave only by the bank)",
     "training_clock.move": "only on a demo or training site (common.clock)",
+    "performance.refresh": "one refresh at a time, city-wide (performance.refresh)",
 }

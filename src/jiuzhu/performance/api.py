@@ -7,14 +7,16 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
-from jiuzhu.common import clock, scope, values
+from jiuzhu.common import clock, jobs, scope, values
+from jiuzhu.common.api import JobAcceptedOut
 from jiuzhu.common.errors import NotFound, ValidationFailed
-from jiuzhu.common.values import DateParam
+from jiuzhu.common.schemas import ERRORS
+from jiuzhu.common.values import DateParam, YearParam
 from jiuzhu.registry.models import Unit
 
-from . import selectors
+from . import refresh, selectors
 from .views import evaluate_unit, ranking_rows
 
 router = Router(tags=["performance 绩效考核"])
@@ -144,3 +146,15 @@ def ranking(request, q: Query[PeriodQuery]):
         }
         for i, ev in enumerate(ranking_rows(start, end), start=1)
     ]
+
+
+class RefreshIn(Schema):
+    year: YearParam = Field(..., description="要刷新指标快照的年度")
+
+
+@router.post("/refresh", response={202: JobAcceptedOut, **ERRORS}, summary="刷新年度绩效指标快照（后台任务）")
+def refresh_snapshots(request, payload: RefreshIn):
+    """Queue the recomputation of the year's monthly KPI snapshots as a background job (202;
+    poll ``url``); 409 ``refresh_running`` while another refresh waits or runs. The roles of
+    ``performance.refresh`` in the scope table."""
+    return Status(202, jobs.accepted(refresh.refresh_queue(actor=request.auth, year=payload.year)))

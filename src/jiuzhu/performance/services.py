@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -70,28 +71,44 @@ def _jsonable(b: dict) -> dict:
     return d
 
 
-def snapshot_refresh(*, year: int, progress: bool = False) -> int:
+REFRESH_STEPS = ("读取分办事项", "按月按单位汇总", "计算覆盖率与资金", "写入快照")
+
+
+def snapshot_refresh(
+    *, year: int, progress: bool = False, step: Callable[[int, str], None] | None = None
+) -> int:
     """Recompute the year's monthly snapshots for every unit and the city in one transaction.
-    Returns the number of snapshot rows written."""
+    Returns the number of snapshot rows written. ``progress`` draws a bar on the terminal;
+    ``step(done, message)`` is told each of the ``REFRESH_STEPS`` as it starts (the job's
+    progress)."""
     from tqdm import tqdm
 
     from jiuzhu.registry.models import Unit
 
     bar = tqdm(total=4, desc=f"{year} 年指标", unit="步", disable=not progress)
+
+    def say(done: int) -> None:
+        if step is not None:
+            step(done, REFRESH_STEPS[done])
+
+    say(0)
     start, end = date(year, 1, 1), date(year, 12, 31)
     rows = kpis.referral_rows(start=start, end=end)
     bar.update()
+    say(1)
     first = min([r[4] for r in rows], default=start)
     last = max([end, *(r[6] for r in rows if r[6] is not None)])
     idx = kpis.WorkdayIndex(min(first, start), last)
     buckets = _bucket_year(rows, year, idx)
     bar.update()
+    say(2)
     ms = kpis.months(start, end)
     units = list(Unit.objects.values_list("id", "kind"))
     cov_spend = kpis.monthly_coverage_and_spending(ms)
     coverage = {m: v[0] for m, v in cov_spend.items()}
     spending = {m: v[1] for m, v in cov_spend.items()}
     bar.update()
+    say(3)
     now = clock.now()
     objs = []
     for m in ms:

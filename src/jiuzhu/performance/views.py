@@ -13,10 +13,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from jiuzhu.common import clock
+from jiuzhu.common import clock, scope
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.masking import ADMIN, APPROVER, CONVENER, SUPERVISOR
 from jiuzhu.common.roles import role_of
+from jiuzhu.common.views import post_action
 from jiuzhu.registry.models import Unit
 
 from . import dashboard, disclosure, evaluation, reports, selectors, services
@@ -80,8 +81,22 @@ def home(request):
         return _error(
             request, exc if isinstance(exc, JiuzhuError) else ValidationFailed("年份无效", field="year")
         )
+    from . import refresh as refreshing
+
     ctx = dashboard.context(year=year, cases_url=cases_url)
+    ctx["can_refresh"] = scope.allows(request.user, "performance.refresh")
+    ctx["refreshing"] = refreshing.running()
     return render(request, "performance/home.html", ctx)
+
+
+@post_action("performance:home")
+def refresh(request):
+    """The dashboard's button: queue the year's snapshot refresh (one at a time) and go to the
+    job's page, which links back to the dashboard when it is done."""
+    from . import refresh as refreshing
+
+    job = refreshing.refresh_queue(actor=request.user, year=request.POST.get("year", ""))
+    return redirect("common:job", job.pk)
 
 
 @login_required
