@@ -3,16 +3,23 @@
 not exported), streams the file to disk under the upload cap and queues this job. The job runs
 the one import (``bankfiles.roll_return_import``: check the whole file, then apply it, or apply
 nothing); its result, or its error with the differing lines, links back to the roll page, which
-shows those lines from the job's record. The same file applied twice changes nothing."""
+shows those lines from the job's record. The same file applied twice changes nothing.
+
+The year's ledger (Excel or PDF) is built by the worker too (``payments.ledger_export``): the
+ledger page's button queues it and goes to the job's page, which links to the file (for its
+starter or an administrator)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from jiuzhu.common import jobs, scope, uploads
-from jiuzhu.common.errors import IllegalTransition, JiuzhuError, NotFound
+from django.db import transaction
 
-from . import bankfiles
+from jiuzhu.common import jobs, scope, uploads, values
+from jiuzhu.common.errors import IllegalTransition, JiuzhuError, NotFound, ValidationFailed
+from jiuzhu.common.models import Job
+
+from . import bankfiles, reports
 from .models import PaymentRoll
 from .selectors import RETURN_IMPORT
 
@@ -56,3 +63,29 @@ def queue(f, *, actor, roll: int):
     if r.state not in (PaymentRoll.EXPORTED, PaymentRoll.CLOSED):
         raise IllegalTransition("名册导出银行文件后才能导入回盘", field="state", code="not_exported")
     return uploads.queue(f, kind=KIND, actor=actor, suffixes=SUFFIXES, roll=r.pk)
+
+
+# --- the year's ledger as a file ------------------------------------------------------------
+
+LEDGER = "payments.ledger_export"
+LEDGER_FORMATS = {"xlsx": "Excel", "pdf": "PDF"}
+
+
+@jobs.job(LEDGER, title="资金台账导出")
+def ledger_export(job, *, year: int, fmt: str) -> dict:
+    what = LEDGER_FORMATS[fmt]
+    jobs.report(job, done=0, total=1, message=f"生成 {what} 文件")
+    data = reports.ledger_xlsx(year) if fmt == "xlsx" else reports.ledger_pdf(year)
+    return jobs.keep_file(
+        job, name=f"ledger-{year}.{fmt}", data=data, summary=f"{year} 年度资金台账已导出，可下载 {what} 文件"
+    )
+
+
+@transaction.atomic
+def ledger_export_queue(*, actor, year, fmt: str) -> Job:
+    """Queue the year's ledger as ``xlsx`` or ``pdf`` for a reader of payments."""
+    scope.require(actor, "payment.read")
+    year = values.year_param(year)
+    if fmt not in LEDGER_FORMATS:
+        raise ValidationFailed("导出格式应为 Excel 或 PDF", field="fmt", code="unknown_format")
+    return jobs.enqueue(LEDGER, actor=actor, year=year, fmt=fmt)

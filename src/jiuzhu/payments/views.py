@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from jiuzhu.common import clock, scope
@@ -22,7 +23,7 @@ from jiuzhu.common.views import back_url, post_action
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.models import Person, Unit
 
-from . import bankfiles, charts, reports, selectors, services
+from . import bankfiles, charts, selectors, services
 from .models import Budget, PaymentLine, PaymentRoll
 
 
@@ -283,17 +284,17 @@ def ledger(request):
 
 
 @reader
-def ledger_export(request, fmt: str):
-    year = _year(request)
-    if fmt == "xlsx":
-        resp = HttpResponse(
-            reports.ledger_xlsx(year),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        resp = HttpResponse(reports.ledger_pdf(year), content_type="application/pdf")
-    resp["Content-Disposition"] = f'attachment; filename="ledger-{year}.{fmt}"'
-    return resp
+def ledger_export(request):
+    """The ledger's buttons (POST: year, fmt) queue the file as a background job and go to its
+    page, which links to the file when it is built; a GET goes back to the ledger."""
+    from . import background
+
+    if request.method != "POST":
+        return redirect(reverse("payments:ledger") + "?" + request.GET.urlencode())
+    job = background.ledger_export_queue(
+        actor=request.user, year=request.POST.get("year", ""), fmt=request.POST.get("fmt", "")
+    )
+    return redirect("common:job", job.pk)
 
 
 @reader

@@ -1,15 +1,23 @@
 """What screening runs in the background worker (``jiuzhu.common.jobs``): a screening run
-started from the page, and department lists (the request only streams the file to disk and
-queues the check; the job's page links to the report)."""
+started from the page, department lists (the request only streams the file to disk and
+queues the check; the job's page links to the report), and the Excel report of the alerts
+(built and logged by the worker, masked for the starter's role, downloaded from the job page by
+the starter or an administrator)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from jiuzhu.common import jobs, uploads
-from jiuzhu.common.models import Job
+from django.db import transaction
 
-from . import services
+from jiuzhu.common import clock, jobs, scope, uploads
+from jiuzhu.common.errors import ValidationFailed
+from jiuzhu.common.models import Job
+from jiuzhu.common.roles import role_of
+from jiuzhu.common.services import log_access
+
+from . import documents, selectors, services
+from .models import Alert
 
 SUFFIXES = (".csv", ".xlsx", ".xlsm")
 
@@ -58,3 +66,49 @@ def run_queue(*, actor, as_of: date) -> Job:
     a run raises each case once anyway, a second would only repeat the work)."""
     waiting = Job.objects.filter(kind="screening.run", state__in=(Job.QUEUED, Job.RUNNING)).first()
     return waiting or jobs.enqueue("screening.run", actor=actor, as_of=as_of.isoformat())
+
+
+# --- the Excel report of the alerts -----------------------------------------------------------
+
+REPORT = "screening.report"
+
+
+@transaction.atomic
+def report_xlsx(*, user, kind: str = "", status: str = "", unit: str = "") -> tuple[bytes, int]:
+    """The workbook of the alerts ``user`` may see under the filters (masked for his role) and
+    how many it lists; the export logged in the same transaction."""
+    qs = selectors.alerts_for(user, kind=kind, status=status, unit=unit)
+    n = qs.count()
+    log_access(
+        user=user,
+        action="export",
+        object_type="screening.report",
+        object_id=f"{n}条",
+        purpose="筛查预警Excel报表",
+    )
+    return documents.alerts_workbook(qs, role_of(user)), n
+
+
+@jobs.job(REPORT, title="筛查预警Excel报表")
+def report(job, *, alert_kind: str, status: str, unit: str) -> dict:
+    jobs.report(job, done=0, total=1, message="生成 Excel 文件")
+    data, n = report_xlsx(user=job.actor, kind=alert_kind, status=status, unit=unit)
+    return jobs.keep_file(
+        job,
+        name=f"screening-{clock.today()}.xlsx",
+        data=data,
+        summary=f"筛查预警报表已生成（{n} 条），可下载 Excel 文件",
+    )
+
+
+@transaction.atomic
+def report_queue(*, actor, kind: str = "", status: str = "", unit: str = "") -> Job:
+    """Queue the report of the alerts the actor may see under the page's filters."""
+    scope.require(actor, "screening.read")
+    if kind and kind not in dict(Alert.KINDS):
+        raise ValidationFailed("没有这种预警类型", field="kind", code="unknown_kind")
+    if status and status not in dict(Alert.STATUSES):
+        raise ValidationFailed("没有这种预警状态", field="status", code="unknown_status")
+    if len(unit) > 40:
+        raise ValidationFailed("单位代码过长", field="unit", code="too_long")
+    return jobs.enqueue(REPORT, actor=actor, alert_kind=kind, status=status, unit=unit)

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
@@ -18,7 +19,7 @@ from jiuzhu.common.errors import JiuzhuError, NotFound
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
 
-from . import charts, documents, selectors, services
+from . import charts, selectors, services
 from .models import Alert, DepartmentList
 
 
@@ -145,26 +146,18 @@ def alert_resolve(request, pk: int):
 
 @login_required
 def report_xlsx(request):
+    """The button (POST, the page's filters) queues the Excel report as a background job and
+    goes to its page, which links to the file when it is built; a GET goes back to the page."""
+    from . import background
+
+    f = {k: request.POST.get(k, "") for k in ("kind", "status", "unit")}
+    if request.method != "POST":
+        return redirect(reverse("screening:home") + "?" + request.GET.urlencode())
     try:
-        _ensure_reader(request.user)
+        job = background.report_queue(actor=request.user, **f)
     except JiuzhuError as exc:
         return _error(request, exc)
-    f = {k: request.GET.get(k, "") for k in ("kind", "status", "unit")}
-    qs = selectors.alerts_for(request.user, **f)
-    with transaction.atomic():
-        log_access(
-            user=request.user,
-            action="export",
-            object_type="screening.report",
-            object_id=f"{qs.count()}条",
-            purpose="筛查预警Excel报表",
-        )
-        body = documents.alerts_workbook(qs, role_of(request.user))
-    resp = HttpResponse(
-        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    resp["Content-Disposition"] = f'attachment; filename="screening-{clock.today()}.xlsx"'
-    return resp
+    return redirect("common:job", job.pk)
 
 
 @login_required

@@ -3,8 +3,8 @@ platform, in ``MIDDLEWARE`` after authentication: any unsafe request (POST, PUT,
 DELETE) by a user whose effective role is supervisor is refused with 403 — JSON under /api/
 (``{"code": "forbidden", "reason": "supervisor_read_only", …}``: the platform's permission code,
 so clients treat it like any refusal, and a stable reason saying why), a page elsewhere — unless it is one of the few
-that change no case data: logging out, switching the language, and the supervision app's own
-audit searches and exports."""
+that change no case data: logging out, switching the language, the supervision app's own
+audit searches and exports, and the export jobs of what he reads (screening report, ledger)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,10 @@ ALLOWED_NAMES = (
     "set_language",
     "supervision:audit",
     "supervision:audit_export",
+    # exports of what a supervisor reads, built by a background job (the job's row is all
+    # they write)
+    "screening:report",
+    "payments:ledger_export",
 )
 ALLOWED_API_PREFIXES = ("/api/supervision/audit",)
 

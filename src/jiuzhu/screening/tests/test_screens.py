@@ -8,7 +8,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from jiuzhu.common import jobs
-from jiuzhu.common.models import AccessLog
+from jiuzhu.common.models import AccessLog, Job
 from jiuzhu.registry.models import Person
 from jiuzhu.registry.testing import make_id
 from jiuzhu.screening.models import Alert
@@ -70,10 +70,15 @@ def test_resolve_through_htmx_and_errors_in_place(client, staff, raised):
     assert Alert.objects.get(pk=pk).status == "confirmed"
 
 
-def test_excel_report_lists_alerts_and_is_logged(client, staff, raised):
-    user = staff("supervisor")
+def test_excel_report_lists_alerts_and_is_logged(client, staff, raised, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    user = staff("supervisor")  # a supervisor changes nothing, but may have the report built
     client.force_login(user)
-    resp = client.get("/screening/report.xlsx?status=")
+    queued = client.post("/screening/report.xlsx", {"status": ""})
+    job = Job.objects.get(kind="screening.report")
+    assert queued.status_code == 302 and queued.url == f"/jobs/{job.pk}/"
+    assert jobs.work_off() == 1
+    resp = client.get(f"/jobs/{job.pk}/file")
     assert resp.status_code == 200
     wb = load_workbook(io.BytesIO(resp.content))
     rows = list(wb["预警清单"].iter_rows(values_only=True))
