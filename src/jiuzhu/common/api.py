@@ -76,10 +76,13 @@ def job_detail(request, job_id: Id):
     return jobs.as_dict(jobs.job_for(request.user, job_id))
 
 
-@router.get("/{job_id}/file", response={200: None, 404: ErrorOut}, summary="下载任务生成的文件")
+@router.get(
+    "/{job_id}/file", response={200: None, 404: ErrorOut, 410: ErrorOut}, summary="下载任务生成的文件"
+)
 def job_file(request, job_id: Id):
     """The file a finished export job kept (its result names it under ``file``); only the
-    job's starter or an administrator, and the download is logged."""
+    job's starter or an administrator, and the download is logged. 410 ``job_file_expired``
+    once the file was deleted after ``JIUZHU_EXPORT_KEEP_DAYS`` (its ``file.expired`` is true)."""
     name, content_type, data = jobs.job_file(user=request.user, job_id=job_id)
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'

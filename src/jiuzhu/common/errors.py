@@ -36,6 +36,13 @@ class Conflict(JiuzhuError):
     status = 409
 
 
+class Gone(JiuzhuError):
+    """What was asked for existed and has been removed on purpose (an expired export file)."""
+
+    code = "gone"
+    status = 410
+
+
 class PermissionDenied(JiuzhuError):
     code = "forbidden"
     status = 403

@@ -29,12 +29,17 @@ A worker killed mid-job (kill -9, a crash of the machine) leaves its job ``runni
 has not reported for ``JIUZHU_JOB_STALE_MINUTES``), and ``retry`` queues it again for the
 person. The worker started by ``jiuzhu serve`` (``jiuzhu jobs_worker``) runs the recovery
 first; ``jiuzhu jobs_recover`` runs it by hand.
+
+A job's file (``keep_file``) is kept ``JIUZHU_EXPORT_KEEP_DAYS`` after the job finished;
+``clean_exports`` (after every job, at the worker's start, ``jiuzhu exports_clean``) then deletes
+it and marks it expired (the download answers 410).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -47,7 +52,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import task
 
-from .errors import Conflict, IllegalTransition, JiuzhuError, NotFound
+from . import clock
+from .errors import Conflict, Gone, IllegalTransition, JiuzhuError, NotFound
 from .models import Job
 
 if TYPE_CHECKING:  # the user model is registry's; common imports no app at run time
@@ -114,13 +120,23 @@ def report(
 
 
 def _finish(j: Job, state: str, **fields) -> None:
-    fields.update(state=state, finished_at=timezone.now())
+    fields.update(state=state, finished_at=clock.now())  # the platform's time: files expire by it
     Job.objects.filter(pk=j.pk).update(**fields)
 
 
 @task()
 def run_job(job_id: int, path: str) -> str:
-    """The one django-task behind every job: run the kind's function and record the outcome."""
+    """The one django-task behind every job: run the kind's function and record the outcome;
+    then delete the export files past their keeping time (``clean_exports``)."""
+    outcome = _run(job_id, path)
+    try:
+        clean_exports()
+    except Exception:  # the job's own outcome stands; the next job or the command cleans
+        logger.exception("cleaning old export files failed")
+    return outcome
+
+
+def _run(job_id: int, path: str) -> str:
     j = Job.objects.get(pk=job_id)
     j.state, j.started_at, j.worker = Job.RUNNING, timezone.now(), this_worker()
     Job.objects.filter(pk=job_id).update(
@@ -318,10 +334,42 @@ def job_file(*, user: User, job_id: int) -> tuple[str, str, bytes]:
     path = _file_path(j.pk, name) if name else None
     if meta.get("starter_only") and j.actor_id != user.pk:
         path = None
+    elif path is not None and meta.get("expired"):
+        raise Gone(expired_message(meta), field="job_id", code="job_file_expired")
     if path is None or not path.is_file():
         raise NotFound("该任务没有可下载的文件", field="job_id", code="job_file_not_found")
     log_access(user=user, action="read", object_type="job.file", object_id=j.pk, purpose=f"下载：{j.title}")
     return name, FILE_TYPES["." + name.rsplit(".", 1)[-1]], path.read_bytes()
+
+
+def expired_message(meta: dict) -> str:
+    return f"该文件已超过保留期限（{meta.get('kept_days', '?')} 天）并已删除，如需要请重新导出"
+
+
+def clean_exports(*, now: datetime | None = None) -> list[int]:
+    """Delete the files of jobs that finished more than ``JIUZHU_EXPORT_KEEP_DAYS`` ago (by the
+    platform's clock) and mark each job's file expired: its page says so, the download answers
+    410 ``job_file_expired``. Returns the jobs' ids. Runs after every job the worker runs, when
+    the worker starts, and from ``jiuzhu exports_clean``."""
+    now = now or clock.now()
+    days = int(getattr(settings, "JIUZHU_EXPORT_KEEP_DAYS", 7))
+    old = Job.objects.filter(
+        state=Job.DONE, finished_at__lt=now - timedelta(days=days), result__has_key="file"
+    )
+    cleaned = []
+    for pk in old.filter(result__file__expired__isnull=True).values_list("pk", flat=True):  # key absent
+        with transaction.atomic():
+            j = Job.objects.select_for_update().get(pk=pk)
+            meta = dict((j.result or {}).get("file") or {})
+            if meta.get("expired"):
+                continue
+            shutil.rmtree(_file_path(pk, "-").parent, ignore_errors=True)
+            meta.update(expired=True, expired_at=now.isoformat(), kept_days=days)
+            j.result = {**(j.result or {}), "file": meta}
+            j.save(update_fields=["result"])
+        logger.info("job %s (%s): export file %s deleted after %s days", pk, j.kind, meta.get("name"), days)
+        cleaned.append(pk)
+    return cleaned
 
 
 def job_for(user: User, job_id: int) -> Job:

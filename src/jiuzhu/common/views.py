@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import clock, jobs, scope, services
-from .errors import JiuzhuError, NotFound, PermissionDenied
+from .errors import Gone, JiuzhuError, NotFound, PermissionDenied
 
 
 def back_url(request, fallback: str) -> str:
@@ -119,6 +119,8 @@ def job_file(request, job_id: int):
     """Download the file a finished export job kept (its starter or an administrator; logged)."""
     try:
         name, content_type, data = jobs.job_file(user=request.user, job_id=job_id)
+    except Gone:  # deleted after its keeping time: the job's page says so
+        return render(request, "common/job.html", {"job": jobs.job_for(request.user, job_id)}, status=410)
     except JiuzhuError as exc:
         raise Http404(exc.message) from None
     response = HttpResponse(data, content_type=content_type)

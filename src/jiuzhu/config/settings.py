@@ -286,6 +286,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A running job that has not reported progress for this long is taken as abandoned by a dead
 # worker (one whose process is gone on this machine is found at once) and marked failed.
 JIUZHU_JOB_STALE_MINUTES = int(os.environ.get("JIUZHU_JOB_STALE_MINUTES", "60"))
+# An export job's file (<data>/exports/<job id>/) is deleted this many days after the job
+# finished (the job's page then says so and the download answers 410); ``jobs.clean_exports``.
+JIUZHU_EXPORT_KEEP_DAYS = int(os.environ.get("JIUZHU_EXPORT_KEEP_DAYS", "7"))
 
 # --- Content-Security-Policy (django-csp 4), on every site --------------------------------------
 # Scripts only from our static files (no inline script, no eval: htmx runs with allowEval off);

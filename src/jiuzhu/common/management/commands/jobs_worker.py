@@ -1,6 +1,7 @@
 """``jiuzhu jobs_worker [db_worker options]``: the background-job worker as ``jiuzhu serve``
 starts it: first mark the jobs a killed worker left running as failed
-(``jobs.recover_stale``), then run django-tasks' ``db_worker`` with the options given."""
+(``jobs.recover_stale``) and delete the export files past their keeping time
+(``jobs.clean_exports``), then run django-tasks' ``db_worker`` with the options given."""
 
 from __future__ import annotations
 
@@ -20,5 +21,8 @@ class Command(BaseCommand):
     def handle(self, *args, interval, batch, **options):
         for j in jobs.recover_stale():
             self.stderr.write(f"任务 {j.pk}（{j.title}）的执行进程已中断，已标为失败")
+        cleaned = jobs.clean_exports()
+        if cleaned:
+            self.stderr.write(f"已删除 {len(cleaned)} 个超过保留期限的导出文件")
         extra = ["--batch"] if batch else []
         call_command("db_worker", "--no-reload", "--interval", str(interval), *extra)
