@@ -18,7 +18,7 @@ expressions at the end (``frame_*``) that check a whole uploaded file with the s
 that what an upload's validation passes, its apply step and the database accept.
 
 For ninja/pydantic schemas use the ``Annotated`` types (``IdNumber``, ``PastDate``, ``Phone``,
-``Money``, ``Area``, ``Month``, ``Text(50)``; ``Id`` for every row id in a path, query or body): the validator raises ``ValidationFailed``, which
+``Money``, ``OptionalMoney()``, ``Area``, ``Month``, ``Text(50)``, ``Note``; ``Id`` for every row id in a path, query or body): the validator raises ``ValidationFailed``, which
 pydantic lets through and the API turns into ``{"code", "field", "message"}``.
 """
 
@@ -30,7 +30,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal, overload
 
 from django.conf import settings
-from pydantic import AfterValidator, BeforeValidator, ValidationInfo, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from . import idnumber
@@ -105,6 +105,29 @@ def text(
             max_length=max_length,
         )
     return value
+
+
+def note(raw: Any, *, field: str, label: str | None = None, required: bool = False) -> str:
+    """Free text kept in a TextField (reasons, findings, minutes, notes): ``text`` with line
+    breaks kept, at most ``NOTE_MAX``."""
+    return text(raw, field=field, max_length=NOTE_MAX, required=required, multiline=True, label=label)
+
+
+def names(
+    raw: Any, *, field: str, label: str | None = None, max_length: int = 50, max_items: int = 50
+) -> list[str]:
+    """A list of people's names (investigators, members present): each ``text`` of at most
+    ``max_length``, blanks dropped, at most ``max_items``. ``raw`` is a list or one string
+    separated by commas, 、 or line breaks."""
+    if _blank(raw):
+        return []
+    items = re.split(r"[,，、\n]", raw) if isinstance(raw, str) else list(raw)
+    out = [text(x, field=field, max_length=max_length, label=label) for x in items if not _blank(x)]
+    if len(out) > max_items:
+        raise ValidationFailed(
+            f"{label or '此项'}最多 {max_items} 人", field=field, code="too_many", max_items=max_items
+        )
+    return out
 
 
 def id_number(raw: Any, *, field: str = "id_number", required: bool = True) -> str:
@@ -285,17 +308,35 @@ def _pyd(fn, default_field: str, **kwargs):
     return BeforeValidator(validate)
 
 
-IdNumber = Annotated[str, _pyd(id_number, "id_number")]
+# The ``Field`` beside each validator only states the bound in the OpenAPI document (``maxLength``,
+# ``minimum``/``maximum``): the validator before it has already refused what breaks it, with the
+# platform's own code and message.
+IdNumber = Annotated[str, Field(max_length=18), _pyd(id_number, "id_number")]
 PastDate = Annotated[date, _pyd(past_date, "date")]
-Phone = Annotated[str, _pyd(phone, "phone")]
-Money = Annotated[Decimal, _pyd(money, "amount")]
-Area = Annotated[Decimal, _pyd(area, "area")]
+Phone = Annotated[str, Field(max_length=PHONE_MAX), _pyd(phone, "phone")]
+Money = Annotated[Decimal, Field(ge=0, le=MONEY_MAX), _pyd(money, "amount")]
+Area = Annotated[Decimal, Field(ge=0, le=AREA_MAX), _pyd(area, "area")]
 Month = Annotated[date, _pyd(month, "month")]
 
 
 def Text(max_length: int, *, required: bool = True, multiline: bool = False):
     """``name: Text(50)`` — bounded text without control characters."""
-    return Annotated[str, _pyd(text, "text", max_length=max_length, required=required, multiline=multiline)]
+    return Annotated[
+        str,
+        Field(max_length=max_length),
+        _pyd(text, "text", max_length=max_length, required=required, multiline=multiline),
+    ]
+
+
+def OptionalMoney(*, maximum: Decimal = MONEY_MAX):
+    """``amount: OptionalMoney() = None`` — an amount that may be left out (``None``)."""
+    return Annotated[
+        Decimal | None, Field(ge=0, le=maximum), _pyd(money, "amount", required=False, maximum=maximum)
+    ]
+
+
+# Free text of a TextField (reasons, findings, minutes, notes): line breaks kept, ≤ NOTE_MAX.
+Note = Text(NOTE_MAX, required=False, multiline=True)
 
 
 # --- query and path parameters of the API ---------------------------------------------------

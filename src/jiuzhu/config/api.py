@@ -18,6 +18,7 @@ from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import SessionAuth
 
+from jiuzhu.common import bounds
 from jiuzhu.common.errors import JiuzhuError
 from jiuzhu.common.openapi import ErrorOut, JiuzhuOpenAPISchema
 from jiuzhu.common.requests import error_body, status_error_body
@@ -66,7 +67,7 @@ def _validation_error(request, exc: ValidationError):
     errors = []
     for e in exc.errors:
         loc = [str(p) for p in e.get("loc", ()) if p not in ("body", "payload", "query", "path", "form")]
-        errors.append({"field": ".".join(loc), "message": e.get("msg", ""), "type": e.get("type", "")})
+        errors.append({"field": ".".join(loc), "message": bounds.message(e), "type": e.get("type", "")})
     first = errors[0] if errors else {"field": None, "message": "请求参数不合格"}
     return _error(
         request, 422, code="invalid_request", field=first["field"], message=first["message"], errors=errors

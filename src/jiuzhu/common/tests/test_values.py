@@ -136,3 +136,29 @@ def test_frame_id_rule_agrees_with_the_scalar_one():
             ok = False
         assert bad is (not ok), number
     assert flagged.to_list()[:3] == [False, False, True]
+
+
+def test_notes_and_name_lists():
+    assert values.note(" 第一行\n第二行\t完 ", field="note") == "第一行\n第二行\t完"
+    assert refused(values.note, "x" * (values.NOTE_MAX + 1), field="note")["code"] == "too_long"
+    assert refused(values.note, "a\x00b", field="note")["code"] == "control_characters"
+    assert values.names("张三，李四、王五\n", field="staff_names") == ["张三", "李四", "王五"]
+    assert values.names(["张三", " "], field="staff_names") == ["张三"]
+    assert refused(values.names, ["张" * 51], field="staff_names")["code"] == "too_long"
+    assert refused(values.names, ["甲"] * 51, field="staff_names")["code"] == "too_many"
+
+
+class _GrantIn(Schema):
+    reason: values.Note
+    amount: values.Money
+    extra: values.OptionalMoney() = None
+
+
+def test_schema_types_state_their_bounds_in_the_document():
+    schema = _GrantIn.model_json_schema()["properties"]
+    assert schema["reason"]["maxLength"] == values.NOTE_MAX
+    number = next(s for s in schema["amount"]["anyOf"] if s["type"] == "number")
+    assert (number["minimum"], number["maximum"]) == (0, float(values.MONEY_MAX))
+    assert _GrantIn(reason="", amount="1", extra=None).extra is None
+    bad = refused(_GrantIn, reason="x", amount="1", extra="100000000.01")
+    assert (bad["field"], bad["code"]) == ("extra", "amount_out_of_range")
