@@ -16,7 +16,7 @@ from jiuzhu.common.errors import NotFound
 from jiuzhu.common.schemas import ErrorOut
 from jiuzhu.common.services import log_access
 from jiuzhu.common.signin import client_ip
-from jiuzhu.common.values import DateParam, Id
+from jiuzhu.common.values import DateParam, Id, IdNumber, Note, OptionalMoney, PastDate, Phone, Text
 
 from . import cases, grants, notices, reviews, selectors
 from .models import Case
@@ -113,10 +113,10 @@ def case_open(request, payload: OpenIn):
 
 
 class InvestigationIn(Schema):
-    kind: str = Field(..., description="home_visit / neighbourhood / appraisal / county_visit")
-    done_on: date
-    staff_names: list[str] = Field(..., description="至少2人")
-    findings: str
+    kind: Text(20) = Field(..., description="home_visit / neighbourhood / appraisal / county_visit")
+    done_on: PastDate = Field(..., description="调查日期，不晚于今天")
+    staff_names: list[Text(50)] = Field(..., max_length=50, description="调查人员姓名，至少2人")
+    findings: Note = Field(..., description="调查情况")
 
 
 @router.post(
@@ -130,8 +130,8 @@ def investigation_add(request, pk: Id, payload: InvestigationIn):
 
 
 class OpinionIn(Schema):
-    recommend: str = Field(..., description="approve（进入公示）/ refuse（报审批）")
-    note: str = ""
+    recommend: Text(10) = Field(..., description="approve（进入公示）/ refuse（报审批）")
+    note: Note = ""
     version: int | None = None
 
 
@@ -148,9 +148,9 @@ def opinion(request, pk: Id, payload: OpinionIn):
 
 
 class DecideIn(Schema):
-    note: str = ""
-    reasons: str = Field("", description="不予批准时：审批人补充的理由（须含核算数额）")
-    alternatives: list[str] = []
+    note: Note = ""
+    reasons: Note = Field("", description="不予批准时：审批人补充的理由（须含核算数额）")
+    alternatives: list[Text(200)] = Field([], max_length=20, description="其他救助途径")
     without_account: bool = Field(
         False, description="批准时：领取人尚无经复核的收款银行账户，审批人确认仍予批准（首月发放暂停）"
     )
@@ -193,8 +193,8 @@ def refuse(request, pk: Id, payload: DecideIn):
 
 class ReviewIn(Schema):
     outcome: str | None = Field(None, description="continue / adjust / gradual_exit / stop；默认按规则建议")
-    amount: str | None = None
-    note: str = ""
+    amount: OptionalMoney() = Field(None, description="金额（元），字符串；不填 = 按规则建议")
+    note: Note = ""
 
 
 @router.post(
@@ -272,10 +272,12 @@ def grant_list(request, state: str = "pending"):
 
 
 class GrantSignIn(Schema):
-    note: str = ""
-    joint_met_on: date | None = Field(None, description="一事一议：会议日期")
-    joint_members: list[str] = Field(default_factory=list, description="一事一议：出席成员（姓名、单位）")
-    joint_minutes: str = Field("", description="一事一议：会议纪要")
+    note: Note = ""
+    joint_met_on: PastDate | None = Field(None, description="一事一议：会议日期（不晚于今天）")
+    joint_members: list[Text(100)] = Field(
+        default_factory=list, max_length=50, description="一事一议：出席成员（姓名、单位）"
+    )
+    joint_minutes: Note = Field("", description="一事一议：会议纪要")
 
 
 @router.post(
@@ -296,7 +298,7 @@ def grant_sign(request, pk: Id, payload: GrantSignIn):
 
 
 class GrantReturnIn(Schema):
-    note: str
+    note: Note
 
 
 @router.post(
@@ -313,8 +315,8 @@ def grant_return(request, pk: Id, payload: GrantReturnIn):
 
 class FraudIn(Schema):
     from_month: date = Field(..., description="骗取起始月份（该月起停止并追回）")
-    facts: str = Field(..., description="查明的骗取事实")
-    fine_multiple: str | None = Field(None, description="罚款倍数 1–3；不填 = 不处罚款")
+    facts: Note = Field(..., description="查明的骗取事实")
+    fine_multiple: Text(10, required=False) | None = Field(None, description="罚款倍数 1–3；不填 = 不处罚款")
 
 
 class FraudOut(Schema):
@@ -384,8 +386,8 @@ def department_review(request, pk: Id):
 
 
 class RelativeIn(Schema):
-    name: str
-    id_number: str
+    name: Text(50)
+    id_number: IdNumber
     relation: str = Field(
         ..., description="spouse / parent / child / sibling / grandparent / grandchild / in_law"
     )
@@ -435,7 +437,7 @@ def relative_declare(request, payload: RelativeIn):
 
 
 class StaffIdIn(Schema):
-    id_number: str
+    id_number: IdNumber
 
 
 @router.post(
@@ -493,9 +495,9 @@ def notice_list(request, community: str = "", past: bool = False):
 
 
 class ObjectionIn(Schema):
-    text: str = Field(..., min_length=1, max_length=2000)
-    contact_name: str = ""
-    contact_phone: str = ""
+    text: Note = Field(..., description="异议内容（5 至 2000 字）")
+    contact_name: Text(50, required=False) = ""
+    contact_phone: Phone = ""
 
 
 @router.post(

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from jiuzhu.common import clock, scope
+from jiuzhu.common import clock, scope, values
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 from jiuzhu.common.params import parameter
 from jiuzhu.common.selectors import deadline
@@ -149,18 +149,15 @@ def investigation_record(
     else:
         ensure_caseworker(actor, c.town_id)
     _expect(c, *Case.OPEN_STATES, action="登记调查")
-    names = [n.strip() for n in staff_names or [] if n and n.strip()]
+    names = values.names(staff_names, field="staff_names", label="调查人员")
     if len(set(names)) < MIN_STAFF:
         raise ValidationFailed(
             "调查核实须由2名以上工作人员进行，请填写全部调查人员",
             field="staff_names",
             code="two_staff_required",
         )
-    findings = (findings or "").strip()
-    if not findings:
-        raise ValidationFailed("请填写调查情况", field="findings", code="required")
-    if done_on > clock.today():
-        raise ValidationFailed("调查日期不能晚于今天", field="done_on", code="in_future")
+    findings = values.note(findings, field="findings", label="调查情况", required=True)
+    done_on = values.past_date(done_on, field="done_on", label="调查日期")
     inv = Investigation.objects.create(
         case=c, kind=kind, done_on=done_on, staff_names=names, findings=findings, recorded_by=actor
     )
@@ -191,7 +188,7 @@ def opinion_give(
         raise ValidationFailed(
             f"尚未完成：{'、'.join(missing)}", field="investigations", code="investigation_incomplete"
         )
-    note = (note or "").strip()
+    note = values.note(note, field="note", label="初审说明")
     policy = current_policy()
     facts, result = snapshot.take(c.household, c.service_code, today, policy)
     if recommend == "approve" and not result["eligible"]:
@@ -244,7 +241,7 @@ def deadline_extend(*, actor, case: Case | int, ground: str, note: str = "") -> 
     if not scope.allows(actor, "case.approve"):
         ensure_caseworker(actor, c.town_id)
     _expect(c, *Case.OPEN_STATES, action="延长期限")
-    return extend(c, ground=ground, note=note, actor=actor)
+    return extend(c, ground=ground, note=values.note(note, field="note", label="延长说明"), actor=actor)
 
 
 def extend(c: Case, *, ground: str, note: str, actor) -> Case:
@@ -282,9 +279,7 @@ def relative_signoff(*, actor, case: Case | int, note: str, today: date | None =
         raise ValidationFailed(
             "近亲属申请须先由县级民政部门入户核查", field="investigations", code="county_visit_required"
         )
-    note = (note or "").strip()
-    if not note:
-        raise ValidationFailed("请填写签批意见", field="note", code="required")
+    note = values.note(note, field="note", label="签批意见", required=True)
     bump(c, relative_signoff_by=actor, relative_signoff_on=today, relative_signoff_note=note)
     milestone(c, "decision_relative_signoff", actor=actor, note="审批人对近亲属申请单独签批")
     return c
@@ -396,6 +391,7 @@ def case_approve(
     today = today or clock.today()
     c = _lock(case, version)
     ensure_approver(actor)
+    note = values.note(note, field="note", label="审批意见")
     _refresh_from_notice(c, today)
     if c.state == Case.NOTICE:
         raise IllegalTransition("公示期未满，不能审批", field="case", code="notice_running")
@@ -499,6 +495,12 @@ def case_refuse(
     today = today or clock.today()
     c = _lock(case, version)
     ensure_approver(actor)
+    reasons = values.note(reasons, field="reasons", label="不予批准理由")
+    alternatives = [
+        values.text(x, field="alternatives", max_length=200, label="其他救助途径")
+        for x in alternatives or []
+        if x
+    ]
     _refresh_from_notice(c, today)
     if c.state == Case.NOTICE:
         raise IllegalTransition("公示期未满，不能审批", field="case", code="notice_running")
@@ -506,7 +508,7 @@ def case_refuse(
     report_id = _check_decidable(c, today)
     policy = current_policy()
     failed = snapshot.failed_reasons(c.result)
-    extra = (reasons or "").strip()
+    extra = reasons
     listed = list(failed)
     if c.opinion_note and c.opinion == "refuse":
         listed.append(

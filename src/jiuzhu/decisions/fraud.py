@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from jiuzhu.common import clock, scope
+from jiuzhu.common import clock, scope, values
 from jiuzhu.common.errors import IllegalTransition, NotFound, ValidationFailed
 from jiuzhu.common.labels import label
 from jiuzhu.common.money import parse_decimal
@@ -74,7 +74,7 @@ def fraud_decide(
     if ent is None:
         raise NotFound("待遇不存在", field="entitlement")
     scope.require(actor, "fraud.decide", household=ent.household, unit=ent.unit)
-    facts = (facts or "").strip()
+    facts = values.note(facts, field="facts", label="查明的事实")
     if len(facts) < 4:
         raise ValidationFailed("须写明查明的骗取事实", field="facts", code="facts_required")
     if from_month is None:

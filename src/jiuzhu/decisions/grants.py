@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from jiuzhu.common import clock, scope
+from jiuzhu.common import clock, scope, values
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.params import parameter
@@ -197,6 +197,8 @@ def grant_control(
     refused (``above_top_tier``), unless ``up_to_top_tier`` says the amount is the need found
     — then the top tier is held for the joint decision and the rest is referred to charity
     (recorded on the request as ``need_amount``)."""
+    amount = values.money(amount, field="amount", required=False, label="给予金额")
+    reason = values.note(reason, field="note", label="理由")
     household = r.application.household
     if receiving(
         household=household, service_code=r.service_code, on=start_month, exclude_referral=r
@@ -350,24 +352,25 @@ def grant_sign(
     today = today or clock.today()
     r, req = _lock(request.pk if isinstance(request, GrantRequest) else int(request))
     _check_signer(actor, req)
+    note = values.note(note, field="note", label="签批意见")
     if req.level == GrantRequest.JOINT:
-        members = [str(x).strip() for x in joint_members if str(x).strip()]
+        members = values.names(joint_members, field="joint_members", max_length=100, label="出席成员")
+        joint_minutes = values.note(joint_minutes, field="joint_minutes", label="会议纪要")
         need = joint_min_members(current_policy(), today)
-        if joint_met_on is None:
+        if joint_met_on is None or joint_met_on == "":
             raise ValidationFailed(
                 "请填写“一事一议”会议日期", field="joint_met_on", code="joint_date_required"
             )
-        if joint_met_on > today:
-            raise ValidationFailed("会议日期不能晚于今天", field="joint_met_on", code="future_date")
+        joint_met_on = values.past_date(joint_met_on, field="joint_met_on", label="会议日期")
         if len(set(members)) < need:
             raise ValidationFailed(
                 f"“一事一议”须记录出席成员（至少{need}人）",
                 field="joint_members",
                 code="joint_members_required",
             )
-        if len(joint_minutes.strip()) < 4:
+        if len(joint_minutes) < 4:
             raise ValidationFailed("请填写会议纪要", field="joint_minutes", code="joint_minutes_required")
-        req.joint_met_on, req.joint_members, req.joint_minutes = joint_met_on, members, joint_minutes.strip()
+        req.joint_met_on, req.joint_members, req.joint_minutes = joint_met_on, members, joint_minutes
     # settlements or other grants may have used the year's medical cap while this one waited
     check_medical_cap(
         current_policy(),
@@ -395,7 +398,7 @@ def grant_sign(
         rule_amount=req.rule_amount,
         signed_by=actor,
     )
-    req.state, req.signed_by, req.signed_on, req.sign_note = GrantRequest.SIGNED, actor, today, note.strip()
+    req.state, req.signed_by, req.signed_on, req.sign_note = GrantRequest.SIGNED, actor, today, note
     req.entitlement = Entitlement.objects.filter(referral=r).order_by("-id").first()
     req.save()
     return req
@@ -407,7 +410,7 @@ def grant_return(*, actor, request: GrantRequest | int, note: str, today: date |
     make a new request or refuse."""
     from jiuzhu.intake.services import event
 
-    note = (note or "").strip()
+    note = values.note(note, field="note", label="退回理由")
     if len(note) < 4:
         raise ValidationFailed("退回须写明理由", field="note", code="reason_required")
     r, req = _lock(request.pk if isinstance(request, GrantRequest) else int(request))

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from jiuzhu.common import clock
+from jiuzhu.common import clock, values
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import IllegalTransition, NotFound, ValidationFailed
 from jiuzhu.common.params import parameter
@@ -104,17 +104,19 @@ def objection_lodge(
         raise NotFound("公示不存在", field="notice")
     if n.state != Notice.RUNNING or not (n.starts_on <= today <= n.ends_on):
         raise IllegalTransition("该公示不在公示期内，不能提出异议", field="notice", code="notice_closed")
-    text = (text or "").strip()
+    text = values.note(text, field="text", label="异议内容")
     if len(text) < 5:
         raise ValidationFailed("请写明异议的具体内容（至少5个字）", field="text", code="required")
-    if len(text) > 2000:
-        raise ValidationFailed("异议内容不能超过2000字", field="text", code="too_long")
+    contact_name = values.text(
+        contact_name, field="contact_name", max_length=50, required=False, label="反映人"
+    )
+    contact_phone = values.phone(contact_phone, field="contact_phone")
     obj = Objection.objects.create(
         notice=n,
         text=text,
         ip=ip,
-        contact_name=(contact_name or "").strip()[:50],
-        contact_phone=(contact_phone or "").strip()[:20],
+        contact_name=contact_name,
+        contact_phone=contact_phone,
         lodged_on=today,
     )
     if n.case_id:
@@ -150,10 +152,11 @@ def objection_handle(
     c = cases._lock(n.case_id) if n.case_id else None
     if obj.state != Objection.OPEN:
         raise IllegalTransition("该异议已处理", field="objection", code="objection_handled")
-    note = (note or "").strip()
-    if not note:
+    if not values.note(note, field="note"):
         raise ValidationFailed("请填写复查情况", field="note", code="reinvestigation_note_required")
-    names = [x.strip() for x in staff_names or [] if x and x.strip()]
+    # kept as the investigation's findings behind "异议复查：", within the same bound
+    note = values.text(note, field="note", max_length=values.NOTE_MAX - 10, multiline=True, label="复查情况")
+    names = values.names(staff_names, field="staff_names", label="复查人员")
     if len(set(names)) < cases.MIN_STAFF:
         raise ValidationFailed("复查须由2名以上工作人员进行", field="staff_names", code="two_staff_required")
     if c is not None:
