@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from jiuzhu.common import clock, money, scope
+from jiuzhu.common import clock, money, scope, values
 from jiuzhu.common.errors import IllegalTransition, PermissionDenied, ValidationFailed
 from jiuzhu.common.selectors import deadline, holiday_table
 from jiuzhu.common.tx import bump, check_version, lock, racing_write
@@ -127,6 +127,7 @@ def do_accept(r: Referral, *, actor, note: str = "") -> Referral:
 def referral_accept(
     *, actor, referral: Referral | int, version: int | None = None, note: str = ""
 ) -> Referral:
+    note = values.note(note, field="note", label="签收说明")
     r = check_referral(actor=actor, referral_id=_pk(referral), action="accept", version=version)
     return do_accept(r, actor=actor, note=note)
 
@@ -155,7 +156,7 @@ def referral_request_supplement(
     *, actor, referral: Referral | int, missing: str, version: int | None = None, today: date | None = None
 ) -> Referral:
     """Ask once for everything missing (一次性告知). The clock stops until it arrives."""
-    missing = (missing or "").strip()
+    missing = values.note(missing, field="missing", label="需补正材料")
     if not missing:
         raise ValidationFailed("请列明需要补正的全部材料", field="missing", code="required")
     r = check_referral(actor=actor, referral_id=_pk(referral), action="request_supplement", version=version)
@@ -219,6 +220,7 @@ def referral_receive_supplement(
     version: int | None = None,
     today: date | None = None,
 ) -> Referral:
+    note = values.note(note, field="note", label="补正说明")
     r = check_referral(actor=actor, referral_id=_pk(referral), action="receive_supplement", version=version)
     today = today or clock.today()
     if today < r.paused_since:
@@ -286,7 +288,7 @@ def referral_transfer(
 ) -> Referral:
     """Transfer to another unit with a reason. The receiving unit gets a fresh limit; the old
     leg stays in the chain. Returns the new leg."""
-    reason = (reason or "").strip()
+    reason = values.note(reason, field="reason", label="转办理由")
     if not reason:
         raise ValidationFailed("转办须说明理由", field="reason", code="required")
     if not isinstance(to_unit, Unit):
@@ -415,7 +417,7 @@ def referral_grant(
         raise ValidationFailed("请填写起始月份", field="start_month", code="required")
     start_month = start_month.replace(day=1)
     today = today or clock.today()
-    note = (note or "").strip()
+    note = values.note(note, field="note", label="理由")
     r = check_referral(actor=actor, referral_id=_pk(referral), action="grant", version=version)
     plan = grant_control(
         r,
@@ -471,7 +473,9 @@ def referral_refuse(
 ) -> Referral:
     """A refusal states the reasons, the policy basis and the alternatives (DOMAIN: never a
     bare "no"); one without them is refused."""
-    reasons, basis, alternatives = (x.strip() if x else "" for x in (reasons, basis, alternatives))
+    reasons = values.note(reasons, field="reasons", label="不予救助理由")
+    basis = values.note(basis, field="basis", label="政策依据")
+    alternatives = values.note(alternatives, field="alternatives", label="可申请的其他救助")
     if not reasons:
         raise ValidationFailed("不予救助须写明理由", field="reasons", code="refusal_reasons_required")
     if not basis:
@@ -513,7 +517,9 @@ def referral_charity(
     version: int | None = None,
     today: date | None = None,
 ) -> Referral:
-    charity_name = (charity_name or "").strip()
+    charity_name = values.text(
+        charity_name, field="charity_name", max_length=100, required=False, label="慈善组织"
+    )
     if not charity_name:
         raise ValidationFailed("请填写承接的慈善组织", field="charity_name", code="required")
     r = check_referral(actor=actor, referral_id=_pk(referral), action="charity", version=version)
@@ -521,7 +527,7 @@ def referral_charity(
         r,
         actor=actor,
         charity_name=charity_name,
-        note=(note or "").strip(),
+        note=values.note(note, field="note", label="说明"),
         today=today or clock.today(),
     )
 

@@ -16,7 +16,7 @@ from .schemas import TrackIn, TrackOut
 @router.post(
     "/track",
     auth=None,
-    response={200: TrackOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={200: TrackOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="申请人查询办理进度（免登录，限制失败次数）",
 )
 def track(request, payload: TrackIn):

@@ -6,10 +6,10 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
-from jiuzhu.common.values import Id
+from jiuzhu.common.values import Id, Note, Phone, Text
 from jiuzhu.registry.api import HouseholdIn
 
-from ..models import NEEDS
+from ..models import CAUSE_NOTE_MAX, NEEDS
 
 
 class ApplicationIn(Schema):
@@ -17,16 +17,18 @@ class ApplicationIn(Schema):
     new_household: HouseholdIn | None = Field(None, description="未登记的家庭：在受理时一并登记")
     applicant_id_number: str | None = Field(None, description="申请人身份证号码（须为家庭成员）；默认户主")
     needs: list[str] = Field(..., description="救助需求：" + "；".join(f"{k}={v}" for k, v in NEEDS))
-    description: str = Field("", description="困难情况")
+    description: Note = Field("", description="困难情况")
     requester_kind: str = Field("self", description="提出人：self/member/agent/committee/proactive")
-    requester_name: str = ""
-    requester_phone: str = ""
+    requester_name: Text(50, required=False) = ""
+    requester_phone: Phone = ""
     promise_signed: bool = Field(False, description="已签署承诺书")
     emergency_cause: str = Field(
         "",
         description="急难原因（需求含 emergency 时），从列表选择：fire/accident/illness/disaster/medical_costs/education_costs/other",
     )
-    emergency_cause_note: str = Field("", description="急难原因说明（自由文字，写在所选原因旁边）")
+    emergency_cause_note: Text(CAUSE_NOTE_MAX, required=False) = Field(
+        "", description="急难原因说明（自由文字，写在所选原因旁边）"
+    )
     emergency_need: str | None = Field(None, description="急难所需金额（元），规则据此核定先行救助金额")
 
 
@@ -211,21 +213,23 @@ class AuthorisationIn(Schema):
 
 class ReferIn(Schema):
     services: list[str] = Field(..., description="确认分办的事项代码", examples=[["dibao", "education_aid"]])
-    note: str = ""
+    note: Note = ""
     cause: str = Field(
         "",
         description="临时救助的事由，从列表选择：fire/accident/illness/disaster/medical_costs/education_costs/other（同一事由12个月内只救助一次）",
     )
-    cause_note: str = Field("", description="事由说明（自由文字，写在所选事由旁边）")
+    cause_note: Text(CAUSE_NOTE_MAX, required=False) = Field(
+        "", description="事由说明（自由文字，写在所选事由旁边）"
+    )
 
 
 class VersionIn(Schema):
     version: int | None = Field(None, description="看到的版本；不一致时返回 409 stale_version")
-    note: str = ""
+    note: Note = ""
 
 
 class SupplementIn(VersionIn):
-    missing: str = Field(..., description="一次性告知需补正的全部材料")
+    missing: Note = Field(..., description="一次性告知需补正的全部材料")
 
 
 class SupplementReceivedIn(VersionIn):
@@ -233,8 +237,8 @@ class SupplementReceivedIn(VersionIn):
 
 
 class TransferIn(VersionIn):
-    to_unit: str = Field(..., description="接收单位代码", examples=["civil_affairs"])
-    reason: str
+    to_unit: Text(40) = Field(..., description="接收单位代码", examples=["civil_affairs"])
+    reason: Note
 
 
 class GrantIn(VersionIn):
@@ -251,13 +255,13 @@ class GrantIn(VersionIn):
 
 
 class RefuseIn(VersionIn):
-    reasons: str = Field(..., description="理由（比较的数字）")
-    basis: str = Field(..., description="政策依据（文件及条款）")
-    alternatives: str = Field(..., description="可申请的其他救助或慈善帮扶")
+    reasons: Note = Field(..., description="理由（比较的数字）")
+    basis: Note = Field(..., description="政策依据（文件及条款）")
+    alternatives: Note = Field(..., description="可申请的其他救助或慈善帮扶")
 
 
 class CharityIn(VersionIn):
-    charity_name: str
+    charity_name: Text(100)
 
 
 class EmergencyIn(Schema):
@@ -268,7 +272,7 @@ class EmergencyIn(Schema):
         "",
         description="fire/accident/illness/disaster/medical_costs/education_costs/other; omitted: the declared cause",
     )
-    note: str = ""
+    note: Note = ""
 
 
 class DeadlinesOut(Schema):
@@ -319,5 +323,5 @@ class TrackOut(Schema):
 
 
 class TrackIn(Schema):
-    code: str = Field(..., description="查询码（10位，可含连字符）", examples=["7KQ2M-X9D4T"])
-    id_tail: str = Field(..., description="申请人身份证号码后4位", examples=["001X"])
+    code: Text(20) = Field(..., description="查询码（10位，可含连字符）", examples=["7KQ2M-X9D4T"])
+    id_tail: Text(18) = Field(..., description="申请人身份证号码后4位", examples=["001X"])

@@ -71,6 +71,7 @@ def refer(
     cause_note = values.text(
         cause_note, field="cause_note", max_length=CAUSE_NOTE_MAX, required=False, label="事由说明"
     )
+    note = values.note(note, field="note", label="分办说明")
     if cause and any(p.service.category == "temporary" for p in chosen):
         from jiuzhu.decisions.grants import check_same_cause
 
