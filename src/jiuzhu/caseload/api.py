@@ -11,7 +11,7 @@ from jiuzhu.common import values
 from jiuzhu.common.api import JobAcceptedOut
 from jiuzhu.common.errors import NotFound
 from jiuzhu.common.schemas import ERRORS, ErrorOut
-from jiuzhu.common.values import Id
+from jiuzhu.common.values import Id, Note, Text
 from jiuzhu.intake.documents import open_stored
 from jiuzhu.registry.models import Household, Person
 
@@ -101,7 +101,7 @@ def decide(request, batch_id: Id, dup_id: Id, payload: DecisionIn):
 
 
 class NoteIn(Schema):
-    note: str = ""
+    note: Note = ""
 
 
 @router.post(
@@ -154,13 +154,15 @@ def _change_out(c: ChangeRequest, effects=None) -> dict:
 
 
 class ChangeIn(Schema):
-    household: str = Field(..., description="家庭编号")
+    household: Text(40) = Field(..., description="家庭编号")
     kind: str = Field(
         ..., description="变更事项：" + "、".join(f"{k}（{v}）" for k, v in ChangeRequest.KINDS)
     )
-    person: str | None = Field(None, description="成员身份证号码（与成员有关的事项必填）")
+    person: Text(18, required=False) | None = Field(
+        None, description="成员身份证号码（与成员有关的事项必填）"
+    )
     payload: dict = Field(default_factory=dict, description="变更内容，按事项填写")
-    reason: str = ""
+    reason: Text(500, required=False, multiline=True) = ""
     channel: str | None = Field(None, description="window：申请人到窗口申报")
 
 

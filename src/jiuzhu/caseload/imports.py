@@ -33,7 +33,7 @@ import polars as pl
 from django.conf import settings
 from django.db import transaction
 
-from jiuzhu.common import clock
+from jiuzhu.common import clock, values
 from jiuzhu.common.errors import IllegalTransition, NotFound, ValidationFailed
 from jiuzhu.common.money import parse_decimal
 from jiuzhu.common.scope import CITY, require
@@ -243,7 +243,7 @@ def batch_approve(*, actor, batch: ImportBatch | int, note: str = "", run_now: b
         ImportBatch.APPROVED,
         actor,
         clock.now(),
-        (note or "").strip(),
+        values.note(note, field="note", label="审核意见"),
     )
     b.message = "已批准，等待导入"
     b.save()
@@ -266,8 +266,9 @@ def batch_reject(*, actor, batch: ImportBatch | int, note: str) -> ImportBatch:
         raise IllegalTransition(
             f"该批次当前为“{b.get_state_display()}”，不能退回", field="batch", code="wrong_state"
         )
-    if not (note or "").strip():
+    note = values.note(note, field="note", label="退回理由")
+    if not note:
         raise ValidationFailed("退回须写明理由", field="note", code="reason_required")
-    b.state, b.approved_by, b.approved_at, b.note = ImportBatch.REJECTED, actor, clock.now(), note.strip()
+    b.state, b.approved_by, b.approved_at, b.note = ImportBatch.REJECTED, actor, clock.now(), note
     b.save()
     return b
