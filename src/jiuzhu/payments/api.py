@@ -17,7 +17,7 @@ from ninja.files import UploadedFile
 from jiuzhu.common import jobs, scope
 from jiuzhu.common.api import JobAcceptedOut
 from jiuzhu.common.schemas import ERRORS, ErrorOut
-from jiuzhu.common.values import Id, MonthParam, YearParam
+from jiuzhu.common.values import Id, MonthParam, Text, YearParam
 
 from . import background, bankfiles, selectors, services
 
@@ -48,13 +48,13 @@ class GenerateIn(Schema):
 
 class ApproveIn(Schema):
     confirm_overrun: bool = False
-    note: str = ""
+    note: Text(200, required=False, multiline=True) = Field("", description="确认超预算的理由")
 
 
 class AccountIn(Schema):
-    number: str = Field(..., description="银行账号（12至30位数字）")
-    bank_name: str
-    holder_name: str = ""
+    number: Text(40) = Field(..., description="银行账号（12至30位数字）")
+    bank_name: Text(100)
+    holder_name: Text(50, required=False) = ""
 
 
 class AccountChangeOut(Schema):

@@ -32,9 +32,9 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 
 from jiuzhu.common import clock, scope
+from jiuzhu.common import values as checked
 from jiuzhu.common.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.exports import safe_row
-from jiuzhu.common.money import money
 from jiuzhu.common.tx import lock, racing_write
 from jiuzhu.registry.models import Person, Unit
 
@@ -58,11 +58,9 @@ KINDS = dict(Institution.KINDS)
 
 
 def _text(value, *, field: str, label: str, max_length: int) -> str:
-    v = str(value or "").strip()
+    v = checked.text(value, field=field, max_length=max_length, label=label, required=False)
     if not v:
         raise ValidationFailed(f"请填写{label}", field=field, code="required")
-    if len(v) > max_length or any(ord(c) < 32 for c in v):
-        raise ValidationFailed(f"{label}过长或含有控制字符", field=field, code="bad_text")
     return v
 
 
@@ -116,11 +114,17 @@ def _lines(lines: Iterable, amount: Decimal) -> list[TransferLine]:
             raise ValidationFailed(
                 f"第{i + 1}行人员不存在", field=f"lines[{i}].person", code="person_not_found"
             )
-        ref = str(r.get("reference", ""))[:120]
+        ref = checked.text(
+            r.get("reference", ""),
+            field=f"lines[{i}].reference",
+            max_length=120,
+            required=False,
+            label="凭证号",
+        )
         if (pid, ref) in seen:
             raise ValidationFailed(f"第{i + 1}行与前面的行重复", field=f"lines[{i}]", code="duplicate_line")
         seen.add((pid, ref))
-        a = money(r["amount"])
+        a = checked.money(r["amount"], field=f"lines[{i}].amount", label=f"第{i + 1}行金额")
         if a <= 0:
             raise ValidationFailed(f"第{i + 1}行金额应大于0", field=f"lines[{i}].amount", code="bad_amount")
         total += a
@@ -156,7 +160,8 @@ def transfer_create(
         svc = current_policy().service(purpose)
     except LookupError:
         raise ValidationFailed(f"救助事项无效：{purpose}", field="purpose", code="unknown_service") from None
-    amount = money(amount)
+    amount = checked.money(amount, field="amount", label="拨付金额")
+    note = checked.text(note, field="note", max_length=200, required=False, multiline=True, label="说明")
     if amount <= 0:
         raise ValidationFailed("拨付金额应大于0", field="amount", code="bad_amount")
     rows = _lines(lines, amount)
@@ -170,7 +175,7 @@ def transfer_create(
                 period=period.replace(day=1),
                 amount=amount,
                 lines_count=len(rows),
-                note=str(note)[:200],
+                note=note,
                 key=key[:120],
                 created_by=actor,
             )
@@ -207,6 +212,7 @@ def transfer_approve(*, actor, transfer) -> InstitutionTransfer:
 @racing_write(busy=BUSY)
 def transfer_paid(*, actor, transfer, paid_on: date) -> InstitutionTransfer:
     """The bank confirmed the transfer: it is paid and posted to the fund ledger once."""
+    paid_on = checked.past_date(paid_on, field="paid_on", label="到账日期")
     t = _lock(transfer)
     scope.require(actor, "transfer.reconcile", unit=t.unit_id)
     if t.state == InstitutionTransfer.PAID:

@@ -23,9 +23,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 
-from jiuzhu.common import clock, scope
+from jiuzhu.common import clock, scope, values
 from jiuzhu.common.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
-from jiuzhu.common.money import money, parse_decimal
+from jiuzhu.common.money import money
 from jiuzhu.common.tx import racing_write
 from jiuzhu.registry.models import Person, Unit
 
@@ -128,6 +128,7 @@ def roll_approve(*, actor, roll, confirm_overrun: bool = False, note: str = "") 
     that would take its unit and service over the year's budget is refused unless the
     approver confirms the overrun explicitly (``confirm_overrun``), with a note."""
     scope.require(actor, "payment.approve")
+    note = values.text(note, field="note", max_length=200, required=False, multiline=True, label="超预算理由")
     r = lock_roll(roll)
     if r.locked:
         return r
@@ -148,9 +149,9 @@ def roll_approve(*, actor, roll, confirm_overrun: bool = False, note: str = "") 
                 code="budget_overrun",
                 overrun=str(check["overrun"]),
             )
-        if not note.strip():
+        if not note:
             raise ValidationFailed("确认超预算须写明理由", field="note", code="overrun_note_required")
-        r.overrun_confirmed, r.overrun_note = True, f"{what}；{note.strip()}"[:300]
+        r.overrun_confirmed, r.overrun_note = True, f"{what}；{note}"[:300]
     r.state, r.approved_by, r.approved_at = PaymentRoll.APPROVED, actor, clock.now()
     r.save(update_fields=["state", "approved_by", "approved_at", "overrun_confirmed", "overrun_note"])
     event(r, "approved", actor, note=r.overrun_note, total=str(r.total), lines=r.lines_count)
@@ -160,7 +161,8 @@ def roll_approve(*, actor, roll, confirm_overrun: bool = False, note: str = "") 
 @racing
 def roll_return_to_draft(*, actor, roll, reason: str) -> PaymentRoll:
     """A reviewed roll sent back for correction (before approval only)."""
-    if not reason.strip():
+    reason = values.note(reason, field="reason", label="退回理由")
+    if not reason:
         raise ValidationFailed("退回须写明理由", field="reason", code="reason_required")
     r = lock_roll(roll)
     if not scope.allows(actor, "payment.approve"):
@@ -200,7 +202,9 @@ def bank_account_set(
     number = re.sub(r"[\s-]", "", number or "")
     if not ACCOUNT_RE.match(number):
         raise ValidationFailed("银行账号应为12至30位数字", field="number", code="bad_account")
-    if not (bank_name or "").strip():
+    bank_name = values.text(bank_name, field="bank_name", max_length=100, required=False, label="开户行")
+    holder_name = values.text(holder_name, field="holder_name", max_length=50, required=False, label="户名")
+    if not bank_name:
         raise ValidationFailed("请填写开户行", field="bank_name", code="bank_required")
     BankAccountChange.objects.filter(person=person, state=BankAccountChange.PENDING).update(
         state=BankAccountChange.SUPERSEDED, decided_at=clock.now()
@@ -209,8 +213,8 @@ def bank_account_set(
     return BankAccountChange.objects.create(
         person=person,
         household=person.household,
-        bank_name=bank_name.strip(),
-        holder_name=(holder_name or person.name).strip()[:50],
+        bank_name=bank_name,
+        holder_name=holder_name or person.name[:50],
         number_encrypted=crypto.encrypt(number),
         tail=number[-4:],
         previous_tail=current.tail if current else "",
@@ -270,7 +274,8 @@ def bank_account_reject(*, actor, change, note: str) -> BankAccountChange:
     """The second person refuses a waiting change (the payee keeps his account)."""
     c = _lock_change(change)
     _account_scope(actor, "bank_account.confirm", c.person)
-    if not (note or "").strip():
+    note = values.text(note, field="note", max_length=200, required=False, multiline=True, label="退回理由")
+    if not note:
         raise ValidationFailed("请写明退回理由", field="note", code="note_required")
     if c.state != BankAccountChange.PENDING:
         raise IllegalTransition(
@@ -280,7 +285,7 @@ def bank_account_reject(*, actor, change, note: str) -> BankAccountChange:
         BankAccountChange.REJECTED,
         actor,
         clock.now(),
-        note.strip()[:200],
+        note,
     )
     c.save(update_fields=["state", "decided_by", "decided_at", "note"])
     return c
@@ -289,7 +294,8 @@ def bank_account_reject(*, actor, change, note: str) -> BankAccountChange:
 @transaction.atomic
 def line_mark_fixed(*, actor, line, note: str) -> PaymentLine:
     """The caseworker has dealt with a failed line (e.g. account unfrozen): retry it next roll."""
-    if not note.strip():
+    note = values.text(note, field="note", max_length=200, required=False, multiline=True, label="处理情况")
+    if not note:
         raise ValidationFailed("请写明处理情况", field="note", code="note_required")
     ln = PaymentLine.objects.select_for_update().filter(pk=getattr(line, "pk", line)).first()
     if ln is None:
@@ -298,7 +304,7 @@ def line_mark_fixed(*, actor, line, note: str) -> PaymentLine:
     if ln.state != PaymentLine.FAILED:
         raise IllegalTransition("只有发放失败的明细需要处理", field="state", code="not_failed")
     if ln.fixed_at is None:
-        ln.fixed_at, ln.fixed_note = clock.now(), note.strip()[:200]
+        ln.fixed_at, ln.fixed_note = clock.now(), note
         ln.save(update_fields=["fixed_at", "fixed_note"])
     return ln
 
@@ -306,6 +312,9 @@ def line_mark_fixed(*, actor, line, note: str) -> PaymentLine:
 @transaction.atomic
 def recovery_record(*, actor, line, on: date | None = None, note: str = "") -> PaymentLine:
     """An overpayment has been recovered (追回): the line is settled and the ledger credited."""
+    note = values.text(note, field="note", max_length=200, required=False, multiline=True, label="说明")
+    if on is not None:
+        on = values.past_date(on, field="on", label="追回日期")
     ln = (
         PaymentLine.objects.select_for_update()
         .select_related("roll")
@@ -320,7 +329,7 @@ def recovery_record(*, actor, line, on: date | None = None, note: str = "") -> P
     if not ln.roll.locked:
         raise IllegalTransition("名册审批后才能登记追回", field="state", code="roll_not_approved")
     on = on or clock.today()
-    ln.state, ln.paid_on, ln.fixed_note = PaymentLine.RECOVERED, on, note[:200]
+    ln.state, ln.paid_on, ln.fixed_note = PaymentLine.RECOVERED, on, note
     ln.save(update_fields=["state", "paid_on", "fixed_note"])
     LedgerEntry.objects.create(
         line=ln,
@@ -339,14 +348,12 @@ def recovery_record(*, actor, line, on: date | None = None, note: str = "") -> P
 # --- budgets -----------------------------------------------------------------------------
 
 
+# A yearly budget line of a city's unit may pass one payment's bound (values.MONEY_MAX).
+BUDGET_MAX = Decimal("100000000000.00")
+
+
 def _amount(value, field: str) -> Decimal:
-    try:
-        d = money(parse_decimal(value))
-    except ValueError:
-        raise ValidationFailed(f"金额无效：{value}", field=field, code="bad_amount") from None
-    if d < 0:
-        raise ValidationFailed("预算不能为负数", field=field, code="negative_amount")
-    return d
+    return values.money(value, field=field, label="预算金额", maximum=BUDGET_MAX)
 
 
 @transaction.atomic

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from jiuzhu.common import clock, scope
+from jiuzhu.common import clock, scope, values
 from jiuzhu.common.errors import JiuzhuError, NotFound, ValidationFailed
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
@@ -53,10 +53,7 @@ def _month(value: str | None) -> date | None:
 
 
 def _year(request) -> int:
-    try:
-        return int(request.GET.get("year") or clock.today().year)
-    except ValueError:
-        raise ValidationFailed("年度无效", field="year", code="bad_year") from None
+    return values.year_param(request.GET.get("year") or clock.today().year)
 
 
 def _roll(pk) -> PaymentRoll:
@@ -98,7 +95,7 @@ def home(request):
 
 @acts
 def generate(request):
-    month = _month(request.POST.get("month"))
+    month = values.month(request.POST.get("month"), field="month", required=False)
     if month is None:
         raise ValidationFailed("请选择月份", field="month", code="month_required")
     c = services.rolls_generate(month=month, actor=request.user)
@@ -321,7 +318,7 @@ def budgets(request):
 def budget_edit(request):
     b = services.budget_set(
         actor=request.user,
-        year=int(request.POST.get("year") or 0),
+        year=values.year_param(request.POST.get("year", ""), field="year"),
         unit=request.POST.get("unit", ""),
         service_code=request.POST.get("service", ""),
         amount=request.POST.get("amount", ""),
