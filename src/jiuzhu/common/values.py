@@ -239,6 +239,14 @@ def money(
     return _decimal(raw, field=field, label=label, maximum=maximum, code="amount", unit="元")
 
 
+def score(raw: Any, *, field: str, maximum: Decimal | int | str, label: str | None = None) -> Decimal:
+    """Points given for an indicator (or any bounded count with two decimals): 0 … ``maximum``.
+    Codes ``invalid_points``, ``negative_points``, ``points_out_of_range``."""
+    if _blank(raw):
+        raise _required(field, label)
+    return _decimal(raw, field=field, label=label, maximum=Decimal(str(maximum)), code="points", unit="分")
+
+
 def area(
     raw: Any, *, field: str, required: bool = True, label: str | None = None, maximum: Decimal = AREA_MAX
 ) -> Decimal | None:

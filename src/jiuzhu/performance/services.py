@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from jiuzhu.common import clock
+from jiuzhu.common import clock, values
 from jiuzhu.common.errors import PermissionDenied, ValidationFailed
 from jiuzhu.common.masking import ADMIN, CONVENER
 
@@ -149,15 +148,9 @@ def manual_item_record(
         raise ValidationFailed("没有这个人工评分指标", field="indicator", code="unknown_indicator")
     if end < start:
         raise ValidationFailed("评价期止不能早于评价期起", field="end", code="bad_period")
-    try:
-        value = Decimal(str(points)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed("得分必须是数字", field="points", code="bad_points") from None
-    if value < 0 or value > Decimal(str(spec["points"])):
-        raise ValidationFailed(
-            f"得分应在 0 到 {spec['points']} 分之间", field="points", code="points_out_of_range"
-        )
-    if not (evidence or "").strip():
+    value = values.score(points, field="points", maximum=spec["points"], label="得分")
+    evidence = values.note(evidence, field="evidence", label="佐证材料说明")
+    if not evidence:
         raise ValidationFailed("请写明佐证材料", field="evidence", code="evidence_required")
     return ManualItem.objects.create(
         unit=unit,
@@ -165,6 +158,6 @@ def manual_item_record(
         end=end,
         indicator=indicator,
         points=value,
-        evidence=evidence.strip(),
+        evidence=evidence,
         entered_by=actor,
     )

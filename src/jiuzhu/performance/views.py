@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from jiuzhu.common import clock, scope
+from jiuzhu.common import clock, scope, values
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.masking import ADMIN, APPROVER, CONVENER, SUPERVISOR
 from jiuzhu.common.roles import role_of
@@ -37,17 +37,14 @@ def _error(request, exc: JiuzhuError):
 def _date(value: str, default: date, field: str) -> date:
     if not value:
         return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed("日期格式应为 YYYY-MM-DD", field=field, code="bad_date") from None
+    return values.date_param(value, field=field)  # YYYY-MM-DD within the platform's window
 
 
 def _period(request) -> tuple[date, date]:
     today = clock.today()
     year = request.GET.get("year")
-    if year and year.isdigit():
-        y = int(year)
+    if year:
+        y = values.year_param(year, field="year")
         return date(y, 1, 1), date(y, 12, 31)
     start = _date(request.GET.get("start", ""), date(today.year, 1, 1), "start")
     end = _date(request.GET.get("end", ""), date(today.year, 12, 31), "end")
@@ -76,11 +73,9 @@ def cases_url(figure: str, start: date, end: date, unit=None) -> str:
 def home(request):
     try:
         _ensure_reader(request.user)
-        year = int(request.GET.get("year") or clock.today().year)
-    except (JiuzhuError, ValueError) as exc:
-        return _error(
-            request, exc if isinstance(exc, JiuzhuError) else ValidationFailed("年份无效", field="year")
-        )
+        year = values.year_param(request.GET.get("year") or clock.today().year)
+    except JiuzhuError as exc:
+        return _error(request, exc)
     from . import refresh as refreshing
 
     ctx = dashboard.context(year=year, cases_url=cases_url)
@@ -103,11 +98,9 @@ def refresh(request):
 def briefing_pdf(request):
     try:
         _ensure_reader(request.user)
-        year = int(request.GET.get("year") or clock.today().year)
-    except (JiuzhuError, ValueError) as exc:
-        return _error(
-            request, exc if isinstance(exc, JiuzhuError) else ValidationFailed("年份无效", field="year")
-        )
+        year = values.year_param(request.GET.get("year") or clock.today().year)
+    except JiuzhuError as exc:
+        return _error(request, exc)
     ctx = dashboard.context(year=year, cases_url=cases_url)
     resp = HttpResponse(reports.briefing_pdf(ctx), content_type="application/pdf")
     resp["Content-Disposition"] = f'attachment; filename="briefing-{year}.pdf"'
@@ -277,7 +270,7 @@ def ranking(request):
 def public(request):
     """信息公开: aggregate figures only (no login, no personal data)."""
     try:
-        year = int(request.GET.get("year") or clock.today().year)
-    except ValueError:
+        year = values.year_param(request.GET.get("year") or clock.today().year)
+    except ValidationFailed:
         year = clock.today().year
     return render(request, "performance/public.html", disclosure.context(year=year))
