@@ -134,7 +134,7 @@ def aid_resettle(*, actor, aid: TransitionalAid, on, reason: str) -> Transitiona
     settled cannot be taken back here (that is a recovery on the payment line)."""
     aid = TransitionalAid.objects.select_for_update().select_related("affected__event__unit").get(pk=aid.pk)
     scope.require(actor, "disaster.settle", unit=aid.affected.event.unit)
-    on = values.parse_date(on, field="on", label="安置日期")
+    on = values.past_date(on, field="on", label="安置日期")
     reason = values.text(reason, field="reason", label="终止原因", max_length=200)
     if aid.end_on is not None:
         raise Conflict("该户过渡期生活救助已终止", field="aid", code="aid_ended")

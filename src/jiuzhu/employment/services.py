@@ -27,7 +27,7 @@ from jiuzhu.caseload.reviewing import open_review
 from jiuzhu.common import scope, values
 from jiuzhu.common.errors import IllegalTransition, ValidationFailed
 from jiuzhu.common.params import parameter
-from jiuzhu.decisions.entitlements import entitlement_grant, month_start
+from jiuzhu.decisions.entitlements import entitlement_grant
 from jiuzhu.decisions.letters import appeal_rights
 from jiuzhu.decisions.models import Entitlement, Review
 from jiuzhu.payments import institutions
@@ -235,7 +235,9 @@ def subsidy_grant(*, actor, registration, kind: str, start_month, policy, employ
     scope.require(actor, "employment.manage", unit=r.unit_id)
     if kind not in dict(Subsidy.KINDS):
         raise ValidationFailed("补贴类型无效", field="kind", code="bad_kind")
-    month = month_start(values.parse_date(start_month, field="start_month", label="起始月份"))
+    month = values.month(
+        values.parse_date(start_month, field="start_month", label="起始月份"), field="start_month"
+    )
     if kind == Subsidy.POST and not r.offers.filter(kind=Offer.PUBLIC_POST, answer=Offer.ACCEPTED).exists():
         raise ValidationFailed("未安置公益性岗位，不能发放岗位补贴", field="kind", code="no_public_post")
     if Subsidy.objects.filter(registration__person_id=r.person_id, kind=kind).exists():

@@ -48,6 +48,9 @@ def _home(actor, home, *, lock=False) -> SupportHome:
     return h
 
 
+BEDS_MAX = 100_000  # one home's beds; beyond is a typing error (and past the column's range)
+
+
 @transaction.atomic
 def home_register(*, actor, institution, beds) -> SupportHome:
     inst = Institution.objects.filter(
@@ -64,6 +67,10 @@ def home_register(*, actor, institution, beds) -> SupportHome:
         n = 0
     if n < 1:
         raise ValidationFailed("床位数应为正整数", field="beds", code="bad_beds")
+    if n > BEDS_MAX:
+        raise ValidationFailed(
+            f"床位数超出合理范围（不超过 {BEDS_MAX:,} 张）", field="beds", code="beds_out_of_range"
+        )
     home = SupportHome.objects.select_for_update().filter(institution=inst).first()
     if home is None:
         return SupportHome.objects.create(institution=inst, beds=n)
