@@ -226,7 +226,7 @@ def case_act(request, pk: int, action: str):
     elif action == "objection":
         notices.objection_handle(
             actor=user,
-            objection=int(p.get("objection") or 0),
+            objection=int(p["objection"]) if p.get("objection", "").isdigit() else 0,
             upheld=p.get("upheld") == "1",
             note=p.get("note", ""),
             staff_names=_staff(p),
