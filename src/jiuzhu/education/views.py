@@ -21,7 +21,7 @@ def _term(raw) -> date:
     if not raw:
         today = clock.today()
         return date(today.year, 9 if today.month >= 8 else 3, 1)
-    return values.parse_date(raw, field="term", label="学期").replace(day=1)
+    return values.month(values.parse_date(raw, field="term", label="学期"), field="term")  # within the window
 
 
 _guard = guarded(missing=(Institution.DoesNotExist,), not_found="没有该学校")
