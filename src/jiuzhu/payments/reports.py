@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from jiuzhu.common import clock
-from jiuzhu.common.exports import safe_row
+from jiuzhu.common.exports import Sheet, write_xlsx
 from jiuzhu.common.pdf import cjk_font
 
 from . import selectors
@@ -80,31 +77,30 @@ def _table_rows(rows):
 
 
 def ledger_xlsx(year: int) -> bytes:
+    """The year's ledger as a workbook (the common writer: amounts as numbers in the money
+    format, formula text kept as text): the overview, one sheet per dimension, the rolls."""
     data = summary(year)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "总览"
-    ws.append(safe_row([f"{year}年度社会救助资金台账"]))
-    ws["A1"].font = Font(bold=True, size=13)
-    ws.append(safe_row(["口径", "年度预算", "已发放"]))
-    for key, name in (("civil_affairs", "民政部门"), ("others", "其他部门"), ("total", "全市合计")):
-        ws.append(safe_row([name, data["split"][key]["budget"], data["split"][key]["paid"]]))
-    for d in DIMS:
-        sheet = wb.create_sheet(f"按{selectors.DIMENSION_LABELS[d]}")
-        sheet.append(
-            safe_row([selectors.DIMENSION_LABELS[d], "年度预算", "已发放", "结余", "执行率", "笔数"])
+    split = data["split"]
+    names = (("civil_affairs", "民政部门"), ("others", "其他部门"), ("total", "全市合计"))
+    sheets = [
+        Sheet(
+            title="总览",
+            caption=f"{year}年度社会救助资金台账",
+            header=["口径", "年度预算", "已发放"],
+            rows=[[name, split[key]["budget"], split[key]["paid"]] for key, name in names],
         )
-        for c in sheet[1]:
-            c.font = Font(bold=True)
-        for row in _table_rows(data["tables"][d]):
-            sheet.append(safe_row(row))
-    sheet = wb.create_sheet("发放名册")
-    sheet.append(safe_row(ROLL_HEADERS))
-    for row in data["rolls"]:
-        sheet.append(safe_row(row))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    ]
+    for d in DIMS:
+        label = selectors.DIMENSION_LABELS[d]
+        sheets.append(
+            Sheet(
+                title=f"按{label}",
+                header=[label, "年度预算", "已发放", "结余", "执行率", "笔数"],
+                rows=_table_rows(data["tables"][d]),
+            )
+        )
+    sheets.append(Sheet(title="发放名册", header=ROLL_HEADERS, rows=data["rolls"]))
+    return write_xlsx(sheets)
 
 
 def ledger_pdf(year: int) -> bytes:

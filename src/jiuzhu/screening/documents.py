@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
-from jiuzhu.common.exports import safe_row
+from jiuzhu.common.exports import Sheet, write_xlsx
 
 from .selectors import alert_view, overview
 
@@ -31,30 +26,29 @@ COLUMNS = [
 
 
 def alerts_workbook(qs, role: str) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "预警清单"
-    ws.append(safe_row([c for c, _ in COLUMNS] + ["证据"]))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for alert in qs.iterator(chunk_size=1000):
-        v = alert_view(alert, role)
-        ev = v["evidence"]
-        records = "；".join(str(x) for x in ev.get("records", []) or [])
-        ws.append(safe_row([v[k] for _, k in COLUMNS] + [records]))
-    summary = wb.create_sheet("汇总")
+    """The alerts of ``qs`` as seen by ``role`` (masked as on the screen) and their summary by
+    kind, rule and owning unit, through the common writer (formula text kept as text)."""
+
+    def lines():
+        for alert in qs.iterator(chunk_size=1000):
+            v = alert_view(alert, role)
+            records = "；".join(str(x) for x in v["evidence"].get("records", []) or [])
+            yield [v[k] for _, k in COLUMNS] + [records]
+
     ov = overview(qs)
-    summary.append(safe_row(["类型", "待处理", "已核实", "误报"]))
-    for name, c in ov["by_kind"]:
-        summary.append(safe_row([name, c["open"], c["confirmed"], c["false_positive"]]))
-    summary.append([])
-    summary.append(safe_row(["规则", "预警数"]))
-    for name, n in ov["by_rule"]:
-        summary.append(safe_row([name, n]))
-    summary.append([])
-    summary.append(safe_row(["责任单位", "待处理", "其中逾期"]))
-    for name, n, late in ov["by_unit"]:
-        summary.append(safe_row([name, n, late]))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return write_xlsx(
+        [
+            Sheet(title="预警清单", header=[c for c, _ in COLUMNS] + ["证据"], rows=lines()),
+            Sheet(
+                title="按类型汇总",
+                header=["类型", "待处理", "已核实", "误报"],
+                rows=[[name, c["open"], c["confirmed"], c["false_positive"]] for name, c in ov["by_kind"]],
+            ),
+            Sheet(title="按规则汇总", header=["规则", "预警数"], rows=[list(r) for r in ov["by_rule"]]),
+            Sheet(
+                title="按责任单位汇总",
+                header=["责任单位", "待处理", "其中逾期"],
+                rows=[list(r) for r in ov["by_unit"]],
+            ),
+        ]
+    )
