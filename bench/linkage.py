@@ -12,7 +12,7 @@ Lines (each: jiuzhu with the ``person`` preset, jiuzhu with a generic preset, pl
   surname as ``name``, the address columns as ``address``; generic: the columns with their
   kinds (``given_name+surname:name`` — the two name columns read as one name, so a swap
   between them is seen —, ``date_of_birth:date``, ``street_number:exact``,
-  ``address_1:address``, ``suburb:text``, ``postcode:postcode``, ``state:exact``).
+  ``address_1:address``, ``address_2:text``, ``suburb:text``, ``postcode:postcode``, ``state:exact``).
 - Chinese, dedupe: ``synth.persons(N)`` — households with twins, 20% of people recorded
   again with damage (homophone and similar-shape names, half of them with a damaged ID:
   transposed, one digit off, dropped digit, 15-digit form). ``person``: the preset; generic:
@@ -57,6 +57,7 @@ FEBRL_GENERIC = [
     "date_of_birth:date",
     "street_number:exact",
     "address_1:address",
+    "address_2:text",
     "suburb:text",
     "postcode:postcode",
     "state:exact",

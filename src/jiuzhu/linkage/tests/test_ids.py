@@ -77,6 +77,58 @@ def test_a_mistyped_old_card_meets_its_person_and_never_vetoes():
     assert pairs["match_probability"][0] > 0.9
 
 
+def test_an_old_card_with_two_sequence_digits_swapped_is_a_typo_not_a_twin():
+    """A person re-registered from an old card typed with two adjacent sequence digits
+    swapped, under a homophone of a common name, is found against a city-sized register;
+    a twin's old card (the consecutive sequence number) still reads as the twin pattern."""
+    own = _full("32990119760719013")  # sequence 013
+    twin = _full("32990119760719015")  # the next number of the day: 015
+    register = pl.DataFrame(
+        {
+            "pid": [10, 11],
+            "name": ["王红", "王宏"],
+            "id_number": [own, twin],
+            "birth_date": ["1976-07-19"] * 2,
+        }
+    )
+    card = _old(own)
+    swapped = card[:12] + card[13] + card[12] + card[14]  # 013 typed 103
+    roster = pl.DataFrame(
+        {"rid": [7], "name": ["王宏"], "id_number": [swapped], "birth_date": ["1976-07-19"]}
+    )
+    pairs = link(
+        register,
+        roster,
+        id_col="pid",
+        right_id_col="rid",
+        compares=["name:name", "id_number:id", "birth_date:date"],
+        progress=False,
+        detail=True,
+        threshold=0.0,
+        prior=5e-6,  # one match among 200,000 register persons
+        train=False,
+    )
+    by_person = {r["id_l"]: r for r in pairs.iter_rows(named=True)}
+    assert by_person[10]["id_number__level"] == "15位号码顺序码相邻对调"
+    assert by_person[10]["match_probability"] > 0.99
+    # the twin's old card (sequence 015: one digit from 013, not a swap) stays the twin pattern
+    roster_twin = roster.with_columns(name=pl.lit("王芳"), id_number=pl.lit(_old(twin)))
+    pairs = link(
+        register.filter(pl.col("pid") == 10),
+        roster_twin,
+        id_col="pid",
+        right_id_col="rid",
+        compares=["name:name", "id_number:id", "birth_date:date"],
+        progress=False,
+        detail=True,
+        threshold=0.0,
+        prior=5e-6,
+        train=False,
+    )
+    assert pairs["id_number__level"].to_list() == ["15位号码仅顺序码不同（双胞胎特征）"]
+    assert pairs["match_probability"][0] < 0.01
+
+
 def test_trained_id_levels_are_monotone(persons, tmp_path):
     model = tmp_path / "model.json"
     dedupe(persons, id_col="rec_id", compares=COMPARES, progress=False, train=True, model_out=model)
@@ -86,7 +138,12 @@ def test_trained_id_levels_are_monotone(persons, tmp_path):
     levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
     factors = {lv["label_for_charts"]: lv["m_probability"] / lv["u_probability"] for lv in levels}
     exact = factors["号码相同（含15位升18位）"]
-    for label in ("前17位相同（校验位不同）", "错一位、相邻对调或缺一位", "15位号码错一位（顺序码以外）"):
+    for label in (
+        "前17位相同（校验位不同）",
+        "错一位、相邻对调或缺一位",
+        "15位号码错一位（顺序码以外）",
+        "15位号码顺序码相邻对调",
+    ):
         assert 1.0 <= factors[label] <= exact, (label, factors)
 
 
