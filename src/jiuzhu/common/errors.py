@@ -53,6 +53,14 @@ class IllegalTransition(JiuzhuError):
     status = 409
 
 
+class Throttled(JiuzhuError):
+    """Too many attempts from one address (or at one code) in the window: the public
+    tracking look-up, objections to a notice, complaints. Pass ``retry_after=`` seconds."""
+
+    code = "too_many_attempts"
+    status = 429
+
+
 class PolicyFileError(JiuzhuError):
     """A policy file is malformed. ``file``/``line`` say where."""
 

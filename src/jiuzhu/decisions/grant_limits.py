@@ -1,8 +1,8 @@
 """Grant control's limits beside the rule's amount (DOMAIN §7 "Grant control", "Medical").
 
-- ``officer_limit``: what an officer grants alone for a service (policy
-  ``grant.officer_limit``, per service); above it the grant waits for a second signature.
-  Temporary assistance is tiered by ``temporary.multiple`` instead (``policy.grants``).
+- ``officer_limit`` (pure, in ``policy.grants``): what an officer grants alone for a service
+  (policy ``grant.officer_limit``, per service); above it the grant waits for a second
+  signature. Temporary assistance is tiered by ``temporary.multiple`` instead.
 - ``check_medical_cap``: medical assistance per person per year is capped (policy
   ``medical.annual_cap``, demo ¥60,000). The year's total counts what the one-stop
   settlements already paid the person (``jiuzhu.medical``, handed in at start-up because
@@ -37,13 +37,6 @@ _SETTLED: dict[str, Callable[..., Decimal | int]] = {}
 
 def register_settled_reader(reader: Callable[..., Decimal | int]) -> None:
     _SETTLED["medical"] = reader
-
-
-def officer_limit(policy, *, service_code: str, category: str, on: date) -> Decimal | None:
-    """The most an officer grants alone for ``service_code`` (None: tiered temporary aid)."""
-    if category == "temporary":
-        return None
-    return Decimal(str(parameter(policy, "grant.officer_limit", on, service=service_code))).quantize(CENT)
 
 
 def medical_year_total(*, person, year: int, exclude_request=None) -> Decimal:

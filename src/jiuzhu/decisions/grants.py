@@ -35,7 +35,8 @@ from jiuzhu.common.tx import racing_write
 from jiuzhu.policy import grants as rules
 from jiuzhu.policy.rules.base import add_months_clamped
 
-from .grant_limits import check_medical_cap, officer_limit
+from .frames import household_facts
+from .grant_limits import check_medical_cap
 from .models import Entitlement, GrantRequest
 from .relatives import relatives_of
 
@@ -58,7 +59,6 @@ class GrantPlan:
 def rule_amount(*, household, service_code: str, on: date, policy) -> rules.RuleAmount:
     """The rules' amount for ``service_code`` on the household's facts on file ``on``."""
     from jiuzhu.intake import catalogue
-    from jiuzhu.intake.selectors import household_facts
 
     try:
         facts = household_facts(household, on)
@@ -237,7 +237,7 @@ def grant_control(
         standard=standard,
         multiples=multiples,
         close_relative=bool(relatives),
-        officer_limit=officer_limit(policy, service_code=r.service_code, category=r.category, on=today),
+        officer_limit=rules.officer_limit(policy, service_code=r.service_code, category=r.category, on=today),
     )
     if check.refused:
         extra = {"limit": f"{check.limit:.2f}"} if check.limit is not None else {}

@@ -14,11 +14,10 @@ from django.utils import timezone
 
 from jiuzhu.common import clock, values
 from jiuzhu.common import masking as m
-from jiuzhu.common.errors import IllegalTransition, NotFound, ValidationFailed
+from jiuzhu.common.errors import IllegalTransition, NotFound, Throttled, ValidationFailed
 from jiuzhu.common.params import parameter
 from jiuzhu.common.selectors import deadline
 from jiuzhu.common.tx import bump
-from jiuzhu.intake.services import Throttled
 from jiuzhu.policy.selectors import current_policy
 
 from .models import Case, Investigation, Notice, Objection

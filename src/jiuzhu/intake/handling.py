@@ -18,6 +18,7 @@ from jiuzhu.common.errors import IllegalTransition, PermissionDenied, Validation
 from jiuzhu.common.selectors import deadline, holiday_table
 from jiuzhu.common.tx import bump, check_version, lock, racing_write
 from jiuzhu.common.workdays import workdays_between
+from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.models import Unit
 
 from .models import Referral
@@ -41,17 +42,15 @@ TRANSITIONS = {
 }
 # Material may be brought to the window or straight to the unit.
 WINDOW_ACTIONS = frozenset({"receive_supplement"})
-# Dibao and extreme-poverty referrals are answered by a decision (jiuzhu.decisions), never by
-# the plain feedback: investigation, notice and the approver's sign-off come first.
+# Dibao and extreme-poverty referrals are answered by a decision (the decisions app, which
+# opens its case from the referral), never by the plain feedback: investigation, notice and
+# the approver's sign-off come first. Which services those are is the policy file's
+# (``ServiceSpec.by_decision``).
 DECISION_ACTIONS = frozenset({"grant", "refuse"})
 
 
 def _needs_decision(referral: Referral, action: str) -> bool:
-    if action not in DECISION_ACTIONS:
-        return False
-    from jiuzhu.decisions.scope import is_decision_service
-
-    return is_decision_service(referral.service_code)
+    return action in DECISION_ACTIONS and current_policy().by_decision(referral.service_code)
 
 
 def allowed_actions(referral: Referral, user) -> list[str]:
@@ -408,7 +407,6 @@ def referral_grant(
     or with ``up_to_top_tier`` held at the top tier for the joint decision, the rest of the
     need referred to charity."""
     from jiuzhu.decisions.grants import grant_control
-    from jiuzhu.policy.selectors import current_policy
 
     amount = None if amount in (None, "") else money.amount(amount)
     if period not in dict(Referral.PERIODS) and period is not None:

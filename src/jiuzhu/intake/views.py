@@ -19,6 +19,7 @@ from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
 from jiuzhu.common.signin import client_ip
 from jiuzhu.common.views import back_url, post_action
+from jiuzhu.policy.grants import officer_limit
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.models import Person, Unit
 from jiuzhu.registry.selectors import get_household, household_search, household_summary
@@ -356,7 +357,7 @@ def referral(request, ref_id: int):
 
 def _grant_context(r: Referral) -> dict:
     """Grant control on the referral page: the rule's amount as the default, a held grant."""
-    from jiuzhu.decisions import grant_limits, grants
+    from jiuzhu.decisions import grants
 
     out = {"held": grants.pending_for(r), "rule": None, "officer_limit": None}
     if r.is_open:
@@ -367,7 +368,7 @@ def _grant_context(r: Referral) -> dict:
             on=today,
             policy=policy,
         )
-        out["officer_limit"] = grant_limits.officer_limit(
+        out["officer_limit"] = officer_limit(
             policy, service_code=r.service_code, category=r.category, on=today
         )
     return out

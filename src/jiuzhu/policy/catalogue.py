@@ -14,6 +14,7 @@ from . import needs
 from .parameters import Parameter, UnknownParameter
 from .schema import (  # noqa: F401  (re-exported: the catalogue's vocabulary)
     CATEGORIES,
+    DECISION_CATEGORIES,
     FORMULAS,
     REQUIRED_PARAMETERS,
     ServiceSpec,
@@ -71,6 +72,14 @@ class Policy:
 
     def services_in(self, category: str) -> list[ServiceSpec]:
         return [s for s in self.services if s.category == category]
+
+    def decision_services(self) -> list[ServiceSpec]:
+        """The services answered by a decision (``ServiceSpec.by_decision``)."""
+        return [s for s in self.services if s.by_decision]
+
+    def by_decision(self, code: str) -> bool:
+        """Whether service ``code`` is answered by a decision (False for a code not in the file)."""
+        return any(s.code == code for s in self.decision_services())
 
     def services_of_unit(self, unit_code: str) -> list[ServiceSpec]:
         return [s for s in self.services if s.owner_unit == unit_code]

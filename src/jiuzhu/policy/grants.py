@@ -21,9 +21,11 @@ import; the decisions app applies it when a unit grants a referral.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from jiuzhu.common.money import CENT
+from jiuzhu.common.params import parameter
 
 # Approval levels in order; an officer's own level is the first.
 OFFICER, COUNTY, JOINT = "officer", "county", "joint"
@@ -75,6 +77,14 @@ class GrantCheck:
 
 def yuan(v) -> str:
     return f"¥{Decimal(v).quantize(CENT):,}"
+
+
+def officer_limit(policy, *, service_code: str, category: str, on: date) -> Decimal | None:
+    """The most an officer grants alone for ``service_code`` (policy ``grant.officer_limit``,
+    per service); None for temporary assistance, which is tiered instead."""
+    if category == "temporary":
+        return None
+    return Decimal(str(parameter(policy, "grant.officer_limit", on, service=service_code))).quantize(CENT)
 
 
 def temporary_caps(standard: Decimal, multiples: dict) -> dict[str, Decimal]:

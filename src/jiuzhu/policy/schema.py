@@ -21,6 +21,9 @@ CATEGORIES = {
     "temporary": "临时救助",
     "social": "社会力量参与",
 }
+# The categories whose monthly services are answered by a decision (审核确认: investigation,
+# public notice, the approver's sign-off), never by a unit's plain referral feedback.
+DECISION_CATEGORIES = ("minimum_living", "extreme_poverty")
 
 # Benefit formulas implemented in ``policy.rules`` (id -> how the amount is paid: "month",
 # "year" (per school year / year), "once", or None for a service in kind or a recognition).
@@ -160,6 +163,12 @@ class ServiceSpec:
     def amount_period(self) -> str | None:
         """ "month", "year", "once", or None (in kind / a recognition)."""
         return FORMULAS[self.formula]
+
+    @property
+    def by_decision(self) -> bool:
+        """Whether the service goes through the decision workflow (demo: dibao, dibao_single,
+        tekun_dispersed, tekun_institutional): a monthly service of a decision category."""
+        return self.category in DECISION_CATEGORIES and self.amount_period == "month"
 
     @property
     def basis_law(self) -> str:

@@ -22,9 +22,9 @@ from jiuzhu.common import masking as m
 from jiuzhu.common.errors import (
     Conflict,
     IllegalTransition,
-    JiuzhuError,
     NotFound,
     PermissionDenied,
+    Throttled,
     ValidationFailed,
 )
 from jiuzhu.common.roles import role_of
@@ -49,11 +49,6 @@ DEFAULT_POINTS = {
     "data_leak": Decimal("5"),
     "other": Decimal("1"),
 }
-
-
-class Throttled(JiuzhuError):
-    code = "too_many_attempts"
-    status = 429
 
 
 def limit_days() -> int:

@@ -19,7 +19,7 @@ from .test_grants import APRIL, _taken, payable  # noqa: F401 (fixture)
 
 
 def test_every_service_outside_the_temporary_tiers_has_an_officer_limit(policy):
-    from jiuzhu.decisions.grant_limits import officer_limit
+    from jiuzhu.policy.grants import officer_limit
 
     for s in policy.services:
         limit = officer_limit(policy, service_code=s.code, category=s.category, on=D0)

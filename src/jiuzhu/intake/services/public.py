@@ -8,15 +8,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from jiuzhu.common.errors import JiuzhuError, NotFound
+from jiuzhu.common.errors import NotFound, Throttled
 
 from .. import selectors, tracking
 from ..models import TrackingAttempt
-
-
-class Throttled(JiuzhuError):
-    code = "too_many_attempts"
-    status = 429
 
 
 def track_limits() -> tuple[int, int]:

@@ -11,6 +11,7 @@ import pytest
 from jiuzhu.common.errors import PolicyFileError
 from jiuzhu.policy import batch_services
 from jiuzhu.policy.catalogue import CATEGORIES, FORMULAS, load_policy
+from jiuzhu.policy.grants import officer_limit
 from jiuzhu.policy.parameters import ParameterNotInForce, UnknownParameter
 from jiuzhu.policy.rules import FORMULA_IMPL
 from jiuzhu.policy.schema import UnknownService
@@ -71,6 +72,25 @@ def test_service_lookup(demo):
     with pytest.raises(UnknownService) as info:
         demo.service("nope")
     assert isinstance(info.value, LookupError) and info.value.field == "service"
+
+
+def test_the_services_answered_by_a_decision_are_the_monthly_dibao_and_tekun_ones(demo):
+    # the window's plain feedback is refused for these (intake) and a case is opened (decisions)
+    assert {s.code for s in demo.decision_services()} == {
+        "dibao",
+        "dibao_single",
+        "tekun_dispersed",
+        "tekun_institutional",
+    }
+    assert demo.by_decision("dibao") and not demo.by_decision("temporary_emergency")
+    assert not demo.by_decision("nope")  # a code not in the file is not decided, not an error
+
+
+def test_the_officer_limit_is_the_policy_file_s_and_none_for_tiered_temporary_aid(demo):
+    on = date(2026, 1, 1)
+    limit = officer_limit(demo, service_code="medical_expense", category="medical", on=on)
+    assert limit == Decimal(str(demo.param("grant.officer_limit", on, service="medical_expense")))
+    assert officer_limit(demo, service_code="temporary_emergency", category="temporary", on=on) is None
 
 
 @pytest.mark.parametrize(
