@@ -11,6 +11,9 @@ class DecisionsConfig(AppConfig):
         # they are rather than verification importing decisions
         from jiuzhu.verification import selectors as verification
 
+        from . import intake_port
         from .selectors import verification_recipients
 
         verification.register_recipients(verification_recipients)
+        # intake (below decisions) creates entitlements and runs grant control through its port
+        intake_port.install()

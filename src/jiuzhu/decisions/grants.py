@@ -1,14 +1,14 @@
 """Grant control (发放有据, DOMAIN §7): every yuan a unit grants is the rule's yuan, or a
 second person signed it.
 
-``grant_control`` is called by ``intake.handling.referral_grant`` while it holds the
-referral's lock: it works out the rule's amount for the facts on file (the default), checks
-the officer's amount against it and against the temporary-assistance tiers
-(``policy.grants.check_grant``), and either lets the grant go on (the returned ``GrantPlan``)
-or records a ``GrantRequest`` held for a second signature — then nothing is owed and nothing is
-paid. ``grant_sign`` (the approver; a joint decision with the members present above the county
-tier) grants the referral and creates the entitlement in the same transaction;
-``grant_return`` sends it back to the officer.
+``grant_control`` is called by ``intake.handling.referral_grant`` (through intake's port,
+``jiuzhu.intake.ports``) while it holds the referral's lock: it works out the rule's amount for
+the facts on file (the default), checks the officer's amount against it and against the
+temporary-assistance tiers (``policy.grants.check_grant``), and either lets the grant go on (the
+returned ``GrantPlan``) or records a ``GrantRequest`` held for a second signature — then nothing
+is owed and nothing is paid. ``grant_sign`` (the approver; a joint decision with the members
+present above the county tier) grants the referral and creates the entitlement in the same
+transaction; ``grant_return`` sends it back to the officer.
 
 Concurrency: both take the referral's row lock first (``select_for_update``; SQLite's
 IMMEDIATE transaction serialises writers), then the request's, and check the state: of two
@@ -18,7 +18,6 @@ The database allows one pending request per referral.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -32,6 +31,7 @@ from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, Permissi
 from jiuzhu.common.params import parameter
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.tx import racing_write
+from jiuzhu.intake.ports import GrantPlan
 from jiuzhu.policy import grants as rules
 from jiuzhu.policy.rules.base import add_months_clamped
 
@@ -44,16 +44,6 @@ from .relatives import relatives_of
 # county civil affairs ≤ 6 ×); a department officer grants at the first level.
 ROLE_LEVEL = {m.TOWN_CASEWORKER: rules.OFFICER, m.DEPARTMENT_OFFICER: rules.OFFICER, m.APPROVER: rules.COUNTY}
 RUNNING = (Entitlement.ACTIVE, Entitlement.GRADUAL_EXIT)
-
-
-@dataclass(frozen=True)
-class GrantPlan:
-    """What ``grant_control`` decided: grant now (``held`` None) with these figures, or held."""
-
-    amount: Decimal
-    period: str
-    rule_amount: Decimal | None
-    held: GrantRequest | None = None
 
 
 def rule_amount(*, household, service_code: str, on: date, policy) -> rules.RuleAmount:
@@ -77,15 +67,20 @@ def rule_amount(*, household, service_code: str, on: date, policy) -> rules.Rule
     return rules.RuleAmount(eligible, amount, period, tuple(reasons))
 
 
-def receiving(*, household, service_code: str, on: date, exclude_referral=None):
-    """Active entitlements of ``service_code`` for the household that still run in ``on``'s
-    month or later ("already receiving", whatever path created them). One-off grants count
-    only in their own month."""
+def running(*, household, on: date):
+    """The household's active entitlements that still run in ``on``'s month or later, whatever
+    path created them. One-off grants count only in their own month."""
     month = on.replace(day=1)
-    qs = Entitlement.objects.filter(
-        household=household, service_code=service_code, status__in=RUNNING
-    ).filter(Q(end_month__isnull=True) | Q(end_month__gte=month))
-    qs = qs.exclude(Q(amount_period="once") & Q(start_month__lt=month))
+    return (
+        Entitlement.objects.filter(household=household, status__in=RUNNING)
+        .filter(Q(end_month__isnull=True) | Q(end_month__gte=month))
+        .exclude(Q(amount_period="once") & Q(start_month__lt=month))
+    )
+
+
+def receiving(*, household, service_code: str, on: date, exclude_referral=None):
+    """The household's running entitlements of ``service_code`` ("already receiving")."""
+    qs = running(household=household, on=on).filter(service_code=service_code)
     if exclude_referral is not None:
         qs = qs.exclude(referral=exclude_referral)
     return qs

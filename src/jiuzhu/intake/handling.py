@@ -23,6 +23,7 @@ from jiuzhu.registry.models import Unit
 
 from .models import Referral
 from .notify import notify
+from .ports import entitlements
 from .services import (
     close_if_done,
     ensure_window_of,
@@ -336,13 +337,11 @@ def do_set_due(r: Referral, *, due_on: date, reason: str, actor=None) -> Referra
 def _entitlement_for(r: Referral, *, actor, note: str, rule_amount=None, signed_by=None, today=None) -> None:
     """The granted amount becomes an entitlement payments can pay (one-off and department
     grants), unless the referral already has one (a decision creates its own)."""
-    from jiuzhu.decisions.entitlements import entitlement_grant
-    from jiuzhu.decisions.models import Entitlement
-
-    if Entitlement.objects.filter(referral=r).exists():
+    side = entitlements()
+    if side.has_entitlement(r):
         return
     app = r.application
-    entitlement_grant(
+    side.grant(
         household=app.household,
         payee=app.applicant,
         service_code=r.service_code,
@@ -400,14 +399,12 @@ def referral_grant(
     today: date | None = None,
     up_to_top_tier: bool = False,
 ) -> Referral:
-    """Grant control (``decisions.grants``, DOMAIN §7): ``amount`` None is the rule's amount
+    """Grant control (the entitlement side's, through ``ports``; DOMAIN §7): ``amount`` None is the rule's amount
     for the facts on file; another amount needs a written ``note``; one above the rule's or the
     officer's tier is held for a second signature (the referral stays in progress, nothing is
     paid; ``r.held_grant`` is the request). Temporary assistance above the top tier is refused,
     or with ``up_to_top_tier`` held at the top tier for the joint decision, the rest of the
     need referred to charity."""
-    from jiuzhu.decisions.grants import grant_control
-
     amount = None if amount in (None, "") else money.amount(amount)
     if period not in dict(Referral.PERIODS) and period is not None:
         raise ValidationFailed("金额周期无效", field="period")
@@ -417,7 +414,7 @@ def referral_grant(
     today = today or clock.today()
     note = values.note(note, field="note", label="理由")
     r = check_referral(actor=actor, referral_id=_pk(referral), action="grant", version=version)
-    plan = grant_control(
+    plan = entitlements().grant_control(
         r,
         actor=actor,
         amount=amount,

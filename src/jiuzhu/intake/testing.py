@@ -86,28 +86,3 @@ def refer_to(household, unit_code: str, *, service_code: str | None = None, toda
     app = services.application_create(actor=clerk, household=household, needs=["living"], today=today)
     (referral,) = services.refer(actor=clerk, application=app, service_codes=[service_code], today=today)
     return referral
-
-
-def grant_signed(
-    *, actor, approver, referral, amount, start_month, note="按实际需要核定", period=None, today=None
-):
-    """Grant ``amount`` on ``referral`` as a unit would for a household the rules do not find
-    eligible (or above the rule's amount): with a written reason, held, then signed by
-    ``approver`` (decisions.grants). Returns the referral, granted."""
-    from jiuzhu.decisions.grants import grant_sign
-
-    from . import handling
-
-    r = handling.referral_grant(
-        actor=actor,
-        referral=referral,
-        amount=amount,
-        start_month=start_month,
-        note=note,
-        period=period,
-        today=today,
-    )
-    if r.held_grant is not None:
-        grant_sign(actor=approver, request=r.held_grant, today=today)
-    r.refresh_from_db()
-    return r

@@ -26,6 +26,7 @@ from jiuzhu.registry.selectors import get_household, household_search, household
 
 from . import catalogue, documents, handling, results, selectors, services, tracking
 from .models import NEEDS, Application, Document, EmergencyAid, Referral
+from .ports import entitlements
 
 acts = post_action("intake:window")
 
@@ -357,12 +358,11 @@ def referral(request, ref_id: int):
 
 def _grant_context(r: Referral) -> dict:
     """Grant control on the referral page: the rule's amount as the default, a held grant."""
-    from jiuzhu.decisions import grants
-
-    out = {"held": grants.pending_for(r), "rule": None, "officer_limit": None}
+    side = entitlements()
+    out = {"held": side.pending_grant(r), "rule": None, "officer_limit": None}
     if r.is_open:
         policy, today = current_policy(), clock.today()
-        out["rule"] = grants.rule_amount(
+        out["rule"] = side.rule_amount(
             household=r.application.household,
             service_code=r.service_code,
             on=today,

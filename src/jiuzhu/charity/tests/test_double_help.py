@@ -132,9 +132,9 @@ def test_kpi_charity_counts_referrals_cash_and_hours(setup, caseworker, househol
 def test_a_medical_referral_granted_at_the_window_counts_as_government_paid(
     setup, caseworker, household, staff
 ):
+    from jiuzhu.decisions.testing import grant_signed
     from jiuzhu.intake import handling
     from jiuzhu.intake import services as intake
-    from jiuzhu.intake.testing import grant_signed
 
     clerk = staff("window_clerk", "town_chengdong")
     app = intake.application_create(actor=clerk, household=household, needs=["medical"], today=D0)

@@ -11,10 +11,10 @@ from django.test import Client
 from jiuzhu.charity import matching, referrals, selectors, services
 from jiuzhu.charity.models import NeedClaim
 from jiuzhu.common.errors import PermissionDenied
+from jiuzhu.decisions.testing import grant_signed
 from jiuzhu.intake import handling
 from jiuzhu.intake import services as intake
 from jiuzhu.intake.models import Notification
-from jiuzhu.intake.testing import grant_signed
 
 from .conftest import D0
 

@@ -1,18 +1,18 @@
 """The apps' imports run one way (issue 15): no two apps import each other, counting imports
-inside functions; no module looks another up by name with importlib except the places that
-mount every installed app (configuration). Read from the source with ``ast``: nothing is run."""
+inside functions, and no longer loop either (a → b → c → a); no module looks another up by name
+with importlib except the places that mount every installed app (configuration). Read from the
+source with ``ast``: nothing is run. An app that needs something of an app above it declares a
+port (``common.ports``; ``intake/ports.py`` is the example) which the upper app fills in."""
 
 import ast
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
 import jiuzhu
 
 ROOT = Path(jiuzhu.__file__).parent
-
-# Still tied both ways, to be cut (issue 15): intake creates decisions' entitlements and runs its
-# grant control; decisions drives intake's referrals. Nothing may be added to this list.
-KNOWN_TIES = {frozenset({"decisions", "intake"})}
 
 # Modules that mount or collect every installed app's module of a given name.
 IMPORTLIB_ALLOWED = {
@@ -45,10 +45,11 @@ def _typing_only(tree: ast.Module) -> set[int]:
     return out
 
 
-def _imports() -> dict[str, dict[str, list[str]]]:
-    """app -> other app -> places (``path:line``) where it imports it."""
+def _imports(modules=None) -> dict[str, dict[str, list[str]]]:
+    """app -> other app -> places (``path:line``) where it imports it (``modules``: pairs of a
+    path under ``jiuzhu/`` and its parsed tree; the project's own by default)."""
     out: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for rel, tree in _modules():
+    for rel, tree in _modules() if modules is None else modules:
         app = rel.parts[0]
         typing_only = _typing_only(tree)
         for node in ast.walk(tree):
@@ -67,16 +68,22 @@ def _imports() -> dict[str, dict[str, list[str]]]:
     return out
 
 
-def test_no_two_apps_import_each_other():
-    imports = _imports()
-    ties = {
+def _ties(imports) -> dict[frozenset, tuple[list[str], list[str]]]:
+    return {
         frozenset({a, b}): (places, imports[b][a])
         for a, others in imports.items()
         for b, places in others.items()
         if a in imports.get(b, {})
     }
-    new = {pair: where for pair, where in ties.items() if pair not in KNOWN_TIES}
-    assert not new, f"apps importing each other (move the shared piece below both): {new}"
+
+
+def test_no_two_apps_import_each_other():
+    # none allowed, none excused (the last, decisions <-> intake, was cut in session 10)
+    ties = _ties(_imports())
+    assert not ties, (
+        "apps importing each other (move the shared piece below both, or let the lower app "
+        f"declare a port the upper one fills in, as intake/ports.py): {ties}"
+    )
 
 
 def test_no_importlib_lookups_outside_configuration():
@@ -104,10 +111,23 @@ def test_typing_only_imports_are_told_apart():
 
 
 def test_the_check_sees_a_tie_inside_a_function():
-    # decisions imports intake at module level and intake imports decisions inside functions:
-    # the known tie is found, so the check is not blind to imports inside functions
+    # the upper app imports the lower at module level, the lower imports the upper only inside
+    # a function (as intake once did decisions): that is a tie, and it is found
+    lower = ast.parse("def grant(r):\n    from jiuzhu.upper.grants import grant_control\n")
+    upper = ast.parse("from jiuzhu.lower.models import Referral\n")
+    typed = ast.parse("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from jiuzhu.upper import x\n")
+    imports = _imports([(Path("lower/handling.py"), lower), (Path("upper/cases.py"), upper)])
+    assert _ties(imports) == {frozenset({"lower", "upper"}): (["upper/cases.py:1"], ["lower/handling.py:2"])}
+    # a name read by the type checker only ties nothing
+    imports = _imports([(Path("lower/ports.py"), typed), (Path("upper/cases.py"), upper)])
+    assert _ties(imports) == {}
+
+
+def test_intake_imports_nothing_of_decisions():
+    # decisions opens its cases from intake's referrals; intake asks the entitlement side
+    # through its port (docs/HELPERS.md, Session 10), not even inside a function
     imports = _imports()
-    assert "intake" in imports["decisions"] and "decisions" in imports["intake"]
+    assert "intake" in imports["decisions"] and "decisions" not in imports["intake"]
 
 
 MAX_MODULE_LINES = 600
@@ -136,30 +156,20 @@ def test_the_length_check_reads_the_whole_tree():
     assert "src/jiuzhu/intake/services/referrals.py" in found and len(found) > 300
 
 
-def layers() -> list[list[str]]:
-    """The apps from the bottom up, each after every app it imports (apps tied through a known
-    tie share a layer). ``uv run python -m jiuzhu.common.tests.test_architecture`` prints them
+def layers(imports=None) -> list[list[str]]:
+    """The apps from the bottom up, each one layer above the highest app it imports. Apps that
+    import each other through a longer loop (a → b → c → a) have no layer: it fails, naming
+    them. ``uv run python -m jiuzhu.common.tests.test_architecture`` prints the layers
     (docs/NEWCOMER.md quotes the print)."""
-    imports = _imports()
+    imports = _imports() if imports is None else imports
     apps = sorted(set(imports) | {b for a in imports for b in imports[a]})
-    reach = {a: set(imports.get(a, {})) for a in apps}
-    for k in apps:  # Warshall: who reaches whom, through any chain of imports
-        for a in apps:
-            if k in reach[a]:
-                reach[a] |= reach[k]
-    # apps that reach each other (only through a known tie, the test above sees to that) form
-    # one group, named by its first app, and sit in one layer
-    group = {a: min([a] + [b for b in reach[a] if a in reach[b]]) for a in apps}
-    deps = {a: set() for a in set(group.values())}
-    for a in apps:
-        deps[group[a]] |= {group[b] for b in imports.get(a, {})} - {group[a]}
+    deps = {a: set(imports.get(a, {})) - {a} for a in apps}
     level: dict[str, int] = {}
     while len(level) < len(deps):
-        ready = [g for g in sorted(deps) if g not in level and deps[g] <= set(level)]
-        assert ready, f"apps importing each other: {sorted(set(deps) - set(level))}"
-        for g in ready:
-            level[g] = 1 + max((level[d] for d in deps[g]), default=-1)
-    level = {a: level[group[a]] for a in apps}
+        ready = [a for a in apps if a not in level and deps[a] <= set(level)]
+        assert ready, f"apps importing each other in a loop: {sorted(set(deps) - set(level))}"
+        for a in ready:
+            level[a] = 1 + max((level[d] for d in deps[a]), default=-1)
     out: dict[int, list[str]] = defaultdict(list)
     for a in apps:
         out[level[a]].append(a)
@@ -169,9 +179,19 @@ def layers() -> list[list[str]]:
 def test_every_app_has_a_layer_above_what_it_imports():
     order = {a: i for i, layer in enumerate(layers()) for a in layer}
     assert order["common"] == 0 and order["supervision"] > order["intake"] > order["registry"]
+    assert order["decisions"] > order["intake"]
     for a, others in _imports().items():
         for b in others:
-            assert order[a] >= order[b], (a, b)
+            assert order[a] > order[b], (a, b)
+
+
+def test_a_loop_through_three_apps_has_no_layer():
+    # no two of them import each other, so only the layering sees it
+    loop = {"a": {"b": ["a/x.py:1"]}, "b": {"c": ["b/x.py:1"]}, "c": {"a": ["c/x.py:1"]}}
+    assert not _ties(loop)
+    with pytest.raises(AssertionError, match="loop"):
+        layers(loop)
+    assert layers({"a": {"b": ["a/x.py:1"]}, "b": {}}) == [["b"], ["a"]]
 
 
 if __name__ == "__main__":

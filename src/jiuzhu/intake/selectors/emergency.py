@@ -13,6 +13,7 @@ from jiuzhu.registry.models import Unit
 
 from .. import catalogue
 from ..models import Application, EmergencyAid
+from ..ports import entitlements
 from .proposals import household_facts
 
 
@@ -38,15 +39,13 @@ def emergency_offer(application: Application, *, today: date | None = None, poli
     need, cause = application.emergency_need, application.emergency_cause
     if need is None or not cause:
         return EmergencyOffer(None, limit, ["未登记急难所需金额"])
-    from jiuzhu.decisions.grants import last_same_cause
-
     try:
         facts = household_facts(application.household, today)
     except JiuzhuError as exc:
         return EmergencyOffer(None, limit, [f"家庭信息不全，规则未能计算：{getattr(exc, 'message', exc)}"])
     if facts is None:
         return EmergencyOffer(None, limit, ["规则未能计算"])
-    last = last_same_cause(household=application.household, cause=cause, on=today)
+    last = entitlements().last_same_cause(household=application.household, cause=cause, on=today)
     facts = dataclasses.replace(
         facts, temporary=TemporaryNeed(kind="emergency", cause=cause, amount=need, last_same_cause_on=last)
     )

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q
-
 from jiuzhu.common import clock
 from jiuzhu.common.errors import JiuzhuError
 from jiuzhu.policy.selectors import current_policy
@@ -14,6 +12,7 @@ from jiuzhu.registry.models import Household
 
 from .. import catalogue
 from ..models import Application, Referral
+from ..ports import entitlements
 
 
 def received_services(household: Household, *, on: date) -> set[str]:
@@ -21,16 +20,7 @@ def received_services(household: Household, *, on: date) -> set[str]:
     them: a decision, a unit's grant, an import) that still run in ``on``'s month or later, and
     granted referrals whose entitlement is not written yet. One-off grants count in their
     month only."""
-    from jiuzhu.decisions.grants import RUNNING
-    from jiuzhu.decisions.models import Entitlement
-
-    month = on.replace(day=1)
-    ents = (
-        Entitlement.objects.filter(household=household, status__in=RUNNING)
-        .filter(Q(end_month__isnull=True) | Q(end_month__gte=month))
-        .exclude(Q(amount_period="once") & Q(start_month__lt=month))
-    )
-    return set(ents.values_list("service_code", flat=True)) | set(
+    return entitlements().running_services(household, on=on) | set(
         Referral.objects.filter(
             application__household=household,
             state=Referral.GRANTED,
@@ -42,10 +32,8 @@ def received_services(household: Household, *, on: date) -> set[str]:
 
 def household_facts(household: Household, on: date):
     """The household's facts on file ``on`` in the form the policy rules take: the one
-    registry facts reader (``decisions.frames.registry_facts``), programme facts included."""
-    from jiuzhu.decisions.frames import household_facts as read
-
-    return read(household, on)
+    registry facts reader (on the entitlement side, through ``ports``), programme facts included."""
+    return entitlements().household_facts(household, on)
 
 
 def proposals(

@@ -9,6 +9,7 @@ from jiuzhu.common.labels import label
 
 from ..access import can_view, ensure_can_view
 from ..models import Application, Referral
+from ..ports import entitlements
 from .applications import chains
 from .authorisations import missing_authorisations
 from .public import result_view
@@ -77,10 +78,8 @@ def referral_view(r: Referral, user=None) -> dict:
 
 
 def _held_grant(r: Referral) -> dict | None:
-    """A grant of this referral waiting for a second signature (decisions.grants)."""
-    from jiuzhu.decisions.grants import pending_for
-
-    req = pending_for(r)
+    """A grant of this referral waiting for a second signature (grant control)."""
+    req = entitlements().pending_grant(r)
     if req is None:
         return None
     return {

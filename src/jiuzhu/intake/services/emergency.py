@@ -12,6 +12,7 @@ from jiuzhu.policy.selectors import current_policy
 
 from .. import catalogue, selectors
 from ..models import DESCRIPTION_MAX, Application, EmergencyAid
+from ..ports import entitlements
 from .base import close_if_done, event
 
 
@@ -19,13 +20,11 @@ def _emergency_entitlement(aid, *, application, actor, policy, today: date) -> N
     """先行救助 is paid as a one-off entitlement of the emergency temporary-assistance service,
     owned by the town that paid it: the roll pays it, the fund ledger posts it and screening
     sees it like any grant (DOMAIN §7 "Lifecycle")."""
-    from jiuzhu.decisions.entitlements import entitlement_grant
-
     codes = [s.code for s in catalogue.services(policy) if s.category == "temporary"]
     code = "temporary_emergency" if "temporary_emergency" in codes else (codes[0] if codes else None)
     if code is None:
         return
-    entitlement_grant(
+    entitlements().grant(
         household=application.household,
         payee=application.applicant,
         service_code=code,
@@ -101,9 +100,7 @@ def emergency_grant(
         )
     # DOMAIN §3 Temporary: the same cause at most once in 12 months per household (month-end
     # clamping), counting aid first and temporary entitlements alike.
-    from jiuzhu.decisions.grants import check_same_cause
-
-    check_same_cause(household=application.household, cause=cause, on=today, policy=policy)
+    entitlements().check_same_cause(household=application.household, cause=cause, on=today, policy=policy)
     due = deadline(today, catalogue.emergency_file_days(policy, today))
     aid = EmergencyAid.objects.create(
         application=application,

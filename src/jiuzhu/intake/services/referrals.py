@@ -16,6 +16,7 @@ from jiuzhu.registry.models import Unit
 from .. import catalogue
 from ..models import CAUSE_NOTE_MAX, Application, EmergencyAid, Referral
 from ..notify import notify
+from ..ports import entitlements
 from .base import ensure_window_of, event
 
 
@@ -41,7 +42,7 @@ def refer(
     clerk saw is frozen on each referral. A service already received (an active entitlement)
     is refused; temporary assistance carries its ``cause`` (``models.Cause``, with the clerk's
     words beside it in ``cause_note``), refused when the household had aid for the same cause
-    within 12 months (decisions.grants.check_same_cause)."""
+    within 12 months (the entitlement side's ``check_same_cause``, through ``ports``)."""
     from ..selectors import proposals  # selectors import services' helpers; keep the cycle lazy
 
     ensure_window_of(actor, application)
@@ -73,9 +74,7 @@ def refer(
     )
     note = values.note(note, field="note", label="分办说明")
     if cause and any(p.service.category == "temporary" for p in chosen):
-        from jiuzhu.decisions.grants import check_same_cause
-
-        check_same_cause(household=application.household, cause=cause, on=today, policy=policy)
+        entitlements().check_same_cause(household=application.household, cause=cause, on=today, policy=policy)
     open_codes = set(
         application.referrals.filter(state__in=Referral.OPEN_STATES).values_list("service_code", flat=True)
     )

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from jiuzhu.common.errors import IllegalTransition, PermissionDenied, ValidationFailed
+from jiuzhu.decisions.testing import grant_signed
 from jiuzhu.intake import handling, selectors, services, tracking
 from jiuzhu.intake.deadlines import tick
-from jiuzhu.intake.testing import JPG_BYTES, PDF_BYTES, PNG_BYTES, grant_signed, two_services
+from jiuzhu.intake.testing import JPG_BYTES, PDF_BYTES, PNG_BYTES, two_services
 
 
 class Named(io.BytesIO):

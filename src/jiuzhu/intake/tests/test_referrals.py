@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 
 from jiuzhu.common.errors import Conflict, IllegalTransition, PermissionDenied, ValidationFailed
+from jiuzhu.decisions.testing import grant_signed
 from jiuzhu.intake import handling, services
 from jiuzhu.intake.models import Application, CaseEvent, Notification, Referral
-from jiuzhu.intake.testing import grant_signed, two_services
+from jiuzhu.intake.testing import two_services
 
 D0 = date(2026, 9, 29)  # a Tuesday before the National Day holiday
 

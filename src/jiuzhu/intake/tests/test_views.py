@@ -8,9 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
 
+from jiuzhu.decisions.testing import grant_signed
 from jiuzhu.intake import handling, services
 from jiuzhu.intake.models import Application, Referral
-from jiuzhu.intake.testing import PNG_BYTES, grant_signed, two_services
+from jiuzhu.intake.testing import PNG_BYTES, two_services
 
 
 @pytest.fixture
