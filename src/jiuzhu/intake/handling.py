@@ -399,10 +399,10 @@ def referral_grant(
     today: date | None = None,
     up_to_top_tier: bool = False,
 ) -> Referral:
-    """Grant control (the entitlement side's, through ``ports``; DOMAIN §7): ``amount`` None is the rule's amount
-    for the facts on file; another amount needs a written ``note``; one above the rule's or the
-    officer's tier is held for a second signature (the referral stays in progress, nothing is
-    paid; ``r.held_grant`` is the request). Temporary assistance above the top tier is refused,
+    """Grant control (the entitlement side's, through ``ports``; DOMAIN §7): ``amount`` None
+    is the rule's amount for the facts on file; another amount needs a written ``note``; one
+    above the rule's or the officer's tier is held for a second signature (the referral stays
+    in progress, nothing is paid; ``r.held_grant`` is the request). Temporary assistance above the top tier is refused,
     or with ``up_to_top_tier`` held at the top tier for the joint decision, the rest of the
     need referred to charity."""
     amount = None if amount in (None, "") else money.amount(amount)
