@@ -25,7 +25,7 @@ from django.db import transaction
 
 from jiuzhu.caseload.reviewing import open_review
 from jiuzhu.common import scope, values
-from jiuzhu.common.errors import IllegalTransition, ValidationFailed
+from jiuzhu.common.errors import IllegalTransition, NotFound, ValidationFailed
 from jiuzhu.common.params import parameter
 from jiuzhu.decisions.entitlements import entitlement_grant
 from jiuzhu.decisions.letters import appeal_rights
@@ -44,11 +44,21 @@ def _age(birth: date, on: date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
+def _locked(queryset, key, *, field: str, label: str):
+    """The row ``key`` (a row or its id) locked for this transaction, or a 404 naming it: an
+    id typed into a form or URL that does not exist is "not found", never a server error."""
+    try:
+        return queryset.select_for_update().get(pk=getattr(key, "pk", key))
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"{label}不存在", field=field, code=f"{field}_not_found") from None
+
+
 def _open(actor, registration) -> Registration:
-    r = (
-        Registration.objects.select_for_update()
-        .select_related("person")
-        .get(pk=getattr(registration, "pk", registration))
+    r = _locked(
+        Registration.objects.select_related("person"),
+        registration,
+        field="registration",
+        label="失业登记",
     )
     scope.require(actor, "employment.manage", unit=r.unit_id)
     if r.ended_on is not None:
@@ -172,7 +182,7 @@ def _duty_letter(actor, r: Registration, last: Offer, refused: list[Offer], poli
 def offer_answer(
     *, actor, offer, answer: str, answered_on, policy, reason: str = "", good_reason: bool = False
 ) -> Offer:
-    o = Offer.objects.select_for_update().get(pk=getattr(offer, "pk", offer))
+    o = _locked(Offer.objects.all(), offer, field="offer", label="岗位推荐")
     r = _open(actor, o.registration_id)
     if o.answer != Offer.PENDING:
         raise IllegalTransition("该岗位推荐已答复", field="offer", code="already_answered")
@@ -227,10 +237,11 @@ def subsidy_grant(*, actor, registration, kind: str, start_month, policy, employ
     """The subsidy at the policy file's amount: training once (the person must be registered),
     the post subsidy monthly while on an accepted public-welfare post. Paid to the person by
     the roll, or to ``employer`` (an employer institution of this unit) as a transfer."""
-    r = (
-        Registration.objects.select_for_update()
-        .select_related("person", "person__household")
-        .get(pk=getattr(registration, "pk", registration))
+    r = _locked(
+        Registration.objects.select_related("person", "person__household"),
+        registration,
+        field="registration",
+        label="失业登记",
     )
     scope.require(actor, "employment.manage", unit=r.unit_id)
     if kind not in dict(Subsidy.KINDS):

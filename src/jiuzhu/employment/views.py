@@ -94,11 +94,10 @@ def offer(request, pk: int):
 
 @post_action("employment:home")
 def answer(request, pk: int):
-    o = Offer.objects.get(pk=pk)
     p = request.POST
-    services.offer_answer(
+    o = services.offer_answer(
         actor=request.user,
-        offer=o,
+        offer=pk,
         answer=p.get("answer", ""),
         answered_on=p.get("answered_on"),
         reason=p.get("reason", ""),

@@ -48,3 +48,24 @@ def test_a_subsidy_outside_the_month_window_is_refused(client, registered):
     ).content.decode()
     assert "不在可办理范围" in page
     assert not Subsidy.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url, data",
+    [
+        ("/employment/offers/{missing}/answer/", {"answer": "accepted", "answered_on": "2026-05-07"}),
+        ("/employment/registrations/{missing}/offer/", {**OFFER, "kind": "job"}),
+        (
+            "/employment/registrations/{missing}/outcome/",
+            {"employed_on": "2026-05-07", "employer": "示范市物业公司", "monthly_wage": "2300"},
+        ),
+        ("/employment/registrations/{missing}/subsidy/", {"kind": "training", "start_month": "2026-05"}),
+    ],
+)
+def test_an_id_that_does_not_exist_is_not_found_on_the_page_not_a_server_error(client, registered, url, data):
+    missing = registered.pk + 1000
+    page = client.post(url.format(missing=missing), data, follow=True)
+    assert page.status_code == 200
+    assert "不存在" in page.content.decode()
+    assert not Offer.objects.exists() and not Subsidy.objects.exists()
+    assert Registration.objects.get().ended_on is None
