@@ -155,6 +155,25 @@ def ledger(request, year: YearParam, by: Literal["unit", "service", "category", 
     ]
 
 
+class LedgerExportIn(Schema):
+    year: int = Field(..., description="年度（平台年份窗口之内）")
+    fmt: Literal["xlsx", "pdf"] = Field(..., description="xlsx（Excel）或 pdf")
+
+
+@router.post(
+    "/ledger/export",
+    response={202: JobAcceptedOut, **ERRORS},
+    summary="导出年度资金台账（后台生成 Excel/PDF）",
+)
+def ledger_export(request, payload: LedgerExportIn):
+    """The year's ledger built by a background job, as the ledger page's buttons do (202): poll
+    ``url``; when done, ``result.file`` names the file at ``/api/jobs/{id}/file`` (its starter
+    or an administrator). Refused here, nothing queued: a role that does not read payments
+    (403), a year outside the window (400 ``year_out_of_range``)."""
+    job = background.ledger_export_queue(actor=request.auth, year=payload.year, fmt=payload.fmt)
+    return Status(202, jobs.accepted(job))
+
+
 @router.get("/public", auth=None, response={200: dict}, summary="公开的汇总数据（无个人信息）")
 def public(request, year: YearParam):
     f = selectors.public_figures(year=year)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from django.db import transaction
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
-from jiuzhu.common import scope
+from jiuzhu.common import clock, jobs, scope
+from jiuzhu.common.api import JobAcceptedOut
 from jiuzhu.common.errors import NotFound
+from jiuzhu.common.schemas import ERRORS
 from jiuzhu.common.services import log_access
 from jiuzhu.common.values import DateParam, Id
 
-from . import selectors, services
+from . import background, selectors, services
 
 router = Router(tags=["screening"])
 
@@ -82,3 +84,29 @@ def resolve_alert(request, pk: Id, payload: ResolveIn):
 def kpi(request, start: DateParam, end: DateParam, unit: str = ""):
     _reader(request)
     return selectors.kpi_alerts(start=start, end=end, unit=unit or None)
+
+
+class ReportIn(Schema):
+    kind: str = Field("", max_length=20, description="预警类型（空：全部）")
+    status: str = Field("", max_length=20, description="处理状态（空：全部）")
+    unit: str = Field("", max_length=40, description="单位代码（空：全部可见单位）")
+
+
+@router.post("/report", response={202: JobAcceptedOut, **ERRORS}, summary="导出预警报告（后台生成 Excel）")
+def report(request, payload: ReportIn):
+    """The alerts the caller may see under these filters, as the screening page's button builds
+    them (masked for the caller's role, the export logged when built), by a background job
+    (202): poll ``url``; the file is the caller's (or an administrator's)."""
+    job = background.report_queue(
+        actor=request.user, kind=payload.kind, status=payload.status, unit=payload.unit
+    )
+    return Status(202, jobs.accepted(job))
+
+
+@router.post("/run", response={202: JobAcceptedOut, **ERRORS}, summary="立即发起一次筛查（后台运行）")
+def run(request):
+    """A screening run as of today by a background job, as the page's button (approver or
+    administrator; 403 otherwise). One run at a time: while one waits or runs, that job is
+    answered again (202) and no second is queued."""
+    scope.require(request.user, "screening.run")
+    return Status(202, jobs.accepted(background.run_queue(actor=request.user, as_of=clock.today())))

@@ -34,7 +34,7 @@ ALLOWED_NAMES = (
     "screening:report",
     "payments:ledger_export",
 )
-ALLOWED_API_PREFIXES = ("/api/supervision/audit",)
+ALLOWED_API_PREFIXES = ("/api/supervision/audit", "/api/payments/ledger/export", "/api/screening/report")
 
 
 def _allowed_paths() -> frozenset[str]:
