@@ -55,3 +55,15 @@ def renovations(*, actor):
     return list(
         _scoped(actor, Renovation.objects.select_related("household")).order_by("-inspected_on", "pk")
     )
+
+
+def household_options(*, actor, household, on: date, policy) -> set[str]:
+    """The exclusive options ``household`` holds on ``on``, for the housing unit (or a city role)."""
+    scope.require(actor, "housing.read", unit=owner_unit(policy))
+    return options_held(household.pk, on)
+
+
+def renovation_get(*, actor, pk: int) -> Renovation:
+    r = Renovation.objects.select_related("household").get(pk=pk)
+    scope.require(actor, "housing.read", unit=r.unit_id)
+    return r
