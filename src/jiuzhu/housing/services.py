@@ -48,6 +48,12 @@ def _refuse_other(household: Household, on, wanted: str, allowed: frozenset = fr
         )
 
 
+def refuse_other_option(*, household, on) -> None:
+    """The rent subsidy granted at the window's referral (``intake.grant_checks``): refused
+    while the household holds public rental housing or a rural renovation."""
+    _refuse_other(household, on, selectors.RENT)
+
+
 @transaction.atomic
 def waiting_add(*, actor, household, priority, applied_on, policy) -> WaitingEntry:
     unit = selectors.owner_unit(policy)

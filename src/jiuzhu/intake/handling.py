@@ -21,6 +21,7 @@ from jiuzhu.common.workdays import workdays_between
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.models import Unit
 
+from . import grant_checks
 from .models import Referral
 from .notify import notify
 from .ports import entitlements
@@ -373,6 +374,7 @@ def do_grant(
     rule_amount=None,
     signed_by=None,
 ) -> Referral:
+    grant_checks.run(service_code=r.service_code, household=r.application.household, on=start_month)
     _close(
         r, R.GRANTED, actor, today, amount=amount, amount_period=period, start_month=start_month, reasons=note
     )
@@ -414,6 +416,8 @@ def referral_grant(
     today = today or clock.today()
     note = values.note(note, field="note", label="理由")
     r = check_referral(actor=actor, referral_id=_pk(referral), action="grant", version=version)
+    # the area's own refusals (housing: one exclusive option) before a grant is planned or held
+    grant_checks.run(service_code=r.service_code, household=r.application.household, on=start_month)
     plan = entitlements().grant_control(
         r,
         actor=actor,
