@@ -22,6 +22,9 @@ class Enrolment(models.Model):
     )
     stage = models.CharField("学段", max_length=20, choices=STAGES)
     entered_on = models.DateField("入学日期")
+    # the year of the stage the pupil was in on ``entered_on`` (a pupil registered in his third
+    # primary year is 3): the school year's advance counts from it (``services.stages_advance``)
+    year_in_stage = models.PositiveSmallIntegerField("入学时学段年级", default=1)
     left_on = models.DateField("离校日期", null=True, blank=True)
     left_reason = models.CharField("离校原因", max_length=20, choices=LEFT, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -60,3 +63,32 @@ class TermGrant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person", "term"], name="education_grant_once_per_term")
         ]
+
+
+class TermReturn(models.Model):
+    """A school's term list returned as a workbook (the bureau's export with the column 确认在读
+    filled in): checked by the background worker (validate), shown as a report, and applied
+    once as the school's confirmation (``services.term_confirm``) only when no row has a
+    problem — never half-applied (DOMAIN §6)."""
+
+    VALIDATED, APPLIED = "validated", "applied"
+    STATES = [(VALIDATED, "已校验待确认"), (APPLIED, "已确认发放")]
+
+    school = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+", verbose_name="学校")
+    term = models.DateField("学期（起始月）")
+    filename = models.CharField("文件名", max_length=200)
+    row_count = models.PositiveIntegerField("行数", default=0)
+    confirmed = models.JSONField("确认在读的人员编号", default=list)
+    declined = models.JSONField("学校标为不在读的人员编号", default=list)
+    errors = models.JSONField("问题行", default=list)
+    state = models.CharField("状态", max_length=20, choices=STATES, default=VALIDATED)
+    result = models.JSONField("发放结果", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "学校回传的学期名单"

@@ -12,13 +12,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
 
 from jiuzhu.common import clock, scope, values
 from jiuzhu.common.errors import IllegalTransition, ValidationFailed
+from jiuzhu.common.params import parameter
+from jiuzhu.common.tx import lock, racing_write
 from jiuzhu.decisions.entitlements import entitlement_grant
 from jiuzhu.payments import institutions
 from jiuzhu.payments.models import Institution
@@ -36,11 +38,22 @@ def _school(actor, school, action="education.manage") -> Institution:
     return s
 
 
+def school_checked(actor, school, action="education.manage") -> Institution:
+    """The school (an institution of kind school) once ``actor`` may ``action`` on it."""
+    return _school(actor, school, action)
+
+
 @transaction.atomic
-def enrolment_register(*, actor, school, person, stage: str, entered_on) -> Enrolment:
+def enrolment_register(*, actor, school, person, stage: str, entered_on, year_in_stage=1) -> Enrolment:
     s = _school(actor, school)
     if stage not in dict(Enrolment.STAGES):
         raise ValidationFailed(f"学段无效：{stage}", field="stage", code="bad_stage")
+    try:
+        year = int(str(year_in_stage).strip())
+    except ValueError:
+        year = 0
+    if not 1 <= year <= 6:
+        raise ValidationFailed("学段年级应为1至6的整数", field="year_in_stage", code="bad_year_in_stage")
     p = Person.objects.filter(pk=getattr(person, "pk", person), deceased_on__isnull=True).first()
     if p is None:
         raise ValidationFailed("学生不存在或已死亡", field="person", code="person_not_found")
@@ -49,7 +62,9 @@ def enrolment_register(*, actor, school, person, stage: str, entered_on) -> Enro
         raise ValidationFailed(
             "该学生已在其他学校在读，请先办理离校", field="person", code="already_enrolled"
         )
-    return Enrolment.objects.create(person=p, school=s, stage=stage, entered_on=on, created_by=actor)
+    return Enrolment.objects.create(
+        person=p, school=s, stage=stage, entered_on=on, year_in_stage=year, created_by=actor
+    )
 
 
 @transaction.atomic
@@ -75,11 +90,16 @@ def _family_payee(person: Person) -> Person:
     return head or person
 
 
-@transaction.atomic
+@racing_write(busy="该校本学期名单正在由另一位工作人员确认，请刷新后重试")
 def term_confirm(*, actor, school, term: date, confirmed, policy) -> dict:
     """Grant the term to the pupils of ``confirmed`` (person ids, the school's returned list)
-    that are eligible now; report the others. Returns the counts, the transfer and the refused."""
+    that are eligible now; report the others. Returns the counts, the transfer and the refused.
+
+    Locking: the school's row is taken ``FOR UPDATE`` before the eligible list is read, so two
+    confirmations of the same school at once run one after the other and the second finds the
+    pupils granted (``nothing_to_grant``), never a doubled grant."""
     s = _school(actor, school)
+    lock(Institution, s.pk, missing="学校不存在", field="school")
     term = term.replace(day=1)
     eligible = {
         row["person_id"]: row
@@ -152,3 +172,58 @@ def term_confirm(*, actor, school, term: date, confirmed, policy) -> dict:
         "refused": refused,
         "on": clock.today().isoformat(),
     }
+
+
+# the stage a pupil goes on to when his stage's years are done; the others end in graduation
+NEXT_STAGE = {"preschool": "primary", "primary": "junior", "junior": "senior"}
+
+
+def school_year_start(on: date, policy) -> date:
+    """The first day of the school year ``on`` falls in (``education.school_year_start_month``)."""
+    month = int(parameter(policy, "education.school_year_start_month", on))
+    return date(on.year if on.month >= month else on.year - 1, month, 1)
+
+
+@transaction.atomic
+def stages_advance(*, actor, on: date, policy) -> dict:
+    """The school year's advance (DOMAIN §7 教育: the stage advances each school year), for the
+    school year ``on`` falls in: each open enrolment whose stage's years
+    (``education.stage_years``, counted in school years from entry and ``year_in_stage``) are
+    done ends the day before the year starts, as graduated; the pupil is enrolled at the same
+    school in the next stage from the first day (the bureau moves him if he changed school),
+    or, after senior, vocational or university, his schooling ends and with it the grant. The
+    registry's school stage follows (the fact the rules read). Running it again in the same
+    school year changes nothing. A unit officer advances his own bureau's schools."""
+    start = school_year_start(on, policy)
+    if scope.require(actor, "education.manage") == scope.UNIT:
+        schools = Institution.objects.filter(kind=Institution.SCHOOL, unit_id=actor.unit_id)
+    else:
+        schools = Institution.objects.filter(kind=Institution.SCHOOL)
+    month = start.month
+    advanced, graduated = 0, 0
+    pupils = (
+        Enrolment.objects.select_for_update(of=("self",))
+        .filter(school__in=schools, left_on__isnull=True, entered_on__lt=start)
+        .select_related("person")
+        .order_by("pk")
+    )
+    for e in pupils:
+        entry_year = e.entered_on.year if e.entered_on.month >= month else e.entered_on.year - 1
+        done = start.year - entry_year + e.year_in_stage - 1
+        if done < int(parameter(policy, "education.stage_years", start, stage=e.stage)):
+            continue
+        e.left_on, e.left_reason = start - timedelta(days=1), "graduated"
+        e.save(update_fields=["left_on", "left_reason"])
+        nxt = NEXT_STAGE.get(e.stage, "")
+        if nxt:
+            Enrolment.objects.create(
+                person=e.person, school_id=e.school_id, stage=nxt, entered_on=start, created_by=actor
+            )
+            advanced += 1
+        else:
+            graduated += 1
+        p = e.person
+        p.school_stage = nxt
+        p._history_user = actor  # the registry's history names who changed the stage
+        p.save(update_fields=["school_stage"])
+    return {"school_year": start, "advanced": advanced, "graduated": graduated}
