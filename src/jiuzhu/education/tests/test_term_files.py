@@ -52,7 +52,9 @@ def world(units, staff, make_household, policy):
     )
     m = {p.name: p for p in home.members.all()}
     for name, stage in (("小学乙", "primary"), ("高中丙", "senior")):
-        services.enrolment_register(actor=officer, school=school, person=m[name], stage=stage, entered_on=date(2025, 9, 1))
+        services.enrolment_register(
+            actor=officer, school=school, person=m[name], stage=stage, entered_on=date(2025, 9, 1)
+        )
     return {"officer": officer, "school": school, "m": m}
 
 
