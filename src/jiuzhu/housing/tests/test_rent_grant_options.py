@@ -8,28 +8,44 @@ from datetime import date
 
 import pytest
 
+from jiuzhu.common import clock
 from jiuzhu.common.errors import ValidationFailed
 from jiuzhu.decisions.grants import grant_sign
 from jiuzhu.decisions.models import Entitlement
 from jiuzhu.housing import services
 from jiuzhu.intake import handling
+from jiuzhu.intake import services as intake
 from jiuzhu.intake.models import Referral
-from jiuzhu.intake.testing import refer_to
+from jiuzhu.verification.testing import verified
 
 RENT = "housing_rent_subsidy"
 JULY = date(2026, 7, 1)
 
 
+def _referred(clerk, household):
+    """The rent subsidy needs the household's finances verified: at the window every adult signs
+    the verification authorisation, the application is referred to the housing unit, and the
+    verification centre issues the household's report (a grant needs one on file)."""
+    today = clock.today()
+    app = intake.application_create(actor=clerk, household=household, needs=["housing"], today=today)
+    for p in intake.adults(household, today):
+        intake.authorisation_record(actor=clerk, application=app, person=p, signed_on=today, today=today)
+    (r,) = intake.refer(actor=clerk, application=app, service_codes=[RENT], today=today)
+    verified(household, requester=clerk, service_code=RENT, today=today)
+    return r
+
+
 @pytest.fixture
 def world(staff, make_household, policy):
     officer = staff("department_officer", "housing")
+    clerk = staff("window_clerk")
     homes = {
         name: make_household(members=[{"name": f"住户{name}", "birth": date(1970, 1, 1)}], area="rural")
         for name in ("甲", "乙", "丙")
     }
     referrals = {}
     for name, h in homes.items():
-        r = refer_to(h, "housing", service_code=RENT)
+        r = _referred(clerk, h)
         handling.referral_accept(actor=officer, referral=r)
         referrals[name] = r
     return {"officer": officer, "homes": homes, "r": referrals, "approver": staff("approver")}
