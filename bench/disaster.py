@@ -15,6 +15,7 @@ correctness check fails.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -34,7 +35,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--small", action="store_true")
     args = ap.parse_args()
-    n = 300 if args.small else 20_000
+    n = 300 if args.small else int(os.environ.get("BENCH_DISASTER_HOUSEHOLDS", 20_000))
     known_share = 10  # one row in 10 names a person the registry knows
     drop = setup_database("disaster")
     try:

@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 
 import polars as pl
 
+from jiuzhu.common import xlsxread
 from jiuzhu.common.errors import ValidationFailed
 
 from .sheets import SHEETS, Sheet
@@ -75,7 +76,7 @@ def _xlsx(data: bytes) -> dict[str, pl.DataFrame]:
         ) from None
     out = {}
     for ws in wb.worksheets:
-        rows = ws.iter_rows(values_only=True)
+        rows = xlsxread.values(wb, ws)
         try:
             head = [_header(v) for v in next(rows)]
         except StopIteration:

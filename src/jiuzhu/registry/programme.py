@@ -256,14 +256,17 @@ def area_facts_record_many(*, recorded_by, kind: str, rows) -> dict[int, int]:
     nothing). One bulk insert; returns ``{household id: fact id}``."""
     if kind in ProgrammeFact.MEMBER_KINDS:
         raise ValidationFailed(f"{KIND_LABELS[kind]}须逐人登记", field="kind", code="invalid")
+    cleaned: dict[tuple, dict] = {}  # a list repeats a few shapes of damage: each cleaned once
+
+    def cleaned_once(data: dict) -> dict:
+        key = tuple(sorted((k, str(v)) for k, v in data.items()))
+        if key not in cleaned:
+            cleaned[key] = clean(kind, data)
+        return cleaned[key]
+
+    by = recorded_by if getattr(recorded_by, "pk", None) else None
     facts = [
-        ProgrammeFact(
-            household_id=hid,
-            kind=kind,
-            effective_on=on,
-            data=clean(kind, data),
-            recorded_by=recorded_by if getattr(recorded_by, "pk", None) else None,
-        )
+        ProgrammeFact(household_id=hid, kind=kind, effective_on=on, data=cleaned_once(data), recorded_by=by)
         for hid, on, data in rows
     ]
     made = ProgrammeFact.objects.bulk_create(facts, batch_size=2000)
