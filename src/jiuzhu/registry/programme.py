@@ -259,7 +259,7 @@ def area_facts_record_many(*, recorded_by, kind: str, rows) -> dict[int, int]:
     cleaned: dict[tuple, dict] = {}  # a list repeats a few shapes of damage: each cleaned once
 
     def cleaned_once(data: dict) -> dict:
-        key = tuple(sorted((k, str(v)) for k, v in data.items()))
+        key = tuple(sorted((k, type(v).__name__, str(v)) for k, v in data.items()))  # 3 is not "3"
         if key not in cleaned:
             cleaned[key] = clean(kind, data)
         return cleaned[key]

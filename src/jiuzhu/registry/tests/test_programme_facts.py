@@ -122,3 +122,28 @@ def test_medical_costs_are_hidden_from_the_window_and_shown_to_the_caseworker(ho
     assert seen[0]["data"] == {} and "9000" not in str(seen[0])
     seen = _client(staff("town_caseworker")).get(f"/api/registry/households/{household.code}/facts").json()
     assert seen[0]["data"]["out_of_pocket"] == "9000.00"
+
+
+def test_a_bulk_list_cleans_each_row_even_when_it_prints_like_an_earlier_one(make_household):
+    """A village list's rows are cleaned once per shape of damage; a 'True' typed as text is not
+    the yes of the row before it and is refused (nothing written)."""
+    from jiuzhu.common.errors import ValidationFailed
+    from jiuzhu.registry.programme import area_facts_record_many
+
+    a = make_household(members=[{"name": "周一", "birth": date(1970, 1, 1)}])
+    b = make_household(members=[{"name": "周二", "birth": date(1971, 1, 1)}])
+    damage = {
+        "event": "洪涝",
+        "event_on": TODAY.isoformat(),
+        "disaster_kind": "flood",
+        "house_damage": "general",
+        "persons_affected": 1,
+        "winter_hardship": True,
+    }
+    rows = [(a.pk, TODAY, damage), (b.pk, TODAY, {**damage, "winter_hardship": "True"})]
+    with pytest.raises(ValidationFailed) as exc:
+        area_facts_record_many(recorded_by=None, kind="disaster", rows=rows)
+    assert (exc.value.field, exc.value.code) == ("data.winter_hardship", "invalid_boolean")
+    assert not ProgrammeFact.objects.filter(household__in=[a, b]).exists()
+    made = area_facts_record_many(recorded_by=None, kind="disaster", rows=rows[:1] + [(b.pk, TODAY, damage)])
+    assert ProgrammeFact.objects.get(pk=made[b.pk]).data["winter_hardship"] is True
