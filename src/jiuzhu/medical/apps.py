@@ -13,3 +13,9 @@ class MedicalConfig(AppConfig):
         from .selectors import person_year_paid
 
         grant_limits.register_settled_reader(person_year_paid)
+        # the rules read what the platform paid a person this year through the registry's reader
+        from jiuzhu.registry import programme_facts
+
+        from .selectors import member_facts
+
+        programme_facts.register("medical", member_facts)

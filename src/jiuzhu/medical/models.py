@@ -65,7 +65,9 @@ class SettlementLine(models.Model):
     group = models.CharField("救助对象类别", max_length=30, choices=GROUPS)
     rate = models.DecimalField("救助比例", max_digits=5, decimal_places=4)
     deductible = models.DecimalField("本次扣除起付", max_digits=12, decimal_places=2)
-    assistance = models.DecimalField("医疗救助金额", max_digits=12, decimal_places=2)
+    # the share by the group's rate, and what was paid: less when the yearly cap cut it
+    due = models.DecimalField("按比例应救助", max_digits=12, decimal_places=2, default=0)
+    assistance = models.DecimalField("医疗救助金额（实付）", max_digits=12, decimal_places=2)
     own_share = models.DecimalField("个人负担", max_digits=12, decimal_places=2)
     reason = models.CharField("计算说明", max_length=300)
     transfer = models.ForeignKey(
@@ -81,3 +83,8 @@ class SettlementLine(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["person", "year"], name="medical_line_person_year")]
+
+    @property
+    def cut(self):
+        """What the yearly cap took off the share by rate (0 when paid in full)."""
+        return self.due - self.assistance

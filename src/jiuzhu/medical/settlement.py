@@ -369,6 +369,7 @@ def _apply(*, actor, sfile, policy) -> dict:
                 group=r["group"],
                 rate=r["rate"],
                 deductible=r["deductible"],
+                due=r["due"],
                 assistance=r["assistance"],
                 own_share=r["own_share"],
                 reason=r["reason"],
@@ -385,6 +386,7 @@ def _apply(*, actor, sfile, policy) -> dict:
         "hospitals": len(transfers),
         "assistance": str(paid_total),
         "capped": sum(1 for r in judged if Decimal(r["assistance"]) < Decimal(r["due"])),
+        "cut": str(sum((Decimal(r["due"]) - Decimal(r["assistance"]) for r in judged), Decimal("0.00"))),
         "transfers": [t.pk for t in transfers.values()],
     }
     f.save(update_fields=["state", "applied_by", "applied_at", "result"])

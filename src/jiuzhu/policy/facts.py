@@ -406,9 +406,13 @@ _INCOME_KINDS = {
 }
 
 
-# Member facts a programme area keeps (``jiuzhu.registry.programme_facts``) that ``from_registry``
-# takes over the registry's own: consecutive refusals of suitable work, employed through an offer.
-PROGRAMME_FACTS = ("work_refusals", "employed")
+# Member facts a programme area keeps (``jiuzhu.registry.programme_facts``): consecutive refusals
+# of suitable work, employed through an offer (the employment unit's; ``from_registry`` takes
+# these two over the registry's own), and the medical assistance the platform paid this year
+# (the medical unit's settlements and grants; the registry reader counts at least that).
+PROGRAMME_FACTS = ("work_refusals", "employed", "medical_paid_this_year")
+# of these, the figures a fact typed at the window may raise but never lower
+AT_LEAST_FACTS = ("medical_paid_this_year",)
 
 
 def from_registry(household, on: date, *, in_support=frozenset(), programme=None) -> HouseholdFacts | None:

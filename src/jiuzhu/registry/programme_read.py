@@ -2,8 +2,10 @@
 ``decisions.frames.registry_facts`` (the one registry facts reader) adds to the facts it builds
 from the core record. One query; the latest row of each kind (per member for member facts) on
 or before the date wins; medical costs and a university admission count only in their calendar
-year. Job offers and their answers are the employment unit's (``jiuzhu.employment``), handed in
-through ``registry.programme_facts``."""
+year. Job offers and their answers are the employment unit's (``jiuzhu.employment``), the
+medical assistance paid this year the medical unit's (``jiuzhu.medical``: settled stays and
+grants, counted as at least the figure typed at the window), handed in through
+``registry.programme_facts``."""
 
 from __future__ import annotations
 
@@ -11,7 +13,13 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from jiuzhu.policy.facts import PROGRAMME_FACTS, DisasterFacts, RigidExpenditure, TemporaryNeed
+from jiuzhu.policy.facts import (
+    AT_LEAST_FACTS,
+    PROGRAMME_FACTS,
+    DisasterFacts,
+    RigidExpenditure,
+    TemporaryNeed,
+)
 
 from . import programme_facts
 from .models import ProgrammeFact
@@ -85,7 +93,12 @@ def current(on: date, household_ids, person_ids=()) -> tuple[dict[int, dict], di
         else:
             members[pid].update(_member(kind, data, eff, on))
     for pid, kept in programme_facts.member_facts(person_ids, on).items():
-        members[pid].update({k: v for k, v in kept.items() if k in PROGRAMME_FACTS})
+        for k, v in kept.items():
+            if k not in PROGRAMME_FACTS:
+                continue
+            if k in AT_LEAST_FACTS and k in members[pid]:  # aid paid outside the platform adds
+                v = max(v, members[pid][k])
+            members[pid][k] = v
     return dict(households), dict(members)
 
 
