@@ -25,7 +25,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="settlementline",
             name="due",
-            field=models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name="按比例应救助"),
+            field=models.DecimalField(
+                decimal_places=2, default=0, max_digits=12, verbose_name="按比例应救助"
+            ),
         ),
         migrations.AlterField(
             model_name="settlementline",

@@ -27,7 +27,7 @@ def _member(person, on):
     return facts, facts.members[ids.index(person.pk)]
 
 
-def test_a_stay_cut_by_the_cap_records_due_cut_and_paid(world, staff, policy):
+def test_a_stay_cut_by_the_cap_records_due_cut_and_paid(world, staff, policy):  # noqa: F811
     w = world
     d = w["dibao"]
     clerk = staff("window_clerk", "town_chengdong")
@@ -79,7 +79,7 @@ def test_a_stay_cut_by_the_cap_records_due_cut_and_paid(world, staff, policy):
     assert not got.eligible and "已用 ¥60,000" in " ".join(r.detail for r in got.reasons)
 
 
-def test_a_figure_typed_above_what_the_platform_paid_still_counts(world, staff, policy):
+def test_a_figure_typed_above_what_the_platform_paid_still_counts(world, staff, policy):  # noqa: F811
     w, d = world, world["dibao"]
     f = validate(w, csv(stay(d, "H001", "2026-03-01", "2026-03-10", "20000", "8000", "2000", "10000")))
     settlement.file_apply(actor=w["officer"], sfile=f)  # 7,000 paid
