@@ -96,7 +96,7 @@ def current(on: date, household_ids, person_ids=()) -> tuple[dict[int, dict], di
         for k, v in kept.items():
             if k not in PROGRAMME_FACTS:
                 continue
-            if k in AT_LEAST_FACTS and k in members[pid]:  # aid paid outside the platform adds
+            if k in AT_LEAST_FACTS and k in members[pid]:  # a higher figure typed at the window wins
                 v = max(v, members[pid][k])
             members[pid][k] = v
     return dict(households), dict(members)
