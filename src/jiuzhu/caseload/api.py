@@ -3,13 +3,14 @@ endpoint calls one service or selector; errors are the platform's {"code","field
 
 from __future__ import annotations
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from jiuzhu.common import values
 from jiuzhu.common.api import JobAcceptedOut
 from jiuzhu.common.errors import NotFound
+from jiuzhu.common.exports import download
 from jiuzhu.common.schemas import ERRORS, ErrorOut
 from jiuzhu.common.values import Id, Note, Text
 from jiuzhu.intake.documents import open_stored
@@ -53,12 +54,7 @@ def _batch_out(b: ImportBatch) -> dict:
 
 @router.get("/template.xlsx", summary="下载存量数据导入模板（含填写示例）")
 def template(request, example: bool = True):
-    data = sheets.template_xlsx(values.today(), example=example)
-    resp = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    resp["Content-Disposition"] = 'attachment; filename="caseload-template.xlsx"'
-    return resp
+    return download(sheets.template_xlsx(values.today(), example=example), "存量数据导入模板.xlsx")
 
 
 @router.post(

@@ -7,7 +7,6 @@ accept the Chinese label or the code. ``key`` is the column's name in the valida
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from dataclasses import dataclass, field
@@ -234,61 +233,46 @@ def _display(col: Column, value: str) -> str:
 
 
 def template_xlsx(today, *, example: bool = True) -> bytes:
-    """The workbook: one sheet per table, Chinese headers (required ones marked), a notes
+    """The workbook: one sheet per table, Chinese headers (required ones shaded), a notes
     sheet, and the example rows when asked."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
+    from jiuzhu.common.exports import Sheet, write_xlsx
 
-    from jiuzhu.common.exports import safe_row
-
-    wb = Workbook()
-    notes = wb.active
-    notes.title = "填写说明"
-    notes.append(["工作表", "列", "必填", "说明"])
     rows = example_rows(today) if example else {}
+    notes: list[list[str]] = []
     for sheet in SHEETS:
-        ws = wb.create_sheet(sheet.title)
-        ws.append([c.header for c in sheet.columns])
-        for cell, col in zip(ws[1], sheet.columns, strict=True):
-            cell.font = Font(bold=True)
-            if col.required:
-                cell.fill = PatternFill("solid", fgColor="FFF2CC")
-        for r in rows.get(sheet.key, []):
-            ws.append(safe_row([r.get(c.key, "") for c in sheet.columns]))
         for col in sheet.columns:
             choices = "；".join(label for code, label in col.choices if code) if col.choices else ""
-            notes.append(
-                safe_row(
-                    [
-                        sheet.title,
-                        col.header,
-                        "是" if col.required else "",
-                        "；".join(x for x in (col.note, f"可选：{choices}" if choices else "") if x),
-                    ]
-                )
-            )
+            note = "；".join(x for x in (col.note, f"可选：{choices}" if choices else "") if x)
+            notes.append([sheet.title, col.header, "是" if col.required else "", note])
         if sheet.note:
-            notes.append(safe_row([sheet.title, "", "", sheet.note]))
-    for ws in wb.worksheets:
-        for column in ws.columns:
-            ws.column_dimensions[column[0].column_letter].width = 18
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+            notes.append([sheet.title, "", "", sheet.note])
+    return write_xlsx(
+        [
+            Sheet("填写说明", ["工作表", "列", "必填", "说明"], notes),
+            *(
+                Sheet(
+                    sheet.title,
+                    [c.header for c in sheet.columns],
+                    [[r.get(c.key, "") for c in sheet.columns] for r in rows.get(sheet.key, [])],
+                    marked={c.header for c in sheet.columns if c.required},
+                )
+                for sheet in SHEETS
+            ),
+        ]
+    )
 
 
 def template_zip(today, *, example: bool = True) -> bytes:
     """One UTF-8 CSV (with BOM, so Excel reads the Chinese) per sheet, named after it."""
-    from jiuzhu.common.exports import safe_row
+    from jiuzhu.common.exports import write_csv
 
     rows = example_rows(today) if example else {}
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for sheet in SHEETS:
-            out = io.StringIO()
-            w = csv.writer(out)
-            w.writerow([c.header for c in sheet.columns])
-            for r in rows.get(sheet.key, []):
-                w.writerow(safe_row([r.get(c.key, "") for c in sheet.columns]))
-            zf.writestr(f"{sheet.title}.csv", "\ufeff" + out.getvalue())
+            data = write_csv(
+                [c.header for c in sheet.columns],
+                ([r.get(c.key, "") for c in sheet.columns] for r in rows.get(sheet.key, [])),
+            )
+            zf.writestr(f"{sheet.title}.csv", data)
     return buf.getvalue()

@@ -5,12 +5,13 @@ change requests (raise, effects before applying, approve or send back)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from jiuzhu.common import scope, uploads, values
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied
+from jiuzhu.common.exports import download
 from jiuzhu.common.views import guarded, post_action
 from jiuzhu.registry.models import Asset, Household, Person, Unit
 
@@ -53,17 +54,8 @@ def template_file(request, fmt: str):
     scope.require(request.user, "caseload.read")
     example = request.GET.get("example", "1") != "0"
     if fmt == "xlsx":
-        data = sheets.template_xlsx(values.today(), example=example)
-        resp = HttpResponse(
-            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        resp["Content-Disposition"] = 'attachment; filename="caseload-template.xlsx"'
-    else:
-        resp = HttpResponse(
-            sheets.template_zip(values.today(), example=example), content_type="application/zip"
-        )
-        resp["Content-Disposition"] = 'attachment; filename="caseload-template-csv.zip"'
-    return resp
+        return download(sheets.template_xlsx(values.today(), example=example), "存量数据导入模板.xlsx")
+    return download(sheets.template_zip(values.today(), example=example), "存量数据导入模板-csv.zip")
 
 
 @post_action("caseload:home")

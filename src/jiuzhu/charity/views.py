@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from jiuzhu.common import clock, money, scope
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.exports import download
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
 from jiuzhu.common.views import back_url, post_action
@@ -405,12 +406,7 @@ def ledger_xlsx(request, code: str):
         p = _partner_for(request, code)
     except JiuzhuError as exc:
         return _error(request, exc)
-    resp = HttpResponse(
-        exports.ledger_xlsx(p, role=role_of(request.user)),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    resp["Content-Disposition"] = f'attachment; filename="ledger-{p.code}.xlsx"'
-    return resp
+    return download(exports.ledger_xlsx(p, role=role_of(request.user)), f"{p.name}台账.xlsx")
 
 
 @login_required

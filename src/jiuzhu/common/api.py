@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.http import HttpResponse
 from ninja import Router, Schema, Status
 
 from . import jobs
+from .exports import download
 from .schemas import ERRORS, ErrorOut
 from .values import Id
 
@@ -84,9 +84,7 @@ def job_file(request, job_id: Id):
     job's starter or an administrator, and the download is logged. 410 ``job_file_expired``
     once the file was deleted after ``JIUZHU_EXPORT_KEEP_DAYS`` (its ``file.expired`` is true)."""
     name, content_type, data = jobs.job_file(user=request.user, job_id=job_id)
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return download(data, name, content_type=content_type)
 
 
 @router.post("/{job_id}/retry", response={202: JobAcceptedOut, **ERRORS}, summary="重新排队中断的任务")

@@ -7,13 +7,14 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import clock, jobs, scope, services
 from .errors import Gone, JiuzhuError, NotFound, PermissionDenied
+from .exports import download
 
 
 def back_url(request, fallback: str) -> str:
@@ -123,9 +124,7 @@ def job_file(request, job_id: int):
         return render(request, "common/job.html", {"job": jobs.job_for(request.user, job_id)}, status=410)
     except JiuzhuError as exc:
         raise Http404(exc.message) from None
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return download(data, name, content_type=content_type)
 
 
 @post_action("registry:home")

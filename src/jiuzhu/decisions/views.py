@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from jiuzhu.common import clock, scope
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import JiuzhuError, NotFound, ValidationFailed
-from jiuzhu.common.exports import safe_row
+from jiuzhu.common.exports import Sheet, download, write_xlsx
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
 from jiuzhu.common.signin import client_ip
@@ -410,40 +410,35 @@ def public_notices(request):
 def public_notices_xlsx(request):
     """The published recipient list (approved after notice) as Excel: the same columns the
     public page shows, nothing more."""
-    import io
-
-    from openpyxl import Workbook
-
     town, community = _place(request)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "保障对象名单"
-    ws.append(safe_row([f"最低生活保障、特困人员救助供养公示名单{(' · ' + community) if community else ''}"]))
-    ws.append(
-        ["姓名", "镇（街道）", "村（社区）", "保障人数", "救助事项", "金额（元/月）", "公示开始", "公示结束"]
+    rows = (
+        [
+            n.shown_name,
+            n.town.name,
+            n.community,
+            n.household_size,
+            n.service_name,
+            n.amount,
+            n.starts_on,
+            n.ends_on,
+        ]
+        for n in notices.public_notices(community=community, town_code=town, past=True).iterator()
     )
-    for n in notices.public_notices(community=community, town_code=town, past=True).iterator():
-        ws.append(
-            safe_row(
-                [
-                    n.shown_name,
-                    n.town.name,
-                    n.community,
-                    n.household_size,
-                    n.service_name,
-                    float(n.amount),
-                    n.starts_on,
-                    n.ends_on,
-                ]
-            )
-        )
-    buf = io.BytesIO()
-    wb.save(buf)
-    response = HttpResponse(
-        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    title = f"最低生活保障、特困人员救助供养公示名单{(' · ' + community) if community else ''}"
+    header = [
+        "姓名",
+        "镇（街道）",
+        "村（社区）",
+        "保障人数",
+        "救助事项",
+        "金额（元/月）",
+        "公示开始",
+        "公示结束",
+    ]
+    return download(
+        write_xlsx([Sheet("保障对象名单", header, rows, caption=title)]),
+        f"保障对象公示名单{('-' + community) if community else ''}.xlsx",
     )
-    response["Content-Disposition"] = 'attachment; filename="notices.xlsx"'
-    return response
 
 
 @require_POST

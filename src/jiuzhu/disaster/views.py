@@ -5,12 +5,12 @@ each view calls one service or selector."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from jiuzhu.common import clock, scope
 from jiuzhu.common.errors import NotFound
+from jiuzhu.common.exports import download
 from jiuzhu.common.views import guarded, post_action
 from jiuzhu.registry.models import Unit
 
@@ -142,9 +142,4 @@ def resettle(request, pk: int):
 @_guard
 def template_file(request):
     scope.require(request.user, "disaster.read")
-    resp = HttpResponse(
-        villagelists.template(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    resp["Content-Disposition"] = 'attachment; filename="disaster-village-list.xlsx"'
-    return resp
+    return download(villagelists.template(), "受灾家庭名单模板.xlsx")

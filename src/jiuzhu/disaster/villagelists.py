@@ -16,7 +16,6 @@ meanwhile is matched, never doubled, and a second apply of the same list adds no
 
 from __future__ import annotations
 
-import io
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -27,7 +26,7 @@ from jiuzhu.caseload import matching
 from jiuzhu.caseload.reading import _csv, _xlsx
 from jiuzhu.common import clock, scope, values
 from jiuzhu.common.errors import Conflict, IllegalTransition, ValidationFailed
-from jiuzhu.common.exports import safe_row
+from jiuzhu.common.exports import Sheet, write_xlsx
 from jiuzhu.common.idnumber import parse as parse_id
 from jiuzhu.common.masking import present
 from jiuzhu.common.roles import role_of
@@ -426,18 +425,8 @@ def aid_days(aid: TransitionalAid) -> tuple[date, date]:
 
 def workbook(rows: list[dict], *, headers: list[str] | None = None) -> bytes:
     """An xlsx village list (the template's headers, cells as text; formula-safe)."""
-    from openpyxl import Workbook
-
     headers = headers or HEADERS
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "受灾家庭名单"
-    ws.append(headers)
-    for r in rows:
-        ws.append(safe_row(r.get(h) for h in headers))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return write_xlsx([Sheet("受灾家庭名单", headers, ([r.get(h) for h in headers] for r in rows))])
 
 
 def template() -> bytes:

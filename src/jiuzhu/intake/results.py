@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from jiuzhu.common.errors import ValidationFailed
-from jiuzhu.common.exports import safe_row
+from jiuzhu.common.exports import Sheet, write_xlsx
 
 from .selectors import RESULT_COLUMNS, published_results
 
@@ -24,30 +20,22 @@ def parse_month(raw: str) -> date:
 
 def results_xlsx(month: date, *, city: str = "") -> bytes:
     rows = published_results(month)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = month.strftime("%Y-%m")
-    ws.append(safe_row([f"{city}社会救助“一门受理、协同办理”办理结果公开（{month:%Y年%m月}）"]))
-    ws["A1"].font = Font(bold=True, size=13)
-    header = ["单位", *[label for _, label in RESULT_COLUMNS]]  # units by name: no code shown
-    ws.append(safe_row(header))
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-    totals = {k: 0 for k, _ in RESULT_COLUMNS}
-    for r in rows:
-        ws.append(safe_row([r["unit_name"], *[r[k] for k, _ in RESULT_COLUMNS]]))
-        for k, _ in RESULT_COLUMNS:
-            totals[k] += r[k]
-    ws.append(safe_row(["合计", *[totals[k] for k, _ in RESULT_COLUMNS]]))
-    ws.append([])
-    ws.append(
+    totals = {k: sum(r[k] for r in rows) for k, _ in RESULT_COLUMNS}
+    return write_xlsx(
         [
-            "口径：收到=当月分办或转入；办结=当月办结（含转办）；按时办结=办结日不晚于期限；"
-            "超期=期限在当月且未按期办结；补正期间停止计时。"
+            Sheet(
+                month.strftime("%Y-%m"),
+                ["单位", *[label for _, label in RESULT_COLUMNS]],  # units by name: no code shown
+                [
+                    *([r["unit_name"], *[r[k] for k, _ in RESULT_COLUMNS]] for r in rows),
+                    ["合计", *[totals[k] for k, _ in RESULT_COLUMNS]],
+                ],
+                caption=f"{city}社会救助“一门受理、协同办理”办理结果公开（{month:%Y年%m月}）",
+                notes=[
+                    "口径：收到=当月分办或转入；办结=当月办结（含转办）；按时办结=办结日不晚于期限；"
+                    "超期=期限在当月且未按期办结；补正期间停止计时。"
+                ],
+                widths={0: 20},
+            )
         ]
     )
-    ws.column_dimensions["A"].width = 20
-    ws.column_dimensions["B"].width = 30
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()

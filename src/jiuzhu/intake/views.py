@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 
 from jiuzhu.common import clock, scope
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.exports import download
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
 from jiuzhu.common.signin import client_ip
@@ -509,8 +510,4 @@ def published_xlsx(request):
     except ValidationFailed as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
     data = results.results_xlsx(month, city=current_policy().city.name)
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="intake-results-{month:%Y-%m}.xlsx"'
-    return response
+    return download(data, f"办理结果公开-{month:%Y-%m}.xlsx")

@@ -21,7 +21,6 @@ nothing; the database's unique constraint is the last guard when two files race.
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -33,7 +32,7 @@ from django.utils import timezone
 from jiuzhu.caseload.reading import _csv, _xlsx
 from jiuzhu.common import clock, scope, values
 from jiuzhu.common.errors import Conflict, IllegalTransition, ValidationFailed
-from jiuzhu.common.exports import safe_row
+from jiuzhu.common.exports import Sheet, write_xlsx
 from jiuzhu.common.masking import present
 from jiuzhu.common.tx import lock, racing_write
 from jiuzhu.decisions.entitlements import owed_in
@@ -408,14 +407,4 @@ def file_apply(*, actor, sfile, policy=None) -> dict:
 def workbook(rows: list[dict]) -> bytes:
     """An xlsx settlement file (the template's headers, cells as text; formula-safe); with no
     rows, the empty template offered for download."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "一站式结算"
-    ws.append(HEADERS)
-    for r in rows:
-        ws.append(safe_row(r.get(h) for h in HEADERS))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return write_xlsx([Sheet("一站式结算", HEADERS, ([r.get(h) for h in HEADERS] for r in rows))])

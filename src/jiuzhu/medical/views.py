@@ -5,11 +5,11 @@ selector."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from jiuzhu.common import scope
+from jiuzhu.common.exports import download
 from jiuzhu.common.views import guarded, post_action
 
 from . import selectors, settlement
@@ -76,9 +76,4 @@ def apply(request, pk: int):
 @_guard
 def template_file(request):
     scope.require(request.user, "medical.read")
-    resp = HttpResponse(
-        settlement.workbook([]),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    resp["Content-Disposition"] = 'attachment; filename="medical-settlement.xlsx"'
-    return resp
+    return download(settlement.workbook([]), "一站式结算模板.xlsx")

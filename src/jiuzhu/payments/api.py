@@ -10,12 +10,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from django.http import HttpResponse
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from jiuzhu.common import jobs, scope
 from jiuzhu.common.api import JobAcceptedOut
+from jiuzhu.common.exports import download
 from jiuzhu.common.schemas import ERRORS, ErrorOut
 from jiuzhu.common.values import Id, MonthParam, Text, YearParam
 
@@ -120,11 +120,7 @@ def approve(request, roll_id: Id, payload: ApproveIn):
 )
 def export(request, roll_id: Id, fmt: Literal["csv", "xlsx"] = "csv"):
     name, content = bankfiles.roll_export(actor=request.auth, roll=roll_id, fmt=fmt)
-    resp = HttpResponse(
-        content, content_type="text/csv; charset=utf-8" if fmt == "csv" else "application/octet-stream"
-    )
-    resp["Content-Disposition"] = f'attachment; filename="{name}"'
-    return resp
+    return download(content, name)
 
 
 @router.post(

@@ -24,11 +24,11 @@ from decimal import Decimal, InvalidOperation
 from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models import fields as f
 from django.db.models.functions import Coalesce, ExtractYear
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from jiuzhu.common import clock, scope
 from jiuzhu.common.errors import Conflict, IllegalTransition, ValidationFailed
-from jiuzhu.common.exports import safe_row
+from jiuzhu.common.exports import Sheet, write_csv, write_xlsx
 from jiuzhu.common.money import money
 from jiuzhu.common.services import log_access
 
@@ -84,25 +84,6 @@ def _rows(roll) -> list[list[str]]:
     ]
 
 
-def to_csv(rows, headers) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(safe_row(headers))
-    w.writerows(safe_row(r) for r in rows)
-    return buf.getvalue().encode("utf-8-sig")
-
-
-def to_xlsx(rows, headers, title: str) -> bytes:
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title[:31])
-    ws.append(safe_row(headers))
-    for r in rows:
-        ws.append(safe_row(r))  # text cells: account and ID numbers must not become numbers
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
 @racing
 def roll_export(*, actor, roll, fmt: str = "csv") -> tuple[str, bytes]:
     """The bank payment file of an approved roll: ``(filename, content)``. The first export
@@ -118,7 +99,7 @@ def roll_export(*, actor, roll, fmt: str = "csv") -> tuple[str, bytes]:
         r.batch_ref = f"JZ{r.month:%Y%m}{r.pk:07d}"
     freeze_accounts(r)
     rows = _rows(r)
-    content = to_csv(rows, EXPORT_HEADERS)
+    content = write_csv(EXPORT_HEADERS, rows)
     if first:
         r.state, r.exported_at = PaymentRoll.EXPORTED, clock.now()
         r.export_sha256 = hashlib.sha256(content).hexdigest()
@@ -132,7 +113,8 @@ def roll_export(*, actor, roll, fmt: str = "csv") -> tuple[str, bytes]:
         purpose=f"银行发放文件 {r.batch_ref}",
     )
     if fmt == "xlsx":
-        return f"{r.batch_ref}.xlsx", to_xlsx(rows, EXPORT_HEADERS, r.batch_ref)
+        # the cells are text: account and ID numbers must not become numbers
+        return f"{r.batch_ref}.xlsx", write_xlsx([Sheet(r.batch_ref, EXPORT_HEADERS, rows)])
     return f"{r.batch_ref}.csv", content
 
 
@@ -151,7 +133,7 @@ def return_template(roll, failures: dict[int, str] | None = None) -> bytes:
         ]
         for pk, amount, token, *_ in _exported_lines(roll)
     ]
-    return to_csv(rows, RETURN_HEADERS)
+    return write_csv(RETURN_HEADERS, rows)
 
 
 def parse_return(data: bytes) -> list[dict]:

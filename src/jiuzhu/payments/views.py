@@ -10,13 +10,13 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from jiuzhu.common import clock, scope, values
 from jiuzhu.common.errors import JiuzhuError, NotFound, ValidationFailed
+from jiuzhu.common.exports import download
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
 from jiuzhu.common.views import back_url, post_action
@@ -170,14 +170,7 @@ def to_draft(request, pk: int):
 def export(request, pk: int):
     fmt = request.POST.get("fmt", "csv")
     name, content = bankfiles.roll_export(actor=request.user, roll=pk, fmt=fmt)
-    ctype = (
-        "text/csv; charset=utf-8"
-        if fmt == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    resp = HttpResponse(content, content_type=ctype)
-    resp["Content-Disposition"] = f'attachment; filename="{name}"'
-    return resp
+    return download(content, name)
 
 
 @acts

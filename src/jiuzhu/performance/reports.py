@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from jiuzhu.common.exports import safe_row
+from jiuzhu.common.exports import Sheet, write_xlsx
 from jiuzhu.common.labels import moment
 from jiuzhu.common.pdf import cjk_font
 
@@ -174,27 +174,18 @@ def briefing_pdf(ctx: dict) -> bytes:
 
 
 def ranking_xlsx(evs: list[Evaluation], *, start: date, end: date) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "绩效评价排名"
-    ws.append(safe_row([f"绩效评价排名（{start} 至 {end}）"]))
     groups = [g["name"] for g in evs[0].groups] if evs else []
-    ws.append(safe_row(["名次", "单位", *groups, "扣分", "总分", "等级"]))
-    for i, ev in enumerate(evs, 1):
-        ws.append(
-            safe_row(
-                [
-                    i,
-                    ev.unit.name,
-                    *[float(g["points"]) for g in ev.groups],
-                    float(ev.deducted),
-                    float(ev.score),
-                    GRADE_LABELS[ev.grade],
-                ]
+    rows = (
+        [i, ev.unit.name, *[g["points"] for g in ev.groups], ev.deducted, ev.score, GRADE_LABELS[ev.grade]]
+        for i, ev in enumerate(evs, 1)
+    )
+    return write_xlsx(
+        [
+            Sheet(
+                "绩效评价排名",
+                ["名次", "单位", *groups, "扣分", "总分", "等级"],
+                rows,
+                caption=f"绩效评价排名（{start} 至 {end}）",
             )
-        )
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        ]
+    )

@@ -6,7 +6,6 @@ export, is itself written to the access log."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -14,14 +13,12 @@ from django.apps import apps
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from simple_history.models import HistoricalChanges
 
 from jiuzhu.common import clock, jobs
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import ValidationFailed
-from jiuzhu.common.exports import safe_row
+from jiuzhu.common.exports import Sheet, write_xlsx
 from jiuzhu.common.labels import label, moment
 from jiuzhu.common.models import AccessLog, Job
 from jiuzhu.common.roles import role_of
@@ -400,49 +397,43 @@ def export_xlsx(*, actor, criteria: Criteria) -> bytes:
             household_code=result.households[0] if len(result.households) == 1 else "",
             purpose="监督审计导出：" + (criteria.describe() or "全部"),
         )
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "访问日志"
-    ws.append(safe_row([f"访问日志（查询条件：{criteria.describe() or '全部'}）"]))
-    ws["A1"].font = Font(bold=True)
-    ws.append(safe_row(["时间", "操作人", "角色", "单位", "操作", "对象类型", "对象", "家庭编号", "用途"]))
-    for r in result.access:
-        ws.append(
-            safe_row(
-                [
-                    timezone.localtime(r["at"]).strftime("%Y-%m-%d %H:%M:%S"),
-                    r["username"],
-                    r["role"],
-                    r["unit_code"],
-                    r["action"],
-                    r["object_type"],
-                    r["object_id"],
-                    r["household_code"],
-                    r["purpose"],
-                ]
-            )
-        )
-    ws2 = wb.create_sheet("变更记录")
-    ws2.append(safe_row(["时间", "数据", "编号", "操作", "操作人", "单位", "变更内容"]))
-    for r in result.changes:
-        ws2.append(
-            safe_row(
-                [
-                    timezone.localtime(r["at"]).strftime("%Y-%m-%d %H:%M:%S"),
-                    r["model"],
-                    str(r["object_id"]),
-                    r["action"],
-                    r["username"],
-                    r["unit_code"],
-                    "；".join(f"{ch['field']}：{ch['old']} → {ch['new']}" for ch in r["changes"]),
-                ]
-            )
-        )
-    for sheet in (ws, ws2):
-        sheet.column_dimensions["A"].width = 20
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    access_rows = (
+        [
+            r["at"],
+            r["username"],
+            r["role"],
+            r["unit_code"],
+            r["action"],
+            r["object_type"],
+            r["object_id"],
+            r["household_code"],
+            r["purpose"],
+        ]
+        for r in result.access
+    )
+    change_rows = (
+        [
+            r["at"],
+            r["model"],
+            str(r["object_id"]),
+            r["action"],
+            r["username"],
+            r["unit_code"],
+            "；".join(f"{ch['field']}：{ch['old']} → {ch['new']}" for ch in r["changes"]),
+        ]
+        for r in result.changes
+    )
+    return write_xlsx(
+        [
+            Sheet(
+                "访问日志",
+                ["时间", "操作人", "角色", "单位", "操作", "对象类型", "对象", "家庭编号", "用途"],
+                access_rows,
+                caption=f"访问日志（查询条件：{criteria.describe() or '全部'}）",
+            ),
+            Sheet("变更记录", ["时间", "数据", "编号", "操作", "操作人", "单位", "变更内容"], change_rows),
+        ]
+    )
 
 
 # --- the export as a background job (a large log is not built inside the request) -------------

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.http import HttpResponse
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from jiuzhu.common import clock, jobs, scope
 from jiuzhu.common.api import JobAcceptedOut
 from jiuzhu.common.errors import NotFound
+from jiuzhu.common.exports import download
 from jiuzhu.common.schemas import ERRORS, ErrorOut
 from jiuzhu.common.values import DateParam, Id
 from jiuzhu.registry.selectors import get_household
@@ -285,9 +285,7 @@ def report_view(request, report_id: Id, purpose: str = ""):
 )
 def report_export(request, report_id: Id, purpose: str = ""):
     v = selectors.report_read(user=request.user, report_id=report_id, purpose=purpose, action="export")
-    resp = HttpResponse(selectors.report_csv(v), content_type="text/csv; charset=utf-8")
-    resp["Content-Disposition"] = f'attachment; filename="report-{report_id}.csv"'
-    return resp
+    return download(selectors.report_csv(v), f"核对报告-{report_id}.csv")
 
 
 @router.get("/alerts", summary="复核变更预警")

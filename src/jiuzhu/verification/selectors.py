@@ -16,7 +16,7 @@ from django.db.models import Q
 from jiuzhu.common import clock, labels, scope
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import NotFound
-from jiuzhu.common.exports import safe_frame
+from jiuzhu.common.exports import safe_frame, write_csv
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.selectors import deadline
 from jiuzhu.common.services import log_access
@@ -97,34 +97,33 @@ def report_read(*, user, report_id: int, purpose: str = "", action: str = "view"
 def report_csv(view: ReportView) -> bytes:
     """The export of a report: one line per item (detail) or per criterion (summary)."""
     if not view.detail:
-        rows = [
-            {
-                "事项": view.content["service_name"],
-                "标准": c["rule"],
-                "结果": "符合" if c["passed"] else "不符合",
-            }
-            for c in view.content["criteria"]
-        ]
-    else:
-        rows = []
-        for mb in view.content["members"]:
-            for it in mb["items"] or [{}]:
-                rows.append(
-                    {
-                        "姓名": mb["name"],
-                        "证件号码": mb["id_number"],
-                        "来源": it.get("source_name", ""),
-                        "项目": it.get("item_name", ""),
-                        "金额": it.get("amount") or "",
-                        "单位": it.get("unit", ""),
-                        "记录日期": it.get("record_date") or "",
-                        "匹配方式": (it.get("match") or {}).get("name", ""),
-                        "是否计入": {True: "计入", False: "不计入", None: ""}[it.get("counted")],
-                    }
-                )
-    buf = io.BytesIO()
-    safe_frame(pl.DataFrame(rows, infer_schema_length=None)).write_csv(buf)
-    return "\ufeff".encode() + buf.getvalue()
+        passed = {True: "符合", False: "不符合"}
+        return write_csv(
+            ["事项", "标准", "结果"],
+            (
+                [view.content["service_name"], c["rule"], passed[bool(c["passed"])]]
+                for c in view.content["criteria"]
+            ),
+        )
+    counted = {True: "计入", False: "不计入", None: ""}
+    return write_csv(
+        ["姓名", "证件号码", "来源", "项目", "金额", "单位", "记录日期", "匹配方式", "是否计入"],
+        (
+            [
+                mb["name"],
+                mb["id_number"],
+                it.get("source_name", ""),
+                it.get("item_name", ""),
+                it.get("amount") or "",
+                it.get("unit", ""),
+                it.get("record_date") or "",
+                (it.get("match") or {}).get("name", ""),
+                counted[it.get("counted")],
+            ]
+            for mb in view.content["members"]
+            for it in mb["items"] or [{}]
+        ),
+    )
 
 
 def reports_of(household: Household) -> list[VerificationReport]:

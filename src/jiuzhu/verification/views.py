@@ -9,12 +9,12 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from jiuzhu.common import clock, scope
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import JiuzhuError, NotFound, ValidationFailed
+from jiuzhu.common.exports import download
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
 from jiuzhu.common.views import post_action
@@ -161,9 +161,7 @@ def report_export(request, report_id: int):
         )
     except JiuzhuError as exc:
         return _error(request, exc)
-    resp = HttpResponse(selectors.report_csv(view), content_type="text/csv; charset=utf-8")
-    resp["Content-Disposition"] = f'attachment; filename="report-{report_id}.csv"'
-    return resp
+    return download(selectors.report_csv(view), f"核对报告-{report_id}.csv")
 
 
 # --- data-source units -------------------------------------------------------------------------

@@ -1,11 +1,14 @@
 """The screens: a roll from generation to the bank's return through the browser forms, the
 overrun confirmation, masking by role, the ledger with charts and its files, the public page."""
 
+import io
 from datetime import date
 from decimal import Decimal
 
+from openpyxl import load_workbook
+
 from jiuzhu.common import jobs
-from jiuzhu.payments import bankfiles
+from jiuzhu.payments import bankfiles, selectors
 from jiuzhu.payments.models import BankAccountChange, Budget, LedgerEntry, PaymentLine, PaymentRoll
 
 
@@ -108,7 +111,12 @@ def test_roll_through_the_screens(client, grant, actors, staff):
     x = c.post("/payments/ledger/export", {"year": "2026", "fmt": "xlsx"})  # a background job
     p = c.post("/payments/ledger/export", {"year": "2026", "fmt": "pdf"})
     assert jobs.work_off() == 2
-    assert c.get(x.url + "file").content[:2] == b"PK" and c.get(p.url + "file").content[:5] == b"%PDF-"
+    workbook = c.get(x.url + "file").content
+    assert workbook[:2] == b"PK" and c.get(p.url + "file").content[:5] == b"%PDF-"
+    by_town = list(load_workbook(io.BytesIO(workbook))["按镇街"].iter_rows(values_only=True))
+    paid = {row[0]: row[2] for row in by_town[1:]}
+    expected = {r["label"]: r["paid"] for r in selectors.balances(year=2026, by="town")}
+    assert paid == expected and all(isinstance(v, (int, float)) for v in paid.values())  # numbers, not text
 
     public = client.__class__().get("/payments/public/?year=2026").content.decode()
     assert "800.00" in public and "赵钱" not in public and "欧阳" not in public and number not in public

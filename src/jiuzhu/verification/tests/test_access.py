@@ -90,6 +90,8 @@ def test_ids_masked_for_a_handler_who_may_not_see_them(worked, staff, officer, a
     )
     csv = selectors.report_csv(selectors.report_read(user=dept, report_id=report.pk, action="export"))
     assert real not in csv.decode("utf-8-sig")
+    header, first = csv.decode("utf-8-sig").split("\r\n")[:2]
+    assert header.startswith("姓名,证件号码,来源") and first.split(",")[1] == member["id_number"]
     assert AccessLog.objects.filter(action="export", object_type="verification_report").count() == 1
 
 
