@@ -17,7 +17,6 @@ from jiuzhu.common.values import DateParam, YearParam
 from jiuzhu.registry.models import Unit
 
 from . import refresh, selectors
-from .views import evaluate_unit, ranking_rows
 
 router = Router(tags=["performance 绩效考核"])
 
@@ -128,7 +127,7 @@ def kpis(request, q: Query[KpiQuery]):
 def evaluation(request, code: str, q: Query[PeriodQuery]):
     scope.require(request.auth, "performance.read")
     start, end = _period(q)
-    return _evaluation(evaluate_unit(_unit(code), start, end))
+    return _evaluation(selectors.evaluate_unit(unit=_unit(code), start=start, end=end))
 
 
 @router.get("/ranking", response=list[RankOut], summary="联席会议成员单位考核排名")
@@ -144,7 +143,7 @@ def ranking(request, q: Query[PeriodQuery]):
             "grade": ev.grade,
             "grade_label": ev.grade_label,
         }
-        for i, ev in enumerate(ranking_rows(start, end), start=1)
+        for i, ev in enumerate(selectors.ranking_rows(start=start, end=end), start=1)
     ]
 
 

@@ -26,9 +26,11 @@ from jiuzhu.charity.selectors import kpi_charity
 from jiuzhu.common import clock
 from jiuzhu.decisions.selectors import kpi_decisions
 from jiuzhu.payments.selectors import kpi_funds
+from jiuzhu.registry.models import Unit
 from jiuzhu.screening.selectors import kpi_alerts
 
-from . import kpis
+from . import evaluation, kpis
+from .evaluation import Evaluation
 from .models import KpiSnapshot
 
 # The other areas' KPI readers. Supervision sits above performance (its meetings read these
@@ -207,6 +209,21 @@ def unit_kpis(*, unit, start: date, end: date) -> dict:
         out[name] = provider(name, start=start, end=end, unit=unit)
     out["indicators"] = indicators(out)
     return out
+
+
+def evaluate_unit(*, unit, start: date, end: date) -> Evaluation:
+    """The unit's performance evaluation for the period (its KPIs scored; see ``evaluation``)."""
+    k = unit_kpis(unit=unit, start=start, end=end)
+    return evaluation.evaluate(unit=unit, start=start, end=end, indicators=k["indicators"])
+
+
+def ranking_rows(*, start: date, end: date) -> list[Evaluation]:
+    """Every conference member unit's evaluation, best score first (ties by the units' order)."""
+    evs = [
+        evaluate_unit(unit=u, start=start, end=end)
+        for u in Unit.objects.filter(is_conference_member=True).order_by("sort_order", "id")
+    ]
+    return sorted(evs, key=lambda e: (-e.score, e.unit.sort_order, e.unit.pk))
 
 
 def city_kpis(*, start: date, end: date) -> dict:

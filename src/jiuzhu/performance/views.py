@@ -8,13 +8,13 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from jiuzhu.common import clock, scope, values
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.exports import download
 from jiuzhu.common.masking import ADMIN, APPROVER, CONVENER, SUPERVISOR
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.views import post_action
@@ -102,9 +102,7 @@ def briefing_pdf(request):
     except JiuzhuError as exc:
         return _error(request, exc)
     ctx = dashboard.context(year=year, cases_url=cases_url)
-    resp = HttpResponse(reports.briefing_pdf(ctx), content_type="application/pdf")
-    resp["Content-Disposition"] = f'attachment; filename="briefing-{year}.pdf"'
-    return resp
+    return download(reports.briefing_pdf(ctx), f"社会救助工作简报-{year}.pdf")
 
 
 @login_required
@@ -204,7 +202,7 @@ def evaluation_view(request, code: str):
         else:
             messages.success(request, "人工评分已记录")
         return redirect(request.get_full_path())
-    ev = evaluate_unit(unit, start, end)
+    ev = selectors.evaluate_unit(unit=unit, start=start, end=end)
     return render(
         request,
         "performance/evaluation.html",
@@ -220,11 +218,6 @@ def evaluation_view(request, code: str):
     )
 
 
-def evaluate_unit(unit, start, end):
-    k = selectors.unit_kpis(unit=unit, start=start, end=end)
-    return evaluation.evaluate(unit=unit, start=start, end=end, indicators=k["indicators"])
-
-
 @login_required
 def evaluation_pdf(request, code: str):
     try:
@@ -233,19 +226,8 @@ def evaluation_pdf(request, code: str):
         start, end = _period(request)
     except JiuzhuError as exc:
         return _error(request, exc)
-    resp = HttpResponse(
-        reports.evaluation_pdf(evaluate_unit(unit, start, end)), content_type="application/pdf"
-    )
-    resp["Content-Disposition"] = f'attachment; filename="evaluation-{unit.code}-{start}-{end}.pdf"'
-    return resp
-
-
-def ranking_rows(start, end) -> list:
-    evs = [
-        evaluate_unit(u, start, end)
-        for u in Unit.objects.filter(is_conference_member=True).order_by("sort_order", "id")
-    ]
-    return sorted(evs, key=lambda e: (-e.score, e.unit.sort_order, e.unit.pk))
+    pdf = reports.evaluation_pdf(selectors.evaluate_unit(unit=unit, start=start, end=end))
+    return download(pdf, f"绩效评价-{unit.name}-{start}至{end}.pdf")
 
 
 @login_required
@@ -255,15 +237,10 @@ def ranking(request):
         start, end = _period(request)
     except JiuzhuError as exc:
         return _error(request, exc)
-    rows = ranking_rows(start, end)
+    rows = selectors.ranking_rows(start=start, end=end)
     q = urlencode({"start": start.isoformat(), "end": end.isoformat()})
     if request.GET.get("format") == "xlsx":
-        resp = HttpResponse(
-            reports.ranking_xlsx(rows, start=start, end=end),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        resp["Content-Disposition"] = f'attachment; filename="ranking-{start}-{end}.xlsx"'
-        return resp
+        return download(reports.ranking_xlsx(rows, start=start, end=end), f"绩效评价排名-{start}至{end}.xlsx")
     return render(request, "performance/ranking.html", {"rows": rows, "start": start, "end": end, "query": q})
 
 
