@@ -11,6 +11,10 @@ from jiuzhu.registry.api import HouseholdIn
 
 from ..models import CAUSE_NOTE_MAX, NEEDS
 
+# declared once, beside the read model that fills them
+from ..selectors.read_models import ReferralOut as ReferralOut
+from ..selectors.read_models import ResultOut as ResultOut
+
 
 class ApplicationIn(Schema):
     household: str | None = Field(None, description="已登记家庭的编号；与 new_household 二选一")
@@ -35,55 +39,6 @@ class ApplicationIn(Schema):
 class ApplicantOut(Schema):
     name: str
     id_number: str
-
-
-class ResultOut(Schema):
-    kind: str
-    amount: str | None = None
-    period: str | None = None
-    period_display: str | None = None
-    start_month: str | None = None
-    note: str | None = None
-    reasons: str | None = None
-    basis: str | None = None
-    alternatives: str | None = None
-    charity: str | None = None
-
-
-class ReferralOut(Schema):
-    id: int
-    version: int = Field(..., description="乐观锁版本：操作时回传，可防止覆盖他人的处理")
-    application: str
-    service_code: str
-    service_name: str
-    category: str
-    unit: str
-    unit_name: str
-    leg: int
-    chain_root: int | None
-    transferred_from: int | None
-    state: str
-    state_display: str
-    referred_on: date
-    limit_days: int
-    due_on: date
-    due_warning: str
-    paused_since: date | None
-    paused_days: int
-    missing_material: str
-    closed_on: date | None
-    transfer_reason: str
-    cause: str = Field("", description="临时救助事由代码（列表）")
-    cause_display: str = Field("", description="事由名称")
-    cause_note: str = Field("", description="事由说明（自由文字）")
-    result: ResultOut | None
-    proposal: dict
-    flag: str
-    actions: list[str] = Field(..., description="当前用户此刻可执行的操作")
-    held_grant: dict | None = Field(
-        None,
-        description="待第二人签批的给付（id, amount, level, rest_to_charity: 超过最高档转介慈善的金额）；签批前不发放",
-    )
 
 
 class DocumentOut(Schema):

@@ -3,6 +3,12 @@ sees them (masked per role, reads logged)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from ninja import Field, Schema
+
 from jiuzhu.common import clock
 from jiuzhu.common import masking as m
 from jiuzhu.common.labels import label
@@ -40,40 +46,85 @@ def document_for(user, doc_id: int):
     return doc
 
 
-def referral_view(r: Referral, user=None) -> dict:
+class ResultOut(Schema):
+    kind: str
+    amount: str | None = None
+    period: str | None = None
+    period_display: str | None = None
+    start_month: str | None = None
+    note: str | None = None
+    reasons: str | None = None
+    basis: str | None = None
+    alternatives: str | None = None
+    charity: str | None = None
+
+
+# A referral as staff see it (the API's answer and the application page): the one declaration
+# of its shape, filled by ``referral_view`` (a comment, not a docstring: it would show in OpenAPI).
+class ReferralOut(Schema):
+    id: int
+    version: int = Field(..., description="乐观锁版本：操作时回传，可防止覆盖他人的处理")
+    application: str
+    service_code: str
+    service_name: str
+    category: str
+    unit: str
+    unit_name: str
+    leg: int
+    chain_root: int | None
+    transferred_from: int | None
+    state: str
+    state_display: str
+    referred_on: date
+    limit_days: int
+    due_on: date
+    due_warning: str
+    paused_since: date | None
+    paused_days: int
+    missing_material: str
+    closed_on: date | None
+    transfer_reason: str
+    cause: str = Field("", description="临时救助事由代码（列表）")
+    cause_display: str = Field("", description="事由名称")
+    cause_note: str = Field("", description="事由说明（自由文字）")
+    result: ResultOut | None
+    proposal: dict
+    flag: str
+    actions: list[str] = Field(..., description="当前用户此刻可执行的操作")
+    held_grant: dict | None = Field(
+        None,
+        description="待第二人签批的给付（id, amount, level, rest_to_charity: 超过最高档转介慈善的金额）；签批前不发放",
+    )
+
+
+# How the fields of ``ReferralOut`` that are not a Referral attribute of the same name are read
+# (the others are read by name).
+_REFERRAL_READS: dict[str, Callable[[Referral, Any], Any]] = {
+    "id": lambda r, user: r.pk,
+    "application": lambda r, user: r.application.tracking_code,
+    "unit": lambda r, user: r.unit.code,
+    "unit_name": lambda r, user: r.unit.name,
+    "chain_root": lambda r, user: r.chain_root_id,
+    "transferred_from": lambda r, user: r.transferred_from_id,
+    "state_display": lambda r, user: r.get_state_display(),
+    "cause_display": lambda r, user: r.get_cause_display(),
+    "result": lambda r, user: result_view(r),
+    "actions": lambda r, user: _actions(r, user),
+    "held_grant": lambda r, user: _held_grant(r),
+}
+
+
+def _actions(r: Referral, user) -> list[str]:
     from ..handling import allowed_actions
 
+    return allowed_actions(r, user) if user is not None else []
+
+
+def referral_view(r: Referral, user=None) -> dict:
+    """The referral as ``ReferralOut`` declares it (``actions``: what ``user`` may do now)."""
     return {
-        "id": r.pk,
-        "version": r.version,
-        "application": r.application.tracking_code,
-        "service_code": r.service_code,
-        "service_name": r.service_name,
-        "category": r.category,
-        "unit": r.unit.code,
-        "unit_name": r.unit.name,
-        "leg": r.leg,
-        "chain_root": r.chain_root_id,
-        "transferred_from": r.transferred_from_id,
-        "state": r.state,
-        "state_display": r.get_state_display(),
-        "referred_on": r.referred_on,
-        "limit_days": r.limit_days,
-        "due_on": r.due_on,
-        "due_warning": r.due_warning,
-        "paused_since": r.paused_since,
-        "paused_days": r.paused_days,
-        "missing_material": r.missing_material,
-        "closed_on": r.closed_on,
-        "transfer_reason": r.transfer_reason,
-        "cause": r.cause,
-        "cause_display": r.get_cause_display(),
-        "cause_note": r.cause_note,
-        "result": result_view(r),
-        "proposal": r.proposal,
-        "flag": r.flag,
-        "actions": allowed_actions(r, user) if user is not None else [],
-        "held_grant": _held_grant(r),
+        name: _REFERRAL_READS[name](r, user) if name in _REFERRAL_READS else getattr(r, name)
+        for name in ReferralOut.model_fields
     }
 
 
