@@ -3,19 +3,18 @@ due-soon and overdue, first; the shortcuts after.
 
 Each area declares its queues in ``jiuzhu.<app>.worklist.queues(*, user, role, today)`` which
 returns a list of ``Queue`` for that role (an empty list when it has nothing for the role); the
-home page asks every installed area (discovered by module name, like the chain and the labels)
+home page asks every installed area (``common.discovery``, as the chain and the demo do)
 and shows the queues in ``order``. A queue reads through the area's selectors and the scope
 table, so it lists only what its links will open.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.conf import settings
+from .discovery import installed_modules
 
 if TYPE_CHECKING:  # the user model is registry's; common imports no app at run time
     from jiuzhu.registry.models import User
@@ -73,15 +72,8 @@ def due_flag(due_on: date | None, today: date) -> str:
 
 def collect(*, user: User, role: str, today: date) -> list[Queue]:
     out: list[Queue] = []
-    for app in settings.INSTALLED_APPS:
-        if not app.startswith("jiuzhu.") or app == "jiuzhu.common":
-            continue
-        name = f"{app}.worklist"
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
+    for area, module in installed_modules("worklist").items():
+        if area == "common":  # this module
             continue
         out.extend(module.queues(user=user, role=role, today=today))
     for q in out:

@@ -8,12 +8,12 @@ data beyond what the role may see on the household page itself; the areas mask w
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from django.conf import settings
 from django.utils import timezone
+
+from jiuzhu.common.discovery import installed_modules
 
 
 @dataclass(frozen=True)
@@ -34,19 +34,8 @@ class ChainEntry:
         return timezone.make_aware(datetime(at.year, at.month, at.day))
 
 
-def _modules():
-    for app in settings.INSTALLED_APPS:
-        if not app.startswith("jiuzhu."):
-            continue
-        try:
-            yield importlib.import_module(f"{app}.selectors")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.selectors":
-                raise
-
-
 def _providers():
-    for module in _modules():
+    for module in installed_modules("selectors").values():
         provider = getattr(module, "chain_entries", None)
         if provider is not None:
             yield provider
@@ -79,7 +68,7 @@ def _change(actor, household, pk):
 
 def _link_checks() -> dict:
     checks = {"caseload:change": _change}
-    for module in _modules():
+    for module in installed_modules("selectors").values():
         checks.update(getattr(module, "CHAIN_LINKS", {}))
     return checks
 

@@ -14,13 +14,11 @@ import jiuzhu
 
 ROOT = Path(jiuzhu.__file__).parent
 
-# Modules that mount or collect every installed app's module of a given name.
+# Modules that mount every installed app's router and urls (the others find an app's module of
+# a given name with ``common.discovery``, Django's ``autodiscover_modules``).
 IMPORTLIB_ALLOWED = {
     "config/api.py",
     "config/urls.py",
-    "common/worklist.py",
-    "registry/chain.py",
-    "registry/management/commands/demo.py",
 }
 
 

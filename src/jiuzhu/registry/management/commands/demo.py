@@ -10,7 +10,6 @@ demo password); ``--reset`` removes the generated households first and makes the
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,6 +20,7 @@ from django.db import transaction
 
 from jiuzhu.common import clock
 from jiuzhu.common import masking as m
+from jiuzhu.common.discovery import installed_modules
 from jiuzhu.common.errors import JiuzhuError
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry import bulk, demogen
@@ -140,13 +140,9 @@ def demo_staff_sync(*, policy, password: str = DEMO_PASSWORD) -> list[Login]:
 
 
 def _seed_app(app: str, *, policy, today: date) -> str:
-    name = f"jiuzhu.{app}.demo"
-    try:
-        module = importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name in (name, f"jiuzhu.{app}"):
-            return ""  # that area has no demo data (or is not built)
-        raise
+    module = installed_modules("demo").get(app)
+    if module is None:
+        return ""  # that area has no demo data
     return module.seed(policy=policy, today=today) or ""
 
 
