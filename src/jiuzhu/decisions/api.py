@@ -328,6 +328,27 @@ class FraudOut(Schema):
     fine: str
     letter: str | None
 
+    # filled from the FraudDecision the service returns
+    @staticmethod
+    def resolve_entitlement(d) -> int:
+        return d.entitlement_id
+
+    @staticmethod
+    def resolve_obtained(d) -> str:
+        return f"{d.obtained:.2f}"
+
+    @staticmethod
+    def resolve_fine_multiple(d) -> str | None:
+        return None if d.fine_multiple is None else f"{d.fine_multiple:g}"
+
+    @staticmethod
+    def resolve_fine(d) -> str:
+        return f"{d.fine:.2f}"
+
+    @staticmethod
+    def resolve_letter(d) -> str | None:
+        return d.letter.number if d.letter else None
+
 
 @router.post(
     "/entitlements/{pk}/fraud",
@@ -344,18 +365,7 @@ def fraud_decide(request, pk: Id, payload: FraudIn):
         facts=payload.facts,
         fine_multiple=payload.fine_multiple,
     )
-    return Status(
-        201,
-        {
-            "id": d.pk,
-            "entitlement": d.entitlement_id,
-            "from_month": d.from_month,
-            "obtained": f"{d.obtained:.2f}",
-            "fine_multiple": None if d.fine_multiple is None else f"{d.fine_multiple:g}",
-            "fine": f"{d.fine:.2f}",
-            "letter": d.letter.number if d.letter else None,
-        },
-    )
+    return Status(201, d)
 
 
 class DepartmentReviewOut(Schema):
@@ -401,6 +411,19 @@ class RelativeOut(Schema):
     relation: str
     declared_on: date
 
+    # filled from the StaffRelative the service returns
+    @staticmethod
+    def resolve_staff(x) -> int | None:
+        return x.staff_id
+
+    @staticmethod
+    def resolve_declarant(x) -> str:
+        return x.declarant_name
+
+    @staticmethod
+    def resolve_relation(x) -> str:
+        return x.get_relation_display()
+
 
 @router.post(
     "/relatives",
@@ -424,16 +447,7 @@ def relative_declare(request, payload: RelativeIn):
         id_number=payload.id_number,
         relation=payload.relation,
     )
-    return Status(
-        201,
-        {
-            "id": x.pk,
-            "staff": x.staff_id,
-            "declarant": x.declarant_name,
-            "relation": x.get_relation_display(),
-            "declared_on": x.declared_on,
-        },
-    )
+    return Status(201, x)
 
 
 class StaffIdIn(Schema):

@@ -152,3 +152,4 @@ def test_api_fraud_decision(paid):
     )
     assert resp.status_code == 201, resp.content
     assert (resp.json()["obtained"], resp.json()["fine"]) == ("1900.00", "2850.00")
+    assert (resp.json()["entitlement"], resp.json()["fine_multiple"]) == (ent.pk, "1.5")

@@ -15,7 +15,9 @@ from jiuzhu.intake import handling
 from jiuzhu.intake.models import Referral
 
 from .conftest import D0
-from .test_grants import APRIL, _taken, payable  # noqa: F401 (fixture)
+from .test_grants import APRIL, _granted, _taken, payable  # noqa: F401 (fixture)
+
+HOSPITAL = "住院自付费用高，按七成救助"
 
 
 def test_every_service_outside_the_temporary_tiers_has_an_officer_limit(policy):
@@ -125,12 +127,7 @@ def test_medical_cap_reached_exactly_is_granted_one_yuan_over_refused(
     assert r.application.applicant == head
     with pytest.raises(ValidationFailed) as exc:
         handling.referral_grant(
-            actor=officer,
-            referral=r,
-            amount="46001",
-            start_month=APRIL,
-            note="住院自付费用高，按七成救助",
-            today=D0,
+            actor=officer, referral=r, amount="46001", start_month=APRIL, note=HOSPITAL, today=D0
         )
     e = exc.value
     assert (e.code, e.field, e.params["remaining"]) == ("medical_yearly_cap", "amount", "46000.00")
@@ -138,12 +135,7 @@ def test_medical_cap_reached_exactly_is_granted_one_yuan_over_refused(
     assert not GrantRequest.objects.exists() and Referral.objects.get(pk=r.pk).state == Referral.IN_PROGRESS
 
     r = handling.referral_grant(
-        actor=officer,
-        referral=r,
-        amount="46000",
-        start_month=APRIL,
-        note="住院自付费用高，按七成救助",
-        today=D0,
+        actor=officer, referral=r, amount="46000", start_month=APRIL, note=HOSPITAL, today=D0
     )
     held = r.held_grant  # the cap reached exactly: allowed, above the rule's ¥0 so it waits
     grants.grant_sign(actor=approver, request=held, note="核实同意", today=D0)
@@ -159,15 +151,7 @@ def test_medical_cap_reached_exactly_is_granted_one_yuan_over_refused(
 def test_a_waiting_grant_counts_and_the_cap_is_checked_again_at_signature(
     refer_to, staff, poor_household, approver, settled_14000
 ):
-    r, officer = _taken(refer_to, staff, poor_household, "medical_expense")
-    r = handling.referral_grant(
-        actor=officer,
-        referral=r,
-        amount="50000",
-        start_month=APRIL,
-        note="住院自付费用高，按七成救助",
-        today=D0,
-    )
+    r, officer = _granted(refer_to, staff, poor_household, "medical_expense", "50000", HOSPITAL)
     held = r.held_grant  # asked before the settlement arrived
     settled_14000(officer)  # meanwhile the hospital stay was settled: ¥14,000
     with pytest.raises(ValidationFailed) as exc:
@@ -186,15 +170,7 @@ def test_a_settlement_after_a_grant_is_capped_by_what_the_grant_used(
     settled later in the year (the stay's ¥21,000 share is cut to the ¥14,000 left)."""
     from jiuzhu.medical.models import SettlementLine
 
-    r, officer = _taken(refer_to, staff, poor_household, "medical_expense")
-    r = handling.referral_grant(
-        actor=officer,
-        referral=r,
-        amount="46000",
-        start_month=APRIL,
-        note="住院自付费用高，按七成救助",
-        today=D0,
-    )
+    r, officer = _granted(refer_to, staff, poor_household, "medical_expense", "46000", HOSPITAL)
     grants.grant_sign(actor=approver, request=r.held_grant, note="核实同意", today=D0)
     head = settled_14000(officer, out_of_pocket="30000")
     line = SettlementLine.objects.get(person=head)

@@ -34,6 +34,21 @@ def _taken(refer_to, staff, household, code, *, verify=True):
     return r, officer
 
 
+def _granted(refer_to, staff, household, code, amount, note, **kw):
+    """``(referral, officer)``: the referral of ``code`` taken by its unit's officer, who grants
+    ``amount`` from April (held for a second signature when above his limit)."""
+    r, officer = _taken(refer_to, staff, household, code)
+    r = handling.referral_grant(
+        actor=officer, referral=r, amount=amount, start_month=APRIL, note=note, today=D0, **kw
+    )
+    return r, officer
+
+
+def _emergency_up_to_top_tier(refer_to, staff, household, amount="50000", note="房屋烧毁，全家无处安身"):
+    """A temporary emergency grant of ``amount`` asked up to the top tier: the referral."""
+    return _granted(refer_to, staff, household, "temporary_emergency", amount, note, up_to_top_tier=True)[0]
+
+
 def _lines(household, month=APRIL):
     rolls_generate(month=month)
     return list(
@@ -401,17 +416,7 @@ def test_a_50000_need_is_met_up_to_the_top_tier_by_the_joint_decision_and_the_re
     from jiuzhu.payments.testing import pay_month
 
     preparer, approver = payable(poor_household)
-    r, officer = _taken(refer_to, staff, poor_household, "temporary_emergency")
-    r = handling.referral_grant(
-        actor=officer,
-        referral=r,
-        amount="50000",
-        up_to_top_tier=True,
-        start_month=APRIL,
-        note="房屋烧毁，全家无处安身",
-        today=D0,
-    )
-    held = r.held_grant
+    held = _emergency_up_to_top_tier(refer_to, staff, poor_household).held_grant
     assert (held.level, held.amount, held.need_amount, held.rest_to_charity) == (
         GrantRequest.JOINT,
         Decimal("11400.00"),
@@ -436,16 +441,7 @@ def test_a_50000_need_is_met_up_to_the_top_tier_by_the_joint_decision_and_the_re
 
 
 def test_within_the_top_tier_the_need_is_granted_as_typed(refer_to, staff, poor_household):
-    r, officer = _taken(refer_to, staff, poor_household, "temporary_emergency")
-    r = handling.referral_grant(
-        actor=officer,
-        referral=r,
-        amount="2850",
-        up_to_top_tier=True,
-        start_month=APRIL,
-        note="火灾损失，急需生活用品",
-        today=D0,
-    )
+    r = _emergency_up_to_top_tier(refer_to, staff, poor_household, "2850", "火灾损失，急需生活用品")
     assert r.state == Referral.GRANTED and Entitlement.objects.get(referral=r).amount == Decimal("2850.00")
 
 

@@ -120,6 +120,7 @@ def test_api_declare_record_id_and_refuse_for_another(staff, housed):
         resp.status_code == 201
         and resp.json()["declarant"] == "officer_li"
         and resp.json()["relation"] == "父母"
+        and resp.json()["staff"] == officer.pk
     )
     resp = post(
         "/api/decisions/relatives", {"name": head.name, "id_number": head.id_number, "relation": "parent"}

@@ -9,10 +9,9 @@ import pytest
 from jiuzhu.charity import matching, services
 from jiuzhu.common.errors import IllegalTransition
 from jiuzhu.decisions import grants
-from jiuzhu.intake import handling
 
 from .conftest import D0
-from .test_grants import APRIL, _taken
+from .test_grants import _emergency_up_to_top_tier
 
 MEMBERS = ["张局长（民政局）", "李主任（财政局）", "王书记（城东街道）"]
 
@@ -24,16 +23,7 @@ def _rests(**kw):
 def test_the_rest_above_the_top_tier_is_an_open_charity_need_once_signed(
     refer_to, staff, poor_household, approver, client
 ):
-    r, officer = _taken(refer_to, staff, poor_household, "temporary_emergency")
-    r = handling.referral_grant(
-        actor=officer,
-        referral=r,
-        amount="50000",
-        up_to_top_tier=True,
-        start_month=APRIL,
-        note="房屋烧毁，全家无处安身",
-        today=D0,
-    )
+    r = _emergency_up_to_top_tier(refer_to, staff, poor_household)
     held = r.held_grant
     assert _rests() == []  # nothing is referred while the joint decision has not signed
 
@@ -85,15 +75,6 @@ def test_the_rest_above_the_top_tier_is_an_open_charity_need_once_signed(
 
 
 def test_a_returned_request_refers_nothing(refer_to, staff, poor_household, approver):
-    r, officer = _taken(refer_to, staff, poor_household, "temporary_emergency")
-    r = handling.referral_grant(
-        actor=officer,
-        referral=r,
-        amount="50000",
-        up_to_top_tier=True,
-        start_month=APRIL,
-        note="房屋烧毁，全家无处安身",
-        today=D0,
-    )
+    r = _emergency_up_to_top_tier(refer_to, staff, poor_household)
     grants.grant_return(actor=approver, request=r.held_grant, note="需求金额未核实", today=D0)
     assert _rests() == []

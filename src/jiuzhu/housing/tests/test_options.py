@@ -37,17 +37,39 @@ def world(staff, make_household, policy):
     return {"officer": officer, "homes": homes}
 
 
+def _wait(actor, household, priority: int, applied_on: date, policy):
+    return services.waiting_add(
+        actor=actor, household=household, priority=priority, applied_on=applied_on, policy=policy
+    )
+
+
+def _renovate(actor, household, grade: str, inspected_on: date, policy, inspector: str = "鉴定员"):
+    return services.renovation_register(
+        actor=actor,
+        household=household,
+        grade=grade,
+        inspected_on=inspected_on,
+        inspector=inspector,
+        policy=policy,
+    )
+
+
+def _stage(actor, renovation, kind: str, inspected_on: date, policy):
+    return services.renovation_stage(
+        actor=actor,
+        renovation=renovation,
+        kind=kind,
+        inspected_on=inspected_on,
+        inspector="验收员",
+        policy=policy,
+    )
+
+
 def test_waiting_list_allocation_ends_the_rent_subsidy_the_same_day(world, policy, client):
     w, h = world, world["homes"]
-    services.waiting_add(
-        actor=w["officer"], household=h["甲"], priority=2, applied_on=date(2026, 2, 1), policy=policy
-    )
-    services.waiting_add(
-        actor=w["officer"], household=h["乙"], priority=1, applied_on=date(2026, 3, 1), policy=policy
-    )
-    services.waiting_add(
-        actor=w["officer"], household=h["丙"], priority=1, applied_on=date(2026, 3, 5), policy=policy
-    )
+    _wait(w["officer"], h["甲"], 2, date(2026, 2, 1), policy)
+    _wait(w["officer"], h["乙"], 1, date(2026, 3, 1), policy)
+    _wait(w["officer"], h["丙"], 1, date(2026, 3, 5), policy)
     order = [e.household_id for e in selectors.waiting_list(actor=w["officer"])]
     assert order == [h["乙"].pk, h["丙"].pk, h["甲"].pk]  # priority first, then the date
 
@@ -66,14 +88,7 @@ def test_waiting_list_allocation_ends_the_rent_subsidy_the_same_day(world, polic
     assert [x.household_id for x in selectors.waiting_list(actor=w["officer"])] == [h["丙"].pk, h["甲"].pk]
 
     with pytest.raises(ValidationFailed) as err:  # the allocated household: no second option
-        services.renovation_register(
-            actor=w["officer"],
-            household=h["乙"],
-            grade="D",
-            inspected_on=date(2026, 7, 1),
-            inspector="鉴定员",
-            policy=policy,
-        )
+        _renovate(w["officer"], h["乙"], "D", date(2026, 7, 1), policy)
     assert err.value.code == "other_housing_option"
 
 
@@ -82,45 +97,15 @@ def test_renovation_graded_and_paid_in_stages_and_a_second_option_refused(
 ):
     w = world
     rural = make_household(members=[{"name": "农户丁", "birth": date(1960, 1, 1)}], area="rural")
-    r = services.renovation_register(
-        actor=w["officer"],
-        household=rural,
-        grade="D",
-        inspected_on=date(2026, 4, 1),
-        inspector="县住建局鉴定员",
-        policy=policy,
-    )
+    r = _renovate(w["officer"], rural, "D", date(2026, 4, 1), policy, inspector="县住建局鉴定员")
     assert r.amount == Decimal("30000.00")
     with pytest.raises(ValidationFailed) as err:  # renovating: not on the public-rental list too
-        services.waiting_add(
-            actor=w["officer"], household=rural, priority=1, applied_on=date(2026, 4, 2), policy=policy
-        )
+        _wait(w["officer"], rural, 1, date(2026, 4, 2), policy)
     assert err.value.code == "other_housing_option"
     with pytest.raises(IllegalTransition):  # completion before the start inspection
-        services.renovation_stage(
-            actor=w["officer"],
-            renovation=r,
-            kind="completion",
-            inspected_on=date(2026, 5, 1),
-            inspector="验收员",
-            policy=policy,
-        )
-    s1 = services.renovation_stage(
-        actor=w["officer"],
-        renovation=r,
-        kind="start",
-        inspected_on=date(2026, 5, 1),
-        inspector="验收员",
-        policy=policy,
-    )
-    s2 = services.renovation_stage(
-        actor=w["officer"],
-        renovation=r,
-        kind="completion",
-        inspected_on=date(2026, 8, 1),
-        inspector="验收员",
-        policy=policy,
-    )
+        _stage(w["officer"], r, "completion", date(2026, 5, 1), policy)
+    s1 = _stage(w["officer"], r, "start", date(2026, 5, 1), policy)
+    s2 = _stage(w["officer"], r, "completion", date(2026, 8, 1), policy)
     assert (s1.amount, s2.amount) == (Decimal("15000.00"), Decimal("15000.00"))
     assert (s1.entitlement.amount_period, s1.entitlement.start_month, s2.entitlement.start_month) == (
         "once",
@@ -128,32 +113,12 @@ def test_renovation_graded_and_paid_in_stages_and_a_second_option_refused(
         date(2026, 8, 1),
     )
     with pytest.raises(IllegalTransition):  # each stage once
-        services.renovation_stage(
-            actor=w["officer"],
-            renovation=r,
-            kind="completion",
-            inspected_on=date(2026, 8, 2),
-            inspector="验收员",
-            policy=policy,
-        )
+        _stage(w["officer"], r, "completion", date(2026, 8, 2), policy)
     with pytest.raises(ValidationFailed) as err:  # a rent-subsidy household is not renovated too
-        services.renovation_register(
-            actor=w["officer"],
-            household=w["homes"]["甲"],
-            grade="C",
-            inspected_on=date(2026, 4, 1),
-            inspector="鉴定员",
-            policy=policy,
-        )
+        _renovate(w["officer"], w["homes"]["甲"], "C", date(2026, 4, 1), policy)
     assert err.value.code == "other_housing_option"
     with pytest.raises(PermissionDenied):
-        services.waiting_add(
-            actor=staff("department_officer", "education"),
-            household=w["homes"]["丙"],
-            priority=1,
-            applied_on=date(2026, 4, 2),
-            policy=policy,
-        )
+        _wait(staff("department_officer", "education"), w["homes"]["丙"], 1, date(2026, 4, 2), policy)
 
 
 def test_the_screen_is_the_housing_bureaus(world, staff, client):
