@@ -1,14 +1,13 @@
 """Demo data for decisions: a few households of the first town are taken through the real
 workflow so every state is on screen (investigating, on notice, an objection open, refused
 with a letter); then the other demo households the rules (batch path) find eligible for dibao
-or extreme-poverty support get an approved decision, a past public notice and an active
-entitlement (written set-based: bulk inserts, no per-row services), decided last December so
-payments has a year of rolls. Idempotent: a second run adds nothing."""
+or extreme-poverty support are admitted through the same workflow on the dates of last November
+and December (``demo_admit``), so payments has a year of rolls and every case page tells a true
+history. Idempotent: a second run adds nothing."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 import polars as pl
 from django.db import transaction
@@ -16,14 +15,13 @@ from django.db import transaction
 from jiuzhu.common import masking as m
 from jiuzhu.common.labels import label
 from jiuzhu.policy.batch import evaluate_batch
-from jiuzhu.registry.models import Household, Person, Unit, User
+from jiuzhu.registry.models import Household, Unit, User
 
-from .entitlements import add_months
+from . import demo_admit
 from .frames import registry_frames
-from .models import Case, Entitlement, Notice
+from .models import Case, Entitlement
 from .scope import decision_services
 
-ORIGIN = "演示数据"
 # One service per household, first match wins (exclusive services: DOMAIN §3).
 PRIORITY = ("tekun_institutional", "tekun_dispersed", "dibao", "dibao_single")
 STAFF = ["演示调查员甲", "演示调查员乙"]
@@ -58,145 +56,17 @@ def _eligible(policy, on: date) -> pl.DataFrame:
     )
 
 
-def _review_months(policy, on: date, persons: list[tuple], service: str) -> int:
-    """Yearly, or every 6 months with an able member of working age (DOMAIN §3)."""
-    spec = policy.service(service)
-    if spec.category != "minimum_living":
-        return spec.review_months or 12
-    months = policy.param("dibao.review_months", on, household="stable")
-    for _pid, birth, gender, labour in persons:
-        age = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-        if labour == "full" and 16 <= age <= (59 if gender == "M" else 54):
-            return policy.param("dibao.review_months", on, household="irregular")
-    return months
-
-
-@transaction.atomic
-def _history(policy, today: date) -> int:
-    """Approved decisions with entitlements for the eligible demo households (bulk)."""
-    if Entitlement.objects.filter(origin=ORIGIN).exists():
-        return 0  # seeded once: later registry changes (other seeds plant omissions) stay unhelped
-    decided = date(today.year - 1, 12, 15)
-    start = date(today.year, 1, 1)
-    # the amount of the standard in force in the first month paid (a new year's standard)
-    rows = _eligible(policy, start)
-    taken = set(
-        Entitlement.objects.filter(category__in=("minimum_living", "extreme_poverty")).values_list(
-            "household_id", flat=True
-        )
-    ) | set(Case.objects.values_list("household_id", flat=True))
-    rows = rows.filter(~pl.col("hh_id").is_in(list(taken)))
+def _history(policy, today: date) -> tuple[int, int]:
+    """The eligible demo households admitted through the workflow, dated last November and
+    December (``demo_admit``): ``(admitted now, left out)``."""
+    if Case.objects.filter(referral__application__description=demo_admit.MARK).exists():
+        return 0, 0  # seeded once: later registry changes (other seeds plant omissions) stay unhelped
+    # the households eligible when their opinions are given (the standard of last year)
+    rows = _eligible(policy, date(today.year - 1, 12, 1))
+    rows = rows.filter(~pl.col("hh_id").is_in(list(demo_admit.taken_households())))
     if rows.height == 0:
-        return 0
-    ids = rows["hh_id"].to_list()
-    hh = Household.objects.in_bulk(ids)
-    people: dict[int, list[tuple]] = {}
-    for pid, hid, birth, gender, labour, name in (
-        Person.objects.filter(household_id__in=ids, deceased_on__isnull=True)
-        .order_by("household_id", "id")
-        .values_list("id", "household_id", "birth_date", "gender", "labour_capacity", "name")
-    ):
-        people.setdefault(hid, []).append((pid, birth, gender, labour, name))
-    civil = Unit.objects.get(code=policy.service("dibao").owner_unit)
-    approver = _user(m.APPROVER, civil, "decisions_demo_approver")
-    caseworkers = {}
-    names = {s.code: s.name for s in policy.services}
-    ents, cases, notices, members = [], [], [], []
-    for hid, service, cents in rows.iter_rows():
-        h, ps = hh[hid], people.get(hid)
-        if not ps:
-            continue
-        town = h.town
-        if town.pk not in caseworkers:
-            caseworkers[town.pk] = _user(m.TOWN_CASEWORKER, town, f"decisions_demo_{town.code}")
-        amount = (Decimal(cents) / 100).quantize(Decimal("0.01"))
-        months = _review_months(policy, decided, [p[:4] for p in ps], service)
-        spec = policy.service(service)
-        ents.append(
-            Entitlement(
-                household_id=hid,
-                payee_id=ps[0][0],
-                service_code=service,
-                category=spec.category,
-                unit=civil,
-                amount=amount,
-                amount_period="month",
-                start_month=start,
-                next_review_on=add_months(start, months),
-                origin=ORIGIN,
-                reason="审核确认批准（演示）",
-                created_by=approver,
-            )
-        )
-        cases.append(
-            Case(
-                household_id=hid,
-                service_code=service,
-                service_name=names[service],
-                category=spec.category,
-                town=town,
-                state=Case.APPROVED,
-                received_on=decided - timedelta(days=30),
-                opened_on=decided - timedelta(days=28),
-                opened_by=caseworkers[town.pk],
-                limit_days=30,
-                due_on=decided + timedelta(days=12),
-                opinion="approve",
-                opinion_on=decided - timedelta(days=14),
-                opinion_by=caseworkers[town.pk],
-                decided_on=decided,
-                decided_by=approver,
-                decision_note=ORIGIN,
-                amount=amount,
-                start_month=start,
-                result={
-                    "service": service,
-                    "name": names[service],
-                    "eligible": True,
-                    "amount": f"{amount:.2f}",
-                    "period": "month",
-                    "members": [p[0] for p in ps],
-                    "review_months": months,
-                    "reasons": [],
-                    "others": [],
-                    "as_of": start.isoformat(),
-                    "batch": True,
-                },
-            )
-        )
-        members.append([p[0] for p in ps])
-    Entitlement.objects.bulk_create(ents, batch_size=2000)
-    if ents[0].pk is None:  # backends that do not return ids (none we use): read them back
-        by_hh = dict(Entitlement.objects.filter(origin=ORIGIN).values_list("household_id", "pk"))
-        for e in ents:
-            e.pk = by_hh[e.household_id]
-    through = Entitlement.members.through
-    through.objects.bulk_create(
-        [through(entitlement_id=e.pk, person_id=p) for e, ms in zip(ents, members, strict=True) for p in ms],
-        batch_size=5000,
-    )
-    for c, e in zip(cases, ents, strict=True):
-        c.entitlement_id = e.pk
-    Case.objects.bulk_create(cases, batch_size=2000)
-    starts = decided - timedelta(days=14)
-    for c, ms in zip(cases, members, strict=True):
-        head = hh[c.household_id]
-        name = next(p[4] for p in people[c.household_id] if p[0] == ms[0])
-        notices.append(
-            Notice(
-                case_id=c.pk,
-                town=c.town,
-                community=head.community,
-                shown_name=m.mask_name(name),
-                household_size=len(ms),
-                service_name=c.service_name,
-                amount=c.amount,
-                starts_on=starts,
-                ends_on=starts + timedelta(days=7),
-            )
-        )
-    Notice.objects.bulk_create(notices, batch_size=2000)
-    return len(ents)
+        return 0, 0
+    return demo_admit.admit(policy, rows, today)
 
 
 def _live_cases(policy, today: date) -> dict[str, int]:
@@ -323,10 +193,11 @@ LIVE_STATES = {
 
 def seed(*, policy, today: date) -> str:
     made = _live_cases(policy, today)  # first: they take a few eligible households of one town
-    n = _history(policy, today)
-    total = Entitlement.objects.filter(origin=ORIGIN).count()
+    n, left_out = _history(policy, today)
+    total = demo_admit.admitted_count()
+    skipped = f"，规则复核不符合未批准 {left_out} 户" if left_out else ""
     live = "，".join(
         f"{LIVE_STATES.get(k) or label('decisions.case.state', k)} {v} 件" for k, v in made.items()
     )
     live = live or "已有"
-    return f"审核确认：本次新增已批准 {n} 户（共 {total} 户享受低保/特困待遇）；办理中演示案件：{live}"
+    return f"审核确认：本次经受理、调查、核对、公示和审批新增批准 {n} 户{skipped}（共 {total} 户享受低保/特困待遇）；办理中演示案件：{live}"

@@ -126,6 +126,7 @@ def request_create(
         "handler": handler or actor,
         "as_of": today,
         "authorised": authorised,
+        "created_at": clock.now(),
     }
     if not fresh and channel != VerificationRequest.PERIODIC:
         valid = valid_report(household, on=today)
@@ -178,6 +179,7 @@ def _serve(*, actor, report: VerificationReport, base: dict, today: date, policy
         service_code=req.service_code,
         as_of=report.as_of,
         issued_by=actor,
+        issued_at=clock.now(),
         valid_until=report.valid_until,
         eligible=snap["comparison"]["eligible"],
         snapshot=snap,
@@ -507,6 +509,7 @@ def report_issue(*, actor, request: VerificationRequest, today: date | None = No
         service_code=req.service_code,
         as_of=req.as_of,
         issued_by=actor,
+        issued_at=clock.now(),
         valid_until=req.as_of + timedelta(days=validity),
         eligible=snap["comparison"]["eligible"],
         snapshot=snap,

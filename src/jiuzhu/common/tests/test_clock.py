@@ -56,3 +56,12 @@ def test_the_admin_page_moves_the_date_and_others_are_refused(db, staff, setting
     refused = client.post("/training-clock/", {"days": "500"}, follow=True).content.decode()
     assert 'class="error"' in refused and "每次向后拨动 1 至 60 天" in refused
     assert clock.offset_days() == 7
+
+
+def test_the_demo_dates_past_events_on_the_day_it_names(db):
+    from datetime import date
+
+    with clock.on(date(2025, 12, 9)):
+        assert clock.today() == date(2025, 12, 9)
+        assert clock.now().date() == date(2025, 12, 9)  # 09:30 in Asia/Shanghai is 01:30 UTC
+    assert clock.today() != date(2025, 12, 9)
