@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from jiuzhu.decisions.entitlements import add_months, month_start
+from jiuzhu.registry.demo_staff import demo_scaled
 from jiuzhu.registry.models import Person, Unit, User
 
 from . import services, villagelists
@@ -18,8 +19,8 @@ from .testing import village_rows
 
 NAME = "示范市夏季洪涝"
 TOWNS = ("town_chengdong", "town_chengxi")
-KNOWN = 40  # registry households on the list
-NEW = 20  # households the registry does not know
+KNOWN = 40  # registry households on the list (the default demo's; fewer in a smaller demo)
+NEW = 20  # households the registry does not know (likewise)
 
 
 def _officer(unit: Unit) -> User:
@@ -52,7 +53,7 @@ def seed(*, policy, today: date) -> str:
     )
     heads = Person.objects.filter(
         relation="head", deceased_on__isnull=True, household__town__in=towns
-    ).select_related("household__town")[:KNOWN]
+    ).select_related("household__town")[: demo_scaled(KNOWN)]
     rows = []
     for i, p in enumerate(heads):
         rows.append(
@@ -71,7 +72,7 @@ def seed(*, policy, today: date) -> str:
                 "受伤人数": "1" if i % 13 == 0 else "0",
             }
         )
-    rows += village_rows(NEW, town=towns[0].name, village="河口村", start=7000)
+    rows += village_rows(demo_scaled(NEW), town=towns[0].name, village="河口村", start=7000)
     data = villagelists.workbook(rows)
     vlist = villagelists.list_validate(
         actor=officer, event=event, data=data, filename="河口村受灾家庭名单.xlsx"

@@ -13,13 +13,13 @@ from jiuzhu.decisions.entitlements import owed_in
 from jiuzhu.medical.services import GROUPS
 from jiuzhu.payments import institutions
 from jiuzhu.payments.models import InstitutionTransfer
-from jiuzhu.registry.demo_staff import maker_and_checker
+from jiuzhu.registry.demo_staff import demo_scaled, maker_and_checker
 from jiuzhu.registry.models import Person, Unit
 
 from . import services
 from .models import Enrolment
 
-PUPILS = 120  # pupils enrolled by the demo
+PUPILS = 120  # pupils enrolled by the default demo (fewer in a smaller demo)
 
 
 def seed(*, policy, today: date) -> str | None:
@@ -47,7 +47,7 @@ def seed(*, policy, today: date) -> str | None:
     pupils = (
         Person.objects.filter(household_id__in=list(homes), school_stage__in=stages, deceased_on__isnull=True)
         .exclude(pk__in=Enrolment.objects.filter(left_on__isnull=True).values("person_id"))
-        .order_by("pk")[:PUPILS]
+        .order_by("pk")[: demo_scaled(PUPILS)]
     )
     for p in pupils:
         services.enrolment_register(

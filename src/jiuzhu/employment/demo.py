@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from jiuzhu.common.errors import JiuzhuError
+from jiuzhu.registry.demo_staff import demo_scaled
 from jiuzhu.registry.models import Person, Unit, User
 
 from . import selectors, services
 from .models import DutyLetter, Offer, Registration, Subsidy
 
-PEOPLE = 60
+PEOPLE = 60  # registered in the default demo (fewer in a smaller demo)
 
 
 def _age_ok(p: Person, on: date, low: int, top: int) -> bool:
@@ -50,7 +51,7 @@ def seed(*, policy, today: date) -> str | None:
             low,
             int(policy.param("employment.duty_age_max", start, gender="F" if p.gender == "F" else "M")),
         )
-    ][:PEOPLE]
+    ][: demo_scaled(PEOPLE)]
     regs = []
     for p in people:
         try:

@@ -10,12 +10,13 @@ from datetime import date, timedelta
 
 from jiuzhu.common.errors import JiuzhuError
 from jiuzhu.decisions.entitlements import month_start, owed_in
+from jiuzhu.registry.demo_staff import demo_scaled
 from jiuzhu.registry.models import Household, Unit, User
 
 from . import selectors, services
 from .models import Renovation, WaitingEntry
 
-WAITING, FLATS, RENOVATIONS = 30, 8, 12
+WAITING, FLATS, RENOVATIONS = 30, 8, 12  # in the default demo (fewer in a smaller demo)
 
 
 def seed(*, policy, today: date) -> str | None:
@@ -33,7 +34,7 @@ def seed(*, policy, today: date) -> str | None:
         .filter(service_code=selectors.RENT)
         .values_list("household_id", flat=True)
         .distinct()
-        .order_by("household_id")[:WAITING]
+        .order_by("household_id")[: demo_scaled(WAITING)]
     )
     for i, hid in enumerate(renting):
         size = Household.objects.get(pk=hid).members.filter(deceased_on__isnull=True).count()
@@ -48,7 +49,7 @@ def seed(*, policy, today: date) -> str | None:
         except JiuzhuError:
             continue
     allocated = 0
-    for k in range(FLATS):
+    for k in range(demo_scaled(FLATS)):
         try:
             services.allocate_next(
                 actor=officer,
@@ -65,7 +66,7 @@ def seed(*, policy, today: date) -> str | None:
         .exclude(household_id__in=renting)
         .values_list("household_id", flat=True)
         .distinct()
-        .order_by("household_id")[:RENOVATIONS]
+        .order_by("household_id")[: demo_scaled(RENOVATIONS)]
     )
     done = 0
     for i, hid in enumerate(rural):

@@ -13,7 +13,7 @@ from decimal import Decimal
 from jiuzhu.common.errors import ValidationFailed
 from jiuzhu.decisions.entitlements import add_months, month_start, owed_in
 from jiuzhu.payments import institutions
-from jiuzhu.registry.demo_staff import maker_and_checker
+from jiuzhu.registry.demo_staff import demo_scaled, maker_and_checker
 from jiuzhu.registry.models import Person, Unit
 
 from . import settlement
@@ -25,7 +25,7 @@ HOSPITALS = (
     ("HOSP-DEMO-2", "示范市中医院", "622700000000000012"),
 )
 SETTLEMENT_FILE = "示范市医保中心一站式结算明细.xlsx"
-STAYS = 60  # stays in the demo's settlement file
+STAYS = 60  # stays in the default demo's settlement file (fewer in a smaller demo)
 
 
 def seed(*, policy, today: date) -> str | None:
@@ -79,7 +79,7 @@ def _settlements(maker, checker, unit, today: date) -> str:
         .filter(service_code__in=GROUPS)
         .order_by("household_id")
         .values_list("household_id", flat=True)
-        .distinct()[:STAYS]
+        .distinct()[: demo_scaled(STAYS)]
     )
     persons = Person.objects.filter(household_id__in=homes, deceased_on__isnull=True).order_by(
         "household_id", "pk"

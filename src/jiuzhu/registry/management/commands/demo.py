@@ -24,6 +24,7 @@ from jiuzhu.common.discovery import installed_modules
 from jiuzhu.common.errors import JiuzhuError
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry import bulk, demogen
+from jiuzhu.registry.demo_staff import DEFAULT_HOUSEHOLDS
 from jiuzhu.registry.models import Household, Unit, User
 from jiuzhu.registry.services import units_sync
 
@@ -55,8 +56,8 @@ DEMO_APPS = (
     "employment",  # before payments: the training and post subsidies are paid by the rolls
     "tekun",  # before payments: the residents' support is paid to the institution, not by the roll
     "housing",  # after decisions (the rent subsidies it ends), before payments (the renovation stages)
+    "medical",  # before payments: its transfers are in the ledger when payments sizes the demo year
     "payments",
-    "medical",
     "screening",
     "supervision",
     "performance",
@@ -146,11 +147,24 @@ def _seed_app(app: str, *, policy, today: date) -> str:
     return module.seed(policy=policy, today=today) or ""
 
 
+def _report_app(app: str, *, policy, today: date) -> str:
+    """An area's closing report (``jiuzhu.<app>.demo.report``), printed after every seed ran:
+    payments' spending by unit."""
+    module = installed_modules("demo").get(app)
+    report = getattr(module, "report", None) if module is not None else None
+    return (report(policy=policy, today=today) or "") if report else ""
+
+
 class Command(BaseCommand):
     help = "一条命令建立演示城市：迁移数据库、同步单位、创建各角色演示账号、生成演示家庭，然后启动服务"
 
     def add_arguments(self, parser):
-        parser.add_argument("--households", type=int, default=5000, help="生成的家庭户数（默认 5000）")
+        parser.add_argument(
+            "--households",
+            type=int,
+            default=DEFAULT_HOUSEHOLDS,
+            help=f"生成的家庭户数（默认 {DEFAULT_HOUSEHOLDS}）",
+        )
         parser.add_argument(
             "--seed", type=int, default=2026, help="随机种子（同一天以同一种子生成的数据相同）"
         )
@@ -193,6 +207,10 @@ class Command(BaseCommand):
             summary = _seed_app(app, policy=policy, today=clock.today())
             if summary:
                 self._say(verbose, summary)
+        for app in DEMO_APPS:
+            text = _report_app(app, policy=policy, today=clock.today())
+            if text:
+                self._say(verbose, text)
         if verbose:
             self._print_logins(logins)
         if not o["no_serve"]:
