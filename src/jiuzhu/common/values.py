@@ -160,6 +160,16 @@ def parse_date(raw: Any, *, field: str, label: str | None = None) -> date:
         ) from None
 
 
+@overload
+def past_date(
+    raw: Any, *, field: str, required: Literal[True] = ..., label: str | None = ..., earliest: date = ...
+) -> date: ...
+@overload
+def past_date(
+    raw: Any, *, field: str, required: bool, label: str | None = ..., earliest: date = ...
+) -> date | None: ...
+
+
 def past_date(
     raw: Any,
     *,
@@ -223,6 +233,16 @@ def _decimal(raw: Any, *, field: str, label: str | None, maximum: Decimal, code:
     return value.quantize(Decimal("0.01"))
 
 
+@overload
+def money(
+    raw: Any, *, field: str, required: Literal[True] = ..., label: str | None = ..., maximum: Decimal = ...
+) -> Decimal: ...
+@overload
+def money(
+    raw: Any, *, field: str, required: bool, label: str | None = ..., maximum: Decimal = ...
+) -> Decimal | None: ...
+
+
 def money(
     raw: Any,
     *,
@@ -245,6 +265,16 @@ def score(raw: Any, *, field: str, maximum: Decimal | int | str, label: str | No
     if _blank(raw):
         raise _required(field, label)
     return _decimal(raw, field=field, label=label, maximum=Decimal(str(maximum)), code="points", unit="分")
+
+
+@overload
+def area(
+    raw: Any, *, field: str, required: Literal[True] = ..., label: str | None = ..., maximum: Decimal = ...
+) -> Decimal: ...
+@overload
+def area(
+    raw: Any, *, field: str, required: bool, label: str | None = ..., maximum: Decimal = ...
+) -> Decimal | None: ...
 
 
 def area(
