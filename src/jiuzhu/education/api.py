@@ -23,7 +23,7 @@ from jiuzhu.common.services import log_access
 from jiuzhu.common.values import Id, IdNumber, Month, MonthParam, PastDate
 from jiuzhu.payments.models import Institution
 from jiuzhu.policy.selectors import current_policy
-from jiuzhu.registry.models import Person
+from jiuzhu.registry.models import Person, User
 
 from . import selectors, services
 from .models import Enrolment
@@ -129,7 +129,7 @@ class AdvanceOut(Schema):
     graduated: int = Field(..., description="学业结束（毕业）的学生数")
 
 
-def _school(actor, pk: int) -> Institution:
+def _school(actor: User, pk: int) -> Institution:
     if not Institution.objects.filter(pk=pk, kind=Institution.SCHOOL).exists():
         raise NotFound("学校不存在", field="school", code="school_not_found")
     return selectors.school_get(actor=actor, pk=pk)

@@ -9,6 +9,7 @@ from datetime import date
 from jiuzhu.common import jobs, uploads
 from jiuzhu.common.errors import ValidationFailed
 from jiuzhu.policy.selectors import current_policy
+from jiuzhu.registry.models import User
 
 from . import services, termfiles
 
@@ -37,7 +38,7 @@ def term_return_validate(job, *, kept: str, filename: str, school: int, term: st
     }
 
 
-def queue(f, *, actor, school: int, term: date):
+def queue(f, *, actor: User, school: int, term: date):
     """Refuse what the request can tell at once (no file, not .xlsx, not this officer's school),
     then keep the file and queue the check."""
     if f is None:

@@ -12,9 +12,14 @@ from jiuzhu.payments.models import Institution, InstitutionTransfer
 from jiuzhu.registry.models import Person
 
 
+class LeftReason(models.TextChoices):
+    GRADUATED = "graduated", "毕业"
+    LEFT = "left", "退学、转出或不再在读"
+
+
 class Enrolment(models.Model):
+    # registry's school stages (Person.SCHOOL) that education assistance covers
     STAGES = [s for s in Person.SCHOOL if s[0] not in ("", "postgraduate")]
-    LEFT = [("graduated", "毕业"), ("left", "退学、转出或不再在读")]
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="enrolments")
     school = models.ForeignKey(
@@ -26,7 +31,7 @@ class Enrolment(models.Model):
     # primary year is 3): the school year's advance counts from it (``services.stages_advance``)
     year_in_stage = models.PositiveSmallIntegerField("入学时学段年级", default=1)
     left_on = models.DateField("离校日期", null=True, blank=True)
-    left_reason = models.CharField("离校原因", max_length=20, choices=LEFT, blank=True)
+    left_reason = models.CharField("离校原因", max_length=20, choices=LeftReason.choices, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -65,14 +70,18 @@ class TermGrant(models.Model):
         ]
 
 
+class TermReturnState(models.TextChoices):
+    VALIDATED = "validated", "已校验待确认"
+    APPLIED = "applied", "已确认发放"
+
+
 class TermReturn(models.Model):
     """A school's term list returned as a workbook (the bureau's export with the column 确认在读
     filled in): checked by the background worker (validate), shown as a report, and applied
     once as the school's confirmation (``services.term_confirm``) only when no row has a
     problem — never half-applied (DOMAIN §6)."""
 
-    VALIDATED, APPLIED = "validated", "applied"
-    STATES = [(VALIDATED, "已校验待确认"), (APPLIED, "已确认发放")]
+    VALIDATED, APPLIED = TermReturnState.VALIDATED, TermReturnState.APPLIED
 
     school = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+", verbose_name="学校")
     term = models.DateField("学期（起始月）")
@@ -81,7 +90,7 @@ class TermReturn(models.Model):
     confirmed = models.JSONField("确认在读的人员编号", default=list)
     declined = models.JSONField("学校标为不在读的人员编号", default=list)
     errors = models.JSONField("问题行", default=list)
-    state = models.CharField("状态", max_length=20, choices=STATES, default=VALIDATED)
+    state = models.CharField("状态", max_length=20, choices=TermReturnState.choices, default=VALIDATED)
     result = models.JSONField("发放结果", null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -14,6 +14,7 @@ from jiuzhu.medical.services import GROUPS  # the entitlements that make a dibao
 from jiuzhu.payments.models import Institution
 from jiuzhu.policy.rules.base import Params
 from jiuzhu.policy.rules.education import term_grant
+from jiuzhu.registry.models import User
 
 from .models import Enrolment, TermGrant
 
@@ -22,21 +23,21 @@ def term_name(term: date) -> str:
     return f"{term.year}年{'秋季' if term.month >= 8 else '春季'}学期"
 
 
-def schools_for(actor):
+def schools_for(actor: User):
     scope.require(actor, "education.read")
     qs = Institution.objects.filter(kind=Institution.SCHOOL)
     if scope.scope_of(actor, "education.read") == scope.UNIT:
-        qs = qs.filter(unit_id=actor.unit_id)
+        qs = qs.filter(unit=actor.unit_id)
     return qs
 
 
-def school_get(*, actor, pk: int) -> Institution:
+def school_get(*, actor: User, pk: int) -> Institution:
     s = Institution.objects.get(pk=pk, kind=Institution.SCHOOL)
     scope.require(actor, "education.read", unit=s.unit_id)
     return s
 
 
-def term_eligible(*, actor, school, term: date, policy) -> list[dict]:
+def term_eligible(*, actor: User, school, term: date, policy) -> list[dict]:
     """The school's pupils eligible for ``term`` (the list the bureau exports to the school):
     enrolled by the end of the term's first month and not left before it, in a household with
     a dibao or tekun entitlement running that month, not yet granted this term; a university
@@ -78,7 +79,7 @@ def term_eligible(*, actor, school, term: date, policy) -> list[dict]:
     return rows
 
 
-def term_granted(*, actor, school, term: date) -> list[TermGrant]:
+def term_granted(*, actor: User, school, term: date) -> list[TermGrant]:
     scope.require(actor, "education.read", unit=school.unit_id)
     return list(
         TermGrant.objects.filter(enrolment__school=school, term=term.replace(day=1))

@@ -24,13 +24,13 @@ from jiuzhu.common.tx import lock, racing_write
 from jiuzhu.decisions.entitlements import entitlement_grant
 from jiuzhu.payments import institutions
 from jiuzhu.payments.models import Institution
-from jiuzhu.registry.models import Person
+from jiuzhu.registry.models import Person, User
 
 from . import selectors
-from .models import Enrolment, TermGrant
+from .models import Enrolment, LeftReason, TermGrant
 
 
-def _school(actor, school, action="education.manage") -> Institution:
+def _school(actor: User, school, action="education.manage") -> Institution:
     s = Institution.objects.filter(pk=getattr(school, "pk", school), kind=Institution.SCHOOL).first()
     if s is None:
         raise ValidationFailed("学校不存在或不是学校类收款机构", field="school", code="school_not_found")
@@ -38,13 +38,13 @@ def _school(actor, school, action="education.manage") -> Institution:
     return s
 
 
-def school_checked(actor, school, action="education.manage") -> Institution:
+def school_checked(actor: User, school, action="education.manage") -> Institution:
     """The school (an institution of kind school) once ``actor`` may ``action`` on it."""
     return _school(actor, school, action)
 
 
 @transaction.atomic
-def enrolment_register(*, actor, school, person, stage: str, entered_on, year_in_stage=1) -> Enrolment:
+def enrolment_register(*, actor: User, school, person, stage: str, entered_on, year_in_stage=1) -> Enrolment:
     s = _school(actor, school)
     if stage not in dict(Enrolment.STAGES):
         raise ValidationFailed(f"学段无效：{stage}", field="stage", code="bad_stage")
@@ -68,12 +68,12 @@ def enrolment_register(*, actor, school, person, stage: str, entered_on, year_in
 
 
 @transaction.atomic
-def pupil_leave(*, actor, enrolment, on, reason: str) -> Enrolment:
+def pupil_leave(*, actor: User, enrolment, on, reason: str) -> Enrolment:
     e = Enrolment.objects.select_for_update().get(pk=getattr(enrolment, "pk", enrolment))
     _school(actor, e.school_id)
     if e.left_on is not None:
         raise IllegalTransition("该学生已办理离校", field="enrolment", code="already_left")
-    if reason not in dict(Enrolment.LEFT):
+    if reason not in LeftReason.values:
         raise ValidationFailed("请选择离校原因", field="reason", code="bad_reason")
     left = values.past_date(on, field="on", label="离校日期")
     if left < e.entered_on:
@@ -91,7 +91,7 @@ def _family_payee(person: Person) -> Person:
 
 
 @racing_write(busy="该校本学期名单正在由另一位工作人员确认，请刷新后重试")
-def term_confirm(*, actor, school, term: date, confirmed, policy) -> dict:
+def term_confirm(*, actor: User, school, term: date, confirmed, policy) -> dict:
     """Grant the term to the pupils of ``confirmed`` (person ids, the school's returned list)
     that are eligible now; report the others. Returns the counts, the transfer and the refused.
 
@@ -110,7 +110,8 @@ def term_confirm(*, actor, school, term: date, confirmed, policy) -> dict:
     rows = [eligible[p] for p in wanted if p in eligible]
     if not rows:
         raise ValidationFailed("确认名单中没有本学期可资助的学生", field="confirmed", code="nothing_to_grant")
-    grants, school_lines = [], {}
+    grants: list[TermGrant] = []
+    school_lines: dict[str, list[dict]] = {}
     for r in rows:
         g = r["grant"]
         grants.append(
@@ -185,7 +186,7 @@ def school_year_start(on: date, policy) -> date:
 
 
 @transaction.atomic
-def stages_advance(*, actor, on: date, policy) -> dict:
+def stages_advance(*, actor: User, on: date, policy) -> dict:
     """The school year's advance (DOMAIN §7 教育: the stage advances each school year), for the
     school year ``on`` falls in: each open enrolment whose stage's years
     (``education.stage_years``, counted in school years from entry and ``year_in_stage``) are
@@ -196,7 +197,7 @@ def stages_advance(*, actor, on: date, policy) -> dict:
     school year changes nothing. A unit officer advances his own bureau's schools."""
     start = school_year_start(on, policy)
     if scope.require(actor, "education.manage") == scope.UNIT:
-        schools = Institution.objects.filter(kind=Institution.SCHOOL, unit_id=actor.unit_id)
+        schools = Institution.objects.filter(kind=Institution.SCHOOL, unit=actor.unit_id)
     else:
         schools = Institution.objects.filter(kind=Institution.SCHOOL)
     month = start.month
@@ -212,7 +213,7 @@ def stages_advance(*, actor, on: date, policy) -> dict:
         done = start.year - entry_year + e.year_in_stage - 1
         if done < int(parameter(policy, "education.stage_years", start, stage=e.stage)):
             continue
-        e.left_on, e.left_reason = start - timedelta(days=1), "graduated"
+        e.left_on, e.left_reason = start - timedelta(days=1), LeftReason.GRADUATED
         e.save(update_fields=["left_on", "left_reason"])
         nxt = NEXT_STAGE.get(e.stage, "")
         if nxt:
@@ -224,6 +225,7 @@ def stages_advance(*, actor, on: date, policy) -> dict:
             graduated += 1
         p = e.person
         p.school_stage = nxt
-        p._history_user = actor  # the registry's history names who changed the stage
+        # the registry's history names who changed the stage (simple_history reads this attribute)
+        p._history_user = actor  # type: ignore[attr-defined]  # set for simple_history, not a field
         p.save(update_fields=["school_stage"])
     return {"school_year": start, "advanced": advanced, "graduated": graduated}

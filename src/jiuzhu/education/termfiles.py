@@ -18,6 +18,7 @@ from jiuzhu.common.errors import IllegalTransition, ValidationFailed
 from jiuzhu.common.exports import Sheet, write_xlsx
 from jiuzhu.common.services import log_access
 from jiuzhu.common.tx import lock
+from jiuzhu.registry.models import User
 
 from . import selectors, services
 from .models import TermReturn
@@ -27,7 +28,7 @@ YES, NO = "是", "否"
 MAX_ROWS = 20000
 
 
-def term_workbook(*, actor, school, term: date, policy) -> bytes:
+def term_workbook(*, actor: User, school, term: date, policy) -> bytes:
     """The term's eligible pupils of ``school`` as the workbook the school fills in."""
     term = term.replace(day=1)
     rows = selectors.term_eligible(actor=actor, school=school, term=term, policy=policy)
@@ -83,7 +84,7 @@ def _text(v) -> str:
 
 
 @transaction.atomic
-def return_validate(*, actor, school, term: date, data: bytes, filename: str, policy) -> TermReturn:
+def return_validate(*, actor: User, school, term: date, data: bytes, filename: str, policy) -> TermReturn:
     """Check the returned workbook against the term's list as it stands: every row names a
     pupil of the list once and says 是 or 否. Keeps the report (``TermReturn``); writes no grant."""
     s = services.school_checked(actor, school)
@@ -101,7 +102,11 @@ def return_validate(*, actor, school, term: date, data: bytes, filename: str, po
     if HEADER[-1] not in header:
         raise ValidationFailed(f"文件缺少“{HEADER[-1]}”一列", field="file", code="no_confirm_column")
     col = header.index(HEADER[-1])
-    errors, confirmed, declined, seen, count = [], [], [], set(), 0
+    errors: list[dict] = []
+    confirmed: list[int] = []
+    declined: list[int] = []
+    seen: set[int] = set()
+    count = 0
     for n, row in cells:
         if n <= start or not any(_text(c) for c in row):
             continue
@@ -140,14 +145,14 @@ def return_validate(*, actor, school, term: date, data: bytes, filename: str, po
     )
 
 
-def return_get(*, actor, pk: int) -> TermReturn:
+def return_get(*, actor: User, pk: int) -> TermReturn:
     t = TermReturn.objects.select_related("school").get(pk=pk)
     scope.require(actor, "education.read", unit=t.school.unit_id)
     return t
 
 
 @transaction.atomic
-def return_apply(*, actor, term_return, policy) -> TermReturn:
+def return_apply(*, actor: User, term_return, policy) -> TermReturn:
     """The checked file as the school's confirmation: once, and only without problem rows."""
     t = lock(
         TermReturn.objects.select_related("school"),

@@ -109,5 +109,6 @@ def term_return(request, pk: int):
 @post_action("education:home")
 def term_return_apply(request, pk: int):
     t = termfiles.return_apply(actor=request.user, term_return=pk, policy=current_policy())
+    assert t.result is not None  # return_apply has written the result
     messages.success(request, f"已按学校回传名单确认发放 {t.result['granted']} 名学生")
     return redirect("education:term_return", pk=t.pk)
