@@ -6,6 +6,7 @@ Errors are ``{"code", "field", "message"}`` (e.g. ``notice_running``, ``objectio
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from django.db import transaction
 from ninja import Field, Query, Router, Schema, Status
@@ -16,7 +17,7 @@ from jiuzhu.common.errors import NotFound
 from jiuzhu.common.schemas import ErrorOut
 from jiuzhu.common.services import log_access
 from jiuzhu.common.signin import client_ip
-from jiuzhu.common.values import DateParam, Id, IdNumber, Note, OptionalMoney, PastDate, Phone, Text
+from jiuzhu.common.values import Bounded, DateParam, Id, IdNumber, Note, OptionalAmount, PastDate, Phone
 
 from . import cases, grants, notices, reviews, selectors
 from .models import Case
@@ -113,9 +114,13 @@ def case_open(request, payload: OpenIn):
 
 
 class InvestigationIn(Schema):
-    kind: Text(20) = Field(..., description="home_visit / neighbourhood / appraisal / county_visit")
+    kind: Annotated[str, Bounded(20)] = Field(
+        ..., description="home_visit / neighbourhood / appraisal / county_visit"
+    )
     done_on: PastDate = Field(..., description="调查日期，不晚于今天")
-    staff_names: list[Text(50)] = Field(..., max_length=50, description="调查人员姓名，至少2人")
+    staff_names: list[Annotated[str, Bounded(50)]] = Field(
+        ..., max_length=50, description="调查人员姓名，至少2人"
+    )
     findings: Note = Field(..., description="调查情况")
 
 
@@ -130,7 +135,7 @@ def investigation_add(request, pk: Id, payload: InvestigationIn):
 
 
 class OpinionIn(Schema):
-    recommend: Text(10) = Field(..., description="approve（进入公示）/ refuse（报审批）")
+    recommend: Annotated[str, Bounded(10)] = Field(..., description="approve（进入公示）/ refuse（报审批）")
     note: Note = ""
     version: int | None = None
 
@@ -150,7 +155,7 @@ def opinion(request, pk: Id, payload: OpinionIn):
 class DecideIn(Schema):
     note: Note = ""
     reasons: Note = Field("", description="不予批准时：审批人补充的理由（须含核算数额）")
-    alternatives: list[Text(200)] = Field([], max_length=20, description="其他救助途径")
+    alternatives: list[Annotated[str, Bounded(200)]] = Field([], max_length=20, description="其他救助途径")
     without_account: bool = Field(
         False, description="批准时：领取人尚无经复核的收款银行账户，审批人确认仍予批准（首月发放暂停）"
     )
@@ -193,7 +198,7 @@ def refuse(request, pk: Id, payload: DecideIn):
 
 class ReviewIn(Schema):
     outcome: str | None = Field(None, description="continue / adjust / gradual_exit / stop；默认按规则建议")
-    amount: OptionalMoney() = Field(None, description="金额（元），字符串；不填 = 按规则建议")
+    amount: OptionalAmount = Field(None, description="金额（元），字符串；不填 = 按规则建议")
     note: Note = ""
 
 
@@ -274,7 +279,7 @@ def grant_list(request, state: str = "pending"):
 class GrantSignIn(Schema):
     note: Note = ""
     joint_met_on: PastDate | None = Field(None, description="一事一议：会议日期（不晚于今天）")
-    joint_members: list[Text(100)] = Field(
+    joint_members: list[Annotated[str, Bounded(100)]] = Field(
         default_factory=list, max_length=50, description="一事一议：出席成员（姓名、单位）"
     )
     joint_minutes: Note = Field("", description="一事一议：会议纪要")
@@ -316,7 +321,9 @@ def grant_return(request, pk: Id, payload: GrantReturnIn):
 class FraudIn(Schema):
     from_month: date = Field(..., description="骗取起始月份（该月起停止并追回）")
     facts: Note = Field(..., description="查明的骗取事实")
-    fine_multiple: Text(10, required=False) | None = Field(None, description="罚款倍数 1–3；不填 = 不处罚款")
+    fine_multiple: Annotated[str, Bounded(10, required=False)] | None = Field(
+        None, description="罚款倍数 1–3；不填 = 不处罚款"
+    )
 
 
 class FraudOut(Schema):
@@ -396,7 +403,7 @@ def department_review(request, pk: Id):
 
 
 class RelativeIn(Schema):
-    name: Text(50)
+    name: Annotated[str, Bounded(50)]
     id_number: IdNumber
     relation: str = Field(
         ..., description="spouse / parent / child / sibling / grandparent / grandchild / in_law"
@@ -510,7 +517,7 @@ def notice_list(request, community: str = "", past: bool = False):
 
 class ObjectionIn(Schema):
     text: Note = Field(..., description="异议内容（5 至 2000 字）")
-    contact_name: Text(50, required=False) = ""
+    contact_name: Annotated[str, Bounded(50, required=False)] = ""
     contact_phone: Phone = ""
 
 

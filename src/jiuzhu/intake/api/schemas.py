@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from ninja import Field, Schema
 
-from jiuzhu.common.values import Id, Note, Phone, Text
+from jiuzhu.common.values import Bounded, Id, Note, Phone
 from jiuzhu.registry.api import HouseholdIn
 
 from ..models import CAUSE_NOTE_MAX, NEEDS
@@ -23,14 +24,14 @@ class ApplicationIn(Schema):
     needs: list[str] = Field(..., description="救助需求：" + "；".join(f"{k}={v}" for k, v in NEEDS))
     description: Note = Field("", description="困难情况")
     requester_kind: str = Field("self", description="提出人：self/member/agent/committee/proactive")
-    requester_name: Text(50, required=False) = ""
+    requester_name: Annotated[str, Bounded(50, required=False)] = ""
     requester_phone: Phone = ""
     promise_signed: bool = Field(False, description="已签署承诺书")
     emergency_cause: str = Field(
         "",
         description="急难原因（需求含 emergency 时），从列表选择：fire/accident/illness/disaster/medical_costs/education_costs/other",
     )
-    emergency_cause_note: Text(CAUSE_NOTE_MAX, required=False) = Field(
+    emergency_cause_note: Annotated[str, Bounded(CAUSE_NOTE_MAX, required=False)] = Field(
         "", description="急难原因说明（自由文字，写在所选原因旁边）"
     )
     emergency_need: str | None = Field(None, description="急难所需金额（元），规则据此核定先行救助金额")
@@ -173,7 +174,7 @@ class ReferIn(Schema):
         "",
         description="临时救助的事由，从列表选择：fire/accident/illness/disaster/medical_costs/education_costs/other（同一事由12个月内只救助一次）",
     )
-    cause_note: Text(CAUSE_NOTE_MAX, required=False) = Field(
+    cause_note: Annotated[str, Bounded(CAUSE_NOTE_MAX, required=False)] = Field(
         "", description="事由说明（自由文字，写在所选事由旁边）"
     )
 
@@ -192,7 +193,7 @@ class SupplementReceivedIn(VersionIn):
 
 
 class TransferIn(VersionIn):
-    to_unit: Text(40) = Field(..., description="接收单位代码", examples=["civil_affairs"])
+    to_unit: Annotated[str, Bounded(40)] = Field(..., description="接收单位代码", examples=["civil_affairs"])
     reason: Note
 
 
@@ -216,7 +217,7 @@ class RefuseIn(VersionIn):
 
 
 class CharityIn(VersionIn):
-    charity_name: Text(100)
+    charity_name: Annotated[str, Bounded(100)]
 
 
 class EmergencyIn(Schema):
@@ -278,5 +279,7 @@ class TrackOut(Schema):
 
 
 class TrackIn(Schema):
-    code: Text(20) = Field(..., description="查询码（10位，可含连字符）", examples=["7KQ2M-X9D4T"])
-    id_tail: Text(18) = Field(..., description="申请人身份证号码后4位", examples=["001X"])
+    code: Annotated[str, Bounded(20)] = Field(
+        ..., description="查询码（10位，可含连字符）", examples=["7KQ2M-X9D4T"]
+    )
+    id_tail: Annotated[str, Bounded(18)] = Field(..., description="申请人身份证号码后4位", examples=["001X"])
