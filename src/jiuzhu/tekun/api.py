@@ -254,7 +254,7 @@ def funeral_grant(request, body: FuneralIn):
             "service_code": fb.service_code,
             "amount": _yuan(fb.amount),
             "paid_to": "institution" if fb.institution_id else "member",
-            "institution": fb.institution.name if fb.institution_id else None,
+            "institution": fb.institution.name if fb.institution is not None else None,
             "transfer": fb.transfer_id,
             "entitlement": fb.entitlement_id,
         },

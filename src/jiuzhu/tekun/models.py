@@ -23,14 +23,20 @@ class SupportHome(models.Model):
         verbose_name = verbose_name_plural = "供养服务机构床位"
 
 
-class Placement(models.Model):
-    LEFT = [("died", "死亡"), ("home", "转为分散供养"), ("moved", "转到其他机构")]
+class LeftReason(models.TextChoices):
+    """Why a resident left a support home."""
 
+    DIED = "died", "死亡"
+    HOME = "home", "转为分散供养"
+    MOVED = "moved", "转到其他机构"
+
+
+class Placement(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="support_placements")
     home = models.ForeignKey(SupportHome, on_delete=models.PROTECT, related_name="placements")
     entered_on = models.DateField("入住日期")
     left_on = models.DateField("离开日期", null=True, blank=True)
-    left_reason = models.CharField("离开原因", max_length=20, choices=LEFT, blank=True)
+    left_reason = models.CharField("离开原因", max_length=20, choices=LeftReason.choices, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

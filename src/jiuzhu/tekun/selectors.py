@@ -3,27 +3,32 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
 from jiuzhu.common import scope
 from jiuzhu.decisions.entitlements import add_months, month_start, owed_in
 
-from .models import Placement, SupportHome
+from .models import LeftReason, Placement, SupportHome
+
+if TYPE_CHECKING:
+    from jiuzhu.decisions.models import Entitlement
+    from jiuzhu.registry.models import User
 
 CENTRALISED = "tekun_institutional"
 SUPPORT_CATEGORY = "extreme_poverty"
 
 
-def homes_for(actor):
+def homes_for(actor: User):
     scope.require(actor, "tekun.read")
     qs = SupportHome.objects.select_related("institution")
     if scope.scope_of(actor, "tekun.read") == scope.UNIT:
-        qs = qs.filter(institution__unit_id=actor.unit_id)
+        qs = qs.filter(institution__unit=actor.unit_id)
     return qs.order_by("institution__name")
 
 
-def home_get(*, actor, pk: int) -> SupportHome:
+def home_get(*, actor: User, pk: int) -> SupportHome:
     h = SupportHome.objects.select_related("institution").get(pk=pk)
     scope.require(actor, "tekun.read", unit=h.institution.unit_id)
     return h
@@ -48,10 +53,10 @@ def residents_in(home: SupportHome, month: date):
     )
 
 
-def support_owed(person_ids, month: date, *, service_codes=(CENTRALISED,)) -> dict[int, object]:
+def support_owed(person_ids, month: date, *, service_codes=(CENTRALISED,)) -> dict[int, list[Entitlement]]:
     """``{person_id: [entitlement, ...]}``: the support entitlements owed for ``month`` whose
     payee is the person."""
-    out: dict[int, list] = {}
+    out: dict[int, list[Entitlement]] = {}
     for e in owed_in(month_start(month)).filter(
         service_code__in=service_codes, payee_id__in=list(person_ids)
     ):
@@ -81,18 +86,18 @@ def support_owed_payees(month: date) -> list[int]:
     )
 
 
-def _managed_entitlements(actor):
+def _managed_entitlements(actor: User):
     """Support entitlements of the units whose homes and benefits the actor manages."""
     from jiuzhu.decisions.models import Entitlement
 
     scope.require(actor, "tekun.manage")
     qs = Entitlement.objects.filter(category=SUPPORT_CATEGORY, amount_period="month")
     if scope.scope_of(actor, "tekun.manage") == scope.UNIT:
-        qs = qs.filter(unit_id=actor.unit_id)
+        qs = qs.filter(unit=actor.unit_id)
     return qs
 
 
-def placement_candidates(*, actor, on: date, limit: int = 500):
+def placement_candidates(*, actor: User, on: date, limit: int = 500):
     """Living persons with centralised support running in ``on``'s month and no open placement:
     those a home may admit (``placement_create`` checks each again)."""
     from jiuzhu.registry.models import Person
@@ -112,7 +117,7 @@ def placement_candidates(*, actor, on: date, limit: int = 500):
     )
 
 
-def homes_with_free_beds(*, actor, on: date) -> list[tuple[SupportHome, int]]:
+def homes_with_free_beds(*, actor: User, on: date) -> list[tuple[SupportHome, int]]:
     """``[(home, free beds)]`` of the homes the actor manages that have a free bed on ``on``."""
     scope.require(actor, "tekun.manage")
     out = []
@@ -124,7 +129,7 @@ def homes_with_free_beds(*, actor, on: date) -> list[tuple[SupportHome, int]]:
     return out
 
 
-def funeral_candidates(*, actor, limit: int = 200):
+def funeral_candidates(*, actor: User, limit: int = 200):
     """Dead persons who were in (dispersed or centralised) support in the month they died and
     have no funeral benefit yet, newest death first."""
     from jiuzhu.registry.models import Person
@@ -137,7 +142,7 @@ def funeral_candidates(*, actor, limit: int = 200):
         .distinct()
         .order_by("-deceased_on", "pk")[: limit * 2]
     ):
-        if supported_at(p, p.deceased_on) is not None:
+        if p.deceased_on is not None and supported_at(p, p.deceased_on) is not None:
             out.append(p)
         if len(out) >= limit:
             break
@@ -158,5 +163,9 @@ def funeral_payees(person) -> tuple[list, list, object | None]:
         Placement.objects.filter(person=person).select_related("home__institution").order_by("-entered_on")
     )
     last = placed.first()
-    default = last.home.institution if last and (last.left_on is None or last.left_reason == "died") else None
+    default = (
+        last.home.institution
+        if last and (last.left_on is None or last.left_reason == LeftReason.DIED)
+        else None
+    )
     return institutions, members, default

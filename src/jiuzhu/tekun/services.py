@@ -33,13 +33,13 @@ from jiuzhu.decisions.entitlements import entitlement_grant, month_start
 from jiuzhu.payments import institutions
 from jiuzhu.payments.models import Institution, InstitutionTransfer, PaymentLine
 from jiuzhu.registry import programme
-from jiuzhu.registry.models import Person, Unit
+from jiuzhu.registry.models import Person, Unit, User
 
 from . import selectors
-from .models import FuneralBenefit, Placement, SupportHome
+from .models import FuneralBenefit, LeftReason, Placement, SupportHome
 
 
-def _home(actor, home, *, lock=False) -> SupportHome:
+def _home(actor: User, home, *, lock=False) -> SupportHome:
     qs = SupportHome.objects.select_related("institution")
     h = (qs.select_for_update() if lock else qs).filter(pk=getattr(home, "pk", home)).first()
     if h is None:
@@ -52,7 +52,7 @@ BEDS_MAX = 100_000  # one home's beds; beyond is a typing error (and past the co
 
 
 @transaction.atomic
-def home_register(*, actor, institution, beds) -> SupportHome:
+def home_register(*, actor: User, institution, beds) -> SupportHome:
     inst = Institution.objects.filter(
         pk=getattr(institution, "pk", institution), kind=Institution.SUPPORT
     ).first()
@@ -82,7 +82,7 @@ def home_register(*, actor, institution, beds) -> SupportHome:
 
 
 @transaction.atomic
-def placement_create(*, actor, home, person, entered_on) -> Placement:
+def placement_create(*, actor: User, home, person, entered_on) -> Placement:
     h = _home(actor, home, lock=True)
     p = Person.objects.filter(pk=getattr(person, "pk", person), deceased_on__isnull=True).first()
     if p is None:
@@ -105,7 +105,7 @@ def placement_create(*, actor, home, person, entered_on) -> Placement:
     return placed
 
 
-def _support_mode(actor, person: Person, on: date, data: dict) -> None:
+def _support_mode(actor: User, person: Person, on: date, data: dict) -> None:
     """The person's form of support as the registry's programme fact, dated: what the rules read
     (``decisions.frames.registry_facts``: centralised or dispersed support amount), written
     under this area's own scope row (``tekun.manage``, checked by the caller)."""
@@ -120,25 +120,25 @@ def _support_mode(actor, person: Person, on: date, data: dict) -> None:
 
 
 @transaction.atomic
-def placement_leave(*, actor, placement, on, reason: str) -> Placement:
+def placement_leave(*, actor: User, placement, on, reason: str) -> Placement:
     pl = Placement.objects.select_for_update().get(pk=getattr(placement, "pk", placement))
     _home(actor, pl.home_id)
     if pl.left_on is not None:
         raise IllegalTransition("该人员已离开机构", field="placement", code="already_left")
-    if reason not in dict(Placement.LEFT):
+    if reason not in LeftReason.values:
         raise ValidationFailed("请选择离开原因", field="reason", code="bad_reason")
     left = values.past_date(on, field="on", label="离开日期")
     if left < pl.entered_on:
         raise ValidationFailed("离开日期早于入住日期", field="on", code="left_before_entry")
     pl.left_on, pl.left_reason = left, reason
     pl.save(update_fields=["left_on", "left_reason"])
-    if reason == "home":  # back to dispersed support from the day he left; a move or a death
+    if reason == LeftReason.HOME:  # back to dispersed support from the day he left; a move or a death
         _support_mode(actor, pl.person, left, {"mode": "dispersed"})  # keeps the fact as it is
     return pl
 
 
 @transaction.atomic
-def support_transfer_create(*, actor, home, month: date) -> dict:
+def support_transfer_create(*, actor: User, home, month: date) -> dict:
     """The month's centralised support of ``home``'s residents in one transfer (created once per
     home and month). Returns the transfer, its residents and those left out with the reason."""
     h = _home(actor, home)
@@ -184,7 +184,7 @@ def support_transfer_create(*, actor, home, month: date) -> dict:
 
 
 @transaction.atomic
-def funeral_grant(*, actor, person, policy, institution=None, payee=None) -> FuneralBenefit:
+def funeral_grant(*, actor: User, person, policy, institution=None, payee=None) -> FuneralBenefit:
     p = Person.objects.select_for_update().select_related("household").get(pk=getattr(person, "pk", person))
     if p.deceased_on is None:
         raise ValidationFailed("该人员没有死亡登记", field="person", code="not_deceased")
@@ -201,7 +201,7 @@ def funeral_grant(*, actor, person, policy, institution=None, payee=None) -> Fun
         )
     if institution is None and payee is None:
         placed = Placement.objects.filter(person=p).order_by("-entered_on").first()
-        if placed is not None and (placed.left_on is None or placed.left_reason == "died"):
+        if placed is not None and (placed.left_on is None or placed.left_reason == LeftReason.DIED):
             institution = placed.home.institution
     amount = Decimal(parameter(policy, "tekun.funeral_benefit", p.deceased_on)).quantize(Decimal("0.01"))
     month = month_start(p.deceased_on)

@@ -18,7 +18,7 @@ from jiuzhu.decisions.entitlements import month_start
 from jiuzhu.policy.selectors import current_policy
 
 from . import selectors, services
-from .models import Placement, SupportHome
+from .models import LeftReason, Placement, SupportHome
 
 _guard = guarded(missing=(SupportHome.DoesNotExist, Placement.DoesNotExist), not_found="没有该记录")
 
@@ -45,7 +45,7 @@ def support_home(request, pk: int):
         "residents": residents,
         "occupied": selectors.occupied(h, clock.today()),
         "can_manage": scope.allows(request.user, "tekun.manage", unit=h.institution.unit_id),
-        "reasons": Placement.LEFT,
+        "reasons": LeftReason.choices,
         "today": clock.today(),
     }
     return render(request, "tekun/support_home.html", ctx)
@@ -134,7 +134,7 @@ def funeral_grant(request, pk: int):
         institution=_pk(request.POST.get("institution"), "institution", "", required=False),
         payee=_pk(request.POST.get("payee"), "payee", "", required=False),
     )
-    to = fb.institution.name if fb.institution_id else "家庭成员（随发放名册发放）"
+    to = fb.institution.name if fb.institution is not None else "家庭成员（随发放名册发放）"
     messages.success(request, f"已给予丧葬补助 {fb.amount} 元，支付给{to}")
     return redirect("tekun:funerals")
 
