@@ -395,9 +395,7 @@ def receipt(request, donation_id: int):
         d = _donation(request, donation_id)
     except JiuzhuError as exc:
         return _error(request, exc)
-    resp = HttpResponse(documents.receipt_pdf(d), content_type="application/pdf")
-    resp["Content-Disposition"] = f'inline; filename="receipt-{d.receipt_no}.pdf"'
-    return resp
+    return download(documents.receipt_pdf(d), f"捐赠收据-{d.receipt_no}.pdf", inline=True)
 
 
 @login_required

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from urllib.parse import unquote
 
 from django.db import connection
 
@@ -33,3 +34,11 @@ def race(fns) -> list[tuple[str, object]]:
     for t in threads:
         t.join(60)
     return results
+
+
+def download_name(response) -> str:
+    """The Chinese file name a browser saves ``response`` under, read from the header's
+    RFC 5987 ``filename*`` (which must be there: a plain ``filename`` cannot carry it)."""
+    header = response["Content-Disposition"]
+    assert "filename*=UTF-8''" in header, header
+    return unquote(header.split("filename*=UTF-8''", 1)[1].split(";", 1)[0])

@@ -10,7 +10,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -258,9 +257,7 @@ def letter_pdf(request, pk: int):
             )
     except JiuzhuError as exc:
         return _error(request, exc)
-    response = HttpResponse(letters.pdf(letter), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="letter-{letter.pk}.pdf"'
-    return response
+    return download(letters.pdf(letter), f"{letter.get_kind_display()}-{letter.number}.pdf", inline=True)
 
 
 # --- reviews ------------------------------------------------------------------------------------

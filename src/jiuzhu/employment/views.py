@@ -5,11 +5,11 @@ and subsidies; the forms that write through ``services``. Thin."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from jiuzhu.common import clock, scope, values
 from jiuzhu.common.errors import ValidationFailed
+from jiuzhu.common.exports import download
 from jiuzhu.common.views import guarded, post_action
 from jiuzhu.decisions.letters import pdf
 from jiuzhu.policy.selectors import current_policy
@@ -55,9 +55,7 @@ def registration(request, pk: int):
 def letter_pdf(request, pk: int):
     letter = DutyLetter.objects.select_related("registration").get(pk=pk)
     scope.require(request.user, "employment.read", unit=letter.registration.unit_id)
-    resp = HttpResponse(pdf(letter), content_type="application/pdf")
-    resp["Content-Disposition"] = f'inline; filename="duty-letter-{letter.pk}.pdf"'
-    return resp
+    return download(pdf(letter), f"就业义务告知书-{letter.number}.pdf", inline=True)
 
 
 @post_action("employment:home")

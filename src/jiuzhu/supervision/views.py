@@ -9,12 +9,13 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from jiuzhu.common import clock
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.common.exports import download
 from jiuzhu.common.masking import DEPARTMENT_OFFICER
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
@@ -265,11 +266,9 @@ def meeting_pdf(request, pk: int):
     from . import minutes
 
     m = _get(Meeting, pk, "会议不存在")
-    response = HttpResponse(
-        minutes.meeting_pdf(m, city=current_policy().city.name), content_type="application/pdf"
+    return download(
+        minutes.meeting_pdf(m, city=current_policy().city.name), f"会议材料-{m.title}.pdf", inline=True
     )
-    response["Content-Disposition"] = f'inline; filename="meeting-{m.pk}.pdf"'
-    return response
 
 
 @reads

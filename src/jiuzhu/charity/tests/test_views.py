@@ -11,6 +11,7 @@ from django.test import Client
 
 from jiuzhu.charity import referrals
 from jiuzhu.charity.models import CharityReferral, Donation
+from jiuzhu.common.testing import download_name
 from jiuzhu.intake import handling
 from jiuzhu.intake import services as intake
 
@@ -150,6 +151,7 @@ def test_receipt_ledger_and_public_page(as_user, setup, admin, red_user, grain_u
         and pdf.content.startswith(b"%PDF")
         and pdf["Content-Type"] == "application/pdf"
     )
+    assert download_name(pdf) == f"捐赠收据-{d.receipt_no}.pdf"
     assert as_user(grain_user).get(f"/charity/d/{d.pk}/receipt.pdf").status_code == 403
     c = as_user(red_user)
     r = c.post(

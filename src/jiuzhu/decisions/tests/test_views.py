@@ -10,6 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from jiuzhu.common import clock
+from jiuzhu.common.testing import download_name
 from jiuzhu.decisions import cases
 from jiuzhu.decisions.models import Case, Letter, Notice, Objection
 from jiuzhu.registry.models import Unit
@@ -109,6 +110,7 @@ def test_case_screens_for_caseworker_and_approver(on_notice, caseworker, approve
     letter = Letter.objects.get(case=on_notice)
     pdf = c.get(f"/decisions/letters/{letter.pk}.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content[:4] == b"%PDF"
+    assert download_name(pdf) == f"批准决定书-{letter.number}.pdf"
     chain = c.get(reverse("registry:household", args=[on_notice.household.code]))
     body = chain.content.decode()
     assert chain.status_code == 200 and f"批准，每月 {on_notice.amount} 元" in body  # on the chain

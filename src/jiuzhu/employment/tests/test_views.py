@@ -4,6 +4,7 @@ warning and the duty letter opens as a PDF; another role is refused."""
 
 from datetime import date
 
+from jiuzhu.common.testing import download_name
 from jiuzhu.employment.models import Offer, Registration
 
 
@@ -45,6 +46,8 @@ def test_officer_walks_the_refusals_on_the_screen(staff, make_household, client)
     letter = reg.duty_letters.get()
     pdf = client.get(f"/employment/letters/{letter.pk}.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF") and pdf["Content-Disposition"].startswith("inline;")
+    assert download_name(pdf) == f"就业义务告知书-{letter.number}.pdf"
     client.force_login(staff("window_clerk"))
     assert client.get("/employment/").status_code == 403
     assert client.get(f"/employment/letters/{letter.pk}.pdf").status_code == 403

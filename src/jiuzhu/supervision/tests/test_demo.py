@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 
+from jiuzhu.common.testing import download_name
 from jiuzhu.registry.management.commands.demo import demo_staff_sync
 from jiuzhu.supervision import demo
 from jiuzhu.supervision.models import AccountabilityRecord, Assignment, Complaint, Directive, Meeting
@@ -45,6 +46,8 @@ def test_demo_seed_once(policy, units, as_user):
     pdf = c.get(f"/supervision/meetings/{held.pk}/papers.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF") and len(pdf.content) > 5000
+    assert pdf["Content-Disposition"].startswith("inline;")
+    assert download_name(pdf) == f"会议材料-{held.title}.pdf"
 
 
 def test_home_panels(as_user, convener, supervisor):
