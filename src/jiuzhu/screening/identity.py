@@ -12,6 +12,8 @@ import polars as pl
 
 from jiuzhu.linkage import Compare, clusters, link
 
+from . import nearby_ids
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 DEDUPE_THRESHOLD = 0.9  # two registry records are one person from here
@@ -94,8 +96,10 @@ def resolve(
     (same normalised ID, or linked as the same human at ``DEDUPE_THRESHOLD``) share an
     ``identity``, the group's smallest person id — and for each source (``name -> (rows,
     row id column)``; rows have name, id_number[, birth_date]) ``<row id>, person_id, how``
-    for its rows found in the register: exact on the normalised ID, else the best linkage
-    match at or above ``LINK_THRESHOLD``; rows not found are left out. ``report`` (a dict)
+    for its rows found in the register: exact on the normalised ID (a 15-digit number also on
+    a registered number's 15-digit body: someone born in 2000 or later), else the best linkage
+    match at or above ``LINK_THRESHOLD``, else the best such match among the registered numbers
+    one typing error from the row's (``nearby_ids``); rows not found are left out. ``report`` (a dict)
     receives the linkage's run report (blocking rules, their pairs, what was tightened).
     """
     if "id_upgraded" in persons.columns:
@@ -115,11 +119,14 @@ def resolve(
     doubtful = p.filter(~valid_id("nid") | (pl.col("id_number").str.len_chars() < 18))
     left = [_people(doubtful, "person_id").with_columns(rid=pl.format("p:{}", "rid"))]
     found: dict[str, list[pl.DataFrame]] = {}
+    registered = nearby_ids.bodies(keyed)
     for name, (rows, row_id) in sources.items():
         r = _with_birth(rows.with_columns(nid=normalised_id()))
         exact = r.join(keyed, on="nid", how="inner").select(row_id, "person_id", how=pl.lit("证件号码一致"))
-        found[name] = [exact]
         rest = r.join(exact.select(row_id), on=row_id, how="anti")
+        body = nearby_ids.body_matches(rest, registered, row_id)
+        found[name] = [exact, body]
+        rest = rest.join(body.select(row_id), on=row_id, how="anti")
         left.append(_people(rest, row_id).with_columns(rid=pl.format("{}:{}", pl.lit(name), "rid")))
     left_rows = pl.concat(left)
     edges = [_exact_person_edges(p)]
@@ -160,6 +167,26 @@ def resolve(
                     pl.format("记录比对（匹配概率{}）", pl.col("match_probability").round(3)).alias("how"),
                 )
             )
+        unfound = left_rows.filter(~pl.col("rid").str.starts_with("p:")).join(
+            best.select(pl.format("{}:{}", "src", "lid").alias("rid")), on="rid", how="anti"
+        )
+        # rows whose ID and name are both damaged and that have no birth date share no
+        # blocking key with their person: compared with the registered numbers one typing
+        # error from theirs, scored by the same model (nearby_ids)
+        second = nearby_ids.second_look(
+            unfound,
+            _people(p, "person_id"),
+            keyed,
+            compares=COMPARES,
+            threshold=LINK_THRESHOLD,
+            prior=min(0.5, 5.0 / p.height),
+        )
+        for name, (rows, row_id) in sources.items():
+            found[name].append(
+                second.filter(pl.col("src") == name).select(
+                    pl.col("lid").cast(rows.schema[row_id]).alias(row_id), "person_id", "how"
+                )
+            )
     e = pl.concat([x.select("id_l", "id_r", pl.col("match_probability").cast(pl.Float64)) for x in edges])
     if e.height == 0:
         ids = p.select("person_id", pl.col("person_id").alias("identity"))
@@ -170,4 +197,19 @@ def resolve(
             .with_columns(identity=pl.col("person_id").min().over("cluster_id"))
             .select("person_id", "identity")
         )
-    return ids, {name: pl.concat(parts) for name, parts in found.items()}
+    out = {name: pl.concat(parts) for name, parts in found.items()}
+    if report is not None:
+        # rows found per source and way: exact number, 15-digit body, linkage, second look
+        report["found"] = {
+            name: {
+                way: f.filter(pl.col("how").str.starts_with(prefix)).height
+                for way, prefix in (
+                    ("exact", "证件号码一致"),
+                    ("body15", "15位号码"),
+                    ("linkage", "记录比对（匹配"),
+                    ("second_look", "记录比对（证件号码差一位"),
+                )
+            }
+            for name, f in out.items()
+        }
+    return ids, out
