@@ -162,9 +162,10 @@ def generate(n_persons: int, policy, seed: int = 11):
         .then(pl.Series((rng.integers(0, 80, H) * 1000).astype(np.int64)))
         .otherwise("pc_income")
     )
+    # sorted: a join's order may differ from run to run, and the plants are samples of it
     pp = persons.join(
         hh.select("household_id", "receives", "dibao", "size", "area", "pc_income"), on="household_id"
-    )
+    ).sort("person_id")
 
     services = {s.code: s for s in policy.services}
     pool = [
@@ -365,7 +366,10 @@ def generate(n_persons: int, policy, seed: int = 11):
     # (among people with a monthly or yearly service: a one-off paid before the death is no case)
     running = roster.filter(pl.col("period") != "once").select("person_id").unique()
     dead = (
-        recv.join(running, on="person_id").unique("person_id").sample(k_plant, seed=seed + 1).rows(named=True)
+        recv.join(running, on="person_id", maintain_order="left")
+        .unique("person_id", maintain_order=True)
+        .sample(k_plant, seed=seed + 1)
+        .rows(named=True)
     )
     deceased, deaths = {}, []
     for i, row in enumerate(dead):
@@ -392,7 +396,10 @@ def generate(n_persons: int, policy, seed: int = 11):
     charity = plant_by_need(recv, k_plant, seed, line, truth)
     # 5. omissions: listed, eligible by the rules, receiving nothing
     idle = (
-        pp.filter(~pl.col("receives")).unique("household_id").sample(k_plant, seed=seed + 3).rows(named=True)
+        pp.filter(~pl.col("receives"))
+        .unique("household_id", keep="first", maintain_order=True)
+        .sample(k_plant, seed=seed + 3)
+        .rows(named=True)
     )
     kinds = ["severe_disability", "serious_illness", "unemployed", "student", "elderly_alone", "disaster_hit"]
     lists = []
@@ -421,8 +428,8 @@ def generate(n_persons: int, policy, seed: int = 11):
     lists_df = lists_df.with_row_index("row_id", offset=1).with_columns(pl.col("row_id").cast(pl.Int64))
     # 6. relatives: unregistered (planted) and registered (clean)
     rel_rows = (
-        recv.join(running, on="person_id")
-        .unique("person_id")
+        recv.join(running, on="person_id", maintain_order="left")
+        .unique("person_id", maintain_order=True)
         .sample(2 * k_plant, seed=seed + 5)
         .rows(named=True)
     )

@@ -23,7 +23,11 @@ WORDINGS = [
 def plant_by_need(recv, k: int, seed: int, line, truth: dict) -> list[dict]:
     """Plant through ``line(pid, hid, service, cents, start, cause=None, note=…, period=…,
     granted=…)``; returns the charity payments (rows of ``Inputs.charity``)."""
-    temp = recv.unique("household_id").sample(2 * k, seed=seed + 2).rows(named=True)
+    temp = (
+        recv.unique("household_id", keep="first", maintain_order=True)
+        .sample(2 * k, seed=seed + 2)
+        .rows(named=True)
+    )
     for i, row in enumerate(temp):
         pid, hid = row["person_id"], row["household_id"]
         if i < k:
@@ -34,13 +38,21 @@ def plant_by_need(recv, k: int, seed: int, line, truth: dict) -> list[dict]:
         line(pid, hid, "temporary_emergency", 200000, date(2025, 11, 1), cause, note=w1)
         line(pid, hid, "temporary_emergency", 150000, date(2026, 3, 1), later[0], note=later[1])
         truth.setdefault(key, set()).add(hid)
-    for row in recv.unique("household_id").sample(k, seed=seed + 7).rows(named=True):
+    for row in (
+        recv.unique("household_id", keep="first", maintain_order=True)
+        .sample(k, seed=seed + 7)
+        .rows(named=True)
+    ):
         pid, hid = row["person_id"], row["household_id"]
         line(pid, hid, "edu_compulsory", 100000, date(2025, 9, 1))
         line(pid, hid, "youth_education_aid", 80000, date(2025, 9, 1), period="year")
         truth.setdefault("duplicate/same_need_two_units", set()).add(pid)
     charity = []
-    for i, row in enumerate(recv.unique("household_id").sample(2 * k, seed=seed + 8).rows(named=True)):
+    for i, row in enumerate(
+        recv.unique("household_id", keep="first", maintain_order=True)
+        .sample(2 * k, seed=seed + 8)
+        .rows(named=True)
+    ):
         pid, hid = row["person_id"], row["household_id"]
         backdated = i < k
         granted = date(2026, 4, 20) if backdated else date(2026, 1, 5)
