@@ -11,6 +11,7 @@ from django.db import transaction
 from jiuzhu.common import clock, jobs, uploads
 from jiuzhu.common.errors import Conflict, NotFound
 from jiuzhu.common.models import Job
+from jiuzhu.registry.models import User
 
 from . import datasets, ingest
 from .models import DatasetUpload
@@ -72,7 +73,7 @@ def dataset_apply(job, *, upload_id: int, mode: str) -> dict:
     }
 
 
-def apply_queue(*, actor, upload: DatasetUpload, mode: str):
+def apply_queue(*, actor: User, upload: DatasetUpload, mode: str):
     """Check the choice, then queue the load (one per upload: a second click finds it queued)."""
     datasets.dataset_apply_check(actor=actor, upload=upload, mode=mode)
     pending = Job.objects.filter(
@@ -86,7 +87,7 @@ def apply_queue(*, actor, upload: DatasetUpload, mode: str):
 
 
 @transaction.atomic
-def source_export_queue(*, actor, source_code: str, on: date | None, purpose: str):
+def source_export_queue(*, actor: User, source_code: str, on: date | None, purpose: str):
     """Queue the bulk export of a source's dataset: who may take it and whether a dataset is
     valid on ``on`` are checked now; the worker builds the file (and logs the export)."""
     from .access import ensure_source_admin

@@ -11,14 +11,16 @@ import json
 import uuid
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Field, Max
 
 from jiuzhu.common import clock
 from jiuzhu.common.errors import IllegalTransition, ValidationFailed
+from jiuzhu.registry.models import User
 
 from . import access, ingest
 from .models import DatasetUpload, DatasetVersion, QuarantinedRow, SourceRecord
@@ -92,7 +94,7 @@ def stage(v: ingest.Validation) -> str:
     return str(stem)
 
 
-def dataset_upload_check(*, actor, source_code: str, as_of: date):
+def dataset_upload_check(*, actor: User, source_code: str, as_of: date):
     """What an upload needs before its file is read (checked in the request before the file is
     queued, and again by the validation): a known source the actor provides, a past date."""
     src = source(source_code)
@@ -103,7 +105,9 @@ def dataset_upload_check(*, actor, source_code: str, as_of: date):
 
 
 @transaction.atomic
-def dataset_upload(*, actor, source_code: str, as_of: date, data: bytes, filename: str) -> DatasetUpload:
+def dataset_upload(
+    *, actor: User, source_code: str, as_of: date, data: bytes, filename: str
+) -> DatasetUpload:
     """Validate a file against the source's schema and keep the report; nothing is loaded."""
     src = dataset_upload_check(actor=actor, source_code=source_code, as_of=as_of)
     v = ingest.validate(src, data, filename)
@@ -125,7 +129,7 @@ def dataset_upload(*, actor, source_code: str, as_of: date, data: bytes, filenam
     )
 
 
-def dataset_apply_check(*, actor, upload: DatasetUpload, mode: str):
+def dataset_apply_check(*, actor: User, upload: DatasetUpload, mode: str):
     """What the officer's choice needs (checked in the request before the load is queued, and
     again by the load itself): the actor provides the source, the upload waits, a known mode."""
     src = source(upload.source)
@@ -138,7 +142,7 @@ def dataset_apply_check(*, actor, upload: DatasetUpload, mode: str):
 
 
 @transaction.atomic
-def dataset_apply(*, actor, upload: DatasetUpload, mode: str) -> DatasetUpload:
+def dataset_apply(*, actor: User, upload: DatasetUpload, mode: str) -> DatasetUpload:
     """The officer's choice after reading the report. ``mode="whole"``: a file with errors is
     refused as a whole (nothing loaded); without errors it is loaded. ``mode="quarantine"``:
     the bad rows are kept aside and the rest loaded. All in this one transaction."""
@@ -244,7 +248,8 @@ def _copy(frame: pl.DataFrame, dataset_id: int | None, task_id: int | None) -> i
     buf = io.BytesIO()
     frame.select(cols).write_csv(buf, include_header=False, null_value="", quote_style="non_numeric")
     table = SourceRecord._meta.db_table
-    names = ", ".join(f'"{SourceRecord._meta.get_field(c).column}"' for c in cols)
+    # every name in cols is a concrete column of SourceRecord, never a reverse relation
+    names = ", ".join(f'"{cast(Field, SourceRecord._meta.get_field(c)).column}"' for c in cols)
     with connection.cursor() as cursor, connection.wrap_database_errors:  # driver errors as Django's
         raw = cursor.cursor  # psycopg 3 cursor
         with raw.copy(f'COPY "{table}" ({names}) FROM STDIN (FORMAT csv)') as copy:

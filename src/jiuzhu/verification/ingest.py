@@ -331,7 +331,8 @@ def normalise(src: Source, df: pl.DataFrame) -> pl.DataFrame:
         mapping = {**{v: v for v in c.choices.values()}, **c.choices}
         return _text(name).replace_strict(mapping, default=None, return_dtype=pl.String)
 
-    item = pl.lit(src.item) if src.item else choice(src.item_from)
+    assert src.item or src.item_from  # the catalogue loader requires item or item_from
+    item = pl.lit(src.item) if src.item else choice(src.item_from or "")
     amount = _cents(src.amount) if src.amount else pl.lit(None, dtype=pl.Int64)
     start = _date(src.period[0]) if src.period else null_d
     end = _date(src.period[1]) if src.period else null_d
@@ -381,6 +382,7 @@ def rows_from_records(src: Source, rows: list[dict]) -> bytes:
 
 def quarantine_rows(v: Validation) -> list[dict]:
     """The bad rows as they were, each with all its errors."""
+    assert v.error_frame is not None  # set by every validation (``validate``)
     errs: dict[int, list[dict]] = {}
     for e in v.error_frame.iter_rows(named=True):
         errs.setdefault(e["row"], []).append(e)

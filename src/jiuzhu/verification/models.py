@@ -15,17 +15,23 @@ class FrozenError(Exception):
     """An issued report (or another kept record) was about to change."""
 
 
+class UploadState(models.TextChoices):
+    VALIDATED = "validated", "已校验待确认"
+    APPLIED = "applied", "已导入"
+    REFUSED = "refused", "已拒收"
+
+
+class UploadMode(models.TextChoices):
+    WHOLE = "whole", "有错误即整体拒收"
+    QUARANTINE = "quarantine", "隔离错误行，导入其余"
+
+
 class DatasetUpload(models.Model):
     """A file a source's officer uploaded: validated first (errors with row numbers kept
     here), then applied as a new ``DatasetVersion`` or refused as a whole — never half."""
 
-    VALIDATED = "validated"
-    APPLIED = "applied"
-    REFUSED = "refused"
-    STATES = [(VALIDATED, "已校验待确认"), (APPLIED, "已导入"), (REFUSED, "已拒收")]
-    WHOLE = "whole"
-    QUARANTINE = "quarantine"
-    MODES = [(WHOLE, "有错误即整体拒收"), (QUARANTINE, "隔离错误行，导入其余")]
+    VALIDATED, APPLIED, REFUSED = UploadState.VALIDATED, UploadState.APPLIED, UploadState.REFUSED
+    WHOLE, QUARANTINE = UploadMode.WHOLE, UploadMode.QUARANTINE
 
     source = models.CharField("数据来源", max_length=40, db_index=True)
     schema_version = models.PositiveIntegerField("结构版本")
@@ -40,8 +46,8 @@ class DatasetUpload(models.Model):
     rows_bad = models.PositiveIntegerField("错误行数", default=0)
     error_count = models.PositiveIntegerField("错误数", default=0)
     errors = models.JSONField("错误（前若干条）", default=list)
-    state = models.CharField(max_length=20, choices=STATES, default=VALIDATED)
-    mode = models.CharField(max_length=20, choices=MODES, blank=True)
+    state = models.CharField(max_length=20, choices=UploadState.choices, default=VALIDATED)
+    mode = models.CharField(max_length=20, choices=UploadMode.choices, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -87,30 +93,31 @@ class QuarantinedRow(models.Model):
         ordering = ["upload", "row_no"]
 
 
+class RequestChannel(models.TextChoices):
+    INTAKE = "intake", "受理申请"
+    DEPARTMENT = "department", "部门请求"
+    PERIODIC = "periodic", "定期复核"
+
+
+class RequestState(models.TextChoices):
+    COLLECTING = "collecting", "等待数据来源单位反馈"
+    REVIEW = "review", "待核对员确认匹配"
+    READY = "ready", "可出具报告"
+    ISSUED = "issued", "已出具报告"
+    SERVED = "served", "以有效报告提供（核对服务）"
+
+
 class VerificationRequest(models.Model):
     """A request to verify a household for one service, by intake, a department or a
     periodic review. ``authorised`` keeps whose authorisation it rested on."""
 
-    INTAKE = "intake"
-    DEPARTMENT = "department"
-    PERIODIC = "periodic"
-    CHANNELS = [(INTAKE, "受理申请"), (DEPARTMENT, "部门请求"), (PERIODIC, "定期复核")]
-    COLLECTING = "collecting"
-    REVIEW = "review"
-    READY = "ready"
-    ISSUED = "issued"
-    SERVED = "served"
-    STATES = [
-        (COLLECTING, "等待数据来源单位反馈"),
-        (REVIEW, "待核对员确认匹配"),
-        (READY, "可出具报告"),
-        (ISSUED, "已出具报告"),
-        (SERVED, "以有效报告提供（核对服务）"),
-    ]
+    INTAKE, DEPARTMENT, PERIODIC = RequestChannel.INTAKE, RequestChannel.DEPARTMENT, RequestChannel.PERIODIC
+    COLLECTING, REVIEW, READY = RequestState.COLLECTING, RequestState.REVIEW, RequestState.READY
+    ISSUED, SERVED = RequestState.ISSUED, RequestState.SERVED
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="verification_requests")
     service_code = models.CharField("救助事项", max_length=60)
-    channel = models.CharField("请求来源", max_length=20, choices=CHANNELS)
+    channel = models.CharField("请求来源", max_length=20, choices=RequestChannel.choices)
     purpose = models.CharField("用途", max_length=200)
     case_ref = models.CharField("案件编号", max_length=60, blank=True)
     requesting_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
@@ -118,7 +125,7 @@ class VerificationRequest(models.Model):
     handler = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     as_of = models.DateField("核对基准日")
     created_at = models.DateTimeField(default=timezone.now)
-    state = models.CharField(max_length=20, choices=STATES, default=COLLECTING)
+    state = models.CharField(max_length=20, choices=RequestState.choices, default=COLLECTING)
     authorised = models.JSONField("授权成员", default=list)
     sources_used = models.JSONField("数据来源", default=list)
     served_from = models.ForeignKey(
@@ -185,13 +192,16 @@ class SourceRecord(models.Model):
         ]
 
 
+class TaskState(models.TextChoices):
+    OPEN = "open", "待反馈"
+    ANSWERED = "answered", "已反馈"
+
+
 class SourceTask(models.Model):
     """A query to a data-source unit that has no usable dataset, due in the demo limit of
     working days (``verification.answer_days``)."""
 
-    OPEN = "open"
-    ANSWERED = "answered"
-    STATES = [(OPEN, "待反馈"), (ANSWERED, "已反馈")]
+    OPEN, ANSWERED = TaskState.OPEN, TaskState.ANSWERED
 
     request = models.ForeignKey(VerificationRequest, on_delete=models.PROTECT, related_name="tasks")
     source = models.CharField("数据来源", max_length=40)
@@ -199,7 +209,7 @@ class SourceTask(models.Model):
     created_on = models.DateField()
     due_on = models.DateField("反馈期限")
     due_warnings = models.JSONField(default=list)
-    state = models.CharField(max_length=20, choices=STATES, default=OPEN)
+    state = models.CharField(max_length=20, choices=TaskState.choices, default=OPEN)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -214,27 +224,33 @@ class SourceTask(models.Model):
         indexes = [models.Index(fields=["unit", "state", "due_on"])]
 
 
+class MatchKind(models.TextChoices):
+    EXACT = "exact", "身份证号码一致"
+    FUZZY = "fuzzy", "概率匹配"
+    REVIEWED = "reviewed", "核对员确认"
+
+
+class MatchState(models.TextChoices):
+    ACCEPTED = "accepted", "采用"
+    PENDING = "pending", "待确认"
+    REJECTED = "rejected", "不采用"
+
+
 class Match(models.Model):
     """A source record found to be a household member's, and how: the ID number (exact), the
     probabilistic model (fuzzy, with its probability and the comparison levels), or an
     officer's decision (reviewed)."""
 
-    EXACT = "exact"
-    FUZZY = "fuzzy"
-    REVIEWED = "reviewed"
-    KINDS = [(EXACT, "身份证号码一致"), (FUZZY, "概率匹配"), (REVIEWED, "核对员确认")]
-    ACCEPTED = "accepted"
-    PENDING = "pending"
-    REJECTED = "rejected"
-    STATES = [(ACCEPTED, "采用"), (PENDING, "待确认"), (REJECTED, "不采用")]
+    EXACT, FUZZY, REVIEWED = MatchKind.EXACT, MatchKind.FUZZY, MatchKind.REVIEWED
+    ACCEPTED, PENDING, REJECTED = MatchState.ACCEPTED, MatchState.PENDING, MatchState.REJECTED
 
     request = models.ForeignKey(VerificationRequest, on_delete=models.CASCADE, related_name="matches")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     record = models.ForeignKey(SourceRecord, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=20, choices=KINDS)
+    kind = models.CharField(max_length=20, choices=MatchKind.choices)
     probability = models.FloatField(default=1.0)
     levels = models.JSONField(default=dict)
-    state = models.CharField(max_length=20, choices=STATES)
+    state = models.CharField(max_length=20, choices=MatchState.choices)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["request", "record"], name="match_one_per_record")]
@@ -317,23 +333,20 @@ class RecheckRun(models.Model):
     started_by = models.CharField(max_length=150, blank=True)
 
 
+class ChangeKind(models.TextChoices):
+    VEHICLE = "vehicle", "新增机动车辆"
+    HOUSE = "house", "新增房产"
+    EMPLOYMENT = "employment", "新增就业"
+    BUSINESS = "business", "新增市场主体"
+    INCOME = "income", "收入超过标准"
+    DEATH = "death", "成员死亡"
+
+
 class ChangeAlert(models.Model):
     """A change found by re-verification, raised once (``key``) on the case for review."""
 
-    VEHICLE = "vehicle"
-    HOUSE = "house"
-    EMPLOYMENT = "employment"
-    BUSINESS = "business"
-    INCOME = "income"
-    DEATH = "death"
-    KINDS = [
-        (VEHICLE, "新增机动车辆"),
-        (HOUSE, "新增房产"),
-        (EMPLOYMENT, "新增就业"),
-        (BUSINESS, "新增市场主体"),
-        (INCOME, "收入超过标准"),
-        (DEATH, "成员死亡"),
-    ]
+    VEHICLE, HOUSE, EMPLOYMENT = ChangeKind.VEHICLE, ChangeKind.HOUSE, ChangeKind.EMPLOYMENT
+    BUSINESS, INCOME, DEATH = ChangeKind.BUSINESS, ChangeKind.INCOME, ChangeKind.DEATH
     OPEN = "open"
     CLOSED = "closed"
 
@@ -342,7 +355,7 @@ class ChangeAlert(models.Model):
     service_code = models.CharField(max_length=60)
     report = models.ForeignKey(VerificationReport, on_delete=models.PROTECT, related_name="alerts")
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=20, choices=KINDS)
+    kind = models.CharField(max_length=20, choices=ChangeKind.choices)
     detail = models.CharField(max_length=300)
     evidence = models.JSONField(default=dict)
     run = models.ForeignKey(RecheckRun, on_delete=models.PROTECT, related_name="alerts")

@@ -25,7 +25,7 @@ from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.models import Household, Person
 
 from . import datasets, matching, reports, selectors
-from .models import ChangeAlert, MatchDecision, RecheckRun, SourceRecord, VerificationReport
+from .models import ChangeAlert, Match, MatchDecision, RecheckRun, SourceRecord, VerificationReport
 from .services import REPORT_RECORD_FIELDS, household_dict, member_dict
 from .sources import catalogue
 
@@ -118,22 +118,22 @@ def run(*, on: date, engine: str = "duckdb", progress: bool = True, started_by: 
         matching.match_frames(persons, records, config=config, engine=engine, progress=progress)
     )
     accepted = _apply_decisions(pairs)
-    result.pairs, result.uncertain = accepted.height, pairs.filter(pl.col("state") == "pending").height
+    result.pairs, result.uncertain = accepted.height, pairs.filter(pl.col("state") == Match.PENDING).height
     _alerts_for_households(result, triples, accepted, on=on, progress=progress)
     return _finish(result)
 
 
 def _apply_decisions(pairs: pl.DataFrame) -> pl.DataFrame:
     """Pending pairs an officer once accepted are used; pairs once rejected are dropped."""
-    fuzzy = pairs.filter(pl.col("kind") == "fuzzy")
+    fuzzy = pairs.filter(pl.col("kind") == Match.FUZZY)
     if fuzzy.height == 0:
-        return pairs.filter(pl.col("state") == "accepted")
+        return pairs.filter(pl.col("state") == Match.ACCEPTED)
     prints = dict(
         SourceRecord.objects.filter(pk__in=fuzzy.get_column("record_id").to_list()).values_list(
             "pk", "fingerprint"
         )
     )
-    decided = {
+    decided: dict[tuple[int, str | None], bool] = {
         (p, f): ok
         for p, f, ok in MatchDecision.objects.filter(fingerprint__in=set(prints.values())).values_list(
             "person_id", "fingerprint", "accepted"
@@ -143,8 +143,8 @@ def _apply_decisions(pairs: pl.DataFrame) -> pl.DataFrame:
         decided.get((p, prints.get(r))) for p, r in zip(pairs["person_id"], pairs["record_id"], strict=True)
     ]
     pairs = pairs.with_columns(decided=pl.Series(verdict, dtype=pl.Boolean))
-    keep = (pl.col("decided") == True) | ((pl.col("state") == "accepted") & (pl.col("decided") != False))  # noqa: E712
-    return pairs.filter(keep.fill_null(pl.col("state") == "accepted")).drop("decided")
+    keep = (pl.col("decided") == True) | ((pl.col("state") == Match.ACCEPTED) & (pl.col("decided") != False))  # noqa: E712
+    return pairs.filter(keep.fill_null(pl.col("state") == Match.ACCEPTED)).drop("decided")
 
 
 def _alerts_for_households(

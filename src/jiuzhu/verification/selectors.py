@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import io
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -20,7 +21,7 @@ from jiuzhu.common.exports import safe_frame, write_csv
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.selectors import deadline
 from jiuzhu.common.services import log_access
-from jiuzhu.registry.models import Household
+from jiuzhu.registry.models import Household, User
 
 from . import access
 from .models import (
@@ -208,7 +209,7 @@ def task_inbox(*, unit=None, today: date | None = None, open_only: bool = True) 
         qs = qs.filter(state=SourceTask.OPEN)
     tasks = list(qs.order_by("due_on", "id"))
     for t in tasks:
-        t.current_flag = task_flag(t, today)
+        t.current_flag = task_flag(t, today)  # type: ignore[attr-defined]  # shown by the inbox, not a column
     return tasks
 
 
@@ -248,7 +249,7 @@ def requests_for_case(*, user, household: Household, service_code: str) -> list[
 
 def datasets_overview() -> list[dict]:
     """Each source with its latest version (any date) and how it answers."""
-    latest = {}
+    latest: dict[str, DatasetVersion] = {}
     for v in DatasetVersion.objects.order_by("source", "-as_of", "-number"):
         latest.setdefault(v.source, v)
     return [{"source": s, "latest": latest.get(s.code)} for s in catalogue().sources]
@@ -269,7 +270,7 @@ def alerts(*, household: Household | None = None, state: str | None = ChangeAler
 # Decisions sits above verification (its decisions rest on verification reports), so it hands
 # in its reader of current recipients at start-up (DecisionsConfig.ready) instead of being
 # imported from here.
-RECIPIENTS: dict[str, object] = {}
+RECIPIENTS: dict[str, Callable[[date], Iterable[tuple[int, str, int]]]] = {}
 
 
 def register_recipients(reader) -> None:
@@ -329,14 +330,14 @@ def chain_entries(*, household, role: str):
             )
 
 
-def _chain_request(actor, household, pk):
+def _chain_request(actor: User, household, pk):
     from . import access
 
     req = VerificationRequest.objects.filter(pk=pk).first()
     return req is not None and access.may_open_request(actor, req)
 
 
-def _chain_report(actor, household, report_id):
+def _chain_report(actor: User, household, report_id):
     from jiuzhu.common import scope
 
     service = VerificationReport.objects.filter(pk=report_id).values_list("service_code", flat=True).first()

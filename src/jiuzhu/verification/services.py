@@ -19,11 +19,19 @@ from jiuzhu.common.roles import role_of
 from jiuzhu.common.selectors import deadline
 from jiuzhu.common.services import log_access
 from jiuzhu.policy.selectors import current_policy
-from jiuzhu.registry.models import Household, Person, Unit
+from jiuzhu.registry.models import Household, Person, Unit, User
 
 from . import access, datasets, ingest, matching, reports
 from .keys import pinyin
-from .models import Match, MatchDecision, SourceRecord, SourceTask, VerificationReport, VerificationRequest
+from .models import (
+    Match,
+    MatchDecision,
+    RequestChannel,
+    SourceRecord,
+    SourceTask,
+    VerificationReport,
+    VerificationRequest,
+)
 from .sources import catalogue, source
 
 RECORD_FIELDS = ("id", "id_raw", "id_key", "id_valid", "name", "birth_date", "gender", "phone", "address")
@@ -49,7 +57,7 @@ AUTHORISATION_REFUSALS = {
 }
 
 
-def ensure_authorised(household: Household, *, on: date, actor, service: str) -> list[Person]:
+def ensure_authorised(household: Household, *, on: date, actor: User, service: str) -> list[int]:
     """Every living adult member must have authorised verification (最低生活保障审核确认办法
     第九条; 特困人员认定办法 第十条) by the requesting unit for this service, in force on ``on``;
     else ``authorisation_missing``, ``authorisation_expired`` or ``authorisation_out_of_scope``
@@ -84,7 +92,7 @@ def ensure_authorised(household: Household, *, on: date, actor, service: str) ->
 @transaction.atomic
 def request_create(
     *,
-    actor,
+    actor: User,
     household: Household,
     service_code: str,
     purpose: str = "",
@@ -110,7 +118,7 @@ def request_create(
     # a unit asks only for a service it handles for this household now (scope table, ※)
     scope.require(actor, "verification.request", household=household, service=spec.code)
     purpose = service_purpose(spec, purpose)
-    if channel not in dict(VerificationRequest.CHANNELS):
+    if channel not in RequestChannel.values:
         raise ValidationFailed(
             "请求来源应为 intake/department/periodic", field="channel", code="invalid_channel"
         )
@@ -157,7 +165,9 @@ def valid_report(household: Household, *, on: date) -> VerificationReport | None
     )
 
 
-def _serve(*, actor, report: VerificationReport, base: dict, today: date, policy) -> VerificationRequest:
+def _serve(
+    *, actor: User, report: VerificationReport, base: dict, today: date, policy
+) -> VerificationRequest:
     """核对服务: the frozen figures of ``report`` compared with the thresholds of the service
     now asked, as a new report pointing at it. No dataset is read, no task created."""
     req = VerificationRequest.objects.create(
@@ -313,7 +323,7 @@ def _match(req: VerificationRequest, candidates: list[dict]) -> int:
     for p in pairs.iter_rows(named=True):
         kind, state = p["kind"], p["state"]
         d = remembered.get((p["person_id"], by_id[p["record_id"]]["fingerprint"]))
-        if d is not None and kind != "exact":
+        if d is not None and kind != Match.EXACT:
             kind, state = (Match.REVIEWED, Match.ACCEPTED) if d.accepted else (Match.FUZZY, Match.REJECTED)
         rows.append(
             Match(
@@ -356,7 +366,7 @@ def _refresh(req: VerificationRequest) -> None:
 @transaction.atomic
 def task_answer(
     *,
-    actor,
+    actor: User,
     task: SourceTask,
     rows: list[dict] | None = None,
     data: bytes | None = None,
@@ -397,7 +407,7 @@ def task_answer(
 
 
 @transaction.atomic
-def review_decide(*, actor, match: Match, accept: bool, reason: str = "") -> Match:
+def review_decide(*, actor: User, match: Match, accept: bool, reason: str = "") -> Match:
     """The officer accepts or rejects a probable match; the decision is remembered by the
     record's fingerprint for later runs (next month's dataset, re-verification)."""
     access.ensure_officer(actor)
@@ -473,7 +483,9 @@ REPORT_RECORD_FIELDS = (
 
 
 @transaction.atomic
-def report_issue(*, actor, request: VerificationRequest, today: date | None = None) -> VerificationReport:
+def report_issue(
+    *, actor: User, request: VerificationRequest, today: date | None = None
+) -> VerificationReport:
     """Freeze the report: every figure goes into the snapshot; later data changes never alter
     it. Valid for ``verification.validity_days`` (demo 90) from the date the data were read."""
     access.ensure_officer(actor)
@@ -524,7 +536,7 @@ def report_issue(*, actor, request: VerificationRequest, today: date | None = No
 
 
 @transaction.atomic
-def recipient_mark(*, actor, report: VerificationReport, active: bool = True):
+def recipient_mark(*, actor: User, report: VerificationReport, active: bool = True):
     """Record that the household receives the report's service (or no longer does), so that
     ``jiuzhu verify --recipients`` re-checks it against this report — the stand-in until the
     decisions app supplies recipients (``selectors.recipient_households``)."""

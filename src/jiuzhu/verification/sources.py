@@ -91,6 +91,7 @@ class Source:
     def items(self) -> tuple[str, ...]:
         if self.item:
             return (self.item,)
+        assert self.item_from is not None  # the catalogue loader requires item or item_from
         return tuple(dict.fromkeys(self.column(self.item_from).choices.values()))
 
     @property

@@ -284,7 +284,7 @@ def decoys(members: pl.DataFrame, *, seed: int = 3, start_id: int = 10**9) -> pl
                 **base,
                 "id_raw": None,
                 "name": other,
-                "phone": "1" + str(int(rng.integers(3e9, 1e10))),
+                "phone": "1" + str(int(rng.integers(3_000_000_000, 10_000_000_000))),
                 "address": None,
                 "damage": "similar_name",
             },

@@ -37,7 +37,7 @@ def _notify(task: SourceTask, flag: str) -> int:
         return 0
     what = "已超期" if flag == "overdue" else "临近期限"
     text = f"核对任务 #{task.pk}（{source(task.source).name}）{what}，反馈期限 {task.due_on.isoformat()}"
-    sent = (
+    sent: int = (
         notify(
             key=f"verification_{flag}:{task.pk}:{task.due_on}:{task.unit.code}",
             kind=flag,

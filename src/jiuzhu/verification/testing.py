@@ -10,6 +10,7 @@ import polars as pl
 from jiuzhu.common import idnumber
 
 from . import datasets
+from .models import SourceTask
 from .sources import source
 
 
@@ -85,7 +86,7 @@ def verified(household, *, requester, service_code: str, today=None):
     )
     if req.state == req.SERVED:  # a report still valid was served again
         return req.report
-    for task in req.tasks.filter(state="open").select_related("unit"):
+    for task in req.tasks.filter(state=SourceTask.OPEN).select_related("unit"):
         verification.task_answer(actor=user("data_provider", task.unit), task=task, no_records=True)
     officer = user("verification_officer", Unit.objects.get(code="civil_affairs"))
     return verification.report_issue(actor=officer, request=req, today=today)

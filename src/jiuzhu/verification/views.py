@@ -43,7 +43,10 @@ def _get(model, pk, what):
 @login_required
 def home(request):
     role = role_of(request.user)
-    ctx = {"role": role, "services": [s for s in current_policy().services if s.needs_verification]}
+    ctx: dict[str, object] = {
+        "role": role,
+        "services": [s for s in current_policy().services if s.needs_verification],
+    }
     if role == m.VERIFICATION_OFFICER:
         ctx.update(
             requests=selectors.requests_list(user=request.user, limit=50),
