@@ -62,7 +62,7 @@ def get_alert(request, pk: Id):
             action="view",
             object_type="screening.alert",
             object_id=a.pk,
-            household_code=a.household.code if a.household_id else "",
+            household_code=a.household.code if a.household is not None else "",
             purpose="API",
         )
     return _plain(selectors.alert_view(a, user.effective_role))

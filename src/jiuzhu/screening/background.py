@@ -15,9 +15,10 @@ from jiuzhu.common.errors import ValidationFailed
 from jiuzhu.common.models import Job
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
+from jiuzhu.registry.models import User
 
 from . import documents, selectors, services
-from .models import Alert
+from .models import AlertKind, AlertStatus
 
 SUFFIXES = (".csv", ".xlsx", ".xlsm")
 
@@ -61,7 +62,7 @@ def run(job, *, as_of: str) -> dict:
     }
 
 
-def run_queue(*, actor, as_of: date) -> Job:
+def run_queue(*, actor: User, as_of: date) -> Job:
     """Queue a screening run, unless one is already waiting or running (that one is returned:
     a run raises each case once anyway, a second would only repeat the work)."""
     waiting = Job.objects.filter(kind="screening.run", state__in=(Job.QUEUED, Job.RUNNING)).first()
@@ -74,7 +75,7 @@ REPORT = "screening.report"
 
 
 @transaction.atomic
-def report_xlsx(*, user, kind: str = "", status: str = "", unit: str = "") -> tuple[bytes, int]:
+def report_xlsx(*, user: User, kind: str = "", status: str = "", unit: str = "") -> tuple[bytes, int]:
     """The workbook of the alerts ``user`` may see under the filters (masked for his role) and
     how many it lists; the export logged in the same transaction."""
     qs = selectors.alerts_for(user, kind=kind, status=status, unit=unit)
@@ -102,12 +103,12 @@ def report(job, *, alert_kind: str, status: str, unit: str) -> dict:
 
 
 @transaction.atomic
-def report_queue(*, actor, kind: str = "", status: str = "", unit: str = "") -> Job:
+def report_queue(*, actor: User, kind: str = "", status: str = "", unit: str = "") -> Job:
     """Queue the report of the alerts the actor may see under the page's filters."""
     scope.require(actor, "screening.read")
-    if kind and kind not in dict(Alert.KINDS):
+    if kind and kind not in AlertKind.values:
         raise ValidationFailed("没有这种预警类型", field="kind", code="unknown_kind")
-    if status and status not in dict(Alert.STATUSES):
+    if status and status not in AlertStatus.values:
         raise ValidationFailed("没有这种预警状态", field="status", code="unknown_status")
     if len(unit) > 40:
         raise ValidationFailed("单位代码过长", field="unit", code="too_long")

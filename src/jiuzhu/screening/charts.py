@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from jiuzhu.common import charts
 
-COLOURS = {"open": "#de2d26", "confirmed": "#3182bd", "false_positive": "#bdbdbd"}
-LABELS = {"open": "待处理", "confirmed": "已核实", "false_positive": "误报"}
-STATUSES = ("open", "confirmed", "false_positive")
+from .models import AlertStatus
+
+COLOURS = {
+    AlertStatus.OPEN: "#de2d26",
+    AlertStatus.CONFIRMED: "#3182bd",
+    AlertStatus.FALSE_POSITIVE: "#bdbdbd",
+}
+LABELS = dict(AlertStatus.choices)
+STATUSES = tuple(AlertStatus)
 
 
 def stacked_kinds(by_kind: list[tuple[str, dict]], width: int = 520) -> str:

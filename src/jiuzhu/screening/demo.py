@@ -18,7 +18,7 @@ from jiuzhu.registry.models import Household, IncomeItem, Person, StaffRelative,
 from jiuzhu.registry.services import next_household_code
 
 from .frames import status_of
-from .models import DepartmentList, DepartmentListRow, ScreeningRun
+from .models import DepartmentList, DepartmentListRow, ListKind, ScreeningRun
 
 DEMO_LIST = "演示-残联重度残疾人名单.csv"
 OMISSIONS = 3
@@ -91,12 +91,12 @@ def _plant(*, policy, today: date) -> None:
     # paid after death
     h = pool.pop(0)
     _grant(h, "dibao", "950", start, approver, policy)
-    Person.objects.filter(pk=h.members.order_by("id").first().pk).update(deceased_on=add_months(start, 1))
+    Person.objects.filter(pk=h.members.order_by("id")[0].pk).update(deceased_on=add_months(start, 1))
     # registered again in another town with the 15-digit ID, paid there too
     h = pool.pop(0)
     _grant(h, "dibao", "950", start, approver, policy)
-    p = h.members.filter(deceased_on__isnull=True).order_by("id").first()
-    other = Unit.objects.filter(kind=Unit.TOWN).exclude(pk=h.town_id).order_by("sort_order", "code").first()
+    p = h.members.filter(deceased_on__isnull=True).order_by("id")[0]
+    other = Unit.objects.filter(kind=Unit.TOWN).exclude(pk=h.town_id).order_by("sort_order", "code")[0]
     twin = Household.objects.create(
         code=next_household_code(other),
         town=other,
@@ -151,7 +151,7 @@ def _plant(*, policy, today: date) -> None:
     # a declared staff relative receiving without the registration
     h = pool.pop(0)
     _grant(h, "dibao", "950", start, approver, policy)
-    rel = h.members.filter(deceased_on__isnull=True).order_by("id").first()
+    rel = h.members.filter(deceased_on__isnull=True).order_by("id")[0]
     StaffRelative.objects.get_or_create(
         declarant_name="李村干部",
         id_number=rel.id_number,
@@ -178,8 +178,9 @@ def _plant(*, policy, today: date) -> None:
             : OMISSIONS - len(eligible)
         ]
     officer = _actor("department_officer", "disabled_federation")
+    assert officer.unit is not None  # _actor finds or makes the officer in that unit
     dl = DepartmentList.objects.create(
-        kind="severe_disability",
+        kind=ListKind.SEVERE_DISABILITY,
         unit=officer.unit,
         filename=DEMO_LIST,
         state=DepartmentList.APPLIED,
@@ -187,7 +188,7 @@ def _plant(*, policy, today: date) -> None:
     )
     rows = []
     for i, hid in enumerate(eligible):
-        m = Person.objects.filter(household_id=hid, deceased_on__isnull=True).order_by("id").first()
+        m = Person.objects.filter(household_id=hid, deceased_on__isnull=True).order_by("id")[0]
         n = m.id_number
         idn = n[:10] + n[11] + n[10] + n[12:] if i == 0 else n  # the first one mistyped (two digits swapped)
         rows.append(

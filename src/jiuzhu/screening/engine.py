@@ -112,7 +112,7 @@ def _prepare(inp: Inputs, cfg: Config, tick) -> Prepared:
         inp.households.select("household_id", "town"), on="household_id", how="left"
     )
     died = persons.select("person_id", pl.col("deceased_on").alias("died_on"), source=pl.lit("人员登记"))
-    if "deaths" in found:
+    if "deaths" in found and inp.deaths is not None:  # found only among the sources given
         recs = (
             found["deaths"]
             .join(inp.deaths.select("death_id", "died_on", "source"), on="death_id")

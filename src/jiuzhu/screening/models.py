@@ -30,24 +30,38 @@ class ScreeningRun(models.Model):
         ordering = ["-started_at"]
 
 
-class Alert(models.Model):
-    DUPLICATE = "duplicate"
-    OMISSION = "omission"
-    UNFAIRNESS = "unfairness"
-    KINDS = [(DUPLICATE, "查重"), (OMISSION, "查漏"), (UNFAIRNESS, "查不公")]
-    OPEN = "open"
-    CONFIRMED = "confirmed"
-    FALSE_POSITIVE = "false_positive"
-    STATUSES = [(OPEN, "待处理"), (CONFIRMED, "已核实"), (FALSE_POSITIVE, "误报")]
-    SEVERITIES = [("high", "高"), ("medium", "中"), ("low", "低")]
-    STOP = "stop"
-    RECOVER = "recover"
-    ADD = "add"
-    ACTIONS = [(STOP, "停发"), (RECOVER, "追回"), (ADD, "纳入救助")]
+class AlertKind(models.TextChoices):
+    DUPLICATE = "duplicate", "查重"
+    OMISSION = "omission", "查漏"
+    UNFAIRNESS = "unfairness", "查不公"
 
-    kind = models.CharField("类型", max_length=20, choices=KINDS, db_index=True)
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", "待处理"
+    CONFIRMED = "confirmed", "已核实"
+    FALSE_POSITIVE = "false_positive", "误报"
+
+
+class Severity(models.TextChoices):
+    HIGH = "high", "高"
+    MEDIUM = "medium", "中"
+    LOW = "low", "低"
+
+
+class AlertAction(models.TextChoices):
+    STOP = "stop", "停发"
+    RECOVER = "recover", "追回"
+    ADD = "add", "纳入救助"
+
+
+class Alert(models.Model):
+    DUPLICATE, OMISSION, UNFAIRNESS = AlertKind.DUPLICATE, AlertKind.OMISSION, AlertKind.UNFAIRNESS
+    OPEN, CONFIRMED, FALSE_POSITIVE = AlertStatus.OPEN, AlertStatus.CONFIRMED, AlertStatus.FALSE_POSITIVE
+    STOP, RECOVER, ADD = AlertAction.STOP, AlertAction.RECOVER, AlertAction.ADD
+
+    kind = models.CharField("类型", max_length=20, choices=AlertKind.choices, db_index=True)
     rule = models.CharField("规则", max_length=40, db_index=True)
-    severity = models.CharField("严重程度", max_length=10, choices=SEVERITIES)
+    severity = models.CharField("严重程度", max_length=10, choices=Severity.choices)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="alerts", verbose_name="责任单位")
     household = models.ForeignKey(
         Household, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
@@ -55,12 +69,12 @@ class Alert(models.Model):
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts")
     raised_on = models.DateField("预警日期", db_index=True)
     due_on = models.DateField("处理期限", db_index=True)
-    status = models.CharField("状态", max_length=20, choices=STATUSES, default=OPEN, db_index=True)
+    status = models.CharField("状态", max_length=20, choices=AlertStatus.choices, default=OPEN, db_index=True)
     resolved_on = models.DateField("处理日期", null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    action = models.CharField("处理措施", max_length=10, choices=ACTIONS, blank=True)
+    action = models.CharField("处理措施", max_length=10, choices=AlertAction.choices, blank=True)
     resolution_note = models.TextField("处理说明", blank=True)
     summary = models.CharField("摘要", max_length=300)
     evidence = models.JSONField("证据", default=dict)
@@ -79,28 +93,32 @@ class Alert(models.Model):
         return f"{self.get_kind_display()} {self.rule} #{self.pk}"
 
 
+class ListKind(models.TextChoices):
+    SEVERE_DISABILITY = "severe_disability", "重度残疾人名单"
+    SERIOUS_ILLNESS = "serious_illness", "重特大疾病高额费用名单"
+    UNEMPLOYED = "unemployed", "失业登记名单"
+    STUDENT = "student", "在校学生名单"
+    ELDERLY_ALONE = "elderly_alone", "独居老人名单"
+    DISASTER_HIT = "disaster_hit", "受灾人员名单"
+
+
+class ListState(models.TextChoices):
+    VALIDATED = "validated", "已校验待导入"
+    APPLIED = "applied", "已导入"
+    REPLACED = "replaced", "已被新名单替换"
+
+
 class DepartmentList(models.Model):
     """One upload of a department's list (重度残疾人、重特大疾病、失业、在校学生、独居老人、受灾人员):
     validated first (invalid rows reported), then applied in one transaction; the applied list
     replaces the department's previous list of the same kind."""
 
-    KINDS = [
-        ("severe_disability", "重度残疾人名单"),
-        ("serious_illness", "重特大疾病高额费用名单"),
-        ("unemployed", "失业登记名单"),
-        ("student", "在校学生名单"),
-        ("elderly_alone", "独居老人名单"),
-        ("disaster_hit", "受灾人员名单"),
-    ]
-    VALIDATED = "validated"
-    APPLIED = "applied"
-    REPLACED = "replaced"
-    STATES = [(VALIDATED, "已校验待导入"), (APPLIED, "已导入"), (REPLACED, "已被新名单替换")]
+    VALIDATED, APPLIED, REPLACED = ListState.VALIDATED, ListState.APPLIED, ListState.REPLACED
 
-    kind = models.CharField("名单类型", max_length=30, choices=KINDS)
+    kind = models.CharField("名单类型", max_length=30, choices=ListKind.choices)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="提供单位")
     filename = models.CharField("文件名", max_length=200)
-    state = models.CharField("状态", max_length=20, choices=STATES, default=VALIDATED)
+    state = models.CharField("状态", max_length=20, choices=ListState.choices, default=VALIDATED)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
     applied_at = models.DateTimeField(null=True, blank=True)

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
 from jiuzhu.common import clock, labels, scope
 from jiuzhu.common.masking import present
-from jiuzhu.registry.models import Unit
+from jiuzhu.registry.models import Unit, User
 
-from .models import Alert, DepartmentList, ScreeningRun
+from .models import Alert, AlertKind, DepartmentList, ScreeningRun
 from .rules import RULES
 
-KIND_NAMES = dict(Alert.KINDS)
+KIND_NAMES = dict(AlertKind.choices)
 RULE_NAMES = {
     "exclusive_services": "不得同时享受的事项同时享受",
     "two_towns": "两个镇街同时发放",
@@ -89,11 +90,11 @@ def _unit_code(unit) -> str | None:
     return unit if isinstance(unit, str) else unit.code
 
 
-def alerts_for(user, *, kind: str = "", status: str = "", unit: str = "") -> QuerySet[Alert]:
+def alerts_for(user: User, *, kind: str = "", status: str = "", unit: str = "") -> QuerySet[Alert]:
     """Alerts the user may see: city-wide roles all of them, others their unit's."""
     qs = Alert.objects.select_related("unit", "household", "person")
     if scope.scope_of(user, "screening.read") != scope.CITY:
-        qs = qs.filter(unit_id=getattr(user, "unit_id", None))
+        qs = qs.filter(unit=getattr(user, "unit_id", None))
     if kind:
         qs = qs.filter(kind=kind)
     if status:
@@ -109,7 +110,7 @@ def mask_text(text: str, role: str) -> str:
 
 def evidence_view(evidence: dict, role: str) -> dict:
     """The evidence as ``role`` may see it: ID numbers and names masked by the shared rules."""
-    out = {}
+    out: dict[str, Any] = {}
     for key, value in evidence.items():
         if key == "names":
             out[key] = [present("name", v, role) for v in value or []]
@@ -138,7 +139,7 @@ def alert_view(alert: Alert, role: str, *, today: date | None = None) -> dict:
         "severity_name": alert.get_severity_display(),
         "unit": alert.unit.name,
         "unit_code": alert.unit.code,
-        "household": alert.household.code if alert.household_id else None,
+        "household": alert.household.code if alert.household is not None else None,
         "person": present("name", person.name, role) if person else None,
         "person_id_number": present("id_number", person.id_number, role) if person else None,
         "raised_on": alert.raised_on,
@@ -190,10 +191,10 @@ def last_run() -> ScreeningRun | None:
     return ScreeningRun.objects.order_by("-started_at", "-id").first()
 
 
-def department_lists(user) -> QuerySet[DepartmentList]:
+def department_lists(user: User) -> QuerySet[DepartmentList]:
     qs = DepartmentList.objects.select_related("unit").annotate(n=Count("rows"))
     if scope.scope_of(user, "screening.read") != scope.CITY:
-        qs = qs.filter(unit_id=getattr(user, "unit_id", None))
+        qs = qs.filter(unit=getattr(user, "unit_id", None))
     return qs.order_by("-uploaded_at")[:50]
 
 
@@ -223,7 +224,9 @@ def kpi_alerts(*, start: date, end: date, unit=None) -> dict:
         "alerts_resolved": resolved.count(),
         "alerts_confirmed": resolved.filter(status=Alert.CONFIRMED).count(),
         "alerts_false_positive": resolved.filter(status=Alert.FALSE_POSITIVE).count(),
-        "alerts_resolved_on_time": sum(1 for r, d in resolved.values_list("resolved_on", "due_on") if r <= d),
+        "alerts_resolved_on_time": sum(
+            1 for r, d in resolved.values_list("resolved_on", "due_on") if r is not None and r <= d
+        ),
         "alerts_overdue": overdue.count(),
         "alerts_open": open_at_end.count(),
     }
@@ -262,12 +265,12 @@ def units_with_alerts() -> list[Unit]:
 
 def open_omissions():
     """Open omission alerts (漏保预警) with a household or a person (charity matches help to them)."""
-    return Alert.objects.filter(kind="omission", status="open").filter(
+    return Alert.objects.filter(kind=Alert.OMISSION, status=Alert.OPEN).filter(
         Q(household__isnull=False) | Q(person__isnull=False)
     )
 
 
-def _chain_alert(actor, household, pk):
+def _chain_alert(actor: User, household, pk):
     return alerts_for(actor).filter(pk=pk).exists()
 
 

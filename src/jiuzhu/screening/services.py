@@ -8,21 +8,22 @@ import io
 import json
 import re
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 
 from jiuzhu.common import clock, scope, values
 from jiuzhu.common.errors import IllegalTransition, NotFound, ValidationFailed
 from jiuzhu.common.selectors import deadline, holiday_table
-from jiuzhu.registry.models import StaffRelative, Unit
+from jiuzhu.registry.models import StaffRelative, Unit, User
 
-from .models import Alert, DepartmentList, DepartmentListRow, ScreeningRun
+from .models import Alert, AlertAction, DepartmentList, DepartmentListRow, ListKind, ScreeningRun, Severity
 
-DUE_DAYS = {"high": 5, "medium": 10, "low": 20}  # working days to act on an alert
+DUE_DAYS = {Severity.HIGH: 5, Severity.MEDIUM: 10, Severity.LOW: 20}  # working days to act on an alert
 
 
 # --- runs ------------------------------------------------------------------------------------
-def screening_run(*, policy, as_of: date, actor=None, progress=None) -> ScreeningRun:
+def screening_run(*, policy, as_of: date, actor: User | None = None, progress=None) -> ScreeningRun:
     """Screen everything as of ``as_of`` and keep the alerts not seen before (by fingerprint:
     an open, confirmed or dismissed case is never raised twice). ``progress(stage)`` is called
     between stages. The engine runs outside the transaction; the alerts are written in one."""
@@ -79,7 +80,7 @@ def _readable_evidence(value, words):
 
 
 @transaction.atomic
-def _keep(found, inputs, *, as_of, actor, started, timings, words, report=None) -> ScreeningRun:
+def _keep(found, inputs, *, as_of, actor: User | None, started, timings, words, report=None) -> ScreeningRun:
     units = dict(Unit.objects.values_list("code", "id"))
     civil = units.get("civil_affairs")
     existing = set(
@@ -103,7 +104,9 @@ def _keep(found, inputs, *, as_of, actor, started, timings, words, report=None) 
             "blocking": (report or {}).get("blocking"),
         },
     )
-    new, counts_found, counts_new = [], {}, {}
+    new: list[Alert] = []
+    counts_found: dict[str, int] = {}
+    counts_new: dict[str, int] = {}
     for row in found.iter_rows(named=True):
         counts_found[row["kind"]] = counts_found.get(row["kind"], 0) + 1
         if row["fingerprint"] in existing:
@@ -114,7 +117,8 @@ def _keep(found, inputs, *, as_of, actor, started, timings, words, report=None) 
                 kind=row["kind"],
                 rule=row["rule"],
                 severity=row["severity"],
-                unit_id=units.get(row["unit"]) or civil,
+                # civil affairs is always a unit (registry seed): a row without a known unit goes to it
+                unit_id=units.get(row["unit"]) or civil,  # type: ignore[misc]
                 household_id=row["household_id"],
                 person_id=row["person_id"],
                 raised_on=as_of,
@@ -139,14 +143,14 @@ def _keep(found, inputs, *, as_of, actor, started, timings, words, report=None) 
 
 
 # --- resolving -------------------------------------------------------------------------------
-def check_can_resolve(user, alert: Alert) -> None:
+def check_can_resolve(user: User, alert: Alert) -> None:
     """Scope table ``screening.resolve``: the alert's own unit, or city-wide."""
     scope.require(user, "screening.resolve", unit=alert.unit_id)
 
 
 @transaction.atomic
 def alert_resolve(
-    *, alert_id: int, actor, status: str, action: str = "", note: str = "", on: date | None = None
+    *, alert_id: int, actor: User, status: str, action: str = "", note: str = "", on: date | None = None
 ) -> Alert:
     """Confirm an alert with the action taken (stop / recover / add), or dismiss it as a false
     positive with a reason (remembered: the same case is never raised again). Locks the row."""
@@ -158,7 +162,7 @@ def alert_resolve(
         raise IllegalTransition("该预警已处理", field="status", code="alert_resolved")
     note = (note or "").strip()
     if status == Alert.CONFIRMED:
-        if action not in dict(Alert.ACTIONS):
+        if action not in AlertAction.values:
             raise ValidationFailed(
                 "核实属实须选择处理措施（停发、追回或纳入救助）", field="action", code="action_required"
             )
@@ -205,7 +209,8 @@ def _check_row(rec: dict) -> tuple[dict, list[str]]:
         "birth_date": lambda v: values.past_date(v, field="birth_date", required=False, label="出生日期"),
         "note": lambda v: values.text(v, field="note", max_length=200, required=False, label="备注"),
     }
-    problems, clean = [], {}
+    problems: list[str] = []
+    clean: dict[str, Any] = {}
     for key, check in checks.items():
         try:
             clean[key] = check(rec.get(key))
@@ -277,11 +282,11 @@ def _parse_rows(table: list[list[str]]) -> tuple[list[dict], list[dict]]:
     return valid, invalid
 
 
-def department_list_check(*, kind: str, actor, unit: Unit | None = None) -> Unit:
+def department_list_check(*, kind: str, actor: User, unit: Unit | None = None) -> Unit:
     """What an upload of a list needs before its file is read (the request checks it before
     queueing the file; the validation checks it again): a known kind, the actor's own unit."""
     scope.require(actor, "screening.upload_list")
-    if kind not in dict(DepartmentList.KINDS):
+    if kind not in ListKind.values:
         raise ValidationFailed(f"未知的名单类型：{kind}", field="kind", code="unknown_list_kind")
     unit = unit or getattr(actor, "unit", None)
     if unit is None:
@@ -310,7 +315,7 @@ def department_list_validate(
 
 
 @transaction.atomic
-def department_list_apply(*, list_id: int, actor) -> DepartmentList:
+def department_list_apply(*, list_id: int, actor: User) -> DepartmentList:
     """Load a validated list's rows (all or nothing); it replaces the unit's previous list of
     the same kind. A list with invalid rows is refused: correct the file and upload again."""
     dl = DepartmentList.objects.select_for_update().filter(pk=list_id).first()

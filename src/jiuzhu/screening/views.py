@@ -20,7 +20,7 @@ from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
 
 from . import charts, selectors, services
-from .models import Alert, DepartmentList
+from .models import Alert, AlertAction, AlertKind, AlertStatus, ListKind
 
 
 def _ensure_reader(user) -> None:
@@ -60,9 +60,9 @@ def home(request):
             "shown": len(page),
             "matching": qs.count(),
             "filters": f,
-            "kinds": Alert.KINDS,
-            "statuses": Alert.STATUSES,
-            "actions": Alert.ACTIONS,
+            "kinds": AlertKind.choices,
+            "statuses": AlertStatus.choices,
+            "actions": AlertAction.choices,
             "units": selectors.units_with_alerts(),
             "overview": ov,
             "chart_kinds": charts.stacked_kinds(ov["by_kind"]),
@@ -88,7 +88,7 @@ def alert_detail(request, pk: int):
                 action="view",
                 object_type="screening.alert",
                 object_id=a.pk,
-                household_code=a.household.code if a.household_id else "",
+                household_code=a.household.code if a.household is not None else "",
                 purpose="筛查预警核查",
             )
     except JiuzhuError as exc:
@@ -96,7 +96,7 @@ def alert_detail(request, pk: int):
     return render(
         request,
         "screening/alert.html",
-        {"a": selectors.alert_view(a, role_of(request.user)), "actions": Alert.ACTIONS},
+        {"a": selectors.alert_view(a, role_of(request.user)), "actions": AlertAction.choices},
     )
 
 
@@ -132,7 +132,7 @@ def alert_resolve(request, pk: int):
             "screening/_alert_row.html",
             {
                 "a": selectors.alert_view(a, role_of(request.user)),
-                "actions": Alert.ACTIONS,
+                "actions": AlertAction.choices,
                 "error": error and error.message,
             },
             status=error.status if error else 200,
@@ -205,7 +205,7 @@ def lists(request):
     return render(
         request,
         "screening/lists.html",
-        {"report": report, "kinds": DepartmentList.KINDS, "lists": mine},
+        {"report": report, "kinds": ListKind.choices, "lists": mine},
     )
 
 

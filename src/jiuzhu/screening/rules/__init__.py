@@ -4,6 +4,7 @@ alerts in the shape of ``ALERT_SCHEMA``. Pure: polars only."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import polars as pl
 
@@ -93,7 +94,9 @@ def shape(
     if df.height == 0:
         return pl.DataFrame(schema=ALERT_SCHEMA)
     sev = pl.lit(severity) if isinstance(severity, str) else severity
-    ev = pl.struct(**{"rule": pl.lit(rule_text(rule)), **evidence}).struct.json_encode()
+    # Any: the checker would otherwise take a field named like struct's own keywords for them
+    fields: dict[str, Any] = {"rule": pl.lit(rule_text(rule)), **evidence}
+    ev = pl.struct(**fields).struct.json_encode()
     return df.select(
         pl.lit(kind).alias("kind"),
         pl.lit(rule).alias("rule"),

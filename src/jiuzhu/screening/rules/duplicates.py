@@ -61,7 +61,7 @@ def pairs(prep) -> pl.DataFrame:
         pl.col("exclusive").fill_null(False)
     )
     same = pl.col("service_a") == pl.col("service_b")
-    rule = (
+    rule_of_pair = (
         pl.when(pl.col("exclusive"))
         .then(pl.lit("exclusive_services"))
         .when(same & (pl.col("town_a") != pl.col("town_b")))
@@ -71,7 +71,7 @@ def pairs(prep) -> pl.DataFrame:
         .when(same)
         .then(pl.lit("same_service_twice"))
     )
-    j = j.with_columns(rule=rule).drop_nulls("rule")
+    j = j.with_columns(rule=rule_of_pair).drop_nulls("rule")
     # the later line is the one that should not have been granted
     later_b = pl.col("start_b") >= pl.col("start_a")
 

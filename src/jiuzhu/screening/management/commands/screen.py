@@ -33,7 +33,7 @@ class Command(BaseCommand):
         as_of = options["as_of"] or clock.today()
         bar = tqdm(total=len(STAGES), desc="筛查", unit="步", file=sys.stderr, disable=options["no_progress"])
 
-        begun = []
+        begun: list[str] = []
 
         def progress(stage: str) -> None:
             # called as a stage begins: the bar counts the stages finished
