@@ -8,7 +8,7 @@ one registration is logged. Errors are ``{"code", "field", "message", "request_i
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.db import transaction
 from ninja import Field, Router, Schema, Status
@@ -19,17 +19,17 @@ from jiuzhu.common.masking import present
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.schemas import ERRORS
 from jiuzhu.common.services import log_access
-from jiuzhu.common.values import Id, IdNumber, Money, Month, PastDate, Text
+from jiuzhu.common.values import Bounded, Id, IdNumber, Money, Month, PastDate
 from jiuzhu.policy.selectors import current_policy
-from jiuzhu.registry.models import Person
+from jiuzhu.registry.models import Person, User
 
 from . import selectors, services
 from .models import DutyLetter, Offer, Registration, Subsidy
 
 router = Router(tags=["employment 就业救助"])
 
-Name = Text(100)
-Reason = Text(200, required=False)
+Name = Annotated[str, Bounded(100)]
+Reason = Annotated[str, Bounded(200, required=False)]
 
 
 class OfferOut(Schema):
@@ -131,7 +131,7 @@ def _yuan(v) -> str | None:
     return None if v is None else f"{v:.2f}"
 
 
-def _registration(actor, pk: int) -> Registration:
+def _registration(actor: User, pk: int) -> Registration:
     if not Registration.objects.filter(pk=pk).exists():
         raise NotFound("失业登记不存在", field="registration", code="registration_not_found")
     return selectors.registration_get(actor=actor, pk=pk)
@@ -182,11 +182,11 @@ def _subsidy_out(s: Subsidy) -> dict:
         "amount": _yuan(s.amount),
         "start_month": s.start_month,
         "paid_to": "employer" if s.employer_id else "person",
-        "employer": s.employer.name if s.employer_id else None,
+        "employer": s.employer.name if s.employer else None,
     }
 
 
-def _detail(r: Registration, actor) -> dict:
+def _detail(r: Registration, actor: User) -> dict:
     return {
         **_reg_out(r, role_of(actor)),
         "offers": [_offer_out(o) for o in r.offers.all()],

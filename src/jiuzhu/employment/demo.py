@@ -14,7 +14,7 @@ from jiuzhu.registry.demo_staff import demo_scaled
 from jiuzhu.registry.models import Person, Unit, User
 
 from . import selectors, services
-from .models import DutyLetter, Offer, Registration, Subsidy
+from .models import DutyLetter, EndedReason, Offer, Registration, Subsidy
 
 PEOPLE = 60  # registered in the default demo (fewer in a smaller demo)
 
@@ -126,7 +126,7 @@ def seed(*, policy, today: date) -> str | None:
                 policy=policy,
                 start_month=start + timedelta(days=45),
             )
-    employed = Registration.objects.filter(ended_reason="employed").count()
+    employed = Registration.objects.filter(ended_reason=EndedReason.EMPLOYED).count()
     return (
         f"就业救助：失业登记 {len(regs)} 人，已就业 {employed} 人，就业义务告知书 {DutyLetter.objects.count()} 份，"
         f"培训补贴 {Subsidy.objects.filter(kind=Subsidy.TRAINING).count()} 人，"

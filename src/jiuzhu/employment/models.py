@@ -15,14 +15,17 @@ from jiuzhu.payments.models import Institution, InstitutionTransfer
 from jiuzhu.registry.models import Person, Unit
 
 
-class Registration(models.Model):
-    ENDED = [("employed", "已就业"), ("withdrawn", "注销登记")]
+class EndedReason(models.TextChoices):
+    EMPLOYED = "employed", "已就业"
+    WITHDRAWN = "withdrawn", "注销登记"
 
+
+class Registration(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="job_registrations")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="登记单位")
     registered_on = models.DateField("失业登记日期")
     ended_on = models.DateField("结束日期", null=True, blank=True)
-    ended_reason = models.CharField("结束原因", max_length=20, choices=ENDED, blank=True)
+    ended_reason = models.CharField("结束原因", max_length=20, choices=EndedReason.choices, blank=True)
     employer = models.CharField("就业单位", max_length=100, blank=True)
     monthly_wage = models.DecimalField("月工资（元）", max_digits=10, decimal_places=2, null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -38,19 +41,28 @@ class Registration(models.Model):
         ]
 
 
+class OfferKind(models.TextChoices):
+    JOB = "job", "推荐岗位"
+    PUBLIC_POST = "public_post", "公益性岗位"
+
+
+class OfferAnswer(models.TextChoices):
+    PENDING = "pending", "待答复"
+    ACCEPTED = "accepted", "接受"
+    REFUSED = "refused", "拒绝"
+
+
 class Offer(models.Model):
-    JOB, PUBLIC_POST = "job", "public_post"
-    KINDS = [(JOB, "推荐岗位"), (PUBLIC_POST, "公益性岗位")]
-    PENDING, ACCEPTED, REFUSED = "pending", "accepted", "refused"
-    ANSWERS = [(PENDING, "待答复"), (ACCEPTED, "接受"), (REFUSED, "拒绝")]
+    JOB, PUBLIC_POST = OfferKind.JOB, OfferKind.PUBLIC_POST
+    PENDING, ACCEPTED, REFUSED = OfferAnswer.PENDING, OfferAnswer.ACCEPTED, OfferAnswer.REFUSED
 
     registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="offers")
-    kind = models.CharField("岗位类型", max_length=20, choices=KINDS, default=JOB)
+    kind = models.CharField("岗位类型", max_length=20, choices=OfferKind.choices, default=JOB)
     employer = models.CharField("用人单位", max_length=100)
     position = models.CharField("岗位", max_length=100)
     monthly_wage = models.DecimalField("月工资（元）", max_digits=10, decimal_places=2)
     offered_on = models.DateField("推荐日期")
-    answer = models.CharField("答复", max_length=20, choices=ANSWERS, default=PENDING)
+    answer = models.CharField("答复", max_length=20, choices=OfferAnswer.choices, default=PENDING)
     answered_on = models.DateField("答复日期", null=True, blank=True)
     refusal_reason = models.CharField("拒绝理由", max_length=200, blank=True)
     good_reason = models.BooleanField("拒绝理由正当", default=False)
@@ -82,13 +94,17 @@ class DutyLetter(models.Model):
         return "就业义务告知书"
 
 
+class SubsidyKind(models.TextChoices):
+    TRAINING = "training", "职业培训补贴"
+    POST = "post", "公益性岗位补贴"
+
+
 class Subsidy(models.Model):
-    TRAINING, POST = "training", "post"
-    KINDS = [(TRAINING, "职业培训补贴"), (POST, "公益性岗位补贴")]
-    SERVICE = {TRAINING: "employment_training", POST: "employment_public_post"}
+    TRAINING, POST = SubsidyKind.TRAINING, SubsidyKind.POST
+    SERVICE: dict[str, str] = {TRAINING: "employment_training", POST: "employment_public_post"}
 
     registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="subsidies")
-    kind = models.CharField("补贴类型", max_length=20, choices=KINDS)
+    kind = models.CharField("补贴类型", max_length=20, choices=SubsidyKind.choices)
     amount = models.DecimalField("金额（元）", max_digits=10, decimal_places=2)
     start_month = models.DateField("起始月份")
     employer = models.ForeignKey(

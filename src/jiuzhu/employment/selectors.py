@@ -12,9 +12,9 @@ from jiuzhu.common.masking import present
 from jiuzhu.common.params import parameter
 from jiuzhu.common.roles import role_of
 from jiuzhu.decisions.entitlements import owed_in
-from jiuzhu.registry.models import Person, Unit
+from jiuzhu.registry.models import Person, Unit, User
 
-from .models import Offer, Registration
+from .models import EndedReason, Offer, Registration
 
 SERVICE = "employment_services"  # the catalogue entry whose owner unit keeps the registrations
 
@@ -65,32 +65,32 @@ def member_facts(person_ids: list[int], on: date) -> dict[int, dict]:
         if r["person_id"] in seen:
             continue
         seen.add(r["person_id"])
-        if r["ended_reason"] == "employed" and r["ended_on"] and r["ended_on"] <= on:
+        if r["ended_reason"] == EndedReason.EMPLOYED and r["ended_on"] and r["ended_on"] <= on:
             out.setdefault(r["person_id"], {})["employed"] = True
     return out
 
 
-def _in_scope(actor, qs):
+def _in_scope(actor: User, qs):
     scope.require(actor, "employment.read")
     if scope.scope_of(actor, "employment.read") == scope.UNIT:
         qs = qs.filter(unit_id=actor.unit_id)
     return qs
 
 
-def registrations_for(actor, *, open_only: bool = True):
+def registrations_for(actor: User, *, open_only: bool = True):
     qs = _in_scope(actor, Registration.objects.select_related("person", "person__household"))
     if open_only:
         qs = qs.filter(ended_on__isnull=True)
     return qs.order_by("registered_on", "pk")
 
 
-def registration_get(*, actor, pk: int) -> Registration:
+def registration_get(*, actor: User, pk: int) -> Registration:
     r = Registration.objects.select_related("person", "person__household").get(pk=pk)
     scope.require(actor, "employment.read", unit=r.unit_id)
     return r
 
 
-def rows_for(actor, registrations) -> list[dict]:
+def rows_for(actor: User, registrations) -> list[dict]:
     """Registrations as a person may see them (names and ID numbers masked per role)."""
     role = role_of(actor)
     return [
@@ -120,7 +120,7 @@ def dibao_households(on: date) -> set[int]:
     return set(owed_in(on).filter(service_code="dibao").values_list("household_id", flat=True))
 
 
-def public_post_due(*, actor, on: date, policy) -> list[dict]:
+def public_post_due(*, actor: User, on: date, policy) -> list[dict]:
     """Zero-employment dibao households without a public-welfare post offer yet, each with the
     day the offer is due (the earliest open registration + ``employment.public_post_days``)
     and whether that day has passed (社会救助暂行办法 第四十三条)."""

@@ -32,10 +32,10 @@ from jiuzhu.decisions.letters import appeal_rights
 from jiuzhu.decisions.models import Entitlement, Review
 from jiuzhu.payments import institutions
 from jiuzhu.payments.models import Institution
-from jiuzhu.registry.models import Person
+from jiuzhu.registry.models import Person, User
 
 from . import selectors
-from .models import DutyLetter, Offer, Registration, Subsidy
+from .models import DutyLetter, EndedReason, Offer, OfferKind, Registration, Subsidy, SubsidyKind
 
 BASIS = "社会救助暂行办法 第四十五条"
 
@@ -53,7 +53,7 @@ def _locked(queryset, key, *, field: str, label: str):
         raise NotFound(f"{label}不存在", field=field, code=f"{field}_not_found") from None
 
 
-def _open(actor, registration) -> Registration:
+def _open(actor: User, registration) -> Registration:
     r = _locked(
         Registration.objects.select_related("person"),
         registration,
@@ -67,7 +67,7 @@ def _open(actor, registration) -> Registration:
 
 
 @transaction.atomic
-def registration_create(*, actor, person, registered_on, policy) -> Registration:
+def registration_create(*, actor: User, person, registered_on, policy) -> Registration:
     unit = selectors.owner_unit(policy)
     scope.require(actor, "employment.manage", unit=unit)
     p = (
@@ -97,10 +97,17 @@ def registration_create(*, actor, person, registered_on, policy) -> Registration
 
 @transaction.atomic
 def offer_create(
-    *, actor, registration, employer: str, position: str, monthly_wage, offered_on, kind: str = Offer.JOB
+    *,
+    actor: User,
+    registration,
+    employer: str,
+    position: str,
+    monthly_wage,
+    offered_on,
+    kind: str = Offer.JOB,
 ) -> Offer:
     r = _open(actor, registration)
-    if kind not in dict(Offer.KINDS):
+    if kind not in OfferKind.values:
         raise ValidationFailed("岗位类型无效", field="kind", code="bad_kind")
     on = values.past_date(offered_on, field="offered_on", label="推荐日期")
     if on < r.registered_on:
@@ -126,7 +133,7 @@ def offer_create(
 
 
 def _end_employed(r: Registration, *, on: date, employer: str, wage) -> None:
-    r.ended_on, r.ended_reason, r.employer, r.monthly_wage = on, "employed", employer, wage
+    r.ended_on, r.ended_reason, r.employer, r.monthly_wage = on, EndedReason.EMPLOYED, employer, wage
     r.save(update_fields=["ended_on", "ended_reason", "employer", "monthly_wage"])
 
 
@@ -145,8 +152,10 @@ def _review_dibao(person: Person, on: date, policy) -> list[Review]:
     return out
 
 
-def _duty_letter(actor, r: Registration, last: Offer, refused: list[Offer], policy) -> DutyLetter:
-    on = last.answered_on
+def _duty_letter(
+    actor: User, r: Registration, last: Offer, refused: list[Offer], on: date, policy
+) -> DutyLetter:
+    """``on``: the day ``last`` was refused (the letter's date)."""
     limit = int(parameter(policy, "employment.refusals_limit", on))
     authority = r.unit.name
     lines = [
@@ -180,7 +189,7 @@ def _duty_letter(actor, r: Registration, last: Offer, refused: list[Offer], poli
 
 @transaction.atomic
 def offer_answer(
-    *, actor, offer, answer: str, answered_on, policy, reason: str = "", good_reason: bool = False
+    *, actor: User, offer, answer: str, answered_on, policy, reason: str = "", good_reason: bool = False
 ) -> Offer:
     o = _locked(Offer.objects.all(), offer, field="offer", label="岗位推荐")
     r = _open(actor, o.registration_id)
@@ -211,13 +220,15 @@ def offer_answer(
             for x in sorted(offers, key=lambda x: (x.answered_on, x.pk))
             if x.answer == Offer.REFUSED and not x.good_reason
         ][-n:]
-        _duty_letter(actor, r, o, row, policy)
+        _duty_letter(actor, r, o, row, on, policy)
         _review_dibao(r.person, on, policy)
     return o
 
 
 @transaction.atomic
-def outcome_record(*, actor, registration, employed_on, employer: str, monthly_wage, policy) -> Registration:
+def outcome_record(
+    *, actor: User, registration, employed_on, employer: str, monthly_wage, policy
+) -> Registration:
     r = _open(actor, registration)
     on = values.past_date(employed_on, field="employed_on", label="就业日期")
     if on < r.registered_on:
@@ -233,7 +244,7 @@ def outcome_record(*, actor, registration, employed_on, employer: str, monthly_w
 
 
 @transaction.atomic
-def subsidy_grant(*, actor, registration, kind: str, start_month, policy, employer=None) -> Subsidy:
+def subsidy_grant(*, actor: User, registration, kind: str, start_month, policy, employer=None) -> Subsidy:
     """The subsidy at the policy file's amount: training once (the person must be registered),
     the post subsidy monthly while on an accepted public-welfare post. Paid to the person by
     the roll, or to ``employer`` (an employer institution of this unit) as a transfer."""
@@ -244,7 +255,7 @@ def subsidy_grant(*, actor, registration, kind: str, start_month, policy, employ
         label="失业登记",
     )
     scope.require(actor, "employment.manage", unit=r.unit_id)
-    if kind not in dict(Subsidy.KINDS):
+    if kind not in SubsidyKind.values:
         raise ValidationFailed("补贴类型无效", field="kind", code="bad_kind")
     month = values.month(
         values.parse_date(start_month, field="start_month", label="起始月份"), field="start_month"

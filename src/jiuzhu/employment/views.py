@@ -16,7 +16,7 @@ from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.models import Person
 
 from . import selectors, services
-from .models import DutyLetter, Offer, Registration, Subsidy
+from .models import DutyLetter, EndedReason, Offer, OfferKind, Registration, SubsidyKind
 
 _guard = guarded(missing=(Registration.DoesNotExist, DutyLetter.DoesNotExist), not_found="没有该记录")
 
@@ -41,11 +41,11 @@ def registration(request, pk: int):
         "offers": list(r.offers.all()),
         "letters": list(r.duty_letters.all()),
         "subsidies": list(r.subsidies.all()),
-        "kinds": Offer.KINDS,
-        "subsidy_kinds": Subsidy.KINDS,
+        "kinds": OfferKind.choices,
+        "subsidy_kinds": SubsidyKind.choices,
         "today": clock.today(),
         "can_manage": r.ended_on is None and scope.allows(request.user, "employment.manage", unit=r.unit_id),
-        "can_subsidise": r.ended_reason != "withdrawn"
+        "can_subsidise": r.ended_reason != EndedReason.WITHDRAWN
         and scope.allows(request.user, "employment.manage", unit=r.unit_id),
     }
     return render(request, "employment/registration.html", ctx)
@@ -55,7 +55,9 @@ def registration(request, pk: int):
 def letter_pdf(request, pk: int):
     letter = DutyLetter.objects.select_related("registration").get(pk=pk)
     scope.require(request.user, "employment.read", unit=letter.registration.unit_id)
-    return download(pdf(letter), f"就业义务告知书-{letter.number}.pdf", inline=True)
+    # a duty letter has what pdf() reads of a decision letter (number, content, get_kind_display)
+    data = pdf(letter)  # type: ignore[arg-type]
+    return download(data, f"就业义务告知书-{letter.number}.pdf", inline=True)
 
 
 @post_action("employment:home")
