@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -17,7 +17,7 @@ from jiuzhu.common import jobs, scope
 from jiuzhu.common.api import JobAcceptedOut
 from jiuzhu.common.exports import download
 from jiuzhu.common.schemas import ERRORS, ErrorOut
-from jiuzhu.common.values import Id, MonthParam, Text, YearParam
+from jiuzhu.common.values import Bounded, Id, MonthParam, YearParam
 
 from . import background, bankfiles, selectors, services
 
@@ -48,13 +48,15 @@ class GenerateIn(Schema):
 
 class ApproveIn(Schema):
     confirm_overrun: bool = False
-    note: Text(200, required=False, multiline=True) = Field("", description="确认超预算的理由")
+    note: Annotated[str, Bounded(200, required=False, multiline=True)] = Field(
+        "", description="确认超预算的理由"
+    )
 
 
 class AccountIn(Schema):
-    number: Text(40) = Field(..., description="银行账号（12至30位数字）")
-    bank_name: Text(100)
-    holder_name: Text(50, required=False) = ""
+    number: Annotated[str, Bounded(40)] = Field(..., description="银行账号（12至30位数字）")
+    bank_name: Annotated[str, Bounded(100)]
+    holder_name: Annotated[str, Bounded(50, required=False)] = ""
 
 
 class AccountChangeOut(Schema):

@@ -18,6 +18,7 @@ from django.db import transaction
 from jiuzhu.common import jobs, scope, uploads, values
 from jiuzhu.common.errors import IllegalTransition, JiuzhuError, NotFound, ValidationFailed
 from jiuzhu.common.models import Job
+from jiuzhu.registry.models import User
 
 from . import bankfiles, reports
 from .models import PaymentRoll
@@ -52,7 +53,7 @@ def return_import(job, *, kept: str, filename: str, roll: int) -> dict:
     }
 
 
-def queue(f, *, actor, roll: int):
+def queue(f, *, actor: User, roll: int):
     """Refuse in the request what needs no file, then keep the file and queue the import. A
     closed roll is let through: the same file again is answered by the job with the result it
     had (nothing changes), another file is refused there (``already_reconciled``)."""
@@ -82,7 +83,7 @@ def ledger_export(job, *, year: int, fmt: str) -> dict:
 
 
 @transaction.atomic
-def ledger_export_queue(*, actor, year, fmt: str) -> Job:
+def ledger_export_queue(*, actor: User, year, fmt: str) -> Job:
     """Queue the year's ledger as ``xlsx`` or ``pdf`` for a reader of payments."""
     scope.require(actor, "payment.read")
     year = values.year_param(year)

@@ -31,9 +31,10 @@ from jiuzhu.common.errors import Conflict, IllegalTransition, ValidationFailed
 from jiuzhu.common.exports import Sheet, write_csv, write_xlsx
 from jiuzhu.common.money import money
 from jiuzhu.common.services import log_access
+from jiuzhu.registry.models import User
 
 from . import crypto
-from .models import BankAccount, LedgerEntry, PaymentLine, PaymentRoll
+from .models import BankAccount, LedgerEntry, PaymentLine, PaymentRoll, RollEventKind
 from .rolls import insert_select
 from .services import event, lock_roll, racing
 
@@ -85,7 +86,7 @@ def _rows(roll) -> list[list[str]]:
 
 
 @racing
-def roll_export(*, actor, roll, fmt: str = "csv") -> tuple[str, bytes]:
+def roll_export(*, actor: User, roll, fmt: str = "csv") -> tuple[str, bytes]:
     """The bank payment file of an approved roll: ``(filename, content)``. The first export
     gives the roll its batch number and marks it exported; later exports repeat the file."""
     scope.require(actor, "payment.export")
@@ -104,7 +105,7 @@ def roll_export(*, actor, roll, fmt: str = "csv") -> tuple[str, bytes]:
         r.state, r.exported_at = PaymentRoll.EXPORTED, clock.now()
         r.export_sha256 = hashlib.sha256(content).hexdigest()
         r.save(update_fields=["batch_ref", "state", "exported_at", "export_sha256"])
-        event(r, "exported", actor, lines=len(rows), total=str(r.total))
+        event(r, RollEventKind.EXPORTED, actor, lines=len(rows), total=str(r.total))
     log_access(
         user=actor,
         action="export",
@@ -227,7 +228,7 @@ def _result(r: PaymentRoll) -> dict:
 
 
 @racing
-def roll_return_import(*, actor, roll, data: bytes, paid_on=None) -> dict:
+def roll_return_import(*, actor: User, roll, data: bytes, paid_on=None) -> dict:
     """Apply the bank's return file to an exported roll (see the module docstring); paid lines
     are dated ``paid_on`` (default today). Raises ``ValidationFailed`` (code
     ``return_mismatch``, ``differences=[…]``) when it does not match."""
@@ -280,7 +281,14 @@ def roll_return_import(*, actor, roll, data: bytes, paid_on=None) -> dict:
             "failed_total",
         ]
     )
-    event(r, "returned", actor, paid=r.paid_count, failed=r.failed_count, paid_total=str(r.paid_total))
+    event(
+        r,
+        RollEventKind.RETURNED,
+        actor,
+        paid=r.paid_count,
+        failed=r.failed_count,
+        paid_total=str(r.paid_total),
+    )
     return _result(r)
 
 

@@ -213,9 +213,9 @@ def seed_year(*, policy, today: date) -> str | None:
         for spec in by_unit.get(code, []):
             if spec.code in NOT_GRANTED:
                 continue
-            homes = eligible.get(spec.code, [])
+            home_ids = eligible.get(spec.code, [])
             tries = 0
-            for hid in homes[u_i % 7 :] + homes[: u_i % 7]:
+            for hid in home_ids[u_i % 7 :] + home_ids[: u_i % 7]:
                 if gaps[code] <= 0 or tries > MAX_TRIES * (k + 1):
                     break
                 tries += 1

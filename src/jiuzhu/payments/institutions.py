@@ -36,10 +36,10 @@ from jiuzhu.common import values as checked
 from jiuzhu.common.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.exports import safe_row
 from jiuzhu.common.tx import lock, racing_write
-from jiuzhu.registry.models import Person, Unit
+from jiuzhu.registry.models import Person, Unit, User
 
 from . import crypto
-from .models import Institution, InstitutionTransfer, LedgerEntry, TransferLine
+from .models import Institution, InstitutionKind, InstitutionTransfer, LedgerEntry, TransferLine
 
 __all__ = [
     "Institution",
@@ -54,7 +54,6 @@ __all__ = [
 
 BUSY = "另一位工作人员正在处理该机构拨付，请刷新后查看"
 ACCOUNT_RE = re.compile(r"^\d{12,30}$")
-KINDS = dict(Institution.KINDS)
 
 
 def _text(value, *, field: str, label: str, max_length: int) -> str:
@@ -66,14 +65,23 @@ def _text(value, *, field: str, label: str, max_length: int) -> str:
 
 @transaction.atomic
 def institution_register(
-    *, actor, code: str, name: str, kind: str, unit, bank_name: str, holder_name: str, account: str, town=None
+    *,
+    actor: User,
+    code: str,
+    name: str,
+    kind: str,
+    unit,
+    bank_name: str,
+    holder_name: str,
+    account: str,
+    town=None,
 ) -> Institution:
     """Register an institution payee of ``unit`` with its account (kept encrypted), or update
     the one with the same ``code`` (same owning unit only)."""
     unit_id = getattr(unit, "pk", unit)
     scope.require(actor, "institution.manage", unit=unit_id)
     code = _text(code, field="code", label="机构代码", max_length=40)
-    if kind not in KINDS:
+    if kind not in InstitutionKind.values:
         raise ValidationFailed(f"机构类型无效：{kind}", field="kind", code="bad_kind")
     number = re.sub(r"\s", "", str(account or ""))
     if not ACCOUNT_RE.match(number):
@@ -138,7 +146,15 @@ def _lines(lines: Iterable, amount: Decimal) -> list[TransferLine]:
 
 @transaction.atomic
 def transfer_create(
-    *, actor, institution, amount, purpose: str, period: date, lines: Iterable, note: str = "", key: str = ""
+    *,
+    actor: User,
+    institution,
+    amount,
+    purpose: str,
+    period: date,
+    lines: Iterable,
+    note: str = "",
+    key: str = "",
 ) -> InstitutionTransfer:
     """A transfer to ``institution`` for the catalogue service ``purpose`` (its budget line),
     for ``period`` (any day of the month; a yearly transfer uses its January), with ``lines``
@@ -196,7 +212,7 @@ def _lock(transfer) -> InstitutionTransfer:
 
 
 @racing_write(busy=BUSY)
-def transfer_approve(*, actor, transfer) -> InstitutionTransfer:
+def transfer_approve(*, actor: User, transfer) -> InstitutionTransfer:
     """A second person signs the transfer (maker-checker): its creator cannot."""
     t = _lock(transfer)
     scope.require(actor, "transfer.approve", unit=t.unit_id)
@@ -210,7 +226,7 @@ def transfer_approve(*, actor, transfer) -> InstitutionTransfer:
 
 
 @racing_write(busy=BUSY)
-def transfer_paid(*, actor, transfer, paid_on: date) -> InstitutionTransfer:
+def transfer_paid(*, actor: User, transfer, paid_on: date) -> InstitutionTransfer:
     """The bank confirmed the transfer: it is paid and posted to the fund ledger once."""
     paid_on = checked.past_date(paid_on, field="paid_on", label="到账日期")
     t = _lock(transfer)

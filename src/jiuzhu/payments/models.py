@@ -19,19 +19,17 @@ from simple_history.models import HistoricalRecords
 from jiuzhu.registry.models import Household, Person, Unit
 
 
+class RollState(models.TextChoices):
+    DRAFT = "draft", "待审核"
+    REVIEWED = "reviewed", "已审核"
+    APPROVED = "approved", "已审批（锁定）"
+    EXPORTED = "exported", "已导出银行文件"
+    CLOSED = "closed", "已对账"
+
+
 class PaymentRoll(models.Model):
-    DRAFT = "draft"
-    REVIEWED = "reviewed"
-    APPROVED = "approved"
-    EXPORTED = "exported"
-    CLOSED = "closed"
-    STATES = [
-        (DRAFT, "待审核"),
-        (REVIEWED, "已审核"),
-        (APPROVED, "已审批（锁定）"),
-        (EXPORTED, "已导出银行文件"),
-        (CLOSED, "已对账"),
-    ]
+    DRAFT, REVIEWED, APPROVED = RollState.DRAFT, RollState.REVIEWED, RollState.APPROVED
+    EXPORTED, CLOSED = RollState.EXPORTED, RollState.CLOSED
     LOCKED = (APPROVED, EXPORTED, CLOSED)
 
     month = models.DateField("发放月份")  # 1st of the month
@@ -40,7 +38,7 @@ class PaymentRoll(models.Model):
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="payment_rolls", verbose_name="发放单位"
     )
-    state = models.CharField("状态", max_length=20, choices=STATES, default=DRAFT, db_index=True)
+    state = models.CharField("状态", max_length=20, choices=RollState.choices, default=DRAFT, db_index=True)
     lines_count = models.PositiveIntegerField("笔数", default=0)
     total = models.DecimalField("合计（元）", max_digits=14, decimal_places=2, default=0)
     held_count = models.PositiveIntegerField("暂停笔数", default=0)
@@ -81,34 +79,42 @@ class PaymentRoll(models.Model):
         return self.state in self.LOCKED
 
 
-class PaymentLine(models.Model):
-    REGULAR = "regular"
-    BACK_PAY = "back_pay"
-    RECOVERY = "recovery"
-    RETRY = "retry"
-    KINDS = [(REGULAR, "当月发放"), (BACK_PAY, "补发"), (RECOVERY, "追回"), (RETRY, "重发")]
+class LineKind(models.TextChoices):
+    REGULAR = "regular", "当月发放"
+    BACK_PAY = "back_pay", "补发"
+    RECOVERY = "recovery", "追回"
+    RETRY = "retry", "重发"
 
-    PENDING = "pending"
-    HELD = "held"
-    PAID = "paid"
-    FAILED = "failed"
-    RECOVERED = "recovered"
-    STATES = [
-        (PENDING, "待发放"),
-        (HELD, "暂停发放"),
-        (PAID, "已发放"),
-        (FAILED, "发放失败"),
-        (RECOVERED, "已追回"),
-    ]
-    # why a line is held out of the bank file
-    DECEASED = "deceased"  # registry death date
-    DEATH_RECORD = "death_record"  # a death in the verification data (deaths source)
-    NO_ACCOUNT = "no_account"
-    HOLDS = [
-        (DECEASED, "户籍登记已死亡"),
-        (DEATH_RECORD, "死亡登记数据显示已死亡"),
-        (NO_ACCOUNT, "未登记银行账户"),
-    ]
+
+class LineState(models.TextChoices):
+    PENDING = "pending", "待发放"
+    HELD = "held", "暂停发放"
+    PAID = "paid", "已发放"
+    FAILED = "failed", "发放失败"
+    RECOVERED = "recovered", "已追回"
+
+
+class HoldReason(models.TextChoices):
+    """Why a line is held out of the bank file."""
+
+    DECEASED = "deceased", "户籍登记已死亡"  # registry death date
+    DEATH_RECORD = (
+        "death_record",
+        "死亡登记数据显示已死亡",
+    )  # a death in the verification data (deaths source)
+    NO_ACCOUNT = "no_account", "未登记银行账户"
+
+
+class PaymentLine(models.Model):
+    REGULAR, BACK_PAY, RECOVERY, RETRY = (
+        LineKind.REGULAR,
+        LineKind.BACK_PAY,
+        LineKind.RECOVERY,
+        LineKind.RETRY,
+    )
+    PENDING, HELD, PAID = LineState.PENDING, LineState.HELD, LineState.PAID
+    FAILED, RECOVERED = LineState.FAILED, LineState.RECOVERED
+    DECEASED, DEATH_RECORD, NO_ACCOUNT = HoldReason.DECEASED, HoldReason.DEATH_RECORD, HoldReason.NO_ACCOUNT
 
     # roll: covered by the (roll, state) index; entitlement: read from the line, never searched
     # by (every index slows the roll's set-based insert)
@@ -132,10 +138,10 @@ class PaymentLine(models.Model):
     service_code = models.CharField("救助事项", max_length=60)
     category = models.CharField("类别", max_length=30)
     period = models.DateField("所属期")  # 1st of the month the amount is for
-    kind = models.CharField("类型", max_length=20, choices=KINDS, default=REGULAR)
+    kind = models.CharField("类型", max_length=20, choices=LineKind.choices, default=REGULAR)
     amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2)
-    state = models.CharField("状态", max_length=20, choices=STATES, default=PENDING)
-    hold_reason = models.CharField("暂停原因", max_length=20, choices=HOLDS, blank=True)
+    state = models.CharField("状态", max_length=20, choices=LineState.choices, default=PENDING)
+    hold_reason = models.CharField("暂停原因", max_length=20, choices=HoldReason.choices, blank=True)
     reason = models.CharField("说明", max_length=300, blank=True)
     # retried once at most (partial unique constraint below: regular lines carry no index entry)
     retry_of = models.ForeignKey(
@@ -163,12 +169,12 @@ class PaymentLine(models.Model):
             # one regular payment per payee, service and period, whatever is generated again
             models.UniqueConstraint(
                 fields=["payee", "service_code", "period"],
-                condition=models.Q(kind="regular"),
+                condition=models.Q(kind=LineKind.REGULAR),
                 name="payment_once_per_period",
             ),
             models.UniqueConstraint(
                 fields=["roll", "payee", "period", "kind"],
-                condition=~models.Q(kind="regular"),
+                condition=~models.Q(kind=LineKind.REGULAR),
                 name="payment_adjustment_once_per_roll",
             ),
             models.UniqueConstraint(
@@ -196,18 +202,20 @@ class BankAccount(models.Model):
         verbose_name = verbose_name_plural = "银行账户"
 
 
+class AccountChangeState(models.TextChoices):
+    PENDING = "pending", "待复核"
+    CONFIRMED = "confirmed", "已复核生效"
+    REJECTED = "rejected", "复核退回"
+    SUPERSEDED = "superseded", "已被新的变更取代"
+
+
 class BankAccountChange(models.Model):
     """A new or changed account for a payee, held until a second person confirms it (DOMAIN
     §8): only a confirmed change becomes the payee's ``BankAccount``, the only account a roll
     pays. One change waits per payee at most; a newer one supersedes it."""
 
-    PENDING, CONFIRMED, REJECTED, SUPERSEDED = "pending", "confirmed", "rejected", "superseded"
-    STATES = [
-        (PENDING, "待复核"),
-        (CONFIRMED, "已复核生效"),
-        (REJECTED, "复核退回"),
-        (SUPERSEDED, "已被新的变更取代"),
-    ]
+    PENDING, CONFIRMED = AccountChangeState.PENDING, AccountChangeState.CONFIRMED
+    REJECTED, SUPERSEDED = AccountChangeState.REJECTED, AccountChangeState.SUPERSEDED
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="bank_account_changes")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="bank_account_changes")
@@ -216,7 +224,9 @@ class BankAccountChange(models.Model):
     number_encrypted = models.TextField("账号（密文）")
     tail = models.CharField("账号后4位", max_length=4)
     previous_tail = models.CharField("原账号后4位", max_length=4, blank=True)
-    state = models.CharField("状态", max_length=20, choices=STATES, default=PENDING, db_index=True)
+    state = models.CharField(
+        "状态", max_length=20, choices=AccountChangeState.choices, default=PENDING, db_index=True
+    )
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
     decided_by = models.ForeignKey(
@@ -230,7 +240,9 @@ class BankAccountChange(models.Model):
         ordering = ["-requested_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["person"], condition=models.Q(state="pending"), name="bank_change_one_pending"
+                fields=["person"],
+                condition=models.Q(state=AccountChangeState.PENDING),
+                name="bank_change_one_pending",
             )
         ]
 
@@ -253,29 +265,30 @@ class Budget(models.Model):
         ]
 
 
+class InstitutionKind(models.TextChoices):
+    MEDICAL_FUND = "medical_insurance_fund", "医疗保险基金"
+    HOSPITAL = "hospital", "定点医疗机构"
+    SCHOOL = "school", "学校"
+    SUPPORT = "support_institution", "供养服务机构"
+    EMPLOYER = "employer", "用人单位"
+    OTHER = "other", "其他机构"
+
+
 class Institution(models.Model):
     """A payee that is not a person (DOMAIN §7): the medical-insurance fund, a hospital, a
     school, a support institution… It belongs to the unit that pays it (its ``unit``) and is
     paid to its own account, never to a person's (``jiuzhu.payments.institutions``)."""
 
-    MEDICAL_FUND = "medical_insurance_fund"
-    HOSPITAL = "hospital"
-    SCHOOL = "school"
-    SUPPORT = "support_institution"
-    EMPLOYER = "employer"
-    OTHER = "other"
-    KINDS = [
-        (MEDICAL_FUND, "医疗保险基金"),
-        (HOSPITAL, "定点医疗机构"),
-        (SCHOOL, "学校"),
-        (SUPPORT, "供养服务机构"),
-        (EMPLOYER, "用人单位"),
-        (OTHER, "其他机构"),
-    ]
+    MEDICAL_FUND, HOSPITAL, SCHOOL = (
+        InstitutionKind.MEDICAL_FUND,
+        InstitutionKind.HOSPITAL,
+        InstitutionKind.SCHOOL,
+    )
+    SUPPORT, EMPLOYER, OTHER = InstitutionKind.SUPPORT, InstitutionKind.EMPLOYER, InstitutionKind.OTHER
 
     code = models.CharField("机构代码", max_length=40, unique=True)
     name = models.CharField("机构名称", max_length=100)
-    kind = models.CharField("机构类型", max_length=30, choices=KINDS)
+    kind = models.CharField("机构类型", max_length=30, choices=InstitutionKind.choices)
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="institutions", verbose_name="主管单位"
     )
@@ -297,18 +310,23 @@ class Institution(models.Model):
         return self.name
 
 
+class TransferState(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已审批"
+    PAID = "paid", "已拨付"
+
+
 class InstitutionTransfer(models.Model):
     """One payment to an institution (a yearly premium remittance, a batch of settlements, a
     term's grants…) with its lines (the persons it is for). Created from the rule's amounts by
     the paying unit, approved by a second person, then confirmed paid: only then it posts to
     the fund ledger like a roll's line. ``key`` makes a re-submitted batch a no-op."""
 
-    PENDING, APPROVED, PAID = "pending", "approved", "paid"
+    PENDING, APPROVED, PAID = TransferState.PENDING, TransferState.APPROVED, TransferState.PAID
     # A transfer whose key starts with this pays the month's amounts of its lines' persons in
     # place of the roll (centralised support paid to the support institution): the roll of
     # that service and month leaves those persons out (payments.rolls).
     IN_PLACE_OF_ROLL = "monthly:"
-    STATES = [(PENDING, "待审批"), (APPROVED, "已审批"), (PAID, "已拨付")]
 
     institution = models.ForeignKey(
         Institution, on_delete=models.PROTECT, related_name="transfers", verbose_name="收款机构"
@@ -321,7 +339,9 @@ class InstitutionTransfer(models.Model):
     lines_count = models.PositiveIntegerField("人数", default=0)
     note = models.CharField("说明", max_length=200, blank=True)
     key = models.CharField("批次标识", max_length=120, blank=True)
-    state = models.CharField("状态", max_length=20, choices=STATES, default=PENDING, db_index=True)
+    state = models.CharField(
+        "状态", max_length=20, choices=TransferState.choices, default=PENDING, db_index=True
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     approved_by = models.ForeignKey(
@@ -385,20 +405,21 @@ class LedgerEntry(models.Model):
         ]
 
 
+class RollEventKind(models.TextChoices):
+    GENERATED = "generated", "生成"
+    REVIEWED = "reviewed", "审核"
+    APPROVED = "approved", "审批锁定"
+    RETURNED_TO_DRAFT = "returned_to_draft", "退回"
+    EXPORTED = "exported", "导出银行文件"
+    RETURNED = "returned", "导入回盘"
+
+
 class RollEvent(models.Model):
     """What was done to a roll, by whom: generated, reviewed, approved, exported, returned.
     Set-based writes (generation, return import) are recorded here with their counts."""
 
-    KINDS = [
-        ("generated", "生成"),
-        ("reviewed", "审核"),
-        ("approved", "审批锁定"),
-        ("returned_to_draft", "退回"),
-        ("exported", "导出银行文件"),
-        ("returned", "导入回盘"),
-    ]
     roll = models.ForeignKey(PaymentRoll, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=20, choices=KINDS)
+    kind = models.CharField(max_length=20, choices=RollEventKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -13,8 +13,10 @@ period). A draft roll is rebuilt from the current entitlements, so what is revie
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum, Value
@@ -23,9 +25,17 @@ from django.db.models import fields as f
 from jiuzhu.common.money import money
 from jiuzhu.decisions.entitlements import add_months, month_start, owed_in
 from jiuzhu.decisions.models import Entitlement
-from jiuzhu.registry.models import Person
+from jiuzhu.registry.models import Person, User
 
-from .models import BankAccount, InstitutionTransfer, PaymentLine, PaymentRoll, RollEvent, TransferLine
+from .models import (
+    BankAccount,
+    InstitutionTransfer,
+    PaymentLine,
+    PaymentRoll,
+    RollEvent,
+    RollEventKind,
+    TransferLine,
+)
 
 # Adjustments look back this many months of locked rolls.
 ADJUST_LOOKBACK_MONTHS = 12
@@ -163,14 +173,14 @@ def _adjustments(roll: PaymentRoll) -> list[PaymentLine]:
     periods = closed_periods(roll)
     out = []
     for period in sorted(periods):
-        owed_rows = {
+        owed_rows: dict[int, Mapping[str, Any]] = {
             r["payee_id"]: r
             for r in owed(period)
             .filter(service_code=roll.service_code, unit_id=roll.unit_id)
             .values("payee_id")
             .annotate(total=Sum("amount"), ent=Max("id"))
         }
-        settled_rows = {
+        settled_rows: dict[int, Mapping[str, Any]] = {
             r["payee_id"]: r
             for r in PaymentLine.objects.filter(
                 service_code=roll.service_code,
@@ -308,7 +318,7 @@ def roll_totals(roll: PaymentRoll) -> PaymentRoll:
     return roll
 
 
-def build(*, month: date, services: list[str] | None = None, actor=None) -> dict:
+def build(*, month: date, services: list[str] | None = None, actor: User | None = None) -> dict:
     """The body of ``services.rolls_generate`` (called inside its transaction)."""
     _serialise()
     m = month_start(month)
@@ -351,7 +361,7 @@ def build(*, month: date, services: list[str] | None = None, actor=None) -> dict
         )
     )
     _drop_lines(drafts)
-    counts = defaultdict(int)
+    counts: defaultdict[str, int] = defaultdict(int)
     for roll in drafts:
         counts["regular"] += _regular_lines(roll)
         extra = _adjustments(roll) + _retries(roll)
@@ -368,7 +378,7 @@ def build(*, month: date, services: list[str] | None = None, actor=None) -> dict
         roll.save(update_fields=["lines_count", "total", "held_count"])
         RollEvent.objects.create(
             roll=roll,
-            kind="generated",
+            kind=RollEventKind.GENERATED,
             actor=actor if getattr(actor, "pk", None) else None,
             data={"lines": roll.lines_count, "total": str(roll.total), "held": roll.held_count},
         )

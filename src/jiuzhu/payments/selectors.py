@@ -16,7 +16,7 @@ from jiuzhu.common.money import money
 from jiuzhu.common.roles import role_of
 from jiuzhu.decisions.entitlements import add_months
 from jiuzhu.policy.schema import CATEGORIES
-from jiuzhu.registry.models import Unit
+from jiuzhu.registry.models import Unit, User
 
 from . import crypto
 from .models import BankAccount, BankAccountChange, Budget, LedgerEntry, PaymentLine, PaymentRoll
@@ -74,7 +74,7 @@ def label(dim: str, key) -> str:
     return str(key)
 
 
-def _own(actor, action: str, qs, *, town_field: str | None = "town", unit_field: str = "unit"):
+def _own(actor: User, action: str, qs, *, town_field: str | None = "town", unit_field: str = "unit"):
     """``qs`` narrowed to the actor's scope for ``action``: his town's (``town_field``) or his
     unit's (``unit_field``) rows; everything for city roles; nothing for the rest."""
     s = scope.scope_of(actor, action)
@@ -88,7 +88,12 @@ def _own(actor, action: str, qs, *, town_field: str | None = "town", unit_field:
 
 
 def rolls_list(
-    *, month: date | None = None, state: str | None = None, unit=None, limit: int = 200, actor=None
+    *,
+    month: date | None = None,
+    state: str | None = None,
+    unit=None,
+    limit: int = 200,
+    actor: User | None = None,
 ):
     """Rolls of a month; with ``actor``, the rolls he may read (a department: its own; a town:
     every roll, whose lines it sees for its town only)."""
@@ -141,7 +146,7 @@ def line_row(ln: PaymentLine, role: str) -> dict:
 
 
 def roll_lines(
-    roll: PaymentRoll, *, role: str, limit: int = 500, only: str | None = None, actor=None
+    roll: PaymentRoll, *, role: str, limit: int = 500, only: str | None = None, actor: User | None = None
 ) -> list[dict]:
     """The roll's lines; with ``actor``, only those in his scope (a town: its own town's)."""
     qs = roll.lines.select_related("payee", "payee__bank_account", "household", "town", "entitlement")
@@ -165,7 +170,7 @@ def roll_summary(roll: PaymentRoll) -> dict:
     return {k: (money(v) if not isinstance(v, int) else v) if v is not None else ZERO for k, v in agg.items()}
 
 
-def attention(*, town=None, unit=None, limit: int = 500, actor=None):
+def attention(*, town=None, unit=None, limit: int = 500, actor: User | None = None):
     """Lines the caseworker must deal with: failed at the bank and not yet fixed, held for want
     of an account, deceased payees flagged, recoveries to collect. With ``actor``: those of
     his town or unit (``payment.fix_line``)."""
@@ -185,7 +190,7 @@ def attention(*, town=None, unit=None, limit: int = 500, actor=None):
     ).order_by("fixed_at", "-roll__month", "id")[:limit]
 
 
-def account_changes(*, actor, state: str = BankAccountChange.PENDING, limit: int = 200) -> list[dict]:
+def account_changes(*, actor: User, state: str = BankAccountChange.PENDING, limit: int = 200) -> list[dict]:
     """Bank-account changes the actor may confirm (his town's payees, his unit's payees), as
     he may see them: the new account's last four digits, who asked, and whether he may
     confirm it himself (not his own request)."""
@@ -211,7 +216,7 @@ def account_changes(*, actor, state: str = BankAccountChange.PENDING, limit: int
     ]
 
 
-def household_accounts(*, actor, household) -> list[dict] | None:
+def household_accounts(*, actor: User, household) -> list[dict] | None:
     """The bank account of each living member of ``household`` as ``actor`` may see it (bank,
     holder, last four digits), the change waiting for a second person, and what he may do:
     enter one (``bank_account.change``), confirm one he did not ask for
@@ -447,7 +452,7 @@ def paid_since(entitlement, from_month: date) -> Decimal:
     return Decimal(total or 0)
 
 
-def _chain_roll(actor, household, pk):
+def _chain_roll(actor: User, household, pk):
     from jiuzhu.common import scope
 
     unit = PaymentRoll.objects.filter(pk=pk).values_list("unit_id", flat=True).first()

@@ -27,10 +27,19 @@ from jiuzhu.common import clock, scope, values
 from jiuzhu.common.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.money import money
 from jiuzhu.common.tx import racing_write
-from jiuzhu.registry.models import Person, Unit
+from jiuzhu.registry.models import Person, Unit, User
 
 from . import crypto, rolls
-from .models import BankAccount, BankAccountChange, Budget, LedgerEntry, PaymentLine, PaymentRoll, RollEvent
+from .models import (
+    BankAccount,
+    BankAccountChange,
+    Budget,
+    LedgerEntry,
+    PaymentLine,
+    PaymentRoll,
+    RollEvent,
+    RollEventKind,
+)
 
 ACCOUNT_RE = re.compile(r"^\d{12,30}$")
 
@@ -51,7 +60,9 @@ def lock_roll(roll) -> PaymentRoll:
     return r
 
 
-def event(roll, kind, actor=None, note="", **data) -> RollEvent:
+def event(
+    roll: PaymentRoll, kind: RollEventKind, actor: User | None = None, note: str = "", **data
+) -> RollEvent:
     return RollEvent.objects.create(
         roll=roll, kind=kind, actor=actor if getattr(actor, "pk", None) else None, note=note[:300], data=data
     )
@@ -61,7 +72,7 @@ def event(roll, kind, actor=None, note="", **data) -> RollEvent:
 
 
 @racing
-def rolls_generate(*, month: date, actor=None, services: list[str] | None = None) -> dict:
+def rolls_generate(*, month: date, actor: User | None = None, services: list[str] | None = None) -> dict:
     """Generate (or rebuild the drafts of) the rolls of ``month``; reviewed and locked rolls are
     left alone. Returns counts: rolls, regular, back_pay, recovery, retry, untouched."""
     if actor is not None:
@@ -79,7 +90,7 @@ def rolls_generate(*, month: date, actor=None, services: list[str] | None = None
 
 
 @racing
-def roll_review(*, actor, roll) -> PaymentRoll:
+def roll_review(*, actor: User, roll) -> PaymentRoll:
     """The preparer has checked the lines: the roll goes to the approver (a second click
     changes nothing)."""
     r = lock_roll(roll)
@@ -88,7 +99,7 @@ def roll_review(*, actor, roll) -> PaymentRoll:
         return r
     r.state, r.reviewed_by, r.reviewed_at = PaymentRoll.REVIEWED, actor, clock.now()
     r.save(update_fields=["state", "reviewed_by", "reviewed_at"])
-    event(r, "reviewed", actor)
+    event(r, RollEventKind.REVIEWED, actor)
     return r
 
 
@@ -122,7 +133,7 @@ def budget_check(roll: PaymentRoll) -> dict:
 
 
 @racing
-def roll_approve(*, actor, roll, confirm_overrun: bool = False, note: str = "") -> PaymentRoll:
+def roll_approve(*, actor: User, roll, confirm_overrun: bool = False, note: str = "") -> PaymentRoll:
     """Approve and lock a reviewed roll. Holds SELECT … FOR UPDATE on the roll: of two
     concurrent approvals one approves, the other finds it approved and changes nothing. A roll
     that would take its unit and service over the year's budget is refused unless the
@@ -154,12 +165,12 @@ def roll_approve(*, actor, roll, confirm_overrun: bool = False, note: str = "") 
         r.overrun_confirmed, r.overrun_note = True, f"{what}；{note}"[:300]
     r.state, r.approved_by, r.approved_at = PaymentRoll.APPROVED, actor, clock.now()
     r.save(update_fields=["state", "approved_by", "approved_at", "overrun_confirmed", "overrun_note"])
-    event(r, "approved", actor, note=r.overrun_note, total=str(r.total), lines=r.lines_count)
+    event(r, RollEventKind.APPROVED, actor, note=r.overrun_note, total=str(r.total), lines=r.lines_count)
     return r
 
 
 @racing
-def roll_return_to_draft(*, actor, roll, reason: str) -> PaymentRoll:
+def roll_return_to_draft(*, actor: User, roll, reason: str) -> PaymentRoll:
     """A reviewed roll sent back for correction (before approval only)."""
     reason = values.note(reason, field="reason", label="退回理由")
     if not reason:
@@ -171,21 +182,21 @@ def roll_return_to_draft(*, actor, roll, reason: str) -> PaymentRoll:
         raise IllegalTransition("只有已审核、未审批的名册可以退回", field="state", code="not_reviewed")
     r.state = PaymentRoll.DRAFT
     r.save(update_fields=["state"])
-    event(r, "returned_to_draft", actor, note=reason)
+    event(r, RollEventKind.RETURNED_TO_DRAFT, actor, note=reason)
     return r
 
 
 # --- bank accounts and failed lines ----------------------------------------------------
 
 
-def _account_scope(actor, action: str, person: Person) -> None:
+def _account_scope(actor: User, action: str, person: Person) -> None:
     """The payee's own town, or a unit paying him (``bank_account.*`` in the scope table)."""
     scope.require(actor, action, household=person.household)
 
 
 @transaction.atomic
 def bank_account_set(
-    *, actor, person, number: str, bank_name: str, holder_name: str = ""
+    *, actor: User, person, number: str, bank_name: str, holder_name: str = ""
 ) -> BankAccountChange:
     """Ask for a payee's new account (encrypted at rest). Nothing is paid to it until another
     person confirms it (``bank_account_confirm``); a change still waiting for the same payee
@@ -235,7 +246,7 @@ def _lock_change(change) -> BankAccountChange:
 
 
 @transaction.atomic
-def bank_account_confirm(*, actor, change) -> BankAccount:
+def bank_account_confirm(*, actor: User, change) -> BankAccount:
     """A second person confirms a waiting change: it becomes the payee's account, and his lines
     that failed or were held for want of an account go into the next roll. Locks the change:
     of two confirmations one applies it, the other finds it done."""
@@ -270,7 +281,7 @@ def bank_account_confirm(*, actor, change) -> BankAccount:
 
 
 @transaction.atomic
-def bank_account_reject(*, actor, change, note: str) -> BankAccountChange:
+def bank_account_reject(*, actor: User, change, note: str) -> BankAccountChange:
     """The second person refuses a waiting change (the payee keeps his account)."""
     c = _lock_change(change)
     _account_scope(actor, "bank_account.confirm", c.person)
@@ -292,7 +303,7 @@ def bank_account_reject(*, actor, change, note: str) -> BankAccountChange:
 
 
 @transaction.atomic
-def line_mark_fixed(*, actor, line, note: str) -> PaymentLine:
+def line_mark_fixed(*, actor: User, line, note: str) -> PaymentLine:
     """The caseworker has dealt with a failed line (e.g. account unfrozen): retry it next roll."""
     note = values.text(note, field="note", max_length=200, required=False, multiline=True, label="处理情况")
     if not note:
@@ -310,7 +321,7 @@ def line_mark_fixed(*, actor, line, note: str) -> PaymentLine:
 
 
 @transaction.atomic
-def recovery_record(*, actor, line, on: date | None = None, note: str = "") -> PaymentLine:
+def recovery_record(*, actor: User, line, on: date | None = None, note: str = "") -> PaymentLine:
     """An overpayment has been recovered (追回): the line is settled and the ledger credited."""
     note = values.text(note, field="note", max_length=200, required=False, multiline=True, label="说明")
     if on is not None:
@@ -398,7 +409,7 @@ def budgets_sync(*, policy) -> int:
 
 
 @transaction.atomic
-def budget_set(*, actor, year: int, unit, service_code: str, amount, policy=None) -> Budget:
+def budget_set(*, actor: User, year: int, unit, service_code: str, amount, policy=None) -> Budget:
     scope.require(actor, "payment.budget")
     if policy is None:
         from jiuzhu.policy.selectors import current_policy

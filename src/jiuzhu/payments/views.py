@@ -24,7 +24,7 @@ from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.models import Person, Unit
 
 from . import bankfiles, charts, selectors, services
-from .models import Budget, PaymentLine, PaymentRoll
+from .models import Budget, LineState, PaymentRoll
 
 
 def reader(view):
@@ -293,7 +293,8 @@ def budgets(request):
     names = selectors._service_names()
     rows = list(Budget.objects.filter(year=year).select_related("unit"))
     for b in rows:
-        b.service_name = names.get(b.service_code, b.service_code)
+        # a display attribute for the template beside the row, not a field of Budget
+        b.service_name = names.get(b.service_code, b.service_code)  # type: ignore[attr-defined]
     return render(
         request,
         "payments/budgets.html",
@@ -333,5 +334,5 @@ def public(request):
         )
     )
     return render(
-        request, "payments/public.html", {"f": figures, "chart": chart, "line_states": PaymentLine.STATES}
+        request, "payments/public.html", {"f": figures, "chart": chart, "line_states": LineState.choices}
     )
