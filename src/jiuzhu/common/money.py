@@ -9,7 +9,7 @@ cell: text as written (thousands separators dropped), a float cell by its shorte
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Literal, overload
 
 from .errors import ValidationFailed
 
@@ -49,6 +49,12 @@ def parse_decimal(raw: Any) -> Decimal:
     if not value.is_finite():
         raise ValueError(f"not a finite number: {raw!r}")
     return value
+
+
+@overload
+def amount(raw: Any, *, field: str = ..., allow_none: Literal[False] = ..., label: str = ...) -> Decimal: ...
+@overload
+def amount(raw: Any, *, field: str = ..., allow_none: bool, label: str = ...) -> Decimal | None: ...
 
 
 def amount(
