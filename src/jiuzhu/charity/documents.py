@@ -32,8 +32,10 @@ def receipt_pdf(d: Donation) -> bytes:
         ("接收日期", d.received_on.strftime("%Y年%m月%d日")),
     ]
     if d.kind == Donation.MONEY:
+        assert d.fund is not None  # money is received into a fund (services.donation_receive)
         lines += [("捐赠金额", f"人民币 {d.amount:,.2f} 元"), ("存入", d.fund.name)]
     else:
+        assert d.stock_item is not None  # goods are received into a stock item
         worth = f"（估值 {d.value:,.2f} 元）" if d.value else ""
         lines += [("捐赠物资", f"{d.stock_item.name} {qty(d.quantity)}{d.stock_item.unit}{worth}")]
     lines.append(("捐赠用途", d.purpose or "不限定用途"))

@@ -4,6 +4,7 @@ reconciliation result. Recipients are masked for the role exporting."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from jiuzhu.common import masking as m
@@ -15,7 +16,7 @@ from .models import Partner
 
 def _money_rows(partner: Partner, role: str):
     for fund in partner.funds.all():
-        rows = [
+        rows: list[tuple[date, int, str, str, Decimal | None, Decimal | None]] = [
             (d.received_on, 0, f"捐赠：{d.donor_display}", d.receipt_no, d.amount, None)
             for d in fund.donations.all()
         ]
@@ -38,7 +39,7 @@ def _money_rows(partner: Partner, role: str):
 
 def _goods_rows(partner: Partner):
     for item in partner.stock.all():
-        rows = [
+        rows: list[tuple[date, int, str, Decimal | None, Decimal | None]] = [
             (d.received_on, 0, f"捐赠：{d.donor_display}（{d.receipt_no}）", d.quantity, None)
             for d in item.donations.all()
         ]

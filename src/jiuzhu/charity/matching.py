@@ -25,10 +25,10 @@ from jiuzhu.intake.models import Application, EmergencyAid
 from jiuzhu.intake.models import Referral as IntakeReferral
 from jiuzhu.registry.models import Household, Person
 
-from .models import NEED_LABELS, CharityReferral, NeedClaim, Offer, qty
+from .models import NEED_LABELS, CharityReferral, NeedClaim, Offer, ReferralSource, qty
 from .referrals import CATEGORY_NEED, NEED_CATEGORIES
 
-SOURCE_LABELS = dict(CharityReferral.SOURCES)
+SOURCE_LABELS = dict(ReferralSource.choices)
 LOOKBACK_DAYS = 365
 
 
@@ -74,7 +74,11 @@ def _need_of(r: IntakeReferral) -> str:
 def _from_intake(qs) -> list[OpenNeed]:
     out = []
     for r in qs.select_related("application", "application__household", "application__household__town"):
-        kind = "intake_refused" if r.state == IntakeReferral.REFUSED else "intake_charity"
+        kind = (
+            ReferralSource.INTAKE_REFUSED
+            if r.state == IntakeReferral.REFUSED
+            else ReferralSource.INTAKE_CHARITY
+        )
         need = _need_of(r)
         out.append(
             OpenNeed(
@@ -105,7 +109,7 @@ def _partly_met(apps) -> list[OpenNeed]:
             out.append(
                 OpenNeed(
                     key=f"partly_met:{app.pk}:{need}",
-                    source_kind="partly_met",
+                    source_kind=ReferralSource.PARTLY_MET,
                     source_id=str(app.pk),
                     need=need,
                     household=app.household,
@@ -121,7 +125,7 @@ def _emergencies(qs) -> list[OpenNeed]:
     return [
         OpenNeed(
             key=f"emergency:{a.pk}:emergency",
-            source_kind="emergency",
+            source_kind=ReferralSource.EMERGENCY,
             source_id=str(a.pk),
             need="emergency",
             household=a.household,
@@ -142,7 +146,7 @@ def _top_tier_rests(qs) -> list[OpenNeed]:
         out.append(
             OpenNeed(
                 key=f"top_tier_rest:{g.pk}:{need}",
-                source_kind="top_tier_rest",
+                source_kind=ReferralSource.TOP_TIER_REST,
                 source_id=str(g.pk),
                 need=need,
                 household=g.household,
@@ -186,7 +190,7 @@ def _alerts(ids=None, since=None, limit: int | None = None, exclude=()) -> list[
     return [
         OpenNeed(
             key=f"alert:{a.pk}:living",
-            source_kind="alert",
+            source_kind=ReferralSource.ALERT,
             source_id=str(a.pk),
             need="living",
             household=a.household or a.person.household,
@@ -286,16 +290,18 @@ def open_needs(
 
     # Each source is cut to the newest ``limit`` in SQL, the referred ones left out there, so
     # the desk reads O(limit) rows however many refusals the year had.
-    intake = intake.exclude(pk__in=referred("intake_refused", "intake_charity")).order_by("-closed_on", "-id")
-    aids = aids.exclude(pk__in=referred("emergency")).order_by("-granted_on", "-id")
+    intake = intake.exclude(
+        pk__in=referred(ReferralSource.INTAKE_REFUSED, ReferralSource.INTAKE_CHARITY)
+    ).order_by("-closed_on", "-id")
+    aids = aids.exclude(pk__in=referred(ReferralSource.EMERGENCY)).order_by("-granted_on", "-id")
     apps = apps.filter(referrals__state=IntakeReferral.GRANTED).distinct().order_by("-received_on", "-id")
-    rests = rests.exclude(pk__in=referred("top_tier_rest")).order_by("-signed_on", "-id")
+    rests = rests.exclude(pk__in=referred(ReferralSource.TOP_TIER_REST)).order_by("-signed_on", "-id")
     needs = (
         _from_intake(intake[:limit])
         + _partly_met(apps[: limit * 2])
         + _emergencies(aids[:limit])
         + _top_tier_rests(rests[:limit])
-        + _alerts(since=since, limit=limit, exclude=referred("alert"))
+        + _alerts(since=since, limit=limit, exclude=referred(ReferralSource.ALERT))
     )
     needs = [n for n in needs if (n.source_kind, n.source_id, n.need) not in done]
     if towns:
@@ -313,17 +319,17 @@ def need_by_key(key: str) -> OpenNeed | None:
         return None
     if (kind, sid, need) in _referred_keys():
         return None
-    if kind in ("intake_refused", "intake_charity"):
+    if kind in (ReferralSource.INTAKE_REFUSED, ReferralSource.INTAKE_CHARITY):
         found = _from_intake(
             IntakeReferral.objects.filter(pk=pk, state__in=(IntakeReferral.REFUSED, IntakeReferral.CHARITY))
         )
-    elif kind == "partly_met":
+    elif kind == ReferralSource.PARTLY_MET:
         found = _partly_met(Application.objects.filter(pk=pk, status=Application.CLOSED))
-    elif kind == "emergency":
+    elif kind == ReferralSource.EMERGENCY:
         found = _emergencies(EmergencyAid.objects.filter(pk=pk))
-    elif kind == "top_tier_rest":
+    elif kind == ReferralSource.TOP_TIER_REST:
         found = _top_tier_rests(_top_tier_signed().filter(pk=pk))
-    elif kind == "alert":
+    elif kind == ReferralSource.ALERT:
         found = _alerts(ids=[pk])
     else:
         return None

@@ -23,16 +23,17 @@ def qty(value) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+class PartnerKind(models.TextChoices):
+    CHARITY = "charity", "慈善组织"
+    ENTERPRISE = "enterprise", "爱心企业"
+    SOCIAL_WORK = "social_work", "社会工作服务机构"
+    VOLUNTEER_TEAM = "volunteer_team", "志愿服务队"
+
+
 class Partner(models.Model):
-    KINDS = [
-        ("charity", "慈善组织"),
-        ("enterprise", "爱心企业"),
-        ("social_work", "社会工作服务机构"),
-        ("volunteer_team", "志愿服务队"),
-    ]
     code = models.CharField("代码", max_length=40, unique=True)
     name = models.CharField("名称", max_length=100)
-    kind = models.CharField("类型", max_length=20, choices=KINDS)
+    kind = models.CharField("类型", max_length=20, choices=PartnerKind.choices)
     # Town unit codes it serves; empty = the whole city.
     towns = models.JSONField("服务镇街", default=list, blank=True)
     contact_name = models.CharField("联系人", max_length=50, blank=True)
@@ -107,6 +108,25 @@ class StockItem(models.Model):
         return self.name
 
 
+class OfferKind(models.TextChoices):
+    CASH = "cash", "慈善资金"
+    GOODS = "goods", "实物"
+    WAIVER = "waiver", "费用减免"
+    PROJECT = "project", "帮扶项目"
+    SERVICE = "service", "志愿/专业服务"
+
+
+class OfferSubkind(models.TextChoices):
+    NONE = "", "—"
+    HOSPITAL = "hospital", "医疗费用减免"
+    SCHOOL = "school", "学杂费减免"
+    UTILITIES = "utilities", "水电燃气费减免"
+    CARE = "care", "照料"
+    COUNSELLING = "counselling", "心理疏导"
+    TUTORING = "tutoring", "课业辅导"
+    REPAIRS = "repairs", "维修"
+
+
 class Offer(models.Model):
     """What a partner offers. Cash is paid from ``fund`` within ``max_amount`` per household,
     at most once per need in ``period_days`` (the no-double-help period); goods come from
@@ -114,29 +134,15 @@ class Offer(models.Model):
     how many households it can take at once (referrals referred or accepted; empty = no
     limit)."""
 
-    CASH, GOODS, WAIVER, PROJECT, SERVICE = "cash", "goods", "waiver", "project", "service"
-    KINDS = [
-        (CASH, "慈善资金"),
-        (GOODS, "实物"),
-        (WAIVER, "费用减免"),
-        (PROJECT, "帮扶项目"),
-        (SERVICE, "志愿/专业服务"),
-    ]
-    SUBKINDS = [
-        ("", "—"),
-        ("hospital", "医疗费用减免"),
-        ("school", "学杂费减免"),
-        ("utilities", "水电燃气费减免"),
-        ("care", "照料"),
-        ("counselling", "心理疏导"),
-        ("tutoring", "课业辅导"),
-        ("repairs", "维修"),
-    ]
+    CASH, GOODS, WAIVER = OfferKind.CASH, OfferKind.GOODS, OfferKind.WAIVER
+    PROJECT, SERVICE = OfferKind.PROJECT, OfferKind.SERVICE
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="offers")
     code = models.CharField("代码", max_length=40)
     name = models.CharField("名称", max_length=100)
-    kind = models.CharField("类型", max_length=10, choices=KINDS)
-    subkind = models.CharField("具体类别", max_length=20, choices=SUBKINDS, blank=True, default="")
+    kind = models.CharField("类型", max_length=10, choices=OfferKind.choices)
+    subkind = models.CharField(
+        "具体类别", max_length=20, choices=OfferSubkind.choices, blank=True, default=""
+    )
     needs = models.JSONField("对应需求", default=list)
     towns = models.JSONField("服务镇街（空=同合作方）", default=list, blank=True)
     who = models.CharField("资助对象", max_length=200, blank=True)
@@ -174,11 +180,15 @@ class Offer(models.Model):
         return "、".join(NEED_LABELS.get(n, n) for n in self.needs)
 
 
+class DonationKind(models.TextChoices):
+    MONEY = "money", "资金"
+    GOODS = "goods", "物资"
+
+
 class Donation(models.Model):
-    MONEY, GOODS = "money", "goods"
-    KINDS = [(MONEY, "资金"), (GOODS, "物资")]
+    MONEY, GOODS = DonationKind.MONEY, DonationKind.GOODS
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="donations")
-    kind = models.CharField("类型", max_length=10, choices=KINDS)
+    kind = models.CharField("类型", max_length=10, choices=DonationKind.choices)
     receipt_no = models.CharField("收据编号", max_length=40, unique=True)
     donor_name = models.CharField("捐赠人", max_length=100, blank=True)
     anonymous = models.BooleanField("匿名", default=False)
@@ -216,35 +226,38 @@ class Donation(models.Model):
         return self.amount if self.kind == self.MONEY else self.quantity
 
 
+class ReferralState(models.TextChoices):
+    REFERRED = "referred", "已转介待接收"
+    ACCEPTED = "accepted", "已接收办理中"
+    DECLINED = "declined", "合作方不予承接"
+    DELIVERED = "delivered", "已帮扶并反馈"
+
+
+class ReferralSource(models.TextChoices):
+    INTAKE_REFUSED = "intake_refused", "政府救助不予救助"
+    INTAKE_CHARITY = "intake_charity", "承办单位转介慈善"
+    PARTLY_MET = "partly_met", "需求部分满足"
+    EMERGENCY = "emergency", "急难情形"
+    TOP_TIER_REST = "top_tier_rest", "临时救助超出最高档部分"
+    ALERT = "alert", "漏保预警"
+    OTHER = "other", "其他"
+
+
 class CharityReferral(models.Model):
     """A household referred (转介) to a partner's offer, with its consent and only the data
     the partner needs (``shared``, frozen at referral). The partner answers within
     ``answer_due_on`` and delivers by ``due_on`` (statutory working days)."""
 
-    REFERRED, ACCEPTED, DECLINED, DELIVERED = "referred", "accepted", "declined", "delivered"
-    STATES = [
-        (REFERRED, "已转介待接收"),
-        (ACCEPTED, "已接收办理中"),
-        (DECLINED, "合作方不予承接"),
-        (DELIVERED, "已帮扶并反馈"),
-    ]
+    REFERRED, ACCEPTED = ReferralState.REFERRED, ReferralState.ACCEPTED
+    DECLINED, DELIVERED = ReferralState.DECLINED, ReferralState.DELIVERED
     OPEN_STATES = (REFERRED, ACCEPTED)
-    SOURCES = [
-        ("intake_refused", "政府救助不予救助"),
-        ("intake_charity", "承办单位转介慈善"),
-        ("partly_met", "需求部分满足"),
-        ("emergency", "急难情形"),
-        ("top_tier_rest", "临时救助超出最高档部分"),
-        ("alert", "漏保预警"),
-        ("other", "其他"),
-    ]
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="charity_referrals")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name="受助人")
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="referrals")
     offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="referrals")
     need = models.CharField("需求", max_length=20, choices=NEEDS)
     description = models.TextField("困难情况", blank=True)
-    source_kind = models.CharField("来源", max_length=20, choices=SOURCES)
+    source_kind = models.CharField("来源", max_length=20, choices=ReferralSource.choices)
     source_id = models.CharField("来源编号", max_length=40, blank=True)  # soft reference
     application = models.ForeignKey(
         "intake.Application", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -271,7 +284,7 @@ class CharityReferral(models.Model):
     referred_on = models.DateField("转介日期")
     answer_due_on = models.DateField("接收期限")
     due_on = models.DateField("办结期限", db_index=True)
-    state = models.CharField("状态", max_length=10, choices=STATES, default=REFERRED)
+    state = models.CharField("状态", max_length=10, choices=ReferralState.choices, default=REFERRED)
     version = models.PositiveIntegerField(default=1)
     answered_on = models.DateField(null=True, blank=True)
     answered_by = models.ForeignKey(
@@ -377,18 +390,25 @@ class NeedClaim(models.Model):
         constraints = [models.UniqueConstraint(fields=["partner", "need_key"], name="charity_claim_once")]
 
 
+class VolunteerKind(models.TextChoices):
+    """The services a volunteer gives: the caring kinds of offer, and any other."""
+
+    CARE = OfferSubkind.CARE.value, OfferSubkind.CARE.label
+    COUNSELLING = OfferSubkind.COUNSELLING.value, OfferSubkind.COUNSELLING.label
+    TUTORING = OfferSubkind.TUTORING.value, OfferSubkind.TUTORING.label
+    REPAIRS = OfferSubkind.REPAIRS.value, OfferSubkind.REPAIRS.label
+    OTHER = "other", "其他服务"
+
+
 class VolunteerService(models.Model):
     """Hours one volunteer of a team gave on a day."""
 
-    KINDS = [k for k in Offer.SUBKINDS if k[0] in ("care", "counselling", "tutoring", "repairs")] + [
-        ("other", "其他服务")
-    ]
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="volunteer_services")
     team = models.CharField("服务队", max_length=100)
     volunteer = models.CharField("志愿者", max_length=50)
     served_on = models.DateField("服务日期", db_index=True)
     hours = models.DecimalField("时长（小时）", max_digits=6, decimal_places=2)
-    kind = models.CharField("服务类别", max_length=20, choices=KINDS)
+    kind = models.CharField("服务类别", max_length=20, choices=VolunteerKind.choices)
     town = models.CharField("服务镇街", max_length=40, blank=True)
     referral = models.ForeignKey(
         CharityReferral, null=True, blank=True, on_delete=models.PROTECT, related_name="volunteer_services"

@@ -22,12 +22,13 @@ from jiuzhu.common.errors import Conflict, IllegalTransition, NotFound, Permissi
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.selectors import deadline, holiday_table
 from jiuzhu.common.tx import bump, check_version, lock, racing_write
+from jiuzhu.decisions.models import Entitlement, GrantRequest
 from jiuzhu.intake.models import Referral as IntakeReferral
 from jiuzhu.intake.notify import notify
-from jiuzhu.registry.models import Household, Person
+from jiuzhu.registry.models import Household, Person, User
 
 from . import services as s
-from .models import NEED_LABELS, CharityReferral, Disbursement, Fund, Offer, qty
+from .models import NEED_LABELS, CharityReferral, Disbursement, Fund, Offer, ReferralSource, qty
 
 R = CharityReferral
 # Working days a partner has to say yes or no (like a unit's sign-for of a referral).
@@ -68,16 +69,10 @@ def government_payments(household: Household, need: str, *, since: date, until: 
     """Government payments for ``need`` in the window: entitlements running in it and intake
     referrals granted in it, of the categories that pay for that need."""
     cats = NEED_CATEGORIES.get(need, ())
-    out = []
-    try:
-        from jiuzhu.decisions.models import Entitlement
-    except ImportError:  # decisions not installed
-        Entitlement = None
-    if Entitlement is not None:
-        rows = Entitlement.objects.filter(
-            household=household, category__in=cats, start_month__lte=until
-        ).filter(Q(end_month__isnull=True) | Q(end_month__gte=since.replace(day=1)))
-        out += [{"service_code": e.service_code, "amount": e.amount} for e in rows]
+    rows = Entitlement.objects.filter(household=household, category__in=cats, start_month__lte=until).filter(
+        Q(end_month__isnull=True) | Q(end_month__gte=since.replace(day=1))
+    )
+    out = [{"service_code": e.service_code, "amount": e.amount} for e in rows]
     granted = IntakeReferral.objects.filter(
         application__household=household,
         category__in=cats,
@@ -85,8 +80,7 @@ def government_payments(household: Household, need: str, *, since: date, until: 
         closed_on__gte=since,
         closed_on__lte=until,
     )
-    if Entitlement is not None:
-        granted = granted.exclude(entitlements__isnull=False)  # already counted as an entitlement
+    granted = granted.exclude(entitlements__isnull=False)  # already counted as an entitlement
     out += [{"service_code": r.service_code, "amount": r.amount or Decimal("0")} for r in granted]
     return out
 
@@ -156,7 +150,7 @@ def _capacity_left(offer: Offer) -> int | None:
 @racing_write
 def refer(
     *,
-    actor,
+    actor: User,
     household: Household,
     offer: Offer,
     need: str,
@@ -189,7 +183,7 @@ def refer(
         raise ValidationFailed("该帮扶资源已停用", field="offer", code="offer_inactive")
     if need not in NEED_LABELS:
         raise ValidationFailed("需求无效", field="need", code="unknown_need")
-    if source_kind not in dict(R.SOURCES):
+    if source_kind not in ReferralSource.values:
         raise ValidationFailed("来源无效", field="source_kind", code="unknown_source")
     if need not in offer.needs:
         raise ValidationFailed(
@@ -254,7 +248,7 @@ def refer(
         consent_by=consent_by[:50],
         consent_on=consent_on,
         shared=shared_view(household, person, need, description),
-        unit=actor.unit,
+        unit=actor.unit,  # type: ignore[misc]  # staff who may refer work in a unit (NOT NULL column)
         referred_by=actor,
         referred_on=today,
         answer_due_on=deadline(today, ANSWER_DAYS, table).due,
@@ -273,17 +267,15 @@ def _source_application(source_kind: str, source_id, household: Household):
     if not str(source_id or "").isdigit():
         return None
     pk = int(source_id)
-    if source_kind == "partly_met":
+    if source_kind == ReferralSource.PARTLY_MET:
         app = Application.objects.filter(pk=pk).first()
-    elif source_kind == "emergency":
+    elif source_kind == ReferralSource.EMERGENCY:
         aid = EmergencyAid.objects.select_related("application").filter(pk=pk).first()
         app = aid.application if aid else None
-    elif source_kind in ("intake_refused", "intake_charity"):
+    elif source_kind in (ReferralSource.INTAKE_REFUSED, ReferralSource.INTAKE_CHARITY):
         ir = IntakeReferral.objects.select_related("application").filter(pk=pk).first()
         app = ir.application if ir else None
-    elif source_kind == "top_tier_rest":
-        from jiuzhu.decisions.models import GrantRequest
-
+    elif source_kind == ReferralSource.TOP_TIER_REST:
         g = GrantRequest.objects.select_related("referral__application").filter(pk=pk).first()
         app = g.referral.application if g else None
     else:
@@ -294,7 +286,7 @@ def _source_application(source_kind: str, source_id, household: Household):
 @racing_write
 def refer_from_intake(
     *,
-    actor,
+    actor: User,
     intake_referral: IntakeReferral | int,
     offer: Offer,
     consent_by: str,
@@ -321,11 +313,12 @@ def refer_from_intake(
         referral_charity(
             actor=actor, referral=ir, charity_name=offer.partner.name, note=note, version=version, today=today
         )
-        source_kind = "intake_charity"
+        source_kind = ReferralSource.INTAKE_CHARITY
     elif ir.state in (IntakeReferral.REFUSED, IntakeReferral.CHARITY):
         if not scope.allows(actor, "charity.desk"):
             raise scope.RoleNotAllowed("不予救助后的转介由镇街经办人员办理", field="role")
-        source_kind = "intake_refused" if ir.state == IntakeReferral.REFUSED else "intake_charity"
+        refused = ir.state == IntakeReferral.REFUSED
+        source_kind = ReferralSource.INTAKE_REFUSED if refused else ReferralSource.INTAKE_CHARITY
     else:
         raise IllegalTransition(
             f"分办事项当前为“{ir.get_state_display()}”，办理中或不予救助后才能转介慈善力量",
@@ -355,15 +348,16 @@ def refer_from_intake(
     )
 
 
-def _chain(r: CharityReferral, actor, text: str, *, feedback: bool = False) -> None:
+def _chain(r: CharityReferral, actor: User, text: str, *, feedback: bool = False) -> None:
     """Write the step into the household's assistance chain (the application's events) and,
     for a result, into the window's feedback."""
     from jiuzhu.intake.services import event
 
-    if r.application_id is None:
+    app = r.application
+    if app is None:
         return
     event(
-        r.application,
+        app,
         "charity",
         actor=actor,
         referral=r.intake_referral,
@@ -374,10 +368,10 @@ def _chain(r: CharityReferral, actor, text: str, *, feedback: bool = False) -> N
         notify(
             key=f"charity_result:{r.pk}:{r.state}",
             kind="feedback",
-            unit=r.application.window,
-            application=r.application,
+            unit=app.window,
+            application=app,
             referral=r.intake_referral,
-            message=f"{r.partner.name}反馈（查询码 {r.application.tracking_code}）：{text}",
+            message=f"{r.partner.name}反馈（查询码 {app.tracking_code}）：{text}",
         )
 
 
@@ -419,7 +413,7 @@ def get_for(user, referral_id: int) -> CharityReferral:
     return r
 
 
-def _check_permission(r: CharityReferral, actor) -> None:
+def _check_permission(r: CharityReferral, actor: User) -> None:
     own = s.partner_of(actor)
     if role_of(actor) == m.PARTNER and own is not None and own.pk == r.partner_id:
         return
@@ -436,7 +430,9 @@ def allowed_actions(r: CharityReferral, user) -> list[str]:
     return [a for a, (states, _) in TRANSITIONS.items() if r.state in states]
 
 
-def check_referral(*, actor, referral_id: int, action: str, version: int | None = None) -> CharityReferral:
+def check_referral(
+    *, actor: User, referral_id: int, action: str, version: int | None = None
+) -> CharityReferral:
     """Lock the referral and check that ``actor`` may ``action`` it now (inside the caller's
     transaction)."""
     r = lock(R, referral_id, missing="转介记录不存在", field="referral")
@@ -456,7 +452,9 @@ def _bump(r: CharityReferral, **fields) -> None:
 
 
 @racing_write
-def accept(*, actor, referral, version: int | None = None, today: date | None = None) -> CharityReferral:
+def accept(
+    *, actor: User, referral, version: int | None = None, today: date | None = None
+) -> CharityReferral:
     r = check_referral(actor=actor, referral_id=_pk(referral), action="accept", version=version)
     _bump(r, state=R.ACCEPTED, answered_on=today or clock.today(), answered_by=actor)
     _chain(r, actor, f"{r.partner.name}已接收转介，办结期限 {r.due_on.isoformat()}")
@@ -465,7 +463,7 @@ def accept(*, actor, referral, version: int | None = None, today: date | None = 
 
 @racing_write
 def decline(
-    *, actor, referral, reason: str, version: int | None = None, today: date | None = None
+    *, actor: User, referral, reason: str, version: int | None = None, today: date | None = None
 ) -> CharityReferral:
     reason = s.note(reason, field="reason", label="不予承接理由")
     if not reason:
@@ -487,7 +485,7 @@ def decline(
 @racing_write
 def deliver(
     *,
-    actor,
+    actor: User,
     referral,
     result: str,
     amount=None,
@@ -507,6 +505,7 @@ def deliver(
     paid = issued = None
     if offer.kind == Offer.CASH:
         paid = money.amount(amount if amount not in (None, "") else r.amount)
+        assert r.amount is not None  # a cash referral carries its amount (refer)
         if paid > r.amount:
             raise ValidationFailed(
                 f"支付金额不能超过转介金额 {r.amount:.2f} 元", field="amount", code="over_referred_amount"
@@ -517,10 +516,10 @@ def deliver(
         issued = money.amount(
             quantity if quantity not in (None, "") else r.quantity, field="quantity", label="数量"
         )
-        s.stock_issue(
-            actor=actor, item=offer.stock_item, quantity=issued, note="", referral=r, issued_on=today
-        )
-        text = f"{r.partner.name}已发放{offer.stock_item.name} {qty(issued)}{offer.stock_item.unit}：{result}"
+        item = offer.stock_item
+        assert item is not None  # a goods offer draws on its stock item (offer_save)
+        s.stock_issue(actor=actor, item=item, quantity=issued, note="", referral=r, issued_on=today)
+        text = f"{r.partner.name}已发放{item.name} {qty(issued)}{item.unit}：{result}"
     else:
         paid = money.amount(amount, allow_none=True)
         worth = f"（减免/折合 {paid:.2f} 元）" if paid else ""
@@ -539,7 +538,8 @@ def deliver(
     return r
 
 
-def _pay(r: CharityReferral, *, actor, amount: Decimal, today: date) -> Disbursement:
+def _pay(r: CharityReferral, *, actor: User, amount: Decimal, today: date) -> Disbursement:
+    assert r.offer.fund_id is not None  # a cash offer pays from its fund (offer_save)
     fund = Fund.objects.select_for_update().get(pk=r.offer.fund_id)
     if fund.needs and r.need not in fund.needs:
         raise ValidationFailed(
@@ -561,7 +561,7 @@ def _pay(r: CharityReferral, *, actor, amount: Decimal, today: date) -> Disburse
 
 
 def _notify_unit(r: CharityReferral, kind: str, text: str) -> None:
-    if r.application_id is not None and r.application.window_id == r.unit_id:
+    if r.application is not None and r.application.window_id == r.unit_id:
         return  # the window's feedback already told that unit
     notify(key=f"{kind}:{r.pk}", kind=kind, unit=r.unit, message=f"转介#{r.pk}：{text}")
 

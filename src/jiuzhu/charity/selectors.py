@@ -14,6 +14,7 @@ from django.db.models.functions import TruncMonth
 from jiuzhu.common import masking as m
 from jiuzhu.common import scope
 from jiuzhu.common.roles import role_of
+from jiuzhu.registry.models import User
 
 from . import services as s
 from .models import (
@@ -81,7 +82,7 @@ def fund_reconciliation(fund: Fund) -> dict:
     if traced != paid:
         diffs.append(f"支出 {paid:.2f} 元中只有 {traced:.2f} 元可追溯到捐赠")
     for d in fund.donations.annotate(used=Sum("uses__size")).filter(used__gt=0):
-        if _q(d.used) > d.amount:
+        if _q(d.used) > d.amount:  # type: ignore[operator]  # a fund's donations are money: amount is set
             diffs.append(f"捐赠 {d.receipt_no} 使用 {d.used:.2f} 元，超过捐赠额 {d.amount:.2f} 元")
     return {
         "fund": fund.code,
@@ -131,16 +132,19 @@ def donation_trail(donation: Donation, role: str) -> list[dict]:
     for u in donation.uses.select_related(
         "disbursement__referral__person", "issue__referral__person", "issue"
     ).order_by("id"):
-        ref = u.disbursement.referral if u.disbursement_id else (u.issue.referral if u.issue_id else None)
+        # a use is of a disbursement or of a stock issue (services.allocate): one of the two
+        disbursement, issue = u.disbursement, u.issue
+        ref = disbursement.referral if disbursement else (issue.referral if issue else None)
+        on = disbursement.paid_on if disbursement else issue.issued_on  # type: ignore[union-attr]  # see above
         out.append(
             {
                 "size": u.size,
-                "on": u.disbursement.paid_on if u.disbursement_id else u.issue.issued_on,
+                "on": on,
                 "referral": ref.pk if ref else None,
                 "need": ref.get_need_display() if ref else "",
                 "recipient": m.present("name", ref.person.name, role)
                 if ref
-                else (u.issue.note if u.issue_id else ""),
+                else (issue.note if issue else ""),
             }
         )
     return out
@@ -365,7 +369,7 @@ def offers_for(partner: Partner | None = None):
 
 
 def partner_stats() -> list[dict]:
-    out = defaultdict(dict)
+    out: defaultdict[int, dict] = defaultdict(dict)
     for p in Partner.objects.filter(active=True):
         out[p.pk] = {
             "partner": p,
@@ -375,7 +379,7 @@ def partner_stats() -> list[dict]:
     return list(out.values())
 
 
-def _chain_referral(actor, household, ref_id):
+def _chain_referral(actor: User, household, ref_id):
     from .referrals import can_view
 
     r = CharityReferral.objects.select_related("household").filter(pk=ref_id).first()

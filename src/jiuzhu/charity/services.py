@@ -15,6 +15,7 @@ from jiuzhu.common import masking as m
 from jiuzhu.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.tx import racing_write
+from jiuzhu.registry.models import User
 
 from .models import (
     NEED_LABELS,
@@ -23,10 +24,13 @@ from .models import (
     Fund,
     NeedClaim,
     Offer,
+    OfferKind,
     Partner,
+    PartnerKind,
     PartnerUser,
     StockIssue,
     StockItem,
+    VolunteerKind,
     VolunteerService,
     qty,
 )
@@ -36,11 +40,11 @@ def partner_of(user) -> Partner | None:
     """The partner a ``partner`` log-in works for (None for staff)."""
     if role_of(user) != m.PARTNER:
         return None
-    link = PartnerUser.objects.select_related("partner").filter(user_id=getattr(user, "pk", None)).first()
+    link = PartnerUser.objects.select_related("partner").filter(user=getattr(user, "pk", None)).first()
     return link.partner if link else None
 
 
-def ensure_partner_or_desk(actor, partner: Partner) -> None:
+def ensure_partner_or_desk(actor: User, partner: Partner) -> None:
     """Staff of the charity desk (scope table ``charity.desk``), or a log-in of this very partner."""
     if role_of(actor) == m.PARTNER:
         own = partner_of(actor)
@@ -50,7 +54,7 @@ def ensure_partner_or_desk(actor, partner: Partner) -> None:
     ensure_desk(actor)
 
 
-def ensure_desk(actor) -> None:
+def ensure_desk(actor: User) -> None:
     scope.require(actor, "charity.desk")
 
 
@@ -74,13 +78,13 @@ def note(raw, *, field: str, label: str) -> str:
 
 
 @transaction.atomic
-def partner_save(*, actor, code: str, name: str, kind: str, towns=(), **fields) -> Partner:
+def partner_save(*, actor: User, code: str, name: str, kind: str, towns=(), **fields) -> Partner:
     """Create or update a partner (by code). Admin and approver only."""
     scope.require(actor, "charity.manage")
     code, name = (code or "").strip(), (name or "").strip()
     if not code or not name:
         raise ValidationFailed("请填写合作方代码和名称", field="name", code="required")
-    if kind not in dict(Partner.KINDS):
+    if kind not in PartnerKind.values:
         raise ValidationFailed("合作方类型无效", field="kind", code="invalid_kind")
     p, _ = Partner.objects.update_or_create(
         code=code, defaults={"name": name, "kind": kind, "towns": list(towns), **fields}
@@ -116,7 +120,7 @@ def stock_item_create(*, partner: Partner, code: str, name: str, unit: str = "�
 
 @transaction.atomic
 def offer_save(*, partner: Partner, code: str, name: str, kind: str, needs, **fields) -> Offer:
-    if kind not in dict(Offer.KINDS):
+    if kind not in OfferKind.values:
         raise ValidationFailed("帮扶资源类型无效", field="kind", code="invalid_kind")
     needs = clean_needs(needs)
     if not needs:
@@ -148,7 +152,7 @@ def _receipt_no(partner: Partner, on: date) -> str:
 @racing_write
 def donation_receive(
     *,
-    actor,
+    actor: User,
     partner: Partner,
     kind: str,
     donor_name: str = "",
@@ -203,7 +207,7 @@ def donation_receive(
     )
     if fund is not None:
         Fund.objects.filter(pk=fund.pk).update(balance=F("balance") + amount)
-    else:
+    elif stock_item is not None:
         StockItem.objects.filter(pk=stock_item.pk).update(on_hand=F("on_hand") + quantity)
     return d
 
@@ -233,7 +237,7 @@ def allocate(donations, size: Decimal, **target) -> list[DonationUse]:
 
 @racing_write
 def stock_issue(
-    *, actor, item: StockItem, quantity, note: str, referral=None, issued_on: date | None = None
+    *, actor: User, item: StockItem, quantity, note: str, referral=None, issued_on: date | None = None
 ) -> StockIssue:
     """Issue goods from stock (for a referral, or to a project's beneficiaries with a note of
     where they went). Locks the item; refused when the stock is short."""
@@ -269,11 +273,11 @@ def stock_issue(
 @transaction.atomic
 def volunteer_log(
     *,
-    actor,
+    actor: User,
     partner: Partner,
     team: str,
     volunteer: str,
-    served_on: date,
+    served_on: date | None,
     hours,
     kind: str,
     town: str = "",
@@ -286,7 +290,7 @@ def volunteer_log(
     note = values.text(note, field="note", max_length=200, required=False, multiline=True, label="说明")
     if not team or not volunteer:
         raise ValidationFailed("请填写服务队和志愿者姓名", field="volunteer", code="required")
-    if kind not in dict(VolunteerService.KINDS):
+    if kind not in VolunteerKind.values:
         raise ValidationFailed("服务类别无效", field="kind", code="invalid_kind")
     if served_on is None or served_on > clock.today():
         raise ValidationFailed("服务日期不能为空或晚于今天", field="served_on", code="invalid_date")
@@ -313,7 +317,9 @@ def volunteer_log(
 
 
 @transaction.atomic
-def need_claim(*, actor, need_key: str, offer: Offer | None = None, today: date | None = None) -> NeedClaim:
+def need_claim(
+    *, actor: User, need_key: str, offer: Offer | None = None, today: date | None = None
+) -> NeedClaim:
     """A partner log-in says it can take up an open need of its area (seen anonymised). The
     household's town is told; the caseworker refers with the household's consent."""
     from jiuzhu.intake.notify import notify

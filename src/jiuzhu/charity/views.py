@@ -24,7 +24,18 @@ from jiuzhu.common.views import back_url, post_action
 from jiuzhu.registry.selectors import get_household
 
 from . import charts, documents, exports, matching, referrals, selectors, services
-from .models import NEED_LABELS, CharityReferral, Donation, Offer, Partner, PartnerUser, VolunteerService
+from .models import (
+    NEED_LABELS,
+    Donation,
+    Offer,
+    OfferKind,
+    OfferSubkind,
+    Partner,
+    PartnerKind,
+    PartnerUser,
+    ReferralSource,
+    VolunteerKind,
+)
 
 acts = post_action("charity:home")
 
@@ -147,7 +158,7 @@ def _refer_context(request, household, need: str) -> dict:
         "need": need,
         "needs": list(NEED_LABELS.items()),
         "offers": [(o, matched.get(o.pk)) for o in offers],
-        "sources": CharityReferral.SOURCES,
+        "sources": ReferralSource.choices,
         "src": {
             k: request.GET.get(k, request.POST.get(k, ""))
             for k in ("source_kind", "source_id", "intake_referral")
@@ -306,7 +317,7 @@ def partner(request, code: str):
             "stock": list(p.stock.all()),
             "donations": donations,
             "volunteers": selectors.volunteer_summary(partner=p),
-            "volunteer_kinds": VolunteerService.KINDS,
+            "volunteer_kinds": VolunteerKind.choices,
             "today": clock.today(),
         },
     )
@@ -438,9 +449,9 @@ def manage(request):
         "charity/manage.html",
         {
             "partners": Partner.objects.prefetch_related("funds", "stock", "offers", "users__user"),
-            "kinds": Partner.KINDS,
-            "offer_kinds": Offer.KINDS,
-            "subkinds": Offer.SUBKINDS,
+            "kinds": PartnerKind.choices,
+            "offer_kinds": OfferKind.choices,
+            "subkinds": OfferSubkind.choices,
             "needs": list(NEED_LABELS.items()),
             "towns": Unit.objects.filter(kind=Unit.TOWN).order_by("sort_order", "code"),
             "free_users": User.objects.filter(role=m.PARTNER).exclude(pk__in=linked).order_by("username"),
