@@ -15,6 +15,7 @@ from jiuzhu.common.errors import NotFound
 from jiuzhu.common.schemas import ErrorOut
 from jiuzhu.common.signin import client_ip
 from jiuzhu.common.values import DateParam, Id, YearParam
+from jiuzhu.registry.models import User
 
 from . import access, audit, complaints, selectors, services
 from .models import Assignment, Complaint, Meeting
@@ -218,7 +219,7 @@ def _ip(request) -> str:
     return client_ip(request)
 
 
-def _lodge(request, payload: ComplaintIn, actor) -> Complaint:
+def _lodge(request, payload: ComplaintIn, actor: User | None) -> Complaint:
     return complaints.complaint_lodge(actor=actor, ip=_ip(request), **payload.dict())
 
 
@@ -264,7 +265,7 @@ def _complaint(c: Complaint) -> dict:
         "kind": c.kind,
         "subject": c.subject,
         "tracking_code": c.tracking_code,
-        "unit": c.unit.code if c.unit_id else None,
+        "unit": c.unit.code if c.unit else None,
         "staff_name": c.staff_name,
         "handling_unit": c.handling_unit.code,
         "lodged_on": c.lodged_on,

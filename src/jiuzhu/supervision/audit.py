@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.apps import apps
 from django.db import transaction
@@ -23,7 +24,7 @@ from jiuzhu.common.labels import label, moment
 from jiuzhu.common.models import AccessLog, Job
 from jiuzhu.common.roles import role_of
 from jiuzhu.common.services import log_access
-from jiuzhu.registry.models import Household, Person, Unit
+from jiuzhu.registry.models import Household, Person, Unit, User
 
 from . import access
 
@@ -119,8 +120,10 @@ def criteria_from(params) -> Criteria:
     return c
 
 
-def history_models() -> list[type]:
-    """Every simple-history model installed (registry, intake, decisions, payments …)."""
+def history_models() -> list[Any]:
+    """Every simple-history model installed (registry, intake, decisions, payments …): the
+    historical classes simple_history builds at run time (``instance_type`` is the model each
+    one tracks), which the type checker cannot name."""
     return sorted(
         (mdl for mdl in apps.get_models() if issubclass(mdl, HistoricalChanges)),
         key=lambda mdl: mdl._meta.label,
@@ -359,7 +362,7 @@ def _has_field(model, name: str) -> bool:
     return True
 
 
-def search(*, actor, criteria: Criteria, limit: int = LIMIT) -> Result:
+def search(*, actor: User, criteria: Criteria, limit: int = LIMIT) -> Result:
     """Search both logs. A search naming a person or household is logged (action ``search``)
     in the same transaction as the read."""
     access.ensure_auditor(actor)
@@ -383,7 +386,7 @@ def search(*, actor, criteria: Criteria, limit: int = LIMIT) -> Result:
     return result
 
 
-def export_xlsx(*, actor, criteria: Criteria) -> bytes:
+def export_xlsx(*, actor: User, criteria: Criteria) -> bytes:
     """The search as an Excel workbook (two sheets). The export is logged (action
     ``export``) before the file is handed over."""
     access.ensure_auditor(actor)
@@ -444,7 +447,7 @@ def _params(criteria: Criteria) -> dict:
 
 
 @transaction.atomic
-def export_queue(*, actor, criteria: Criteria) -> Job:
+def export_queue(*, actor: User, criteria: Criteria) -> Job:
     """Queue the Excel export of a search (checked now, built and logged by the worker);
     the finished job links to the file."""
     access.ensure_auditor(actor)

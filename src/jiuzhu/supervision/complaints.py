@@ -34,7 +34,17 @@ from jiuzhu.intake import tracking
 from jiuzhu.registry.models import Unit, User
 
 from . import access
-from .models import AccountabilityRecord, Complaint, ComplaintNote, Misconduct, PublicAttempt
+from .models import (
+    AccountabilityKind,
+    AccountabilityRecord,
+    Complaint,
+    ComplaintFinding,
+    ComplaintKind,
+    ComplaintNote,
+    ComplaintSubject,
+    Misconduct,
+    PublicAttempt,
+)
 
 # The supervising unit: the first of these the city has (DOMAIN §1: discipline inspection,
 # audit, finance supervise; the demo policy has a discipline commission).
@@ -42,12 +52,12 @@ HANDLING_UNITS = ("discipline", "supervision", "audit")
 DEFAULT_LIMIT_DAYS = 15
 # Points deducted from the unit's evaluation per confirmed finding, by kind (settings
 # JIUZHU_MISCONDUCT_POINTS overrides, a dict kind -> points).
-DEFAULT_POINTS = {
-    "refused_acceptance": Decimal("3"),
-    "overdue": Decimal("2"),
-    "unfair": Decimal("3"),
-    "data_leak": Decimal("5"),
-    "other": Decimal("1"),
+DEFAULT_POINTS: dict[str, Decimal] = {
+    ComplaintKind.REFUSED_ACCEPTANCE: Decimal("3"),
+    ComplaintKind.OVERDUE: Decimal("2"),
+    ComplaintKind.UNFAIR: Decimal("3"),
+    ComplaintKind.DATA_LEAK: Decimal("5"),
+    ComplaintKind.OTHER: Decimal("1"),
 }
 
 
@@ -60,7 +70,7 @@ def points_for(kind: str) -> Decimal:
         **DEFAULT_POINTS,
         **{k: Decimal(str(v)) for k, v in getattr(settings, "JIUZHU_MISCONDUCT_POINTS", {}).items()},
     }
-    return table.get(kind, DEFAULT_POINTS["other"])
+    return table.get(kind, DEFAULT_POINTS[ComplaintKind.OTHER])
 
 
 def handling_unit() -> Unit:
@@ -107,7 +117,7 @@ def complaint_lodge(
     staff_username: str = "",
     complainant_name: str = "",
     complainant_phone: str = "",
-    actor=None,
+    actor: User | None = None,
     ip: str = "",
     today: date | None = None,
 ) -> Complaint:
@@ -121,7 +131,7 @@ def complaint_lodge(
     if public:
         _throttle(ip or "0.0.0.0", PublicAttempt.LODGE, *lodge_limits())
     today = today or clock.today()
-    if kind not in dict(Complaint.KINDS):
+    if kind not in ComplaintKind.values:
         raise ValidationFailed("请选择投诉类别", field="kind", code="invalid_kind")
     description = values.text(
         description, field="description", max_length=2000, required=False, multiline=True, label="投诉内容"
@@ -164,7 +174,7 @@ def complaint_lodge(
         if subject_unit
         else ""
     )
-    if subject not in dict(Complaint.SUBJECTS):
+    if subject not in ComplaintSubject.values:
         raise ValidationFailed(
             "请填写投诉对象：申请查询码、单位或工作人员", field="subject", code="no_subject"
         )
@@ -226,7 +236,7 @@ def ensure_handler(user, c: Complaint) -> None:
 
 @racing_write
 @transaction.atomic
-def complaint_note(*, actor, complaint, text: str, version: int | None = None) -> ComplaintNote:
+def complaint_note(*, actor: User, complaint, text: str, version: int | None = None) -> ComplaintNote:
     """An investigation note; the first one moves the complaint to 调查中."""
     c = _locked(complaint, version)
     ensure_handler(actor, c)
@@ -243,7 +253,7 @@ def complaint_note(*, actor, complaint, text: str, version: int | None = None) -
 @transaction.atomic
 def complaint_close(
     *,
-    actor,
+    actor: User,
     complaint,
     finding: str,
     findings: str,
@@ -257,7 +267,7 @@ def complaint_close(
     ensure_handler(actor, c)
     if c.state == Complaint.CLOSED:
         raise IllegalTransition("投诉已办结", code="complaint_closed")
-    if finding not in dict(Complaint.FINDINGS):
+    if finding not in ComplaintFinding.values:
         raise ValidationFailed("请选择调查结论：属实或不属实", field="finding", code="invalid_finding")
     findings = (findings or "").strip()
     if not findings:
@@ -276,7 +286,7 @@ def complaint_close(
     c.closed_on = today
     c.closed_by = actor
     bump(c, update_fields=["state", "finding", "findings", "reply", "closed_on", "closed_by"])
-    unit = c.unit or (c.staff.unit if c.staff_id else None)
+    unit = c.unit or (c.staff.unit if c.staff else None)
     if finding == Complaint.CONFIRMED and unit is not None:
         Misconduct.objects.create(
             unit=unit,
@@ -293,7 +303,7 @@ def complaint_close(
 @transaction.atomic
 def accountability_record(
     *,
-    actor,
+    actor: User,
     complaint,
     kind: str,
     decided_by: str,
@@ -308,7 +318,7 @@ def accountability_record(
     ensure_handler(actor, c)
     if c.state != Complaint.CLOSED or c.finding != Complaint.CONFIRMED:
         raise IllegalTransition("只有调查属实并已办结的投诉才能记录问责", code="not_confirmed")
-    if kind not in dict(AccountabilityRecord.KINDS):
+    if kind not in AccountabilityKind.values:
         raise ValidationFailed("请选择问责方式", field="kind", code="invalid_kind")
     decided_by = (decided_by or "").strip()
     if not decided_by:

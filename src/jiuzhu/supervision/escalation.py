@@ -21,7 +21,7 @@ from jiuzhu.common.selectors import deadline, holiday_table
 from jiuzhu.intake.notify import notify
 from jiuzhu.intake.selectors import due_soon_until
 
-from .models import Assignment, AssignmentEvent, Complaint, Meeting
+from .models import Assignment, AssignmentEvent, AssignmentEventKind, Complaint, Meeting
 
 DEFAULT_ESCALATE_DAYS = 5
 
@@ -87,10 +87,11 @@ def tick(*, today: date | None = None) -> TickReport:
             report.overdue += 1
             text = f"督办事项已超期：{d.number} {d.title}（{a.unit.name}），期限 {a.due_on.isoformat()}"
             AssignmentEvent.objects.create(
-                assignment=a, kind="overdue", on=today, note=text, data={"level": 1}
+                assignment=a, kind=AssignmentEventKind.OVERDUE, on=today, note=text, data={"level": 1}
             )
             report.notifications += _notify_assignment(a, 1, text)
             continue
+        assert a.escalated_on is not None  # _raise set it with the first level
         again = deadline(a.escalated_on, every, table).due
         if today < again:
             continue
@@ -103,7 +104,7 @@ def tick(*, today: date | None = None) -> TickReport:
             f"期限 {a.due_on.isoformat()}，至今未办结"
         )
         AssignmentEvent.objects.create(
-            assignment=a, kind="escalated", on=today, note=text, data={"level": level}
+            assignment=a, kind=AssignmentEventKind.ESCALATED, on=today, note=text, data={"level": level}
         )
         report.notifications += _notify_assignment(a, level, text)
     # Due soon (the same window as referrals): one reminder to the unit per due date.

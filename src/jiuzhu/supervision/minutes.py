@@ -7,7 +7,7 @@ import io
 
 from jiuzhu.common.pdf import cjk_font
 
-from .models import Attendance, Meeting
+from .models import AgendaKind, AttendanceStatus, Meeting
 
 
 def meeting_pdf(meeting: Meeting, *, city: str = "") -> bytes:
@@ -51,7 +51,7 @@ def meeting_pdf(meeting: Meeting, *, city: str = "") -> bytes:
     story.append(Paragraph("一、议程", h2))
     for i, item in enumerate(meeting.agenda.all(), 1):
         story.append(Paragraph(f"{i}. {item.title}" + (f"：{item.detail}" if item.detail else ""), body))
-        if item.kind == "directives" and item.data.get("rows"):
+        if item.kind == AgendaKind.DIRECTIVES and item.data.get("rows"):
             rows = [["督办事项", "承办单位", "期限", "状态"]] + [
                 [
                     f"{r['directive']} {r['title']}",
@@ -62,13 +62,13 @@ def meeting_pdf(meeting: Meeting, *, city: str = "") -> bytes:
                 for r in item.data["rows"]
             ]
             story.append(table(rows, [80, 40, 25, 30]))
-        if item.kind == "figures" and item.data.get("figures"):
+        if item.kind == AgendaKind.FIGURES and item.data.get("figures"):
             rows = [["指标", "数值"]] + [[f["label"], f["value"]] for f in item.data["figures"]]
             story.append(table(rows, [120, 55]))
         story.append(Spacer(1, 3 * mm))
     attendance = list(meeting.attendance.select_related("unit"))
     if attendance:
-        counts = {k: sum(a.status == k for a in attendance) for k, _ in Attendance.STATUSES}
+        counts = {k: sum(a.status == k for a in attendance) for k, _ in AttendanceStatus.choices}
         story.append(Paragraph("二、出席情况", h2))
         story.append(
             Paragraph(

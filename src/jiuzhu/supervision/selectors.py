@@ -121,7 +121,7 @@ def _unit_q(unit) -> dict:
     return {"unit__code": str(unit)}
 
 
-def misconduct_for(*, unit: Unit | str, start: date, end: date) -> list[dict]:
+def misconduct_for(*, unit: Unit | int, start: date, end: date) -> list[dict]:
     """Confirmed findings against ``unit`` found between ``start`` and ``end`` (inclusive),
     newest first. Each item: ``complaint`` (its code), ``kind`` (refused_acceptance / overdue /
     unfair / data_leak / other), ``kind_display``, ``found_on`` (date), ``points`` (Decimal
@@ -209,5 +209,5 @@ def chain_entries(*, household, role: str):
             area="监督",
             title=f"投诉：{c.get_kind_display()}（申请 {c.tracking_code}）",
             detail=detail,
-            unit=c.unit.name if c.unit_id else "",
+            unit=c.unit.name if c.unit else "",
         )

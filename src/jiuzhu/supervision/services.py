@@ -26,11 +26,14 @@ from .models import (
     AgendaItem,
     Assignment,
     AssignmentEvent,
+    AssignmentEventKind,
     Attendance,
+    AttendanceStatus,
     ConferenceOfficer,
     Directive,
     Meeting,
     MeetingAttachment,
+    OfficerPosition,
 )
 
 # Quarterly meetings are planned on the first working day from this day of the quarter's last
@@ -74,12 +77,12 @@ def _unit(value, field: str = "unit") -> Unit:
 
 @transaction.atomic
 def officer_assign(
-    *, actor, user: User | str, position: str, title: str = "", since: date | None = None
+    *, actor: User, user: User | str, position: str, title: str = "", since: date | None = None
 ) -> ConferenceOfficer:
     """Name the convener or a deputy. A new convener replaces the sitting one (who leaves the
     day before); deputies accumulate."""
     access.ensure_admin(actor)
-    if position not in dict(ConferenceOfficer.POSITIONS):
+    if position not in OfficerPosition.values:
         raise ValidationFailed("职务应为召集人或副召集人", field="position", code="invalid_position")
     if isinstance(user, str):
         found = User.objects.filter(username=user.strip()).first()
@@ -100,7 +103,7 @@ def officer_assign(
 
 
 @transaction.atomic
-def officer_end(*, actor, officer: ConferenceOfficer, until: date | None = None) -> ConferenceOfficer:
+def officer_end(*, actor: User, officer: ConferenceOfficer, until: date | None = None) -> ConferenceOfficer:
     access.ensure_admin(actor)
     officer = ConferenceOfficer.objects.select_for_update().get(pk=officer.pk)
     if officer.until is not None:
@@ -166,7 +169,7 @@ def _directives_item(meeting: Meeting, *, today: date | None = None) -> None:
         }
         for a in open_parts
     ]
-    overdue = sum(r["overdue"] for r in rows)
+    overdue = sum(bool(r["overdue"]) for r in rows)
     AgendaItem.objects.create(
         meeting=meeting,
         kind=AgendaItem.DIRECTIVES,
@@ -211,7 +214,7 @@ def _follow_directives(today: date | None) -> None:
 
 
 @transaction.atomic
-def agenda_refresh(*, actor=None, meeting: Meeting, today: date | None = None) -> Meeting:
+def agenda_refresh(*, actor: User | None = None, meeting: Meeting, today: date | None = None) -> Meeting:
     """Refresh the automatic agenda items of a planned meeting (a held meeting's are frozen)."""
     if actor is not None:
         access.ensure_convener(actor)
@@ -223,7 +226,7 @@ def agenda_refresh(*, actor=None, meeting: Meeting, today: date | None = None) -
 
 
 @transaction.atomic
-def meetings_plan_year(*, actor=None, year: int, today: date | None = None) -> list[Meeting]:
+def meetings_plan_year(*, actor: User | None = None, year: int, today: date | None = None) -> list[Meeting]:
     """The year's four quarterly meetings (those not yet planned); each gets its automatic
     agenda. Running it twice adds nothing."""
     if actor is not None:
@@ -253,7 +256,13 @@ def meetings_plan_year(*, actor=None, year: int, today: date | None = None) -> l
 
 @transaction.atomic
 def meeting_call(
-    *, actor, title: str, planned_on: date, reason: str, location: str = "", today: date | None = None
+    *,
+    actor: User,
+    title: str,
+    planned_on: date | None,
+    reason: str,
+    location: str = "",
+    today: date | None = None,
 ) -> Meeting:
     """An extraordinary meeting called by the convener."""
     access.ensure_convener(actor)
@@ -284,7 +293,7 @@ def _planned(meeting: Meeting) -> Meeting:
 
 
 @transaction.atomic
-def agenda_add(*, actor, meeting: Meeting, title: str, detail: str = "", unit=None) -> AgendaItem:
+def agenda_add(*, actor: User, meeting: Meeting, title: str, detail: str = "", unit=None) -> AgendaItem:
     access.ensure_convener(actor)
     meeting = _planned(meeting)
     last = meeting.agenda.order_by("-position").first()
@@ -299,7 +308,7 @@ def agenda_add(*, actor, meeting: Meeting, title: str, detail: str = "", unit=No
 
 @transaction.atomic
 def attendance_record(
-    *, actor, meeting: Meeting, unit, status: str, attendee: str = "", note: str = ""
+    *, actor: User, meeting: Meeting, unit, status: str, attendee: str = "", note: str = ""
 ) -> Attendance:
     """Record (or correct) one member unit's attendance; a delegate must be named."""
     access.ensure_convener(actor)
@@ -309,7 +318,7 @@ def attendance_record(
     unit = _unit(unit)
     if not unit.is_conference_member:
         raise ValidationFailed(f"{unit.name}不是联席会议成员单位", field="unit", code="not_member")
-    if status not in dict(Attendance.STATUSES):
+    if status not in AttendanceStatus.values:
         raise ValidationFailed("出席情况应为出席、缺席或委托出席", field="status", code="invalid_status")
     attendee = _text(attendee, "attendee", "出席人", required=False, max_length=100)
     note = _text(note, "note", "说明", required=False, max_length=200)
@@ -324,7 +333,7 @@ def attendance_record(
 
 
 @transaction.atomic
-def attachment_add(*, actor, meeting: Meeting, file, name: str, title: str = "") -> MeetingAttachment:
+def attachment_add(*, actor: User, meeting: Meeting, file, name: str, title: str = "") -> MeetingAttachment:
     from jiuzhu.intake import documents
 
     access.ensure_convener(actor)
@@ -347,7 +356,7 @@ def attachment_add(*, actor, meeting: Meeting, file, name: str, title: str = "")
 
 @transaction.atomic
 def meeting_hold(
-    *, actor, meeting: Meeting, held_on: date | None = None, minutes: str, today: date | None = None
+    *, actor: User, meeting: Meeting, held_on: date | None = None, minutes: str, today: date | None = None
 ) -> Meeting:
     """Record that the meeting was held, with its minutes. Its automatic agenda is frozen as it
     was; the next planned meeting's agenda is refreshed."""
@@ -370,7 +379,7 @@ def meeting_hold(
 
 
 @transaction.atomic
-def meeting_cancel(*, actor, meeting: Meeting, reason: str) -> Meeting:
+def meeting_cancel(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
     access.ensure_convener(actor)
     meeting = _planned(meeting)
     meeting.status = Meeting.CANCELLED
@@ -397,7 +406,7 @@ def _number(year: int) -> str:
 @transaction.atomic
 def directive_create(
     *,
-    actor,
+    actor: User,
     title: str,
     units: list,
     limit_days: int | str,
@@ -422,7 +431,7 @@ def directive_create(
         raise ValidationFailed(
             f"办理时限应在 1 至 {MAX_LIMIT_DAYS} 个工作日之间", field="limit_days", code="invalid_limit"
         )
-    codes = []
+    codes: list[Unit] = []
     for u in units or []:
         unit = _unit(u, "units")
         if unit.pk not in [x.pk for x in codes]:
@@ -455,12 +464,22 @@ def directive_create(
     )
     for unit in codes:
         a = Assignment.objects.create(directive=directive, unit=unit, lead=unit.pk == lead.pk, due_on=due.due)
-        _event(a, "assigned", actor=actor, on=today, note=f"交办，期限 {due.due.isoformat()}")
+        _event(
+            a, AssignmentEventKind.ASSIGNED, actor=actor, on=today, note=f"交办，期限 {due.due.isoformat()}"
+        )
     _follow_directives(today)
     return directive
 
 
-def _event(a: Assignment, kind: str, *, actor=None, on: date, note: str = "", data=None) -> AssignmentEvent:
+def _event(
+    a: Assignment,
+    kind: AssignmentEventKind,
+    *,
+    actor: User | None = None,
+    on: date,
+    note: str = "",
+    data=None,
+) -> AssignmentEvent:
     return AssignmentEvent.objects.create(
         assignment=a,
         kind=kind,
@@ -485,7 +504,7 @@ def _locked(assignment, version: int | None) -> Assignment:
 @racing_write
 @transaction.atomic
 def assignment_report(
-    *, actor, assignment, note: str, version: int | None = None, today: date | None = None
+    *, actor: User, assignment, note: str, version: int | None = None, today: date | None = None
 ) -> AssignmentEvent:
     """The assigned unit reports progress."""
     a = _locked(assignment, version)
@@ -494,13 +513,13 @@ def assignment_report(
         raise IllegalTransition("该督办任务已办结", code="assignment_closed")
     note = _text(note, "note", "进展情况")
     bump(a, update_fields=[])
-    return _event(a, "progress", actor=actor, on=_today(today), note=note)
+    return _event(a, AssignmentEventKind.PROGRESS, actor=actor, on=_today(today), note=note)
 
 
 @racing_write
 @transaction.atomic
 def assignment_request_closure(
-    *, actor, assignment, note: str, version: int | None = None, today: date | None = None
+    *, actor: User, assignment, note: str, version: int | None = None, today: date | None = None
 ) -> Assignment:
     """The unit says its part is done and asks the convener to accept it."""
     a = _locked(assignment, version)
@@ -510,7 +529,7 @@ def assignment_request_closure(
     note = _text(note, "note", "办理结果")
     a.state = Assignment.CLOSURE_REQUESTED
     bump(a, update_fields=["state"])
-    _event(a, "closure_requested", actor=actor, on=_today(today), note=note)
+    _event(a, AssignmentEventKind.CLOSURE_REQUESTED, actor=actor, on=_today(today), note=note)
     _follow_directives(today)
     return a
 
@@ -518,7 +537,7 @@ def assignment_request_closure(
 @racing_write
 @transaction.atomic
 def assignment_accept(
-    *, actor, assignment, note: str = "", version: int | None = None, today: date | None = None
+    *, actor: User, assignment, note: str = "", version: int | None = None, today: date | None = None
 ) -> Assignment:
     """The convener accepts the unit's closure; the directive closes with its last part."""
     access.ensure_convener(actor)
@@ -529,7 +548,13 @@ def assignment_accept(
     a.state = Assignment.CLOSED
     a.closed_on = today
     bump(a, update_fields=["state", "closed_on"])
-    _event(a, "accepted", actor=actor, on=today, note=_text(note, "note", "说明", required=False))
+    _event(
+        a,
+        AssignmentEventKind.ACCEPTED,
+        actor=actor,
+        on=today,
+        note=_text(note, "note", "说明", required=False),
+    )
     d = Directive.objects.select_for_update().get(pk=a.directive_id)
     if not d.assignments.exclude(state=Assignment.CLOSED).exists():
         d.status = Directive.CLOSED
@@ -542,7 +567,7 @@ def assignment_accept(
 @racing_write
 @transaction.atomic
 def assignment_send_back(
-    *, actor, assignment, reason: str, version: int | None = None, today: date | None = None
+    *, actor: User, assignment, reason: str, version: int | None = None, today: date | None = None
 ) -> Assignment:
     """The convener does not accept: the part is open again with its original due date (so
     it may already be overdue)."""
@@ -553,6 +578,6 @@ def assignment_send_back(
     reason = _text(reason, "reason", "退回理由")
     a.state = Assignment.OPEN
     bump(a, update_fields=["state"])
-    _event(a, "sent_back", actor=actor, on=_today(today), note=reason)
+    _event(a, AssignmentEventKind.SENT_BACK, actor=actor, on=_today(today), note=reason)
     _follow_directives(today)
     return a

@@ -22,18 +22,23 @@ from jiuzhu.common.services import log_access
 from jiuzhu.common.signin import client_ip
 from jiuzhu.common.views import post_action
 from jiuzhu.intake import tracking
-from jiuzhu.registry.models import Unit
+from jiuzhu.registry.models import Unit, User
 
 from . import access, audit, complaints, selectors, services
 from .models import (
-    AccountabilityRecord,
+    AccountabilityKind,
     Assignment,
-    Attendance,
+    AttendanceStatus,
     Complaint,
+    ComplaintFinding,
+    ComplaintKind,
+    ComplaintState,
+    ComplaintSubject,
     ConferenceOfficer,
     Directive,
     Meeting,
     MeetingAttachment,
+    OfficerPosition,
 )
 
 
@@ -122,7 +127,7 @@ def conference(request):
         {
             "members": selectors.member_units(),
             "officers": selectors.officers(),
-            "positions": ConferenceOfficer.POSITIONS,
+            "positions": OfficerPosition.choices,
             "is_admin": role_of(request.user) == "admin",
         },
     )
@@ -199,7 +204,7 @@ def meeting(request, pk: int):
             "m": m,
             "agenda": m.agenda.select_related("unit"),
             "members": members,
-            "statuses": Attendance.STATUSES,
+            "statuses": AttendanceStatus.choices,
             "attachments": m.attachments.all(),
             "directives": m.directives.prefetch_related("assignments__unit"),
             "convener": access.is_convener(request.user),
@@ -348,14 +353,14 @@ def assignment_act(request, pk: int, action: str):
 
 def _complaint_form_context(public: bool) -> dict:
     return {
-        "kinds": Complaint.KINDS,
-        "subjects": Complaint.SUBJECTS,
+        "kinds": ComplaintKind.choices,
+        "subjects": ComplaintSubject.choices,
         "units": Unit.objects.order_by("kind", "sort_order", "code"),
         "public": public,
     }
 
 
-def _lodge(request, *, actor):
+def _lodge(request, *, actor: User | None):
     p = request.POST
     return complaints.complaint_lodge(
         actor=actor,
@@ -418,7 +423,7 @@ def complaint_list(request):
         "supervision/complaints.html",
         {
             "complaints": selectors.complaints_for(user, state=request.GET.get("state") or None)[:200],
-            "states": Complaint.STATES,
+            "states": ComplaintState.choices,
             **_complaint_form_context(False),
         },
     )
@@ -449,8 +454,8 @@ def complaint(request, pk: int):
             "records": c.accountability.all() if role in access.OVERSIGHT_ROLES or handler else [],
             "misconduct": getattr(c, "misconduct", None) if hasattr(c, "misconduct") else None,
             "handler": handler,
-            "findings": Complaint.FINDINGS,
-            "record_kinds": AccountabilityRecord.KINDS,
+            "findings": ComplaintFinding.choices,
+            "record_kinds": AccountabilityKind.choices,
             "today": clock.today(),
         },
     )
