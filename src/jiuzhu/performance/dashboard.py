@@ -103,7 +103,7 @@ def live(*, cases_url) -> dict:
 def context(*, year: int, cases_url) -> dict:
     snaps = selectors.year_snapshots(year)
     ms = kpis.months(date(year, 1, 1), date(year, 12, 31))
-    empty = {}
+    empty: dict = {}
     city = [snaps.get((None, m), empty) for m in ms]
     today = clock.today()
     upto = [m for m in ms if m <= today] or ms

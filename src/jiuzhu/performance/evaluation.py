@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from jiuzhu.registry.models import Unit
+
 from .models import ManualItem
 
 GRADE_LABELS = {"excellent": "优秀", "good": "良好", "pass": "合格", "fail": "不合格"}
@@ -62,7 +64,7 @@ class Line:
 
 @dataclass
 class Evaluation:
-    unit: object
+    unit: Unit
     start: date
     end: date
     lines: list[Line] = field(default_factory=list)

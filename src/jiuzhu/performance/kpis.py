@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q
 
@@ -110,7 +111,7 @@ def figures(rows: Iterable[tuple], *, start: date, end: date, idx: WorkdayIndex)
     """Additive figures of ``rows`` for ``start``–``end`` (inclusive) plus the stocks at ``end``."""
     from jiuzhu.intake.models import Referral as R
 
-    out = {k: 0 for k in ADDITIVE}
+    out: dict[str, Any] = {k: 0 for k in ADDITIVE}
     hist: Counter = Counter()
     reasons: Counter = Counter()
     open_at_end = overdue_at_end = 0

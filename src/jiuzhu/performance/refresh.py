@@ -12,6 +12,7 @@ from django.db import transaction
 from jiuzhu.common import jobs, scope, values
 from jiuzhu.common.errors import Conflict
 from jiuzhu.common.models import Job
+from jiuzhu.registry.models import User
 
 from . import services
 
@@ -42,7 +43,7 @@ def running() -> Job | None:
 
 
 @transaction.atomic
-def refresh_queue(*, actor, year) -> Job:
+def refresh_queue(*, actor: User, year) -> Job:
     """Queue the refresh of ``year``'s snapshots (a year within the platform's window), unless
     one is already waiting or running."""
     scope.require(actor, "performance.refresh")

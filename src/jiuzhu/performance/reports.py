@@ -67,7 +67,7 @@ def evaluation_pdf(ev: Evaluation) -> bytes:
             ),
             Paragraph("二、指标明细", h2),
         ]
-        rows = [["指标组", "指标", "实际值", "满分", "得分", "说明"]]
+        rows: list[list] = [["指标组", "指标", "实际值", "满分", "得分", "说明"]]
         for line in ev.lines:
             rows.append(
                 [

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q
 
@@ -204,7 +205,7 @@ def indicators(k: dict) -> dict:
 
 def unit_kpis(*, unit, start: date, end: date) -> dict:
     intake, source = intake_figures(start=start, end=end, unit=unit)
-    out = {"intake": intake, "source": source}
+    out: dict[str, Any] = {"intake": intake, "source": source}
     for name in PROVIDERS:
         out[name] = provider(name, start=start, end=end, unit=unit)
     out["indicators"] = indicators(out)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 
 from jiuzhu.common import clock, values
 from jiuzhu.common.errors import PermissionDenied, ValidationFailed
 from jiuzhu.common.masking import ADMIN, CONVENER
+from jiuzhu.registry.models import User
 
 from . import kpis
 from .models import KpiSnapshot, ManualItem
@@ -19,7 +21,7 @@ EVALUATORS = {CONVENER, ADMIN}
 
 
 def _blank() -> dict:
-    d = {k: 0 for k in (*kpis.ADDITIVE, "open_at_end", "open_overdue_at_end")}
+    d: dict[str, Any] = {k: 0 for k in (*kpis.ADDITIVE, "open_at_end", "open_overdue_at_end")}
     d["days_hist"] = Counter()
     d["refusal_reasons"] = Counter()
     return d
@@ -136,7 +138,7 @@ def snapshot_refresh(
 
 @transaction.atomic
 def manual_item_record(
-    *, actor, unit, start: date, end: date, indicator: str, points, evidence: str
+    *, actor: User, unit, start: date, end: date, indicator: str, points, evidence: str
 ) -> ManualItem:
     """The evaluator's points for a manual indicator, with the evidence relied on."""
     from .evaluation import manual_indicators
