@@ -82,20 +82,26 @@ class TrainingClock(models.Model):
         verbose_name = verbose_name_plural = "培训时钟"
 
 
+class JobState(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "进行中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
 class Job(models.Model):
     """A piece of work run by the background worker (an upload's validation, a screening run,
     an export): who started it, how far it is and what came of it. ``jiuzhu.common.jobs``
     creates, runs and reports on these; the page ``/jobs/<id>/`` and ``GET /api/jobs/{id}``
     show them."""
 
-    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
-    STATES = [(QUEUED, "排队中"), (RUNNING, "进行中"), (DONE, "已完成"), (FAILED, "失败")]
+    QUEUED, RUNNING, DONE, FAILED = JobState.QUEUED, JobState.RUNNING, JobState.DONE, JobState.FAILED
 
     kind = models.CharField("类型", max_length=60)
     title = models.CharField("名称", max_length=100)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     params = models.JSONField("参数", default=dict)
-    state = models.CharField("状态", max_length=10, choices=STATES, default=QUEUED, db_index=True)
+    state = models.CharField("状态", max_length=10, choices=JobState.choices, default=QUEUED, db_index=True)
     done = models.PositiveIntegerField("已完成", default=0)
     total = models.PositiveIntegerField("总数", null=True, blank=True)
     message = models.CharField("进度说明", max_length=200, blank=True)
