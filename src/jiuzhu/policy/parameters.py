@@ -22,26 +22,43 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Any
 
 from jiuzhu.common.errors import JiuzhuError
 
 from .yamlload import Where
 
+
+class ParamKind(StrEnum):
+    """A parameter's ``kind`` in the policy file: what its values must be. A plain enum, not
+    Django's choices: the policy package imports no Django."""
+
+    AMOUNT = "amount"
+    RATE = "rate"
+    NUMBER = "number"
+    COUNT = "count"
+    DAYS = "days"
+    MONTHS = "months"
+    FLAG = "flag"
+    CHOICE = "choice"
+    TABLE = "table"
+
+
 # kind -> what a value must be
 KINDS = {
-    "amount": "金额（元）",
-    "rate": "比例（0–1 的小数，如 0.2 = 20%）",
-    "number": "数值（倍数、面积等）",
-    "count": "整数（人数、岁数、次数）",
-    "days": "天数（整数）",
-    "months": "月数（整数）",
-    "flag": "开关（true/false）",
-    "choice": "选项（须为 choices 之一）",
-    "table": "表（结构见文档）",
+    ParamKind.AMOUNT: "金额（元）",
+    ParamKind.RATE: "比例（0–1 的小数，如 0.2 = 20%）",
+    ParamKind.NUMBER: "数值（倍数、面积等）",
+    ParamKind.COUNT: "整数（人数、岁数、次数）",
+    ParamKind.DAYS: "天数（整数）",
+    ParamKind.MONTHS: "月数（整数）",
+    ParamKind.FLAG: "开关（true/false）",
+    ParamKind.CHOICE: "选项（须为 choices 之一）",
+    ParamKind.TABLE: "表（结构见文档）",
 }
-_DECIMAL_KINDS = ("amount", "rate", "number")
-_INT_KINDS = ("count", "days", "months")
+_DECIMAL_KINDS = (ParamKind.AMOUNT, ParamKind.RATE, ParamKind.NUMBER)
+_INT_KINDS = (ParamKind.COUNT, ParamKind.DAYS, ParamKind.MONTHS)
 
 
 class PolicyLookupError(JiuzhuError, LookupError):
@@ -157,7 +174,7 @@ def _scalar(where: Where, kind: str, raw, *, node, key, field: str, choices=()):
             ) from None
         if not value.is_finite() or value < 0:
             raise where.error("应为非负有限数值", node=node, key=key, field=field, code="policy_not_a_number")
-        if kind == "rate" and value > 1:
+        if kind == ParamKind.RATE and value > 1:
             raise where.error(
                 f"比例应在 0 与 1 之间（20% 写作 0.2），实为 {raw}",
                 node=node,
@@ -165,7 +182,7 @@ def _scalar(where: Where, kind: str, raw, *, node, key, field: str, choices=()):
                 field=field,
                 code="policy_bad_rate",
             )
-        if kind == "amount" and value != value.quantize(Decimal("0.01")):
+        if kind == ParamKind.AMOUNT and value != value.quantize(Decimal("0.01")):
             raise where.error("金额最多两位小数", node=node, key=key, field=field, code="policy_not_a_number")
         return value
     if kind in _INT_KINDS:
@@ -174,13 +191,13 @@ def _scalar(where: Where, kind: str, raw, *, node, key, field: str, choices=()):
                 f"应为非负整数，实为 {raw!r}", node=node, key=key, field=field, code="policy_not_an_integer"
             )
         return raw
-    if kind == "flag":
+    if kind == ParamKind.FLAG:
         if not isinstance(raw, bool):
             raise where.error(
                 f"应为 true 或 false，实为 {raw!r}", node=node, key=key, field=field, code="policy_wrong_type"
             )
         return raw
-    if kind == "choice":
+    if kind == ParamKind.CHOICE:
         if raw not in choices:
             raise where.error(
                 f"应为 {'/'.join(choices)} 之一，实为 {raw!r}",
@@ -276,7 +293,7 @@ def load_parameter(where: Where, name: str, node, *, field: str, table_checks: d
             )
         dims.append((str(d), tuple(allowed)))
     choices = tuple(node.get("choices") or ())
-    if kind == "choice" and not choices:
+    if kind == ParamKind.CHOICE and not choices:
         raise where.error(
             "choice 类型须给出 choices", node=node, field=f"{field}.choices", code="policy_missing_field"
         )
