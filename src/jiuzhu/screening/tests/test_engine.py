@@ -112,6 +112,24 @@ def test_an_outlying_top_up_never_expects_a_negative_amount():
     assert "应约0.00元" in summary and "-" not in summary
 
 
+def test_a_top_up_far_above_is_found_whatever_the_household_size():
+    """The only four-person household pays ¥600 a member above the top-up to the standard: a
+    group of one size would be too small to judge; per member it is compared with the area's
+    households of every size (the three-person one at the standard stays silent)."""
+    inp = city()
+    sizes = {7: 4, 8: 3}
+    inp.households = inp.households.with_columns(
+        size=pl.col("household_id").replace_strict(sizes, default=1, return_dtype=pl.Int64)
+    )
+    amounts = {7: 4 * (95000 + 60000), 8: 3 * 95000}
+    inp.roster = inp.roster.with_columns(
+        amount=pl.col("household_id").replace_strict(amounts, default=95000, return_dtype=pl.Int64)
+    )
+    rows = run(inp).filter(pl.col("rule") == "similar_households_amounts")
+    assert rows["household_id"].to_list() == [7]
+    assert "应约3800.00元" in rows["summary"][0] and "按人均计" in rows["summary"][0]
+
+
 def test_a_town_paying_far_above_the_city_is_flagged():
     amounts = [190000 if i % 4 == 1 else 95000 for i in range(80)]  # town_b pays twice as much
     alerts = run(city(amounts=amounts))
