@@ -20,7 +20,8 @@ Lines (each: jiuzhu with the ``person`` preset, jiuzhu with a generic preset, pl
 
 Plain Splink: the model Splink's FEBRL examples build, DuckDB, probability ≥ 0.5 (the
 recipe is in ``bench/linkage_data.py``). Scores are precision, recall and F1 over record
-pairs; seconds are the linkage's wall time (data generation excluded).
+pairs; seconds are the linkage's wall time (data generation excluded), CPU s this process's
+CPU time over all its threads for the same call (on a shared machine, the figure to read).
 
 ``--small`` (the suite's smoke run) uses FEBRL's first 1,000 entities and 3,000 Chinese
 records; without the wheel and no way to fetch it, it says FEBRL was skipped and runs the
@@ -77,10 +78,19 @@ CHINESE_SECONDS_1M = 60
 TARGET_DAMAGED = 0.98
 
 
+CPU: list[float] = []  # this process's CPU seconds of the last call timed (all its threads)
+
+
 def _timed(fn):
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     out = fn()
+    CPU.append(time.process_time() - cpu)
     return out, time.perf_counter() - started
+
+
+def _plain(frames, model):
+    (found, _), s = _timed(lambda: splink_plain(frames, model))
+    return found, s
 
 
 def febrl_lines(small: bool, fetch_timeout: int) -> list[dict]:
@@ -98,12 +108,26 @@ def febrl_lines(small: bool, fetch_timeout: int) -> list[dict]:
     ]:
         pairs, s = _timed(lambda f=frame, k=kw: dedupe(f, id_col="rec_id", progress=False, **k))
         lines.append(
-            {"data": "FEBRL3", "task": "dedupe", "records": d3.height, "method": method, "seconds": s}
+            {
+                "data": "FEBRL3",
+                "task": "dedupe",
+                "records": d3.height,
+                "method": method,
+                "seconds": s,
+                "cpu": CPU[-1],
+            }
             | scores(dedupe_key(pairs), truth3)
         )
-    found, s = splink_plain([d3], "febrl")
+    found, s = _plain([d3], "febrl")
     lines.append(
-        {"data": "FEBRL3", "task": "dedupe", "records": d3.height, "method": "plain Splink", "seconds": s}
+        {
+            "data": "FEBRL3",
+            "task": "dedupe",
+            "records": d3.height,
+            "method": "plain Splink",
+            "seconds": s,
+            "cpu": CPU[-1],
+        }
         | scores(found, truth3)
     )
     truth4 = link_truth(a4, b4, "ent")
@@ -115,12 +139,26 @@ def febrl_lines(small: bool, fetch_timeout: int) -> list[dict]:
         pairs, s = _timed(lambda x=left, y=right, k=kw: link(x, y, id_col="rec_id", progress=False, **k))
         found = pairs.select(a=pl.col("id_l").cast(pl.String), b=pl.col("id_r").cast(pl.String))
         lines.append(
-            {"data": "FEBRL4", "task": "link", "records": records, "method": method, "seconds": s}
+            {
+                "data": "FEBRL4",
+                "task": "link",
+                "records": records,
+                "method": method,
+                "seconds": s,
+                "cpu": CPU[-1],
+            }
             | scores(found, truth4)
         )
-    found, s = splink_plain([a4, b4], "febrl")
+    found, s = _plain([a4, b4], "febrl")
     lines.append(
-        {"data": "FEBRL4", "task": "link", "records": records, "method": "plain Splink", "seconds": s}
+        {
+            "data": "FEBRL4",
+            "task": "link",
+            "records": records,
+            "method": "plain Splink",
+            "seconds": s,
+            "cpu": CPU[-1],
+        }
         | scores(found, truth4)
     )
     return lines
@@ -144,15 +182,27 @@ def chinese_lines(n: int, seed: int, splink: bool) -> list[dict]:
     ]:
         pairs, s = _timed(lambda f=frame, k=kw: dedupe(f, id_col="rec_id", progress=True, **k))
         found = dedupe_key(pairs)
-        line = {"data": data, "task": "dedupe", "records": n, "method": method, "seconds": s} | scores(
-            found, truth
-        )
+        line = {
+            "data": data,
+            "task": "dedupe",
+            "records": n,
+            "method": method,
+            "seconds": s,
+            "cpu": CPU[-1],
+        } | scores(found, truth)
         line["damaged_f1"] = scores(found.filter(hit), truth.filter(hit))["f1"]
         lines.append(line)
     if splink:
         plain = df.select("rec_id", "name", "id_number", "birth_date", "gender", "phone", "address")
-        found, s = splink_plain([plain], "chinese")
-        line = {"data": data, "task": "dedupe", "records": n, "method": "plain Splink", "seconds": s}
+        found, s = _plain([plain], "chinese")
+        line = {
+            "data": data,
+            "task": "dedupe",
+            "records": n,
+            "method": "plain Splink",
+            "seconds": s,
+            "cpu": CPU[-1],
+        }
         line |= scores(found, truth)
         line["damaged_f1"] = scores(found.filter(hit), truth.filter(hit))["f1"]
         lines.append(line)
@@ -211,13 +261,13 @@ def main(argv: list[str] | None = None) -> int:
     print("\nlinkage benchmark (DuckDB; jiuzhu presets beside plain Splink)")
     print(
         f"{'data':18} {'task':7} {'records':>9} {'method':15} {'pairs':>8} {'true':>8} "
-        f"{'precision':>9} {'recall':>7} {'F1':>7} {'seconds':>8} {'dmgID F1':>8}"
+        f"{'precision':>9} {'recall':>7} {'F1':>7} {'seconds':>8} {'CPU s':>8} {'dmgID F1':>8}"
     )
     for r in lines:
         dmg = f"{r['damaged_f1']:>8.4f}" if "damaged_f1" in r else f"{'':>8}"
         print(
             f"{r['data']:18} {r['task']:7} {r['records']:>9,} {r['method']:15} {r['pairs']:>8,} {r['true']:>8,} "
-            f"{r['precision']:>9.4f} {r['recall']:>7.4f} {r['f1']:>7.4f} {r['seconds']:>8.1f} {dmg}"
+            f"{r['precision']:>9.4f} {r['recall']:>7.4f} {r['f1']:>7.4f} {r['seconds']:>8.1f} {r['cpu']:>8.1f} {dmg}"
         )
     for note in notes:
         print(note)

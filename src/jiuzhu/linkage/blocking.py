@@ -6,6 +6,7 @@ by another key until it fits (surname + ID region at 2.5M persons becomes surnam
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -54,6 +55,7 @@ class Plan:
 
         changes = [
             {**c, "rule": name(c["rule"]), "into": name(c["into"]) if c.get("into") else None}
+            | ({"covered_by": name(c["covered_by"])} if c.get("covered_by") else {})
             for c in self.changes
         ]
         return {
@@ -70,17 +72,31 @@ class Plan:
                 out.append(
                     f"blocking on {c['rule']} ({c['pairs']:,} pairs, over the budget) tightened to "
                     f"{c['into']} ({c['into_pairs']:,} pairs)"
+                    + (f", all compared by {c['covered_by']} already" if c.get("covered_by") else "")
                 )
             else:
                 out.append(f"blocking on {c['rule']} ({c['pairs']:,} pairs) dropped: {c['why']}")
         return out
 
 
+def covering(rule: tuple[Key, ...], chosen: Iterable[tuple[Key, ...]]) -> tuple[Key, ...] | None:
+    """A chosen rule whose keys are all among ``rule``'s: every pair of ``rule`` is already
+    compared through it (surname + ID region + address, once the address blocks alone)."""
+    return next((c for c in chosen if set(c) <= set(rule)), None)
+
+
 def tighten(
-    rule: tuple[Key, ...], keys: list[Key], frames: list[pl.DataFrame], budget: int
+    rule: tuple[Key, ...],
+    keys: list[Key],
+    frames: list[pl.DataFrame],
+    budget: int,
+    chosen: Iterable[tuple[Key, ...]] = (),
 ) -> tuple[tuple[Key, ...], int] | None:
     """``rule`` narrowed by one more key (of another compare, not about the same fact), or two:
-    the narrowing that keeps the most pairs within ``budget``; None when none fits."""
+    the narrowing that keeps the most pairs within ``budget`` and adds pairs to the
+    ``chosen`` rules' (a narrowing by a key that already blocks alone adds none); None when
+    none fits."""
+    chosen = list(chosen)
     used = {k.index for k in rule}
     topics = {k.topic for k in rule if k.topic}
     extra = [k for k in keys if k.index not in used and (k.topic is None or k.topic not in topics)]
@@ -92,6 +108,8 @@ def tighten(
                 if size == 2 and add[0].topic and add[0].topic == add[1].topic:
                     continue
                 narrowed = tuple(sorted((*rule, *add), key=lambda x: (x.index, x.derived)))
+                if covering(narrowed, chosen):
+                    continue
                 n = pair_count(narrowed, frames)
                 if 0 < n <= budget and (best is None or n > best[1]):
                     best = (narrowed, n)
@@ -104,7 +122,6 @@ def plan_blocking(compares: list[Compare], kinds: dict, frames: list[pl.DataFram
     keys = blocking_keys(compares, kinds)
     plan = Plan()
     counted = []
-    alone: set[Key] = set()
     chosen: set[tuple[Key, ...]] = set()
     # A weak key alone (a birth date, a postcode, a surname's sound) blocks only when its
     # pairs fit the budget (small inputs: FEBRL's 5,000 records), before the pairs of keys it
@@ -121,8 +138,8 @@ def plan_blocking(compares: list[Compare], kinds: dict, frames: list[pl.DataFram
     for rule in [*candidates[:n_alone], *pre, *candidates[n_alone:]]:
         n = pre[rule] if rule in pre else pair_count(rule, frames)
         counted.append((rule, n))
-        if len(rule) > 1 and alone & set(rule):
-            continue  # a key of it already blocks alone: its pairs are all there
+        if len(rule) > 1 and covering(rule, chosen):
+            continue  # a chosen rule's keys are all in it: its pairs are all there
         if len(plan.predict) >= MAX_RULES:
             plan.dropped.append((rule, n))
             if n > 0:
@@ -131,23 +148,23 @@ def plan_blocking(compares: list[Compare], kinds: dict, frames: list[pl.DataFram
         elif n > budget:
             # Never dropped silently: narrowed by another key so that it fits, or said why not.
             plan.dropped.append((rule, n))
-            narrowed = tighten(rule, keys, frames, budget)
+            narrowed = tighten(rule, keys, frames, budget, chosen)
+            # A narrowing whose pairs another rule already compares is only reported.
+            narrowed = narrowed or tighten(rule, keys, frames, budget)
             if narrowed is None:
                 why = f"over the budget of {budget:,} pairs and no other key narrows it enough"
                 plan.changes.append({"rule": rule, "pairs": n, "action": "dropped", "why": why})
             else:
                 into, m = narrowed
-                plan.changes.append(
-                    {"rule": rule, "pairs": n, "action": "tightened", "into": into, "into_pairs": m}
-                )
-                if into not in chosen:
+                change = {"rule": rule, "pairs": n, "action": "tightened", "into": into, "into_pairs": m}
+                by = covering(into, chosen)
+                plan.changes.append(change | ({"covered_by": by} if by else {}))
+                if into not in chosen and not by:
                     plan.predict.append((into, m))
                     chosen.add(into)
         elif n > 0 and rule not in chosen:
             plan.predict.append((rule, n))
             chosen.add(rule)
-            if len(rule) == 1:
-                alone.add(rule[0])
     # EM needs, for every compare, a session whose blocking rule does not use it.
     # Sessions whose pairs are mostly matches train best: the ID alone, then pairs of keys.
     uncovered = set(range(len(compares)))

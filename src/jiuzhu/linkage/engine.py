@@ -19,25 +19,26 @@ from typing import Any
 
 import polars as pl
 
+from . import partners
 from .blocking import Plan, plan_blocking
-from .comparisons import Built, Compare, LinkageError, build_comparisons, col, settings_from
+from .comparisons import Built, Compare, LinkageError, build_comparisons, settings_from
 from .inputs import check_ids, load_preset, read_table, resolve_compares
+from .partners import DECIMALS, tie_order
 from .prepare import prepare
 
-__all__ = ["ENGINES", "dedupe", "link", "load_preset", "read_table", "spark_session"]
+__all__ = ["ENGINES", "dedupe", "link", "load_preset", "read_table", "spark_session", "tie_order"]
 
 ENGINES = ("duckdb", "spark")
 log = logging.getLogger("jiuzhu.linkage")
 MIN_TRAIN_RECORDS = 1000  # below this (per side) the priors are used as they are
 M_FLOOR = 1e-4  # no trained level may rule a pair out more than this (EM can drive m to ~0)
 U_SEED = 1  # u is estimated on a hash-seeded sample: the same records give the same model
-# Probabilities are rounded to this many decimals: DuckDB sums in parallel, so the last bits
-# of a trained model (and of a pair's probability) can differ between two runs on the same
-# input; rounded, equal evidence gives equal probabilities and the tie order decides.
-DECIMALS = 12
 # Ties in probability are decided by the stronger evidence, compared kind by kind in this
 # order (the higher level wins), then by the records' own ids.
 EVIDENCE_ORDER = ("id", "name", "date", "phone", "address", "postcode", "exact", "text")
+# dedupe: two records each matched to the same third record with at least this probability
+# are the same person too (kept with the product of the two probabilities).
+THROUGH = 0.99
 
 
 # --- progress -------------------------------------------------------------------------------
@@ -135,6 +136,7 @@ def _run(
     prior: float | None = None,
     exclusive: bool = True,
     report: dict | None = None,
+    through: float | None = None,
 ) -> pl.DataFrame:
     from splink import Linker, SettingsCreator
 
@@ -209,9 +211,14 @@ def _run(
         if raw.height:
             raw = raw.with_columns(pl.col("match_probability").round(DECIMALS))
         if exclusive:
-            raw = _exclusive(raw, prepared, compares, is_link, ids, _evidence(built, compares))
+            raw = partners.exclusive(raw, prepared, compares, is_link, ids, _evidence(built, compares))
+        if not is_link and through is not None:
+            scored = raw.height
+            raw = partners.through_third(raw, prepared, compares, ids[0], through, threshold)
+            if report is not None:
+                report["through"] = {"min_probability": through, "pairs": raw.height - scored}
         bar.stage(f"{raw.height:,} pairs ≥ {threshold}")
-        return _output(raw, ids, built, detail, is_link)
+        return _output(raw, ids, built, detail, is_link, via=not is_link and through is not None)
     finally:
         bar.close()
 
@@ -292,74 +299,14 @@ def _evidence(built: list[Built], compares: list[Compare]) -> list[str]:
     return [b.gamma for b in sorted(built, key=rank)]
 
 
-def tie_order(frame: pl.DataFrame, evidence: list[str], keys: list[str]) -> pl.DataFrame:
-    """``frame`` in the total order that decides between partners: most probable first, then
-    the stronger evidence (``evidence``: gamma columns, weightiest first; a higher level is
-    stronger), then the stable record ``keys`` (ascending). The same pairs come out in the
-    same order whatever the input's row order or the engine's threads."""
-    present = [c for c in evidence if c in frame.columns]
-    by = ["match_probability", *present, *keys]
-    return frame.sort(by, descending=[True] * (1 + len(present)) + [False] * len(keys), nulls_last=True)
-
-
-def _keys(ids: pl.Series, uid: str, name: str) -> pl.DataFrame:
-    """Row number → the record's own id as text (the stable key of the tie order)."""
-    return pl.DataFrame({uid: pl.int_range(ids.len(), eager=True, dtype=pl.Int64), name: ids.cast(pl.String)})
-
-
-def _exclusive(
-    raw: pl.DataFrame,
-    prepared: list[pl.DataFrame],
-    compares: list[Compare],
-    is_link: bool,
-    ids: list[pl.Series],
-    evidence: list[str],
-) -> pl.DataFrame:
-    """One record cannot be the same person as two people whose valid ID numbers differ
-    (a twin's mistyped record would otherwise join both twins): for each record keep only
-    the partners whose valid ID, if any, is that of its most probable partner with a valid
-    ID. Between
-    equally probable partners the stronger evidence, then the partner's id, decides
-    (:func:`tie_order`)."""
-    id_cols = [i for i, c in enumerate(compares) if c.kind == "id"]
-    if not id_cols or raw.height == 0:
-        return raw
-    v, k17 = col(id_cols[0], "v"), col(id_cols[0], "k17")
-
-    def identity(frame: pl.DataFrame, uid: str, name: str) -> pl.DataFrame:
-        return frame.select(pl.col("uid").alias(uid), pl.when(pl.col(v) == 1).then(pl.col(k17)).alias(name))
-
-    gammas = [c for c in evidence if c in raw.columns]
-    pairs = (
-        raw.with_row_index("_row")
-        .select("_row", "uid_l", "uid_r", "match_probability", *gammas)
-        .join(identity(prepared[0], "uid_l", "ident_l"), on="uid_l", how="left")
-        .join(identity(prepared[-1], "uid_r", "ident_r"), on="uid_r", how="left")
-        .join(_keys(ids[0], "uid_l", "key_l"), on="uid_l", how="left")
-        .join(_keys(ids[-1], "uid_r", "key_r"), on="uid_r", how="left")
-    )
-    sides = ("l", "r") if is_link else ("x", "x")
-    common = ["_row", "match_probability", *gammas]
-    long = pl.concat(
-        [
-            pairs.select(*common, side=pl.lit(sides[0]), me="uid_l", partner="ident_r", key="key_r"),
-            pairs.select(*common, side=pl.lit(sides[1]), me="uid_r", partner="ident_l", key="key_l"),
-        ]
-    )
-    best = (  # among the partners with a valid number (a copy of the record itself has none)
-        tie_order(long.filter(pl.col("partner").is_not_null()), gammas, ["key"])
-        .group_by("side", "me", maintain_order=True)
-        .first()
-        .select("side", "me", best="partner")
-    )
-    bad = long.join(best, on=["side", "me"]).filter(
-        pl.col("partner").is_not_null() & pl.col("best").is_not_null() & (pl.col("partner") != pl.col("best"))
-    )
-    return raw.with_row_index("_row").join(bad.select("_row").unique(), on="_row", how="anti").drop("_row")
-
-
 def _output(
-    raw: pl.DataFrame, ids: list[pl.Series], built: list[Built], detail: bool, is_link: bool = True
+    raw: pl.DataFrame,
+    ids: list[pl.Series],
+    built: list[Built],
+    detail: bool,
+    is_link: bool = True,
+    *,
+    via: bool = False,
 ) -> pl.DataFrame:
     if raw.height == 0:
         out = pl.DataFrame(
@@ -382,6 +329,9 @@ def _output(
                 gamma = raw.get_column(b.gamma)
                 label = gamma.replace_strict(b.labels, default=None, return_dtype=pl.String)
                 out = out.with_columns(label.alias(f"{b.name}__level"))
+            if via:  # the record through which a pair was found (partners.through_third)
+                rows = raw.get_column("_via") if "_via" in raw.columns else pl.Series([None] * raw.height)
+                out = out.with_columns(via=ids[0].gather(rows.cast(pl.Int64)))
     if not is_link and out.height:  # a pair of one file is named the same whatever the row order
         swap = pl.col("id_l") > pl.col("id_r")
         out = out.with_columns(
@@ -408,6 +358,7 @@ def dedupe(
     model_out: str | Path | None = None,
     prior: float | None = None,
     report: dict | None = None,
+    through: float | None = THROUGH,
 ) -> pl.DataFrame:
     """Pairs of records in one table that are probably the same person.
 
@@ -439,9 +390,13 @@ def dedupe(
         report: a dict the run fills in: ``report["blocking"]`` = the budget, the rules
             used with their pair counts, and the rules over the budget tightened (into which
             rule, how many pairs) or dropped (why).
+        through: two records each matched to the same third record with at least this
+            probability are kept as a pair too (probability: the product of the two), even
+            when they share too little to be matched directly; ``None`` turns it off.
 
     Returns:
-        polars DataFrame ``id_l, id_r, match_probability`` (plus the ``__level`` columns),
+        polars DataFrame ``id_l, id_r, match_probability`` (plus the ``__level`` columns
+        and ``via``, the third record of a pair found through one, with ``detail``),
         most probable first; ``id_l`` and ``id_r`` are ``id_col`` values.
 
     Raises:
@@ -465,6 +420,7 @@ def dedupe(
         model_out=model_out,
         prior=prior,
         report=report,
+        through=through,
     )
 
 
