@@ -132,7 +132,7 @@ def precheck(
     """``{service code: (eligible, amount, amount period, reasons)}`` from the rules."""
     from jiuzhu.policy import rules
 
-    out = {}
+    out: dict[str, tuple[bool | None, Decimal | None, str | None, list]] = {}
     try:
         results = rules.evaluate(facts, as_of, policy, services=codes)
     except (JiuzhuError, LookupError, ValueError) as exc:

@@ -19,7 +19,7 @@ from .models import Application
 MARK = "今日窗口申请（演示）"
 
 
-def _staff(role: str, unit: Unit) -> User | None:
+def _staff(role: str, unit: Unit | None) -> User | None:
     return User.objects.filter(role=role, unit=unit, is_active=True).order_by("pk").first()
 
 

@@ -19,10 +19,10 @@ from jiuzhu.common.selectors import deadline, holiday_table
 from jiuzhu.common.tx import bump, check_version, lock, racing_write
 from jiuzhu.common.workdays import workdays_between
 from jiuzhu.policy.selectors import current_policy
-from jiuzhu.registry.models import Unit
+from jiuzhu.registry.models import Unit, User
 
 from . import grant_checks
-from .models import Referral
+from .models import AmountPeriod, Referral
 from .notify import notify
 from .ports import entitlements
 from .services import (
@@ -69,7 +69,7 @@ def allowed_actions(referral: Referral, user) -> list[str]:
     return out
 
 
-def _check_permission(referral: Referral, actor, action: str) -> None:
+def _check_permission(referral: Referral, actor: User, action: str) -> None:
     if action in WINDOW_ACTIONS and actor.unit_id == referral.application.window_id:
         ensure_window_of(actor, referral.application)
         return
@@ -78,7 +78,7 @@ def _check_permission(referral: Referral, actor, action: str) -> None:
         raise scope.OutOfScope(f"该事项由{referral.unit.name}办理，不能代其他单位操作", field="unit")
 
 
-def check_referral(*, actor, referral_id: int, action: str, version: int | None = None) -> Referral:
+def check_referral(*, actor: User, referral_id: int, action: str, version: int | None = None) -> Referral:
     """Lock the referral and check that ``actor`` may ``action`` it now. Must run inside the
     caller's transaction; returns the locked, fresh row."""
     r = lock(
@@ -111,14 +111,14 @@ def check_referral(*, actor, referral_id: int, action: str, version: int | None 
     return r
 
 
-def _close(r: Referral, state: str, actor, today: date, **fields) -> None:
+def _close(r: Referral, state: str, actor: User, today: date, **fields) -> None:
     bump(r, state=state, closed_at=clock.now(), closed_on=today, closed_by=actor, flag="", **fields)
 
 
 # --- accept --------------------------------------------------------------------------------
 
 
-def do_accept(r: Referral, *, actor, note: str = "") -> Referral:
+def do_accept(r: Referral, *, actor: User, note: str = "") -> Referral:
     bump(r, state=R.IN_PROGRESS, accepted_at=clock.now())
     event(r.application, "accepted", actor=actor, referral=r, note=note)
     return r
@@ -126,7 +126,7 @@ def do_accept(r: Referral, *, actor, note: str = "") -> Referral:
 
 @racing_write
 def referral_accept(
-    *, actor, referral: Referral | int, version: int | None = None, note: str = ""
+    *, actor: User, referral: Referral | int, version: int | None = None, note: str = ""
 ) -> Referral:
     note = values.note(note, field="note", label="签收说明")
     r = check_referral(actor=actor, referral_id=_pk(referral), action="accept", version=version)
@@ -136,7 +136,7 @@ def referral_accept(
 # --- supplement (补正) ----------------------------------------------------------------------
 
 
-def do_request_supplement(r: Referral, *, actor, missing: str, today: date) -> Referral:
+def do_request_supplement(r: Referral, *, actor: User, missing: str, today: date) -> Referral:
     if r.accepted_at is None:
         r.accepted_at = clock.now()  # asking for material is taking the case up
     bump(r, state=R.PAUSED, paused_since=today, missing_material=missing)
@@ -154,7 +154,12 @@ def do_request_supplement(r: Referral, *, actor, missing: str, today: date) -> R
 
 @racing_write
 def referral_request_supplement(
-    *, actor, referral: Referral | int, missing: str, version: int | None = None, today: date | None = None
+    *,
+    actor: User,
+    referral: Referral | int,
+    missing: str,
+    version: int | None = None,
+    today: date | None = None,
 ) -> Referral:
     """Ask once for everything missing (一次性告知). The clock stops until it arrives."""
     missing = values.note(missing, field="missing", label="需补正材料")
@@ -164,9 +169,10 @@ def referral_request_supplement(
     return do_request_supplement(r, actor=actor, missing=missing, today=today or clock.today())
 
 
-def do_receive_supplement(r: Referral, *, actor, today: date, note: str = "", documents=()) -> Referral:
+def do_receive_supplement(r: Referral, *, actor: User, today: date, note: str = "", documents=()) -> Referral:
     """The clock resumes. The working days it stood still (after the day it stopped, up to and
     including the day the material came) move the due date by as many working days."""
+    assert r.paused_since is not None  # only a referral waiting for material resumes
     table = holiday_table()
     paused = workdays_between(r.paused_since, today, table)
     new_due = deadline(r.due_on, paused, table)
@@ -214,7 +220,7 @@ def do_receive_supplement(r: Referral, *, actor, today: date, note: str = "", do
 @racing_write
 def referral_receive_supplement(
     *,
-    actor,
+    actor: User,
     referral: Referral | int,
     note: str = "",
     documents=(),
@@ -224,6 +230,7 @@ def referral_receive_supplement(
     note = values.note(note, field="note", label="补正说明")
     r = check_referral(actor=actor, referral_id=_pk(referral), action="receive_supplement", version=version)
     today = today or clock.today()
+    assert r.paused_since is not None  # check_referral allowed receive_supplement: it is paused
     if today < r.paused_since:
         raise ValidationFailed("送达日期不能早于补正开始日期", field="today")
     return do_receive_supplement(r, actor=actor, today=today, note=note, documents=list(documents))
@@ -232,7 +239,7 @@ def referral_receive_supplement(
 # --- transfer (转办) ------------------------------------------------------------------------
 
 
-def do_transfer(r: Referral, *, actor, to_unit: Unit, reason: str, today: date) -> Referral:
+def do_transfer(r: Referral, *, actor: User, to_unit: Unit, reason: str, today: date) -> Referral:
     _close(r, R.TRANSFERRED, actor, today, transfer_reason=reason)
     due = deadline(today, r.limit_days)
     nxt = Referral.objects.create(
@@ -280,7 +287,7 @@ def do_transfer(r: Referral, *, actor, to_unit: Unit, reason: str, today: date) 
 @racing_write
 def referral_transfer(
     *,
-    actor,
+    actor: User,
     referral: Referral | int,
     to_unit: Unit | str,
     reason: str,
@@ -292,14 +299,13 @@ def referral_transfer(
     reason = values.note(reason, field="reason", label="转办理由")
     if not reason:
         raise ValidationFailed("转办须说明理由", field="reason", code="required")
-    if not isinstance(to_unit, Unit):
-        to_unit = Unit.objects.filter(code=to_unit).first()
-        if to_unit is None:
-            raise ValidationFailed("接收单位不存在", field="to_unit", code="unknown_unit")
+    unit = to_unit if isinstance(to_unit, Unit) else Unit.objects.filter(code=to_unit).first()
+    if unit is None:
+        raise ValidationFailed("接收单位不存在", field="to_unit", code="unknown_unit")
     r = check_referral(actor=actor, referral_id=_pk(referral), action="transfer", version=version)
-    if to_unit.pk == r.unit_id:
+    if unit.pk == r.unit_id:
         raise IllegalTransition("不能转办给本单位", field="to_unit", code="transfer_to_same_unit")
-    return do_transfer(r, actor=actor, to_unit=to_unit, reason=reason, today=today or clock.today())
+    return do_transfer(r, actor=actor, to_unit=unit, reason=reason, today=today or clock.today())
 
 
 # --- feedback (反馈) ------------------------------------------------------------------------
@@ -316,7 +322,7 @@ def _feedback_notice(r: Referral, text: str) -> None:
     )
 
 
-def do_set_due(r: Referral, *, due_on: date, reason: str, actor=None) -> Referral:
+def do_set_due(r: Referral, *, due_on: date, reason: str, actor: User | None = None) -> Referral:
     """A decision case runs the referral's clock (30 working days, 45 on a recorded ground):
     the referral is due when the case is, so the window and the supervisor see one date.
     Must be called holding the referral's lock."""
@@ -335,12 +341,16 @@ def do_set_due(r: Referral, *, due_on: date, reason: str, actor=None) -> Referra
     return r
 
 
-def _entitlement_for(r: Referral, *, actor, note: str, rule_amount=None, signed_by=None, today=None) -> None:
+def _entitlement_for(
+    r: Referral, *, actor: User, note: str, rule_amount=None, signed_by=None, today=None
+) -> None:
     """The granted amount becomes an entitlement payments can pay (one-off and department
     grants), unless the referral already has one (a decision creates its own)."""
     side = entitlements()
     if side.has_entitlement(r):
         return
+    # do_grant closed the referral as granted with its amount and first month
+    assert r.amount is not None and r.start_month is not None
     app = r.application
     side.grant(
         household=app.household,
@@ -365,7 +375,7 @@ def _entitlement_for(r: Referral, *, actor, note: str, rule_amount=None, signed_
 def do_grant(
     r,
     *,
-    actor,
+    actor: User,
     amount,
     period: str,
     start_month: date,
@@ -391,7 +401,7 @@ def do_grant(
 @racing_write
 def referral_grant(
     *,
-    actor,
+    actor: User,
     referral: Referral | int,
     amount=None,
     start_month: date,
@@ -408,7 +418,7 @@ def referral_grant(
     or with ``up_to_top_tier`` held at the top tier for the joint decision, the rest of the
     need referred to charity."""
     amount = None if amount in (None, "") else money.amount(amount)
-    if period not in dict(Referral.PERIODS) and period is not None:
+    if period not in AmountPeriod.values and period is not None:
         raise ValidationFailed("金额周期无效", field="period")
     if start_month is None:
         raise ValidationFailed("请填写起始月份", field="start_month", code="required")
@@ -429,7 +439,7 @@ def referral_grant(
         policy=current_policy(),
         up_to_top_tier=bool(up_to_top_tier),
     )
-    r.held_grant = plan.held
+    r.held_grant = plan.held  # type: ignore[attr-defined]  # the held request for the caller, not a column
     if plan.held is not None:
         return r
     return do_grant(
@@ -444,7 +454,7 @@ def referral_grant(
     )
 
 
-def do_refuse(r, *, actor, reasons: str, basis: str, alternatives: str, today: date) -> Referral:
+def do_refuse(r, *, actor: User, reasons: str, basis: str, alternatives: str, today: date) -> Referral:
     _close(r, R.REFUSED, actor, today, reasons=reasons, basis=basis, alternatives=alternatives)
     event(
         r.application,
@@ -462,7 +472,7 @@ def do_refuse(r, *, actor, reasons: str, basis: str, alternatives: str, today: d
 @racing_write
 def referral_refuse(
     *,
-    actor,
+    actor: User,
     referral: Referral | int,
     reasons: str,
     basis: str,
@@ -498,7 +508,7 @@ def referral_refuse(
     )
 
 
-def do_charity(r, *, actor, charity_name: str, note: str, today: date) -> Referral:
+def do_charity(r, *, actor: User, charity_name: str, note: str, today: date) -> Referral:
     _close(r, R.CHARITY, actor, today, charity_name=charity_name, reasons=note)
     event(r.application, "charity", actor=actor, referral=r, note=note, data={"charity": charity_name})
     _feedback_notice(r, f"转介慈善力量：{charity_name}")
@@ -509,7 +519,7 @@ def do_charity(r, *, actor, charity_name: str, note: str, today: date) -> Referr
 @racing_write
 def referral_charity(
     *,
-    actor,
+    actor: User,
     referral: Referral | int,
     charity_name: str,
     note: str = "",

@@ -45,19 +45,24 @@ CAUSE_NOTE_MAX = 200
 DESCRIPTION_MAX = values.NOTE_MAX
 
 
+class Requester(models.TextChoices):
+    SELF = "self", "本人"
+    MEMBER = "member", "家庭成员"
+    AGENT = "agent", "受委托人"
+    COMMITTEE = "committee", "村（居）委会代为申请"
+    PROACTIVE = "proactive", "工作人员主动发现"
+
+
+class ApplicationStatus(models.TextChoices):
+    OPEN = "open", "办理中"
+    CLOSED = "closed", "已办结"
+
+
 class Application(models.Model):
     """A request for help registered at a town window. The window may be any town's, not only
     the household's own (DOMAIN §4: request at any town window)."""
 
-    OPEN, CLOSED = "open", "closed"
-    STATUSES = [(OPEN, "办理中"), (CLOSED, "已办结")]
-    REQUESTERS = [
-        ("self", "本人"),
-        ("member", "家庭成员"),
-        ("agent", "受委托人"),
-        ("committee", "村（居）委会代为申请"),
-        ("proactive", "工作人员主动发现"),
-    ]
+    OPEN, CLOSED = ApplicationStatus.OPEN, ApplicationStatus.CLOSED
 
     tracking_code = models.CharField("查询码", max_length=10, unique=True)
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="applications")
@@ -67,7 +72,9 @@ class Application(models.Model):
     applicant = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="applications", verbose_name="申请人"
     )
-    requester_kind = models.CharField("提出人", max_length=20, choices=REQUESTERS, default="self")
+    requester_kind = models.CharField(
+        "提出人", max_length=20, choices=Requester.choices, default=Requester.SELF
+    )
     requester_name = models.CharField("提出人姓名", max_length=50, blank=True)
     requester_phone = models.CharField("提出人电话", max_length=20, blank=True)
     needs = models.JSONField("救助需求", default=list)
@@ -86,7 +93,7 @@ class Application(models.Model):
     received_at = models.DateTimeField("受理时间", default=timezone.now)
     received_on = models.DateField("受理日期")
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField("状态", max_length=10, choices=STATUSES, default=OPEN)
+    status = models.CharField("状态", max_length=10, choices=ApplicationStatus.choices, default=OPEN)
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -102,29 +109,32 @@ class Application(models.Model):
         return [NEED_LABELS.get(n, n) for n in self.needs]
 
 
+class DocumentKind(models.TextChoices):
+    APPLICATION_FORM = "application_form", "申请书"
+    ID_CARD = "id_card", "身份证件"
+    HOUSEHOLD_BOOK = "household_book", "户口簿"
+    INCOME = "income", "收入证明"
+    MEDICAL = "medical", "病历与医疗费用票据"
+    DISABILITY = "disability", "残疾证"
+    SCHOOL = "school", "在学证明"
+    HOUSING = "housing", "住房证明"
+    AUTHORISATION = "authorisation", "核对授权书"
+    PROMISE = "promise", "承诺书"
+    SUPPLEMENT = "supplement", "补正材料"
+    OTHER = "other", "其他"
+
+
 class Document(models.Model):
     """A file attached to an application (or sent in answer to a supplement request). Stored
     once on disk under MEDIA_ROOT by its SHA-256, so identical uploads share one file."""
 
-    KINDS = [
-        ("application_form", "申请书"),
-        ("id_card", "身份证件"),
-        ("household_book", "户口簿"),
-        ("income", "收入证明"),
-        ("medical", "病历与医疗费用票据"),
-        ("disability", "残疾证"),
-        ("school", "在学证明"),
-        ("housing", "住房证明"),
-        ("authorisation", "核对授权书"),
-        ("promise", "承诺书"),
-        ("supplement", "补正材料"),
-        ("other", "其他"),
-    ]
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="documents")
     referral = models.ForeignKey(
         "Referral", null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
     )
-    kind = models.CharField("材料类别", max_length=20, choices=KINDS, default="other")
+    kind = models.CharField(
+        "材料类别", max_length=20, choices=DocumentKind.choices, default=DocumentKind.OTHER
+    )
     title = models.CharField("名称", max_length=100, blank=True)
     original_name = models.CharField("原文件名", max_length=200)
     content_type = models.CharField(max_length=40)
@@ -139,6 +149,10 @@ class Document(models.Model):
         ordering = ["uploaded_at", "id"]
 
 
+class AuthorisationScope(models.TextChoices):
+    VERIFICATION = "verification", "家庭经济状况信息核对"
+
+
 class Authorisation(models.Model):
     """A household member's signed authorisation (授权书) for the verification of his income and
     assets (核对). It is given to the requesting ``unit`` (the window that took the application;
@@ -147,15 +161,16 @@ class Authorisation(models.Model):
     ``verification.authorisation_months`` after signing). The verification centre reads these
     through ``selectors.authorised_persons``."""
 
-    VERIFICATION = "verification"
-    SCOPES = [(VERIFICATION, "家庭经济状况信息核对")]
+    VERIFICATION = AuthorisationScope.VERIFICATION
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="authorisations")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="authorisations")
     application = models.ForeignKey(
         Application, null=True, blank=True, on_delete=models.PROTECT, related_name="authorisations"
     )
-    scope = models.CharField("授权范围", max_length=20, choices=SCOPES, default=VERIFICATION)
+    scope = models.CharField(
+        "授权范围", max_length=20, choices=AuthorisationScope.choices, default=VERIFICATION
+    )
     unit = models.ForeignKey(
         Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="被授权单位"
     )
@@ -173,31 +188,37 @@ class Authorisation(models.Model):
         indexes = [models.Index(fields=["household", "scope"])]
 
 
+class AmountPeriod(models.TextChoices):
+    MONTH = "month", "每月"
+    ONCE = "once", "一次性"
+    YEAR = "year", "每学年/每年"
+
+
+class ReferralState(models.TextChoices):
+    REFERRED = "referred", "已分办待签收"
+    IN_PROGRESS = "in_progress", "办理中"
+    PAUSED = "paused", "待补正材料"
+    TRANSFERRED = "transferred", "已转办"
+    GRANTED = "granted", "已给予救助"
+    REFUSED = "refused", "不予救助"
+    CHARITY = "charity", "已转介慈善力量"
+
+
 class Referral(models.Model):
     """One leg of a service's handling: referred to one unit, due after the service's limit in
     statutory working days. A transfer (转办) closes this leg and opens the next one at the
     receiving unit with a fresh limit; ``chain_root`` keeps the legs together."""
 
-    REFERRED = "referred"
-    IN_PROGRESS = "in_progress"
-    PAUSED = "paused"
-    TRANSFERRED = "transferred"
-    GRANTED = "granted"
-    REFUSED = "refused"
-    CHARITY = "charity"
-    STATES = [
-        (REFERRED, "已分办待签收"),
-        (IN_PROGRESS, "办理中"),
-        (PAUSED, "待补正材料"),
-        (TRANSFERRED, "已转办"),
-        (GRANTED, "已给予救助"),
-        (REFUSED, "不予救助"),
-        (CHARITY, "已转介慈善力量"),
-    ]
+    REFERRED = ReferralState.REFERRED
+    IN_PROGRESS = ReferralState.IN_PROGRESS
+    PAUSED = ReferralState.PAUSED
+    TRANSFERRED = ReferralState.TRANSFERRED
+    GRANTED = ReferralState.GRANTED
+    REFUSED = ReferralState.REFUSED
+    CHARITY = ReferralState.CHARITY
     OPEN_STATES = (REFERRED, IN_PROGRESS, PAUSED)
     RUNNING_STATES = (REFERRED, IN_PROGRESS)  # the clock runs
     RESULT_STATES = (GRANTED, REFUSED, CHARITY)
-    PERIODS = [("month", "每月"), ("once", "一次性"), ("year", "每学年/每年")]
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="referrals")
     service_code = models.CharField("救助事项", max_length=60)
@@ -213,7 +234,7 @@ class Referral(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="transferred_to"
     )
     leg = models.PositiveSmallIntegerField(default=1)
-    state = models.CharField("状态", max_length=20, choices=STATES, default=REFERRED)
+    state = models.CharField("状态", max_length=20, choices=ReferralState.choices, default=REFERRED)
     version = models.PositiveIntegerField(default=1)
     referred_at = models.DateTimeField(default=timezone.now)
     referred_on = models.DateField("分办日期")
@@ -231,7 +252,7 @@ class Referral(models.Model):
     )
     transfer_reason = models.TextField("转办理由", blank=True)
     amount = models.DecimalField("救助金额（元）", max_digits=12, decimal_places=2, null=True, blank=True)
-    amount_period = models.CharField("金额周期", max_length=10, choices=PERIODS, blank=True)
+    amount_period = models.CharField("金额周期", max_length=10, choices=AmountPeriod.choices, blank=True)
     start_month = models.DateField("起始月份", null=True, blank=True)
     reasons = models.TextField("理由", blank=True)
     basis = models.TextField("政策依据", blank=True)
@@ -265,45 +286,46 @@ class Referral(models.Model):
         return self.state in self.OPEN_STATES
 
 
+class EventKind(models.TextChoices):
+    RECEIVED = "received", "受理申请"
+    DOCUMENT = "document", "上传材料"
+    AUTHORISATION = "authorisation", "登记核对授权"
+    REFERRED = "referred", "分办"
+    ACCEPTED = "accepted", "签收办理"
+    SUPPLEMENT_REQUESTED = "supplement_requested", "要求补正材料"
+    SUPPLEMENT_RECEIVED = "supplement_received", "补正材料已送达"
+    TRANSFERRED = "transferred", "转办"
+    GRANTED = "granted", "反馈：给予救助"
+    REFUSED = "refused", "反馈：不予救助"
+    CHARITY = "charity", "反馈：转介慈善力量"
+    EMERGENCY_GRANTED = "emergency_granted", "先行救助"
+    EMERGENCY_COMPLETED = "emergency_completed", "先行救助补齐手续"
+    GRANT_HELD = "grant_held", "给付待签批（高于规则金额或超出权限）"
+    GRANT_RETURNED = "grant_returned", "给付签批退回"
+    DUE_SOON = "due_soon", "临近期限"
+    OVERDUE = "overdue", "已超期"
+    CLOSED = "closed", "申请办结"
+    DUE_CHANGED = "due_changed", "办理期限调整"
+    DECISION_OPENED = "decision_opened", "低保/特困：开始审核确认"
+    DECISION_INVESTIGATED = "decision_investigated", "低保/特困：入户调查完成"
+    DECISION_OPINION = "decision_opinion", "低保/特困：初审意见"
+    DECISION_NOTICE = "decision_notice", "低保/特困：公示"
+    DECISION_OBJECTION = "decision_objection", "低保/特困：收到公示异议"
+    DECISION_OBJECTION_HANDLED = "decision_objection_handled", "低保/特困：异议处理"
+    DECISION_EXTENDED = "decision_extended", "低保/特困：延长办理期限"
+    DECISION_RELATIVE_SIGNOFF = "decision_relative_signoff", "低保/特困：近亲属备案审批确认"
+    DECISION_LETTER = "decision_letter", "低保/特困：送达决定书"
+
+
 class CaseEvent(models.Model):
     """One step of an application's handling: who (actor and unit), when, what, and a note.
     Append-only."""
 
-    KINDS = [
-        ("received", "受理申请"),
-        ("document", "上传材料"),
-        ("authorisation", "登记核对授权"),
-        ("referred", "分办"),
-        ("accepted", "签收办理"),
-        ("supplement_requested", "要求补正材料"),
-        ("supplement_received", "补正材料已送达"),
-        ("transferred", "转办"),
-        ("granted", "反馈：给予救助"),
-        ("refused", "反馈：不予救助"),
-        ("charity", "反馈：转介慈善力量"),
-        ("emergency_granted", "先行救助"),
-        ("emergency_completed", "先行救助补齐手续"),
-        ("grant_held", "给付待签批（高于规则金额或超出权限）"),
-        ("grant_returned", "给付签批退回"),
-        ("due_soon", "临近期限"),
-        ("overdue", "已超期"),
-        ("closed", "申请办结"),
-        ("due_changed", "办理期限调整"),
-        ("decision_opened", "低保/特困：开始审核确认"),
-        ("decision_investigated", "低保/特困：入户调查完成"),
-        ("decision_opinion", "低保/特困：初审意见"),
-        ("decision_notice", "低保/特困：公示"),
-        ("decision_objection", "低保/特困：收到公示异议"),
-        ("decision_objection_handled", "低保/特困：异议处理"),
-        ("decision_extended", "低保/特困：延长办理期限"),
-        ("decision_relative_signoff", "低保/特困：近亲属备案审批确认"),
-        ("decision_letter", "低保/特困：送达决定书"),
-    ]
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="events")
     referral = models.ForeignKey(
         Referral, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
     )
-    kind = models.CharField(max_length=30, choices=KINDS)
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -324,12 +346,16 @@ class CaseEvent(models.Model):
         super().save(*args, **kwargs)
 
 
+class EmergencyAidState(models.TextChoices):
+    OPEN = "open", "待补齐手续"
+    COMPLETED = "completed", "手续已补齐"
+
+
 class EmergencyAid(models.Model):
     """Emergency aid first (先行救助): paid at once by the town, the file completed within the
     limit afterwards (Temporary Opinions; DOMAIN §3 Temporary)."""
 
-    OPEN, COMPLETED = "open", "completed"
-    STATES = [(OPEN, "待补齐手续"), (COMPLETED, "手续已补齐")]
+    OPEN, COMPLETED = EmergencyAidState.OPEN, EmergencyAidState.COMPLETED
     CAUSES = EMERGENCY_CAUSES
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="emergency_aids")
@@ -341,7 +367,7 @@ class EmergencyAid(models.Model):
     granted_at = models.DateTimeField(default=timezone.now)
     granted_on = models.DateField("发放日期")
     file_due_on = models.DateField("补齐手续期限", db_index=True)
-    state = models.CharField(max_length=10, choices=STATES, default=OPEN)
+    state = models.CharField(max_length=10, choices=EmergencyAidState.choices, default=OPEN)
     version = models.PositiveIntegerField(default=1)
     completed_on = models.DateField(null=True, blank=True)
     completed_by = models.ForeignKey(

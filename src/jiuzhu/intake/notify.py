@@ -20,7 +20,7 @@ class LogSender:
     """Writes the notice to the ``jiuzhu.notify`` log (the demo's stand-in for SMS/e-mail)."""
 
     def send(self, notification: Notification) -> None:
-        to = notification.unit.code if notification.unit_id else f"role:{notification.role}"
+        to = notification.unit.code if notification.unit is not None else f"role:{notification.role}"
         log.info(
             "notify to=%s kind=%s key=%s %s", to, notification.kind, notification.key, notification.message
         )

@@ -5,6 +5,7 @@ service's Chinese message on the same page."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,7 +27,15 @@ from jiuzhu.registry.models import Person, Unit
 from jiuzhu.registry.selectors import get_household, household_search, household_summary
 
 from . import catalogue, documents, handling, results, selectors, services, tracking
-from .models import NEEDS, Application, Document, EmergencyAid, Referral
+from .models import (
+    NEEDS,
+    AmountPeriod,
+    Application,
+    DocumentKind,
+    EmergencyAid,
+    Referral,
+    Requester,
+)
 from .ports import entitlements
 
 acts = post_action("intake:window")
@@ -124,7 +133,7 @@ def application_new(request, household_code: str):
             "household": household,
             "members": members,
             "needs": NEEDS,
-            "requesters": Application.REQUESTERS,
+            "requesters": Requester.choices,
             "causes": EmergencyAid.CAUSES,
             "post": request.POST if request.method == "POST" else None,
         },
@@ -169,7 +178,7 @@ def application(request, code: str):
             else [],
             "members": list(app.household.members.order_by("id")),
             "service_choices": [(x.code, x.name) for x in catalogue.services(current_policy())],
-            "doc_kinds": Document.KINDS,
+            "doc_kinds": DocumentKind.choices,
             "causes": EmergencyAid.CAUSES,
             "emergency_limit": catalogue.emergency_limit(current_policy(), clock.today()),
             "today": clock.today(),
@@ -346,7 +355,7 @@ def referral(request, ref_id: int):
             "result": selectors.result_view(r),
             "actions": handling.allowed_actions(r, request.user),
             "units": Unit.objects.exclude(pk=r.unit_id).order_by("kind", "sort_order"),
-            "periods": Referral.PERIODS,
+            "periods": AmountPeriod.choices,
             "events": r.application.events.filter(referral__chain_root_id=r.chain_root_id).select_related(
                 "unit"
             ),
@@ -360,7 +369,7 @@ def referral(request, ref_id: int):
 def _grant_context(r: Referral) -> dict:
     """Grant control on the referral page: the rule's amount as the default, a held grant."""
     side = entitlements()
-    out = {"held": side.pending_grant(r), "rule": None, "officer_limit": None}
+    out: dict[str, Any] = {"held": side.pending_grant(r), "rule": None, "officer_limit": None}
     if r.is_open:
         policy, today = current_policy(), clock.today()
         out["rule"] = side.rule_amount(

@@ -126,7 +126,13 @@ def document_upload(
     if ref is not None and ref.application_id != app.pk:
         raise ValidationFailed("该事项不属于本申请", field="referral")
     doc = services.document_add(
-        actor=request.user, application=app, file=file, name=file.name, kind=kind, title=title, referral=ref
+        actor=request.user,
+        application=app,
+        file=file,
+        name=file.name or "",
+        kind=kind,
+        title=title,
+        referral=ref,
     )
     return Status(201, {**doc.__dict__, "kind_display": doc.get_kind_display(), "referral": doc.referral_id})
 

@@ -11,7 +11,7 @@ from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.models import Household
 
 from .. import catalogue
-from ..models import Application, Referral
+from ..models import AmountPeriod, Application, Referral
 from ..ports import entitlements
 
 
@@ -24,7 +24,7 @@ def received_services(household: Household, *, on: date) -> set[str]:
         Referral.objects.filter(
             application__household=household,
             state=Referral.GRANTED,
-            amount_period__in=("month", "year"),
+            amount_period__in=(AmountPeriod.MONTH, AmountPeriod.YEAR),
             entitlements__isnull=True,
         ).values_list("service_code", flat=True)
     )

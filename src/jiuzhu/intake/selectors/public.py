@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db import connection
 
-from ..models import Application, EmergencyAid, Referral
+from ..models import AmountPeriod, Application, ApplicationStatus, EmergencyAid, Referral, ReferralState
 
 
 def result_view(r: Referral) -> dict | None:
@@ -31,7 +31,9 @@ def result_view(r: Referral) -> dict | None:
 def tracking_view(application: Application) -> dict:
     """What the public page shows: the code, when and where it was received, and each
     service's progress and result. No name, ID number, address or household facts."""
-    return tracking_view_of_row(tracking_row(application.tracking_code))
+    row = tracking_row(application.tracking_code)
+    assert row is not None  # the application itself has the code
+    return tracking_view_of_row(row)
 
 
 # The public look-up is the hot path (hundreds a second): fixed SQL, no ORM compilation.
@@ -115,9 +117,9 @@ def _as_date(value):
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-_STATE_LABELS = dict(Referral.STATES)
-_PERIOD_LABELS = dict(Referral.PERIODS)
-_STATUS_LABELS = dict(Application.STATUSES)
+_STATE_LABELS = dict(ReferralState.choices)
+_PERIOD_LABELS = dict(AmountPeriod.choices)
+_STATUS_LABELS = dict(ApplicationStatus.choices)
 
 
 def _leg_result(leg: dict) -> dict | None:

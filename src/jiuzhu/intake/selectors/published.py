@@ -54,7 +54,7 @@ def published_results(month: date, *, today: date | None = None) -> list[dict]:
         r = row(unit_id)
         r["closed"] += 1
         r[state] += 1
-        if closed_on <= due_on:
+        if closed_on is not None and closed_on <= due_on:  # closed in the month: never None
             r["on_time"] += 1
     due_in_month = Referral.objects.filter(due_on__gte=first, due_on__lt=min(nxt, today)).filter(
         Q(closed_on__gt=F("due_on")) | Q(state__in=Referral.RUNNING_STATES)

@@ -12,6 +12,7 @@ from ninja import Field, Schema
 from jiuzhu.common import clock
 from jiuzhu.common import masking as m
 from jiuzhu.common.labels import label
+from jiuzhu.registry.models import User
 
 from ..access import can_view, ensure_can_view
 from ..models import Application, Referral
@@ -222,7 +223,7 @@ def application_view(application: Application, user) -> dict:
                 "kind": e.kind,
                 "kind_display": e.get_kind_display(),
                 "actor": e.actor_name,
-                "unit": e.unit.name if e.unit_id else "",
+                "unit": e.unit.name if e.unit is not None else "",
                 "referral": e.referral_id,
                 "note": e.note,
             }
@@ -247,18 +248,18 @@ def chain_entries(*, household, role: str):
     )
     for ev in events:
         app = ev.application
-        service = ev.referral.service_name if ev.referral_id else ""
+        service = ev.referral.service_name if ev.referral is not None else ""
         yield ChainEntry(
             at=ev.at,
             area="受理",
             title=f"{ev.get_kind_display()}{'：' + service if service else ''}",
             detail=ev.note[:200],
-            unit=ev.unit.name if ev.unit_id else "",
+            unit=ev.unit.name if ev.unit is not None else "",
             url=reverse("intake:application", args=[app.tracking_code]),
         )
 
 
-def _chain_application(actor, household, code):
+def _chain_application(actor: User, household, code):
     app = Application.objects.filter(tracking_code=code).first()
     return app is not None and can_view(actor, app)
 

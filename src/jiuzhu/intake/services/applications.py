@@ -13,7 +13,7 @@ from jiuzhu.common import masking as m
 from jiuzhu.common.errors import ValidationFailed
 from jiuzhu.common.tx import racing_write
 from jiuzhu.policy.selectors import current_policy
-from jiuzhu.registry.models import Household, Person
+from jiuzhu.registry.models import Household, Person, User
 from jiuzhu.registry.services import household_create
 
 from .. import documents, selectors, tracking
@@ -24,8 +24,10 @@ from ..models import (
     Application,
     Authorisation,
     Document,
+    DocumentKind,
     EmergencyAid,
     Referral,
+    Requester,
 )
 from .base import ADULT_AGE, ensure_window_of, ensure_window_staff, event
 from .referrals import _ensure_window_or_unit
@@ -62,7 +64,7 @@ def _emergency_facts(needs: list[str], cause, need) -> tuple[str, Decimal | None
 @racing_write
 def application_create(
     *,
-    actor,
+    actor: User,
     household: Household,
     applicant: Person | None = None,
     needs: list[str],
@@ -93,9 +95,9 @@ def application_create(
         raise ValidationFailed("申请人须为该家庭成员", field="applicant", code="applicant_not_member")
     if applicant.deceased_on:
         raise ValidationFailed("申请人已登记死亡", field="applicant", code="applicant_deceased")
-    if requester_kind not in dict(Application.REQUESTERS):
+    if requester_kind not in Requester.values:
         raise ValidationFailed("提出人类型无效", field="requester_kind")
-    if requester_kind in ("agent", "committee") and not (requester_name or "").strip():
+    if requester_kind in (Requester.AGENT, Requester.COMMITTEE) and not (requester_name or "").strip():
         raise ValidationFailed("代为申请时须填写提出人姓名", field="requester_name", code="required")
     requester_name = values.text(
         requester_name, field="requester_name", max_length=50, required=False, label="提出人姓名"
@@ -125,7 +127,7 @@ def application_create(
         .first()
     )
     if existing is not None:
-        existing.reused = True
+        existing.reused = True  # type: ignore[attr-defined]  # read by the API (200 instead of 201), not a column
         return existing
     now = clock.now()
     received_on = today or clock.today()
@@ -163,7 +165,12 @@ def application_create(
 
 @transaction.atomic
 def application_create_with_household(
-    *, actor, household_data: dict, members: list[dict], applicant_id_number: str | None = None, **kwargs
+    *,
+    actor: User,
+    household_data: dict,
+    members: list[dict],
+    applicant_id_number: str | None = None,
+    **kwargs,
 ) -> Application:
     """Register a new household (through the registry's own service and rules) and its request
     in one transaction."""
@@ -179,7 +186,7 @@ def application_create_with_household(
 @transaction.atomic
 def document_add(
     *,
-    actor,
+    actor: User,
     application: Application,
     file,
     name: str = "",
@@ -194,7 +201,7 @@ def document_add(
     else:
         ensure_window_of(actor, application)
     scope.require(actor, "document.write", household=application.household)
-    if kind not in dict(Document.KINDS):
+    if kind not in DocumentKind.values:
         raise ValidationFailed("材料类别无效", field="kind")
     title = values.text(title, field="title", max_length=100, required=False, label="材料名称")
     stored = documents.store(file)
@@ -224,7 +231,7 @@ def document_add(
 @transaction.atomic
 def authorisation_record(
     *,
-    actor,
+    actor: User,
     application: Application,
     person: Person,
     signed_on: date,

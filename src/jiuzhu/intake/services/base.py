@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from jiuzhu.common import clock, scope
 from jiuzhu.common.errors import NotFound
-from jiuzhu.registry.models import Unit
+from jiuzhu.registry.models import Unit, User
 
 from .. import tracking
 from ..models import Application, CaseEvent, EmergencyAid, Referral
@@ -19,7 +19,9 @@ def actor_name(user) -> str:
     return getattr(user, "display_name", "") or getattr(user, "username", "") or str(user)
 
 
-def event(application, kind, *, actor=None, unit=None, referral=None, note="", data=None, at=None):
+def event(
+    application, kind, *, actor: User | None = None, unit=None, referral=None, note="", data=None, at=None
+):
     return CaseEvent.objects.create(
         application=application,
         referral=referral,
@@ -36,23 +38,23 @@ def event(application, kind, *, actor=None, unit=None, referral=None, note="", d
 # --- who may do what -----------------------------------------------------------------------
 
 
-def ensure_window_staff(actor) -> Unit:
+def ensure_window_staff(actor: User) -> Unit:
     """The actor works at a town window (scope table: ``application.take``); returns his town."""
     scope.require(actor, "application.take")
     unit = actor.unit
-    if unit.kind != Unit.TOWN:
+    if unit is None or unit.kind != Unit.TOWN:
         raise scope.OutOfScope("只有镇街一门受理窗口的工作人员可以受理申请", field="unit")
     return unit
 
 
-def ensure_window_of(actor, application: Application) -> None:
+def ensure_window_of(actor: User, application: Application) -> None:
     """The application was taken at the actor's own town window."""
     ensure_window_staff(actor)
     if actor.unit_id != application.window_id:
         raise scope.OutOfScope(f"该申请由{application.window.name}窗口受理，您不能代其办理", field="town")
 
 
-def close_if_done(application: Application, *, actor=None) -> bool:
+def close_if_done(application: Application, *, actor: User | None = None) -> bool:
     """Close the application when every referral chain has its answer and every emergency aid
     its file (called inside the transaction of the step that may finish it)."""
     app = Application.objects.select_for_update().get(pk=application.pk)

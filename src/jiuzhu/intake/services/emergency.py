@@ -9,6 +9,7 @@ from jiuzhu.common.errors import IllegalTransition, ValidationFailed
 from jiuzhu.common.selectors import deadline
 from jiuzhu.common.tx import bump, check_version, lock, racing_write
 from jiuzhu.policy.selectors import current_policy
+from jiuzhu.registry.models import User
 
 from .. import catalogue, selectors
 from ..models import DESCRIPTION_MAX, Application, EmergencyAid
@@ -16,7 +17,7 @@ from ..ports import entitlements
 from .base import close_if_done, event
 
 
-def _emergency_entitlement(aid, *, application, actor, policy, today: date) -> None:
+def _emergency_entitlement(aid, *, application, actor: User, policy, today: date) -> None:
     """先行救助 is paid as a one-off entitlement of the emergency temporary-assistance service,
     owned by the town that paid it: the roll pays it, the fund ledger posts it and screening
     sees it like any grant (DOMAIN §7 "Lifecycle")."""
@@ -46,7 +47,7 @@ def _emergency_entitlement(aid, *, application, actor, policy, today: date) -> N
 @racing_write
 def emergency_grant(
     *,
-    actor,
+    actor: User,
     application: Application,
     amount=None,
     cause: str = "",
@@ -125,7 +126,7 @@ def emergency_grant(
 
 @racing_write
 def emergency_complete(
-    *, actor, aid: EmergencyAid, note: str = "", version: int | None = None, today: date | None = None
+    *, actor: User, aid: EmergencyAid, note: str = "", version: int | None = None, today: date | None = None
 ) -> EmergencyAid:
     """The file of an emergency aid is complete (recipient, cause, amount, signatures)."""
     aid = lock(
@@ -138,10 +139,11 @@ def emergency_complete(
     check_version(aid, version, message="该记录已被他人更新，请刷新后重试")
     if aid.state != EmergencyAid.OPEN:
         raise IllegalTransition("该先行救助的手续已补齐", code="already_completed")
+    completed_on = today or clock.today()
     bump(
         aid,
         state=EmergencyAid.COMPLETED,
-        completed_on=today or clock.today(),
+        completed_on=completed_on,
         completed_by=actor,
         completion_note=note,
     )
@@ -150,7 +152,7 @@ def emergency_complete(
         "emergency_completed",
         actor=actor,
         note=note,
-        data={"late": aid.completed_on > aid.file_due_on},
+        data={"late": completed_on > aid.file_due_on},
     )
     close_if_done(aid.application, actor=actor)
     return aid

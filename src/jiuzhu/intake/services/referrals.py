@@ -11,7 +11,7 @@ from jiuzhu.common import masking as m
 from jiuzhu.common.errors import Conflict, IllegalTransition, ValidationFailed
 from jiuzhu.common.selectors import deadline, holiday_table
 from jiuzhu.policy.selectors import current_policy
-from jiuzhu.registry.models import Unit
+from jiuzhu.registry.models import Unit, User
 
 from .. import catalogue
 from ..models import CAUSE_NOTE_MAX, Application, EmergencyAid, Referral
@@ -20,7 +20,7 @@ from ..ports import entitlements
 from .base import ensure_window_of, event
 
 
-def _ensure_window_or_unit(actor, referral: Referral) -> None:
+def _ensure_window_or_unit(actor: User, referral: Referral) -> None:
     if scope.allows(actor, "referral.handle", unit=referral.unit_id):
         return
     ensure_window_of(actor, referral.application)
@@ -29,7 +29,7 @@ def _ensure_window_or_unit(actor, referral: Referral) -> None:
 @transaction.atomic
 def refer(
     *,
-    actor,
+    actor: User,
     application: Application,
     service_codes: list[str],
     note: str = "",
