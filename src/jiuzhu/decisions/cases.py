@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -24,12 +25,20 @@ from jiuzhu.intake import handling
 from jiuzhu.intake.models import Referral
 from jiuzhu.intake.services import event
 from jiuzhu.policy.selectors import current_policy
-from jiuzhu.registry.models import Person
+from jiuzhu.registry.models import Person, User
 
 from . import letters, notices, snapshot
 from .entitlements import add_months, entitlement_grant
 from .grants import valid_report
-from .models import Case, Investigation, Letter
+from .models import (
+    Case,
+    EntitlementPeriod,
+    ExtensionGround,
+    Investigation,
+    InvestigationKind,
+    Letter,
+    Objection,
+)
 from .scope import is_decision_service
 
 MIN_STAFF = 2  # 最低生活保障审核确认办法 第十五条: at least two staff
@@ -39,12 +48,12 @@ def _limit(policy, on: date, step: str) -> int:
     return int(parameter(policy, "dibao.time_limits", on, step=step))
 
 
-def ensure_caseworker(actor, case_town_id: int) -> None:
+def ensure_caseworker(actor: User, case_town_id: int) -> None:
     """Scope table ``case.work``: the caseworker of the case's own town."""
     scope.require(actor, "case.work", town=case_town_id)
 
 
-def ensure_approver(actor) -> None:
+def ensure_approver(actor: User) -> None:
     """Scope table ``case.approve``."""
     scope.require(actor, "case.approve")
 
@@ -67,10 +76,10 @@ def _expect(c: Case, *states: str, action: str) -> None:
         )
 
 
-def milestone(c: Case, kind: str, *, actor, note: str, data: dict | None = None) -> None:
+def milestone(c: Case, kind: str, *, actor: User | None, note: str, data: dict | None = None) -> None:
     """An intake event on the case's application, so the window, the applicant and the
     household's chain see the step."""
-    if c.referral_id:
+    if c.referral is not None:
         r = c.referral
         event(r.application, kind, actor=actor, referral=r, note=note, data=data or {})
 
@@ -85,7 +94,7 @@ def _relatives(household) -> list[dict]:
 
 
 @transaction.atomic
-def case_open(*, actor, referral: Referral | int, today: date | None = None) -> Case:
+def case_open(*, actor: User, referral: Referral | int, today: date | None = None) -> Case:
     """The town caseworker takes up a dibao/extreme-poverty referral of a household of his
     town. The 30-working-day limit runs from the day the window accepted the application."""
     today = today or clock.today()
@@ -139,10 +148,10 @@ def case_open(*, actor, referral: Referral | int, today: date | None = None) -> 
 
 @transaction.atomic
 def investigation_record(
-    *, actor, case: Case | int, kind: str, done_on: date, staff_names: list[str], findings: str
+    *, actor: User, case: Case | int, kind: str, done_on: date, staff_names: list[str], findings: str
 ) -> Investigation:
     c = _lock(case)
-    if kind not in dict(Investigation.KINDS):
+    if kind not in InvestigationKind.values:
         raise ValidationFailed(f"未知的调查方式：{kind}", field="kind", code="unknown_kind")
     if kind == Investigation.COUNTY_VISIT:
         ensure_approver(actor)
@@ -171,7 +180,7 @@ def investigation_record(
 
 @transaction.atomic
 def opinion_give(
-    *, actor, case: Case | int, recommend: str, note: str = "", today: date | None = None, version=None
+    *, actor: User, case: Case | int, recommend: str, note: str = "", today: date | None = None, version=None
 ) -> Case:
     """The town's initial opinion (初审意见). The rules run on the registry as it is today and
     their result is frozen on the case with the facts, the review cycle and the verification
@@ -183,7 +192,9 @@ def opinion_give(
     if recommend not in ("approve", "refuse"):
         raise ValidationFailed("初审意见应为同意或不同意", field="recommend", code="invalid")
     done = set(c.investigations.values_list("kind", flat=True))
-    missing = [label for k, label in Investigation.KINDS if k in Investigation.REQUIRED and k not in done]
+    missing = [
+        label for k, label in InvestigationKind.choices if k in Investigation.REQUIRED and k not in done
+    ]
     if missing:
         raise ValidationFailed(
             f"尚未完成：{'、'.join(missing)}", field="investigations", code="investigation_incomplete"
@@ -235,7 +246,7 @@ def opinion_give(
 
 
 @transaction.atomic
-def deadline_extend(*, actor, case: Case | int, ground: str, note: str = "") -> Case:
+def deadline_extend(*, actor: User, case: Case | int, ground: str, note: str = "") -> Case:
     """Extend the limit to 45 working days on a recorded ground (DOMAIN §3)."""
     c = _lock(case)
     if not scope.allows(actor, "case.approve"):
@@ -244,16 +255,16 @@ def deadline_extend(*, actor, case: Case | int, ground: str, note: str = "") -> 
     return extend(c, ground=ground, note=values.note(note, field="note", label="延长说明"), actor=actor)
 
 
-def extend(c: Case, *, ground: str, note: str, actor) -> Case:
+def extend(c: Case, *, ground: str, note: str, actor: User | None) -> Case:
     """(Inside a locked transaction.) No-op when the case was already extended."""
-    if ground not in dict(Case.GROUNDS):
+    if ground not in ExtensionGround.values:
         raise ValidationFailed("延长办理期限须有法定情形", field="ground", code="extension_ground_required")
     if c.extension_ground:
         return c
     limit = _limit(current_policy(), c.received_on, "total_extended")
     due = deadline(c.received_on, limit)
     bump(c, extension_ground=ground, extension_note=(note or "").strip(), limit_days=limit, due_on=due.due)
-    label = dict(Case.GROUNDS)[ground]
+    label = ExtensionGround(ground).label
     if c.referral_id:
         r = Referral.objects.select_for_update().get(pk=c.referral_id)
         if r.state in Referral.OPEN_STATES:
@@ -266,7 +277,7 @@ def extend(c: Case, *, ground: str, note: str, actor) -> Case:
 
 
 @transaction.atomic
-def relative_signoff(*, actor, case: Case | int, note: str, today: date | None = None) -> Case:
+def relative_signoff(*, actor: User, case: Case | int, note: str, today: date | None = None) -> Case:
     """The approver's explicit sign-off for a close relative of staff, after the county's
     own home visit is recorded (最低生活保障审核确认办法 第二十条)."""
     today = today or clock.today()
@@ -290,7 +301,7 @@ def relative_signoff(*, actor, case: Case | int, note: str, today: date | None =
 
 def _check_decidable(c: Case, today: date) -> int:
     """Everything a decision (approval or refusal) needs; returns the verification report's id."""
-    if c.notices.filter(objections__state="open").exists():
+    if c.notices.filter(objections__state=Objection.OPEN).exists():
         raise IllegalTransition("公示异议尚未处理完毕", field="case", code="objection_open")
     if c.close_relative and c.relative_signoff_by_id is None:
         raise IllegalTransition(
@@ -347,7 +358,7 @@ def _members(c: Case) -> list[Person]:
 
 
 def _payee(c: Case, members: list[Person]) -> Person:
-    applicant_id = c.referral.application.applicant_id if c.referral_id else None
+    applicant_id = c.referral.application.applicant_id if c.referral is not None else None
     for p in members:
         if p.pk == applicant_id:
             return p
@@ -366,14 +377,14 @@ def has_account(person: Person) -> bool:
     return Person.objects.filter(pk=person.pk, bank_account__isnull=False).exists()
 
 
-def _authority(actor) -> str:
+def _authority(actor: User) -> str:
     return getattr(actor.unit, "name", "") or "民政部门"
 
 
 @racing_write
 def case_approve(
     *,
-    actor,
+    actor: User,
     case: Case | int,
     note: str = "",
     today: date | None = None,
@@ -426,7 +437,7 @@ def case_approve(
         members=members,
         service_code=c.service_code,
         amount=amount,
-        amount_period="month",
+        amount_period=EntitlementPeriod.MONTH,
         start_month=start,
         next_review_on=review_on,
         actor=actor,
@@ -482,7 +493,7 @@ def case_approve(
 @racing_write
 def case_refuse(
     *,
-    actor,
+    actor: User,
     case: Case | int,
     reasons: str = "",
     alternatives: list[str] | None = None,
@@ -518,8 +529,8 @@ def case_refuse(
         listed.append({"rule": "approver", "basis": "审核确认", "passed": False, "detail": extra})
     bases = list(dict.fromkeys([c.result.get("basis", "")] + [r["basis"] for r in failed]))
     hh_members = snapshot.living_members(c.household, today)
-    addressee = c.referral.application.applicant.name if c.referral_id else hh_members[0].name
-    content = {
+    addressee = c.referral.application.applicant.name if c.referral is not None else hh_members[0].name
+    content: dict[str, Any] = {
         "title": f"{c.service_name}不予批准决定书",
         "addressee": addressee,
         "opening": f"你（户）申请的{c.service_name}，经调查核实和审核，不符合条件，决定不予批准。",

@@ -146,7 +146,7 @@ def _live_cases(policy, today: date) -> dict[str, int]:
         for hid in hids:
             with transaction.atomic():
                 c = start(hid)
-                if state != "investigating":
+                if state != Case.INVESTIGATING:
                     investigate(c)
                 if state in ("notice", "objection"):
                     c = svc.opinion_give(
@@ -159,12 +159,12 @@ def _live_cases(policy, today: date) -> dict[str, int]:
                         ip="192.0.2.1",
                         today=today - timedelta(days=1),
                     )
-                if state == "refused":
+                if state == Case.REFUSED:
                     hh = Household.objects.get(pk=hid)
                     if not hh.members.filter(incomes__isnull=False).exists():
                         income_add(
                             actor=None,
-                            person=hh.members.order_by("id").first(),
+                            person=hh.members.order_by("id")[0],
                             kind="wages",
                             monthly_amount="9000",
                             period_start=today - timedelta(days=300),

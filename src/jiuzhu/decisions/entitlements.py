@@ -23,9 +23,9 @@ from django.db.models import Q, QuerySet
 
 from jiuzhu.common.errors import IllegalTransition, ValidationFailed
 from jiuzhu.common.money import money
-from jiuzhu.registry.models import Unit
+from jiuzhu.registry.models import Unit, User
 
-from .models import Entitlement
+from .models import Entitlement, EntitlementPeriod
 from .scope import DECISION_CATEGORIES
 
 
@@ -56,7 +56,7 @@ def entitlement_grant(
     service_code: str,
     amount,
     start_month: date,
-    actor,
+    actor: User,
     policy=None,
     members=None,
     unit: Unit | None = None,
@@ -89,7 +89,7 @@ def entitlement_grant(
     if payee.household_id != household.pk:
         raise ValidationFailed("领取人不是该家庭成员", field="payee", code="payee_not_member")
     period = amount_period or spec.amount_period or "month"
-    if period not in dict(Entitlement.PERIODS):
+    if period not in EntitlementPeriod.values:
         raise ValidationFailed(f"未知的金额周期：{period}", field="amount_period", code="bad_period")
     if unit is None:
         unit = Unit.objects.get(code=spec.owner_unit)
@@ -138,9 +138,9 @@ def lifecycle(spec, start: date, period: str) -> tuple[date | None, date | None]
     repeat every September); a monthly or yearly one is reviewed after the service's
     ``review_months``; a one-off one needs neither. Dibao and extreme-poverty decisions set
     their own review date (``cases``, ``reviews``)."""
-    if spec.category in DECISION_CATEGORIES or period == "once":
+    if spec.category in DECISION_CATEGORIES or period == EntitlementPeriod.ONCE:
         return None, None
-    if spec.category == "education" and period == "year":
+    if spec.category == "education" and period == EntitlementPeriod.YEAR:
         return school_year_end(start), None
     if spec.review_months:
         return None, add_months(start, spec.review_months)
@@ -164,7 +164,7 @@ def entitlement_change(
     entitlement: Entitlement,
     amount,
     from_month: date,
-    actor,
+    actor: User,
     reason: str,
     origin: str = "",
     status: str | None = None,
@@ -219,7 +219,7 @@ def entitlement_change(
 
 
 @transaction.atomic
-def entitlement_stop(*, entitlement: Entitlement, from_month: date, actor, reason: str) -> Entitlement:
+def entitlement_stop(*, entitlement: Entitlement, from_month: date, actor: User, reason: str) -> Entitlement:
     """Nothing is owed from ``from_month`` on (may be in the past: payments recovers)."""
     if not reason.strip():
         raise ValidationFailed("终止待遇须写明理由", field="reason", code="reason_required")
@@ -272,9 +272,9 @@ def owed_in(month: date) -> QuerySet[Entitlement]:
     m = month_start(month)
     running = Q(start_month__lte=m) & (Q(end_month__isnull=True) | Q(end_month__gte=m))
     return Entitlement.objects.filter(
-        (Q(amount_period="month") & running)
-        | (Q(amount_period="once") & Q(start_month=m))
-        | (Q(amount_period="year") & running & Q(start_month__month=m.month))
+        (Q(amount_period=EntitlementPeriod.MONTH) & running)
+        | (Q(amount_period=EntitlementPeriod.ONCE) & Q(start_month=m))
+        | (Q(amount_period=EntitlementPeriod.YEAR) & running & Q(start_month__month=m.month))
     )
 
 

@@ -128,14 +128,14 @@ def registry_facts(on: date, household_ids=None) -> tuple[dict[int, HouseholdFac
         )
         ids[hid].append(pid)
     out = {}
-    for hid, area in households.items():
+    for hid, hh_area in households.items():
         if not members.get(hid):
             continue
         a = assets.get(hid) or {"financial": Decimal(0), "business": Decimal(0), "v": [], "h": []}
         d = dwelling.get(hid)
         extra = _with_last_same_cause(hid, extra_hh.get(hid, {}), on)
         out[hid] = HouseholdFacts(
-            area=area,
+            area=hh_area,
             members=tuple(members[hid]),
             assets=Assets(
                 financial=a["financial"],

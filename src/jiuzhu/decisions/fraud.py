@@ -22,10 +22,11 @@ from jiuzhu.common.labels import label
 from jiuzhu.common.money import parse_decimal
 from jiuzhu.common.params import parameter
 from jiuzhu.policy import grants as rules
+from jiuzhu.registry.models import User
 
 from . import letters
 from .entitlements import entitlement_stop, month_start
-from .models import Entitlement, FraudDecision
+from .models import Entitlement, FraudDecision, LetterKind
 
 BASIS = "《社会救助暂行办法》第六十八条"
 
@@ -58,7 +59,7 @@ def _multiple(value) -> Decimal | None:
 @transaction.atomic
 def fraud_decide(
     *,
-    actor,
+    actor: User,
     entitlement: Entitlement | int,
     from_month: date,
     facts: str,
@@ -115,7 +116,9 @@ def fraud_decide(
         "basis": BASIS,
         "appeal": letters.appeal_rights(policy, today, authority="本机关"),
     }
-    letter = letters.issue(kind="fraud", household=ent.household, content=content, actor=actor, today=today)
+    letter = letters.issue(
+        kind=LetterKind.FRAUD, household=ent.household, content=content, actor=actor, today=today
+    )
     decision = FraudDecision.objects.create(
         household=ent.household,
         entitlement=ent,

@@ -34,10 +34,11 @@ from jiuzhu.common.tx import racing_write
 from jiuzhu.intake.ports import GrantPlan
 from jiuzhu.policy import grants as rules
 from jiuzhu.policy.rules.base import add_months_clamped
+from jiuzhu.registry.models import User
 
 from .frames import household_facts
 from .grant_limits import check_medical_cap
-from .models import Entitlement, GrantRequest
+from .models import Entitlement, EntitlementPeriod, GrantRequest
 from .relatives import relatives_of
 
 # The approval level each handling role signs at alone (DOMAIN §7: town caseworker ≤ 3 ×,
@@ -74,7 +75,7 @@ def running(*, household, on: date):
     return (
         Entitlement.objects.filter(household=household, status__in=RUNNING)
         .filter(Q(end_month__isnull=True) | Q(end_month__gte=month))
-        .exclude(Q(amount_period="once") & Q(start_month__lt=month))
+        .exclude(Q(amount_period=EntitlementPeriod.ONCE) & Q(start_month__lt=month))
     )
 
 
@@ -175,7 +176,7 @@ def _tier_inputs(policy, household, on: date):
 def grant_control(
     r,
     *,
-    actor,
+    actor: User,
     amount,
     period: str | None,
     start_month: date,
@@ -311,7 +312,7 @@ def _lock(request_id: int):
     return r, req
 
 
-def _check_signer(actor, req: GrantRequest) -> None:
+def _check_signer(actor: User, req: GrantRequest) -> None:
     scope.require(actor, "grant.sign", unit=req.unit)
     if actor.pk == req.made_by_id:
         raise PermissionDenied("提请人不能签批本人提请的给付（须另一人签批）", code="same_person")
@@ -328,7 +329,7 @@ def joint_min_members(policy, on: date) -> int:
 @racing_write
 def grant_sign(
     *,
-    actor,
+    actor: User,
     request: GrantRequest | int,
     note: str = "",
     joint_met_on: date | None = None,
@@ -400,7 +401,9 @@ def grant_sign(
 
 
 @transaction.atomic
-def grant_return(*, actor, request: GrantRequest | int, note: str, today: date | None = None) -> GrantRequest:
+def grant_return(
+    *, actor: User, request: GrantRequest | int, note: str, today: date | None = None
+) -> GrantRequest:
     """Send a held grant back: nothing is granted; the officer may grant the rule's amount,
     make a new request or refuse."""
     from jiuzhu.intake.services import event

@@ -12,6 +12,7 @@ from datetime import date
 from jiuzhu.common.errors import ValidationFailed
 from jiuzhu.common.params import parameter
 from jiuzhu.common.pdf import cjk_font
+from jiuzhu.registry.models import User
 
 from .models import Letter
 
@@ -77,7 +78,7 @@ def check_adverse(content: dict) -> None:
         )
 
 
-def issue(*, kind: str, household, content: dict, actor, today: date, case=None, review=None) -> Letter:
+def issue(*, kind: str, household, content: dict, actor: User, today: date, case=None, review=None) -> Letter:
     if kind in (Letter.REFUSAL, "review_stop"):
         check_adverse(content)
     n = Letter.objects.filter(household=household).count() + 1

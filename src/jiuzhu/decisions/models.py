@@ -18,12 +18,22 @@ from simple_history.models import HistoricalRecords
 from jiuzhu.registry.models import Household, Person, Unit
 
 
+class EntitlementPeriod(models.TextChoices):
+    MONTH = "month", "每月"
+    YEAR = "year", "每学年/每年"
+    ONCE = "once", "一次性"
+
+
+class EntitlementStatus(models.TextChoices):
+    ACTIVE = "active", "享受中"
+    GRADUAL_EXIT = "gradual_exit", "渐退期"
+    ENDED = "ended", "已终止"
+
+
 class Entitlement(models.Model):
-    ACTIVE = "active"
-    GRADUAL_EXIT = "gradual_exit"
-    ENDED = "ended"
-    STATUSES = [(ACTIVE, "享受中"), (GRADUAL_EXIT, "渐退期"), (ENDED, "已终止")]
-    PERIODS = [("month", "每月"), ("year", "每学年/每年"), ("once", "一次性")]
+    ACTIVE = EntitlementStatus.ACTIVE
+    GRADUAL_EXIT = EntitlementStatus.GRADUAL_EXIT
+    ENDED = EntitlementStatus.ENDED
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="entitlements")
     payee = models.ForeignKey(
@@ -36,12 +46,16 @@ class Entitlement(models.Model):
         Unit, on_delete=models.PROTECT, related_name="entitlements", verbose_name="发放单位"
     )
     amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2)
-    amount_period = models.CharField("金额周期", max_length=10, choices=PERIODS, default="month")
+    amount_period = models.CharField(
+        "金额周期", max_length=10, choices=EntitlementPeriod.choices, default=EntitlementPeriod.MONTH
+    )
     start_month = models.DateField("起始月份")  # always the 1st of a month
     # 1st of the last month owed; before ``start_month`` when it was stopped before its first
     # month (then nothing is owed at all).
     end_month = models.DateField("终止月份（含）", null=True, blank=True)
-    status = models.CharField("状态", max_length=20, choices=STATUSES, default=ACTIVE, db_index=True)
+    status = models.CharField(
+        "状态", max_length=20, choices=EntitlementStatus.choices, default=ACTIVE, db_index=True
+    )
     next_review_on = models.DateField("下次复核日期", null=True, blank=True, db_index=True)
     previous = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next", verbose_name="变更前"
@@ -89,31 +103,33 @@ class Entitlement(models.Model):
         return f"{self.service_code} {self.payee_id} {self.amount}/{self.amount_period}"
 
 
+class ExtensionGround(models.TextChoices):
+    OBJECTION = "objection", "公示有异议"
+    RESIDENCE_DIFFERS = "residence_differs", "户籍地与居住地不一致"
+    OUT_OF_AREA = "out_of_area", "异地申请"
+    HARD_INVESTIGATION = "hard_investigation", "调查核实难度大"
+
+
+class CaseState(models.TextChoices):
+    INVESTIGATING = "investigating", "调查核实中"
+    NOTICE = "notice", "公示中"
+    DECISION = "decision", "待审批"
+    APPROVED = "approved", "已批准"
+    REFUSED = "refused", "不予批准"
+
+
 class Case(models.Model):
     """One decision (审核确认) on a dibao or extreme-poverty referral: opened by the town's
     caseworker, investigated, given an initial opinion with the rules' result frozen on it,
     put on public notice, decided by an approver. ``due_on`` is the statutory limit (30
     working days from acceptance, 45 with a recorded ground)."""
 
-    INVESTIGATING = "investigating"
-    NOTICE = "notice"
-    DECISION = "decision"
-    APPROVED = "approved"
-    REFUSED = "refused"
-    STATES = [
-        (INVESTIGATING, "调查核实中"),
-        (NOTICE, "公示中"),
-        (DECISION, "待审批"),
-        (APPROVED, "已批准"),
-        (REFUSED, "不予批准"),
-    ]
+    INVESTIGATING = CaseState.INVESTIGATING
+    NOTICE = CaseState.NOTICE
+    DECISION = CaseState.DECISION
+    APPROVED = CaseState.APPROVED
+    REFUSED = CaseState.REFUSED
     OPEN_STATES = (INVESTIGATING, NOTICE, DECISION)
-    GROUNDS = [
-        ("objection", "公示有异议"),
-        ("residence_differs", "户籍地与居住地不一致"),
-        ("out_of_area", "异地申请"),
-        ("hard_investigation", "调查核实难度大"),
-    ]
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="decision_cases")
     referral = models.OneToOneField(
@@ -125,7 +141,9 @@ class Case(models.Model):
     town = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="decision_cases", verbose_name="镇街"
     )
-    state = models.CharField("状态", max_length=20, choices=STATES, default=INVESTIGATING, db_index=True)
+    state = models.CharField(
+        "状态", max_length=20, choices=CaseState.choices, default=INVESTIGATING, db_index=True
+    )
     version = models.PositiveIntegerField(default=1)
     received_on = models.DateField("受理日期")
     opened_on = models.DateField("启动调查日期")
@@ -133,7 +151,9 @@ class Case(models.Model):
     limit_days = models.PositiveSmallIntegerField("办理时限（工作日）")
     due_on = models.DateField("办理期限", db_index=True)
     due_warning = models.CharField(max_length=300, blank=True)
-    extension_ground = models.CharField("延长理由", max_length=30, choices=GROUNDS, blank=True)
+    extension_ground = models.CharField(
+        "延长理由", max_length=30, choices=ExtensionGround.choices, blank=True
+    )
     extension_note = models.TextField("延长说明", blank=True)
     # initial opinion (初审意见) with what it saw, frozen (DOMAIN §6)
     opinion = models.CharField("初审意见", max_length=10, blank=True)  # approve | refuse
@@ -179,25 +199,26 @@ class Case(models.Model):
         return self.state in self.OPEN_STATES
 
 
+class InvestigationKind(models.TextChoices):
+    HOME_VISIT = "home_visit", "入户调查"
+    NEIGHBOURHOOD = "neighbourhood", "邻里访问"
+    APPRAISAL = "appraisal", "民主评议"
+    COUNTY_VISIT = "county_visit", "县级民政部门入户核查"
+    REINVESTIGATION = "reinvestigation", "异议复查"
+
+
 class Investigation(models.Model):
     """One investigation step, by at least two staff (最低生活保障审核确认办法 第十五条)."""
 
-    HOME_VISIT = "home_visit"
-    NEIGHBOURHOOD = "neighbourhood"
-    APPRAISAL = "appraisal"
-    COUNTY_VISIT = "county_visit"
-    REINVESTIGATION = "reinvestigation"
-    KINDS = [
-        (HOME_VISIT, "入户调查"),
-        (NEIGHBOURHOOD, "邻里访问"),
-        (APPRAISAL, "民主评议"),
-        (COUNTY_VISIT, "县级民政部门入户核查"),
-        (REINVESTIGATION, "异议复查"),
-    ]
+    HOME_VISIT = InvestigationKind.HOME_VISIT
+    NEIGHBOURHOOD = InvestigationKind.NEIGHBOURHOOD
+    APPRAISAL = InvestigationKind.APPRAISAL
+    COUNTY_VISIT = InvestigationKind.COUNTY_VISIT
+    REINVESTIGATION = InvestigationKind.REINVESTIGATION
     REQUIRED = (HOME_VISIT, NEIGHBOURHOOD, APPRAISAL)
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="investigations")
-    kind = models.CharField("调查方式", max_length=20, choices=KINDS)
+    kind = models.CharField("调查方式", max_length=20, choices=InvestigationKind.choices)
     done_on = models.DateField("调查日期")
     staff_names = models.JSONField("调查人员", default=list)
     findings = models.TextField("调查情况")
@@ -209,19 +230,27 @@ class Investigation(models.Model):
         ordering = ["done_on", "id"]
 
 
+class NoticeKind(models.TextChoices):
+    GRANT = "grant", "拟批准"
+    TERMINATION = "termination", "拟终止供养"
+
+
+class NoticeState(models.TextChoices):
+    RUNNING = "running", "公示"
+    WITHDRAWN = "withdrawn", "因异议撤回"
+
+
 class Notice(models.Model):
     """A public notice (公示) in the household's community. Only what may be shown is stored
     here (masked name, community, household size, service, amount): the public page reads this
     table and nothing else, so it cannot leak an ID number, phone or health detail. Ended
     notices stay public as the published recipient list."""
 
-    RUNNING = "running"
-    WITHDRAWN = "withdrawn"
-    STATES = [(RUNNING, "公示"), (WITHDRAWN, "因异议撤回")]
-    GRANT, TERMINATION = "grant", "termination"
-    KINDS = [(GRANT, "拟批准"), (TERMINATION, "拟终止供养")]
+    RUNNING = NoticeState.RUNNING
+    WITHDRAWN = NoticeState.WITHDRAWN
+    GRANT, TERMINATION = NoticeKind.GRANT, NoticeKind.TERMINATION
 
-    kind = models.CharField("公示类型", max_length=12, choices=KINDS, default=GRANT)
+    kind = models.CharField("公示类型", max_length=12, choices=NoticeKind.choices, default=GRANT)
     # a grant notice belongs to a case; a termination notice (特困人员认定办法: termination
     # also goes through a 7-day notice) to the review that proposes it
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="notices")
@@ -236,7 +265,7 @@ class Notice(models.Model):
     amount = models.DecimalField("金额（元/月）", max_digits=12, decimal_places=2)
     starts_on = models.DateField("公示开始")
     ends_on = models.DateField("公示结束（含）", db_index=True)
-    state = models.CharField(max_length=10, choices=STATES, default=RUNNING)
+    state = models.CharField(max_length=10, choices=NoticeState.choices, default=RUNNING)
     published_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -244,12 +273,17 @@ class Notice(models.Model):
         ordering = ["-starts_on", "-id"]
 
 
+class ObjectionState(models.TextChoices):
+    OPEN = "open", "待处理"
+    UPHELD = "upheld", "异议成立"
+    DISMISSED = "dismissed", "异议不成立"
+
+
 class Objection(models.Model):
     """An objection to a notice, lodged by anyone (no login), handled by the town before the
     approval may proceed."""
 
-    OPEN, UPHELD, DISMISSED = "open", "upheld", "dismissed"
-    STATES = [(OPEN, "待处理"), (UPHELD, "异议成立"), (DISMISSED, "异议不成立")]
+    OPEN, UPHELD, DISMISSED = ObjectionState.OPEN, ObjectionState.UPHELD, ObjectionState.DISMISSED
 
     notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="objections")
     text = models.TextField("异议内容")
@@ -258,7 +292,7 @@ class Objection(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     lodged_at = models.DateTimeField(default=timezone.now)
     lodged_on = models.DateField()
-    state = models.CharField(max_length=10, choices=STATES, default=OPEN, db_index=True)
+    state = models.CharField(max_length=10, choices=ObjectionState.choices, default=OPEN, db_index=True)
     handling_note = models.TextField("复查情况", blank=True)
     handled_on = models.DateField(null=True, blank=True)
     handled_by = models.ForeignKey(
@@ -271,38 +305,55 @@ class Objection(models.Model):
         indexes = [models.Index(fields=["ip", "lodged_at"])]
 
 
+class ReviewState(models.TextChoices):
+    PROPOSED = "proposed", "待镇街确认"
+    CONFIRMED = "confirmed", "待审批"
+    SIGNED = "signed", "已审批"
+
+
+class ReviewOutcome(models.TextChoices):
+    CONTINUE = "continue", "继续保障"
+    ADJUST = "adjust", "调整金额"
+    GRADUAL_EXIT = "gradual_exit", "渐退"
+    STOP = "stop", "停止保障"
+
+
+class ReviewReason(models.TextChoices):
+    CYCLE = "cycle", "定期复核"
+    DEATH = "death", "家庭成员死亡"
+    CHANGE = "change", "家庭情况变化"
+    IMPORT = "import", "存量待遇核查"
+
+
 class Review(models.Model):
     """A periodic review (动态管理) of an entitlement: the rules re-run on fresh registry data
     propose an outcome, the caseworker confirms, the approver signs; each outcome has a letter."""
 
-    CYCLE, DEATH = "cycle", "death"
+    CYCLE, DEATH = ReviewReason.CYCLE, ReviewReason.DEATH
     # CHANGE: an applied change request (jiuzhu.caseload); IMPORT: an imported entitlement
     # whose amount the rules do not confirm
-    CHANGE, IMPORT = "change", "import"
-    REASONS = [
-        (CYCLE, "定期复核"),
-        (DEATH, "家庭成员死亡"),
-        (CHANGE, "家庭情况变化"),
-        (IMPORT, "存量待遇核查"),
-    ]
-    CONTINUE, ADJUST, GRADUAL_EXIT, STOP = "continue", "adjust", "gradual_exit", "stop"
-    OUTCOMES = [(CONTINUE, "继续保障"), (ADJUST, "调整金额"), (GRADUAL_EXIT, "渐退"), (STOP, "停止保障")]
-    PROPOSED, CONFIRMED, SIGNED = "proposed", "confirmed", "signed"
-    STATES = [(PROPOSED, "待镇街确认"), (CONFIRMED, "待审批"), (SIGNED, "已审批")]
+    CHANGE, IMPORT = ReviewReason.CHANGE, ReviewReason.IMPORT
+    CONTINUE, ADJUST, GRADUAL_EXIT, STOP = (
+        ReviewOutcome.CONTINUE,
+        ReviewOutcome.ADJUST,
+        ReviewOutcome.GRADUAL_EXIT,
+        ReviewOutcome.STOP,
+    )
+    PROPOSED, CONFIRMED, SIGNED = ReviewState.PROPOSED, ReviewState.CONFIRMED, ReviewState.SIGNED
 
     entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="reviews")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
     town = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField("复核原因", max_length=10, choices=REASONS)
+    reason = models.CharField("复核原因", max_length=10, choices=ReviewReason.choices)
     generated_on = models.DateField("生成日期")
     due_on = models.DateField("复核期限", db_index=True)
     facts = models.JSONField(default=dict, blank=True)
     result = models.JSONField(default=dict, blank=True)
-    proposal = models.CharField("建议", max_length=20, choices=OUTCOMES)
+    proposal = models.CharField("建议", max_length=20, choices=ReviewOutcome.choices)
     proposed_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    outcome = models.CharField("结论", max_length=20, choices=OUTCOMES, blank=True)
+    outcome = models.CharField("结论", max_length=20, choices=ReviewOutcome.choices, blank=True)
     amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    state = models.CharField(max_length=10, choices=STATES, default=PROPOSED, db_index=True)
+    state = models.CharField(max_length=10, choices=ReviewState.choices, default=PROPOSED, db_index=True)
     note = models.TextField(blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -321,23 +372,24 @@ class Review(models.Model):
         ordering = ["due_on", "id"]
 
 
+class LetterKind(models.TextChoices):
+    APPROVAL = "approval", "批准决定书"
+    REFUSAL = "refusal", "不予批准决定书"
+    REVIEW_CONTINUE = "review_continue", "复核决定书（继续保障）"
+    REVIEW_ADJUST = "review_adjust", "复核决定书（调整金额）"
+    REVIEW_GRADUAL_EXIT = "review_gradual_exit", "复核决定书（渐退）"
+    REVIEW_STOP = "review_stop", "停止保障决定书"
+    FRAUD = "fraud", "骗取救助处理决定书"
+
+
 class Letter(models.Model):
     """A decision letter (决定书/告知书): its content is frozen when issued; the PDF is drawn
     from it, so a later registry edit never changes what the household was told."""
 
-    APPROVAL, REFUSAL = "approval", "refusal"
-    KINDS = [
-        (APPROVAL, "批准决定书"),
-        (REFUSAL, "不予批准决定书"),
-        ("review_continue", "复核决定书（继续保障）"),
-        ("review_adjust", "复核决定书（调整金额）"),
-        ("review_gradual_exit", "复核决定书（渐退）"),
-        ("review_stop", "停止保障决定书"),
-        ("fraud", "骗取救助处理决定书"),
-    ]
+    APPROVAL, REFUSAL = LetterKind.APPROVAL, LetterKind.REFUSAL
 
     number = models.CharField("文号", max_length=40, unique=True)
-    kind = models.CharField(max_length=30, choices=KINDS)
+    kind = models.CharField(max_length=30, choices=LetterKind.choices)
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="decision_letters")
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="letters")
     review = models.ForeignKey(
@@ -357,6 +409,17 @@ class Letter(models.Model):
         super().save(*args, **kwargs)
 
 
+class GrantLevel(models.TextChoices):
+    COUNTY = "county", "县级民政部门审批"
+    JOINT = "joint", "联席会议“一事一议”"
+
+
+class GrantRequestState(models.TextChoices):
+    PENDING = "pending", "待签批"
+    SIGNED = "signed", "已签批"
+    REJECTED = "rejected", "已退回"
+
+
 class GrantRequest(models.Model):
     """A grant held for a second signature (发放签批, DOMAIN §7 "Grant control"): an amount
     above the rule's, or above the officer's tier, made by the unit's officer and signed (or
@@ -364,10 +427,12 @@ class GrantRequest(models.Model):
     until it is signed: only the signature grants the referral and creates the entitlement.
     A joint decision (一事一议) is recorded with the members present."""
 
-    PENDING, SIGNED, REJECTED = "pending", "signed", "rejected"
-    STATES = [(PENDING, "待签批"), (SIGNED, "已签批"), (REJECTED, "已退回")]
-    COUNTY, JOINT = "county", "joint"
-    LEVELS = [(COUNTY, "县级民政部门审批"), (JOINT, "联席会议“一事一议”")]
+    PENDING, SIGNED, REJECTED = (
+        GrantRequestState.PENDING,
+        GrantRequestState.SIGNED,
+        GrantRequestState.REJECTED,
+    )
+    COUNTY, JOINT = GrantLevel.COUNTY, GrantLevel.JOINT
 
     referral = models.ForeignKey("intake.Referral", on_delete=models.PROTECT, related_name="grant_requests")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="grant_requests")
@@ -376,7 +441,7 @@ class GrantRequest(models.Model):
     category = models.CharField("类别", max_length=30)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="承办单位")
     amount = models.DecimalField("拟给予金额（元）", max_digits=12, decimal_places=2)
-    amount_period = models.CharField("金额周期", max_length=10, choices=Entitlement.PERIODS)
+    amount_period = models.CharField("金额周期", max_length=10, choices=EntitlementPeriod.choices)
     start_month = models.DateField("起始月份")
     rule_amount = models.DecimalField(
         "规则测算金额（元）", max_digits=12, decimal_places=2, null=True, blank=True
@@ -387,12 +452,14 @@ class GrantRequest(models.Model):
     need_amount = models.DecimalField(
         "核定所需金额（元）", max_digits=12, decimal_places=2, null=True, blank=True
     )
-    level = models.CharField("签批层级", max_length=10, choices=LEVELS)
+    level = models.CharField("签批层级", max_length=10, choices=GrantLevel.choices)
     reason = models.TextField("理由")
     why = models.JSONField("须签批的原因", default=list)
     close_relative = models.BooleanField("工作人员近亲属", default=False)
     relatives = models.JSONField("近亲属备案", default=list, blank=True)
-    state = models.CharField("状态", max_length=10, choices=STATES, default=PENDING, db_index=True)
+    state = models.CharField(
+        "状态", max_length=10, choices=GrantRequestState.choices, default=PENDING, db_index=True
+    )
     made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     made_on = models.DateField("提请日期")
     signed_by = models.ForeignKey(

@@ -19,6 +19,7 @@ from jiuzhu.common.params import parameter
 from jiuzhu.common.selectors import deadline
 from jiuzhu.common.tx import bump
 from jiuzhu.policy.selectors import current_policy
+from jiuzhu.registry.models import User
 
 from .models import Case, Investigation, Notice, Objection
 
@@ -32,7 +33,7 @@ def notice_end(starts_on: date, policy) -> date:
     return starts_on + timedelta(days=days)
 
 
-def publish(*, case: Case, actor, today: date) -> Notice:
+def publish(*, case: Case, actor: User, today: date) -> Notice:
     """(Inside the case's transaction.) Put the case on notice in its community."""
     policy = current_policy()
     names = [x for x in case.result.get("members", [])]
@@ -40,9 +41,10 @@ def publish(*, case: Case, actor, today: date) -> Notice:
         case.household.members.order_by("id")
     )
     head = people[0]
-    if case.referral_id:
+    if case.referral is not None:
         head = case.referral.application.applicant
     mask = bool(parameter(policy, "notice.mask_names", today))
+    assert case.amount is not None  # the initial opinion set the amount the notice shows
     n = Notice.objects.create(
         case=case,
         town=case.town,
@@ -130,7 +132,7 @@ def objection_lodge(
 @transaction.atomic
 def objection_handle(
     *,
-    actor,
+    actor: User,
     objection: Objection | int,
     upheld: bool,
     note: str,

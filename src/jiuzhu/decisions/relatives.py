@@ -19,7 +19,7 @@ from jiuzhu.common.roles import role_of
 from jiuzhu.registry.models import StaffRelative, User
 
 
-def _for_whom(actor, staff) -> User:
+def _for_whom(actor: User, staff) -> User:
     staff = staff or actor
     if staff.pk != actor.pk and role_of(actor) != m.ADMIN:
         raise PermissionDenied(
@@ -30,7 +30,7 @@ def _for_whom(actor, staff) -> User:
 
 
 @transaction.atomic
-def staff_id_number_set(*, actor, id_number, staff: User | None = None) -> User:
+def staff_id_number_set(*, actor: User, id_number, staff: User | None = None) -> User:
     """A member of staff records his own ID number (an admin records anyone's)."""
     staff = _for_whom(actor, staff)
     number = values.id_number(id_number)
@@ -44,7 +44,7 @@ def staff_id_number_set(*, actor, id_number, staff: User | None = None) -> User:
 
 @transaction.atomic
 def relative_declare(
-    *, actor, name, id_number, relation: str, staff: User | None = None, today: date | None = None
+    *, actor: User, name, id_number, relation: str, staff: User | None = None, today: date | None = None
 ) -> StaffRelative:
     """Declare a close relative of ``staff`` (default: the actor himself)."""
     staff = _for_whom(actor, staff)

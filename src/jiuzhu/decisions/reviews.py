@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -27,7 +28,7 @@ from jiuzhu.registry.models import Person
 from . import letters, snapshot
 from .cases import _authority, ensure_approver, ensure_caseworker
 from .entitlements import add_months, entitlement_change, entitlement_stop
-from .models import Entitlement, Letter, Notice, Review
+from .models import Entitlement, EntitlementPeriod, Letter, Notice, Objection, Review, ReviewOutcome
 from .scope import DECISION_CATEGORIES
 
 
@@ -39,7 +40,7 @@ class GenerateResult:
     proposals: dict = field(default_factory=dict)
 
     def __str__(self):
-        parts = "，".join(f"{dict(Review.OUTCOMES)[k]} {v}" for k, v in sorted(self.proposals.items()))
+        parts = "，".join(f"{ReviewOutcome(k).label} {v}" for k, v in sorted(self.proposals.items()))
         return f"{self.on}：生成复核任务 {self.cycle + self.death} 件（定期 {self.cycle}，死亡 {self.death}）{('；' + parts) if parts else ''}"
 
 
@@ -56,7 +57,7 @@ def due_entitlements(on: date):
     base = (
         Entitlement.objects.filter(
             category__in=DECISION_CATEGORIES,
-            amount_period="month",
+            amount_period=EntitlementPeriod.MONTH,
             status__in=(Entitlement.ACTIVE, Entitlement.GRADUAL_EXIT),
         )
         .annotate(busy=_open_review())
@@ -74,14 +75,15 @@ def due_entitlements(on: date):
         died = (
             ent.members.filter(deceased_on__isnull=False, deceased_on__lte=on).order_by("deceased_on").first()
         )
+        assert died is not None and died.deceased_on is not None  # has_dead: a member died by ``on``
         seen.add(ent.pk)
         yield (
             ent,
             Review.DEATH,
             add_months(died.deceased_on, months).replace(day=min(died.deceased_on.day, 28)),
         )
-    for ent in base.filter(status=Entitlement.ACTIVE, next_review_on__lte=on).exclude(pk__in=seen):
-        yield ent, Review.CYCLE, ent.next_review_on
+    for due in base.filter(status=Entitlement.ACTIVE, next_review_on__lte=on).exclude(pk__in=seen):
+        yield due, Review.CYCLE, due.next_review_on
 
 
 def propose(ent: Entitlement, on: date, policy) -> tuple[dict, dict, str, Decimal | None]:
@@ -151,7 +153,7 @@ def review_confirm(
     if r.state != Review.PROPOSED:
         raise IllegalTransition("该复核已确认", field="review", code="wrong_state", state=r.state)
     outcome = outcome or r.proposal
-    if outcome not in dict(Review.OUTCOMES):
+    if outcome not in ReviewOutcome.values:
         raise ValidationFailed("复核结论无效", field="outcome", code="invalid")
     note = values.text(
         note, field="note", max_length=values.NOTE_MAX, required=False, multiline=True, label="理由"
@@ -212,19 +214,19 @@ def _check_termination_notice(r: Review, today: date) -> None:
         raise IllegalTransition(
             f"终止供养公示期未满（至 {notice.ends_on.isoformat()}）", field="review", code="notice_running"
         )
-    if notice.objections.filter(state="open").exists():
+    if notice.objections.filter(state=Objection.OPEN).exists():
         raise IllegalTransition("公示异议尚未处理完毕", field="review", code="objection_open")
 
 
 def _letter_content(r: Review, policy, today: date, actor, *, from_month: date, **more) -> dict:
     ent = r.entitlement
-    titles = {
+    titles: dict[str, str] = {
         Review.CONTINUE: "复核决定书（继续保障）",
         Review.ADJUST: "复核决定书（调整保障金额）",
         Review.GRADUAL_EXIT: "复核决定书（渐退）",
         Review.STOP: "停止保障决定书",
     }
-    openings = {
+    openings: dict[str, str] = {
         Review.CONTINUE: f"经复核，你（户）仍符合条件，继续享受{r.result.get('name', ent.service_code)}，每月 {ent.amount} 元。",
         Review.ADJUST: f"经复核，你（户）的保障金额自 {from_month:%Y-%m} 起由每月 {ent.amount} 元调整为 {r.amount} 元。",
         Review.GRADUAL_EXIT: f"经复核，你（户）因就业收入增加已不再符合条件，按渐退规定自 {from_month:%Y-%m} 起继续发放"
@@ -273,7 +275,7 @@ def review_sign(*, actor, review: Review | int, today: date | None = None) -> Re
     reason = f"复核（{r.get_reason_display()}）：{r.get_outcome_display()}" + (
         f"。{r.note}" if r.note else ""
     )
-    more = {}
+    more: dict[str, Any] = {}
     if r.outcome == Review.GRADUAL_EXIT:
         more["exit_months"] = int(parameter(policy, "dibao.gradual_exit_months", today))
     if r.outcome != Review.STOP:

@@ -5,6 +5,7 @@ the contract selectors other areas read (``verification_recipients``, ``kpi_deci
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -13,8 +14,12 @@ from jiuzhu.common import clock, labels, scope
 from jiuzhu.common import masking as m
 from jiuzhu.common.selectors import deadline, holiday_table
 from jiuzhu.common.workdays import workdays_between
+from jiuzhu.registry.models import User
 
 from .models import Case, Entitlement, GrantRequest, Letter, Notice, Objection, Review
+
+if TYPE_CHECKING:
+    from jiuzhu.intake.models import Referral
 from .scope import DECISION_CATEGORIES
 
 DUE_SOON_DAYS = 3  # working days
@@ -72,7 +77,7 @@ def _time_limit(step: str, on: date) -> int:
         return 3
 
 
-def investigation_overdue(user, *, today: date) -> list[tuple[object, date, str]]:
+def investigation_overdue(user, *, today: date) -> list[tuple[Case | Referral, date, str]]:
     """Dibao/extreme-poverty applications of the caseworker's town whose investigation has not
     started ``dibao.time_limits[investigation_start]`` (demo 3) working days after acceptance
     (最低生活保障审核确认办法 第十五条), as (referral or case, due date, what), most overdue
@@ -131,7 +136,7 @@ def verification_overdue(user, *, today: date) -> list[tuple[Case, date, str]]:
     requests: dict[int, list] = {}
     for r in VerificationRequest.objects.filter(household_id__in=hids).order_by("as_of", "id"):
         requests.setdefault(r.household_id, []).append(r)
-    task_due = {}
+    task_due: dict[int, date] = {}
     for rid, due in SourceTask.objects.filter(request__household_id__in=hids).values_list(
         "request_id", "due_on"
     ):
@@ -179,8 +184,8 @@ def cases_for(user, *, state: str | None = None, today: date | None = None, limi
     out = list(qs[:limit])
     table = holiday_table()
     for c in out:
-        c.flag = case_flag(c, today, table)
-        c.stage = stage(c, today)
+        c.flag = case_flag(c, today, table)  # type: ignore[attr-defined]  # shown by the list, not a column
+        c.stage = stage(c, today)  # type: ignore[attr-defined]  # shown by the list, not a column
     return out
 
 
@@ -222,7 +227,7 @@ def letters_of(case: Case) -> list[Letter]:
 # --- contracts --------------------------------------------------------------------------------
 
 
-def verification_recipients(on: date) -> list[tuple[int, str, int]]:
+def verification_recipients(on: date) -> list[tuple[int, str, int | None]]:
     """``(household_id, service_code, baseline report id)`` of the households receiving a
     decided service on ``on`` whose decision rests on a verification report (the baseline is
     that report). Households marked by hand in verification before a decision existed
@@ -276,7 +281,7 @@ def kpi_decisions(*, start: date, end: date, unit=None) -> dict:
         )
     )
     table = holiday_table()
-    days = [workdays_between(r, d, table) for _, r, d, _ in decided]
+    days = [workdays_between(r, d, table) for _, r, d, _ in decided if d is not None]  # decided: never None
     obj = objections.filter(lodged_on__gte=start, lodged_on__lte=end).aggregate(
         n=Count("id"), upheld=Count("id", filter=Q(state=Objection.UPHELD))
     )
@@ -284,7 +289,7 @@ def kpi_decisions(*, start: date, end: date, unit=None) -> dict:
         n=Count("id"), stopped=Count("id", filter=Q(outcome=Review.STOP))
     )
     avg = (Decimal(sum(days)) / len(days)).quantize(Decimal("0.1")) if days else Decimal("0.0")
-    on_time = sum(1 for _, _, d, due in decided if d <= due)
+    on_time = sum(1 for _, _, d, due in decided if d is not None and d <= due)
     return {
         "cases_opened": cases.filter(opened_on__gte=start, opened_on__lte=end).count(),
         "cases_decided": len(decided),
@@ -400,14 +405,14 @@ def declared_relatives(user, *, limit: int = 500) -> list:
     return list(rows[:limit])
 
 
-def _chain_case(actor, household, pk):
+def _chain_case(actor: User, household, pk):
     from jiuzhu.common import scope
 
     town = Case.objects.filter(pk=pk).values_list("town_id", flat=True).first()
     return town is not None and scope.allows(actor, "case.read", town=town)
 
 
-def _chain_grant(actor, household, pk):
+def _chain_grant(actor: User, household, pk):
     from jiuzhu.common import scope
 
     unit = GrantRequest.objects.filter(pk=pk).values_list("unit_id", flat=True).first()

@@ -6,6 +6,7 @@ Chinese message on the page the user came from."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,7 +25,18 @@ from jiuzhu.common.views import post_action
 from jiuzhu.verification import selectors as verification_selectors
 
 from . import cases, grants, letters, notices, reviews, selectors
-from .models import Case, GrantRequest, Investigation, Letter, Notice, Review
+from .models import (
+    Case,
+    CaseState,
+    ExtensionGround,
+    GrantRequest,
+    Investigation,
+    InvestigationKind,
+    Letter,
+    Notice,
+    Review,
+    ReviewOutcome,
+)
 
 acts = post_action("decisions:home")
 
@@ -63,7 +75,7 @@ def home(request):
     ctx = {
         "role": role,
         "state": state,
-        "states": [("open", "办理中"), *Case.STATES, ("", "全部")],
+        "states": [("open", "办理中"), *CaseState.choices, ("", "全部")],
         "cases": selectors.cases_for(request.user, state=state or None),
         "to_open": selectors.referrals_to_open(request.user) if role == m.TOWN_CASEWORKER else [],
         "reviews": [
@@ -134,7 +146,7 @@ def case(request, pk: int):
             "investigations": c.investigations.order_by("done_on", "id"),
             "kinds": [
                 k
-                for k in Investigation.KINDS
+                for k in InvestigationKind.choices
                 if k[0] not in (Investigation.COUNTY_VISIT, Investigation.REINVESTIGATION)
             ],
             "notices": c.notices.prefetch_related("objections").order_by("id"),
@@ -145,7 +157,7 @@ def case(request, pk: int):
             "stage": selectors.stage(c, today),
             # 收款账户: the payee's account, captured and confirmed before approval (issue 19)
             **_payee_account(request.user, c, role),
-            "grounds": Case.GROUNDS,
+            "grounds": ExtensionGround.choices,
             "today": today,
             "reasons": c.result.get("reasons", []),
             "income_visible": m.sees("income", role),
@@ -244,9 +256,12 @@ def letter_pdf(request, pk: int):
             letter = Letter.objects.select_related("household", "case", "review").filter(pk=pk).first()
             if letter is None:
                 raise NotFound("决定书不存在")
-            _ensure_reader(
-                request.user, town=letter.case.town_id if letter.case_id else letter.review.town_id
-            )
+            if letter.case is not None:
+                town = letter.case.town_id
+            else:
+                assert letter.review is not None  # a letter answers a case or a review
+                town = letter.review.town_id
+            _ensure_reader(request.user, town=town)
             log_access(
                 user=request.user,
                 action="export",
@@ -278,7 +293,7 @@ def review(request, pk: int):
         {
             "r": r,
             "role": role,
-            "outcomes": Review.OUTCOMES,
+            "outcomes": ReviewOutcome.choices,
             "letters": reviews.letters_of(r),
             "payee": m.present("name", r.entitlement.payee.name, role),
         },
@@ -441,7 +456,8 @@ def public_notices_xlsx(request):
 @require_POST
 def objection(request, pk: int):
     notice = Notice.objects.filter(pk=pk).first()
-    status, ctx = 200, {"notice": notice}
+    status = 200
+    ctx: dict[str, Any] = {"notice": notice}
     try:
         if notice is None:
             raise NotFound("公示不存在")

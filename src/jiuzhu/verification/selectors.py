@@ -270,7 +270,7 @@ def alerts(*, household: Household | None = None, state: str | None = ChangeAler
 # Decisions sits above verification (its decisions rest on verification reports), so it hands
 # in its reader of current recipients at start-up (DecisionsConfig.ready) instead of being
 # imported from here.
-RECIPIENTS: dict[str, Callable[[date], Iterable[tuple[int, str, int]]]] = {}
+RECIPIENTS: dict[str, Callable[[date], Iterable[tuple[int, str, int | None]]]] = {}
 
 
 def register_recipients(reader) -> None:
@@ -278,7 +278,7 @@ def register_recipients(reader) -> None:
     RECIPIENTS["decisions"] = reader
 
 
-def recipient_households(on: date) -> list[tuple[int, str, int]]:
+def recipient_households(on: date) -> list[tuple[int, str, int | None]]:
     """``(household_id, service_code, baseline report id)`` of the households currently
     receiving a service that needs verification.
 

@@ -53,7 +53,9 @@ def test_case_work_and_approval_are_the_scope_tables_rows(
     with pytest.raises(PermissionDenied) as exc:
         cases.case_approve(actor=caseworker, case=case, today=D0)
     assert exc.value.code == "role_not_allowed"
-    ground = Case.GROUNDS[0][0]
+    from jiuzhu.decisions.models import ExtensionGround
+
+    ground = ExtensionGround.choices[0][0]
     assert cases.deadline_extend(actor=approver, case=case, ground=ground).extension_ground == ground
     assert [c.pk for c in selectors.cases_for(caseworker)] == [case.pk]
     assert selectors.cases_for(staff("town_caseworker", "town_chengxi")) == []
