@@ -32,6 +32,25 @@ def accounts_bulk(persons) -> int:
     return len(rows)
 
 
+def institution(
+    *, actor, code: str, name: str, kind: str, unit, account: str, bank_name: str = "示范市农业银行"
+):
+    """An institution (a school, a support home, a hospital…) of ``unit`` registered by
+    ``actor``, paid to ``account`` held in its own name."""
+    from .institutions import institution_register
+
+    return institution_register(
+        actor=actor,
+        code=code,
+        name=name,
+        kind=kind,
+        unit=unit,
+        bank_name=bank_name,
+        holder_name=name,
+        account=account,
+    )
+
+
 def pay_month(month, *, preparer, approver) -> None:
     """Every roll of ``month`` generated, reviewed by ``preparer``, approved and exported by
     ``approver`` and returned all paid by the bank: its paid lines are posted to the ledger

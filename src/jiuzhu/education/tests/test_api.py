@@ -10,44 +10,16 @@ import pytest
 from django.test import Client
 
 from jiuzhu.common.models import AccessLog
-from jiuzhu.decisions.entitlements import entitlement_grant
 from jiuzhu.education.models import Enrolment, TermGrant
-from jiuzhu.payments import institutions
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(units, staff, make_household, policy):
-    officer = staff("department_officer", "education")
-    school = institutions.institution_register(
-        actor=officer,
-        code="SCH-1",
-        name="示范市第一中学",
-        kind=institutions.Institution.SCHOOL,
-        unit=units["education"],
-        bank_name="示范市农业银行",
-        holder_name="示范市第一中学",
-        account="622800001111000001",
-    )
-    dibao = make_household(
-        members=[
-            {"name": "家长甲", "birth": date(1980, 1, 1)},
-            {"name": "小学乙", "birth": date(2016, 2, 2), "relation": "child"},
-            {"name": "高中丙", "birth": date(2009, 3, 3), "relation": "child"},
-        ]
-    )
+def world(officer, register_school, dibao_home, make_household):
+    school = register_school("SCH-1", "示范市第一中学", "622800001111000001")
+    dibao = dibao_home(("小学乙", date(2016, 2, 2)), ("高中丙", date(2009, 3, 3)))
     plain = make_household(members=[{"name": "普通戊", "birth": date(2015, 5, 5)}])
-    entitlement_grant(
-        household=dibao,
-        payee=dibao.members.get(name="家长甲"),
-        service_code="dibao",
-        amount="900",
-        start_month=date(2026, 1, 1),
-        actor=staff("approver"),
-        policy=policy,
-        reason="审批同意",
-    )
     m = {p.name: p for p in [*dibao.members.all(), *plain.members.all()]}
     c = Client()
     c.force_login(officer)

@@ -11,56 +11,24 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from jiuzhu.decisions.entitlements import entitlement_grant
 from jiuzhu.education import selectors, services
 from jiuzhu.education.models import Enrolment
-from jiuzhu.payments import institutions
 from jiuzhu.registry.models import Person
 
 AUTUMN = date(2026, 9, 1)
 
 
 @pytest.fixture
-def world(units, staff, make_household, policy):
-    officer = staff("department_officer", "education")
-    school = institutions.institution_register(
-        actor=officer,
-        code="SCH-9",
-        name="示范市九年一贯制学校",
-        kind=institutions.Institution.SCHOOL,
-        unit=units["education"],
-        bank_name="示范市农业银行",
-        holder_name="示范市九年一贯制学校",
-        account="622800001111000009",
-    )
-    home = make_household(
-        members=[
-            {"name": "家长甲", "birth": date(1980, 1, 1)},
-            {"name": "六年级乙", "birth": date(2014, 2, 2), "relation": "child", "school_stage": "primary"},
-            {"name": "高三丙", "birth": date(2008, 3, 3), "relation": "child", "school_stage": "senior"},
-            {"name": "初一丁", "birth": date(2013, 4, 4), "relation": "child", "school_stage": "junior"},
-        ]
-    )
-    entitlement_grant(
-        household=home,
-        payee=home.members.get(name="家长甲"),
-        service_code="dibao",
-        amount="900",
-        start_month=date(2026, 1, 1),
-        actor=staff("approver"),
-        policy=policy,
-        reason="审批同意",
+def world(officer, register_school, dibao_home, enrol):
+    school = register_school("SCH-9", "示范市九年一贯制学校", "622800001111000009")
+    home = dibao_home(
+        ("六年级乙", date(2014, 2, 2), "primary"),
+        ("高三丙", date(2008, 3, 3), "senior"),
+        ("初一丁", date(2013, 4, 4), "junior"),
     )
     m = {p.name: p for p in home.members.all()}
     for name, stage, year in (("六年级乙", "primary", 6), ("高三丙", "senior", 3), ("初一丁", "junior", 1)):
-        services.enrolment_register(
-            actor=officer,
-            school=school,
-            person=m[name],
-            stage=stage,
-            entered_on=date(2025, 9, 1),
-            year_in_stage=year,
-        )
+        enrol(school, m[name], stage, year_in_stage=year)
     return {"officer": officer, "school": school, "m": m}
 
 

@@ -12,49 +12,18 @@ from openpyxl import load_workbook
 
 from jiuzhu.common import jobs
 from jiuzhu.common.models import AccessLog
-from jiuzhu.decisions.entitlements import entitlement_grant
-from jiuzhu.education import services
 from jiuzhu.education.models import TermGrant, TermReturn
-from jiuzhu.payments import institutions
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(units, staff, make_household, policy):
-    officer = staff("department_officer", "education")
-    school = institutions.institution_register(
-        actor=officer,
-        code="SCH-F",
-        name="示范市第三中学",
-        kind=institutions.Institution.SCHOOL,
-        unit=units["education"],
-        bank_name="示范市农业银行",
-        holder_name="示范市第三中学",
-        account="622800001111000003",
-    )
-    home = make_household(
-        members=[
-            {"name": "家长甲", "birth": date(1980, 1, 1)},
-            {"name": "小学乙", "birth": date(2016, 2, 2), "relation": "child"},
-            {"name": "高中丙", "birth": date(2009, 3, 3), "relation": "child"},
-        ]
-    )
-    entitlement_grant(
-        household=home,
-        payee=home.members.get(name="家长甲"),
-        service_code="dibao",
-        amount="900",
-        start_month=date(2026, 1, 1),
-        actor=staff("approver"),
-        policy=policy,
-        reason="审批同意",
-    )
+def world(officer, register_school, dibao_home, enrol):
+    school = register_school("SCH-F", "示范市第三中学", "622800001111000003")
+    home = dibao_home(("小学乙", date(2016, 2, 2)), ("高中丙", date(2009, 3, 3)))
     m = {p.name: p for p in home.members.all()}
     for name, stage in (("小学乙", "primary"), ("高中丙", "senior")):
-        services.enrolment_register(
-            actor=officer, school=school, person=m[name], stage=stage, entered_on=date(2025, 9, 1)
-        )
+        enrol(school, m[name], stage)
     return {"officer": officer, "school": school, "m": m}
 
 

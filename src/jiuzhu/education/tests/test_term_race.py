@@ -9,52 +9,25 @@ from decimal import Decimal
 import pytest
 
 from jiuzhu.common.testing import race
-from jiuzhu.decisions.entitlements import entitlement_grant
 from jiuzhu.decisions.models import Entitlement
 from jiuzhu.education import services
 from jiuzhu.education.models import TermGrant
-from jiuzhu.payments import institutions
 from jiuzhu.payments.models import InstitutionTransfer
 
 SPRING = date(2026, 3, 1)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_confirmations_at_once_grant_each_pupil_once(units, staff, make_household, policy):
-    officer, other = staff("department_officer", "education"), staff("department_officer", "education")
-    school = institutions.institution_register(
-        actor=officer,
-        code="SCH-RACE",
-        name="示范市第二中学",
-        kind=institutions.Institution.SCHOOL,
-        unit=units["education"],
-        bank_name="示范市农业银行",
-        holder_name="示范市第二中学",
-        account="622800001111000002",
-    )
-    home = make_household(
-        members=[
-            {"name": "家长甲", "birth": date(1980, 1, 1)},
-            {"name": "小学乙", "birth": date(2016, 2, 2), "relation": "child"},
-            {"name": "高中丙", "birth": date(2009, 3, 3), "relation": "child"},
-        ]
-    )
-    entitlement_grant(
-        household=home,
-        payee=home.members.get(name="家长甲"),
-        service_code="dibao",
-        amount="900",
-        start_month=date(2026, 1, 1),
-        actor=staff("approver"),
-        policy=policy,
-        reason="审批同意",
-    )
+def test_two_confirmations_at_once_grant_each_pupil_once(
+    officer, staff, register_school, dibao_home, enrol, policy
+):
+    other = staff("department_officer", "education")
+    school = register_school("SCH-RACE", "示范市第二中学", "622800001111000002")
+    home = dibao_home(("小学乙", date(2016, 2, 2)), ("高中丙", date(2009, 3, 3)))
     pupils = []
     for name, stage in (("小学乙", "primary"), ("高中丙", "senior")):
         p = home.members.get(name=name)
-        services.enrolment_register(
-            actor=officer, school=school, person=p, stage=stage, entered_on=date(2025, 9, 1)
-        )
+        enrol(school, p, stage)
         pupils.append(p.pk)
 
     def confirm(actor):

@@ -9,52 +9,24 @@ from decimal import Decimal
 import pytest
 
 from jiuzhu.common.errors import PermissionDenied, ValidationFailed
-from jiuzhu.decisions.entitlements import entitlement_grant, owed_in
+from jiuzhu.decisions.entitlements import owed_in
 from jiuzhu.decisions.models import Entitlement
 from jiuzhu.education import selectors, services
-from jiuzhu.payments import institutions
 from jiuzhu.payments.models import InstitutionTransfer
 
 SPRING, AUTUMN = date(2026, 3, 1), date(2026, 9, 1)
 
 
 @pytest.fixture
-def world(units, staff, make_household, policy):
-    officer = staff("department_officer", "education")
-    school = institutions.institution_register(
-        actor=officer,
-        code="SCH-1",
-        name="示范市第一中学",
-        kind=institutions.Institution.SCHOOL,
-        unit=units["education"],
-        bank_name="示范市农业银行",
-        holder_name="示范市第一中学",
-        account="622800001111000001",
-    )
-    dibao = make_household(
-        members=[
-            {"name": "家长甲", "birth": date(1980, 1, 1)},
-            {"name": "小学乙", "birth": date(2016, 2, 2), "relation": "child"},
-            {"name": "高中丙", "birth": date(2009, 3, 3), "relation": "child"},
-            {"name": "大学丁", "birth": date(2008, 4, 4), "relation": "child"},
-        ]
+def world(officer, register_school, dibao_home, make_household, enrol, policy):
+    school = register_school("SCH-1", "示范市第一中学", "622800001111000001")
+    dibao = dibao_home(
+        ("小学乙", date(2016, 2, 2)), ("高中丙", date(2009, 3, 3)), ("大学丁", date(2008, 4, 4))
     )
     plain = make_household(members=[{"name": "普通戊", "birth": date(2015, 5, 5)}])
-    entitlement_grant(
-        household=dibao,
-        payee=dibao.members.get(name="家长甲"),
-        service_code="dibao",
-        amount="900",
-        start_month=date(2026, 1, 1),
-        actor=staff("approver"),
-        policy=policy,
-        reason="审批同意",
-    )
     m = {p.name: p for p in [*dibao.members.all(), *plain.members.all()]}
-    enrol = {
-        name: services.enrolment_register(
-            actor=officer, school=school, person=m[name], stage=stage, entered_on=on
-        )
+    enrolled = {
+        name: enrol(school, m[name], stage, on)
         for name, stage, on in (
             ("小学乙", "primary", date(2025, 9, 1)),
             ("高中丙", "senior", date(2025, 9, 1)),
@@ -62,7 +34,7 @@ def world(units, staff, make_household, policy):
             ("大学丁", "university", AUTUMN),
         )
     }
-    return {"officer": officer, "school": school, "m": m, "enrol": enrol, "policy": policy}
+    return {"officer": officer, "school": school, "m": m, "enrol": enrolled, "policy": policy}
 
 
 def test_term_list_confirmation_grants_and_graduation_ends(world, staff):

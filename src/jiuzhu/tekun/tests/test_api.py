@@ -10,8 +10,6 @@ import pytest
 from django.test import Client
 
 from jiuzhu.common.models import AccessLog
-from jiuzhu.decisions.entitlements import entitlement_grant
-from jiuzhu.payments import institutions
 from jiuzhu.payments.models import InstitutionTransfer
 from jiuzhu.tekun.models import FuneralBenefit, Placement, SupportHome
 
@@ -19,34 +17,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(staff, make_household, policy, units):
+def world(staff, supported, support_institution):
     maker = staff("approver")
-    people = {}
-    for name in ("周老汉", "吴阿婆"):
-        home = make_household(members=[{"name": name, "birth": date(1940, 2, 2)}])
-        p = home.members.get()
-        entitlement_grant(
-            household=home,
-            payee=p,
-            members=[p],
-            service_code="tekun_institutional",
-            amount="1535",
-            start_month=date(2026, 1, 1),
-            actor=maker,
-            policy=policy,
-            reason="审批同意",
-        )
-        people[name] = p
-    inst = institutions.institution_register(
-        actor=maker,
-        code="SUP-1",
-        name="示范市社会福利院",
-        kind=institutions.Institution.SUPPORT,
-        unit=units["civil_affairs"],
-        bank_name="示范市农业银行",
-        holder_name="示范市社会福利院",
-        account="622800005555000001",
-    )
+    people = {name: supported(name, actor=maker) for name in ("周老汉", "吴阿婆")}
+    inst = support_institution(maker, "SUP-1", "示范市社会福利院", "622800005555000001")
     c = Client()
     c.force_login(maker)
     return {"c": c, "p": people, "inst": inst}

@@ -11,7 +11,6 @@ from decimal import Decimal
 import pytest
 
 from jiuzhu.common.errors import PermissionDenied, ValidationFailed
-from jiuzhu.decisions.entitlements import entitlement_grant
 from jiuzhu.decisions.models import Entitlement
 from jiuzhu.payments import institutions
 from jiuzhu.payments import services as payments
@@ -22,41 +21,20 @@ JUNE = date(2026, 6, 1)
 
 
 @pytest.fixture
-def world(staff, make_household, policy, units):
+def world(staff, supported, support_institution):
     maker, checker = staff("approver"), staff("approver")
-    supported = {}
-    for name, code, amount in (
-        ("周老汉", "tekun_institutional", "1535"),
-        ("吴阿婆", "tekun_institutional", "1835"),
-        ("郑大爷", "tekun_institutional", "1535"),
-        ("王奶奶", "tekun_dispersed", "1535"),
-    ):
-        home = make_household(members=[{"name": name, "birth": date(1940, 2, 2)}])
-        p = home.members.get()
-        entitlement_grant(
-            household=home,
-            payee=p,
-            members=[p],
-            service_code=code,
-            amount=amount,
-            start_month=date(2026, 1, 1),
-            actor=maker,
-            policy=policy,
-            reason="审批同意",
+    people = {
+        name: supported(name, code, amount, actor=maker)
+        for name, code, amount in (
+            ("周老汉", "tekun_institutional", "1535"),
+            ("吴阿婆", "tekun_institutional", "1835"),
+            ("郑大爷", "tekun_institutional", "1535"),
+            ("王奶奶", "tekun_dispersed", "1535"),
         )
-        supported[name] = p
-    inst = institutions.institution_register(
-        actor=maker,
-        code="SUP-1",
-        name="示范市社会福利院",
-        kind=institutions.Institution.SUPPORT,
-        unit=units["civil_affairs"],
-        bank_name="示范市农业银行",
-        holder_name="示范市社会福利院",
-        account="622800005555000001",
-    )
+    }
+    inst = support_institution(maker, "SUP-1", "示范市社会福利院", "622800005555000001")
     home = services.home_register(actor=maker, institution=inst, beds=2)
-    return {"maker": maker, "checker": checker, "p": supported, "home": home, "inst": inst}
+    return {"maker": maker, "checker": checker, "p": people, "home": home, "inst": inst}
 
 
 def test_centralised_support_is_paid_to_the_institution_and_not_by_the_roll(world, policy):
@@ -132,24 +110,14 @@ def test_a_residents_death_brings_the_funeral_benefit_to_the_institution_once(wo
 
 
 def test_a_dispersed_persons_funeral_benefit_goes_to_the_relative_who_arranged_it(
-    world, policy, make_household, staff
+    world, policy, make_household, staff, grant_support
 ):
     w = world
     home = make_household(
         members=[{"name": "孙老伯", "birth": date(1938, 1, 1)}, {"name": "孙侄", "birth": date(1975, 1, 1)}]
     )
     old, nephew = home.members.order_by("id")
-    entitlement_grant(
-        household=home,
-        payee=old,
-        members=[old],
-        service_code="tekun_dispersed",
-        amount="1535",
-        start_month=date(2026, 1, 1),
-        actor=w["maker"],
-        policy=policy,
-        reason="审批同意",
-    )
+    grant_support(old, "tekun_dispersed", actor=w["maker"])
     old.deceased_on = date(2026, 7, 3)
     old.save()
     with pytest.raises(ValidationFailed) as err:  # someone of another household: not this way
