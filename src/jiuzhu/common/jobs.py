@@ -47,7 +47,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import task
@@ -55,6 +55,7 @@ from django_tasks import task
 from . import clock
 from .errors import Conflict, Gone, IllegalTransition, JiuzhuError, NotFound
 from .models import Job
+from .tx import racing_write
 
 if TYPE_CHECKING:  # the user model is registry's; common imports no app at run time
     from jiuzhu.registry.models import User
@@ -91,8 +92,36 @@ def enqueue(kind: str, *, actor: User, **params: Any) -> Job:
     return _queue(kind=kind, title=k.title, path=k.path, actor=actor, params=params)
 
 
-def _queue(*, kind: str, title: str, path: str, actor, params: dict, retry_of: Job | None = None) -> Job:
-    j = Job.objects.create(kind=kind, title=title, actor=actor, params=params, retry_of=retry_of)
+ONCE_BUSY = "同类任务正在排队，请稍后再试"
+
+
+@racing_write(busy=ONCE_BUSY)
+def enqueue_once(kind: str, *, actor: User, **params: Any) -> Job:
+    """Queue a job of ``kind`` unless one of that kind is already waiting or running: that one
+    is returned instead. Two callers at the same instant get the same job, held by the database,
+    not by the look-up: a job queued here carries ``once``, and a partial unique constraint
+    allows one such job of a kind queued or running. The second insert waits for the first's
+    transaction (PostgreSQL) and, refused, answers with the first's job; SQLite's test database
+    refuses the second writer at once (``Conflict(code="busy")``, nothing queued)."""
+    waiting = Job.objects.filter(kind=kind, state__in=(Job.QUEUED, Job.RUNNING)).first()
+    if waiting is not None:
+        return waiting
+    k = KINDS[kind]
+    try:
+        with transaction.atomic():
+            return _queue(kind=kind, title=k.title, path=k.path, actor=actor, params=params, once=True)
+    except IntegrityError:
+        pass
+    waiting = Job.objects.filter(kind=kind, state__in=(Job.QUEUED, Job.RUNNING)).first()
+    if waiting is None:  # the other job ended between its insert and this look-up
+        raise Conflict(ONCE_BUSY, code="busy")
+    return waiting
+
+
+def _queue(
+    *, kind: str, title: str, path: str, actor, params: dict, retry_of: Job | None = None, once: bool = False
+) -> Job:
+    j = Job.objects.create(kind=kind, title=title, actor=actor, params=params, retry_of=retry_of, once=once)
     result = run_job.enqueue(j.pk, path)
     j.task_id = str(result.id)
     j.save(update_fields=["task_id"])

@@ -118,10 +118,20 @@ class Job(models.Model):
     retry_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="重新排队自"
     )
+    # Queued by ``jobs.enqueue_once``: at most one such job of a kind waits or runs at a time.
+    once = models.BooleanField("同类仅一个", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "后台任务"
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # "queued" / "running": QUEUED and RUNNING above (a nested class cannot read them)
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=models.Q(once=True, state__in=["queued", "running"]),
+                name="job_once_per_kind_waiting",
+            )
+        ]
 
     def __str__(self):
         return f"{self.title} #{self.pk}"

@@ -64,9 +64,9 @@ def run(job, *, as_of: str) -> dict:
 
 def run_queue(*, actor: User, as_of: date) -> Job:
     """Queue a screening run, unless one is already waiting or running (that one is returned:
-    a run raises each case once anyway, a second would only repeat the work)."""
-    waiting = Job.objects.filter(kind="screening.run", state__in=(Job.QUEUED, Job.RUNNING)).first()
-    return waiting or jobs.enqueue("screening.run", actor=actor, as_of=as_of.isoformat())
+    a run raises each case once anyway, a second would only repeat the work). Two presses at
+    the same instant queue one run (``jobs.enqueue_once``)."""
+    return jobs.enqueue_once("screening.run", actor=actor, as_of=as_of.isoformat())
 
 
 # --- the Excel report of the alerts -----------------------------------------------------------

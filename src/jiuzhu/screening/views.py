@@ -167,7 +167,10 @@ def run_now(request):
         return _error(request, scope.RoleNotAllowed("只有审批或管理员可以发起筛查", field="role"))
     from . import background
 
-    job = background.run_queue(actor=request.user, as_of=clock.today())
+    try:
+        job = background.run_queue(actor=request.user, as_of=clock.today())
+    except JiuzhuError as exc:  # busy: another press is queueing the run at this very moment
+        return _error(request, exc)
     return redirect("common:job", job.pk)  # the run goes on in the worker; the page shows how far
 
 
