@@ -96,7 +96,7 @@ def report(job, *, alert_kind: str, status: str, unit: str) -> dict:
     data, n = report_xlsx(user=job.actor, kind=alert_kind, status=status, unit=unit)
     return jobs.keep_file(
         job,
-        name=f"screening-{clock.today()}.xlsx",
+        name=f"筛查预警报表-{clock.today()}.xlsx",
         data=data,
         summary=f"筛查预警报表已生成（{n} 条），可下载 Excel 文件",
     )

@@ -9,9 +9,10 @@ import pytest
 from django.db import transaction
 from openpyxl import load_workbook
 
-from jiuzhu.common import jobs
+from jiuzhu.common import clock, jobs
 from jiuzhu.common.models import AccessLog, Job
 from jiuzhu.common.roles import role_of
+from jiuzhu.common.testing import download_name
 from jiuzhu.registry.models import Person
 from jiuzhu.screening import documents, selectors
 
@@ -56,6 +57,7 @@ def test_the_report_job_gives_the_synchronous_workbook_to_its_starter_only(clien
     assert "筛查预警报表已生成（1 条）" in page and f"/jobs/{job.pk}/file" in page
     got = client.get(f"/jobs/{job.pk}/file")
     assert got["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert download_name(got) == f"筛查预警报表-{clock.today()}.xlsx"
     sheets = _sheets(got.content)
     assert sheets == expected
     row = sheets["预警清单"][1]
