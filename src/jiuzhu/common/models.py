@@ -125,10 +125,9 @@ class Job(models.Model):
         verbose_name = verbose_name_plural = "后台任务"
         ordering = ["-created_at", "-id"]
         constraints = [
-            # "queued" / "running": QUEUED and RUNNING above (a nested class cannot read them)
             models.UniqueConstraint(
                 fields=["kind"],
-                condition=models.Q(once=True, state__in=["queued", "running"]),
+                condition=models.Q(once=True, state__in=[JobState.QUEUED, JobState.RUNNING]),
                 name="job_once_per_kind_waiting",
             )
         ]
