@@ -64,7 +64,9 @@ def main(argv=None) -> int:
     heads = persons.unique("household", keep="first", maintain_order=True).with_columns(
         pl.col("birth_date").str.to_date()
     )
-    fakes = synth.decoys(heads, seed=args.seed + 2, start_id=recs.height + 1)
+    taken = set(pop.get_column("id_number").str.slice(0, 17).to_list())
+    fakes = synth.decoys(heads, seed=args.seed + 2, start_id=recs.height + 1, taken=taken)
+    del taken
     recs = pl.concat([recs, fakes.select(recs.columns)], how="vertical_relaxed")
     truth = synth.truth(recs, persons)
     records = recs.select(*matching.RECORD_COLUMNS).with_columns(pl.col("birth_date").cast(pl.String))
@@ -113,14 +115,38 @@ def main(argv=None) -> int:
     decoy_hits = pairs.join(fakes.select("record_id", "damage"), on="record_id")
     per_hh = queued.height / args.households
     print(
-        f"decoys              {fakes.height:,} (twin, namesake elsewhere, similar name in town; one each per household)"
+        f"decoys              {fakes.height:,} records of people who are not members, per household: "
+        "twin (valid number), twin_check (the twin's number with its check character mistyped), "
+        "twin_card (the twin's old 15-digit card, born 19xx), namesake elsewhere, similar name in town"
     )
-    for kind in ("twin", "namesake", "similar_name"):
+    made = fakes.group_by("damage").len()
+    for kind in synth.DECOY_KINDS:
         d = decoy_hits.filter(pl.col("damage") == kind)
+        n_made = made.filter(pl.col("damage") == kind).get_column("len").sum()
         print(
-            f"  {kind:17} accepted {d.filter(pl.col('state') == 'accepted').height:,}  queued "
-            f"{d.filter(pl.col('state') == 'pending').height:,}"
+            f"  {kind:17} {n_made:>9,} made  accepted {d.filter(pl.col('state') == 'accepted').height:,}  "
+            f"queued {d.filter(pl.col('state') == 'pending').height:,}"
         )
+    mine = queued.join(owner, on=["person_id", "record_id"])
+    print(f"queued pairs that are the member's own record: {mine.height:,} of {queued.height:,}")
+    why = (
+        pairs.filter(pl.col("state") == "pending")
+        .join(fakes.select("record_id", "damage"), on="record_id", how="left")
+        .join(owner.with_columns(own=pl.lit(True)), on=["person_id", "record_id"], how="left")
+    )
+    table = (
+        why.with_columns(
+            damage=pl.when(pl.col("own"))
+            .then(pl.lit("the member's own"))
+            .otherwise(pl.col("damage").fill_null("another resident's"))
+        )
+        .group_by("reason", "damage")
+        .len()
+        .sort("reason", "damage")
+    )
+    print("queue by the ladder's reason and what the record is:")
+    for reason, kind, n in table.iter_rows():
+        print(f"  {reason:20} {kind:25} {n:>8,}")
     print(
         "accept line (* the settings'): wrongly attributed, damaged-ID records used without review, queue/household"
     )

@@ -248,8 +248,15 @@ def review_list(request):
             "source": mt.record.source,
             "probability": mt.probability,
             "levels": mt.levels,
+            # why the ladder did not use it, and each field's values and weight side by side
+            "reason": r["reason"],
+            "evidence": [
+                {k: e[k] for k in ("field", "label", "member", "record", "level", "stance", "stance_label")}
+                for e in r["evidence"]
+            ],
         }
-        for mt in selectors.pending_reviews()
+        for r in selectors.review_queue(user=request.user)
+        for mt in [r["match"]]
     ]
 
 

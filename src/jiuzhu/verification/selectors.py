@@ -221,6 +221,70 @@ def pending_reviews() -> list[Match]:
     )
 
 
+_GENDER = {"M": "男", "F": "女"}
+
+
+def _sides(mt: Match, field: str, role: str) -> tuple[str, str]:
+    """The member's and the record's value of one compared field, masked for ``role``."""
+    person, record, hh = mt.person, mt.record, mt.request.household
+
+    def show(kind: str | None, value) -> str:
+        if value in (None, ""):
+            return "—"
+        return str(m.present(kind, value, role) if kind else value)
+
+    if field == "name":
+        return show("name", person.name), show("name", record.name)
+    if field == "id_number":
+        return show("id_number", person.id_number), show("id_number", record.id_raw)
+    if field == "birth_date":
+        return show(None, person.birth_date), show(None, record.birth_date)
+    if field == "gender":
+        return show(None, _GENDER.get(person.gender)), show(None, _GENDER.get(record.gender))
+    phone = show("phone", person.phone or hh.phone), show("phone", record.phone)
+    address = show("address", hh.address), show("address", record.address)
+    if field == "phone":
+        return phone
+    if field == "address":
+        return address
+    return f"{phone[0]}；{address[0]}", f"{phone[1]}；{address[1]}"  # phone+address, compared as one
+
+
+@transaction.atomic
+def review_queue(*, user) -> list[dict]:
+    """The probable pairs waiting for the officer, each with the evidence for and against side
+    by side: per compared field the member's value, the record's, the comparison level and
+    whether it speaks for the member; the fields for and against in one line each; and why the
+    ladder did not use the pair by itself (``ladder.judge``). The read is logged per household."""
+    from . import ladder, matching
+
+    scope.require(user, "verification.review")
+    role = role_of(user)
+    config = matching.settings()
+    rows: list[dict] = []
+    matches = pending_reviews()
+    for mt in matches:
+        evidence = ladder.evidence(mt.levels, config)
+        for e in evidence:
+            e["member"], e["record"] = _sides(mt, e["field"], role)
+        verdict = ladder.judge(Match.FUZZY, mt.probability, mt.levels, config)
+        rows.append(
+            {
+                "match": mt,
+                "reason": verdict.text,
+                "evidence": evidence,
+                "for": "、".join(e["label"] for e in evidence if e["stance"] == ladder.FOR) or "无",
+                "against": "、".join(e["label"] for e in evidence if e["stance"] == ladder.AGAINST) or "无",
+                "near": "、".join(e["label"] for e in evidence if e["stance"] == ladder.NEAR) or "无",
+            }
+        )
+    for code in sorted({mt.request.household.code for mt in matches}):
+        log_access(
+            user=user, action="view", object_type="verification_review", object_id=code, household_code=code
+        )
+    return rows
+
+
 def requests_list(*, user, limit: int = 100) -> list[VerificationRequest]:
     qs = VerificationRequest.objects.select_related("household", "requesting_unit")
     if not scope.allows(user, "verification.review"):

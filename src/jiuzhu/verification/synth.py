@@ -237,30 +237,52 @@ def truth(records_frame: pl.DataFrame, persons: pl.DataFrame, *, damaged_only: b
     return df.join(persons.select("person_id"), on="person_id").select("person_id", "record_id")
 
 
-def decoys(members: pl.DataFrame, *, seed: int = 3, start_id: int = 10**9) -> pl.DataFrame:
-    """Three records per member given that are *not* theirs (``person_id`` -1): a twin (same
-    surname, birth date, phone and address, another given name, an old 15-digit card one
-    sequence digit away), a namesake elsewhere (same name and birth date, another city's
-    number) and a similar name in the same town (one character different, no number, another
-    phone). What automatic acceptance must never attribute."""
+DECOY_KINDS = ("twin", "twin_check", "twin_card", "namesake", "similar_name")
+
+
+def decoys(
+    members: pl.DataFrame, *, seed: int = 3, start_id: int = 10**9, taken: set[str] | None = None
+) -> pl.DataFrame:
+    """Records of people who are *not* the members given (``person_id`` -1), the decoys
+    automatic acceptance must never attribute; ``damage`` names the kind. Per member:
+
+    - ``twin``: the twin's own number — valid, its own check character, one sequence digit
+      away (same gender) — with another given name, the same birth date, phone and address;
+    - ``twin_check``: the same twin's record as a source may carry it damaged, the check
+      character mistyped (so it is not valid and is scored as probably the member's);
+    - ``twin_card``: the twin's old 15-digit card (members born in 19xx only);
+    - ``namesake``: the same name and birth date, another city's number (old card for 19xx,
+      else 18 digits with a wrong check character), no phone or address;
+    - ``similar_name``: one character different, no number, another phone.
+
+    ``taken``: the 17-digit bodies of the residents' numbers; a twin's number is never one of
+    them (else the twin would be another resident)."""
     rng = np.random.default_rng(seed)
+    taken = taken or set()
     rows = []
     given = list(GIVEN)
+
+    def check(body: str) -> str:
+        return _check_chars(np.array([body]))[0]
+
+    def wrong(body: str) -> str:
+        return CHECK_CHARS[(CHECK_CHARS.index(check(body)) + 1) % 11]
+
     for m in members.iter_rows(named=True):
         n, name = m["id_number"], m["name"]
         sound = lazy_pinyin(name[-1])[0]
         start = int(rng.integers(0, len(given)))
         # another given-name character of another sound (a homophone would be the same name)
         other = name[:-1] + next(g for g in given[start:] + given if lazy_pinyin(g)[0] != sound)
-        seq = str((int(n[16]) + 2) % 10)
-        if n[6:8] == "19":
-            twin = n[:6] + n[8:16] + seq
-            far = "440305" + n[8:14] + f"{int(rng.integers(0, 1000)):03d}"
-        else:
-            body = n[:16] + seq
-            twin = body + CHECK_CHARS[(CHECK_CHARS.index(_check_chars(np.array([body]))[0]) + 1) % 11]
-            body = "440305" + n[6:14] + f"{int(rng.integers(0, 1000)):03d}"
-            far = body + CHECK_CHARS[(CHECK_CHARS.index(_check_chars(np.array([body]))[0]) + 1) % 11]
+        # the twin's sequence: the same gender (parity), the nearest free one
+        body = next(
+            b
+            for step in (2, 4, 6, 8)
+            if (b := n[:16] + str((int(n[16]) + step) % 10)) not in taken and b != n[:17]
+        )
+        twin_valid, twin_check = body + check(body), body + wrong(body)
+        far = "440305" + n[6:14] + f"{int(rng.integers(0, 1000)):03d}"
+        far = far[:6] + far[8:] if n[6:8] == "19" else far + wrong(far)
         base = {
             "source": "tax",
             "item": "wages",
@@ -270,15 +292,14 @@ def decoys(members: pl.DataFrame, *, seed: int = 3, start_id: int = 10**9) -> pl
             "amount_cents": int(rng.integers(10_000, 5_000_000)),
             "damaged": False,
         }
+        twin = {**base, "name": other, "phone": m["phone"], "address": m["address"]}
         rows += [
-            {
-                **base,
-                "id_raw": twin,
-                "name": other,
-                "phone": m["phone"],
-                "address": m["address"],
-                "damage": "twin",
-            },
+            {**twin, "id_raw": twin_valid, "damage": "twin"},
+            {**twin, "id_raw": twin_check, "damage": "twin_check"},
+        ]
+        if n[6:8] == "19":
+            rows.append({**twin, "id_raw": body[:6] + body[8:], "damage": "twin_card"})
+        rows += [
             {**base, "id_raw": far, "name": name, "phone": None, "address": None, "damage": "namesake"},
             {
                 **base,

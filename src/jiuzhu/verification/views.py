@@ -50,7 +50,7 @@ def home(request):
     if role == m.VERIFICATION_OFFICER:
         ctx.update(
             requests=selectors.requests_list(user=request.user, limit=50),
-            reviews=selectors.pending_reviews(),
+            reviews=selectors.review_queue(user=request.user),
             alerts=selectors.alerts()[:50],
             overview=selectors.datasets_overview(),
             tasks=selectors.task_inbox(),

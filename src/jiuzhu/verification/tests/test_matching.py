@@ -74,9 +74,12 @@ def test_exact_homophone_transposed_and_15_digit():
     for rid in (2, 3, 4, 6):
         assert got[rid]["kind"] == "fuzzy" and got[rid]["person_id"] == 1, rid
     assert got[3]["state"] == "accepted" and "15" in got[3]["levels"]
-    assert got[2]["state"] == got[6]["state"] == "accepted"
-    assert got[4]["state"] == "accepted"  # no number, but name sound, birth date and phone agree
+    # the check character wrong, the exact name, the birth date read from the number
+    assert (got[6]["state"], got[6]["reason"]) == ("accepted", "slip")
+    # a homophone name is similar, not agreement: probable, but the officer decides
     assert "同音" in got[2]["levels"] and got[2]["probability"] > 0.9
+    assert (got[2]["state"], got[2]["reason"]) == ("pending", "name_variant")
+    assert (got[4]["state"], got[4]["reason"]) == ("pending", "name_variant")  # no number either
     assert 5 not in got  # two different valid numbers are two people
     assert 7 not in got
     wrong_name = records(
