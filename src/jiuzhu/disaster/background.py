@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from jiuzhu.common import jobs, scope, uploads
 from jiuzhu.common.errors import ValidationFailed
+from jiuzhu.registry.models import User
 
 from . import villagelists
 from .models import DisasterEvent
@@ -33,7 +34,7 @@ def list_validate(job, *, kept: str, filename: str, event: int) -> dict:
     }
 
 
-def queue(f, *, actor, event: DisasterEvent):
+def queue(f, *, actor: User, event: DisasterEvent):
     if f is not None and not (f.name or "").lower().endswith(SUFFIXES):
         raise ValidationFailed("请上传 Excel（.xlsx）或 CSV 文件", field="file", code="file_type")
     scope.require(actor, "disaster.register", unit=event.unit)

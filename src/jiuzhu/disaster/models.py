@@ -13,22 +13,26 @@ from jiuzhu.registry.models import Household, Person, ProgrammeFact, Unit
 
 
 class DisasterEvent(models.Model):
-    KINDS = [
-        ("flood", "洪涝"),
-        ("typhoon", "台风"),
-        ("earthquake", "地震"),
-        ("landslide", "地质灾害"),
-        ("drought", "干旱"),
-        ("snow", "低温雨雪冰冻"),
-        ("fire", "森林火灾"),
-        ("other", "其他"),
-    ]
-    LEVELS = [("I", "Ⅰ级响应"), ("II", "Ⅱ级响应"), ("III", "Ⅲ级响应"), ("IV", "Ⅳ级响应")]
+    class Kind(models.TextChoices):
+        FLOOD = "flood", "洪涝"
+        TYPHOON = "typhoon", "台风"
+        EARTHQUAKE = "earthquake", "地震"
+        LANDSLIDE = "landslide", "地质灾害"
+        DROUGHT = "drought", "干旱"
+        SNOW = "snow", "低温雨雪冰冻"
+        FIRE = "fire", "森林火灾"
+        OTHER = "other", "其他"
+
+    class Level(models.TextChoices):
+        I = "I", "Ⅰ级响应"  # noqa: E741 - the level is named I in the national plan
+        II = "II", "Ⅱ级响应"
+        III = "III", "Ⅲ级响应"
+        IV = "IV", "Ⅳ级响应"
 
     name = models.CharField("灾害名称", max_length=100)
-    kind = models.CharField("灾害种类", max_length=20, choices=KINDS)
+    kind = models.CharField("灾害种类", max_length=20, choices=Kind.choices)
     occurred_on = models.DateField("发生日期")
-    level = models.CharField("响应级别", max_length=4, choices=LEVELS)
+    level = models.CharField("响应级别", max_length=4, choices=Level.choices)
     towns = models.ManyToManyField(Unit, related_name="disaster_events", verbose_name="受灾镇街")
     areas = models.CharField("受灾村（社区）", max_length=500, blank=True)
     fund = models.DecimalField("救灾资金（元）", max_digits=14, decimal_places=2)
@@ -50,12 +54,13 @@ class DisasterEvent(models.Model):
 class VillageList(models.Model):
     """One uploaded village list: validated rows kept for the apply step, errors for the report."""
 
-    VALIDATED, APPLIED = "validated", "applied"
-    STATES = [(VALIDATED, "已校验，待导入"), (APPLIED, "已导入")]
+    class State(models.TextChoices):
+        VALIDATED = "validated", "已校验，待导入"
+        APPLIED = "applied", "已导入"
 
     event = models.ForeignKey(DisasterEvent, on_delete=models.PROTECT, related_name="lists")
     filename = models.CharField("文件名", max_length=200)
-    state = models.CharField("状态", max_length=20, choices=STATES, default=VALIDATED)
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.VALIDATED)
     row_count = models.PositiveIntegerField("数据行数", default=0)
     rows = models.JSONField("校验通过的行", default=list)
     errors = models.JSONField("错误", default=list)
@@ -80,12 +85,11 @@ class AffectedHousehold(models.Model):
     the event's own business: the list row, the village, the payee, the crop and casualty
     figures of the event's report, and the transitional-aid ledger hanging on it."""
 
-    DAMAGES = [
-        ("none", "住房未受损"),
-        ("general", "一般损坏"),
-        ("severe", "严重损坏"),
-        ("destroyed", "倒塌"),
-    ]
+    class Damage(models.TextChoices):
+        NONE = "none", "住房未受损"
+        GENERAL = "general", "一般损坏"
+        SEVERE = "severe", "严重损坏"
+        DESTROYED = "destroyed", "倒塌"
 
     event = models.ForeignKey(DisasterEvent, on_delete=models.PROTECT, related_name="households")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="disasters")
@@ -120,10 +124,10 @@ class AffectedHousehold(models.Model):
 
     @property
     def house_damage(self) -> str:
-        return self.fact.data.get("house_damage", "none")
+        return self.fact.data.get("house_damage", self.Damage.NONE)
 
     def get_house_damage_display(self) -> str:
-        return dict(self.DAMAGES).get(self.house_damage, "")
+        return dict(self.Damage.choices).get(self.house_damage, "")
 
 
 class TransitionalAid(models.Model):

@@ -11,26 +11,28 @@ from jiuzhu.common import scope
 from jiuzhu.common.masking import present
 from jiuzhu.common.roles import role_of
 from jiuzhu.payments.models import PaymentLine
+from jiuzhu.registry.models import User
 
 from .models import AffectedHousehold, DisasterEvent, TransitionalDays, VillageList
 
 
-def events_for(actor):
+def events_for(actor: User):
     """The events the actor may read (a department officer: his own unit's)."""
     scope.require(actor, "disaster.read")
     qs = DisasterEvent.objects.select_related("unit").prefetch_related("towns")
     if scope.scope_of(actor, "disaster.read") == scope.UNIT:
-        qs = qs.filter(unit_id=actor.unit_id)
+        # a unit-scoped officer without a unit reads nothing (an event always has its unit)
+        qs = qs.filter(unit_id=actor.unit_id) if actor.unit_id is not None else qs.none()
     return qs
 
 
-def event_get(*, actor, pk: int) -> DisasterEvent:
+def event_get(*, actor: User, pk: int) -> DisasterEvent:
     event = DisasterEvent.objects.select_related("unit").get(pk=pk)
     scope.require(actor, "disaster.read", unit=event.unit)
     return event
 
 
-def list_get(*, actor, pk: int) -> VillageList:
+def list_get(*, actor: User, pk: int) -> VillageList:
     vlist = VillageList.objects.select_related("event__unit").get(pk=pk)
     scope.require(actor, "disaster.read", unit=vlist.event.unit)
     return vlist
@@ -58,7 +60,7 @@ class EventReport:
         return self.fund - self.settled
 
 
-def event_report(*, actor, event: DisasterEvent) -> EventReport:
+def event_report(*, actor: User, event: DisasterEvent) -> EventReport:
     """The event's figures: households and persons registered, damage (read from the households'
     disaster facts the registration recorded), person-days settled, amounts granted and
     actually paid by the rolls (lines marked paid)."""
@@ -73,13 +75,13 @@ def event_report(*, actor, event: DisasterEvent) -> EventReport:
         aids=Count("aid"),
         resettled=Count("aid", filter=Q(aid__end_on__isnull=False)),
     )
-    labels = dict(AffectedHousehold.DAMAGES)
-    damage = {labels[code]: 0 for code, _ in AffectedHousehold.DAMAGES}
+    labels = dict(AffectedHousehold.Damage.choices)
+    damage = {labels[code]: 0 for code in AffectedHousehold.Damage.values}
     persons = displaced = 0
     for data in hh.values_list("fact__data", flat=True).iterator(chunk_size=5000):  # the registry's facts
         persons += data.get("persons_affected", 0)
         displaced += data.get("persons_displaced", 0)
-        damage[labels[data.get("house_damage", "none")]] += 1
+        damage[labels[data.get("house_damage", AffectedHousehold.Damage.NONE)]] += 1
     days = TransitionalDays.objects.filter(aid__affected__event=event)
     settled = days.aggregate(pd=Sum("person_days"), amount=Sum("amount"))
     paid = PaymentLine.objects.filter(
@@ -104,7 +106,7 @@ def event_report(*, actor, event: DisasterEvent) -> EventReport:
     )
 
 
-def affected_rows(*, actor, event: DisasterEvent, limit: int = 200) -> list[dict]:
+def affected_rows(*, actor: User, event: DisasterEvent, limit: int = 200) -> list[dict]:
     """The first registered households, names masked for the actor's role."""
     scope.require(actor, "disaster.read", unit=event.unit)
     role = role_of(actor)

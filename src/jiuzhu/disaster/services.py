@@ -15,7 +15,7 @@ from jiuzhu.common.errors import Conflict, ValidationFailed
 from jiuzhu.common.money import money
 from jiuzhu.decisions.entitlements import entitlement_grant, month_start
 from jiuzhu.policy.selectors import current_policy
-from jiuzhu.registry.models import Unit
+from jiuzhu.registry.models import Unit, User
 
 from .models import DisasterEvent, TransitionalAid, TransitionalDays
 from .villagelists import aid_days
@@ -29,7 +29,16 @@ def owner_unit(policy) -> Unit:
 
 @transaction.atomic
 def event_declare(
-    *, actor, name: str, kind: str, occurred_on, level: str, towns: list, fund, areas: str = "", policy=None
+    *,
+    actor: User,
+    name: str,
+    kind: str,
+    occurred_on,
+    level: str,
+    towns: list,
+    fund,
+    areas: str = "",
+    policy=None,
 ) -> DisasterEvent:
     """Declare a disaster event for the emergency-management unit (the unit owning the
     disaster services in the policy file)."""
@@ -37,9 +46,9 @@ def event_declare(
     scope.require(actor, "disaster.declare", unit=unit)
     name = values.text(name, field="name", label="灾害名称", max_length=100)
     areas = values.text(areas, field="areas", label="受灾村（社区）", max_length=500, required=False)
-    if kind not in dict(DisasterEvent.KINDS):
+    if kind not in DisasterEvent.Kind.values:
         raise ValidationFailed("请选择灾害种类", field="kind", code="invalid_choice")
-    if level not in dict(DisasterEvent.LEVELS):
+    if level not in DisasterEvent.Level.values:
         raise ValidationFailed("请选择响应级别", field="level", code="invalid_choice")
     occurred_on = values.past_date(occurred_on, field="occurred_on", label="发生日期")
     fund = values.money(fund, field="fund", label="救灾资金")
@@ -65,7 +74,7 @@ def _month_end(m: date) -> date:
 
 
 @transaction.atomic
-def days_settle(*, actor, event: DisasterEvent, month, policy=None) -> dict:
+def days_settle(*, actor: User, event: DisasterEvent, month, policy=None) -> dict:
     """Count the person-days of every household of ``event`` in ``month`` and grant each its
     amount (persons × days × the daily rate frozen on the aid) as a one-off entitlement of that
     month, which the month's payment roll pays. Only a month that is over is settled, so the
@@ -129,7 +138,7 @@ def days_settle(*, actor, event: DisasterEvent, month, policy=None) -> dict:
 
 
 @transaction.atomic
-def aid_resettle(*, actor, aid: TransitionalAid, on, reason: str) -> TransitionalAid:
+def aid_resettle(*, actor: User, aid: TransitionalAid, on, reason: str) -> TransitionalAid:
     """The household is resettled: its aid ends on ``on`` (the last day paid). A day already
     settled cannot be taken back here (that is a recovery on the payment line)."""
     aid = TransitionalAid.objects.select_for_update().select_related("affected__event__unit").get(pk=aid.pk)

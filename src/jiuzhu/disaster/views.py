@@ -33,8 +33,8 @@ def home(request):
         "events": events,
         "can_declare": scope.allows(request.user, "disaster.declare"),
         "towns": Unit.objects.filter(kind=Unit.TOWN).order_by("sort_order", "code"),
-        "kinds": DisasterEvent.KINDS,
-        "levels": DisasterEvent.LEVELS,
+        "kinds": DisasterEvent.Kind.choices,
+        "levels": DisasterEvent.Level.choices,
         "today": clock.today(),
     }
     return render(request, "disaster/home.html", ctx)
@@ -97,7 +97,7 @@ def village_list(request, pk: int):
         "more_errors": max(0, len(v.errors) - PAGE_ERRORS),
         "error_rows": len({e["row"] for e in v.errors}),
         "good": len(v.rows),
-        "can_apply": v.state == VillageList.VALIDATED
+        "can_apply": v.state == VillageList.State.VALIDATED
         and bool(v.rows)
         and scope.allows(request.user, "disaster.register", unit=v.event.unit),
     }

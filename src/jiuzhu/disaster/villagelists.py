@@ -32,7 +32,7 @@ from jiuzhu.common.masking import present
 from jiuzhu.common.roles import role_of
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry import bulk, demogen, programme
-from jiuzhu.registry.models import Person, Unit
+from jiuzhu.registry.models import Person, Unit, User
 from jiuzhu.registry.services import next_household_code
 
 from .models import AffectedHousehold, DisasterEvent, TransitionalAid, VillageList
@@ -55,7 +55,10 @@ COLUMNS = (
 )
 HEADERS = [c[0] for c in COLUMNS]
 AREAS = {"农村": "rural", "城镇": "urban", "城市": "urban", "rural": "rural", "urban": "urban"}
-DAMAGES = {name: code for code, name in AffectedHousehold.DAMAGES} | {"无": "none", "未受损": "none"}
+DAMAGES = {name: code for code, name in AffectedHousehold.Damage.choices} | {
+    "无": AffectedHousehold.Damage.NONE,
+    "未受损": AffectedHousehold.Damage.NONE,
+}
 MAX_MU = Decimal("10000")  # 亩 of crops of one household
 MAX_PERSONS = 50  # persons of one household on a village list
 TEXT_MAX = {"name": 50, "village": 100, "address": 200}
@@ -96,7 +99,12 @@ class _Rows:
         if raw is None or not str(raw).strip():
             if required:
                 raise ValidationFailed(f"{header}不能为空", field=key, code="required")
-            return {"count": 0, "mu": Decimal("0"), "area": "rural", "damage": "none"}.get(kind, "")
+            return {
+                "count": 0,
+                "mu": Decimal("0"),
+                "area": "rural",
+                "damage": AffectedHousehold.Damage.NONE,
+            }.get(kind, "")
         text = str(raw).strip()
         if kind == "text":
             return values.text(text, field=key, label=header, max_length=TEXT_MAX[key])
@@ -118,7 +126,7 @@ class _Rows:
             return AREAS[text]
         if kind == "damage":
             if text not in DAMAGES:
-                options = "、".join(n for _, n in AffectedHousehold.DAMAGES)
+                options = "、".join(AffectedHousehold.Damage.labels)
                 raise ValidationFailed(f"{header}应为：{options}", field=key, code="invalid_choice")
             return DAMAGES[text]
         if kind == "count":
@@ -198,7 +206,7 @@ def _matching_rows(rows: list[dict]) -> dict[str, list[dict]]:
 
 
 @transaction.atomic
-def list_validate(*, actor, event: DisasterEvent, data: bytes, filename: str) -> VillageList:
+def list_validate(*, actor: User, event: DisasterEvent, data: bytes, filename: str) -> VillageList:
     """Read and check a village list; keep the good rows and the report. Writes only the
     ``VillageList`` row (nothing of the registry)."""
     scope.require(actor, "disaster.register", unit=event.unit)
@@ -231,13 +239,14 @@ def list_validate(*, actor, event: DisasterEvent, data: bytes, filename: str) ->
 class _Apply:
     """Inside the transaction, after the new households are written."""
 
-    def __init__(self, vlist: VillageList, actor, policy):
+    def __init__(self, vlist: VillageList, actor: User, policy):
         self.vlist, self.actor, self.policy = vlist, actor, policy
         self.result: dict = {}
+        self.new_ids: set[str] = set()  # ID numbers of the persons the list registers anew
 
     def __call__(self) -> None:
         vlist = VillageList.objects.select_for_update().get(pk=self.vlist.pk)
-        if vlist.state != VillageList.VALIDATED:
+        if vlist.state != VillageList.State.VALIDATED:
             raise IllegalTransition("该名单已导入，不能重复导入", field="list", code="list_applied")
         event = vlist.event
         rows = vlist.rows
@@ -297,7 +306,7 @@ class _Apply:
             "displaced": sum(r["displaced"] for r, _, _ in kept),
             "aids": len(aids),
         }
-        vlist.state = VillageList.APPLIED
+        vlist.state = VillageList.State.APPLIED
         vlist.result = self.result
         vlist.applied_by = self.actor
         vlist.applied_at = clock.now()
@@ -305,8 +314,13 @@ class _Apply:
 
 
 # the event's codes in the registry's words for a disaster fact (registry.programme.FIELDS)
-FACT_KINDS = {"landslide": "geological", "snow": "snow_ice"}
-FACT_LEVELS = {"I": "1", "II": "2", "III": "3", "IV": "4"}
+FACT_KINDS: dict[str, str] = {DisasterEvent.Kind.LANDSLIDE: "geological", DisasterEvent.Kind.SNOW: "snow_ice"}
+FACT_LEVELS: dict[str, str] = {
+    DisasterEvent.Level.I: "1",
+    DisasterEvent.Level.II: "2",
+    DisasterEvent.Level.III: "3",
+    DisasterEvent.Level.IV: "4",
+}
 
 
 def damage_fact(event: DisasterEvent, r: dict, max_days: int) -> dict:
@@ -384,13 +398,13 @@ def _new_households(rows: list[dict], res: matching.Resolution) -> demogen.Chunk
     return demogen.Chunk(households, persons, empty_in, empty_as)
 
 
-def list_apply(*, actor, vlist: VillageList, policy=None) -> dict:
+def list_apply(*, actor: User, vlist: VillageList, policy=None) -> dict:
     """Write the list's good rows (one transaction; see the module docstring). Concurrency:
     the list row is locked inside the transaction and must still be ``validated``; a second
     apply, simultaneous or later, is refused and writes nothing."""
     vlist = VillageList.objects.select_related("event__unit").get(pk=vlist.pk)
     scope.require(actor, "disaster.register", unit=vlist.event.unit)
-    if vlist.state != VillageList.VALIDATED:
+    if vlist.state != VillageList.State.VALIDATED:
         raise IllegalTransition("该名单已导入，不能重复导入", field="list", code="list_applied")
     if not vlist.rows:
         raise ValidationFailed(
