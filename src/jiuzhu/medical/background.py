@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from jiuzhu.common import jobs, scope, uploads
 from jiuzhu.common.errors import ValidationFailed
+from jiuzhu.registry.models import User
 
 from . import settlement
 
@@ -26,7 +27,7 @@ def file_validate(job, *, kept: str, filename: str, unit: int) -> dict:
     }
 
 
-def queue(f, *, actor, unit: int):
+def queue(f, *, actor: User, unit: int):
     if f is not None and not (f.name or "").lower().endswith(SUFFIXES):
         raise ValidationFailed("请上传 Excel（.xlsx）或 CSV 文件", field="file", code="file_type")
     scope.require(actor, "medical.settle", unit=unit)

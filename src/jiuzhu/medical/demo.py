@@ -58,7 +58,7 @@ def seed(*, policy, today: date) -> str | None:
 
 
 def _settlements(maker, checker, unit, today: date) -> str:
-    done = SettlementFile.objects.filter(filename=SETTLEMENT_FILE, state=SettlementFile.APPLIED).first()
+    done = SettlementFile.objects.filter(filename=SETTLEMENT_FILE, state=SettlementFile.State.APPLIED).first()
     if done is not None:
         return f"一站式结算已结算 {done.result.get('stays', 0)} 人次 {done.result.get('assistance', 0)} 元"
     for code, name, account in HOSPITALS:
@@ -84,7 +84,8 @@ def _settlements(maker, checker, unit, today: date) -> str:
     persons = Person.objects.filter(household_id__in=homes, deceased_on__isnull=True).order_by(
         "household_id", "pk"
     )
-    rows, seen = [], set()
+    rows: list[dict[str, str]] = []
+    seen: set[int] = set()
     for p in persons:
         if p.household_id in seen:
             continue

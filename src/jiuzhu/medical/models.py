@@ -15,12 +15,13 @@ from jiuzhu.registry.models import Household, Person, Unit
 class SettlementFile(models.Model):
     """One uploaded settlement file: the good rows kept for the apply step, errors for the report."""
 
-    VALIDATED, APPLIED = "validated", "applied"
-    STATES = [(VALIDATED, "已校验，待结算"), (APPLIED, "已结算")]
+    class State(models.TextChoices):
+        VALIDATED = "validated", "已校验，待结算"
+        APPLIED = "applied", "已结算"
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="经办单位")
     filename = models.CharField("文件名", max_length=200)
-    state = models.CharField("状态", max_length=20, choices=STATES, default=VALIDATED)
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.VALIDATED)
     row_count = models.PositiveIntegerField("数据行数", default=0)
     rows = models.JSONField("校验通过的行", default=list)
     errors = models.JSONField("错误", default=list)
@@ -42,11 +43,10 @@ class SettlementLine(models.Model):
     was judged on (frozen), the assistance share and the person's own share. A stay (person,
     hospital, admission date) is settled once, whatever file brings it again."""
 
-    GROUPS = [
-        ("extreme_poverty", "特困人员"),
-        ("dibao", "低保对象"),
-        ("low_income_marginal", "低保边缘家庭成员"),
-    ]
+    class Group(models.TextChoices):
+        EXTREME_POVERTY = "extreme_poverty", "特困人员"
+        DIBAO = "dibao", "低保对象"
+        LOW_INCOME_MARGINAL = "low_income_marginal", "低保边缘家庭成员"
 
     source = models.ForeignKey(SettlementFile, on_delete=models.PROTECT, related_name="lines")
     row = models.PositiveIntegerField("文件行号")
@@ -62,7 +62,7 @@ class SettlementLine(models.Model):
     basic_paid = models.DecimalField("基本医保支付", max_digits=12, decimal_places=2)
     critical_paid = models.DecimalField("大病保险支付", max_digits=12, decimal_places=2)
     out_of_pocket = models.DecimalField("政策范围内个人自付", max_digits=12, decimal_places=2)
-    group = models.CharField("救助对象类别", max_length=30, choices=GROUPS)
+    group = models.CharField("救助对象类别", max_length=30, choices=Group.choices)
     rate = models.DecimalField("救助比例", max_digits=5, decimal_places=4)
     deductible = models.DecimalField("本次扣除起付", max_digits=12, decimal_places=2)
     # the share by the group's rate, and what was paid: less when the yearly cap cut it

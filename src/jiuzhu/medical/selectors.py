@@ -6,20 +6,22 @@ from django.db.models import Count, Sum
 
 from jiuzhu.common import scope
 from jiuzhu.common.masking import present
+from jiuzhu.registry.models import User
 
 from .models import SettlementFile, SettlementLine
 
 
-def files_for(actor):
+def files_for(actor: User):
     """The settlement files the actor may read (a department officer: his own unit's)."""
     scope.require(actor, "medical.read")
     qs = SettlementFile.objects.select_related("uploaded_by").defer("rows", "errors")
     if scope.scope_of(actor, "medical.read") == scope.UNIT:
-        qs = qs.filter(unit_id=actor.unit_id)
+        # a unit-scoped officer without a unit reads nothing (a file always has its unit)
+        qs = qs.filter(unit_id=actor.unit_id) if actor.unit_id is not None else qs.none()
     return qs
 
 
-def file_get(*, actor, pk: int) -> SettlementFile:
+def file_get(*, actor: User, pk: int) -> SettlementFile:
     f = SettlementFile.objects.select_related("unit", "uploaded_by").get(pk=pk)
     scope.require(actor, "medical.read", unit=f.unit_id)
     return f
@@ -27,7 +29,7 @@ def file_get(*, actor, pk: int) -> SettlementFile:
 
 def file_summary(f: SettlementFile) -> dict:
     """The good rows' totals as validated (before apply) or as settled (after)."""
-    if f.state == SettlementFile.APPLIED:
+    if f.state == SettlementFile.State.APPLIED:
         agg = f.lines.aggregate(
             n=Count("pk"),
             oop=Sum("out_of_pocket"),
@@ -56,7 +58,7 @@ def file_summary(f: SettlementFile) -> dict:
     }
 
 
-def file_lines(*, actor, f: SettlementFile, limit: int = 200) -> list[dict]:
+def file_lines(*, actor: User, f: SettlementFile, limit: int = 200) -> list[dict]:
     """The first settled stays, the person's name masked per role."""
     from jiuzhu.common.services import log_access
 

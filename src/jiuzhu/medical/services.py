@@ -11,6 +11,7 @@ year and scheme, so creating it twice is a no-op (``jiuzhu.payments.institutions
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -18,19 +19,22 @@ from jiuzhu.common import scope
 from jiuzhu.common.errors import ValidationFailed
 from jiuzhu.decisions.entitlements import owed_in
 from jiuzhu.payments import institutions
-from jiuzhu.registry.models import Person
+from jiuzhu.registry.models import Person, User
 
-GROUPS = {
-    "dibao": "dibao",
-    "dibao_single": "dibao",
-    "tekun_dispersed": "extreme_poverty",
-    "tekun_institutional": "extreme_poverty",
+from .models import SettlementLine
+
+# the services whose recipients are assisted, and the group each gives (SettlementLine.Group)
+GROUPS: dict[str, SettlementLine.Group] = {
+    "dibao": SettlementLine.Group.DIBAO,
+    "dibao_single": SettlementLine.Group.DIBAO,
+    "tekun_dispersed": SettlementLine.Group.EXTREME_POVERTY,
+    "tekun_institutional": SettlementLine.Group.EXTREME_POVERTY,
 }
 SCHEME = "resident"  # 城乡居民基本医疗保险
 
 
 @transaction.atomic
-def premium_transfer_create(*, actor, fund, year: int, policy):
+def premium_transfer_create(*, actor: User, fund, year: int, policy):
     """One transfer to ``fund`` for ``year``'s resident premiums of the dibao and tekun members."""
     from datetime import date
 
@@ -38,11 +42,13 @@ def premium_transfer_create(*, actor, fund, year: int, policy):
     if fund.kind != institutions.Institution.MEDICAL_FUND:
         raise ValidationFailed("资助参保只能拨付给医疗保险基金", field="fund", code="not_a_fund")
     january = date(year, 1, 1)
-    group_of = {}
+    group_of: dict[int, SettlementLine.Group] = {}
     for hid, code in (
         owed_in(january).filter(service_code__in=GROUPS).values_list("household_id", "service_code")
     ):
-        if group_of.get(hid) != "extreme_poverty":  # tekun's rate where a household has both
+        if (
+            group_of.get(hid) != SettlementLine.Group.EXTREME_POVERTY
+        ):  # tekun's rate where a household has both
             group_of[hid] = GROUPS[code]
     if not group_of:
         raise ValidationFailed(f"{year}年1月没有低保、特困对象", field="year", code="no_members")
@@ -52,7 +58,7 @@ def premium_transfer_create(*, actor, fund, year: int, policy):
         raise ValidationFailed(
             f"政策文件没有{year}年的个人缴费标准", field="year", code="no_premium"
         ) from None
-    lines = []
+    lines: list[dict[str, Any]] = []
     for pid, hid in Person.objects.filter(household_id__in=group_of, deceased_on__isnull=True).values_list(
         "pk", "household_id"
     ):

@@ -43,7 +43,7 @@ from jiuzhu.payments.models import Institution
 from jiuzhu.policy.rules.base import Params
 from jiuzhu.policy.rules.medical import assistance_share
 from jiuzhu.policy.selectors import current_policy
-from jiuzhu.registry.models import Person
+from jiuzhu.registry.models import Person, User
 
 from .models import SettlementFile, SettlementLine
 from .services import GROUPS
@@ -169,7 +169,7 @@ def _groups(months: set[date]) -> dict[date, dict[int, str]]:
         for hid, code in (
             owed_in(m).filter(service_code__in=GROUPS).values_list("household_id", "service_code")
         ):
-            if g.get(hid) != "extreme_poverty":
+            if g.get(hid) != SettlementLine.Group.EXTREME_POVERTY:
                 g[hid] = GROUPS[code]
         out[m] = g
     return out
@@ -199,7 +199,7 @@ def _year_totals(pids: list[int], years: set[int]) -> dict[tuple[int, int], tupl
             .annotate(paid=Sum("assistance"), oop=Sum("out_of_pocket"))
         ):
             out[(row["person_id"], row["year"])] = (row["paid"], row["oop"])
-        for row in (
+        for grant in (
             Entitlement.objects.filter(
                 payee_id__in=part, service_code__in=MEDICAL_CAPPED, start_month__year__in=years
             )
@@ -208,9 +208,9 @@ def _year_totals(pids: list[int], years: set[int]) -> dict[tuple[int, int], tupl
             .annotate(granted=Sum("amount"))
             .order_by()
         ):
-            key = (row["payee_id"], row["start_month__year"])
+            key = (grant["payee_id"], grant["start_month__year"])
             paid, oop = out.get(key, (Decimal(0), Decimal(0)))
-            out[key] = (paid + row["granted"], oop)
+            out[key] = (paid + grant["granted"], oop)
     return out
 
 
@@ -283,7 +283,7 @@ def _judge(rows: list[dict], report: _Report, role: str, policy) -> list[dict]:
     return kept
 
 
-def file_validate(*, actor, unit, data: bytes, filename: str, policy=None) -> SettlementFile:
+def file_validate(*, actor: User, unit, data: bytes, filename: str, policy=None) -> SettlementFile:
     """Read and check a settlement file of ``unit`` (the medical-insurance bureau); keep the good
     rows with their share as it stands now, and the report. Writes only the ``SettlementFile``."""
     unit_id = getattr(unit, "pk", unit)
@@ -314,10 +314,10 @@ def file_validate(*, actor, unit, data: bytes, filename: str, policy=None) -> Se
 
 
 @racing_write(busy=BUSY)
-def _apply(*, actor, sfile, policy) -> dict:
+def _apply(*, actor: User, sfile, policy) -> dict:
     f = lock(SettlementFile, sfile, missing="结算文件不存在", code="file_not_found", field="file")
     scope.require(actor, "medical.settle", unit=f.unit_id)
-    if f.state != SettlementFile.VALIDATED:
+    if f.state != SettlementFile.State.VALIDATED:
         raise IllegalTransition("该结算文件已结算，不能重复结算", field="file", code="file_applied")
     if not f.rows:
         raise ValidationFailed(
@@ -378,7 +378,7 @@ def _apply(*, actor, sfile, policy) -> dict:
         ],
         batch_size=2000,
     )
-    f.state, f.applied_by, f.applied_at = SettlementFile.APPLIED, actor, timezone.now()
+    f.state, f.applied_by, f.applied_at = SettlementFile.State.APPLIED, actor, timezone.now()
     f.result = {
         "stays": len(judged),
         "skipped": len(f.rows) - len(judged),
@@ -392,7 +392,7 @@ def _apply(*, actor, sfile, policy) -> dict:
     return f.result
 
 
-def file_apply(*, actor, sfile, policy=None) -> dict:
+def file_apply(*, actor: User, sfile, policy=None) -> dict:
     """Settle the file's good rows (one transaction; see the module docstring). Concurrency: the
     file row is locked and must still be ``validated``; a second apply, simultaneous or later, is
     refused (``file_applied``, or ``busy`` on SQLite) and writes nothing. Returns the counts."""

@@ -52,8 +52,10 @@ def settlement_file(request, pk: int):
         "more_errors": max(0, len(f.errors) - PAGE_ERRORS),
         "error_rows": len({e["row"] for e in f.errors}),
         "good": len(f.rows),
-        "lines": selectors.file_lines(actor=request.user, f=f) if f.state == SettlementFile.APPLIED else [],
-        "can_apply": f.state == SettlementFile.VALIDATED
+        "lines": selectors.file_lines(actor=request.user, f=f)
+        if f.state == SettlementFile.State.APPLIED
+        else [],
+        "can_apply": f.state == SettlementFile.State.VALIDATED
         and bool(f.rows)
         and scope.allows(request.user, "medical.settle", unit=f.unit_id),
     }
