@@ -8,14 +8,14 @@ Errors are ``{"code", "field", "message", "request_id"}``."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Router, Schema, Status
 
 from jiuzhu.common import clock
 from jiuzhu.common.errors import NotFound, ValidationFailed
 from jiuzhu.common.schemas import ERRORS
-from jiuzhu.common.values import Id, PastDate, Text
+from jiuzhu.common.values import Bounded, Id, PastDate
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry.models import Household
 
@@ -24,9 +24,9 @@ from .models import Renovation, WaitingEntry
 
 router = Router(tags=["housing 住房救助"])
 
-Code = Text(40)
-Inspector = Text(50)
-Flat = Text(200)
+Code = Annotated[str, Bounded(40)]
+Inspector = Annotated[str, Bounded(50)]
+Flat = Annotated[str, Bounded(200)]
 
 
 def _yuan(v) -> str:

@@ -14,7 +14,7 @@ from jiuzhu.registry.demo_staff import demo_scaled
 from jiuzhu.registry.models import Household, Unit, User
 
 from . import selectors, services
-from .models import Renovation, WaitingEntry
+from .models import Renovation, RenovationStage, WaitingEntry
 
 WAITING, FLATS, RENOVATIONS = 30, 8, 12  # in the default demo (fewer in a smaller demo)
 
@@ -74,7 +74,7 @@ def seed(*, policy, today: date) -> str | None:
             r = services.renovation_register(
                 actor=officer,
                 household=hid,
-                grade="D" if i % 3 == 0 else "C",
+                grade=Renovation.Grade.D if i % 3 == 0 else Renovation.Grade.C,
                 inspected_on=start + timedelta(days=10),
                 inspector="县住建局鉴定员",
                 policy=policy,
@@ -82,7 +82,7 @@ def seed(*, policy, today: date) -> str | None:
             services.renovation_stage(
                 actor=officer,
                 renovation=r,
-                kind="start",
+                kind=RenovationStage.Kind.START,
                 inspected_on=start + timedelta(days=40),
                 inspector="镇村建所验收员",
                 policy=policy,
@@ -91,7 +91,7 @@ def seed(*, policy, today: date) -> str | None:
                 services.renovation_stage(
                     actor=officer,
                     renovation=r,
-                    kind="completion",
+                    kind=RenovationStage.Kind.COMPLETION,
                     inspected_on=start + timedelta(days=120),
                     inspector="县住建局验收员",
                     policy=policy,

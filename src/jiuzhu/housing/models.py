@@ -12,14 +12,16 @@ from jiuzhu.registry.models import Household, Unit
 
 
 class WaitingEntry(models.Model):
-    WAITING, ALLOCATED, WITHDRAWN = "waiting", "allocated", "withdrawn"
-    STATES = [(WAITING, "轮候中"), (ALLOCATED, "已配租"), (WITHDRAWN, "已退出轮候")]
+    class State(models.TextChoices):
+        WAITING = "waiting", "轮候中"
+        ALLOCATED = "allocated", "已配租"
+        WITHDRAWN = "withdrawn", "已退出轮候"
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="rental_waiting")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="住房保障部门")
     priority = models.PositiveSmallIntegerField("优先级（1 为最优先）")
     applied_on = models.DateField("登记轮候日期")
-    state = models.CharField("状态", max_length=20, choices=STATES, default=WAITING)
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.WAITING)
     allocated_on = models.DateField("配租日期", null=True, blank=True)
     flat = models.CharField("配租房源", max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -30,6 +32,7 @@ class WaitingEntry(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["household"],
+                # State.WAITING, State.ALLOCATED: Meta does not see the model's own names
                 condition=models.Q(state__in=("waiting", "allocated")),
                 name="housing_one_open_waiting_entry",
             )
@@ -37,17 +40,22 @@ class WaitingEntry(models.Model):
 
 
 class Renovation(models.Model):
-    GRADES = [("C", "C级危房"), ("D", "D级危房")]
-    INSPECTED, STARTED, COMPLETED = "inspected", "started", "completed"
-    STATES = [(INSPECTED, "已鉴定"), (STARTED, "已开工验收"), (COMPLETED, "已竣工验收")]
+    class Grade(models.TextChoices):
+        C = "C", "C级危房"
+        D = "D", "D级危房"
+
+    class State(models.TextChoices):
+        INSPECTED = "inspected", "已鉴定"
+        STARTED = "started", "已开工验收"
+        COMPLETED = "completed", "已竣工验收"
 
     household = models.OneToOneField(Household, on_delete=models.PROTECT, related_name="renovation")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="住房保障部门")
-    grade = models.CharField("危险性鉴定等级", max_length=1, choices=GRADES)
+    grade = models.CharField("危险性鉴定等级", max_length=1, choices=Grade.choices)
     inspected_on = models.DateField("鉴定日期")
     inspector = models.CharField("鉴定人", max_length=50)
     amount = models.DecimalField("补助金额（元）", max_digits=10, decimal_places=2)
-    state = models.CharField("状态", max_length=20, choices=STATES, default=INSPECTED)
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.INSPECTED)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -55,11 +63,12 @@ class Renovation(models.Model):
 
 
 class RenovationStage(models.Model):
-    START, COMPLETION = "start", "completion"
-    KINDS = [(START, "开工验收"), (COMPLETION, "竣工验收")]
+    class Kind(models.TextChoices):
+        START = "start", "开工验收"
+        COMPLETION = "completion", "竣工验收"
 
     renovation = models.ForeignKey(Renovation, on_delete=models.PROTECT, related_name="stages")
-    kind = models.CharField("阶段", max_length=20, choices=KINDS)
+    kind = models.CharField("阶段", max_length=20, choices=Kind.choices)
     inspected_on = models.DateField("验收日期")
     inspector = models.CharField("验收人", max_length=50)
     amount = models.DecimalField("拨付金额（元）", max_digits=10, decimal_places=2)

@@ -6,7 +6,7 @@ from datetime import date
 
 from jiuzhu.common import scope
 from jiuzhu.decisions.entitlements import month_start, owed_in
-from jiuzhu.registry.models import Unit
+from jiuzhu.registry.models import Unit, User
 
 from .models import Renovation, WaitingEntry
 
@@ -30,40 +30,42 @@ def options_held(household_id: int, on: date) -> set[str]:
     held = set()
     if rent_subsidies(household_id, on).exists():
         held.add(RENT)
-    if WaitingEntry.objects.filter(household_id=household_id, state=WaitingEntry.ALLOCATED).exists():
+    if WaitingEntry.objects.filter(household_id=household_id, state=WaitingEntry.State.ALLOCATED).exists():
         held.add(RENTAL)
     if Renovation.objects.filter(household_id=household_id).exists():
         held.add(REPAIR)
     return held
 
 
-def _scoped(actor, qs):
+def _scoped(actor: User, qs):
     scope.require(actor, "housing.read")
     if scope.scope_of(actor, "housing.read") == scope.UNIT:
         qs = qs.filter(unit_id=actor.unit_id)
     return qs
 
 
-def waiting_list(*, actor):
+def waiting_list(*, actor: User):
     """The waiting list in its order: priority, then the date of registration."""
     return list(
-        _scoped(actor, WaitingEntry.objects.filter(state=WaitingEntry.WAITING)).select_related("household")
+        _scoped(actor, WaitingEntry.objects.filter(state=WaitingEntry.State.WAITING)).select_related(
+            "household"
+        )
     )
 
 
-def renovations(*, actor):
+def renovations(*, actor: User):
     return list(
         _scoped(actor, Renovation.objects.select_related("household")).order_by("-inspected_on", "pk")
     )
 
 
-def household_options(*, actor, household, on: date, policy) -> set[str]:
+def household_options(*, actor: User, household, on: date, policy) -> set[str]:
     """The exclusive options ``household`` holds on ``on``, for the housing unit (or a city role)."""
     scope.require(actor, "housing.read", unit=owner_unit(policy))
     return options_held(household.pk, on)
 
 
-def renovation_get(*, actor, pk: int) -> Renovation:
+def renovation_get(*, actor: User, pk: int) -> Renovation:
     r = Renovation.objects.select_related("household").get(pk=pk)
     scope.require(actor, "housing.read", unit=r.unit_id)
     return r

@@ -24,7 +24,7 @@ from jiuzhu.common import scope, values
 from jiuzhu.common.errors import IllegalTransition, ValidationFailed
 from jiuzhu.common.params import parameter
 from jiuzhu.decisions.entitlements import add_months, entitlement_grant, entitlement_stop, month_start
-from jiuzhu.registry.models import Household, Person
+from jiuzhu.registry.models import Household, Person, User
 
 from . import selectors
 from .models import Renovation, RenovationStage, WaitingEntry
@@ -55,7 +55,7 @@ def refuse_other_option(*, household, on) -> None:
 
 
 @transaction.atomic
-def waiting_add(*, actor, household, priority, applied_on, policy) -> WaitingEntry:
+def waiting_add(*, actor: User, household, priority, applied_on, policy) -> WaitingEntry:
     unit = selectors.owner_unit(policy)
     scope.require(actor, "housing.manage", unit=unit)
     h = _household(household)
@@ -68,14 +68,14 @@ def waiting_add(*, actor, household, priority, applied_on, policy) -> WaitingEnt
         raise ValidationFailed("优先级应为1至9的整数（1为最优先）", field="priority", code="bad_priority")
     _refuse_other(h, on, selectors.RENTAL, allowed=frozenset({selectors.RENT}))  # waits with its subsidy
     if WaitingEntry.objects.filter(
-        household=h, state__in=(WaitingEntry.WAITING, WaitingEntry.ALLOCATED)
+        household=h, state__in=(WaitingEntry.State.WAITING, WaitingEntry.State.ALLOCATED)
     ).exists():
         raise ValidationFailed("该家庭已在轮候或已配租", field="household", code="already_waiting")
     return WaitingEntry.objects.create(household=h, unit=unit, priority=prio, applied_on=on, created_by=actor)
 
 
 @transaction.atomic
-def allocate_next(*, actor, flat: str, on, policy) -> WaitingEntry:
+def allocate_next(*, actor: User, flat: str, on, policy) -> WaitingEntry:
     """The flat to the first household of the waiting list; its rent subsidy ends the same day."""
     unit = selectors.owner_unit(policy)
     scope.require(actor, "housing.manage", unit=unit)
@@ -83,7 +83,7 @@ def allocate_next(*, actor, flat: str, on, policy) -> WaitingEntry:
     address = values.text(flat, field="flat", max_length=200, label="配租房源")
     entry = (
         WaitingEntry.objects.select_for_update()
-        .filter(unit=unit, state=WaitingEntry.WAITING, applied_on__lte=day)
+        .filter(unit=unit, state=WaitingEntry.State.WAITING, applied_on__lte=day)
         .order_by("priority", "applied_on", "pk")
         .first()
     )
@@ -97,23 +97,25 @@ def allocate_next(*, actor, flat: str, on, policy) -> WaitingEntry:
             actor=actor,
             reason=f"{day:%Y年%m月%d日}配租公共租赁住房（{address}），住房租赁补贴自下月起停发",
         )
-    entry.state, entry.allocated_on, entry.flat = WaitingEntry.ALLOCATED, day, address
+    entry.state, entry.allocated_on, entry.flat = WaitingEntry.State.ALLOCATED, day, address
     entry.save(update_fields=["state", "allocated_on", "flat"])
     return entry
 
 
 @transaction.atomic
-def renovation_register(*, actor, household, grade: str, inspected_on, inspector: str, policy) -> Renovation:
+def renovation_register(
+    *, actor: User, household, grade: str, inspected_on, inspector: str, policy
+) -> Renovation:
     unit = selectors.owner_unit(policy)
     scope.require(actor, "housing.manage", unit=unit)
     h = _household(household)
     if h.area != "rural":
         raise ValidationFailed("农村危房改造只适用于农村家庭", field="household", code="not_rural")
-    if grade not in dict(Renovation.GRADES):
+    if grade not in Renovation.Grade.values:
         raise ValidationFailed("危房等级应为C级或D级", field="grade", code="bad_grade")
     on = values.past_date(inspected_on, field="inspected_on", label="鉴定日期")
     _refuse_other(h, on, selectors.REPAIR)
-    if WaitingEntry.objects.filter(household=h, state=WaitingEntry.WAITING).exists():
+    if WaitingEntry.objects.filter(household=h, state=WaitingEntry.State.WAITING).exists():
         raise ValidationFailed("该家庭正在轮候公共租赁住房", field="household", code="other_housing_option")
     if Renovation.objects.filter(household=h).exists():
         raise ValidationFailed("该家庭已登记危房改造", field="household", code="already_registered")
@@ -133,7 +135,7 @@ def renovation_register(*, actor, household, grade: str, inspected_on, inspector
 
 @transaction.atomic
 def renovation_stage(
-    *, actor, renovation, kind: str, inspected_on, inspector: str, policy
+    *, actor: User, renovation, kind: str, inspected_on, inspector: str, policy
 ) -> RenovationStage:
     r = (
         Renovation.objects.select_for_update()
@@ -141,8 +143,11 @@ def renovation_stage(
         .get(pk=getattr(renovation, "pk", renovation))
     )
     scope.require(actor, "housing.manage", unit=r.unit_id)
-    expected = {Renovation.INSPECTED: RenovationStage.START, Renovation.STARTED: RenovationStage.COMPLETION}
-    if kind not in dict(RenovationStage.KINDS):
+    expected: dict[str, str] = {
+        Renovation.State.INSPECTED: RenovationStage.Kind.START,
+        Renovation.State.STARTED: RenovationStage.Kind.COMPLETION,
+    }
+    if kind not in RenovationStage.Kind.values:
         raise ValidationFailed("验收阶段无效", field="kind", code="bad_kind")
     if expected.get(r.state) != kind:
         raise IllegalTransition("须先开工验收，再竣工验收，每阶段一次", field="kind", code="wrong_stage")
@@ -151,11 +156,11 @@ def renovation_stage(
         raise ValidationFailed("验收日期早于鉴定日期", field="inspected_on", code="before_inspection")
     rate = Decimal(str(parameter(policy, "housing.renovation_first_stage_rate", r.inspected_on)))
     first = (r.amount * rate).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    amount = first if kind == RenovationStage.START else r.amount - first
+    amount = first if kind == RenovationStage.Kind.START else r.amount - first
     head = Person.objects.filter(household=r.household, relation="head", deceased_on__isnull=True).first()
     if head is None:
         raise ValidationFailed("该家庭没有在世的户主，无法发放", field="renovation", code="no_payee")
-    label = dict(RenovationStage.KINDS)[kind]
+    label = RenovationStage.Kind(kind).label
     ent = entitlement_grant(
         household=r.household,
         payee=head,
@@ -170,7 +175,7 @@ def renovation_stage(
         reason=f"{r.get_grade_display()}补助 {r.amount} 元，{label}后拨付 {amount} 元",
         rule_amount=amount,
     )
-    r.state = Renovation.STARTED if kind == RenovationStage.START else Renovation.COMPLETED
+    r.state = Renovation.State.STARTED if kind == RenovationStage.Kind.START else Renovation.State.COMPLETED
     r.save(update_fields=["state"])
     return RenovationStage.objects.create(
         renovation=r,
