@@ -3,6 +3,8 @@ endpoint calls one service or selector; errors are the platform's {"code","field
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.http import FileResponse
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -12,7 +14,7 @@ from jiuzhu.common.api import JobAcceptedOut
 from jiuzhu.common.errors import NotFound
 from jiuzhu.common.exports import download
 from jiuzhu.common.schemas import ERRORS, ErrorOut
-from jiuzhu.common.values import Id, Note, Text
+from jiuzhu.common.values import Bounded, Id, Note
 from jiuzhu.intake.documents import open_stored
 from jiuzhu.registry.models import Household, Person
 
@@ -125,7 +127,7 @@ def _change_out(c: ChangeRequest, effects=None) -> dict:
         "channel": c.channel,
         "channel_display": c.get_channel_display(),
         "household": c.household.code,
-        "person": c.person.name if c.person_id else None,
+        "person": c.person.name if c.person is not None else None,
         "summary": c.summary,
         "reason": c.reason,
         "state": c.state,
@@ -150,15 +152,15 @@ def _change_out(c: ChangeRequest, effects=None) -> dict:
 
 
 class ChangeIn(Schema):
-    household: Text(40) = Field(..., description="家庭编号")
+    household: Annotated[str, Bounded(40)] = Field(..., description="家庭编号")
     kind: str = Field(
-        ..., description="变更事项：" + "、".join(f"{k}（{v}）" for k, v in ChangeRequest.KINDS)
+        ..., description="变更事项：" + "、".join(f"{k}（{v}）" for k, v in ChangeRequest.Kind.choices)
     )
-    person: Text(18, required=False) | None = Field(
+    person: Annotated[str, Bounded(18, required=False)] | None = Field(
         None, description="成员身份证号码（与成员有关的事项必填）"
     )
     payload: dict = Field(default_factory=dict, description="变更内容，按事项填写")
-    reason: Text(500, required=False, multiline=True) = ""
+    reason: Annotated[str, Bounded(500, required=False, multiline=True)] = ""
     channel: str | None = Field(None, description="window：申请人到窗口申报")
 
 

@@ -19,7 +19,7 @@ from jiuzhu.common.errors import IllegalTransition, JiuzhuError
 from jiuzhu.common.money import parse_decimal
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry import bulk, demogen
-from jiuzhu.registry.models import Person, Unit
+from jiuzhu.registry.models import Person, Unit, User
 
 from . import matching
 from .imports import IMPORT_SOURCE, _money, load_rows
@@ -34,17 +34,22 @@ def _cents(v) -> int | None:
 
 
 def apply_batch(
-    *, batch: ImportBatch | int, actor=None, progress: Progress | None = None, today: date | None = None
+    *,
+    batch: ImportBatch | int,
+    actor: User | None = None,
+    progress: Progress | None = None,
+    today: date | None = None,
 ) -> dict:
     """Apply an approved batch; returns the counts written. On any error nothing is written
     and the batch is marked failed with the reason."""
     say = progress or (lambda done, total, message: None)
     b = ImportBatch.objects.select_related("approved_by").get(pk=getattr(batch, "pk", batch))
-    if b.state != ImportBatch.APPROVED:
+    if b.state != ImportBatch.State.APPROVED:
         raise IllegalTransition(
             f"该批次当前为“{b.get_state_display()}”，不能导入", field="batch", code="wrong_state"
         )
     actor = actor or b.approved_by
+    assert actor is not None  # an approved batch names its approver
     today = today or clock.today()
     try:
         say(0, STAGES, "读取已校验的数据")
@@ -57,7 +62,9 @@ def apply_batch(
                 field="batch",
                 code="registry_changed",
             )
-        same = set(b.duplicates.filter(decision=ImportDuplicate.SAME).values_list("id_number", flat=True))
+        same = set(
+            b.duplicates.filter(decision=ImportDuplicate.Decision.SAME).values_list("id_number", flat=True)
+        )
         plan = _Plan(rows, res, same)
         say(2, STAGES, f"写入新家庭 {plan.households.height} 户、人员 {plan.persons.height} 人（一个事务）")
         rest = _Rest(b, rows, plan, actor=actor, today=today)
@@ -73,7 +80,7 @@ def apply_batch(
 
 
 def _fail(b: ImportBatch, message: str) -> None:
-    ImportBatch.objects.filter(pk=b.pk).update(state=ImportBatch.FAILED, message=message[:300])
+    ImportBatch.objects.filter(pk=b.pk).update(state=ImportBatch.State.FAILED, message=message[:300])
 
 
 class _Plan:
@@ -162,7 +169,7 @@ class _Plan:
 class _Rest:
     """What follows the registry rows inside the same transaction."""
 
-    def __init__(self, batch: ImportBatch, rows, plan: _Plan, *, actor, today: date):
+    def __init__(self, batch: ImportBatch, rows, plan: _Plan, *, actor: User, today: date):
         self.batch, self.rows, self.plan, self.actor, self.today = batch, rows, plan, actor, today
         self.result: dict = {}
 
@@ -188,7 +195,7 @@ class _Rest:
             "skipped_households": plan.skipped,
         }
         ImportBatch.objects.filter(pk=self.batch.pk).update(
-            state=ImportBatch.APPLIED,
+            state=ImportBatch.State.APPLIED,
             applied_at=clock.now(),
             result=self.result,
             message=f"已导入：新增家庭 {plan.households.height} 户、人员 {plan.persons.height} 人、待遇 {len(created)} 条；"

@@ -13,7 +13,7 @@ from jiuzhu.registry.models import Asset, Household, IncomeItem, Person, Unit
 from .models import ChangeRequest
 
 K = ChangeRequest
-PERSON_KINDS = (K.MOVE_OUT, K.DEATH, K.MEMBER_FACTS, K.INCOME, K.BANK_ACCOUNT)
+PERSON_KINDS = (K.Kind.MOVE_OUT, K.Kind.DEATH, K.Kind.MEMBER_FACTS, K.Kind.INCOME, K.Kind.BANK_ACCOUNT)
 FACT_FIELDS = (
     "labour_capacity",
     "disability_kind",
@@ -37,6 +37,16 @@ def _iso(d):
 
 def _d(s) -> date | None:
     return date.fromisoformat(s) if s else None
+
+
+def _day(s: str) -> date:
+    """A date the checked payload always holds (ISO text)."""
+    return date.fromisoformat(s)
+
+
+def _field_label(name: str):
+    """A member field's label (``verbose_name``); the editable facts are plain fields."""
+    return getattr(Person._meta.get_field(name), "verbose_name", name)
 
 
 # --- checking a payload (what the forms check) -------------------------------------------------
@@ -70,14 +80,15 @@ def _check(
         raise ValidationFailed("请选择家庭成员", field="person", code="required")
     if person is not None and person.household_id != household.pk:
         raise ValidationFailed("该人员不是本家庭成员", field="person", code="not_member")
-    if kind in (K.BIRTH, K.MOVE_IN):
+    if kind in (K.Kind.BIRTH, K.Kind.MOVE_IN):
         out = _member_payload(p, household=household, today=today)
-        if kind == K.BIRTH and out.get("from_household"):
+        if kind == K.Kind.BIRTH and out.get("from_household"):
             raise ValidationFailed(
                 "新生儿不应已在其他家庭登记", field="id_number", code="person_in_other_household"
             )
-        return out, {}, f"{'出生' if kind == K.BIRTH else '迁入'}：{out['name']}"
-    if kind == K.DEATH:
+        return out, {}, f"{'出生' if kind == K.Kind.BIRTH else '迁入'}：{out['name']}"
+    if kind == K.Kind.DEATH:
+        assert person is not None  # PERSON_KINDS: refused above without a member
         died = values.past_date(p.get("died_on"), field="died_on", label="死亡日期")
         if person.deceased_on:
             raise ValidationFailed(
@@ -86,7 +97,8 @@ def _check(
         if died < person.birth_date:
             raise ValidationFailed("死亡日期早于出生日期", field="died_on", code="died_before_birth")
         return {"died_on": died.isoformat()}, {"deceased_on": None}, f"{name} 死亡（{died}）"
-    if kind == K.MOVE_OUT:
+    if kind == K.Kind.MOVE_OUT:
+        assert person is not None  # PERSON_KINDS: refused above without a member
         code = values.text(p.get("to_household"), field="to_household", label="迁入家庭编号", max_length=40)
         target = Household.objects.filter(code=code).first()
         if target is None or target.pk == household.pk:
@@ -100,7 +112,8 @@ def _check(
             {"household": household.code, "relation": person.relation},
             f"{name} 迁往家庭 {code}",
         )
-    if kind == K.MEMBER_FACTS:
+    if kind == K.Kind.MEMBER_FACTS:
+        assert person is not None  # PERSON_KINDS: refused above without a member
         given = {k: v for k, v in (p.get("fields") or p).items() if k in FACT_FIELDS}
         if not given:
             raise ValidationFailed("请填写要变更的内容", field="fields", code="required")
@@ -113,9 +126,9 @@ def _check(
         return (
             {"fields": changed},
             {k: getattr(person, k) for k in changed},
-            f"{name} 情况变更：{'、'.join(Person._meta.get_field(k).verbose_name for k in changed)}",
+            f"{name} 情况变更：{'、'.join(str(_field_label(k)) for k in changed)}",
         )
-    if kind == K.INCOME:
+    if kind == K.Kind.INCOME:
         registry._choice(p.get("kind"), IncomeItem.KINDS, "kind", "收入类别")
         amount = values.money(p.get("monthly_amount"), field="monthly_amount", label="月均金额")
         start = values.parse_date(p.get("period_start"), field="period_start", label="统计起日期")
@@ -140,7 +153,7 @@ def _check(
             {"incomes": [{"id": i.pk, "kind": i.kind, "monthly_amount": str(i.monthly_amount)} for i in old]},
             f"{name} {label} 月均 {amount} 元",
         )
-    if kind == K.ASSET:
+    if kind == K.Kind.ASSET:
         if p.get("remove"):
             a = Asset.objects.filter(pk=p["remove"], household=household).first()
             if a is None:
@@ -174,7 +187,7 @@ def _check(
             {},
             f"新增资产：{dict(Asset.KINDS)[p['kind']]} {value} 元",
         )
-    if kind == K.BANK_ACCOUNT:
+    if kind == K.Kind.BANK_ACCOUNT:
         from jiuzhu.payments import crypto
 
         number = "".join(ch for ch in str(p.get("number") or "") if ch.isdigit())
@@ -195,7 +208,7 @@ def _check(
             {"bank_name": acct.bank_name, "tail": acct.tail} if acct else {},
             f"{name} 银行账户变更为 {bank} 尾号 {number[-4:]}",
         )
-    if kind == K.ADDRESS:
+    if kind == K.Kind.ADDRESS:
         fields = {}
         for key, label, size in (("address", "居住地址", 200), ("community", "村（社区）", 100)):
             if p.get(key):
@@ -209,7 +222,7 @@ def _check(
             {k: getattr(household, k) for k in fields},
             f"住址变更：{fields.get('address') or fields.get('phone')}",
         )
-    if kind == K.MOVE_TOWN:
+    if kind == K.Kind.MOVE_TOWN:
         town = Unit.objects.filter(code=p.get("town"), kind=Unit.TOWN).first()
         if town is None or town.pk == household.town_id:
             raise ValidationFailed("请选择迁入的其他镇街", field="town", code="unknown_town")
@@ -228,7 +241,7 @@ def _check(
             {"town": household.town.code, "community": household.community, "address": household.address},
             f"迁往{town.name}：{fields['address']}",
         )
-    if kind == K.SPLIT:
+    if kind == K.Kind.SPLIT:
         members = {int(k): v for k, v in (p.get("members") or {}).items()}
         if not members:
             raise ValidationFailed("请选择要分出的成员", field="members", code="required")
@@ -243,7 +256,7 @@ def _check(
             {},
             f"分户：{'、'.join(names.values())} 分出另立一户",
         )
-    if kind == K.MERGE:
+    if kind == K.Kind.MERGE:
         other = Household.objects.filter(code=p.get("other")).first()
         if other is None or other.pk == household.pk:
             raise ValidationFailed(
@@ -253,9 +266,9 @@ def _check(
         head = other.members.filter(relation="head").first()
         if p.get("head_relation") and head is not None:  # the form names only the other head's
             relations.setdefault(str(head.pk), p["head_relation"])
-        members = set(other.members.values_list("pk", flat=True))
+        theirs = set(other.members.values_list("pk", flat=True))
         for pk, relation in relations.items():
-            if not pk.isdigit() or int(pk) not in members:
+            if not pk.isdigit() or int(pk) not in theirs:
                 raise ValidationFailed("合入的成员须是被合入家庭的成员", field="relations", code="not_member")
             registry._choice(relation, Person.RELATIONS, "relations", "与户主关系")
             if relation == "head":

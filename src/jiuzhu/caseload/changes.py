@@ -38,22 +38,22 @@ from jiuzhu.common.scope import require
 from jiuzhu.common.tx import lock
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry import services as registry
-from jiuzhu.registry.models import Asset, Household, IncomeItem, Person, Unit
+from jiuzhu.registry.models import Asset, Household, IncomeItem, Person, Unit, User
 
-from .change_checks import K, _check, _d, _iso, _today
+from .change_checks import K, _check, _d, _day, _iso, _today
 from .models import ChangeDocument, ChangeRequest
 
 
-def _channel(actor, channel: str | None) -> str:
-    if channel in (K.WINDOW, K.CLERK, K.CASEWORKER):
+def _channel(actor: User, channel: str | None) -> str:
+    if channel in (K.Channel.WINDOW, K.Channel.CLERK, K.Channel.CASEWORKER):
         return channel
-    return K.CLERK if role_of(actor) == m.WINDOW_CLERK else K.CASEWORKER
+    return K.Channel.CLERK if role_of(actor) == m.WINDOW_CLERK else K.Channel.CASEWORKER
 
 
 @transaction.atomic
 def change_raise(
     *,
-    actor,
+    actor: User,
     household: Household,
     kind: str,
     payload: dict,
@@ -67,7 +67,7 @@ def change_raise(
     """Propose a change to a verified fact, with its document if one is given (a refused
     document refuses the request: nothing is kept); nothing of the registry changes yet."""
     require(actor, "change.raise", household=household)
-    if kind not in dict(K.KINDS):
+    if kind not in K.Kind.values:
         raise ValidationFailed("未知的变更事项", field="kind", code="invalid_choice")
     today = today or _today()
     data, before, summary = _check(kind, payload or {}, household=household, person=person, today=today)
@@ -96,16 +96,16 @@ def _jsonable(d: dict) -> dict:
 
 
 @transaction.atomic
-def document_add(*, actor, change: ChangeRequest | int, file, title: str) -> ChangeDocument:
+def document_add(*, actor: User, change: ChangeRequest | int, file, title: str) -> ChangeDocument:
     """Attach a document (PDF, JPG or PNG, checked by content) to a pending request."""
     c = _lock(change)
     require(actor, "change.raise", household=c.household)
-    if c.state != K.PENDING:
+    if c.state != K.State.PENDING:
         raise IllegalTransition("变更申请已处理，不能再添加材料", field="change", code="wrong_state")
     return _attach(c, actor=actor, file=file, title=title, field="file")
 
 
-def _attach(c: ChangeRequest, *, actor, file, title: str, field: str = "document") -> ChangeDocument:
+def _attach(c: ChangeRequest, *, actor: User, file, title: str, field: str = "document") -> ChangeDocument:
     from jiuzhu.intake.documents import store
 
     title = values.text(title, field="title", label="材料名称", max_length=100)
@@ -124,16 +124,16 @@ def _attach(c: ChangeRequest, *, actor, file, title: str, field: str = "document
 # --- applying --------------------------------------------------------------------------------
 
 
-def _apply(c: ChangeRequest, actor) -> dict:
+def _apply(c: ChangeRequest, actor: User) -> dict:
     """Write the change through the registry's services (the caller checked ``change.review``,
     which stands in for their ``household.write``); returns what was written."""
     with registry.applying_reviewed_change():
         return _write(c, actor)
 
 
-def _write(c: ChangeRequest, actor) -> dict:
+def _write(c: ChangeRequest, actor: User) -> dict:
     p, hh, person = c.payload, c.household, c.person
-    if c.kind in (K.BIRTH, K.MOVE_IN):
+    if c.kind in (K.Kind.BIRTH, K.Kind.MOVE_IN):
         if p.get("from_household"):
             moving = Person.objects.get(id_number=p["id_number"])
             registry.member_move(actor=actor, person=moving, to_household=hh, relation=p["relation"])
@@ -141,17 +141,21 @@ def _write(c: ChangeRequest, actor) -> dict:
         data = {k: v for k, v in p.items() if k != "from_household"}
         new = registry.member_add(actor=actor, household=hh, data=data)
         return {"person": new.pk}
-    if c.kind == K.DEATH:
-        registry.member_death(actor=actor, person=person, died_on=_d(p["died_on"]))
+    if c.kind == K.Kind.DEATH:
+        assert person is not None  # a member's change names its member (change_checks)
+        registry.member_death(actor=actor, person=person, died_on=_day(p["died_on"]))
         return {"person": person.pk}
-    if c.kind == K.MOVE_OUT:
+    if c.kind == K.Kind.MOVE_OUT:
+        assert person is not None  # a member's change names its member (change_checks)
         target = Household.objects.get(code=p["to_household"])
         registry.member_move(actor=actor, person=person, to_household=target, relation=p["relation"])
         return {"person": person.pk, "to_household": target.pk}
-    if c.kind == K.MEMBER_FACTS:
+    if c.kind == K.Kind.MEMBER_FACTS:
+        assert person is not None  # a member's change names its member (change_checks)
         registry.member_update(actor=actor, person=person, data=p["fields"])
         return {"person": person.pk}
-    if c.kind == K.INCOME:
+    if c.kind == K.Kind.INCOME:
+        assert person is not None  # a member's change names its member (change_checks)
         for item in IncomeItem.objects.filter(pk__in=p["replaces"], person=person):
             registry.record_removal(actor=actor, obj=item)
         item = registry.income_add(
@@ -159,13 +163,13 @@ def _write(c: ChangeRequest, actor) -> dict:
             person=person,
             kind=p["kind"],
             monthly_amount=p["monthly_amount"],
-            period_start=_d(p["period_start"]),
-            period_end=_d(p["period_end"]),
+            period_start=_day(p["period_start"]),
+            period_end=_day(p["period_end"]),
             source="change_request",
             note=p.get("note") or "",
         )
         return {"income": item.pk}
-    if c.kind == K.ASSET:
+    if c.kind == K.Kind.ASSET:
         if p.get("remove"):
             registry.record_removal(actor=actor, obj=Asset.objects.get(pk=p["remove"]))
             return {"removed": p["remove"]}
@@ -175,7 +179,7 @@ def _write(c: ChangeRequest, actor) -> dict:
             household=hh,
             kind=p["kind"],
             value=p["value"],
-            as_of=_d(p["as_of"]),
+            as_of=_day(p["as_of"]),
             person=owner,
             floor_area=p.get("floor_area"),
             vehicle_purpose=p.get("vehicle_purpose") or "",
@@ -183,7 +187,7 @@ def _write(c: ChangeRequest, actor) -> dict:
             description=p.get("description") or "",
         )
         return {"asset": a.pk}
-    if c.kind == K.BANK_ACCOUNT:
+    if c.kind == K.Kind.BANK_ACCOUNT:
         from jiuzhu.common import scope
         from jiuzhu.payments import crypto
         from jiuzhu.payments.services import bank_account_confirm, bank_account_set
@@ -204,18 +208,18 @@ def _write(c: ChangeRequest, actor) -> dict:
             return {"bank_account": change.pk, "confirmed": False}
         bank_account_confirm(actor=actor, change=change)
         return {"bank_account": change.pk, "confirmed": True}
-    if c.kind == K.ADDRESS:
+    if c.kind == K.Kind.ADDRESS:
         registry.household_update(actor=actor, household=hh, data=p)
         return {}
-    if c.kind == K.MOVE_TOWN:
+    if c.kind == K.Kind.MOVE_TOWN:
         return _move_town(c, actor)
-    if c.kind == K.SPLIT:
+    if c.kind == K.Kind.SPLIT:
         people = {Person.objects.get(pk=int(k)): v for k, v in p["members"].items()}
-        new = registry.household_split(
+        split = registry.household_split(
             actor=actor, household=hh, members=people, data={k: p.get(k) for k in ("address", "community")}
         )
-        return {"new_household": new.code, "new_household_id": new.pk}
-    if c.kind == K.MERGE:
+        return {"new_household": split.code, "new_household_id": split.pk}
+    if c.kind == K.Kind.MERGE:
         other = Household.objects.get(code=p["other"])
         registry.household_merge(
             actor=actor, household=hh, other=other, relations={int(k): v for k, v in p["relations"].items()}
@@ -224,7 +228,7 @@ def _write(c: ChangeRequest, actor) -> dict:
     raise AssertionError(c.kind)
 
 
-def _move_town(c: ChangeRequest, actor) -> dict:
+def _move_town(c: ChangeRequest, actor: User) -> dict:
     """The household moves to another town: its registry record first, then its open decision
     cases and reviews are handed to the new town's caseworkers. Their history stays: the
     change request, the household's history and the cases themselves say where they came from."""
@@ -245,11 +249,11 @@ def _move_town(c: ChangeRequest, actor) -> dict:
 
 def _households(c: ChangeRequest, result: dict | None = None) -> list[Household]:
     ids = [c.household_id]
-    if c.kind == K.MOVE_OUT and result:
+    if c.kind == K.Kind.MOVE_OUT and result:
         ids.append(result["to_household"])
-    if c.kind == K.MOVE_IN and c.payload.get("from_household"):
+    if c.kind == K.Kind.MOVE_IN and c.payload.get("from_household"):
         ids += list(Household.objects.filter(code=c.payload["from_household"]).values_list("pk", flat=True))
-    if c.kind == K.MERGE:
+    if c.kind == K.Kind.MERGE:
         ids += list(Household.objects.filter(code=c.payload["other"]).values_list("pk", flat=True))
     return list(Household.objects.filter(pk__in=ids).select_related("town"))
 
@@ -285,9 +289,9 @@ def _effects(c: ChangeRequest, households: list[Household], on: date) -> list[di
         eligible = bool(result.get("eligible"))
         differs = (not eligible) or (amount is not None and amount != ent.amount)
         review = None
-        if reviewable(ent) and (c.kind == K.DEATH or differs):
-            reason = Review.DEATH if c.kind == K.DEATH else Review.CHANGE
-            died = _d(c.payload.get("died_on")) if c.kind == K.DEATH else None
+        if reviewable(ent) and (c.kind == K.Kind.DEATH or differs):
+            reason = Review.DEATH if c.kind == K.Kind.DEATH else Review.CHANGE
+            died = _d(c.payload.get("died_on")) if c.kind == K.Kind.DEATH else None
             review = {
                 "reason": reason,
                 "due_on": due_for(reason, on=on, policy=policy, died_on=died).isoformat(),
@@ -314,11 +318,11 @@ class _Rollback(Exception):
     pass
 
 
-def change_effects(*, actor, change: ChangeRequest | int, on: date | None = None) -> list[dict]:
+def change_effects(*, actor: User, change: ChangeRequest | int, on: date | None = None) -> list[dict]:
     """What applying the change would do to the households' entitlements (nothing is kept)."""
     c = _get(change)
     require(actor, "change.read", household=c.household)
-    if c.state != K.PENDING:
+    if c.state != K.State.PENDING:
         return c.effects
     on = on or _today()
     try:
@@ -353,7 +357,7 @@ def _lock(change) -> ChangeRequest:
 
 @transaction.atomic
 def change_approve(
-    *, actor, change: ChangeRequest | int, note: str = "", today: date | None = None
+    *, actor: User, change: ChangeRequest | int, note: str = "", today: date | None = None
 ) -> ChangeRequest:
     """A second person applies the change; the effects are frozen on the request and the
     reviews the rules require are opened, all in one transaction."""
@@ -361,7 +365,7 @@ def change_approve(
 
     c = _lock(change)
     require(actor, "change.review", household=c.household)
-    if c.state != K.PENDING:
+    if c.state != K.State.PENDING:
         raise IllegalTransition(
             f"该申请当前为“{c.get_state_display()}”，不能再处理", field="change", code="wrong_state"
         )
@@ -381,7 +385,7 @@ def change_approve(
             if not e["review"]:
                 continue
             ent = Entitlement.objects.select_related("household__town").get(pk=e["entitlement"])
-            died = _d(c.payload.get("died_on")) if c.kind == K.DEATH else None
+            died = _d(c.payload.get("died_on")) if c.kind == K.Kind.DEATH else None
             r, created = open_review(
                 entitlement=ent, reason=e["review"]["reason"], on=today, policy=policy, died_on=died
             )
@@ -389,7 +393,7 @@ def change_approve(
                 e["review"].update(id=r.pk, due_on=r.due_on.isoformat(), already_open=not created)
                 if created:
                     opened.append(r.pk)
-    c.state, c.reviewed_by, c.reviewed_at = K.APPLIED, actor, clock.now()
+    c.state, c.reviewed_by, c.reviewed_at = K.State.APPLIED, actor, clock.now()
     c.review_note = values.text(
         note, field="note", label="复核意见", max_length=500, required=False, multiline=True
     )
@@ -399,10 +403,10 @@ def change_approve(
 
 
 @transaction.atomic
-def change_reject(*, actor, change: ChangeRequest | int, note: str) -> ChangeRequest:
+def change_reject(*, actor: User, change: ChangeRequest | int, note: str) -> ChangeRequest:
     c = _lock(change)
     require(actor, "change.review", household=c.household)
-    if c.state != K.PENDING:
+    if c.state != K.State.PENDING:
         raise IllegalTransition(
             f"该申请当前为“{c.get_state_display()}”，不能再处理", field="change", code="wrong_state"
         )
@@ -411,7 +415,7 @@ def change_reject(*, actor, change: ChangeRequest | int, note: str) -> ChangeReq
             "提出人不能复核自己的变更申请，须由另一人复核", field="change", code="same_person"
         )
     c.review_note = values.text(note, field="note", label="退回理由", max_length=500, multiline=True)
-    c.state, c.reviewed_by, c.reviewed_at = K.REJECTED, actor, clock.now()
+    c.state, c.reviewed_by, c.reviewed_at = K.State.REJECTED, actor, clock.now()
     c.save()
     return c
 
@@ -445,17 +449,18 @@ def deaths_from_police(*, on: date | None = None) -> list[ChangeRequest]:
         key = f"deaths:{r.fingerprint}"
         if ChangeRequest.objects.filter(source_key=key).exists():
             continue
-        if r.record_date < person.birth_date or r.record_date > on:
+        died = r.record_date
+        if died is None or died < person.birth_date or died > on:  # None: filtered out above
             continue
         with transaction.atomic():
             made.append(
                 ChangeRequest.objects.create(
-                    kind=K.DEATH,
-                    channel=K.DATA_SOURCE,
+                    kind=K.Kind.DEATH,
+                    channel=K.Channel.DATA_SOURCE,
                     household=person.household,
                     person=person,
                     town=person.household.town,
-                    payload={"died_on": r.record_date.isoformat()},
+                    payload={"died_on": died.isoformat()},
                     before={"deceased_on": None},
                     summary=f"{person.name} 死亡（{r.record_date}，公安死亡登记）",
                     reason="公安死亡登记数据比对",
@@ -464,7 +469,7 @@ def deaths_from_police(*, on: date | None = None) -> list[ChangeRequest]:
                         "source": "deaths",
                         "dataset": version.pk,
                         "row": r.row_no,
-                        "record_date": r.record_date.isoformat(),
+                        "record_date": died.isoformat(),
                         "name": r.name,
                     },
                 )

@@ -39,6 +39,7 @@ from jiuzhu.common.money import parse_decimal
 from jiuzhu.common.scope import CITY, require
 from jiuzhu.common.tx import lock
 from jiuzhu.policy.selectors import current_policy
+from jiuzhu.registry.models import User
 
 from . import matching, reading, validation
 from .models import ImportBatch, ImportDuplicate
@@ -84,7 +85,7 @@ def _money(v) -> Decimal | None:
 # --- upload, report ---------------------------------------------------------------------------
 
 
-def batch_upload(*, actor, data: bytes, filename: str, today: date | None = None) -> ImportBatch:
+def batch_upload(*, actor: User, data: bytes, filename: str, today: date | None = None) -> ImportBatch:
     """Validate and match a caseload file; returns the batch with its report (errors, matches,
     possible duplicates). Nothing of the registry is written."""
     scope = require(actor, "caseload.import")
@@ -100,7 +101,7 @@ def batch_upload(*, actor, data: bytes, filename: str, today: date | None = None
     checked = validation.validate(wb, policy=policy, today=today)
     rows = checked.rows
     if scope != CITY:
-        own = actor.unit.code if actor.unit_id else None
+        own = actor.unit.code if actor.unit is not None else None
         for h in rows["households"]:
             if h["ok"] and h["town"] != own:
                 checked.add(SHEETS[0], h["row"], "镇街", "只能导入本镇街的家庭", "out_of_scope")
@@ -185,7 +186,7 @@ def _summary(rows, res: matching.Resolution, dups: pl.DataFrame) -> dict:
     }
 
 
-def get_batch(*, actor, batch_id: int) -> ImportBatch:
+def get_batch(*, actor: User, batch_id: int) -> ImportBatch:
     scope = require(actor, "caseload.read")
     batch = ImportBatch.objects.select_related("uploaded_by", "approved_by").filter(pk=batch_id).first()
     if batch is None or (scope != CITY and batch.uploaded_by.unit_id != actor.unit_id):
@@ -197,15 +198,15 @@ def get_batch(*, actor, batch_id: int) -> ImportBatch:
 
 
 @transaction.atomic
-def duplicate_decide(*, actor, duplicate: ImportDuplicate | int, decision: str) -> ImportDuplicate:
+def duplicate_decide(*, actor: User, duplicate: ImportDuplicate | int, decision: str) -> ImportDuplicate:
     require(actor, "caseload.import")
-    pk = getattr(duplicate, "pk", duplicate)
+    pk = duplicate.pk if isinstance(duplicate, ImportDuplicate) else duplicate
     d = ImportDuplicate.objects.select_for_update().select_related("batch").filter(pk=pk).first()
     if d is None:
         raise NotFound("没有这条疑似重复记录", field="duplicate", code="duplicate_not_found")
-    if decision not in (ImportDuplicate.SAME, ImportDuplicate.NEW):
+    if decision not in (ImportDuplicate.Decision.SAME, ImportDuplicate.Decision.NEW):
         raise ValidationFailed("请选择“同一人”或“不同人”", field="decision", code="invalid_choice")
-    if d.batch.state != ImportBatch.VALIDATED:
+    if d.batch.state != ImportBatch.State.VALIDATED:
         raise IllegalTransition("该批次已审核，不能再修改", field="batch", code="wrong_state")
     d.decision, d.decided_by, d.decided_at = decision, actor, clock.now()
     d.save(update_fields=["decision", "decided_by", "decided_at"])
@@ -217,12 +218,14 @@ def _lock(batch: ImportBatch | int) -> ImportBatch:
 
 
 @transaction.atomic
-def batch_approve(*, actor, batch: ImportBatch | int, note: str = "", run_now: bool = False) -> ImportBatch:
+def batch_approve(
+    *, actor: User, batch: ImportBatch | int, note: str = "", run_now: bool = False
+) -> ImportBatch:
     """A second person approves the report; the apply job is queued (``run_now``: applied in
     this call, for the command line and the bench)."""
     require(actor, "caseload.approve")
     b = _lock(batch)
-    if b.state != ImportBatch.VALIDATED:
+    if b.state != ImportBatch.State.VALIDATED:
         raise IllegalTransition(
             f"该批次当前为“{b.get_state_display()}”，不能审核", field="batch", code="wrong_state"
         )
@@ -234,13 +237,13 @@ def batch_approve(*, actor, batch: ImportBatch | int, note: str = "", run_now: b
         raise IllegalTransition(
             f"校验报告中还有 {b.error_count} 个错误，请修改文件后重新上传", field="batch", code="has_errors"
         )
-    open_dups = b.duplicates.filter(decision="").count()
+    open_dups = b.duplicates.filter(decision=ImportDuplicate.Decision.UNDECIDED).count()
     if open_dups:
         raise IllegalTransition(
             f"还有 {open_dups} 名疑似重复人员未确认", field="batch", code="duplicates_open"
         )
     b.state, b.approved_by, b.approved_at, b.note = (
-        ImportBatch.APPROVED,
+        ImportBatch.State.APPROVED,
         actor,
         clock.now(),
         values.note(note, field="note", label="审核意见"),
@@ -259,16 +262,16 @@ def batch_approve(*, actor, batch: ImportBatch | int, note: str = "", run_now: b
 
 
 @transaction.atomic
-def batch_reject(*, actor, batch: ImportBatch | int, note: str) -> ImportBatch:
+def batch_reject(*, actor: User, batch: ImportBatch | int, note: str) -> ImportBatch:
     require(actor, "caseload.approve")
     b = _lock(batch)
-    if b.state != ImportBatch.VALIDATED:
+    if b.state != ImportBatch.State.VALIDATED:
         raise IllegalTransition(
             f"该批次当前为“{b.get_state_display()}”，不能退回", field="batch", code="wrong_state"
         )
     note = values.note(note, field="note", label="退回理由")
     if not note:
         raise ValidationFailed("退回须写明理由", field="note", code="reason_required")
-    b.state, b.approved_by, b.approved_at, b.note = ImportBatch.REJECTED, actor, clock.now(), note
+    b.state, b.approved_by, b.approved_at, b.note = ImportBatch.State.REJECTED, actor, clock.now(), note
     b.save()
     return b

@@ -63,7 +63,7 @@ def resolve(rows: dict[str, list[dict]]) -> Resolution:
     for code, homes in known.items():
         if code not in res.households and len(homes) == 1:
             res.households[code] = next(iter(homes))
-    codes_of = {}
+    codes_of: dict[int, str] = {}
     if res.households:
         for part in _chunks(sorted(set(res.households.values()))):
             codes_of.update(Household.objects.filter(pk__in=part).values_list("id", "code"))

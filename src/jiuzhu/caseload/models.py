@@ -22,18 +22,12 @@ from jiuzhu.registry.models import Household, Person, Unit
 
 
 class ImportBatch(models.Model):
-    VALIDATED = "validated"
-    APPROVED = "approved"
-    APPLIED = "applied"
-    FAILED = "failed"
-    REJECTED = "rejected"
-    STATES = [
-        (VALIDATED, "已校验待审核"),
-        (APPROVED, "已批准，正在导入"),
-        (APPLIED, "已导入"),
-        (FAILED, "导入失败（未写入任何数据）"),
-        (REJECTED, "已退回"),
-    ]
+    class State(models.TextChoices):
+        VALIDATED = "validated", "已校验待审核"
+        APPROVED = "approved", "已批准，正在导入"
+        APPLIED = "applied", "已导入"
+        FAILED = "failed", "导入失败（未写入任何数据）"
+        REJECTED = "rejected", "已退回"
 
     original_name = models.CharField("文件名", max_length=200)
     sha256 = models.CharField(max_length=64, db_index=True)
@@ -41,7 +35,9 @@ class ImportBatch(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
     as_of = models.DateField("数据日期")
-    state = models.CharField("状态", max_length=20, choices=STATES, default=VALIDATED, db_index=True)
+    state = models.CharField(
+        "状态", max_length=20, choices=State.choices, default=State.VALIDATED, db_index=True
+    )
     rows = models.JSONField("各表行数", default=dict)
     error_count = models.PositiveIntegerField("错误数", default=0)
     errors = models.JSONField("错误", default=list)
@@ -67,16 +63,17 @@ class ImportBatch(models.Model):
 
     @property
     def open_duplicates(self) -> int:
-        return self.duplicates.filter(decision="").count()
+        return self.duplicates.filter(decision=ImportDuplicate.Decision.UNDECIDED).count()
 
 
 class ImportDuplicate(models.Model):
     """A person of the file who looks like a registry person with another ID number (found by
     the linkage engine): an officer decides whether they are the same person."""
 
-    SAME = "same"
-    NEW = "new"
-    DECISIONS = [("", "待确认"), (SAME, "同一人（不新增）"), (NEW, "不同人（新增）")]
+    class Decision(models.TextChoices):
+        UNDECIDED = "", "待确认"
+        SAME = "same", "同一人（不新增）"
+        NEW = "new", "不同人（新增）"
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="duplicates")
     row = models.PositiveIntegerField("行号")
@@ -85,7 +82,9 @@ class ImportDuplicate(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     probability = models.FloatField("匹配概率")
     levels = models.JSONField("比对依据", default=dict)
-    decision = models.CharField("结论", max_length=10, choices=DECISIONS, blank=True, default="")
+    decision = models.CharField(
+        "结论", max_length=10, choices=Decision.choices, blank=True, default=Decision.UNDECIDED
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -118,49 +117,33 @@ class ImportedEntitlement(models.Model):
 
 
 class ChangeRequest(models.Model):
-    BIRTH = "birth"
-    MOVE_IN = "move_in"
-    MOVE_OUT = "move_out"
-    DEATH = "death"
-    MEMBER_FACTS = "member_facts"
-    INCOME = "income"
-    ASSET = "asset"
-    BANK_ACCOUNT = "bank_account"
-    ADDRESS = "address"
-    MOVE_TOWN = "move_town"
-    SPLIT = "split"
-    MERGE = "merge"
-    KINDS = [
-        (BIRTH, "出生（增加成员）"),
-        (MOVE_IN, "迁入或结婚（增加成员）"),
-        (MOVE_OUT, "迁出或结婚（成员迁往其他家庭）"),
-        (DEATH, "成员死亡"),
-        (MEMBER_FACTS, "残疾、疾病、劳动能力等"),
-        (INCOME, "收入变化"),
-        (ASSET, "资产变化"),
-        (BANK_ACCOUNT, "银行账户变更"),
-        (ADDRESS, "住址、联系电话变更"),
-        (MOVE_TOWN, "迁往其他镇街"),
-        (SPLIT, "分户"),
-        (MERGE, "合户"),
-    ]
-    CLERK = "clerk"
-    CASEWORKER = "caseworker"
-    WINDOW = "window"
-    DATA_SOURCE = "data_source"
-    CHANNELS = [
-        (CLERK, "窗口工作人员"),
-        (CASEWORKER, "镇街经办人员"),
-        (WINDOW, "申请人到窗口申报"),
-        (DATA_SOURCE, "数据比对"),
-    ]
-    PENDING = "pending"
-    APPLIED = "applied"
-    REJECTED = "rejected"
-    STATES = [(PENDING, "待复核"), (APPLIED, "已生效"), (REJECTED, "已退回")]
+    class Kind(models.TextChoices):
+        BIRTH = "birth", "出生（增加成员）"
+        MOVE_IN = "move_in", "迁入或结婚（增加成员）"
+        MOVE_OUT = "move_out", "迁出或结婚（成员迁往其他家庭）"
+        DEATH = "death", "成员死亡"
+        MEMBER_FACTS = "member_facts", "残疾、疾病、劳动能力等"
+        INCOME = "income", "收入变化"
+        ASSET = "asset", "资产变化"
+        BANK_ACCOUNT = "bank_account", "银行账户变更"
+        ADDRESS = "address", "住址、联系电话变更"
+        MOVE_TOWN = "move_town", "迁往其他镇街"
+        SPLIT = "split", "分户"
+        MERGE = "merge", "合户"
 
-    kind = models.CharField("变更事项", max_length=20, choices=KINDS)
-    channel = models.CharField("提出方式", max_length=20, choices=CHANNELS)
+    class Channel(models.TextChoices):
+        CLERK = "clerk", "窗口工作人员"
+        CASEWORKER = "caseworker", "镇街经办人员"
+        WINDOW = "window", "申请人到窗口申报"
+        DATA_SOURCE = "data_source", "数据比对"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待复核"
+        APPLIED = "applied", "已生效"
+        REJECTED = "rejected", "已退回"
+
+    kind = models.CharField("变更事项", max_length=20, choices=Kind.choices)
+    channel = models.CharField("提出方式", max_length=20, choices=Channel.choices)
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="change_requests")
     person = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="change_requests"
@@ -170,7 +153,9 @@ class ChangeRequest(models.Model):
     before = models.JSONField("变更前", default=dict)
     summary = models.CharField("摘要", max_length=300)
     reason = models.TextField("变更原因", blank=True)
-    state = models.CharField("状态", max_length=10, choices=STATES, default=PENDING, db_index=True)
+    state = models.CharField(
+        "状态", max_length=10, choices=State.choices, default=State.PENDING, db_index=True
+    )
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -4,17 +4,25 @@ entries on a household's assistance chain."""
 from __future__ import annotations
 
 from jiuzhu.common.scope import CITY, households_in_scope, require
+from jiuzhu.registry.models import User
 
 from .models import ChangeRequest, ImportBatch
 
 
-def batches(*, actor):
+def batches(*, actor: User):
     scope = require(actor, "caseload.read")
     qs = ImportBatch.objects.select_related("uploaded_by", "approved_by")
-    return qs if scope == CITY else qs.filter(uploaded_by__unit_id=actor.unit_id)
+    if scope == CITY:
+        return qs
+    # a unit-scoped reader without a unit reads the batches of uploaders without one, as before
+    return (
+        qs.filter(uploaded_by__unit__isnull=True)
+        if actor.unit_id is None
+        else qs.filter(uploaded_by__unit_id=actor.unit_id)
+    )
 
 
-def change_requests(*, actor, state: str | None = None, household=None):
+def change_requests(*, actor: User, state: str | None = None, household=None):
     qs = households_in_scope(
         actor,
         "change.read",
@@ -28,7 +36,7 @@ def change_requests(*, actor, state: str | None = None, household=None):
     return qs
 
 
-def changes_to_review(*, actor):
+def changes_to_review(*, actor: User):
     """Pending requests ``actor`` may apply: within ``change.review`` and raised by someone else."""
     qs = households_in_scope(
         actor,
@@ -36,10 +44,10 @@ def changes_to_review(*, actor):
         ChangeRequest.objects.select_related("household", "person", "raised_by"),
         path="household__",
     )
-    return qs.filter(state=ChangeRequest.PENDING).exclude(raised_by=actor)
+    return qs.filter(state=ChangeRequest.State.PENDING).exclude(raised_by=actor)
 
 
-def change_request(*, actor, pk: int) -> ChangeRequest:
+def change_request(*, actor: User, pk: int) -> ChangeRequest:
     from .changes import _get
 
     c = _get(pk)
@@ -47,7 +55,7 @@ def change_request(*, actor, pk: int) -> ChangeRequest:
     return c
 
 
-def change_document(*, actor, change_id: int, doc_id: int):
+def change_document(*, actor: User, change_id: int, doc_id: int):
     """A change request's document for ``actor`` to open (``change.read`` on its household);
     the read is logged."""
     from jiuzhu.common import scope

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from jiuzhu.registry.models import Asset, Household, IncomeItem, Person
@@ -20,7 +21,7 @@ class Column:
     header: str
     kind: str  # text | id | choice | money | area | date | month | int | bool | town | service | account
     required: bool = False
-    choices: tuple = ()
+    choices: Sequence[tuple[str, str]] = ()
     note: str = ""
 
 

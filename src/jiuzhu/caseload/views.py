@@ -35,11 +35,13 @@ def home(request):
         "batches": list(selectors.batches(actor=request.user)[:50]) if can_import else [],
         "can_upload": scope.allows(request.user, "caseload.import"),
         "can_import": can_import,
-        "pending": list(selectors.change_requests(actor=request.user, state=ChangeRequest.PENDING)[:100])
+        "pending": list(
+            selectors.change_requests(actor=request.user, state=ChangeRequest.State.PENDING)[:100]
+        )
         if can_change
         else [],
         "recent": list(
-            selectors.change_requests(actor=request.user).exclude(state=ChangeRequest.PENDING)[:30]
+            selectors.change_requests(actor=request.user).exclude(state=ChangeRequest.State.PENDING)[:30]
         )
         if can_change
         else [],
@@ -88,8 +90,9 @@ def batch(request, pk: int):
         "flagged": list(
             b.entitlements.filter(flagged=True).select_related("entitlement__household", "review")[:200]
         ),
-        "can_decide": b.state == ImportBatch.VALIDATED and scope.allows(request.user, "caseload.import"),
-        "can_approve": b.state == ImportBatch.VALIDATED
+        "can_decide": b.state == ImportBatch.State.VALIDATED
+        and scope.allows(request.user, "caseload.import"),
+        "can_approve": b.state == ImportBatch.State.VALIDATED
         and scope.allows(request.user, "caseload.approve")
         and b.uploaded_by_id != request.user.pk,
     }
@@ -132,7 +135,7 @@ def _payload(kind: str, post) -> dict:
     """The request's payload from the form's fields for ``kind`` (checked by the service)."""
     g = post.get
     K = ChangeRequest
-    if kind in (K.BIRTH, K.MOVE_IN):
+    if kind in (K.Kind.BIRTH, K.Kind.MOVE_IN):
         member = {
             k: g(f"m_{k}")
             for k in (
@@ -149,11 +152,11 @@ def _payload(kind: str, post) -> dict:
             if g(f"m_{k}") not in (None, "")
         }
         return {"member": member}
-    if kind == K.DEATH:
+    if kind == K.Kind.DEATH:
         return {"died_on": g("died_on")}
-    if kind == K.MOVE_OUT:
+    if kind == K.Kind.MOVE_OUT:
         return {"to_household": g("to_household"), "relation": g("to_relation") or "other"}
-    if kind == K.INCOME:
+    if kind == K.Kind.INCOME:
         return {
             "kind": g("income_kind"),
             "monthly_amount": g("monthly_amount"),
@@ -161,7 +164,7 @@ def _payload(kind: str, post) -> dict:
             "period_end": g("period_end"),
             "replaces": post.getlist("replaces"),
         }
-    if kind == K.MEMBER_FACTS:
+    if kind == K.Kind.MEMBER_FACTS:
         fields = {
             k: g(k)
             for k in (
@@ -175,7 +178,7 @@ def _payload(kind: str, post) -> dict:
             if g(k) not in (None, "")
         }
         return {"fields": fields}
-    if kind == K.ASSET:
+    if kind == K.Kind.ASSET:
         if g("remove_asset"):
             return {"remove": g("remove_asset")}
         return {
@@ -186,16 +189,16 @@ def _payload(kind: str, post) -> dict:
             "vehicle_purpose": g("vehicle_purpose"),
             "description": g("description"),
         }
-    if kind == K.ADDRESS:
+    if kind == K.Kind.ADDRESS:
         return {k: g(k) for k in ("address", "community", "phone") if g(k)}
-    if kind == K.BANK_ACCOUNT:
+    if kind == K.Kind.BANK_ACCOUNT:
         return {"bank_name": g("bank_name"), "number": g("number"), "holder_name": g("holder_name")}
-    if kind == K.MOVE_TOWN:
+    if kind == K.Kind.MOVE_TOWN:
         return {"town": g("town"), "community": g("community"), "address": g("address")}
-    if kind == K.SPLIT:
+    if kind == K.Kind.SPLIT:
         members = {k[len("split_") :]: v for k, v in post.items() if k.startswith("split_") and v}
         return {"members": members, "address": g("address"), "community": g("community")}
-    if kind == K.MERGE:
+    if kind == K.Kind.MERGE:
         return {"other": g("other"), "head_relation": g("head_relation") or "other"}
     return {}
 
@@ -209,7 +212,7 @@ def change_new(request, code: str):
         raise NotFound("家庭不存在")
     scope.require(request.user, "change.raise", household=hh)
     kind = request.POST.get("kind") or request.GET.get("kind") or ""
-    if kind not in dict(ChangeRequest.KINDS):
+    if kind not in ChangeRequest.Kind.values:
         kind = ""
     if request.method == "POST" and kind:
         person = Person.objects.filter(pk=request.POST.get("person") or 0, household=hh).first()
@@ -234,10 +237,10 @@ def change_new(request, code: str):
     ctx = {
         "hh": hh,
         "kind": kind,
-        "kind_name": dict(ChangeRequest.KINDS).get(kind, ""),
+        "kind_name": dict(ChangeRequest.Kind.choices).get(kind, ""),
         "needs_member": kind in MEMBER_KINDS,
         "members": members,
-        "kinds": ChangeRequest.KINDS,
+        "kinds": ChangeRequest.Kind.choices,
         "relations": RELATIONS_NOT_HEAD,
         "all_relations": Person.RELATIONS,
         "incomes": list(
@@ -245,10 +248,10 @@ def change_new(request, code: str):
             .objects.filter(person__household=hh)
             .select_related("person")
         )
-        if kind == ChangeRequest.INCOME
+        if kind == ChangeRequest.Kind.INCOME
         else [],
         "income_kinds": Person._meta.apps.get_model("registry", "IncomeItem").KINDS,
-        "assets": list(hh.assets.all()) if kind == ChangeRequest.ASSET else [],
+        "assets": list(hh.assets.all()) if kind == ChangeRequest.Kind.ASSET else [],
         "asset_kinds": Asset.KINDS,
         "vehicle_purposes": Asset.VEHICLE_PURPOSES,
         "towns": Unit.objects.filter(kind=Unit.TOWN).exclude(pk=hh.town_id),
@@ -269,9 +272,9 @@ def change(request, pk: int):
         "c": c,
         "effects": effects,
         "documents": list(c.documents.all()),
-        "can_attach": c.state == ChangeRequest.PENDING
+        "can_attach": c.state == ChangeRequest.State.PENDING
         and scope.allows(request.user, "change.raise", household=c.household),
-        "can_review": c.state == ChangeRequest.PENDING
+        "can_review": c.state == ChangeRequest.State.PENDING
         and c.raised_by_id != request.user.pk
         and scope.allows(request.user, "change.review", household=c.household),
     }

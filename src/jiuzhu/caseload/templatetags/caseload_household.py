@@ -5,6 +5,7 @@ from django import template
 from jiuzhu.common import scope
 
 from .. import selectors
+from ..models import ChangeRequest
 
 register = template.Library()
 
@@ -19,7 +20,9 @@ def household_changes(context, household) -> dict | None:
     if not (can_raise or can_read):
         return None
     pending = (
-        list(selectors.change_requests(actor=user, state="pending", household=household)[:20])
+        list(
+            selectors.change_requests(actor=user, state=ChangeRequest.State.PENDING, household=household)[:20]
+        )
         if can_read
         else []
     )

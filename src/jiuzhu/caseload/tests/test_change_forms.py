@@ -132,7 +132,7 @@ def _cases(hh, other):
     ]
 
 
-KINDS = [k for k, _ in ChangeRequest.KINDS]
+KINDS = [k for k, _ in ChangeRequest.Kind.choices]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -148,13 +148,13 @@ def test_each_kind_is_raised_on_the_form_with_a_document_and_applied_by_the_appr
     page = client.get(f"/caseload/households/{hh.code}/changes/new/").content.decode()
     assert f"?kind={kind}" in page  # every kind is offered
     page = client.get(f"/caseload/households/{hh.code}/changes/new/?kind={kind}").content.decode()
-    assert dict(ChangeRequest.KINDS)[kind] in page
+    assert dict(ChangeRequest.Kind.choices)[kind] in page
 
     resp = _form(client, hh, kind, data, person=_member(hh, who) if who else None)
 
     c = ChangeRequest.objects.get()
     assert resp.status_code == 302 and resp["Location"] == f"/caseload/changes/{c.pk}/"
-    assert (c.kind, c.channel, c.state) == (kind, ChangeRequest.WINDOW, ChangeRequest.PENDING)
+    assert (c.kind, c.channel, c.state) == (kind, ChangeRequest.Channel.WINDOW, ChangeRequest.State.PENDING)
     assert c.documents.get().title == "证明材料"
     assert not applied()  # raised, not applied
 
@@ -165,7 +165,7 @@ def test_each_kind_is_raised_on_the_form_with_a_document_and_applied_by_the_appr
     resp = client.post(f"/caseload/changes/{c.pk}/approve/", {"note": "材料齐全"})
     assert resp.status_code == 302
     c.refresh_from_db()
-    assert c.state == ChangeRequest.APPLIED and c.reviewed_by == approver, c.effects
+    assert c.state == ChangeRequest.State.APPLIED and c.reviewed_by == approver, c.effects
     assert applied()
 
 
@@ -207,7 +207,7 @@ def test_the_approver_reviews_but_never_his_own_and_the_clerk_never(staff, famil
 
     applied = changes.change_approve(actor=approver, change=c)
 
-    assert applied.state == ChangeRequest.APPLIED and applied.reviewed_by == approver
+    assert applied.state == ChangeRequest.State.APPLIED and applied.reviewed_by == approver
     family.refresh_from_db()
     assert family.address == "新地址1号"
 
@@ -276,7 +276,7 @@ def test_the_reviewer_sees_the_new_amount_on_the_page_before_applying(client, st
         actor=staff("window_clerk"),
         household=hh,
         person=head,
-        kind=ChangeRequest.INCOME,
+        kind=ChangeRequest.Kind.INCOME,
         payload={
             "kind": "wages",
             "monthly_amount": "800",
@@ -306,7 +306,7 @@ def test_a_bank_account_raised_by_the_town_is_in_force_once_reviewed(staff, fami
         actor=staff("town_caseworker"),
         household=family,
         person=mother,
-        kind=ChangeRequest.BANK_ACCOUNT,
+        kind=ChangeRequest.Kind.BANK_ACCOUNT,
         payload={"bank_name": "示范农商银行", "number": "6228480012345678901"},
     )
     assert not BankAccount.objects.filter(person=mother).exists()
@@ -329,7 +329,7 @@ def test_a_bank_account_from_the_window_still_waits_for_confirmation(staff, fami
         actor=staff("window_clerk"),
         household=family,
         person=mother,
-        kind=ChangeRequest.BANK_ACCOUNT,
+        kind=ChangeRequest.Kind.BANK_ACCOUNT,
         payload={"bank_name": "示范农商银行", "number": "6228480012345678901"},
     )
     done = changes.change_approve(actor=staff("town_caseworker"), change=raised)
@@ -386,7 +386,7 @@ def test_a_move_hands_the_open_case_to_the_new_towns_caseworker_with_the_chain_k
     move = changes.change_raise(
         actor=clerk,
         household=hh,
-        kind=ChangeRequest.MOVE_TOWN,
+        kind=ChangeRequest.Kind.MOVE_TOWN,
         payload={"town": "town_chengxi", "community": "和平社区", "address": "示范市城西街道和平路5号"},
     )
 

@@ -26,7 +26,7 @@ def test_an_income_change_shows_the_new_amount_before_and_opens_the_review_after
         actor=clerk,
         household=hh,
         person=head,
-        kind=ChangeRequest.INCOME,
+        kind=ChangeRequest.Kind.INCOME,
         channel="window",
         payload={
             "kind": "wages",
@@ -37,7 +37,7 @@ def test_an_income_change_shows_the_new_amount_before_and_opens_the_review_after
         },
         reason="申请人到窗口申报：已再就业",
     )
-    assert c.state == ChangeRequest.PENDING and c.channel == ChangeRequest.WINDOW
+    assert c.state == ChangeRequest.State.PENDING and c.channel == ChangeRequest.Channel.WINDOW
 
     effects = changes.change_effects(actor=caseworker, change=c)
 
@@ -59,7 +59,7 @@ def test_an_income_change_shows_the_new_amount_before_and_opens_the_review_after
     assert review.reason == Review.CHANGE and review.proposal == Review.ADJUST
     assert review.proposed_amount == new_amount
     c.refresh_from_db()
-    assert c.state == ChangeRequest.APPLIED and c.effects[0]["review"]["id"] == review.pk
+    assert c.state == ChangeRequest.State.APPLIED and c.effects[0]["review"]["id"] == review.pk
     ent.refresh_from_db()
     assert ent.amount != new_amount  # the amount changes only when the review is signed
 
@@ -71,7 +71,7 @@ def test_a_caseworker_cannot_approve_his_own_request(recipient, staff, units):
         actor=caseworker,
         household=hh,
         person=head,
-        kind=ChangeRequest.MEMBER_FACTS,
+        kind=ChangeRequest.Kind.MEMBER_FACTS,
         payload={"fields": {"disability_kind": "physical", "disability_grade": 2}},
     )
     with pytest.raises(IllegalTransition) as exc:
@@ -97,7 +97,7 @@ def test_a_bad_value_is_refused_when_raised(recipient, staff):
             actor=staff("window_clerk"),
             household=hh,
             person=head,
-            kind=ChangeRequest.DEATH,
+            kind=ChangeRequest.Kind.DEATH,
             payload={"died_on": str(TODAY + timedelta(days=3))},
         )
     assert exc.value.field == "died_on" and exc.value.code == "date_in_future"
@@ -120,8 +120,8 @@ def test_a_police_death_record_becomes_a_change_request(recipient, staff):
     assert changes.deaths_from_police(on=TODAY) == []  # raised once per record
 
     assert (c.kind, c.channel, c.person, c.payload["died_on"]) == (
-        ChangeRequest.DEATH,
-        ChangeRequest.DATA_SOURCE,
+        ChangeRequest.Kind.DEATH,
+        ChangeRequest.Channel.DATA_SOURCE,
         head,
         died.isoformat(),
     )
@@ -144,7 +144,7 @@ def test_split_and_move_to_another_town(recipient, staff, units, make_household)
     split = changes.change_raise(
         actor=clerk,
         household=hh,
-        kind=ChangeRequest.SPLIT,
+        kind=ChangeRequest.Kind.SPLIT,
         payload={"members": {str(wife.pk): "head"}, "address": "示范市城东街道幸福路9号"},
     )
     split = changes.change_approve(actor=caseworker, change=split)
@@ -157,7 +157,7 @@ def test_split_and_move_to_another_town(recipient, staff, units, make_household)
     move = changes.change_raise(
         actor=clerk,
         household=hh,
-        kind=ChangeRequest.MOVE_TOWN,
+        kind=ChangeRequest.Kind.MOVE_TOWN,
         payload={"town": "town_chengxi", "community": "和平社区", "address": "示范市城西街道和平路3号"},
     )
     move = changes.change_approve(actor=caseworker, change=move)
@@ -200,4 +200,4 @@ def test_the_deaths_command_raises_each_police_record_once(recipient, staff):
     call_command("deaths", "--date", TODAY.isoformat(), stdout=out)
     assert out.getvalue().splitlines() == ["新提出死亡变更申请 1 件", "新提出死亡变更申请 0 件"]
     c = ChangeRequest.objects.get()
-    assert (c.kind, c.person, c.state) == (ChangeRequest.DEATH, head, ChangeRequest.PENDING)
+    assert (c.kind, c.person, c.state) == (ChangeRequest.Kind.DEATH, head, ChangeRequest.State.PENDING)

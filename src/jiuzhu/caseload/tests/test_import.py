@@ -123,7 +123,7 @@ def test_one_report_holds_a_bad_id_a_duplicate_and_a_missing_column(staff, make_
     assert any("校验位" in e["message"] for e in batch.errors)
     dup = batch.duplicates.get()
     assert dup.name == "孙建华" and dup.person.name == "孙建华" and dup.row == 4
-    assert batch.state == ImportBatch.VALIDATED and batch.error_count == 2
+    assert batch.state == ImportBatch.State.VALIDATED and batch.error_count == 2
     with pytest.raises(IllegalTransition) as exc:
         imports.batch_approve(actor=staff("admin"), batch=batch, run_now=True)
     assert exc.value.code == "has_errors"
@@ -155,7 +155,7 @@ def test_a_second_person_approves_and_everything_lands(staff):
     assert set(history[1].members.all()) == set(hh.members.all())
     assert result["households"] == 1 and result["entitlements"] == 2
     batch.refresh_from_db()
-    assert batch.state == ImportBatch.APPLIED and batch.approved_by == approver
+    assert batch.state == ImportBatch.State.APPLIED and batch.approved_by == approver
 
 
 def test_the_same_file_twice_changes_nothing_the_second_time(staff):
@@ -217,7 +217,7 @@ def test_apply_is_all_or_nothing(staff, settings):
     assert not Household.objects.filter(code="OLD-5").exists()
     assert not Entitlement.objects.filter(household__code="OLD-5").exists()
     batch.refresh_from_db()
-    assert batch.state == ImportBatch.FAILED and "未写入任何数据" in batch.message
+    assert batch.state == ImportBatch.State.FAILED and "未写入任何数据" in batch.message
 
 
 def test_a_possible_duplicate_decided_same_is_not_added(staff, make_household):
@@ -233,7 +233,7 @@ def test_a_possible_duplicate_decided_same_is_not_added(staff, make_household):
     with pytest.raises(IllegalTransition) as exc:
         imports.batch_approve(actor=staff("admin"), batch=batch, run_now=True)
     assert exc.value.code == "duplicates_open"
-    imports.duplicate_decide(actor=staff("approver"), duplicate=dup, decision=ImportDuplicate.SAME)
+    imports.duplicate_decide(actor=staff("approver"), duplicate=dup, decision=ImportDuplicate.Decision.SAME)
     result = _approve_and_apply(batch, staff("admin"))
     assert result["households"] == 0 and result["skipped_households"] == ["OLD-6"]
     assert Person.objects.filter(name="吴国庆").count() == 1

@@ -51,4 +51,4 @@ def test_a_review_note_over_the_bound_leaves_the_request_waiting(client, staff, 
     client.force_login(staff("town_caseworker"))
     page = client.post(f"/caseload/changes/{cid}/reject/", {"note": "退" * 501}, follow=True).content.decode()
     assert "退回理由不能超过 500 个字" in page
-    assert ChangeRequest.objects.get(pk=cid).state == ChangeRequest.PENDING
+    assert ChangeRequest.objects.get(pk=cid).state == ChangeRequest.State.PENDING

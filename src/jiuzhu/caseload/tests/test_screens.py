@@ -40,7 +40,7 @@ def test_an_upload_with_errors_shows_the_report_and_cannot_be_approved(client, s
     resp = client.post(f"/caseload/imports/{batch.pk}/approve/", {"note": ""})
     assert resp.status_code == 302
     batch.refresh_from_db()
-    assert batch.state == ImportBatch.VALIDATED and not Household.objects.filter(code="BAD-1").exists()
+    assert batch.state == ImportBatch.State.VALIDATED and not Household.objects.filter(code="BAD-1").exists()
 
 
 def test_api_change_request_round_trip(client, staff, make_household):
@@ -79,7 +79,7 @@ def test_api_change_request_round_trip(client, staff, make_household):
     resp = client.post(
         f"/api/caseload/changes/{cid}/approve", {"note": "已核实死亡证明"}, content_type="application/json"
     )
-    assert resp.status_code == 200 and resp.json()["state"] == ChangeRequest.APPLIED
+    assert resp.status_code == 200 and resp.json()["state"] == ChangeRequest.State.APPLIED
     head.refresh_from_db()
     assert head.deceased_on == date(2025, 11, 1)
     other = make_household(
