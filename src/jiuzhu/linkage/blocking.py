@@ -103,7 +103,9 @@ def tighten(
     best: tuple[tuple[Key, ...], int] | None = None
     for size in (1, 2):
         for i, k in enumerate(extra):
-            combos = [(k,)] if size == 1 else [(k, j) for j in extra[i + 1 :] if j.index != k.index]
+            combos: list[tuple[Key, ...]] = (
+                [(k,)] if size == 1 else [(k, j) for j in extra[i + 1 :] if j.index != k.index]
+            )
             for add in combos:
                 if size == 2 and add[0].topic and add[0].topic == add[1].topic:
                     continue
@@ -129,7 +131,8 @@ def plan_blocking(compares: list[Compare], kinds: dict, frames: list[pl.DataFram
     # hold it block as they would without it (listed in the report as "weak_alone_over").
     candidates = candidate_rules(keys)
     n_alone = sum(1 for r in candidates if len(r) == 1)
-    weak_alone, plan.weak_over = [], []
+    weak_alone: list[tuple[tuple[Key, ...], int]] = []
+    plan.weak_over = []
     for k in keys:
         if k.strength == "weak":
             n = pair_count((k,), frames)

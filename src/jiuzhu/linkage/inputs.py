@@ -23,10 +23,13 @@ def read_table(data: Any, *, what: str = "input") -> pl.DataFrame:
     if isinstance(data, (str, Path)):
         return _read_path(Path(data), what)
     module = type(data).__module__
+    frame = None
     if module.startswith("pyarrow"):
-        return pl.from_arrow(data)
-    if module.startswith("pandas"):
-        return pl.from_pandas(data)
+        frame = pl.from_arrow(data)
+    elif module.startswith("pandas"):
+        frame = pl.from_pandas(data)
+    if isinstance(frame, pl.DataFrame):  # a pyarrow Array or a pandas Series is not a table
+        return frame
     raise LinkageError(f"{what}: expected a DataFrame or a CSV/Parquet path, got {type(data).__name__}")
 
 

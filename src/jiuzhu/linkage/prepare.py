@@ -140,7 +140,7 @@ def _pinyin(ch: str) -> str:
     return lazy_pinyin(ch, style=Style.NORMAL)[0]
 
 
-def _name(s: pl.Series, p: str) -> pl.DataFrame:
+def _name(s: pl.Series, p: int) -> pl.DataFrame:
     t = s.to_frame("v").select(_text(pl.col("v")).str.to_lowercase()).to_series()
     # A name written in traditional characters is the same name (馮 / 冯).
     t = _char_map(t, simplified_forms())
@@ -184,7 +184,7 @@ def _name(s: pl.Series, p: str) -> pl.DataFrame:
     )
 
 
-def _id(s: pl.Series, p: str) -> pl.DataFrame:
+def _id(s: pl.Series, p: int) -> pl.DataFrame:
     raw = _text(pl.col("v")).str.to_uppercase().str.replace_all(r"[\s\-]", "")
     df = s.to_frame("v").select(raw=_null_if_empty(raw))
     is15 = pl.col("raw").str.contains(r"^\d{15}$")
@@ -225,7 +225,7 @@ def _id(s: pl.Series, p: str) -> pl.DataFrame:
     )
 
 
-def _date(s: pl.Series, p: str) -> pl.DataFrame:
+def _date(s: pl.Series, p: int) -> pl.DataFrame:
     if s.dtype in (pl.Date, pl.Datetime):
         d = s.to_frame("v").select(pl.col("v").dt.strftime("%Y%m%d")).to_series()
     else:
@@ -238,7 +238,7 @@ def _date(s: pl.Series, p: str) -> pl.DataFrame:
     return pl.DataFrame({col(p, "d"): d})
 
 
-def _phone(s: pl.Series, p: str) -> pl.DataFrame:
+def _phone(s: pl.Series, p: int) -> pl.DataFrame:
     digits = _text(pl.col("v")).str.replace_all(r"\D", "")
     df = s.to_frame("v").select(n=digits)
     national = (
@@ -256,7 +256,7 @@ def _phone(s: pl.Series, p: str) -> pl.DataFrame:
     )
 
 
-def _address(s: pl.Series, p: str) -> pl.DataFrame:
+def _address(s: pl.Series, p: int) -> pl.DataFrame:
     t = _text(pl.col("v")).str.to_lowercase()
     tokens = (
         t.str.replace_all(_ADDR_SUFFIX, "$1 ")
@@ -284,17 +284,17 @@ def _address(s: pl.Series, p: str) -> pl.DataFrame:
     )
 
 
-def _postcode(s: pl.Series, p: str) -> pl.DataFrame:
+def _postcode(s: pl.Series, p: int) -> pl.DataFrame:
     n = _text(pl.col("v")).str.to_uppercase().str.replace_all(r"[\s\-]", "")
     return s.to_frame("v").select(_null_if_empty(n).alias(col(p, "n")))
 
 
-def _exact(s: pl.Series, p: str) -> pl.DataFrame:
+def _exact(s: pl.Series, p: int) -> pl.DataFrame:
     n = _text(pl.col("v")).str.to_lowercase()
     return s.to_frame("v").select(_null_if_empty(n).alias(col(p, "n")))
 
 
-def _free_text(s: pl.Series, p: str) -> pl.DataFrame:
+def _free_text(s: pl.Series, p: int) -> pl.DataFrame:
     n = _text(pl.col("v")).str.to_lowercase().str.replace_all(r"\s+", " ")
     return s.to_frame("v").select(_null_if_empty(n).alias(col(p, "n")))
 

@@ -146,7 +146,7 @@ class _Maker:
         self.given, self.given_w = _zipf(dict.fromkeys(GIVEN), 0.7)
         self.homophone = _homophones(SURNAMES + GIVEN + COMMON)
         self.shape: dict[str, list[str]] = {}
-        for a, b in (p for p in SHAPE_PAIRS.split()):
+        for a, b in (tuple(p) for p in SHAPE_PAIRS.split()):  # each word is two characters
             if a != b:
                 self.shape.setdefault(a, []).append(b)
                 self.shape.setdefault(b, []).append(a)
