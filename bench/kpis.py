@@ -62,7 +62,7 @@ def setup(persons: int, cases: int, seed: int = 7) -> dict:
         username="bench_clerk",
         password="x",
         role="window_clerk",
-        unit=Unit.objects.filter(kind=Unit.TOWN).first(),
+        unit=Unit.objects.filter(kind=Unit.Kind.TOWN).first(),
     )
     User.objects.create_user(
         username="bench_convener", password="x", role="convener", unit=Unit.objects.get(code="civil_affairs")
@@ -72,7 +72,7 @@ def setup(persons: int, cases: int, seed: int = 7) -> dict:
         .order_by("id")
         .values_list("id", "household_id", "household__town_id", "id_number")[:cases]
     )
-    depts = list(Unit.objects.exclude(kind=Unit.TOWN).values_list("id", flat=True))
+    depts = list(Unit.objects.exclude(kind=Unit.Kind.TOWN).values_list("id", flat=True))
     cats = ["minimum_living", "extreme_poverty", "medical", "education", "housing", "temporary"]
     n = len(heads)
     day0 = date(YEAR, 1, 1)
@@ -188,7 +188,7 @@ def measure(repeat: int) -> dict:
         rows = services.snapshot_refresh(year=YEAR)
         times.append(time.perf_counter() - t)
     # correctness: snapshot == live for the busiest unit in June
-    unit = Unit.objects.exclude(kind=Unit.TOWN).order_by("id").first()
+    unit = Unit.objects.exclude(kind=Unit.Kind.TOWN).order_by("id").first()
     june = (date(YEAR, 6, 1), kpis.month_end(date(YEAR, 6, 1)))
     snap, _ = selectors.intake_figures(start=june[0], end=june[1], unit=unit)
     live = kpis.derive(selectors.live_figures(start=june[0], end=june[1], unit=unit))

@@ -224,7 +224,7 @@ def child(args) -> dict:
         return list(name_query(q)[:51])
 
     clerk = User.objects.create_user(
-        "bench_clerk", role=m.WINDOW_CLERK, unit=Unit.objects.filter(kind=Unit.TOWN).first()
+        "bench_clerk", role=m.WINDOW_CLERK, unit=Unit.objects.filter(kind=Unit.Kind.TOWN).first()
     )
 
     def search(q):

@@ -56,7 +56,7 @@ def _member_payload(p: dict, *, household: Household, today: date) -> dict:
     c = registry.clean_member(
         {k: v for k, v in (p.get("member") or p).items() if v not in (None, "")}, today=today
     )
-    if c["relation"] == "head":
+    if c["relation"] == Person.Relation.HEAD:
         raise ValidationFailed(
             "新增成员不能为户主；请先办理户主变更", field="relation", code="one_head_required"
         )
@@ -104,8 +104,8 @@ def _check(
         if target is None or target.pk == household.pk:
             raise ValidationFailed(f"迁入家庭“{code}”不存在", field="to_household", code="unknown_household")
         relation = p.get("relation") or "other"
-        registry._choice(relation, Person.RELATIONS, "relation", "与户主关系")
-        if person.relation == "head":
+        registry._choice(relation, Person.Relation.choices, "relation", "与户主关系")
+        if person.relation == Person.Relation.HEAD:
             raise ValidationFailed("户主迁出前须先指定新户主", field="person", code="head_must_be_replaced")
         return (
             {"to_household": code, "relation": relation},
@@ -129,7 +129,7 @@ def _check(
             f"{name} 情况变更：{'、'.join(str(_field_label(k)) for k in changed)}",
         )
     if kind == K.Kind.INCOME:
-        registry._choice(p.get("kind"), IncomeItem.KINDS, "kind", "收入类别")
+        registry._choice(p.get("kind"), IncomeItem.Kind.choices, "kind", "收入类别")
         amount = values.money(p.get("monthly_amount"), field="monthly_amount", label="月均金额")
         start = values.parse_date(p.get("period_start"), field="period_start", label="统计起日期")
         end = values.parse_date(p.get("period_end"), field="period_end", label="统计止日期")
@@ -140,7 +140,7 @@ def _check(
         if len(old) != len(replaces):
             raise ValidationFailed("被替换的收入不是该成员的", field="replaces", code="not_member")
         note = values.text(p.get("note"), field="note", label="说明", max_length=200, required=False)
-        label = dict(IncomeItem.KINDS)[p["kind"]]
+        label = dict(IncomeItem.Kind.choices)[p["kind"]]
         return (
             {
                 "kind": p["kind"],
@@ -163,7 +163,7 @@ def _check(
                 {"asset": {"kind": a.kind, "value": str(a.value)}},
                 f"注销资产：{a.get_kind_display()}",
             )
-        registry._choice(p.get("kind"), Asset.KINDS, "kind", "资产类别")
+        registry._choice(p.get("kind"), Asset.Kind.choices, "kind", "资产类别")
         value = values.money(p.get("value"), field="value", label="价值")
         area = values.area(
             p.get("floor_area"), field="floor_area", label="建筑面积", required=p.get("kind") == "house"
@@ -185,7 +185,7 @@ def _check(
                 ),
             },
             {},
-            f"新增资产：{dict(Asset.KINDS)[p['kind']]} {value} 元",
+            f"新增资产：{dict(Asset.Kind.choices)[p['kind']]} {value} 元",
         )
     if kind == K.Kind.BANK_ACCOUNT:
         from jiuzhu.payments import crypto
@@ -223,7 +223,7 @@ def _check(
             f"住址变更：{fields.get('address') or fields.get('phone')}",
         )
     if kind == K.Kind.MOVE_TOWN:
-        town = Unit.objects.filter(code=p.get("town"), kind=Unit.TOWN).first()
+        town = Unit.objects.filter(code=p.get("town"), kind=Unit.Kind.TOWN).first()
         if town is None or town.pk == household.town_id:
             raise ValidationFailed("请选择迁入的其他镇街", field="town", code="unknown_town")
         fields = registry._clean_household(
@@ -263,15 +263,15 @@ def _check(
                 f"合入家庭“{p.get('other')}”不存在", field="other", code="unknown_household"
             )
         relations = {str(k): v for k, v in (p.get("relations") or {}).items()}
-        head = other.members.filter(relation="head").first()
+        head = other.members.filter(relation=Person.Relation.HEAD).first()
         if p.get("head_relation") and head is not None:  # the form names only the other head's
             relations.setdefault(str(head.pk), p["head_relation"])
         theirs = set(other.members.values_list("pk", flat=True))
         for pk, relation in relations.items():
             if not pk.isdigit() or int(pk) not in theirs:
                 raise ValidationFailed("合入的成员须是被合入家庭的成员", field="relations", code="not_member")
-            registry._choice(relation, Person.RELATIONS, "relations", "与户主关系")
-            if relation == "head":
+            registry._choice(relation, Person.Relation.choices, "relations", "与户主关系")
+            if relation == Person.Relation.HEAD:
                 raise ValidationFailed(
                     "合户后仍以本家庭户主为户主", field="relations", code="one_head_required"
                 )

@@ -18,7 +18,7 @@ import polars as pl
 
 from jiuzhu.common import values
 from jiuzhu.common.errors import JiuzhuError, ValidationFailed
-from jiuzhu.registry.models import Unit
+from jiuzhu.registry.models import Person, Unit
 from jiuzhu.registry.services import clean_member
 
 from .reading import Workbook
@@ -73,7 +73,7 @@ class _Cells:
     def __init__(self, policy, today: date):
         self.today = today
         self.policy = policy
-        towns = list(Unit.objects.filter(kind=Unit.TOWN))
+        towns = list(Unit.objects.filter(kind=Unit.Kind.TOWN))
         self.towns = {u.code: u for u in towns} | {u.name: u for u in towns}
         self.services = {s.code: s for s in policy.services} | {s.name: s for s in policy.services}
 
@@ -265,7 +265,7 @@ def _across(out: Validated, cells: _Cells) -> None:
             members_of[m["household"]].append(m)
     for code, h in codes.items():
         mine = members_of.get(code, [])
-        heads = [m for m in mine if m["relation"] == "head"]
+        heads = [m for m in mine if m["relation"] == Person.Relation.HEAD]
         if not mine:
             out.add(HOUSEHOLDS, h["row"], "家庭编号", f"家庭 {code} 在“成员”表中没有成员", "no_members")
             h["ok"] = False

@@ -13,7 +13,7 @@ from jiuzhu.common import scope, uploads, values
 from jiuzhu.common.errors import JiuzhuError, NotFound, PermissionDenied
 from jiuzhu.common.exports import download
 from jiuzhu.common.views import guarded, post_action
-from jiuzhu.registry.models import Asset, Household, Person, Unit
+from jiuzhu.registry.models import Asset, Household, IncomeItem, Person, Unit
 
 from . import change_checks, changes, imports, selectors, sheets
 from .models import ChangeRequest, ImportBatch
@@ -128,7 +128,7 @@ def reject(request, pk: int):
 
 # what each kind asks of the form besides the common fields (member, channel, reason, document)
 MEMBER_KINDS = frozenset(change_checks.PERSON_KINDS)
-RELATIONS_NOT_HEAD = [(k, v) for k, v in Person.RELATIONS if k != "head"]
+RELATIONS_NOT_HEAD = [(k, v) for k, v in Person.Relation.choices if k != Person.Relation.HEAD]
 
 
 def _payload(kind: str, post) -> dict:
@@ -242,23 +242,19 @@ def change_new(request, code: str):
         "members": members,
         "kinds": ChangeRequest.Kind.choices,
         "relations": RELATIONS_NOT_HEAD,
-        "all_relations": Person.RELATIONS,
-        "incomes": list(
-            Person._meta.apps.get_model("registry", "IncomeItem")
-            .objects.filter(person__household=hh)
-            .select_related("person")
-        )
+        "all_relations": Person.Relation.choices,
+        "incomes": list(IncomeItem.objects.filter(person__household=hh).select_related("person"))
         if kind == ChangeRequest.Kind.INCOME
         else [],
-        "income_kinds": Person._meta.apps.get_model("registry", "IncomeItem").KINDS,
+        "income_kinds": IncomeItem.Kind.choices,
         "assets": list(hh.assets.all()) if kind == ChangeRequest.Kind.ASSET else [],
-        "asset_kinds": Asset.KINDS,
-        "vehicle_purposes": Asset.VEHICLE_PURPOSES,
-        "towns": Unit.objects.filter(kind=Unit.TOWN).exclude(pk=hh.town_id),
-        "disability_kinds": Person.DISABILITY_KINDS,
-        "labour": Person.LABOUR,
-        "self_care": Person.SELF_CARE,
-        "employment": Person.EMPLOYMENT,
+        "asset_kinds": Asset.Kind.choices,
+        "vehicle_purposes": Asset.VehiclePurpose.choices,
+        "towns": Unit.objects.filter(kind=Unit.Kind.TOWN).exclude(pk=hh.town_id),
+        "disability_kinds": Person.DisabilityKind.choices,
+        "labour": Person.LabourCapacity.choices,
+        "self_care": Person.SelfCare.choices,
+        "employment": Person.EmploymentStatus.choices,
         "post": request.POST,
     }
     return render(request, "caseload/change_new.html", ctx)

@@ -453,7 +453,7 @@ def manage(request):
             "offer_kinds": OfferKind.choices,
             "subkinds": OfferSubkind.choices,
             "needs": list(NEED_LABELS.items()),
-            "towns": Unit.objects.filter(kind=Unit.TOWN).order_by("sort_order", "code"),
+            "towns": Unit.objects.filter(kind=Unit.Kind.TOWN).order_by("sort_order", "code"),
             "free_users": User.objects.filter(role=m.PARTNER).exclude(pk__in=linked).order_by("username"),
         },
     )

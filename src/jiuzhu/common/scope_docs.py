@@ -32,7 +32,7 @@ def table() -> list[dict]:
 
 def markdown() -> str:
     """The table as docs/scope.md shows it (a test keeps the two equal)."""
-    labels = dict(_model("registry.User").ROLES)
+    labels = dict(_model("registry.User").Role.choices)
     roles = [r for r in m.ROLES]
     head = "| 事项 (action) | " + " | ".join(f"{labels.get(r, r)} `{r}`" for r in roles) + " |"
     rule = "|" + " --- |" * (len(roles) + 1)
@@ -58,7 +58,7 @@ def readable() -> str:
     document equal to this; ``jiuzhu scope_table --write`` rewrites it)."""
     from jiuzhu.common.signin import second_factor_roles
 
-    labels = dict(_model("registry.User").ROLES)
+    labels = dict(_model("registry.User").Role.choices)
 
     def who(row: dict, sc: str) -> str:
         return ", ".join(ROLE_WORDS[r][0] for r in m.ROLES if row.get(r, NONE) == sc) or "—"

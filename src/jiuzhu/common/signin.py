@@ -159,7 +159,7 @@ def staff_create(
     if User.objects.filter(username=username).exists():
         raise ValidationFailed(f"用户名“{username}”已被使用", field="username", code="username_taken")
     display_name = values.text(display_name, field="display_name", max_length=50, label="姓名")
-    if role not in dict(User.ROLES):
+    if role not in dict(User.Role.choices):
         raise ValidationFailed("请选择角色", field="role", code="invalid_role")
     unit = Unit.objects.filter(code=(unit_code or "").strip()).first()
     if unit is None:
@@ -179,7 +179,7 @@ def staff_create(
         action="create",
         object_type="staff_account",
         object_id=user.pk,
-        purpose=f"创建工作人员账号 {username}（{dict(User.ROLES)[role]}，{unit.name}）"
+        purpose=f"创建工作人员账号 {username}（{dict(User.Role.choices)[role]}，{unit.name}）"
         + ("，已预置动态口令" if device else ""),
     )
     return user, device

@@ -192,7 +192,7 @@ def staff_new(request):
         except JiuzhuError as exc:
             error = exc
         else:
-            ctx = {"new": user, "role_name": dict(User.ROLES)[user.role]}
+            ctx = {"new": user, "role_name": dict(User.Role.choices)[user.role]}
             if device is not None:
                 ctx.update(qr=signin.qr_svg_uri(device), key=signin.manual_key(device))
             return render(request, "signin/staff_created.html", ctx)
@@ -202,7 +202,7 @@ def staff_new(request):
         {
             "error": error,
             "values": post,
-            "roles": User.ROLES,
+            "roles": User.Role.choices,
             "units": Unit.objects.order_by("kind", "sort_order", "code"),
             "required_roles": signin.second_factor_roles(),
         },

@@ -80,7 +80,7 @@ def _live_cases(policy, today: date) -> dict[str, int]:
 
     if Case.objects.filter(referral__application__description=LIVE_MARK).exists():
         return {}
-    town = Unit.objects.filter(kind=Unit.TOWN).order_by("sort_order", "code").first()
+    town = Unit.objects.filter(kind=Unit.Kind.TOWN).order_by("sort_order", "code").first()
     if town is None:
         return {}
     clerk = _user(m.WINDOW_CLERK, town, f"decisions_demo_clerk_{town.code}")

@@ -50,7 +50,7 @@ def relative_declare(
     staff = _for_whom(actor, staff)
     name = values.text(name, field="name", max_length=50, label="亲属姓名")
     number = values.id_number(id_number)
-    if relation not in dict(StaffRelative.RELATIONS):
+    if relation not in dict(StaffRelative.Relation.choices):
         raise ValidationFailed(
             "关系应为配偶、父母、子女、兄弟姐妹等近亲属", field="relation", code="invalid_relation"
         )

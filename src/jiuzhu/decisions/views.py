@@ -501,7 +501,7 @@ def relatives(request):
                 (x, m.present("name", x.name, role), m.present("id_number", x.id_number, role)) for x in rows
             ],
             "own_id": m.mask_id_number(request.user.id_number) if request.user.id_number else "",
-            "relations": StaffRelative.RELATIONS,
+            "relations": StaffRelative.Relation.choices,
             "admin": admin,
             "staff": staff if admin else [],
         },

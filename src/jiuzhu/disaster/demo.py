@@ -52,7 +52,7 @@ def seed(*, policy, today: date) -> str:
         policy=policy,
     )
     heads = Person.objects.filter(
-        relation="head", deceased_on__isnull=True, household__town__in=towns
+        relation=Person.Relation.HEAD, deceased_on__isnull=True, household__town__in=towns
     ).select_related("household__town")[: demo_scaled(KNOWN)]
     rows = []
     for i, p in enumerate(heads):

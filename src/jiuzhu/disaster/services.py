@@ -52,7 +52,7 @@ def event_declare(
         raise ValidationFailed("请选择响应级别", field="level", code="invalid_choice")
     occurred_on = values.past_date(occurred_on, field="occurred_on", label="发生日期")
     fund = values.money(fund, field="fund", label="救灾资金")
-    town_units = list(Unit.objects.filter(kind=Unit.TOWN, pk__in=[getattr(t, "pk", t) for t in towns]))
+    town_units = list(Unit.objects.filter(kind=Unit.Kind.TOWN, pk__in=[getattr(t, "pk", t) for t in towns]))
     if not town_units or len(town_units) != len(set(towns)):
         raise ValidationFailed("请选择受灾镇街", field="towns", code="towns_required")
     event = DisasterEvent.objects.create(

@@ -32,7 +32,7 @@ def home(request):
     ctx = {
         "events": events,
         "can_declare": scope.allows(request.user, "disaster.declare"),
-        "towns": Unit.objects.filter(kind=Unit.TOWN).order_by("sort_order", "code"),
+        "towns": Unit.objects.filter(kind=Unit.Kind.TOWN).order_by("sort_order", "code"),
         "kinds": DisasterEvent.Kind.choices,
         "levels": DisasterEvent.Level.choices,
         "today": clock.today(),

@@ -33,6 +33,7 @@ from jiuzhu.common.roles import role_of
 from jiuzhu.policy.selectors import current_policy
 from jiuzhu.registry import bulk, demogen, programme
 from jiuzhu.registry.models import Person, Unit, User
+from jiuzhu.registry.programme import DisasterKind, ResponseLevel
 from jiuzhu.registry.services import next_household_code
 
 from .models import AffectedHousehold, DisasterEvent, TransitionalAid, VillageList
@@ -314,12 +315,15 @@ class _Apply:
 
 
 # the event's codes in the registry's words for a disaster fact (registry.programme.FIELDS)
-FACT_KINDS: dict[str, str] = {DisasterEvent.Kind.LANDSLIDE: "geological", DisasterEvent.Kind.SNOW: "snow_ice"}
+FACT_KINDS: dict[str, str] = {
+    DisasterEvent.Kind.LANDSLIDE: DisasterKind.GEOLOGICAL,
+    DisasterEvent.Kind.SNOW: DisasterKind.SNOW_ICE,
+}
 FACT_LEVELS: dict[str, str] = {
-    DisasterEvent.Level.I: "1",
-    DisasterEvent.Level.II: "2",
-    DisasterEvent.Level.III: "3",
-    DisasterEvent.Level.IV: "4",
+    DisasterEvent.Level.I: ResponseLevel.LEVEL_1,
+    DisasterEvent.Level.II: ResponseLevel.LEVEL_2,
+    DisasterEvent.Level.III: ResponseLevel.LEVEL_3,
+    DisasterEvent.Level.IV: ResponseLevel.LEVEL_4,
 }
 
 

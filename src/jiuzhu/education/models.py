@@ -18,8 +18,12 @@ class LeftReason(models.TextChoices):
 
 
 class Enrolment(models.Model):
-    # registry's school stages (Person.SCHOOL) that education assistance covers
-    STAGES = [s for s in Person.SCHOOL if s[0] not in ("", "postgraduate")]
+    # registry's school stages that education assistance covers
+    STAGES = [
+        (code, label)
+        for code, label in Person.SchoolStage.choices
+        if code not in (Person.SchoolStage.NONE, Person.SchoolStage.POSTGRADUATE)
+    ]
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="enrolments")
     school = models.ForeignKey(

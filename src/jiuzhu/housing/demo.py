@@ -62,7 +62,7 @@ def seed(*, policy, today: date) -> str | None:
             break
     rural = list(
         owed_in(month_start(start))
-        .filter(service_code="dibao", household__area="rural")
+        .filter(service_code="dibao", household__area=Household.Area.RURAL)
         .exclude(household_id__in=renting)
         .values_list("household_id", flat=True)
         .distinct()

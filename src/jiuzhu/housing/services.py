@@ -109,7 +109,7 @@ def renovation_register(
     unit = selectors.owner_unit(policy)
     scope.require(actor, "housing.manage", unit=unit)
     h = _household(household)
-    if h.area != "rural":
+    if h.area != Household.Area.RURAL:
         raise ValidationFailed("农村危房改造只适用于农村家庭", field="household", code="not_rural")
     if grade not in Renovation.Grade.values:
         raise ValidationFailed("危房等级应为C级或D级", field="grade", code="bad_grade")
@@ -157,7 +157,9 @@ def renovation_stage(
     rate = Decimal(str(parameter(policy, "housing.renovation_first_stage_rate", r.inspected_on)))
     first = (r.amount * rate).quantize(Decimal("0.01"), ROUND_HALF_UP)
     amount = first if kind == RenovationStage.Kind.START else r.amount - first
-    head = Person.objects.filter(household=r.household, relation="head", deceased_on__isnull=True).first()
+    head = Person.objects.filter(
+        household=r.household, relation=Person.Relation.HEAD, deceased_on__isnull=True
+    ).first()
     if head is None:
         raise ValidationFailed("该家庭没有在世的户主，无法发放", field="renovation", code="no_payee")
     label = RenovationStage.Kind(kind).label

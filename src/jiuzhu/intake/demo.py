@@ -35,7 +35,7 @@ def _apply(clerk, household: Household, needs: list[str], today: date) -> Applic
 def seed(*, policy, today: date) -> str:
     if Application.objects.filter(description=MARK).exists():
         return ""
-    town = Unit.objects.filter(kind=Unit.TOWN).order_by("sort_order", "code").first()
+    town = Unit.objects.filter(kind=Unit.Kind.TOWN).order_by("sort_order", "code").first()
     clerk = _staff(m.WINDOW_CLERK, town) if town else None
     if clerk is None:
         return ""

@@ -183,7 +183,7 @@ def seed_year(*, policy, today: date) -> str | None:
             k += 1
     # the departments' services
     departments = [
-        c for c in gaps if c in units and units[c].kind != Unit.TOWN and c != policy.city.lead_unit
+        c for c in gaps if c in units and units[c].kind != Unit.Kind.TOWN and c != policy.city.lead_unit
     ]
     by_unit: dict[str, list] = defaultdict(list)
     for s in policy.services:

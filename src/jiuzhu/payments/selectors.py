@@ -297,7 +297,7 @@ def city_split(*, year: int, lead_unit: str = "civil_affairs") -> dict:
         p = LedgerEntry.objects.filter(year=year).filter(q).aggregate(s=Sum("amount"))["s"]
         return {"budget": money(b or 0), "paid": money(p or 0)}
 
-    civil_q = Q(unit__code=lead_unit) | Q(unit__kind=Unit.TOWN)
+    civil_q = Q(unit__code=lead_unit) | Q(unit__kind=Unit.Kind.TOWN)
     civil = part(civil_q)
     others = part(~civil_q)
     total = {k: civil[k] + others[k] for k in civil}
@@ -344,7 +344,7 @@ def kpi_funds(*, start: date, end: date, unit=None) -> dict:
     ledger = LedgerEntry.objects.filter(month__gte=first, month__lte=last)
     budgets = Budget.objects.filter(year__gte=start.year, year__lte=end.year)
     if unit is not None:
-        if unit.kind == Unit.TOWN:
+        if unit.kind == Unit.Kind.TOWN:
             lines, ledger, budgets = lines.filter(town=unit), ledger.filter(town=unit), budgets.none()
         else:
             lines, ledger, budgets = (

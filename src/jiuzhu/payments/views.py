@@ -302,7 +302,7 @@ def budgets(request):
             "year": year,
             "rows": rows,
             "services": current_policy().services,
-            "units": Unit.objects.filter(kind=Unit.DEPARTMENT),
+            "units": Unit.objects.filter(kind=Unit.Kind.DEPARTMENT),
             "can_edit": services.can(request.user, "payment.budget"),
         },
     )

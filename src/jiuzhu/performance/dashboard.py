@@ -140,7 +140,7 @@ def context(*, year: int, cases_url) -> dict:
         colour="#805ad5",
     )
     units = list(Unit.objects.order_by("sort_order", "id"))
-    towns = [u for u in units if u.kind == Unit.TOWN]
+    towns = [u for u in units if u.kind == Unit.Kind.TOWN]
     cov_items = []
     for t in towns:
         d = snaps.get((t.pk, last), empty)

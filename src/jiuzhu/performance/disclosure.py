@@ -28,7 +28,7 @@ def context(*, year: int) -> dict:
     snaps = selectors.year_snapshots(year)
     today = clock.today()
     ms = [m for m in kpis.months(date(year, 1, 1), date(year, 12, 31)) if m <= today] or [date(year, 1, 1)]
-    towns = list(Unit.objects.filter(kind=Unit.TOWN).order_by("sort_order", "id"))
+    towns = list(Unit.objects.filter(kind=Unit.Kind.TOWN).order_by("sort_order", "id"))
     months = []
     for m in ms:
         rows = []

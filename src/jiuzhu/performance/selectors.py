@@ -134,7 +134,7 @@ def today_figures(*, today: date | None = None) -> dict:
 
     today = today or clock.today()
     month = kpis.month_start(today)
-    towns = list(Unit.objects.filter(kind=Unit.TOWN).order_by("sort_order", "id"))
+    towns = list(Unit.objects.filter(kind=Unit.Kind.TOWN).order_by("sort_order", "id"))
     by_town = kpis.coverage_by_town(month)
     zero = {"recipients": 0, "monitored": 0}
     spending = kpis.spending_by_town(month).get(None, {})

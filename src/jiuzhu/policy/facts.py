@@ -392,7 +392,7 @@ def from_dict(data: dict, *, path: str = "household") -> HouseholdFacts:
     return _sub(HouseholdFacts, data, path, members=tuple(members), **built)
 
 
-# Registry income kinds -> the rules' income items (registry.models.IncomeItem.KINDS).
+# Registry income kinds -> the rules' income items (registry.models.IncomeItem.Kind.choices).
 _INCOME_KINDS = {
     "wages": "wages",
     "business": "business",

@@ -16,7 +16,7 @@ class UnitAdmin(SimpleHistoryAdmin):
 class StaffAdmin(UserAdmin):
     list_display = ("username", "display_name", "unit", "role", "is_active")
     list_filter = ("role", "unit")
-    fieldsets = UserAdmin.fieldsets + (("救助平台", {"fields": ("display_name", "unit", "role")}),)
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("救助平台", {"fields": ("display_name", "unit", "role")}))
 
 
 class PersonInline(admin.TabularInline):

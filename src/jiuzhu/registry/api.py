@@ -43,18 +43,24 @@ class MemberIn(Schema):
         examples=["329901197005010014"],
     )
     relation: str | None = Field(
-        None, description="与户主关系：" + _choices(Person.RELATIONS), examples=["head"]
+        None, description="与户主关系：" + _choices(Person.Relation.choices), examples=["head"]
     )
     birth_date: date | None = Field(None, description="出生日期，可不填；填写时须与身份证号码一致")
     gender: str | None = Field(None, description="性别 M/F，可不填；填写时须与身份证号码一致")
     phone: str | None = Field(None, examples=["13800000000"])
-    labour_capacity: str | None = Field(None, description="劳动能力：" + _choices(Person.LABOUR))
-    disability_kind: str | None = Field(None, description="残疾类别：" + _choices(Person.DISABILITY_KINDS))
+    labour_capacity: str | None = Field(
+        None, description="劳动能力：" + _choices(Person.LabourCapacity.choices)
+    )
+    disability_kind: str | None = Field(
+        None, description="残疾类别：" + _choices(Person.DisabilityKind.choices)
+    )
     disability_grade: int | None = Field(None, description="残疾等级 1–4")
     serious_illness: str | None = Field(None, description="重特大疾病（病种）")
-    self_care: str | None = Field(None, description="生活自理能力：" + _choices(Person.SELF_CARE))
-    school_stage: str | None = Field(None, description="在学阶段：" + _choices(Person.SCHOOL))
-    employment_status: str | None = Field(None, description="就业状况：" + _choices(Person.EMPLOYMENT))
+    self_care: str | None = Field(None, description="生活自理能力：" + _choices(Person.SelfCare.choices))
+    school_stage: str | None = Field(None, description="在学阶段：" + _choices(Person.SchoolStage.choices))
+    employment_status: str | None = Field(
+        None, description="就业状况：" + _choices(Person.EmploymentStatus.choices)
+    )
     has_capable_supporter: bool = Field(True, description="有具备赡养扶养抚养能力的法定义务人")
 
 
@@ -83,7 +89,9 @@ class HouseholdFields(Schema):
     division_code: str | None = Field(
         None, description="户籍行政区划代码（6、9或12位）", examples=["329901001"]
     )
-    area: str | None = Field(None, description="城乡：" + _choices(Household.AREAS), examples=["urban"])
+    area: str | None = Field(
+        None, description="城乡：" + _choices(Household.Area.choices), examples=["urban"]
+    )
     address: str | None = Field(None, description="居住地址", examples=["示范市城东街道幸福路1号"])
     phone: str | None = Field(None, examples=["0571-88888888"])
     dwelling_area: str | None = Field(None, description="现住房建筑面积（㎡），字符串", examples=["45.50"])
@@ -112,7 +120,7 @@ class HouseholdIn(HouseholdFields):
 
 
 class IncomeIn(Schema):
-    kind: str = Field(..., description="收入类别：" + _choices(IncomeItem.KINDS), examples=["wages"])
+    kind: str = Field(..., description="收入类别：" + _choices(IncomeItem.Kind.choices), examples=["wages"])
     monthly_amount: str = Field(..., description="月均金额（元），字符串", examples=["2300.00"])
     period_start: date = Field(..., examples=["2025-01-01"])
     period_end: date = Field(..., examples=["2025-12-31"])
@@ -121,12 +129,12 @@ class IncomeIn(Schema):
 
 
 class AssetIn(Schema):
-    kind: str = Field(..., description="资产类别：" + _choices(Asset.KINDS), examples=["house"])
+    kind: str = Field(..., description="资产类别：" + _choices(Asset.Kind.choices), examples=["house"])
     value: str = Field(..., description="价值/金额（元），字符串", examples=["0"])
     as_of: date = Field(..., description="数据日期", examples=["2026-01-01"])
     person_id_number: str | None = Field(None, description="所属成员的身份证号码（可不填）")
     floor_area: str | None = Field(None, description="建筑面积（㎡），房产必填", examples=["62.00"])
-    vehicle_purpose: str = Field("", description="车辆用途：" + _choices(Asset.VEHICLE_PURPOSES))
+    vehicle_purpose: str = Field("", description="车辆用途：" + _choices(Asset.VehiclePurpose.choices))
     source: str = "self_declared"
     description: str = ""
 

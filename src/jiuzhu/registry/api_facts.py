@@ -28,7 +28,7 @@ def _fields_doc() -> str:
 
 class FactIn(Schema):
     kind: str | None = Field(
-        None, description="类别：" + "；".join(f"{k}={v}" for k, v in ProgrammeFact.KINDS)
+        None, description="类别：" + "；".join(f"{k}={v}" for k, v in ProgrammeFact.Kind.choices)
     )
     data: dict = Field(default_factory=dict, description="该类别的字段（金额用字符串）：" + _fields_doc())
     effective_on: date | None = Field(None, description="信息日期（不晚于今天，默认今天）")

@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 import polars as pl
 from django.core.exceptions import ImproperlyConfigured
@@ -44,6 +45,7 @@ from jiuzhu.common.errors import Conflict
 from .demogen import ASSET_SCHEMA, DEMO_CODE_PREFIX, HOUSEHOLD_SCHEMA, INCOME_SCHEMA, PERSON_SCHEMA, Chunk
 from .models import Asset, Household, IncomeItem, Person, Unit
 
+T = TypeVar("T")
 MODELS = (Household, Person, IncomeItem, Asset)  # in foreign-key order
 FRAME_COLUMNS = (list(HOUSEHOLD_SCHEMA), list(PERSON_SCHEMA), list(INCOME_SCHEMA), list(ASSET_SCHEMA))
 ROWS_PER_STATEMENT = 64  # SQLite: rows per INSERT (at most 32766 parameters a statement)
@@ -346,7 +348,7 @@ class _SqlitePragmas:
         return False
 
 
-def _prefetch(chunks: Iterable[Chunk], depth: int = 2) -> Iterator[Chunk]:
+def _prefetch(chunks: Iterable[T], depth: int = 2) -> Iterator[T]:
     """Generate the next chunks in a thread while the database takes the current one (numpy,
     polars and the database drivers release the interpreter lock for their heavy work). At
     most ``depth`` chunks wait; when the consumer stops early the producer stops too."""
@@ -425,7 +427,7 @@ def write_chunks(
     stats = LoadStats()
     started = time.perf_counter()
     now = clock.now()
-    towns = dict(Unit.objects.using(using).filter(kind=Unit.TOWN).values_list("code", "id"))
+    towns = dict(Unit.objects.using(using).filter(kind=Unit.Kind.TOWN).values_list("code", "id"))
     names = [m._meta.db_table for m in MODELS]
     # Foreign keys are checked once at the end, as loaddata does (SQLite checks them row by row
     # otherwise; it cannot switch them off inside a transaction, so this only helps outside one).

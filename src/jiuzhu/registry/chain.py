@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from jiuzhu.common.discovery import installed_modules
 
+from .models import User
+
 
 @dataclass(frozen=True)
 class ChainEntry:
@@ -60,7 +62,7 @@ def _may_open(url: str, role: str) -> bool:
 # check(actor, household, **url kwargs), True when that page would open for the actor.
 
 
-def _change(actor, household, pk):
+def _change(actor: User, household, pk):
     from jiuzhu.common import scope
 
     return scope.allows(actor, "change.read", household=household)
@@ -73,7 +75,7 @@ def _link_checks() -> dict:
     return checks
 
 
-def _link_for(actor, household, url: str, seen: dict) -> str:
+def _link_for(actor: User, household, url: str, seen: dict) -> str:
     """``url`` if ``actor`` may open it; "" when the page would refuse him (or is unknown)."""
     from django.urls import Resolver404, resolve
 
@@ -88,7 +90,9 @@ def _link_for(actor, household, url: str, seen: dict) -> str:
     return url if seen[url] else ""
 
 
-def assistance_chain(*, household, role: str, actor=None, limit: int = 300) -> list[ChainEntry]:
+def assistance_chain(
+    *, household, role: str, actor: User | None = None, limit: int = 300
+) -> list[ChainEntry]:
     """The household's chain, newest first. With ``actor`` every link is kept only when the
     page it leads to would open for him (the areas' ``CHAIN_LINKS``: an officer of another unit or town
     sees the step but no link to what is not his); without, by role (``LINK_ACTIONS``)."""

@@ -21,7 +21,7 @@ def _head(household, today: date):
 
 
 def seed(*, policy, today: date) -> str | None:
-    town = Unit.objects.filter(kind=Unit.TOWN).order_by("sort_order", "code").first()
+    town = Unit.objects.filter(kind=Unit.Kind.TOWN).order_by("sort_order", "code").first()
     if town is None:
         return None
     homes = [h for h in Household.objects.filter(town=town).order_by("id")[:40] if _head(h, today)][:5]

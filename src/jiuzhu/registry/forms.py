@@ -13,10 +13,18 @@ from django import forms
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import JiuzhuError
 
-from .models import Asset, Household, IncomeItem, Person, Unit
-from .selectors import SOURCE_LABELS
+from .models import Asset, Household, IncomeItem, Person, Source, Unit
 
 BLANK = [("", "—请选择—")]
+
+
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    """The form's choice field ``name``, whose choices the form fills in when it is made."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -62,6 +70,8 @@ def _choice(label, choices, *, blank=False, **kw):
 
 
 class HouseholdForm(StaffForm):
+    members_error = ""  # a refusal about the members as a whole, shown above their rows
+
     town = forms.ChoiceField(label="户籍镇街", required=False)
     community = _text("村（社区）")
     division_code = _text(
@@ -70,7 +80,7 @@ class HouseholdForm(StaffForm):
         help_text="6、9或12位数字",
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
-    area = _choice("城乡", Household.AREAS, blank=True)
+    area = _choice("城乡", Household.Area.choices, blank=True)
     address = _text("居住地址", max_length=200)
     phone = _text(
         "联系电话", max_length=20, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})
@@ -81,8 +91,8 @@ class HouseholdForm(StaffForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        towns = Unit.objects.filter(kind=Unit.TOWN).order_by("sort_order", "code")
-        self.fields["town"].choices = BLANK + [(u.code, u.name) for u in towns]
+        towns = Unit.objects.filter(kind=Unit.Kind.TOWN).order_by("sort_order", "code")
+        _choice_field(self, "town").choices = BLANK + [(u.code, u.name) for u in towns]
         for name in ("town", "community", "division_code", "area", "address"):
             self.fields[name].widget.attrs["aria-required"] = "true"
         self.fields["town"].widget.attrs["autofocus"] = True
@@ -90,7 +100,7 @@ class HouseholdForm(StaffForm):
     @classmethod
     def initial_for(cls, user) -> dict:
         unit = getattr(user, "unit", None)
-        if unit is not None and unit.kind == Unit.TOWN:
+        if unit is not None and unit.kind == Unit.Kind.TOWN:
             return {"town": unit.code, "division_code": unit.division_code}
         return {}
 
@@ -103,14 +113,14 @@ class MemberForm(StaffForm):
         help_text="18位，末位可为X；15位旧号码自动升位",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    relation = _choice("与户主关系", Person.RELATIONS)
+    relation = _choice("与户主关系", Person.Relation.choices)
     birth_date = forms.DateField(
         label="出生日期", required=False, widget=DATE, help_text="可不填，按身份证号码自动识别"
     )
-    gender = _choice("性别", [("", "按身份证号码")] + Person.GENDERS)
+    gender = _choice("性别", [("", "按身份证号码")] + Person.Gender.choices)
     phone = _text("联系电话", max_length=20, widget=forms.TextInput(attrs={"type": "tel"}))
-    labour_capacity = _choice("劳动能力", Person.LABOUR)
-    disability_kind = _choice("残疾类别", Person.DISABILITY_KINDS)
+    labour_capacity = _choice("劳动能力", Person.LabourCapacity.choices)
+    disability_kind = _choice("残疾类别", Person.DisabilityKind.choices)
     disability_grade = forms.TypedChoiceField(
         label="残疾等级",
         choices=[("", "—")] + [(str(i), f"{i}级") for i in range(1, 5)],
@@ -119,9 +129,9 @@ class MemberForm(StaffForm):
         required=False,
     )
     serious_illness = _text("重特大疾病（病种）")
-    self_care = _choice("生活自理能力", Person.SELF_CARE)
-    school_stage = _choice("在学阶段", Person.SCHOOL)
-    employment_status = _choice("就业状况", Person.EMPLOYMENT)
+    self_care = _choice("生活自理能力", Person.SelfCare.choices)
+    school_stage = _choice("在学阶段", Person.SchoolStage.choices)
+    employment_status = _choice("就业状况", Person.EmploymentStatus.choices)
     has_capable_supporter = forms.BooleanField(
         label="有具备赡养扶养抚养能力的法定义务人", required=False, initial=True
     )
@@ -193,11 +203,14 @@ def member_rows(data) -> list[MemberForm]:
 
 
 def blank_member_row(index: int, *, first: bool = False) -> MemberForm:
-    form = MemberForm(prefix=f"m-{index}", initial={"relation": "head" if first else "child"})
+    form = MemberForm(
+        prefix=f"m-{index}", initial={"relation": Person.Relation.HEAD if first else Person.Relation.CHILD}
+    )
     return form
 
 
 def row_index(form: MemberForm) -> int:
+    assert form.prefix is not None  # member rows are made with their prefix (blank_member_row)
     return int(form.prefix.split("-")[1])
 
 
@@ -205,9 +218,6 @@ def split_member_field(field: str | None) -> tuple[int | None, str | None]:
     """``members[2].id_number`` -> (2, "id_number"); ``member[0].name`` -> (0, "name")."""
     mt = re.match(r"^members?\[(\d+)\]\.(.+)$", field or "")
     return (int(mt.group(1)), mt.group(2)) if mt else (None, field)
-
-
-SOURCES = list(SOURCE_LABELS.items())
 
 
 def _last_twelve_months(today: date) -> tuple[date, date]:
@@ -220,18 +230,18 @@ def _last_twelve_months(today: date) -> tuple[date, date]:
 
 class IncomeForm(StaffForm):
     person = forms.ChoiceField(label="成员")
-    kind = _choice("收入类别", IncomeItem.KINDS, blank=True)
+    kind = _choice("收入类别", IncomeItem.Kind.choices, blank=True)
     monthly_amount = _text(
         "月均金额（元）", max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"})
     )
     period_start = forms.DateField(label="统计起", widget=DATE)
     period_end = forms.DateField(label="统计止", widget=DATE)
-    source = forms.ChoiceField(label="来源", choices=SOURCES, initial="self_declared")
+    source = forms.ChoiceField(label="来源", choices=Source.choices, initial=Source.SELF_DECLARED)
     note = _text("说明", max_length=200)
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = BLANK + [(str(p["id"]), p["label"]) for p in members]
+        _choice_field(self, "person").choices = BLANK + [(str(p["id"]), p["label"]) for p in members]
         self.fields["person"].widget.attrs["autofocus"] = True
 
     @staticmethod
@@ -241,7 +251,7 @@ class IncomeForm(StaffForm):
 
 
 class AssetForm(StaffForm):
-    kind = _choice("资产类别", Asset.KINDS, blank=True)
+    kind = _choice("资产类别", Asset.Kind.choices, blank=True)
     value = _text("价值/金额（元）", max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     as_of = forms.DateField(label="数据日期", widget=DATE)
     person = forms.ChoiceField(label="所属成员", required=False)
@@ -251,11 +261,13 @@ class AssetForm(StaffForm):
         help_text="房产必填",
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
-    vehicle_purpose = _choice("车辆用途", Asset.VEHICLE_PURPOSES)
-    source = forms.ChoiceField(label="来源", choices=SOURCES, initial="self_declared")
+    vehicle_purpose = _choice("车辆用途", Asset.VehiclePurpose.choices)
+    source = forms.ChoiceField(label="来源", choices=Source.choices, initial=Source.SELF_DECLARED)
     description = _text("说明", max_length=200)
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [("", "（家庭共有）")] + [(str(p["id"]), p["label"]) for p in members]
+        _choice_field(self, "person").choices = [("", "（家庭共有）")] + [
+            (str(p["id"]), p["label"]) for p in members
+        ]
         self.fields["kind"].widget.attrs["autofocus"] = True

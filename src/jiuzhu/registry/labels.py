@@ -15,4 +15,4 @@ def _unit_row(code: str) -> str | None:
 
 
 labels.register("unit", _units, lookup=_unit_row)
-labels.register("role", dict(User.ROLES))
+labels.register("role", dict(User.Role.choices))

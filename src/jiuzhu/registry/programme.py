@@ -9,34 +9,47 @@ None, required). The window form, the API schema and the household page read it.
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import models, transaction
 
 from jiuzhu.common import masking as m
 from jiuzhu.common import scope, values
 from jiuzhu.common.errors import ValidationFailed
 from jiuzhu.policy.facts import NEED_KINDS, TEMPORARY_CAUSES
 
-from .models import Household, Person, ProgrammeFact
+from .models import Household, Person, ProgrammeFact, User
 
-DISASTER_KINDS = [
-    ("flood", "洪涝"),
-    ("drought", "干旱"),
-    ("typhoon", "台风"),
-    ("earthquake", "地震"),
-    ("geological", "地质灾害"),
-    ("snow_ice", "低温雨雪冰冻"),
-    ("fire", "森林草原火灾"),
-    ("other", "其他自然灾害"),
-]
-RESPONSE_LEVELS = [("1", "Ⅰ级"), ("2", "Ⅱ级"), ("3", "Ⅲ级"), ("4", "Ⅳ级")]
-HOUSE_DAMAGE = [
-    ("none", "住房未受损"),
-    ("general", "一般损坏"),
-    ("severe", "严重损坏"),
-    ("destroyed", "倒塌"),
-]
+
+class DisasterKind(models.TextChoices):
+    FLOOD = "flood", "洪涝"
+    DROUGHT = "drought", "干旱"
+    TYPHOON = "typhoon", "台风"
+    EARTHQUAKE = "earthquake", "地震"
+    GEOLOGICAL = "geological", "地质灾害"
+    SNOW_ICE = "snow_ice", "低温雨雪冰冻"
+    FIRE = "fire", "森林草原火灾"
+    OTHER = "other", "其他自然灾害"
+
+
+class ResponseLevel(models.TextChoices):
+    LEVEL_1 = "1", "Ⅰ级"
+    LEVEL_2 = "2", "Ⅱ级"
+    LEVEL_3 = "3", "Ⅲ级"
+    LEVEL_4 = "4", "Ⅳ级"
+
+
+class HouseDamage(models.TextChoices):
+    NONE = "none", "住房未受损"
+    GENERAL = "general", "一般损坏"
+    SEVERE = "severe", "严重损坏"
+    DESTROYED = "destroyed", "倒塌"
+
+
+class SupportMode(models.TextChoices):
+    DISPERSED = "dispersed", "分散供养"
+    INSTITUTIONAL = "institutional", "集中供养"
+
+
 NEED_KIND_LABELS = dict(zip(NEED_KINDS, ("急难型", "支出型"), strict=True))
-SUPPORT_MODES = [("dispersed", "分散供养"), ("institutional", "集中供养")]
 # The six activities of daily living (特困人员生活自理能力评估): True = cannot do it alone.
 SELF_CARE_ITEMS = [
     ("eating", "自主吃饭"),
@@ -53,9 +66,9 @@ FIELDS: dict[str, dict[str, tuple]] = {
     "disaster": {
         "event": ("灾害事件", T, None, True),
         "event_on": ("发生日期", DATE, None, True),
-        "disaster_kind": ("灾害种类", CHOICE, DISASTER_KINDS, True),
-        "response_level": ("响应等级", CHOICE, RESPONSE_LEVELS, False),
-        "house_damage": ("住房受损程度", CHOICE, HOUSE_DAMAGE, True),
+        "disaster_kind": ("灾害种类", CHOICE, DisasterKind.choices, True),
+        "response_level": ("响应等级", CHOICE, ResponseLevel.choices, False),
+        "house_damage": ("住房受损程度", CHOICE, HouseDamage.choices, True),
         "persons_affected": ("受灾人数", INT, None, True),
         "persons_displaced": ("需过渡期安置人数", INT, None, False),
         "displaced_days": ("过渡期安置天数", INT, None, False),
@@ -73,7 +86,7 @@ FIELDS: dict[str, dict[str, tuple]] = {
         "emergency_unpaid": ("急诊急救费用无力支付", BOOL, None, False),
     },
     "support_mode": {
-        "mode": ("供养方式", CHOICE, SUPPORT_MODES, True),
+        "mode": ("供养方式", CHOICE, SupportMode.choices, True),
         "institution": ("供养机构", T, None, False),
         "carer": ("照料人", T, None, False),
     },
@@ -98,7 +111,7 @@ FIELDS: dict[str, dict[str, tuple]] = {
         "homeless": ("流浪乞讨、生活无着", BOOL, None, False),
     },
 }
-KIND_LABELS = dict(ProgrammeFact.KINDS)
+KIND_LABELS = dict(ProgrammeFact.Kind.choices)
 INT_MAX = 100_000
 
 
@@ -182,7 +195,11 @@ def _cross_check(kind: str, out: dict) -> None:
             raise ValidationFailed(
                 "有需过渡期安置人员时请填写安置天数", field="data.displaced_days", code="required"
             )
-    if kind == "support_mode" and out["mode"] == "institutional" and not out["institution"]:
+    if (
+        kind == ProgrammeFact.Kind.SUPPORT_MODE
+        and out["mode"] == SupportMode.INSTITUTIONAL
+        and not out["institution"]
+    ):
         raise ValidationFailed("集中供养请填写供养机构", field="data.institution", code="required")
     if kind == "orphan" and out["orphan_support"] and not out["orphan"]:
         raise ValidationFailed("非孤儿不能选择孤儿基本生活费", field="data.orphan_support", code="invalid")
@@ -190,7 +207,13 @@ def _cross_check(kind: str, out: dict) -> None:
 
 @transaction.atomic
 def fact_record(
-    *, actor, household: Household, kind: str, data: dict, effective_on=None, person: Person | None = None
+    *,
+    actor: User | None,  # None: written by the platform itself (the demo), no scope to check
+    household: Household,
+    kind: str,
+    data: dict,
+    effective_on=None,
+    person: Person | None = None,
 ) -> ProgrammeFact:
     """Record a programme fact of ``household`` (of its member ``person`` for the member kinds)
     as of ``effective_on`` (default today; not in the future): a new row, the earlier ones kept
@@ -214,7 +237,7 @@ def area_fact_record(
     return _record(household, kind, data, effective_on, person, recorded_by)
 
 
-def _record(household, kind, data, effective_on, person, actor) -> ProgrammeFact:
+def _record(household, kind, data, effective_on, person, actor: User | None) -> ProgrammeFact:
     if kind not in FIELDS:
         clean(kind, data)  # refuses the kind
     on = (
@@ -304,7 +327,7 @@ def display(fact: ProgrammeFact) -> list[tuple[str, str]]:
     return out
 
 
-def history(*, actor, household: Household, kind: str | None = None) -> list[ProgrammeFact]:
+def history(*, actor: User, household: Household, kind: str | None = None) -> list[ProgrammeFact]:
     """The household's programme facts, newest first (scope ``household.read``; the read is
     logged)."""
     scope.read(actor, "household.read", household=household, purpose="查看救助事项信息")
@@ -320,7 +343,7 @@ def rows(household: Household, *, kind: str | None = None) -> list[ProgrammeFact
     return list(qs.order_by("-effective_on", "-id"))
 
 
-HEALTH_KINDS = ("medical_costs", "self_care")
+HEALTH_KINDS = (ProgrammeFact.Kind.MEDICAL_COSTS, ProgrammeFact.Kind.SELF_CARE)
 
 
 def fact_view(fact: ProgrammeFact, role: str | None, *, current: bool) -> dict:
@@ -332,7 +355,7 @@ def fact_view(fact: ProgrammeFact, role: str | None, *, current: bool) -> dict:
         "kind": fact.kind,
         "kind_label": KIND_LABELS[fact.kind],
         "effective_on": fact.effective_on,
-        "member": m.present("name", fact.person.name, role) if fact.person_id else "",
+        "member": m.present("name", fact.person.name, role) if fact.person is not None else "",
         "data": {} if hidden else fact.data,
         "shown": [("内容", "***")] if hidden else display(fact),
         "current": current,

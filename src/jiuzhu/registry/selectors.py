@@ -19,17 +19,17 @@ from jiuzhu.common import clock, idnumber, scope
 from jiuzhu.common import masking as m
 from jiuzhu.common.errors import Conflict, NotFound
 
-from .models import Asset, Household, IncomeItem, Person, Unit
+from .models import Asset, Household, IncomeItem, Person, Source, Unit
 
 SEARCH_LIMIT = 50
 SEARCH_MODES = {"id_number": "身份证号码", "household_code": "家庭编号", "name": "姓名开头"}
 # Where an income or asset figure came from. Data-source units add their own codes later.
-SOURCE_LABELS = {"self_declared": "本人申报", "investigation": "入户调查", "other": "其他"}
+SOURCE_LABELS = dict(Source.choices)
 _ID18 = re.compile(r"^\d{17}[\dX]$")
 _ID15 = re.compile(r"^\d{15}$")
 # Head of household first, then the eldest.
 MEMBER_ORDER = (
-    Case(When(relation="head", then=Value(0)), default=Value(1), output_field=IntegerField()),
+    Case(When(relation=Person.Relation.HEAD, then=Value(0)), default=Value(1), output_field=IntegerField()),
     "birth_date",
     "id",
 )
@@ -97,11 +97,11 @@ def household_search(q: str, user, *, limit: int = SEARCH_LIMIT) -> SearchResult
     # A range rather than LIKE 'q%': a plain b-tree index on name serves it on every database.
     persons = Person.objects.filter(name__gte=q, name__lt=q + "\U0010ffff").order_by("name", "id")
     persons = scope.households_in_scope(user, "household.read", persons, path="household__")
-    persons = list(persons[: limit + 1])
-    found = _with_matches(persons[:limit])
+    hits = list(persons[: limit + 1])
+    found = _with_matches(hits[:limit])
     for h in found:
         h.in_scope = True
-    return SearchResult(q, "name", found, truncated=len(persons) > limit)
+    return SearchResult(q, "name", found, truncated=len(hits) > limit)
 
 
 def _households():
@@ -133,7 +133,7 @@ def household_summary(h: Household, role: str) -> dict:
     A hit outside the reader's scope (``in_scope`` False: an ID lookup at another town's
     window) is masked whole, whatever the role."""
     members = list(h.members.all())
-    head = next((p for p in members if p.relation == "head"), members[0] if members else None)
+    head = next((p for p in members if p.relation == Person.Relation.HEAD), members[0] if members else None)
     in_scope = getattr(h, "in_scope", True)
     shown = role if in_scope else None
 
@@ -490,8 +490,8 @@ def household_history(
     def name(pk) -> str:
         return m.present("name", person_names.get(pk, f"#{pk}"), role)
 
-    kinds_income = dict(IncomeItem.KINDS)
-    kinds_asset = dict(Asset.KINDS)
+    kinds_income = dict(IncomeItem.Kind.choices)
+    kinds_asset = dict(Asset.Kind.choices)
     entries = [
         *_entries(hh_rows, Household, "household", lambda r: f"家庭 {household.code}", names, role),
         *_entries(
@@ -544,7 +544,7 @@ def registry_totals() -> dict:
 def town_overview():
     """Each town with its number of registered households and persons."""
     return (
-        Unit.objects.filter(kind=Unit.TOWN)
+        Unit.objects.filter(kind=Unit.Kind.TOWN)
         .annotate(
             household_count=Count("households", distinct=True),
             person_count=Count("households__members", distinct=True),

@@ -15,10 +15,10 @@ from django.db import IntegrityError, transaction
 from jiuzhu.common import idnumber, scope, values
 from jiuzhu.common.errors import Conflict, ValidationFailed
 
-from .models import Asset, Household, IncomeItem, Person, Unit
+from .models import Asset, Household, IncomeItem, Person, Source, Unit, User
 from .selectors import get_household  # noqa: F401  (moved to selectors; kept importable from here)
 
-RELATIONS = {k for k, _ in Person.RELATIONS}
+RELATIONS = {k for k, _ in Person.Relation.choices}
 DIVISION_LEN = (6, 9, 12)
 
 
@@ -39,7 +39,7 @@ def clean_member(data: dict, *, prefix: str = "", today: date | None = None) -> 
     name = values.text(data.get("name"), field=f("name"), max_length=50, label="姓名")
     if not (data.get("id_number") or "").strip():
         raise ValidationFailed("请填写身份证号码", field=f("id_number"), code="required")
-    info = idnumber.parse(data.get("id_number"), field=f("id_number"), today=today)
+    info = idnumber.parse(data["id_number"], field=f("id_number"), today=today)
     birth = data.get("birth_date")
     if birth:
         if isinstance(birth, str):
@@ -62,7 +62,7 @@ def clean_member(data: dict, *, prefix: str = "", today: date | None = None) -> 
         )
     grade = data.get("disability_grade")
     kind = data.get("disability_kind") or ""
-    _choice(kind, Person.DISABILITY_KINDS, f("disability_kind"), "残疾类别")
+    _choice(kind, Person.DisabilityKind.choices, f("disability_kind"), "残疾类别")
     if kind and grade in (None, ""):
         raise ValidationFailed(
             "有残疾类别时须填写残疾等级（1–4级）", field=f("disability_grade"), code="required"
@@ -86,10 +86,15 @@ def clean_member(data: dict, *, prefix: str = "", today: date | None = None) -> 
         "id_upgraded": info.upgraded_from_15,
         "gender": info.gender,
         "birth_date": info.birth_date,
-        "relation": _choice(data.get("relation") or "other", Person.RELATIONS, f("relation"), "与户主关系"),
+        "relation": _choice(
+            data.get("relation") or "other", Person.Relation.choices, f("relation"), "与户主关系"
+        ),
         "phone": values.phone(data.get("phone"), field=f("phone")),
         "labour_capacity": _choice(
-            data.get("labour_capacity") or "full", Person.LABOUR, f("labour_capacity"), "劳动能力"
+            data.get("labour_capacity") or "full",
+            Person.LabourCapacity.choices,
+            f("labour_capacity"),
+            "劳动能力",
         ),
         "disability_kind": kind,
         "disability_grade": grade,
@@ -101,11 +106,16 @@ def clean_member(data: dict, *, prefix: str = "", today: date | None = None) -> 
             label="重特大疾病（病种）",
         ),
         "self_care": _choice(
-            data.get("self_care") or "full", Person.SELF_CARE, f("self_care"), "生活自理能力"
+            data.get("self_care") or "full", Person.SelfCare.choices, f("self_care"), "生活自理能力"
         ),
-        "school_stage": _choice(data.get("school_stage") or "", Person.SCHOOL, f("school_stage"), "在学阶段"),
+        "school_stage": _choice(
+            data.get("school_stage") or "", Person.SchoolStage.choices, f("school_stage"), "在学阶段"
+        ),
         "employment_status": _choice(
-            data.get("employment_status") or "none", Person.EMPLOYMENT, f("employment_status"), "就业状况"
+            data.get("employment_status") or "none",
+            Person.EmploymentStatus.choices,
+            f("employment_status"),
+            "就业状况",
         ),
         "has_capable_supporter": bool(data.get("has_capable_supporter", True)),
     }
@@ -142,11 +152,11 @@ def _check_new_ids(cleaned: list[dict], *, household: Household | None, prefix: 
 
 
 def _clean_household(data: dict, *, partial: bool = False) -> dict:
-    out = {}
+    out: dict[str, object] = {}
     if not partial or "town" in data:
         town = data.get("town")
         if not isinstance(town, Unit):
-            town = Unit.objects.filter(code=town, kind=Unit.TOWN).first()
+            town = Unit.objects.filter(code=town, kind=Unit.Kind.TOWN).first()
         if town is None:
             raise ValidationFailed(f"镇街“{data.get('town')}”不存在", field="town", code="unknown_town")
         out["town"] = town
@@ -156,7 +166,7 @@ def _clean_household(data: dict, *, partial: bool = False) -> dict:
             raise ValidationFailed("行政区划代码应为6、9或12位数字", field="division_code")
         out["division_code"] = code
     if not partial or "area" in data:
-        out["area"] = _choice(data.get("area"), Household.AREAS, "area", "城乡")
+        out["area"] = _choice(data.get("area"), Household.Area.choices, "area", "城乡")
     for key, label, length in (("community", "村（社区）", 100), ("address", "居住地址", 200)):
         if not partial or key in data:
             if not (data.get(key) or "").strip():
@@ -187,12 +197,12 @@ def applying_reviewed_change():
         _REVIEWED_CHANGE.reset(token)
 
 
-def _may_write(actor, household: Household) -> None:
+def _may_write(actor: User, household: Household) -> None:
     if actor is not None and not _REVIEWED_CHANGE.get():
         scope.require(actor, "household.write", household=household)
 
 
-def _with_actor(obj, actor):
+def _with_actor(obj, actor: User):
     if actor is not None and getattr(actor, "pk", None):
         obj._history_user = actor
     return obj
@@ -211,13 +221,13 @@ def next_household_code(town: Unit) -> str:
 
 
 @transaction.atomic
-def household_create(*, actor, data: dict, members: list[dict], today: date | None = None) -> Household:
+def household_create(*, actor: User, data: dict, members: list[dict], today: date | None = None) -> Household:
     """Register a household with its members. Exactly one member is the head."""
     fields = _clean_household(data)
     if not members:
         raise ValidationFailed("家庭至少应有一名成员", field="members", code="required")
     cleaned = [clean_member(mb, prefix=f"members[{i}].", today=today) for i, mb in enumerate(members)]
-    heads = [i for i, c in enumerate(cleaned) if c["relation"] == "head"]
+    heads = [i for i, c in enumerate(cleaned) if c["relation"] == Person.Relation.HEAD]
     if len(heads) != 1:
         raise ValidationFailed("家庭应有且只有一名户主", field="members", code="one_head_required")
     if actor is not None:
@@ -235,7 +245,7 @@ def household_create(*, actor, data: dict, members: list[dict], today: date | No
 
 
 @transaction.atomic
-def household_update(*, actor, household: Household, data: dict) -> Household:
+def household_update(*, actor: User, household: Household, data: dict) -> Household:
     household = Household.objects.select_for_update().get(pk=household.pk)
     _may_write(actor, household)
     fields = _clean_household(data, partial=True)
@@ -246,11 +256,14 @@ def household_update(*, actor, household: Household, data: dict) -> Household:
 
 
 @transaction.atomic
-def member_add(*, actor, household: Household, data: dict, today: date | None = None) -> Person:
+def member_add(*, actor: User, household: Household, data: dict, today: date | None = None) -> Person:
     household = Household.objects.select_for_update().get(pk=household.pk)
     _may_write(actor, household)
     c = clean_member(data, today=today)
-    if c["relation"] == "head" and household.members.filter(relation="head").exists():
+    if (
+        c["relation"] == Person.Relation.HEAD
+        and household.members.filter(relation=Person.Relation.HEAD).exists()
+    ):
         raise ValidationFailed("该家庭已有户主", field="relation", code="one_head_required")
     _check_new_ids([c], household=household, prefix="member")
     person = _with_actor(Person(household=household, **c), actor)
@@ -278,7 +291,7 @@ PERSON_EDITABLE = (
 
 
 @transaction.atomic
-def member_update(*, actor, person: Person, data: dict) -> Person:
+def member_update(*, actor: User, person: Person, data: dict) -> Person:
     """Change a member's facts. The ID number is not editable here: a wrong ID is a different
     person (remove and add), so history stays truthful."""
     person = Person.objects.select_for_update().select_related("household").get(pk=person.pk)
@@ -298,9 +311,9 @@ def member_update(*, actor, person: Person, data: dict) -> Person:
     merged["id_number"] = person.id_number
     c = clean_member(merged)
     if (
-        c["relation"] == "head"
-        and person.relation != "head"
-        and person.household.members.filter(relation="head").exists()
+        c["relation"] == Person.Relation.HEAD
+        and person.relation != Person.Relation.HEAD
+        and person.household.members.filter(relation=Person.Relation.HEAD).exists()
     ):
         raise ValidationFailed("该家庭已有户主", field="relation", code="one_head_required")
     for k in PERSON_EDITABLE:
@@ -310,17 +323,20 @@ def member_update(*, actor, person: Person, data: dict) -> Person:
 
 
 @transaction.atomic
-def member_move(*, actor, person: Person, to_household: Household, relation: str) -> Person:
+def member_move(*, actor: User, person: Person, to_household: Household, relation: str) -> Person:
     """Move a person to another household (e.g. after marriage or a split)."""
     person = Person.objects.select_for_update().select_related("household").get(pk=person.pk)
     _may_write(actor, person.household)
     _may_write(actor, to_household)
     if person.household_id == to_household.pk:
         raise ValidationFailed("已是该家庭成员", field="household", code="same_household")
-    _choice(relation, Person.RELATIONS, "relation", "与户主关系")
-    if relation == "head" and to_household.members.filter(relation="head").exists():
+    _choice(relation, Person.Relation.choices, "relation", "与户主关系")
+    if (
+        relation == Person.Relation.HEAD
+        and to_household.members.filter(relation=Person.Relation.HEAD).exists()
+    ):
         raise ValidationFailed("目标家庭已有户主", field="relation", code="one_head_required")
-    if person.relation == "head" and person.household.members.exclude(pk=person.pk).exists():
+    if person.relation == Person.Relation.HEAD and person.household.members.exclude(pk=person.pk).exists():
         raise ValidationFailed("户主迁出前须先指定新户主", field="relation", code="head_must_be_replaced")
     person.household = to_household
     person.relation = relation
@@ -331,17 +347,17 @@ def member_move(*, actor, person: Person, to_household: Household, relation: str
 @transaction.atomic
 def income_add(
     *,
-    actor,
+    actor: User,
     person: Person,
     kind: str,
     monthly_amount,
     period_start: date,
     period_end: date,
-    source: str = "self_declared",
+    source: str = Source.SELF_DECLARED,
     note: str = "",
 ) -> IncomeItem:
     _may_write(actor, person.household)
-    _choice(kind, IncomeItem.KINDS, "kind", "收入类别")
+    _choice(kind, IncomeItem.Kind.choices, "kind", "收入类别")
     amount = values.money(monthly_amount, field="monthly_amount", label="月均金额")
     note = values.text(note, field="note", max_length=200, required=False, multiline=True, label="说明")
     for name, value, label in (
@@ -368,7 +384,7 @@ def income_add(
 @transaction.atomic
 def asset_add(
     *,
-    actor,
+    actor: User,
     household: Household,
     kind: str,
     value,
@@ -376,11 +392,11 @@ def asset_add(
     person: Person | None = None,
     floor_area=None,
     vehicle_purpose: str = "",
-    source: str = "self_declared",
+    source: str = Source.SELF_DECLARED,
     description: str = "",
 ) -> Asset:
     _may_write(actor, household)
-    _choice(kind, Asset.KINDS, "kind", "资产类别")
+    _choice(kind, Asset.Kind.choices, "kind", "资产类别")
     if person is not None and person.household_id != household.pk:
         raise ValidationFailed("资产所属人员不是本家庭成员", field="person")
     area = values.area(floor_area, field="floor_area", required=False, label="建筑面积")
@@ -390,7 +406,7 @@ def asset_add(
     if kind == "house" and area is None:
         raise ValidationFailed("房产须填写建筑面积", field="floor_area", code="required")
     if vehicle_purpose:
-        _choice(vehicle_purpose, Asset.VEHICLE_PURPOSES, "vehicle_purpose", "车辆用途")
+        _choice(vehicle_purpose, Asset.VehiclePurpose.choices, "vehicle_purpose", "车辆用途")
     asset = Asset(
         household=household,
         person=person,
@@ -407,7 +423,7 @@ def asset_add(
 
 
 @transaction.atomic
-def record_removal(*, actor, obj: IncomeItem | Asset) -> None:
+def record_removal(*, actor: User, obj: IncomeItem | Asset) -> None:
     _may_write(actor, obj.person.household if isinstance(obj, IncomeItem) else obj.household)
     _with_actor(obj, actor).delete()
 
@@ -442,7 +458,7 @@ def units_sync(*, policy) -> list[Unit]:
 
 
 @transaction.atomic
-def member_death(*, actor, person: Person, died_on: date) -> Person:
+def member_death(*, actor: User, person: Person, died_on: date) -> Person:
     """Record a member's death (the date of death; the person stays on the household's record)."""
     person = Person.objects.select_for_update().select_related("household").get(pk=person.pk)
     _may_write(actor, person.household)
@@ -454,7 +470,7 @@ def member_death(*, actor, person: Person, died_on: date) -> Person:
 
 
 @transaction.atomic
-def household_split(*, actor, household: Household, members: dict, data: dict) -> Household:
+def household_split(*, actor: User, household: Household, members: dict, data: dict) -> Household:
     """Split members off into a new household (分户): ``members`` maps person → relation to the
     new head (exactly one ``head``); ``data`` the new household's town, community, division
     code, area and address (missing ones are taken from the old household)."""
@@ -473,7 +489,10 @@ def household_split(*, actor, household: Household, members: dict, data: dict) -
     if sorted(rel.values()).count("head") != 1:
         raise ValidationFailed("新家庭应有且只有一名户主", field="members", code="one_head_required")
     stays = household.members.exclude(pk__in=rel)
-    if any(p.relation == "head" for p in people) and not stays.filter(relation="head").exists():
+    if (
+        any(p.relation == Person.Relation.HEAD for p in people)
+        and not stays.filter(relation=Person.Relation.HEAD).exists()
+    ):
         raise ValidationFailed(
             "原户主分出后须先为原家庭指定新户主", field="members", code="head_must_be_replaced"
         )
@@ -483,13 +502,13 @@ def household_split(*, actor, household: Household, members: dict, data: dict) -
     new.save()
     for p in people:
         p.household = new
-        p.relation = _choice(rel[p.pk], Person.RELATIONS, "relation", "与户主关系")
+        p.relation = _choice(rel[p.pk], Person.Relation.choices, "relation", "与户主关系")
         _with_actor(p, actor).save()
     return new
 
 
 @transaction.atomic
-def household_merge(*, actor, household: Household, other: Household, relations: dict) -> Household:
+def household_merge(*, actor: User, household: Household, other: Household, relations: dict) -> Household:
     """Merge ``other``'s members into ``household`` (合户); ``relations`` gives each one's
     relation to this household's head. ``other`` stays on record, without members."""
     household = Household.objects.select_for_update().get(pk=household.pk)
@@ -501,8 +520,8 @@ def household_merge(*, actor, household: Household, other: Household, relations:
     people = list(other.members.select_for_update())
     rel = {getattr(p, "pk", p): r for p, r in relations.items()}
     for p in people:
-        relation = _choice(rel.get(p.pk) or "other", Person.RELATIONS, "relation", "与户主关系")
-        if relation == "head":
+        relation = _choice(rel.get(p.pk) or "other", Person.Relation.choices, "relation", "与户主关系")
+        if relation == Person.Relation.HEAD:
             raise ValidationFailed("合户后仍以本家庭户主为户主", field="relations", code="one_head_required")
         p.household = household
         p.relation = relation

@@ -47,7 +47,7 @@ from .forms import (
 )
 from .models import Person, Unit, User
 
-ROLE_NAMES = dict(User.ROLES)
+ROLE_NAMES = dict(User.Role.choices)
 
 
 # --- access ---------------------------------------------------------------------------------
@@ -132,7 +132,7 @@ def home(request):
         "can_write": selectors.can_write(user),
         "queues": worklist.collect(user=user, role=role, today=clock.today()) if role else [],
     }
-    town = user.unit if user.unit and user.unit.kind == Unit.TOWN else None
+    town = user.unit if user.unit and user.unit.kind == Unit.Kind.TOWN else None
     if role == m.WINDOW_CLERK:
         ctx["recent"] = _summaries(selectors.households_registered_by(user), role)
     elif role == m.TOWN_CASEWORKER:
@@ -179,7 +179,10 @@ def units(request):
     return render(
         request,
         "registry/units.html",
-        {"towns": selectors.units(kind=Unit.TOWN), "departments": selectors.units(kind=Unit.DEPARTMENT)},
+        {
+            "towns": selectors.units(kind=Unit.Kind.TOWN),
+            "departments": selectors.units(kind=Unit.Kind.DEPARTMENT),
+        },
     )
 
 

@@ -109,5 +109,5 @@ def page_context(household, role) -> dict:
         "programme_facts": [
             programme.fact_view(f, role, current=f.pk in current) for f in programme.rows(household)
         ],
-        "programme_kinds": list(ProgrammeFact.KINDS),
+        "programme_kinds": list(ProgrammeFact.Kind.choices),
     }

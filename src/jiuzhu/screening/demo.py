@@ -96,7 +96,7 @@ def _plant(*, policy, today: date) -> None:
     h = pool.pop(0)
     _grant(h, "dibao", "950", start, approver, policy)
     p = h.members.filter(deceased_on__isnull=True).order_by("id")[0]
-    other = Unit.objects.filter(kind=Unit.TOWN).exclude(pk=h.town_id).order_by("sort_order", "code")[0]
+    other = Unit.objects.filter(kind=Unit.Kind.TOWN).exclude(pk=h.town_id).order_by("sort_order", "code")[0]
     twin = Household.objects.create(
         code=next_household_code(other),
         town=other,

@@ -57,7 +57,7 @@ WORDS = {
     "month": "月",
     "year": "年",
     "once": "次",
-    **dict(StaffRelative.RELATIONS),
+    **dict(StaffRelative.Relation.choices),
 }
 
 

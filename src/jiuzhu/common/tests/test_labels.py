@@ -22,7 +22,7 @@ def test_codes_of_every_kind_read_in_chinese(db, units):
     # A unit added after start-up (not in the policy file) is found in the database.
     from jiuzhu.registry.models import Unit
 
-    Unit.objects.create(code="school_no9", name="第九中学", kind=Unit.DEPARTMENT)
+    Unit.objects.create(code="school_no9", name="第九中学", kind=Unit.Kind.DEPARTMENT)
     assert labels.label("unit", "school_no9") == "第九中学"
 
 

@@ -42,7 +42,7 @@ def ensure_window_staff(actor: User) -> Unit:
     """The actor works at a town window (scope table: ``application.take``); returns his town."""
     scope.require(actor, "application.take")
     unit = actor.unit
-    if unit is None or unit.kind != Unit.TOWN:
+    if unit is None or unit.kind != Unit.Kind.TOWN:
         raise scope.OutOfScope("只有镇街一门受理窗口的工作人员可以受理申请", field="unit")
     return unit
 

@@ -44,7 +44,7 @@ def generate(
             n = min(BLOCK, households - made_h)
             if n <= 0:
                 break
-        elif made_p >= persons:
+        elif persons is not None and made_p >= persons:  # one of the two is given (above)
             break
         else:
             n = BLOCK

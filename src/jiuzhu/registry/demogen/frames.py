@@ -38,6 +38,18 @@ class _Frames:
     """The generator's steps that turn drawn members into frames (incomes, persons, households,
     assets); mixed into ``_Generator``, whose state (``as_of``, towns, communities) they read."""
 
+    # set by ``_Generator.__init__``
+    as_of: date
+    city_name: str
+    towns: list
+    town_name: list[str]
+    town_division: list[str]
+    comm_name: list[str]
+    comm_code: list[str]
+    comm_offset: np.ndarray
+    comm_count: np.ndarray
+    household_seq: np.ndarray
+
     @staticmethod
     def _counted(cents, hh, n) -> np.ndarray:
         per_member = counted_income_cents(

@@ -55,20 +55,23 @@ class _Generator(_Frames):
         self.town_county = np.array([int(t.division_code[:6]) for t in self.towns], dtype=np.int64)
         # Communities of each town: residents' committees (0xx) in streets, villages (2xx) in
         # rural towns, flattened with an offset per town.
-        names, codes, self.comm_offset, self.comm_count = [], [], [], []
+        names: list[str] = []
+        codes: list[str] = []
+        offsets: list[int] = []
+        counts: list[int] = []
         for t in self.towns:
             pool, suffix, base = (_URBAN_COMMUNITIES, "社区", 1) if t.urban else (_VILLAGES, "村", 201)
             k = int(setup.integers(8, 17) if t.urban else setup.integers(10, 21))
-            self.comm_offset.append(len(names))
-            self.comm_count.append(k)
+            offsets.append(len(names))
+            counts.append(k)
             for i, pick in enumerate(setup.choice(len(pool), size=k, replace=False)):
                 names.append(pool[pick] + suffix)
                 codes.append(f"{base + i:03d}")
         self.comm_name, self.comm_code = names, codes
-        self.comm_offset, self.comm_count = np.array(self.comm_offset), np.array(self.comm_count)
+        self.comm_offset, self.comm_count = np.array(offsets), np.array(counts)
         self.household_seq = np.zeros(len(self.towns), dtype=np.int64)
         self.epoch = np.datetime64("1890-01-01")
-        n_days = int((np.datetime64(as_of) - self.epoch).astype(int)) + 1
+        n_days = int((np.datetime64(as_of, "D") - self.epoch) // np.timedelta64(1, "D")) + 1
         self.id_counters = {c: np.zeros(n_days * 2, dtype=np.int64) for c in set(self.town_county.tolist())}
         self.type_size = np.array([t[0] for t in _TYPES])
         self.next_person = 0
@@ -135,8 +138,8 @@ class _Generator(_Frames):
                         male = rng.random(k) < 0.35
                 parts.append((h, slot, R[rel], age, male))
         hh = np.concatenate([q[0] for q in parts])
-        slot = np.concatenate([np.full(len(q[0]), q[1]) for q in parts])
-        order = np.lexsort((slot, hh))
+        slots = np.concatenate([np.full(len(q[0]), q[1]) for q in parts])
+        order = np.lexsort((slots, hh))
         out = {
             "hh": hh[order],
             "relation": np.concatenate([np.full(len(q[0]), q[2]) for q in parts])[order],

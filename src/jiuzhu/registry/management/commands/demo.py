@@ -235,7 +235,7 @@ class Command(BaseCommand):
             self.stdout.write(text)
 
     def _print_logins(self, logins: list[Login]) -> None:
-        names = dict(User.ROLES)
+        names = dict(User.Role.choices)
         width = max(len(x.username) for x in logins)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {DEMO_PASSWORD}）："))
