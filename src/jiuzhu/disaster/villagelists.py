@@ -57,8 +57,8 @@ COLUMNS = (
 HEADERS = [c[0] for c in COLUMNS]
 AREAS = {"农村": "rural", "城镇": "urban", "城市": "urban", "rural": "rural", "urban": "urban"}
 DAMAGES = {name: code for code, name in AffectedHousehold.Damage.choices} | {
-    "无": AffectedHousehold.Damage.NONE,
-    "未受损": AffectedHousehold.Damage.NONE,
+    "无": AffectedHousehold.Damage.NONE.value,  # plain text: the rows become data frames
+    "未受损": AffectedHousehold.Damage.NONE.value,
 }
 MAX_MU = Decimal("10000")  # 亩 of crops of one household
 MAX_PERSONS = 50  # persons of one household on a village list
@@ -104,7 +104,7 @@ class _Rows:
                 "count": 0,
                 "mu": Decimal("0"),
                 "area": "rural",
-                "damage": AffectedHousehold.Damage.NONE,
+                "damage": AffectedHousehold.Damage.NONE.value,
             }.get(kind, "")
         text = str(raw).strip()
         if kind == "text":
@@ -316,14 +316,14 @@ class _Apply:
 
 # the event's codes in the registry's words for a disaster fact (registry.programme.FIELDS)
 FACT_KINDS: dict[str, str] = {
-    DisasterEvent.Kind.LANDSLIDE: DisasterKind.GEOLOGICAL,
-    DisasterEvent.Kind.SNOW: DisasterKind.SNOW_ICE,
+    DisasterEvent.Kind.LANDSLIDE: DisasterKind.GEOLOGICAL.value,  # plain text in the fact's data
+    DisasterEvent.Kind.SNOW: DisasterKind.SNOW_ICE.value,
 }
 FACT_LEVELS: dict[str, str] = {
-    DisasterEvent.Level.I: ResponseLevel.LEVEL_1,
-    DisasterEvent.Level.II: ResponseLevel.LEVEL_2,
-    DisasterEvent.Level.III: ResponseLevel.LEVEL_3,
-    DisasterEvent.Level.IV: ResponseLevel.LEVEL_4,
+    DisasterEvent.Level.I: ResponseLevel.LEVEL_1.value,
+    DisasterEvent.Level.II: ResponseLevel.LEVEL_2.value,
+    DisasterEvent.Level.III: ResponseLevel.LEVEL_3.value,
+    DisasterEvent.Level.IV: ResponseLevel.LEVEL_4.value,
 }
 
 
