@@ -197,12 +197,13 @@ def applying_reviewed_change():
         _REVIEWED_CHANGE.reset(token)
 
 
-def _may_write(actor: User, household: Household) -> None:
+def _may_write(actor: User | None, household: Household) -> None:
+    # actor None: the platform itself writes (the demo); no scope to check
     if actor is not None and not _REVIEWED_CHANGE.get():
         scope.require(actor, "household.write", household=household)
 
 
-def _with_actor(obj, actor: User):
+def _with_actor(obj, actor: User | None):
     if actor is not None and getattr(actor, "pk", None):
         obj._history_user = actor
     return obj
@@ -221,7 +222,9 @@ def next_household_code(town: Unit) -> str:
 
 
 @transaction.atomic
-def household_create(*, actor: User, data: dict, members: list[dict], today: date | None = None) -> Household:
+def household_create(
+    *, actor: User | None, data: dict, members: list[dict], today: date | None = None
+) -> Household:
     """Register a household with its members. Exactly one member is the head."""
     fields = _clean_household(data)
     if not members:
@@ -245,7 +248,7 @@ def household_create(*, actor: User, data: dict, members: list[dict], today: dat
 
 
 @transaction.atomic
-def household_update(*, actor: User, household: Household, data: dict) -> Household:
+def household_update(*, actor: User | None, household: Household, data: dict) -> Household:
     household = Household.objects.select_for_update().get(pk=household.pk)
     _may_write(actor, household)
     fields = _clean_household(data, partial=True)
@@ -256,7 +259,7 @@ def household_update(*, actor: User, household: Household, data: dict) -> Househ
 
 
 @transaction.atomic
-def member_add(*, actor: User, household: Household, data: dict, today: date | None = None) -> Person:
+def member_add(*, actor: User | None, household: Household, data: dict, today: date | None = None) -> Person:
     household = Household.objects.select_for_update().get(pk=household.pk)
     _may_write(actor, household)
     c = clean_member(data, today=today)
@@ -291,7 +294,7 @@ PERSON_EDITABLE = (
 
 
 @transaction.atomic
-def member_update(*, actor: User, person: Person, data: dict) -> Person:
+def member_update(*, actor: User | None, person: Person, data: dict) -> Person:
     """Change a member's facts. The ID number is not editable here: a wrong ID is a different
     person (remove and add), so history stays truthful."""
     person = Person.objects.select_for_update().select_related("household").get(pk=person.pk)
@@ -323,7 +326,7 @@ def member_update(*, actor: User, person: Person, data: dict) -> Person:
 
 
 @transaction.atomic
-def member_move(*, actor: User, person: Person, to_household: Household, relation: str) -> Person:
+def member_move(*, actor: User | None, person: Person, to_household: Household, relation: str) -> Person:
     """Move a person to another household (e.g. after marriage or a split)."""
     person = Person.objects.select_for_update().select_related("household").get(pk=person.pk)
     _may_write(actor, person.household)
@@ -347,7 +350,7 @@ def member_move(*, actor: User, person: Person, to_household: Household, relatio
 @transaction.atomic
 def income_add(
     *,
-    actor: User,
+    actor: User | None,
     person: Person,
     kind: str,
     monthly_amount,
@@ -384,7 +387,7 @@ def income_add(
 @transaction.atomic
 def asset_add(
     *,
-    actor: User,
+    actor: User | None,
     household: Household,
     kind: str,
     value,
@@ -423,7 +426,7 @@ def asset_add(
 
 
 @transaction.atomic
-def record_removal(*, actor: User, obj: IncomeItem | Asset) -> None:
+def record_removal(*, actor: User | None, obj: IncomeItem | Asset) -> None:
     _may_write(actor, obj.person.household if isinstance(obj, IncomeItem) else obj.household)
     _with_actor(obj, actor).delete()
 
@@ -458,7 +461,7 @@ def units_sync(*, policy) -> list[Unit]:
 
 
 @transaction.atomic
-def member_death(*, actor: User, person: Person, died_on: date) -> Person:
+def member_death(*, actor: User | None, person: Person, died_on: date) -> Person:
     """Record a member's death (the date of death; the person stays on the household's record)."""
     person = Person.objects.select_for_update().select_related("household").get(pk=person.pk)
     _may_write(actor, person.household)
@@ -470,7 +473,7 @@ def member_death(*, actor: User, person: Person, died_on: date) -> Person:
 
 
 @transaction.atomic
-def household_split(*, actor: User, household: Household, members: dict, data: dict) -> Household:
+def household_split(*, actor: User | None, household: Household, members: dict, data: dict) -> Household:
     """Split members off into a new household (分户): ``members`` maps person → relation to the
     new head (exactly one ``head``); ``data`` the new household's town, community, division
     code, area and address (missing ones are taken from the old household)."""
@@ -508,7 +511,9 @@ def household_split(*, actor: User, household: Household, members: dict, data: d
 
 
 @transaction.atomic
-def household_merge(*, actor: User, household: Household, other: Household, relations: dict) -> Household:
+def household_merge(
+    *, actor: User | None, household: Household, other: Household, relations: dict
+) -> Household:
     """Merge ``other``'s members into ``household`` (合户); ``relations`` gives each one's
     relation to this household's head. ``other`` stays on record, without members."""
     household = Household.objects.select_for_update().get(pk=household.pk)
