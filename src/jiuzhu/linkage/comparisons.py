@@ -169,7 +169,7 @@ def _single(i: int, compare: Compare, kind_spec: dict, kinds_present: set[str], 
     from splink import comparison_library as cl
 
     specs = active_levels(kind_spec, kinds_present)
-    levels = [cll.NullLevel(col(i, kind_spec["columns"][0]))]
+    levels: list[Any] = [cll.NullLevel(col(i, kind_spec["columns"][0]))]  # as in build() below
     levels += [_configured(_level(spec, i, kind_spec), spec, priors) for spec in specs]
     comparison = cl.CustomComparison(
         levels, output_column_name=f"c{i}", comparison_description=f"{compare.column} ({compare.kind})"
@@ -214,7 +214,8 @@ def _fused(members: dict[str, int], compares: list[Compare], doc: dict, spec: di
         f'("{col(i, kinds[k]["columns"][0])}_l" IS NULL OR "{col(i, kinds[k]["columns"][0])}_r" IS NULL)'
         for k, i in members.items()
     )
-    levels = [cll.CustomLevel(nulls, "缺失").configure(is_null_level=True)]
+    # splink types the parameter as an invariant list of creators or dicts
+    levels: list[Any] = [cll.CustomLevel(nulls, "缺失").configure(is_null_level=True)]
     levels += [_configured(build(s), s, priors) for s in specs]
     indexes = sorted(members.values())
     name = "+".join(compares[i].column for i in indexes)

@@ -165,6 +165,8 @@ def _run(
             bar.note(line)
         if report is not None:
             report["blocking"] = {"budget": budget, **plan.report(compares)}
+        # splink types the parameter as an invariant list of creators, dicts or SQL text
+        rules: list[Any]
         if not plan.predict:
             if sum(sizes) > 20_000:
                 raise LinkageError(
@@ -207,7 +209,9 @@ def _run(
             result = linker.inference.predict(threshold_match_probability=threshold).as_pyarrow_table()
             if model_out:
                 linker.misc.save_model_to_json(str(model_out), overwrite=True)
-        raw = _oriented(pl.from_arrow(result), is_link)
+        frame = pl.from_arrow(result)
+        assert isinstance(frame, pl.DataFrame)  # a pyarrow Table converts to a DataFrame
+        raw = _oriented(frame, is_link)
         if raw.height:
             raw = raw.with_columns(pl.col("match_probability").round(DECIMALS))
         if exclusive:
