@@ -12,15 +12,20 @@ from django.utils import timezone
 from jiuzhu.common import values
 from jiuzhu.registry.models import Household, Person, Unit
 
-NEEDS = [
-    ("living", "基本生活"),
-    ("medical", "医疗"),
-    ("education", "教育"),
-    ("housing", "住房"),
-    ("employment", "就业"),
-    ("disaster", "受灾"),
-    ("emergency", "突发困难（急难）"),
-]
+
+class Need(models.TextChoices):
+    """The needs an applicant names at the window (救助需求); charity's needs use the same list."""
+
+    LIVING = "living", "基本生活"
+    MEDICAL = "medical", "医疗"
+    EDUCATION = "education", "教育"
+    HOUSING = "housing", "住房"
+    EMPLOYMENT = "employment", "就业"
+    DISASTER = "disaster", "受灾"
+    EMERGENCY = "emergency", "突发困难（急难）"
+
+
+NEEDS = Need.choices
 NEED_LABELS = dict(NEEDS)
 
 
