@@ -78,7 +78,10 @@ def ledger_export(job, *, year: int, fmt: str) -> dict:
     jobs.report(job, done=0, total=1, message=f"生成 {what} 文件")
     data = reports.ledger_xlsx(year) if fmt == "xlsx" else reports.ledger_pdf(year)
     return jobs.keep_file(
-        job, name=f"ledger-{year}.{fmt}", data=data, summary=f"{year} 年度资金台账已导出，可下载 {what} 文件"
+        job,
+        name=f"资金台账-{year}.{fmt}",
+        data=data,
+        summary=f"{year} 年度资金台账已导出，可下载 {what} 文件",
     )
 
 

@@ -25,7 +25,7 @@ def test_the_api_queues_the_ledger_and_hands_its_file_to_the_starter(client, pai
         "page": f"/jobs/{job.pk}/",
     }
     assert jobs.work_off() == 1
-    assert client.get(r.json()["url"]).json()["result"]["file"]["name"] == "ledger-2026.xlsx"
+    assert client.get(r.json()["url"]).json()["result"]["file"]["name"] == "资金台账-2026.xlsx"
     assert _sheets(client.get(f"/api/jobs/{job.pk}/file").content) == expected
 
     client.force_login(staff("supervisor"))  # reads everything, changes nothing, may have a file built

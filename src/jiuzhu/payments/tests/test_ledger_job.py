@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from jiuzhu.common import jobs
 from jiuzhu.common.models import Job
+from jiuzhu.common.testing import download_name
 from jiuzhu.payments import bankfiles, reports, services
 from jiuzhu.payments.models import PaymentRoll
 from jiuzhu.registry.models import Unit
@@ -56,10 +57,10 @@ def test_the_ledger_job_gives_the_synchronous_workbook_to_its_starter_only(clien
     assert client.get(f"/jobs/{job.pk}/file").status_code == 404  # not built yet
     assert jobs.work_off() == 1
     detail = client.get(f"/api/jobs/{job.pk}").json()
-    assert detail["state"] == "done" and detail["result"]["file"]["name"] == "ledger-2026.xlsx"
+    assert detail["state"] == "done" and detail["result"]["file"]["name"] == "资金台账-2026.xlsx"
     assert "2026 年度资金台账已导出" in client.get(f"/jobs/{job.pk}/").content.decode()
     got = client.get(f"/jobs/{job.pk}/file")
-    assert got["Content-Disposition"] == 'attachment; filename="ledger-2026.xlsx"'
+    assert download_name(got) == "资金台账-2026.xlsx"
     sheets = _sheets(got.content)
     assert sheets == expected
     assert "'=1+2 西山" in [r[0] for r in sheets["按镇街"]]  # a formula stays text
