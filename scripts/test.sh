@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole suite: ruff, mypy (common and policy), pytest on SQLite, pytest on a throw-away PostgreSQL 15 cluster.
+# The whole suite: ruff, mypy (every app), pytest on SQLite, pytest on a throw-away PostgreSQL 15 cluster.
 # Installs what the tests need (uv env, Debian postgresql, chromium, CJK font) when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +15,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 uv run ruff check src tests bench conftest.py
-echo "=== mypy (common, policy) ==="
+echo "=== mypy (every app) ==="
 uv run mypy
 
 export JIUZHU_DATA_DIR="$(mktemp -d /tmp/jiuzhu-test.XXXXXX)"
