@@ -51,11 +51,31 @@ def in_tekun_support(on: date, *, household_ids) -> set[int]:
     ) - {None}
 
 
+# Households read per round: their ids, their members' ids (at most six each) and the facts'
+# look-ups go into ``IN (...)`` lists, which SQLite and PostgreSQL cap at 32,766 and 65,535
+# parameters; the whole city (monitoring, the demo) is read in rounds of this size.
+ROUND = 5_000
+
+
 def registry_facts(on: date, household_ids=None) -> tuple[dict[int, HouseholdFacts], dict[int, list[int]]]:
-    """``({household id: facts}, {household id: living member ids in facts order})``."""
-    hh = Household.objects.all()
-    if household_ids is not None:
-        hh = hh.filter(pk__in=list(household_ids))
+    """``({household id: facts}, {household id: living member ids in facts order})`` for
+    ``household_ids`` (every household when ``None``), in rounds of ``ROUND`` households."""
+    if household_ids is None:
+        household_ids = Household.objects.order_by("pk").values_list("pk", flat=True)
+    ids = list(household_ids)
+    facts: dict[int, HouseholdFacts] = {}
+    members: dict[int, list[int]] = {}
+    for start in range(0, len(ids), ROUND):
+        f, m = _registry_facts(on, ids[start : start + ROUND])
+        facts.update(f)
+        members.update(m)
+    return facts, members
+
+
+def _registry_facts(
+    on: date, household_ids: list[int]
+) -> tuple[dict[int, HouseholdFacts], dict[int, list[int]]]:
+    hh = Household.objects.filter(pk__in=household_ids)
     households = dict(hh.values_list("id", "area"))
     dwelling = dict(hh.values_list("id", "dwelling_area"))
     persons = list(
