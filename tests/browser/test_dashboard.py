@@ -1,5 +1,5 @@
 """In Debian's chromium (headless, through Playwright): the convener logs in, opens the
-leaders' dashboard, clicks the education bureau's May cell of the overdue heat chart and sees
+leaders' dashboard, sees today's live figures arrive after the page, clicks the education bureau's May cell of the overdue heat chart and sees
 the late case behind it.
 
 Skipped (with the reason) only when /usr/bin/chromium is absent; CI installs it."""
@@ -47,6 +47,9 @@ def test_dashboard_drills_into_a_chart(live_server, browser, login, staff, units
     page.click("nav a:has-text('领导驾驶舱')")
     page.wait_for_url("**/performance/")
     assert "领导驾驶舱" in page.inner_text("h1")
+    # today's live figures arrive after the page, in place of the placeholder (htmx)
+    page.wait_for_selector("dt:has-text('今日新受理申请')", timeout=15000)
+    assert "正在读取今日的实时数字" not in page.inner_text("main")
     page.goto(f"{base}/performance/?year=2026")
     cell = page.locator("#h-heat ~ svg a[href*='unit=education'][href*='start=2026-05-01']")
     assert cell.count() == 1

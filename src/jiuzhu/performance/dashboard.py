@@ -100,7 +100,9 @@ def live(*, cases_url) -> dict:
     return f
 
 
-def context(*, year: int, cases_url) -> dict:
+def context(*, year: int, cases_url, with_live: bool = True) -> dict:
+    """The dashboard's figures for ``year``; ``with_live=False`` leaves out today's live figures
+    (the page loads them after itself, from ``performance:live``; the briefing PDF keeps them)."""
     snaps = selectors.year_snapshots(year)
     ms = kpis.months(date(year, 1, 1), date(year, 12, 31))
     empty: dict = {}
@@ -211,6 +213,7 @@ def context(*, year: int, cases_url) -> dict:
         "city_links": {k: cases_url(k, date(year, 1, 1), date(year, 12, 31)) for k in selectors.FIGURES},
         "table": table,
         "coverage_month": last,
-        "live": live(cases_url=cases_url) if year == clock.today().year else None,
+        "live": live(cases_url=cases_url) if with_live and year == clock.today().year else None,
+        "live_pending": not with_live and year == clock.today().year,
         "alerts": alerts,
     }

@@ -135,9 +135,15 @@ def today_figures(*, today: date | None = None) -> dict:
     today = today or clock.today()
     month = kpis.month_start(today)
     towns = list(Unit.objects.filter(kind=Unit.Kind.TOWN).order_by("sort_order", "id"))
-    by_town = kpis.coverage_by_town(month)
+    # the month's coverage and spending in one read (each scans the month's entitlements)
+    by_town, spending_by_town = kpis.monthly_coverage_and_spending([month])[month]
     zero = {"recipients": 0, "monitored": 0}
-    spending = kpis.spending_by_town(month).get(None, {})
+    spending = spending_by_town.get(None, {})
+    city = by_town.get(None, zero)
+    if kpis.month_start(min(today, clock.today())) != month:  # coverage() counts a month to come as now
+        city_coverage = coverage(month=today)
+    else:
+        city_coverage = {**city, "rate": kpis.coverage_rate(**city)}
     by_unit = (
         owed_in(month)
         .values("unit__name", "unit__sort_order")
@@ -162,7 +168,7 @@ def today_figures(*, today: date | None = None) -> dict:
         "at": clock.now(),
         "applications": Application.objects.filter(received_on=today).count(),
         "referrals": Referral.objects.filter(referred_on=today).count(),
-        "coverage": coverage(month=today),
+        "coverage": city_coverage,
         "coverage_by_town": [
             (t, {**by_town.get(t.pk, zero), "rate": kpis.coverage_rate(**by_town.get(t.pk, zero))})
             for t in towns

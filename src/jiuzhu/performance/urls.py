@@ -6,6 +6,7 @@ app_name = "performance"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("live/", views.live, name="live"),
     path("refresh", views.refresh, name="refresh"),
     path("briefing.pdf", views.briefing_pdf, name="briefing"),
     path("cases/", views.cases, name="cases"),

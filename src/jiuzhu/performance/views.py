@@ -78,10 +78,22 @@ def home(request):
         return _error(request, exc)
     from . import refresh as refreshing
 
-    ctx = dashboard.context(year=year, cases_url=cases_url)
+    ctx = dashboard.context(year=year, cases_url=cases_url, with_live=False)
     ctx["can_refresh"] = scope.allows(request.user, "performance.refresh")
     ctx["refreshing"] = refreshing.running()
     return render(request, "performance/home.html", ctx)
+
+
+@login_required
+def live(request):
+    """Today's live figures, the dashboard's section loaded after the page (htmx): they read
+    the month's entitlements and every monitored household, which takes seconds in a city of
+    a million, while the page itself reads only the snapshots."""
+    try:
+        _ensure_reader(request.user)
+    except JiuzhuError as exc:
+        return _error(request, exc)
+    return render(request, "performance/_live.html", {"live": dashboard.live(cases_url=cases_url)})
 
 
 @post_action("performance:home")

@@ -68,8 +68,17 @@ def test_live_figures_and_one_coverage(units, staff, make_household, client):
 
     client.force_login(staff("approver", "civil_affairs"))
     page = client.get("/performance/").content.decode()
-    assert "今日实时" in page and "今日新受理申请</dt><dd>1 件" in page
-    assert "40.0%（保障 2 / 监测 5 人）" in page
-    assert "¥1,234,567.00" in page and "最低生活保障" in page  # money as ¥, programme by name
-    assert f"{units['civil_affairs'].name} 1 件" in page
-    assert page.count("<svg") >= 4
+    # the page reads the snapshots only; the live section is loaded after it
+    assert "正在读取今日的实时数字" in page and 'hx-get="/performance/live/"' in page
+    assert "今日新受理申请" not in page
+    section = client.get("/performance/live/").content.decode()
+    assert "今日实时" in section and "今日新受理申请</dt><dd>1 件" in section
+    assert "40.0%（保障 2 / 监测 5 人）" in section
+    assert "¥1,234,567.00" in section and "最低生活保障" in section  # money as ¥, programme by name
+    assert f"{units['civil_affairs'].name} 1 件" in section
+    assert section.count("<svg") >= 4
+    # last year's dashboard has no live section; a reader without the dashboard gets none either
+    assert "hx-get" not in client.get(f"/performance/?year={today.year - 1}").content.decode()
+    client.force_login(staff("window_clerk"))
+    refused = client.get("/performance/live/")
+    assert refused.status_code == 403 and "今日新受理申请" not in refused.content.decode()
