@@ -145,7 +145,7 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     "change.review": ("复核变更申请", {TC: TOWN, AP: CITY, AD: CITY}),
     "change.read": ("查看变更申请", {WC: TOWN, TC: TOWN, AP: CITY, SU: CITY, AD: CITY}),
     # performance (绩效考核): KPIs, evaluation scores and the ranking, read city-wide by those
-    # who judge the units (performance.views READERS)
+    # who judge the units (the leaders' dashboard, evaluations, the ranking)
     "performance.read": ("查看绩效考核", {AP: CITY, SU: CITY, CO: CITY, AD: CITY}),
     # the snapshots are recomputed (a background job, one at a time) by the one who judges the
     # units with them, the conference's convener, and the admin; the approver reads the figures
