@@ -71,6 +71,7 @@ def main(argv=None) -> int:
     truth = synth.truth(recs, persons)
     records = recs.select(*matching.RECORD_COLUMNS).with_columns(pl.col("birth_date").cast(pl.String))
     recs_truth = recs.select("person_id", "record_id")
+    damage = recs.filter(pl.col("damaged")).select("record_id", "damage")
     del recs
     gen = time.perf_counter() - t0
     print(
@@ -161,6 +162,11 @@ def main(argv=None) -> int:
     print(
         f"missed records      {missed_n:,} of {truth.height:,} damaged-ID records of members (neither used nor queued)"
     )
+    lost = truth.join(seen, on=["person_id", "record_id"], how="anti").join(
+        damage, on="record_id", how="left"
+    )
+    for kind, n in lost.group_by("damage").len().sort("damage").iter_rows():
+        print(f"  missed, damaged by {kind or 'nothing'}: {n:,}")
     print(f"wrongly attributed  {wrong:,} (target 0)")
     print(f"officer queue       {queued.height:,} pairs, {per_hh:.2f} per household (target <= 1)")
     missed = (
