@@ -12,8 +12,9 @@ Data: ``jiuzhu.linkage.synth.persons`` (households, realistic Chinese names and 
 service, household size, area and income band. Planted, about one per 1,000 persons each:
 
 - duplicate: tekun support on top of dibao; the same person registered again in another town
-  (ID transposed / one digit off / dropped digit / 15-digit form, name variants) and paid dibao
-  there too; re-registered from the old 15-digit card typed with two digits swapped (upgraded
+  (name variants; the number as the register accepts it: a transposed, typed-over or dropped
+  digit is refused by the check character and typed again from the card, a 15-digit form is
+  upgraded and flagged; the birth date the number's) and paid dibao there too; re-registered from the old 15-digit card typed with two digits swapped (upgraded
   to 18 digits as the registry does, homophone name, same birth date) and paid dibao there;
   paid after death (half recorded on the person, half only in a death record with a damaged
   ID); temporary aid for the same cause twice within 12 months, the cause worded two ways
@@ -26,7 +27,8 @@ service, household size, area and income band. Planted, about one per 1,000 pers
 - omission: people in department lists (half with damaged IDs) whose household the rules find
   eligible for dibao but who receive nothing (the rules' status of the listed households is
   given, as the app computes it with ``policy.batch``);
-- unfairness: declared staff relatives (half with damaged IDs) receiving without the
+- unfairness: declared staff relatives (half with name variants; the number as the declaration
+  form accepts it, checked like the register's) receiving without the
   registration; dibao paid ¥600 a head above the top-up to the standard; one town whose coverage of the
   low-income population is far below the city's.
 
@@ -62,6 +64,8 @@ from jiuzhu.policy.catalogue import load_policy  # noqa: E402
 from jiuzhu.policy.needs import need_labels, service_needs  # noqa: E402
 from jiuzhu.screening.engine import Config, Inputs, screen  # noqa: E402
 from screening_causes import plant_by_need  # noqa: E402  (bench/: beside this script)
+from screening_entry import damaged as _damaged  # noqa: E402
+from screening_entry import entered as _entered  # noqa: E402
 from screening_report import report  # noqa: E402  (bench/: beside this script)
 
 AS_OF = date(2026, 6, 15)
@@ -103,26 +107,6 @@ MUST_FIND_ALL = (
 def _months_ago(rng, n, lo, hi) -> pl.Series:
     k = pl.Series((AS_OF.year * 12 + AS_OF.month - 1) - rng.integers(lo, hi, n))
     return pl.select(pl.date(k // 12, k % 12 + 1, 1)).to_series()
-
-
-def _iso(s: str | None) -> date | None:
-    try:
-        return date.fromisoformat(s) if s else None
-    except ValueError:  # a typo made an impossible date: the record has none
-        return None
-
-
-def _damaged(maker, row: dict) -> dict:
-    rec = dict(row)
-    rec["_birth"] = date.fromisoformat(row["birth_date"])
-    rec["_surname"], rec["_given"] = row["name"][:1], row["name"][1:]
-    for k in ("address", "phone", "postcode", "gender"):
-        rec.setdefault(k, None)
-    out = maker.damage(rec, damaged_id_rate=1.0)
-    if not out.get("id_number") or out["id_number"] == row["id_number"]:
-        n = row["id_number"]
-        out["id_number"] = n[:6] + n[8:17]  # the 15-digit form
-    return out
 
 
 def generate(n_persons: int, policy, seed: int = 11):
@@ -297,6 +281,7 @@ def generate(n_persons: int, policy, seed: int = 11):
         ).rows(named=True)
     }
     town_of = dict(zip(hh["household_id"].to_list(), hh["town"].to_list(), strict=True))
+    upgraded: set[int] = set()  # registered from a 15-digit number (the registry's flag)
     for row in dibao_members[k_plant : 2 * k_plant]:
         p = by_id[row["person_id"]]
         d = _damaged(maker, {**p, "birth_date": p["birth_date"].isoformat()})
@@ -304,32 +289,38 @@ def generate(n_persons: int, policy, seed: int = 11):
         new_hh.append(
             dict(household_id=next_hh, size=1, town=other, area="rural", pc_income=20000, low_income=None)
         )
-        bd = d.get("birth_date")
+        # registered as the register accepts it: the number checked (typed again from the card
+        # when refused), the birth date the number's (clean_member refuses another)
+        info = _entered(d["id_number"], p["id_number"], AS_OF)
         new_persons.append(
             dict(
                 person_id=next_pid,
                 name=d["name"],
-                id_number=d["id_number"],
-                birth_date=_iso(bd) or p["birth_date"],
+                id_number=info.number,
+                birth_date=info.birth_date,
                 household_id=next_hh,
                 deceased_on=None,
             )
         )
+        if info.upgraded_from_15:
+            upgraded.add(next_pid)
         line(next_pid, next_hh, "dibao", 80000, date(2026, 6, 1))
         truth.setdefault("duplicate/registered_twice", set()).add(next_pid)
         truth.setdefault("duplicate/two_towns", set()).add(next_pid)
         next_pid += 1
         next_hh += 1
     # 2b. re-registered from the old 15-digit card typed with two digits swapped: the registry
-    # upgrades the typed number to 18 digits (a computed check character) and flags it
-    upgraded: set[int] = set()
+    # upgrades the typed number to 18 digits (a computed check character) and flags it. Only
+    # people born before 2000 ever had a 15-digit card (the register's birth date is the
+    # number's, so someone born later would show a century-old birth date).
+    card_holders = [m for m in dibao_members[3 * k_plant :] if m["birth_date"].year < 2000][:k_plant]
     by_id = {
         x["person_id"]: x
-        for x in persons.filter(
-            pl.col("person_id").is_in([m["person_id"] for m in dibao_members[3 * k_plant : 4 * k_plant]])
-        ).rows(named=True)
+        for x in persons.filter(pl.col("person_id").is_in([m["person_id"] for m in card_holders])).rows(
+            named=True
+        )
     }
-    for row in dibao_members[3 * k_plant : 4 * k_plant]:
+    for row in card_holders:
         p = by_id[row["person_id"]]
         n = p["id_number"]
         old = n[:6] + n[8:17]
@@ -443,7 +434,8 @@ def generate(n_persons: int, policy, seed: int = 11):
             dict(
                 rel_id=i + 1,
                 name=d["name"],
-                id_number=d["id_number"],
+                # declared through the form, which checks the number (decisions.relatives)
+                id_number=_entered(d["id_number"], row["id_number"], AS_OF).number,
                 declarant=f"干部{i}",
                 post="村委会委员",
                 relation="配偶",
@@ -563,7 +555,7 @@ def main(argv=None) -> int:
     peak_gib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     print(f"screening: {wall:.1f} s wall (stages: {timings}), peak memory {peak_gib:.2f} GiB")
     blocking = cfg.report.get("blocking") or {"budget": 0, "rules": [], "changes": []}
-    by_kind, missed_all, raised_silent, rec = report(alerts, truth, blocking, MUST_FIND_ALL)
+    by_kind, missed_all, raised_silent, rec, extra = report(alerts, truth, blocking, MUST_FIND_ALL)
     found_by = cfg.report.get("found") or {}
     for source, ways in found_by.items():
         print(f"identity: {source} rows found by " + ", ".join(f"{w} {n:,}" for w, n in ways.items()))
@@ -584,6 +576,7 @@ def main(argv=None) -> int:
         "identity_found": found_by,
         "missed_in_full": missed_all,
         "silent_raised": raised_silent,
+        "not_planted": extra,
         "planted": {k: [v["found"], v["planted"]] for k, v in sorted(rec.items())},
     }
     print(RESULT + json.dumps(result, ensure_ascii=False))
