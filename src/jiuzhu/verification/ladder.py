@@ -15,10 +15,11 @@ one character. So, for a record without the member's valid number:
 - a number differing only in the sequence digits (the twins' pattern) or no number at all
   needs, besides, the phone or the address;
 - a number beyond a typo's reach, or the twins' pattern with another given name, is someone
-  else's: neither used nor shown.
+  else's: neither used nor shown (another surname with the member's given name is not a
+  twin's — twins share a surname — and goes to the officer).
 
 Every other pair from the review line up goes to the officer with the reason it was not
-taken. The classes of levels are data (``settings/matching.v3.yaml``); docs/verification.md
+taken. The classes of levels are data (``settings/matching.v4.yaml``); docs/verification.md
 has the table of outcomes on the bench.
 """
 
@@ -44,7 +45,7 @@ REASONS = {
     "id_differs": "号码与本人的不同（超出笔误范围）：他人的记录",
     "twin": "号码仅顺序码不同、名字另是一字：双胞胎特征，他人的记录",
     # to the officer
-    "twin_variant": "号码仅顺序码不同、姓名同音或形近：可能是双胞胎，也可能是本人的笔误",
+    "twin_variant": "号码仅顺序码不同、姓名同音、形近或仅姓氏不同：可能是双胞胎，也可能是本人的笔误",
     "name_variant": "姓名同音、形近或顺序不同：相近，不算一致",
     "name_other": "姓名相差一字或仅拼写相近：不算一致",
     "name_differs": "姓名不同或记录未填姓名",

@@ -9,7 +9,7 @@ recipient and the benchmark:
    phone, address), on DuckDB or Spark. A record is at most one person's: its most
    probable one.
 
-Settings come from a versioned data file (``settings/matching.v3.yaml``): fuzzy pairs below
+Settings come from a versioned data file (``settings/matching.v4.yaml``): fuzzy pairs below
 ``review_threshold`` are not returned; ``decide`` then puts each pair on the ladder of
 ``ladder.judge`` — used without review, shown to the officer, or someone else's (dropped).
 """
@@ -26,7 +26,7 @@ import yaml
 from .keys import id_columns
 
 SETTINGS_DIR = Path(__file__).resolve().parent / "settings"
-MATCHING_FILE = SETTINGS_DIR / "matching.v3.yaml"
+MATCHING_FILE = SETTINGS_DIR / "matching.v4.yaml"
 PERSON_COLUMNS = ("person_id", "id_number", "name", "birth_date", "gender", "phone", "address")
 RECORD_COLUMNS = ("record_id", "id_raw", "name", "birth_date", "gender", "phone", "address")
 LINK_COLUMNS = ("name", "id_number", "birth_date", "gender", "phone", "address")
@@ -268,6 +268,7 @@ def _fuzzy(
 
 
 TWIN_18 = "顺序码错一位（双胞胎特征）"
+SURNAME_ONLY = "姓氏不同，名字相同"
 BIRTH_IN_NUMBER = "记录未填，号码中的出生日期相同"
 _SLIP_18 = "错一位、相邻对调或缺一位"
 
@@ -277,12 +278,15 @@ def _refine(pairs: pl.DataFrame, persons: pl.DataFrame, pool: pl.DataFrame) -> p
     values themselves: an 18-digit number one digit off the member's *only in the sequence
     digits* is the twins' pattern, not a typing slip (the engine's one-digit level covers
     both; a swap of two sequence digits stays a slip: twins' numbers never look like that);
-    and a record without a birth date whose number carries the member's has that birth date
-    confirmed by its number."""
+    a record without a birth date whose number carries the member's has that birth date
+    confirmed by its number; and a name one character off the member's *in the surname only*
+    (范鑫伟 / 繁鑫伟) is not another given name — twins share a surname — so its level is
+    ``SURNAME_ONLY``, a variant for the ladder (version 4)."""
     member = persons.select(
         pl.col("person_id").cast(pl.Int64).alias("id_l"),
         pl.col("id_number").cast(pl.String).fill_null("").alias("__m"),
         pl.col("birth_date").cast(pl.String).str.replace_all("-", "").alias("__mb"),
+        pl.col("name").cast(pl.String).alias("__mn"),
     )
     rec = id_columns(
         pool.select(pl.col("record_id").cast(pl.Int64), pl.col("id_raw").cast(pl.String)).join(
@@ -293,8 +297,12 @@ def _refine(pairs: pl.DataFrame, persons: pl.DataFrame, pool: pl.DataFrame) -> p
         pl.col("id_raw").fill_null("").str.to_uppercase().str.replace_all(r"[\s\-]", "").alias("__r"),
         pl.col("id_birth").alias("__rb"),
     )
+    names = pool.select(
+        pl.col("record_id").cast(pl.Int64).alias("id_r"), pl.col("name").cast(pl.String).alias("__rn")
+    )
     out = pairs.with_columns(pl.col("id_l").cast(pl.Int64), pl.col("id_r").cast(pl.Int64))
     out = out.join(member, on="id_l", how="left").join(rec, on="id_r", how="left")
+    out = out.join(names, on="id_r", how="left")
     m, r = pl.col("__m"), pl.col("__r")
 
     def d(e: pl.Expr, i: int) -> pl.Expr:
@@ -323,7 +331,20 @@ def _refine(pairs: pl.DataFrame, persons: pl.DataFrame, pool: pl.DataFrame) -> p
         .then(pl.lit(BIRTH_IN_NUMBER))
         .otherwise(birth)
     )
-    return out.drop("__m", "__mb", "__r", "__rb")
+    if "name__level" in out.columns:
+        mn, rn = pl.col("__mn").str.strip_chars(), pl.col("__rn").str.strip_chars()
+        surname_only = (
+            (mn.str.len_chars() == rn.str.len_chars())
+            & (mn.str.len_chars() >= 2)
+            & (mn.str.slice(0, 1) != rn.str.slice(0, 1))
+            & (mn.str.slice(1) == rn.str.slice(1))
+        ).fill_null(False)
+        out = out.with_columns(
+            name__level=pl.when((pl.col("name__level") == "相差一字") & surname_only)
+            .then(pl.lit(SURNAME_ONLY))
+            .otherwise(pl.col("name__level"))
+        )
+    return out.drop("__m", "__mb", "__mn", "__r", "__rb", "__rn")
 
 
 def decide(pairs: pl.DataFrame, config: MatchSettings | None = None) -> pl.DataFrame:

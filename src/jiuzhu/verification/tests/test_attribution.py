@@ -96,7 +96,7 @@ def test_the_report_holds_no_other_persons_record(twins_town, clerk, officer):
     ).exists()
 
     (api,) = desk.get("/api/verification/reviews").json()  # the same evidence through the API
-    assert api["reason"].startswith("号码仅顺序码不同、姓名同音或形近")
+    assert api["reason"].startswith("号码仅顺序码不同、姓名同音、形近")
     stances = {e["field"]: (e["member"], e["record"], e["stance"]) for e in api["evidence"]}
     assert stances["name"] == ("王志文", "王志天", "near") and stances["id_number"][2] == "against"
 
