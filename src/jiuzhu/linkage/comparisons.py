@@ -1,5 +1,5 @@
 """What to compare and how: ``Compare(column, kind)``, the kinds' settings data
-(``settings/kinds.v5.yaml``), the Splink comparisons built from them, and the blocking keys.
+(``settings/kinds.v6.yaml``), the Splink comparisons built from them, and the blocking keys.
 
 Internally the i-th compare works on derived columns named ``c{i}_{derived}`` (``c0_py``,
 ``c1_k17`` …), so user column names (Chinese, with spaces, SQL keywords) never reach SQL.
@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 SETTINGS_DIR = Path(__file__).with_name("settings")
-KINDS_FILE = SETTINGS_DIR / "kinds.v5.yaml"
+KINDS_FILE = SETTINGS_DIR / "kinds.v6.yaml"
 KINDS = ("name", "id", "date", "address", "phone", "postcode", "exact", "text")
 
 

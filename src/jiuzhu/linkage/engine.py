@@ -155,7 +155,8 @@ def _run(
     try:
         bar.stage(f"prepare {'+'.join(map(str, sizes))} records")
         prepared = [
-            prepare(f, compares, side=side) for f, side in zip(frames, ("left", "right"), strict=False)
+            prepare(f, compares, side=side, kinds=doc["kinds"])
+            for f, side in zip(frames, ("left", "right"), strict=False)
         ]
         budget = block_budget or max(2_000_000, 10 * sum(sizes))
         plan = plan_blocking(compares, doc["kinds"], prepared, budget)
@@ -376,7 +377,7 @@ def dedupe(
         threshold: keep pairs with match probability ≥ this.
         engine: ``"duckdb"`` (default, in process) or ``"spark"`` (pyspark, local[2]).
         progress: stage messages and a bar on stderr.
-        settings: the kinds' settings data (path or dict); default ``settings/kinds.v5.yaml``.
+        settings: the kinds' settings data (path or dict); default ``settings/kinds.v6.yaml``.
         train: ``"auto"`` (train when there are ≥ 1000 records), ``True`` or ``False``
             (score with the settings' priors).
         max_pairs: pairs sampled to estimate u (default 100 per record, within

@@ -1,14 +1,14 @@
 """Derived columns, computed vectorised in polars before Splink sees the data.
 
 Each kind turns its column into the derived columns its levels compare (see
-``settings/kinds.v5.yaml``). Pinyin and shape folding map *distinct characters* (a few
+``settings/kinds.v6.yaml``). Pinyin and shape folding map *distinct characters* (a few
 thousand, however many rows) through pypinyin / the confusables table, then replace
 character-wise with polars — no Python loop over rows.
 """
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 
 import polars as pl
 
@@ -134,13 +134,34 @@ def _shape_variants(n: pl.Series) -> pl.Series:
     return df.join(chars, on="r", how="left", maintain_order="left").get_column("v")
 
 
+SHAPE_SEP = ","  # between the positions of a name in its ``shp`` column
+
+
+def _shape_partners(n: pl.Series) -> pl.Series:
+    """For a Chinese name of at most MAX_SHAPE_CHARS characters: for each of its characters
+    in order, the characters that look like it, the positions separated by SHAPE_SEP
+    (李彤 → "季杏…,肜丹…"). Two names of the same length differing in one character look
+    alike exactly when each one's character there is among the other's partners there —
+    what ``shk`` says with a list of variants, in a text compared with ``contains``."""
+    from .shapes import shape_table
+
+    short = n.str.contains(_HAN) & (n.str.len_chars() <= MAX_SHAPE_CHARS)
+    table = shape_table()
+    chars = n.filter(short).str.split("").explode().drop_nulls().unique().to_list()
+    partners = {c: "".join(sorted(table.get(c, ()))) for c in chars}
+    joined = n.str.split("").list.eval(pl.element().replace_strict(partners, default="")).list.join(SHAPE_SEP)
+    return pl.select(pl.when(short).then(joined)).to_series()
+
+
 def _pinyin(ch: str) -> str:
     from pypinyin import Style, lazy_pinyin
 
     return lazy_pinyin(ch, style=Style.NORMAL)[0]
 
 
-def _name(s: pl.Series, p: int) -> pl.DataFrame:
+def _name(s: pl.Series, p: int, columns: list[str] | None = None) -> pl.DataFrame:
+    """The name's derived columns (all of them, or those in ``columns``: the costly shape
+    columns are made only when the kinds' settings compare them)."""
     t = s.to_frame("v").select(_text(pl.col("v")).str.to_lowercase()).to_series()
     # A name written in traditional characters is the same name (馮 / 冯).
     t = _char_map(t, simplified_forms())
@@ -164,14 +185,19 @@ def _name(s: pl.Series, p: int) -> pl.DataFrame:
         .otherwise(_null_if_empty(words.list.sort().list.join(" ")))
     )
     df = df.with_columns(last=words.list.last().str.slice(0, 3))
+    want = set(columns) if columns is not None else {"sh", "shk", "shp"}
+    shapes = [
+        (lambda: _char_map(n, _confusables()), "sh"),
+        (lambda: _shape_variants(n), "shk"),
+        (lambda: _shape_partners(n), "shp"),
+    ]
     return df.select(
         pl.col("n").alias(col(p, "n")),
         pl.when(two)
         .then(pl.col("first") + pl.col("given"))
         .otherwise(_char_map(n, _pinyin))
         .alias(col(p, "py")),
-        _char_map(n, _confusables()).alias(col(p, "sh")),
-        _shape_variants(n).alias(col(p, "shk")),
+        *(make().alias(col(p, derived)) for make, derived in shapes if derived in want),
         pl.col("tok").alias(col(p, "tok")),
         # the surname's sound for Chinese names, the last word's first letters otherwise
         pl.when(han).then(pl.col("first")).otherwise(pl.col("last")).alias(col(p, "s1")),
@@ -311,13 +337,39 @@ DERIVE = {
 }
 
 
-def prepare(df: pl.DataFrame, compares: list[Compare], *, side: str = "left") -> pl.DataFrame:
-    """``uid`` (the row number) and every compare's derived columns."""
+# Kinds whose derivation is costly (pinyin, shape variants, address parsing) and whose values
+# repeat (a household shares its address; common names recur): derived once per distinct value.
+ONCE_PER_VALUE = ("name", "address")
+
+
+def _per_value(derive, s: pl.Series, p: int) -> pl.DataFrame:
+    """``derive(s, p)`` computed on the distinct values of ``s`` and spread back to its rows:
+    every derived column is a function of the row's own value, so the result is the same."""
+    values = s.unique()
+    if values.len() > 0.8 * s.len():
+        return derive(s, p)
+    derived = derive(values, p).with_columns(values.alias("__value"))
+    return (
+        s.alias("__value")
+        .to_frame()
+        .join(derived, on="__value", how="left", nulls_equal=True, maintain_order="left")
+        .drop("__value")
+    )
+
+
+def prepare(
+    df: pl.DataFrame, compares: list[Compare], *, side: str = "left", kinds: dict | None = None
+) -> pl.DataFrame:
+    """``uid`` (the row number) and every compare's derived columns (given the kinds'
+    settings, a name gets only the shape columns its levels use)."""
     parts = [pl.DataFrame({"uid": pl.int_range(df.height, eager=True, dtype=pl.Int64)})]
     for i, compare in enumerate(compares):
         name = compare.right if side == "right" and compare.right else compare.column
         s = column_of(df, name)
         if s.dtype == pl.Null:
             s = s.cast(pl.String)
-        parts.append(DERIVE[compare.kind](s, i))
+        derive = DERIVE[compare.kind]
+        if compare.kind == "name" and kinds is not None:
+            derive = partial(_name, columns=kinds["name"]["columns"])
+        parts.append(_per_value(derive, s, i) if compare.kind in ONCE_PER_VALUE else derive(s, i))
     return pl.concat(parts, how="horizontal")

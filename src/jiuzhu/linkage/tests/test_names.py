@@ -62,6 +62,54 @@ def test_names_differing_in_one_look_alike_character_share_a_shape_variant():
     assert shk[8] is None  # longer than a Chinese name: no variants
 
 
+def test_similar_shape_in_kinds_v6_holds_on_the_same_pairs_as_the_variants_of_v5():
+    """v6 compares each position's look-alikes (shp) instead of intersecting the variant
+    lists (shk): on every pair of these names both say the same."""
+    import duckdb
+
+    from jiuzhu.linkage.comparisons import SETTINGS_DIR, load_kinds
+
+    look_alike = ["李彤", "李肜", "王倩", "王情", "宇航", "字航", "王玉兰", "玉玉兰", "王王兰", "张未明"]
+    other = ["张末明", "张未朋", "张末朋", "王伟", "王伦", "彤", "肜", "彤彤彤彤", "彤彤彤肜", "彤彤彤彤彤"]
+    other += ["彤彤彤彤肜", "Li Tong", "李彤a", "李肜a", "玉王", "王", "王伟伟", "晴睛", "睛晴", None]
+    names = look_alike + other
+    prepared = _name(names)
+    level = next(
+        s
+        for s in load_kinds(SETTINGS_DIR / "kinds.v6.yaml")["kinds"]["name"]["levels"]
+        if s["label"] == "形近字"
+    )
+    v6 = level["sql"].format(n="c0_n", shp="c0_shp")
+    con = duckdb.connect()
+    con.register("p", prepared.to_arrow())
+    rows = con.sql(
+        "WITH pairs AS (SELECT l.c0_n AS c0_n_l, r.c0_n AS c0_n_r, l.c0_shp AS c0_shp_l,"
+        " r.c0_shp AS c0_shp_r, coalesce(len(list_intersect(l.c0_shk, r.c0_shk)) >= 1, false) AS v5"
+        " FROM p l, p r WHERE l.uid < r.uid AND l.c0_n <> r.c0_n)"
+        f" SELECT c0_n_l, c0_n_r, v5, coalesce({v6}, false) AS v6 FROM pairs"
+    ).fetchall()
+    assert len(rows) > 300
+    assert [r for r in rows if r[2] != r[3]] == []
+    held = {(a, b) for a, b, v5, _ in rows if v5}
+    assert {
+        ("李彤", "李肜"),
+        ("王倩", "王情"),
+        ("王玉兰", "玉玉兰"),
+        ("张未明", "张末明"),
+        ("彤彤彤彤", "彤彤彤肜"),
+    } <= held
+    assert ("张未明", "张末朋") not in held and ("彤彤彤彤彤", "彤彤彤彤肜") not in held
+
+
+def test_kinds_v6_gives_the_pairs_of_kinds_v5():
+    from jiuzhu.linkage import synth
+    from jiuzhu.linkage.comparisons import SETTINGS_DIR
+
+    df = synth.persons(3000, seed=5).select("rec_id", "name", "id_number", "birth_date", "phone", "address")
+    run = dict(id_col="rec_id", preset="person", detail=True, progress=False)
+    assert dedupe(df, **run).equals(dedupe(df, settings=SETTINGS_DIR / "kinds.v5.yaml", **run))
+
+
 def _levels(left, right, compares):
     pairs = link(
         pl.DataFrame(left),
