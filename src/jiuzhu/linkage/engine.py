@@ -160,7 +160,8 @@ def _run(
         ]
         budget = block_budget or max(2_000_000, 10 * sum(sizes))
         plan = plan_blocking(compares, doc["kinds"], prepared, budget)
-        bar.stage(f"{len(plan.predict)} blocking rules, {sum(n for _, n in plan.predict):,} pairs")
+        prepared = plan.frames  # with the columns of parts of keys that rules block on
+        bar.stage(f"{len(plan.predict)} blocking rules, {plan.scored:,} pairs to score")
         for line in plan.lines(compares):
             log.warning(line)
             bar.note(line)
