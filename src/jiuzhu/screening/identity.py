@@ -93,7 +93,8 @@ def resolve(
 
     ``persons`` may carry ``id_upgraded`` (the registry's flag for numbers registered from
     a 15-digit card). Returns ``person_id, identity`` for the register — persons registered more than once
-    (same normalised ID, or linked as the same human at ``DEDUPE_THRESHOLD``) share an
+    (same normalised ID, neither upgraded from 15 digits; or linked as the same human at
+    ``DEDUPE_THRESHOLD``, each doubtful record to its best match only) share an
     ``identity``, the group's smallest person id — and for each source (``name -> (rows,
     row id column)``; rows have name, id_number[, birth_date]) ``<row id>, person_id, how``
     for its rows found in the register: exact on the normalised ID (a 15-digit number also on
@@ -113,6 +114,9 @@ def resolve(
         )
     p = persons.select("person_id", "name", "id_number", "birth_date").with_columns(nid=normalised_id())
     keyed = p.select("person_id", "nid").unique("nid", keep="first")
+    # An upgraded number equal to another record's is no proof either (a mistyped card can
+    # spell another person's number): those records are scored by the linkage below.
+    native = p.filter(pl.col("id_number").str.len_chars() != 15) if "id_upgraded" in persons.columns else p
     # Two different numbers that both pass the check are two people (the linkage settings
     # veto them), so a same-person pair always has a record without a valid 18-digit number:
     # only those are linked against the register, not the whole register against itself.
@@ -129,7 +133,7 @@ def resolve(
         rest = rest.join(body.select(row_id), on=row_id, how="anti")
         left.append(_people(rest, row_id).with_columns(rid=pl.format("{}:{}", pl.lit(name), "rid")))
     left_rows = pl.concat(left)
-    edges = [_exact_person_edges(p)]
+    edges = [_exact_person_edges(native)]
     if fuzzy and left_rows.height and p.height >= 2:
         pairs = link(
             left_rows,
@@ -147,10 +151,14 @@ def resolve(
             lid=pl.col("id_l").str.split_exact(":", 1).struct.field("field_1"),
             id_r=pl.col("id_r").cast(pl.Int64),
         )
+        # one record, one person: a doubtful record joins its best match only, so it never
+        # groups two people whose valid numbers differ (ties: the smaller person id)
         edges.append(
             pairs.filter((pl.col("src") == "p") & (pl.col("match_probability") >= DEDUPE_THRESHOLD))
             .select(pl.col("lid").cast(pl.Int64).alias("id_l"), "id_r", "match_probability")
             .filter(pl.col("id_l") != pl.col("id_r"))
+            .sort("match_probability", "id_r", descending=[True, False])
+            .unique("id_l", keep="first", maintain_order=True)
         )
         best = (
             pairs.filter(pl.col("src") != "p")

@@ -48,3 +48,25 @@ def test_without_the_upgrade_flag_two_valid_numbers_are_two_people():
     ids, _ = identity.resolve(persons, {})
     got = dict(ids.filter(pl.col("person_id").is_in([a, b])).iter_rows())
     assert got[a] != got[b]
+
+
+def test_a_mistyped_card_spelling_another_persons_number_joins_its_own_person_only():
+    """The swapped digits of the old card spell another registered person's number exactly
+    (bench/screening.py at 3M: 2 of 2,974 such cards): the card's record is its own person's,
+    and the other person stays apart — an upgraded number is no proof, and one record joins
+    one person, not two whose valid numbers differ."""
+    persons, a, b = _register(upgraded_flag=True)
+    card_number = persons.filter(pl.col("person_id") == b)["id_number"].item()
+    other = pl.DataFrame(
+        {
+            "person_id": [9003],
+            "name": ["赵勇敏"],
+            "id_number": [card_number],  # his own native number, a valid one
+            "birth_date": [date(1958, 7, 11)],
+            "id_upgraded": [False],
+        }
+    )
+    ids, _ = identity.resolve(pl.concat([persons, other]), {})
+    got = dict(ids.filter(pl.col("person_id").is_in([a, b, 9003])).iter_rows())
+    assert got[a] == got[b]
+    assert got[9003] != got[a]
