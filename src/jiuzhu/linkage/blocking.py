@@ -230,6 +230,14 @@ def tighten(
     return None
 
 
+def _union(masks: Iterable[np.ndarray], pairs: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Which of ``pairs`` any of the rules behind ``masks`` holds (``Pairs.held``'s masks)."""
+    held = np.zeros(pairs[0].shape[0], dtype=bool)
+    for m in masks:
+        held |= m
+    return held
+
+
 class _Chooser:
     """Keeps a rule when it adds pairs to the rules kept before it, within the budget of
     pairs scored in all; says why for every rule it is offered."""
@@ -244,9 +252,7 @@ class _Chooser:
         """The pairs of ``rule`` that no kept rule holds (its pairs are listed once)."""
         if rule not in self.listed:
             self.listed[rule] = self.pairs.of(rule)
-        held = np.zeros(self.listed[rule][0].shape[0], dtype=bool)
-        for m in self.pairs.held(self.listed[rule], self.kept):
-            held |= m
+        held = _union(self.pairs.held(self.listed[rule], self.kept), self.listed[rule])
         return int((~held).sum())
 
     def offer_all(self, offers: list[tuple[Rule, int, dict]], capped: bool) -> None:
@@ -281,10 +287,7 @@ class _Chooser:
             return
         pairs = self.listed.pop(rule, None) or self.pairs.of(rule)
         masks = self.pairs.held(pairs, self.kept)
-        held = np.zeros(pairs[0].shape[0], dtype=bool)
-        for m in masks:
-            held |= m
-        new = int((~held).sum())
+        new = int((~_union(masks, pairs)).sum())
         if new == 0:
             held_by = [r for r, m in zip(self.kept, masks, strict=True) if m.any()]
             why = "every pair of it is held by the rules kept before it"
@@ -311,10 +314,7 @@ class _Chooser:
         for rule in reversed(list(self.kept)):
             others = [r for r in self.kept if r != rule]
             masks = self.pairs.held(self.kept[rule], others)
-            held = np.zeros(self.kept[rule][0].shape[0], dtype=bool)
-            for m in masks:
-                held |= m
-            if others and held.all():
+            if others and _union(masks, self.kept[rule]).all():
                 held_by = [r for r, m in zip(others, masks, strict=True) if m.any()]
                 del self.kept[rule]
                 plan.predict = [(r, n) for r, n in plan.predict if r != rule]
@@ -327,10 +327,7 @@ class _Chooser:
         earlier: list[Rule] = []
         for rule in self.kept:
             masks = self.pairs.held(self.kept[rule], earlier)
-            held = np.zeros(self.kept[rule][0].shape[0], dtype=bool)
-            for m in masks:
-                held |= m
-            plan.new[rule] = int((~held).sum())
+            plan.new[rule] = int((~_union(masks, self.kept[rule])).sum())
             earlier.append(rule)
         for d in plan.decisions:
             if d["action"] == "kept":
