@@ -1,5 +1,5 @@
 """What to compare and how: ``Compare(column, kind)``, the kinds' settings data
-(``settings/kinds.v6.yaml``), the Splink comparisons built from them, and the blocking keys.
+(``settings/kinds.v7.yaml``), the Splink comparisons built from them, and the blocking keys.
 
 Internally the i-th compare works on derived columns named ``c{i}_{derived}`` (``c0_py``,
 ``c1_k17`` …), so user column names (Chinese, with spaces, SQL keywords) never reach SQL.
@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 SETTINGS_DIR = Path(__file__).with_name("settings")
-KINDS_FILE = SETTINGS_DIR / "kinds.v6.yaml"
+KINDS_FILE = SETTINGS_DIR / "kinds.v7.yaml"
 KINDS = ("name", "id", "date", "address", "phone", "postcode", "exact", "text")
 
 
@@ -29,10 +29,12 @@ class Compare:
     """Compare ``column`` of two records as a ``kind``:
 
     - ``name``: person names, Chinese or not — exact, pinyin-equal (homophones 张伟/章伟),
-      similar-shape character (王/玉), reordered tokens, one character different, similar pinyin.
+      similar-shape character (王/玉), reordered tokens, one character different, a given-name
+      character added or dropped (张伟/张文伟), similar pinyin.
     - ``id``: identity numbers — exact (15 digits upgraded to 18), check character only,
       two valid different numbers (never the same person),
-      one digit off / adjacent digits swapped / one dropped, same birth-date segment.
+      one edit on the whole number (check character in place), first 17 digits one off /
+      adjacent digits swapped / one dropped, same birth-date segment.
     - ``date``: exact, one digit off, day and month swapped, same month, same year.
     - ``address``: exact, very similar, three or more parts in common, similar.
     - ``phone``: exact, same last 8 digits, one digit off, same last 4.

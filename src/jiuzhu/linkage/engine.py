@@ -378,7 +378,7 @@ def dedupe(
         threshold: keep pairs with match probability ≥ this.
         engine: ``"duckdb"`` (default, in process) or ``"spark"`` (pyspark, local[2]).
         progress: stage messages and a bar on stderr.
-        settings: the kinds' settings data (path or dict); default ``settings/kinds.v6.yaml``.
+        settings: the kinds' settings data (path or dict); default ``settings/kinds.v7.yaml``.
         train: ``"auto"`` (train when there are ≥ 1000 records), ``True`` or ``False``
             (score with the settings' priors).
         max_pairs: pairs sampled to estimate u (default 100 per record, within

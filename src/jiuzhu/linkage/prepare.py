@@ -1,7 +1,7 @@
 """Derived columns, computed vectorised in polars before Splink sees the data.
 
 Each kind turns its column into the derived columns its levels compare (see
-``settings/kinds.v6.yaml``). Pinyin and shape folding map *distinct characters* (a few
+``settings/kinds.v7.yaml``). Pinyin and shape folding map *distinct characters* (a few
 thousand, however many rows) through pypinyin / the confusables table, then replace
 character-wise with polars — no Python loop over rows.
 """

@@ -19,7 +19,7 @@ one character. So, for a record without the member's valid number:
   twin's — twins share a surname — and goes to the officer).
 
 Every other pair from the review line up goes to the officer with the reason it was not
-taken. The classes of levels are data (``settings/matching.v4.yaml``); docs/verification.md
+taken. The classes of levels are data (``settings/matching.v5.yaml``); docs/verification.md
 has the table of outcomes on the bench.
 """
 

@@ -9,7 +9,7 @@ recipient and the benchmark:
    phone, address), on DuckDB or Spark. A record is at most one person's: its most
    probable one.
 
-Settings come from a versioned data file (``settings/matching.v4.yaml``): fuzzy pairs below
+Settings come from a versioned data file (``settings/matching.v5.yaml``): fuzzy pairs below
 ``review_threshold`` are not returned; ``decide`` then puts each pair on the ladder of
 ``ladder.judge`` — used without review, shown to the officer, or someone else's (dropped).
 """
@@ -26,7 +26,7 @@ import yaml
 from .keys import id_columns
 
 SETTINGS_DIR = Path(__file__).resolve().parent / "settings"
-MATCHING_FILE = SETTINGS_DIR / "matching.v4.yaml"
+MATCHING_FILE = SETTINGS_DIR / "matching.v5.yaml"
 PERSON_COLUMNS = ("person_id", "id_number", "name", "birth_date", "gender", "phone", "address")
 RECORD_COLUMNS = ("record_id", "id_raw", "name", "birth_date", "gender", "phone", "address")
 LINK_COLUMNS = ("name", "id_number", "birth_date", "gender", "phone", "address")
@@ -49,6 +49,9 @@ class MatchSettings:
     path: str
     term_frequencies: bool = False
     population: int = 1
+    # jiuzhu.linkage's kinds file whose labels the ladder's lists name (versions 3 and 4 of
+    # these settings were written for kinds.v6.yaml and say nothing)
+    kinds: str = "kinds.v6.yaml"
     # the ladder's classes of levels (version 3; see the settings file and ``judge``)
     exact_name_levels: tuple[str, ...] = ()
     variant_name_levels: tuple[str, ...] = ()
@@ -70,6 +73,7 @@ class MatchSettings:
             "train": self.train,
             "term_frequencies": self.term_frequencies,
             "population": self.population,
+            "kinds": self.kinds,
         }
         out.update({name: list(getattr(self, name)) for name in LADDER_LISTS})
         out["file"] = Path(self.path).name
@@ -108,6 +112,7 @@ def load_settings(path: str | Path = MATCHING_FILE) -> MatchSettings:
         path=str(path),
         term_frequencies=bool(doc.get("term_frequencies", False)),
         population=int(doc.get("population") or 1),
+        kinds=str(doc.get("kinds") or "kinds.v6.yaml"),
         exact_name_levels=_levels_of(doc, "exact_name_levels"),
         variant_name_levels=_levels_of(doc, "variant_name_levels"),
         other_name_levels=_levels_of(doc, "other_name_levels"),
@@ -131,19 +136,19 @@ def settings() -> MatchSettings:
 
 
 @cache
-def _kinds(term_frequencies: bool) -> dict | None:
-    """jiuzhu.linkage's comparison settings, with the names' term-frequency adjustment off
-    unless asked for (None: the bundled settings as they are)."""
-    if term_frequencies:
-        return None
+def _kinds(term_frequencies: bool, kinds: str) -> dict:
+    """jiuzhu.linkage's comparison settings from the kinds file ``kinds`` (a name in its
+    settings folder), with the names' term-frequency adjustment off unless asked for."""
     import copy
 
+    from jiuzhu.linkage.comparisons import SETTINGS_DIR as KINDS_DIR
     from jiuzhu.linkage.comparisons import load_kinds
 
-    doc = copy.deepcopy(load_kinds())
-    for kind in doc["kinds"].values():
-        for level in kind.get("levels", []):
-            level.pop("tf", None)
+    doc = copy.deepcopy(load_kinds(KINDS_DIR / Path(kinds).name))
+    if not term_frequencies:
+        for kind in doc["kinds"].values():
+            for level in kind.get("levels", []):
+                level.pop("tf", None)
     return doc
 
 
@@ -240,7 +245,7 @@ def _fuzzy(
         # records are about, not Splink's share derived from the inputs' sizes.
         prior=1 / people,
         engine=engine,
-        settings=_kinds(config.term_frequencies),
+        settings=_kinds(config.term_frequencies, config.kinds),
         progress=progress,
         train=config.train,
         detail=True,
@@ -270,13 +275,18 @@ def _fuzzy(
 TWIN_18 = "顺序码错一位（双胞胎特征）"
 SURNAME_ONLY = "姓氏不同，名字相同"
 BIRTH_IN_NUMBER = "记录未填，号码中的出生日期相同"
-_SLIP_18 = "错一位、相邻对调或缺一位"
+# the engine's one-edit levels of an 18-digit number (kinds v7; v6 had one)
+_SLIP_18 = (
+    "错一位、相邻对调或缺一位（校验位相同）",
+    "前17位错一位或相邻对调（校验位不同）",
+    "错一位、相邻对调或缺一位",
+)
 
 
 def _refine(pairs: pl.DataFrame, persons: pl.DataFrame, pool: pl.DataFrame) -> pl.DataFrame:
     """Two facts the ladder needs that jiuzhu.linkage's levels do not tell, read from the
     values themselves: an 18-digit number one digit off the member's *only in the sequence
-    digits* is the twins' pattern, not a typing slip (the engine's one-digit level covers
+    digits* is the twins' pattern, not a typing slip (the engine's one-edit levels cover
     both; a swap of two sequence digits stays a slip: twins' numbers never look like that);
     a record without a birth date whose number carries the member's has that birth date
     confirmed by its number; and a name one character off the member's *in the surname only*
@@ -320,7 +330,7 @@ def _refine(pairs: pl.DataFrame, persons: pl.DataFrame, pool: pl.DataFrame) -> p
     ).fill_null(False)
     if "id_number__level" in out.columns:
         out = out.with_columns(
-            id_number__level=pl.when((pl.col("id_number__level") == _SLIP_18) & sequence_only)
+            id_number__level=pl.when(pl.col("id_number__level").is_in(_SLIP_18) & sequence_only)
             .then(pl.lit(TWIN_18))
             .otherwise(pl.col("id_number__level"))
         )

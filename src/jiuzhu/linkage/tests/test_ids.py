@@ -140,11 +140,49 @@ def test_trained_id_levels_are_monotone(persons, tmp_path):
     exact = factors["号码相同（含15位升18位）"]
     for label in (
         "前17位相同（校验位不同）",
-        "错一位、相邻对调或缺一位",
+        "错一位、相邻对调或缺一位（校验位相同）",
+        "前17位错一位或相邻对调（校验位不同）",
         "15位号码错一位（顺序码以外）",
         "15位号码顺序码相邻对调",
     ):
         assert 1.0 <= factors[label] <= exact, (label, factors)
+
+
+def test_a_damaged_copy_goes_to_its_person_not_to_a_same_day_stranger_one_digit_off():
+    """Kinds v7 (found by bench/screening.py at 3M persons): a record whose number had a
+    sequence digit typed over, its check character kept, is one edit from the person's whole
+    number; a namesake born the same day in the same place with the next sequence number is
+    one edit away in the first 17 digits only (another check character). Kinds v6 scored the
+    two alike and the tie went to the stranger (the number that sorted first)."""
+    person = _full("32990119850523423")
+    stranger = _full("32990119850523421")  # another sequence number: another check character
+    damaged = person[:16] + "7" + person[17]  # the 17th digit typed over, the check kept
+    assert stranger[:16] == person[:16] and stranger[17] != person[17]
+    register = pl.DataFrame(
+        {
+            "pid": [1, 2],
+            "name": ["王敏"] * 2,
+            "id_number": [stranger, person],
+            "birth_date": ["1985-05-23"] * 2,
+        }
+    )
+    roster = pl.DataFrame(
+        {"rid": [9], "name": ["王敏"], "id_number": [damaged], "birth_date": ["1985-05-23"]}
+    )
+    pairs = link(
+        register,
+        roster,
+        id_col="pid",
+        right_id_col="rid",
+        compares=["name:name", "id_number:id", "birth_date:date"],
+        progress=False,
+        detail=True,
+        threshold=0.0,
+        prior=1e-6,
+    )
+    # a record is one person's (its most probable): the person's, not the stranger's
+    assert pairs.select("id_l", "id_r").rows() == [(2, 9)]
+    assert pairs["id_number__level"][0] == "错一位、相邻对调或缺一位（校验位相同）"
 
 
 def test_two_different_valid_native_numbers_veto_whatever_else_agrees():

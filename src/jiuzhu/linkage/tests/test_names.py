@@ -107,7 +107,8 @@ def test_kinds_v6_gives_the_pairs_of_kinds_v5():
 
     df = synth.persons(3000, seed=5).select("rec_id", "name", "id_number", "birth_date", "phone", "address")
     run = dict(id_col="rec_id", preset="person", detail=True, progress=False)
-    assert dedupe(df, **run).equals(dedupe(df, settings=SETTINGS_DIR / "kinds.v5.yaml", **run))
+    v6 = dedupe(df, settings=SETTINGS_DIR / "kinds.v6.yaml", **run)
+    assert v6.equals(dedupe(df, settings=SETTINGS_DIR / "kinds.v5.yaml", **run))
 
 
 def _levels(left, right, compares):
@@ -139,6 +140,30 @@ def test_link_levels_for_shape_surname_and_order():
     assert levels[("b", "x")]["name__level"] == "同音字（拼音相同）"
     assert levels[("c", "y")]["name__level"] == "姓名顺序不同"
     assert levels[("d", "z")]["name__level"] == "不同"
+
+
+def test_a_given_name_character_added_or_dropped_has_its_own_level():
+    """Kinds v7: 张伟 / 张文伟 (a two-character name) was "different" to v6, since 相差一字
+    asks for three characters on both sides; another surname, or a name in letters, is not
+    this level."""
+    left = {
+        "rid": ["a", "b", "c", "d", "e"],
+        "name": ["张伟", "唐敏斌", "张伟", "王丽华", "jon smith"],
+        "birth_date": ["1980-01-02"] * 5,
+    }
+    right = {
+        "rid": ["v", "w", "x", "y", "z"],
+        "name": ["张文伟", "唐敏", "王文伟", "王丽", "john smith"],
+        "birth_date": ["1980-01-02"] * 5,
+    }
+    levels = _levels(left, right, ["name:name", "birth_date:date"])
+    assert levels[("a", "v")]["name__level"] == "名字多一字或少一字"
+    assert levels[("b", "w")]["name__level"] == "名字多一字或少一字"
+    assert levels[("d", "y")]["name__level"] == "名字多一字或少一字"
+    assert levels[("c", "x")]["name__level"] == "不同"  # the surname differs as well
+    assert levels[("e", "z")]["name__level"] != "名字多一字或少一字"
+    # it weighs for the pair: above "different", below a homophone
+    assert levels[("a", "v")]["match_probability"] > levels[("c", "x")]["match_probability"]
 
 
 def test_given_name_and_surname_typed_in_each_other_columns_are_one_name():

@@ -11,8 +11,9 @@ COMPARES = ["name:name", "id_number:id", "birth_date:date", "phone:phone", "addr
 
 def _copies() -> pl.DataFrame:
     body = "32990119840129486"
-    swapped = "32990119841029486"  # two digits of the birth date swapped: a wrong check character
-    wrong = swapped + next(c for c in "0123456789X" if c != synth.check_char(swapped))
+    swapped = "32990119841029486"  # two digits of the birth date swapped, the check character
+    wrong = swapped + synth.check_char(body)  # kept: now a wrong one
+    assert synth.check_char(swapped) != synth.check_char(body)
     return pl.DataFrame(
         {
             "rid": ["o", "a", "b", "z"],

@@ -21,7 +21,9 @@ def _tie_case() -> pl.DataFrame:
         stem = f"329901{1980 + k}0{1 + k}15"  # area code + birth date
         a, b = stem + "123", stem + "125"
         damaged = stem + "124"
-        wrong = next(c for c in "0123456789X" if c != synth.check_char(damaged))
+        # a wrong check character, and neither twin's: it is not closer to one of them
+        checks = {synth.check_char(n) for n in (damaged, a, b)}
+        wrong = next(c for c in "0123456789X" if c not in checks)
         date = f"{stem[6:10]}-{stem[10:12]}-{stem[12:14]}"
         address = f"城西街道{k}号院{k + 1}栋"
         phone = f"1390000{k:04d}"

@@ -193,10 +193,12 @@ def test_a_namesake_born_the_same_day_in_the_same_district_is_not_taken_for_him(
 def test_every_level_of_the_engine_is_in_the_ladder():
     """A label renamed or added in jiuzhu.linkage's kinds would otherwise fall through to
     "different name" or "unclassified number" without anyone noticing."""
-    from jiuzhu.linkage.comparisons import load_kinds
+    from jiuzhu.linkage.comparisons import KINDS_FILE, SETTINGS_DIR, load_kinds
 
     config = matching.settings()
-    kinds = load_kinds()["kinds"]
+    # the ladder reads the labels of the engine's current kinds, not of an older version
+    assert config.kinds == KINDS_FILE.name
+    kinds = load_kinds(SETTINGS_DIR / config.kinds)["kinds"]
     names = {lv["label"] for lv in kinds["name"]["levels"]}
     ids = {lv["label"] for lv in kinds["id"]["levels"]}
     classified_names = set(config.exact_name_levels + config.variant_name_levels + config.other_name_levels)
