@@ -28,7 +28,7 @@ def city():
 
 @pytest.mark.bench
 def test_register_holds_only_numbers_its_form_accepts(city):
-    inputs, truth = city
+    inputs, truth, _ = city
     persons = inputs.persons
     replanted = truth["duplicate/registered_twice"] | truth["duplicate/registered_twice@card15"]
     assert len(replanted) >= 40
@@ -44,7 +44,7 @@ def test_register_holds_only_numbers_its_form_accepts(city):
 
 @pytest.mark.bench
 def test_declared_relatives_hold_numbers_the_declaration_accepts(city):
-    inputs, _ = city
+    inputs, _, _ = city
     numbers = inputs.relatives["id_number"].to_list()
     assert len(numbers) >= 40
     assert all(idnumber.is_valid(n) and len(n) == 18 for n in numbers)
