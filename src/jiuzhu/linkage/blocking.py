@@ -73,10 +73,20 @@ class Pairs:
         hashed = [pl.when(pl.col(c).is_not_null()).then(pl.col(c).hash(seed=0)).alias(c) for c in cols]
         self.frames = [f.select(hashed).with_row_index("row") for f in frames]
         self.counts: dict[Rule, int] = {}
-        self.columns = {
-            c: [(f[c].fill_null(0).to_numpy(), f[c].is_not_null().to_numpy()) for f in self.frames]
-            for c in cols
-        }
+        # One array per column and frame, compared with one gather a side: a value's hash with
+        # the top bit cleared, and a missing value a number with the top bit set that no other
+        # row's can equal (the row number; in a link, even on the left and odd on the right),
+        # so that two missing values never agree.
+        top = np.uint64(1 << 63)
+        two = len(self.frames) == 2
+
+        def coded(f: pl.DataFrame, c: str, side: int) -> np.ndarray:
+            row = f["row"].cast(pl.UInt64)
+            missing = (row * 2 + side if two else row).to_numpy() | top
+            value = f[c].fill_null(0).to_numpy() & ~top
+            return np.where(f[c].is_not_null().to_numpy(), value, missing)
+
+        self.columns = {c: [coded(f, c, side) for side, f in enumerate(self.frames)] for c in cols}
 
     def count(self, rule: Rule) -> int:
         """The rule's pairs, counted (as ``pair_count``, on the hashed columns)."""
@@ -108,8 +118,8 @@ class Pairs:
             mask = np.ones(a.shape[0], dtype=bool)
             for k in rule:
                 if k.column not in agree:
-                    (hl, vl), (hr, vr) = self.columns[k.column][0], self.columns[k.column][-1]
-                    agree[k.column] = (hl[a] == hr[b]) & vl[a] & vr[b]
+                    left, right = self.columns[k.column][0], self.columns[k.column][-1]
+                    agree[k.column] = left[a] == right[b]
                 mask &= agree[k.column]
             out.append(mask)
         return out
@@ -246,14 +256,26 @@ class _Chooser:
         self.plan, self.pairs, self.budget = plan, pairs, budget
         self.kept: dict[Rule, tuple[np.ndarray, np.ndarray]] = {}
         self.listed: dict[Rule, tuple[np.ndarray, np.ndarray]] = {}  # pairs of rules being offered
+        # of a listed rule's pairs, those held by the first k kept rules: (k, mask) — the kept
+        # rules only grow while rules are offered, so a later test adds the newly kept ones
+        self.held_by_kept: dict[Rule, tuple[int, np.ndarray]] = {}
         self.scored = 0
+
+    def held(self, rule: Rule) -> np.ndarray:
+        """Which of the listed ``rule``'s pairs a kept rule holds."""
+        pairs = self.listed[rule]
+        kept = list(self.kept)
+        k, mask = self.held_by_kept.get(rule, (0, np.zeros(pairs[0].shape[0], dtype=bool)))
+        if k < len(kept):
+            mask = mask | _union(self.pairs.held(pairs, kept[k:]), pairs)
+            self.held_by_kept[rule] = (len(kept), mask)
+        return mask
 
     def new(self, rule: Rule) -> int:
         """The pairs of ``rule`` that no kept rule holds (its pairs are listed once)."""
         if rule not in self.listed:
             self.listed[rule] = self.pairs.of(rule)
-        held = _union(self.pairs.held(self.listed[rule], self.kept), self.listed[rule])
-        return int((~held).sum())
+        return int((~self.held(rule)).sum())
 
     def offer_all(self, offers: list[tuple[Rule, int, dict]], capped: bool) -> None:
         """Offer rules of one strength, those adding the fewest pairs to the kept ones first:
@@ -267,6 +289,7 @@ class _Chooser:
             rule, n, extra = offers[i]
             self.offer(rule, n, capped, **extra)
         self.listed = {r: p for r, p in self.listed.items() if r in self.kept}
+        self.held_by_kept.clear()
 
     def offer(self, rule: Rule, n: int, capped: bool = True, **extra) -> None:
         plan = self.plan
@@ -285,10 +308,13 @@ class _Chooser:
             plan.changes.append({"rule": rule, "pairs": n, "action": "dropped", "why": why})
             plan.decisions.append(entry | {"action": "left out", "why": why})
             return
-        pairs = self.listed.pop(rule, None) or self.pairs.of(rule)
-        masks = self.pairs.held(pairs, self.kept)
-        new = int((~_union(masks, pairs)).sum())
+        if rule not in self.listed:
+            self.listed[rule] = self.pairs.of(rule)
+        new = int((~self.held(rule)).sum())
+        pairs = self.listed.pop(rule)  # kept below (with its pairs) or left out
+        self.held_by_kept.pop(rule, None)
         if new == 0:
+            masks = self.pairs.held(pairs, self.kept)
             held_by = [r for r, m in zip(self.kept, masks, strict=True) if m.any()]
             why = "every pair of it is held by the rules kept before it"
             plan.decisions.append(entry | {"action": "left out", "new": 0, "held_by": held_by, "why": why})
@@ -311,9 +337,12 @@ class _Chooser:
         """Take out, last first, a kept rule whose pairs the other kept rules hold between
         them; then count each rule's pairs that no earlier rule holds."""
         plan = self.plan
+        # of each rule's pairs, those each other rule holds (rules only leave: still true after)
+        held: dict[Rule, dict[Rule, np.ndarray]] = {}
         for rule in reversed(list(self.kept)):
             others = [r for r in self.kept if r != rule]
             masks = self.pairs.held(self.kept[rule], others)
+            held[rule] = dict(zip(others, masks, strict=True))
             if others and _union(masks, self.kept[rule]).all():
                 held_by = [r for r, m in zip(others, masks, strict=True) if m.any()]
                 del self.kept[rule]
@@ -326,7 +355,7 @@ class _Chooser:
                         d["why"] += ", itself taken out: its pairs are held by the other kept rules"
         earlier: list[Rule] = []
         for rule in self.kept:
-            masks = self.pairs.held(self.kept[rule], earlier)
+            masks = [held[rule][r] for r in earlier]
             plan.new[rule] = int((~_union(masks, self.kept[rule])).sum())
             earlier.append(rule)
         for d in plan.decisions:
