@@ -35,7 +35,8 @@ service, household size, area and income band. Planted, about one per 1,000 pers
 Prints wall time of the screening (generation excluded), peak memory (getrusage), the
 identity linkage's blocking rules with their pairs (and any rule over the budget, tightened
 or dropped, with the reason), the rows of each source found by exact number, 15-digit body,
-linkage and second look (``screening.nearby_ids``), alerts per rule, the recall of each planted kind and the
+linkage and second look (``screening.nearby_ids``), alerts per rule, the recall of each planted kind (a
+planted person counts as found by an alert on either record of a re-registered human) and the
 alerts on the silent cases; exits 1 when a kind's recall is below 0.95 (0.85 with
 ``--small``, whose ~20 cases a kind make recall coarse) or a silent case raised one (2 with
 ``--strict`` when a time/memory target is missed: < 180 s, < 12 GiB). Last line:
