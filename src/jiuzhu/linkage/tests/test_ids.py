@@ -16,6 +16,21 @@ def _full(body17: str) -> str:
     return body17 + synth.check_char(body17)
 
 
+def _scored(register: pl.DataFrame, roster: pl.DataFrame, **kw) -> pl.DataFrame:
+    """Register (pid) × roster (rid) on name, ID and birth date: every pair with its levels."""
+    return link(
+        register,
+        roster,
+        id_col="pid",
+        right_id_col="rid",
+        compares=["name:name", "id_number:id", "birth_date:date"],
+        progress=False,
+        detail=True,
+        threshold=0.0,
+        **kw,
+    )
+
+
 def _old(number18: str) -> str:
     """The 15-digit form of a number (as on a card issued before 1999)."""
     return number18[:6] + number18[8:17]
@@ -96,35 +111,13 @@ def test_an_old_card_with_two_sequence_digits_swapped_is_a_typo_not_a_twin():
     roster = pl.DataFrame(
         {"rid": [7], "name": ["王宏"], "id_number": [swapped], "birth_date": ["1976-07-19"]}
     )
-    pairs = link(
-        register,
-        roster,
-        id_col="pid",
-        right_id_col="rid",
-        compares=["name:name", "id_number:id", "birth_date:date"],
-        progress=False,
-        detail=True,
-        threshold=0.0,
-        prior=5e-6,  # one match among 200,000 register persons
-        train=False,
-    )
+    pairs = _scored(register, roster, prior=5e-6, train=False)  # one match among 200,000 persons
     by_person = {r["id_l"]: r for r in pairs.iter_rows(named=True)}
     assert by_person[10]["id_number__level"] == "15位号码顺序码相邻对调"
     assert by_person[10]["match_probability"] > 0.99
     # the twin's old card (sequence 015: one digit from 013, not a swap) stays the twin pattern
     roster_twin = roster.with_columns(name=pl.lit("王芳"), id_number=pl.lit(_old(twin)))
-    pairs = link(
-        register.filter(pl.col("pid") == 10),
-        roster_twin,
-        id_col="pid",
-        right_id_col="rid",
-        compares=["name:name", "id_number:id", "birth_date:date"],
-        progress=False,
-        detail=True,
-        threshold=0.0,
-        prior=5e-6,
-        train=False,
-    )
+    pairs = _scored(register.filter(pl.col("pid") == 10), roster_twin, prior=5e-6, train=False)
     assert pairs["id_number__level"].to_list() == ["15位号码仅顺序码不同（双胞胎特征）"]
     assert pairs["match_probability"][0] < 0.01
 
@@ -169,17 +162,7 @@ def test_a_damaged_copy_goes_to_its_person_not_to_a_same_day_stranger_one_digit_
     roster = pl.DataFrame(
         {"rid": [9], "name": ["王敏"], "id_number": [damaged], "birth_date": ["1985-05-23"]}
     )
-    pairs = link(
-        register,
-        roster,
-        id_col="pid",
-        right_id_col="rid",
-        compares=["name:name", "id_number:id", "birth_date:date"],
-        progress=False,
-        detail=True,
-        threshold=0.0,
-        prior=1e-6,
-    )
+    pairs = _scored(register, roster, prior=1e-6)
     # a record is one person's (its most probable): the person's, not the stranger's
     assert pairs.select("id_l", "id_r").rows() == [(2, 9)]
     assert pairs["id_number__level"][0] == "错一位、相邻对调或缺一位（校验位相同）"
