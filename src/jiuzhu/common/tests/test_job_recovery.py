@@ -110,3 +110,21 @@ def test_nobody_else_queues_a_job_again(client, clerk, staff):
     client.force_login(staff("window_clerk"))
     r = client.post(f"/api/jobs/{job.pk}/retry", content_type="application/json")
     assert r.status_code == 404 and not Job.objects.filter(retry_of=job).exists()
+
+
+def test_a_job_queued_once_per_kind_is_queued_again_once_per_kind(client, clerk):
+    first = _left_running(jobs.enqueue_once("test.count", actor=clerk, upto=1), worker=_killed_worker())
+    jobs.recover_stale()
+    waiting = jobs.enqueue_once("test.count", actor=clerk, upto=1)  # queued after the failure
+    client.force_login(clerk)
+    r = client.post(f"/api/jobs/{first.pk}/retry", content_type="application/json")
+    assert r.status_code == 409 and r.json()["code"] == "busy"
+    assert Job.objects.filter(state__in=(Job.QUEUED, Job.RUNNING)).count() == 1
+
+    assert jobs.work_off() == 1
+    waiting.refresh_from_db()
+    assert waiting.state == Job.DONE
+    r = client.post(f"/api/jobs/{first.pk}/retry", content_type="application/json")
+    again = Job.objects.get(retry_of=first)
+    assert r.status_code == 202 and again.once
+    assert jobs.enqueue_once("test.count", actor=clerk, upto=1).pk == again.pk
