@@ -28,7 +28,7 @@ service, household size, area and income band. Planted, about one per 1,000 pers
   eligible for dibao but who receive nothing (the rules' status of the listed households is
   given, as the app computes it with ``policy.batch``);
 - unfairness: declared staff relatives (half with name variants; the number as the declaration
-  form accepts it, checked like the register's) receiving without the
+  form takes it: checked like the register's, a 15-digit card flagged) receiving without the
   registration; dibao paid ¥600 a head above the top-up to the standard; one town whose coverage of the
   low-income population is far below the city's.
 
@@ -430,18 +430,18 @@ def generate(n_persons: int, policy, seed: int = 11):
         .sample(2 * k_plant, seed=seed + 5)
         .rows(named=True)
     )
-    relatives = []
-    registered_people = set()
+    relatives, registered_people = [], set()
     for i, row in enumerate(rel_rows):
         planted = i < k_plant
         rec = {**row, "birth_date": row["birth_date"].isoformat()}
         d = _damaged(maker, rec) if planted and i % 2 else rec
+        card = _entered(d["id_number"], row["id_number"], AS_OF)  # as decisions.relatives takes it
         relatives.append(
             dict(
                 rel_id=i + 1,
                 name=d["name"],
-                # declared through the form, which checks the number (decisions.relatives)
-                id_number=_entered(d["id_number"], row["id_number"], AS_OF).number,
+                id_number=card.number,
+                id_upgraded=card.upgraded_from_15,
                 declarant=f"干部{i}",
                 post="村委会委员",
                 relation="配偶",

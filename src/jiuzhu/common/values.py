@@ -141,9 +141,18 @@ def id_number(raw: Any, *, field: str = "id_number", required: bool = True) -> s
         if required:
             raise _required(field, "身份证号码")
         return ""
+    return id_info(raw, field=field).number
+
+
+def id_info(raw: Any, *, field: str = "id_number") -> idnumber.IdInfo:
+    """``id_number``'s checks, with what the number says: its 18-digit form, the birth date,
+    gender, division and whether it was upgraded from a 15-digit card (a computed check
+    character, which proves nothing: the record keeps that flag)."""
+    if _blank(raw):
+        raise _required(field, "身份证号码")
     if _CONTROL.search(str(raw)):
         raise ValidationFailed("身份证号码含有不可见的控制字符", field=field, code="control_characters")
-    return idnumber.parse(str(raw), field=field, today=today()).number
+    return idnumber.parse(str(raw), field=field, today=today())
 
 
 def parse_date(raw: Any, *, field: str, label: str | None = None) -> date:

@@ -49,7 +49,7 @@ def relative_declare(
     """Declare a close relative of ``staff`` (default: the actor himself)."""
     staff = _for_whom(actor, staff)
     name = values.text(name, field="name", max_length=50, label="亲属姓名")
-    number = values.id_number(id_number)
+    card = values.id_info(id_number)
     if relation not in dict(StaffRelative.Relation.choices):
         raise ValidationFailed(
             "关系应为配偶、父母、子女、兄弟姐妹等近亲属", field="relation", code="invalid_relation"
@@ -63,7 +63,8 @@ def relative_declare(
                 declarant_post=staff.get_role_display(),
                 unit=staff.unit,
                 name=name,
-                id_number=number,
+                id_number=card.number,
+                id_upgraded=card.upgraded_from_15,
                 relation=relation,
                 declared_on=today or clock.today(),
             )

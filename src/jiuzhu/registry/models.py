@@ -303,6 +303,8 @@ class StaffRelative(models.Model):
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     name = models.CharField("亲属姓名", max_length=50)
     id_number = models.CharField("亲属身份证号码", max_length=18, db_index=True)
+    # declared from an old 15-digit card: the check character was computed (as Person's)
+    id_upgraded = models.BooleanField("身份证号码由15位升级", default=False, db_default=False)
     relation = models.CharField("关系", max_length=20, choices=Relation.choices)
     declared_on = models.DateField("申报日期")
     history = HistoricalRecords()

@@ -13,7 +13,8 @@ Inputs (``Inputs``; money is Int64 cents, dates are ``date``):
   relative_registered (bool: the decision recorded the close-relative registration),
   rule_amount (cents, the rules' amount when granted; optional), signed (bool; optional)
 - ``lists``: row_id, kind, name, id_number, birth_date (department lists, possibly damaged)
-- ``relatives``: rel_id, name, id_number, declarant, post, unit (StaffRelative)
+- ``relatives``: rel_id, name, id_number, declarant, post, unit (StaffRelative); optional:
+  id_upgraded (declared from a 15-digit card)
 - ``staff``: staff_id, staff_name, id_number, staff_unit (unit code), unit_name (staff with
   their ID number on file)
 - ``deaths``: death_id, name, id_number, birth_date, died_on, source (death records)
@@ -102,7 +103,9 @@ def _prepare(inp: Inputs, cfg: Config, tick) -> Prepared:
         ("relatives", inp.relatives, "rel_id"),
     ):
         if frame is not None and frame.height:
-            cols = [c for c in (row_id, "name", "id_number", "birth_date") if c in frame.columns]
+            cols = [
+                c for c in (row_id, "name", "id_number", "birth_date", "id_upgraded") if c in frame.columns
+            ]
             sources[name] = (frame.select(cols), row_id)
     ids, found = identity.resolve(
         inp.persons, sources, fuzzy=cfg.fuzzy, progress=cfg.progress, report=cfg.report

@@ -186,7 +186,7 @@ def lists_frame() -> pl.DataFrame:
 
 def relatives_frame() -> pl.DataFrame:
     rows = StaffRelative.objects.values_list(
-        "id", "name", "id_number", "declarant_name", "declarant_post", "relation", "unit__code"
+        "id", "name", "id_number", "declarant_name", "declarant_post", "relation", "unit__code", "id_upgraded"
     )
     return pl.DataFrame(
         list(rows),
@@ -198,6 +198,7 @@ def relatives_frame() -> pl.DataFrame:
             "post": pl.String,
             "relation": pl.String,
             "unit": pl.String,
+            "id_upgraded": pl.Boolean,
         },
         orient="row",
     ).with_columns(pl.col("post").replace("", "未填职务"))

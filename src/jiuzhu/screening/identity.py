@@ -49,6 +49,20 @@ def valid_id(column: str) -> pl.Expr:
     return (n.str.contains(r"^\d{17}[\dX]$") & (n.str.slice(17, 1) == check)).fill_null(False)
 
 
+def as_carded(frame: pl.DataFrame) -> pl.DataFrame:
+    """A number registered (or declared) from an old 15-digit card, flagged ``id_upgraded``,
+    given back in that form: its check character was computed, so it proves nothing and
+    vetoes nothing; the linkage compares it on its 15-digit body (the kinds' 15-digit levels)."""
+    if "id_upgraded" not in frame.columns:
+        return frame
+    old = pl.col("id_upgraded").fill_null(False) & (pl.col("id_number").str.len_chars() == 18)
+    return frame.with_columns(
+        id_number=pl.when(old)
+        .then(pl.col("id_number").str.slice(0, 6) + pl.col("id_number").str.slice(8, 9))
+        .otherwise(pl.col("id_number"))
+    )
+
+
 def _people(frame: pl.DataFrame, id_col: str) -> pl.DataFrame:
     cols = [pl.col(id_col).cast(pl.String).alias("rid"), pl.col("name"), pl.col("id_number")]
     if "birth_date" in frame.columns:
@@ -91,8 +105,8 @@ def resolve(
 ) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
     """Every identity question of a run in one linkage pass (the register is prepared once).
 
-    ``persons`` may carry ``id_upgraded`` (the registry's flag for numbers registered from
-    a 15-digit card). Returns ``person_id, identity`` for the register — persons registered more than once
+    ``persons`` and the sources' rows may carry ``id_upgraded`` (the registry's and the
+    relatives' declaration's flag for numbers taken from a 15-digit card: ``as_carded``). Returns ``person_id, identity`` for the register — persons registered more than once
     (same normalised ID, neither upgraded from 15 digits; or linked as the same human at
     ``DEDUPE_THRESHOLD``, each doubtful record to its best match only) share an
     ``identity``, the group's smallest person id — and for each source (``name -> (rows,
@@ -103,15 +117,8 @@ def resolve(
     one typing error from the row's (``nearby_ids``); rows not found are left out. ``report`` (a dict)
     receives the linkage's run report (blocking rules, their pairs, what was tightened).
     """
-    if "id_upgraded" in persons.columns:
-        # A number registered from an old 15-digit card is given to the linkage in that form:
-        # its check character was computed, so it proves nothing and vetoes nothing.
-        old = pl.col("id_upgraded").fill_null(False) & (pl.col("id_number").str.len_chars() == 18)
-        persons = persons.with_columns(
-            id_number=pl.when(old)
-            .then(pl.col("id_number").str.slice(0, 6) + pl.col("id_number").str.slice(8, 9))
-            .otherwise(pl.col("id_number"))
-        )
+    persons = as_carded(persons)
+    sources = {name: (as_carded(rows), row_id) for name, (rows, row_id) in sources.items()}
     p = persons.select("person_id", "name", "id_number", "birth_date").with_columns(nid=normalised_id())
     keyed = p.select("person_id", "nid").unique("nid", keep="first")
     # An upgraded number equal to another record's is no proof either (a mistyped card can

@@ -51,6 +51,31 @@ def test_relatives_declared_with_damaged_numbers_are_found(make_household, grant
     assert not Alert.objects.filter(household__in=[other, clean]).exists()
 
 
+def test_a_relative_declared_from_a_mistyped_15_digit_card_is_found(make_household, grant, screen, staff):
+    """The declaration form upgrades a 15-digit card and computes its check character: the
+    number then passes every check, so two digits swapped on the card made a valid number
+    other than the person's and the linkage kept the two apart (two different valid numbers).
+    The declaration records the upgrade, and screening compares such a number on its body."""
+    from jiuzhu.decisions.relatives import relative_declare
+
+    person = make_household(members=[{"name": "覃海燕", "birth": date(1966, 3, 14)}], town="town_chengdong")
+    grant(person, "dibao", "950")
+    namesake = make_household(members=[{"name": "覃海燕", "birth": date(1979, 8, 2)}], town="town_chengxi")
+    grant(namesake, "dibao", "950")
+    n = person.members.get().id_number
+    card = n[:6] + n[8:17]
+    mistyped = card[0] + card[2] + card[1] + card[3:]  # the area code's 2nd and 3rd digits swapped
+    assert mistyped != card
+    cadre = staff("town_caseworker", "town_chengdong")
+    declared = relative_declare(actor=cadre, name="覃海燕", id_number=mistyped, relation="parent")
+    assert declared.id_upgraded and declared.id_number != n and len(declared.id_number) == 18
+
+    screen()
+
+    got = Alert.objects.filter(rule="relative_unregistered")
+    assert [a.person_id for a in got] == [person.members.get().pk]
+
+
 def test_damaged_numbers_meet_their_person_in_a_register_where_blocking_cannot_see_them():
     """In a register of 400 the linkage blocks (name pinyin, surname, ID area): a dropped
     digit with 王 typed as 玉 and no birth date shares no key with its person."""
