@@ -106,7 +106,8 @@ def resolve(
     """Every identity question of a run in one linkage pass (the register is prepared once).
 
     ``persons`` and the sources' rows may carry ``id_upgraded`` (the registry's and the
-    relatives' declaration's flag for numbers taken from a 15-digit card: ``as_carded``). Returns ``person_id, identity`` for the register — persons registered more than once
+    relatives' declaration's flag for numbers taken from a 15-digit card: ``as_carded``).
+    Returns ``person_id, identity`` for the register — persons registered more than once
     (same normalised ID, neither upgraded from 15 digits; or linked as the same human at
     ``DEDUPE_THRESHOLD``, each doubtful record to its best match only) share an
     ``identity``, the group's smallest person id — and for each source (``name -> (rows,
