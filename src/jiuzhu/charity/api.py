@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from jiuzhu.common import masking as m
 from jiuzhu.common import scope
@@ -160,7 +160,7 @@ def referral_create(request, body: ReferIn):
             description=body.description,
             **common,
         )
-    return 201, _out(r, request.auth)
+    return Status(201, _out(r, request.auth))
 
 
 @router.post("/referrals/{ref_id}/{action}", response={200: ReferralOut, **ERRORS})
@@ -286,7 +286,9 @@ def donation_create(request, code: str, body: DonationIn):
         purpose=body.purpose,
         received_on=body.received_on,
     )
-    return 201, {"id": d.pk, "receipt_no": d.receipt_no, "receipt_pdf": f"/charity/d/{d.pk}/receipt.pdf"}
+    return Status(
+        201, {"id": d.pk, "receipt_no": d.receipt_no, "receipt_pdf": f"/charity/d/{d.pk}/receipt.pdf"}
+    )
 
 
 @router.post("/partners/{code}/volunteer-services", response={201: dict, **ERRORS})
@@ -307,7 +309,7 @@ def volunteer_create(request, code: str, body: VolunteerIn):
         referral=referral,
         note=body.note,
     )
-    return 201, {"id": v.pk, "hours": f"{v.hours:.2f}"}
+    return Status(201, {"id": v.pk, "hours": f"{v.hours:.2f}"})
 
 
 @router.get("/public/{code}", auth=None, response={200: dict, **ERRORS})
