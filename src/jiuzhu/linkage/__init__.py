@@ -13,12 +13,14 @@ See docs/linkage.md.
 from .clusters import clusters
 from .comparisons import KINDS, Compare, LinkageError
 from .engine import ENGINES, dedupe, link, load_preset, read_table
+from .inputs import as_carded
 
 __all__ = [
     "ENGINES",
     "KINDS",
     "Compare",
     "LinkageError",
+    "as_carded",
     "clusters",
     "dedupe",
     "link",

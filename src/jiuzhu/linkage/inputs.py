@@ -12,6 +12,19 @@ import polars as pl
 from .comparisons import KINDS, SETTINGS_DIR, Compare, LinkageError
 
 
+def as_carded(frame: pl.DataFrame, *, column: str = "id_number", flag: str = "id_upgraded") -> pl.DataFrame:
+    """A number taken from an old 15-digit card and upgraded (its row flagged ``flag``) given
+    back in the card's form: its check character was computed, so it proves nothing and vetoes
+    nothing, and the kinds compare it on its 15-digit body. A frame without ``flag`` is as it was."""
+    if flag not in frame.columns:
+        return frame
+    n = pl.col(column)
+    old = pl.col(flag).fill_null(False) & (n.str.len_chars() == 18)
+    return frame.with_columns(
+        pl.when(old).then(n.str.slice(0, 6) + n.str.slice(8, 9)).otherwise(n).alias(column)
+    )
+
+
 def read_table(data: Any, *, what: str = "input") -> pl.DataFrame:
     """A polars DataFrame from a polars/pandas DataFrame, a pyarrow Table, or a CSV/Parquet
     path. CSV columns are read as text (ID numbers keep their leading zeros and X); a CSV

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from jiuzhu.linkage import Compare, clusters, link
+from jiuzhu.linkage import Compare, as_carded, clusters, link
 
 from . import nearby_ids
 
@@ -47,20 +47,6 @@ def valid_id(column: str) -> pl.Expr:
     )
     check = (checksum % 11).replace_strict(dict(enumerate(CHECK_CHARS)), default=None, return_dtype=pl.String)
     return (n.str.contains(r"^\d{17}[\dX]$") & (n.str.slice(17, 1) == check)).fill_null(False)
-
-
-def as_carded(frame: pl.DataFrame) -> pl.DataFrame:
-    """A number registered (or declared) from an old 15-digit card, flagged ``id_upgraded``,
-    given back in that form: its check character was computed, so it proves nothing and
-    vetoes nothing; the linkage compares it on its 15-digit body (the kinds' 15-digit levels)."""
-    if "id_upgraded" not in frame.columns:
-        return frame
-    old = pl.col("id_upgraded").fill_null(False) & (pl.col("id_number").str.len_chars() == 18)
-    return frame.with_columns(
-        id_number=pl.when(old)
-        .then(pl.col("id_number").str.slice(0, 6) + pl.col("id_number").str.slice(8, 9))
-        .otherwise(pl.col("id_number"))
-    )
 
 
 def _people(frame: pl.DataFrame, id_col: str) -> pl.DataFrame:

@@ -214,18 +214,11 @@ def match_frames(
 def _fuzzy(
     persons: pl.DataFrame, pool: pl.DataFrame, config: MatchSettings, engine: str, progress: bool, people: int
 ) -> pl.DataFrame:
-    from jiuzhu.linkage import link
+    from jiuzhu.linkage import as_carded, link
 
     given = persons
-    if "id_upgraded" in persons.columns:
-        # a member registered from an old 15-digit card is compared in that form: its check
-        # character was computed, so a typo in it cannot be told (jiuzhu.linkage: no veto)
-        old = pl.col("id_upgraded").fill_null(False) & (pl.col("id_number").str.len_chars() == 18)
-        persons = persons.with_columns(
-            id_number=pl.when(old)
-            .then(pl.col("id_number").str.slice(0, 6) + pl.col("id_number").str.slice(8, 9))
-            .otherwise(pl.col("id_number"))
-        )
+    # a member registered from an old 15-digit card is compared in that form (no veto)
+    persons = as_carded(persons)
     left = _text(persons, LINK_COLUMNS).select("person_id", *LINK_COLUMNS)
     right = _text(pool.rename({"id_raw": "id_number"}), LINK_COLUMNS).select("record_id", *LINK_COLUMNS)
     # A column nobody filled on one side compares nothing: drop it on both (Splink needs both).
