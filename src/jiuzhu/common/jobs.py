@@ -306,33 +306,25 @@ def retry(*, actor: User, job_id: int) -> Job:
         raise IllegalTransition(
             "只有因后台进程中断而失败的任务可以重新排队", field="job_id", code="job_not_retryable"
         )
-    done_before = Job.objects.filter(retry_of=old).first()
-    if done_before is not None:
-        raise Conflict(
-            f"该任务已重新排队（任务 {done_before.pk}）", field="job_id", code="job_already_retried"
-        )
+    again = Job.objects.filter(retry_of=old).first()
+    if again is not None:
+        raise Conflict(f"该任务已重新排队（任务 {again.pk}）", field="job_id", code="job_already_retried")
     task = DBTaskResult.objects.filter(id=old.task_id).first() if old.task_id else None
     path = task.args_kwargs["args"][1] if task is not None else KINDS[old.kind].path
-
-    def again(once: bool = False) -> Job:
-        return _queue(
-            kind=old.kind,
-            title=old.title,
-            path=path,
-            actor=old.actor,
-            params=old.params,
-            retry_of=old,
-            once=once,
-        )
-
-    if not old.once:
-        return again()
-    if Job.objects.filter(kind=old.kind, state__in=(Job.QUEUED, Job.RUNNING)).exists():
+    if old.once and Job.objects.filter(kind=old.kind, state__in=(Job.QUEUED, Job.RUNNING)).exists():
         raise Conflict(ONCE_BUSY, field="job_id", code="busy")
     try:
         with transaction.atomic():
-            return again(once=True)
-    except IntegrityError:  # another job of the kind was queued meanwhile
+            return _queue(
+                kind=old.kind,
+                title=old.title,
+                path=path,
+                actor=old.actor,
+                params=old.params,
+                retry_of=old,
+                once=old.once,
+            )
+    except IntegrityError:  # a job of a one-at-a-time kind was queued meanwhile
         raise Conflict(ONCE_BUSY, field="job_id", code="busy") from None
 
 
